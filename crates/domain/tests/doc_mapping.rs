@@ -292,7 +292,7 @@ proptest! {
     #[test]
     fn replicas_converge(ops in proptest::collection::vec((0usize..3, 0usize..4, 0i64..5, 0usize..3), 1..25)) {
         let (mut base, areas) = new_doc(1);
-        let mut reps = vec![fork(&mut base, 11, "a"), fork(&mut base, 12, "b"), fork(&mut base, 13, "c")];
+        let mut reps = [fork(&mut base, 11, "a"), fork(&mut base, 12, "b"), fork(&mut base, 13, "c")];
         let fields = ["answers.rooms", "answers.water", "answers.toilet", "status"];
         for (rep, field, val, sync_with) in ops {
             let p = FieldPath::parse(fields[field]).unwrap();
