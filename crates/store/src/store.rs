@@ -1,0 +1,223 @@
+//! Opening, creating and unlocking the store; device identity; settings.
+
+use crate::error::{Result, StoreError};
+use crate::key::KeyFile;
+use crate::migrate;
+use rand::RngCore;
+use rusqlite::{params, Connection, ErrorCode, OptionalExtension};
+use shumari_domain::automerge::ActorId;
+use shumari_domain::reference::device_short_id;
+use shumari_domain::AreaRegistry;
+use std::path::{Path, PathBuf};
+
+/// File names inside the data directory.
+pub const DB_FILE: &str = "shumari.db";
+/// The KDF parameters and salt.
+pub const KEY_FILE: &str = "key.json";
+
+/// This device as the store knows it.
+#[derive(Debug, Clone)]
+pub struct Device {
+    /// The automerge actor for edits made through this open store. Fresh at every open, so a restored
+    /// backup or a cloned tablet can never repeat an (actor, sequence number) pair.
+    pub actor: ActorId,
+    /// Five Crockford base32 characters, part of every reference number made here.
+    pub short_id: String,
+    /// The user edits are attributed to (`local` until the device is enrolled).
+    pub user: String,
+}
+
+/// The surveyor's local, encrypted store. All writes go through its methods.
+#[derive(Debug)]
+pub struct Store {
+    pub(crate) conn: Connection,
+    pub(crate) areas: AreaRegistry,
+    pub(crate) device: Device,
+    dir: PathBuf,
+}
+
+fn open_keyed(db: &Path, key: &[u8; 32]) -> Result<Connection> {
+    let conn = Connection::open(db)?;
+    // Raw-key form: SQLCipher uses the 32 bytes directly instead of running its own PBKDF2 on top of Argon2.
+    let hexkey = format!("x'{}'", hex::encode(key));
+    conn.pragma_update(None, "key", &hexkey)?;
+    // The first read tells a wrong key apart: SQLCipher then sees only noise ("file is not a database").
+    match conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)) {
+        Ok(_) => {}
+        Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == ErrorCode::NotADatabase => {
+            return Err(StoreError::WrongPin)
+        }
+        Err(e) => return Err(e.into()),
+    }
+    // WAL: readers never block the writer; synchronous=FULL: a commit is on disk when it returns.
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.pragma_update(None, "temp_store", "MEMORY")?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    Ok(conn)
+}
+
+impl Store {
+    /// Whether `dir` holds a store.
+    pub fn exists(dir: &Path) -> bool {
+        dir.join(KEY_FILE).exists() && dir.join(DB_FILE).exists()
+    }
+
+    /// Creates a new encrypted store in `dir` protected by `pin`.
+    pub fn create(dir: &Path, pin: &str) -> Result<Store> {
+        if pin.chars().count() < 4 {
+            return Err(StoreError::WeakPin);
+        }
+        if Store::exists(dir) {
+            return Err(StoreError::AlreadyInitialised(dir.display().to_string()));
+        }
+        std::fs::create_dir_all(dir)?;
+        let kf = KeyFile::generate();
+        // A database without its key file is useless; a key file without a database is harmless. Write the
+        // key file first, and remove any half-made database from an interrupted earlier attempt.
+        for f in [DB_FILE, "shumari.db-wal", "shumari.db-shm"] {
+            let p = dir.join(f);
+            if p.exists() {
+                std::fs::remove_file(p)?;
+            }
+        }
+        kf.write(&dir.join(KEY_FILE))?;
+        let key = kf.derive(pin)?;
+        let mut conn = open_keyed(&dir.join(DB_FILE), &key)?;
+        migrate::migrate(&mut conn)?;
+        let short = device_short_id(rand::thread_rng().next_u32());
+        conn.execute("INSERT INTO meta (key, value) VALUES ('device_short_id', ?1)", [&short])?;
+        conn.execute("INSERT INTO meta (key, value) VALUES ('user', 'local')", [])?;
+        conn.execute("INSERT INTO meta (key, value) VALUES ('next_seq', '1')", [])?;
+        drop(conn);
+        Store::open(dir, pin)
+    }
+
+    /// Unlocks the store in `dir`. A wrong PIN gives [`StoreError::WrongPin`] and changes nothing.
+    pub fn open(dir: &Path, pin: &str) -> Result<Store> {
+        if !Store::exists(dir) {
+            return Err(StoreError::NotInitialised(dir.display().to_string()));
+        }
+        let kf = KeyFile::read(&dir.join(KEY_FILE))?;
+        let key = kf.derive(pin)?;
+        let mut conn = open_keyed(&dir.join(DB_FILE), &key)?;
+        migrate::migrate(&mut conn)?;
+        let get = |k: &str| -> Result<String> {
+            Ok(conn
+                .query_row("SELECT value FROM meta WHERE key = ?1", [k], |r| r.get(0))
+                .optional()?
+                .unwrap_or_default())
+        };
+        let short_id = get("device_short_id")?;
+        let user = get("user")?;
+        let mut actor_bytes = [0u8; 16];
+        rand::thread_rng().fill_bytes(&mut actor_bytes);
+        let actor = ActorId::from(&actor_bytes[..]);
+        let mut areas = AreaRegistry::builtin();
+        {
+            let mut stmt = conn.prepare("SELECT code, name, parent FROM local_areas ORDER BY length(code), code")?;
+            let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?;
+            for row in rows {
+                let (code, name, parent) = row?;
+                areas.add(&code, &name, &parent)?;
+            }
+        }
+        Ok(Store { conn, areas, device: Device { actor, short_id, user }, dir: dir.to_path_buf() })
+    }
+
+    /// The data directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// This device.
+    pub fn device(&self) -> &Device {
+        &self.device
+    }
+
+    /// The area list (built-in plus local additions).
+    pub fn areas(&self) -> &AreaRegistry {
+        &self.areas
+    }
+
+    /// Adds a union council or village (as a district office's list arrives).
+    pub fn add_area(&mut self, code: &str, name: &str, parent: &str) -> Result<()> {
+        let mut areas = self.areas.clone();
+        areas.add(code, name, parent)?;
+        self.conn.execute(
+            "INSERT INTO local_areas (code, name, parent) VALUES (?1, ?2, ?3) ON CONFLICT (code) DO NOTHING",
+            params![code, name.trim(), parent],
+        )?;
+        self.areas = areas;
+        Ok(())
+    }
+
+    /// Sets the user edits are attributed to (after enrollment).
+    pub fn set_user(&mut self, user: &str) -> Result<()> {
+        self.kv_set("user", user)?;
+        self.device.user = user.to_string();
+        Ok(())
+    }
+
+    /// Reads a setting.
+    pub fn kv_get(&self, key: &str) -> Result<Option<String>> {
+        Ok(self.conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0)).optional()?)
+    }
+
+    /// Writes a setting (durably).
+    pub fn kv_set(&self, key: &str, value: &str) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            params![key, value],
+        )?;
+        Ok(())
+    }
+
+    /// Removes a setting.
+    pub fn kv_delete(&self, key: &str) -> Result<()> {
+        self.conn.execute("DELETE FROM meta WHERE key = ?1", [key])?;
+        Ok(())
+    }
+
+    /// Records the current actor the first time it writes, so sync can register it with the registry.
+    pub(crate) fn note_actor(tx: &rusqlite::Transaction<'_>, actor: &ActorId) -> Result<()> {
+        tx.execute(
+            "INSERT INTO actors (actor, created_at) VALUES (?1, ?2) ON CONFLICT (actor) DO NOTHING",
+            params![actor.to_bytes(), chrono::Utc::now().timestamp_millis()],
+        )?;
+        Ok(())
+    }
+
+    /// Every actor this store wrote with, and whether the registry knows it.
+    pub fn actors(&self) -> Result<Vec<(ActorId, bool)>> {
+        let mut stmt = self.conn.prepare("SELECT actor, registered FROM actors ORDER BY created_at")?;
+        let rows = stmt.query_map([], |r| Ok((ActorId::from(r.get::<_, Vec<u8>>(0)?), r.get::<_, bool>(1)?)))?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+
+    /// Marks actors as known to the registry.
+    pub fn mark_actors_registered(&mut self, actors: &[ActorId]) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        for a in actors {
+            tx.execute("UPDATE actors SET registered = 1 WHERE actor = ?1", [a.to_bytes()])?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Runs SQLite's integrity check; `Ok(())` when the database is sound.
+    pub fn integrity_check(&self) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        Ok(rows.collect::<std::result::Result<Vec<_>, _>>()?)
+    }
+
+    /// Takes the next per-device sequence number inside `tx`.
+    pub(crate) fn next_seq(tx: &rusqlite::Transaction<'_>) -> Result<u64> {
+        let n: String = tx.query_row("SELECT value FROM meta WHERE key = 'next_seq'", [], |r| r.get(0))?;
+        let n: u64 = n.parse().unwrap_or(1);
+        tx.execute("UPDATE meta SET value = ?1 WHERE key = 'next_seq'", [(n + 1).to_string()])?;
+        Ok(n)
+    }
+}

@@ -1,0 +1,166 @@
+//! What the sync engine needs from the store: the changes the registry has not acknowledged, a way to
+//! apply changes that arrive, and the heads of every document for the consistency check.
+//!
+//! The store knows nothing of the protocol; it only keeps, per document, the heads the registry last
+//! acknowledged (`documents.acked_heads`). "Unsynced" means the document's heads differ from those.
+
+use crate::error::{Result, StoreError};
+use crate::households::{heads_from_bytes, heads_to_bytes, load_doc_with, project};
+use crate::store::Store;
+use rusqlite::{params, OptionalExtension};
+use shumari_domain::automerge::{AutoCommit, ChangeHash};
+use shumari_domain::HouseholdDoc;
+use uuid::Uuid;
+
+/// A document with changes the registry has not acknowledged.
+#[derive(Debug, Clone)]
+pub struct OutgoingDoc {
+    /// Household id.
+    pub id: Uuid,
+    /// Its area (for routing and scope).
+    pub area: String,
+    /// `save_after(acked heads)`: the raw changes the registry lacks (the whole history if never synced).
+    pub changes: Vec<u8>,
+    /// The document's heads once those changes are applied.
+    pub heads: Vec<ChangeHash>,
+}
+
+impl Store {
+    /// Up to `limit` documents whose heads differ from what the registry acknowledged, oldest change first.
+    pub fn unsynced(&mut self, limit: usize) -> Result<Vec<OutgoingDoc>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT d.rid, h.id, h.area, d.acked_heads FROM documents d JOIN households h ON h.rid = d.rid
+              WHERE d.acked_heads IS NULL OR d.acked_heads != d.heads
+              ORDER BY h.updated_at LIMIT ?1",
+        )?;
+        let rows: Vec<(i64, String, String, Option<Vec<u8>>)> = stmt
+            .query_map([limit as i64], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+            .collect::<std::result::Result<_, _>>()?;
+        drop(stmt);
+        let mut out = Vec::with_capacity(rows.len());
+        for (rid, id, area, acked) in rows {
+            let mut doc = self.load_doc(rid)?;
+            let acked = acked.map(|b| heads_from_bytes(&b)).unwrap_or_default();
+            let changes = doc.automerge().save_after(&acked);
+            out.push(OutgoingDoc { id: Uuid::parse_str(&id).unwrap_or_default(), area, changes, heads: doc.heads() });
+        }
+        Ok(out)
+    }
+
+    /// Number of documents with unacknowledged changes.
+    pub fn unsynced_count(&self) -> Result<u64> {
+        Ok(self.conn.query_row(
+            "SELECT count(*) FROM documents WHERE acked_heads IS NULL OR acked_heads != heads",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// Records that the registry holds these heads.
+    pub fn mark_acked(&mut self, acks: &[(Uuid, Vec<ChangeHash>)]) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        for (id, heads) in acks {
+            tx.execute(
+                "UPDATE documents SET acked_heads = ?2 WHERE rid = (SELECT rid FROM households WHERE id = ?1)",
+                params![id.to_string(), heads_to_bytes(heads)],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Applies changes that came from the registry, in one transaction, with a status per document.
+    ///
+    /// `bytes` may be raw changes or a full save; changes the document already has are ignored (automerge
+    /// changes are content-addressed), so a replayed batch changes nothing. A new household is created.
+    /// `registry_heads` are the heads the registry holds after these changes: they become acknowledged.
+    pub fn apply_remote(&mut self, batch: &[(Uuid, Vec<u8>, Vec<ChangeHash>)]) -> Result<Vec<(Uuid, Result<()>)>> {
+        let tx = self.conn.transaction()?;
+        let mut results = Vec::with_capacity(batch.len());
+        for (id, bytes, registry_heads) in batch {
+            let rid: Option<i64> = tx
+                .query_row("SELECT rid FROM households WHERE id = ?1", [id.to_string()], |r| r.get(0))
+                .optional()?;
+            let bad = |m: String| StoreError::Document { id: id.to_string(), message: m };
+            let outcome: Result<()> = (|| {
+                match rid {
+                    Some(rid) => {
+                        let mut doc = load_doc_with(&tx, rid, &self.device)?;
+                        let before = doc.heads();
+                        doc.automerge().load_incremental(bytes).map_err(|e| bad(e.to_string()))?;
+                        Store::persist(&tx, rid, &mut doc, &before)?;
+                        let acked = if doc.heads() == *registry_heads { registry_heads.clone() } else { before_acked(&tx, rid)?.into_iter().chain(registry_heads.iter().copied()).collect() };
+                        tx.execute("UPDATE documents SET acked_heads = ?2 WHERE rid = ?1", params![rid, heads_to_bytes(&acked)])?;
+                    }
+                    None => {
+                        let am = AutoCommit::load(bytes).map_err(|e| bad(e.to_string()))?;
+                        let mut doc = HouseholdDoc::from_automerge(am).map_err(|e| bad(e.to_string()))?;
+                        let household = doc.household().map_err(|e| bad(e.to_string()))?;
+                        if household.id != *id {
+                            return Err(bad("document id does not match".into()));
+                        }
+                        let conflicts = doc.conflicts()?.len();
+                        let rid = project(&tx, &household, conflicts)?;
+                        let heads = doc.heads();
+                        tx.execute(
+                            "INSERT INTO documents (rid, snapshot, heads, acked_heads) VALUES (?1, ?2, ?3, ?4)",
+                            params![rid, doc.save(), heads_to_bytes(&heads), heads_to_bytes(registry_heads)],
+                        )?;
+                    }
+                }
+                Ok(())
+            })();
+            // A bad document is reported and skipped; a database failure aborts the whole batch.
+            if let Err(e @ (StoreError::Sqlite(_) | StoreError::Io(_))) = outcome {
+                return Err(e);
+            }
+            results.push((*id, outcome));
+        }
+        tx.commit()?;
+        Ok(results)
+    }
+
+    /// Forgets households (moved out of this device's scope).
+    pub fn remove_local(&mut self, ids: &[Uuid]) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        for id in ids {
+            let rid: Option<i64> = tx
+                .query_row("SELECT rid FROM households WHERE id = ?1", [id.to_string()], |r| r.get(0))
+                .optional()?;
+            if let Some(rid) = rid {
+                tx.execute("DELETE FROM household_names WHERE rowid = ?1", [rid])?;
+                tx.execute("DELETE FROM doc_chunks WHERE rid = ?1", [rid])?;
+                tx.execute("DELETE FROM documents WHERE rid = ?1", [rid])?;
+                tx.execute("DELETE FROM members WHERE rid = ?1", [rid])?;
+                tx.execute("DELETE FROM households WHERE rid = ?1", [rid])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The heads of every document, for the consistency check.
+    pub fn all_heads(&self) -> Result<Vec<(Uuid, Vec<ChangeHash>)>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT h.id, d.heads FROM documents d JOIN households h ON h.rid = d.rid ORDER BY h.id")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?)))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, heads) = row?;
+            out.push((Uuid::parse_str(&id).unwrap_or_default(), heads_from_bytes(&heads)));
+        }
+        Ok(out)
+    }
+
+    /// A full compressed save of one document.
+    pub fn doc_bytes(&self, id: Uuid) -> Result<Vec<u8>> {
+        let rid = self.resolve(&id.to_string())?;
+        Ok(self.load_doc(rid)?.save())
+    }
+}
+
+fn before_acked(tx: &rusqlite::Transaction<'_>, rid: i64) -> Result<Vec<ChangeHash>> {
+    let b: Option<Vec<u8>> = tx.query_row("SELECT acked_heads FROM documents WHERE rid = ?1", [rid], |r| r.get(0))?;
+    Ok(b.map(|b| heads_from_bytes(&b)).unwrap_or_default())
+}
