@@ -71,7 +71,13 @@ impl StoreError {
 
     /// Whether the error is the user's input (exit status 2 in the CLI) rather than the system's.
     pub fn is_bad_input(&self) -> bool {
-        matches!(self, StoreError::Invalid(_) | StoreError::NotFound(_) | StoreError::WeakPin | StoreError::WrongPin)
+        matches!(
+            self,
+            StoreError::Invalid(_)
+                | StoreError::NotFound(_)
+                | StoreError::WeakPin
+                | StoreError::WrongPin
+        )
     }
 }
 

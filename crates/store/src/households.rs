@@ -13,7 +13,9 @@ use serde_json::Value;
 use shumari_domain::automerge::ChangeHash;
 use shumari_domain::doc::{EditContext, Editor, FieldPath};
 use shumari_domain::reference::{looks_like_reference, reference_number};
-use shumari_domain::{Conflict, Household, HouseholdDoc, HouseholdInput, NewHousehold, Status, Warning};
+use shumari_domain::{
+    Conflict, Household, HouseholdDoc, HouseholdInput, NewHousehold, Status, Warning,
+};
 use std::collections::BTreeMap;
 use uuid::Uuid;
 
@@ -86,7 +88,9 @@ pub(crate) fn heads_to_bytes(heads: &[ChangeHash]) -> Vec<u8> {
 }
 
 pub(crate) fn heads_from_bytes(b: &[u8]) -> Vec<ChangeHash> {
-    b.chunks_exact(32).filter_map(|c| ChangeHash::try_from(c).ok()).collect()
+    b.chunks_exact(32)
+        .filter_map(|c| ChangeHash::try_from(c).ok())
+        .collect()
 }
 
 /// How a search string is read.
@@ -124,7 +128,8 @@ impl Store {
         form_id: &str,
         form_version: &str,
     ) -> Result<Created> {
-        let mut out = self.add_households(std::slice::from_ref(input), area, form_id, form_version)?;
+        let mut out =
+            self.add_households(std::slice::from_ref(input), area, form_id, form_version)?;
         out.remove(0)
     }
 
@@ -142,9 +147,13 @@ impl Store {
         Store::note_actor(&tx, &self.device.actor)?;
         let mut results = Vec::with_capacity(inputs.len());
         for input in inputs {
-            let target_area = area.map(str::to_string).or_else(|| input.area.clone()).unwrap_or_default();
+            let target_area = area
+                .map(str::to_string)
+                .or_else(|| input.area.clone())
+                .unwrap_or_default();
             // Validate before taking a sequence number, so rejected lines leave no gaps.
-            let checked = NewHousehold::from_input(input, area, &self.areas, "", form_id, form_version, &ctx);
+            let checked =
+                NewHousehold::from_input(input, area, &self.areas, "", form_id, form_version, &ctx);
             let mut new = match checked {
                 Ok(n) => n,
                 Err(e) => {
@@ -158,11 +167,13 @@ impl Store {
             let snapshot = doc.save();
             let heads = doc.heads();
             let rid = project(&tx, &new.household, 0)?;
-            tx.execute(
-                "INSERT INTO documents (rid, snapshot, heads) VALUES (?1, ?2, ?3)",
-                params![rid, snapshot, heads_to_bytes(&heads)],
-            )?;
-            results.push(Ok(Created { id: new.household.id, reference: new.household.reference, warnings: new.warnings }));
+            tx.prepare_cached("INSERT INTO documents (rid, snapshot, heads) VALUES (?1, ?2, ?3)")?
+                .execute(params![rid, snapshot, heads_to_bytes(&heads)])?;
+            results.push(Ok(Created {
+                id: new.household.id,
+                reference: new.household.reference,
+                warnings: new.warnings,
+            }));
         }
         tx.commit()?;
         Ok(results)
@@ -172,9 +183,19 @@ impl Store {
     pub(crate) fn resolve(&self, id_or_ref: &str) -> Result<i64> {
         let s = id_or_ref.trim();
         let rid = if let Ok(id) = Uuid::parse_str(s) {
-            self.conn.query_row("SELECT rid FROM households WHERE id = ?1", [id.to_string()], |r| r.get(0)).optional()?
+            self.conn
+                .query_row(
+                    "SELECT rid FROM households WHERE id = ?1",
+                    [id.to_string()],
+                    |r| r.get(0),
+                )
+                .optional()?
         } else {
-            self.conn.query_row("SELECT rid FROM households WHERE ref = ?1", [s], |r| r.get(0)).optional()?
+            self.conn
+                .query_row("SELECT rid FROM households WHERE ref = ?1", [s], |r| {
+                    r.get(0)
+                })
+                .optional()?
         };
         rid.ok_or_else(|| StoreError::NotFound(s.to_string()))
     }
@@ -185,7 +206,12 @@ impl Store {
     }
 
     /// Appends the changes made to `doc` since `heads_before` and rewrites the projection, in `tx`.
-    pub(crate) fn persist(tx: &Transaction<'_>, rid: i64, doc: &mut HouseholdDoc, heads_before: &[ChangeHash]) -> Result<Household> {
+    pub(crate) fn persist(
+        tx: &Transaction<'_>,
+        rid: i64,
+        doc: &mut HouseholdDoc,
+        heads_before: &[ChangeHash],
+    ) -> Result<Household> {
         let heads = doc.heads();
         if heads.as_slice() != heads_before {
             let chunk = doc.automerge().save_after(heads_before);
@@ -219,7 +245,12 @@ impl Store {
 
     /// Edits a household in one transaction: the closure's operations, then the same validation as a new
     /// household. On error nothing is written.
-    pub fn edit_household<F>(&mut self, id_or_ref: &str, message: &str, edit: F) -> Result<(Household, Vec<Warning>)>
+    pub fn edit_household<F>(
+        &mut self,
+        id_or_ref: &str,
+        message: &str,
+        edit: F,
+    ) -> Result<(Household, Vec<Warning>)>
     where
         F: FnOnce(&mut Editor<'_>) -> shumari_domain::Result<()>,
     {
@@ -236,7 +267,11 @@ impl Store {
     }
 
     /// Sets fields by path (`answers.rooms`, `members.<id>.name`, `status`, ...), all or nothing.
-    pub fn set_fields(&mut self, id_or_ref: &str, fields: &[(String, Value)]) -> Result<(Household, Vec<Warning>)> {
+    pub fn set_fields(
+        &mut self,
+        id_or_ref: &str,
+        fields: &[(String, Value)],
+    ) -> Result<(Household, Vec<Warning>)> {
         let parsed: Vec<(FieldPath, &Value)> = fields
             .iter()
             .map(|(p, v)| Ok((FieldPath::parse(p)?, v)))
@@ -253,7 +288,10 @@ impl Store {
     pub fn get(&self, id_or_ref: &str) -> Result<HouseholdView> {
         let rid = self.resolve(id_or_ref)?;
         let mut doc = self.load_doc(rid)?;
-        Ok(HouseholdView { household: doc.household()?, conflicts: doc.conflicts()? })
+        Ok(HouseholdView {
+            household: doc.household()?,
+            conflicts: doc.conflicts()?,
+        })
     }
 
     /// Lists households, newest change first.
@@ -287,7 +325,16 @@ impl Store {
               LIMIT ?7 OFFSET ?8",
         )?;
         let rows = stmt.query_map(
-            params![area_glob, f.status.map(|s| s.as_str()), id_lo, id_hi, ref_glob, fts, limit, f.offset as i64],
+            params![
+                area_glob,
+                f.status.map(|s| s.as_str()),
+                id_lo,
+                id_hi,
+                ref_glob,
+                fts,
+                limit,
+                f.offset as i64
+            ],
             |r| {
                 Ok(Summary {
                     id: Uuid::parse_str(&r.get::<_, String>(0)?).unwrap_or_default(),
@@ -298,7 +345,9 @@ impl Store {
                     member_count: r.get(5)?,
                     status: r.get(6)?,
                     conflict_count: r.get(7)?,
-                    updated_at: chrono::DateTime::from_timestamp_millis(r.get(8)?).unwrap_or_default().to_rfc3339(),
+                    updated_at: chrono::DateTime::from_timestamp_millis(r.get(8)?)
+                        .unwrap_or_default()
+                        .to_rfc3339(),
                 })
             },
         )?;
@@ -311,24 +360,37 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare_cached("SELECT status, count(*) FROM households WHERE (?1 IS NULL OR area GLOB ?1) GROUP BY status")?;
-        let rows = stmt.query_map([glob], |r| Ok((r.get::<_, String>(0)?, r.get::<_, u64>(1)?)))?;
+        let rows = stmt.query_map([glob], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, u64>(1)?))
+        })?;
         Ok(rows.collect::<std::result::Result<_, _>>()?)
     }
 }
 
 /// Loads a document through any connection or transaction.
-pub(crate) fn load_doc_with(conn: &rusqlite::Connection, rid: i64, device: &crate::store::Device) -> Result<HouseholdDoc> {
+pub(crate) fn load_doc_with(
+    conn: &rusqlite::Connection,
+    rid: i64,
+    device: &crate::store::Device,
+) -> Result<HouseholdDoc> {
     let (id, snapshot): (String, Vec<u8>) = conn.query_row(
         "SELECT h.id, d.snapshot FROM documents d JOIN households h ON h.rid = d.rid WHERE d.rid = ?1",
         [rid],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
-    let bad = |e: String| StoreError::Document { id: id.clone(), message: e };
-    let mut doc = HouseholdDoc::load(&snapshot, device.actor.clone(), &device.user).map_err(|e| bad(e.to_string()))?;
-    let mut stmt = conn.prepare_cached("SELECT bytes FROM doc_chunks WHERE rid = ?1 ORDER BY seq")?;
+    let bad = |e: String| StoreError::Document {
+        id: id.clone(),
+        message: e,
+    };
+    let mut doc = HouseholdDoc::load(&snapshot, device.actor.clone(), &device.user)
+        .map_err(|e| bad(e.to_string()))?;
+    let mut stmt =
+        conn.prepare_cached("SELECT bytes FROM doc_chunks WHERE rid = ?1 ORDER BY seq")?;
     let chunks = stmt.query_map([rid], |r| r.get::<_, Vec<u8>>(0))?;
     for chunk in chunks {
-        doc.automerge().load_incremental(&chunk?).map_err(|e| bad(e.to_string()))?;
+        doc.automerge()
+            .load_incremental(&chunk?)
+            .map_err(|e| bad(e.to_string()))?;
     }
     Ok(doc)
 }
@@ -336,7 +398,7 @@ pub(crate) fn load_doc_with(conn: &rusqlite::Connection, rid: i64, device: &crat
 /// Writes the projection rows of `h` (insert or replace) and returns its row id.
 pub(crate) fn project(tx: &Transaction<'_>, h: &Household, conflicts: usize) -> Result<i64> {
     let head = h.head();
-    let rid: i64 = tx.query_row(
+    let rid: i64 = tx.prepare_cached(
         "INSERT INTO households (id, ref, area, head_name, head_id_number, member_count, status, form_id, form_version, conflict_count, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
          ON CONFLICT (id) DO UPDATE SET ref = excluded.ref, area = excluded.area, head_name = excluded.head_name,
@@ -344,6 +406,7 @@ pub(crate) fn project(tx: &Transaction<'_>, h: &Household, conflicts: usize) -> 
             form_id = excluded.form_id, form_version = excluded.form_version, conflict_count = excluded.conflict_count,
             updated_at = excluded.updated_at
          RETURNING rid",
+    )?.query_row(
         params![
             h.id.to_string(),
             h.reference,
@@ -359,13 +422,24 @@ pub(crate) fn project(tx: &Transaction<'_>, h: &Household, conflicts: usize) -> 
         ],
         |r| r.get(0),
     )?;
-    tx.execute("DELETE FROM members WHERE rid = ?1", [rid])?;
-    let mut ins = tx.prepare_cached("INSERT INTO members (rid, member_id, line, name, id_number) VALUES (?1, ?2, ?3, ?4, ?5)")?;
+    tx.prepare_cached("DELETE FROM members WHERE rid = ?1")?
+        .execute([rid])?;
+    let mut ins = tx.prepare_cached(
+        "INSERT INTO members (rid, member_id, line, name, id_number) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
     for m in &h.members {
-        ins.execute(params![rid, m.id.to_string(), m.line, m.name, m.id_number.as_ref().map(|n| n.digits())])?;
+        ins.execute(params![
+            rid,
+            m.id.to_string(),
+            m.line,
+            m.name,
+            m.id_number.as_ref().map(|n| n.digits())
+        ])?;
     }
-    tx.execute("DELETE FROM household_names WHERE rowid = ?1", [rid])?;
+    tx.prepare_cached("DELETE FROM household_names WHERE rowid = ?1")?
+        .execute([rid])?;
     let names: Vec<&str> = h.members.iter().map(|m| m.name.as_str()).collect();
-    tx.execute("INSERT INTO household_names (rowid, names) VALUES (?1, ?2)", params![rid, names.join(" \n ")])?;
+    tx.prepare_cached("INSERT INTO household_names (rowid, names) VALUES (?1, ?2)")?
+        .execute(params![rid, names.join(" \n ")])?;
     Ok(rid)
 }

@@ -31,14 +31,20 @@ impl KeyFile {
     pub fn generate() -> Self {
         let mut salt = [0u8; 16];
         rand::thread_rng().fill_bytes(&mut salt);
-        KeyFile { kdf: "argon2id".into(), m_kib: 19 * 1024, t: 2, p: 1, salt: hex::encode(salt) }
+        KeyFile {
+            kdf: "argon2id".into(),
+            m_kib: 19 * 1024,
+            t: 2,
+            p: 1,
+            salt: hex::encode(salt),
+        }
     }
 
     /// Reads `key.json`.
     pub fn read(path: &Path) -> Result<Self> {
         let bytes = std::fs::read(path)?;
-        let kf: KeyFile =
-            serde_json::from_slice(&bytes).map_err(|_| StoreError::KeyFile(path.display().to_string()))?;
+        let kf: KeyFile = serde_json::from_slice(&bytes)
+            .map_err(|_| StoreError::KeyFile(path.display().to_string()))?;
         if kf.kdf != "argon2id" {
             return Err(StoreError::KeyFile(path.display().to_string()));
         }
@@ -61,7 +67,8 @@ impl KeyFile {
     /// Derives the 32-byte database key from the PIN.
     pub fn derive(&self, pin: &str) -> Result<Zeroizing<[u8; 32]>> {
         let salt = hex::decode(&self.salt).map_err(|_| StoreError::KeyFile("salt".into()))?;
-        let params = Params::new(self.m_kib, self.t, self.p, Some(32)).map_err(|_| StoreError::KeyFile("params".into()))?;
+        let params = Params::new(self.m_kib, self.t, self.p, Some(32))
+            .map_err(|_| StoreError::KeyFile("params".into()))?;
         let mut out = Zeroizing::new([0u8; 32]);
         Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
             .hash_password_into(pin.as_bytes(), &salt, out.as_mut())

@@ -38,11 +38,15 @@ pub struct Store {
 
 fn open_keyed(db: &Path, key: &[u8; 32]) -> Result<Connection> {
     let conn = Connection::open(db)?;
+    // SQLCipher prints decryption failures to stderr by default; a wrong PIN is reported by our error.
+    let _ = conn.pragma_update(None, "cipher_log_level", "NONE");
     // Raw-key form: SQLCipher uses the 32 bytes directly instead of running its own PBKDF2 on top of Argon2.
     let hexkey = format!("x'{}'", hex::encode(key));
     conn.pragma_update(None, "key", &hexkey)?;
     // The first read tells a wrong key apart: SQLCipher then sees only noise ("file is not a database").
-    match conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)) {
+    match conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+        r.get::<_, i64>(0)
+    }) {
         Ok(_) => {}
         Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == ErrorCode::NotADatabase => {
             return Err(StoreError::WrongPin)
@@ -87,7 +91,10 @@ impl Store {
         let mut conn = open_keyed(&dir.join(DB_FILE), &key)?;
         migrate::migrate(&mut conn)?;
         let short = device_short_id(rand::thread_rng().next_u32());
-        conn.execute("INSERT INTO meta (key, value) VALUES ('device_short_id', ?1)", [&short])?;
+        conn.execute(
+            "INSERT INTO meta (key, value) VALUES ('device_short_id', ?1)",
+            [&short],
+        )?;
         conn.execute("INSERT INTO meta (key, value) VALUES ('user', 'local')", [])?;
         conn.execute("INSERT INTO meta (key, value) VALUES ('next_seq', '1')", [])?;
         drop(conn);
@@ -116,14 +123,31 @@ impl Store {
         let actor = ActorId::from(&actor_bytes[..]);
         let mut areas = AreaRegistry::builtin();
         {
-            let mut stmt = conn.prepare("SELECT code, name, parent FROM local_areas ORDER BY length(code), code")?;
-            let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?;
+            let mut stmt = conn.prepare(
+                "SELECT code, name, parent FROM local_areas ORDER BY length(code), code",
+            )?;
+            let rows = stmt.query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
+            })?;
             for row in rows {
                 let (code, name, parent) = row?;
                 areas.add(&code, &name, &parent)?;
             }
         }
-        Ok(Store { conn, areas, device: Device { actor, short_id, user }, dir: dir.to_path_buf() })
+        Ok(Store {
+            conn,
+            areas,
+            device: Device {
+                actor,
+                short_id,
+                user,
+            },
+            dir: dir.to_path_buf(),
+        })
     }
 
     /// The data directory.
@@ -162,7 +186,10 @@ impl Store {
 
     /// Reads a setting.
     pub fn kv_get(&self, key: &str) -> Result<Option<String>> {
-        Ok(self.conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0)).optional()?)
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()?)
     }
 
     /// Writes a setting (durably).
@@ -176,23 +203,31 @@ impl Store {
 
     /// Removes a setting.
     pub fn kv_delete(&self, key: &str) -> Result<()> {
-        self.conn.execute("DELETE FROM meta WHERE key = ?1", [key])?;
+        self.conn
+            .execute("DELETE FROM meta WHERE key = ?1", [key])?;
         Ok(())
     }
 
     /// Records the current actor the first time it writes, so sync can register it with the registry.
     pub(crate) fn note_actor(tx: &rusqlite::Transaction<'_>, actor: &ActorId) -> Result<()> {
-        tx.execute(
+        tx.prepare_cached(
             "INSERT INTO actors (actor, created_at) VALUES (?1, ?2) ON CONFLICT (actor) DO NOTHING",
-            params![actor.to_bytes(), chrono::Utc::now().timestamp_millis()],
-        )?;
+        )?
+        .execute(params![
+            actor.to_bytes(),
+            chrono::Utc::now().timestamp_millis()
+        ])?;
         Ok(())
     }
 
     /// Every actor this store wrote with, and whether the registry knows it.
     pub fn actors(&self) -> Result<Vec<(ActorId, bool)>> {
-        let mut stmt = self.conn.prepare("SELECT actor, registered FROM actors ORDER BY created_at")?;
-        let rows = stmt.query_map([], |r| Ok((ActorId::from(r.get::<_, Vec<u8>>(0)?), r.get::<_, bool>(1)?)))?;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT actor, registered FROM actors ORDER BY created_at")?;
+        let rows = stmt.query_map([], |r| {
+            Ok((ActorId::from(r.get::<_, Vec<u8>>(0)?), r.get::<_, bool>(1)?))
+        })?;
         Ok(rows.collect::<std::result::Result<_, _>>()?)
     }
 
@@ -200,7 +235,10 @@ impl Store {
     pub fn mark_actors_registered(&mut self, actors: &[ActorId]) -> Result<()> {
         let tx = self.conn.transaction()?;
         for a in actors {
-            tx.execute("UPDATE actors SET registered = 1 WHERE actor = ?1", [a.to_bytes()])?;
+            tx.execute(
+                "UPDATE actors SET registered = 1 WHERE actor = ?1",
+                [a.to_bytes()],
+            )?;
         }
         tx.commit()?;
         Ok(())
@@ -215,9 +253,12 @@ impl Store {
 
     /// Takes the next per-device sequence number inside `tx`.
     pub(crate) fn next_seq(tx: &rusqlite::Transaction<'_>) -> Result<u64> {
-        let n: String = tx.query_row("SELECT value FROM meta WHERE key = 'next_seq'", [], |r| r.get(0))?;
+        let n: String = tx
+            .prepare_cached("SELECT value FROM meta WHERE key = 'next_seq'")?
+            .query_row([], |r| r.get(0))?;
         let n: u64 = n.parse().unwrap_or(1);
-        tx.execute("UPDATE meta SET value = ?1 WHERE key = 'next_seq'", [(n + 1).to_string()])?;
+        tx.prepare_cached("UPDATE meta SET value = ?1 WHERE key = 'next_seq'")?
+            .execute([(n + 1).to_string()])?;
         Ok(n)
     }
 }

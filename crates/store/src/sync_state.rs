@@ -34,7 +34,9 @@ impl Store {
               ORDER BY h.updated_at LIMIT ?1",
         )?;
         let rows: Vec<(i64, String, String, Option<Vec<u8>>)> = stmt
-            .query_map([limit as i64], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+            .query_map([limit as i64], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })?
             .collect::<std::result::Result<_, _>>()?;
         drop(stmt);
         let mut out = Vec::with_capacity(rows.len());
@@ -42,7 +44,12 @@ impl Store {
             let mut doc = self.load_doc(rid)?;
             let acked = acked.map(|b| heads_from_bytes(&b)).unwrap_or_default();
             let changes = doc.automerge().save_after(&acked);
-            out.push(OutgoingDoc { id: Uuid::parse_str(&id).unwrap_or_default(), area, changes, heads: doc.heads() });
+            out.push(OutgoingDoc {
+                id: Uuid::parse_str(&id).unwrap_or_default(),
+                area,
+                changes,
+                heads: doc.heads(),
+            });
         }
         Ok(out)
     }
@@ -74,27 +81,50 @@ impl Store {
     /// `bytes` may be raw changes or a full save; changes the document already has are ignored (automerge
     /// changes are content-addressed), so a replayed batch changes nothing. A new household is created.
     /// `registry_heads` are the heads the registry holds after these changes: they become acknowledged.
-    pub fn apply_remote(&mut self, batch: &[(Uuid, Vec<u8>, Vec<ChangeHash>)]) -> Result<Vec<(Uuid, Result<()>)>> {
+    pub fn apply_remote(
+        &mut self,
+        batch: &[(Uuid, Vec<u8>, Vec<ChangeHash>)],
+    ) -> Result<Vec<(Uuid, Result<()>)>> {
         let tx = self.conn.transaction()?;
         let mut results = Vec::with_capacity(batch.len());
         for (id, bytes, registry_heads) in batch {
             let rid: Option<i64> = tx
-                .query_row("SELECT rid FROM households WHERE id = ?1", [id.to_string()], |r| r.get(0))
+                .query_row(
+                    "SELECT rid FROM households WHERE id = ?1",
+                    [id.to_string()],
+                    |r| r.get(0),
+                )
                 .optional()?;
-            let bad = |m: String| StoreError::Document { id: id.to_string(), message: m };
+            let bad = |m: String| StoreError::Document {
+                id: id.to_string(),
+                message: m,
+            };
             let outcome: Result<()> = (|| {
                 match rid {
                     Some(rid) => {
                         let mut doc = load_doc_with(&tx, rid, &self.device)?;
                         let before = doc.heads();
-                        doc.automerge().load_incremental(bytes).map_err(|e| bad(e.to_string()))?;
+                        doc.automerge()
+                            .load_incremental(bytes)
+                            .map_err(|e| bad(e.to_string()))?;
                         Store::persist(&tx, rid, &mut doc, &before)?;
-                        let acked = if doc.heads() == *registry_heads { registry_heads.clone() } else { before_acked(&tx, rid)?.into_iter().chain(registry_heads.iter().copied()).collect() };
-                        tx.execute("UPDATE documents SET acked_heads = ?2 WHERE rid = ?1", params![rid, heads_to_bytes(&acked)])?;
+                        let acked = if doc.heads() == *registry_heads {
+                            registry_heads.clone()
+                        } else {
+                            before_acked(&tx, rid)?
+                                .into_iter()
+                                .chain(registry_heads.iter().copied())
+                                .collect()
+                        };
+                        tx.execute(
+                            "UPDATE documents SET acked_heads = ?2 WHERE rid = ?1",
+                            params![rid, heads_to_bytes(&acked)],
+                        )?;
                     }
                     None => {
                         let am = AutoCommit::load(bytes).map_err(|e| bad(e.to_string()))?;
-                        let mut doc = HouseholdDoc::from_automerge(am).map_err(|e| bad(e.to_string()))?;
+                        let mut doc =
+                            HouseholdDoc::from_automerge(am).map_err(|e| bad(e.to_string()))?;
                         let household = doc.household().map_err(|e| bad(e.to_string()))?;
                         if household.id != *id {
                             return Err(bad("document id does not match".into()));
@@ -125,7 +155,11 @@ impl Store {
         let tx = self.conn.transaction()?;
         for id in ids {
             let rid: Option<i64> = tx
-                .query_row("SELECT rid FROM households WHERE id = ?1", [id.to_string()], |r| r.get(0))
+                .query_row(
+                    "SELECT rid FROM households WHERE id = ?1",
+                    [id.to_string()],
+                    |r| r.get(0),
+                )
                 .optional()?;
             if let Some(rid) = rid {
                 tx.execute("DELETE FROM household_names WHERE rowid = ?1", [rid])?;
@@ -144,11 +178,16 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare_cached("SELECT h.id, d.heads FROM documents d JOIN households h ON h.rid = d.rid ORDER BY h.id")?;
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?)))?;
+        let rows = stmt.query_map([], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?))
+        })?;
         let mut out = Vec::new();
         for row in rows {
             let (id, heads) = row?;
-            out.push((Uuid::parse_str(&id).unwrap_or_default(), heads_from_bytes(&heads)));
+            out.push((
+                Uuid::parse_str(&id).unwrap_or_default(),
+                heads_from_bytes(&heads),
+            ));
         }
         Ok(out)
     }
@@ -161,6 +200,10 @@ impl Store {
 }
 
 fn before_acked(tx: &rusqlite::Transaction<'_>, rid: i64) -> Result<Vec<ChangeHash>> {
-    let b: Option<Vec<u8>> = tx.query_row("SELECT acked_heads FROM documents WHERE rid = ?1", [rid], |r| r.get(0))?;
+    let b: Option<Vec<u8>> = tx.query_row(
+        "SELECT acked_heads FROM documents WHERE rid = ?1",
+        [rid],
+        |r| r.get(0),
+    )?;
     Ok(b.map(|b| heads_from_bytes(&b)).unwrap_or_default())
 }
