@@ -38,11 +38,12 @@ pub struct Store {
 
 fn open_keyed(db: &Path, key: &[u8; 32]) -> Result<Connection> {
     let conn = Connection::open(db)?;
-    // SQLCipher prints decryption failures to stderr by default; a wrong PIN is reported by our error.
-    let _ = conn.pragma_update(None, "cipher_log_level", "NONE");
     // Raw-key form: SQLCipher uses the 32 bytes directly instead of running its own PBKDF2 on top of Argon2.
     let hexkey = format!("x'{}'", hex::encode(key));
     conn.pragma_update(None, "key", &hexkey)?;
+    // SQLCipher logs decryption failures to stderr once keyed; a wrong PIN is reported by our own error.
+    // (Set after `key`: activating the codec resets the level.)
+    conn.query_row("PRAGMA cipher_log_level = NONE", [], |_| Ok(()))?;
     // The first read tells a wrong key apart: SQLCipher then sees only noise ("file is not a database").
     match conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
         r.get::<_, i64>(0)

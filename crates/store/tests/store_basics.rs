@@ -469,7 +469,9 @@ fn every_open_uses_a_fresh_actor() {
     let actors = store.actors().unwrap();
     assert_eq!(actors.len(), 2);
     assert!(actors.iter().all(|(_, registered)| !registered));
-    store.mark_actors_registered(std::slice::from_ref(&first)).unwrap();
+    store
+        .mark_actors_registered(std::slice::from_ref(&first))
+        .unwrap();
     assert!(store
         .actors()
         .unwrap()

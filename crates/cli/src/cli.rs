@@ -1,0 +1,97 @@
+//! The command-line grammar (clap derive).
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+/// Shumari: offline-first household enumeration.
+#[derive(Debug, Parser)]
+#[command(name = "shumari", version, about, propagate_version = true)]
+pub struct Cli {
+    /// Data directory of the local store (default: the platform's data directory).
+    #[arg(long, global = true, env = "SHUMARI_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Print one JSON document on stdout instead of tables.
+    #[arg(long, global = true)]
+    pub json: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Top-level commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create the encrypted local store (asks for a new PIN, or reads SHUMARI_PIN).
+    Init,
+    /// List administrative areas.
+    Areas(AreasArgs),
+    /// Add, import, list, show and edit households in the local store.
+    #[command(subcommand)]
+    Household(HouseholdCmd),
+}
+
+/// `shumari areas`
+#[derive(Debug, Args)]
+pub struct AreasArgs {
+    /// Show the children of this area (default: the provinces).
+    #[arg(long, value_name = "CODE")]
+    pub parent: Option<String>,
+}
+
+/// `shumari household ...`
+#[derive(Debug, Subcommand)]
+pub enum HouseholdCmd {
+    /// Add one household from a JSON file (`-` for standard input).
+    Add {
+        /// Area code (overrides the file's `area`).
+        #[arg(long, value_name = "CODE")]
+        area: Option<String>,
+        /// JSON file, or `-`.
+        #[arg(long, short = 'f', value_name = "FILE")]
+        file: String,
+    },
+    /// Import households from JSON Lines (one household per line).
+    Import {
+        /// JSON Lines file, or `-`.
+        #[arg(long, short = 'f', value_name = "FILE")]
+        file: String,
+    },
+    /// List households, newest change first.
+    List {
+        /// Only this area and the areas under it.
+        #[arg(long, value_name = "CODE")]
+        area: Option<String>,
+        /// Name (English or Urdu), CNIC prefix or reference number.
+        #[arg(long, value_name = "TEXT")]
+        search: Option<String>,
+        /// Only this status (draft, complete, submitted, approved, returned, rejected).
+        #[arg(long, value_name = "S")]
+        status: Option<String>,
+        /// Rows per page.
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+        /// Rows to skip.
+        #[arg(long, default_value_t = 0)]
+        offset: usize,
+    },
+    /// Show one household with its members and conflicts.
+    Show {
+        /// Household id or reference number.
+        id: String,
+    },
+    /// Validate a household against its questionnaire: what is missing or invalid, and its PMT score.
+    Validate {
+        /// Household id or reference number.
+        id: String,
+        /// Language of the messages (en or ur).
+        #[arg(long, default_value = "en")]
+        lang: String,
+    },
+    /// Set fields: `answers.rooms=3`, `members.<id>.name=Ayesha`, `status=complete`.
+    Set {
+        /// Household id or reference number.
+        id: String,
+        /// PATH=VALUE pairs; a VALUE that parses as JSON is taken as such, otherwise as text.
+        #[arg(required = true, value_name = "PATH=VALUE")]
+        assignments: Vec<String>,
+    },
+}

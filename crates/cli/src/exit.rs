@@ -1,0 +1,55 @@
+//! Mapping errors to exit statuses and error codes: 2 when the user's input was wrong, 1 otherwise.
+
+use shumari_domain::DomainError;
+use shumari_store::StoreError;
+
+/// An error caused by the user's input (exit status 2).
+#[derive(Debug)]
+pub struct BadInput(pub String);
+
+impl std::fmt::Display for BadInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for BadInput {}
+
+/// Shorthand for a bad-input error.
+pub fn bad(msg: impl Into<String>) -> anyhow::Error {
+    anyhow::Error::new(BadInput(msg.into()))
+}
+
+/// The exit status for an error: 2 for input the user can fix, 1 for the system's failures.
+pub fn code_for(err: &anyhow::Error) -> i32 {
+    match kind_for(err) {
+        "invalid"
+        | "bad_input"
+        | "bad_json"
+        | "wrong_pin"
+        | "weak_pin"
+        | "not_found"
+        | "not_initialised"
+        | "already_initialised" => 2,
+        _ => 1,
+    }
+}
+
+/// A short machine-readable error code.
+pub fn kind_for(err: &anyhow::Error) -> &'static str {
+    for cause in err.chain() {
+        if let Some(e) = cause.downcast_ref::<StoreError>() {
+            return e.code();
+        }
+        if cause.downcast_ref::<DomainError>().is_some() {
+            return "invalid";
+        }
+        if cause.downcast_ref::<BadInput>().is_some() {
+            return "bad_input";
+        }
+        if cause.downcast_ref::<serde_json::Error>().is_some() {
+            return "bad_json";
+        }
+    }
+    "internal"
+}

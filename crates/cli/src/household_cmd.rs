@@ -1,0 +1,339 @@
+//! `shumari init` and `shumari household ...`: the surveyor's store from the command line.
+
+use crate::cli::{Cli, HouseholdCmd};
+use crate::exit::bad;
+use crate::output::{self, dashed};
+use crate::pin;
+use serde_json::{json, Value};
+use shumari_domain::{HouseholdInput, Status, Warning};
+use shumari_store::{ListFilter, Store, StoreError};
+use std::io::{BufRead, Read};
+
+/// Which questionnaire new households are recorded against.
+pub fn current_form() -> (String, String) {
+    (
+        crate::forms_glue::FORM_ID.to_string(),
+        crate::forms_glue::form_version(),
+    )
+}
+
+/// Households are imported in transactions of this many lines.
+const IMPORT_BATCH: usize = 500;
+
+/// `shumari init`
+pub fn init(cli: &Cli) -> anyhow::Result<i32> {
+    let dir = pin::data_dir(cli)?;
+    if Store::exists(&dir) {
+        return Err(StoreError::AlreadyInitialised(dir.display().to_string()).into());
+    }
+    let store = Store::create(&dir, &pin::pin(true)?)?;
+    if cli.json {
+        output::json(&json!({"data_dir": dir, "device": store.device().short_id}))?;
+    } else {
+        println!(
+            "Created an encrypted store in {} (device {}).",
+            dir.display(),
+            store.device().short_id
+        );
+    }
+    Ok(0)
+}
+
+/// `shumari household ...`
+pub fn run(cli: &Cli, cmd: &HouseholdCmd) -> anyhow::Result<i32> {
+    match cmd {
+        HouseholdCmd::Add { area, file } => add(cli, area.as_deref(), file),
+        HouseholdCmd::Import { file } => import(cli, file),
+        HouseholdCmd::List {
+            area,
+            search,
+            status,
+            limit,
+            offset,
+        } => list(
+            cli,
+            area.clone(),
+            search.clone(),
+            status.as_deref(),
+            *limit,
+            *offset,
+        ),
+        HouseholdCmd::Show { id } => show(cli, id),
+        HouseholdCmd::Set { id, assignments } => set(cli, id, assignments),
+        HouseholdCmd::Validate { id, lang } => validate(cli, id, lang),
+    }
+}
+
+fn read_input(file: &str) -> anyhow::Result<String> {
+    let mut s = String::new();
+    if file == "-" {
+        std::io::stdin().read_to_string(&mut s)?;
+    } else {
+        s = std::fs::read_to_string(file).map_err(|e| bad(format!("cannot read {file}: {e}")))?;
+    }
+    Ok(s)
+}
+
+fn parse_household(text: &str) -> anyhow::Result<HouseholdInput> {
+    serde_json::from_str(text).map_err(|e| bad(format!("not a household JSON: {e}")))
+}
+
+fn print_warnings(warnings: &[Warning]) {
+    for w in warnings {
+        eprintln!("warning: {}: {}", w.field, w.message);
+    }
+}
+
+fn add(cli: &Cli, area: Option<&str>, file: &str) -> anyhow::Result<i32> {
+    let input = parse_household(&read_input(file)?)?;
+    crate::forms_glue::check_new(&input)?;
+    let mut store = pin::open_store(cli)?;
+    let (form_id, version) = current_form();
+    let created = store.add_household(&input, area, &form_id, &version)?;
+    if cli.json {
+        output::json(
+            &json!({"id": created.id, "ref": created.reference, "warnings": created.warnings}),
+        )?;
+    } else {
+        print_warnings(&created.warnings);
+        println!("{}\t{}", created.id, created.reference);
+    }
+    Ok(0)
+}
+
+fn import(cli: &Cli, file: &str) -> anyhow::Result<i32> {
+    let reader: Box<dyn BufRead> = if file == "-" {
+        Box::new(std::io::BufReader::new(std::io::stdin()))
+    } else {
+        Box::new(std::io::BufReader::new(
+            std::fs::File::open(file).map_err(|e| bad(format!("cannot read {file}: {e}")))?,
+        ))
+    };
+    let mut store = pin::open_store(cli)?;
+    let (form_id, version) = current_form();
+    let mut imported = 0usize;
+    let mut rejected: Vec<(usize, String)> = Vec::new();
+    let mut batch: Vec<(usize, HouseholdInput)> = Vec::new();
+    let flush = |batch: &mut Vec<(usize, HouseholdInput)>,
+                 store: &mut Store,
+                 rejected: &mut Vec<(usize, String)>|
+     -> anyhow::Result<usize> {
+        let inputs: Vec<HouseholdInput> = batch.iter().map(|(_, h)| h.clone()).collect();
+        let results = store.add_households(&inputs, None, &form_id, &version)?;
+        let mut ok = 0;
+        for ((line, _), r) in batch.iter().zip(results) {
+            match r {
+                Ok(_) => ok += 1,
+                Err(e) => rejected.push((*line, e.to_string())),
+            }
+        }
+        batch.clear();
+        Ok(ok)
+    };
+    for (i, line) in reader.lines().enumerate() {
+        let n = i + 1;
+        let line = line.map_err(|e| bad(format!("line {n}: cannot read: {e}")))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        match parse_household(&line).and_then(|h| crate::forms_glue::check_new(&h).map(|_| h)) {
+            Ok(h) => batch.push((n, h)),
+            Err(e) => rejected.push((n, format!("{e:#}"))),
+        }
+        if batch.len() >= IMPORT_BATCH {
+            imported += flush(&mut batch, &mut store, &mut rejected)?;
+        }
+    }
+    imported += flush(&mut batch, &mut store, &mut rejected)?;
+    rejected.sort_by_key(|(l, _)| *l);
+    if cli.json {
+        let rej: Vec<Value> = rejected
+            .iter()
+            .map(|(l, e)| json!({"line": l, "error": e}))
+            .collect();
+        output::json(&json!({"imported": imported, "rejected": rej}))?;
+    } else {
+        for (l, e) in &rejected {
+            println!("line {l}: {e}");
+        }
+        println!("imported {imported}, rejected {}", rejected.len());
+    }
+    Ok(if rejected.is_empty() { 0 } else { 2 })
+}
+
+fn list(
+    cli: &Cli,
+    area: Option<String>,
+    search: Option<String>,
+    status: Option<&str>,
+    limit: usize,
+    offset: usize,
+) -> anyhow::Result<i32> {
+    let status = status.map(Status::parse).transpose()?;
+    let store = pin::open_store(cli)?;
+    let rows = store.list(&ListFilter {
+        area,
+        search,
+        status,
+        limit,
+        offset,
+    })?;
+    if cli.json {
+        output::json(&rows)?;
+    } else {
+        let mut t = output::table(&[
+            "ref",
+            "area",
+            "head",
+            "CNIC",
+            "members",
+            "status",
+            "conflicts",
+            "updated",
+        ]);
+        for r in &rows {
+            t.add_row(vec![
+                r.reference.clone(),
+                r.area.clone(),
+                r.head_name.clone().unwrap_or_default(),
+                r.head_id_number.as_deref().map(dashed).unwrap_or_default(),
+                r.member_count.to_string(),
+                r.status.clone(),
+                if r.conflict_count > 0 {
+                    r.conflict_count.to_string()
+                } else {
+                    String::new()
+                },
+                r.updated_at.chars().take(16).collect(),
+            ]);
+        }
+        println!("{t}");
+        println!("{} household(s)", rows.len());
+    }
+    Ok(0)
+}
+
+fn show(cli: &Cli, id: &str) -> anyhow::Result<i32> {
+    let store = pin::open_store(cli)?;
+    let view = store.get(id)?;
+    if cli.json {
+        output::json(&view)?;
+        return Ok(0);
+    }
+    let h = &view.household;
+    println!("Household {}  ({})", h.reference, h.id);
+    println!(
+        "area {}   status {}   form {} v{}",
+        h.area,
+        h.status.as_str(),
+        h.form_id,
+        h.form_version
+    );
+    if let Some(g) = &h.gps {
+        println!("gps {:.6}, {:.6}", g.lat, g.lon);
+    }
+    println!("updated {} by {}", h.updated_at.to_rfc3339(), h.updated_by);
+    let mut t = output::table(&[
+        "#",
+        "member id",
+        "name",
+        "relation",
+        "sex",
+        "age/dob",
+        "CNIC/B-form",
+    ]);
+    for m in &h.members {
+        t.add_row(vec![
+            m.line.to_string(),
+            m.id.to_string(),
+            m.name.clone(),
+            m.relation.as_str().to_string(),
+            m.sex.as_str().to_string(),
+            m.dob
+                .map(|d| d.to_string())
+                .or(m.age.map(|a| a.to_string()))
+                .unwrap_or_default(),
+            m.id_number.as_ref().map(|n| n.dashed()).unwrap_or_default(),
+        ]);
+    }
+    println!("{t}");
+    if !h.answers.is_empty() {
+        let mut a = output::table(&["question", "answer"]);
+        for (k, v) in &h.answers {
+            a.add_row(vec![
+                k.clone(),
+                v.as_str()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| v.to_string()),
+            ]);
+        }
+        println!("{a}");
+    }
+    if !view.conflicts.is_empty() {
+        println!(
+            "CONFLICTS ({}): concurrent edits kept for review; setting the field again resolves it",
+            view.conflicts.len()
+        );
+        for c in &view.conflicts {
+            let vals: Vec<String> = c
+                .values
+                .iter()
+                .map(|v| format!("{} (by {})", v.value, v.author))
+                .collect();
+            println!("  {}: {}", c.path, vals.join("  |  "));
+        }
+    }
+    Ok(0)
+}
+
+/// Parses `PATH=VALUE`: a value that parses as JSON is taken as such, otherwise as text.
+pub fn parse_assignment(s: &str) -> anyhow::Result<(String, Value)> {
+    let (path, raw) = s
+        .split_once('=')
+        .ok_or_else(|| bad(format!("`{s}`: expected PATH=VALUE")))?;
+    let value =
+        serde_json::from_str::<Value>(raw).unwrap_or_else(|_| Value::String(raw.to_string()));
+    Ok((path.trim().to_string(), value))
+}
+
+fn set(cli: &Cli, id: &str, assignments: &[String]) -> anyhow::Result<i32> {
+    let fields: Vec<(String, Value)> = assignments
+        .iter()
+        .map(|a| parse_assignment(a))
+        .collect::<anyhow::Result<_>>()?;
+    let mut store = pin::open_store(cli)?;
+    let before = store.get(id)?.household;
+    crate::forms_glue::check_set(&before, &fields)?;
+    let (h, warnings) = store.set_fields(id, &fields)?;
+    if cli.json {
+        output::json(
+            &json!({"id": h.id, "ref": h.reference, "status": h.status, "warnings": warnings}),
+        )?;
+    } else {
+        // Plausibility warnings concern ID numbers and sex: repeat them only when one of those changed.
+        if fields
+            .iter()
+            .any(|(p, _)| p.ends_with(".id_number") || p.ends_with(".sex"))
+        {
+            print_warnings(&warnings);
+        }
+        println!("updated {}", h.reference);
+    }
+    Ok(0)
+}
+
+fn validate(cli: &Cli, id: &str, lang: &str) -> anyhow::Result<i32> {
+    let store = pin::open_store(cli)?;
+    let view = store.get(id)?;
+    let report = crate::forms_glue::validation_report(&view.household, lang)?;
+    let complete = report
+        .get("complete")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    if cli.json {
+        output::json(&report)?;
+    } else {
+        crate::forms_glue::print_report(&report);
+    }
+    Ok(if complete { 0 } else { 2 })
+}

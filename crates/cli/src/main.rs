@@ -1,0 +1,39 @@
+//! `shumari`: the command-line face of Shumari — the surveyor's encrypted store, the registry server and
+//! its administration.
+//!
+//! Every subcommand takes `--data-dir DIR` (or `SHUMARI_DATA_DIR`) and `--json`; the PIN comes from
+//! `SHUMARI_PIN` or a prompt. Exit status: 0 success, 2 bad input (the message says what was wrong),
+//! 1 anything else.
+
+mod areas_cmd;
+mod cli;
+mod exit;
+mod forms_glue;
+mod household_cmd;
+mod output;
+mod pin;
+
+use clap::Parser;
+use cli::{Cli, Command};
+
+fn main() {
+    let cli = Cli::parse();
+    let result = match &cli.command {
+        Command::Init => household_cmd::init(&cli),
+        Command::Areas(args) => areas_cmd::run(&cli, args),
+        Command::Household(cmd) => household_cmd::run(&cli, cmd),
+    };
+    match result {
+        Ok(code) => std::process::exit(code),
+        Err(err) => {
+            let code = exit::code_for(&err);
+            if cli.json {
+                let body = serde_json::json!({"code": exit::kind_for(&err), "message": format!("{err:#}")});
+                eprintln!("{body}");
+            } else {
+                eprintln!("error: {err:#}");
+            }
+            std::process::exit(code);
+        }
+    }
+}

@@ -1,0 +1,42 @@
+//! Getting the PIN and the data directory.
+
+use crate::cli::Cli;
+use crate::exit::bad;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+/// The data directory: `--data-dir`, `SHUMARI_DATA_DIR`, or the platform's data directory.
+pub fn data_dir(cli: &Cli) -> anyhow::Result<PathBuf> {
+    if let Some(d) = &cli.data_dir {
+        return Ok(d.clone());
+    }
+    directories::ProjectDirs::from("pk", "Shumari", "shumari")
+        .map(|p| p.data_dir().to_path_buf())
+        .ok_or_else(|| bad("no data directory: give --data-dir or set SHUMARI_DATA_DIR"))
+}
+
+/// The PIN from `SHUMARI_PIN`, or asked for on the terminal (twice when `confirm`).
+pub fn pin(confirm: bool) -> anyhow::Result<String> {
+    if let Ok(p) = std::env::var("SHUMARI_PIN") {
+        return Ok(p);
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(bad(
+            "no PIN: set SHUMARI_PIN or run on a terminal to be asked",
+        ));
+    }
+    let p = rpassword::prompt_password(if confirm { "New PIN: " } else { "PIN: " })?;
+    if confirm && rpassword::prompt_password("PIN again: ")? != p {
+        return Err(bad("the two PINs differ"));
+    }
+    Ok(p)
+}
+
+/// Opens the store in the data directory.
+pub fn open_store(cli: &Cli) -> anyhow::Result<shumari_store::Store> {
+    let dir = data_dir(cli)?;
+    if !shumari_store::Store::exists(&dir) {
+        return Err(shumari_store::StoreError::NotInitialised(dir.display().to_string()).into());
+    }
+    Ok(shumari_store::Store::open(&dir, &pin(false)?)?)
+}
