@@ -6,8 +6,8 @@ set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$SHUMARI_ROOT"
 bash scripts/deps.sh
-cargo build --locked --release -p shumari-cli
-BIN="$CARGO_TARGET_DIR/release/shumari"
+cargo build --locked -p shumari-cli
+BIN="$CARGO_TARGET_DIR/debug/shumari"
 DEMO="${SHUMARI_DEMO_DIR:-$HOME/.local/share/shumari-demo}"
 export SHUMARI_PIN="${SHUMARI_PIN:-1234}"
 export SHUMARI_DATA_DIR="$DEMO/device"

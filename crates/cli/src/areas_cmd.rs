@@ -1,11 +1,28 @@
 //! `shumari areas`: the area list (built-in plus the store's additions when a store exists).
 
-use crate::cli::{AreasArgs, Cli};
+use crate::cli::{AreasArgs, AreasCmd, Cli};
 use crate::output;
 use shumari_domain::AreaRegistry;
 
 /// Runs `shumari areas`.
 pub fn run(cli: &Cli, args: &AreasArgs) -> anyhow::Result<i32> {
+    if let Some(AreasCmd::Add { code, name, parent }) = &args.add {
+        let mut store = crate::pin::open_store(cli)?;
+        store.add_area(code, name, parent)?;
+        let area = store.areas().get(code)?;
+        if cli.json {
+            output::json(area)?;
+        } else {
+            println!(
+                "added {} {} ({}) under {}",
+                area.code,
+                area.name,
+                area.level.as_str(),
+                parent
+            );
+        }
+        return Ok(0);
+    }
     // Areas are public reference data: list them without unlocking the store when there is none.
     let dir = crate::pin::data_dir(cli)?;
     let (store, builtin);

@@ -31,10 +31,29 @@ pub enum Command {
 
 /// `shumari areas`
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct AreasArgs {
     /// Show the children of this area (default: the provinces).
     #[arg(long, value_name = "CODE")]
     pub parent: Option<String>,
+    #[command(subcommand)]
+    pub add: Option<AreasCmd>,
+}
+
+/// `shumari areas add`
+#[derive(Debug, Subcommand)]
+pub enum AreasCmd {
+    /// Add a union council under a tehsil, or a village/block under a union council, to the local store.
+    Add {
+        /// New code: the parent's code, a dash and a suffix, e.g. PK60301-UC012.
+        code: String,
+        /// Its name.
+        #[arg(long)]
+        name: String,
+        /// The enclosing tehsil or union council.
+        #[arg(long, value_name = "CODE")]
+        parent: String,
+    },
 }
 
 /// `shumari household ...`

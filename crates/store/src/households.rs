@@ -83,6 +83,19 @@ pub struct ListFilter {
     pub offset: usize,
 }
 
+/// GLOB pattern matching an area and everything under it, with an exact-match companion.
+///
+/// P-codes down to tehsil have fixed widths (`PK6` > `PK603` > `PK60301`), so a prefix is exact there;
+/// deeper codes add `-SUFFIX` of any length, so under them only `code-…` is a descendant (`PK60301-UC01`
+/// must not match `PK60301-UC012`).
+fn area_patterns(code: &str) -> (String, String) {
+    if code.contains('-') {
+        (code.to_string(), format!("{code}-*"))
+    } else {
+        (code.to_string(), format!("{code}*"))
+    }
+}
+
 pub(crate) fn heads_to_bytes(heads: &[ChangeHash]) -> Vec<u8> {
     heads.iter().flat_map(|h| h.0).collect()
 }
@@ -297,7 +310,7 @@ impl Store {
     /// Lists households, newest change first.
     pub fn list(&self, f: &ListFilter) -> Result<Vec<Summary>> {
         let limit = if f.limit == 0 { 50 } else { f.limit } as i64;
-        let area_glob = f.area.as_ref().map(|a| format!("{a}*"));
+        let (area_eq, area_glob) = f.area.as_deref().map(area_patterns).unzip();
         let (mut id_lo, mut id_hi, mut ref_glob, mut fts) = (None, None, None, None);
         match f.search.as_deref().and_then(classify_search) {
             Some(SearchKind::IdPrefix(p)) => {
@@ -316,7 +329,7 @@ impl Store {
         let mut stmt = self.conn.prepare_cached(
             "SELECT id, ref, area, head_name, head_id_number, member_count, status, conflict_count, updated_at
                FROM households h
-              WHERE (?1 IS NULL OR area GLOB ?1)
+              WHERE (?1 IS NULL OR area = ?9 OR area GLOB ?1)
                 AND (?2 IS NULL OR status = ?2)
                 AND (?3 IS NULL OR rid IN (SELECT rid FROM members WHERE id_number >= ?3 AND id_number < ?4))
                 AND (?5 IS NULL OR ref GLOB ?5)
@@ -333,7 +346,8 @@ impl Store {
                 ref_glob,
                 fts,
                 limit,
-                f.offset as i64
+                f.offset as i64,
+                area_eq
             ],
             |r| {
                 Ok(Summary {
@@ -356,11 +370,11 @@ impl Store {
 
     /// Household counts by status, optionally within an area.
     pub fn count_by_status(&self, area: Option<&str>) -> Result<BTreeMap<String, u64>> {
-        let glob = area.map(|a| format!("{a}*"));
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT status, count(*) FROM households WHERE (?1 IS NULL OR area GLOB ?1) GROUP BY status")?;
-        let rows = stmt.query_map([glob], |r| {
+        let (eq, glob) = area.map(area_patterns).unzip();
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT status, count(*) FROM households WHERE (?1 IS NULL OR area = ?2 OR area GLOB ?1) GROUP BY status",
+        )?;
+        let rows = stmt.query_map(params![glob, eq], |r| {
             Ok((r.get::<_, String>(0)?, r.get::<_, u64>(1)?))
         })?;
         Ok(rows.collect::<std::result::Result<_, _>>()?)

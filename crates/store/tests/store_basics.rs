@@ -394,6 +394,20 @@ fn local_areas_persist() {
     h.area = Some("PK10101-UC012".into());
     let c = store.add_household(&h, None, FORM.0, FORM.1).unwrap();
     assert!(c.reference.starts_with("PK10101-UC012-"));
+    // a sibling whose code extends this one's is not inside it
+    store.add_area("PK10101-UC01", "UC 1", "PK10101").unwrap();
+    let f = |a: &str| ListFilter {
+        area: Some(a.into()),
+        ..Default::default()
+    };
+    assert!(store.list(&f("PK10101-UC01")).unwrap().is_empty());
+    assert_eq!(store.list(&f("PK10101-UC012")).unwrap().len(), 1);
+    assert_eq!(store.list(&f("PK10101")).unwrap().len(), 1);
+    assert!(store
+        .count_by_status(Some("PK10101-UC01"))
+        .unwrap()
+        .is_empty());
+    assert_eq!(store.count_by_status(Some("PK101")).unwrap()["draft"], 1);
 }
 
 #[test]
