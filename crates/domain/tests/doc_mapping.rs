@@ -30,19 +30,23 @@ fn sample_input() -> HouseholdInput {
     .unwrap()
 }
 
-fn new_doc(a: u8) -> (HouseholdDoc, AreaRegistry) {
-    let areas = AreaRegistry::builtin();
-    let c = ctx("enum-1");
-    let new = NewHousehold::from_input(
+fn sample_household(areas: &AreaRegistry, c: &EditContext) -> NewHousehold {
+    NewHousehold::from_input(
         &sample_input(),
         None,
-        &areas,
+        areas,
         "PK10101-K7QD2-1",
         "nser-household",
         "1",
-        &c,
+        c,
     )
-    .unwrap();
+    .unwrap()
+}
+
+fn new_doc(a: u8) -> (HouseholdDoc, AreaRegistry) {
+    let areas = AreaRegistry::builtin();
+    let c = ctx("enum-1");
+    let new = sample_household(&areas, &c);
     (
         HouseholdDoc::create(&new.household, actor(a), &c).unwrap(),
         areas,
@@ -61,16 +65,7 @@ fn merge(into: &mut HouseholdDoc, from: &mut HouseholdDoc) {
 fn round_trip_keeps_every_field() {
     let areas = AreaRegistry::builtin();
     let c = ctx("enum-1");
-    let new = NewHousehold::from_input(
-        &sample_input(),
-        None,
-        &areas,
-        "PK10101-K7QD2-1",
-        "nser-household",
-        "1",
-        &c,
-    )
-    .unwrap();
+    let new = sample_household(&areas, &c);
     let mut doc = HouseholdDoc::create(&new.household, actor(1), &c).unwrap();
     let bytes = doc.save();
     let loaded = HouseholdDoc::load(&bytes, actor(2), "enum-2").unwrap();

@@ -96,6 +96,14 @@ fn area_patterns(code: &str) -> (String, String) {
     }
 }
 
+/// The row id of household `id`, if the store has it.
+pub(crate) fn find_rid(conn: &rusqlite::Connection, id: &Uuid) -> Result<Option<i64>> {
+    Ok(conn
+        .prepare_cached("SELECT rid FROM households WHERE id = ?1")?
+        .query_row([id.to_string()], |r| r.get(0))
+        .optional()?)
+}
+
 pub(crate) fn heads_to_bytes(heads: &[ChangeHash]) -> Vec<u8> {
     heads.iter().flat_map(|h| h.0).collect()
 }
@@ -196,13 +204,7 @@ impl Store {
     pub(crate) fn resolve(&self, id_or_ref: &str) -> Result<i64> {
         let s = id_or_ref.trim();
         let rid = if let Ok(id) = Uuid::parse_str(s) {
-            self.conn
-                .query_row(
-                    "SELECT rid FROM households WHERE id = ?1",
-                    [id.to_string()],
-                    |r| r.get(0),
-                )
-                .optional()?
+            find_rid(&self.conn, &id)?
         } else {
             self.conn
                 .query_row("SELECT rid FROM households WHERE ref = ?1", [s], |r| {

@@ -5,9 +5,9 @@
 //! acknowledged (`documents.acked_heads`). "Unsynced" means the document's heads differ from those.
 
 use crate::error::{Result, StoreError};
-use crate::households::{heads_from_bytes, heads_to_bytes, load_doc_with, project};
+use crate::households::{find_rid, heads_from_bytes, heads_to_bytes, load_doc_with, project};
 use crate::store::Store;
-use rusqlite::{params, OptionalExtension};
+use rusqlite::params;
 use shumari_domain::automerge::{AutoCommit, ChangeHash};
 use shumari_domain::HouseholdDoc;
 use uuid::Uuid;
@@ -88,13 +88,7 @@ impl Store {
         let tx = self.conn.transaction()?;
         let mut results = Vec::with_capacity(batch.len());
         for (id, bytes, registry_heads) in batch {
-            let rid: Option<i64> = tx
-                .query_row(
-                    "SELECT rid FROM households WHERE id = ?1",
-                    [id.to_string()],
-                    |r| r.get(0),
-                )
-                .optional()?;
+            let rid = find_rid(&tx, id)?;
             let bad = |m: String| StoreError::Document {
                 id: id.to_string(),
                 message: m,
@@ -154,13 +148,7 @@ impl Store {
     pub fn remove_local(&mut self, ids: &[Uuid]) -> Result<()> {
         let tx = self.conn.transaction()?;
         for id in ids {
-            let rid: Option<i64> = tx
-                .query_row(
-                    "SELECT rid FROM households WHERE id = ?1",
-                    [id.to_string()],
-                    |r| r.get(0),
-                )
-                .optional()?;
+            let rid = find_rid(&tx, id)?;
             if let Some(rid) = rid {
                 tx.execute("DELETE FROM household_names WHERE rowid = ?1", [rid])?;
                 tx.execute("DELETE FROM doc_chunks WHERE rid = ?1", [rid])?;
