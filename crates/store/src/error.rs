@@ -32,9 +32,12 @@ pub enum StoreError {
     /// The input broke a domain rule.
     #[error(transparent)]
     Invalid(#[from] DomainError),
-    /// SQLite / SQLCipher failed (disk full, I/O error, corruption).
+    /// The disk (or the database's size limit) is full. The write was rolled back; earlier writes are kept.
+    #[error("the disk is full: this change was not saved (everything saved before is kept); free some space and try again")]
+    DiskFull,
+    /// SQLite / SQLCipher failed (I/O error, corruption).
     #[error("database: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    Sqlite(rusqlite::Error),
     /// Reading or writing a file next to the database failed.
     #[error("{0}")]
     Io(#[from] std::io::Error),
@@ -62,6 +65,7 @@ impl StoreError {
             StoreError::WeakPin => "weak_pin",
             StoreError::NotFound(_) => "not_found",
             StoreError::Invalid(_) => "invalid",
+            StoreError::DiskFull => "disk_full",
             StoreError::Sqlite(_) => "database",
             StoreError::Io(_) => "io",
             StoreError::Document { .. } => "document",
@@ -78,6 +82,15 @@ impl StoreError {
                 | StoreError::WeakPin
                 | StoreError::WrongPin
         )
+    }
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::DiskFull) => StoreError::DiskFull,
+            _ => StoreError::Sqlite(e),
+        }
     }
 }
 

@@ -252,6 +252,14 @@ impl Store {
         Ok(rows.collect::<std::result::Result<Vec<_>, _>>()?)
     }
 
+    /// Caps the database at `pages` pages, so tests can make the "disk" fill up.
+    #[doc(hidden)]
+    pub fn limit_size_for_tests(&self, pages: u32) -> Result<()> {
+        self.conn
+            .query_row(&format!("PRAGMA max_page_count = {pages}"), [], |_| Ok(()))?;
+        Ok(())
+    }
+
     /// Takes the next per-device sequence number inside `tx`.
     pub(crate) fn next_seq(tx: &rusqlite::Transaction<'_>) -> Result<u64> {
         let n: String = tx

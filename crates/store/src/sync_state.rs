@@ -135,7 +135,9 @@ impl Store {
                 Ok(())
             })();
             // A bad document is reported and skipped; a database failure aborts the whole batch.
-            if let Err(e @ (StoreError::Sqlite(_) | StoreError::Io(_))) = outcome {
+            if let Err(e @ (StoreError::Sqlite(_) | StoreError::Io(_) | StoreError::DiskFull)) =
+                outcome
+            {
                 return Err(e);
             }
             results.push((*id, outcome));

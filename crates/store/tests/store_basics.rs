@@ -492,3 +492,33 @@ fn every_open_uses_a_fresh_actor() {
         .iter()
         .any(|(a, r)| *a == first && *r));
 }
+
+#[test]
+fn full_disk_says_so_and_keeps_what_was_saved() {
+    let (dir, mut store) = new_store();
+    let first = store
+        .add_household(&household(1), None, FORM.0, FORM.1)
+        .unwrap();
+    let pages: u32 = 1; // below the current size: every further growth fails
+    store.limit_size_for_tests(pages).unwrap();
+    let mut failed = None;
+    for n in 2..400 {
+        match store.add_household(&household(n), None, FORM.0, FORM.1) {
+            Ok(_) => {}
+            Err(e) => {
+                failed = Some(e);
+                break;
+            }
+        }
+    }
+    let err = failed.expect("the store filled up");
+    assert!(matches!(err, StoreError::DiskFull), "{err:?}");
+    assert!(
+        err.to_string().contains("disk is full")
+            && err.to_string().contains("everything saved before is kept")
+    );
+    drop(store);
+    let store = Store::open(dir.path(), PIN).unwrap();
+    assert_eq!(store.integrity_check().unwrap(), ["ok"]);
+    assert_eq!(store.get(&first.reference).unwrap().household.id, first.id);
+}
