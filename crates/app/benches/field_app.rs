@@ -1,0 +1,128 @@
+//! Field-app latency bench (run: `cargo bench -p shumari-app`). Prints median and p95 of:
+//! - start to unlocked home screen: open the app, unlock with the PIN (Argon2id), and the calls the home
+//!   screen makes (session, areas, counts, sync status);
+//! - first page of the household list with 10,000 households: the `list_households` call and its JSON;
+//! - a keystroke in an answer to its durable save: one `set_answer` (SQLite commit, synchronous=FULL).
+//!
+//! The webview's own share (parse and paint) is not in these numbers: the UI renders ~20 rows of the
+//! virtual list whatever the count, and the e2e run records wall-clock screenshots.
+//! Aims: < 2 s, < 200 ms, < 20 ms.
+
+use comfy_table::Table;
+use serde_json::json;
+use shumari_app::App;
+use shumari_domain::{HouseholdInput, MemberInput};
+use shumari_store::Store;
+use std::net::TcpListener;
+use std::time::{Duration, Instant};
+
+const PIN: &str = "2468";
+const HOUSEHOLDS: usize = 10_000;
+
+fn stats(mut v: Vec<Duration>) -> (Duration, Duration) {
+    v.sort();
+    let p = |q: f64| v[((v.len() as f64 - 1.0) * q).round() as usize];
+    (p(0.5), p(0.95))
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
+}
+
+fn main() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("data");
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    std::env::set_var("SHUMARI_AREAS", "PK10101");
+    let app = App::new(dir.clone());
+    app.enroll(&url, "BENCH", PIN).expect("enroll");
+    app.lock();
+
+    // 10,000 households with three members each, written in batches straight to the store.
+    {
+        let mut store = Store::open(&dir, PIN).expect("open");
+        let inputs: Vec<HouseholdInput> = (0..HOUSEHOLDS)
+            .map(|i| HouseholdInput {
+                area: Some("PK10101".into()),
+                answers: [("rooms".to_string(), json!(1 + i % 5))]
+                    .into_iter()
+                    .collect(),
+                members: (0..3)
+                    .map(|j| MemberInput {
+                        name: format!("Member {i} {j}"),
+                        relation: if j == 0 { "head".into() } else { "son".into() },
+                        sex: "male".into(),
+                        age: Some(json!(20 + j)),
+                        id_number: Some(format!("35202{:07}{}", i, 2 * j + 1)),
+                        ..Default::default()
+                    })
+                    .collect(),
+                ..Default::default()
+            })
+            .collect();
+        for chunk in inputs.chunks(1000) {
+            store
+                .add_households(chunk, None, "nser-household", "1")
+                .expect("add");
+        }
+    }
+
+    let mut start = Vec::new();
+    for _ in 0..5 {
+        let t = Instant::now();
+        let a = App::new(dir.clone());
+        a.unlock(PIN).expect("unlock");
+        let _ = a.session_status();
+        a.list_areas().expect("areas");
+        a.household_counts().expect("counts");
+        a.sync_status().expect("sync");
+        start.push(t.elapsed());
+        a.lock();
+    }
+
+    app.unlock(PIN).expect("unlock");
+    let mut list = Vec::new();
+    for _ in 0..10 {
+        let t = Instant::now();
+        let rows = app.list_households("", None, None).expect("list");
+        let json = serde_json::to_string(&rows).expect("json");
+        assert_eq!(rows.len(), HOUSEHOLDS);
+        assert!(!json.is_empty());
+        list.push(t.elapsed());
+    }
+
+    let hh = app.create_household("PK10101").expect("create").id;
+    let m = app.add_member(&hh).expect("member").members[0].id.clone();
+    let mut keys = Vec::new();
+    let name = "Ayesha Bibi";
+    for i in 1..=name.len() {
+        let t = Instant::now();
+        app.set_answer(&hh, Some(&m), "name", json!(&name[..i]))
+            .expect("set");
+        keys.push(t.elapsed());
+    }
+    for i in 1..=30 {
+        let t = Instant::now();
+        app.set_answer(&hh, None, "rooms", json!(i % 9 + 1))
+            .expect("set");
+        keys.push(t.elapsed());
+    }
+    app.lock();
+
+    let mut table = Table::new();
+    table.set_header(vec!["measure", "median", "p95", "aim"]);
+    for (name, v, aim) in [
+        ("start to unlocked home screen (core)", start, "< 2 s"),
+        (
+            "household list, 10,000 households (core + JSON)",
+            list,
+            "< 200 ms",
+        ),
+        ("keystroke to durable save", keys, "< 20 ms"),
+    ] {
+        let (med, p95) = stats(v);
+        table.add_row(vec![name.to_string(), ms(med), ms(p95), aim.to_string()]);
+    }
+    println!("{table}");
+}

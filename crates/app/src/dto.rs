@@ -1,0 +1,208 @@
+//! What the app core hands to the UI, serialised with camelCase names (ui/src/api/types.ts mirrors these).
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// A text in every UI language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Text {
+    /// English.
+    pub en: String,
+    /// Urdu.
+    pub ur: String,
+}
+
+impl Text {
+    /// Builds a text from its English and Urdu forms.
+    pub fn new(en: &str, ur: &str) -> Self {
+        Text {
+            en: en.into(),
+            ur: ur.into(),
+        }
+    }
+}
+
+/// The state of the session, asked at start-up.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionInfo {
+    /// The device has a store and an enrollment.
+    pub enrolled: bool,
+    /// The store is open.
+    pub unlocked: bool,
+    /// Short device id (part of every reference number), once unlocked.
+    pub device_id: Option<String>,
+    /// Registry address given at enrollment.
+    pub registry_url: Option<String>,
+    /// The user edits are attributed to, once unlocked.
+    pub surveyor: Option<String>,
+}
+
+/// Household counts by the UI's statuses.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct StatusCounts {
+    /// Being filled in.
+    pub draft: u64,
+    /// Marked complete on this device.
+    pub complete: u64,
+    /// Accepted further up (submitted, approved, returned or rejected).
+    pub synced: u64,
+    /// With at least one conflicting field.
+    pub conflict: u64,
+}
+
+/// An assigned area with its counts.
+#[derive(Debug, Clone, Serialize)]
+pub struct AreaInfo {
+    /// P-code.
+    pub code: String,
+    /// English name.
+    pub name: String,
+    /// Households by status.
+    pub counts: StatusCounts,
+}
+
+/// One row of the household list.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HouseholdSummary {
+    /// Household id.
+    pub id: String,
+    /// Reference number.
+    pub reference: String,
+    /// Head's name ("" until known).
+    pub head_name: String,
+    /// Head's CNIC, dashed ("" until known).
+    pub head_cnic: String,
+    /// Area code.
+    pub area_code: String,
+    /// `draft`, `complete`, `synced` or `conflict`.
+    pub status: String,
+    /// Members on the roster.
+    pub member_count: u32,
+    /// Last change (RFC 3339).
+    pub updated_at: String,
+}
+
+/// A member as the interview shows it: every answer by question name.
+#[derive(Debug, Clone, Serialize)]
+pub struct MemberView {
+    /// Member id.
+    pub id: String,
+    /// Answers by question name (core fields and member answers alike).
+    pub answers: BTreeMap<String, Value>,
+}
+
+/// A problem to fix before the interview can be completed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Issue {
+    /// Question name (or `members` for roster-wide rules).
+    pub field: String,
+    /// The member, for roster questions.
+    pub member_id: Option<String>,
+    /// `required`, `cnic`, `range`, `invalid`, ...
+    pub code: String,
+    /// What to do, in both languages.
+    pub message: Text,
+}
+
+/// One indicator's share of the PMT score.
+#[derive(Debug, Clone, Serialize)]
+pub struct PmtContribution {
+    /// The indicator.
+    pub label: Text,
+    /// Points added (or removed).
+    pub points: f64,
+}
+
+/// Provisional proxy means test score.
+#[derive(Debug, Clone, Serialize)]
+pub struct PmtResult {
+    /// 0-100, lower is poorer.
+    pub score: f64,
+    /// Eligibility cut-off that applies to this household.
+    pub threshold: f64,
+    /// `score <= threshold`.
+    pub eligible: bool,
+    /// Why: the points of each indicator.
+    pub contributions: Vec<PmtContribution>,
+}
+
+/// An interview as the UI renders it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Interview {
+    /// Household id.
+    pub household_id: String,
+    /// Reference number (for the slip).
+    pub reference: String,
+    /// Head's name ("" until known).
+    pub head_name: String,
+    /// Area code.
+    pub area_code: String,
+    /// UI status.
+    pub status: String,
+    /// Household answers by question name.
+    pub answers: BTreeMap<String, Value>,
+    /// The roster.
+    pub members: Vec<MemberView>,
+    /// Relevant questions: `name`, or `member:<id>:<name>` for roster questions.
+    pub visible: Vec<String>,
+    /// What blocks completion.
+    pub issues: Vec<Issue>,
+    /// Provisional score, once there is enough to score.
+    pub pmt: Option<PmtResult>,
+    /// Last change (RFC 3339).
+    pub updated_at: String,
+}
+
+/// One value of a conflicting field.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConflictValueView {
+    /// The value.
+    pub value: Value,
+    /// Who wrote it.
+    pub author: String,
+    /// When (RFC 3339), "" if unknown.
+    pub written_at: String,
+}
+
+/// A conflicting field of a household.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConflictView {
+    /// Household id.
+    pub household_id: String,
+    /// Reference number.
+    pub reference: String,
+    /// Question name.
+    pub field: String,
+    /// The member, for roster questions.
+    pub member_id: Option<String>,
+    /// The question's label.
+    pub label: Text,
+    /// Every value, the current winner first.
+    pub values: Vec<ConflictValueView>,
+}
+
+/// The UI's settings, kept outside the encrypted store so the unlock screen can use them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Settings {
+    /// `en` or `ur`.
+    pub language: String,
+    /// Text size factor (1, 1.2, 1.4).
+    pub text_scale: f64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            language: "en".into(),
+            text_scale: 1.0,
+        }
+    }
+}

@@ -1,0 +1,95 @@
+//! The one error type of the field app. It crosses to the UI as `{code, message}`: the UI switches on
+//! `code` (and translates it); `message` is plain English for logs and for codes the UI does not know.
+//! Messages never carry personal data beyond what the user typed in that same field.
+
+use serde::ser::SerializeStruct;
+use serde::{Serialize, Serializer};
+use shumari_store::StoreError;
+use thiserror::Error;
+
+/// What went wrong in a field-app use case.
+#[derive(Debug, Error)]
+pub enum AppError {
+    /// The PIN does not open the store. Nothing was changed.
+    #[error("wrong PIN")]
+    WrongPin,
+    /// The device has not been enrolled yet.
+    #[error("this device is not enrolled")]
+    NotEnrolled,
+    /// Enrolling a device that already is.
+    #[error("this device is already enrolled")]
+    AlreadyEnrolled,
+    /// The store is locked: enter the PIN first.
+    #[error("the app is locked")]
+    Locked,
+    /// Input broke a rule (the message says which).
+    #[error("{0}")]
+    Invalid(String),
+    /// No such household, member or conflict.
+    #[error("not found: {0}")]
+    NotFound(String),
+    /// The registry cannot be reached.
+    #[error("registry not reachable: {0}")]
+    Unreachable(String),
+    /// The registry refused (e.g. a bad enrollment code).
+    #[error("the registry refused: {0}")]
+    Rejected(String),
+    /// A fault of the app or the device (disk, database).
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl AppError {
+    /// Machine-readable code, stable for the UI's translations (`error.<code>` in ui/src/i18n).
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::WrongPin => "wrong_pin",
+            AppError::NotEnrolled => "not_enrolled",
+            AppError::AlreadyEnrolled => "already_enrolled",
+            AppError::Locked => "locked",
+            AppError::Invalid(_) => "invalid",
+            AppError::NotFound(_) => "not_found",
+            AppError::Unreachable(_) => "unreachable",
+            AppError::Rejected(_) => "rejected",
+            AppError::Internal(_) => "internal",
+        }
+    }
+}
+
+impl Serialize for AppError {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("AppError", 2)?;
+        st.serialize_field("code", self.code())?;
+        st.serialize_field("message", &self.to_string())?;
+        st.end()
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::WrongPin => AppError::WrongPin,
+            StoreError::NotInitialised(_) => AppError::NotEnrolled,
+            StoreError::AlreadyInitialised(_) => AppError::AlreadyEnrolled,
+            StoreError::NotFound(x) => AppError::NotFound(x),
+            StoreError::Invalid(d) => AppError::Invalid(d.to_string()),
+            StoreError::WeakPin => AppError::Invalid(e.to_string()),
+            other => AppError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<std::io::Error> for AppError {
+    fn from(e: std::io::Error) -> Self {
+        AppError::Internal(e.to_string())
+    }
+}
+
+impl From<serde_json::Error> for AppError {
+    fn from(e: serde_json::Error) -> Self {
+        AppError::Internal(e.to_string())
+    }
+}
+
+/// Result of a field-app use case.
+pub type Result<T> = std::result::Result<T, AppError>;

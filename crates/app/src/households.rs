@@ -1,0 +1,154 @@
+//! Areas, counts, the household list and search, and creating a household.
+
+use crate::dto::{AreaInfo, HouseholdSummary, StatusCounts};
+use crate::error::{AppError, Result};
+use crate::questionnaire::{FORM_ID, FORM_VERSION};
+use crate::session::read_enrollment;
+use crate::App;
+use shumari_domain::{HouseholdInput, IdNumber};
+use shumari_store::{ListFilter, Summary};
+
+/// Enough for every household a device holds.
+const LIST_ALL: usize = 1_000_000;
+
+/// The UI's four statuses from the store's workflow status and conflict count.
+pub(crate) fn ui_status(status: &str, conflicts: u32) -> &'static str {
+    if conflicts > 0 {
+        return "conflict";
+    }
+    match status {
+        "draft" => "draft",
+        "complete" => "complete",
+        _ => "synced",
+    }
+}
+
+fn dashed(digits: &str) -> String {
+    IdNumber::parse("cnic", digits)
+        .map(|n| n.dashed())
+        .unwrap_or_else(|_| digits.to_string())
+}
+
+fn summary(s: Summary) -> HouseholdSummary {
+    HouseholdSummary {
+        status: ui_status(&s.status, s.conflict_count).to_string(),
+        id: s.id.to_string(),
+        reference: s.reference,
+        head_name: s.head_name.unwrap_or_default(),
+        head_cnic: s.head_id_number.map(|d| dashed(&d)).unwrap_or_default(),
+        area_code: s.area,
+        member_count: s.member_count,
+        updated_at: s.updated_at,
+    }
+}
+
+fn count(counts: &mut StatusCounts, status: &str) {
+    match status {
+        "draft" => counts.draft += 1,
+        "complete" => counts.complete += 1,
+        "conflict" => counts.conflict += 1,
+        _ => counts.synced += 1,
+    }
+}
+
+impl App {
+    /// Households matching a search (head's name, CNIC or reference number), a UI status and an area;
+    /// newest change first.
+    pub fn list_households(
+        &self,
+        query: &str,
+        status: Option<&str>,
+        area: Option<&str>,
+    ) -> Result<Vec<HouseholdSummary>> {
+        if let Some(s) = status {
+            if !["draft", "complete", "synced", "conflict"].contains(&s) {
+                return Err(AppError::Invalid(format!("unknown status `{s}`")));
+            }
+        }
+        let rows = self.with_store(|store| {
+            Ok(store.list(&ListFilter {
+                area: area.map(str::to_string),
+                search: Some(query.to_string()).filter(|q| !q.trim().is_empty()),
+                status: None,
+                limit: LIST_ALL,
+                offset: 0,
+            })?)
+        })?;
+        Ok(rows
+            .into_iter()
+            .map(summary)
+            .filter(|h| status.is_none_or(|s| h.status == s))
+            .collect())
+    }
+
+    /// Household counts by UI status over the whole device.
+    pub fn household_counts(&self) -> Result<StatusCounts> {
+        let mut c = StatusCounts::default();
+        for h in self.list_households("", None, None)? {
+            count(&mut c, &h.status);
+        }
+        Ok(c)
+    }
+
+    /// The areas assigned at enrollment, each with its counts.
+    pub fn list_areas(&self) -> Result<Vec<AreaInfo>> {
+        let assigned = read_enrollment(&self.dir)
+            .map(|e| e.areas)
+            .unwrap_or_default();
+        let all = self.list_households("", None, None)?;
+        self.with_store(|store| {
+            Ok(assigned
+                .iter()
+                .filter_map(|code| store.areas().get(code).ok())
+                .map(|a| {
+                    let mut counts = StatusCounts::default();
+                    for h in all
+                        .iter()
+                        .filter(|h| store.areas().contains(&a.code, &h.area_code))
+                    {
+                        count(&mut counts, &h.status);
+                    }
+                    AreaInfo {
+                        code: a.code.clone(),
+                        name: a.name.clone(),
+                        counts,
+                    }
+                })
+                .collect())
+        })
+    }
+
+    /// Starts a new, empty household in `area` (a draft with its reference number).
+    pub fn create_household(&self, area: &str) -> Result<HouseholdSummary> {
+        let id = self.with_store(|store| {
+            let input = HouseholdInput {
+                area: Some(area.to_string()),
+                ..Default::default()
+            };
+            Ok(store.add_household(&input, None, FORM_ID, FORM_VERSION)?.id)
+        })?;
+        self.summary_of(&id.to_string())
+    }
+
+    /// The list row of one household.
+    pub(crate) fn summary_of(&self, id: &str) -> Result<HouseholdSummary> {
+        self.with_store(|store| {
+            let v = store.get(id)?;
+            let h = v.household;
+            let head = h.head();
+            Ok(HouseholdSummary {
+                id: h.id.to_string(),
+                reference: h.reference.clone(),
+                head_name: head.map(|m| m.name.clone()).unwrap_or_default(),
+                head_cnic: head
+                    .and_then(|m| m.id_number.as_ref())
+                    .map(|n| n.dashed())
+                    .unwrap_or_default(),
+                area_code: h.area.clone(),
+                status: ui_status(h.status.as_str(), v.conflicts.len() as u32).to_string(),
+                member_count: h.members.len() as u32,
+                updated_at: h.updated_at.to_rfc3339(),
+            })
+        })
+    }
+}

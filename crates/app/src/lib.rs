@@ -1,0 +1,74 @@
+//! The Shumari field app's use cases, independent of any UI toolkit.
+//!
+//! `src-tauri` exposes each public method of [`App`] as a one-line Tauri command; tests and the bench
+//! call them directly. Everything the surveyor does goes through here:
+//!
+//! - [`session`]: enroll the device with the registry and set a PIN; unlock; lock; UI settings.
+//! - [`households`]: assigned areas, household counts, list and search, create.
+//! - [`interview`]: the questionnaire as JSON, answers saved as they are typed, the roster, completion.
+//! - [`conflicts`]: fields two devices changed concurrently, and choosing the value to keep.
+//! - [`sync`]: background sync with backoff and on-demand sync, with progress, off the caller's thread.
+//!
+//! ```no_run
+//! let app = shumari_app::App::new("/tmp/shumari-field".into());
+//! app.unlock("1234")?;
+//! let hh = app.list_households("", None, None)?;
+//! # Ok::<(), shumari_app::AppError>(())
+//! ```
+
+pub mod conflicts;
+pub mod dto;
+pub mod error;
+pub mod households;
+pub mod interview;
+pub mod questionnaire;
+pub mod registry_link;
+pub mod session;
+pub mod sync;
+
+pub use dto::*;
+pub use error::{AppError, Result};
+
+use shumari_store::Store;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+/// The field app's state: the data directory, the open store (when unlocked) and the sync worker.
+/// Cheap to clone; clones share the same state.
+#[derive(Debug, Clone)]
+pub struct App {
+    dir: PathBuf,
+    store: Arc<Mutex<Option<Store>>>,
+    sync: sync::SyncController,
+    form: Arc<questionnaire::FormDef>,
+}
+
+impl App {
+    /// The app over a data directory (created on enrollment).
+    pub fn new(dir: PathBuf) -> Self {
+        App {
+            dir,
+            store: Arc::new(Mutex::new(None)),
+            sync: sync::SyncController::default(),
+            form: Arc::new(questionnaire::household_form()),
+        }
+    }
+
+    /// The data directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    fn lock_store(&self) -> MutexGuard<'_, Option<Store>> {
+        // A panic while holding the lock cannot leave the store half-written (every write is one SQLite
+        // transaction), so a poisoned lock is safe to keep using.
+        self.store.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Runs `f` with the open store, or fails with [`AppError::Locked`].
+    fn with_store<T>(&self, f: impl FnOnce(&mut Store) -> Result<T>) -> Result<T> {
+        let mut guard = self.lock_store();
+        let store = guard.as_mut().ok_or(AppError::Locked)?;
+        f(store)
+    }
+}

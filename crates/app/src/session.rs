@@ -1,0 +1,147 @@
+//! Enrollment, unlock and lock. The enrollment record (registry address, assigned areas) and the UI
+//! settings live in plain JSON next to the encrypted store: they hold no personal data, and the unlock
+//! screen needs the language before the PIN is known.
+
+use crate::dto::{SessionInfo, Settings};
+use crate::error::{AppError, Result};
+use crate::registry_link;
+use crate::App;
+use serde::{Deserialize, Serialize};
+use shumari_store::Store;
+use std::path::Path;
+
+const ENROLLMENT_FILE: &str = "enrollment.json";
+const SETTINGS_FILE: &str = "settings.json";
+
+/// What enrollment recorded.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Enrollment {
+    /// Registry base address.
+    pub registry_url: String,
+    /// Areas this device surveys.
+    pub areas: Vec<String>,
+    /// When (RFC 3339).
+    pub enrolled_at: String,
+}
+
+pub(crate) fn read_enrollment(dir: &Path) -> Option<Enrollment> {
+    let bytes = std::fs::read(dir.join(ENROLLMENT_FILE)).ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
+/// Writes `value` as JSON atomically (temp file, fsync, rename).
+fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<()> {
+    use std::io::Write;
+    let tmp = path.with_extension("tmp");
+    {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(&serde_json::to_vec_pretty(value)?)?;
+        f.sync_all()?;
+    }
+    std::fs::rename(&tmp, path)?;
+    Ok(())
+}
+
+fn valid_pin(pin: &str) -> bool {
+    (4..=8).contains(&pin.len()) && pin.bytes().all(|b| b.is_ascii_digit())
+}
+
+impl App {
+    /// Whether the device is enrolled and unlocked.
+    pub fn session_status(&self) -> SessionInfo {
+        let enrollment = read_enrollment(&self.dir);
+        let enrolled = enrollment.is_some() && Store::exists(&self.dir);
+        let guard = self.lock_store();
+        let (device_id, surveyor) = match guard.as_ref() {
+            Some(s) => (
+                Some(s.device().short_id.clone()),
+                Some(s.device().user.clone()),
+            ),
+            None => (None, None),
+        };
+        SessionInfo {
+            enrolled,
+            unlocked: guard.is_some(),
+            device_id,
+            registry_url: enrollment.map(|e| e.registry_url),
+            surveyor,
+        }
+    }
+
+    /// Enrolls this device with the registry and creates its encrypted store protected by `pin`.
+    pub fn enroll(&self, registry_url: &str, code: &str, pin: &str) -> Result<SessionInfo> {
+        if read_enrollment(&self.dir).is_some() && Store::exists(&self.dir) {
+            return Err(AppError::AlreadyEnrolled);
+        }
+        let url = registry_url.trim().trim_end_matches('/');
+        if !(url.starts_with("http://") || url.starts_with("https://")) {
+            return Err(AppError::Invalid(
+                "the registry address must start with http:// or https://".into(),
+            ));
+        }
+        if code.trim().is_empty() {
+            return Err(AppError::Invalid("the enrollment code is empty".into()));
+        }
+        if !valid_pin(pin) {
+            return Err(AppError::Invalid("the PIN must be 4 to 8 digits".into()));
+        }
+        let grant = registry_link::enroll(url, code.trim())?;
+        let mut store = Store::create(&self.dir, pin)?;
+        store.set_user(&grant.user)?;
+        let areas: Vec<String> = grant
+            .areas
+            .into_iter()
+            .filter(|a| store.areas().exists(a))
+            .collect();
+        write_json(
+            &self.dir.join(ENROLLMENT_FILE),
+            &Enrollment {
+                registry_url: url.to_string(),
+                areas,
+                enrolled_at: chrono::Utc::now().to_rfc3339(),
+            },
+        )?;
+        *self.lock_store() = Some(store);
+        self.sync.start(self.clone());
+        Ok(self.session_status())
+    }
+
+    /// Opens the store. A wrong PIN is [`AppError::WrongPin`] and changes nothing.
+    pub fn unlock(&self, pin: &str) -> Result<SessionInfo> {
+        if read_enrollment(&self.dir).is_none() || !Store::exists(&self.dir) {
+            return Err(AppError::NotEnrolled);
+        }
+        let store = Store::open(&self.dir, pin)?;
+        *self.lock_store() = Some(store);
+        self.sync.start(self.clone());
+        Ok(self.session_status())
+    }
+
+    /// Closes the store (the key leaves memory) and stops background sync.
+    pub fn lock(&self) {
+        self.sync.stop();
+        *self.lock_store() = None;
+    }
+
+    /// The UI settings (defaults when none were saved).
+    pub fn settings(&self) -> Settings {
+        std::fs::read(self.dir.join(SETTINGS_FILE))
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or_default()
+    }
+
+    /// Saves the UI settings.
+    pub fn set_settings(&self, s: Settings) -> Result<Settings> {
+        if s.language != "en" && s.language != "ur" {
+            return Err(AppError::Invalid("language must be en or ur".into()));
+        }
+        if !(0.8..=2.0).contains(&s.text_scale) {
+            return Err(AppError::Invalid("text size out of range".into()));
+        }
+        std::fs::create_dir_all(&self.dir)?;
+        write_json(&self.dir.join(SETTINGS_FILE), &s)?;
+        Ok(s)
+    }
+}

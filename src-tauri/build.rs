@@ -1,0 +1,32 @@
+//! Declares the app's commands so that each needs an explicit permission: the capability file
+//! (capabilities/main.json) then allows exactly the commands the UI calls, and nothing else.
+const COMMANDS: &[&str] = &[
+    "session_status",
+    "enroll",
+    "unlock",
+    "lock",
+    "list_areas",
+    "household_counts",
+    "list_households",
+    "create_household",
+    "get_form",
+    "open_interview",
+    "set_answer",
+    "add_member",
+    "remove_member",
+    "mark_complete",
+    "list_conflicts",
+    "resolve_conflict",
+    "sync_status",
+    "sync_now",
+    "get_settings",
+    "set_settings",
+];
+
+fn main() {
+    tauri_build::try_build(
+        tauri_build::Attributes::new()
+            .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
+    )
+    .expect("tauri-build failed");
+}

@@ -1,0 +1,29 @@
+use crate::error::CmdResult;
+use shumari_app::{App, SessionInfo};
+use tauri::State;
+
+#[tauri::command(async)]
+pub fn session_status(app: State<'_, App>) -> CmdResult<SessionInfo> {
+    Ok(app.session_status())
+}
+
+#[tauri::command(async)]
+pub fn enroll(
+    app: State<'_, App>,
+    registry_url: String,
+    code: String,
+    pin: String,
+) -> CmdResult<SessionInfo> {
+    app.enroll(&registry_url, &code, &pin)
+}
+
+#[tauri::command(async)]
+pub fn unlock(app: State<'_, App>, pin: String) -> CmdResult<SessionInfo> {
+    app.unlock(&pin)
+}
+
+#[tauri::command(async)]
+pub fn lock(app: State<'_, App>) -> CmdResult<()> {
+    app.lock();
+    Ok(())
+}
