@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# End-to-end tests of the field app binary in a real WebKitGTK window under Xvfb, driven through
+# tauri-driver + WebKitWebDriver. Installs what a fresh Debian 12 lacks (idempotent), builds the UI and
+# the app, starts a registry, runs tests/e2e/run.mjs, and leaves screenshots in artifacts/screenshots/.
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$ROOT"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/shumari-target}"
+export PATH="$HOME/.cargo/bin:$PATH"
+
+# 1. System packages (WebKitGTK, its WebDriver, Xvfb) and Node.
+need=()
+for p in libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev libsoup-3.0-dev xvfb webkit2gtk-driver; do
+  dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
+done
+command -v npm >/dev/null 2>&1 || need+=(nodejs npm)
+if [ ${#need[@]} -gt 0 ]; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq "${need[@]}"
+fi
+command -v tauri-driver >/dev/null 2>&1 || cargo install tauri-driver --locked
+
+# 2. Build the UI and the app.
+(cd ui && npm ci --no-audit --no-fund && npx vite build)
+cargo build -p shumari-field-app
+APP="$CARGO_TARGET_DIR/debug/shumari-field-app"
+
+WORK="$(mktemp -d)"
+SHOTS="$ROOT/artifacts/screenshots"
+rm -rf "$SHOTS"; mkdir -p "$SHOTS"
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# 3. A registry. `shumari registry serve` when the CLI has it; otherwise a stand-in listener, because
+#    the app's provisional registry link (crates/app/src/registry_link.rs) only checks reachability.
+REG_PORT="$(free_port)"
+REGISTRY_SYNC=0
+if cargo build -q -p shumari-cli 2>/dev/null && "$CARGO_TARGET_DIR/debug/shumari" registry serve --help >/dev/null 2>&1; then
+  "$CARGO_TARGET_DIR/debug/shumari" registry serve --listen "127.0.0.1:$REG_PORT" --data "$WORK/registry" >"$WORK/registry.log" 2>&1 &
+  pids+=($!)
+else
+  node -e "require('net').createServer(s => s.end('HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n')).listen($REG_PORT, '127.0.0.1')" &
+  pids+=($!)
+fi
+export REGISTRY_URL="http://127.0.0.1:$REG_PORT" REGISTRY_SYNC
+
+# 4. A virtual display and one tauri-driver per app instance, each with its own data directory.
+DISPLAY_NUM=":$((90 + RANDOM % 100))"
+Xvfb "$DISPLAY_NUM" -screen 0 1280x800x24 -nolisten tcp >"$WORK/xvfb.log" 2>&1 &
+pids+=($!)
+export DISPLAY="$DISPLAY_NUM"
+export SHUMARI_AREAS="PK10101"
+start_driver() { # name port native_port
+  mkdir -p "$WORK/$1"
+  SHUMARI_DATA_DIR="$WORK/$1" tauri-driver --port "$2" --native-port "$3" >"$WORK/driver-$1.log" 2>&1 &
+  pids+=($!)
+}
+PA="$(free_port)"; NA="$(free_port)"; PB="$(free_port)"; NB="$(free_port)"
+start_driver a "$PA" "$NA"
+start_driver b "$PB" "$NB"
+
+# 5. The tests.
+set +e
+APP="$APP" DRIVER_A="http://127.0.0.1:$PA" DRIVER_B="http://127.0.0.1:$PB" SCREENSHOTS="$SHOTS" \
+  AXE="$ROOT/ui/node_modules/axe-core/axe.min.js" node tests/e2e/run.mjs
+rc=$?
+set -e
+if [ $rc -ne 0 ]; then
+  echo "--- tauri-driver log (a) ---"; tail -n 40 "$WORK/driver-a.log" || true
+fi
+ls "$SHOTS"
+exit $rc
