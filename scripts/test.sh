@@ -19,5 +19,10 @@ for step in ui-test fuzz-smoke e2e; do
     bash "scripts/$step.sh"
   fi
 done
+# The Tauri shell is not a default member (it needs WebKit); lint it once e2e.sh has installed WebKit.
+if [ -d src-tauri ] && pkg-config --exists webkit2gtk-4.1 2>/dev/null; then
+  echo "== cargo clippy -p shumari-field-app"
+  cargo clippy -p shumari-field-app --all-targets --locked -- -D warnings
+fi
 # A closing summary line over the Rust test binaries (CI reads closing lines).
 awk '/^test result:/ { p += $4; f += $6; s += $8 } END { printf "rust tests: %d passed, %d failed, %d skipped\n", p, f, s }' "${TMPDIR:-/tmp}/shumari-cargo-test.log"
