@@ -1,1 +1,398 @@
-//! Test harness shared by the scenario tests.
+//! Test harness shared by the scenario tests: a registry (SQLite in a temp dir, or PostgreSQL started
+//! on loopback), devices with real encrypted stores, NSER-sized households, and transports (in-memory,
+//! HTTP, and HTTP through a fault-injecting proxy).
+
+pub mod faults;
+pub mod pg;
+
+use serde_json::{json, Value};
+use shumari_domain::automerge::ChangeHash;
+use shumari_domain::HouseholdInput;
+use shumari_registry::{Config, InMemoryTransport, Registry, SqliteStorage, Storage};
+use shumari_store::Store;
+use shumari_sync::{HttpTransport, Options, Report, Retry, Transport};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+use tempfile::TempDir;
+use uuid::Uuid;
+
+/// PIN of every test store.
+pub const PIN: &str = "4821";
+/// A tehsil in Punjab used by most scenarios.
+pub const AREA: &str = "PK10101";
+
+/// An NSER-sized household: 60 household answers and 6 members of 15 fields each.
+pub fn nser_household(n: u32, area: &str) -> HouseholdInput {
+    let mut answers = serde_json::Map::new();
+    for i in 0..60u32 {
+        let v = match i % 4 {
+            0 => json!((n + i) % 7),
+            1 => json!(format!("option_{}", (n + i) % 5)),
+            2 => json!((n + i) % 2 == 0),
+            _ => json!(format!("Mohalla {} street {}", n % 97, i)),
+        };
+        answers.insert(format!("q{i:02}"), v);
+    }
+    let relations = ["head", "spouse", "son", "daughter", "son", "daughter"];
+    let sexes = ["male", "female", "male", "female", "male", "female"];
+    let members: Vec<Value> = (0..6u32)
+        .map(|m| {
+            let mut ma = serde_json::Map::new();
+            for k in 0..9u32 {
+                ma.insert(format!("m{k}"), json!((n + m + k) % 4));
+            }
+            let mut v = json!({
+                "name": format!("Member {m} of household {n}"),
+                "relation": relations[m as usize],
+                "sex": sexes[m as usize],
+                "age": if m < 2 { 30 + m } else { 3 + m },
+                "answers": ma,
+            });
+            if m < 2 {
+                v["id_number"] = json!(format!("35202{:07}{}", n % 10_000_000, 1 + m));
+            }
+            v
+        })
+        .collect();
+    serde_json::from_value(json!({"area": area, "answers": answers, "members": members}))
+        .expect("valid household")
+}
+
+/// Engine options for tests: small retry delays.
+pub fn test_options() -> Options {
+    Options {
+        retry: Retry {
+            attempts: 30,
+            base: Duration::from_millis(5),
+            max: Duration::from_millis(50),
+        },
+        ..Options::default()
+    }
+}
+
+/// A registry on a runtime of its own.
+#[derive(Debug)]
+pub struct TestRegistry<S> {
+    /// The runtime the registry runs on.
+    pub rt: tokio::runtime::Runtime,
+    /// The registry.
+    pub reg: Arc<Registry<S>>,
+    /// Temp files (SQLite database).
+    pub dir: TempDir,
+    /// HTTP address once served.
+    pub url: Option<String>,
+}
+
+/// A multi-threaded runtime for a test registry.
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
+impl TestRegistry<SqliteStorage> {
+    /// A registry on SQLite in a temp dir.
+    pub fn sqlite() -> Self {
+        Self::sqlite_with(Config::default())
+    }
+
+    /// The same with settings.
+    pub fn sqlite_with(config: Config) -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let storage = SqliteStorage::open(&dir.path().join("registry.db")).expect("open registry");
+        TestRegistry {
+            rt: runtime(),
+            reg: Arc::new(Registry::new(storage, config)),
+            dir,
+            url: None,
+        }
+    }
+}
+
+impl<S: Storage> TestRegistry<S> {
+    /// Wraps a storage.
+    pub fn with_storage(storage: S, rt: tokio::runtime::Runtime, config: Config) -> Self {
+        TestRegistry {
+            rt,
+            reg: Arc::new(Registry::new(storage, config)),
+            dir: tempfile::tempdir().expect("tempdir"),
+            url: None,
+        }
+    }
+
+    /// Adds a user; returns the id.
+    pub fn user(&self, role: &str, areas: &[&str]) -> String {
+        let areas: Vec<String> = areas.iter().map(|s| s.to_string()).collect();
+        self.rt
+            .block_on(self.reg.add_user("Test User", role, &areas))
+            .expect("add user")
+    }
+
+    /// A one-time enrollment code.
+    pub fn code(&self, user: &str) -> String {
+        self.rt
+            .block_on(self.reg.enroll_code(user))
+            .expect("enroll code")
+    }
+
+    /// An in-memory transport.
+    pub fn transport(&self) -> Box<dyn Transport> {
+        Box::new(InMemoryTransport::new(
+            self.reg.clone(),
+            self.rt.handle().clone(),
+        ))
+    }
+
+    /// Serves HTTP on a loopback port; returns the base URL.
+    pub fn serve_http(&mut self) -> String {
+        if let Some(u) = &self.url {
+            return u.clone();
+        }
+        let listener = self
+            .rt
+            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let reg = self.reg.clone();
+        self.rt.spawn(async move {
+            let _ = shumari_registry::launch(listener, reg, std::future::pending()).await;
+        });
+        let url = format!("http://{addr}");
+        self.url = Some(url.clone());
+        url
+    }
+
+    /// A new enrolled device for a new user with `areas`, talking in memory.
+    pub fn device(&self, areas: &[&str]) -> TestDevice {
+        let user = self.user("surveyor", areas);
+        self.device_for(&user)
+    }
+
+    /// A new enrolled device for an existing user.
+    pub fn device_for(&self, user: &str) -> TestDevice {
+        let code = self.code(user);
+        let mut d = TestDevice::new(self.transport());
+        d.enroll(&code).expect("enroll");
+        d
+    }
+
+    /// (log entries, audit rows) at the registry.
+    pub fn counts(&self) -> (u64, u64) {
+        self.rt.block_on(self.reg.storage.counts()).expect("counts")
+    }
+
+    /// Heads of every household at the registry, sorted.
+    pub fn heads(&self) -> BTreeMap<Uuid, Vec<[u8; 32]>> {
+        self.rt
+            .block_on(self.reg.storage.all_heads())
+            .expect("heads")
+            .into_iter()
+            .map(|(id, _, h)| {
+                let mut v = shumari_registry::storage::heads_vec(&h);
+                v.sort_unstable();
+                (id, v)
+            })
+            .collect()
+    }
+
+    /// A household as the registry shows it.
+    pub fn show(&self, id: Uuid) -> Value {
+        self.rt
+            .block_on(self.reg.household_show(None, &id.to_string()))
+            .expect("show")
+    }
+}
+
+/// A device: an encrypted store and a transport.
+pub struct TestDevice {
+    /// Data directory.
+    pub dir: TempDir,
+    /// The store.
+    pub store: Store,
+    /// How it reaches the registry.
+    pub transport: Box<dyn Transport>,
+    /// Engine options.
+    pub options: Options,
+}
+
+impl std::fmt::Debug for TestDevice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TestDevice")
+            .field("dir", &self.dir.path())
+            .finish()
+    }
+}
+
+impl TestDevice {
+    /// A fresh store using `transport`.
+    pub fn new(transport: Box<dyn Transport>) -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::create(dir.path(), PIN).expect("create store");
+        TestDevice {
+            dir,
+            store,
+            transport,
+            options: test_options(),
+        }
+    }
+
+    /// Redeems an enrollment code.
+    pub fn enroll(&mut self, code: &str) -> Result<(), shumari_sync::SyncError> {
+        shumari_sync::enroll(
+            &mut self.store,
+            self.transport.as_mut(),
+            "memory:",
+            code,
+            &self.options,
+        )
+        .map(|_| ())
+    }
+
+    /// Adds an NSER-sized household.
+    pub fn add(&mut self, n: u32, area: &str) -> Uuid {
+        self.store
+            .add_household(&nser_household(n, area), None, "nser-household", "1")
+            .expect("add household")
+            .id
+    }
+
+    /// Adds many households in one transaction.
+    pub fn add_many(&mut self, from: u32, count: u32, area: &str) -> Vec<Uuid> {
+        let inputs: Vec<_> = (from..from + count)
+            .map(|n| nser_household(n, area))
+            .collect();
+        self.store
+            .add_households(&inputs, None, "nser-household", "1")
+            .expect("add households")
+            .into_iter()
+            .map(|r| r.expect("valid").id)
+            .collect()
+    }
+
+    /// Sets one field.
+    pub fn set(&mut self, id: Uuid, path: &str, value: Value) {
+        self.store
+            .set_fields(&id.to_string(), &[(path.to_string(), value)])
+            .expect("set field");
+    }
+
+    /// One sync; panics on a transport or store error.
+    pub fn sync(&mut self) -> Report {
+        self.try_sync().expect("sync")
+    }
+
+    /// One sync.
+    pub fn try_sync(&mut self) -> Result<Report, shumari_sync::SyncError> {
+        shumari_sync::sync(
+            &mut self.store,
+            self.transport.as_mut(),
+            &self.options,
+            &mut |_| {},
+        )
+    }
+
+    /// Closes and reopens the store (a restarted app: new actor id).
+    pub fn restart(&mut self) {
+        let dir = self.dir.path().to_path_buf();
+        // Drop the old connection before opening again.
+        let fresh = Store::open(&dir, PIN).expect("reopen");
+        self.store = fresh;
+    }
+
+    /// Heads of every household, sorted.
+    pub fn heads(&self) -> BTreeMap<Uuid, Vec<[u8; 32]>> {
+        self.store
+            .all_heads()
+            .expect("heads")
+            .into_iter()
+            .map(|(id, h)| {
+                let mut v: Vec<[u8; 32]> = h.iter().map(|c: &ChangeHash| c.0).collect();
+                v.sort_unstable();
+                (id, v)
+            })
+            .collect()
+    }
+}
+
+/// Wraps a transport: records the largest request and response, counts calls, and can fail every call
+/// after the `fail_after`-th (a link that drops) until `heal` is called.
+#[allow(missing_debug_implementations)]
+pub struct Recorder {
+    /// The real transport.
+    pub inner: Box<dyn Transport>,
+    /// State shared with the test.
+    pub stats: Arc<std::sync::Mutex<RecorderStats>>,
+}
+
+/// What a [`Recorder`] saw.
+#[derive(Debug, Default, Clone)]
+pub struct RecorderStats {
+    /// Calls made.
+    pub calls: usize,
+    /// Largest request body.
+    pub max_request: usize,
+    /// Largest response body.
+    pub max_response: usize,
+    /// Fail calls once `calls` exceeds this.
+    pub fail_after: Option<usize>,
+}
+
+impl Recorder {
+    /// Wraps `inner`; returns the transport and a handle on its stats.
+    pub fn wrap(
+        inner: Box<dyn Transport>,
+    ) -> (Box<dyn Transport>, Arc<std::sync::Mutex<RecorderStats>>) {
+        let stats = Arc::new(std::sync::Mutex::new(RecorderStats::default()));
+        (
+            Box::new(Recorder {
+                inner,
+                stats: stats.clone(),
+            }),
+            stats,
+        )
+    }
+}
+
+impl Transport for Recorder {
+    fn call(
+        &mut self,
+        endpoint: shumari_sync::Endpoint,
+        token: Option<&str>,
+        body: Vec<u8>,
+    ) -> Result<Vec<u8>, shumari_sync::TransportError> {
+        {
+            let mut s = self.stats.lock().expect("stats");
+            s.calls += 1;
+            if s.fail_after.is_some_and(|n| s.calls > n) {
+                return Err(shumari_sync::TransportError::Rejected {
+                    status: 400,
+                    code: "link_down".into(),
+                    message: "the test cut the link".into(),
+                });
+            }
+            s.max_request = s.max_request.max(body.len());
+        }
+        let out = self.inner.call(endpoint, token, body)?;
+        let mut s = self.stats.lock().expect("stats");
+        s.max_response = s.max_response.max(out.len());
+        Ok(out)
+    }
+}
+
+/// A device talking HTTP to `url`.
+pub fn http_transport(url: &str) -> Box<dyn Transport> {
+    Box::new(HttpTransport::new(url).expect("http client"))
+}
+
+/// A tehsil outside province `PK1` (for out-of-scope writes).
+pub fn other_area() -> String {
+    shumari_domain::AreaRegistry::builtin()
+        .all()
+        .find(|a| a.level == shumari_domain::AreaLevel::Tehsil && !a.code.starts_with("PK1"))
+        .expect("a tehsil elsewhere")
+        .code
+        .clone()
+}

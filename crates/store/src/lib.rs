@@ -27,6 +27,7 @@ pub mod key;
 pub mod migrate;
 mod store;
 mod sync_state;
+mod sync_support;
 
 pub use error::{Result, StoreError};
 pub use households::{Created, HouseholdView, ListFilter, Summary};

@@ -1,0 +1,104 @@
+//! The HTTP face of the registry (axum): `POST /v1/{enroll,actors,push,pull,check}` carry protocol
+//! frames; `GET /v1/households[/{id}]` serve JSON for dashboards; errors are JSON `{code, message}`.
+
+use crate::error::AppError;
+use crate::service::Registry;
+use crate::storage::Storage;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use shumari_sync::http::{CONTENT_TYPE, VERSION_HEADER};
+use shumari_sync::Endpoint;
+use std::sync::Arc;
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+}
+
+async fn protocol<S: Storage>(
+    State(reg): State<Arc<Registry<S>>>,
+    Path(endpoint): Path<String>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, AppError> {
+    let ep = match endpoint.as_str() {
+        "enroll" => Endpoint::Enroll,
+        "actors" => Endpoint::Actors,
+        "push" => Endpoint::Push,
+        "pull" => Endpoint::Pull,
+        "check" => Endpoint::Check,
+        other => return Err(AppError::NotFound(format!("no endpoint `{other}`"))),
+    };
+    if let Some(v) = headers.get(VERSION_HEADER).and_then(|v| v.to_str().ok()) {
+        let v: u16 = v.trim().parse().unwrap_or(0);
+        if v != shumari_sync::PROTOCOL_VERSION {
+            return Err(AppError::UnsupportedVersion {
+                client: v,
+                server: shumari_sync::PROTOCOL_VERSION,
+            });
+        }
+    }
+    let body = body.map_err(|e| match e {
+        BytesRejection::FailedToBufferBody(_) => AppError::TooLarge(reg.config().max_body),
+        other => AppError::BadRequest(other.body_text()),
+    })?;
+    let out = reg.handle(ep, bearer(&headers), &body).await?;
+    Ok(([(axum::http::header::CONTENT_TYPE, CONTENT_TYPE)], out).into_response())
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct ListQuery {
+    area: Option<String>,
+}
+
+async fn list<S: Storage>(
+    State(reg): State<Arc<Registry<S>>>,
+    headers: HeaderMap,
+    Query(q): Query<ListQuery>,
+) -> Result<Json<serde_json::Value>, AppError> {
+    let auth = reg.authenticate(bearer(&headers)).await?;
+    let rows = reg
+        .household_list(Some(&auth.user), q.area.as_deref())
+        .await?;
+    Ok(Json(serde_json::Value::Array(rows)))
+}
+
+async fn show<S: Storage>(
+    State(reg): State<Arc<Registry<S>>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Json<serde_json::Value>, AppError> {
+    let auth = reg.authenticate(bearer(&headers)).await?;
+    Ok(Json(reg.household_show(Some(&auth.user), &id).await?))
+}
+
+/// The router.
+pub fn app<S: Storage>(reg: Arc<Registry<S>>) -> Router {
+    let limit = reg.config().max_body;
+    Router::new()
+        .route("/v1/{endpoint}", post(protocol::<S>))
+        .route("/v1/households", get(list::<S>))
+        .route("/v1/households/{id}", get(show::<S>))
+        .route("/health", get(|| async { "ok" }))
+        .layer(DefaultBodyLimit::max(limit))
+        .with_state(reg)
+}
+
+/// Serves `reg` on `listener` until `shutdown` completes.
+pub async fn launch<S: Storage>(
+    listener: tokio::net::TcpListener,
+    reg: Arc<Registry<S>>,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, app(reg))
+        .with_graceful_shutdown(shutdown)
+        .await
+}

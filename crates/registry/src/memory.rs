@@ -1,0 +1,40 @@
+//! An in-memory transport: the device engine calls the registry's handler directly, without sockets.
+//! Used by tests; it exercises exactly the code paths HTTP does below the router.
+
+use crate::service::Registry;
+use crate::storage::Storage;
+use shumari_sync::{Endpoint, Transport, TransportError};
+use std::sync::Arc;
+
+/// Calls [`Registry::handle`] on a runtime.
+#[derive(Debug)]
+pub struct InMemoryTransport<S> {
+    reg: Arc<Registry<S>>,
+    rt: tokio::runtime::Handle,
+}
+
+impl<S: Storage> InMemoryTransport<S> {
+    /// A transport to `reg`, driving futures on `rt` (call from outside the runtime).
+    pub fn new(reg: Arc<Registry<S>>, rt: tokio::runtime::Handle) -> Self {
+        InMemoryTransport { reg, rt }
+    }
+}
+
+impl<S: Storage> Transport for InMemoryTransport<S> {
+    fn call(
+        &mut self,
+        endpoint: Endpoint,
+        token: Option<&str>,
+        body: Vec<u8>,
+    ) -> Result<Vec<u8>, TransportError> {
+        let reg = self.reg.clone();
+        let token = token.map(str::to_string);
+        self.rt
+            .block_on(async move { reg.handle(endpoint, token.as_deref(), &body).await })
+            .map_err(|e| TransportError::Rejected {
+                status: e.status().as_u16(),
+                code: e.code().to_string(),
+                message: e.to_string(),
+            })
+    }
+}

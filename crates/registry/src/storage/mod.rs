@@ -1,0 +1,254 @@
+//! Where the registry keeps users, devices, actors, households and the change log.
+//!
+//! [`Storage`] is deliberately coarse: the protocol logic (automerge, scope, actor checks) lives in
+//! [`crate::service`] and is shared; a backend only stores rows and makes each ingest batch atomic.
+//! Two backends pass the same conformance suite: [`sqlite::SqliteStorage`] (embedded default) and
+//! [`postgres::PgStorage`] (for scale).
+
+pub mod postgres;
+pub mod sqlite;
+
+use std::future::Future;
+use uuid::Uuid;
+
+/// A storage failure.
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    /// SQLite.
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// PostgreSQL.
+    #[error("database error: {0}")]
+    Postgres(#[from] tokio_postgres::Error),
+    /// Anything else (a task that panicked, a bad row).
+    #[error("storage error: {0}")]
+    Other(String),
+}
+
+/// Result alias.
+pub type Result<T> = std::result::Result<T, StorageError>;
+
+/// A user and the areas they may read and write.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Role.
+    pub role: String,
+    /// Area codes (each includes everything under it).
+    pub areas: Vec<String>,
+}
+
+/// An authenticated device.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceAuth {
+    /// Device id.
+    pub device_id: String,
+    /// Its user.
+    pub user: User,
+}
+
+/// A household as stored.
+#[derive(Debug, Clone)]
+pub struct StoredDoc {
+    /// Id.
+    pub id: Uuid,
+    /// Current area.
+    pub area: String,
+    /// Heads, 32 bytes each, concatenated.
+    pub heads: Vec<u8>,
+    /// The merged document (compressed save).
+    pub doc: Vec<u8>,
+    /// Device that wrote the latest log entry.
+    pub last_device: String,
+    /// Open conflicts.
+    pub conflict_count: u32,
+}
+
+/// The searchable projection of a household.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Projection {
+    /// Reference number.
+    pub reference: String,
+    /// Area.
+    pub area: String,
+    /// Head's name.
+    pub head_name: Option<String>,
+    /// Head's CNIC.
+    pub head_id_number: Option<String>,
+    /// Members on the roster.
+    pub member_count: u32,
+    /// Status.
+    pub status: String,
+    /// Open conflicts.
+    pub conflict_count: u32,
+    /// Members' ID numbers.
+    pub member_ids: Vec<String>,
+}
+
+/// One household's ingest, applied atomically with the rest of its batch.
+#[derive(Debug, Clone)]
+pub struct IngestRow {
+    /// Household id.
+    pub id: Uuid,
+    /// Heads the service loaded (`None`: new household). The row is skipped if they changed since.
+    pub expected_heads: Option<Vec<u8>>,
+    /// Area before (`None` for new).
+    pub prev_area: Option<String>,
+    /// New merged document.
+    pub doc: Vec<u8>,
+    /// New heads.
+    pub heads: Vec<u8>,
+    /// New projection.
+    pub projection: Projection,
+    /// The changes new to the registry (raw change bytes), for the feed.
+    pub log_changes: Vec<u8>,
+    /// (change hash, actor) of each new change, for the audit trail.
+    pub audit: Vec<([u8; 32], Vec<u8>)>,
+}
+
+/// A log entry.
+#[derive(Debug, Clone)]
+pub struct LogEntry {
+    /// Sequence number.
+    pub seq: u64,
+    /// Household.
+    pub id: Uuid,
+    /// Area after the change.
+    pub area: String,
+    /// Area before, when it changed.
+    pub prev_area: Option<String>,
+    /// Pushing device.
+    pub device_id: String,
+    /// Raw change bytes.
+    pub changes: Vec<u8>,
+    /// Heads after.
+    pub heads: Vec<u8>,
+}
+
+/// A row of the household list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HouseholdRow {
+    /// Id.
+    pub id: Uuid,
+    /// Projection.
+    pub projection: Projection,
+    /// Last change (ms since epoch).
+    pub updated_at: i64,
+}
+
+/// One audit entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEntry {
+    /// Change hash (hex).
+    pub change: String,
+    /// Actor (hex).
+    pub actor: String,
+    /// Device.
+    pub device_id: String,
+    /// User.
+    pub user_id: String,
+    /// When it arrived (ms since epoch).
+    pub at: i64,
+}
+
+/// What a registry backend must do. Every method is one transaction.
+pub trait Storage: Send + Sync + 'static {
+    /// Adds a user; returns nothing (the id is the caller's).
+    fn add_user(&self, user: &User, now: i64) -> impl Future<Output = Result<()>> + Send;
+    /// A user by id.
+    fn user(&self, id: &str) -> impl Future<Output = Result<Option<User>>> + Send;
+    /// Stores an enrollment code's hash.
+    fn add_enroll_code(
+        &self,
+        user_id: &str,
+        code_hash: [u8; 32],
+        expires_at: i64,
+    ) -> impl Future<Output = Result<()>> + Send;
+    /// Redeems a code (unused and unexpired) for a new device, atomically. `None` if the code is no good.
+    fn redeem_code(
+        &self,
+        code_hash: [u8; 32],
+        now: i64,
+        device_id: &str,
+        label: &str,
+        token_hash: [u8; 32],
+    ) -> impl Future<Output = Result<Option<User>>> + Send;
+    /// The device and user a token hash belongs to.
+    fn device_by_token(
+        &self,
+        token_hash: [u8; 32],
+    ) -> impl Future<Output = Result<Option<DeviceAuth>>> + Send;
+    /// Binds actors to a device; per actor, `None` when bound to it (now or before), or the id of the
+    /// device that already owns it.
+    fn register_actors(
+        &self,
+        device_id: &str,
+        actors: &[Vec<u8>],
+        now: i64,
+    ) -> impl Future<Output = Result<Vec<Option<String>>>> + Send;
+    /// The owning device of each actor (absent when unknown).
+    fn actor_devices(
+        &self,
+        actors: &[Vec<u8>],
+    ) -> impl Future<Output = Result<Vec<(Vec<u8>, String)>>> + Send;
+    /// Households by id.
+    fn load_docs(
+        &self,
+        ids: &[Uuid],
+    ) -> impl Future<Output = Result<Vec<Option<StoredDoc>>>> + Send;
+    /// Applies an ingest batch in one transaction. Rows whose `expected_heads` no longer match are
+    /// skipped and returned (the service retries them).
+    fn commit_ingest(
+        &self,
+        device_id: &str,
+        user_id: &str,
+        rows: Vec<IngestRow>,
+        now: i64,
+    ) -> impl Future<Output = Result<Vec<Uuid>>> + Send;
+    /// Up to `limit` log entries after `seq`.
+    fn read_log(
+        &self,
+        after: u64,
+        limit: usize,
+    ) -> impl Future<Output = Result<Vec<LogEntry>>> + Send;
+    /// The last sequence number (0 when empty).
+    fn max_seq(&self) -> impl Future<Output = Result<u64>> + Send;
+    /// Up to `limit` households with id greater than `after`, by id.
+    fn snapshot_page(
+        &self,
+        after: Option<Uuid>,
+        limit: usize,
+    ) -> impl Future<Output = Result<Vec<StoredDoc>>> + Send;
+    /// (id, area, heads) of every household.
+    fn all_heads(&self) -> impl Future<Output = Result<Vec<(Uuid, String, Vec<u8>)>>> + Send;
+    /// Projection rows, by area prefix (`None`: all), ordered by reference.
+    fn list(
+        &self,
+        area_prefix: Option<&str>,
+    ) -> impl Future<Output = Result<Vec<HouseholdRow>>> + Send;
+    /// A household's id from its id or reference number.
+    fn resolve(&self, id_or_ref: &str) -> impl Future<Output = Result<Option<Uuid>>> + Send;
+    /// The audit trail of a household.
+    fn audit(&self, id: Uuid) -> impl Future<Output = Result<Vec<AuditEntry>>> + Send;
+    /// Number of log entries and audit rows (for tests: nothing duplicated).
+    fn counts(&self) -> impl Future<Output = Result<(u64, u64)>> + Send;
+}
+
+/// Heads blob from hashes.
+pub fn heads_blob(h: &[[u8; 32]]) -> Vec<u8> {
+    h.iter().flatten().copied().collect()
+}
+
+/// Hashes from a heads blob.
+pub fn heads_vec(b: &[u8]) -> Vec<[u8; 32]> {
+    b.chunks_exact(32)
+        .map(|c| {
+            let mut a = [0u8; 32];
+            a.copy_from_slice(c);
+            a
+        })
+        .collect()
+}

@@ -1,0 +1,1 @@
+//! PostgreSQL backend (see sqlite.rs for the embedded one).

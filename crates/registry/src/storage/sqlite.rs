@@ -1,0 +1,500 @@
+//! The embedded backend: one SQLite file (WAL), one connection behind a mutex, work on the blocking pool.
+//! Admin commands open the same file from another process while `serve` runs; WAL and a busy timeout
+//! make that safe.
+
+use super::{
+    AuditEntry, DeviceAuth, HouseholdRow, IngestRow, LogEntry, Projection, Result, Storage,
+    StorageError, StoredDoc, User,
+};
+use rusqlite::{params, Connection, OptionalExtension};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use uuid::Uuid;
+
+/// Migrations, in order; only ever appended.
+const MIGRATIONS: &[&str] = &[include_str!(
+    "../../../../migrations/registry-sqlite/0001_init.sql"
+)];
+
+/// SQLite storage.
+#[derive(Debug, Clone)]
+pub struct SqliteStorage {
+    conn: Arc<Mutex<Connection>>,
+}
+
+fn migrate(conn: &mut Connection) -> Result<()> {
+    conn.execute_batch(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)",
+    )?;
+    let done: i64 = conn.query_row(
+        "SELECT coalesce(max(version), 0) FROM schema_migrations",
+        [],
+        |r| r.get(0),
+    )?;
+    for (i, sql) in MIGRATIONS.iter().enumerate() {
+        let v = i as i64 + 1;
+        if v <= done {
+            continue;
+        }
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.execute(
+            "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, ?2)",
+            params![v, chrono::Utc::now().timestamp_millis()],
+        )?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+impl SqliteStorage {
+    /// Opens (creating and migrating) the database at `path`.
+    pub fn open(path: &Path) -> Result<Self> {
+        if let Some(dir) = path.parent() {
+            if !dir.as_os_str().is_empty() {
+                std::fs::create_dir_all(dir).map_err(|e| StorageError::Other(e.to_string()))?;
+            }
+        }
+        let mut conn = Connection::open(path)?;
+        conn.busy_timeout(std::time::Duration::from_secs(30))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        // A batch is acknowledged only after it is durable.
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        migrate(&mut conn)?;
+        Ok(SqliteStorage {
+            conn: Arc::new(Mutex::new(conn)),
+        })
+    }
+
+    async fn run<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T> + Send + 'static,
+    {
+        let conn = self.conn.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut c = conn.lock().unwrap_or_else(|p| p.into_inner());
+            f(&mut c)
+        })
+        .await
+        .map_err(|e| StorageError::Other(e.to_string()))?
+    }
+}
+
+fn user_with(conn: &Connection, id: &str) -> Result<Option<User>> {
+    let row: Option<(String, String)> = conn
+        .query_row("SELECT name, role FROM users WHERE id = ?1", [id], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .optional()?;
+    let Some((name, role)) = row else {
+        return Ok(None);
+    };
+    let mut stmt =
+        conn.prepare_cached("SELECT area FROM user_areas WHERE user_id = ?1 ORDER BY area")?;
+    let areas = stmt
+        .query_map([id], |r| r.get(0))?
+        .collect::<std::result::Result<Vec<String>, _>>()?;
+    Ok(Some(User {
+        id: id.to_string(),
+        name,
+        role,
+        areas,
+    }))
+}
+
+/// (id, area, heads, doc, last_device, conflict_count) as read.
+type DocRow = (String, String, Vec<u8>, Vec<u8>, String, u32);
+
+fn uuid_of(s: &str) -> Result<Uuid> {
+    Uuid::parse_str(s).map_err(|e| StorageError::Other(format!("bad id in database: {e}")))
+}
+
+fn stored_doc(r: &rusqlite::Row<'_>) -> rusqlite::Result<DocRow> {
+    Ok((
+        r.get(0)?,
+        r.get(1)?,
+        r.get(2)?,
+        r.get(3)?,
+        r.get(4)?,
+        r.get(5)?,
+    ))
+}
+
+fn to_stored(t: DocRow) -> Result<StoredDoc> {
+    Ok(StoredDoc {
+        id: uuid_of(&t.0)?,
+        area: t.1,
+        heads: t.2,
+        doc: t.3,
+        last_device: t.4,
+        conflict_count: t.5,
+    })
+}
+
+impl Storage for SqliteStorage {
+    async fn add_user(&self, user: &User, now: i64) -> Result<()> {
+        let u = user.clone();
+        self.run(move |c| {
+            let tx = c.transaction()?;
+            tx.execute(
+                "INSERT INTO users (id, name, role, created_at) VALUES (?1, ?2, ?3, ?4)",
+                params![u.id, u.name, u.role, now],
+            )?;
+            for a in &u.areas {
+                tx.execute(
+                    "INSERT OR IGNORE INTO user_areas (user_id, area) VALUES (?1, ?2)",
+                    params![u.id, a],
+                )?;
+            }
+            tx.commit()?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn user(&self, id: &str) -> Result<Option<User>> {
+        let id = id.to_string();
+        self.run(move |c| user_with(c, &id)).await
+    }
+
+    async fn add_enroll_code(
+        &self,
+        user_id: &str,
+        code_hash: [u8; 32],
+        expires_at: i64,
+    ) -> Result<()> {
+        let user_id = user_id.to_string();
+        self.run(move |c| {
+            c.execute(
+                "INSERT INTO enroll_codes (code_hash, user_id, expires_at) VALUES (?1, ?2, ?3)",
+                params![code_hash.to_vec(), user_id, expires_at],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn redeem_code(
+        &self,
+        code_hash: [u8; 32],
+        now: i64,
+        device_id: &str,
+        label: &str,
+        token_hash: [u8; 32],
+    ) -> Result<Option<User>> {
+        let (device_id, label) = (device_id.to_string(), label.to_string());
+        self.run(move |c| {
+            let tx = c.transaction()?;
+            let user_id: Option<String> = tx
+                .query_row(
+                    "UPDATE enroll_codes SET used_at = ?2
+                      WHERE code_hash = ?1 AND used_at IS NULL AND expires_at > ?2 RETURNING user_id",
+                    params![code_hash.to_vec(), now],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            let Some(user_id) = user_id else {
+                return Ok(None);
+            };
+            tx.execute(
+                "INSERT INTO devices (id, user_id, label, token_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![device_id, user_id, label, token_hash.to_vec(), now],
+            )?;
+            let user = user_with(&tx, &user_id)?;
+            tx.commit()?;
+            Ok(user)
+        })
+        .await
+    }
+
+    async fn device_by_token(&self, token_hash: [u8; 32]) -> Result<Option<DeviceAuth>> {
+        self.run(move |c| {
+            let row: Option<(String, String)> = c
+                .prepare_cached("SELECT id, user_id FROM devices WHERE token_hash = ?1")?
+                .query_row([token_hash.to_vec()], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()?;
+            let Some((device_id, user_id)) = row else {
+                return Ok(None);
+            };
+            Ok(user_with(c, &user_id)?.map(|user| DeviceAuth { device_id, user }))
+        })
+        .await
+    }
+
+    async fn register_actors(
+        &self,
+        device_id: &str,
+        actors: &[Vec<u8>],
+        now: i64,
+    ) -> Result<Vec<Option<String>>> {
+        let (device_id, actors) = (device_id.to_string(), actors.to_vec());
+        self.run(move |c| {
+            let tx = c.transaction()?;
+            let mut out = Vec::with_capacity(actors.len());
+            for a in &actors {
+                tx.execute(
+                    "INSERT INTO actors (actor, device_id, registered_at) VALUES (?1, ?2, ?3) ON CONFLICT (actor) DO NOTHING",
+                    params![a, device_id, now],
+                )?;
+                let owner: String = tx.query_row("SELECT device_id FROM actors WHERE actor = ?1", [a], |r| r.get(0))?;
+                out.push(if owner == device_id { None } else { Some(owner) });
+            }
+            tx.commit()?;
+            Ok(out)
+        })
+        .await
+    }
+
+    async fn actor_devices(&self, actors: &[Vec<u8>]) -> Result<Vec<(Vec<u8>, String)>> {
+        let actors = actors.to_vec();
+        self.run(move |c| {
+            let mut stmt = c.prepare_cached("SELECT device_id FROM actors WHERE actor = ?1")?;
+            let mut out = Vec::new();
+            for a in actors {
+                if let Some(d) = stmt.query_row([&a], |r| r.get::<_, String>(0)).optional()? {
+                    out.push((a, d));
+                }
+            }
+            Ok(out)
+        })
+        .await
+    }
+
+    async fn load_docs(&self, ids: &[Uuid]) -> Result<Vec<Option<StoredDoc>>> {
+        let ids = ids.to_vec();
+        self.run(move |c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT id, area, heads, doc, last_device, conflict_count FROM households WHERE id = ?1",
+            )?;
+            ids.iter()
+                .map(|id| {
+                    stmt.query_row([id.to_string()], stored_doc)
+                        .optional()?
+                        .map(to_stored)
+                        .transpose()
+                })
+                .collect()
+        })
+        .await
+    }
+
+    async fn commit_ingest(
+        &self,
+        device_id: &str,
+        user_id: &str,
+        rows: Vec<IngestRow>,
+        now: i64,
+    ) -> Result<Vec<Uuid>> {
+        let (device_id, user_id) = (device_id.to_string(), user_id.to_string());
+        self.run(move |c| {
+            let tx = c.transaction()?;
+            let mut stale = Vec::new();
+            for row in rows {
+                let id = row.id.to_string();
+                let p = &row.projection;
+                let n = match &row.expected_heads {
+                    Some(expected) => tx
+                        .prepare_cached(
+                            "UPDATE households SET area=?2, ref=?3, head_name=?4, head_id_number=?5, member_count=?6,
+                               status=?7, conflict_count=?8, heads=?9, doc=?10, last_device=?11, updated_at=?12
+                             WHERE id = ?1 AND heads = ?13",
+                        )?
+                        .execute(params![
+                            id, p.area, p.reference, p.head_name, p.head_id_number, p.member_count, p.status,
+                            p.conflict_count, row.heads, row.doc, device_id, now, expected
+                        ])?,
+                    None => tx
+                        .prepare_cached(
+                            "INSERT INTO households (id, area, ref, head_name, head_id_number, member_count, status,
+                               conflict_count, heads, doc, last_device, updated_at)
+                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) ON CONFLICT (id) DO NOTHING",
+                        )?
+                        .execute(params![
+                            id, p.area, p.reference, p.head_name, p.head_id_number, p.member_count, p.status,
+                            p.conflict_count, row.heads, row.doc, device_id, now
+                        ])?,
+                };
+                if n == 0 {
+                    stale.push(row.id);
+                    continue;
+                }
+                tx.prepare_cached("DELETE FROM member_ids WHERE household_id = ?1")?
+                    .execute([&id])?;
+                for m in &p.member_ids {
+                    tx.prepare_cached("INSERT INTO member_ids (household_id, id_number) VALUES (?1, ?2)")?
+                        .execute(params![id, m])?;
+                }
+                let prev_area = row.prev_area.as_ref().filter(|a| **a != p.area);
+                tx.prepare_cached(
+                    "INSERT INTO log (household_id, area, prev_area, device_id, changes, heads, at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                )?
+                .execute(params![id, p.area, prev_area, device_id, row.log_changes, row.heads, now])?;
+                for (hash, actor) in &row.audit {
+                    tx.prepare_cached(
+                        "INSERT INTO audit (change_hash, household_id, actor, device_id, user_id, at)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (change_hash) DO NOTHING",
+                    )?
+                    .execute(params![hash.to_vec(), id, actor, device_id, user_id, now])?;
+                }
+            }
+            tx.commit()?;
+            Ok(stale)
+        })
+        .await
+    }
+
+    async fn read_log(&self, after: u64, limit: usize) -> Result<Vec<LogEntry>> {
+        self.run(move |c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT seq, household_id, area, prev_area, device_id, changes, heads FROM log
+                  WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+            )?;
+            let rows = stmt.query_map(params![after as i64, limit as i64], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                ))
+            })?;
+            let mut out = Vec::new();
+            for row in rows {
+                let (seq, id, area, prev_area, device_id, changes, heads) = row?;
+                out.push(LogEntry {
+                    seq: seq as u64,
+                    id: uuid_of(&id)?,
+                    area,
+                    prev_area,
+                    device_id,
+                    changes,
+                    heads,
+                });
+            }
+            Ok(out)
+        })
+        .await
+    }
+
+    async fn max_seq(&self) -> Result<u64> {
+        self.run(|c| {
+            Ok(
+                c.query_row("SELECT coalesce(max(seq), 0) FROM log", [], |r| {
+                    r.get::<_, i64>(0)
+                })? as u64,
+            )
+        })
+        .await
+    }
+
+    async fn snapshot_page(&self, after: Option<Uuid>, limit: usize) -> Result<Vec<StoredDoc>> {
+        self.run(move |c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT id, area, heads, doc, last_device, conflict_count FROM households
+                  WHERE id > ?1 ORDER BY id LIMIT ?2",
+            )?;
+            let after = after.map(|u| u.to_string()).unwrap_or_default();
+            let rows = stmt.query_map(params![after, limit as i64], stored_doc)?;
+            rows.map(|r| to_stored(r?)).collect()
+        })
+        .await
+    }
+
+    async fn all_heads(&self) -> Result<Vec<(Uuid, String, Vec<u8>)>> {
+        self.run(|c| {
+            let mut stmt = c.prepare_cached("SELECT id, area, heads FROM households")?;
+            let rows =
+                stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?)))?;
+            rows.map(|r| {
+                let (id, a, h) = r?;
+                Ok((uuid_of(&id)?, a, h))
+            })
+            .collect()
+        })
+        .await
+    }
+
+    async fn list(&self, area_prefix: Option<&str>) -> Result<Vec<HouseholdRow>> {
+        let prefix = area_prefix.unwrap_or("").to_string();
+        self.run(move |c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT id, area, ref, head_name, head_id_number, member_count, status, conflict_count, updated_at
+                   FROM households WHERE substr(area, 1, length(?1)) = ?1 ORDER BY ref",
+            )?;
+            let rows = stmt.query_map([&prefix], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    Projection {
+                        area: r.get(1)?,
+                        reference: r.get(2)?,
+                        head_name: r.get(3)?,
+                        head_id_number: r.get(4)?,
+                        member_count: r.get(5)?,
+                        status: r.get(6)?,
+                        conflict_count: r.get(7)?,
+                        member_ids: Vec::new(),
+                    },
+                    r.get::<_, i64>(8)?,
+                ))
+            })?;
+            rows.map(|r| {
+                let (id, projection, updated_at) = r?;
+                Ok(HouseholdRow {
+                    id: uuid_of(&id)?,
+                    projection,
+                    updated_at,
+                })
+            })
+            .collect()
+        })
+        .await
+    }
+
+    async fn resolve(&self, id_or_ref: &str) -> Result<Option<Uuid>> {
+        let s = id_or_ref.trim().to_string();
+        self.run(move |c| {
+            let id: Option<String> = c
+                .query_row(
+                    "SELECT id FROM households WHERE id = ?1 OR ref = ?1 LIMIT 1",
+                    [&s],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            id.map(|i| uuid_of(&i)).transpose()
+        })
+        .await
+    }
+
+    async fn audit(&self, id: Uuid) -> Result<Vec<AuditEntry>> {
+        self.run(move |c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT change_hash, actor, device_id, user_id, at FROM audit WHERE household_id = ?1 ORDER BY at, change_hash",
+            )?;
+            let rows = stmt.query_map([id.to_string()], |r| {
+                Ok(AuditEntry {
+                    change: hex::encode(r.get::<_, Vec<u8>>(0)?),
+                    actor: hex::encode(r.get::<_, Vec<u8>>(1)?),
+                    device_id: r.get(2)?,
+                    user_id: r.get(3)?,
+                    at: r.get(4)?,
+                })
+            })?;
+            Ok(rows.collect::<std::result::Result<_, _>>()?)
+        })
+        .await
+    }
+
+    async fn counts(&self) -> Result<(u64, u64)> {
+        self.run(|c| {
+            let l: i64 = c.query_row("SELECT count(*) FROM log", [], |r| r.get(0))?;
+            let a: i64 = c.query_row("SELECT count(*) FROM audit", [], |r| r.get(0))?;
+            Ok((l as u64, a as u64))
+        })
+        .await
+    }
+}

@@ -1,0 +1,533 @@
+//! The client engine: one sync = register new actors, push, pull, check, repair.
+//!
+//! It talks to a [`Transport`] only, keeps all its state in the device's encrypted store (token, cursor,
+//! acknowledged heads), and saves progress after every exchange, so a sync cut anywhere — even by
+//! killing the app — resumes without resending anything the registry acknowledged.
+
+use crate::check::{bucket_digests, bucket_of};
+use crate::codec::DecodeError;
+use crate::proto::{
+    heads_from_wire, heads_to_wire, ActorsRequest, ActorsResponse, CheckRequest, CheckResponse,
+    CheckVerdict, Cursor, DocChanges, DocOutcome, Endpoint, EnrollRequest, EnrollResponse, Message,
+    PullRequest, PullResponse, PushRequest, PushResponse, DEFAULT_CHUNK_BYTES,
+};
+use crate::transport::{Transport, TransportError};
+use rand::Rng;
+use serde::Serialize;
+use shumari_store::{ListFilter, Store, StoreError};
+use std::collections::BTreeSet;
+use std::time::Duration;
+use uuid::Uuid;
+
+/// Store setting: the device token (the registry keeps only its hash).
+pub const KEY_TOKEN: &str = "sync.token";
+/// Store setting: the registry's address.
+pub const KEY_URL: &str = "sync.registry_url";
+/// Store setting: the pull cursor.
+pub const KEY_CURSOR: &str = "sync.cursor";
+/// Store setting: this device's id at the registry.
+pub const KEY_DEVICE: &str = "sync.device_id";
+/// Store setting: the areas granted (JSON array).
+pub const KEY_AREAS: &str = "sync.areas";
+
+/// Why a sync stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    /// No token in the store.
+    #[error("this device is not enrolled; run `shumari enroll --registry URL --code CODE` first")]
+    NotEnrolled,
+    /// The local store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The exchange failed (after retries when retrying made sense).
+    #[error(transparent)]
+    Transport(#[from] TransportError),
+    /// The registry's answer could not be read.
+    #[error("the registry sent a message this device cannot read: {0}")]
+    Decode(#[from] DecodeError),
+}
+
+/// Retries: exponential backoff with jitter.
+#[derive(Debug, Clone)]
+pub struct Retry {
+    /// Tries per exchange, including the first.
+    pub attempts: u32,
+    /// First delay.
+    pub base: Duration,
+    /// Longest delay.
+    pub max: Duration,
+}
+
+impl Default for Retry {
+    fn default() -> Self {
+        Retry {
+            attempts: 6,
+            base: Duration::from_millis(500),
+            max: Duration::from_secs(30),
+        }
+    }
+}
+
+impl Retry {
+    /// The delay before retry number `n` (0-based): `base * 2^n` capped, then a random point in its
+    /// upper half so that many devices coming back online do not retry in lockstep.
+    pub fn delay(&self, n: u32) -> Duration {
+        let d = self
+            .base
+            .saturating_mul(1u32 << n.min(16))
+            .min(self.max)
+            .as_millis() as u64;
+        let lo = d / 2;
+        Duration::from_millis(rand::thread_rng().gen_range(lo..=d.max(lo)))
+    }
+}
+
+/// Tuning.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Cap on one request (compressed); the registry is asked to keep responses under it too.
+    pub chunk_bytes: usize,
+    /// Retries.
+    pub retry: Retry,
+    /// Push/pull/check rounds before giving up on consistency.
+    pub max_rounds: u32,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            chunk_bytes: DEFAULT_CHUNK_BYTES,
+            retry: Retry::default(),
+            max_rounds: 3,
+        }
+    }
+}
+
+/// A household the registry refused (or that could not be applied here).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Refused {
+    /// Household id.
+    pub id: Uuid,
+    /// Machine code (`out_of_scope`, `forged_actor`, `bad_document`, `apply_failed`).
+    pub code: String,
+    /// In plain words.
+    pub message: String,
+}
+
+/// What a sync did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Report {
+    /// Households whose changes the registry accepted.
+    pub pushed: u64,
+    /// Households received and applied.
+    pub pulled: u64,
+    /// Households removed because they left this device's scope.
+    pub removed: u64,
+    /// Bytes sent (compressed, as on the wire).
+    pub bytes_sent: u64,
+    /// Bytes received.
+    pub bytes_received: u64,
+    /// Request/response exchanges, retries included.
+    pub round_trips: u64,
+    /// Households on this device with open conflicts after the sync.
+    pub conflicts: u64,
+    /// Households refused, each with its reason.
+    pub refused: Vec<Refused>,
+    /// Whether the device and the registry agree on everything this device may hold.
+    pub complete: bool,
+}
+
+/// Progress while syncing.
+#[derive(Debug, Clone)]
+pub struct Progress {
+    /// `push`, `pull` or `check`.
+    pub phase: &'static str,
+    /// Households handled in this phase.
+    pub done: u64,
+    /// Households to handle in this phase, when known.
+    pub total: Option<u64>,
+    /// Bytes sent so far.
+    pub bytes_sent: u64,
+    /// Bytes received so far.
+    pub bytes_received: u64,
+}
+
+/// Buckets and the device's documents in them, sent in one check request.
+type BucketGroup = (Vec<u8>, Vec<(Uuid, crate::proto::Heads)>);
+
+struct Session<'a> {
+    t: &'a mut dyn Transport,
+    token: Option<String>,
+    opts: &'a Options,
+    report: Report,
+    progress: &'a mut dyn FnMut(&Progress),
+    refused: BTreeSet<Uuid>,
+}
+
+impl Session<'_> {
+    fn call<Q: Message, R: Message>(&mut self, ep: Endpoint, msg: &Q) -> Result<R, SyncError> {
+        let body = msg.encode();
+        let mut n = 0;
+        loop {
+            self.report.round_trips += 1;
+            self.report.bytes_sent += body.len() as u64;
+            match self.t.call(ep, self.token.as_deref(), body.clone()) {
+                Ok(b) => {
+                    self.report.bytes_received += b.len() as u64;
+                    return Ok(R::decode(&b)?);
+                }
+                Err(e) if e.retryable() && n + 1 < self.opts.retry.attempts => {
+                    tracing::debug!(endpoint = ep.path(), attempt = n, "retrying: {e}");
+                    std::thread::sleep(self.opts.retry.delay(n));
+                    n += 1;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+
+    fn tell(&mut self, phase: &'static str, done: u64, total: Option<u64>) {
+        let p = Progress {
+            phase,
+            done,
+            total,
+            bytes_sent: self.report.bytes_sent,
+            bytes_received: self.report.bytes_received,
+        };
+        (self.progress)(&p);
+    }
+
+    fn register_actors(&mut self, store: &mut Store) -> Result<(), SyncError> {
+        let new: Vec<_> = store
+            .actors()?
+            .into_iter()
+            .filter(|(_, registered)| !registered)
+            .map(|(a, _)| a)
+            .collect();
+        if new.is_empty() {
+            return Ok(());
+        }
+        let resp: ActorsResponse = self.call(
+            Endpoint::Actors,
+            &ActorsRequest {
+                actors: new.iter().map(|a| a.to_bytes().to_vec()).collect(),
+            },
+        )?;
+        let ok: Vec<_> = new
+            .into_iter()
+            .filter(|a| {
+                resp.results
+                    .iter()
+                    .any(|(b, r)| b.as_slice() == a.to_bytes() && r.is_none())
+            })
+            .collect();
+        for (_, r) in &resp.results {
+            if let Some(r) = r {
+                tracing::warn!(code = %r.code, "an actor was refused: {}", r.message);
+            }
+        }
+        store.mark_actors_registered(&ok)?;
+        Ok(())
+    }
+
+    /// Sends every unacknowledged change in chunks; returns how many households were accepted.
+    fn push(&mut self, store: &mut Store) -> Result<(), SyncError> {
+        let ids: Vec<Uuid> = store
+            .unsynced_ids()?
+            .into_iter()
+            .filter(|id| !self.refused.contains(id))
+            .collect();
+        let total = ids.len() as u64;
+        // Raw change bytes compress 4-7x in a batch; aim the raw size at 3x the cap, then split if the
+        // compressed frame still came out too large.
+        let raw_budget = self.opts.chunk_bytes.saturating_mul(3);
+        let mut batch: Vec<DocChanges> = Vec::new();
+        let mut batch_raw = 0usize;
+        let mut done = 0u64;
+        for group in ids.chunks(64) {
+            for o in store.outgoing(group)? {
+                if o.changes.is_empty() {
+                    // Everything is already at the registry (acknowledged under other heads).
+                    store.mark_acked(&[(o.id, o.heads)])?;
+                    continue;
+                }
+                let d = DocChanges {
+                    id: o.id,
+                    changes: o.changes,
+                    heads: heads_to_wire(&o.heads),
+                };
+                if !batch.is_empty() && batch_raw + d.wire_len() > raw_budget {
+                    done += self.send_push(store, std::mem::take(&mut batch))?;
+                    batch_raw = 0;
+                    self.tell("push", done, Some(total));
+                }
+                batch_raw += d.wire_len();
+                batch.push(d);
+            }
+        }
+        if !batch.is_empty() {
+            done += self.send_push(store, batch)?;
+            self.tell("push", done, Some(total));
+        }
+        Ok(())
+    }
+
+    fn send_push(&mut self, store: &mut Store, batch: Vec<DocChanges>) -> Result<u64, SyncError> {
+        let req = PushRequest { docs: batch };
+        if req.docs.len() > 1 && req.encode().len() > self.opts.chunk_bytes {
+            let mut a = req.docs;
+            let b = a.split_off(a.len() / 2);
+            return Ok(self.send_push(store, a)? + self.send_push(store, b)?);
+        }
+        let resp: PushResponse = self.call(Endpoint::Push, &req)?;
+        let mut acks = Vec::new();
+        for (id, outcome) in resp.results {
+            match outcome {
+                DocOutcome::Accepted(_) => {
+                    // Acknowledge what we sent (heads we hold), not the registry's heads, which may
+                    // include others' changes this device has not pulled yet.
+                    if let Some(d) = req.docs.iter().find(|d| d.id == id) {
+                        acks.push((id, heads_from_wire(&d.heads)));
+                    }
+                }
+                DocOutcome::Refused(r) => {
+                    self.refused.insert(id);
+                    self.report.refused.push(Refused {
+                        id,
+                        code: r.code,
+                        message: r.message,
+                    });
+                }
+            }
+        }
+        store.mark_acked(&acks)?;
+        self.report.pushed += acks.len() as u64;
+        Ok(req.docs.len() as u64)
+    }
+
+    fn apply(&mut self, store: &mut Store, docs: Vec<DocChanges>) -> Result<u64, SyncError> {
+        if docs.is_empty() {
+            return Ok(0);
+        }
+        let batch: Vec<_> = docs
+            .into_iter()
+            .map(|d| (d.id, d.changes, heads_from_wire(&d.heads)))
+            .collect();
+        let mut ok = 0;
+        for (id, r) in store.apply_remote(&batch)? {
+            match r {
+                Ok(()) => ok += 1,
+                Err(e) => {
+                    self.report.refused.push(Refused {
+                        id,
+                        code: "apply_failed".into(),
+                        message: e.to_string(),
+                    });
+                }
+            }
+        }
+        Ok(ok)
+    }
+
+    /// Pulls pages until the feed is exhausted; returns the check's verdict.
+    fn pull(&mut self, store: &mut Store) -> Result<CheckVerdict, SyncError> {
+        let mut quiet = 0;
+        loop {
+            let cursor = store
+                .kv_get(KEY_CURSOR)?
+                .map(|t| Cursor::from_token(&t))
+                .unwrap_or_default();
+            let heads = store.all_heads()?;
+            let buckets = bucket_digests(heads.into_iter().map(|(id, h)| (id, heads_to_wire(&h))));
+            let resp: PullResponse = self.call(
+                Endpoint::Pull,
+                &PullRequest {
+                    cursor,
+                    max_bytes: u32::try_from(self.opts.chunk_bytes).unwrap_or(u32::MAX),
+                    buckets,
+                },
+            )?;
+            let had_data = !resp.docs.is_empty() || !resp.removed.is_empty();
+            let n = self.apply(store, resp.docs)?;
+            self.report.pulled += n;
+            if !resp.removed.is_empty() {
+                store.remove_local(&resp.removed)?;
+                self.report.removed += resp.removed.len() as u64;
+            }
+            store.kv_set(KEY_CURSOR, &resp.cursor.to_token())?;
+            let pulled = self.report.pulled;
+            self.tell("pull", pulled, None);
+            if resp.more {
+                continue;
+            }
+            match resp.check {
+                CheckVerdict::NotChecked if had_data || quiet == 0 => quiet += 1,
+                CheckVerdict::NotChecked => return Ok(CheckVerdict::NotChecked),
+                v => return Ok(v),
+            }
+        }
+    }
+
+    /// Compares per-document heads in the buckets that differ and repairs both ways. Returns whether
+    /// anything is left to do (documents to push).
+    fn repair(&mut self, store: &mut Store, buckets: &[u8]) -> Result<bool, SyncError> {
+        let all = store.all_heads()?;
+        let mut per: Vec<Vec<(Uuid, crate::proto::Heads)>> = vec![Vec::new(); 256];
+        for (id, h) in all {
+            let b = bucket_of(&id);
+            if buckets.contains(&b) {
+                per[b as usize].push((id, heads_to_wire(&h)));
+            }
+        }
+        // Group buckets into requests under the raw budget (hashes do not compress).
+        let budget = self.opts.chunk_bytes.saturating_sub(1024).max(4096);
+        let mut groups: Vec<BucketGroup> = vec![];
+        let mut cur: (Vec<u8>, Vec<_>) = (vec![], vec![]);
+        let mut size = 0;
+        for &b in buckets {
+            let docs = std::mem::take(&mut per[b as usize]);
+            let s: usize = docs.iter().map(|(_, h)| 18 + 32 * h.len()).sum();
+            if !cur.0.is_empty() && size + s > budget {
+                groups.push(std::mem::take(&mut cur));
+                size = 0;
+            }
+            size += s;
+            cur.0.push(b);
+            cur.1.extend(docs);
+        }
+        if !cur.0.is_empty() {
+            groups.push(cur);
+        }
+        let mut pending = false;
+        for (buckets, docs) in groups {
+            loop {
+                let resp: CheckResponse = self.call(
+                    Endpoint::Check,
+                    &CheckRequest {
+                        buckets: buckets.clone(),
+                        docs: docs.clone(),
+                    },
+                )?;
+                let n = self.apply(store, resp.send)?;
+                self.report.pulled += n;
+                if !resp.remove.is_empty() {
+                    store.remove_local(&resp.remove)?;
+                    self.report.removed += resp.remove.len() as u64;
+                }
+                let want: Vec<_> = resp
+                    .want
+                    .into_iter()
+                    .filter(|id| !self.refused.contains(id))
+                    .map(|id| (id, Vec::new()))
+                    .collect();
+                if !want.is_empty() {
+                    // Forget what was acknowledged so the next push sends these documents whole.
+                    store.mark_acked(&want)?;
+                    pending = true;
+                }
+                let pulled = self.report.pulled;
+                self.tell("check", pulled, None);
+                if !resp.more || n == 0 {
+                    if resp.more {
+                        pending = true;
+                    }
+                    break;
+                }
+            }
+        }
+        Ok(pending)
+    }
+}
+
+fn token(store: &Store) -> Result<String, SyncError> {
+    store.kv_get(KEY_TOKEN)?.ok_or(SyncError::NotEnrolled)
+}
+
+/// Redeems an enrollment code: stores the token, the user and the areas, and registers this store's
+/// actors. Edits made afterwards are attributed to the registry's user id.
+pub fn enroll(
+    store: &mut Store,
+    transport: &mut dyn Transport,
+    registry_url: &str,
+    code: &str,
+    opts: &Options,
+) -> Result<EnrollResponse, SyncError> {
+    let mut quiet = |_: &Progress| {};
+    let mut s = Session {
+        t: transport,
+        token: None,
+        opts,
+        report: Report::default(),
+        progress: &mut quiet,
+        refused: BTreeSet::new(),
+    };
+    let resp: EnrollResponse = s.call(
+        Endpoint::Enroll,
+        &EnrollRequest {
+            code: code.trim().to_string(),
+            label: store.device().short_id.clone(),
+        },
+    )?;
+    store.kv_set(KEY_TOKEN, &resp.token)?;
+    store.kv_set(KEY_URL, registry_url)?;
+    store.kv_set(KEY_DEVICE, &resp.device_id)?;
+    store.kv_set(
+        KEY_AREAS,
+        &serde_json::to_string(&resp.areas).unwrap_or_default(),
+    )?;
+    store.set_user(&resp.user_id)?;
+    s.token = Some(resp.token.clone());
+    s.register_actors(store)?;
+    Ok(resp)
+}
+
+/// One full sync: register new actors, push, pull, check and repair, until consistent or
+/// `max_rounds` is reached. Per-household refusals are in the report; they never stop the rest.
+pub fn sync(
+    store: &mut Store,
+    transport: &mut dyn Transport,
+    opts: &Options,
+    progress: &mut dyn FnMut(&Progress),
+) -> Result<Report, SyncError> {
+    let token = token(store)?;
+    let mut s = Session {
+        t: transport,
+        token: Some(token),
+        opts,
+        report: Report::default(),
+        progress,
+        refused: BTreeSet::new(),
+    };
+    s.register_actors(store)?;
+    for _ in 0..opts.max_rounds.max(1) {
+        s.push(store)?;
+        match s.pull(store)? {
+            CheckVerdict::Consistent => {
+                s.report.complete = true;
+                break;
+            }
+            CheckVerdict::NotChecked => break,
+            CheckVerdict::Differs(b) => {
+                if !s.repair(store, &b)? {
+                    // Only refused documents differ, or the repair brought everything: check again
+                    // once (cheap) unless refusals explain the difference.
+                    if !s.refused.is_empty() {
+                        break;
+                    }
+                }
+            }
+        }
+    }
+    if !s.report.refused.is_empty() {
+        s.report.complete = false;
+    }
+    s.report.conflicts = store
+        .list(&ListFilter {
+            limit: usize::MAX / 2,
+            ..Default::default()
+        })?
+        .iter()
+        .filter(|h| h.conflict_count > 0)
+        .count() as u64;
+    Ok(s.report)
+}

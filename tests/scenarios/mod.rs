@@ -1,0 +1,357 @@
+//! The scenario suite, generic over the registry's storage so that SQLite and PostgreSQL run the same
+//! checks.
+#![allow(dead_code)]
+
+use serde_json::json;
+use shumari_registry::Storage;
+use shumari_scenarios::{other_area, Recorder, TestDevice, TestRegistry, AREA};
+use shumari_sync::engine::KEY_TOKEN;
+use shumari_sync::proto::{
+    heads_to_wire, ActorsRequest, ActorsResponse, DocChanges, DocOutcome, Message, PushRequest,
+    PushResponse,
+};
+use shumari_sync::Endpoint;
+
+fn assert_converged<S: Storage>(reg: &TestRegistry<S>, devices: &[&TestDevice]) {
+    let at_registry = reg.heads();
+    for d in devices {
+        assert_eq!(d.heads(), at_registry, "a device differs from the registry");
+    }
+}
+
+/// Two devices and a registry: create, edit, sync, converge; no echo of a device's own changes.
+pub fn two_devices_converge<S: Storage>(reg: &TestRegistry<S>) {
+    let mut a = reg.device(&[AREA]);
+    let mut b = reg.device(&[AREA]);
+    let ids: Vec<_> = (0..3).map(|n| a.add(n, AREA)).collect();
+    let r = a.sync();
+    assert_eq!(r.pushed, 3, "{r:?} {:?}", a.store.actors());
+    assert_eq!(r.pulled, 0, "a device's own households are not echoed back");
+    assert!(r.complete && r.refused.is_empty(), "{r:?}");
+    let r = b.sync();
+    assert_eq!(r.pulled, 3, "{r:?}");
+    assert!(r.complete);
+    b.set(ids[0], "answers.q00", json!(42));
+    a.set(ids[1], "answers.q01", json!("edited on A"));
+    a.restart();
+    a.set(ids[2], "answers.q02", json!(true));
+    assert_eq!(b.sync().pushed, 1);
+    let r = a.sync();
+    assert_eq!((r.pushed, r.pulled), (2, 1));
+    let r = b.sync();
+    assert_eq!(r.pulled, 2);
+    assert_converged(reg, &[&a, &b]);
+    // An up-to-date device learns it in one small round trip.
+    let r = a.sync();
+    assert_eq!((r.round_trips, r.pushed, r.pulled), (1, 0, 0));
+    assert!(r.bytes_sent + r.bytes_received < 1024, "{r:?}");
+    assert!(r.complete);
+    let v = b.store.get(&ids[1].to_string()).unwrap();
+    assert_eq!(v.household.answers["q01"], json!("edited on A"));
+    // The audit trail says who made each change.
+    let shown = reg.show(ids[0]);
+    let users: std::collections::BTreeSet<_> = shown["audit"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["user"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(users.len(), 2, "creator and editor are both recorded");
+}
+
+/// Concurrent edits of one field keep both values until someone resolves them.
+pub fn conflict_and_resolution<S: Storage>(reg: &TestRegistry<S>) {
+    let mut a = reg.device(&[AREA]);
+    let mut b = reg.device(&[AREA]);
+    let id = a.add(7, AREA);
+    a.sync();
+    b.sync();
+    a.set(id, "answers.q05", json!("from A"));
+    b.set(id, "answers.q05", json!("from B"));
+    a.sync();
+    let r = b.sync();
+    assert_eq!(r.conflicts, 1);
+    a.sync();
+    assert_converged(reg, &[&a, &b]);
+    for d in [&a, &b] {
+        let v = d.store.get(&id.to_string()).unwrap();
+        assert_eq!(v.conflicts.len(), 1, "{:?}", v.conflicts);
+        assert_eq!(v.conflicts[0].path, "answers.q05");
+        assert_eq!(v.conflicts[0].values.len(), 2);
+    }
+    let shown = reg.show(id);
+    assert_eq!(shown["conflicts"][0]["path"], "answers.q05");
+    assert_eq!(shown["conflicts"][0]["values"].as_array().unwrap().len(), 2);
+    // A supervisor's choice resolves it everywhere.
+    b.set(id, "answers.q05", json!("from A"));
+    b.sync();
+    a.sync();
+    assert_converged(reg, &[&a, &b]);
+    for d in [&a, &b] {
+        assert!(d.store.get(&id.to_string()).unwrap().conflicts.is_empty());
+    }
+    assert_eq!(reg.show(id)["conflicts"], json!([]));
+}
+
+/// A write outside the device's areas is refused with a clear per-household error; the rest goes
+/// through; and nobody outside an area receives its households.
+pub fn out_of_scope<S: Storage>(reg: &TestRegistry<S>) {
+    let elsewhere = other_area();
+    let mut a = reg.device(&[AREA]);
+    let ok1 = a.add(1, AREA);
+    let bad = a.add(2, &elsewhere);
+    let ok2 = a.add(3, AREA);
+    let r = a.sync();
+    assert_eq!(r.pushed, 2);
+    assert_eq!(r.refused.len(), 1, "{r:?}");
+    assert_eq!(r.refused[0].id, bad);
+    assert_eq!(r.refused[0].code, "out_of_scope");
+    assert!(r.refused[0].message.contains(&elsewhere));
+    assert!(!r.complete, "a sync with refusals is not complete");
+    let held = reg.heads();
+    assert!(held.contains_key(&ok1) && held.contains_key(&ok2) && !held.contains_key(&bad));
+    // The refused household stays on the device (it is the surveyor's work), unsent.
+    assert!(a.store.get(&bad.to_string()).is_ok());
+    // A device elsewhere receives nothing from AREA; a province user receives everything in it.
+    let mut c = reg.device(&[&elsewhere]);
+    assert_eq!(c.sync().pulled, 0);
+    let mut p = reg.device(&["PK1"]);
+    assert_eq!(p.sync().pulled, 2);
+    // Moving a household to another district of the province removes it from AREA's devices.
+    let target = shumari_domain::AreaRegistry::builtin()
+        .all()
+        .find(|x| {
+            x.level == shumari_domain::AreaLevel::Tehsil
+                && x.code.starts_with("PK1")
+                && x.code != AREA
+                && !x.code.starts_with(&AREA[..5])
+        })
+        .unwrap()
+        .code
+        .clone();
+    p.set(ok1, "area", json!(target));
+    assert_eq!(p.sync().pushed, 1);
+    let r = a.sync();
+    assert_eq!(r.removed, 1, "{r:?}");
+    assert!(a.store.get(&ok1.to_string()).is_err());
+    assert!(a.store.get(&ok2.to_string()).is_ok());
+}
+
+fn token(d: &TestDevice) -> String {
+    d.store.kv_get(KEY_TOKEN).unwrap().unwrap()
+}
+
+/// No device can push another device's edits or take over its actor id.
+pub fn forged_actor<S: Storage>(reg: &TestRegistry<S>) {
+    use shumari_domain::automerge::{transaction::Transactable, AutoCommit, ReadDoc, ROOT};
+    let mut a = reg.device(&[AREA]);
+    let mut b = reg.device(&[AREA]);
+    let id = a.add(11, AREA);
+    let other = a.add(12, AREA);
+    a.sync();
+    b.sync();
+    let a_actor = a.store.device().actor.clone();
+    // B forges an edit in A's name: a change made with A's (registered) actor id.
+    let mut doc = AutoCommit::load(&b.store.doc_bytes(id).unwrap())
+        .unwrap()
+        .with_actor(a_actor.clone());
+    let before = doc.get_heads();
+    let answers = match doc.get(ROOT, "answers").unwrap() {
+        Some((_, oid)) => oid,
+        None => panic!("no answers"),
+    };
+    doc.put(&answers, "q03", "forged").unwrap();
+    doc.commit();
+    let forged = DocChanges {
+        id,
+        changes: doc.save_after(&before),
+        heads: heads_to_wire(&doc.get_heads()),
+    };
+    // B also sends an honest edit of its own in the same batch: it must go through.
+    b.set(other, "answers.q04", json!("honest"));
+    let mut t = reg.transport();
+    let b_actor = b.store.device().actor.to_bytes().to_vec();
+    let resp = ActorsResponse::decode(
+        &t.call(
+            Endpoint::Actors,
+            Some(&token(&b)),
+            ActorsRequest {
+                actors: vec![b_actor],
+            }
+            .encode(),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    assert!(resp.results[0].1.is_none());
+    let honest = b.store.outgoing(&[other]).unwrap().pop().unwrap();
+    let req = PushRequest {
+        docs: vec![
+            forged,
+            DocChanges {
+                id: other,
+                changes: honest.changes,
+                heads: heads_to_wire(&honest.heads),
+            },
+        ],
+    };
+    let resp = PushResponse::decode(
+        &t.call(Endpoint::Push, Some(&token(&b)), req.encode())
+            .unwrap(),
+    )
+    .unwrap();
+    match &resp.results[0].1 {
+        DocOutcome::Refused(r) => assert_eq!(r.code, "forged_actor"),
+        other => panic!("forged change accepted: {other:?}"),
+    }
+    assert!(
+        matches!(resp.results[1].1, DocOutcome::Accepted(_)),
+        "{resp:?}"
+    );
+    b.sync();
+    // B cannot claim A's actor either.
+    let resp = ActorsResponse::decode(
+        &t.call(
+            Endpoint::Actors,
+            Some(&token(&b)),
+            ActorsRequest {
+                actors: vec![a_actor.to_bytes().to_vec()],
+            }
+            .encode(),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(resp.results[0].1.as_ref().unwrap().code, "actor_taken");
+    // Without a token nothing is accepted.
+    let err = t
+        .call(Endpoint::Push, None, PushRequest { docs: vec![] }.encode())
+        .unwrap_err();
+    assert!(matches!(
+        err,
+        shumari_sync::TransportError::Rejected { status: 401, .. }
+    ));
+    // Nothing forged reached the registry or A.
+    a.sync();
+    let v = a.store.get(&id.to_string()).unwrap();
+    assert_ne!(v.household.answers["q03"], json!("forged"));
+    assert_eq!(
+        a.store.get(&other.to_string()).unwrap().household.answers["q04"],
+        json!("honest")
+    );
+    assert_converged(reg, &[&a, &b]);
+}
+
+/// Replaying a push or a pull changes nothing.
+pub fn replay<S: Storage>(reg: &TestRegistry<S>) {
+    let mut a = reg.device(&[AREA]);
+    let mut b = reg.device(&[AREA]);
+    let ids: Vec<_> = (0..5).map(|n| a.add(n, AREA)).collect();
+    a.set(ids[0], "answers.q00", json!(9));
+    // Capture the batch A would send, then sync, then replay the batch twice.
+    let batch = PushRequest {
+        docs: a
+            .store
+            .outgoing(&ids)
+            .unwrap()
+            .into_iter()
+            .map(|o| DocChanges {
+                id: o.id,
+                changes: o.changes,
+                heads: heads_to_wire(&o.heads),
+            })
+            .collect(),
+    };
+    a.sync();
+    b.sync();
+    let counts = reg.counts();
+    let heads = reg.heads();
+    let mut t = reg.transport();
+    for _ in 0..2 {
+        let resp = PushResponse::decode(
+            &t.call(Endpoint::Push, Some(&token(&a)), batch.encode())
+                .unwrap(),
+        )
+        .unwrap();
+        assert!(resp
+            .results
+            .iter()
+            .all(|(_, o)| matches!(o, DocOutcome::Accepted(_))));
+    }
+    assert_eq!(
+        reg.counts(),
+        counts,
+        "a replayed batch added log or audit entries"
+    );
+    assert_eq!(reg.heads(), heads);
+    // A replayed pull: B forgets its cursor and pulls everything again.
+    b.store.kv_delete(shumari_sync::engine::KEY_CURSOR).unwrap();
+    let before = b.heads();
+    let r = b.sync();
+    assert!(r.complete);
+    assert_eq!(b.heads(), before);
+    assert_eq!(reg.counts(), counts);
+    assert_converged(reg, &[&a, &b]);
+}
+
+/// A new device joining an area with `n` households: round trips grow with bytes, not households;
+/// every message stays under the cap; a first sync cut halfway resumes after a restart.
+pub fn new_device_joins<S: Storage>(reg: &TestRegistry<S>, n: u32) {
+    let mut a = reg.device(&[AREA]);
+    for start in (0..n).step_by(500) {
+        a.add_many(start, 500.min(n - start), AREA);
+    }
+    let (t, stats) = Recorder::wrap(reg.transport());
+    a.transport = t;
+    let r = a.sync();
+    assert_eq!(r.pushed, u64::from(n));
+    let cap = shumari_sync::proto::DEFAULT_CHUNK_BYTES;
+    {
+        let s = stats.lock().unwrap();
+        assert!(s.max_request <= cap, "request of {} bytes", s.max_request);
+        // Batched: far fewer round trips than households, about one per 64 KiB.
+        let expect = (r.bytes_sent as usize).div_ceil(cap / 2) + 4;
+        assert!(
+            (r.round_trips as usize) <= expect,
+            "{} round trips for {} bytes",
+            r.round_trips,
+            r.bytes_sent
+        );
+    }
+    eprintln!(
+        "push of {n}: {} round trips, {} bytes ({} B per household)",
+        r.round_trips,
+        r.bytes_sent,
+        r.bytes_sent / u64::from(n)
+    );
+    // The new device: cut after 3 exchanges, restart, resume.
+    let user = reg.user("surveyor", &[AREA]);
+    let mut b = reg.device_for(&user);
+    let (t, stats) = Recorder::wrap(reg.transport());
+    b.transport = t;
+    stats.lock().unwrap().fail_after = Some(3);
+    assert!(b.try_sync().is_err());
+    let partial = b.heads().len();
+    assert!(
+        partial > 0 && partial < n as usize,
+        "{partial} households after the cut"
+    );
+    b.restart();
+    stats.lock().unwrap().fail_after = None;
+    let r = b.sync();
+    assert!(r.complete, "{r:?}");
+    assert_eq!(
+        r.pulled as usize,
+        n as usize - partial,
+        "resumed without re-receiving"
+    );
+    {
+        let s = stats.lock().unwrap();
+        assert!(
+            s.max_response <= cap,
+            "response of {} bytes",
+            s.max_response
+        );
+    }
+    assert_converged(reg, &[&a, &b]);
+}
