@@ -40,3 +40,45 @@ fn replayed_batch_changes_nothing() {
 fn new_device_joins_an_area_with_5000_households() {
     scenarios::new_device_joins(&reg(), 5000);
 }
+
+#[test]
+fn an_old_client_is_told_to_update_and_malformed_input_is_a_4xx() {
+    use shumari_sync::codec::frame;
+    use shumari_sync::{Endpoint, TransportError};
+    let mut r = reg();
+    let url = r.serve_http();
+    let mut t = shumari_scenarios::http_transport(&url);
+    match t.call(Endpoint::Pull, Some("x"), frame(99, 7, b"")) {
+        Err(TransportError::Rejected {
+            status,
+            code,
+            message,
+        }) => {
+            assert_eq!((status, code.as_str()), (426, "unsupported_version"));
+            assert!(message.contains("Update Shumari"), "{message}");
+        }
+        other => panic!("{other:?}"),
+    }
+    let d = r.device(&[shumari_scenarios::AREA]);
+    let token = d
+        .store
+        .kv_get(shumari_sync::engine::KEY_TOKEN)
+        .unwrap()
+        .unwrap();
+    for junk in [
+        vec![],
+        b"SHMS\x00\x01\x05garbage".to_vec(),
+        frame(1, 5, &[0xff; 40]),
+    ] {
+        match t.call(Endpoint::Push, Some(&token), junk) {
+            Err(TransportError::Rejected { status, code, .. }) => {
+                assert_eq!((status, code.as_str()), (400, "bad_request"))
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    match t.call(Endpoint::Push, Some(&token), vec![0u8; 5 * 1024 * 1024]) {
+        Err(TransportError::Rejected { status, .. }) => assert_eq!(status, 413),
+        other => panic!("{other:?}"),
+    }
+}
