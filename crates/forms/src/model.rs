@@ -1,0 +1,344 @@
+//! The form model: XLSForm's three sheets as Rust types.
+//!
+//! `survey` rows become [`Question`]s (groups and repeats are rows too, `begin_group`/`end_group`, as in
+//! the spreadsheet, so the model mirrors the source one to one and round-trips exactly); `choices` rows
+//! become [`Choice`]s; the `settings` row becomes [`Settings`]. Every expression is parsed when the form
+//! loads ([`crate::expr::Expression`]), and the [`Layout`] (name index, which repeat each question
+//! belongs to, enclosing group) is derived once.
+
+use crate::expr::Expression;
+use std::collections::{BTreeMap, HashMap};
+
+/// Translated text: language key (the part after `::` in the column name, e.g. `English (en)`; the
+/// empty string for the plain column) to text.
+pub type Text = BTreeMap<String, String>;
+
+/// The `settings` sheet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    /// Form id recorded on every household filled with this form.
+    pub form_id: String,
+    /// Form version recorded on every household filled with this form.
+    pub version: String,
+    /// Language key used when the requested language has no text (e.g. `English (en)`).
+    pub default_language: Option<String>,
+    /// Human title of the form.
+    pub form_title: Option<String>,
+}
+
+/// Question types (the `type` column).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum QuestionType {
+    /// `text`
+    Text,
+    /// `integer`
+    Integer,
+    /// `decimal`
+    Decimal,
+    /// `select_one LIST`
+    SelectOne(String),
+    /// `select_multiple LIST`
+    SelectMultiple(String),
+    /// `date`
+    Date,
+    /// `geopoint`
+    Geopoint,
+    /// `note`
+    Note,
+    /// `calculate`
+    Calculate,
+    /// `acknowledge` (value `OK`)
+    Acknowledge,
+    /// `begin_group`
+    BeginGroup,
+    /// `end_group`
+    EndGroup,
+    /// `begin_repeat`
+    BeginRepeat,
+    /// `end_repeat`
+    EndRepeat,
+}
+
+impl QuestionType {
+    /// Parses the `type` column (`begin group` and `begin_group` are both accepted, as in pyxform).
+    pub fn parse(s: &str) -> Result<QuestionType, String> {
+        let words: Vec<&str> = s.split_whitespace().collect();
+        let t = match words.as_slice() {
+            ["text"] => QuestionType::Text,
+            ["integer"] | ["int"] => QuestionType::Integer,
+            ["decimal"] => QuestionType::Decimal,
+            ["date"] => QuestionType::Date,
+            ["geopoint"] => QuestionType::Geopoint,
+            ["note"] => QuestionType::Note,
+            ["calculate"] => QuestionType::Calculate,
+            ["acknowledge"] => QuestionType::Acknowledge,
+            ["begin_group"] | ["begin", "group"] => QuestionType::BeginGroup,
+            ["end_group"] | ["end", "group"] => QuestionType::EndGroup,
+            ["begin_repeat"] | ["begin", "repeat"] => QuestionType::BeginRepeat,
+            ["end_repeat"] | ["end", "repeat"] => QuestionType::EndRepeat,
+            ["select_one", list] => QuestionType::SelectOne(list.to_string()),
+            ["select_multiple", list] => QuestionType::SelectMultiple(list.to_string()),
+            ["select_one" | "select_multiple"] => {
+                return Err(format!("`{s}` needs a choice list name, e.g. `{s} yes_no`"))
+            }
+            _ => return Err(format!("unsupported question type `{}`", s.trim())),
+        };
+        Ok(t)
+    }
+
+    /// The canonical `type` cell.
+    pub fn as_cell(&self) -> String {
+        match self {
+            QuestionType::Text => "text".into(),
+            QuestionType::Integer => "integer".into(),
+            QuestionType::Decimal => "decimal".into(),
+            QuestionType::SelectOne(l) => format!("select_one {l}"),
+            QuestionType::SelectMultiple(l) => format!("select_multiple {l}"),
+            QuestionType::Date => "date".into(),
+            QuestionType::Geopoint => "geopoint".into(),
+            QuestionType::Note => "note".into(),
+            QuestionType::Calculate => "calculate".into(),
+            QuestionType::Acknowledge => "acknowledge".into(),
+            QuestionType::BeginGroup => "begin_group".into(),
+            QuestionType::EndGroup => "end_group".into(),
+            QuestionType::BeginRepeat => "begin_repeat".into(),
+            QuestionType::EndRepeat => "end_repeat".into(),
+        }
+    }
+
+    /// Whether the surveyor enters a value for this type.
+    pub fn is_input(&self) -> bool {
+        matches!(
+            self,
+            QuestionType::Text
+                | QuestionType::Integer
+                | QuestionType::Decimal
+                | QuestionType::SelectOne(_)
+                | QuestionType::SelectMultiple(_)
+                | QuestionType::Date
+                | QuestionType::Geopoint
+                | QuestionType::Acknowledge
+        )
+    }
+
+    /// Whether the row holds a value (inputs and calculates).
+    pub fn has_value(&self) -> bool {
+        self.is_input() || *self == QuestionType::Calculate
+    }
+
+    /// The choice list of a select.
+    pub fn list(&self) -> Option<&str> {
+        match self {
+            QuestionType::SelectOne(l) | QuestionType::SelectMultiple(l) => Some(l),
+            _ => None,
+        }
+    }
+}
+
+/// `required` and `read_only`: yes, no, or an expression.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum Flag {
+    /// Not set.
+    #[default]
+    No,
+    /// `yes` / `true` / `true()`.
+    Yes,
+    /// An expression evaluated in context.
+    If(Expression),
+}
+
+/// A `survey` row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Question {
+    /// Spreadsheet row it came from (1 = header).
+    pub row: usize,
+    /// `type`
+    pub kind: QuestionType,
+    /// `name` (empty only on `end_group`/`end_repeat` rows).
+    pub name: String,
+    /// `label` and `label::LANG`
+    pub label: Text,
+    /// `hint` and `hint::LANG`
+    pub hint: Text,
+    /// `required`
+    pub required: Flag,
+    /// `required_message` and `required_message::LANG`
+    pub required_message: Text,
+    /// `relevant`
+    pub relevant: Option<Expression>,
+    /// `constraint`
+    pub constraint: Option<Expression>,
+    /// `constraint_message` and `constraint_message::LANG`
+    pub constraint_message: Text,
+    /// `calculation`
+    pub calculation: Option<Expression>,
+    /// `default` (a literal value)
+    pub default: Option<String>,
+    /// `choice_filter`
+    pub choice_filter: Option<Expression>,
+    /// `read_only`
+    pub read_only: Flag,
+    /// `repeat_count`
+    pub repeat_count: Option<Expression>,
+    /// `appearance`
+    pub appearance: Option<String>,
+}
+
+impl Question {
+    /// A row of the given type and name with nothing else set.
+    pub fn new(row: usize, kind: QuestionType, name: &str) -> Question {
+        Question {
+            row,
+            kind,
+            name: name.to_string(),
+            label: Text::new(),
+            hint: Text::new(),
+            required: Flag::No,
+            required_message: Text::new(),
+            relevant: None,
+            constraint: None,
+            constraint_message: Text::new(),
+            calculation: None,
+            default: None,
+            choice_filter: None,
+            read_only: Flag::No,
+            repeat_count: None,
+            appearance: None,
+        }
+    }
+}
+
+/// A `choices` row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Choice {
+    /// Spreadsheet row it came from.
+    pub row: usize,
+    /// `list_name`
+    pub list_name: String,
+    /// `name` (the stored value)
+    pub name: String,
+    /// `label` and `label::LANG`
+    pub label: Text,
+    /// Any other columns (attributes that `choice_filter` expressions test, e.g. `district`).
+    pub extra: BTreeMap<String, String>,
+}
+
+/// Structure derived from the rows when the form loads.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Layout {
+    /// Question name to row index in `survey`.
+    pub index: HashMap<String, usize>,
+    /// For each survey row, the ordinal of the repeat it is inside (`None` = household level; a
+    /// `begin_repeat` row itself is at the level outside it).
+    pub scope: Vec<Option<usize>>,
+    /// For each survey row, the enclosing `begin_group`/`begin_repeat` row.
+    pub parent: Vec<Option<usize>>,
+    /// For each repeat ordinal, its `begin_repeat` and `end_repeat` row indexes.
+    pub repeats: Vec<(usize, usize)>,
+    /// Choice list name to indexes in `choices`.
+    pub lists: HashMap<String, Vec<usize>>,
+    /// Whether some expression refers to a question further down the form (then evaluation repeats
+    /// until values settle).
+    pub forward_refs: bool,
+}
+
+/// A parsed, validated form.
+#[derive(Debug, Clone)]
+pub struct Form {
+    /// The `settings` sheet.
+    pub settings: Settings,
+    /// The `survey` sheet, in order.
+    pub survey: Vec<Question>,
+    /// The `choices` sheet, in order.
+    pub choices: Vec<Choice>,
+    pub(crate) layout: Layout,
+}
+
+impl PartialEq for Form {
+    fn eq(&self, other: &Form) -> bool {
+        // The layout is derived from these three.
+        self.settings == other.settings
+            && self.survey == other.survey
+            && self.choices == other.choices
+    }
+}
+
+impl Form {
+    /// The question (or group/repeat) called `name`.
+    pub fn question(&self, name: &str) -> Option<&Question> {
+        self.layout.index.get(name).map(|&i| &self.survey[i])
+    }
+
+    /// The name of the repeat a question is in (`None` at household level).
+    pub fn repeat_of(&self, name: &str) -> Option<&str> {
+        let i = *self.layout.index.get(name)?;
+        let r = self.layout.scope[i]?;
+        Some(self.survey[self.layout.repeats[r].0].name.as_str())
+    }
+
+    /// The choices of a list, in order.
+    pub fn choices_of<'a>(&'a self, list: &str) -> impl Iterator<Item = &'a Choice> + 'a {
+        self.layout
+            .lists
+            .get(list)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.choices[i])
+    }
+
+    /// Every language key used by a translated column, sorted (the plain column is `""`).
+    pub fn languages(&self) -> Vec<String> {
+        let mut langs = std::collections::BTreeSet::new();
+        for q in &self.survey {
+            for t in [
+                &q.label,
+                &q.hint,
+                &q.required_message,
+                &q.constraint_message,
+            ] {
+                langs.extend(t.keys().cloned());
+            }
+        }
+        for c in &self.choices {
+            langs.extend(c.label.keys().cloned());
+        }
+        langs.into_iter().collect()
+    }
+
+    /// The text of `t` in language `lang` (`en`, `ur`, `English`, or the full key `English (en)`),
+    /// falling back to the default language, the plain column, then any text.
+    pub fn text<'a>(&self, t: &'a Text, lang: &str) -> Option<&'a str> {
+        let wanted = t.iter().find(|(k, _)| lang_matches(k, lang));
+        wanted
+            .or_else(|| {
+                let d = self.settings.default_language.as_deref()?;
+                t.get_key_value(d)
+            })
+            .or_else(|| t.get_key_value(""))
+            .or_else(|| t.iter().next())
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The label of a choice in a language, or its name.
+    pub fn choice_label<'a>(&'a self, list: &str, name: &'a str, lang: &str) -> &'a str {
+        self.choices_of(list)
+            .find(|c| c.name == name)
+            .and_then(|c| self.text(&c.label, lang))
+            .unwrap_or(name)
+    }
+}
+
+/// Whether language key `key` (e.g. `Urdu (ur)`) is what `lang` (e.g. `ur`, `Urdu`) asks for.
+pub(crate) fn lang_matches(key: &str, lang: &str) -> bool {
+    if key.is_empty() || lang.is_empty() {
+        return false;
+    }
+    if key.eq_ignore_ascii_case(lang) {
+        return true;
+    }
+    let (name, code) = match key.split_once('(') {
+        Some((n, c)) => (n.trim(), c.trim_end_matches(')').trim()),
+        None => (key.trim(), ""),
+    };
+    name.eq_ignore_ascii_case(lang) || (!code.is_empty() && code.eq_ignore_ascii_case(lang))
+}

@@ -1,0 +1,189 @@
+//! The text form format: a TOML file that mirrors the XLSForm sheets, for review in git.
+//!
+//! ```toml
+//! [settings]
+//! form_id = "nser-household"
+//! version = "1"
+//! default_language = "English (en)"
+//!
+//! [[survey]]
+//! type = "integer"
+//! name = "rooms"
+//! "label::English (en)" = "How many rooms?"
+//! "label::Urdu (ur)" = "کتنے کمرے ہیں؟"
+//! required = "yes"
+//! constraint = ". >= 1 and . <= 50"
+//!
+//! [[choices]]
+//! list_name = "yes_no"
+//! name = "yes"
+//! "label::English (en)" = "Yes"
+//! ```
+//!
+//! Why TOML: each `[[survey]]` table is one spreadsheet row with the very same column names, so anyone
+//! who knows XLSForm reads it as is, and a change to one question is a small, reviewable diff. TOML has
+//! comments (JSON has none), writes Urdu as plain UTF-8, needs no quoting rules for commas (CSV), and
+//! has no implicit typing: in YAML `required: no` silently becomes a boolean. Cells are strings;
+//! numbers and booleans are accepted and read as their text. Row numbers in errors are the spreadsheet
+//! rows the entries become on export: the first `[[survey]]` entry is row 2.
+
+use crate::error::FormIssue;
+use crate::raw::{columns, RawForm, RawRow, CHOICES_ORDER, SETTINGS_ORDER, SURVEY_ORDER};
+use std::fmt::Write as _;
+
+fn cell(
+    sheet: &str,
+    row: usize,
+    col: &str,
+    v: &toml::Value,
+    issues: &mut Vec<FormIssue>,
+) -> Option<String> {
+    match v {
+        toml::Value::String(s) => Some(s.clone()),
+        toml::Value::Integer(i) => Some(i.to_string()),
+        toml::Value::Float(f) => Some(crate::expr::XValue::Num(*f).to_text()),
+        toml::Value::Boolean(b) => Some(if *b { "yes" } else { "no" }.to_string()),
+        _ => {
+            issues.push(FormIssue::new(
+                sheet,
+                row,
+                col,
+                "a cell must be text, a number or true/false",
+            ));
+            None
+        }
+    }
+}
+
+fn rows(sheet: &str, v: Option<&toml::Value>, issues: &mut Vec<FormIssue>) -> Vec<RawRow> {
+    let Some(v) = v else { return Vec::new() };
+    let Some(arr) = v.as_array() else {
+        issues.push(FormIssue::new(
+            sheet,
+            0,
+            "",
+            format!("`{sheet}` must be a list of [[{sheet}]] tables"),
+        ));
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (i, t) in arr.iter().enumerate() {
+        let row = i + 2;
+        let Some(t) = t.as_table() else {
+            issues.push(FormIssue::new(sheet, row, "", "each entry must be a table"));
+            continue;
+        };
+        let mut cells = Vec::new();
+        for (k, v) in t {
+            if let Some(s) = cell(sheet, row, k, v, issues) {
+                if !s.trim().is_empty() {
+                    cells.push((k.clone(), s));
+                }
+            }
+        }
+        out.push(RawRow { row, cells });
+    }
+    out
+}
+
+/// Reads the TOML text into sheet rows.
+pub(crate) fn read(src: &str) -> Result<RawForm, Vec<FormIssue>> {
+    let doc: toml::Table = toml::from_str(src).map_err(|e| {
+        let msg = e.message().to_string();
+        let at = e.span().map(|s| {
+            let line = src[..s.start.min(src.len())].matches('\n').count() + 1;
+            format!(" (line {line})")
+        });
+        vec![FormIssue::file(format!(
+            "not valid TOML{}: {msg}",
+            at.unwrap_or_default()
+        ))]
+    })?;
+    let mut issues = Vec::new();
+    for k in doc.keys() {
+        if !matches!(k.as_str(), "settings" | "survey" | "choices") {
+            issues.push(FormIssue::new(
+                k,
+                0,
+                "",
+                format!("unsupported sheet `{k}` (expected settings, survey, choices)"),
+            ));
+        }
+    }
+    let settings = match doc.get("settings") {
+        None => None,
+        Some(toml::Value::Table(t)) => {
+            let mut cells = Vec::new();
+            for (k, v) in t {
+                if let Some(s) = cell("settings", 2, k, v, &mut issues) {
+                    cells.push((k.clone(), s));
+                }
+            }
+            Some(RawRow { row: 2, cells })
+        }
+        Some(_) => {
+            issues.push(FormIssue::new(
+                "settings",
+                0,
+                "",
+                "[settings] must be a table",
+            ));
+            None
+        }
+    };
+    let raw = RawForm {
+        survey: rows("survey", doc.get("survey"), &mut issues),
+        choices: rows("choices", doc.get("choices"), &mut issues),
+        settings,
+    };
+    if issues.is_empty() {
+        Ok(raw)
+    } else {
+        Err(issues)
+    }
+}
+
+fn key(k: &str) -> String {
+    if !k.is_empty()
+        && k.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    {
+        k.to_string()
+    } else {
+        toml::Value::String(k.to_string()).to_string()
+    }
+}
+
+fn value(v: &str) -> String {
+    toml::Value::String(v.to_string()).to_string()
+}
+
+fn write_rows(out: &mut String, sheet: &str, rows: &[RawRow], order: &[&str]) {
+    let cols = columns(rows, order);
+    for r in rows {
+        let _ = writeln!(out, "\n[[{sheet}]]");
+        for c in &cols {
+            if let Some(v) = r.get(c) {
+                let _ = writeln!(out, "{} = {}", key(c), value(v));
+            }
+        }
+    }
+}
+
+/// Writes sheet rows as TOML.
+pub(crate) fn write(raw: &RawForm) -> String {
+    let mut out = String::from(
+        "# XLSForm as TOML: one [[survey]] / [[choices]] table per spreadsheet row, same column names.\n\
+         # Check with `shumari form check FILE`.\n\n[settings]\n",
+    );
+    if let Some(s) = &raw.settings {
+        for c in SETTINGS_ORDER {
+            if let Some(v) = s.get(c) {
+                let _ = writeln!(out, "{} = {}", key(c), value(v));
+            }
+        }
+    }
+    write_rows(&mut out, "survey", &raw.survey, SURVEY_ORDER);
+    write_rows(&mut out, "choices", &raw.choices, CHOICES_ORDER);
+    out
+}

@@ -1,0 +1,193 @@
+//! Answer values: from JSON scalars to typed evaluation values, with the type errors a surveyor sees.
+//!
+//! Answers are JSON scalars (the household contract): numbers for `integer`/`decimal` (numeric text is
+//! accepted too), `YYYY-MM-DD` for `date`, ODK's space-separated names for `select_multiple`,
+//! `"lat lon [alt [accuracy]]"` for `geopoint`, `"OK"` for `acknowledge`.
+
+use crate::expr::XValue;
+use crate::model::QuestionType;
+use serde_json::Value;
+
+/// Whether a JSON answer counts as unanswered (`null`, absent or `""`).
+pub(crate) fn is_blank(v: &Value) -> bool {
+    match v {
+        Value::Null => true,
+        Value::String(s) => s.trim().is_empty(),
+        _ => false,
+    }
+}
+
+/// JSON scalar to the text ODK would store.
+pub(crate) fn json_text(v: &Value) -> String {
+    match v {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        Value::Number(n) => match (n.as_i64(), n.as_f64()) {
+            (Some(i), _) => i.to_string(),
+            (None, Some(f)) => crate::expr::XValue::Num(f).to_text(),
+            _ => n.to_string(),
+        },
+        Value::Bool(b) => b.to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// Problems with a value's type, as an English message key for [`crate::messages`].
+#[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::enum_variant_names)]
+pub(crate) enum TypeProblem {
+    NotScalar,
+    NotInteger,
+    NotNumber,
+    NotDate,
+    NotGeopoint,
+    NotAcknowledge,
+    NotChoice(String),
+}
+
+/// Converts a non-blank JSON answer to its evaluation value, or says why it does not fit the type.
+/// Choice membership is checked by the caller (it depends on choice filters).
+pub(crate) fn typed(kind: &QuestionType, v: &Value) -> Result<XValue, TypeProblem> {
+    if v.is_array() || v.is_object() {
+        return Err(TypeProblem::NotScalar);
+    }
+    let text = json_text(v);
+    match kind {
+        QuestionType::Integer => {
+            let n = match v {
+                Value::Number(n) => n.as_f64().ok_or(TypeProblem::NotInteger)?,
+                _ => text
+                    .trim()
+                    .parse::<f64>()
+                    .map_err(|_| TypeProblem::NotInteger)?,
+            };
+            if n.fract() != 0.0 || !n.is_finite() {
+                return Err(TypeProblem::NotInteger);
+            }
+            Ok(XValue::Num(n))
+        }
+        QuestionType::Decimal => {
+            let n = match v {
+                Value::Number(n) => n.as_f64().ok_or(TypeProblem::NotNumber)?,
+                _ => text
+                    .trim()
+                    .parse::<f64>()
+                    .map_err(|_| TypeProblem::NotNumber)?,
+            };
+            if !n.is_finite() {
+                return Err(TypeProblem::NotNumber);
+            }
+            Ok(XValue::Num(n))
+        }
+        QuestionType::Date => {
+            let t = text.trim();
+            if t.len() != 10 {
+                return Err(TypeProblem::NotDate);
+            }
+            crate::expr::XValue::Str(t.to_string())
+                .to_date()
+                .map(XValue::Date)
+                .ok_or(TypeProblem::NotDate)
+        }
+        QuestionType::Geopoint => {
+            let nums: Result<Vec<f64>, _> =
+                text.split_whitespace().map(str::parse::<f64>).collect();
+            match nums.as_deref() {
+                Ok([lat, lon, rest @ ..])
+                    if rest.len() <= 2
+                        && (-90.0..=90.0).contains(lat)
+                        && (-180.0..=180.0).contains(lon) =>
+                {
+                    Ok(XValue::Str(text))
+                }
+                _ => Err(TypeProblem::NotGeopoint),
+            }
+        }
+        QuestionType::Acknowledge => {
+            if text.trim() == "OK" {
+                Ok(XValue::Str("OK".into()))
+            } else {
+                Err(TypeProblem::NotAcknowledge)
+            }
+        }
+        QuestionType::SelectOne(_) => {
+            if text.split_whitespace().count() > 1 {
+                Err(TypeProblem::NotChoice(text))
+            } else {
+                Ok(XValue::Str(text.trim().to_string()))
+            }
+        }
+        QuestionType::SelectMultiple(_) => Ok(XValue::Str(
+            text.split_whitespace().collect::<Vec<_>>().join(" "),
+        )),
+        _ => Ok(XValue::Str(text)),
+    }
+}
+
+/// Checks a literal `default` against the question's type.
+pub(crate) fn check_literal(kind: &QuestionType, s: &str) -> Result<(), String> {
+    typed(kind, &Value::String(s.to_string()))
+        .map(|_| ())
+        .map_err(|p| {
+            format!(
+                "default `{s}` does not fit the type: {}",
+                crate::messages::type_problem(&p, "en")
+            )
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn typing() {
+        assert_eq!(
+            typed(&QuestionType::Integer, &json!(3)),
+            Ok(XValue::Num(3.0))
+        );
+        assert_eq!(
+            typed(&QuestionType::Integer, &json!("3")),
+            Ok(XValue::Num(3.0))
+        );
+        assert_eq!(
+            typed(&QuestionType::Integer, &json!(2.5)),
+            Err(TypeProblem::NotInteger)
+        );
+        assert_eq!(
+            typed(&QuestionType::Integer, &json!("three")),
+            Err(TypeProblem::NotInteger)
+        );
+        assert_eq!(
+            typed(&QuestionType::Decimal, &json!("2.5")),
+            Ok(XValue::Num(2.5))
+        );
+        assert!(typed(&QuestionType::Date, &json!("1990-02-01")).is_ok());
+        assert_eq!(
+            typed(&QuestionType::Date, &json!("1990-02-30")),
+            Err(TypeProblem::NotDate)
+        );
+        assert!(typed(&QuestionType::Geopoint, &json!("31.5 74.3 0 5")).is_ok());
+        assert_eq!(
+            typed(&QuestionType::Geopoint, &json!("95 74.3")),
+            Err(TypeProblem::NotGeopoint)
+        );
+        assert_eq!(
+            typed(&QuestionType::Acknowledge, &json!("yes")),
+            Err(TypeProblem::NotAcknowledge)
+        );
+        assert_eq!(
+            typed(
+                &QuestionType::SelectMultiple("a".into()),
+                &json!(" tv  fridge ")
+            ),
+            Ok(XValue::Str("tv fridge".into()))
+        );
+        assert_eq!(
+            typed(&QuestionType::Text, &json!(["x"])),
+            Err(TypeProblem::NotScalar)
+        );
+        assert!(is_blank(&json!(null)) && is_blank(&json!(" ")) && !is_blank(&json!(0)));
+    }
+}
