@@ -250,8 +250,8 @@ impl HouseholdDoc {
             members.insert(m.id.to_string(), member_value(m, &answers_map(&m.answers)));
         }
         root.insert("members".into(), HValue::Map(HMap::from(members)));
-        let mut doc = AutoCommit::new().with_actor(actor);
-        doc.set_author(Some(Author::from(ctx.user.as_bytes().to_vec())));
+        let mut doc = AutoCommit::new();
+        bind_author(&mut doc, &ctx.user, actor);
         doc.init_root_from_hydrate(&HMap::from(root))?;
         let mut hd = HouseholdDoc { doc };
         hd.commit(ctx, "create");
@@ -260,8 +260,8 @@ impl HouseholdDoc {
 
     /// Loads a saved document; further edits are made as `actor`, authored by `user`.
     pub fn load(bytes: &[u8], actor: ActorId, user: &str) -> Result<Self> {
-        let mut doc = AutoCommit::load(bytes)?.with_actor(actor);
-        doc.set_author(Some(Author::from(user.as_bytes().to_vec())));
+        let mut doc = AutoCommit::load(bytes)?;
+        bind_author(&mut doc, user, actor);
         let hd = HouseholdDoc { doc };
         hd.check_schema()?;
         Ok(hd)
@@ -347,8 +347,6 @@ impl HouseholdDoc {
         })();
         match outcome {
             Ok(v) => {
-                self.doc
-                    .set_author(Some(Author::from(ctx.user.as_bytes().to_vec())));
                 self.commit(ctx, message);
                 Ok(v)
             }
@@ -680,6 +678,21 @@ impl Editor<'_> {
             }
         }
         Ok(u32::try_from(max).unwrap_or(0) + 1)
+    }
+}
+
+/// Records `user` as the author of further changes, made as `actor`.
+///
+/// automerge 0.12 binds an author to an actor through that actor's first change, and its `set_author`
+/// replaces the actor with a random one; so the actor is set after it. One actor therefore has one
+/// author: the user the document was loaded for (`EditContext::user` is stamped as `updated_by`).
+fn bind_author(doc: &mut AutoCommit, user: &str, actor: ActorId) {
+    let author = Author::from(user.as_bytes().to_vec());
+    if doc.get_author() != Some(&author) {
+        doc.set_author(Some(author));
+    }
+    if *doc.get_actor() != actor {
+        doc.set_actor(actor);
     }
 }
 

@@ -84,6 +84,30 @@ fn round_trip_keeps_every_field() {
 }
 
 #[test]
+fn changes_carry_the_given_actor_and_author() {
+    // automerge's set_author swaps the actor: every change must still be made by the device's actor,
+    // and that actor is bound to the user the document was loaded for.
+    let (mut a, areas) = new_doc(1);
+    let mut b = fork(&mut a, 2, "enum-2");
+    let rooms = FieldPath::parse("answers.rooms").unwrap();
+    b.edit(&areas, &ctx("enum-2"), "e", |e| e.set(&rooms, &json!(7)))
+        .unwrap();
+    b.edit(&areas, &ctx("enum-2"), "e", |e| e.set(&rooms, &json!(8)))
+        .unwrap();
+    let changes = b.automerge().get_changes(&[]);
+    let actors: Vec<_> = changes.iter().map(|c| c.actor_id().clone()).collect();
+    assert_eq!(actors, [actor(1), actor(2), actor(2)]);
+    let author_of = |d: &mut HouseholdDoc, n: u8| {
+        d.automerge()
+            .get_author_for_actor(&actor(n))
+            .map(|a| String::from_utf8(a.as_bytes().to_vec()).unwrap())
+    };
+    assert_eq!(author_of(&mut b, 1).as_deref(), Some("enum-1"));
+    assert_eq!(author_of(&mut b, 2).as_deref(), Some("enum-2"));
+    assert_eq!(b.household().unwrap().updated_by, "enum-2");
+}
+
+#[test]
 fn strings_are_scalars_not_text() {
     // Two devices rename the same member: the result is a conflict of two whole names, never a blend.
     let (mut a, areas) = new_doc(1);
