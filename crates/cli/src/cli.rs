@@ -27,6 +27,13 @@ pub enum Command {
     /// Add, import, list, show and edit households in the local store.
     #[command(subcommand)]
     Household(HouseholdCmd),
+    /// Enroll this device with a registry using a one-time code.
+    Enroll(crate::sync_cmd::EnrollArgs),
+    /// Push this device's changes to the registry and pull colleagues' households.
+    Sync(crate::sync_cmd::SyncArgs),
+    /// Run and administer the central registry.
+    #[command(subcommand)]
+    Registry(crate::registry_cmd::RegistryCmd),
 }
 
 /// `shumari areas`

@@ -12,6 +12,8 @@ mod forms_glue;
 mod household_cmd;
 mod output;
 mod pin;
+mod registry_cmd;
+mod sync_cmd;
 
 use clap::Parser;
 use cli::{Cli, Command};
@@ -22,6 +24,9 @@ fn main() {
         Command::Init => household_cmd::init(&cli),
         Command::Areas(args) => areas_cmd::run(&cli, args),
         Command::Household(cmd) => household_cmd::run(&cli, cmd),
+        Command::Enroll(args) => sync_cmd::enroll(&cli, args),
+        Command::Sync(args) => sync_cmd::run(&cli, args),
+        Command::Registry(cmd) => registry_cmd::run(&cli, cmd),
     };
     match result {
         Ok(code) => std::process::exit(code),
