@@ -2,6 +2,8 @@
 
 use shumari_domain::DomainError;
 use shumari_store::StoreError;
+use shumari_sync::engine::SyncError;
+use shumari_sync::transport::TransportError;
 
 /// An error caused by the user's input (exit status 2).
 #[derive(Debug)]
@@ -30,7 +32,10 @@ pub fn code_for(err: &anyhow::Error) -> i32 {
         | "weak_pin"
         | "not_found"
         | "not_initialised"
-        | "already_initialised" => 2,
+        | "already_initialised"
+        | "not_enrolled"
+        | "refused"
+        | "update_required" => 2,
         _ => 1,
     }
 }
@@ -43,6 +48,24 @@ pub fn kind_for(err: &anyhow::Error) -> &'static str {
         }
         if cause.downcast_ref::<DomainError>().is_some() {
             return "invalid";
+        }
+        // SyncError wraps TransportError transparently (the chain skips it), so look inside.
+        let transport = match cause.downcast_ref::<SyncError>() {
+            Some(SyncError::NotEnrolled) => return "not_enrolled",
+            Some(SyncError::Transport(t)) => Some(t),
+            _ => cause.downcast_ref::<TransportError>(),
+        };
+        if let Some(TransportError::Rejected { status, .. }) = transport {
+            // 4xx: the registry refused what we sent (a bad code, no right to the area, an old client);
+            // 5xx: the registry failed.
+            return match status {
+                426 => "update_required",
+                400..=499 => "refused",
+                _ => "registry_error",
+            };
+        }
+        if transport.is_some() {
+            return "unreachable";
         }
         if cause.downcast_ref::<BadInput>().is_some() {
             return "bad_input";
