@@ -31,6 +31,9 @@ pub enum Command {
     Enroll(crate::sync_cmd::EnrollArgs),
     /// Push this device's changes to the registry and pull colleagues' households.
     Sync(crate::sync_cmd::SyncArgs),
+    /// Questionnaires.
+    #[command(subcommand)]
+    Form(FormCmd),
     /// Run and administer the central registry.
     #[command(subcommand)]
     Registry(crate::registry_cmd::RegistryCmd),
@@ -119,5 +122,15 @@ pub enum HouseholdCmd {
         /// PATH=VALUE pairs; a VALUE that parses as JSON is taken as such, otherwise as text.
         #[arg(required = true, value_name = "PATH=VALUE")]
         assignments: Vec<String>,
+    },
+}
+
+/// `shumari form ...`
+#[derive(Debug, Subcommand)]
+pub enum FormCmd {
+    /// Validate a questionnaire (.toml text form or .xlsx XLSForm) and print its errors.
+    Check {
+        /// The form file.
+        file: PathBuf,
     },
 }

@@ -9,13 +9,7 @@ use shumari_domain::{HouseholdInput, Status, Warning};
 use shumari_store::{ListFilter, Store, StoreError};
 use std::io::{BufRead, Read};
 
-/// Which questionnaire new households are recorded against.
-pub fn current_form() -> (String, String) {
-    (
-        crate::forms_glue::FORM_ID.to_string(),
-        crate::forms_glue::form_version(),
-    )
-}
+use crate::forms_glue::current_form;
 
 /// Households are imported in transactions of this many lines.
 const IMPORT_BATCH: usize = 500;

@@ -8,6 +8,7 @@
 mod areas_cmd;
 mod cli;
 mod exit;
+mod form_cmd;
 mod forms_glue;
 mod household_cmd;
 mod output;
@@ -27,6 +28,7 @@ fn main() {
         Command::Enroll(args) => sync_cmd::enroll(&cli, args),
         Command::Sync(args) => sync_cmd::run(&cli, args),
         Command::Registry(cmd) => registry_cmd::run(&cli, cmd),
+        Command::Form(cli::FormCmd::Check { file }) => form_cmd::check(file, cli.json),
     };
     match result {
         Ok(code) => std::process::exit(code),

@@ -64,6 +64,160 @@ fn household(name: &str, cnic: &str) -> Value {
     })
 }
 
+/// A household that answers every required question of the shipped questionnaire.
+fn complete_household() -> Value {
+    let adult = |name: &str, relation: &str, sex: &str, age: u32, cnic: &str| {
+        json!({"name": name, "relation": relation, "sex": sex, "age": age, "id_number": cnic,
+            "answers": {"marital_status": "married", "literate": "yes", "education": "primary",
+                "wg_seeing": "no_difficulty", "wg_hearing": "no_difficulty", "wg_walking": "no_difficulty",
+                "wg_remembering": "no_difficulty", "wg_selfcare": "some", "wg_communicating": "no_difficulty",
+                "occupation": "labour", "income": 25000}})
+    };
+    json!({
+        "area": "PK60301",
+        "gps": {"lat": 31.52, "lon": 74.35, "accuracy": 8.0},
+        "answers": {
+            "address": "House 12, Mohalla 4", "phone": "0300-1234567", "respondent": "Karim Bakhsh",
+            "consent": "OK", "tenure": "owned", "rooms": 2, "walls": "brick", "roof": "iron_sheet",
+            "floor": "cement", "toilet": "pit", "water": "hand_pump", "cooking_fuel": "wood",
+            "lighting": "electricity", "electricity": "yes", "electricity_bill": 2500, "gas": "no",
+            "assets": "tv smartphone", "has_livestock": "yes", "cattle": 1, "buffalo": 0, "goats": 3,
+            "sheep": 0, "camels": 0, "poultry": 6, "land_owned": 0, "land_rented": 0, "support": "none"
+        },
+        "members": [adult("Karim Bakhsh", "head", "male", 42, "35202-1234567-1"),
+                    adult("Shazia Bibi", "spouse", "female", 38, "35202-7654321-2")]
+    })
+}
+
+#[test]
+fn questionnaire_rules_validate_complete_and_form_check() {
+    let env = Env::new();
+    // an incomplete household is a draft: saving works, validation lists what is missing
+    let draft = env.add(&household("Karim Bakhsh", "35202-1234567-1"));
+    let id = draft["id"].as_str().unwrap();
+    let out = env
+        .cmd()
+        .args(["household", "validate", id, "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["complete"], false);
+    assert_eq!(report["form_id"], "nser-household");
+    assert!(
+        report["missing"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["path"] == "answers.respondent"),
+        "{report}"
+    );
+    // marking it complete is refused with the reason
+    env.cmd()
+        .args(["household", "set", id, "status=complete"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cannot mark complete"));
+    assert_eq!(env.json(&["household", "show", id])["status"], "draft");
+    // a value that breaks its constraint is refused when written, naming the question; nothing changes
+    env.cmd()
+        .args(["household", "set", id, "answers.rooms=0"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("answers.rooms"));
+    env.cmd()
+        .args(["household", "set", id, "answers.walls=glass"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("answers.walls"));
+    assert_eq!(env.json(&["household", "show", id])["answers"]["rooms"], 2);
+    let mut bad = household("A", "35202-1234567-1");
+    bad["answers"]["rooms"] = json!(99);
+    env.cmd()
+        .args(["household", "add", "-f", "-"])
+        .write_stdin(bad.to_string())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("rooms"));
+    // Urdu messages
+    let out = env
+        .cmd()
+        .env("SHUMARI_LANG", "ur")
+        .args(["household", "set", id, "answers.rooms=0"])
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .chars()
+            .any(|c| ('\u{0600}'..='\u{06FF}').contains(&c)),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // a complete household validates, records its form, explains its score, and can be marked complete
+    let done = env.add(&complete_household());
+    let did = done["id"].as_str().unwrap();
+    let shown = env.json(&["household", "show", did]);
+    assert_eq!(
+        (shown["form_id"].as_str(), shown["form_version"].as_str()),
+        (Some("nser-household"), Some("1"))
+    );
+    let report = env.json(&["household", "validate", did]);
+    assert_eq!(report["complete"], true, "{report}");
+    let score = report["pmt"]["score"].as_f64().unwrap();
+    assert!((0.0..=100.0).contains(&score));
+    let sum: f64 = report["pmt"]["contributions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["points"].as_f64().unwrap())
+        .sum();
+    assert!(!report["pmt"]["contributions"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+    assert!(sum.is_finite());
+    env.cmd()
+        .args(["household", "validate", did])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("PMT score"));
+    env.cmd()
+        .args(["household", "set", did, "status=complete"])
+        .assert()
+        .success();
+    assert_eq!(env.json(&["household", "show", did])["status"], "complete");
+
+    // form check: the shipped questionnaire passes; a broken one names sheet, row and column
+    let shipped = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../forms/questionnaires/nser-household.toml"
+    );
+    env.cmd()
+        .args(["form", "check", shipped])
+        .assert()
+        .success();
+    let dir = tempfile::tempdir().unwrap();
+    let broken = dir.path().join("broken.toml");
+    let src = std::fs::read_to_string(shipped).unwrap().replacen(
+        "type = \"integer\"",
+        "type = \"integr\"",
+        1,
+    );
+    std::fs::write(&broken, src).unwrap();
+    let out = env
+        .cmd()
+        .args(["form", "check"])
+        .arg(&broken)
+        .arg("--json")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["ok"], false);
+    assert!(v["errors"].to_string().contains("integr"), "{v}");
+}
+
 #[test]
 fn init_twice_and_missing_store() {
     let env = Env::new();
@@ -423,11 +577,12 @@ fn list_filters_and_search() {
         env.json(&["household", "list", "--search", o["ref"].as_str().unwrap()])[0]["id"],
         o["id"]
     );
+    let done = env.add(&complete_household());
     env.cmd()
         .args([
             "household",
             "set",
-            o["id"].as_str().unwrap(),
+            done["id"].as_str().unwrap(),
             "status=complete",
         ])
         .assert()
@@ -439,12 +594,19 @@ fn list_filters_and_search() {
             .len(),
         1
     );
+    assert_eq!(
+        env.json(&["household", "list", "--status", "draft"])
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
     env.cmd()
         .args(["household", "list"])
         .assert()
         .success()
         .stdout(
             predicate::str::contains("Karim Bakhsh")
-                .and(predicate::str::contains("2 household(s)")),
+                .and(predicate::str::contains("3 household(s)")),
         );
 }
