@@ -461,7 +461,8 @@ pub(crate) fn build(raw: &RawForm) -> Result<Form, Vec<FormIssue>> {
     };
     if let Some(d) = &form.settings.default_language {
         let langs = form.languages();
-        if !langs.iter().any(|l| l == d) {
+        // A plain `label` column is in the default language, as in pyxform.
+        if !langs.iter().any(|l| l == d || l.is_empty()) {
             issues.push(
                 "settings",
                 raw.settings.as_ref().map_or(2, |r| r.row),

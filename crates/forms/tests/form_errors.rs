@@ -1,0 +1,99 @@
+//! Load-time errors of the TOML format: every problem located by sheet, row and column.
+
+use shumari_forms::{check_form_source, FormIssue};
+
+fn check(body: &str) -> Vec<FormIssue> {
+    let src = format!("[settings]\nform_id = \"t\"\nversion = \"1\"\n{body}");
+    check_form_source("t.toml", src.as_bytes())
+}
+
+fn one(body: &str) -> (usize, String, String) {
+    let v = check(body);
+    assert_eq!(v.len(), 1, "{v:?}");
+    (v[0].row, v[0].column.clone(), v[0].message.clone())
+}
+
+const Q: &str = "[[survey]]\ntype = \"integer\"\nname = \"a\"\nlabel = \"A\"\n";
+
+#[test]
+fn located_errors() {
+    let (row, col, msg) = one(&format!(
+        "{Q}[[survey]]\ntype = \"barcode\"\nname = \"b\"\nlabel = \"B\"\n"
+    ));
+    assert_eq!(
+        (row, col.as_str(), msg.as_str()),
+        (3, "type", "unsupported question type `barcode`")
+    );
+    let (row, col, msg) = one(&format!(
+        "{Q}[[survey]]\ntype = \"text\"\nname = \"b\"\nlabel = \"B\"\nbind = \"x\"\n"
+    ));
+    assert_eq!(
+        (row, col.as_str(), msg.as_str()),
+        (3, "bind", "unsupported column `bind`")
+    );
+    let (_, col, msg) = one(&format!(
+        "{Q}[[survey]]\ntype = \"text\"\nname = \"b\"\nlabel = \"B\"\nrelevant = \"${{a}} > \"\n"
+    ));
+    assert_eq!(col, "relevant");
+    assert!(msg.contains("at character 8"), "{msg}");
+    let (_, col, msg) = one(&format!(
+        "{Q}[[survey]]\ntype = \"text\"\nname = \"a\"\nlabel = \"B\"\n"
+    ));
+    assert_eq!(
+        (col.as_str(), msg.as_str()),
+        ("name", "`a` is already used on row 2")
+    );
+    let (_, col, _) =
+        one("[[survey]]\ntype = \"select_one nolist\"\nname = \"s\"\nlabel = \"S\"\n");
+    assert_eq!(col, "type");
+    let (_, col, msg) = one(&format!(
+        "{Q}[[survey]]\ntype = \"text\"\nname = \"b\"\nlabel = \"B\"\nrelevant = \". > 1\"\n"
+    ));
+    assert_eq!(col, "relevant");
+    assert!(msg.contains("only available in constraint"));
+    let (_, _, msg) = one(&format!(
+        "{Q}[[survey]]\ntype = \"text\"\nname = \"b\"\nlabel = \"B\"\nappearance = \"fancy\"\n"
+    ));
+    assert_eq!(msg, "unsupported appearance `fancy`");
+    let (_, col, msg) = one("[[survey]]\ntype = \"calculate\"\nname = \"x\"\ncalculation = \"${y} + 1\"\n[[survey]]\ntype = \"calculate\"\nname = \"y\"\ncalculation = \"${x}\"\n");
+    assert_eq!(col, "calculation");
+    assert!(msg.contains("x → y → x"), "{msg}");
+    let (_, col, _) = one("[[survey]]\ntype = \"text\"\nname = \"b\"\n\"label::Klingon (kl)\" = \"B\"\nlabel = \"B\"\n\"required::Urdu\" = \"yes\"\n");
+    assert_eq!(col, "required::Urdu");
+    assert!(!check("[extra]\nx = 1\n").is_empty());
+}
+
+#[test]
+fn structure_errors() {
+    let (_, _, msg) = one("[[survey]]\ntype = \"begin_group\"\nname = \"g\"\n");
+    assert!(msg.contains("never closed"));
+    let (row, _, msg) = one("[[survey]]\ntype = \"end_repeat\"\n");
+    assert_eq!((row, msg.as_str()), (2, "`end_repeat` without a begin"));
+    let repeat = "[[survey]]\ntype = \"begin_repeat\"\nname = \"r\"\n[[survey]]\ntype = \"integer\"\nname = \"x\"\nlabel = \"X\"\n[[survey]]\ntype = \"end_repeat\"\n";
+    let (row, col, msg) = one(&format!(
+        "{repeat}[[survey]]\ntype = \"calculate\"\nname = \"c\"\ncalculation = \"${{x}} + 1\"\n"
+    ));
+    assert_eq!((row, col.as_str()), (5, "calculation"));
+    assert!(msg.contains("inside repeat `r`"), "{msg}");
+    assert!(check(&format!("{repeat}[[survey]]\ntype = \"calculate\"\nname = \"c\"\ncalculation = \"sum(${{x}}) + count(${{r}})\"\n")).is_empty());
+    let (_, _, msg) =
+        one("[[survey]]\ntype = \"calculate\"\nname = \"c\"\ncalculation = \"position(..)\"\n");
+    assert!(msg.contains("inside a repeat"));
+    let (_, col, _) = one("[[survey]]\ntype = \"begin_repeat\"\nname = \"r\"\n[[survey]]\ntype = \"begin_repeat\"\nname = \"s\"\n[[survey]]\ntype = \"end_repeat\"\n[[survey]]\ntype = \"end_repeat\"\n");
+    assert_eq!(col, "type");
+    let v = check_form_source("t.toml", b"[settings]\nversion = \"1\"\n");
+    assert!(v
+        .iter()
+        .any(|i| i.sheet == "settings" && i.column == "form_id"));
+    let v = check_form_source("t.toml", b"[settings\n");
+    assert_eq!(v[0].sheet, "file");
+    assert!(v[0].message.contains("line 1"));
+    let (_, col, _) = one(&format!(
+        "{Q}[[choices]]\nlist_name = \"l\"\nname = \"a b\"\nlabel = \"x\"\n"
+    ));
+    assert_eq!(col, "name");
+    let (_, col, msg) =
+        one("[[survey]]\ntype = \"integer\"\nname = \"a\"\nlabel = \"A\"\ndefault = \"x\"\n");
+    assert_eq!(col, "default");
+    assert!(msg.contains("whole number"));
+}
