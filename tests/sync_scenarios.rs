@@ -1,7 +1,11 @@
 //! Scenarios: two devices and a registry, conflicts, scope, forged actors, replays, a new device joining.
-//! Each scenario is generic over the registry's storage and runs on SQLite here; `postgres_scenarios.rs`
-//! runs the same functions on PostgreSQL.
+//! Each scenario is generic over the registry's storage and runs twice: on SQLite (the test's own name)
+//! and on PostgreSQL 15 (`pg_` + the name), each PostgreSQL run in a fresh database of a cluster the
+//! harness starts for this test process (see `harness/pg.rs`; PostgreSQL is required, not optional).
 
+use shumari_registry::storage::postgres::PgStorage;
+use shumari_registry::{Config, Storage};
+use shumari_scenarios::pg::PgCluster;
 use shumari_scenarios::TestRegistry;
 
 #[path = "scenarios/mod.rs"]
@@ -11,41 +15,104 @@ fn reg() -> TestRegistry<shumari_registry::SqliteStorage> {
     TestRegistry::sqlite()
 }
 
-#[test]
-fn two_devices_create_edit_sync_and_converge() {
-    scenarios::two_devices_converge(&reg());
+/// A registry on a fresh PostgreSQL database of `pg`.
+fn pg_reg(pg: &PgCluster) -> TestRegistry<PgStorage> {
+    let rt = shumari_scenarios::runtime();
+    let url = pg.database();
+    let storage = rt
+        .block_on(PgStorage::connect(&url))
+        .expect("connect to the test cluster");
+    TestRegistry::with_storage(storage, rt, Config::default())
 }
 
-#[test]
-fn concurrent_edits_conflict_then_resolve() {
-    scenarios::conflict_and_resolution(&reg());
+/// One test per backend for a scenario taking `&TestRegistry<S>`.
+macro_rules! on_both {
+    ($sqlite:ident, $pg:ident, $scenario:path) => {
+        #[test]
+        fn $sqlite() {
+            $scenario(&reg());
+        }
+
+        #[test]
+        fn $pg() {
+            let pg = PgCluster::shared();
+            let r = pg_reg(&pg);
+            $scenario(&r);
+        }
+    };
 }
 
-#[test]
-fn out_of_scope_write_is_refused_rest_of_batch_goes_through() {
-    scenarios::out_of_scope(&reg());
+on_both!(
+    two_devices_create_edit_sync_and_converge,
+    pg_two_devices_create_edit_sync_and_converge,
+    scenarios::two_devices_converge
+);
+on_both!(
+    concurrent_edits_conflict_then_resolve,
+    pg_concurrent_edits_conflict_then_resolve,
+    scenarios::conflict_and_resolution
+);
+on_both!(
+    out_of_scope_write_is_refused_rest_of_batch_goes_through,
+    pg_out_of_scope_write_is_refused_rest_of_batch_goes_through,
+    scenarios::out_of_scope
+);
+on_both!(
+    forged_actor_is_refused,
+    pg_forged_actor_is_refused,
+    scenarios::forged_actor
+);
+on_both!(
+    replayed_batch_changes_nothing,
+    pg_replayed_batch_changes_nothing,
+    scenarios::replay
+);
+
+fn joins_5000<S: Storage>(r: &TestRegistry<S>) {
+    scenarios::new_device_joins(r, 5000);
 }
 
-#[test]
-fn forged_actor_is_refused() {
-    scenarios::forged_actor(&reg());
-}
-
-#[test]
-fn replayed_batch_changes_nothing() {
-    scenarios::replay(&reg());
-}
-
-#[test]
-fn new_device_joins_an_area_with_5000_households() {
-    scenarios::new_device_joins(&reg(), 5000);
-}
-
+on_both!(
+    new_device_joins_an_area_with_5000_households,
+    pg_new_device_joins_an_area_with_5000_households,
+    joins_5000
+);
 #[test]
 fn an_old_client_is_told_to_update_and_malformed_input_is_a_4xx() {
+    old_client_and_malformed_input(reg());
+}
+
+#[test]
+fn pg_an_old_client_is_told_to_update_and_malformed_input_is_a_4xx() {
+    let pg = PgCluster::shared();
+    old_client_and_malformed_input(pg_reg(&pg));
+}
+
+#[test]
+fn pg_migrations_are_idempotent_and_a_newer_schema_is_refused() {
+    let pg = PgCluster::shared();
+    let rt = shumari_scenarios::runtime();
+    let url = pg.database();
+    rt.block_on(PgStorage::connect(&url))
+        .expect("first connect migrates");
+    rt.block_on(PgStorage::connect(&url))
+        .expect("second connect finds it migrated");
+    assert_eq!(pg.psql(&url, "SELECT count(*) FROM schema_migrations"), "1");
+    pg.psql(
+        &url,
+        "INSERT INTO schema_migrations (version, applied_at) VALUES (99, 0)",
+    );
+    let err = rt
+        .block_on(PgStorage::connect(&url))
+        .expect_err("a database newer than this build is refused");
+    let msg = err.to_string();
+    assert!(msg.contains("schema version 99"), "{msg}");
+    assert!(msg.contains("update Shumari"), "{msg}");
+}
+
+fn old_client_and_malformed_input<S: Storage>(mut r: TestRegistry<S>) {
     use shumari_sync::codec::frame;
     use shumari_sync::{Endpoint, TransportError};
-    let mut r = reg();
     let url = r.serve_http();
     let mut t = shumari_scenarios::http_transport(&url);
     match t.call(Endpoint::Pull, Some("x"), frame(99, 7, b"")) {

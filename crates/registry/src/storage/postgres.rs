@@ -1,1 +1,643 @@
-//! PostgreSQL backend (see sqlite.rs for the embedded one).
+//! The scale backend: PostgreSQL through `tokio-postgres`, a small pool of connections.
+//!
+//! Same semantics as [`super::sqlite::SqliteStorage`]:
+//! - every trait method is one transaction; an ingest batch commits or not as a whole;
+//! - an update only lands when the household's heads are still the ones the service loaded
+//!   (`UPDATE ... WHERE heads = expected`; under READ COMMITTED a concurrent writer's update makes ours
+//!   re-check the row and skip it), so another registry process writing the same household is caught;
+//! - migrations are embedded and applied on connect, tracked in `schema_migrations`, and a database at a
+//!   newer schema than this binary knows is refused rather than written to.
+//!
+//! Batches are written with a handful of statements over arrays (`unnest`), not one statement per row:
+//! each statement is a network round trip. Log appends take an EXCLUSIVE lock on `log` until commit, so
+//! sequence numbers become visible in order and a device reading the feed never skips an entry that a
+//! slower transaction commits later.
+
+use super::{
+    AuditEntry, DeviceAuth, HouseholdRow, IngestRow, LogEntry, Projection, Result, Storage,
+    StorageError, StoredDoc, User,
+};
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use tokio::sync::Mutex;
+use tokio_postgres::{Client, GenericClient, NoTls, Row};
+use uuid::Uuid;
+
+/// Migrations, in order; only ever appended.
+const MIGRATIONS: &[&str] = &[include_str!(
+    "../../../../migrations/registry-postgres/0001_init.sql"
+)];
+
+/// Key of the advisory lock that serializes migrations between processes starting together.
+const MIGRATION_LOCK: i64 = 0x5348_554d_4152_4931; // "SHUMARI1"
+
+/// Connections opened by [`PgStorage::connect`].
+pub const DEFAULT_POOL: usize = 4;
+
+/// PostgreSQL storage.
+#[derive(Debug, Clone)]
+pub struct PgStorage {
+    pool: Arc<Vec<Mutex<Client>>>,
+    next: Arc<AtomicUsize>,
+}
+
+async fn open_client(url: &str) -> Result<Client> {
+    let (client, connection) = tokio_postgres::connect(url, NoTls).await?;
+    tokio::spawn(async move {
+        if let Err(e) = connection.await {
+            tracing::error!("postgres connection: {e}");
+        }
+    });
+    Ok(client)
+}
+
+/// Applies pending migrations; refuses a database newer than this binary.
+async fn migrate(client: &mut Client) -> Result<()> {
+    let tx = client.transaction().await?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
+        .await?;
+    tx.batch_execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)",
+    )
+    .await?;
+    let done: i64 = tx
+        .query_one(
+            "SELECT coalesce(max(version), 0)::BIGINT FROM schema_migrations",
+            &[],
+        )
+        .await?
+        .get(0);
+    let known = MIGRATIONS.len() as i64;
+    if done > known {
+        return Err(StorageError::Other(format!(
+            "the database is at schema version {done} but this build of Shumari knows only up to {known}; \
+             update Shumari before using this database"
+        )));
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate() {
+        let v = i as i64 + 1;
+        if v <= done {
+            continue;
+        }
+        tx.batch_execute(sql).await?;
+        tx.execute(
+            "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)",
+            &[&v, &chrono::Utc::now().timestamp_millis()],
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+impl PgStorage {
+    /// Connects to `url` (`postgres://user@host:port/db`) with [`DEFAULT_POOL`] connections and
+    /// migrates. Must be called inside a tokio runtime: the connections are driven by tasks on it.
+    pub async fn connect(url: &str) -> Result<Self> {
+        Self::connect_with(url, DEFAULT_POOL).await
+    }
+
+    /// The same with `size` connections (at least one).
+    pub async fn connect_with(url: &str, size: usize) -> Result<Self> {
+        let mut first = open_client(url).await?;
+        migrate(&mut first).await?;
+        let mut pool = vec![Mutex::new(first)];
+        for _ in 1..size.max(1) {
+            pool.push(Mutex::new(open_client(url).await?));
+        }
+        Ok(PgStorage {
+            pool: Arc::new(pool),
+            next: Arc::new(AtomicUsize::new(0)),
+        })
+    }
+
+    /// A free connection if there is one, else the next in turn.
+    async fn conn(&self) -> tokio::sync::MutexGuard<'_, Client> {
+        for c in self.pool.iter() {
+            if let Ok(g) = c.try_lock() {
+                return g;
+            }
+        }
+        let i = self.next.fetch_add(1, Ordering::Relaxed) % self.pool.len();
+        self.pool[i].lock().await
+    }
+}
+
+fn uuid_of(s: &str) -> Result<Uuid> {
+    Uuid::parse_str(s).map_err(|e| StorageError::Other(format!("bad id in database: {e}")))
+}
+
+fn count(v: i64) -> u32 {
+    u32::try_from(v).unwrap_or(u32::MAX)
+}
+
+async fn user_with<C: GenericClient>(c: &C, id: &str) -> Result<Option<User>> {
+    let Some(row) = c
+        .query_opt("SELECT name, role FROM users WHERE id = $1", &[&id])
+        .await?
+    else {
+        return Ok(None);
+    };
+    let areas = c
+        .query(
+            "SELECT area FROM user_areas WHERE user_id = $1 ORDER BY area COLLATE \"C\"",
+            &[&id],
+        )
+        .await?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    Ok(Some(User {
+        id: id.to_string(),
+        name: row.get(0),
+        role: row.get(1),
+        areas,
+    }))
+}
+
+fn to_stored(r: &Row) -> Result<StoredDoc> {
+    Ok(StoredDoc {
+        id: uuid_of(r.get(0))?,
+        area: r.get(1),
+        heads: r.get(2),
+        doc: r.get(3),
+        last_device: r.get(4),
+        conflict_count: count(r.get(5)),
+    })
+}
+
+/// Column arrays of the households written by one statement.
+#[derive(Default)]
+struct HouseholdColumns {
+    id: Vec<String>,
+    area: Vec<String>,
+    reference: Vec<String>,
+    head_name: Vec<Option<String>>,
+    head_id_number: Vec<Option<String>>,
+    member_count: Vec<i64>,
+    status: Vec<String>,
+    conflict_count: Vec<i64>,
+    heads: Vec<Vec<u8>>,
+    doc: Vec<Vec<u8>>,
+    expected: Vec<Vec<u8>>,
+}
+
+impl HouseholdColumns {
+    fn push(&mut self, row: &IngestRow) {
+        let p = &row.projection;
+        self.id.push(row.id.to_string());
+        self.area.push(p.area.clone());
+        self.reference.push(p.reference.clone());
+        self.head_name.push(p.head_name.clone());
+        self.head_id_number.push(p.head_id_number.clone());
+        self.member_count.push(i64::from(p.member_count));
+        self.status.push(p.status.clone());
+        self.conflict_count.push(i64::from(p.conflict_count));
+        self.heads.push(row.heads.clone());
+        self.doc.push(row.doc.clone());
+        self.expected
+            .push(row.expected_heads.clone().unwrap_or_default());
+    }
+}
+
+const INSERT_HOUSEHOLDS: &str = "
+    INSERT INTO households (id, area, ref, head_name, head_id_number, member_count, status,
+                            conflict_count, heads, doc, last_device, updated_at)
+    SELECT v.id, v.area, v.ref, v.head_name, v.head_id_number, v.member_count, v.status,
+           v.conflict_count, v.heads, v.doc, $11, $12
+      FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[],
+                  $7::text[], $8::bigint[], $9::bytea[], $10::bytea[])
+           AS v(id, area, ref, head_name, head_id_number, member_count, status, conflict_count, heads, doc)
+    ON CONFLICT (id) DO NOTHING
+    RETURNING id";
+
+const UPDATE_HOUSEHOLDS: &str = "
+    UPDATE households AS h
+       SET area = v.area, ref = v.ref, head_name = v.head_name, head_id_number = v.head_id_number,
+           member_count = v.member_count, status = v.status, conflict_count = v.conflict_count,
+           heads = v.heads, doc = v.doc, last_device = $12, updated_at = $13
+      FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[],
+                  $7::text[], $8::bigint[], $9::bytea[], $10::bytea[], $11::bytea[])
+           AS v(id, area, ref, head_name, head_id_number, member_count, status, conflict_count, heads, doc,
+                expected)
+     WHERE h.id = v.id AND h.heads = v.expected
+    RETURNING h.id";
+
+impl Storage for PgStorage {
+    async fn add_user(&self, user: &User, now: i64) -> Result<()> {
+        let mut c = self.conn().await;
+        let tx = c.transaction().await?;
+        tx.execute(
+            "INSERT INTO users (id, name, role, created_at) VALUES ($1, $2, $3, $4)",
+            &[&user.id, &user.name, &user.role, &now],
+        )
+        .await?;
+        tx.execute(
+            "INSERT INTO user_areas (user_id, area) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING",
+            &[&user.id, &user.areas],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn user(&self, id: &str) -> Result<Option<User>> {
+        let c = self.conn().await;
+        user_with(&*c, id).await
+    }
+
+    async fn add_enroll_code(
+        &self,
+        user_id: &str,
+        code_hash: [u8; 32],
+        expires_at: i64,
+    ) -> Result<()> {
+        let c = self.conn().await;
+        c.execute(
+            "INSERT INTO enroll_codes (code_hash, user_id, expires_at) VALUES ($1, $2, $3)",
+            &[&code_hash.as_slice(), &user_id, &expires_at],
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn redeem_code(
+        &self,
+        code_hash: [u8; 32],
+        now: i64,
+        device_id: &str,
+        label: &str,
+        token_hash: [u8; 32],
+    ) -> Result<Option<User>> {
+        let mut c = self.conn().await;
+        let tx = c.transaction().await?;
+        let Some(row) = tx
+            .query_opt(
+                "UPDATE enroll_codes SET used_at = $2
+                  WHERE code_hash = $1 AND used_at IS NULL AND expires_at > $2 RETURNING user_id",
+                &[&code_hash.as_slice(), &now],
+            )
+            .await?
+        else {
+            return Ok(None);
+        };
+        let user_id: String = row.get(0);
+        tx.execute(
+            "INSERT INTO devices (id, user_id, label, token_hash, created_at) VALUES ($1, $2, $3, $4, $5)",
+            &[&device_id, &user_id, &label, &token_hash.as_slice(), &now],
+        )
+        .await?;
+        let user = user_with(&tx, &user_id).await?;
+        tx.commit().await?;
+        Ok(user)
+    }
+
+    async fn device_by_token(&self, token_hash: [u8; 32]) -> Result<Option<DeviceAuth>> {
+        let c = self.conn().await;
+        let Some(row) = c
+            .query_opt(
+                "SELECT id, user_id FROM devices WHERE token_hash = $1",
+                &[&token_hash.as_slice()],
+            )
+            .await?
+        else {
+            return Ok(None);
+        };
+        let (device_id, user_id): (String, String) = (row.get(0), row.get(1));
+        Ok(user_with(&*c, &user_id)
+            .await?
+            .map(|user| DeviceAuth { device_id, user }))
+    }
+
+    async fn register_actors(
+        &self,
+        device_id: &str,
+        actors: &[Vec<u8>],
+        now: i64,
+    ) -> Result<Vec<Option<String>>> {
+        let mut c = self.conn().await;
+        let tx = c.transaction().await?;
+        tx.execute(
+            "INSERT INTO actors (actor, device_id, registered_at)
+             SELECT unnest($1::bytea[]), $2, $3 ON CONFLICT (actor) DO NOTHING",
+            &[&actors, &device_id, &now],
+        )
+        .await?;
+        let owners: HashMap<Vec<u8>, String> = tx
+            .query(
+                "SELECT actor, device_id FROM actors WHERE actor = ANY($1)",
+                &[&actors],
+            )
+            .await?
+            .iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect();
+        tx.commit().await?;
+        actors
+            .iter()
+            .map(|a| match owners.get(a) {
+                Some(d) if d == device_id => Ok(None),
+                Some(d) => Ok(Some(d.clone())),
+                None => Err(StorageError::Other("an actor was not registered".into())),
+            })
+            .collect()
+    }
+
+    async fn actor_devices(&self, actors: &[Vec<u8>]) -> Result<Vec<(Vec<u8>, String)>> {
+        let c = self.conn().await;
+        let owners: HashMap<Vec<u8>, String> = c
+            .query(
+                "SELECT actor, device_id FROM actors WHERE actor = ANY($1)",
+                &[&actors],
+            )
+            .await?
+            .iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect();
+        Ok(actors
+            .iter()
+            .filter_map(|a| owners.get(a).map(|d| (a.clone(), d.clone())))
+            .collect())
+    }
+
+    async fn load_docs(&self, ids: &[Uuid]) -> Result<Vec<Option<StoredDoc>>> {
+        let keys: Vec<String> = ids.iter().map(Uuid::to_string).collect();
+        let c = self.conn().await;
+        let mut found: HashMap<Uuid, StoredDoc> = HashMap::new();
+        for r in c
+            .query(
+                "SELECT id, area, heads, doc, last_device, conflict_count FROM households WHERE id = ANY($1)",
+                &[&keys],
+            )
+            .await?
+        {
+            let d = to_stored(&r)?;
+            found.insert(d.id, d);
+        }
+        Ok(ids.iter().map(|id| found.remove(id)).collect())
+    }
+
+    async fn commit_ingest(
+        &self,
+        device_id: &str,
+        user_id: &str,
+        rows: Vec<IngestRow>,
+        now: i64,
+    ) -> Result<Vec<Uuid>> {
+        // The service merges duplicates, so ids in a batch are distinct: one array statement may
+        // write them all.
+        let (mut new, mut old) = (HouseholdColumns::default(), HouseholdColumns::default());
+        for row in &rows {
+            match row.expected_heads {
+                None => new.push(row),
+                Some(_) => old.push(row),
+            }
+        }
+        let mut c = self.conn().await;
+        let tx = c.transaction().await?;
+        let mut written: HashSet<String> = HashSet::new();
+        if !new.id.is_empty() {
+            let n = &new;
+            for r in tx
+                .query(
+                    INSERT_HOUSEHOLDS,
+                    &[
+                        &n.id,
+                        &n.area,
+                        &n.reference,
+                        &n.head_name,
+                        &n.head_id_number,
+                        &n.member_count,
+                        &n.status,
+                        &n.conflict_count,
+                        &n.heads,
+                        &n.doc,
+                        &device_id,
+                        &now,
+                    ],
+                )
+                .await?
+            {
+                written.insert(r.get(0));
+            }
+        }
+        if !old.id.is_empty() {
+            let o = &old;
+            for r in tx
+                .query(
+                    UPDATE_HOUSEHOLDS,
+                    &[
+                        &o.id,
+                        &o.area,
+                        &o.reference,
+                        &o.head_name,
+                        &o.head_id_number,
+                        &o.member_count,
+                        &o.status,
+                        &o.conflict_count,
+                        &o.heads,
+                        &o.doc,
+                        &o.expected,
+                        &device_id,
+                        &now,
+                    ],
+                )
+                .await?
+            {
+                written.insert(r.get(0));
+            }
+        }
+        let mut stale = Vec::new();
+        let mut ids = Vec::new();
+        let (mut m_hh, mut m_num) = (Vec::new(), Vec::new());
+        let (mut l_id, mut l_area, mut l_prev, mut l_changes, mut l_heads) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let (mut a_hash, mut a_hh, mut a_actor) = (Vec::new(), Vec::new(), Vec::new());
+        for row in rows {
+            let id = row.id.to_string();
+            if !written.contains(&id) {
+                stale.push(row.id);
+                continue;
+            }
+            let p = row.projection;
+            for m in p.member_ids {
+                m_hh.push(id.clone());
+                m_num.push(m);
+            }
+            for (hash, actor) in row.audit {
+                a_hash.push(hash.to_vec());
+                a_hh.push(id.clone());
+                a_actor.push(actor);
+            }
+            l_prev.push(row.prev_area.filter(|a| *a != p.area));
+            l_area.push(p.area);
+            l_changes.push(row.log_changes);
+            l_heads.push(row.heads);
+            l_id.push(id.clone());
+            ids.push(id);
+        }
+        if !ids.is_empty() {
+            tx.execute(
+                "DELETE FROM member_ids WHERE household_id = ANY($1)",
+                &[&ids],
+            )
+            .await?;
+            tx.execute(
+                "INSERT INTO member_ids (household_id, id_number)
+                 SELECT * FROM unnest($1::text[], $2::text[])",
+                &[&m_hh, &m_num],
+            )
+            .await?;
+            tx.execute(
+                "INSERT INTO audit (change_hash, household_id, actor, device_id, user_id, at)
+                 SELECT v.h, v.id, v.a, $4, $5, $6 FROM unnest($1::bytea[], $2::text[], $3::bytea[]) AS v(h, id, a)
+                 ON CONFLICT (change_hash) DO NOTHING",
+                &[&a_hash, &a_hh, &a_actor, &device_id, &user_id, &now],
+            )
+            .await?;
+            // Held to commit: sequence numbers are taken and made visible in order (see module docs).
+            tx.batch_execute("LOCK TABLE log IN EXCLUSIVE MODE").await?;
+            tx.execute(
+                "INSERT INTO log (household_id, area, prev_area, device_id, changes, heads, at)
+                 SELECT v.id, v.area, v.prev, $6, v.changes, v.heads, $7
+                   FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[], $5::bytea[])
+                        WITH ORDINALITY AS v(id, area, prev, changes, heads, n)
+                  ORDER BY v.n",
+                &[
+                    &l_id, &l_area, &l_prev, &l_changes, &l_heads, &device_id, &now,
+                ],
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(stale)
+    }
+
+    async fn read_log(&self, after: u64, limit: usize) -> Result<Vec<LogEntry>> {
+        let c = self.conn().await;
+        let rows = c
+            .query(
+                "SELECT seq, household_id, area, prev_area, device_id, changes, heads FROM log
+                  WHERE seq > $1 ORDER BY seq LIMIT $2",
+                &[&(after as i64), &(limit as i64)],
+            )
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(LogEntry {
+                    seq: r.get::<_, i64>(0) as u64,
+                    id: uuid_of(r.get(1))?,
+                    area: r.get(2),
+                    prev_area: r.get(3),
+                    device_id: r.get(4),
+                    changes: r.get(5),
+                    heads: r.get(6),
+                })
+            })
+            .collect()
+    }
+
+    async fn max_seq(&self) -> Result<u64> {
+        let c = self.conn().await;
+        let v: i64 = c
+            .query_one("SELECT coalesce(max(seq), 0)::BIGINT FROM log", &[])
+            .await?
+            .get(0);
+        Ok(v as u64)
+    }
+
+    async fn snapshot_page(&self, after: Option<Uuid>, limit: usize) -> Result<Vec<StoredDoc>> {
+        let after = after.map(|u| u.to_string()).unwrap_or_default();
+        let c = self.conn().await;
+        c.query(
+            "SELECT id, area, heads, doc, last_device, conflict_count FROM households
+              WHERE id COLLATE \"C\" > $1 ORDER BY id COLLATE \"C\" LIMIT $2",
+            &[&after, &(limit as i64)],
+        )
+        .await?
+        .iter()
+        .map(to_stored)
+        .collect()
+    }
+
+    async fn all_heads(&self) -> Result<Vec<(Uuid, String, Vec<u8>)>> {
+        let c = self.conn().await;
+        c.query("SELECT id, area, heads FROM households", &[])
+            .await?
+            .iter()
+            .map(|r| Ok((uuid_of(r.get(0))?, r.get(1), r.get(2))))
+            .collect()
+    }
+
+    async fn list(&self, area_prefix: Option<&str>) -> Result<Vec<HouseholdRow>> {
+        let prefix = area_prefix.unwrap_or("");
+        let c = self.conn().await;
+        c.query(
+            "SELECT id, area, ref, head_name, head_id_number, member_count, status, conflict_count, updated_at
+               FROM households WHERE starts_with(area, $1) ORDER BY ref COLLATE \"C\"",
+            &[&prefix],
+        )
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(HouseholdRow {
+                id: uuid_of(r.get(0))?,
+                projection: Projection {
+                    area: r.get(1),
+                    reference: r.get(2),
+                    head_name: r.get(3),
+                    head_id_number: r.get(4),
+                    member_count: count(r.get(5)),
+                    status: r.get(6),
+                    conflict_count: count(r.get(7)),
+                    member_ids: Vec::new(),
+                },
+                updated_at: r.get(8),
+            })
+        })
+        .collect()
+    }
+
+    async fn resolve(&self, id_or_ref: &str) -> Result<Option<Uuid>> {
+        let s = id_or_ref.trim();
+        let c = self.conn().await;
+        c.query_opt(
+            "SELECT id FROM households WHERE id = $1 OR ref = $1 LIMIT 1",
+            &[&s],
+        )
+        .await?
+        .map(|r| uuid_of(r.get(0)))
+        .transpose()
+    }
+
+    async fn audit(&self, id: Uuid) -> Result<Vec<AuditEntry>> {
+        let c = self.conn().await;
+        Ok(c.query(
+            "SELECT change_hash, actor, device_id, user_id, at FROM audit
+                  WHERE household_id = $1 ORDER BY at, change_hash",
+            &[&id.to_string()],
+        )
+        .await?
+        .iter()
+        .map(|r| AuditEntry {
+            change: hex::encode(r.get::<_, Vec<u8>>(0)),
+            actor: hex::encode(r.get::<_, Vec<u8>>(1)),
+            device_id: r.get(2),
+            user_id: r.get(3),
+            at: r.get(4),
+        })
+        .collect())
+    }
+
+    async fn counts(&self) -> Result<(u64, u64)> {
+        let c = self.conn().await;
+        let r = c
+            .query_one(
+                "SELECT (SELECT count(*) FROM log), (SELECT count(*) FROM audit)",
+                &[],
+            )
+            .await?;
+        Ok((r.get::<_, i64>(0) as u64, r.get::<_, i64>(1) as u64))
+    }
+}
