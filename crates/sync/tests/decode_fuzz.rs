@@ -1,0 +1,166 @@
+//! The fuzz target's body (`fuzz/fuzz_targets/decode_body.rs`) run as an ordinary test over many
+//! random inputs, so that stable toolchains and CI exercise the decoders too: arbitrary bytes, valid
+//! frames around random payloads, and real messages with bytes flipped, cut or appended. No decoder
+//! may panic, and every well-formed message must decode to itself.
+//!
+//! More cases: `SHUMARI_FUZZ_CASES=100000 cargo test -p shumari-sync --test decode_fuzz`.
+
+use proptest::prelude::*;
+use shumari_sync::codec::{frame, Writer};
+use shumari_sync::proto::{
+    CheckResponse, CheckVerdict, Cursor, DocChanges, DocOutcome, Message, PullRequest,
+    PullResponse, PushRequest, PushResponse, Refusal, BUCKETS, PROTOCOL_VERSION,
+};
+use uuid::Uuid;
+
+include!("../../../fuzz/fuzz_targets/decode_body.rs");
+
+fn cases() -> u32 {
+    std::env::var("SHUMARI_FUZZ_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(2000)
+}
+
+fn doc(n: u8) -> DocChanges {
+    DocChanges {
+        id: Uuid::from_bytes([n; 16]),
+        changes: vec![n; 40 + n as usize],
+        heads: vec![[n; 32], [n.wrapping_add(1); 32]],
+    }
+}
+
+/// Payloads of real messages of several kinds, with their frame kind.
+fn samples() -> Vec<(u8, Vec<u8>)> {
+    fn payload<M: Message>(m: &M) -> (u8, Vec<u8>) {
+        let mut w = Writer::new();
+        m.write(&mut w);
+        (M::KIND, w.into_inner())
+    }
+    vec![
+        payload(&PushRequest {
+            docs: (0..4).map(doc).collect(),
+        }),
+        payload(&PushResponse {
+            results: vec![
+                (
+                    Uuid::from_bytes([1; 16]),
+                    DocOutcome::Accepted(vec![[7; 32]]),
+                ),
+                (
+                    Uuid::from_bytes([2; 16]),
+                    DocOutcome::Refused(Refusal {
+                        code: "out_of_scope".into(),
+                        message: "not yours".into(),
+                    }),
+                ),
+            ],
+        }),
+        payload(&PullRequest {
+            cursor: Cursor::default(),
+            max_bytes: 65536,
+            buckets: vec![[3; 8]; BUCKETS],
+        }),
+        payload(&PullResponse {
+            docs: (0..3).map(doc).collect(),
+            removed: vec![Uuid::from_bytes([9; 16])],
+            cursor: Cursor::default(),
+            more: true,
+            check: CheckVerdict::Differs(vec![1, 5, 9]),
+        }),
+        payload(&CheckResponse {
+            send: vec![doc(5)],
+            want: vec![Uuid::from_bytes([4; 16])],
+            remove: vec![],
+            more: false,
+        }),
+    ]
+}
+
+#[test]
+fn well_formed_messages_decode_to_themselves() {
+    let m = PushRequest {
+        docs: (0..4).map(doc).collect(),
+    };
+    assert_eq!(PushRequest::decode(&m.encode()).unwrap(), m);
+    for (kind, p) in samples() {
+        // Each sample is accepted framed (by the frame decoder and its own message decoder) and
+        // raw (by its own reader at least).
+        assert!(
+            decode_all(&frame(PROTOCOL_VERSION, kind, &p)) >= 2,
+            "kind {kind}"
+        );
+        assert!(decode_all(&p) >= 1, "kind {kind}");
+    }
+}
+
+#[derive(Debug, Clone)]
+enum Mutation {
+    Flip(usize, u8),
+    Cut(usize),
+    Append(Vec<u8>),
+    Insert(usize, u8),
+}
+
+fn mutation() -> impl Strategy<Value = Mutation> {
+    prop_oneof![
+        (any::<usize>(), 1..=255u8).prop_map(|(i, b)| Mutation::Flip(i, b)),
+        any::<usize>().prop_map(Mutation::Cut),
+        proptest::collection::vec(any::<u8>(), 1..16).prop_map(Mutation::Append),
+        (any::<usize>(), any::<u8>()).prop_map(|(i, b)| Mutation::Insert(i, b)),
+    ]
+}
+
+fn mutate(mut b: Vec<u8>, ms: &[Mutation]) -> Vec<u8> {
+    for m in ms {
+        match m {
+            Mutation::Flip(i, x) if !b.is_empty() => {
+                let n = b.len();
+                b[i % n] ^= x;
+            }
+            Mutation::Cut(i) => b.truncate(i % (b.len() + 1)),
+            Mutation::Append(t) => b.extend_from_slice(t),
+            Mutation::Insert(i, x) => {
+                let n = b.len();
+                b.insert(i % (n + 1), *x);
+            }
+            Mutation::Flip(..) => {}
+        }
+    }
+    b
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases(), ..ProptestConfig::default() })]
+
+    #[test]
+    fn arbitrary_bytes_never_panic(data in proptest::collection::vec(any::<u8>(), 0..2048)) {
+        decode_all(&data);
+    }
+
+    #[test]
+    fn valid_frames_around_random_payloads_never_panic(
+        kind in any::<u8>(),
+        payload in proptest::collection::vec(any::<u8>(), 0..2048),
+    ) {
+        decode_all(&frame(PROTOCOL_VERSION, kind, &payload));
+        decode_all(&payload);
+    }
+
+    #[test]
+    fn mutated_messages_never_panic(
+        pick in any::<usize>(),
+        ms in proptest::collection::vec(mutation(), 1..6),
+        whole_frame in any::<bool>(),
+    ) {
+        let s = samples();
+        let (kind, p) = &s[pick % s.len()];
+        let data = if whole_frame {
+            mutate(frame(PROTOCOL_VERSION, *kind, p), &ms)
+        } else {
+            frame(PROTOCOL_VERSION, *kind, &mutate(p.clone(), &ms))
+        };
+        decode_all(&data);
+        decode_all(&mutate(p.clone(), &ms));
+    }
+}

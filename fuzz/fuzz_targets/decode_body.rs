@@ -1,0 +1,38 @@
+// The body shared by the `decode_messages` fuzz target and the `decode_fuzz` test of shumari-sync
+// (which `include!`s this file so both exercise exactly the same calls).
+
+/// Feeds `data` to every decoder; returns how many accepted it (only to keep the calls observable).
+#[allow(dead_code)]
+pub fn decode_all(data: &[u8]) -> usize {
+    use shumari_sync::codec::{peek, unframe, Reader};
+    use shumari_sync::proto::{
+        ActorsRequest, ActorsResponse, CheckRequest, CheckResponse, Cursor, EnrollRequest,
+        EnrollResponse, Message, PullRequest, PullResponse, PushRequest, PushResponse,
+        PROTOCOL_VERSION,
+    };
+
+    fn one<M: Message>(data: &[u8]) -> usize {
+        let framed = M::decode(data).is_ok();
+        let mut r = Reader::new(data);
+        let raw = M::read(&mut r).is_ok();
+        usize::from(framed) + usize::from(raw)
+    }
+
+    let mut ok = 0;
+    if let Ok((_, kind)) = peek(data) {
+        ok += usize::from(unframe(data, PROTOCOL_VERSION, kind).is_ok());
+    }
+    ok += one::<EnrollRequest>(data);
+    ok += one::<EnrollResponse>(data);
+    ok += one::<ActorsRequest>(data);
+    ok += one::<ActorsResponse>(data);
+    ok += one::<PushRequest>(data);
+    ok += one::<PushResponse>(data);
+    ok += one::<PullRequest>(data);
+    ok += one::<PullResponse>(data);
+    ok += one::<CheckRequest>(data);
+    ok += one::<CheckResponse>(data);
+    // The cursor travels as a token in the device's store.
+    let _ = Cursor::from_token(&String::from_utf8_lossy(data));
+    ok
+}
