@@ -384,7 +384,7 @@ impl<S: Storage> Registry<S> {
                 .collect::<BTreeSet<_>>()
                 .into_iter()
                 .collect();
-            let mut owners: HashMap<Vec<u8>, String> = self
+            let owners: HashMap<Vec<u8>, String> = self
                 .storage
                 .actor_devices(&all_actors)
                 .await?
@@ -415,40 +415,14 @@ impl<S: Storage> Registry<S> {
                             );
                             continue;
                         }
-                        // An actor bound to another device is a forgery. An actor nobody has bound
-                        // yet is bound to this device on first use, provided its changes are authored
-                        // by this device's user (or by nobody yet: made before enrollment).
-                        let mut forged = None;
-                        let mut fresh = Vec::new();
-                        for (a, author) in &actors {
-                            match owners.get(a) {
-                                Some(dev) if *dev == auth.device_id => {}
-                                Some(_) => {
-                                    forged = Some((a.clone(), "is registered to another device"))
-                                }
-                                None => match author.as_deref() {
-                                    None | Some("local") => fresh.push(a.clone()),
-                                    Some(u) if u == auth.user.id => fresh.push(a.clone()),
-                                    Some(_) => {
-                                        forged = Some((a.clone(), "is authored by another user"))
-                                    }
-                                },
-                            }
-                        }
-                        if forged.is_none() && !fresh.is_empty() {
-                            let taken = self
-                                .storage
-                                .register_actors(&auth.device_id, &fresh, now_ms())
-                                .await?;
-                            if let Some((a, _)) =
-                                fresh.iter().zip(&taken).find(|(_, t)| t.is_some())
-                            {
-                                forged = Some((a.clone(), "is registered to another device"));
-                            }
-                            for a in fresh {
-                                owners.insert(a, auth.device_id.clone());
-                            }
-                        }
+                        // Only actors registered to this device (through /v1/actors, which the engine
+                        // calls before pushing) may appear in its changes: anything else is refused, so
+                        // no device can forge another's edits or slip in unattributed ones.
+                        let forged = actors.iter().find_map(|(a, _author)| match owners.get(a) {
+                            Some(dev) if *dev == auth.device_id => None,
+                            Some(_) => Some((a.clone(), "is registered to another device")),
+                            None => Some((a.clone(), "is not registered to this device")),
+                        });
                         if let Some((a, why)) = forged {
                             tracing::warn!(device = %auth.device_id, actor = %hex::encode(&a), "refused a change by an actor not registered to the pushing device");
                             outcomes.insert(
