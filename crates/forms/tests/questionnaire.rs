@@ -304,3 +304,26 @@ fn validating_twelve_members_is_cheap_enough_to_run_often() {
     let v = validate(&household(12), "ur");
     assert_eq!(v.calculated.len(), 12 * 3 + 3);
 }
+
+#[test]
+fn union_council_and_village_codes_are_valid_areas() {
+    for (area, ok) in [
+        ("PK60301", true),
+        ("PK60301-UC012", true),
+        ("PK60301-UC012-V03", true),
+        ("PK6", true),
+        ("60301", false),
+        ("PK60301-uc1", false),
+        ("PK60301-", false),
+    ] {
+        let mut h = common::household(3);
+        h["area"] = serde_json::json!(area);
+        let v = validate(&h, "en");
+        assert_eq!(
+            v.invalid.iter().all(|i| i.path != "area"),
+            ok,
+            "{area}: {:?}",
+            v.invalid
+        );
+    }
+}
