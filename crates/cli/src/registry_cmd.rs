@@ -12,11 +12,13 @@
 //! # How long an enrollment code stays valid.
 //! code_ttl_hours = 168
 //! ```
-//! Admin subcommands take the same `--db` as `serve` and work while it runs (SQLite WAL).
+//! Admin subcommands take the same `--db` as `serve` and work while it runs (SQLite WAL, or
+//! PostgreSQL's own concurrency).
 //! Wiring (by the lead): `Command::Registry(registry_cmd::RegistryCmd)` → [`run`].
 
 use crate::cli::Cli;
 use anyhow::Context;
+use shumari_registry::storage::postgres::PgStorage;
 use shumari_registry::{Config, Registry, SqliteStorage};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -134,16 +136,36 @@ fn settings(db: &DbArgs) -> anyhow::Result<(String, FileConfig, Config)> {
     Ok((url, file, config))
 }
 
-fn open_sqlite(url: &str, config: Config) -> anyhow::Result<Arc<Registry<SqliteStorage>>> {
+/// The registry over whichever backend `--db` names.
+enum Backend {
+    Sqlite(Arc<Registry<SqliteStorage>>),
+    Pg(Arc<Registry<PgStorage>>),
+}
+
+/// Runs `$body` with `$reg` bound to the registry, whatever its backend.
+macro_rules! on_backend {
+    ($backend:expr, $reg:ident => $body:expr) => {
+        match $backend {
+            Backend::Sqlite($reg) => $body,
+            Backend::Pg($reg) => $body,
+        }
+    };
+}
+
+/// Opens `sqlite:PATH` (or a bare path) or `postgres://...`, migrating as needed. PostgreSQL
+/// connections are driven by tasks on `rt`, so it must outlive the registry.
+fn open(rt: &tokio::runtime::Runtime, url: &str, config: Config) -> anyhow::Result<Backend> {
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        return Err(crate::exit::bad(
-            "the PostgreSQL backend is not in this build yet; use --db sqlite:PATH",
-        ));
+        // The URL may hold a password: it is not repeated in the error.
+        let storage = rt
+            .block_on(PgStorage::connect(url))
+            .context("connecting to the PostgreSQL database given by --db")?;
+        return Ok(Backend::Pg(Arc::new(Registry::new(storage, config))));
     }
     let path = url.strip_prefix("sqlite:").unwrap_or(url);
     let storage =
         SqliteStorage::open(Path::new(path)).with_context(|| format!("opening {path}"))?;
-    Ok(Arc::new(Registry::new(storage, config)))
+    Ok(Backend::Sqlite(Arc::new(Registry::new(storage, config))))
 }
 
 fn to_anyhow(e: shumari_registry::AppError) -> anyhow::Error {
@@ -174,8 +196,8 @@ pub fn run(cli: &Cli, cmd: &RegistryCmd) -> anyhow::Result<i32> {
                 .clone()
                 .or(file.listen)
                 .unwrap_or_else(|| "127.0.0.1:7800".into());
-            let reg = open_sqlite(&url, config)?;
-            rt.block_on(async move {
+            let reg = open(&rt, &url, config)?;
+            on_backend!(reg, reg => rt.block_on(async move {
                 let listener = tokio::net::TcpListener::bind(&listen)
                     .await
                     .with_context(|| format!("listening on {listen}"))?;
@@ -187,7 +209,7 @@ pub fn run(cli: &Cli, cmd: &RegistryCmd) -> anyhow::Result<i32> {
                 })
                 .await?;
                 anyhow::Ok(())
-            })?;
+            }))?;
             Ok(0)
         }
         RegistryCmd::User(UserCmd::Add {
@@ -197,9 +219,8 @@ pub fn run(cli: &Cli, cmd: &RegistryCmd) -> anyhow::Result<i32> {
             areas,
         }) => {
             let (url, _, config) = settings(db)?;
-            let reg = open_sqlite(&url, config)?;
-            let id = rt
-                .block_on(reg.add_user(name, role, areas))
+            let reg = open(&rt, &url, config)?;
+            let id = on_backend!(&reg, r => rt.block_on(r.add_user(name, role, areas)))
                 .map_err(to_anyhow)?;
             if cli.json {
                 crate::output::json(&serde_json::json!({ "id": id }))?;
@@ -210,8 +231,9 @@ pub fn run(cli: &Cli, cmd: &RegistryCmd) -> anyhow::Result<i32> {
         }
         RegistryCmd::EnrollCode { db, user } => {
             let (url, _, config) = settings(db)?;
-            let reg = open_sqlite(&url, config)?;
-            let code = rt.block_on(reg.enroll_code(user)).map_err(to_anyhow)?;
+            let reg = open(&rt, &url, config)?;
+            let code =
+                on_backend!(&reg, r => rt.block_on(r.enroll_code(user))).map_err(to_anyhow)?;
             if cli.json {
                 crate::output::json(&serde_json::json!({ "code": code }))?;
             } else {
@@ -221,9 +243,8 @@ pub fn run(cli: &Cli, cmd: &RegistryCmd) -> anyhow::Result<i32> {
         }
         RegistryCmd::Household(RegistryHouseholdCmd::List { db, area }) => {
             let (url, _, config) = settings(db)?;
-            let reg = open_sqlite(&url, config)?;
-            let rows = rt
-                .block_on(reg.household_list(None, area.as_deref()))
+            let reg = open(&rt, &url, config)?;
+            let rows = on_backend!(&reg, r => rt.block_on(r.household_list(None, area.as_deref())))
                 .map_err(to_anyhow)?;
             if cli.json {
                 crate::output::json(&rows)?;
@@ -257,9 +278,8 @@ pub fn run(cli: &Cli, cmd: &RegistryCmd) -> anyhow::Result<i32> {
         }
         RegistryCmd::Household(RegistryHouseholdCmd::Show { db, id }) => {
             let (url, _, config) = settings(db)?;
-            let reg = open_sqlite(&url, config)?;
-            let v = rt
-                .block_on(reg.household_show(None, id))
+            let reg = open(&rt, &url, config)?;
+            let v = on_backend!(&reg, r => rt.block_on(r.household_show(None, id)))
                 .map_err(to_anyhow)?;
             // The same JSON for people and programs: it is a document, not a table.
             crate::output::json(&v)?;
