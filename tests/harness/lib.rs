@@ -29,7 +29,7 @@ pub fn nser_household(n: u32, area: &str) -> HouseholdInput {
         let v = match i % 4 {
             0 => json!((n + i) % 7),
             1 => json!(format!("option_{}", (n + i) % 5)),
-            2 => json!((n + i) % 2 == 0),
+            2 => json!((n + i).is_multiple_of(2)),
             _ => json!(format!("Mohalla {} street {}", n % 97, i)),
         };
         answers.insert(format!("q{i:02}"), v);
