@@ -88,6 +88,65 @@ fn pg_an_old_client_is_told_to_update_and_malformed_input_is_a_4xx() {
     old_client_and_malformed_input(pg_reg(&pg));
 }
 
+/// The compare-and-set under every ingest: a row whose heads moved since the service loaded them is
+/// skipped and returned, also when two writers race (on PostgreSQL they use two connections).
+fn stale_rows_are_skipped<S: Storage>(r: &TestRegistry<S>) {
+    use shumari_registry::storage::{IngestRow, Projection};
+    let id = uuid::Uuid::new_v4();
+    let row = |expected: Option<&[u8]>, heads: u8| IngestRow {
+        id,
+        expected_heads: expected.map(<[u8]>::to_vec),
+        prev_area: expected.map(|_| shumari_scenarios::AREA.to_string()),
+        doc: vec![heads],
+        heads: vec![heads; 32],
+        projection: Projection {
+            reference: "PK10101-000001".into(),
+            area: shumari_scenarios::AREA.into(),
+            head_name: None,
+            head_id_number: None,
+            member_count: 1,
+            status: "draft".into(),
+            conflict_count: 0,
+            member_ids: vec!["3520212345671".into()],
+        },
+        log_changes: vec![heads],
+        audit: vec![([heads; 32], vec![7; 16])],
+    };
+    let st = &r.reg.storage;
+    let commit = |rows| {
+        r.rt.block_on(st.commit_ingest("dev", "user", rows, 1))
+            .expect("commit")
+    };
+    assert!(commit(vec![row(None, 1)]).is_empty());
+    assert_eq!(
+        commit(vec![row(None, 9)]),
+        vec![id],
+        "created by someone else meanwhile"
+    );
+    // Two writers both loaded heads [1]: exactly one lands.
+    let (a, b) = r.rt.block_on(async {
+        tokio::join!(
+            st.commit_ingest("dev", "user", vec![row(Some(&[1; 32]), 2)], 2),
+            st.commit_ingest("dev", "user", vec![row(Some(&[1; 32]), 3)], 2)
+        )
+    });
+    let (a, b) = (a.expect("a"), b.expect("b"));
+    assert_eq!(a.len() + b.len(), 1, "{a:?} {b:?}");
+    let winner = if a.is_empty() { 2 } else { 3 };
+    let heads = r.rt.block_on(st.all_heads()).expect("heads");
+    assert_eq!(
+        heads,
+        vec![(id, shumari_scenarios::AREA.to_string(), vec![winner; 32])]
+    );
+    assert_eq!(r.counts(), (2, 2), "nothing logged for skipped rows");
+}
+
+on_both!(
+    stale_rows_are_skipped_also_when_writers_race,
+    pg_stale_rows_are_skipped_also_when_writers_race,
+    stale_rows_are_skipped
+);
+
 #[test]
 fn pg_migrations_are_idempotent_and_a_newer_schema_is_refused() {
     let pg = PgCluster::shared();
