@@ -18,6 +18,7 @@ mod pg;
 use serde_json::{json, Value};
 use shumari_domain::HouseholdInput;
 use shumari_registry::storage::postgres::PgStorage;
+use shumari_registry::storage::{IngestRow, Projection, StoredDoc};
 use shumari_registry::{Config, InMemoryTransport, Registry, SqliteStorage, Storage};
 use shumari_store::Store;
 use shumari_sync::{Endpoint, Options, Report, Transport, TransportError};
@@ -98,8 +99,8 @@ struct Run {
     push: Report,
     edits: Vec<Report>,
     up_to_date: Report,
-    /// Stored documents (for the floor).
-    docs: Vec<Vec<u8>>,
+    /// Stored documents (for the floor and the storage-only rate).
+    docs: Vec<StoredDoc>,
 }
 
 fn sync(store: &mut Store, t: &mut dyn Transport) -> Report {
@@ -158,7 +159,7 @@ fn run<S: Storage>(rt: &tokio::runtime::Runtime, reg: Arc<Registry<S>>, n: u32) 
             .expect("snapshot");
         let Some(last) = page.last() else { break };
         after = Some(last.id);
-        docs.extend(page.into_iter().map(|d| d.doc));
+        docs.extend(page);
     }
     Run {
         ingest_per_s: f64::from(n) / secs,
@@ -167,6 +168,41 @@ fn run<S: Storage>(rt: &tokio::runtime::Runtime, reg: Arc<Registry<S>>, n: u32) 
         up_to_date,
         docs,
     }
+}
+
+/// Households per second that `storage` alone writes: the stored documents replayed as new rows in
+/// batches of 100 through `commit_ingest`, without the service's decoding and merging.
+fn storage_only<S: Storage>(rt: &tokio::runtime::Runtime, storage: &S, docs: &[StoredDoc]) -> f64 {
+    let rows: Vec<IngestRow> = docs
+        .iter()
+        .map(|d| IngestRow {
+            id: d.id,
+            expected_heads: None,
+            prev_area: None,
+            doc: d.doc.clone(),
+            heads: d.heads.clone(),
+            projection: Projection {
+                reference: d.id.to_string(),
+                area: d.area.clone(),
+                head_name: Some("Member 0".into()),
+                head_id_number: Some("3520200000011".into()),
+                member_count: 6,
+                status: "complete".into(),
+                conflict_count: 0,
+                member_ids: vec!["3520200000011".into(), "3520200000012".into()],
+            },
+            log_changes: d.doc.clone(),
+            audit: vec![(d.heads[..32].try_into().expect("32 bytes"), vec![7; 16])],
+        })
+        .collect();
+    let t = Instant::now();
+    for batch in rows.chunks(100) {
+        let stale = rt
+            .block_on(storage.commit_ingest("bench", "bench", batch.to_vec(), 1))
+            .expect("commit");
+        assert!(stale.is_empty());
+    }
+    docs.len() as f64 / t.elapsed().as_secs_f64()
 }
 
 fn floor(docs: &[Vec<u8>]) -> f64 {
@@ -205,6 +241,8 @@ fn main() {
     let dir = tempfile::tempdir().expect("tempdir");
     let sqlite = SqliteStorage::open(&dir.path().join("registry.db")).expect("sqlite");
     let lite = run(&rt, Arc::new(Registry::new(sqlite, Config::default())), n);
+    let fresh = SqliteStorage::open(&dir.path().join("storage-only.db")).expect("sqlite");
+    let lite_storage = storage_only(&rt, &fresh, &lite.docs);
     drop(rt);
 
     let cluster = pg::PgCluster::start(true);
@@ -213,9 +251,14 @@ fn main() {
         .block_on(PgStorage::connect(&cluster.database()))
         .expect("postgres");
     let pg = run(&rt, Arc::new(Registry::new(storage, Config::default())), n);
+    let fresh = rt
+        .block_on(PgStorage::connect(&cluster.database()))
+        .expect("postgres");
+    let pg_storage = storage_only(&rt, &fresh, &lite.docs);
     drop(rt);
 
-    let floor_rate = floor(&lite.docs);
+    let docs: Vec<Vec<u8>> = lite.docs.iter().map(|d| d.doc.clone()).collect();
+    let floor_rate = floor(&docs);
     let p = &lite.push;
     let per_hh = (p.bytes_sent + p.bytes_received) as f64 / f64::from(n);
     let sent_per_hh = p.bytes_sent as f64 / f64::from(n);
@@ -251,6 +294,16 @@ fn main() {
         "ingest, PostgreSQL 15 (households/s)",
         format!("{:.0}", pg.ingest_per_s),
         "(scale backend)",
+    );
+    line(
+        "  storage alone, SQLite (commit_ingest, households/s)",
+        format!("{lite_storage:.0}"),
+        "",
+    );
+    line(
+        "  storage alone, PostgreSQL (households/s)",
+        format!("{pg_storage:.0}"),
+        "",
     );
     line(
         "floor: automerge load + save (households/s)",
