@@ -39,25 +39,30 @@ trap cleanup EXIT
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
-# 3. A registry. `shumari registry serve` when the CLI has it; otherwise a stand-in listener, because
-#    the app's provisional registry link (crates/app/src/registry_link.rs) only checks reachability.
+# 3. A real registry: `shumari registry serve` on SQLite in the temp dir, with one surveyor per app
+#    instance (same area) and an enrollment code each, made with the CLI.
 REG_PORT="$(free_port)"
+cargo build -q -p shumari-cli
+SHUMARI="$CARGO_TARGET_DIR/debug/shumari"
+REG_DB="sqlite:$WORK/registry.db"
+"$SHUMARI" registry serve --db "$REG_DB" --listen "127.0.0.1:$REG_PORT" >"$WORK/registry.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 100); do grep -q "listening on" "$WORK/registry.log" && break; sleep 0.1; done
+new_code() { # name -> enrollment code of a new surveyor in PK10101
+  local id
+  id="$("$SHUMARI" registry user add --db "$REG_DB" --name "$1" --role surveyor --area PK10101 --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')"
+  "$SHUMARI" registry enroll-code --db "$REG_DB" --user "$id" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["code"])'
+}
+CODE_A="$(new_code "Surveyor A")"
+CODE_B="$(new_code "Surveyor B")"
 REGISTRY_SYNC=0
-if cargo build -q -p shumari-cli 2>/dev/null && "$CARGO_TARGET_DIR/debug/shumari" registry serve --help >/dev/null 2>&1; then
-  "$CARGO_TARGET_DIR/debug/shumari" registry serve --listen "127.0.0.1:$REG_PORT" --data "$WORK/registry" >"$WORK/registry.log" 2>&1 &
-  pids+=($!)
-else
-  node -e "require('net').createServer(s => s.end('HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n')).listen($REG_PORT, '127.0.0.1')" &
-  pids+=($!)
-fi
-export REGISTRY_URL="http://127.0.0.1:$REG_PORT" REGISTRY_SYNC
+export REGISTRY_URL="http://127.0.0.1:$REG_PORT" REGISTRY_SYNC CODE_A CODE_B
 
 # 4. A virtual display and one tauri-driver per app instance, each with its own data directory.
 DISPLAY_NUM=":$((90 + RANDOM % 100))"
 Xvfb "$DISPLAY_NUM" -screen 0 1280x800x24 -nolisten tcp >"$WORK/xvfb.log" 2>&1 &
 pids+=($!)
 export DISPLAY="$DISPLAY_NUM"
-export SHUMARI_AREAS="PK10101"
 start_driver() { # name port native_port
   mkdir -p "$WORK/$1"
   SHUMARI_DATA_DIR="$WORK/$1" tauri-driver --port "$2" --native-port "$3" >"$WORK/driver-$1.log" 2>&1 &

@@ -34,10 +34,15 @@ fn main() {
     let dir = tmp.path().join("data");
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
     let url = format!("http://{}", listener.local_addr().expect("addr"));
-    std::env::set_var("SHUMARI_AREAS", "PK10101");
+    // A device prepared as the CLI enrolls one (registry and areas in the store's settings); the app
+    // adopts it on unlock. Nothing listens after the bench starts, so background sync stays offline.
+    {
+        let mut store = Store::create(&dir, PIN).expect("create");
+        store.set_user("bench").expect("user");
+        store.kv_set("sync.registry_url", &url).expect("url");
+        store.kv_set("sync.areas", r#"["PK10101"]"#).expect("areas");
+    }
     let app = App::new(dir.clone());
-    app.enroll(&url, "BENCH", PIN).expect("enroll");
-    app.lock();
 
     // 10,000 households with three members each, written in batches straight to the store.
     {

@@ -1,87 +1,105 @@
-//! The app's link to the central registry: enrollment and one sync round.
-//!
-//! PROVISIONAL: `shumari-sync` (the protocol) is being written alongside; until its client API exists this
-//! module only checks that the registry address answers on TCP, grants the areas named in the
-//! `SHUMARI_AREAS` environment variable (comma-separated P-codes; a test and demo hook) and reports a
-//! sync round as `unreachable`/`internal` honestly rather than pretending. Only this file changes when the
-//! protocol lands.
+//! The app's link to the central registry, through `shumari-sync` over HTTP: enrollment redeems a
+//! one-time code (the engine stores the device token, user and granted areas in the encrypted store) and
+//! a sync round is one full engine sync (push, pull, check, repair) with progress and byte counts.
+//! Engine errors become [`AppError`]s whose codes the UI translates into plain words.
 
 use crate::error::{AppError, Result};
-use std::net::{TcpStream, ToSocketAddrs};
-use std::time::Duration;
+use shumari_store::Store;
+use shumari_sync::{HttpTransport, Options, SyncError, TransportError};
 
 /// What the registry grants an enrolled device.
 #[derive(Debug, Clone)]
 pub struct Grant {
     /// The user id edits are attributed to.
     pub user: String,
-    /// Areas the device surveys.
+    /// Areas the device surveys, as the registry answered.
     pub areas: Vec<String>,
 }
 
-/// `host:port` of an `http(s)://host[:port][/path]` address.
-fn authority(url: &str) -> Result<String> {
-    let (scheme, rest) = url
-        .split_once("://")
-        .ok_or_else(|| AppError::Invalid("the registry address has no scheme".into()))?;
-    let host = rest.split('/').next().unwrap_or_default();
-    if host.is_empty() {
-        return Err(AppError::Invalid("the registry address has no host".into()));
-    }
-    if host.contains(':') {
-        Ok(host.to_string())
-    } else {
-        Ok(format!(
-            "{host}:{}",
-            if scheme == "https" { 443 } else { 80 }
-        ))
-    }
-}
-
-/// Whether the registry's address accepts connections (bounded by a short timeout).
-pub fn reachable(url: &str) -> Result<()> {
-    let auth = authority(url)?;
-    let addrs: Vec<_> = auth
-        .to_socket_addrs()
-        .map_err(|e| AppError::Unreachable(e.to_string()))?
-        .collect();
-    for a in &addrs {
-        if TcpStream::connect_timeout(a, Duration::from_secs(3)).is_ok() {
-            return Ok(());
+fn transport_error(e: TransportError) -> AppError {
+    match e {
+        TransportError::Unreachable(m) => AppError::Unreachable(m),
+        TransportError::Rejected { status, .. } if status >= 500 || status == 429 => {
+            AppError::Unreachable(e.to_string())
         }
+        TransportError::Rejected { message, .. } => AppError::Rejected(message),
     }
-    Err(AppError::Unreachable(format!("no answer from {auth}")))
 }
 
-/// Enrolls with the registry using a one-time code.
-pub fn enroll(url: &str, code: &str) -> Result<Grant> {
-    reachable(url)?;
-    let areas = std::env::var("SHUMARI_AREAS")
-        .unwrap_or_default()
-        .split(',')
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
-        .collect();
-    // The code's first characters name the enumerator until the registry assigns a user id.
-    let user: String = code
-        .chars()
-        .filter(char::is_ascii_alphanumeric)
-        .take(12)
-        .collect();
+fn sync_error(e: SyncError) -> AppError {
+    match e {
+        SyncError::NotEnrolled => AppError::NotEnrolled,
+        SyncError::Store(s) => s.into(),
+        SyncError::Transport(t) => transport_error(t),
+        SyncError::Decode(d) => AppError::Internal(d.to_string()),
+    }
+}
+
+/// Runs blocking network work on a plain thread. Tauri runs commands on a tokio worker, and reqwest's
+/// blocking client refuses to run inside an async runtime (it panics), so the exchange must leave it.
+fn off_runtime<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    std::thread::scope(|s| {
+        s.spawn(f)
+            .join()
+            .unwrap_or_else(|e| std::panic::resume_unwind(e))
+    })
+}
+
+fn transport(url: &str) -> Result<HttpTransport> {
+    HttpTransport::new(url).map_err(transport_error)
+}
+
+/// Enrolls `store` with the registry at `url` using a one-time code. On success the store holds the
+/// device token and is attributed to the registry's user.
+pub fn enroll(store: &mut Store, url: &str, code: &str) -> Result<Grant> {
+    let resp = off_runtime(|| {
+        let mut t = transport(url)?;
+        shumari_sync::enroll(store, &mut t, url, code, &Options::default()).map_err(sync_error)
+    })?;
     Ok(Grant {
-        user: format!("enumerator-{user}"),
-        areas,
+        user: resp.user_id,
+        areas: resp.areas,
     })
 }
 
 /// Progress of a sync round: (fraction 0..1, bytes sent, bytes received).
-pub type Progress<'a> = &'a dyn Fn(f64, u64, u64);
+pub type Progress<'a> = &'a (dyn Fn(f64, u64, u64) + Sync);
+
+/// What a finished round did (for the status screen).
+#[derive(Debug, Clone, Default)]
+pub struct RoundReport {
+    /// Bytes sent.
+    pub bytes_sent: u64,
+    /// Bytes received.
+    pub bytes_received: u64,
+    /// Households refused by the registry (count).
+    pub refused: u64,
+}
 
 /// One sync round with the registry.
-pub fn sync_round(url: &str, progress: Progress<'_>) -> Result<()> {
-    progress(0.05, 0, 0);
-    reachable(url)?;
-    Err(AppError::Internal(
-        "the sync protocol is not in this build yet".into(),
-    ))
+pub fn sync_round(store: &mut Store, url: &str, progress: Progress<'_>) -> Result<RoundReport> {
+    progress(0.02, 0, 0);
+    let mut on_progress = |p: &shumari_sync::Progress| {
+        // Phases in order push, pull, check: each gets a third of the bar.
+        let base = match p.phase {
+            "push" => 0.0,
+            "pull" => 1.0 / 3.0,
+            _ => 2.0 / 3.0,
+        };
+        let within = match p.total {
+            Some(t) if t > 0 => (p.done as f64 / t as f64).min(1.0),
+            _ => 0.5,
+        };
+        progress(base + within / 3.0, p.bytes_sent, p.bytes_received);
+    };
+    let report = off_runtime(|| {
+        let mut t = transport(url)?;
+        shumari_sync::sync(store, &mut t, &Options::default(), &mut on_progress).map_err(sync_error)
+    })?;
+    progress(1.0, report.bytes_sent, report.bytes_received);
+    Ok(RoundReport {
+        bytes_sent: report.bytes_sent,
+        bytes_received: report.bytes_received,
+        refused: report.refused.len() as u64,
+    })
 }

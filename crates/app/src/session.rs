@@ -51,7 +51,7 @@ impl App {
     /// Whether the device is enrolled and unlocked.
     pub fn session_status(&self) -> SessionInfo {
         let enrollment = read_enrollment(&self.dir);
-        let enrolled = enrollment.is_some() && Store::exists(&self.dir);
+        let enrolled = Store::exists(&self.dir);
         let guard = self.lock_store();
         let (device_id, surveyor) = match guard.as_ref() {
             Some(s) => (
@@ -86,14 +86,32 @@ impl App {
         if !valid_pin(pin) {
             return Err(AppError::Invalid("the PIN must be 4 to 8 digits".into()));
         }
-        let grant = registry_link::enroll(url, code.trim())?;
         let mut store = Store::create(&self.dir, pin)?;
-        store.set_user(&grant.user)?;
-        let areas: Vec<String> = grant
+        let grant = match registry_link::enroll(&mut store, url, code.trim()) {
+            Ok(g) => g,
+            Err(e) => {
+                // A refused or unreachable enrollment leaves no half-made device behind.
+                drop(store);
+                for f in [
+                    shumari_store::DB_FILE.to_string(),
+                    format!("{}-wal", shumari_store::DB_FILE),
+                    format!("{}-shm", shumari_store::DB_FILE),
+                    shumari_store::KEY_FILE.to_string(),
+                ] {
+                    let _ = std::fs::remove_file(self.dir.join(f));
+                }
+                return Err(e);
+            }
+        };
+        // The registry's answer decides the areas; unknown codes are kept only if none is known, so the
+        // device never ends up with no area at all.
+        let known: Vec<String> = grant
             .areas
-            .into_iter()
+            .iter()
             .filter(|a| store.areas().exists(a))
+            .cloned()
             .collect();
+        let areas = if known.is_empty() { grant.areas } else { known };
         write_json(
             &self.dir.join(ENROLLMENT_FILE),
             &Enrollment {
@@ -109,10 +127,29 @@ impl App {
 
     /// Opens the store. A wrong PIN is [`AppError::WrongPin`] and changes nothing.
     pub fn unlock(&self, pin: &str) -> Result<SessionInfo> {
-        if read_enrollment(&self.dir).is_none() || !Store::exists(&self.dir) {
+        if !Store::exists(&self.dir) {
             return Err(AppError::NotEnrolled);
         }
         let store = Store::open(&self.dir, pin)?;
+        if read_enrollment(&self.dir).is_none() {
+            // A store enrolled by the CLI (`shumari init` + `shumari enroll`) carries its registry and
+            // areas in its own settings: adopt them, so the app opens a device prepared by the CLI.
+            let url = store
+                .kv_get(shumari_sync::engine::KEY_URL)?
+                .ok_or(AppError::NotEnrolled)?;
+            let areas: Vec<String> = store
+                .kv_get(shumari_sync::engine::KEY_AREAS)?
+                .and_then(|a| serde_json::from_str(&a).ok())
+                .unwrap_or_default();
+            write_json(
+                &self.dir.join(ENROLLMENT_FILE),
+                &Enrollment {
+                    registry_url: url,
+                    areas,
+                    enrolled_at: chrono::Utc::now().to_rfc3339(),
+                },
+            )?;
+        }
         *self.lock_store() = Some(store);
         self.sync.start(self.clone());
         Ok(self.session_status())

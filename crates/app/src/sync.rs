@@ -181,7 +181,8 @@ impl SyncController {
             s.status.bytes_sent = sent;
             s.status.bytes_received = received;
         };
-        registry_link::sync_round(&url, &progress)
+        app.with_store(|store| registry_link::sync_round(store, &url, &progress))
+            .map(|_| ())
     }
 }
 

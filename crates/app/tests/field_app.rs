@@ -2,21 +2,86 @@
 
 use serde_json::json;
 use shumari_app::{App, AppError, Interview};
-use std::net::TcpListener;
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
 
-/// A local listener standing in for the registry's address (enrollment checks that it answers).
-fn registry() -> (TcpListener, String) {
-    let l = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", l.local_addr().unwrap());
-    (l, url)
+/// The `shumari` CLI (built by `cargo build -p shumari-cli`), found next to this test's binary or via
+/// `SHUMARI_BIN`.
+fn cli() -> PathBuf {
+    if let Ok(p) = std::env::var("SHUMARI_BIN") {
+        return PathBuf::from(p);
+    }
+    let exe = std::env::current_exe().unwrap();
+    exe.parent().unwrap().parent().unwrap().join("shumari")
 }
 
-fn enrolled() -> (tempfile::TempDir, App, TcpListener) {
+/// A real registry (`shumari registry serve` on SQLite in a temp dir), killed on drop.
+struct Registry {
+    child: Child,
+    db: String,
+    url: String,
+}
+
+impl Drop for Registry {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Registry {
+    fn start(dir: &std::path::Path) -> Registry {
+        let db = format!("sqlite:{}", dir.join("registry.db").display());
+        let mut child = Command::new(cli())
+            .args(["registry", "serve", "--db", &db, "--listen", "127.0.0.1:0"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the shumari CLI is built (cargo build -p shumari-cli)");
+        let mut out = BufReader::new(child.stdout.take().unwrap());
+        let url = loop {
+            let mut line = String::new();
+            assert!(out.read_line(&mut line).unwrap() > 0, "registry exited");
+            if let Some(u) = line.trim().strip_prefix("listening on ") {
+                break u.to_string();
+            }
+        };
+        Registry { child, db, url }
+    }
+
+    fn cli_json(&self, args: &[&str]) -> serde_json::Value {
+        let out = Command::new(cli())
+            .args(args)
+            .args(["--db", &self.db, "--json"])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+
+    /// A fresh enrollment code for a new surveyor of `area`.
+    fn code(&self, area: &str) -> String {
+        let u = self.cli_json(&[
+            "registry", "user", "add", "--name", "Test", "--role", "surveyor", "--area", area,
+        ]);
+        let id = u["id"].as_str().unwrap().to_string();
+        let c = self.cli_json(&["registry", "enroll-code", "--user", &id]);
+        c["code"].as_str().unwrap().to_string()
+    }
+}
+
+fn enrolled() -> (tempfile::TempDir, App, Registry) {
     let dir = tempfile::tempdir().unwrap();
+    let reg = Registry::start(dir.path());
     let app = App::new(dir.path().join("data"));
-    let (l, url) = registry();
-    app.enroll(&url, "CODE-1234", "2468").unwrap();
-    (dir, app, l)
+    let code = reg.code("PK10101");
+    app.enroll(&reg.url, &code, "2468").unwrap();
+    (dir, app, reg)
 }
 
 fn set(app: &App, hh: &str, m: Option<&str>, f: &str, v: serde_json::Value) -> Interview {
@@ -154,9 +219,8 @@ fn enrolling_against_a_closed_port_says_unreachable() {
     let dir = tempfile::tempdir().unwrap();
     let app = App::new(dir.path().join("d"));
     let url = {
-        let (l, url) = registry();
-        drop(l);
-        url
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}", l.local_addr().unwrap())
     };
     assert_eq!(
         app.enroll(&url, "X", "1234").unwrap_err().code(),
