@@ -102,31 +102,37 @@ pub struct Issue {
     pub field: String,
     /// The member, for roster questions.
     pub member_id: Option<String>,
-    /// `required`, `cnic`, `range`, `invalid`, ...
+    /// `required`, `constraint`, `cnic`, `duplicate`, `invalid`, `no_members`, `no_head`, `cnic_warning`.
     pub code: String,
     /// What to do, in both languages.
     pub message: Text,
 }
 
-/// One indicator's share of the PMT score.
+/// One variable's share of the PMT score.
 #[derive(Debug, Clone, Serialize)]
 pub struct PmtContribution {
-    /// The indicator.
+    /// The variable.
     pub label: Text,
+    /// The household's value for it (`null` for the constant).
+    pub value: Value,
     /// Points added (or removed).
     pub points: f64,
 }
 
-/// Provisional proxy means test score.
+/// Provisional proxy means test score (`shumari_forms::pmt_model()`).
 #[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct PmtResult {
     /// 0-100, lower is poorer.
     pub score: f64,
-    /// Eligibility cut-off that applies to this household.
+    /// Eligibility cut-off of the model's first programme that applies to this household (the
+    /// disability cut-off when a member has a disability).
     pub threshold: f64,
     /// `score <= threshold`.
     pub eligible: bool,
-    /// Why: the points of each indicator.
+    /// The model's version (the shipped model is illustrative).
+    pub model_version: String,
+    /// Why: the points of each variable; they sum to the score.
     pub contributions: Vec<PmtContribution>,
 }
 
@@ -148,10 +154,16 @@ pub struct Interview {
     pub answers: BTreeMap<String, Value>,
     /// The roster.
     pub members: Vec<MemberView>,
-    /// Relevant questions: `name`, or `member:<id>:<name>` for roster questions.
+    /// Relevant questions and notes: `name`, or `member:<id>:<name>` for roster questions.
     pub visible: Vec<String>,
     /// What blocks completion.
     pub issues: Vec<Issue>,
+    /// What looks odd but does not block completion (e.g. a CNIC's sex digit).
+    pub warnings: Vec<Issue>,
+    /// Values the form calculates, by the same keys as `visible`.
+    pub calculated: BTreeMap<String, Value>,
+    /// For questions whose choices depend on other answers: the choices offered, by key.
+    pub choices: BTreeMap<String, Vec<String>>,
     /// Provisional score, once there is enough to score.
     pub pmt: Option<PmtResult>,
     /// Last change (RFC 3339).

@@ -2,7 +2,7 @@
 
 use crate::dto::{AreaInfo, HouseholdSummary, StatusCounts};
 use crate::error::{AppError, Result};
-use crate::questionnaire::{FORM_ID, FORM_VERSION};
+use crate::questionnaire::{form_id, form_version};
 use crate::session::read_enrollment;
 use crate::App;
 use shumari_domain::{HouseholdInput, IdNumber};
@@ -125,7 +125,9 @@ impl App {
                 area: Some(area.to_string()),
                 ..Default::default()
             };
-            Ok(store.add_household(&input, None, FORM_ID, FORM_VERSION)?.id)
+            Ok(store
+                .add_household(&input, None, form_id(), form_version())?
+                .id)
         })?;
         self.summary_of(&id.to_string())
     }

@@ -1,30 +1,32 @@
-//! The interview: answers saved as they are typed, the roster, completion.
+//! The interview: answers saved as they are typed, the roster, completion, all judged by the
+//! questionnaire engine (`shumari_forms::household_form()`; see [`crate::evaluation`]).
 //!
 //! Every keystroke is durable, but a half-typed answer (`35202-12`, a member with no name yet) may not
-//! pass the domain rules that guard the household document. So each household has a *draft overlay*
-//! in the encrypted store (`draft:<id>` in the store's settings table): values that are not yet valid,
-//! and members not yet complete enough to join the roster. A value moves from the overlay into the
-//! automerge document (and so into sync) as soon as the domain accepts it; the UI always sees document
-//! and overlay merged. Each `set_answer` is therefore one durable SQLite transaction, either way.
+//! pass the form's rules or the domain rules that guard the household document. So each household has
+//! a *draft overlay* in the encrypted store (`draft:<id>` in the store's settings table): values that
+//! are not yet acceptable, and members not yet complete enough to join the roster. A value moves from
+//! the overlay into the automerge document (and so into sync) as soon as the form's type, choice and
+//! constraint check ([`shumari_forms::Form::check_value`], as the CLI applies it) and the domain accept
+//! it; until then the evaluation reports it with the form's message. The UI always sees document and
+//! overlay merged. Each `set_answer` is therefore one durable SQLite transaction, either way.
+//! Completion needs the whole form to validate, on what the UI sees and on the document alone.
 
 use crate::dto::{Interview, Issue, MemberView, Text};
 use crate::error::{AppError, Result};
+use crate::evaluation::{self, key, path, to_engine, to_stored, Answers, MEMBER_CORE};
 use crate::households::ui_status;
-use crate::questionnaire::{self, answered, relevant, Kind};
+use crate::questionnaire::{self, engine_form, Kind};
 use crate::App;
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use shumari_domain::{Household, MemberInput, Status};
+use shumari_domain::{DomainError, Household, IdNumber, MemberInput, Status};
+use shumari_forms::Instance;
 use shumari_store::{Store, StoreError};
 use std::collections::BTreeMap;
 use uuid::Uuid;
 
-type Answers = BTreeMap<String, Value>;
-
-/// Member fields the domain keeps outside `answers`.
-const MEMBER_CORE: [&str; 5] = ["name", "relation", "sex", "age", "id_number"];
-
-/// Values not yet accepted by the domain, per household.
+/// Values not yet accepted, per household.
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct Draft {
     /// Household answers by question name.
@@ -69,24 +71,8 @@ fn save_draft(store: &Store, id: Uuid, d: &Draft) -> Result<()> {
     Ok(())
 }
 
-fn key(field: &str, member: Option<&str>) -> String {
-    member.map_or_else(|| field.to_string(), |m| format!("member:{m}:{field}"))
-}
-
-/// Converts a UI value to the scalar the document stores (a multiple choice is ODK's space-separated list).
-fn to_stored(v: &Value) -> Value {
-    match v {
-        Value::Array(a) => {
-            let words: Vec<&str> = a.iter().filter_map(Value::as_str).collect();
-            if words.is_empty() {
-                Value::Null
-            } else {
-                Value::String(words.join(" "))
-            }
-        }
-        Value::String(s) if s.trim().is_empty() => Value::Null,
-        other => other.clone(),
-    }
+fn today() -> NaiveDate {
+    chrono::Utc::now().date_naive()
 }
 
 /// Converts a stored scalar back to what the UI edits.
@@ -103,11 +89,25 @@ fn parse_household_id(s: &str) -> Result<Uuid> {
     Uuid::parse_str(s).map_err(|_| AppError::NotFound(format!("household {s}")))
 }
 
-fn refused_message(e: StoreError) -> Result<String> {
+/// The domain's refusal, as a message and the member question it is about (if it names one).
+fn refusal(e: StoreError) -> Result<(String, Option<String>)> {
     match e {
-        StoreError::Invalid(d) => Ok(d.to_string()),
+        StoreError::Invalid(d) => {
+            let field = match &d {
+                DomainError::InvalidField { field, .. }
+                | DomainError::DuplicateIdNumber { field, .. } => {
+                    field.rsplit('.').next().map(str::to_string)
+                }
+                _ => None,
+            };
+            Ok((d.to_string(), field))
+        }
         other => Err(other.into()),
     }
+}
+
+fn answered(v: Option<&Value>) -> bool {
+    v.is_some_and(|v| !to_stored(v).is_null())
 }
 
 impl App {
@@ -122,7 +122,8 @@ impl App {
         self.with_store(|store| self.view(store, id))
     }
 
-    /// Saves one answer durably and returns the re-evaluated interview.
+    /// Saves one answer durably and returns the re-evaluated interview. A value the form or the domain
+    /// does not accept is kept in the overlay (not in the document) and reported with the form's message.
     pub fn set_answer(
         &self,
         household_id: &str,
@@ -132,8 +133,12 @@ impl App {
     ) -> Result<Interview> {
         let id = parse_household_id(household_id)?;
         let member = member_id.map(str::to_string);
-        let q = questionnaire::find(&self.form, field, member.is_some())
-            .ok_or_else(|| AppError::Invalid(format!("unknown question `{field}`")))?;
+        let form = engine_form();
+        if !questionnaire::writable(form, field, member.is_some()) {
+            return Err(AppError::Invalid(format!(
+                "`{field}` is not a question the surveyor answers here"
+            )));
+        }
         self.with_store(|store| {
             let mut draft = load_draft(store, id)?;
             let k = key(field, member.as_deref());
@@ -152,27 +157,33 @@ impl App {
                 save_draft(store, id, &draft)?;
                 return self.view(store, id);
             }
-            let acceptable = questionnaire::check_value(q, &value).is_none();
-            let path = match (&member, field) {
-                (None, "gps") => "gps".to_string(),
-                (None, f) => format!("answers.{f}"),
-                (Some(m), f) => format!("members.{m}.{f}"),
-            };
+            let hv = store.get(&id.to_string())?;
+            let (answers, members) = self.merged(&hv.household, &draft);
+            if let Some(m) = &member {
+                if !members.iter().any(|x| x.id == *m) {
+                    return Err(AppError::NotFound(format!("member {m}")));
+                }
+            }
+            let inst = evaluation::instance(&answers, &members)?;
+            let p = path(field, member.as_deref());
+            let acceptable = form
+                .check_value(&inst, &p, &to_engine(&value), "en", today())
+                .is_ok();
             let stored = to_stored(&value);
             let empty_core = member.is_some()
                 && stored.is_null()
                 && matches!(field, "name" | "relation" | "sex");
             let mut written = false;
             if acceptable && !empty_core {
-                let mut fields = vec![(path, stored)];
-                if store.get(&id.to_string())?.household.status == Status::Complete {
+                let mut fields = vec![(p, stored)];
+                if hv.household.status == Status::Complete {
                     // Changing a completed interview reopens it.
                     fields.push(("status".into(), json!("draft")));
                 }
                 match store.set_fields(&id.to_string(), &fields) {
                     Ok(_) => written = true,
                     Err(e) => {
-                        let msg = refused_message(e)?;
+                        let (msg, _) = refusal(e)?;
                         draft.refused.insert(k.clone(), msg);
                     }
                 }
@@ -191,7 +202,8 @@ impl App {
         })
     }
 
-    /// Adds an empty member to the roster (kept in the overlay until name, relation, sex and age are given).
+    /// Adds an empty member to the roster (kept in the overlay until the name, relation, sex and age or
+    /// date of birth are given and accepted).
     pub fn add_member(&self, household_id: &str) -> Result<Interview> {
         let id = parse_household_id(household_id)?;
         self.with_store(|store| {
@@ -225,7 +237,8 @@ impl App {
         })
     }
 
-    /// Marks the interview complete; refused with [`AppError::Invalid`] while it has issues.
+    /// Marks the interview complete; refused with [`AppError::Invalid`] unless the whole form validates
+    /// (and the roster has a head).
     pub fn mark_complete(&self, household_id: &str) -> Result<Interview> {
         let id = parse_household_id(household_id)?;
         self.with_store(|store| {
@@ -236,12 +249,24 @@ impl App {
                     view.issues.len()
                 )));
             }
+            // What is stored, without the overlay, must satisfy the form too.
+            let h = store.get(&id.to_string())?.household;
+            let inst = Instance::from_household_json(&serde_json::to_value(&h)?)
+                .map_err(|e| AppError::Internal(e.to_string()))?;
+            let v = engine_form().validate(&inst, "en", today());
+            if !v.is_complete() {
+                return Err(AppError::Invalid(format!(
+                    "{} answers need fixing first",
+                    v.missing.len() + v.invalid.len()
+                )));
+            }
             store.set_fields(&id.to_string(), &[("status".into(), json!("complete"))])?;
             self.view(store, id)
         })
     }
 
-    /// Moves a new member onto the roster once the domain accepts it.
+    /// Moves a new member onto the roster once the form and the domain accept its core fields. Values
+    /// the form does not accept (a half-typed CNIC) stay in the overlay.
     fn try_promote_member(
         &self,
         store: &mut Store,
@@ -249,50 +274,58 @@ impl App {
         m: &str,
         draft: &mut Draft,
     ) -> Result<()> {
-        let Some(a) = draft.members.get(m) else {
+        let Some(a) = draft.members.get(m).cloned() else {
             return Ok(());
         };
-        let text = |f: &str| {
-            a.get(f)
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string()
+        let given = |f: &str| answered(a.get(f));
+        if !(given("name") && given("relation") && given("sex") && (given("age") || given("dob"))) {
+            return Ok(());
+        }
+        let hv = store.get(&id.to_string())?;
+        let (answers, members) = self.merged(&hv.household, draft);
+        let inst = evaluation::instance(&answers, &members)?;
+        let form = engine_form();
+        let day = today();
+        let domain_ok = |k: &str, v: &Value| match k {
+            "id_number" => IdNumber::parse(k, v.as_str().unwrap_or_default()).is_ok(),
+            _ => true,
         };
-        let required_given = ["name", "relation", "sex", "age"]
+        let accepted: Answers = a
             .iter()
-            .all(|f| answered(a.get(*f)));
-        if !required_given {
+            .filter(|(k, v)| {
+                answered(Some(v))
+                    && domain_ok(k, v)
+                    && form
+                        .check_value(&inst, &path(k, Some(m)), &to_engine(v), "en", day)
+                        .is_ok()
+            })
+            .map(|(k, v)| (k.clone(), to_stored(v)))
+            .collect();
+        let core_given = ["name", "relation", "sex"]
+            .iter()
+            .all(|f| accepted.contains_key(*f))
+            && (accepted.contains_key("age") || accepted.contains_key("dob"));
+        if !core_given {
             return Ok(());
         }
-        let id_number = text("id_number");
-        let id_ok = id_number.trim().is_empty()
-            || questionnaire::find(&self.form, "id_number", true)
-                .is_some_and(|q| questionnaire::check_value(q, &json!(id_number)).is_none());
-        if !id_ok {
-            return Ok(());
-        }
-        let mut answers = Answers::new();
-        for (k, v) in a.iter().filter(|(k, _)| !MEMBER_CORE.contains(&k.as_str())) {
-            let ok = questionnaire::find(&self.form, k, true)
-                .is_some_and(|q| questionnaire::check_value(q, v).is_none());
-            let stored = to_stored(v);
-            if ok && !stored.is_null() {
-                answers.insert(k.clone(), stored);
-            }
-        }
+        let text = |f: &str| accepted.get(f).and_then(Value::as_str).map(str::to_string);
         let member_uuid =
             Uuid::parse_str(m).map_err(|_| AppError::NotFound(format!("member {m}")))?;
         let input = MemberInput {
             id: Some(member_uuid),
-            name: text("name"),
-            relation: text("relation"),
-            sex: text("sex"),
-            age: a.get("age").cloned(),
-            dob: None,
-            id_number: Some(id_number).filter(|s| !s.trim().is_empty()),
-            answers: answers.clone(),
+            name: text("name").unwrap_or_default(),
+            relation: text("relation").unwrap_or_default(),
+            sex: text("sex").unwrap_or_default(),
+            age: accepted.get("age").cloned(),
+            dob: text("dob"),
+            id_number: text("id_number"),
+            answers: accepted
+                .iter()
+                .filter(|(k, _)| !MEMBER_CORE.contains(&k.as_str()))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
         };
-        let reopen = store.get(&id.to_string())?.household.status == Status::Complete;
+        let reopen = hv.household.status == Status::Complete;
         let result = store.edit_household(&id.to_string(), "add member", |e| {
             let line = e.next_line()?;
             let member = input.to_member("member", line)?;
@@ -306,35 +339,36 @@ impl App {
             Ok(_) => {
                 draft.new_members.retain(|x| x != m);
                 if let Some(left) = draft.members.get_mut(m) {
-                    left.retain(|k, _| {
-                        !MEMBER_CORE.contains(&k.as_str()) && !answers.contains_key(k)
-                    });
+                    left.retain(|k, _| !accepted.contains_key(k));
                 }
             }
             Err(e) => {
-                let msg = refused_message(e)?;
-                draft.refused.insert(key("name", Some(m)), msg);
+                let (msg, field) = refusal(e)?;
+                let field = field
+                    .filter(|f| questionnaire::find(&self.form, f, true).is_some())
+                    .unwrap_or_else(|| "name".into());
+                draft.refused.insert(key(&field, Some(m)), msg);
             }
         }
         Ok(())
     }
 
-    /// Document and overlay merged, with skip logic, issues and the provisional score.
-    fn view(&self, store: &Store, id: Uuid) -> Result<Interview> {
-        let hv = store.get(&id.to_string())?;
-        let draft = load_draft(store, id)?;
-        let h: &Household = &hv.household;
+    /// Household answers and the roster as the UI sees them: document, then overlay.
+    fn merged(&self, h: &Household, draft: &Draft) -> (Answers, Vec<MemberView>) {
         let form = &self.form;
         let kind =
             |name: &str, member: bool| questionnaire::find(form, name, member).map(|q| q.kind);
-
         let mut answers: Answers = h
             .answers
             .iter()
             .map(|(k, v)| (k.clone(), to_ui(kind(k, false), v)))
             .collect();
+        answers.insert("area".into(), json!(h.area));
         if let Some(g) = &h.gps {
-            answers.insert("gps".into(), json!({"lat": g.lat, "lon": g.lon}));
+            answers.insert(
+                "gps".into(),
+                json!({"lat": g.lat, "lon": g.lon, "accuracy": g.accuracy}),
+            );
         }
         answers.extend(draft.answers.clone());
 
@@ -350,6 +384,9 @@ impl App {
             a.insert("sex".into(), json!(m.sex.as_str()));
             if let Some(age) = m.age {
                 a.insert("age".into(), json!(age));
+            }
+            if let Some(dob) = m.dob {
+                a.insert("dob".into(), json!(dob.to_string()));
             }
             if let Some(n) = &m.id_number {
                 a.insert("id_number".into(), json!(n.dashed()));
@@ -368,24 +405,18 @@ impl App {
                 answers: draft.members.get(m).cloned().unwrap_or_default(),
             });
         }
+        (answers, members)
+    }
 
-        let mut visible = Vec::new();
-        let mut issues = Vec::new();
-        for s in &form.sections {
-            if s.repeat {
-                for m in &members {
-                    for q in s.questions.iter().filter(|q| relevant(q, &m.answers)) {
-                        visible.push(format!("member:{}:{}", m.id, q.name));
-                    }
-                    questionnaire::scope_issues(&s.questions, &m.answers, Some(&m.id), &mut issues);
-                }
-            } else {
-                for q in s.questions.iter().filter(|q| relevant(q, &answers)) {
-                    visible.push(q.name.to_string());
-                }
-                questionnaire::scope_issues(&s.questions, &answers, None, &mut issues);
-            }
-        }
+    /// Document and overlay merged, evaluated by the forms engine.
+    fn view(&self, store: &Store, id: Uuid) -> Result<Interview> {
+        let hv = store.get(&id.to_string())?;
+        let draft = load_draft(store, id)?;
+        let h: &Household = &hv.household;
+        let (answers, members) = self.merged(h, &draft);
+        let inst = evaluation::instance(&answers, &members)?;
+        let ev = evaluation::evaluate(engine_form(), &inst, &answers, &members, today());
+        let mut issues = ev.issues;
         for (k, msg) in &draft.refused {
             let (member_id, field) = match k.strip_prefix("member:").and_then(|r| r.split_once(':'))
             {
@@ -407,29 +438,6 @@ impl App {
                 });
             }
         }
-        if members.is_empty() {
-            issues.push(Issue {
-                field: "members".into(),
-                member_id: None,
-                code: "no_members".into(),
-                message: Text::new("Add at least one member.", "کم از کم ایک فرد شامل کریں۔"),
-            });
-        } else if !members
-            .iter()
-            .any(|m| m.answers.get("relation").and_then(Value::as_str) == Some("head"))
-        {
-            issues.push(Issue {
-                field: "relation".into(),
-                member_id: members.first().map(|m| m.id.clone()),
-                code: "no_head".into(),
-                message: Text::new(
-                    "One member must be the head of household.",
-                    "ایک فرد کا سربراہِ خانہ ہونا ضروری ہے۔",
-                ),
-            });
-        }
-        let member_answers: Vec<Answers> = members.iter().map(|m| m.answers.clone()).collect();
-        let pmt = questionnaire::pmt(&answers, &member_answers);
         let head_name = h.head().map(|m| m.name.clone()).unwrap_or_default();
         Ok(Interview {
             household_id: id.to_string(),
@@ -439,9 +447,12 @@ impl App {
             status: ui_status(h.status.as_str(), hv.conflicts.len() as u32).to_string(),
             answers,
             members,
-            visible,
+            visible: ev.visible,
             issues,
-            pmt,
+            warnings: ev.warnings,
+            calculated: ev.calculated,
+            choices: ev.choices,
+            pmt: ev.pmt,
             updated_at: h.updated_at.to_rfc3339(),
         })
     }

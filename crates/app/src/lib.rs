@@ -5,7 +5,8 @@
 //!
 //! - [`session`]: enroll the device with the registry and set a PIN; unlock; lock; UI settings.
 //! - [`households`]: assigned areas, household counts, list and search, create.
-//! - [`interview`]: the questionnaire as JSON, answers saved as they are typed, the roster, completion.
+//! - [`interview`]: the questionnaire (`shumari_forms::household_form()`) as JSON, answers saved as
+//!   they are typed and judged by the forms engine, the roster, completion, the provisional PMT score.
 //! - [`conflicts`]: fields two devices changed concurrently, and choosing the value to keep.
 //! - [`sync`]: background sync with backoff and on-demand sync, with progress, off the caller's thread.
 //!
@@ -19,6 +20,7 @@
 pub mod conflicts;
 pub mod dto;
 pub mod error;
+mod evaluation;
 pub mod households;
 pub mod interview;
 pub mod questionnaire;
@@ -50,7 +52,7 @@ impl App {
             dir,
             store: Arc::new(Mutex::new(None)),
             sync: sync::SyncController::default(),
-            form: Arc::new(questionnaire::household_form()),
+            form: Arc::new(questionnaire::form_def(questionnaire::engine_form())),
         }
     }
 

@@ -1,20 +1,21 @@
-//! The questionnaire the field app renders, its skip logic, its field checks and the provisional PMT.
+//! The questionnaire the field app renders: `shumari_forms::household_form()` (the shipped NSER
+//! household questionnaire) shaped for the UI.
 //!
-//! This is the app's own compact household questionnaire, built on the domain's rules (CNIC shape,
-//! member core fields). It is shaped like the XLSForm engine's output (sections, a repeat for the roster,
-//! relevance, constraints) so that swapping in `shumari_forms::household_form()` changes this module only.
-//! The UI never evaluates rules: it receives the definition as JSON and, after each saved answer, the
-//! visible questions, the issues and the score.
+//! The UI never evaluates rules. It receives this definition once (`get_form`) and, after each saved
+//! answer, the interview evaluated by the forms engine (see [`crate::evaluation`]). The shape:
+//!
+//! - **sections** are the form's top-level groups; the repeat (`members`) is the one `repeat` section,
+//!   asked once per member; consecutive top-level questions outside any group form an untitled section;
+//! - a group inside a section is a question of kind `group` with its own `questions`;
+//! - each question carries its type, English and Urdu label and hint, choices, `required` (when the
+//!   form says `yes`; conditional requirements show up as issues), `read_only` and `appearance`.
+//!
+//! Two kinds are the app's own: `id_number` is a `cnic` (the UI masks it 5-7-1 and the domain checks it),
+//! and `area` is read-only (a household's area is chosen when it is created, and fixes who may see it).
 
-use crate::dto::{Issue, PmtContribution, PmtResult, Text};
+use crate::dto::Text;
 use serde::Serialize;
-use serde_json::Value;
-use std::collections::BTreeMap;
-
-/// Questionnaire id recorded on each household.
-pub const FORM_ID: &str = "nser-household";
-/// Its version.
-pub const FORM_VERSION: &str = "1";
+use shumari_forms::{Flag, Form, QuestionType};
 
 /// Kinds of question the UI knows how to draw.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -28,67 +29,72 @@ pub enum Kind {
     Decimal,
     /// One choice.
     SelectOne,
-    /// Several choices.
+    /// Several choices (the UI edits a list; the document stores ODK's space-separated names).
     SelectMultiple,
+    /// A date `YYYY-MM-DD`.
+    Date,
     /// CNIC / B-form number (5-7-1 mask).
     Cnic,
-    /// Phone number.
-    Phone,
     /// GPS point.
     Gps,
+    /// Text to read out; no answer.
+    Note,
+    /// A box to tick; its value is `OK`.
+    Acknowledge,
+    /// Computed by the form; never shown.
+    Calculate,
+    /// Questions asked together (relevance of the group applies to all of them).
+    Group,
 }
 
 /// A choice of a select question.
 #[derive(Debug, Clone, Serialize)]
 pub struct Choice {
     /// Stored value.
-    pub value: &'static str,
+    pub value: String,
     /// Label.
     pub label: Text,
 }
 
-/// When a question is asked.
-#[derive(Debug, Clone, Copy)]
-pub enum Relevance {
-    /// Always.
-    Always,
-    /// When another question of the same scope has this value.
-    Equals(&'static str, &'static str),
-    /// When another numeric question of the same scope is at least this.
-    AtLeast(&'static str, f64),
-}
-
-/// One question.
+/// One question (or a group of questions).
 #[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Question {
     /// Name (answers are keyed by it).
-    pub name: &'static str,
+    pub name: String,
     /// Kind.
     pub kind: Kind,
     /// Label.
     pub label: Text,
     /// Help text.
     pub hint: Option<Text>,
-    /// Must be answered (when relevant) before completion.
+    /// The form marks it required (`yes`); conditional requirements are reported as issues.
     pub required: bool,
-    /// Choices for select questions.
+    /// Shown but not editable.
+    pub read_only: bool,
+    /// XLSForm appearance (`minimal`, `numbers`, `field-list`, ...).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub appearance: Option<String>,
+    /// Choices for select questions (all of them; see `filtered`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub choices: Vec<Choice>,
-    /// Skip logic.
-    #[serde(skip)]
-    pub relevance: Relevance,
-    /// Inclusive range for numbers.
-    #[serde(skip)]
-    pub range: Option<(f64, f64)>,
+    /// The choices depend on other answers: the interview lists the ones offered (`choices`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub filtered: bool,
+    /// The questions of a group.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub questions: Vec<Question>,
 }
 
-/// A section; `repeat` sections are asked once per member.
+/// A section; the `repeat` section is asked once per member.
 #[derive(Debug, Clone, Serialize)]
 pub struct Section {
-    /// Id.
-    pub id: &'static str,
-    /// Heading.
-    pub label: Text,
+    /// Id (the group's name, or the first question's for an untitled section).
+    pub id: String,
+    /// Heading (none for an untitled section).
+    pub label: Option<Text>,
+    /// Help text.
+    pub hint: Option<Text>,
     /// The member roster.
     pub repeat: bool,
     /// Questions in order.
@@ -98,522 +104,222 @@ pub struct Section {
 /// The whole questionnaire.
 #[derive(Debug, Clone, Serialize)]
 pub struct FormDef {
-    /// Id.
-    pub id: &'static str,
-    /// Version.
-    pub version: &'static str,
+    /// Form id (recorded on each household).
+    pub id: String,
+    /// Form version (recorded on each household).
+    pub version: String,
+    /// Title.
+    pub title: Option<Text>,
     /// Sections in order.
     pub sections: Vec<Section>,
 }
 
-fn t(en: &str, ur: &str) -> Text {
-    Text::new(en, ur)
+/// The questionnaire the app fills: the shipped NSER household form.
+pub fn engine_form() -> &'static Form {
+    shumari_forms::household_form()
 }
 
-fn c(value: &'static str, en: &str, ur: &str) -> Choice {
-    Choice {
-        value,
-        label: t(en, ur),
+/// Questionnaire id recorded on each new household.
+pub fn form_id() -> &'static str {
+    &engine_form().settings.form_id
+}
+
+/// Its version.
+pub fn form_version() -> &'static str {
+    &engine_form().settings.version
+}
+
+fn text(form: &Form, t: &shumari_forms::Text) -> Option<Text> {
+    if t.is_empty() {
+        return None;
+    }
+    let en = form.text(t, "en").unwrap_or_default();
+    let ur = form.text(t, "ur").unwrap_or(en);
+    Some(Text::new(en, ur))
+}
+
+fn kind(q: &shumari_forms::Question) -> Kind {
+    match &q.kind {
+        QuestionType::Text if q.name == "id_number" => Kind::Cnic,
+        QuestionType::Text => Kind::Text,
+        QuestionType::Integer => Kind::Integer,
+        QuestionType::Decimal => Kind::Decimal,
+        QuestionType::SelectOne(_) => Kind::SelectOne,
+        QuestionType::SelectMultiple(_) => Kind::SelectMultiple,
+        QuestionType::Date => Kind::Date,
+        QuestionType::Geopoint => Kind::Gps,
+        QuestionType::Note => Kind::Note,
+        QuestionType::Acknowledge => Kind::Acknowledge,
+        QuestionType::Calculate => Kind::Calculate,
+        QuestionType::BeginGroup
+        | QuestionType::EndGroup
+        | QuestionType::BeginRepeat
+        | QuestionType::EndRepeat => Kind::Group,
     }
 }
 
-fn q(name: &'static str, kind: Kind, en: &str, ur: &str) -> Question {
+/// Whether the app lets the surveyor write `name` (at household level when `member` is false).
+pub fn writable(form: &Form, name: &str, member: bool) -> bool {
+    let Some(q) = form.question(name) else {
+        return false;
+    };
+    // The household's area is chosen when it is created (it decides who may see the household).
+    let area = name == "area" && !member;
+    let level_ok = form.repeat_of(name).is_some() == member;
+    level_ok && q.kind.is_input() && q.read_only != Flag::Yes && !area
+}
+
+fn question(form: &Form, q: &shumari_forms::Question, children: Vec<Question>) -> Question {
+    let choices = q
+        .kind
+        .list()
+        .map(|list| {
+            form.choices_of(list)
+                .map(|c| Choice {
+                    value: c.name.clone(),
+                    label: text(form, &c.label).unwrap_or_else(|| Text::new(&c.name, &c.name)),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     Question {
-        name,
-        kind,
-        label: t(en, ur),
-        hint: None,
-        required: false,
-        choices: Vec::new(),
-        relevance: Relevance::Always,
-        range: None,
+        name: q.name.clone(),
+        kind: kind(q),
+        label: text(form, &q.label).unwrap_or_else(|| Text::new(&q.name, &q.name)),
+        hint: text(form, &q.hint),
+        required: q.required == Flag::Yes,
+        read_only: q.read_only == Flag::Yes
+            || (q.name == "area" && form.repeat_of("area").is_none()),
+        appearance: q.appearance.clone(),
+        choices,
+        filtered: q.choice_filter.is_some(),
+        questions: children,
     }
 }
 
-impl Question {
-    fn required(mut self) -> Self {
-        self.required = true;
-        self
+/// Reads rows from `*i` until the `end_group`/`end_repeat` closing the current level (consumed).
+fn body(form: &Form, i: &mut usize) -> Vec<Question> {
+    let mut out = Vec::new();
+    while *i < form.survey.len() {
+        let q = &form.survey[*i];
+        *i += 1;
+        match q.kind {
+            QuestionType::EndGroup | QuestionType::EndRepeat => break,
+            QuestionType::BeginGroup | QuestionType::BeginRepeat => {
+                let children = body(form, i);
+                out.push(question(form, q, children));
+            }
+            _ => out.push(question(form, q, Vec::new())),
+        }
     }
-    fn choices(mut self, c: Vec<Choice>) -> Self {
-        self.choices = c;
-        self
-    }
-    fn when(mut self, r: Relevance) -> Self {
-        self.relevance = r;
-        self
-    }
-    fn range(mut self, lo: f64, hi: f64) -> Self {
-        self.range = Some((lo, hi));
-        self
-    }
-    fn hint(mut self, en: &str, ur: &str) -> Self {
-        self.hint = Some(t(en, ur));
-        self
-    }
+    out
 }
 
-fn yes_no() -> Vec<Choice> {
-    vec![c("yes", "Yes", "ہاں"), c("no", "No", "نہیں")]
-}
-
-/// The household questionnaire.
-pub fn household_form() -> FormDef {
-    use Kind::*;
+/// The UI's definition of `form`.
+pub fn form_def(form: &Form) -> FormDef {
+    let mut sections: Vec<Section> = Vec::new();
+    let mut loose: Vec<Question> = Vec::new();
+    let flush = |loose: &mut Vec<Question>, sections: &mut Vec<Section>| {
+        if let Some(first) = loose.first() {
+            sections.push(Section {
+                id: first.name.clone(),
+                label: None,
+                hint: None,
+                repeat: false,
+                questions: std::mem::take(loose),
+            });
+        }
+    };
+    let mut i = 0;
+    while i < form.survey.len() {
+        let q = &form.survey[i];
+        i += 1;
+        match q.kind {
+            QuestionType::BeginGroup | QuestionType::BeginRepeat => {
+                flush(&mut loose, &mut sections);
+                sections.push(Section {
+                    id: q.name.clone(),
+                    label: text(form, &q.label),
+                    hint: text(form, &q.hint),
+                    repeat: q.kind == QuestionType::BeginRepeat,
+                    questions: body(form, &mut i),
+                });
+            }
+            QuestionType::EndGroup | QuestionType::EndRepeat => {}
+            _ => loose.push(question(form, q, Vec::new())),
+        }
+    }
+    flush(&mut loose, &mut sections);
     FormDef {
-        id: FORM_ID,
-        version: FORM_VERSION,
-        sections: vec![
-            Section {
-                id: "dwelling",
-                label: t("Dwelling", "رہائش"),
-                repeat: false,
-                questions: vec![
-                    q(
-                        "rooms",
-                        Integer,
-                        "How many rooms does the household live in?",
-                        "گھرانہ کتنے کمروں میں رہتا ہے؟",
-                    )
-                    .required()
-                    .range(1.0, 30.0),
-                    q(
-                        "walls",
-                        SelectOne,
-                        "Main material of the outer walls",
-                        "بیرونی دیواروں کا بنیادی مواد",
-                    )
-                    .required()
-                    .choices(vec![
-                        c("brick", "Baked bricks or blocks", "پکی اینٹیں یا بلاک"),
-                        c("mud", "Mud or unbaked bricks", "مٹی یا کچی اینٹیں"),
-                        c("wood", "Wood or bamboo", "لکڑی یا بانس"),
-                        c("other", "Other", "دیگر"),
-                    ]),
-                    q(
-                        "has_toilet",
-                        SelectOne,
-                        "Does the household have a toilet?",
-                        "کیا گھرانے کے پاس بیت الخلا ہے؟",
-                    )
-                    .required()
-                    .choices(yes_no()),
-                    q(
-                        "toilet_type",
-                        SelectOne,
-                        "What kind of toilet?",
-                        "بیت الخلا کی قسم؟",
-                    )
-                    .required()
-                    .when(Relevance::Equals("has_toilet", "yes"))
-                    .choices(vec![
-                        c("flush", "Flush", "فلش"),
-                        c("pit", "Pit latrine", "گڑھے والا"),
-                        c("other", "Other", "دیگر"),
-                    ]),
-                    q(
-                        "electricity",
-                        SelectOne,
-                        "Is there an electricity connection?",
-                        "کیا بجلی کا کنکشن ہے؟",
-                    )
-                    .required()
-                    .choices(yes_no()),
-                ],
-            },
-            Section {
-                id: "assets",
-                label: t("Assets", "اثاثے"),
-                repeat: false,
-                questions: vec![
-                    q(
-                        "assets",
-                        SelectMultiple,
-                        "Which of these does the household own?",
-                        "ان میں سے گھرانے کے پاس کیا ہے؟",
-                    )
-                    .choices(vec![
-                        c("tv", "Television", "ٹیلی ویژن"),
-                        c("fridge", "Refrigerator", "فریج"),
-                        c("motorcycle", "Motorcycle", "موٹر سائیکل"),
-                        c("car", "Car", "گاڑی"),
-                        c("ac", "Air conditioner", "ایئر کنڈیشنر"),
-                    ]),
-                    q(
-                        "owns_land",
-                        SelectOne,
-                        "Does the household own agricultural land?",
-                        "کیا گھرانے کے پاس زرعی زمین ہے؟",
-                    )
-                    .required()
-                    .choices(yes_no()),
-                    q("land_acres", Decimal, "How many acres?", "کتنے ایکڑ؟")
-                        .required()
-                        .when(Relevance::Equals("owns_land", "yes"))
-                        .range(0.01, 10000.0),
-                    q(
-                        "livestock",
-                        Integer,
-                        "Cattle and buffaloes owned",
-                        "ملکیتی گائے اور بھینسیں",
-                    )
-                    .range(0.0, 500.0),
-                ],
-            },
-            Section {
-                id: "members",
-                label: t("Household members", "گھرانے کے افراد"),
-                repeat: true,
-                questions: vec![
-                    q("name", Text, "Full name", "پورا نام").required(),
-                    q(
-                        "relation",
-                        SelectOne,
-                        "Relation to the head",
-                        "سربراہ سے رشتہ",
-                    )
-                    .required()
-                    .choices(vec![
-                        c("head", "Head", "سربراہ"),
-                        c("spouse", "Wife or husband", "بیوی یا شوہر"),
-                        c("son", "Son", "بیٹا"),
-                        c("daughter", "Daughter", "بیٹی"),
-                        c("parent", "Mother or father", "والدہ یا والد"),
-                        c("sibling", "Brother or sister", "بھائی یا بہن"),
-                        c("grandchild", "Grandchild", "پوتا پوتی یا نواسا نواسی"),
-                        c("in_law", "Son- or daughter-in-law", "داماد یا بہو"),
-                        c("other", "Other", "دیگر"),
-                    ]),
-                    q("sex", SelectOne, "Sex", "جنس").required().choices(vec![
-                        c("female", "Female", "عورت"),
-                        c("male", "Male", "مرد"),
-                        c("transgender", "Transgender", "خواجہ سرا"),
-                    ]),
-                    q(
-                        "age",
-                        Integer,
-                        "Age in completed years",
-                        "مکمل سالوں میں عمر",
-                    )
-                    .required()
-                    .range(0.0, 125.0),
-                    q(
-                        "id_number",
-                        Cnic,
-                        "CNIC or B-form number",
-                        "شناختی کارڈ یا ب فارم نمبر",
-                    )
-                    .hint(
-                        "13 digits, as on the card",
-                        "13 ہندسے، جیسے کارڈ پر لکھے ہیں",
-                    ),
-                    q(
-                        "school",
-                        SelectOne,
-                        "Highest schooling completed",
-                        "مکمل کی گئی اعلیٰ ترین تعلیم",
-                    )
-                    .when(Relevance::AtLeast("age", 5.0))
-                    .choices(vec![
-                        c("none", "None", "کوئی نہیں"),
-                        c("primary", "Primary", "پرائمری"),
-                        c("secondary", "Matric or above", "میٹرک یا زیادہ"),
-                    ]),
-                    q(
-                        "disability",
-                        SelectOne,
-                        "Has a disability?",
-                        "کیا کوئی معذوری ہے؟",
-                    )
-                    .choices(yes_no()),
-                ],
-            },
-            Section {
-                id: "contact",
-                label: t("Contact and location", "رابطہ اور مقام"),
-                repeat: false,
-                questions: vec![
-                    q("phone", Phone, "Mobile number", "موبائل نمبر")
-                        .hint("03XX-XXXXXXX", "03XX-XXXXXXX"),
-                    q("gps", Gps, "Location of the dwelling", "رہائش کا مقام"),
-                ],
-            },
-        ],
+        id: form.settings.form_id.clone(),
+        version: form.settings.version.clone(),
+        title: form.settings.form_title.as_deref().map(|t| Text::new(t, t)),
+        sections,
     }
 }
 
-/// Whether a JSON value counts as answered.
-pub fn answered(v: Option<&Value>) -> bool {
-    match v {
-        None | Some(Value::Null) => false,
-        Some(Value::String(s)) => !s.trim().is_empty(),
-        Some(Value::Array(a)) => !a.is_empty(),
-        Some(_) => true,
-    }
-}
-
-fn number(v: Option<&Value>) -> Option<f64> {
-    match v? {
-        Value::Number(n) => n.as_f64(),
-        Value::String(s) => s.trim().parse().ok(),
-        _ => None,
-    }
-}
-
-/// Whether `q` is asked given the answers of its scope (household or one member).
-pub fn relevant(q: &Question, scope: &BTreeMap<String, Value>) -> bool {
-    match q.relevance {
-        Relevance::Always => true,
-        Relevance::Equals(f, v) => scope.get(f).and_then(Value::as_str) == Some(v),
-        Relevance::AtLeast(f, n) => number(scope.get(f)).is_some_and(|x| x >= n),
-    }
-}
-
-/// Checks one answered value against its question; `None` when it is acceptable.
-pub fn check_value(q: &Question, v: &Value) -> Option<(&'static str, Text)> {
-    if !answered(Some(v)) {
-        return None;
-    }
-    match q.kind {
-        Kind::Cnic => {
-            let s = v.as_str().unwrap_or_default();
-            if shumari_domain::IdNumber::parse(q.name, s).is_err() {
-                return Some((
-                    "cnic",
-                    t(
-                        "A CNIC or B-form number has 13 digits: 12345-1234567-1.",
-                        "شناختی کارڈ یا ب فارم نمبر 13 ہندسوں کا ہوتا ہے، جیسے 12345-1234567-1",
-                    ),
-                ));
-            }
-        }
-        Kind::Integer | Kind::Decimal => {
-            let Some(n) = number(Some(v)) else {
-                return Some(("number", t("Type a number.", "ایک عدد لکھیں۔")));
-            };
-            if q.kind == Kind::Integer && n.fract() != 0.0 {
-                return Some(("number", t("Type a whole number.", "پورا عدد لکھیں۔")));
-            }
-            if let Some((lo, hi)) = q.range {
-                if n < lo || n > hi {
-                    return Some((
-                        "range",
-                        Text {
-                            en: format!("Must be between {lo} and {hi}."),
-                            ur: format!("{lo} اور {hi} کے درمیان ہونا چاہیے۔"),
-                        },
-                    ));
-                }
-            }
-        }
-        Kind::Phone => {
-            let digits: String = v
-                .as_str()
-                .unwrap_or_default()
-                .chars()
-                .filter(char::is_ascii_digit)
-                .collect();
-            if !(digits.len() == 11 && digits.starts_with("03")) {
-                return Some((
-                    "phone",
-                    t(
-                        "A mobile number has 11 digits and starts with 03.",
-                        "موبائل نمبر 11 ہندسوں کا ہوتا ہے اور 03 سے شروع ہوتا ہے۔",
-                    ),
-                ));
-            }
-        }
-        _ => {}
-    }
-    None
-}
-
-/// Issues of one scope: required answers missing and values failing their checks.
-pub fn scope_issues(
-    questions: &[Question],
-    scope: &BTreeMap<String, Value>,
-    member_id: Option<&str>,
-    out: &mut Vec<Issue>,
-) {
-    for q in questions {
-        if !relevant(q, scope) {
-            continue;
-        }
-        let v = scope.get(q.name);
-        let problem = if !answered(v) {
-            q.required.then(|| {
-                (
-                    "required",
-                    t("This answer is required.", "یہ جواب ضروری ہے۔"),
-                )
-            })
+fn find_in<'a>(qs: &'a [Question], name: &str) -> Option<&'a Question> {
+    qs.iter().find_map(|q| {
+        if q.name == name && q.kind != Kind::Group {
+            Some(q)
         } else {
-            v.and_then(|v| check_value(q, v))
-        };
-        if let Some((code, message)) = problem {
-            out.push(Issue {
-                field: q.name.to_string(),
-                member_id: member_id.map(str::to_string),
-                code: code.to_string(),
-                message,
-            });
+            find_in(&q.questions, name)
         }
-    }
-}
-
-/// Provisional PMT: an illustrative, transparent points model (the official weights are not public).
-/// Scores 0-100, lower is poorer; needs the dwelling answers and at least one member with an age.
-pub fn pmt(
-    answers: &BTreeMap<String, Value>,
-    members: &[BTreeMap<String, Value>],
-) -> Option<PmtResult> {
-    let rooms = number(answers.get("rooms"))?;
-    let ages: Vec<f64> = members
-        .iter()
-        .filter_map(|m| number(m.get("age")))
-        .collect();
-    if ages.is_empty() || rooms <= 0.0 {
-        return None;
-    }
-    let size = members.len() as f64;
-    let mut parts: Vec<PmtContribution> = Vec::new();
-    let mut add = |en: &str, ur: &str, points: f64| {
-        if points != 0.0 {
-            parts.push(PmtContribution {
-                label: t(en, ur),
-                points: (points * 10.0).round() / 10.0,
-            });
-        }
-    };
-    add("Base", "بنیادی", 20.0);
-    add(
-        "Rooms per person",
-        "فی فرد کمرے",
-        (rooms / size * 12.0).min(15.0),
-    );
-    let dependants = ages.iter().filter(|a| **a < 15.0 || **a >= 65.0).count() as f64;
-    add(
-        "Children and elderly",
-        "بچے اور بزرگ",
-        -(dependants / size) * 12.0,
-    );
-    if size > 6.0 {
-        add("Large household", "بڑا گھرانہ", -5.0);
-    }
-    let is = |k: &str, v: &str| answers.get(k).and_then(Value::as_str) == Some(v);
-    if is("walls", "brick") {
-        add("Brick walls", "پکی دیواریں", 5.0);
-    }
-    if is("toilet_type", "flush") {
-        add("Flush toilet", "فلش بیت الخلا", 6.0);
-    }
-    if is("electricity", "yes") {
-        add("Electricity", "بجلی", 4.0);
-    }
-    let owned: Vec<String> = match answers.get("assets") {
-        Some(Value::String(s)) => s.split_whitespace().map(str::to_string).collect(),
-        Some(Value::Array(a)) => a
-            .iter()
-            .filter_map(|x| x.as_str().map(str::to_string))
-            .collect(),
-        _ => Vec::new(),
-    };
-    for (k, en, ur, p) in [
-        ("tv", "Television", "ٹیلی ویژن", 3.0),
-        ("fridge", "Refrigerator", "فریج", 6.0),
-        ("motorcycle", "Motorcycle", "موٹر سائیکل", 6.0),
-        ("car", "Car", "گاڑی", 18.0),
-        ("ac", "Air conditioner", "ایئر کنڈیشنر", 10.0),
-    ] {
-        if owned.iter().any(|o| o == k) {
-            add(en, ur, p);
-        }
-    }
-    if let Some(acres) = number(answers.get("land_acres")).filter(|_| is("owns_land", "yes")) {
-        add("Agricultural land", "زرعی زمین", (acres * 2.0).min(15.0));
-    }
-    if let Some(n) = number(answers.get("livestock")) {
-        add(
-            "Cattle and buffaloes",
-            "گائے اور بھینسیں",
-            (n * 1.5).min(8.0),
-        );
-    }
-    let score = parts
-        .iter()
-        .map(|p| p.points)
-        .sum::<f64>()
-        .clamp(0.0, 100.0);
-    let disabled = members
-        .iter()
-        .any(|m| m.get("disability").and_then(Value::as_str) == Some("yes"));
-    let threshold = if disabled { 37.0 } else { 32.0 };
-    Some(PmtResult {
-        score: (score * 10.0).round() / 10.0,
-        threshold,
-        eligible: score <= threshold,
-        contributions: parts,
     })
 }
 
-/// The question of a roster or household scope by name.
+/// The question of the roster (`member`) or household level by name.
 pub fn find<'a>(form: &'a FormDef, name: &str, member: bool) -> Option<&'a Question> {
     form.sections
         .iter()
         .filter(|s| s.repeat == member)
-        .flat_map(|s| s.questions.iter())
-        .find(|q| q.name == name)
+        .find_map(|s| find_in(&s.questions, name))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
-    fn map(v: Value) -> BTreeMap<String, Value> {
-        serde_json::from_value(v).unwrap()
+    #[test]
+    fn sections_follow_the_forms_groups_and_repeat() {
+        let f = form_def(engine_form());
+        assert_eq!(f.id, "nser-household");
+        let ids: Vec<&str> = f.sections.iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(ids[0], "identification");
+        assert!(ids.contains(&"dwelling") && ids.contains(&"assets"));
+        let roster: Vec<&Section> = f.sections.iter().filter(|s| s.repeat).collect();
+        assert_eq!(roster.len(), 1);
+        assert_eq!(roster[0].id, "members");
+        // Groups inside the roster keep their questions.
+        let edu = roster[0]
+            .questions
+            .iter()
+            .find(|q| q.name == "education_group")
+            .unwrap();
+        assert_eq!(edu.kind, Kind::Group);
+        assert!(edu.questions.iter().any(|q| q.name == "literate"));
     }
 
     #[test]
-    fn skip_logic_follows_the_answer() {
-        let f = household_form();
-        let tt = find(&f, "toilet_type", false).unwrap();
-        assert!(!relevant(tt, &map(json!({"has_toilet": "no"}))));
-        assert!(relevant(tt, &map(json!({"has_toilet": "yes"}))));
-        let school = find(&f, "school", true).unwrap();
-        assert!(!relevant(school, &map(json!({"age": 3}))));
-        assert!(relevant(school, &map(json!({"age": 7}))));
-    }
-
-    #[test]
-    fn cnic_and_range_checks() {
-        let f = household_form();
-        let cnic = find(&f, "id_number", true).unwrap();
-        assert_eq!(check_value(cnic, &json!("12345")).unwrap().0, "cnic");
-        assert!(check_value(cnic, &json!("35202-1234567-1")).is_none());
+    fn kinds_labels_and_choices_come_from_the_form() {
+        let f = form_def(engine_form());
+        let id = find(&f, "id_number", true).unwrap();
+        assert_eq!(id.kind, Kind::Cnic);
+        assert_eq!(id.appearance.as_deref(), Some("numbers"));
         let rooms = find(&f, "rooms", false).unwrap();
-        assert_eq!(check_value(rooms, &json!(0)).unwrap().0, "range");
-        assert_eq!(check_value(rooms, &json!(2.5)).unwrap().0, "number");
-    }
-
-    #[test]
-    fn pmt_explains_its_score() {
-        let r = pmt(
-            &map(json!({"rooms": 1, "walls": "mud", "electricity": "no"})),
-            &[
-                map(json!({"age": 30})),
-                map(json!({"age": 4})),
-                map(json!({"age": 2})),
-            ],
-        )
-        .unwrap();
-        let sum: f64 = r.contributions.iter().map(|c| c.points).sum();
-        assert!((sum - r.score).abs() < 0.2);
-        assert!(
-            r.eligible,
-            "a one-room mud house with two small children is poor: {}",
-            r.score
-        );
-        assert!(pmt(&map(json!({})), &[]).is_none());
+        assert_eq!(rooms.kind, Kind::Integer);
+        assert!(rooms.required);
+        assert!(rooms.label.ur.contains("کمروں"));
+        assert_eq!(find(&f, "dob", true).unwrap().kind, Kind::Date);
+        assert_eq!(find(&f, "consent", false).unwrap().kind, Kind::Acknowledge);
+        assert_eq!(find(&f, "gps", false).unwrap().kind, Kind::Gps);
+        assert_eq!(find(&f, "age_years", true).unwrap().kind, Kind::Calculate);
+        let sex = find(&f, "sex", true).unwrap();
+        assert_eq!(sex.choices.len(), 3);
+        assert!(find(&f, "area", false).unwrap().read_only);
+        assert!(!writable(engine_form(), "area", false));
+        assert!(writable(engine_form(), "rooms", false));
+        assert!(!writable(engine_form(), "rooms", true));
+        assert!(!writable(engine_form(), "age_years", true));
     }
 }

@@ -108,43 +108,107 @@ fn errors_serialise_as_code_and_message() {
     assert_eq!(v, json!({"code": "wrong_pin", "message": "wrong PIN"}));
 }
 
+/// Every household answer the NSER questionnaire needs (no livestock, no land, no support).
+fn household_answers() -> Vec<(&'static str, serde_json::Value)> {
+    vec![
+        ("address", json!("House 12, Street 4, Mohalla Islamabad")),
+        ("respondent", json!("Ayesha Bibi")),
+        ("consent", json!("OK")),
+        ("tenure", json!("owned")),
+        ("rooms", json!(2)),
+        ("walls", json!("mud")),
+        ("roof", json!("garder")),
+        ("floor", json!("earth")),
+        ("toilet", json!("pit")),
+        ("water", json!("hand_pump")),
+        ("cooking_fuel", json!("wood")),
+        ("lighting", json!("electricity")),
+        ("electricity", json!("yes")),
+        ("gas", json!("no")),
+        ("assets", json!(["tv", "smartphone"])),
+        ("has_livestock", json!("no")),
+        ("land_owned", json!(0)),
+        ("land_rented", json!(0)),
+        ("support", json!(["none"])),
+    ]
+}
+
+/// Member answers beyond the core fields: schooling, difficulties and work for those old enough.
+fn member_answers(age: u32, occupation: &str) -> Vec<(&'static str, serde_json::Value)> {
+    let mut out = Vec::new();
+    if age >= 5 {
+        out.push(("literate", json!("yes")));
+        out.push(("education", json!("primary")));
+        if age <= 22 {
+            out.push(("in_school", json!("yes")));
+        }
+        for wg in [
+            "wg_seeing",
+            "wg_hearing",
+            "wg_walking",
+            "wg_remembering",
+            "wg_selfcare",
+            "wg_communicating",
+        ] {
+            out.push((wg, json!("no_difficulty")));
+        }
+    }
+    if age >= 10 {
+        out.push(("marital_status", json!("married")));
+        out.push(("occupation", json!(occupation)));
+        if !["none", "student", "housework"].contains(&occupation) {
+            out.push(("income", json!(25000)));
+        }
+    }
+    out
+}
+
 #[test]
 fn interview_with_three_members_skip_logic_and_completion() {
     let (_d, app, _l) = enrolled();
     let hh = app.create_household("PK10101").unwrap().id;
 
-    // Skip logic.
-    let iv = set(&app, &hh, None, "has_toilet", json!("no"));
-    assert!(!iv.visible.contains(&"toilet_type".to_string()));
-    let iv = set(&app, &hh, None, "has_toilet", json!("yes"));
-    assert!(iv.visible.contains(&"toilet_type".to_string()));
+    // Skip logic from the form: the bill is asked only with an electricity connection.
+    let iv = set(&app, &hh, None, "electricity", json!("no"));
+    assert!(!iv.visible.contains(&"electricity_bill".to_string()));
+    let iv = set(&app, &hh, None, "electricity", json!("yes"));
+    assert!(iv.visible.contains(&"electricity_bill".to_string()));
+    assert_eq!(iv.answers["area"], json!("PK10101"));
 
-    for (f, v) in [
-        ("rooms", json!(2)),
-        ("walls", json!("mud")),
-        ("toilet_type", json!("pit")),
-        ("electricity", json!("yes")),
-        ("owns_land", json!("no")),
-        ("assets", json!(["tv"])),
-    ] {
-        set(&app, &hh, None, f, v);
+    for (f, v) in household_answers() {
+        let iv = set(&app, &hh, None, f, v);
+        assert!(
+            !iv.issues.iter().any(|i| i.field == f),
+            "{f}: {:?}",
+            iv.issues
+        );
     }
     let people = [
-        ("Ayesha Bibi", "head", "female", 34, "35202-1234567-2"),
-        ("Imran", "spouse", "male", 38, "35202-7654321-1"),
-        ("Sana", "daughter", "female", 6, ""),
+        (
+            "Ayesha Bibi",
+            "head",
+            "female",
+            34,
+            "35202-1234567-2",
+            "housework",
+        ),
+        ("Imran", "spouse", "male", 38, "35202-7654321-1", "labour"),
+        ("Sana", "daughter", "female", 4, "", ""),
     ];
     let mut iv = app.open_interview(&hh).unwrap();
-    for (name, rel, sex, age, cnic) in people {
+    for (name, rel, sex, age, cnic, occupation) in people {
         iv = app.add_member(&hh).unwrap();
         let m = iv.members.last().unwrap().id.clone();
-        // A half-typed CNIC is saved (in the overlay) and reported, not refused.
+        // A half-typed CNIC is saved (in the overlay) and reported with the form's message.
         if !cnic.is_empty() {
             let half = set(&app, &hh, Some(&m), "id_number", json!(&cnic[..8]));
-            assert!(half
+            let issue = half
                 .issues
                 .iter()
-                .any(|i| i.code == "cnic" && i.member_id.as_deref() == Some(&m)));
+                .find(|i| i.field == "id_number" && i.member_id.as_deref() == Some(&m))
+                .expect("CNIC issue");
+            assert!(issue.message.en.contains("13 digits"), "{issue:?}");
+            assert!(!issue.message.ur.is_empty());
             assert_eq!(
                 half.members.last().unwrap().answers["id_number"],
                 json!(&cnic[..8])
@@ -157,12 +221,19 @@ fn interview_with_three_members_skip_logic_and_completion() {
         if !cnic.is_empty() {
             iv = set(&app, &hh, Some(&m), "id_number", json!(cnic));
         }
-        let school_visible = iv.visible.contains(&format!("member:{m}:school"));
+        for (f, v) in member_answers(age, occupation) {
+            iv = set(&app, &hh, Some(&m), f, v);
+        }
+        let school_visible = iv.visible.contains(&format!("member:{m}:education"));
         assert_eq!(school_visible, age >= 5);
+        assert_eq!(iv.calculated[&format!("member:{m}:age_years")], json!(age));
     }
     assert_eq!(iv.members.len(), 3);
     assert!(iv.issues.is_empty(), "{:?}", iv.issues);
-    assert!(iv.pmt.is_some());
+    assert!(iv.warnings.is_empty(), "{:?}", iv.warnings);
+    let pmt = iv.pmt.clone().expect("score");
+    let sum: f64 = pmt.contributions.iter().map(|c| c.points).sum();
+    assert!((sum - pmt.score).abs() < 1e-9);
     let done = app.mark_complete(&hh).unwrap();
     assert_eq!(done.status, "complete");
     assert_eq!(done.head_name, "Ayesha Bibi");
@@ -183,11 +254,16 @@ fn interview_with_three_members_skip_logic_and_completion() {
     app.unlock("2468").unwrap();
     let again = app.open_interview(&hh).unwrap();
     assert_eq!(again.members.len(), 3);
-    assert_eq!(again.answers["assets"], json!(["tv"]));
+    assert_eq!(again.answers["assets"], json!(["tv", "smartphone"]));
+    assert_eq!(again.status, "complete");
+
+    // Changing an answer reopens the interview.
+    let reopened = set(&app, &hh, None, "rooms", json!(3));
+    assert_eq!(reopened.status, "draft");
 }
 
 #[test]
-fn cannot_complete_with_issues_and_removing_a_member_works() {
+fn constraint_failures_are_refused_and_completion_needs_a_valid_form() {
     let (_d, app, _l) = enrolled();
     let hh = app.create_household("PK10101").unwrap().id;
     let err = app.mark_complete(&hh).unwrap_err();
@@ -196,11 +272,98 @@ fn cannot_complete_with_issues_and_removing_a_member_works() {
     let m = iv.members[0].id.clone();
     let iv = app.remove_member(&hh, &m).unwrap();
     assert!(iv.members.is_empty());
+
+    // A value breaking the form's constraint is not written; the form's message says why.
     let iv = set(&app, &hh, None, "rooms", json!(0));
+    let rooms = iv.issues.iter().find(|i| i.field == "rooms").unwrap();
+    assert_eq!(rooms.code, "constraint");
+    assert_eq!(rooms.message.en, "A dwelling has between 1 and 50 rooms.");
+    assert!(rooms.message.ur.contains("کمروں"));
+    assert_eq!(iv.answers["rooms"], json!(0), "kept in the overlay");
+    let stored = app.list_households("", None, None).unwrap();
+    assert_eq!(stored.len(), 1);
+    let iv = set(&app, &hh, None, "assets", json!(["none", "tv"]));
     assert!(iv
         .issues
         .iter()
-        .any(|i| i.field == "rooms" && i.code == "range"));
+        .any(|i| i.field == "assets" && i.message.en.contains("'None'")));
+
+    // The area is fixed at creation; calculated questions are never written.
+    assert_eq!(
+        app.set_answer(&hh, None, "area", json!("PK2"))
+            .unwrap_err()
+            .code(),
+        "invalid"
+    );
+    assert_eq!(
+        app.set_answer(&hh, None, "household_size", json!(3))
+            .unwrap_err()
+            .code(),
+        "invalid"
+    );
+
+    // Two members with the same CNIC: the second is flagged.
+    let mut ids = Vec::new();
+    for (name, rel, sex) in [("Ayesha", "head", "female"), ("Sana", "daughter", "female")] {
+        let iv = app.add_member(&hh).unwrap();
+        let m = iv.members.last().unwrap().id.clone();
+        set(&app, &hh, Some(&m), "name", json!(name));
+        set(&app, &hh, Some(&m), "relation", json!(rel));
+        set(&app, &hh, Some(&m), "sex", json!(sex));
+        set(&app, &hh, Some(&m), "age", json!(30));
+        ids.push(m);
+    }
+    set(
+        &app,
+        &hh,
+        Some(&ids[0]),
+        "id_number",
+        json!("35202-1234567-2"),
+    );
+    let iv = set(
+        &app,
+        &hh,
+        Some(&ids[1]),
+        "id_number",
+        json!("35202-1234567-2"),
+    );
+    assert!(iv.issues.iter().any(|i| i.field == "id_number"
+        && i.member_id.as_deref() == Some(ids[1].as_str())
+        && i.code == "duplicate"));
+    // A CNIC whose last digit does not match the sex is a warning, not an issue.
+    let iv = set(
+        &app,
+        &hh,
+        Some(&ids[1]),
+        "id_number",
+        json!("35202-7654321-1"),
+    );
+    assert!(iv
+        .warnings
+        .iter()
+        .any(|w| w.member_id.as_deref() == Some(ids[1].as_str()) && w.code == "cnic_warning"));
+    assert!(!iv
+        .issues
+        .iter()
+        .any(|i| i.member_id.as_deref() == Some(ids[1].as_str()) && i.field == "id_number"));
+    assert_eq!(app.mark_complete(&hh).unwrap_err().code(), "invalid");
+}
+
+#[test]
+fn the_form_sent_to_the_ui_is_the_nser_questionnaire() {
+    let app = App::new(std::env::temp_dir().join("shumari-unused"));
+    let f = serde_json::to_value(app.form()).unwrap();
+    assert_eq!(f["id"], json!("nser-household"));
+    let sections = f["sections"].as_array().unwrap();
+    let roster = sections
+        .iter()
+        .find(|s| s["repeat"] == json!(true))
+        .unwrap();
+    let qs = roster["questions"].as_array().unwrap();
+    let id = qs.iter().find(|q| q["name"] == json!("id_number")).unwrap();
+    assert_eq!(id["kind"], json!("cnic"));
+    assert_eq!(id["label"]["ur"], json!("شناختی کارڈ یا ب فارم نمبر"));
+    assert!(qs.iter().any(|q| q["kind"] == json!("group")));
 }
 
 #[test]
