@@ -40,29 +40,42 @@ export type QuestionKind =
   | 'decimal'
   | 'select_one'
   | 'select_multiple'
-  | 'cnic'
-  | 'phone'
   | 'date'
+  | 'cnic'
   | 'gps'
-  | 'note';
+  | 'note'
+  | 'acknowledge'
+  | 'calculate'
+  | 'group';
 
 export interface Choice {
   value: string;
   label: Text;
 }
 
+/** A question of the questionnaire (crates/app/src/questionnaire.rs), or a group of questions. */
 export interface Question {
   name: string;
   kind: QuestionKind;
   label: Text;
   hint?: Text | null;
+  /** The form says `required = yes`; conditional requirements come as issues. */
   required: boolean;
+  readOnly?: boolean;
+  /** XLSForm appearance (`minimal`, `numbers`, ...). */
+  appearance?: string;
   choices?: Choice[];
+  /** The choices offered depend on other answers: see `Interview.choices`. */
+  filtered?: boolean;
+  /** The questions of a group. */
+  questions?: Question[];
 }
 
 export interface Section {
   id: string;
-  label: Text;
+  /** Null for an untitled run of questions between groups. */
+  label: Text | null;
+  hint?: Text | null;
   /** A repeat section is the member roster: its questions are asked once per member. */
   repeat: boolean;
   questions: Question[];
@@ -71,6 +84,7 @@ export interface Section {
 export interface FormDef {
   id: string;
   version: string;
+  title?: Text | null;
   sections: Section[];
 }
 
@@ -90,6 +104,8 @@ export interface Issue {
 
 export interface PmtContribution {
   label: Text;
+  /** The household's value for the variable (null for the constant). */
+  value: AnswerValue | boolean;
   points: number;
 }
 
@@ -97,6 +113,7 @@ export interface PmtResult {
   score: number;
   threshold: number;
   eligible: boolean;
+  modelVersion: string;
   contributions: PmtContribution[];
 }
 
@@ -111,6 +128,12 @@ export interface Interview {
   /** Names of the questions whose relevance (skip logic) currently holds; `member:<id>:<name>` for roster questions. */
   visible: string[];
   issues: Issue[];
+  /** Odd but allowed (e.g. a CNIC's last digit and the sex); never blocks completion. */
+  warnings: Issue[];
+  /** Values the form calculates, keyed like `visible`. */
+  calculated: Record<string, AnswerValue | boolean>;
+  /** Choices offered, keyed like `visible`, for questions whose choices depend on other answers. */
+  choices: Record<string, string[]>;
   pmt: PmtResult | null;
   updatedAt: string;
 }

@@ -25,33 +25,74 @@ it('Unlock says the PIN is wrong and keeps the screen', async () => {
 });
 
 it('Interview follows skip logic and shows the CNIC error from the core', async () => {
-  let state = interview({ members: [{ id: 'm1', answers: {} }], visible: ['has_toilet', 'member:m1:name', 'member:m1:cnic'] });
+  let state = interview({
+    members: [{ id: 'm1', answers: { age: 4 } }],
+    visible: ['area', 'consent', 'electricity', 'member:m1:name', 'member:m1:age', 'member:m1:id_number'],
+    calculated: { household_size: 1, 'member:m1:age_years': 4 },
+  });
   mocked.mockImplementation(async (cmd, args) => {
     const a = args as Record<string, unknown>;
     if (cmd === 'get_form') return form;
     if (cmd === 'open_interview') return state;
     if (cmd === 'set_answer') {
-      if (a.field === 'has_toilet') {
-        state = { ...state, answers: { has_toilet: a.value as string }, visible: a.value === 'yes' ? [...state.visible, 'toilet_type'] : state.visible.filter((v) => v !== 'toilet_type') };
+      if (a.field === 'electricity') {
+        state = { ...state, answers: { ...state.answers, electricity: a.value as string }, visible: a.value === 'yes' ? [...state.visible, 'electricity_bill'] : state.visible.filter((v) => v !== 'electricity_bill') };
       }
-      if (a.field === 'cnic') {
-        state = { ...state, issues: [{ field: 'cnic', memberId: 'm1', code: 'cnic', message: { en: 'A CNIC has 13 digits.', ur: 'شناختی کارڈ میں 13 ہندسے ہوتے ہیں۔' } }] };
+      if (a.field === 'age') {
+        const old = Number(a.value) >= 5;
+        state = { ...state, visible: old ? [...state.visible, 'member:m1:literate'] : state.visible.filter((v) => v !== 'member:m1:literate') };
+      }
+      if (a.field === 'id_number') {
+        state = {
+          ...state,
+          issues: [{ field: 'id_number', memberId: 'm1', code: 'constraint', message: { en: 'A CNIC has 13 digits.', ur: 'شناختی کارڈ میں 13 ہندسے ہوتے ہیں۔' } }],
+          warnings: [{ field: 'id_number', memberId: 'm1', code: 'cnic_warning', message: { en: 'Check the last digit.', ur: 'آخری ہندسہ دیکھیں۔' } }],
+        };
       }
       return state;
     }
     throw { code: 'not_found', message: cmd };
   });
-  render(Interview, { householdId: 'h1' });
-  await screen.findByText('Has toilet?');
-  expect(screen.queryByLabelText('Toilet type')).toBeNull();
+  const { container } = render(Interview, { householdId: 'h1' });
+  await screen.findByText('Electricity?');
+  expect(screen.queryByLabelText('Electricity bill')).toBeNull();
   await fireEvent.click(screen.getByLabelText('Yes'));
-  await waitFor(() => expect(screen.getByLabelText('Toilet type')).toBeTruthy());
+  await waitFor(() => expect(screen.getByLabelText('Electricity bill')).toBeTruthy());
   await fireEvent.click(screen.getByLabelText('No'));
-  await waitFor(() => expect(screen.queryByLabelText('Toilet type')).toBeNull());
+  await waitFor(() => expect(screen.queryByLabelText('Electricity bill')).toBeNull());
+
+  // Calculated questions are never drawn; a group appears only when one of its questions is asked.
+  expect(container.querySelector('[data-field="age_years"]')).toBeNull();
+  expect(container.querySelector('[data-field="household_size"]')).toBeNull();
+  expect(screen.queryByTestId('group-m-m1-education_group')).toBeNull();
+  await fireEvent.input(screen.getByLabelText('Age'), { target: { value: '7' } });
+  await waitFor(() => expect(screen.getByTestId('group-m-m1-education_group')).toBeTruthy());
+  expect(screen.getByRole('group', { name: 'Education' })).toBeTruthy();
+
+  // The area is shown, not editable.
+  expect((screen.getByLabelText(/Area code/) as HTMLInputElement).readOnly).toBe(true);
 
   await fireEvent.input(screen.getByLabelText('CNIC'), { target: { value: '12345' } });
-  expect((await screen.findByTestId('error-m-m1-cnic')).textContent).toBe('A CNIC has 13 digits.');
-  expect(mocked).toHaveBeenCalledWith('set_answer', { householdId: 'h1', memberId: 'm1', field: 'cnic', value: '12345' });
+  expect((await screen.findByTestId('error-m-m1-id_number')).textContent).toBe('A CNIC has 13 digits.');
+  expect(screen.getByTestId('warning-m-m1-id_number').textContent).toBe('Check the last digit.');
+  expect(mocked).toHaveBeenCalledWith('set_answer', { householdId: 'h1', memberId: 'm1', field: 'id_number', value: '12345' });
+});
+
+it('Interview sends OK for an acknowledgement and shows visible notes', async () => {
+  const state = interview({ visible: ['area', 'consent', 'electricity', 'roster_note'] });
+  mocked.mockImplementation(async (cmd) => {
+    if (cmd === 'get_form') return form;
+    return state;
+  });
+  render(Interview, { householdId: 'h1' });
+  expect(await screen.findByText('Add the head first.')).toBeTruthy();
+  await fireEvent.click(screen.getByLabelText(/The respondent agreed/));
+  await waitFor(() =>
+    expect(mocked).toHaveBeenCalledWith('set_answer', { householdId: 'h1', memberId: null, field: 'consent', value: 'OK' }),
+  );
+  // Untitled sections are not in the section list.
+  const nav = screen.getByRole('navigation', { name: 'Sections' });
+  expect([...nav.querySelectorAll('a')].map((a) => a.textContent)).toEqual(['Identification', 'Utilities', 'Members']);
 });
 
 it('Households lists results and searches', async () => {
