@@ -8,18 +8,8 @@ cd "$ROOT"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/shumari-target}"
 export PATH="$HOME/.cargo/bin:$PATH"
 
-# 1. System packages (WebKitGTK, its WebDriver, Xvfb) and Node.
-need=()
-for p in libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev libsoup-3.0-dev xvfb webkit2gtk-driver; do
-  dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
-done
-command -v npm >/dev/null 2>&1 || need+=(nodejs npm)
-if [ ${#need[@]} -gt 0 ]; then
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq "${need[@]}"
-fi
-command -v tauri-driver >/dev/null 2>&1 || cargo install tauri-driver --locked
+# 1. System packages (WebKitGTK, its WebDriver, Xvfb), Node and tauri-driver.
+bash scripts/app-deps.sh --e2e
 
 # 2. Build the UI and the app.
 (cd ui && npm ci --no-audit --no-fund && npx vite build)
@@ -55,8 +45,7 @@ new_code() { # name -> enrollment code of a new surveyor in PK10101
 }
 CODE_A="$(new_code "Surveyor A")"
 CODE_B="$(new_code "Surveyor B")"
-REGISTRY_SYNC=0
-export REGISTRY_URL="http://127.0.0.1:$REG_PORT" REGISTRY_SYNC CODE_A CODE_B
+export REGISTRY_URL="http://127.0.0.1:$REG_PORT" CODE_A CODE_B
 
 # 4. A virtual display and one tauri-driver per app instance, each with its own data directory.
 DISPLAY_NUM=":$((90 + RANDOM % 100))"

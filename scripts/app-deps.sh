@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs what a fresh Debian 12 machine lacks to build and run the field app (Tauri 2 on WebKitGTK,
+# Node.js for the UI build) and, with --e2e, to drive it in tests (Xvfb, WebKitWebDriver, tauri-driver).
+# Idempotent: installs only what is missing.
+set -euo pipefail
+export PATH="$HOME/.cargo/bin:$PATH"
+need=()
+pkgs=(libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev libsoup-3.0-dev)
+[ "${1:-}" = "--e2e" ] && pkgs+=(xvfb webkit2gtk-driver)
+for p in "${pkgs[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
+done
+command -v npm >/dev/null 2>&1 || need+=(nodejs npm)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "app-deps: installing ${need[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}"
+fi
+if [ "${1:-}" = "--e2e" ]; then
+  command -v tauri-driver >/dev/null 2>&1 || cargo install tauri-driver --locked
+fi
