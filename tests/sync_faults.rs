@@ -7,7 +7,7 @@ use shumari_scenarios::faults::{FaultConfig, FaultProxy};
 use shumari_scenarios::{http_transport, TestDevice, TestRegistry, AREA};
 use shumari_sync::codec::{frame, Writer};
 use shumari_sync::engine::KEY_TOKEN;
-use shumari_sync::proto::{heads_to_wire, DocChanges, Message, PushRequest, PushResponse};
+use shumari_sync::proto::{Message, PushDoc, PushRequest, PushResponse};
 use shumari_sync::{Endpoint, Retry, Transport, TransportError, PROTOCOL_VERSION};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
@@ -233,16 +233,12 @@ fn malformed_and_oversized_requests_are_4xx_and_change_nothing() {
     a.transport = http_transport(&url);
     assert!(a.sync().complete);
     let ids = a.add_many(5, 40, AREA);
-    let docs: Vec<DocChanges> = a
+    let docs: Vec<PushDoc> = a
         .store
         .outgoing(&ids)
         .unwrap()
         .into_iter()
-        .map(|o| DocChanges {
-            id: o.id,
-            changes: o.changes,
-            heads: heads_to_wire(&o.heads),
-        })
+        .map(|o| PushDoc::raw(o.id, o.changes))
         .collect();
     let req = PushRequest { docs };
     let before = snapshot(&reg);
@@ -316,16 +312,12 @@ fn pushes_with_mutated_changes_are_refused_per_household_and_never_crash_the_reg
     let reg = TestRegistry::sqlite();
     let mut a = reg.device(&[AREA]);
     let ids = a.add_many(0, 3, AREA);
-    let docs: Vec<DocChanges> = a
+    let docs: Vec<PushDoc> = a
         .store
         .outgoing(&ids)
         .unwrap()
         .into_iter()
-        .map(|o| DocChanges {
-            id: o.id,
-            changes: o.changes,
-            heads: heads_to_wire(&o.heads),
-        })
+        .map(|o| PushDoc::raw(o.id, o.changes))
         .collect();
     let tok = token(&a);
     let t = std::cell::RefCell::new(reg.transport());

@@ -174,17 +174,22 @@ fn old_client_and_malformed_input<S: Storage>(mut r: TestRegistry<S>) {
     use shumari_sync::{Endpoint, TransportError};
     let url = r.serve_http();
     let mut t = shumari_scenarios::http_transport(&url);
-    match t.call(Endpoint::Pull, Some("x"), frame(99, 7, b"")) {
-        Err(TransportError::Rejected {
-            status,
-            code,
-            message,
-        }) => {
-            assert_eq!((status, code.as_str()), (426, "unsupported_version"));
-            assert!(message.contains("Update Shumari"), "{message}");
+    // A newer client, and a client of protocol version 1 (gzip frames, before the compact push).
+    for version in [99, 1] {
+        match t.call(Endpoint::Pull, Some("x"), frame(version, 7, b"")) {
+            Err(TransportError::Rejected {
+                status,
+                code,
+                message,
+            }) => {
+                assert_eq!((status, code.as_str()), (426, "unsupported_version"));
+                assert!(message.contains("Update Shumari"), "{message}");
+                assert!(message.contains(&format!("version {version}")), "{message}");
+            }
+            other => panic!("{other:?}"),
         }
-        other => panic!("{other:?}"),
     }
+    assert_eq!(shumari_sync::PROTOCOL_VERSION, 2);
     let d = r.device(&[shumari_scenarios::AREA]);
     let token = d
         .store
@@ -193,8 +198,8 @@ fn old_client_and_malformed_input<S: Storage>(mut r: TestRegistry<S>) {
         .unwrap();
     for junk in [
         vec![],
-        b"SHMS\x00\x01\x05garbage".to_vec(),
-        frame(1, 5, &[0xff; 40]),
+        b"SHMS\x00\x02\x85garbage".to_vec(),
+        frame(shumari_sync::PROTOCOL_VERSION, 5, &[0xff; 40]),
     ] {
         match t.call(Endpoint::Push, Some(&token), junk) {
             Err(TransportError::Rejected { status, code, .. }) => {

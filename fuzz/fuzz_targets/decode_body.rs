@@ -32,6 +32,14 @@ pub fn decode_all(data: &[u8]) -> usize {
     ok += one::<PullResponse>(data);
     ok += one::<CheckRequest>(data);
     ok += one::<CheckResponse>(data);
+    // The registry rebuilds compact changes from pushed bytes (every prefix resolves, so the checksum
+    // path runs too).
+    let known = |p: &[u8; shumari_sync::compact::PREFIX]| {
+        let mut h = [0u8; 32];
+        h[..p.len()].copy_from_slice(p);
+        vec![h]
+    };
+    ok += usize::from(shumari_sync::compact::expand(data, known).is_ok());
     // The cursor travels as a token in the device's store.
     let _ = Cursor::from_token(&String::from_utf8_lossy(data));
     ok

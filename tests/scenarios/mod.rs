@@ -7,7 +7,7 @@ use shumari_registry::Storage;
 use shumari_scenarios::{other_area, Recorder, TestDevice, TestRegistry, AREA};
 use shumari_sync::engine::KEY_TOKEN;
 use shumari_sync::proto::{
-    heads_to_wire, ActorsRequest, ActorsResponse, DocChanges, DocOutcome, Message, PushRequest,
+    ActorsRequest, ActorsResponse, ChangeEncoding, DocOutcome, Message, PushDoc, PushRequest,
     PushResponse,
 };
 use shumari_sync::Endpoint;
@@ -162,11 +162,9 @@ pub fn forged_actor<S: Storage>(reg: &TestRegistry<S>) {
     };
     doc.put(&answers, "q03", "forged").unwrap();
     doc.commit();
-    let forged = DocChanges {
-        id,
-        changes: doc.save_after(&before),
-        heads: heads_to_wire(&doc.get_heads()),
-    };
+    // In the compact form, as the engine sends it: rebuilt by the registry, then checked.
+    let forged = PushDoc::best(id, doc.save_after(&before));
+    assert_eq!(forged.encoding, ChangeEncoding::Compact);
     // B also sends an honest edit of its own in the same batch: it must go through.
     b.set(other, "answers.q04", json!("honest"));
     let mut t = reg.transport();
@@ -186,14 +184,7 @@ pub fn forged_actor<S: Storage>(reg: &TestRegistry<S>) {
     assert!(resp.results[0].1.is_none());
     let honest = b.store.outgoing(&[other]).unwrap().pop().unwrap();
     let req = PushRequest {
-        docs: vec![
-            forged,
-            DocChanges {
-                id: other,
-                changes: honest.changes,
-                heads: heads_to_wire(&honest.heads),
-            },
-        ],
+        docs: vec![forged, PushDoc::raw(other, honest.changes)],
     };
     let resp = PushResponse::decode(
         &t.call(Endpoint::Push, Some(&token(&b)), req.encode())
@@ -205,7 +196,7 @@ pub fn forged_actor<S: Storage>(reg: &TestRegistry<S>) {
         other => panic!("forged change accepted: {other:?}"),
     }
     assert!(
-        matches!(resp.results[1].1, DocOutcome::Accepted(_)),
+        matches!(resp.results[1].1, DocOutcome::Accepted),
         "{resp:?}"
     );
     b.sync();
@@ -255,11 +246,7 @@ pub fn replay<S: Storage>(reg: &TestRegistry<S>) {
             .outgoing(&ids)
             .unwrap()
             .into_iter()
-            .map(|o| DocChanges {
-                id: o.id,
-                changes: o.changes,
-                heads: heads_to_wire(&o.heads),
-            })
+            .map(|o| PushDoc::raw(o.id, o.changes))
             .collect(),
     };
     a.sync();
@@ -276,7 +263,7 @@ pub fn replay<S: Storage>(reg: &TestRegistry<S>) {
         assert!(resp
             .results
             .iter()
-            .all(|(_, o)| matches!(o, DocOutcome::Accepted(_))));
+            .all(|(_, o)| matches!(o, DocOutcome::Accepted)));
     }
     assert_eq!(
         reg.counts(),

@@ -16,11 +16,12 @@ use automerge::{AutoCommit, ChangeHash, ReadDoc};
 use rand::Rng;
 use sha2::{Digest, Sha256};
 use shumari_domain::{AreaRegistry, HouseholdDoc};
-use shumari_sync::check::{bucket_digests, bucket_of, differing};
+use shumari_sync::check::{bucket_digests, bucket_of, root_digest};
+use shumari_sync::compact::{self, ExpandError, PREFIX};
 use shumari_sync::proto::{
-    ActorsRequest, ActorsResponse, CheckRequest, CheckResponse, CheckVerdict, Cursor, DocChanges,
-    DocOutcome, Endpoint, EnrollRequest, EnrollResponse, Message, PullRequest, PullResponse,
-    PushRequest, PushResponse, Refusal, DEFAULT_CHUNK_BYTES,
+    ActorsRequest, ActorsResponse, ChangeEncoding, CheckRequest, CheckResponse, CheckVerdict,
+    Cursor, DocChanges, DocOutcome, Endpoint, EnrollRequest, EnrollResponse, Message, PullRequest,
+    PullResponse, PushDoc, PushRequest, PushResponse, Refusal, DEFAULT_CHUNK_BYTES,
 };
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use uuid::Uuid;
@@ -86,8 +87,8 @@ fn normalise_code(c: &str) -> String {
 
 /// What processing one pushed document produced, before the scope and actor checks.
 enum Prepared {
-    /// Nothing new (a replay): the registry's heads.
-    Noop(Vec<[u8; 32]>),
+    /// Nothing new (a replay).
+    Noop,
     Refused(Refusal),
     Ready {
         row: Box<IngestRow>,
@@ -122,8 +123,42 @@ fn projection_from(
     })
 }
 
+/// The hashes in `am` starting with `prefix`: its heads first (a device nearly always builds on the
+/// heads it was acknowledged), else any change in its history.
+fn hashes_with_prefix(am: &mut AutoCommit, prefix: &[u8; PREFIX]) -> Vec<[u8; 32]> {
+    let heads: Vec<[u8; 32]> = am
+        .get_heads()
+        .into_iter()
+        .map(|h| h.0)
+        .filter(|h| h[..PREFIX] == *prefix)
+        .collect();
+    if !heads.is_empty() {
+        return heads;
+    }
+    am.get_changes_meta(&[])
+        .into_iter()
+        .map(|m| m.hash.0)
+        .filter(|h| h[..PREFIX] == *prefix)
+        .collect()
+}
+
+/// A pushed document's changes in the compact form, when they can be.
+fn compact_of(d: &PushDoc) -> Option<Vec<u8>> {
+    match d.encoding {
+        ChangeEncoding::Compact => Some(d.changes.clone()),
+        ChangeEncoding::Raw => compact::abbreviate(&d.changes),
+    }
+}
+
+fn missing_history() -> Prepared {
+    Prepared::Refused(refusal(
+        "missing_history",
+        "the changes build on history the registry does not have; send the whole document",
+    ))
+}
+
 /// Applies pushed changes to the stored document (CPU only, no IO).
-fn prepare(d: &DocChanges, stored: Option<&StoredDoc>) -> Prepared {
+fn prepare(d: &PushDoc, stored: Option<&StoredDoc>) -> Prepared {
     let bad = |m: String| Prepared::Refused(refusal("bad_document", m));
     let mut am = match stored {
         Some(s) => match AutoCommit::load(&s.doc) {
@@ -133,6 +168,23 @@ fn prepare(d: &DocChanges, stored: Option<&StoredDoc>) -> Prepared {
         None => AutoCommit::new(),
     };
     let before = am.get_heads();
+    // Compact changes are rebuilt byte for byte from the hashes the registry holds (and checked
+    // against the device's checksums) before automerge sees them.
+    let changes: Vec<u8> = match d.encoding {
+        ChangeEncoding::Raw => d.changes.clone(),
+        ChangeEncoding::Compact => {
+            match compact::expand(&d.changes, |p| hashes_with_prefix(&mut am, p)) {
+                Ok(c) => c,
+                Err(ExpandError::UnknownDependency) => return missing_history(),
+                Err(e) => return bad(format!("the changes could not be read: {e}")),
+            }
+        }
+    };
+    let d = &DocChanges {
+        id: d.id,
+        changes,
+        heads: Vec::new(),
+    };
     // A new household's changes are loaded as a document (automerge's bulk path), several times faster
     // than applying them one by one to an empty document; existing ones get the changes applied.
     let loaded = if stored.is_none() {
@@ -144,17 +196,14 @@ fn prepare(d: &DocChanges, stored: Option<&StoredDoc>) -> Prepared {
         return bad(format!("the changes are not valid automerge data: {e}"));
     }
     if !am.get_missing_deps(&[]).is_empty() {
-        return Prepared::Refused(refusal(
-            "missing_history",
-            "the changes build on history the registry does not have; send the whole document",
-        ));
+        return missing_history();
     }
     let after = am.get_heads();
     if after == before {
         if stored.is_none() {
             return bad("no changes were sent for a new household".into());
         }
-        return Prepared::Noop(after.iter().map(|h| h.0).collect());
+        return Prepared::Noop;
     }
     let new_changes = am.get_changes(&before);
     let actors: BTreeMap<Vec<u8>, Option<String>> = new_changes
@@ -356,18 +405,33 @@ impl<S: Storage> Registry<S> {
     async fn push(&self, auth: &DeviceAuth, req: PushRequest) -> Result<PushResponse, AppError> {
         let _guard = self.ingest.lock().await;
         let mut outcomes: BTreeMap<Uuid, DocOutcome> = BTreeMap::new();
-        // Later duplicates of an id in one batch are merged into the first.
-        let mut docs: Vec<DocChanges> = Vec::new();
+        // Later duplicates of an id in one batch are merged into the first (both encodings
+        // concatenate; a raw and a compact one are merged in the compact form, else refused).
+        let mut docs: Vec<PushDoc> = Vec::new();
         for d in req.docs {
             match docs.iter_mut().find(|x| x.id == d.id) {
-                Some(x) => {
-                    x.changes.extend_from_slice(&d.changes);
-                    x.heads = d.heads;
-                }
+                Some(x) if x.encoding == d.encoding => x.changes.extend_from_slice(&d.changes),
+                Some(x) => match (compact_of(x), compact_of(&d)) {
+                    (Some(mut a), Some(b)) => {
+                        a.extend_from_slice(&b);
+                        x.changes = a;
+                        x.encoding = ChangeEncoding::Compact;
+                    }
+                    _ => {
+                        outcomes.insert(
+                            d.id,
+                            DocOutcome::Refused(refusal(
+                                "bad_document",
+                                "the household appears twice in the push in encodings that cannot be merged",
+                            )),
+                        );
+                    }
+                },
                 None => docs.push(d),
             }
         }
         let order: Vec<Uuid> = docs.iter().map(|d| d.id).collect();
+        docs.retain(|d| !outcomes.contains_key(&d.id));
         let mut pending = docs;
         for _attempt in 0..3 {
             if pending.is_empty() {
@@ -433,8 +497,8 @@ impl<S: Storage> Registry<S> {
                     }
                 }
                 match p {
-                    Prepared::Noop(h) => {
-                        outcomes.insert(d.id, DocOutcome::Accepted(h));
+                    Prepared::Noop => {
+                        outcomes.insert(d.id, DocOutcome::Accepted);
                     }
                     Prepared::Refused(r) => {
                         outcomes.insert(d.id, DocOutcome::Refused(r));
@@ -470,7 +534,7 @@ impl<S: Storage> Registry<S> {
                             );
                             continue;
                         }
-                        outcomes.insert(d.id, DocOutcome::Accepted(heads_vec(&row.heads)));
+                        outcomes.insert(d.id, DocOutcome::Accepted);
                         rows.push(*row);
                         ready_docs.push(d);
                     }
@@ -514,7 +578,7 @@ impl<S: Storage> Registry<S> {
             let page = self.page(auth, req.cursor, budget).await?;
             let (docs, removed, cursor, more) = page;
             let check = if docs.is_empty() && removed.is_empty() && !more {
-                self.verdict(auth, &req.buckets).await?
+                self.verdict(auth, &req.digest).await?
             } else {
                 CheckVerdict::NotChecked
             };
@@ -646,17 +710,13 @@ impl<S: Storage> Registry<S> {
             .collect())
     }
 
-    async fn verdict(
-        &self,
-        auth: &DeviceAuth,
-        device: &[[u8; 8]],
-    ) -> Result<CheckVerdict, AppError> {
+    async fn verdict(&self, auth: &DeviceAuth, device: &[u8; 8]) -> Result<CheckVerdict, AppError> {
         let mine = bucket_digests(self.scope_heads(&auth.user).await?);
-        let diff = differing(&mine, device);
-        Ok(if diff.is_empty() {
+        Ok(if root_digest(&mine) == *device {
             CheckVerdict::Consistent
         } else {
-            CheckVerdict::Differs(diff)
+            // The device finds the buckets that differ from these.
+            CheckVerdict::Differs(mine)
         })
     }
 

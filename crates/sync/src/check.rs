@@ -43,6 +43,19 @@ where
         .collect()
 }
 
+/// One digest over all bucket digests: what a pull carries, so that an up-to-date device proves it in
+/// 8 bytes (the registry answers with its bucket digests only when they differ).
+pub fn root_digest(buckets: &[[u8; 8]]) -> [u8; 8] {
+    let mut h = Sha256::new();
+    for b in buckets {
+        h.update(b);
+    }
+    let d = h.finalize();
+    let mut out = [0u8; 8];
+    out.copy_from_slice(&d[..8]);
+    out
+}
+
 /// Indices of buckets whose digests differ (a missing list differs everywhere).
 pub fn differing(a: &[[u8; 8]], b: &[[u8; 8]]) -> Vec<u8> {
     (0..BUCKETS)
@@ -64,5 +77,7 @@ mod tests {
         assert_eq!(x, y);
         let z = bucket_digests(vec![(b, vec![]), (a, vec![[3; 32]])]);
         assert_eq!(differing(&x, &z), vec![bucket_of(&a)]);
+        assert_eq!(root_digest(&x), root_digest(&y));
+        assert_ne!(root_digest(&x), root_digest(&z));
     }
 }

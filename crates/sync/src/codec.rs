@@ -1,22 +1,28 @@
-//! The wire codec: a small hand-written binary format inside a gzip'd frame.
+//! The wire codec: a small hand-written binary format inside a compressed frame.
 //!
 //! ```text
-//! frame   = "SHMS" version:u16-be kind:u8 gzip(payload)
+//! frame   = "SHMS" version:u16-be kind:u8 body
+//! kind    = message kind (low 7 bits) | 0x80 when body is raw DEFLATE (else body is the payload as is)
 //! payload = fields written by `Writer` (LEB128 varints, length-prefixed bytes and strings)
 //! ```
 //! Why hand-written: the decoder is the registry's attack surface (it is fuzzed), so every length is
 //! checked against what is left before anything is allocated, and the decompressed size is capped.
-//! Why gzip the whole frame: households share field names and many values, so compressing a whole
+//! Why compress the whole frame: households share field names and many values, so compressing a whole
 //! batch of raw automerge changes costs a fraction of compressing each document alone (see the notes).
+//! Why raw DEFLATE, and why "stored": a lone edit is a couple of hundred bytes, mostly hashes and ids
+//! that do not compress; gzip's 18 bytes of header and trailer were a tenth of it. The sender keeps
+//! whichever of the two is smaller (TCP and TLS already check integrity, so no CRC is repeated here).
 
-use flate2::read::GzDecoder;
-use flate2::write::GzEncoder;
+use flate2::read::DeflateDecoder;
+use flate2::write::DeflateEncoder;
 use flate2::Compression;
 use std::io::{Read, Write};
 use uuid::Uuid;
 
 /// Frame magic.
 pub const MAGIC: &[u8; 4] = b"SHMS";
+/// Kind bit: the body is raw DEFLATE.
+pub const DEFLATED: u8 = 0x80;
 /// Largest payload a decoder accepts once decompressed (a guard against compression bombs).
 pub const MAX_DECOMPRESSED: usize = 32 * 1024 * 1024;
 
@@ -132,6 +138,10 @@ impl<'a> Reader<'a> {
     pub fn remaining(&self) -> usize {
         self.buf.len()
     }
+    /// The next `n` bytes.
+    pub fn take_bytes(&mut self, n: usize) -> Result<&'a [u8], DecodeError> {
+        self.take(n)
+    }
     fn take(&mut self, n: usize) -> Result<&'a [u8], DecodeError> {
         if n > self.buf.len() {
             return Err(DecodeError::Truncated);
@@ -198,16 +208,30 @@ impl<'a> Reader<'a> {
     }
 }
 
-/// Wraps a payload in a frame: magic, version, kind, gzip.
+/// Wraps a payload in a frame: magic, version, kind, and the payload deflated or, when deflating
+/// does not make it smaller (tiny or incompressible payloads), stored as is.
 pub fn frame(version: u16, kind: u8, payload: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(payload.len() / 3 + 16);
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&version.to_be_bytes());
-    out.push(kind);
-    let mut enc = GzEncoder::new(out, Compression::default());
+    out.push(kind & !DEFLATED);
+    // Small frames (a lone edit, a pull) get the best compression; it costs nothing at that size.
+    let level = if payload.len() < 16 * 1024 {
+        Compression::best()
+    } else {
+        Compression::default()
+    };
+    let mut enc = DeflateEncoder::new(Vec::with_capacity(payload.len() / 3 + 16), level);
     // Writing to a Vec cannot fail.
     let _ = enc.write_all(payload);
-    enc.finish().unwrap_or_default()
+    match enc.finish() {
+        Ok(z) if z.len() < payload.len() => {
+            out[6] |= DEFLATED;
+            out.extend_from_slice(&z);
+        }
+        _ => out.extend_from_slice(payload),
+    }
+    out
 }
 
 /// The version and kind in a frame's header, without decompressing.
@@ -218,7 +242,10 @@ pub fn peek(frame: &[u8]) -> Result<(u16, u8), DecodeError> {
     if &frame[..4] != MAGIC {
         return Err(DecodeError::BadMagic);
     }
-    Ok((u16::from_be_bytes([frame[4], frame[5]]), frame[6]))
+    Ok((
+        u16::from_be_bytes([frame[4], frame[5]]),
+        frame[6] & !DEFLATED,
+    ))
 }
 
 /// Unwraps a frame of `kind`, checking magic and that the version is `version`, and capping the
@@ -234,8 +261,17 @@ pub fn unframe(frame: &[u8], version: u16, kind: u8) -> Result<Vec<u8>, DecodeEr
             found: k,
         });
     }
+    let body = &frame[7..];
+    if frame[6] & DEFLATED == 0 {
+        if body.len() > MAX_DECOMPRESSED {
+            return Err(DecodeError::Compression(format!(
+                "larger than {MAX_DECOMPRESSED} bytes"
+            )));
+        }
+        return Ok(body.to_vec());
+    }
     let mut out = Vec::new();
-    GzDecoder::new(&frame[7..])
+    DeflateDecoder::new(body)
         .take(MAX_DECOMPRESSED as u64 + 1)
         .read_to_end(&mut out)
         .map_err(|e| DecodeError::Compression(e.to_string()))?;
@@ -282,5 +318,23 @@ mod tests {
             Err(DecodeError::WrongKind { .. })
         ));
         assert_eq!(unframe(b"nope!!!!", 1, 3), Err(DecodeError::BadMagic));
+    }
+
+    #[test]
+    fn small_or_incompressible_payloads_are_stored_and_others_deflated() {
+        let tiny = frame(2, 7, b"abc");
+        assert_eq!(tiny.len(), 7 + 3, "stored: no compression overhead");
+        assert_eq!(tiny[6] & DEFLATED, 0);
+        let text = b"household household household household household".repeat(20);
+        let f = frame(2, 5, &text);
+        assert_ne!(f[6] & DEFLATED, 0);
+        assert!(f.len() < text.len() / 4);
+        assert_eq!(peek(&f).unwrap(), (2, 5));
+        assert_eq!(unframe(&f, 2, 5).unwrap(), text);
+        // A deflated body cut short is an error, never a panic or a partial payload.
+        assert!(matches!(
+            unframe(&f[..f.len() - 3], 2, 5),
+            Err(DecodeError::Compression(_))
+        ));
     }
 }

@@ -4,16 +4,17 @@
 //! acknowledged heads), and saves progress after every exchange, so a sync cut anywhere — even by
 //! killing the app — resumes without resending anything the registry acknowledged.
 
-use crate::check::{bucket_digests, bucket_of};
+use crate::check::{bucket_digests, bucket_of, differing, root_digest};
 use crate::codec::DecodeError;
 use crate::proto::{
     heads_from_wire, heads_to_wire, ActorsRequest, ActorsResponse, CheckRequest, CheckResponse,
     CheckVerdict, Cursor, DocChanges, DocOutcome, Endpoint, EnrollRequest, EnrollResponse, Message,
-    PullRequest, PullResponse, PushRequest, PushResponse, DEFAULT_CHUNK_BYTES,
+    PullRequest, PullResponse, PushDoc, PushRequest, PushResponse, DEFAULT_CHUNK_BYTES,
 };
 use crate::transport::{Transport, TransportError};
 use rand::Rng;
 use serde::Serialize;
+use shumari_domain::automerge::ChangeHash;
 use shumari_store::{ListFilter, Store, StoreError};
 use std::collections::BTreeSet;
 use std::time::Duration;
@@ -155,6 +156,19 @@ pub struct Progress {
 /// Buckets and the device's documents in them, sent in one check request.
 type BucketGroup = (Vec<u8>, Vec<(Uuid, crate::proto::Heads)>);
 
+/// What the pull learnt about consistency.
+enum Verdict {
+    /// Not evaluated (nothing more to pull was confirmed).
+    NotChecked,
+    /// The device holds exactly what the registry holds in its scope.
+    Consistent,
+    /// These buckets differ.
+    Differs(Vec<u8>),
+}
+
+/// A document to push and the heads it leads to on this device (acknowledged once accepted).
+type Outgoing = (PushDoc, Vec<ChangeHash>);
+
 struct Session<'a> {
     t: &'a mut dyn Transport,
     token: Option<String>,
@@ -162,11 +176,16 @@ struct Session<'a> {
     report: Report,
     progress: &'a mut dyn FnMut(&Progress),
     refused: BTreeSet<Uuid>,
+    /// Raw bytes per compressed byte of the last push frame, to fill the next one close to the cap.
+    push_ratio: f64,
 }
 
 impl Session<'_> {
     fn call<Q: Message, R: Message>(&mut self, ep: Endpoint, msg: &Q) -> Result<R, SyncError> {
-        let body = msg.encode();
+        self.call_encoded(ep, msg.encode())
+    }
+
+    fn call_encoded<R: Message>(&mut self, ep: Endpoint, body: Vec<u8>) -> Result<R, SyncError> {
         let mut n = 0;
         loop {
             self.report.round_trips += 1;
@@ -238,10 +257,11 @@ impl Session<'_> {
             .filter(|id| !self.refused.contains(id))
             .collect();
         let total = ids.len() as u64;
-        // Raw change bytes compress 4-7x in a batch; aim the raw size at 3x the cap, then split if the
-        // compressed frame still came out too large.
-        let raw_budget = self.opts.chunk_bytes.saturating_mul(3);
-        let mut batch: Vec<DocChanges> = Vec::new();
+        // Raw change bytes compress 4-7x in a batch: aim the raw size at the cap times the ratio the
+        // last frame achieved (3x to start), then split if the compressed frame still came out too
+        // large. Fuller frames are fewer round trips, which is what a 2G link pays for.
+        let raw_budget = |ratio: f64| (self.opts.chunk_bytes as f64 * ratio * 0.85) as usize;
+        let mut batch: Vec<Outgoing> = Vec::new();
         let mut batch_raw = 0usize;
         let mut done = 0u64;
         for group in ids.chunks(64) {
@@ -251,18 +271,16 @@ impl Session<'_> {
                     store.mark_acked(&[(o.id, o.heads)])?;
                     continue;
                 }
-                let d = DocChanges {
-                    id: o.id,
-                    changes: o.changes,
-                    heads: heads_to_wire(&o.heads),
-                };
-                if !batch.is_empty() && batch_raw + d.wire_len() > raw_budget {
+                // The compact form leaves out what the registry holds (dependency hashes, chunk
+                // framing): a third of a lone edit.
+                let d = PushDoc::best(o.id, o.changes);
+                if !batch.is_empty() && batch_raw + d.wire_len() > raw_budget(self.push_ratio) {
                     done += self.send_push(store, std::mem::take(&mut batch))?;
                     batch_raw = 0;
                     self.tell("push", done, Some(total));
                 }
                 batch_raw += d.wire_len();
-                batch.push(d);
+                batch.push((d, o.heads));
             }
         }
         if !batch.is_empty() {
@@ -272,22 +290,26 @@ impl Session<'_> {
         Ok(())
     }
 
-    fn send_push(&mut self, store: &mut Store, batch: Vec<DocChanges>) -> Result<u64, SyncError> {
-        let req = PushRequest { docs: batch };
-        if req.docs.len() > 1 && req.encode().len() > self.opts.chunk_bytes {
-            let mut a = req.docs;
+    fn send_push(&mut self, store: &mut Store, batch: Vec<Outgoing>) -> Result<u64, SyncError> {
+        let (docs, heads): (Vec<PushDoc>, Vec<Vec<ChangeHash>>) = batch.into_iter().unzip();
+        let req = PushRequest { docs };
+        let body = req.encode();
+        let raw: usize = req.docs.iter().map(PushDoc::wire_len).sum();
+        self.push_ratio = (raw as f64 / body.len().max(1) as f64).clamp(1.0, 12.0);
+        if req.docs.len() > 1 && body.len() > self.opts.chunk_bytes {
+            let mut a: Vec<Outgoing> = req.docs.into_iter().zip(heads).collect();
             let b = a.split_off(a.len() / 2);
             return Ok(self.send_push(store, a)? + self.send_push(store, b)?);
         }
-        let resp: PushResponse = self.call(Endpoint::Push, &req)?;
+        let resp: PushResponse = self.call_encoded(Endpoint::Push, body)?;
         let mut acks = Vec::new();
         for (id, outcome) in resp.results {
             match outcome {
-                DocOutcome::Accepted(_) => {
+                DocOutcome::Accepted => {
                     // Acknowledge what we sent (heads we hold), not the registry's heads, which may
                     // include others' changes this device has not pulled yet.
-                    if let Some(d) = req.docs.iter().find(|d| d.id == id) {
-                        acks.push((id, heads_from_wire(&d.heads)));
+                    if let Some(i) = req.docs.iter().position(|d| d.id == id) {
+                        acks.push((id, heads[i].clone()));
                     }
                 }
                 DocOutcome::Refused(r) => {
@@ -330,7 +352,7 @@ impl Session<'_> {
     }
 
     /// Pulls pages until the feed is exhausted; returns the check's verdict.
-    fn pull(&mut self, store: &mut Store) -> Result<CheckVerdict, SyncError> {
+    fn pull(&mut self, store: &mut Store) -> Result<Verdict, SyncError> {
         let mut quiet = 0;
         loop {
             let cursor = store
@@ -344,7 +366,7 @@ impl Session<'_> {
                 &PullRequest {
                     cursor,
                     max_bytes: u32::try_from(self.opts.chunk_bytes).unwrap_or(u32::MAX),
-                    buckets,
+                    digest: root_digest(&buckets),
                 },
             )?;
             let had_data = !resp.docs.is_empty() || !resp.removed.is_empty();
@@ -362,8 +384,12 @@ impl Session<'_> {
             }
             match resp.check {
                 CheckVerdict::NotChecked if had_data || quiet == 0 => quiet += 1,
-                CheckVerdict::NotChecked => return Ok(CheckVerdict::NotChecked),
-                v => return Ok(v),
+                CheckVerdict::NotChecked => return Ok(Verdict::NotChecked),
+                CheckVerdict::Differs(theirs) => {
+                    // Which buckets differ is worked out here, from the registry's digests.
+                    return Ok(Verdict::Differs(differing(&buckets, &theirs)));
+                }
+                CheckVerdict::Consistent => return Ok(Verdict::Consistent),
             }
         }
     }
@@ -460,6 +486,7 @@ pub fn enroll(
         report: Report::default(),
         progress: &mut quiet,
         refused: BTreeSet::new(),
+        push_ratio: 3.0,
     };
     let resp: EnrollResponse = s.call(
         Endpoint::Enroll,
@@ -497,17 +524,18 @@ pub fn sync(
         report: Report::default(),
         progress,
         refused: BTreeSet::new(),
+        push_ratio: 3.0,
     };
     s.register_actors(store)?;
     for _ in 0..opts.max_rounds.max(1) {
         s.push(store)?;
         match s.pull(store)? {
-            CheckVerdict::Consistent => {
+            Verdict::Consistent => {
                 s.report.complete = true;
                 break;
             }
-            CheckVerdict::NotChecked => break,
-            CheckVerdict::Differs(b) => {
+            Verdict::NotChecked => break,
+            Verdict::Differs(b) => {
                 if !s.repair(store, &b)? {
                     // Only refused documents differ, or the repair brought everything: check again
                     // once (cheap) unless refusals explain the difference.

@@ -11,9 +11,10 @@
 //!    pushing, the device binds its new actors to itself. The registry refuses any pushed change whose
 //!    actor is not bound to the pushing device, so no device can forge another's edits.
 //! 3. **Push** (`/v1/push`, push before pull): for every household whose heads differ from the heads the
-//!    registry acknowledged, the raw changes since those heads (`save_after`). Many households per
-//!    request; each request is one gzip frame under the chunk cap (64 KiB by default), so round trips
-//!    grow with bytes, never with households. The answer has a status per household: accepted, or
+//!    registry acknowledged, the changes since those heads (`save_after`), in the [`compact`] form
+//!    that leaves out what the registry holds (dependency hashes, chunk framing). Many households per
+//!    request; each request is one compressed frame under the chunk cap (64 KiB by default), so round
+//!    trips grow with bytes, never with households. The answer has a status per household: accepted, or
 //!    refused with a reason (`out_of_scope`, `forged_actor`, `bad_document`), and a refusal never
 //!    blocks the rest. Accepted heads are stored as acknowledged right away: a cut sync resumes there.
 //! 4. **Pull** (`/v1/pull`): the registry keeps an append-only log with a sequence number per entry.
@@ -21,10 +22,11 @@
 //!    that fall in its scope, minus its own (no echo). A device's first pull is served from compact
 //!    snapshots of the scope's documents, not their history, and resumes by id. A household moved out of
 //!    the scope arrives as `removed` and is dropped from the device. The cursor is saved after every page.
-//! 5. **Check** (on the same pull): every pull carries 16 bucket digests of the device's (id, heads).
-//!    When a pull delivers nothing, the registry compares them with its own for the scope and answers
-//!    `Consistent` (an up-to-date device learns that in one round trip of a few hundred bytes) or the
-//!    buckets that differ. For those, `/v1/check` compares heads per document; the registry sends what
+//! 5. **Check** (on the same pull): every pull carries one 8-byte digest of the 16 bucket digests of
+//!    the device's (id, heads). When a pull delivers nothing, the registry compares it with its own for
+//!    the scope and answers `Consistent` (an up-to-date device learns that in one round trip of a few
+//!    dozen bytes) or its 16 bucket digests, from which the device finds the buckets that differ.
+//!    For those, `/v1/check` compares heads per document; the registry sends what
 //!    the device lacks, asks for what it lacks (`want`: the device pushes those whole next round) and
 //!    names households the device should not hold.
 //! 6. **Versioned**: every frame carries [`proto::PROTOCOL_VERSION`]; another version gets
@@ -35,6 +37,7 @@
 
 pub mod check;
 pub mod codec;
+pub mod compact;
 pub mod engine;
 pub mod http;
 pub mod proto;

@@ -7,8 +7,9 @@ use crate::codec::{frame, unframe, DecodeError, Reader, Writer};
 use automerge::ChangeHash;
 use uuid::Uuid;
 
-/// The protocol version this build speaks.
-pub const PROTOCOL_VERSION: u16 = 1;
+/// The protocol version this build speaks. Version 2: frames deflated or stored (no gzip), pushes
+/// without heads and with compact changes, acceptances without heads, one pull digest.
+pub const PROTOCOL_VERSION: u16 = 2;
 
 /// Default cap on one request or response, compressed (fits a 2G link's patience).
 pub const DEFAULT_CHUNK_BYTES: usize = 64 * 1024;
@@ -300,21 +301,96 @@ fn read_ids(r: &mut Reader<'_>) -> Result<Vec<Uuid>, DecodeError> {
     (0..n).map(|_| r.uuid()).collect()
 }
 
+/// How a pushed document's changes are encoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChangeEncoding {
+    /// Raw automerge bytes (change chunks or a whole save).
+    Raw,
+    /// [`crate::compact`] form: change chunks without what the registry already holds.
+    Compact,
+}
+
+/// One pushed document. No heads: the registry computes them, and the device remembers its own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PushDoc {
+    /// Household id.
+    pub id: Uuid,
+    /// Change bytes in `encoding`; anything the registry already has is ignored.
+    pub changes: Vec<u8>,
+    /// How `changes` is encoded.
+    pub encoding: ChangeEncoding,
+}
+
+impl PushDoc {
+    /// Raw automerge bytes.
+    pub fn raw(id: Uuid, changes: Vec<u8>) -> Self {
+        PushDoc {
+            id,
+            changes,
+            encoding: ChangeEncoding::Raw,
+        }
+    }
+
+    /// The smaller encoding of raw change bytes: compact when they are plain change chunks.
+    pub fn best(id: Uuid, changes: Vec<u8>) -> Self {
+        match crate::compact::abbreviate(&changes) {
+            Some(c) if c.len() < changes.len() => PushDoc {
+                id,
+                changes: c,
+                encoding: ChangeEncoding::Compact,
+            },
+            _ => PushDoc::raw(id, changes),
+        }
+    }
+
+    /// Bytes this takes in a payload (before compression), for chunking.
+    pub fn wire_len(&self) -> usize {
+        16 + 1 + self.changes.len() + 5
+    }
+
+    fn write(&self, w: &mut Writer) {
+        w.uuid(&self.id);
+        w.u8(match self.encoding {
+            ChangeEncoding::Raw => 0,
+            ChangeEncoding::Compact => 1,
+        });
+        w.bytes(&self.changes);
+    }
+
+    fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let id = r.uuid()?;
+        let encoding = match r.u8()? {
+            0 => ChangeEncoding::Raw,
+            1 => ChangeEncoding::Compact,
+            _ => return Err(DecodeError::Invalid("change encoding")),
+        };
+        Ok(PushDoc {
+            id,
+            changes: r.bytes()?.to_vec(),
+            encoding,
+        })
+    }
+}
+
 /// `POST /v1/push`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PushRequest {
     /// Documents with changes the registry has not acknowledged.
-    pub docs: Vec<DocChanges>,
+    pub docs: Vec<PushDoc>,
 }
 
 impl Message for PushRequest {
     const KIND: u8 = 5;
     fn write(&self, w: &mut Writer) {
-        write_docs(w, &self.docs);
+        w.varint(self.docs.len() as u64);
+        for d in &self.docs {
+            d.write(w);
+        }
     }
     fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let n = r.count(18)?;
         Ok(PushRequest {
-            docs: read_docs(r)?,
+            docs: (0..n).map(|_| PushDoc::read(r)).collect::<Result<_, _>>()?,
         })
     }
 }
@@ -322,8 +398,8 @@ impl Message for PushRequest {
 /// The outcome for one pushed document.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DocOutcome {
-    /// Stored; the registry's heads for the document now.
-    Accepted(Heads),
+    /// Stored (the device acknowledges the heads it sent).
+    Accepted,
     /// Refused; nothing of this document was stored.
     Refused(Refusal),
 }
@@ -342,10 +418,7 @@ impl Message for PushResponse {
         for (id, o) in &self.results {
             w.uuid(id);
             match o {
-                DocOutcome::Accepted(h) => {
-                    w.u8(0);
-                    write_heads(w, h);
-                }
+                DocOutcome::Accepted => w.u8(0),
                 DocOutcome::Refused(r) => {
                     w.u8(1);
                     r.write(w);
@@ -359,7 +432,7 @@ impl Message for PushResponse {
         for _ in 0..n {
             let id = r.uuid()?;
             let o = match r.u8()? {
-                0 => DocOutcome::Accepted(read_heads(r)?),
+                0 => DocOutcome::Accepted,
                 1 => DocOutcome::Refused(Refusal::read(r)?),
                 _ => return Err(DecodeError::Invalid("outcome tag")),
             };
@@ -446,8 +519,9 @@ pub struct PullRequest {
     pub cursor: Cursor,
     /// Largest response the device wants (compressed); the registry may send less.
     pub max_bytes: u32,
-    /// 8-byte digests of the device's (id, heads) per bucket, for the consistency check.
-    pub buckets: Vec<[u8; 8]>,
+    /// [`crate::check::root_digest`] of the device's bucket digests: one 8-byte digest of everything
+    /// it holds, for the consistency check.
+    pub digest: [u8; 8],
 }
 
 impl Message for PullRequest {
@@ -455,25 +529,20 @@ impl Message for PullRequest {
     fn write(&self, w: &mut Writer) {
         self.cursor.write(w);
         w.varint(u64::from(self.max_bytes));
-        w.varint(self.buckets.len() as u64);
-        for b in &self.buckets {
-            w.bytes(b);
+        for b in self.digest {
+            w.u8(b);
         }
     }
     fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
         let cursor = Cursor::read(r)?;
         let max_bytes =
             u32::try_from(r.varint()?).map_err(|_| DecodeError::Invalid("max_bytes"))?;
-        let n = r.count(9)?;
-        let mut buckets = Vec::with_capacity(n);
-        for _ in 0..n {
-            let b = r.bytes()?;
-            buckets.push(<[u8; 8]>::try_from(b).map_err(|_| DecodeError::Invalid("bucket"))?);
-        }
+        let digest =
+            <[u8; 8]>::try_from(r.take_bytes(8)?).map_err(|_| DecodeError::Invalid("digest"))?;
         Ok(PullRequest {
             cursor,
             max_bytes,
-            buckets,
+            digest,
         })
     }
 }
@@ -485,8 +554,9 @@ pub enum CheckVerdict {
     NotChecked,
     /// The device holds exactly what the registry holds in its scope.
     Consistent,
-    /// These buckets differ; send per-document heads for them to `/v1/check`.
-    Differs(Vec<u8>),
+    /// The digests differ: these are the registry's [`BUCKETS`] bucket digests; the device compares
+    /// them with its own and sends per-document heads of the buckets that differ to `/v1/check`.
+    Differs(Vec<[u8; 8]>),
 }
 
 /// A page of the feed.
@@ -516,7 +586,12 @@ impl Message for PullResponse {
             CheckVerdict::Consistent => w.u8(1),
             CheckVerdict::Differs(b) => {
                 w.u8(2);
-                w.bytes(b);
+                w.varint(b.len() as u64);
+                for d in b {
+                    for x in d {
+                        w.u8(*x);
+                    }
+                }
             }
         }
     }
@@ -532,7 +607,17 @@ impl Message for PullResponse {
         let check = match r.u8()? {
             0 => CheckVerdict::NotChecked,
             1 => CheckVerdict::Consistent,
-            2 => CheckVerdict::Differs(r.bytes()?.to_vec()),
+            2 => {
+                let n = r.count(8)?;
+                let mut b = Vec::with_capacity(n);
+                for _ in 0..n {
+                    b.push(
+                        <[u8; 8]>::try_from(r.take_bytes(8)?)
+                            .map_err(|_| DecodeError::Invalid("bucket digest"))?,
+                    );
+                }
+                CheckVerdict::Differs(b)
+            }
             _ => return Err(DecodeError::Invalid("check tag")),
         };
         Ok(PullResponse {
@@ -627,11 +712,14 @@ mod tests {
     fn messages_round_trip() {
         let id = Uuid::now_v7();
         let push = PushRequest {
-            docs: vec![DocChanges {
-                id,
-                changes: vec![1, 2, 3],
-                heads: vec![[7; 32]],
-            }],
+            docs: vec![
+                PushDoc::raw(id, vec![1, 2, 3]),
+                PushDoc {
+                    id,
+                    changes: vec![4],
+                    encoding: ChangeEncoding::Compact,
+                },
+            ],
         };
         assert_eq!(PushRequest::decode(&push.encode()).unwrap(), push);
         let pull = PullResponse {
@@ -643,12 +731,35 @@ mod tests {
                 started: true,
             },
             more: true,
-            check: CheckVerdict::Differs(vec![1, 3]),
+            check: CheckVerdict::Differs(vec![[1; 8], [3; 8]]),
         };
         assert_eq!(PullResponse::decode(&pull.encode()).unwrap(), pull);
         let c = pull.cursor;
         assert_eq!(Cursor::from_token(&c.to_token()), c);
         assert_eq!(Cursor::from_token("zz"), Cursor::default());
+    }
+
+    #[test]
+    fn a_lone_edit_and_a_quiet_pull_cost_few_bytes() {
+        // Framing only: 7 bytes of frame, 1 of count, 16 of id, 1 of encoding, 1-2 of length.
+        let push = PushRequest {
+            docs: vec![PushDoc::raw(Uuid::now_v7(), vec![0xab; 100])],
+        };
+        assert!(push.encode().len() <= 7 + 1 + 16 + 1 + 1 + 100);
+        let pull = PullRequest {
+            cursor: Cursor {
+                seq: 100_000,
+                snapshot: None,
+                started: true,
+            },
+            max_bytes: DEFAULT_CHUNK_BYTES as u32,
+            digest: [9; 8],
+        };
+        assert!(pull.encode().len() <= 24, "{}", pull.encode().len());
+        let ok = PushResponse {
+            results: vec![(Uuid::now_v7(), DocOutcome::Accepted)],
+        };
+        assert!(ok.encode().len() <= 7 + 1 + 17);
     }
 
     #[test]

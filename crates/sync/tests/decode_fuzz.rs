@@ -8,8 +8,9 @@
 use proptest::prelude::*;
 use shumari_sync::codec::{frame, Writer};
 use shumari_sync::proto::{
-    CheckResponse, CheckVerdict, Cursor, DocChanges, DocOutcome, Message, PullRequest,
-    PullResponse, PushRequest, PushResponse, Refusal, BUCKETS, PROTOCOL_VERSION,
+    ChangeEncoding, CheckResponse, CheckVerdict, Cursor, DocChanges, DocOutcome, Message,
+    PullRequest, PullResponse, PushDoc, PushRequest, PushResponse, Refusal, BUCKETS,
+    PROTOCOL_VERSION,
 };
 use uuid::Uuid;
 
@@ -30,6 +31,18 @@ fn doc(n: u8) -> DocChanges {
     }
 }
 
+fn push_doc(n: u8) -> PushDoc {
+    PushDoc {
+        id: Uuid::from_bytes([n; 16]),
+        changes: vec![n; 40 + n as usize],
+        encoding: if n.is_multiple_of(2) {
+            ChangeEncoding::Raw
+        } else {
+            ChangeEncoding::Compact
+        },
+    }
+}
+
 /// Payloads of real messages of several kinds, with their frame kind.
 fn samples() -> Vec<(u8, Vec<u8>)> {
     fn payload<M: Message>(m: &M) -> (u8, Vec<u8>) {
@@ -39,14 +52,11 @@ fn samples() -> Vec<(u8, Vec<u8>)> {
     }
     vec![
         payload(&PushRequest {
-            docs: (0..4).map(doc).collect(),
+            docs: (0..4).map(push_doc).collect(),
         }),
         payload(&PushResponse {
             results: vec![
-                (
-                    Uuid::from_bytes([1; 16]),
-                    DocOutcome::Accepted(vec![[7; 32]]),
-                ),
+                (Uuid::from_bytes([1; 16]), DocOutcome::Accepted),
                 (
                     Uuid::from_bytes([2; 16]),
                     DocOutcome::Refused(Refusal {
@@ -59,14 +69,14 @@ fn samples() -> Vec<(u8, Vec<u8>)> {
         payload(&PullRequest {
             cursor: Cursor::default(),
             max_bytes: 65536,
-            buckets: vec![[3; 8]; BUCKETS],
+            digest: [3; 8],
         }),
         payload(&PullResponse {
             docs: (0..3).map(doc).collect(),
             removed: vec![Uuid::from_bytes([9; 16])],
             cursor: Cursor::default(),
             more: true,
-            check: CheckVerdict::Differs(vec![1, 5, 9]),
+            check: CheckVerdict::Differs(vec![[1; 8]; BUCKETS]),
         }),
         payload(&CheckResponse {
             send: vec![doc(5)],
@@ -80,7 +90,7 @@ fn samples() -> Vec<(u8, Vec<u8>)> {
 #[test]
 fn well_formed_messages_decode_to_themselves() {
     let m = PushRequest {
-        docs: (0..4).map(doc).collect(),
+        docs: (0..4).map(push_doc).collect(),
     };
     assert_eq!(PushRequest::decode(&m.encode()).unwrap(), m);
     for (kind, p) in samples() {
