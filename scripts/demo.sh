@@ -1,7 +1,13 @@
 #!/usr/bin/env bash
-# Runs the product on its embedded default with demo data: builds `shumari`, creates an encrypted field
-# store seeded with demo households (PIN 1234), and lists them. When the registry and the field app are
-# present in this build, starts them too (see README).
+# Runs the product on its embedded default with demo data:
+#  1. builds `shumari`;
+#  2. starts the central registry on its embedded SQLite database (left running in the background);
+#  3. creates a demo supervisor for the demo areas and enrolls a field store (PIN 1234) with a one-time code;
+#  4. seeds that store with 60 demo households, syncs them to the registry, and lists them;
+#  5. prepares the field app's store (same PIN), enrolled against the registry with its own one-time code;
+#  6. builds the UI and opens the field app on it (PIN 1234): it syncs and shows the demo households.
+# Re-running reuses the demo directory and restarts the registry. SHUMARI_DEMO_NO_APP=1 skips step 6
+# (e.g. on a machine without a display); the registry keeps running until you stop it.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$SHUMARI_ROOT"
@@ -9,13 +15,72 @@ bash scripts/deps.sh
 cargo build --locked -p shumari-cli
 BIN="$CARGO_TARGET_DIR/debug/shumari"
 DEMO="${SHUMARI_DEMO_DIR:-$HOME/.local/share/shumari-demo}"
+PORT="${SHUMARI_DEMO_PORT:-8080}"
+URL="http://127.0.0.1:$PORT"
+DB="sqlite:$DEMO/registry.db"
+mkdir -p "$DEMO"
 export SHUMARI_PIN="${SHUMARI_PIN:-1234}"
 export SHUMARI_DATA_DIR="$DEMO/device"
+
+# 2. the registry
+if [ -f "$DEMO/registry.pid" ] && kill -0 "$(cat "$DEMO/registry.pid")" 2>/dev/null; then
+  kill "$(cat "$DEMO/registry.pid")" || true
+  sleep 1
+fi
+"$BIN" registry serve --db "$DB" --listen "127.0.0.1:$PORT" >"$DEMO/registry.log" 2>&1 &
+echo $! >"$DEMO/registry.pid"
+for _ in $(seq 1 50); do
+  grep -q "listening on" "$DEMO/registry.log" 2>/dev/null && break
+  sleep 0.2
+done
+grep -q "listening on" "$DEMO/registry.log" || { cat "$DEMO/registry.log" >&2; exit 1; }
+
+json_field() { python3 -c "import json,sys; print(json.load(sys.stdin)['$1'])"; }
+
+# 3 + 4. a supervisor's enrolled field store with the demo households, synced up
 if [ ! -f "$SHUMARI_DATA_DIR/shumari.db" ]; then
+  USER_ID=$("$BIN" registry user add --db "$DB" --name "Demo Supervisor" --role supervisor \
+    --area PK6 --area PK7 --area PK5 --area PK2 --area PK4 --json | json_field id)
+  echo "$USER_ID" >"$DEMO/user.id"
+  CODE=$("$BIN" registry enroll-code --db "$DB" --user "$USER_ID" --json | json_field code)
   "$BIN" init
+  "$BIN" enroll --registry "$URL" --code "$CODE"
   "$BIN" household import --file demo/households.jsonl
 fi
+"$BIN" sync
 "$BIN" household list --limit 20
 echo
-echo "Demo store: $SHUMARI_DATA_DIR (PIN $SHUMARI_PIN). Try:"
-echo "  SHUMARI_DATA_DIR=$SHUMARI_DATA_DIR SHUMARI_PIN=$SHUMARI_PIN $BIN household list --search Ayesha"
+"$BIN" registry household list --db "$DB" | tail -n 3
+
+# 5. the field app's own store: enrolled against the registry like any new tablet (the app adopts a
+#    store enrolled by the CLI the first time it is unlocked).
+APP_DIR="$DEMO/field-app"
+if [ ! -f "$APP_DIR/shumari.db" ]; then
+  CODE=$("$BIN" registry enroll-code --db "$DB" --user "$(cat "$DEMO/user.id")" --json | json_field code)
+  SHUMARI_DATA_DIR="$APP_DIR" "$BIN" init
+  SHUMARI_DATA_DIR="$APP_DIR" "$BIN" enroll --registry "$URL" --code "$CODE"
+fi
+
+NEXT=$("$BIN" registry enroll-code --db "$DB" --user "$(cat "$DEMO/user.id")" --json | json_field code)
+cat <<MSG
+
+Registry: $URL (SQLite $DEMO/registry.db, pid $(cat "$DEMO/registry.pid"); stop it with: kill \$(cat $DEMO/registry.pid))
+Field store (CLI): $SHUMARI_DATA_DIR (PIN $SHUMARI_PIN), enrolled and synced.
+Join another device with this one-time code:
+  SHUMARI_DATA_DIR=/tmp/tablet2 SHUMARI_PIN=4321 $BIN init
+  SHUMARI_DATA_DIR=/tmp/tablet2 SHUMARI_PIN=4321 $BIN enroll --registry $URL --code $NEXT
+  SHUMARI_DATA_DIR=/tmp/tablet2 SHUMARI_PIN=4321 $BIN sync
+MSG
+
+# 6. the field app
+if [ "${SHUMARI_DEMO_NO_APP:-0}" = "1" ]; then
+  echo "Field app skipped (SHUMARI_DEMO_NO_APP=1). Open it with: SHUMARI_DATA_DIR=$APP_DIR bash scripts/ui-run.sh"
+  exit 0
+fi
+if [ -z "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
+  echo "No display: the field app needs a desktop session. Open it there with: SHUMARI_DATA_DIR=$APP_DIR bash scripts/ui-run.sh"
+  exit 0
+fi
+bash scripts/app-deps.sh
+echo "Opening the field app on $APP_DIR: unlock with PIN $SHUMARI_PIN; it syncs with $URL and shows the demo households."
+SHUMARI_DATA_DIR="$APP_DIR" exec bash scripts/ui-run.sh
