@@ -3,6 +3,7 @@
 # Node.js for the UI build) and, with --e2e, to drive it in tests (Xvfb, WebKitWebDriver, tauri-driver).
 # Idempotent: installs only what is missing.
 set -euo pipefail
+source "$(dirname "$0")/env.sh"
 export PATH="$HOME/.cargo/bin:$PATH"
 need=()
 pkgs=(libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev libsoup-3.0-dev)
@@ -11,13 +12,7 @@ for p in "${pkgs[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
 done
 command -v npm >/dev/null 2>&1 || need+=(nodejs npm)
-if [ ${#need[@]} -gt 0 ]; then
-  echo "app-deps: installing ${need[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-  $SUDO apt-get update -qq
-  $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}"
-fi
+apt_install ${need[@]+"${need[@]}"}
 if [ "${1:-}" = "--e2e" ]; then
   command -v tauri-driver >/dev/null 2>&1 || cargo install tauri-driver --locked
 fi

@@ -3,3 +3,12 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/shumari-target}"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 SHUMARI_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export SHUMARI_ROOT
+
+# apt_install PKG...: installs Debian packages (as root, or through sudo), quietly and without extras.
+apt_install() {
+  [ $# -gt 0 ] || return 0
+  echo "installing: $*"
+  local sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$@"
+}
