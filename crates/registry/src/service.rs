@@ -8,10 +8,9 @@
 //! a household refused inside it is simply left out (per-household status in the answer).
 
 use crate::error::AppError;
+use crate::projection;
 use crate::scope::Scope;
-use crate::storage::{
-    heads_blob, heads_vec, DeviceAuth, IngestRow, Projection, Storage, StoredDoc, User,
-};
+use crate::storage::{heads_blob, heads_vec, DeviceAuth, IngestRow, Storage, StoredDoc, User};
 use automerge::{AutoCommit, ChangeHash, ReadDoc};
 use rand::Rng;
 use sha2::{Digest, Sha256};
@@ -97,32 +96,6 @@ enum Prepared {
     },
 }
 
-fn projection_from(
-    hd: &mut HouseholdDoc,
-    h: &shumari_domain::Household,
-    conflicts: Option<u32>,
-) -> Result<Projection, String> {
-    let conflict_count = match conflicts {
-        Some(c) => c,
-        None => hd.conflicts().map_err(|e| e.to_string())?.len() as u32,
-    };
-    let head = h.head();
-    Ok(Projection {
-        reference: h.reference.clone(),
-        area: h.area.clone(),
-        head_name: head.map(|m| m.name.clone()),
-        head_id_number: head.and_then(|m| m.id_number.as_ref().map(|n| n.digits().to_string())),
-        member_count: h.members.len() as u32,
-        status: h.status.as_str().to_string(),
-        conflict_count,
-        member_ids: h
-            .members
-            .iter()
-            .filter_map(|m| m.id_number.as_ref().map(|n| n.digits().to_string()))
-            .collect(),
-    })
-}
-
 /// The hashes in `am` starting with `prefix`: its heads first (a device nearly always builds on the
 /// heads it was acknowledged), else any change in its history.
 fn hashes_with_prefix(am: &mut AutoCommit, prefix: &[u8; PREFIX]) -> Vec<[u8; 32]> {
@@ -205,45 +178,54 @@ fn prepare(d: &PushDoc, stored: Option<&StoredDoc>) -> Prepared {
         }
         return Prepared::Noop;
     }
-    let new_changes = am.get_changes(&before);
+    // Metadata only (hash, actor, deps): rebuilding the changes themselves cost as much as a load.
+    let new_changes: Vec<_> = am
+        .get_changes_meta(&before)
+        .into_iter()
+        .map(|m| m.into_owned())
+        .collect();
     let actors: BTreeMap<Vec<u8>, Option<String>> = new_changes
         .iter()
         .map(|c| {
             let author = am
-                .get_author_for_actor(c.actor_id())
+                .get_author_for_actor(&c.actor)
                 .map(|a| String::from_utf8_lossy(a.as_bytes()).into_owned());
-            (c.actor_id().to_bytes().to_vec(), author)
+            (c.actor.to_bytes().to_vec(), author)
         })
         .collect();
     let audit: Vec<([u8; 32], Vec<u8>)> = new_changes
         .iter()
-        .map(|c| (c.hash().0, c.actor_id().to_bytes().to_vec()))
+        .map(|c| (c.hash.0, c.actor.to_bytes().to_vec()))
         .collect();
     // A linear extension of a conflict-free document cannot create a conflict: skip the scan.
     let linear = {
         let mut tip: Vec<ChangeHash> = before.clone();
         tip.sort();
         new_changes.iter().all(|c| {
-            let mut deps = c.deps().to_vec();
+            let mut deps = c.deps.clone();
             deps.sort();
             let ok = deps == tip;
-            tip = vec![c.hash()];
+            tip = vec![c.hash];
             ok
         })
     };
+    drop(new_changes);
     let known_conflicts = stored.map(|s| s.conflict_count).unwrap_or(0);
     let mut hd = match HouseholdDoc::from_automerge(am) {
         Ok(h) => h,
         Err(e) => return bad(format!("not a household document: {e}")),
     };
-    let conflicts = (linear && known_conflicts == 0).then_some(0);
-    let household = match hd.household() {
-        Ok(h) if h.id == d.id => h,
-        Ok(_) => return bad("the document's id does not match the household id".into()),
-        Err(e) => return bad(format!("not a household document: {e}")),
+    let conflicts = if linear && known_conflicts == 0 {
+        0
+    } else {
+        match hd.conflicts() {
+            Ok(c) => c.len() as u32,
+            Err(e) => return bad(format!("not a household document: {e}")),
+        }
     };
-    let projection = match projection_from(&mut hd, &household, conflicts) {
-        Ok(p) => p,
+    let projection = match projection::read(hd.automerge(), conflicts) {
+        Ok((id, p)) if id == d.id => p,
+        Ok(_) => return bad("the document's id does not match the household id".into()),
         Err(e) => return bad(format!("not a household document: {e}")),
     };
     // For a new household the pushed bytes are exactly its changes (automerge just validated them by
