@@ -554,3 +554,30 @@ fn wire_bytes_per_household_and_per_edit_stay_small() {
     assert!(lh <= 1300, "{lh} B for a household synced alone");
     assert!(le <= 400, "{le} B for an edit synced alone");
 }
+
+/// The requirement on the wire, for the case that pays the most framing: an NSER-sized household
+/// (60 household fields, 6 members of 15) edited in 5 fields and synced on its own. The median bytes
+/// the device sends for the whole sync (push and pull requests, compressed frames as on the wire) stay
+/// at or under 200 B, and the whole sync, both ways, under 300 B in two round trips.
+#[test]
+fn a_lone_five_field_edit_sends_at_most_200_bytes() {
+    let reg = TestRegistry::sqlite();
+    let mut a = reg.device(&[AREA]);
+    let ids = a.add_many(0, 21, AREA);
+    assert!(a.sync().complete);
+    let mut sent = Vec::new();
+    let mut total = Vec::new();
+    for (i, id) in ids.iter().enumerate() {
+        five_field_edit(&mut a, *id, i);
+        let r = a.sync();
+        assert!(r.complete && r.refused.is_empty(), "{r:?}");
+        assert_eq!((r.pushed, r.round_trips), (1, 2), "{r:?}");
+        sent.push(r.bytes_sent as usize);
+        total.push((r.bytes_sent + r.bytes_received) as usize);
+    }
+    let (s, t) = (median(sent), median(total));
+    eprintln!("a lone 5-field edit: {s} B sent, {t} B sent + received (medians)");
+    assert!(s <= 200, "{s} B sent for a lone 5-field edit");
+    assert!(t <= 300, "{t} B on the wire for a lone 5-field edit");
+    assert_eq!(a.heads(), reg.heads());
+}

@@ -156,7 +156,7 @@ fn pg_migrations_are_idempotent_and_a_newer_schema_is_refused() {
         .expect("first connect migrates");
     rt.block_on(PgStorage::connect(&url))
         .expect("second connect finds it migrated");
-    assert_eq!(pg.psql(&url, "SELECT count(*) FROM schema_migrations"), "1");
+    assert_eq!(pg.psql(&url, "SELECT count(*) FROM schema_migrations"), "2");
     pg.psql(
         &url,
         "INSERT INTO schema_migrations (version, applied_at) VALUES (99, 0)",

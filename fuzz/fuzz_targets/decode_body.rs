@@ -34,12 +34,20 @@ pub fn decode_all(data: &[u8]) -> usize {
     ok += one::<CheckResponse>(data);
     // The registry rebuilds compact changes from pushed bytes (every prefix resolves, so the checksum
     // path runs too).
-    let known = |p: &[u8; shumari_sync::compact::PREFIX]| {
-        let mut h = [0u8; 32];
-        h[..p.len()].copy_from_slice(p);
-        vec![h]
-    };
-    ok += usize::from(shumari_sync::compact::expand(data, known).is_ok());
+    struct Everything;
+    impl shumari_sync::compact::Holdings for Everything {
+        fn hashes(&mut self, p: &[u8; shumari_sync::compact::PREFIX]) -> Vec<[u8; 32]> {
+            let mut h = [0u8; 32];
+            h[..p.len()].copy_from_slice(p);
+            vec![h]
+        }
+        fn actors(&mut self, p: &[u8]) -> Vec<Vec<u8>> {
+            let mut a = p.to_vec();
+            a.resize(16, 0);
+            vec![a]
+        }
+    }
+    ok += usize::from(shumari_sync::compact::expand(data, &mut Everything).is_ok());
     // The cursor travels as a token in the device's store.
     let _ = Cursor::from_token(&String::from_utf8_lossy(data));
     ok

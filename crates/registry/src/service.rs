@@ -96,23 +96,57 @@ enum Prepared {
     },
 }
 
-/// The hashes in `am` starting with `prefix`: its heads first (a device nearly always builds on the
-/// heads it was acknowledged), else any change in its history.
-fn hashes_with_prefix(am: &mut AutoCommit, prefix: &[u8; PREFIX]) -> Vec<[u8; 32]> {
-    let heads: Vec<[u8; 32]> = am
-        .get_heads()
-        .into_iter()
-        .map(|h| h.0)
-        .filter(|h| h[..PREFIX] == *prefix)
-        .collect();
-    if !heads.is_empty() {
-        return heads;
+/// What the registry holds for one pushed document, to rebuild its compact changes: the stored
+/// document's changes and actors, and the actors bound to the pushing device.
+struct Held<'a> {
+    am: &'a mut AutoCommit,
+    device_actors: &'a [Vec<u8>],
+}
+
+impl compact::Holdings for Held<'_> {
+    /// The document's heads first (a device nearly always builds on the heads it was acknowledged),
+    /// else any change in its history.
+    fn hashes(&mut self, prefix: &[u8; PREFIX]) -> Vec<[u8; 32]> {
+        let heads: Vec<[u8; 32]> = self
+            .am
+            .get_heads()
+            .into_iter()
+            .map(|h| h.0)
+            .filter(|h| h[..PREFIX] == *prefix)
+            .collect();
+        if !heads.is_empty() {
+            return heads;
+        }
+        self.am
+            .get_changes_meta(&[])
+            .into_iter()
+            .map(|m| m.hash.0)
+            .filter(|h| h[..PREFIX] == *prefix)
+            .collect()
     }
-    am.get_changes_meta(&[])
-        .into_iter()
-        .map(|m| m.hash.0)
-        .filter(|h| h[..PREFIX] == *prefix)
-        .collect()
+
+    /// The device's own actors first, else actors already in the document (older edits by others).
+    fn actors(&mut self, prefix: &[u8]) -> Vec<Vec<u8>> {
+        let mine: Vec<Vec<u8>> = self
+            .device_actors
+            .iter()
+            .filter(|a| a.starts_with(prefix))
+            .cloned()
+            .collect();
+        if !mine.is_empty() {
+            return mine;
+        }
+        let mut in_doc: Vec<Vec<u8>> = self
+            .am
+            .get_changes_meta(&[])
+            .into_iter()
+            .map(|m| m.actor.to_bytes().to_vec())
+            .filter(|a| a.starts_with(prefix))
+            .collect();
+        in_doc.sort();
+        in_doc.dedup();
+        in_doc
+    }
 }
 
 /// A pushed document's changes in the compact form, when they can be.
@@ -130,8 +164,9 @@ fn missing_history() -> Prepared {
     ))
 }
 
-/// Applies pushed changes to the stored document (CPU only, no IO).
-fn prepare(d: &PushDoc, stored: Option<&StoredDoc>) -> Prepared {
+/// Applies pushed changes to the stored document (CPU only, no IO). `device_actors` are the actors
+/// bound to the pushing device.
+fn prepare(d: &PushDoc, stored: Option<&StoredDoc>, device_actors: &[Vec<u8>]) -> Prepared {
     let bad = |m: String| Prepared::Refused(refusal("bad_document", m));
     let mut am = match stored {
         Some(s) => match AutoCommit::load(&s.doc) {
@@ -143,16 +178,26 @@ fn prepare(d: &PushDoc, stored: Option<&StoredDoc>) -> Prepared {
     let before = am.get_heads();
     // Compact changes are rebuilt byte for byte from the hashes the registry holds (and checked
     // against the device's checksums) before automerge sees them.
-    let changes: Vec<u8> = match d.encoding {
-        ChangeEncoding::Raw => d.changes.clone(),
-        ChangeEncoding::Compact => {
-            match compact::expand(&d.changes, |p| hashes_with_prefix(&mut am, p)) {
-                Ok(c) => c,
-                Err(ExpandError::UnknownDependency) => return missing_history(),
-                Err(e) => return bad(format!("the changes could not be read: {e}")),
+    let changes: Vec<u8> =
+        match d.encoding {
+            ChangeEncoding::Raw => d.changes.clone(),
+            ChangeEncoding::Compact => {
+                let mut held = Held {
+                    am: &mut am,
+                    device_actors,
+                };
+                match compact::expand(&d.changes, &mut held) {
+                    Ok(c) => c,
+                    Err(ExpandError::UnknownDependency) => return missing_history(),
+                    Err(ExpandError::UnknownActor) => return Prepared::Refused(refusal(
+                        "forged_actor",
+                        "a change was made by an automerge actor not registered to this device; \
+                         a device may only push its own edits",
+                    )),
+                    Err(e) => return bad(format!("the changes could not be read: {e}")),
+                }
             }
-        }
-    };
+        };
     let d = &DocChanges {
         id: d.id,
         changes,
@@ -415,6 +460,17 @@ impl<S: Storage> Registry<S> {
         let order: Vec<Uuid> = docs.iter().map(|d| d.id).collect();
         docs.retain(|d| !outcomes.contains_key(&d.id));
         let mut pending = docs;
+        // Compact changes name their actor by a prefix, resolved first among the device's own.
+        let device_actors = std::sync::Arc::new(
+            if pending
+                .iter()
+                .any(|d| d.encoding == ChangeEncoding::Compact)
+            {
+                self.storage.device_actors(&auth.device_id).await?
+            } else {
+                Vec::new()
+            },
+        );
         for _attempt in 0..3 {
             if pending.is_empty() {
                 break;
@@ -422,7 +478,9 @@ impl<S: Storage> Registry<S> {
             let ids: Vec<Uuid> = pending.iter().map(|d| d.id).collect();
             let stored = self.storage.load_docs(&ids).await?;
             let work = std::mem::take(&mut pending);
+            let device_actors = device_actors.clone();
             let (work, prepared) = tokio::task::spawn_blocking(move || {
+                let device_actors: &[Vec<u8>] = &device_actors;
                 // Documents are independent: merge them on every core (CPU only, no IO).
                 let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
                 let per = work.len().div_ceil(threads).max(1);
@@ -434,7 +492,7 @@ impl<S: Storage> Registry<S> {
                             scope.spawn(move || {
                                 ds.iter()
                                     .zip(ss)
-                                    .map(|(d, s)| prepare(d, s.as_ref()))
+                                    .map(|(d, s)| prepare(d, s.as_ref(), device_actors))
                                     .collect::<Vec<_>>()
                             })
                         })

@@ -2,21 +2,23 @@
 //! not sent again.
 //!
 //! A 5-field edit is one automerge change chunk of about 200 bytes, and a third of it is framing the
-//! registry can rebuild: the chunk magic (4 bytes), its type and length (3), and the 32-byte hash of
-//! every dependency, which is a change the registry holds (usually the head it acknowledged). The
-//! compact form keeps everything else byte for byte and shortens each dependency to an 8-byte prefix:
+//! registry can rebuild: the chunk magic (4 bytes), its type and length (3), the 32-byte hash of every
+//! dependency, which is a change the registry holds (usually the head it acknowledged), and the
+//! 16-byte actor id, which the registry knows (bound to the pushing device, or already in the
+//! document). The compact form keeps everything else byte for byte and shortens those to prefixes:
 //!
 //! ```text
 //! compact = chunk*                       (to the end of the bytes; so two compact forms concatenate)
-//! chunk   = checksum:4 ndeps:varint (dep-prefix:8){ndeps} rest:bytes
-//! rest    = the change chunk's body after its dependencies (actor, seq, ops, ...), unchanged
+//! chunk   = checksum:4 ndeps:varint (dep-prefix:8){ndeps} actor rest:bytes
+//! actor   = 0 actor-id:bytes | k:u8 actor-prefix:k     (k in 1..=16)
+//! rest    = the change chunk's body after its actor (seq, time, message, ops, ...), unchanged
 //! ```
-//! The receiver resolves each prefix against the hashes it holds for the document and the changes
-//! earlier in the same bytes, rebuilds the chunk exactly, and checks it against the sender's checksum
-//! (the first 4 bytes of the change hash). The hash is computed from the rebuilt bytes, so a prefix can
-//! only ever resolve to a change the receiver already has: nothing is trusted that was not checked.
-//! Should two held hashes share a prefix (2^-64 per pair), every combination is tried against the
-//! checksum. Anything this module does not understand is sent in the raw form instead.
+//! The receiver resolves each prefix against what it holds ([`Holdings`]) and the changes earlier in
+//! the same bytes, rebuilds the chunk exactly, and checks it against the sender's checksum (the first
+//! 4 bytes of the change hash). The hash is computed from the rebuilt bytes, so a prefix can only ever
+//! resolve to a change or actor the receiver already has: nothing is trusted that was not checked.
+//! Should two held values share a prefix, every combination is tried against the checksum. Anything
+//! this module does not understand is sent in the raw form instead.
 
 use crate::codec::{DecodeError, Reader, Writer};
 use sha2::{Digest, Sha256};
@@ -27,8 +29,19 @@ const CHUNK_MAGIC: [u8; 4] = [0x85, 0x6f, 0x4a, 0x83];
 const CHANGE_CHUNK: u8 = 1;
 /// Bytes of a dependency hash kept in the compact form.
 pub const PREFIX: usize = 8;
+/// Bytes of an actor id kept in the compact form.
+pub const ACTOR_PREFIX: usize = 4;
 /// Most dependency combinations tried when prefixes are ambiguous.
 const MAX_COMBINATIONS: usize = 64;
+
+/// What the receiver holds, to resolve prefixes.
+pub trait Holdings {
+    /// Hashes of changes held that start with `prefix` (usually one; none when the change is not
+    /// held).
+    fn hashes(&mut self, prefix: &[u8; PREFIX]) -> Vec<[u8; 32]>;
+    /// Actor ids known that start with `prefix`.
+    fn actors(&mut self, prefix: &[u8]) -> Vec<Vec<u8>>;
+}
 
 /// Why compact changes could not be rebuilt.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -39,6 +52,9 @@ pub enum ExpandError {
     /// A dependency is not a change the receiver holds.
     #[error("a change depends on history the registry does not have")]
     UnknownDependency,
+    /// An abbreviated actor is none the receiver knows.
+    #[error("a change was made by an actor the registry does not know for this device")]
+    UnknownActor,
     /// The rebuilt change does not match the sender's checksum.
     #[error("a rebuilt change does not match its checksum")]
     Checksum,
@@ -48,6 +64,7 @@ pub enum ExpandError {
 struct Parsed<'a> {
     checksum: [u8; 4],
     deps: Vec<[u8; 32]>,
+    actor: &'a [u8],
     rest: &'a [u8],
 }
 
@@ -63,13 +80,15 @@ fn uleb(mut v: u64, out: &mut Vec<u8>) {
     }
 }
 
-/// The body of a change chunk with these deps and rest.
-fn body(deps: &[[u8; 32]], rest: &[u8]) -> Vec<u8> {
-    let mut b = Vec::with_capacity(2 + 32 * deps.len() + rest.len());
+/// The body of a change chunk with these deps, actor and rest.
+fn body(deps: &[[u8; 32]], actor: &[u8], rest: &[u8]) -> Vec<u8> {
+    let mut b = Vec::with_capacity(4 + 32 * deps.len() + actor.len() + rest.len());
     uleb(deps.len() as u64, &mut b);
     for d in deps {
         b.extend_from_slice(d);
     }
+    uleb(actor.len() as u64, &mut b);
+    b.extend_from_slice(actor);
     b.extend_from_slice(rest);
     b
 }
@@ -118,14 +137,16 @@ fn parse(raw: &[u8]) -> Option<Vec<Parsed<'_>>> {
             .map(|_| b.hash())
             .collect::<Result<Vec<_>, _>>()
             .ok()?;
+        let actor = b.bytes().ok()?;
         let rest = b.take_bytes(b.remaining()).ok()?;
         // Only chunks this module rebuilds byte for byte (minimal LEB128 lengths) are compacted.
-        if chunk(&checksum, &self::body(&deps, rest)) != raw[start..end] {
+        if chunk(&checksum, &self::body(&deps, actor, rest)) != raw[start..end] {
             return None;
         }
         out.push(Parsed {
             checksum,
             deps,
+            actor,
             rest,
         });
     }
@@ -147,35 +168,44 @@ pub fn abbreviate(raw: &[u8]) -> Option<Vec<u8>> {
                 w.u8(*b);
             }
         }
+        if c.actor.len() > ACTOR_PREFIX && c.actor.len() <= 64 {
+            w.u8(ACTOR_PREFIX as u8);
+            for b in &c.actor[..ACTOR_PREFIX] {
+                w.u8(*b);
+            }
+        } else {
+            w.u8(0);
+            w.bytes(c.actor);
+        }
         w.bytes(c.rest);
     }
     Some(w.into_inner())
 }
 
-/// Rebuilds the raw change chunks from their compact form. `known` returns the hashes the receiver
-/// holds that start with a prefix (usually one; none when it lacks the change).
-pub fn expand(
-    compact: &[u8],
-    mut known: impl FnMut(&[u8; PREFIX]) -> Vec<[u8; 32]>,
-) -> Result<Vec<u8>, ExpandError> {
+/// Rebuilds the raw change chunks from their compact form, resolving prefixes with `held`.
+pub fn expand(compact: &[u8], held: &mut impl Holdings) -> Result<Vec<u8>, ExpandError> {
     let mut r = Reader::new(compact);
     let mut out = Vec::with_capacity(compact.len() + 64);
-    // Changes rebuilt so far: later ones may depend on them.
-    let mut here: Vec<[u8; 32]> = Vec::new();
+    // Changes (hash, actor) rebuilt so far: later ones may depend on them.
+    let mut here: Vec<([u8; 32], Vec<u8>)> = Vec::new();
     while r.remaining() > 0 {
         let checksum: [u8; 4] = r
             .take_bytes(4)?
             .try_into()
             .map_err(|_| DecodeError::Truncated)?;
         let n = r.count(PREFIX)?;
-        let mut candidates: Vec<Vec<[u8; 32]>> = Vec::with_capacity(n);
+        let mut deps: Vec<Vec<[u8; 32]>> = Vec::with_capacity(n);
         for _ in 0..n {
             let p: [u8; PREFIX] = r
                 .take_bytes(PREFIX)?
                 .try_into()
                 .map_err(|_| DecodeError::Truncated)?;
-            let mut c: Vec<[u8; 32]> = here.iter().filter(|h| h[..PREFIX] == p).copied().collect();
-            for h in known(&p) {
+            let mut c: Vec<[u8; 32]> = here
+                .iter()
+                .map(|(h, _)| *h)
+                .filter(|h| h[..PREFIX] == p)
+                .collect();
+            for h in held.hashes(&p) {
                 if h[..PREFIX] == p && !c.contains(&h) {
                     c.push(h);
                 }
@@ -183,34 +213,56 @@ pub fn expand(
             if c.is_empty() {
                 return Err(ExpandError::UnknownDependency);
             }
-            candidates.push(c);
+            deps.push(c);
         }
+        let actors: Vec<Vec<u8>> = match r.u8()? {
+            0 => vec![r.bytes()?.to_vec()],
+            k if usize::from(k) <= 16 => {
+                let p = r.take_bytes(usize::from(k))?;
+                let mut c: Vec<Vec<u8>> = here
+                    .iter()
+                    .map(|(_, a)| a.clone())
+                    .filter(|a| a.starts_with(p))
+                    .collect();
+                for a in held.actors(p) {
+                    if a.starts_with(p) && a.len() <= 64 && !c.contains(&a) {
+                        c.push(a);
+                    }
+                }
+                if c.is_empty() {
+                    return Err(ExpandError::UnknownActor);
+                }
+                c
+            }
+            _ => return Err(DecodeError::Invalid("actor prefix").into()),
+        };
         let rest = r.bytes()?;
-        let combos = candidates
+        let combos = deps
             .iter()
-            .try_fold(1usize, |acc, c| acc.checked_mul(c.len()))
+            .map(Vec::len)
+            .chain([actors.len()])
+            .try_fold(1usize, |acc, k| acc.checked_mul(k))
             .filter(|&k| k <= MAX_COMBINATIONS)
             .ok_or(ExpandError::Checksum)?;
         let mut found = None;
         for mut k in 0..combos {
-            let deps: Vec<[u8; 32]> = candidates
-                .iter()
-                .map(|c| {
-                    let d = c[k % c.len()];
-                    k /= c.len();
-                    d
-                })
-                .collect();
-            let b = body(&deps, rest);
+            let mut pick = |len: usize| {
+                let i = k % len;
+                k /= len;
+                i
+            };
+            let d: Vec<[u8; 32]> = deps.iter().map(|c| c[pick(c.len())]).collect();
+            let a = &actors[pick(actors.len())];
+            let b = body(&d, a, rest);
             let h = hash_of(&b);
             if h[..4] == checksum {
-                found = Some((b, h));
+                found = Some((b, h, a.clone()));
                 break;
             }
         }
-        let (b, h) = found.ok_or(ExpandError::Checksum)?;
+        let (b, h, a) = found.ok_or(ExpandError::Checksum)?;
         out.extend_from_slice(&chunk(&checksum, &b));
-        here.push(h);
+        here.push((h, a));
     }
     Ok(out)
 }
@@ -234,51 +286,89 @@ mod tests {
         (d, acked)
     }
 
+    /// Holdings from lists.
+    struct Held(Vec<[u8; 32]>, Vec<Vec<u8>>);
+
+    impl Holdings for Held {
+        fn hashes(&mut self, prefix: &[u8; PREFIX]) -> Vec<[u8; 32]> {
+            self.0
+                .iter()
+                .filter(|h| h[..PREFIX] == *prefix)
+                .copied()
+                .collect()
+        }
+        fn actors(&mut self, prefix: &[u8]) -> Vec<Vec<u8>> {
+            self.1
+                .iter()
+                .filter(|a| a.starts_with(prefix))
+                .cloned()
+                .collect()
+        }
+    }
+
+    fn held(d: &AutoCommit, acked: &[ChangeHash]) -> Held {
+        Held(
+            acked.iter().map(|h| h.0).collect(),
+            vec![d.get_actor().to_bytes().to_vec()],
+        )
+    }
+
     #[test]
     fn compact_changes_rebuild_exactly_from_what_the_receiver_holds() {
         let (mut d, acked) = doc_with_edits();
         let raw = d.save_after(&acked);
         let compact = abbreviate(&raw).expect("plain change chunks");
         assert!(
-            compact.len() + 3 * 28 <= raw.len(),
+            compact.len() + 3 * 40 <= raw.len(),
             "{} vs {}",
             compact.len(),
             raw.len()
         );
-        let held: Vec<[u8; 32]> = acked.iter().map(|h| h.0).collect();
-        let rebuilt = expand(&compact, |p| {
-            held.iter().filter(|h| h[..PREFIX] == *p).copied().collect()
-        })
-        .unwrap();
+        let rebuilt = expand(&compact, &mut held(&d, &acked)).unwrap();
         assert_eq!(rebuilt, raw);
         // Concatenated compact forms are a compact form of the concatenation.
         let mut twice = compact.clone();
         twice.extend_from_slice(&compact);
         let mut raw2 = raw.clone();
         raw2.extend_from_slice(&raw);
-        assert_eq!(expand(&twice, |_| held.clone()).unwrap(), raw2);
+        assert_eq!(expand(&twice, &mut held(&d, &acked)).unwrap(), raw2);
     }
 
     #[test]
     fn unknown_history_and_tampering_are_errors() {
         let (mut d, acked) = doc_with_edits();
-        let compact = abbreviate(&d.save_after(&acked)).unwrap();
+        let raw = d.save_after(&acked);
+        let compact = abbreviate(&raw).unwrap();
+        let mut h = held(&d, &acked);
+        let actors = h.1.clone();
         assert_eq!(
-            expand(&compact, |_| Vec::new()),
+            expand(&compact, &mut Held(Vec::new(), actors.clone())),
             Err(ExpandError::UnknownDependency)
         );
-        let held: Vec<[u8; 32]> = acked.iter().map(|h| h.0).collect();
+        assert_eq!(
+            expand(&compact, &mut Held(h.0.clone(), Vec::new())),
+            Err(ExpandError::UnknownActor)
+        );
         let mut bad = compact.clone();
         let n = bad.len();
         bad[n - 1] ^= 1;
-        assert_eq!(expand(&bad, |_| held.clone()), Err(ExpandError::Checksum));
-        // A wrong hash sharing the prefix is never taken for the right one.
-        let mut twin = held[0];
+        assert_eq!(expand(&bad, &mut h), Err(ExpandError::Checksum));
+        // A wrong hash or actor sharing the prefix is never taken for the right one.
+        let mut twin = h.0[0];
         twin[31] ^= 1;
-        assert_eq!(expand(&compact, |_| vec![twin]), Err(ExpandError::Checksum));
-        // Both candidates offered: the one matching the checksum wins.
-        let raw = d.save_after(&acked);
-        assert_eq!(expand(&compact, |_| vec![twin, held[0]]).unwrap(), raw);
+        assert_eq!(
+            expand(&compact, &mut Held(vec![twin], actors.clone())),
+            Err(ExpandError::Checksum)
+        );
+        let mut other = actors[0].clone();
+        other[15] ^= 1;
+        assert_eq!(
+            expand(&compact, &mut Held(h.0.clone(), vec![other.clone()])),
+            Err(ExpandError::Checksum)
+        );
+        // Both candidates offered: the ones matching the checksum win.
+        let mut both = Held(vec![twin, h.0[0]], vec![other, actors[0].clone()]);
+        assert_eq!(expand(&compact, &mut both).unwrap(), raw);
     }
 
     #[test]

@@ -194,6 +194,8 @@ pub trait Storage: Send + Sync + 'static {
         &self,
         actors: &[Vec<u8>],
     ) -> impl Future<Output = Result<Vec<(Vec<u8>, String)>>> + Send;
+    /// Every actor bound to a device.
+    fn device_actors(&self, device_id: &str) -> impl Future<Output = Result<Vec<Vec<u8>>>> + Send;
     /// Households by id.
     fn load_docs(
         &self,

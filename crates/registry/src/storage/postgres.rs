@@ -25,9 +25,10 @@ use tokio_postgres::{Client, GenericClient, NoTls, Row};
 use uuid::Uuid;
 
 /// Migrations, in order; only ever appended.
-const MIGRATIONS: &[&str] = &[include_str!(
-    "../../../../migrations/registry-postgres/0001_init.sql"
-)];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../../../migrations/registry-postgres/0001_init.sql"),
+    include_str!("../../../../migrations/registry-postgres/0002_actors_by_device.sql"),
+];
 
 /// Key of the advisory lock that serializes migrations between processes starting together.
 const MIGRATION_LOCK: i64 = 0x5348_554d_4152_4931; // "SHUMARI1"
@@ -359,6 +360,18 @@ impl Storage for PgStorage {
             .iter()
             .filter_map(|a| owners.get(a).map(|d| (a.clone(), d.clone())))
             .collect())
+    }
+
+    async fn device_actors(&self, device_id: &str) -> Result<Vec<Vec<u8>>> {
+        let c = self.conn().await;
+        Ok(c.query(
+            "SELECT actor FROM actors WHERE device_id = $1",
+            &[&device_id],
+        )
+        .await?
+        .iter()
+        .map(|r| r.get(0))
+        .collect())
     }
 
     async fn load_docs(&self, ids: &[Uuid]) -> Result<Vec<Option<StoredDoc>>> {

@@ -12,9 +12,10 @@ use std::sync::{Arc, Mutex};
 use uuid::Uuid;
 
 /// Migrations, in order; only ever appended.
-const MIGRATIONS: &[&str] = &[include_str!(
-    "../../../../migrations/registry-sqlite/0001_init.sql"
-)];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../../../migrations/registry-sqlite/0001_init.sql"),
+    include_str!("../../../../migrations/registry-sqlite/0002_actors_by_device.sql"),
+];
 
 /// SQLite storage.
 #[derive(Debug, Clone)]
@@ -258,6 +259,16 @@ impl Storage for SqliteStorage {
                 }
             }
             Ok(out)
+        })
+        .await
+    }
+
+    async fn device_actors(&self, device_id: &str) -> Result<Vec<Vec<u8>>> {
+        let device_id = device_id.to_string();
+        self.run(move |c| {
+            let mut stmt = c.prepare_cached("SELECT actor FROM actors WHERE device_id = ?1")?;
+            let rows = stmt.query_map([&device_id], |r| r.get(0))?;
+            Ok(rows.collect::<std::result::Result<_, _>>()?)
         })
         .await
     }

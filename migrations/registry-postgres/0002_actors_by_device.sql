@@ -1,0 +1,3 @@
+-- Registry schema v2 (PostgreSQL): a push in the compact form names its actors by prefix, resolved
+-- among the actors bound to the pushing device, read once per push.
+CREATE INDEX actors_device ON actors(device_id);
