@@ -481,19 +481,22 @@ impl<S: Storage> Registry<S> {
             let device_actors = device_actors.clone();
             let (work, prepared) = tokio::task::spawn_blocking(move || {
                 let device_actors: &[Vec<u8>] = &device_actors;
-                // Documents are independent: merge them on every core (CPU only, no IO).
+                // Documents are independent: merge them on every core (CPU only, no IO). Each thread
+                // takes the next document, so a core slowed by other work does not hold up the batch.
                 let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-                let per = work.len().div_ceil(threads).max(1);
-                let p: Vec<Prepared> = std::thread::scope(|scope| {
-                    let parts: Vec<_> = work
-                        .chunks(per)
-                        .zip(stored.chunks(per))
-                        .map(|(ds, ss)| {
-                            scope.spawn(move || {
-                                ds.iter()
-                                    .zip(ss)
-                                    .map(|(d, s)| prepare(d, s.as_ref(), device_actors))
-                                    .collect::<Vec<_>>()
+                let next = std::sync::atomic::AtomicUsize::new(0);
+                let mut p: Vec<(usize, Prepared)> = std::thread::scope(|scope| {
+                    let parts: Vec<_> = (0..threads.min(work.len()).max(1))
+                        .map(|_| {
+                            scope.spawn(|| {
+                                let mut out = Vec::new();
+                                loop {
+                                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                                    let (Some(d), Some(s)) = (work.get(i), stored.get(i)) else {
+                                        return out;
+                                    };
+                                    out.push((i, prepare(d, s.as_ref(), device_actors)));
+                                }
                             })
                         })
                         .collect();
@@ -502,6 +505,8 @@ impl<S: Storage> Registry<S> {
                         .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
                         .collect()
                 });
+                p.sort_unstable_by_key(|(i, _)| *i);
+                let p: Vec<Prepared> = p.into_iter().map(|(_, x)| x).collect();
                 let areas: Vec<Option<String>> =
                     stored.into_iter().map(|s| s.map(|s| s.area)).collect();
                 ((work, areas), p)
