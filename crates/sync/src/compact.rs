@@ -31,8 +31,9 @@ const CHANGE_CHUNK: u8 = 1;
 pub const PREFIX: usize = 8;
 /// Bytes of an actor id kept in the compact form.
 pub const ACTOR_PREFIX: usize = 4;
-/// Most dependency combinations tried when prefixes are ambiguous.
-const MAX_COMBINATIONS: usize = 64;
+/// Most combinations of candidates tried when prefixes are ambiguous (each costs a hash of the chunk,
+/// so this bounds what a device registering look-alike actors can make the registry do).
+const MAX_COMBINATIONS: usize = 16;
 
 /// What the receiver holds, to resolve prefixes.
 pub trait Holdings {
