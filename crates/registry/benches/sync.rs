@@ -4,7 +4,8 @@
 //!
 //! Run: `cargo bench -p shumari-registry --bench sync`. `SHUMARI_BENCH_HOUSEHOLDS` sets N (default
 //! 10,000). PostgreSQL is started in a temp dir by the tests' harness (`tests/harness/pg.rs`, included
-//! by path) with fsync on, as SQLite runs with `synchronous=FULL`.
+//! by path) with fsync on; SQLite runs WAL with `synchronous=NORMAL` (a push is answered after its
+//! transaction commits; see `storage/sqlite.rs` for what that keeps).
 //!
 //! The device and the registry talk through [`InMemoryTransport`], which runs the same handler HTTP
 //! does, so byte counts are the real request and response bodies. "Ingest" is the time spent inside
