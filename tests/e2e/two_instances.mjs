@@ -18,7 +18,8 @@ export async function syncRound(s) {
     const st = await s.exec(`const e = document.querySelector('[data-testid=sync-state]'); return e && e.dataset.state`);
     const pending = await s.exec(`const e = document.querySelector('[data-testid=sync-pending]'); return e && e.textContent.trim()`);
     if (st === 'error' || st === 'offline') {
-      throw new Error(`sync ended ${st}: ${await s.text('[data-testid=sync-state]')}`);
+      const why = await s.exec(`const e = document.querySelector('[data-testid=sync-state]'); return e && e.textContent`);
+      throw new Error(`sync ended ${st}: ${why}`);
     }
     return st === 'idle' && pending === '0';
   }, 'sync round to end with nothing pending', 30000);

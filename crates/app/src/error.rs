@@ -34,6 +34,14 @@ pub enum AppError {
     /// The registry refused (e.g. a bad enrollment code).
     #[error("the registry refused: {0}")]
     Rejected(String),
+    /// A sync round went through but the registry refused some households (they stay on the device).
+    #[error("the registry refused {count} household(s): {detail}")]
+    Refused {
+        /// How many households.
+        count: usize,
+        /// The registry's reasons, in plain words.
+        detail: String,
+    },
     /// A fault of the app or the device (disk, database).
     #[error("internal error: {0}")]
     Internal(String),
@@ -51,6 +59,7 @@ impl AppError {
             AppError::NotFound(_) => "not_found",
             AppError::Unreachable(_) => "unreachable",
             AppError::Rejected(_) => "rejected",
+            AppError::Refused { .. } => "refused",
             AppError::Internal(_) => "internal",
         }
     }

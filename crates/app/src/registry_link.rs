@@ -75,8 +75,8 @@ pub struct RoundReport {
     pub bytes_sent: u64,
     /// Bytes received.
     pub bytes_received: u64,
-    /// Households refused by the registry (count).
-    pub refused: u64,
+    /// Households refused by the registry, each as "code: reason".
+    pub refused: Vec<String>,
 }
 
 /// One sync round with the registry.
@@ -103,6 +103,10 @@ pub fn sync_round(store: &mut Store, url: &str, progress: Progress<'_>) -> Resul
     Ok(RoundReport {
         bytes_sent: report.bytes_sent,
         bytes_received: report.bytes_received,
-        refused: report.refused.len() as u64,
+        refused: report
+            .refused
+            .iter()
+            .map(|r| format!("{}: {}", r.code, r.message))
+            .collect(),
     })
 }

@@ -151,6 +151,10 @@ impl SyncController {
                     backoff = AFTER_SUCCESS;
                 }
                 Err(e) => {
+                    if matches!(e, AppError::Refused { .. }) {
+                        // The round itself went through: everything else is synced.
+                        s.status.last_sync_at = Some(Utc::now().to_rfc3339());
+                    }
                     s.status.state = if matches!(e, AppError::Unreachable(_)) {
                         "offline"
                     } else {
@@ -181,8 +185,17 @@ impl SyncController {
             s.status.bytes_sent = sent;
             s.status.bytes_received = received;
         };
-        app.with_store(|store| registry_link::sync_round(store, &url, &progress))
-            .map(|_| ())
+        let report = app.with_store(|store| registry_link::sync_round(store, &url, &progress))?;
+        // A refusal is not "up to date": the household stays waiting on the tablet and the surveyor
+        // must see why (e.g. outside the areas the registry grants).
+        if report.refused.is_empty() {
+            Ok(())
+        } else {
+            Err(AppError::Refused {
+                count: report.refused.len(),
+                detail: report.refused.join("; "),
+            })
+        }
     }
 }
 
