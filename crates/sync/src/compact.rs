@@ -220,11 +220,14 @@ pub fn expand(compact: &[u8], held: &mut impl Holdings) -> Result<Vec<u8>, Expan
             0 => vec![r.bytes()?.to_vec()],
             k if usize::from(k) <= 16 => {
                 let p = r.take_bytes(usize::from(k))?;
-                let mut c: Vec<Vec<u8>> = here
-                    .iter()
-                    .map(|(_, a)| a.clone())
-                    .filter(|a| a.starts_with(p))
-                    .collect();
+                // Distinct candidates only: a batch of many changes by one actor lists it once (each
+                // duplicate would multiply the combinations tried and trip the bound below).
+                let mut c: Vec<Vec<u8>> = Vec::new();
+                for (_, a) in &here {
+                    if a.starts_with(p) && !c.contains(a) {
+                        c.push(a.clone());
+                    }
+                }
                 for a in held.actors(p) {
                     if a.starts_with(p) && a.len() <= 64 && !c.contains(&a) {
                         c.push(a);
@@ -312,6 +315,22 @@ mod tests {
             acked.iter().map(|h| h.0).collect(),
             vec![d.get_actor().to_bytes().to_vec()],
         )
+    }
+
+    #[test]
+    fn a_long_run_of_one_actors_changes_rebuilds() {
+        // A surveyor's keystrokes: dozens of changes by one actor pushed in one batch.
+        let mut d = AutoCommit::new();
+        d.put(ROOT, "q00", "first").unwrap();
+        d.commit();
+        let acked = d.get_heads();
+        for i in 0..60 {
+            d.put(ROOT, "name", format!("Ayesha {i}")).unwrap();
+            d.commit();
+        }
+        let raw = d.save_after(&acked);
+        let compact = abbreviate(&raw).expect("plain change chunks");
+        assert_eq!(expand(&compact, &mut held(&d, &acked)).unwrap(), raw);
     }
 
     #[test]
