@@ -391,3 +391,48 @@ fn enrolling_against_a_closed_port_says_unreachable() {
     );
     assert!(!app.session_status().enrolled);
 }
+
+/// Runs one background sync round on demand and returns the status once it has ended.
+fn sync_round(app: &App) -> shumari_app::sync::SyncStatus {
+    let before = app.sync_status().unwrap().last_sync_at;
+    app.sync_now().unwrap();
+    for _ in 0..1200 {
+        let s = app.sync_status().unwrap();
+        if s.state != "running" && (s.last_sync_at != before || s.error.is_some()) {
+            return s;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(25));
+    }
+    panic!("the sync round did not end");
+}
+
+#[test]
+fn an_interviewed_household_syncs_and_nothing_stays_waiting() {
+    let (_d, app, _l) = enrolled();
+    let hh = app.create_household("PK10101").unwrap().id;
+    for (f, v) in household_answers() {
+        set(&app, &hh, None, f, v);
+    }
+    let iv = app.add_member(&hh).unwrap();
+    let m = iv.members.last().unwrap().id.clone();
+    // Typed as the UI sends it: every keystroke is a durable save (enough to compact the document).
+    let name = "Ayesha Bibi Ayesha Bibi Ayesha Bibi Ayesha Bibi";
+    for n in 1..=name.len() {
+        set(&app, &hh, Some(&m), "name", json!(&name[..n]));
+    }
+    set(&app, &hh, Some(&m), "name", json!("Ayesha Bibi"));
+    set(&app, &hh, Some(&m), "relation", json!("head"));
+    set(&app, &hh, Some(&m), "sex", json!("female"));
+    set(&app, &hh, Some(&m), "age", json!(34));
+    set(&app, &hh, Some(&m), "id_number", json!("35202-1234567-2"));
+    assert!(app.sync_status().unwrap().pending >= 1);
+    let s = sync_round(&app);
+    assert!(s.error.is_none(), "{:?}", s.error);
+    assert_eq!(s.pending, 0, "{s:?}");
+    // A later edit waits, then goes with the next round.
+    set(&app, &hh, None, "rooms", json!(4));
+    assert_eq!(app.sync_status().unwrap().pending, 1);
+    let s = sync_round(&app);
+    assert!(s.error.is_none(), "{:?}", s.error);
+    assert_eq!(s.pending, 0, "{s:?}");
+}
