@@ -3,17 +3,17 @@
 //
 // Env: APP (binary), DRIVER_A / DRIVER_B (tauri-driver base URLs, each started with its own
 // SHUMARI_DATA_DIR), REGISTRY_URL, SCREENSHOTS (dir), AXE (path to axe.min.js),
-// REGISTRY_SYNC=1 when the registry really syncs (enables the two-instance tests).
+// CODE_A / CODE_B: enrollment codes of two surveyors in PK10101.
 import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Session, sleep } from './webdriver.mjs';
+import { receiveOnSecond, conflictShownAndResolved } from './two_instances.mjs';
 
 const env = (k, d) => process.env[k] ?? d;
 const APP = env('APP');
 const SHOTS = env('SCREENSHOTS', 'artifacts/screenshots');
 const REGISTRY_URL = env('REGISTRY_URL');
 const AXE = readFileSync(env('AXE'), 'utf8');
-const SYNC = env('REGISTRY_SYNC', '0') === '1';
 mkdirSync(SHOTS, { recursive: true });
 
 const results = [];
@@ -181,6 +181,8 @@ async function saved(s) {
 }
 
 let a;
+let b;
+let ref;
 
 try {
   a = await Session.create(env('DRIVER_A'), APP);
@@ -246,7 +248,7 @@ try {
     const score = await a.text('[data-testid=pmt-score]');
     assert(/^\d+(\.\d)?$/.test(score.trim()), `score: ${score}`);
     await a.click('[data-testid=show-slip]');
-    const ref = await a.text('[data-testid=slip-reference]');
+    ref = (await a.text('[data-testid=slip-reference]')).trim();
     assert(/^PK10101-/.test(ref), `reference: ${ref}`);
     await shot(a, 'slip');
     await audit(a, 'slip');
@@ -282,11 +284,13 @@ try {
     await audit(a, 'conflicts');
   });
 
-  const noSync = SYNC ? undefined : 'the two-instance sync and conflict tests are not written yet (REGISTRY_SYNC=0)';
   await step('complete and sync; a second instance receives the household', async () => {
-    /* written when crates/sync lands: sync A, enroll B, sync B, find the reference in B's list */
-  }, { skip: noSync });
-  await step('a conflict made by two instances is shown and resolved', async () => {}, { skip: noSync });
+    b = await receiveOnSecond({ a, driverB: env('DRIVER_B'), app: APP, code: env('CODE_B'), registryUrl: REGISTRY_URL, ref, shot });
+  });
+  await step('a conflict made by two instances is shown and resolved', async () => {
+    assert(b, 'the second instance is running');
+    await conflictShownAndResolved({ a, b, ref, shot, audit });
+  });
 
   await step('wrong PIN: clear message, nothing lost', async () => {
     await nav(a, 'lock');
@@ -346,6 +350,7 @@ try {
   console.log(`✗ session: ${e?.message ?? e}`);
 } finally {
   await a?.close();
+  await b?.close();
 }
 
 const passed = results.filter((r) => r.status === 'passed').length;

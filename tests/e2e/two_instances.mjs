@@ -103,4 +103,9 @@ export async function conflictShownAndResolved({ a, b, ref, shot, audit }) {
     const rooms = await s.exec(`return document.getElementById('f-rooms').value`);
     assert(rooms === '3', `rooms after resolution: ${rooms}`);
   }
+  // Editing reopened the interview; A completes it again and sends that.
+  await openHousehold(a, ref);
+  await a.click('[data-testid=mark-complete]');
+  await a.find('[data-testid=completed]');
+  await syncRound(a);
 }
