@@ -3,19 +3,10 @@
 
 use crate::dto::{ConflictValueView, ConflictView, Text};
 use crate::error::{AppError, Result};
+use crate::evaluation::split_path;
 use crate::questionnaire;
 use crate::App;
 use shumari_domain::Conflict;
-
-/// `(field, member id)` of a conflict path: `answers.rooms`, `members.<id>.name`, `status`, ...
-fn split_path(path: &str) -> (String, Option<String>) {
-    let parts: Vec<&str> = path.split('.').collect();
-    match parts.as_slice() {
-        ["answers", f] => ((*f).to_string(), None),
-        ["members", m, .., f] => ((*f).to_string(), Some((*m).to_string())),
-        _ => (path.to_string(), None),
-    }
-}
 
 impl App {
     fn conflict_view(&self, id: &str, reference: &str, c: &Conflict) -> ConflictView {

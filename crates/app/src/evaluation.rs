@@ -46,8 +46,9 @@ pub(crate) fn path(field: &str, member: Option<&str>) -> String {
     }
 }
 
-/// `(field, member id)` of an engine path.
-fn split_path(p: &str) -> (String, Option<String>) {
+/// `(field, member id)` of a document path: `answers.rooms`, `members.<id>.name`, `status`, ... (the
+/// paths of the forms engine's issues and of conflicts alike).
+pub(crate) fn split_path(p: &str) -> (String, Option<String>) {
     let parts: Vec<&str> = p.split('.').collect();
     match parts.as_slice() {
         ["answers", f] => ((*f).to_string(), None),
