@@ -201,11 +201,14 @@ pub fn expand(compact: &[u8], held: &mut impl Holdings) -> Result<Vec<u8>, Expan
                 .take_bytes(PREFIX)?
                 .try_into()
                 .map_err(|_| DecodeError::Truncated)?;
-            let mut c: Vec<[u8; 32]> = here
-                .iter()
-                .map(|(h, _)| *h)
-                .filter(|h| h[..PREFIX] == p)
-                .collect();
+            // Distinct candidates only (the same change may appear twice when a registry merges
+            // two pushes of one household).
+            let mut c: Vec<[u8; 32]> = Vec::new();
+            for (h, _) in &here {
+                if h[..PREFIX] == p && !c.contains(h) {
+                    c.push(*h);
+                }
+            }
             for h in held.hashes(&p) {
                 if h[..PREFIX] == p && !c.contains(&h) {
                     c.push(h);
