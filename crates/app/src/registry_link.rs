@@ -56,9 +56,6 @@ pub fn enroll(store: &mut Store, url: &str, code: &str) -> Result<Grant> {
         let mut t = transport(url)?;
         shumari_sync::enroll(store, &mut t, url, code, &Options::default()).map_err(sync_error)
     })?;
-    // Edits are signed with the user's name beside the registry id, so a conflict on another tablet says
-    // who wrote each value in words a surveyor recognises ("Surveyor A (u-…)"), not an opaque id.
-    store.set_user(&format!("{} ({})", resp.user_name, resp.user_id))?;
     Ok(Grant {
         user: resp.user_id,
         areas: resp.areas,

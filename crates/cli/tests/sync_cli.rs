@@ -200,6 +200,18 @@ fn two_devices_sync_conflict_resolve_and_scope() {
             .collect();
         vals.sort();
         assert_eq!(vals, [3, 5]);
+        // Each value names who wrote it, by name and registry id.
+        let mut authors: Vec<String> = h["conflicts"][0]["values"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v["author"].as_str().unwrap().to_string())
+            .collect();
+        authors.sort();
+        assert!(
+            authors[0].starts_with("Ayesha (u-") && authors[1].starts_with("Bilal (u-"),
+            "{authors:?}"
+        );
     }
     let at_registry = admin(&reg, &["household", "show", &id]);
     assert_eq!(

@@ -502,7 +502,9 @@ pub fn enroll(
         KEY_AREAS,
         &serde_json::to_string(&resp.areas).unwrap_or_default(),
     )?;
-    store.set_user(&resp.user_id)?;
+    // Edits are signed with the user's name beside the registry id, so a conflict on another device
+    // says who wrote each value in words a surveyor recognises ("Ayesha (u-…)"), not an opaque id.
+    store.set_user(&format!("{} ({})", resp.user_name, resp.user_id))?;
     s.token = Some(resp.token.clone());
     s.register_actors(store)?;
     Ok(resp)
