@@ -104,8 +104,14 @@ pub(crate) fn find_rid(conn: &rusqlite::Connection, id: &Uuid) -> Result<Option<
         .optional()?)
 }
 
+/// Heads as stored: sorted and without repeats, so that the same set of heads is always the same bytes
+/// (acknowledged heads are compared with the document's heads by these bytes; an acknowledgement built
+/// from the heads held before a pull plus the registry's, in another order, must still match).
 pub(crate) fn heads_to_bytes(heads: &[ChangeHash]) -> Vec<u8> {
-    heads.iter().flat_map(|h| h.0).collect()
+    let mut sorted = heads.to_vec();
+    sorted.sort_unstable();
+    sorted.dedup();
+    sorted.iter().flat_map(|h| h.0).collect()
 }
 
 pub(crate) fn heads_from_bytes(b: &[u8]) -> Vec<ChangeHash> {
@@ -458,4 +464,18 @@ pub(crate) fn project(tx: &Transaction<'_>, h: &Household, conflicts: usize) -> 
     tx.prepare_cached("INSERT INTO household_names (rowid, names) VALUES (?1, ?2)")?
         .execute(params![rid, names.join(" \n ")])?;
     Ok(rid)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_same_heads_in_any_order_are_the_same_bytes() {
+        let a = ChangeHash([1; 32]);
+        let b = ChangeHash([2; 32]);
+        assert_eq!(heads_to_bytes(&[b, a]), heads_to_bytes(&[a, b]));
+        assert_eq!(heads_to_bytes(&[a, b, a]), heads_to_bytes(&[a, b]));
+        assert_eq!(heads_from_bytes(&heads_to_bytes(&[b, a])), vec![a, b]);
+    }
 }
