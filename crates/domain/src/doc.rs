@@ -176,7 +176,9 @@ fn to_scalar(v: &Value) -> ScalarValue {
     }
 }
 
-fn from_scalar(s: &ScalarValue) -> Value {
+/// The JSON form of an automerge scalar, as [`HouseholdDoc`] reads answers (timestamps as RFC 3339,
+/// bytes as null). Readers of documents outside this crate use it so their values agree.
+pub fn scalar_to_json(s: &ScalarValue) -> Value {
     match s {
         ScalarValue::Null => Value::Null,
         ScalarValue::Boolean(b) => Value::Bool(*b),
@@ -198,7 +200,7 @@ fn ms_to_time(ms: i64) -> DateTime<Utc> {
 
 fn am_value_to_json(v: &AmValue<'_>) -> Value {
     match v {
-        AmValue::Scalar(s) => from_scalar(s),
+        AmValue::Scalar(s) => scalar_to_json(s),
         AmValue::Object(t) => Value::String(format!("<{t:?}>")),
     }
 }
@@ -791,7 +793,7 @@ fn get_str(d: &AutoCommit, obj: &ExId, key: &str) -> Result<Option<String>> {
     Ok(match get_scalar(d, obj, key)? {
         Some(ScalarValue::Str(s)) => Some(s.to_string()),
         Some(ScalarValue::Null) | None => None,
-        Some(other) => Some(from_scalar(&other).to_string()),
+        Some(other) => Some(scalar_to_json(&other).to_string()),
     })
 }
 

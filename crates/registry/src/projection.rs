@@ -10,6 +10,7 @@
 
 use crate::storage::Projection;
 use automerge::{AutoCommit, ObjId, ObjType, ReadDoc, ScalarValue, ScalarValueRef, ValueRef, ROOT};
+use shumari_domain::doc::scalar_to_json;
 use shumari_domain::{GeoPoint, IdNumber, Relation, Sex, Status};
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -37,31 +38,9 @@ fn text(e: &Entries<'_>, key: &str) -> Option<String> {
         Some((ValueRef::Scalar(s), _)) => match s {
             ScalarValueRef::Str(s) => Some(s.to_string()),
             ScalarValueRef::Null => None,
-            other => Some(json_of(&ScalarValue::from(other)).to_string()),
+            other => Some(scalar_to_json(&ScalarValue::from(other)).to_string()),
         },
         _ => None,
-    }
-}
-
-/// `HouseholdDoc`'s JSON form of a non-string scalar.
-fn json_of(s: &ScalarValue) -> serde_json::Value {
-    use serde_json::Value;
-    match s {
-        ScalarValue::Null => Value::Null,
-        ScalarValue::Boolean(b) => Value::Bool(*b),
-        ScalarValue::Int(i) => Value::from(*i),
-        ScalarValue::Uint(u) => Value::from(*u),
-        ScalarValue::F64(f) => serde_json::Number::from_f64(*f)
-            .map(Value::Number)
-            .unwrap_or(Value::Null),
-        ScalarValue::Str(s) => Value::String(s.to_string()),
-        ScalarValue::Timestamp(ms) => Value::String(
-            chrono::DateTime::from_timestamp_millis(*ms)
-                .unwrap_or_default()
-                .to_rfc3339(),
-        ),
-        ScalarValue::Counter(c) => Value::from(i64::from(c)),
-        ScalarValue::Bytes(_) | ScalarValue::Unknown { .. } => Value::Null,
     }
 }
 
