@@ -151,8 +151,10 @@ impl SyncController {
                     backoff = AFTER_SUCCESS;
                 }
                 Err(e) => {
-                    if matches!(e, AppError::Refused { .. }) {
-                        // The round itself went through: everything else is synced.
+                    // After a refusal the round itself went through (everything else is synced) and
+                    // retrying soon would only be refused again: pace it like a success.
+                    let round_done = matches!(e, AppError::Refused { .. });
+                    if round_done {
                         s.status.last_sync_at = Some(Utc::now().to_rfc3339());
                     }
                     s.status.state = if matches!(e, AppError::Unreachable(_)) {
@@ -165,7 +167,9 @@ impl SyncController {
                         code: e.code().into(),
                         message: e.to_string(),
                     });
-                    backoff = if backoff >= AFTER_SUCCESS {
+                    backoff = if round_done {
+                        AFTER_SUCCESS
+                    } else if backoff >= AFTER_SUCCESS {
                         FIRST_BACKOFF
                     } else {
                         (backoff * 2).min(MAX_BACKOFF)
