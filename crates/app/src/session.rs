@@ -125,7 +125,8 @@ impl App {
         Ok(self.session_status())
     }
 
-    /// Opens the store. A wrong PIN is [`AppError::WrongPin`] and changes nothing.
+    /// Opens the store and starts background sync. A wrong PIN is [`AppError::WrongPin`] and changes
+    /// nothing.
     pub fn unlock(&self, pin: &str) -> Result<SessionInfo> {
         if !Store::exists(&self.dir) {
             return Err(AppError::NotEnrolled);
@@ -152,6 +153,15 @@ impl App {
         }
         *self.lock_store() = Some(store);
         self.sync.start(self.clone());
+        Ok(self.session_status())
+    }
+
+    /// Opens an existing store (enrolled or not) without starting the background sync worker: the
+    /// command line runs one use case per process and syncs only when asked. A wrong PIN is
+    /// [`AppError::WrongPin`].
+    pub fn unlock_foreground(&self, pin: &str) -> Result<SessionInfo> {
+        let store = Store::open(&self.dir, pin)?;
+        *self.lock_store() = Some(store);
         Ok(self.session_status())
     }
 
