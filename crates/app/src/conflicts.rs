@@ -3,7 +3,7 @@
 
 use crate::dto::{ConflictValueView, ConflictView, Text};
 use crate::error::{AppError, Result};
-use crate::evaluation::split_path;
+use crate::answers::split_path;
 use crate::questionnaire;
 use crate::App;
 use shumari_domain::Conflict;

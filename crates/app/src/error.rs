@@ -25,6 +25,18 @@ pub enum AppError {
     /// Input broke a rule (the message says which).
     #[error("{0}")]
     Invalid(String),
+    /// Marking a household complete before the questionnaire validates.
+    #[error("cannot mark complete: {count} answer(s) missing or invalid: {detail}")]
+    Incomplete {
+        /// How many answers are missing or invalid.
+        count: usize,
+        /// The first few, `path (question): message`.
+        detail: String,
+    },
+    /// The store refused or failed; its own error, message and all (a household that does not exist,
+    /// a domain rule the input broke, a full disk).
+    #[error(transparent)]
+    Store(StoreError),
     /// No such household, member or conflict.
     #[error("not found: {0}")]
     NotFound(String),
@@ -55,7 +67,12 @@ impl AppError {
             AppError::NotEnrolled => "not_enrolled",
             AppError::AlreadyEnrolled => "already_enrolled",
             AppError::Locked => "locked",
-            AppError::Invalid(_) => "invalid",
+            AppError::Invalid(_) | AppError::Incomplete { .. } => "invalid",
+            AppError::Store(e) => match e {
+                StoreError::NotFound(_) => "not_found",
+                StoreError::Invalid(_) | StoreError::WeakPin => "invalid",
+                _ => "internal",
+            },
             AppError::NotFound(_) => "not_found",
             AppError::Unreachable(_) => "unreachable",
             AppError::Rejected(_) => "rejected",
@@ -80,10 +97,7 @@ impl From<StoreError> for AppError {
             StoreError::WrongPin => AppError::WrongPin,
             StoreError::NotInitialised(_) => AppError::NotEnrolled,
             StoreError::AlreadyInitialised(_) => AppError::AlreadyEnrolled,
-            StoreError::NotFound(x) => AppError::NotFound(x),
-            StoreError::Invalid(d) => AppError::Invalid(d.to_string()),
-            StoreError::WeakPin => AppError::Invalid(e.to_string()),
-            other => AppError::Internal(other.to_string()),
+            other => AppError::Store(other),
         }
     }
 }

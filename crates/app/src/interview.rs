@@ -1,27 +1,27 @@
 //! The interview: answers saved as they are typed, the roster, completion, all judged by the
-//! questionnaire engine (`shumari_forms::household_form()`; see [`crate::evaluation`]).
+//! questionnaire engine (`shumari_forms::household_form()`; see [`crate::form_view`]).
 //!
 //! Every keystroke is durable, but a half-typed answer (`35202-12`, a member with no name yet) may not
 //! pass the form's rules or the domain rules that guard the household document. So each household has
 //! a *draft overlay* in the encrypted store (`draft:<id>` in the store's settings table): values that
 //! are not yet acceptable, and members not yet complete enough to join the roster. A value moves from
 //! the overlay into the automerge document (and so into sync) as soon as the form's type, choice and
-//! constraint check ([`shumari_forms::Form::check_value`], as the CLI applies it) and the domain accept
+//! constraint check ([`crate::form_rules`], the same rules every surface applies) and the domain accept
 //! it; until then the evaluation reports it with the form's message. The UI always sees document and
 //! overlay merged. Each `set_answer` is therefore one durable SQLite transaction, either way.
 //! Completion needs the whole form to validate, on what the UI sees and on the document alone.
 
 use crate::dto::{Interview, Issue, MemberView, Text};
 use crate::error::{AppError, Result};
-use crate::evaluation::{self, key, path, to_engine, to_stored, Answers, MEMBER_CORE};
+use crate::answers::{self, key, path, to_engine, to_stored, Answers, MEMBER_CORE};
+use crate::form_rules::{self, today};
+use crate::form_view;
 use crate::households::ui_status;
 use crate::questionnaire::{self, engine_form, Kind};
 use crate::App;
-use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use shumari_domain::{DomainError, Household, IdNumber, MemberInput, Status};
-use shumari_forms::Instance;
 use shumari_store::{Store, StoreError};
 use std::collections::BTreeMap;
 use uuid::Uuid;
@@ -69,10 +69,6 @@ fn save_draft(store: &Store, id: Uuid, d: &Draft) -> Result<()> {
         store.kv_set(&draft_key(id), &serde_json::to_string(d)?)?;
     }
     Ok(())
-}
-
-fn today() -> NaiveDate {
-    chrono::Utc::now().date_naive()
 }
 
 /// Converts a stored scalar back to what the UI edits.
@@ -164,11 +160,16 @@ impl App {
                     return Err(AppError::NotFound(format!("member {m}")));
                 }
             }
-            let inst = evaluation::instance(&answers, &members)?;
+            let inst = answers::instance(&answers, &members)?;
             let p = path(field, member.as_deref());
-            let acceptable = form
-                .check_value(&inst, &p, &to_engine(&value), "en", today())
-                .is_ok();
+            let lang = self.settings().language;
+            let acceptable = form_rules::check_values(
+                &inst,
+                &[(p.clone(), to_engine(&value))],
+                &lang,
+                today(),
+            )
+            .is_ok();
             let stored = to_stored(&value);
             let empty_core = member.is_some()
                 && stored.is_null()
@@ -244,22 +245,20 @@ impl App {
         self.with_store(|store| {
             let view = self.view(store, id)?;
             if !view.issues.is_empty() {
-                return Err(AppError::Invalid(format!(
-                    "{} answers need fixing first",
-                    view.issues.len()
-                )));
+                let detail: Vec<String> = view
+                    .issues
+                    .iter()
+                    .take(10)
+                    .map(|i| format!("{}: {}", i.field, i.message.en))
+                    .collect();
+                return Err(AppError::Incomplete {
+                    count: view.issues.len(),
+                    detail: detail.join("; "),
+                });
             }
             // What is stored, without the overlay, must satisfy the form too.
             let h = store.get(&id.to_string())?.household;
-            let inst = Instance::from_household_json(&serde_json::to_value(&h)?)
-                .map_err(|e| AppError::Internal(e.to_string()))?;
-            let v = engine_form().validate(&inst, "en", today());
-            if !v.is_complete() {
-                return Err(AppError::Invalid(format!(
-                    "{} answers need fixing first",
-                    v.missing.len() + v.invalid.len()
-                )));
-            }
+            form_rules::check_stored_complete(&h, "en", today())?;
             store.set_fields(&id.to_string(), &[("status".into(), json!("complete"))])?;
             self.view(store, id)
         })
@@ -283,8 +282,8 @@ impl App {
         }
         let hv = store.get(&id.to_string())?;
         let (answers, members) = self.merged(&hv.household, draft);
-        let inst = evaluation::instance(&answers, &members)?;
-        let form = engine_form();
+        let inst = answers::instance(&answers, &members)?;
+        let lang = self.settings().language;
         let day = today();
         let domain_ok = |k: &str, v: &Value| match k {
             "id_number" => IdNumber::parse(k, v.as_str().unwrap_or_default()).is_ok(),
@@ -295,9 +294,13 @@ impl App {
             .filter(|(k, v)| {
                 answered(Some(v))
                     && domain_ok(k, v)
-                    && form
-                        .check_value(&inst, &path(k, Some(m)), &to_engine(v), "en", day)
-                        .is_ok()
+                    && form_rules::check_values(
+                        &inst,
+                        &[(path(k, Some(m)), to_engine(v))],
+                        &lang,
+                        day,
+                    )
+                    .is_ok()
             })
             .map(|(k, v)| (k.clone(), to_stored(v)))
             .collect();
@@ -414,8 +417,9 @@ impl App {
         let draft = load_draft(store, id)?;
         let h: &Household = &hv.household;
         let (answers, members) = self.merged(h, &draft);
-        let inst = evaluation::instance(&answers, &members)?;
-        let ev = evaluation::evaluate(engine_form(), &inst, &answers, &members, today());
+        let inst = answers::instance(&answers, &members)?;
+        let lang = self.settings().language;
+        let ev = form_view::evaluate(engine_form(), &inst, &answers, &members, &lang, today());
         let mut issues = ev.issues;
         for (k, msg) in &draft.refused {
             let (member_id, field) = match k.strip_prefix("member:").and_then(|r| r.split_once(':'))

@@ -17,10 +17,13 @@
 //! # Ok::<(), shumari_app::AppError>(())
 //! ```
 
+mod answers;
 pub mod conflicts;
 pub mod dto;
 pub mod error;
-mod evaluation;
+mod form_rules;
+mod form_view;
+pub mod household_records;
 pub mod households;
 pub mod interview;
 pub mod questionnaire;

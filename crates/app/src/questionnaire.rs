@@ -2,7 +2,7 @@
 //! household questionnaire) shaped for the UI.
 //!
 //! The UI never evaluates rules. It receives this definition once (`get_form`) and, after each saved
-//! answer, the interview evaluated by the forms engine (see [`crate::evaluation`]). The shape:
+//! answer, the interview evaluated by the forms engine (see [`crate::form_view`]). The shape:
 //!
 //! - **sections** are the form's top-level groups; the repeat (`members`) is the one `repeat` section,
 //!   asked once per member; consecutive top-level questions outside any group form an untitled section;
@@ -129,7 +129,9 @@ pub fn form_version() -> &'static str {
     &engine_form().settings.version
 }
 
-fn text(form: &Form, t: &shumari_forms::Text) -> Option<Text> {
+/// A text of the form in the UI's two languages (Urdu falls back to English); `None` when the form has
+/// none.
+pub(crate) fn text(form: &Form, t: &shumari_forms::Text) -> Option<Text> {
     if t.is_empty() {
         return None;
     }

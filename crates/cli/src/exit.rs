@@ -1,5 +1,6 @@
 //! Mapping errors to exit statuses and error codes: 2 when the user's input was wrong, 1 otherwise.
 
+use shumari_app::AppError;
 use shumari_domain::DomainError;
 use shumari_store::StoreError;
 use shumari_sync::engine::SyncError;
@@ -43,6 +44,14 @@ pub fn code_for(err: &anyhow::Error) -> i32 {
 /// A short machine-readable error code.
 pub fn kind_for(err: &anyhow::Error) -> &'static str {
     for cause in err.chain() {
+        if let Some(e) = cause.downcast_ref::<AppError>() {
+            return match e {
+                AppError::Store(s) => s.code(),
+                // The questionnaire's refusals: the user's input, as the command line always called it.
+                AppError::Invalid(_) | AppError::Incomplete { .. } => "bad_input",
+                other => other.code(),
+            };
+        }
         if let Some(e) = cause.downcast_ref::<StoreError>() {
             return e.code();
         }

@@ -1,18 +1,27 @@
 //! `shumari init` and `shumari household ...`: the surveyor's store from the command line.
+//!
+//! Parsing and printing only: every use case (add, import, set, validate, show, list) is a method of
+//! [`shumari_app::App`], opened without its background sync, so the questionnaire's rules are the ones
+//! the field app applies.
 
 use crate::cli::{Cli, HouseholdCmd};
 use crate::exit::bad;
 use crate::output::{self, dashed};
 use crate::pin;
 use serde_json::{json, Value};
+use shumari_app::household_records::ValidationReport;
+use shumari_app::AppError;
 use shumari_domain::{HouseholdInput, Status, Warning};
 use shumari_store::{ListFilter, Store, StoreError};
 use std::io::{BufRead, Read};
 
-use crate::forms_glue::current_form;
-
 /// Households are imported in transactions of this many lines.
 const IMPORT_BATCH: usize = 500;
+
+/// Language of the questionnaire's messages (`SHUMARI_LANG`, default English).
+fn lang() -> String {
+    std::env::var("SHUMARI_LANG").unwrap_or_else(|_| "en".to_string())
+}
 
 /// `shumari init`
 pub fn init(cli: &Cli) -> anyhow::Result<i32> {
@@ -80,10 +89,8 @@ fn print_warnings(warnings: &[Warning]) {
 
 fn add(cli: &Cli, area: Option<&str>, file: &str) -> anyhow::Result<i32> {
     let input = parse_household(&read_input(file)?)?;
-    crate::forms_glue::check_new(&input)?;
-    let mut store = pin::open_store(cli)?;
-    let (form_id, version) = current_form();
-    let created = store.add_household(&input, area, &form_id, &version)?;
+    let app = pin::open_app(cli)?;
+    let created = app.add_household(&input, area, &lang())?;
     if cli.json {
         output::json(
             &json!({"id": created.id, "ref": created.reference, "warnings": created.warnings}),
@@ -103,17 +110,16 @@ fn import(cli: &Cli, file: &str) -> anyhow::Result<i32> {
             std::fs::File::open(file).map_err(|e| bad(format!("cannot read {file}: {e}")))?,
         ))
     };
-    let mut store = pin::open_store(cli)?;
-    let (form_id, version) = current_form();
+    let app = pin::open_app(cli)?;
+    let lang = lang();
     let mut imported = 0usize;
     let mut rejected: Vec<(usize, String)> = Vec::new();
     let mut batch: Vec<(usize, HouseholdInput)> = Vec::new();
     let flush = |batch: &mut Vec<(usize, HouseholdInput)>,
-                 store: &mut Store,
                  rejected: &mut Vec<(usize, String)>|
      -> anyhow::Result<usize> {
         let inputs: Vec<HouseholdInput> = batch.iter().map(|(_, h)| h.clone()).collect();
-        let results = store.add_households(&inputs, None, &form_id, &version)?;
+        let results = app.import_households(&inputs, &lang)?;
         let mut ok = 0;
         for ((line, _), r) in batch.iter().zip(results) {
             match r {
@@ -130,15 +136,15 @@ fn import(cli: &Cli, file: &str) -> anyhow::Result<i32> {
         if line.trim().is_empty() {
             continue;
         }
-        match parse_household(&line).and_then(|h| crate::forms_glue::check_new(&h).map(|_| h)) {
+        match parse_household(&line) {
             Ok(h) => batch.push((n, h)),
             Err(e) => rejected.push((n, format!("{e:#}"))),
         }
         if batch.len() >= IMPORT_BATCH {
-            imported += flush(&mut batch, &mut store, &mut rejected)?;
+            imported += flush(&mut batch, &mut rejected)?;
         }
     }
-    imported += flush(&mut batch, &mut store, &mut rejected)?;
+    imported += flush(&mut batch, &mut rejected)?;
     rejected.sort_by_key(|(l, _)| *l);
     if cli.json {
         let rej: Vec<Value> = rejected
@@ -164,8 +170,8 @@ fn list(
     offset: usize,
 ) -> anyhow::Result<i32> {
     let status = status.map(Status::parse).transpose()?;
-    let store = pin::open_store(cli)?;
-    let rows = store.list(&ListFilter {
+    let app = pin::open_app(cli)?;
+    let rows = app.household_rows(&ListFilter {
         area,
         search,
         status,
@@ -208,8 +214,7 @@ fn list(
 }
 
 fn show(cli: &Cli, id: &str) -> anyhow::Result<i32> {
-    let store = pin::open_store(cli)?;
-    let view = store.get(id)?;
+    let view = pin::open_app(cli)?.household(id)?;
     if cli.json {
         output::json(&view)?;
         return Ok(0);
@@ -295,10 +300,15 @@ fn set(cli: &Cli, id: &str, assignments: &[String]) -> anyhow::Result<i32> {
         .iter()
         .map(|a| parse_assignment(a))
         .collect::<anyhow::Result<_>>()?;
-    let mut store = pin::open_store(cli)?;
-    let before = store.get(id)?.household;
-    crate::forms_glue::check_set(&before, &fields)?;
-    let (h, warnings) = store.set_fields(id, &fields)?;
+    let app = pin::open_app(cli)?;
+    let (h, warnings) = app
+        .set_household_fields(id, &fields, &lang())
+        .map_err(|e| match e {
+            AppError::Incomplete { count, detail } => bad(format!(
+                "cannot mark complete: {count} answer(s) missing or invalid (`shumari household validate` lists them): {detail}"
+            )),
+            other => other.into(),
+        })?;
     if cli.json {
         output::json(
             &json!({"id": h.id, "ref": h.reference, "status": h.status, "warnings": warnings}),
@@ -317,17 +327,60 @@ fn set(cli: &Cli, id: &str, assignments: &[String]) -> anyhow::Result<i32> {
 }
 
 fn validate(cli: &Cli, id: &str, lang: &str) -> anyhow::Result<i32> {
-    let store = pin::open_store(cli)?;
-    let view = store.get(id)?;
-    let report = crate::forms_glue::validation_report(&view.household, lang)?;
-    let complete = report
-        .get("complete")
-        .and_then(Value::as_bool)
-        .unwrap_or(false);
+    let report = pin::open_app(cli)?.validate_household(id, lang)?;
     if cli.json {
-        output::json(&report)?;
+        // Through a JSON value, so keys print in the order they always have (sorted).
+        output::json(&serde_json::to_value(&report)?)?;
     } else {
-        crate::forms_glue::print_report(&report);
+        print_report(&report);
     }
-    Ok(if complete { 0 } else { 2 })
+    Ok(if report.complete { 0 } else { 2 })
+}
+
+/// Prints a validation report for people.
+fn print_report(report: &ValidationReport) {
+    let list = |items: &[shumari_forms::Issue], title: &str| {
+        if !items.is_empty() {
+            println!("{title} ({}):", items.len());
+            for i in items {
+                println!("  {}: {}", i.path, i.message);
+            }
+        }
+    };
+    println!(
+        "form {} v{}: {}",
+        report.form_id,
+        report.form_version,
+        if report.complete {
+            "complete and valid"
+        } else {
+            "not complete"
+        }
+    );
+    list(&report.missing, "missing");
+    list(&report.invalid, "invalid");
+    list(
+        &report.unknown,
+        "answers to questions this form version does not have (kept)",
+    );
+    let pmt = &report.pmt;
+    println!(
+        "provisional PMT score {:.1} (model {})",
+        pmt.score, pmt.model_version
+    );
+    for c in &pmt.contributions {
+        println!("  {:>6.1}  {}", c.points, c.label_en);
+    }
+    for p in &pmt.programmes {
+        println!(
+            "  {}: threshold {} -> {}",
+            p.programme,
+            Value::from(p.threshold),
+            if p.eligible {
+                "eligible"
+            } else {
+                "not eligible"
+            }
+        );
+    }
 }

@@ -9,7 +9,6 @@ mod areas_cmd;
 mod cli;
 mod exit;
 mod form_cmd;
-mod forms_glue;
 mod household_cmd;
 mod output;
 mod pin;

@@ -32,6 +32,22 @@ pub fn pin(confirm: bool) -> anyhow::Result<String> {
     Ok(p)
 }
 
+/// The field app's use cases over the store in the data directory, unlocked without background sync.
+pub fn open_app(cli: &Cli) -> anyhow::Result<shumari_app::App> {
+    let dir = data_dir(cli)?;
+    if !shumari_store::Store::exists(&dir) {
+        return Err(shumari_store::StoreError::NotInitialised(dir.display().to_string()).into());
+    }
+    let pin = pin(false)?;
+    let app = shumari_app::App::new(dir);
+    match app.unlock_foreground(&pin) {
+        Ok(_) => Ok(app),
+        // The store's own wording, which says what the PIN failed to do.
+        Err(shumari_app::AppError::WrongPin) => Err(shumari_store::StoreError::WrongPin.into()),
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// Opens the store in the data directory.
 pub fn open_store(cli: &Cli) -> anyhow::Result<shumari_store::Store> {
     let dir = data_dir(cli)?;

@@ -7,9 +7,15 @@
 //!   [`Form::from_xlsx_bytes`] / [`Form::to_xlsx_bytes`] read and write `.xlsx` XLSForms.
 //! - [`expr`]: the ODK XPath subset: parser and evaluator with JavaRosa's empty-value semantics.
 //! - [`instance`]: a household's answers ([`Instance::from_household_json`], the JSON contract).
-//! - [`validate`]: [`Form::validate`] (missing, invalid, unknown, calculated) and
+//! - [`validate`]: [`Form::validate`] (missing, invalid, unknown, calculated, in one language) and
 //!   [`Form::check_value`] (refuse one bad write).
-//! - [`pmt`]: [`pmt_model`] and [`PmtModel::score`].
+//! - [`evaluation`]: [`Form::evaluate`], everything a screen needs in one call: relevance of every
+//!   question, note and group at every place, the choices a `choice_filter` offers there, required and
+//!   read-only flags, calculations, and findings with messages in every language of the form.
+//! - [`pmt`]: [`pmt_model`] and [`PmtModel::score_on`].
+//!
+//! The engine never reads the clock: the date `today()` returns (and ages are computed against) is a
+//! parameter of every call that needs one.
 //!
 //! ```
 //! use shumari_forms::{household_form, Instance};
@@ -23,7 +29,9 @@
 //! ```
 
 mod build;
+mod check;
 pub mod error;
+pub mod evaluation;
 pub mod expr;
 pub mod instance;
 mod messages;
@@ -37,6 +45,7 @@ pub mod validate;
 mod xlsx;
 
 pub use error::{FormError, FormIssue};
+pub use evaluation::{Evaluation, Finding, Item, RowRef};
 pub use instance::{Instance, Row};
 pub use model::{Choice, Flag, Form, Question, QuestionType, Settings, Text};
 pub use pmt::{pmt_model, Contribution, PmtModel, PmtResult, ProgrammeResult};

@@ -276,6 +276,15 @@ impl Form {
         Some(self.survey[self.layout.repeats[r].0].name.as_str())
     }
 
+    /// The ordinal of the repeat whose `begin_repeat` is survey row `begin`.
+    pub(crate) fn repeat_ordinal(&self, begin: usize) -> usize {
+        self.layout
+            .repeats
+            .iter()
+            .position(|x| x.0 == begin)
+            .unwrap_or(0)
+    }
+
     /// The choices of a list, in order.
     pub fn choices_of<'a>(&'a self, list: &str) -> impl Iterator<Item = &'a Choice> + 'a {
         self.layout

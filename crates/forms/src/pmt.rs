@@ -222,12 +222,8 @@ impl PmtModel {
         Ok(m)
     }
 
-    /// Scores a household as of today's date (ages from dates of birth need a date).
-    pub fn score(&self, instance: &Instance) -> PmtResult {
-        self.score_on(instance, chrono::Utc::now().date_naive())
-    }
-
-    /// Scores a household, computing ages as of `today`.
+    /// Scores a household, computing ages from dates of birth as of `today` (the caller's clock: the
+    /// engine never reads one).
     pub fn score_on(&self, instance: &Instance, today: NaiveDate) -> PmtResult {
         let members: &[Row] = instance.repeats.get("members").map_or(&[], Vec::as_slice);
         let ages: Vec<Option<f64>> = members.iter().map(|m| member_age(m, today)).collect();

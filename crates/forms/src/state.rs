@@ -65,7 +65,7 @@ impl Env for Ctx<'_> {
         };
         let l = &self.form.layout;
         if self.form.survey[i].kind == QuestionType::BeginRepeat {
-            let r = l.repeats.iter().position(|x| x.0 == i).unwrap_or(0);
+            let r = self.form.repeat_ordinal(i);
             let n = self.state.rows.get(r).map_or(0, Vec::len);
             return vec![XValue::empty(); n];
         }
@@ -145,7 +145,7 @@ pub(crate) fn instance_rows<'a>(form: &Form, inst: &'a Instance, r: usize) -> &'
 }
 
 /// Evaluates relevance and calculations.
-pub(crate) fn evaluate(form: &Form, inst: &Instance, today: NaiveDate, lang: &str) -> State {
+pub(crate) fn evaluate(form: &Form, inst: &Instance, today: NaiveDate) -> State {
     let mut state = State {
         hh: frame_for(form, None, &inst.answers),
         rows: (0..form.layout.repeats.len())
@@ -159,7 +159,7 @@ pub(crate) fn evaluate(form: &Form, inst: &Instance, today: NaiveDate, lang: &st
     };
     let passes = if form.layout.forward_refs { 8 } else { 1 };
     for _ in 0..passes {
-        if !pass(form, &mut state, today, lang) {
+        if !pass(form, &mut state, today) {
             break;
         }
     }
@@ -167,22 +167,17 @@ pub(crate) fn evaluate(form: &Form, inst: &Instance, today: NaiveDate, lang: &st
 }
 
 /// One pass in document order; returns whether anything changed.
-fn pass(form: &Form, state: &mut State, today: NaiveDate, lang: &str) -> bool {
+fn pass(form: &Form, state: &mut State, today: NaiveDate) -> bool {
     let mut changed = false;
     let mut i = 0;
     while i < form.survey.len() {
-        changed |= visit(form, state, i, None, today, lang);
+        changed |= visit(form, state, i, None, today);
         if form.survey[i].kind == QuestionType::BeginRepeat {
-            let r = form
-                .layout
-                .repeats
-                .iter()
-                .position(|x| x.0 == i)
-                .unwrap_or(0);
+            let r = form.repeat_ordinal(i);
             let end = form.layout.repeats[r].1;
             for k in 0..state.rows[r].len() {
                 for j in i + 1..end {
-                    changed |= visit(form, state, j, Some((r, k)), today, lang);
+                    changed |= visit(form, state, j, Some((r, k)), today);
                 }
             }
             i = end;
@@ -198,7 +193,6 @@ fn visit(
     i: usize,
     row: Option<(usize, usize)>,
     today: NaiveDate,
-    lang: &str,
 ) -> bool {
     let q = &form.survey[i];
     if matches!(q.kind, QuestionType::EndGroup | QuestionType::EndRepeat) {
@@ -212,7 +206,8 @@ fn visit(
             current: None,
             choice: None,
             today,
-            lang,
+            // No choice is in context while relevance and calculations are evaluated.
+            lang: "",
         };
         let parent_rel = form.layout.parent[i]
             .is_none_or(|p| ctx.frame(form.layout.scope[p]).is_some_and(|f| f.rel[p]));

@@ -4,13 +4,13 @@
 //! lists what is left. A value that breaks its question's type or constraint is refused when written
 //! ([`Form::check_value`]). Marking a household complete requires [`Validation::is_complete`].
 
+use crate::check::{Checker, Found};
 use crate::error::FormError;
-use crate::expr::{eval, XValue};
-use crate::instance::{Instance, MEMBER_CORE};
+use crate::instance::Instance;
 use crate::messages;
-use crate::model::{Flag, Form, Question, QuestionType};
-use crate::state::{evaluate, instance_rows, Ctx, State};
-use crate::typing::{is_blank, typed, TypeProblem};
+use crate::model::{Flag, Form, Text};
+use crate::state::evaluate;
+use crate::typing::{is_blank, typed};
 use chrono::NaiveDate;
 use serde::Serialize;
 use serde_json::Value;
@@ -55,21 +55,16 @@ impl Validation {
     }
 }
 
-fn calc_json(v: &XValue) -> Value {
-    match v {
-        XValue::Str(s) => {
-            let n = crate::expr::XValue::Str(s.clone()).to_num();
-            if !s.is_empty()
-                && n.is_finite()
-                && s.bytes()
-                    .all(|b| b.is_ascii_digit() || b == b'-' || b == b'.')
-            {
-                XValue::Num(n).to_json()
-            } else {
-                Value::String(s.clone())
-            }
-        }
-        other => other.to_json(),
+/// A message rendered in one language, as text.
+fn one_language(mut t: Text, lang: &str) -> String {
+    t.remove(lang).unwrap_or_default()
+}
+
+fn issue(f: Found, lang: &str) -> Issue {
+    Issue {
+        path: f.path,
+        question: f.question,
+        message: one_language(f.message, lang),
     }
 }
 
@@ -87,218 +82,6 @@ pub fn compare_versions(a: &str, b: &str) -> std::cmp::Ordering {
         version_key(a).cmp(&version_key(b))
     } else {
         a.cmp(b)
-    }
-}
-
-struct Checker<'a> {
-    form: &'a Form,
-    inst: &'a Instance,
-    state: &'a State,
-    today: NaiveDate,
-    lang: &'a str,
-}
-
-impl<'a> Checker<'a> {
-    fn ctx(&self, row: Option<(usize, usize)>, current: Option<&'a XValue>) -> Ctx<'a> {
-        Ctx {
-            form: self.form,
-            state: self.state,
-            row,
-            current,
-            choice: None,
-            today: self.today,
-            lang: self.lang,
-        }
-    }
-
-    fn flag(&self, f: &Flag, row: Option<(usize, usize)>) -> bool {
-        match f {
-            Flag::No => false,
-            Flag::Yes => true,
-            Flag::If(e) => eval(&e.ast, &self.ctx(row, None)).to_bool(),
-        }
-    }
-
-    fn message(&self, t: &crate::model::Text, fallback: String) -> String {
-        self.form
-            .text(t, self.lang)
-            .map_or(fallback, str::to_string)
-    }
-
-    /// Checks a non-blank answer: type, choice membership, constraint.
-    fn check_answer(&self, i: usize, row: Option<(usize, usize)>, v: &Value) -> Option<String> {
-        let q = &self.form.survey[i];
-        let typed_v = match typed(&q.kind, v) {
-            Ok(t) => t,
-            Err(p) => return Some(messages::type_problem(&p, self.lang)),
-        };
-        if let Some(list) = q.kind.list() {
-            let text = typed_v.as_text();
-            for item in text.split_whitespace() {
-                if !self.choice_allowed(q, list, item, row) {
-                    return Some(messages::type_problem(
-                        &TypeProblem::NotChoice(item.to_string()),
-                        self.lang,
-                    ));
-                }
-            }
-        }
-        if let Some(c) = &q.constraint {
-            let ctx = self.ctx(row, Some(&typed_v));
-            if !eval(&c.ast, &ctx).to_bool() {
-                return Some(self.message(&q.constraint_message, messages::constraint(self.lang)));
-            }
-        }
-        None
-    }
-
-    fn choice_allowed(
-        &self,
-        q: &Question,
-        list: &str,
-        item: &str,
-        row: Option<(usize, usize)>,
-    ) -> bool {
-        let Some(choice) = self.form.choices_of(list).find(|c| c.name == item) else {
-            return false;
-        };
-        match &q.choice_filter {
-            None => true,
-            Some(f) => {
-                let mut ctx = self.ctx(row, None);
-                ctx.choice = Some(choice);
-                eval(&f.ast, &ctx).to_bool()
-            }
-        }
-    }
-
-    fn path(&self, i: usize, row: Option<(usize, usize)>) -> String {
-        let name = &self.form.survey[i].name;
-        match row {
-            None => self.inst.household_path(name),
-            Some((r, k)) => {
-                let rows = instance_rows(self.form, self.inst, r);
-                let repeat = &self.form.survey[self.form.layout.repeats[r].0].name;
-                Instance::row_path(repeat, &rows[k], name)
-            }
-        }
-    }
-
-    fn answer(&self, i: usize, row: Option<(usize, usize)>) -> Option<&'a Value> {
-        let name = &self.form.survey[i].name;
-        match row {
-            None => self.inst.answers.get(name),
-            Some((r, k)) => instance_rows(self.form, self.inst, r)
-                .get(k)?
-                .answers
-                .get(name),
-        }
-    }
-
-    fn frame_rel(&self, i: usize, row: Option<(usize, usize)>) -> bool {
-        match row {
-            None => self.state.hh.rel[i],
-            Some((r, k)) => self.state.rows[r][k].rel[i],
-        }
-    }
-
-    fn item(&self, i: usize, row: Option<(usize, usize)>, out: &mut Validation) {
-        let q = &self.form.survey[i];
-        if !self.frame_rel(i, row) {
-            return;
-        }
-        if q.kind == QuestionType::Calculate {
-            let v = match row {
-                None => &self.state.hh.vals[i],
-                Some((r, k)) => &self.state.rows[r][k].vals[i],
-            };
-            out.calculated.insert(self.path(i, row), calc_json(v));
-            return;
-        }
-        if q.kind == QuestionType::BeginRepeat {
-            if let Some(rc) = &q.repeat_count {
-                let want = eval(&rc.ast, &self.ctx(row, None)).to_num();
-                let r = self
-                    .form
-                    .layout
-                    .repeats
-                    .iter()
-                    .position(|x| x.0 == i)
-                    .unwrap_or(0);
-                let got = self.state.rows[r].len();
-                if want.is_finite() && want != got as f64 {
-                    out.invalid.push(Issue {
-                        path: q.name.clone(),
-                        question: q.name.clone(),
-                        message: messages::repeat_count(want, got, self.lang),
-                    });
-                }
-            }
-            return;
-        }
-        if !q.kind.is_input() {
-            return;
-        }
-        let path = self.path(i, row);
-        let answer = self.answer(i, row).filter(|v| !is_blank(v));
-        match answer {
-            None => {
-                if self.flag(&q.required, row) && !self.flag(&q.read_only, row) {
-                    out.missing.push(Issue {
-                        path: path.clone(),
-                        question: q.name.clone(),
-                        message: self.message(&q.required_message, messages::required(self.lang)),
-                    });
-                }
-            }
-            Some(v) => {
-                if let Some(message) = self.check_answer(i, row, v) {
-                    out.invalid.push(Issue {
-                        path: path.clone(),
-                        question: q.name.clone(),
-                        message,
-                    });
-                }
-            }
-        }
-        out.relevant.push(path);
-    }
-
-    fn unknown(&self, out: &mut Validation) {
-        let known = |name: &str, scope: Option<usize>| {
-            self.form.layout.index.get(name).is_some_and(|&i| {
-                self.form.layout.scope[i] == scope && self.form.survey[i].kind.has_value()
-            })
-        };
-        for name in self.inst.answers.keys() {
-            if !known(name, None) && !self.inst.top_level.contains(name) {
-                out.unknown.push(Issue {
-                    path: self.inst.household_path(name),
-                    question: name.clone(),
-                    message: messages::unknown_question(self.lang),
-                });
-            }
-        }
-        for (repeat, rows) in &self.inst.repeats {
-            let r = self
-                .form
-                .layout
-                .repeats
-                .iter()
-                .position(|x| self.form.survey[x.0].name == *repeat);
-            for row in rows {
-                for name in row.answers.keys() {
-                    let core = repeat == "members" && MEMBER_CORE.contains(&name.as_str());
-                    if r.is_none() || !(known(name, r) || core) {
-                        out.unknown.push(Issue {
-                            path: Instance::row_path(repeat, row, name),
-                            question: name.clone(),
-                            message: messages::unknown_question(self.lang),
-                        });
-                    }
-                }
-            }
-        }
     }
 }
 
@@ -326,48 +109,32 @@ impl Form {
         Ok(())
     }
 
-    /// Validates a household: relevance, required answers, types, constraints, calculations.
+    /// Validates a household: relevance, required answers, types, constraints, calculations, with
+    /// messages in `lang`. [`Form::evaluate`] says the same and more (notes, groups, choices offered) in
+    /// every language of the form.
     pub fn validate(&self, instance: &Instance, lang: &str, today: NaiveDate) -> Validation {
-        let state = evaluate(self, instance, today, lang);
+        let state = evaluate(self, instance, today);
+        let langs = [lang.to_string()];
         let checker = Checker {
             form: self,
             inst: instance,
             state: &state,
             today,
             lang,
+            langs: &langs,
         };
-        let mut out = Validation {
+        let found = checker.run();
+        let issues = |v: Vec<Found>| v.into_iter().map(|f| issue(f, lang)).collect();
+        Validation {
             form_id: self.settings.form_id.clone(),
             form_version: self.settings.version.clone(),
             recorded_version: instance.form_version.clone(),
-            missing: Vec::new(),
-            invalid: Vec::new(),
-            unknown: Vec::new(),
-            calculated: BTreeMap::new(),
-            relevant: Vec::new(),
-        };
-        let mut i = 0;
-        while i < self.survey.len() {
-            checker.item(i, None, &mut out);
-            if self.survey[i].kind == QuestionType::BeginRepeat {
-                let r = self
-                    .layout
-                    .repeats
-                    .iter()
-                    .position(|x| x.0 == i)
-                    .unwrap_or(0);
-                let end = self.layout.repeats[r].1;
-                for k in 0..state.rows[r].len() {
-                    for j in i + 1..end {
-                        checker.item(j, Some((r, k)), &mut out);
-                    }
-                }
-                i = end;
-            }
-            i += 1;
+            missing: issues(found.missing),
+            invalid: issues(found.invalid),
+            unknown: issues(found.unknown),
+            calculated: found.calculated,
+            relevant: found.relevant,
         }
-        checker.unknown(&mut out);
-        out
     }
 
     /// Checks one value about to be written at `path` (`answers.rooms`, `members.<id>.id_number`):
@@ -430,16 +197,18 @@ impl Form {
         if let Err(e) = after.set(path, value.clone()) {
             return fail(&name, e.to_string());
         }
-        let state = evaluate(self, &after, today, lang);
+        let state = evaluate(self, &after, today);
+        let langs = [lang.to_string()];
         let checker = Checker {
             form: self,
             inst: &after,
             state: &state,
             today,
             lang,
+            langs: &langs,
         };
         match checker.check_answer(i, row, value) {
-            Some(message) => fail(&name, message),
+            Some(message) => fail(&name, one_language(message, lang)),
             None => Ok(()),
         }
     }
