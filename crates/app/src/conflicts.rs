@@ -1,9 +1,9 @@
 //! Conflicts: a field two devices changed without seeing each other's change. Every value is kept by
 //! the document; the surveyor picks one, which supersedes the others on every device after sync.
 
+use crate::answers::split_path;
 use crate::dto::{ConflictValueView, ConflictView, Text};
 use crate::error::{AppError, Result};
-use crate::answers::split_path;
 use crate::questionnaire;
 use crate::App;
 use shumari_domain::Conflict;

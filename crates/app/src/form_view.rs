@@ -58,15 +58,16 @@ pub(crate) fn evaluate(
     today: NaiveDate,
 ) -> FormView {
     let e = form.evaluate(inst, lang, today);
-    let text = |t: &shumari_forms::Text| {
-        questionnaire::text(form, t).unwrap_or_else(|| Text::new("", ""))
-    };
+    let text =
+        |t: &shumari_forms::Text| questionnaire::text(form, t).unwrap_or_else(|| Text::new("", ""));
     let mut out = FormView::default();
     for f in &e.missing {
-        out.issues.push(issue(&f.path, "required", text(&f.message)));
+        out.issues
+            .push(issue(&f.path, "required", text(&f.message)));
     }
     for f in &e.invalid {
-        out.issues.push(issue(&f.path, "constraint", text(&f.message)));
+        out.issues
+            .push(issue(&f.path, "constraint", text(&f.message)));
     }
     for item in &e.items {
         let k = key(&item.question, item.row.as_ref().map(|r| r.key.as_str()));
@@ -160,7 +161,8 @@ fn domain_checks(members: &[MemberView], out: &mut FormView) {
                     if let Some(c) = en.get(..1) {
                         en = c.to_uppercase() + &en[1..];
                     }
-                    out.warnings.push(issue(&p, "cnic_warning", Text::new(&en, ur)));
+                    out.warnings
+                        .push(issue(&p, "cnic_warning", Text::new(&en, ur)));
                 }
             }
         }

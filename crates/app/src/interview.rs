@@ -11,9 +11,9 @@
 //! overlay merged. Each `set_answer` is therefore one durable SQLite transaction, either way.
 //! Completion needs the whole form to validate, on what the UI sees and on the document alone.
 
+use crate::answers::{self, key, path, to_engine, to_stored, Answers, MEMBER_CORE};
 use crate::dto::{Interview, Issue, MemberView, Text};
 use crate::error::{AppError, Result};
-use crate::answers::{self, key, path, to_engine, to_stored, Answers, MEMBER_CORE};
 use crate::form_rules::{self, today};
 use crate::form_view;
 use crate::households::ui_status;
@@ -163,13 +163,9 @@ impl App {
             let inst = answers::instance(&answers, &members)?;
             let p = path(field, member.as_deref());
             let lang = self.settings().language;
-            let acceptable = form_rules::check_values(
-                &inst,
-                &[(p.clone(), to_engine(&value))],
-                &lang,
-                today(),
-            )
-            .is_ok();
+            let acceptable =
+                form_rules::check_values(&inst, &[(p.clone(), to_engine(&value))], &lang, today())
+                    .is_ok();
             let stored = to_stored(&value);
             let empty_core = member.is_some()
                 && stored.is_null()

@@ -113,10 +113,7 @@ impl<'a> Checker<'a> {
 
     /// A message in every requested language.
     fn render(&self, message: impl Fn(&str) -> String) -> Text {
-        self.langs
-            .iter()
-            .map(|l| (l.clone(), message(l)))
-            .collect()
+        self.langs.iter().map(|l| (l.clone(), message(l))).collect()
     }
 
     /// The form's text `t` where it has one, else the engine's default, in every requested language.
