@@ -11,7 +11,7 @@
 //! Service errors are [`RegistryError`]s; [`http::HttpError`] gives each its HTTP status and JSON body.
 //! Logs (`tracing`) carry ids, counts and codes only: never names or ID numbers.
 //!
-//! The `test-support` feature adds what tests need to look inside ([`Storage::counts`]); only test
+//! The `test-support` feature adds what tests need to look inside (`Storage::counts`); only test
 //! code enables it.
 
 pub mod error;

@@ -2,8 +2,8 @@
 //!
 //! Every message travels in a [`crate::codec`] frame carrying [`PROTOCOL_VERSION`]; a registry that
 //! receives another version answers `unsupported_version` (HTTP 426) telling the device to update.
-//! One file per exchange: [`enroll`] (enrollment and actors), [`push`], [`pull`] (the feed and the
-//! check's first step), [`repair`] (the check's second step); [`refusal`] and [`role`] are the shared
+//! One file per exchange: `enroll.rs` (enrollment and actors), `push.rs`, `pull.rs` (the feed and the
+//! check's first step), `repair.rs` (the check's second step); `refusal.rs` and `role.rs` are the shared
 //! vocabulary. Everything is re-exported here.
 
 mod enroll;
@@ -233,6 +233,30 @@ mod tests {
             results: vec![(Uuid::now_v7(), DocOutcome::Accepted)],
         };
         assert!(ok.encode().len() <= 7 + 1 + 17);
+    }
+
+    #[test]
+    fn enrollment_carries_the_role_by_name_and_refuses_an_unknown_one() {
+        let resp = EnrollResponse {
+            token: "t".into(),
+            device_id: "d".into(),
+            user_id: "u".into(),
+            user_name: "Name".into(),
+            role: Role::District,
+            areas: vec!["PK101".into()],
+        };
+        assert_eq!(EnrollResponse::decode(&resp.encode()).unwrap(), resp);
+        // The same payload with another role name written by hand.
+        let mut w = Writer::new();
+        for f in ["t", "d", "u", "Name", "admin"] {
+            w.str(f);
+        }
+        w.varint(0);
+        let f = frame(PROTOCOL_VERSION, EnrollResponse::KIND, &w.into_inner());
+        assert_eq!(
+            EnrollResponse::decode(&f),
+            Err(DecodeError::Invalid("role"))
+        );
     }
 
     #[test]

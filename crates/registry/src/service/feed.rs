@@ -50,8 +50,9 @@ enum Delivery {
 fn delivery(e: &LogEntry, scope: &Scope<'_>, device_id: &str) -> Delivery {
     let now_in = scope.contains(&e.area);
     let was_in = e.prev_area.as_deref().map(|a| scope.contains(a));
+    let moved_out = was_in == Some(true) && !now_in;
     // A device's own changes are not echoed, but a household it moved away must still be removed.
-    if e.device_id == device_id && !(was_in == Some(true) && !now_in) {
+    if e.device_id == device_id && !moved_out {
         return Delivery::Skip;
     }
     match (now_in, was_in) {

@@ -3,11 +3,11 @@
 //! [`crate::memory::InMemoryTransport`] both call [`Registry::handle`].
 //!
 //! One file per job, each adding methods to [`Registry`]:
-//! - [`devices`]: enrollment and actor registration;
-//! - [`ingest`]: a push, batch by batch ([`merge`] applies one household's changes, CPU only);
-//! - [`feed`]: the pull, from snapshots on a first sync and from the log after that;
-//! - [`check`]: the consistency check's verdict and repair;
-//! - [`admin`]: users, enrollment codes and the household list and detail (typed JSON answers).
+//! - `devices.rs`: enrollment and actor registration;
+//! - `ingest.rs`: a push, batch by batch (`merge.rs` merges one household's changes, CPU only);
+//! - `feed.rs`: the pull, from snapshots on a first sync and from the log after that;
+//! - `check.rs`: the consistency check's verdict and repair;
+//! - `admin.rs`: users, enrollment codes and the household list and detail (typed JSON answers).
 
 mod admin;
 mod check;
