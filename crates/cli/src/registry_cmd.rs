@@ -202,7 +202,9 @@ pub fn run(cli: &Cli, cmd: &RegistryCmd) -> anyhow::Result<i32> {
             role,
             areas,
         }) => {
-            let role = role.parse::<Role>().map_err(|e| crate::exit::bad(e.to_string()))?;
+            let role = role
+                .parse::<Role>()
+                .map_err(|e| crate::exit::bad(e.to_string()))?;
             let (url, _, config) = settings(db)?;
             let reg = open(&rt, &url, config)?;
             let id = rt
