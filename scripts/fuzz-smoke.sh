@@ -7,7 +7,7 @@
 # leaves a reproducer under fuzz/artifacts/.
 #
 # Without nightly or cargo-fuzz it does NOT run libFuzzer: it runs the same target body
-# (fuzz/fuzz_targets/decode_body.rs, included by crates/sync/tests/decode_fuzz.rs) as a proptest over
+# (fuzz/fuzz_targets/decode_body.rs, included by crates/proto/tests/decode_fuzz.rs) as a proptest over
 # FUZZ_CASES (default 200000) random, framed and mutated inputs instead, and says so.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,5 +25,5 @@ if rustup toolchain list 2>/dev/null | grep -q '^nightly' && cargo fuzz --versio
 else
     echo "== nightly or cargo-fuzz missing: running the fuzz body as a proptest over $cases inputs (not libFuzzer)"
     export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/shumari-target}"
-    SHUMARI_FUZZ_CASES="$cases" cargo test -p shumari-sync --test decode_fuzz
+    SHUMARI_FUZZ_CASES="$cases" cargo test -p shumari-proto --test decode_fuzz
 fi

@@ -1,11 +1,11 @@
-// The body shared by the `decode_messages` fuzz target and the `decode_fuzz` test of shumari-sync
+// The body shared by the `decode_messages` fuzz target and the `decode_fuzz` test of shumari-proto
 // (which `include!`s this file so both exercise exactly the same calls).
 
 /// Feeds `data` to every decoder; returns how many accepted it (only to keep the calls observable).
 #[allow(dead_code)]
 pub fn decode_all(data: &[u8]) -> usize {
-    use shumari_sync::codec::{peek, unframe, Reader};
-    use shumari_sync::proto::{
+    use shumari_proto::codec::{peek, unframe, Reader};
+    use shumari_proto::message::{
         ActorsRequest, ActorsResponse, CheckRequest, CheckResponse, Cursor, EnrollRequest,
         EnrollResponse, Message, PullRequest, PullResponse, PushRequest, PushResponse,
         PROTOCOL_VERSION,
@@ -35,8 +35,8 @@ pub fn decode_all(data: &[u8]) -> usize {
     // The registry rebuilds compact changes from pushed bytes (every prefix resolves, so the checksum
     // path runs too).
     struct Everything;
-    impl shumari_sync::compact::Holdings for Everything {
-        fn hashes(&mut self, p: &[u8; shumari_sync::compact::PREFIX]) -> Vec<[u8; 32]> {
+    impl shumari_proto::compact::Holdings for Everything {
+        fn hashes(&mut self, p: &[u8; shumari_proto::compact::PREFIX]) -> Vec<[u8; 32]> {
             let mut h = [0u8; 32];
             h[..p.len()].copy_from_slice(p);
             vec![h]
@@ -47,7 +47,7 @@ pub fn decode_all(data: &[u8]) -> usize {
             vec![a]
         }
     }
-    ok += usize::from(shumari_sync::compact::expand(data, &mut Everything).is_ok());
+    ok += usize::from(shumari_proto::compact::expand(data, &mut Everything).is_ok());
     // The cursor travels as a token in the device's store.
     let _ = Cursor::from_token(&String::from_utf8_lossy(data));
     ok

@@ -127,7 +127,10 @@ impl<S: Storage> TestRegistry<S> {
     pub fn user(&self, role: &str, areas: &[&str]) -> String {
         let areas: Vec<String> = areas.iter().map(|s| s.to_string()).collect();
         self.rt
-            .block_on(self.reg.add_user("Test User", role, &areas))
+            .block_on(
+                self.reg
+                    .add_user("Test User", role.parse().expect("role"), &areas),
+            )
             .expect("add user")
     }
 
@@ -198,11 +201,13 @@ impl<S: Storage> TestRegistry<S> {
             .collect()
     }
 
-    /// A household as the registry shows it.
+    /// A household as the registry shows it (its JSON).
     pub fn show(&self, id: Uuid) -> Value {
-        self.rt
+        let detail = self
+            .rt
             .block_on(self.reg.household_show(None, &id.to_string()))
-            .expect("show")
+            .expect("show");
+        serde_json::to_value(detail).expect("json")
     }
 }
 

@@ -8,7 +8,7 @@ use shumari_scenarios::{other_area, Recorder, TestDevice, TestRegistry, AREA};
 use shumari_sync::engine::KEY_TOKEN;
 use shumari_sync::proto::{
     ActorsRequest, ActorsResponse, ChangeEncoding, DocOutcome, Message, PushDoc, PushRequest,
-    PushResponse,
+    PushResponse, RefusalCode,
 };
 use shumari_sync::Endpoint;
 
@@ -192,7 +192,7 @@ pub fn forged_actor<S: Storage>(reg: &TestRegistry<S>) {
     )
     .unwrap();
     match &resp.results[0].1 {
-        DocOutcome::Refused(r) => assert_eq!(r.code, "forged_actor"),
+        DocOutcome::Refused(r) => assert_eq!(r.code, RefusalCode::ForgedActor),
         other => panic!("forged change accepted: {other:?}"),
     }
     assert!(
@@ -213,7 +213,10 @@ pub fn forged_actor<S: Storage>(reg: &TestRegistry<S>) {
         .unwrap(),
     )
     .unwrap();
-    assert_eq!(resp.results[0].1.as_ref().unwrap().code, "actor_taken");
+    assert_eq!(
+        resp.results[0].1.as_ref().unwrap().code,
+        RefusalCode::ActorTaken
+    );
     // Without a token nothing is accepted.
     let err = t
         .call(Endpoint::Push, None, PushRequest { docs: vec![] }.encode())

@@ -13,13 +13,12 @@
 //! code_ttl_hours = 168
 //! ```
 //! Admin subcommands take the same `--db` as `serve` and work while it runs (SQLite WAL, or
-//! PostgreSQL's own concurrency).
-//! Wiring (by the lead): `Command::Registry(registry_cmd::RegistryCmd)` → [`run`].
+//! PostgreSQL's own concurrency). The backend is the registry crate's choice from `--db`
+//! ([`DbUrl`], [`AnyStorage`]); this file only parses, opens and prints.
 
 use crate::cli::Cli;
 use anyhow::Context;
-use shumari_registry::storage::postgres::PgStorage;
-use shumari_registry::{Config, Registry, SqliteStorage};
+use shumari_registry::{AnyStorage, Config, DbUrl, Registry, RegistryError, Role};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -136,44 +135,29 @@ fn settings(db: &DbArgs) -> anyhow::Result<(String, FileConfig, Config)> {
     Ok((url, file, config))
 }
 
-/// The registry over whichever backend `--db` names.
-enum Backend {
-    Sqlite(Arc<Registry<SqliteStorage>>),
-    Pg(Arc<Registry<PgStorage>>),
+/// Opens the registry over the database `url` names, migrating as needed. PostgreSQL connections are
+/// driven by tasks on `rt`, so it must outlive the registry.
+fn open(
+    rt: &tokio::runtime::Runtime,
+    url: &str,
+    config: Config,
+) -> anyhow::Result<Arc<Registry<AnyStorage>>> {
+    let db = DbUrl::parse(url);
+    // The URL may hold a password: the error names the database without it.
+    let reg = rt
+        .block_on(Registry::open(&db, config))
+        .with_context(|| match &db {
+            DbUrl::Postgres(_) => "connecting to the PostgreSQL database given by --db".to_string(),
+            DbUrl::Sqlite(_) => format!("opening {db}"),
+        })?;
+    Ok(Arc::new(reg))
 }
 
-/// Runs `$body` with `$reg` bound to the registry, whatever its backend.
-macro_rules! on_backend {
-    ($backend:expr, $reg:ident => $body:expr) => {
-        match $backend {
-            Backend::Sqlite($reg) => $body,
-            Backend::Pg($reg) => $body,
-        }
-    };
-}
-
-/// Opens `sqlite:PATH` (or a bare path) or `postgres://...`, migrating as needed. PostgreSQL
-/// connections are driven by tasks on `rt`, so it must outlive the registry.
-fn open(rt: &tokio::runtime::Runtime, url: &str, config: Config) -> anyhow::Result<Backend> {
-    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        // The URL may hold a password: it is not repeated in the error.
-        let storage = rt
-            .block_on(PgStorage::connect(url))
-            .context("connecting to the PostgreSQL database given by --db")?;
-        return Ok(Backend::Pg(Arc::new(Registry::new(storage, config))));
-    }
-    let path = url.strip_prefix("sqlite:").unwrap_or(url);
-    let storage =
-        SqliteStorage::open(Path::new(path)).with_context(|| format!("opening {path}"))?;
-    Ok(Backend::Sqlite(Arc::new(Registry::new(storage, config))))
-}
-
-fn to_anyhow(e: shumari_registry::AppError) -> anyhow::Error {
-    match e {
-        shumari_registry::AppError::BadRequest(m) | shumari_registry::AppError::NotFound(m) => {
-            crate::exit::bad(m)
-        }
-        other => anyhow::anyhow!(other.to_string()),
+fn to_anyhow(e: RegistryError) -> anyhow::Error {
+    if e.is_bad_input() {
+        crate::exit::bad(e.to_string())
+    } else {
+        anyhow::Error::new(e)
     }
 }
 
@@ -197,7 +181,7 @@ pub fn run(cli: &Cli, cmd: &RegistryCmd) -> anyhow::Result<i32> {
                 .or(file.listen)
                 .unwrap_or_else(|| "127.0.0.1:7800".into());
             let reg = open(&rt, &url, config)?;
-            on_backend!(reg, reg => rt.block_on(async move {
+            rt.block_on(async move {
                 let listener = tokio::net::TcpListener::bind(&listen)
                     .await
                     .with_context(|| format!("listening on {listen}"))?;
@@ -209,7 +193,7 @@ pub fn run(cli: &Cli, cmd: &RegistryCmd) -> anyhow::Result<i32> {
                 })
                 .await?;
                 anyhow::Ok(())
-            }))?;
+            })?;
             Ok(0)
         }
         RegistryCmd::User(UserCmd::Add {
@@ -218,9 +202,13 @@ pub fn run(cli: &Cli, cmd: &RegistryCmd) -> anyhow::Result<i32> {
             role,
             areas,
         }) => {
+            let role = role
+                .parse::<Role>()
+                .map_err(|e| crate::exit::bad(e.to_string()))?;
             let (url, _, config) = settings(db)?;
             let reg = open(&rt, &url, config)?;
-            let id = on_backend!(&reg, r => rt.block_on(r.add_user(name, role, areas)))
+            let id = rt
+                .block_on(reg.add_user(name, role, areas))
                 .map_err(to_anyhow)?;
             if cli.json {
                 crate::output::json(&serde_json::json!({ "id": id }))?;
@@ -232,8 +220,7 @@ pub fn run(cli: &Cli, cmd: &RegistryCmd) -> anyhow::Result<i32> {
         RegistryCmd::EnrollCode { db, user } => {
             let (url, _, config) = settings(db)?;
             let reg = open(&rt, &url, config)?;
-            let code =
-                on_backend!(&reg, r => rt.block_on(r.enroll_code(user))).map_err(to_anyhow)?;
+            let code = rt.block_on(reg.enroll_code(user)).map_err(to_anyhow)?;
             if cli.json {
                 crate::output::json(&serde_json::json!({ "code": code }))?;
             } else {
@@ -244,7 +231,8 @@ pub fn run(cli: &Cli, cmd: &RegistryCmd) -> anyhow::Result<i32> {
         RegistryCmd::Household(RegistryHouseholdCmd::List { db, area }) => {
             let (url, _, config) = settings(db)?;
             let reg = open(&rt, &url, config)?;
-            let rows = on_backend!(&reg, r => rt.block_on(r.household_list(None, area.as_deref())))
+            let rows = rt
+                .block_on(reg.household_list(None, area.as_deref()))
                 .map_err(to_anyhow)?;
             if cli.json {
                 crate::output::json(&rows)?;
@@ -257,19 +245,14 @@ pub fn run(cli: &Cli, cmd: &RegistryCmd) -> anyhow::Result<i32> {
                     "status",
                     "conflicts",
                 ]);
-                for r in &rows {
-                    let s = |k: &str| {
-                        r[k].as_str()
-                            .map(str::to_string)
-                            .unwrap_or_else(|| r[k].to_string())
-                    };
+                for r in rows {
                     t.add_row(vec![
-                        s("ref"),
-                        s("area"),
-                        s("head_name"),
-                        s("member_count"),
-                        s("status"),
-                        s("conflict_count"),
+                        r.reference,
+                        r.area,
+                        r.head_name.unwrap_or_default(),
+                        r.member_count.to_string(),
+                        r.status,
+                        r.conflict_count.to_string(),
                     ]);
                 }
                 println!("{t}");
@@ -279,7 +262,8 @@ pub fn run(cli: &Cli, cmd: &RegistryCmd) -> anyhow::Result<i32> {
         RegistryCmd::Household(RegistryHouseholdCmd::Show { db, id }) => {
             let (url, _, config) = settings(db)?;
             let reg = open(&rt, &url, config)?;
-            let v = on_backend!(&reg, r => rt.block_on(r.household_show(None, id)))
+            let v = rt
+                .block_on(reg.household_show(None, id))
                 .map_err(to_anyhow)?;
             // The same JSON for people and programs: it is a document, not a table.
             crate::output::json(&v)?;

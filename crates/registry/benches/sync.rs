@@ -20,7 +20,7 @@ use serde_json::{json, Value};
 use shumari_domain::HouseholdInput;
 use shumari_registry::storage::postgres::PgStorage;
 use shumari_registry::storage::{IngestRow, Projection, StoredDoc};
-use shumari_registry::{Config, InMemoryTransport, Registry, SqliteStorage, Storage};
+use shumari_registry::{Config, InMemoryTransport, Registry, Role, SqliteStorage, Storage};
 use shumari_store::Store;
 use shumari_sync::{Endpoint, Options, Report, Transport, TransportError};
 use std::sync::{Arc, Mutex};
@@ -112,7 +112,7 @@ fn sync(store: &mut Store, t: &mut dyn Transport) -> Report {
 
 fn run<S: Storage>(rt: &tokio::runtime::Runtime, reg: Arc<Registry<S>>, n: u32) -> Run {
     let user = rt
-        .block_on(reg.add_user("Bench Surveyor", "surveyor", &[AREA.to_string()]))
+        .block_on(reg.add_user("Bench Surveyor", Role::Surveyor, &[AREA.to_string()]))
         .expect("user");
     let code = rt.block_on(reg.enroll_code(&user)).expect("code");
     let push = Arc::new(Mutex::new(Duration::ZERO));

@@ -1,14 +1,13 @@
-//! Errors as HTTP answers: JSON `{code, message}` with a fitting status (axum's error-handling pattern).
+//! What can go wrong in the registry's service, independent of how the answer travels. Each error has a
+//! machine code ([`RegistryError::code`]) that clients see; [`crate::http::HttpError`] adds the HTTP
+//! status and the JSON body `{code, message}`.
 
 use crate::storage::StorageError;
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
-use shumari_sync::codec::DecodeError;
-use shumari_sync::proto::ErrorBody;
+use shumari_proto::{DecodeError, PROTOCOL_VERSION};
 
-/// An error answered to a client.
+/// Why the registry could not answer a request.
 #[derive(Debug, thiserror::Error)]
-pub enum AppError {
+pub enum RegistryError {
     /// No token, or a token the registry does not know.
     #[error("{0}")]
     Unauthorized(String),
@@ -40,61 +39,48 @@ pub enum AppError {
     Internal(String),
 }
 
-impl AppError {
-    /// HTTP status.
-    pub fn status(&self) -> StatusCode {
-        match self {
-            AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
-            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            AppError::UnsupportedVersion { .. } => StatusCode::UPGRADE_REQUIRED,
-            AppError::NotFound(_) => StatusCode::NOT_FOUND,
-            AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            AppError::Storage(_) => StatusCode::SERVICE_UNAVAILABLE,
-            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+impl RegistryError {
+    /// The client speaks `client`; we speak [`PROTOCOL_VERSION`].
+    pub fn unsupported_version(client: u16) -> Self {
+        RegistryError::UnsupportedVersion {
+            client,
+            server: PROTOCOL_VERSION,
         }
     }
 
-    /// Machine code.
+    /// Machine code, as clients see it.
     pub fn code(&self) -> &'static str {
         match self {
-            AppError::Unauthorized(_) => "unauthorized",
-            AppError::Forbidden(_) => "forbidden",
-            AppError::BadRequest(_) => "bad_request",
-            AppError::UnsupportedVersion { .. } => "unsupported_version",
-            AppError::NotFound(_) => "not_found",
-            AppError::TooLarge(_) => "too_large",
-            AppError::Storage(_) => "unavailable",
-            AppError::Internal(_) => "internal",
+            RegistryError::Unauthorized(_) => "unauthorized",
+            RegistryError::Forbidden(_) => "forbidden",
+            RegistryError::BadRequest(_) => "bad_request",
+            RegistryError::UnsupportedVersion { .. } => "unsupported_version",
+            RegistryError::NotFound(_) => "not_found",
+            RegistryError::TooLarge(_) => "too_large",
+            RegistryError::Storage(_) => "unavailable",
+            RegistryError::Internal(_) => "internal",
         }
     }
 
-    /// The JSON body.
-    pub fn body(&self) -> ErrorBody {
-        ErrorBody {
-            code: self.code().into(),
-            message: self.to_string(),
-        }
+    /// Whether the request itself was at fault (bad input, unknown id), as opposed to the registry.
+    pub fn is_bad_input(&self) -> bool {
+        matches!(
+            self,
+            RegistryError::BadRequest(_) | RegistryError::NotFound(_)
+        )
     }
 }
 
-impl From<DecodeError> for AppError {
+impl From<DecodeError> for RegistryError {
     fn from(e: DecodeError) -> Self {
         match e {
-            DecodeError::Version(v) => AppError::UnsupportedVersion {
-                client: v,
-                server: shumari_sync::PROTOCOL_VERSION,
-            },
-            other => AppError::BadRequest(format!("the request could not be decoded: {other}")),
+            DecodeError::Version(v) => RegistryError::unsupported_version(v),
+            other => {
+                RegistryError::BadRequest(format!("the request could not be decoded: {other}"))
+            }
         }
     }
 }
 
-impl IntoResponse for AppError {
-    fn into_response(self) -> Response {
-        if let AppError::Storage(e) = &self {
-            tracing::error!("storage: {e}");
-        }
-        (self.status(), axum::Json(self.body())).into_response()
-    }
-}
+/// Result alias.
+pub type Result<T, E = RegistryError> = std::result::Result<T, E>;

@@ -1,9 +1,11 @@
 //! An in-memory transport: the device engine calls the registry's handler directly, without sockets.
-//! Used by tests; it exercises exactly the code paths HTTP does below the router.
+//! Used by tests and the benchmark; it exercises exactly the code paths HTTP does below the router,
+//! and reports errors with the statuses and codes HTTP would.
 
+use crate::http::HttpError;
 use crate::service::Registry;
 use crate::storage::Storage;
-use shumari_sync::{Endpoint, Transport, TransportError};
+use shumari_proto::{Endpoint, Transport, TransportError};
 use std::sync::Arc;
 
 /// Calls [`Registry::handle`] on a runtime.
@@ -31,10 +33,14 @@ impl<S: Storage> Transport for InMemoryTransport<S> {
         let token = token.map(str::to_string);
         self.rt
             .block_on(async move { reg.handle(endpoint, token.as_deref(), &body).await })
-            .map_err(|e| TransportError::Rejected {
-                status: e.status().as_u16(),
-                code: e.code().to_string(),
-                message: e.to_string(),
+            .map_err(|e| {
+                let e = HttpError(e);
+                let body = e.body();
+                TransportError::Rejected {
+                    status: e.status().as_u16(),
+                    code: body.code,
+                    message: body.message,
+                }
             })
     }
 }

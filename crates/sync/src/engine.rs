@@ -316,7 +316,7 @@ impl Session<'_> {
                     self.refused.insert(id);
                     self.report.refused.push(Refused {
                         id,
-                        code: r.code,
+                        code: r.code.into(),
                         message: r.message,
                     });
                 }

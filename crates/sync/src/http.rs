@@ -1,14 +1,9 @@
 //! The HTTP transport: `POST {base}/v1/<endpoint>` with the frame as body and `Authorization: Bearer`.
 //! Errors come back as JSON `{code, message}`.
 
-use crate::proto::{Endpoint, ErrorBody, PROTOCOL_VERSION};
-use crate::transport::{Transport, TransportError};
+pub use shumari_proto::message::{CONTENT_TYPE, VERSION_HEADER};
+use shumari_proto::{Endpoint, ErrorBody, Transport, TransportError, PROTOCOL_VERSION};
 use std::time::Duration;
-
-/// Content type of frames.
-pub const CONTENT_TYPE: &str = "application/x-shumari-sync";
-/// Header naming the protocol version (also inside every frame).
-pub const VERSION_HEADER: &str = "x-shumari-protocol";
 
 /// HTTP(S) to a registry.
 #[derive(Debug)]

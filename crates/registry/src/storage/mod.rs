@@ -2,12 +2,16 @@
 //!
 //! [`Storage`] is deliberately coarse: the protocol logic (automerge, scope, actor checks) lives in
 //! [`crate::service`] and is shared; a backend only stores rows and makes each ingest batch atomic.
-//! Two backends pass the same conformance suite: [`sqlite::SqliteStorage`] (embedded default) and
-//! [`postgres::PgStorage`] (for scale).
+//! Two backends pass the same conformance suite (the scenarios in `tests/`, run on both):
+//! [`sqlite::SqliteStorage`] (embedded default) and [`postgres::PgStorage`] (for scale).
+//! [`any::AnyStorage`] is whichever of them a database URL names, so a program picks the backend at
+//! run time without being generic over it.
 
+pub mod any;
 pub mod postgres;
 pub mod sqlite;
 
+use shumari_proto::Role;
 use std::future::Future;
 use uuid::Uuid;
 
@@ -36,7 +40,7 @@ pub struct User {
     /// Name.
     pub name: String,
     /// Role.
-    pub role: String,
+    pub role: Role,
     /// Area codes (each includes everything under it).
     pub areas: Vec<String>,
 }
@@ -235,8 +239,16 @@ pub trait Storage: Send + Sync + 'static {
     fn resolve(&self, id_or_ref: &str) -> impl Future<Output = Result<Option<Uuid>>> + Send;
     /// The audit trail of a household.
     fn audit(&self, id: Uuid) -> impl Future<Output = Result<Vec<AuditEntry>>> + Send;
-    /// Number of log entries and audit rows (for tests: nothing duplicated).
+    /// Number of log entries and audit rows, for tests to check that nothing was stored twice
+    /// (the `test-support` feature).
+    #[cfg(any(test, feature = "test-support"))]
     fn counts(&self) -> impl Future<Output = Result<(u64, u64)>> + Send;
+}
+
+/// A stored role name as a [`Role`] (only the registry writes them, so another name is corruption).
+pub(crate) fn role_of(name: &str) -> Result<Role> {
+    name.parse()
+        .map_err(|e| StorageError::Other(format!("bad role in database: {e}")))
 }
 
 /// Heads blob from hashes.

@@ -3,8 +3,8 @@
 //! make that safe.
 
 use super::{
-    AuditEntry, DeviceAuth, HouseholdRow, IngestRow, LogEntry, Projection, Result, Storage,
-    StorageError, StoredDoc, User,
+    role_of, AuditEntry, DeviceAuth, HouseholdRow, IngestRow, LogEntry, Projection, Result,
+    Storage, StorageError, StoredDoc, User,
 };
 use rusqlite::{params, Connection, OptionalExtension};
 use std::path::Path;
@@ -104,7 +104,7 @@ fn user_with(conn: &Connection, id: &str) -> Result<Option<User>> {
     Ok(Some(User {
         id: id.to_string(),
         name,
-        role,
+        role: role_of(&role)?,
         areas,
     }))
 }
@@ -145,7 +145,7 @@ impl Storage for SqliteStorage {
             let tx = c.transaction()?;
             tx.execute(
                 "INSERT INTO users (id, name, role, created_at) VALUES (?1, ?2, ?3, ?4)",
-                params![u.id, u.name, u.role, now],
+                params![u.id, u.name, u.role.as_str(), now],
             )?;
             for a in &u.areas {
                 tx.execute(
@@ -504,6 +504,7 @@ impl Storage for SqliteStorage {
         .await
     }
 
+    #[cfg(any(test, feature = "test-support"))]
     async fn counts(&self) -> Result<(u64, u64)> {
         self.run(|c| {
             let l: i64 = c.query_row("SELECT count(*) FROM log", [], |r| r.get(0))?;

@@ -1,8 +1,13 @@
 //! The HTTP face of the registry (axum): `POST /v1/{enroll,actors,push,pull,check}` carry protocol
-//! frames; `GET /v1/households[/{id}]` serve JSON for dashboards; errors are JSON `{code, message}`.
+//! frames; `GET /v1/households[/{id}]` serve JSON for dashboards; errors are JSON `{code, message}`
+//! ([`HttpError`]).
 
-use crate::error::AppError;
-use crate::service::Registry;
+mod error;
+
+pub use error::HttpError;
+
+use crate::error::RegistryError;
+use crate::service::{HouseholdDetail, HouseholdListItem, Registry};
 use crate::storage::Storage;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -11,8 +16,7 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use shumari_sync::http::{CONTENT_TYPE, VERSION_HEADER};
-use shumari_sync::Endpoint;
+use shumari_proto::{Endpoint, CONTENT_TYPE, PROTOCOL_VERSION, VERSION_HEADER};
 use std::sync::Arc;
 
 fn bearer(headers: &HeaderMap) -> Option<&str> {
@@ -28,27 +32,24 @@ async fn protocol<S: Storage>(
     Path(endpoint): Path<String>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let ep = match endpoint.as_str() {
         "enroll" => Endpoint::Enroll,
         "actors" => Endpoint::Actors,
         "push" => Endpoint::Push,
         "pull" => Endpoint::Pull,
         "check" => Endpoint::Check,
-        other => return Err(AppError::NotFound(format!("no endpoint `{other}`"))),
+        other => return Err(RegistryError::NotFound(format!("no endpoint `{other}`")).into()),
     };
     if let Some(v) = headers.get(VERSION_HEADER).and_then(|v| v.to_str().ok()) {
         let v: u16 = v.trim().parse().unwrap_or(0);
-        if v != shumari_sync::PROTOCOL_VERSION {
-            return Err(AppError::UnsupportedVersion {
-                client: v,
-                server: shumari_sync::PROTOCOL_VERSION,
-            });
+        if v != PROTOCOL_VERSION {
+            return Err(RegistryError::unsupported_version(v).into());
         }
     }
     let body = body.map_err(|e| match e {
-        BytesRejection::FailedToBufferBody(_) => AppError::TooLarge(reg.config().max_body),
-        other => AppError::BadRequest(other.body_text()),
+        BytesRejection::FailedToBufferBody(_) => RegistryError::TooLarge(reg.config().max_body),
+        other => RegistryError::BadRequest(other.body_text()),
     })?;
     let out = reg.handle(ep, bearer(&headers), &body).await?;
     Ok(([(axum::http::header::CONTENT_TYPE, CONTENT_TYPE)], out).into_response())
@@ -63,19 +64,19 @@ async fn list<S: Storage>(
     State(reg): State<Arc<Registry<S>>>,
     headers: HeaderMap,
     Query(q): Query<ListQuery>,
-) -> Result<Json<serde_json::Value>, AppError> {
+) -> Result<Json<Vec<HouseholdListItem>>, HttpError> {
     let auth = reg.authenticate(bearer(&headers)).await?;
     let rows = reg
         .household_list(Some(&auth.user), q.area.as_deref())
         .await?;
-    Ok(Json(serde_json::Value::Array(rows)))
+    Ok(Json(rows))
 }
 
 async fn show<S: Storage>(
     State(reg): State<Arc<Registry<S>>>,
     headers: HeaderMap,
     Path(id): Path<String>,
-) -> Result<Json<serde_json::Value>, AppError> {
+) -> Result<Json<HouseholdDetail>, HttpError> {
     let auth = reg.authenticate(bearer(&headers)).await?;
     Ok(Json(reg.household_show(Some(&auth.user), &id).await?))
 }

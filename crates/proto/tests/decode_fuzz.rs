@@ -3,14 +3,14 @@
 //! frames around random payloads, and real messages with bytes flipped, cut or appended. No decoder
 //! may panic, and every well-formed message must decode to itself.
 //!
-//! More cases: `SHUMARI_FUZZ_CASES=100000 cargo test -p shumari-sync --test decode_fuzz`.
+//! More cases: `SHUMARI_FUZZ_CASES=100000 cargo test -p shumari-proto --test decode_fuzz`.
 
 use proptest::prelude::*;
-use shumari_sync::codec::{frame, Writer};
-use shumari_sync::proto::{
-    ChangeEncoding, CheckResponse, CheckVerdict, Cursor, DocChanges, DocOutcome, Message,
-    PullRequest, PullResponse, PushDoc, PushRequest, PushResponse, Refusal, BUCKETS,
-    PROTOCOL_VERSION,
+use shumari_proto::codec::{frame, Writer};
+use shumari_proto::message::{
+    ChangeEncoding, CheckResponse, CheckVerdict, Cursor, DocChanges, DocOutcome, EnrollResponse,
+    Message, PullRequest, PullResponse, PushDoc, PushRequest, PushResponse, Refusal, RefusalCode,
+    Role, BUCKETS, PROTOCOL_VERSION,
 };
 use uuid::Uuid;
 
@@ -51,6 +51,14 @@ fn samples() -> Vec<(u8, Vec<u8>)> {
         (M::KIND, w.into_inner())
     }
     vec![
+        payload(&EnrollResponse {
+            token: "ab".repeat(32),
+            device_id: "d-1".into(),
+            user_id: "u-1".into(),
+            user_name: "Surveyor".into(),
+            role: Role::Supervisor,
+            areas: vec!["PK10101".into()],
+        }),
         payload(&PushRequest {
             docs: (0..4).map(push_doc).collect(),
         }),
@@ -59,10 +67,14 @@ fn samples() -> Vec<(u8, Vec<u8>)> {
                 (Uuid::from_bytes([1; 16]), DocOutcome::Accepted),
                 (
                     Uuid::from_bytes([2; 16]),
-                    DocOutcome::Refused(Refusal {
-                        code: "out_of_scope".into(),
-                        message: "not yours".into(),
-                    }),
+                    DocOutcome::Refused(Refusal::new(RefusalCode::OutOfScope, "not yours")),
+                ),
+                (
+                    Uuid::from_bytes([3; 16]),
+                    DocOutcome::Refused(Refusal::new(
+                        RefusalCode::Other("from_a_newer_registry".into()),
+                        "kept as sent",
+                    )),
                 ),
             ],
         }),
@@ -93,6 +105,13 @@ fn well_formed_messages_decode_to_themselves() {
         docs: (0..4).map(push_doc).collect(),
     };
     assert_eq!(PushRequest::decode(&m.encode()).unwrap(), m);
+    let refused = PushResponse {
+        results: vec![(
+            Uuid::from_bytes([2; 16]),
+            DocOutcome::Refused(Refusal::new(RefusalCode::ForgedActor, "not yours")),
+        )],
+    };
+    assert_eq!(PushResponse::decode(&refused.encode()).unwrap(), refused);
     for (kind, p) in samples() {
         // Each sample is accepted framed (by the frame decoder and its own message decoder) and
         // raw (by its own reader at least).

@@ -2,7 +2,7 @@
 //! each bucket's digest covers the sorted (id, sorted heads) of its documents. Equal digests mean equal
 //! holdings with overwhelming probability; only buckets that differ are compared document by document.
 
-use crate::proto::{Heads, BUCKETS};
+use crate::message::{Heads, BUCKETS};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 

@@ -1,8 +1,8 @@
-//! How messages travel. The engine only sees [`Transport`]: bytes in, bytes out, per endpoint. HTTP is
-//! one implementation ([`crate::http::HttpTransport`]); the registry crate offers an in-memory one for
-//! tests, and a district hub or a USB bundle can implement the same trait later.
+//! How messages travel. The device engine only sees [`Transport`]: bytes in, bytes out, per endpoint.
+//! HTTP is one implementation (`shumari_sync::HttpTransport`); the registry crate offers an in-memory
+//! one for tests, and a district hub or a USB bundle can implement the same trait later.
 
-use crate::proto::Endpoint;
+use crate::message::Endpoint;
 
 /// Why a call failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -1,0 +1,138 @@
+//! Enrollment (`/v1/enroll`) and actor registration (`/v1/actors`).
+
+use super::{Message, Refusal, Role};
+use crate::codec::{DecodeError, Reader, Writer};
+
+/// `POST /v1/enroll`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnrollRequest {
+    /// The one-time code an administrator printed.
+    pub code: String,
+    /// A label for the device (its short id).
+    pub label: String,
+}
+
+impl Message for EnrollRequest {
+    const KIND: u8 = 1;
+    fn write(&self, w: &mut Writer) {
+        w.str(&self.code);
+        w.str(&self.label);
+    }
+    fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        Ok(EnrollRequest {
+            code: r.str()?,
+            label: r.str()?,
+        })
+    }
+}
+
+/// What enrollment grants.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnrollResponse {
+    /// Bearer token; shown once, the registry keeps only its hash.
+    pub token: String,
+    /// The device's id at the registry.
+    pub device_id: String,
+    /// The user's id (edits are attributed to it).
+    pub user_id: String,
+    /// The user's name.
+    pub user_name: String,
+    /// The user's role.
+    pub role: Role,
+    /// Areas the user may read and write.
+    pub areas: Vec<String>,
+}
+
+impl Message for EnrollResponse {
+    const KIND: u8 = 2;
+    fn write(&self, w: &mut Writer) {
+        w.str(&self.token);
+        w.str(&self.device_id);
+        w.str(&self.user_id);
+        w.str(&self.user_name);
+        w.str(self.role.as_str());
+        w.varint(self.areas.len() as u64);
+        for a in &self.areas {
+            w.str(a);
+        }
+    }
+    fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let token = r.str()?;
+        let device_id = r.str()?;
+        let user_id = r.str()?;
+        let user_name = r.str()?;
+        let role = r.str()?.parse().map_err(|_| DecodeError::Invalid("role"))?;
+        let n = r.count(1)?;
+        let areas = (0..n).map(|_| r.str()).collect::<Result<_, _>>()?;
+        Ok(EnrollResponse {
+            token,
+            device_id,
+            user_id,
+            user_name,
+            role,
+            areas,
+        })
+    }
+}
+
+/// `POST /v1/actors`: binds actor ids to the authenticated device.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActorsRequest {
+    /// Actor ids (raw bytes).
+    pub actors: Vec<Vec<u8>>,
+}
+
+impl Message for ActorsRequest {
+    const KIND: u8 = 3;
+    fn write(&self, w: &mut Writer) {
+        w.varint(self.actors.len() as u64);
+        for a in &self.actors {
+            w.bytes(a);
+        }
+    }
+    fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let n = r.count(1)?;
+        let actors = (0..n)
+            .map(|_| r.bytes().map(<[u8]>::to_vec))
+            .collect::<Result<_, _>>()?;
+        Ok(ActorsRequest { actors })
+    }
+}
+
+/// Per actor: `None` when bound to this device (now or before), else why not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActorsResponse {
+    /// In request order.
+    pub results: Vec<(Vec<u8>, Option<Refusal>)>,
+}
+
+impl Message for ActorsResponse {
+    const KIND: u8 = 4;
+    fn write(&self, w: &mut Writer) {
+        w.varint(self.results.len() as u64);
+        for (a, r) in &self.results {
+            w.bytes(a);
+            match r {
+                None => w.u8(0),
+                Some(r) => {
+                    w.u8(1);
+                    r.write(w);
+                }
+            }
+        }
+    }
+    fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let n = r.count(2)?;
+        let mut results = Vec::with_capacity(n);
+        for _ in 0..n {
+            let a = r.bytes()?.to_vec();
+            let refusal = match r.u8()? {
+                0 => None,
+                1 => Some(Refusal::read(r)?),
+                _ => return Err(DecodeError::Invalid("actor result tag")),
+            };
+            results.push((a, refusal));
+        }
+        Ok(ActorsResponse { results })
+    }
+}

@@ -1,0 +1,267 @@
+//! Protocol messages, one request and one response per endpoint, and their encoding.
+//!
+//! Every message travels in a [`crate::codec`] frame carrying [`PROTOCOL_VERSION`]; a registry that
+//! receives another version answers `unsupported_version` (HTTP 426) telling the device to update.
+//! One file per exchange: `enroll.rs` (enrollment and actors), `push.rs`, `pull.rs` (the feed and the
+//! check's first step), `repair.rs` (the check's second step); `refusal.rs` and `role.rs` are the shared
+//! vocabulary. Everything is re-exported here.
+
+mod enroll;
+mod pull;
+mod push;
+mod refusal;
+mod repair;
+mod role;
+
+pub use enroll::{ActorsRequest, ActorsResponse, EnrollRequest, EnrollResponse};
+pub use pull::{CheckVerdict, Cursor, PullRequest, PullResponse, BUCKETS};
+pub use push::{ChangeEncoding, DocOutcome, PushDoc, PushRequest, PushResponse};
+pub use refusal::{Refusal, RefusalCode};
+pub use repair::{CheckRequest, CheckResponse};
+pub use role::{Role, UnknownRole};
+
+use crate::codec::{frame, unframe, DecodeError, Reader, Writer};
+use automerge::ChangeHash;
+use uuid::Uuid;
+
+/// The protocol version this build speaks. Version 2: frames deflated or stored (no gzip), pushes
+/// without heads and with compact changes, acceptances without heads, one pull digest.
+pub const PROTOCOL_VERSION: u16 = 2;
+
+/// Default cap on one request or response, compressed (fits a 2G link's patience).
+pub const DEFAULT_CHUNK_BYTES: usize = 64 * 1024;
+
+/// HTTP content type of frames.
+pub const CONTENT_TYPE: &str = "application/x-shumari-sync";
+/// HTTP header naming the protocol version (also inside every frame), so that a registry can tell an
+/// old client to update before reading its body.
+pub const VERSION_HEADER: &str = "x-shumari-protocol";
+
+/// A document's heads on the wire.
+pub type Heads = Vec<[u8; 32]>;
+
+/// Converts automerge heads to wire heads.
+pub fn heads_to_wire(h: &[ChangeHash]) -> Heads {
+    h.iter().map(|c| c.0).collect()
+}
+
+/// Converts wire heads to automerge heads.
+pub fn heads_from_wire(h: &[[u8; 32]]) -> Vec<ChangeHash> {
+    h.iter().map(|b| ChangeHash(*b)).collect()
+}
+
+/// The endpoints; each is one request/response pair.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Endpoint {
+    /// Redeem an enrollment code for a device token.
+    Enroll,
+    /// Bind automerge actor ids to this device.
+    Actors,
+    /// Send changes.
+    Push,
+    /// Receive the scope's feed after a cursor.
+    Pull,
+    /// Compare per-document heads in buckets that differ.
+    Check,
+}
+
+impl Endpoint {
+    /// The HTTP path.
+    pub fn path(self) -> &'static str {
+        match self {
+            Endpoint::Enroll => "/v1/enroll",
+            Endpoint::Actors => "/v1/actors",
+            Endpoint::Push => "/v1/push",
+            Endpoint::Pull => "/v1/pull",
+            Endpoint::Check => "/v1/check",
+        }
+    }
+}
+
+/// A message with a frame kind.
+pub trait Message: Sized {
+    /// Frame kind byte.
+    const KIND: u8;
+    /// Writes the fields.
+    fn write(&self, w: &mut Writer);
+    /// Reads the fields.
+    fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError>;
+    /// Encodes into a compressed frame.
+    fn encode(&self) -> Vec<u8> {
+        let mut w = Writer::new();
+        self.write(&mut w);
+        frame(PROTOCOL_VERSION, Self::KIND, &w.into_inner())
+    }
+    /// Decodes a frame; never panics on any input.
+    fn decode(bytes: &[u8]) -> Result<Self, DecodeError> {
+        let payload = unframe(bytes, PROTOCOL_VERSION, Self::KIND)?;
+        let mut r = Reader::new(&payload);
+        let m = Self::read(&mut r)?;
+        r.finish()?;
+        Ok(m)
+    }
+}
+
+pub(super) fn write_heads(w: &mut Writer, h: &[[u8; 32]]) {
+    w.varint(h.len() as u64);
+    for x in h {
+        w.hash(x);
+    }
+}
+
+pub(super) fn read_heads(r: &mut Reader<'_>) -> Result<Heads, DecodeError> {
+    let n = r.count(32)?;
+    (0..n).map(|_| r.hash()).collect()
+}
+
+/// One document's changes (raw automerge change bytes or a full save) and the heads they lead to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocChanges {
+    /// Household id.
+    pub id: Uuid,
+    /// Change bytes; anything the receiver already has is ignored.
+    pub changes: Vec<u8>,
+    /// Heads after these changes on the sender.
+    pub heads: Heads,
+}
+
+impl DocChanges {
+    pub(super) fn write(&self, w: &mut Writer) {
+        w.uuid(&self.id);
+        w.bytes(&self.changes);
+        write_heads(w, &self.heads);
+    }
+    pub(super) fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        Ok(DocChanges {
+            id: r.uuid()?,
+            changes: r.bytes()?.to_vec(),
+            heads: read_heads(r)?,
+        })
+    }
+    /// Bytes this takes in a payload (before compression), for chunking.
+    pub fn wire_len(&self) -> usize {
+        16 + self.changes.len() + 32 * self.heads.len() + 6
+    }
+}
+
+pub(super) fn write_docs(w: &mut Writer, docs: &[DocChanges]) {
+    w.varint(docs.len() as u64);
+    for d in docs {
+        d.write(w);
+    }
+}
+
+pub(super) fn read_docs(r: &mut Reader<'_>) -> Result<Vec<DocChanges>, DecodeError> {
+    let n = r.count(18)?;
+    (0..n).map(|_| DocChanges::read(r)).collect()
+}
+
+pub(super) fn write_ids(w: &mut Writer, ids: &[Uuid]) {
+    w.varint(ids.len() as u64);
+    for id in ids {
+        w.uuid(id);
+    }
+}
+
+pub(super) fn read_ids(r: &mut Reader<'_>) -> Result<Vec<Uuid>, DecodeError> {
+    let n = r.count(16)?;
+    (0..n).map(|_| r.uuid()).collect()
+}
+
+/// An error body (`{code, message}` as JSON on HTTP).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ErrorBody {
+    /// Machine code, e.g. `unauthorized`, `unsupported_version`, `bad_request`.
+    pub code: String,
+    /// In plain words.
+    pub message: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_round_trip() {
+        let id = Uuid::now_v7();
+        let push = PushRequest {
+            docs: vec![
+                PushDoc::raw(id, vec![1, 2, 3]),
+                PushDoc {
+                    id,
+                    changes: vec![4],
+                    encoding: ChangeEncoding::Compact,
+                },
+            ],
+        };
+        assert_eq!(PushRequest::decode(&push.encode()).unwrap(), push);
+        let pull = PullResponse {
+            docs: vec![],
+            removed: vec![id],
+            cursor: Cursor {
+                seq: 9,
+                snapshot: Some((4, Some(id))),
+                started: true,
+            },
+            more: true,
+            check: CheckVerdict::Differs(vec![[1; 8], [3; 8]]),
+        };
+        assert_eq!(PullResponse::decode(&pull.encode()).unwrap(), pull);
+        let c = pull.cursor;
+        assert_eq!(Cursor::from_token(&c.to_token()), c);
+        assert_eq!(Cursor::from_token("zz"), Cursor::default());
+    }
+
+    #[test]
+    fn a_lone_edit_and_a_quiet_pull_cost_few_bytes() {
+        // Framing only: 7 bytes of frame, 1 of count, 16 of id, 1 of encoding, 1-2 of length.
+        let push = PushRequest {
+            docs: vec![PushDoc::raw(Uuid::now_v7(), vec![0xab; 100])],
+        };
+        assert!(push.encode().len() <= 7 + 1 + 16 + 1 + 1 + 100);
+        let pull = PullRequest {
+            cursor: Cursor {
+                seq: 100_000,
+                snapshot: None,
+                started: true,
+            },
+            max_bytes: DEFAULT_CHUNK_BYTES as u32,
+            digest: [9; 8],
+        };
+        assert!(pull.encode().len() <= 24, "{}", pull.encode().len());
+        let ok = PushResponse {
+            results: vec![(Uuid::now_v7(), DocOutcome::Accepted)],
+        };
+        assert!(ok.encode().len() <= 7 + 1 + 17);
+    }
+
+    #[test]
+    fn enrollment_carries_the_role_by_name_and_refuses_an_unknown_one() {
+        let resp = EnrollResponse {
+            token: "t".into(),
+            device_id: "d".into(),
+            user_id: "u".into(),
+            user_name: "Name".into(),
+            role: Role::District,
+            areas: vec!["PK101".into()],
+        };
+        assert_eq!(EnrollResponse::decode(&resp.encode()).unwrap(), resp);
+        // The same payload with another role name written by hand.
+        let mut w = Writer::new();
+        for f in ["t", "d", "u", "Name", "admin"] {
+            w.str(f);
+        }
+        w.varint(0);
+        let f = frame(PROTOCOL_VERSION, EnrollResponse::KIND, &w.into_inner());
+        assert_eq!(
+            EnrollResponse::decode(&f),
+            Err(DecodeError::Invalid("role"))
+        );
+    }
+
+    #[test]
+    fn a_frame_of_another_kind_is_refused() {
+        let push = PushRequest { docs: vec![] }.encode();
+        assert!(PullRequest::decode(&push).is_err());
+    }
+}

@@ -1,0 +1,193 @@
+//! The feed (`/v1/pull`): the cursor, a page of changes, and the consistency check's first step.
+
+use super::{read_docs, read_ids, write_docs, write_ids, DocChanges, Message};
+use crate::codec::{DecodeError, Reader, Writer};
+use uuid::Uuid;
+
+/// Where a device is in its scope's feed. Opaque to devices: they store and send it back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Cursor {
+    /// Last log sequence number delivered.
+    pub seq: u64,
+    /// While a first sync sends snapshots: the log position they cover and the last id sent.
+    pub snapshot: Option<(u64, Option<Uuid>)>,
+    /// Whether the device has been through its first (snapshot) sync.
+    pub started: bool,
+}
+
+impl Cursor {
+    fn write(&self, w: &mut Writer) {
+        w.varint(self.seq);
+        w.u8(u8::from(self.started));
+        match self.snapshot {
+            None => w.u8(0),
+            Some((upto, None)) => {
+                w.u8(1);
+                w.varint(upto);
+            }
+            Some((upto, Some(after))) => {
+                w.u8(2);
+                w.varint(upto);
+                w.uuid(&after);
+            }
+        }
+    }
+    fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let seq = r.varint()?;
+        let started = match r.u8()? {
+            0 => false,
+            1 => true,
+            _ => return Err(DecodeError::Invalid("cursor flag")),
+        };
+        let snapshot = match r.u8()? {
+            0 => None,
+            1 => Some((r.varint()?, None)),
+            2 => Some((r.varint()?, Some(r.uuid()?))),
+            _ => return Err(DecodeError::Invalid("cursor tag")),
+        };
+        Ok(Cursor {
+            seq,
+            snapshot,
+            started,
+        })
+    }
+
+    /// Text form for storing on the device.
+    pub fn to_token(&self) -> String {
+        let mut w = Writer::new();
+        self.write(&mut w);
+        hex::encode(w.into_inner())
+    }
+
+    /// Parses [`Cursor::to_token`]; anything unreadable starts over (safe: replays change nothing).
+    pub fn from_token(s: &str) -> Cursor {
+        hex::decode(s)
+            .ok()
+            .and_then(|b| {
+                let mut r = Reader::new(&b);
+                Cursor::read(&mut r).ok()
+            })
+            .unwrap_or_default()
+    }
+}
+
+/// Number of buckets in the consistency check.
+pub const BUCKETS: usize = 16;
+
+/// `POST /v1/pull`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PullRequest {
+    /// Where the device is.
+    pub cursor: Cursor,
+    /// Largest response the device wants (compressed); the registry may send less.
+    pub max_bytes: u32,
+    /// [`crate::check::root_digest`] of the device's bucket digests: one 8-byte digest of everything
+    /// it holds, for the consistency check.
+    pub digest: [u8; 8],
+}
+
+impl Message for PullRequest {
+    const KIND: u8 = 7;
+    fn write(&self, w: &mut Writer) {
+        self.cursor.write(w);
+        w.varint(u64::from(self.max_bytes));
+        for b in self.digest {
+            w.u8(b);
+        }
+    }
+    fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let cursor = Cursor::read(r)?;
+        let max_bytes =
+            u32::try_from(r.varint()?).map_err(|_| DecodeError::Invalid("max_bytes"))?;
+        let digest =
+            <[u8; 8]>::try_from(r.take_bytes(8)?).map_err(|_| DecodeError::Invalid("digest"))?;
+        Ok(PullRequest {
+            cursor,
+            max_bytes,
+            digest,
+        })
+    }
+}
+
+/// The consistency check's verdict, given only on a pull that delivered nothing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CheckVerdict {
+    /// Not evaluated (the page carried data; ask again).
+    NotChecked,
+    /// The device holds exactly what the registry holds in its scope.
+    Consistent,
+    /// The digests differ: these are the registry's [`BUCKETS`] bucket digests; the device compares
+    /// them with its own and sends per-document heads of the buckets that differ to `/v1/check`.
+    Differs(Vec<[u8; 8]>),
+}
+
+/// A page of the feed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PullResponse {
+    /// Changes (or, on a first sync, compact snapshots), with the registry's heads after each.
+    pub docs: Vec<DocChanges>,
+    /// Households that left the device's scope.
+    pub removed: Vec<Uuid>,
+    /// Where to continue.
+    pub cursor: Cursor,
+    /// Whether more pages follow.
+    pub more: bool,
+    /// The consistency check.
+    pub check: CheckVerdict,
+}
+
+impl Message for PullResponse {
+    const KIND: u8 = 8;
+    fn write(&self, w: &mut Writer) {
+        write_docs(w, &self.docs);
+        write_ids(w, &self.removed);
+        self.cursor.write(w);
+        w.u8(u8::from(self.more));
+        match &self.check {
+            CheckVerdict::NotChecked => w.u8(0),
+            CheckVerdict::Consistent => w.u8(1),
+            CheckVerdict::Differs(b) => {
+                w.u8(2);
+                w.varint(b.len() as u64);
+                for d in b {
+                    for x in d {
+                        w.u8(*x);
+                    }
+                }
+            }
+        }
+    }
+    fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let docs = read_docs(r)?;
+        let removed = read_ids(r)?;
+        let cursor = Cursor::read(r)?;
+        let more = match r.u8()? {
+            0 => false,
+            1 => true,
+            _ => return Err(DecodeError::Invalid("more")),
+        };
+        let check = match r.u8()? {
+            0 => CheckVerdict::NotChecked,
+            1 => CheckVerdict::Consistent,
+            2 => {
+                let n = r.count(8)?;
+                let mut b = Vec::with_capacity(n);
+                for _ in 0..n {
+                    b.push(
+                        <[u8; 8]>::try_from(r.take_bytes(8)?)
+                            .map_err(|_| DecodeError::Invalid("bucket digest"))?,
+                    );
+                }
+                CheckVerdict::Differs(b)
+            }
+            _ => return Err(DecodeError::Invalid("check tag")),
+        };
+        Ok(PullResponse {
+            docs,
+            removed,
+            cursor,
+            more,
+            check,
+        })
+    }
+}

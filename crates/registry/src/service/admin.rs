@@ -1,0 +1,257 @@
+//! Administration and dashboards: users and their enrollment codes (the CLI's `registry user add`
+//! and `registry enroll-code`), and households as JSON (`registry household list|show` and
+//! `GET /v1/households[/{id}]`), in the same shape as the device's `household list|show --json`.
+
+use super::{now_ms, sha, Registry};
+use crate::error::{RegistryError, Result};
+use crate::scope::Scope;
+use crate::storage::{AuditEntry, HouseholdRow, Storage, User};
+use automerge::AutoCommit;
+use chrono::{DateTime, Utc};
+use rand::Rng;
+use serde::{Serialize, Serializer};
+use shumari_domain::{Conflict, Household, HouseholdDoc};
+use shumari_proto::Role;
+use uuid::Uuid;
+
+/// Times in answers are RFC 3339 with an explicit offset (`2025-01-31T08:00:00.123+00:00`).
+fn rfc3339<S: Serializer>(t: &DateTime<Utc>, s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_str(&t.to_rfc3339())
+}
+
+fn time_of(ms: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(ms).unwrap_or_default()
+}
+
+/// A row of the household list.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HouseholdListItem {
+    /// Household id.
+    pub id: Uuid,
+    /// Reference number.
+    #[serde(rename = "ref")]
+    pub reference: String,
+    /// Area code.
+    pub area: String,
+    /// Head's name.
+    pub head_name: Option<String>,
+    /// Head's CNIC.
+    pub head_id_number: Option<String>,
+    /// Members on the roster.
+    pub member_count: u32,
+    /// Interview status.
+    pub status: String,
+    /// Open conflicts.
+    pub conflict_count: u32,
+    /// Last change at the registry.
+    #[serde(serialize_with = "rfc3339")]
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<HouseholdRow> for HouseholdListItem {
+    fn from(r: HouseholdRow) -> Self {
+        let p = r.projection;
+        HouseholdListItem {
+            id: r.id,
+            reference: p.reference,
+            area: p.area,
+            head_name: p.head_name,
+            head_id_number: p.head_id_number,
+            member_count: p.member_count,
+            status: p.status,
+            conflict_count: p.conflict_count,
+            updated_at: time_of(r.updated_at),
+        }
+    }
+}
+
+/// Which device and user brought one change to the registry, and when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AuditRow {
+    /// Change hash (hex).
+    pub change: String,
+    /// Automerge actor (hex).
+    pub actor: String,
+    /// Device id.
+    pub device: String,
+    /// User id.
+    pub user: String,
+    /// When it arrived.
+    #[serde(serialize_with = "rfc3339")]
+    pub at: DateTime<Utc>,
+}
+
+impl From<AuditEntry> for AuditRow {
+    fn from(a: AuditEntry) -> Self {
+        AuditRow {
+            change: a.change,
+            actor: a.actor,
+            device: a.device_id,
+            user: a.user_id,
+            at: time_of(a.at),
+        }
+    }
+}
+
+/// One household in full: its fields, its open conflicts and its audit trail.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HouseholdDetail {
+    /// The household's fields (the winning value of each), at the top level of the JSON.
+    #[serde(flatten)]
+    pub household: Household,
+    /// Fields with concurrent values, each value with its author.
+    pub conflicts: Vec<Conflict>,
+    /// Every change the registry received for it.
+    pub audit: Vec<AuditRow>,
+}
+
+/// The id a new user gets: short, unique without coordination.
+fn new_user_id() -> String {
+    format!("u-{}", &Uuid::now_v7().simple().to_string()[20..])
+}
+
+/// A one-time code: 12 characters from an alphabet without look-alikes, grouped by four.
+fn new_enroll_code() -> (String, String) {
+    const ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTVWXYZ23456789";
+    let mut rng = rand::thread_rng();
+    let raw: String = (0..12)
+        .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
+        .collect();
+    let shown = format!("{}-{}-{}", &raw[..4], &raw[4..8], &raw[8..]);
+    (raw, shown)
+}
+
+impl<S: Storage> Registry<S> {
+    /// Adds a user with a role and areas; returns the new id.
+    pub async fn add_user(&self, name: &str, role: Role, areas: &[String]) -> Result<String> {
+        if name.trim().is_empty() {
+            return Err(RegistryError::BadRequest("the name is empty".into()));
+        }
+        if areas.is_empty() {
+            return Err(RegistryError::BadRequest("give at least one --area".into()));
+        }
+        for a in areas {
+            let base = a.split('-').next().unwrap_or(a);
+            if !self.areas.exists(base) {
+                return Err(RegistryError::BadRequest(format!(
+                    "`{a}` is not a known area code"
+                )));
+            }
+        }
+        let user = User {
+            id: new_user_id(),
+            name: name.trim().to_string(),
+            role,
+            areas: areas.to_vec(),
+        };
+        self.storage.add_user(&user, now_ms()).await?;
+        Ok(user.id)
+    }
+
+    /// A one-time enrollment code for `user_id`, valid for the configured time.
+    pub async fn enroll_code(&self, user_id: &str) -> Result<String> {
+        if self.storage.user(user_id).await?.is_none() {
+            return Err(RegistryError::NotFound(format!("no user `{user_id}`")));
+        }
+        let (raw, shown) = new_enroll_code();
+        self.storage
+            .add_enroll_code(
+                user_id,
+                sha(&raw),
+                now_ms() + self.config.code_ttl_secs * 1000,
+            )
+            .await?;
+        Ok(shown)
+    }
+
+    /// Households in `area` (and what is under it; `None`: all), limited to `user`'s scope when given.
+    pub async fn household_list(
+        &self,
+        user: Option<&User>,
+        area: Option<&str>,
+    ) -> Result<Vec<HouseholdListItem>> {
+        let rows = self.storage.list(area).await?;
+        let asked: Vec<String> = area.map(str::to_string).into_iter().collect();
+        let asked = Scope::new(&asked, &self.areas);
+        Ok(rows
+            .into_iter()
+            .filter(|r| user.is_none_or(|u| self.scope(u).contains(&r.projection.area)))
+            .filter(|r| area.is_none() || asked.contains(&r.projection.area))
+            .map(HouseholdListItem::from)
+            .collect())
+    }
+
+    /// One household by id or reference number, limited to `user`'s scope when given (a household
+    /// outside it is "not found", not "forbidden": its existence is not revealed).
+    pub async fn household_show(
+        &self,
+        user: Option<&User>,
+        id_or_ref: &str,
+    ) -> Result<HouseholdDetail> {
+        let not_found = || RegistryError::NotFound(format!("no household `{id_or_ref}`"));
+        let id = self
+            .storage
+            .resolve(id_or_ref)
+            .await?
+            .ok_or_else(not_found)?;
+        let s = self
+            .storage
+            .load_docs(&[id])
+            .await?
+            .into_iter()
+            .flatten()
+            .next()
+            .ok_or_else(not_found)?;
+        if let Some(u) = user {
+            if !self.scope(u).contains(&s.area) {
+                return Err(not_found());
+            }
+        }
+        let audit = self.storage.audit(id).await?;
+        let internal = |e: shumari_domain::DomainError| RegistryError::Internal(e.to_string());
+        let am = AutoCommit::load(&s.doc).map_err(|e| RegistryError::Internal(e.to_string()))?;
+        let mut hd = HouseholdDoc::from_automerge(am).map_err(internal)?;
+        Ok(HouseholdDetail {
+            household: hd.household().map_err(internal)?,
+            conflicts: hd.conflicts().map_err(internal)?,
+            audit: audit.into_iter().map(AuditRow::from).collect(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::storage::Projection;
+
+    #[test]
+    fn list_rows_keep_the_device_json_names() {
+        let row = HouseholdRow {
+            id: Uuid::nil(),
+            projection: Projection {
+                reference: "PK10101-000001".into(),
+                area: "PK10101".into(),
+                head_name: Some("Head".into()),
+                head_id_number: None,
+                member_count: 2,
+                status: "draft".into(),
+                conflict_count: 0,
+                member_ids: vec![],
+            },
+            updated_at: 1_700_000_000_123,
+        };
+        let v = serde_json::to_value(HouseholdListItem::from(row)).unwrap();
+        assert_eq!(v["ref"], "PK10101-000001");
+        assert_eq!(v["head_id_number"], serde_json::Value::Null);
+        assert_eq!(v["updated_at"], "2023-11-14T22:13:20.123+00:00");
+        assert_eq!(v.as_object().unwrap().len(), 9);
+    }
+
+    #[test]
+    fn enrollment_codes_are_grouped_and_unambiguous() {
+        let (raw, shown) = new_enroll_code();
+        assert_eq!(raw.len(), 12);
+        assert_eq!(shown.replace('-', ""), raw);
+        assert!(!raw.contains(['0', 'O', '1', 'I', 'L', 'U']), "{raw}");
+    }
+}

@@ -1,0 +1,141 @@
+//! The consistency check, registry side. A pull that delivered nothing carries the device's root
+//! digest; [`Registry::verdict`] answers `Consistent` or the registry's bucket digests. For buckets that
+//! differ, `/v1/check` ([`Registry::check`]) compares heads per document and answers what to send the
+//! device, what to want from it (it has changes the registry lacks) and what it should not hold.
+
+use super::Registry;
+use crate::error::Result;
+use crate::storage::{heads_vec, DeviceAuth, Storage, User};
+use automerge::{AutoCommit, ChangeHash};
+use shumari_proto::check::{bucket_digests, bucket_of, root_digest};
+use shumari_proto::message::{CheckRequest, CheckResponse, CheckVerdict, DocChanges, Heads};
+use std::collections::{BTreeMap, BTreeSet};
+use uuid::Uuid;
+
+impl<S: Storage> Registry<S> {
+    /// (id, heads) of every household in `user`'s scope.
+    async fn scope_heads(&self, user: &User) -> Result<Vec<(Uuid, Heads)>> {
+        let scope = self.scope(user);
+        Ok(self
+            .storage
+            .all_heads()
+            .await?
+            .into_iter()
+            .filter(|(_, a, _)| scope.contains(a))
+            .map(|(id, _, h)| (id, heads_vec(&h)))
+            .collect())
+    }
+
+    /// Compares the device's root digest with the registry's for its scope.
+    pub(super) async fn verdict(
+        &self,
+        auth: &DeviceAuth,
+        device: &[u8; 8],
+    ) -> Result<CheckVerdict> {
+        let mine = bucket_digests(self.scope_heads(&auth.user).await?);
+        Ok(if root_digest(&mine) == *device {
+            CheckVerdict::Consistent
+        } else {
+            // The device finds the buckets that differ from these.
+            CheckVerdict::Differs(mine)
+        })
+    }
+
+    /// Whether the device holds heads of `id` that the registry's copy lacks.
+    async fn device_is_ahead(&self, id: Uuid, theirs: &[[u8; 32]]) -> Result<bool> {
+        let stored = self.storage.load_docs(&[id]).await?;
+        Ok(match stored.first() {
+            Some(Some(s)) => match AutoCommit::load(&s.doc) {
+                Ok(mut am) => theirs
+                    .iter()
+                    .any(|x| am.get_change_by_hash(&ChangeHash(*x)).is_none()),
+                Err(_) => false,
+            },
+            _ => false,
+        })
+    }
+
+    pub(super) async fn check(
+        &self,
+        auth: &DeviceAuth,
+        req: CheckRequest,
+    ) -> Result<CheckResponse> {
+        let buckets: BTreeSet<u8> = req.buckets.iter().copied().collect();
+        let ours: BTreeMap<Uuid, Heads> = self
+            .scope_heads(&auth.user)
+            .await?
+            .into_iter()
+            .filter(|(id, _)| buckets.contains(&bucket_of(id)))
+            .map(|(id, mut h)| {
+                h.sort_unstable();
+                (id, h)
+            })
+            .collect();
+        let theirs: BTreeMap<Uuid, Heads> = req
+            .docs
+            .into_iter()
+            .map(|(id, mut h)| {
+                h.sort_unstable();
+                (id, h)
+            })
+            .collect();
+        let mut to_send = Vec::new();
+        let mut want = Vec::new();
+        for (id, h) in &ours {
+            match theirs.get(id) {
+                Some(t) if t == h => {}
+                Some(t) => {
+                    to_send.push(*id);
+                    // If the device has heads we lack, we want its document too.
+                    if self.device_is_ahead(*id, t).await? {
+                        want.push(*id);
+                    }
+                }
+                None => to_send.push(*id),
+            }
+        }
+        let mut remove = Vec::new();
+        let unknown: Vec<Uuid> = theirs
+            .keys()
+            .filter(|id| !ours.contains_key(id))
+            .copied()
+            .collect();
+        if !unknown.is_empty() {
+            for (id, s) in unknown.iter().zip(self.storage.load_docs(&unknown).await?) {
+                match s {
+                    // Held by the registry but outside this device's scope.
+                    Some(_) => remove.push(*id),
+                    None => want.push(*id),
+                }
+            }
+        }
+        let (send, more) = self.whole_docs(&to_send).await?;
+        Ok(CheckResponse {
+            send,
+            want,
+            remove,
+            more,
+        })
+    }
+
+    /// The stored documents of `ids` up to the size cap, and whether some were left out.
+    async fn whole_docs(&self, ids: &[Uuid]) -> Result<(Vec<DocChanges>, bool)> {
+        let cap = self.config.chunk_bytes * 9 / 10;
+        let mut send = Vec::new();
+        let mut used = 0;
+        for chunk in ids.chunks(64) {
+            for s in self.storage.load_docs(chunk).await?.into_iter().flatten() {
+                if !send.is_empty() && used + s.doc.len() > cap {
+                    return Ok((send, true));
+                }
+                used += s.doc.len() + 64;
+                send.push(DocChanges {
+                    id: s.id,
+                    changes: s.doc,
+                    heads: heads_vec(&s.heads),
+                });
+            }
+        }
+        Ok((send, false))
+    }
+}

@@ -1,0 +1,90 @@
+//! Devices: redeeming a one-time enrollment code for a bearer token (the registry keeps only its
+//! hash), and binding a device's automerge actors to it so that no other device can push as them.
+
+use super::{now_ms, sha, Registry};
+use crate::error::{RegistryError, Result};
+use crate::storage::{DeviceAuth, Storage};
+use rand::Rng;
+use shumari_proto::message::{ActorsRequest, ActorsResponse, EnrollRequest, EnrollResponse};
+use shumari_proto::{Refusal, RefusalCode};
+use uuid::Uuid;
+
+/// Normalises a typed enrollment code (case, dashes, spaces).
+pub(super) fn normalise_code(c: &str) -> String {
+    c.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
+}
+
+impl<S: Storage> Registry<S> {
+    pub(super) async fn enroll(&self, req: EnrollRequest) -> Result<EnrollResponse> {
+        let code = normalise_code(&req.code);
+        let mut raw = [0u8; 32];
+        rand::thread_rng().fill(&mut raw);
+        let token = hex::encode(raw);
+        let device_id = Uuid::now_v7().to_string();
+        let label: String = req.label.chars().take(64).collect();
+        let user = self
+            .storage
+            .redeem_code(sha(&code), now_ms(), &device_id, &label, sha(&token))
+            .await?
+            .ok_or_else(|| {
+                RegistryError::Forbidden(
+                    "the enrollment code is unknown, already used or expired; ask for a new one"
+                        .into(),
+                )
+            })?;
+        tracing::info!(device = %device_id, user = %user.id, "device enrolled");
+        Ok(EnrollResponse {
+            token,
+            device_id,
+            user_id: user.id,
+            user_name: user.name,
+            role: user.role,
+            areas: user.areas,
+        })
+    }
+
+    pub(super) async fn actors(
+        &self,
+        auth: &DeviceAuth,
+        req: ActorsRequest,
+    ) -> Result<ActorsResponse> {
+        if req.actors.iter().any(|a| a.is_empty() || a.len() > 64) {
+            return Err(RegistryError::BadRequest(
+                "an actor id must be 1 to 64 bytes".into(),
+            ));
+        }
+        let owners = self
+            .storage
+            .register_actors(&auth.device_id, &req.actors, now_ms())
+            .await?;
+        Ok(ActorsResponse {
+            results: req
+                .actors
+                .into_iter()
+                .zip(owners)
+                .map(|(a, owner)| {
+                    let refusal = owner.map(|_| {
+                        Refusal::new(
+                            RefusalCode::ActorTaken,
+                            "this automerge actor id belongs to another device; actor ids are never reused",
+                        )
+                    });
+                    (a, refusal)
+                })
+                .collect(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalise_code;
+
+    #[test]
+    fn typed_codes_ignore_case_dashes_and_spaces() {
+        assert_eq!(normalise_code("abcd-efgh ijk2"), "ABCDEFGHIJK2");
+    }
+}

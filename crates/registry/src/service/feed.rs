@@ -1,0 +1,183 @@
+//! The feed (`/v1/pull`): what a device has not seen yet in its scope, in pages under its size cap.
+//!
+//! A device's first pull is served from snapshots of the scope's documents (compact saves, by id), not
+//! their history; after that, from the log after the device's cursor, without its own entries (no
+//! echo). A household that moved into the scope is sent whole; one that moved out is sent as removed.
+//! A pull that delivers nothing carries the consistency check's verdict ([`super::check`]).
+
+use super::Registry;
+use crate::error::Result;
+use crate::scope::Scope;
+use crate::storage::{heads_vec, DeviceAuth, LogEntry, Storage};
+use shumari_proto::message::{
+    CheckVerdict, Cursor, DocChanges, Message, PullRequest, PullResponse,
+};
+use uuid::Uuid;
+
+/// One page of the feed being built.
+#[derive(Debug, Default)]
+struct Page {
+    docs: Vec<DocChanges>,
+    removed: Vec<Uuid>,
+    /// Estimated compressed bytes so far.
+    used: usize,
+}
+
+impl Page {
+    /// Adds `item` costing `cost` unless the page is full (a page always takes its first item).
+    fn offer(&mut self, item: DocChanges, cost: usize, budget: usize) -> bool {
+        if !self.docs.is_empty() && self.used + cost > budget {
+            return false;
+        }
+        self.used += cost;
+        self.docs.push(item);
+        true
+    }
+}
+
+/// Where one log entry leaves a device of this scope.
+enum Delivery {
+    /// Send the entry's changes.
+    Changes,
+    /// The household moved into the scope: send the whole document.
+    Whole,
+    /// The household moved out of the scope.
+    Removed,
+    /// Nothing for this device (out of scope, or its own change).
+    Skip,
+}
+
+fn delivery(e: &LogEntry, scope: &Scope<'_>, device_id: &str) -> Delivery {
+    let now_in = scope.contains(&e.area);
+    let was_in = e.prev_area.as_deref().map(|a| scope.contains(a));
+    let moved_out = was_in == Some(true) && !now_in;
+    // A device's own changes are not echoed, but a household it moved away must still be removed.
+    if e.device_id == device_id && !moved_out {
+        return Delivery::Skip;
+    }
+    match (now_in, was_in) {
+        (true, None | Some(true)) => Delivery::Changes,
+        (true, Some(false)) => Delivery::Whole,
+        (false, Some(true)) => Delivery::Removed,
+        (false, _) => Delivery::Skip,
+    }
+}
+
+impl<S: Storage> Registry<S> {
+    pub(super) async fn pull(&self, auth: &DeviceAuth, req: PullRequest) -> Result<PullResponse> {
+        let limit = (req.max_bytes as usize).clamp(4096, self.config.chunk_bytes.max(4096));
+        let mut budget = limit * 9 / 10;
+        loop {
+            let (page, cursor, more) = self.page(auth, req.cursor, budget).await?;
+            let check = if page.docs.is_empty() && page.removed.is_empty() && !more {
+                self.verdict(auth, &req.digest).await?
+            } else {
+                CheckVerdict::NotChecked
+            };
+            let resp = PullResponse {
+                docs: page.docs,
+                removed: page.removed,
+                cursor,
+                more,
+                check,
+            };
+            // Rarely, a page compresses worse than guessed: halve the budget and build it again.
+            if resp.docs.len() > 1 && resp.encode().len() > limit {
+                budget /= 2;
+                continue;
+            }
+            return Ok(resp);
+        }
+    }
+
+    /// Builds one feed page within `budget` estimated compressed bytes; returns it with the cursor to
+    /// continue from and whether more follows.
+    async fn page(
+        &self,
+        auth: &DeviceAuth,
+        mut cursor: Cursor,
+        budget: usize,
+    ) -> Result<(Page, Cursor, bool)> {
+        let scope = self.scope(&auth.user);
+        let mut page = Page::default();
+        // First sync: compact snapshots of the scope, by id.
+        if !cursor.started || cursor.snapshot.is_some() {
+            let (upto, mut after) = match cursor.snapshot {
+                Some(s) => s,
+                None => (self.storage.max_seq().await?, None),
+            };
+            loop {
+                let rows = self.storage.snapshot_page(after, 256).await?;
+                if rows.is_empty() {
+                    cursor = Cursor {
+                        seq: upto,
+                        snapshot: None,
+                        started: true,
+                    };
+                    break;
+                }
+                for r in rows {
+                    if scope.contains(&r.area) && r.last_device != auth.device_id {
+                        // Snapshots are already compressed: count them at full size.
+                        let cost = r.doc.len() + 64;
+                        let item = DocChanges {
+                            id: r.id,
+                            changes: r.doc,
+                            heads: heads_vec(&r.heads),
+                        };
+                        if !page.offer(item, cost, budget) {
+                            let c = Cursor {
+                                seq: 0,
+                                snapshot: Some((upto, after)),
+                                started: false,
+                            };
+                            return Ok((page, c, true));
+                        }
+                    }
+                    after = Some(r.id);
+                }
+            }
+        }
+        // Then the log after the cursor, filtered by scope, without the device's own entries.
+        loop {
+            let entries = self.storage.read_log(cursor.seq, 512).await?;
+            if entries.is_empty() {
+                return Ok((page, cursor, false));
+            }
+            for e in entries {
+                let item = match delivery(&e, &scope, &auth.device_id) {
+                    Delivery::Changes => Some(DocChanges {
+                        id: e.id,
+                        changes: e.changes,
+                        heads: heads_vec(&e.heads),
+                    }),
+                    Delivery::Whole => self
+                        .storage
+                        .load_docs(&[e.id])
+                        .await?
+                        .into_iter()
+                        .flatten()
+                        .next()
+                        .map(|s| DocChanges {
+                            id: s.id,
+                            changes: s.doc,
+                            heads: heads_vec(&s.heads),
+                        }),
+                    Delivery::Removed => {
+                        page.removed.push(e.id);
+                        None
+                    }
+                    Delivery::Skip => None,
+                };
+                if let Some(item) = item {
+                    // Raw changes compress about 4x in a batch.
+                    let cost = item.changes.len() / 4 + 48;
+                    if !page.offer(item, cost, budget) {
+                        return Ok((page, cursor, true));
+                    }
+                }
+                cursor.seq = e.seq;
+            }
+        }
+    }
+}

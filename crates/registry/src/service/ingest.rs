@@ -1,0 +1,223 @@
+//! A push: a batch of households merged and stored as one transaction, with a status per household.
+//!
+//! Ingest is "load, apply, save" per household, never keeping documents loaded: the batch's stored
+//! documents are read in one query, merged on the blocking pool (every core, see [`merge`]), checked
+//! against the device's scope and actors, and written back in one transaction together with their log
+//! entries and audit rows. A batch is therefore applied whole or not at all; a household refused inside
+//! it is simply left out. A household another process wrote meanwhile (its heads moved) is merged again,
+//! up to three times, then refused as `busy`.
+//!
+//! [`merge`]: super::merge
+
+use super::merge::{compact_of, prepare, Prepared};
+use super::{now_ms, Registry};
+use crate::error::{RegistryError, Result};
+use crate::scope::Scope;
+use crate::storage::{DeviceAuth, IngestRow, Storage, StoredDoc};
+use rayon::prelude::*;
+use shumari_proto::message::{ChangeEncoding, DocOutcome, PushDoc, PushRequest, PushResponse};
+use shumari_proto::{Refusal, RefusalCode};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
+use uuid::Uuid;
+
+/// Merges later duplicates of an id in one batch into the first (both encodings concatenate; a raw
+/// and a compact one are merged in the compact form, else the duplicate is refused).
+fn merge_duplicates(docs: Vec<PushDoc>, outcomes: &mut BTreeMap<Uuid, DocOutcome>) -> Vec<PushDoc> {
+    let mut out: Vec<PushDoc> = Vec::new();
+    for d in docs {
+        match out.iter_mut().find(|x| x.id == d.id) {
+            Some(x) if x.encoding == d.encoding => x.changes.extend_from_slice(&d.changes),
+            Some(x) => match (compact_of(x), compact_of(&d)) {
+                (Some(mut a), Some(b)) => {
+                    a.extend_from_slice(&b);
+                    x.changes = a;
+                    x.encoding = ChangeEncoding::Compact;
+                }
+                _ => {
+                    outcomes.insert(
+                        d.id,
+                        DocOutcome::Refused(Refusal::new(
+                            RefusalCode::BadDocument,
+                            "the household appears twice in the push in encodings that cannot be merged",
+                        )),
+                    );
+                }
+            },
+            None => out.push(d),
+        }
+    }
+    out.retain(|d| !outcomes.contains_key(&d.id));
+    out
+}
+
+/// Merges each document into its stored copy. Documents are independent, so rayon spreads them over
+/// every core; its work stealing keeps a core slowed by other work from holding up the batch.
+fn prepare_all(
+    work: &[PushDoc],
+    stored: &[Option<StoredDoc>],
+    device_actors: &[Vec<u8>],
+) -> Vec<Prepared> {
+    work.par_iter()
+        .zip(stored.par_iter())
+        .map(|(d, s)| prepare(d, s.as_ref(), device_actors))
+        .collect()
+}
+
+fn out_of_scope(area: &str) -> DocOutcome {
+    DocOutcome::Refused(Refusal::new(
+        RefusalCode::OutOfScope,
+        format!(
+            "household in area {area} is outside this device's areas; the change was not accepted"
+        ),
+    ))
+}
+
+/// Only actors registered to this device (through `/v1/actors`, which the engine calls before
+/// pushing) may appear in its changes: anything else is refused, so no device can forge another's
+/// edits or slip in unattributed ones.
+fn forged_actor(
+    auth: &DeviceAuth,
+    actors: &BTreeMap<Vec<u8>, Option<String>>,
+    owners: &HashMap<Vec<u8>, String>,
+) -> Option<DocOutcome> {
+    let (a, why) = actors.keys().find_map(|a| match owners.get(a) {
+        Some(dev) if *dev == auth.device_id => None,
+        Some(_) => Some((a, "is registered to another device")),
+        None => Some((a, "is not registered to this device")),
+    })?;
+    tracing::warn!(device = %auth.device_id, actor = %hex::encode(a), "refused a change by an actor not registered to the pushing device");
+    Some(DocOutcome::Refused(Refusal::new(
+        RefusalCode::ForgedActor,
+        format!(
+            "a change was made by automerge actor {} which {why}; a device may only push its own edits",
+            hex::encode(a)
+        ),
+    )))
+}
+
+/// The rows to store, and the documents they came from; every other document got its outcome.
+type Checked = (Vec<IngestRow>, Vec<PushDoc>);
+
+impl<S: Storage> Registry<S> {
+    pub(super) async fn push(&self, auth: &DeviceAuth, req: PushRequest) -> Result<PushResponse> {
+        let _guard = self.ingest.lock().await;
+        let mut outcomes: BTreeMap<Uuid, DocOutcome> = BTreeMap::new();
+        let order: Vec<Uuid> = req.docs.iter().map(|d| d.id).collect();
+        let mut pending = merge_duplicates(req.docs, &mut outcomes);
+        // Compact changes name their actor by a prefix, resolved first among the device's own.
+        let device_actors = Arc::new(
+            if pending
+                .iter()
+                .any(|d| d.encoding == ChangeEncoding::Compact)
+            {
+                self.storage.device_actors(&auth.device_id).await?
+            } else {
+                Vec::new()
+            },
+        );
+        for _attempt in 0..3 {
+            if pending.is_empty() {
+                break;
+            }
+            let ids: Vec<Uuid> = pending.iter().map(|d| d.id).collect();
+            let stored = self.storage.load_docs(&ids).await?;
+            let work = std::mem::take(&mut pending);
+            let actors = device_actors.clone();
+            let (work, stored, prepared) = tokio::task::spawn_blocking(move || {
+                let p = prepare_all(&work, &stored, &actors);
+                (work, stored, p)
+            })
+            .await
+            .map_err(|e| RegistryError::Internal(e.to_string()))?;
+            let prev_areas = stored.into_iter().map(|s| s.map(|s| s.area)).collect();
+            let (rows, ready) = self
+                .check_batch(auth, work, prev_areas, prepared, &mut outcomes)
+                .await?;
+            let n = rows.len();
+            let stale = self
+                .storage
+                .commit_ingest(&auth.device_id, &auth.user.id, rows, now_ms())
+                .await?;
+            tracing::info!(device = %auth.device_id, households = n - stale.len(), "ingested");
+            pending = ready
+                .into_iter()
+                .filter(|d| stale.contains(&d.id))
+                .collect();
+            for d in &pending {
+                outcomes.remove(&d.id);
+            }
+        }
+        for d in pending {
+            outcomes.insert(
+                d.id,
+                DocOutcome::Refused(Refusal::new(
+                    RefusalCode::Busy,
+                    "the household changed during the push; sync again",
+                )),
+            );
+        }
+        Ok(PushResponse {
+            results: order
+                .into_iter()
+                .filter_map(|id| outcomes.remove(&id).map(|o| (id, o)))
+                .collect(),
+        })
+    }
+
+    /// Scope and actor checks of a merged batch: records every document's outcome and returns the
+    /// rows to store.
+    async fn check_batch(
+        &self,
+        auth: &DeviceAuth,
+        work: Vec<PushDoc>,
+        prev_areas: Vec<Option<String>>,
+        prepared: Vec<Prepared>,
+        outcomes: &mut BTreeMap<Uuid, DocOutcome>,
+    ) -> Result<Checked> {
+        // Actor ownership for every new change in the batch, in one query.
+        let all_actors: Vec<Vec<u8>> = prepared
+            .iter()
+            .filter_map(|p| match p {
+                Prepared::Ready { actors, .. } => Some(actors.keys().cloned()),
+                _ => None,
+            })
+            .flatten()
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let owners: HashMap<Vec<u8>, String> = self
+            .storage
+            .actor_devices(&all_actors)
+            .await?
+            .into_iter()
+            .collect();
+        let scope: Scope<'_> = self.scope(&auth.user);
+        let mut rows = Vec::new();
+        let mut ready = Vec::new();
+        for ((d, p), prev_area) in work.into_iter().zip(prepared).zip(prev_areas) {
+            let id = d.id;
+            if let Some(a) = prev_area.filter(|a| !scope.contains(a)) {
+                outcomes.insert(id, out_of_scope(&a));
+                continue;
+            }
+            let outcome = match p {
+                Prepared::Noop => DocOutcome::Accepted,
+                Prepared::Refused(r) => DocOutcome::Refused(r),
+                Prepared::Ready { row, actors } => {
+                    if !scope.contains(&row.projection.area) {
+                        out_of_scope(&row.projection.area)
+                    } else if let Some(forged) = forged_actor(auth, &actors, &owners) {
+                        forged
+                    } else {
+                        rows.push(*row);
+                        ready.push(d);
+                        DocOutcome::Accepted
+                    }
+                }
+            };
+            outcomes.insert(id, outcome);
+        }
+        Ok((rows, ready))
+    }
+}

@@ -1,0 +1,158 @@
+//! The registry's protocol logic, independent of HTTP: authenticate, check scope and actors, ingest
+//! automerge changes, serve the feed and the consistency check. [`crate::http`] and
+//! [`crate::memory::InMemoryTransport`] both call [`Registry::handle`].
+//!
+//! One file per job, each adding methods to [`Registry`]:
+//! - `devices.rs`: enrollment and actor registration;
+//! - `ingest.rs`: a push, batch by batch (`merge.rs` merges one household's changes, CPU only);
+//! - `feed.rs`: the pull, from snapshots on a first sync and from the log after that;
+//! - `check.rs`: the consistency check's verdict and repair;
+//! - `admin.rs`: users, enrollment codes and the household list and detail (typed JSON answers).
+
+mod admin;
+mod check;
+mod devices;
+mod feed;
+mod ingest;
+mod merge;
+
+pub use admin::{AuditRow, HouseholdDetail, HouseholdListItem};
+
+use crate::error::{RegistryError, Result};
+use crate::scope::Scope;
+use crate::storage::any::{AnyStorage, DbUrl};
+use crate::storage::{DeviceAuth, Storage, StorageError, User};
+use sha2::{Digest, Sha256};
+use shumari_domain::AreaRegistry;
+use shumari_proto::codec::peek;
+use shumari_proto::message::{
+    ActorsRequest, CheckRequest, EnrollRequest, Message, PullRequest, PushRequest,
+    DEFAULT_CHUNK_BYTES,
+};
+use shumari_proto::{Endpoint, PROTOCOL_VERSION};
+
+/// Registry settings.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Cap on one response (compressed).
+    pub chunk_bytes: usize,
+    /// Largest request body accepted.
+    pub max_body: usize,
+    /// How long an enrollment code stays valid, in seconds.
+    pub code_ttl_secs: i64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            chunk_bytes: DEFAULT_CHUNK_BYTES,
+            max_body: 4 * 1024 * 1024,
+            code_ttl_secs: 7 * 24 * 3600,
+        }
+    }
+}
+
+/// The registry: storage, the area list and settings.
+#[derive(Debug)]
+pub struct Registry<S> {
+    /// The backend.
+    pub storage: S,
+    areas: AreaRegistry,
+    config: Config,
+    // One ingest at a time per process keeps log sequence numbers in commit order; the heads
+    // compare-and-set in `commit_ingest` still protects against other processes.
+    ingest: tokio::sync::Mutex<()>,
+}
+
+fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+fn sha(s: &str) -> [u8; 32] {
+    Sha256::digest(s.as_bytes()).into()
+}
+
+impl Registry<AnyStorage> {
+    /// A registry over the database `db` names (`sqlite:PATH`, a bare path, or `postgres://...`),
+    /// created and migrated as needed. PostgreSQL connections are driven by tasks on the current
+    /// runtime, which must outlive the registry.
+    pub async fn open(db: &DbUrl, config: Config) -> Result<Self, StorageError> {
+        Ok(Registry::new(AnyStorage::open(db).await?, config))
+    }
+}
+
+impl<S: Storage> Registry<S> {
+    /// A registry over `storage`.
+    pub fn new(storage: S, config: Config) -> Self {
+        Registry {
+            storage,
+            areas: AreaRegistry::builtin(),
+            config,
+            ingest: tokio::sync::Mutex::new(()),
+        }
+    }
+
+    /// Settings.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    fn scope<'a>(&'a self, user: &'a User) -> Scope<'a> {
+        Scope::new(&user.areas, &self.areas)
+    }
+
+    /// The device a bearer token belongs to.
+    pub async fn authenticate(&self, token: Option<&str>) -> Result<DeviceAuth> {
+        let token = token.ok_or_else(|| {
+            RegistryError::Unauthorized(
+                "a device token is required (enroll the device first)".into(),
+            )
+        })?;
+        self.storage
+            .device_by_token(sha(token))
+            .await?
+            .ok_or_else(|| {
+                RegistryError::Unauthorized(
+                    "the device token is not known to this registry; enroll the device again"
+                        .into(),
+                )
+            })
+    }
+
+    /// Answers one protocol request: a frame in, a frame out.
+    pub async fn handle(&self, ep: Endpoint, token: Option<&str>, body: &[u8]) -> Result<Vec<u8>> {
+        if body.len() > self.config.max_body {
+            return Err(RegistryError::TooLarge(self.config.max_body));
+        }
+        // The version is checked before authentication so that an old app is told to update.
+        let (v, _) = peek(body)?;
+        if v != PROTOCOL_VERSION {
+            return Err(RegistryError::unsupported_version(v));
+        }
+        // Enrollment is how a device gets a token: it is the one endpoint answered without one.
+        let auth = || self.authenticate(token);
+        Ok(match ep {
+            Endpoint::Enroll => self.enroll(EnrollRequest::decode(body)?).await?.encode(),
+            Endpoint::Actors => {
+                let auth = auth().await?;
+                self.actors(&auth, ActorsRequest::decode(body)?)
+                    .await?
+                    .encode()
+            }
+            Endpoint::Push => {
+                let auth = auth().await?;
+                self.push(&auth, PushRequest::decode(body)?).await?.encode()
+            }
+            Endpoint::Pull => {
+                let auth = auth().await?;
+                self.pull(&auth, PullRequest::decode(body)?).await?.encode()
+            }
+            Endpoint::Check => {
+                let auth = auth().await?;
+                self.check(&auth, CheckRequest::decode(body)?)
+                    .await?
+                    .encode()
+            }
+        })
+    }
+}
