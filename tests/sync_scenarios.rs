@@ -91,6 +91,7 @@ fn pg_an_old_client_is_told_to_update_and_malformed_input_is_a_4xx() {
 /// The compare-and-set under every ingest: a row whose heads moved since the service loaded them is
 /// skipped and returned, also when two writers race (on PostgreSQL they use two connections).
 fn stale_rows_are_skipped<S: Storage>(r: &TestRegistry<S>) {
+    use shumari_domain::{HouseholdSummary, IdNumber, Status};
     use shumari_registry::storage::{IngestRow, Projection};
     let id = uuid::Uuid::new_v4();
     let row = |expected: Option<&[u8]>, heads: u8| IngestRow {
@@ -100,14 +101,18 @@ fn stale_rows_are_skipped<S: Storage>(r: &TestRegistry<S>) {
         doc: vec![heads],
         heads: vec![heads; 32],
         projection: Projection {
-            reference: "PK10101-000001".into(),
-            area: shumari_scenarios::AREA.into(),
-            head_name: None,
-            head_id_number: None,
-            member_count: 1,
-            status: "draft".into(),
-            conflict_count: 0,
-            member_ids: vec!["3520212345671".into()],
+            summary: HouseholdSummary {
+                id,
+                reference: "PK10101-000001".into(),
+                area: shumari_scenarios::AREA.into(),
+                head_name: None,
+                head_id_number: None,
+                member_count: 1,
+                status: Status::Draft,
+                conflict_count: 0,
+                updated_at: Default::default(),
+            },
+            id_numbers: vec![IdNumber::parse("id_number", "3520212345671").expect("13 digits")],
         },
         log_changes: vec![heads],
         audit: vec![([heads; 32], vec![7; 16])],

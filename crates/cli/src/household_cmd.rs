@@ -2,7 +2,7 @@
 
 use crate::cli::{Cli, HouseholdCmd};
 use crate::exit::bad;
-use crate::output::{self, dashed};
+use crate::output;
 use crate::pin;
 use serde_json::{json, Value};
 use shumari_domain::{HouseholdInput, Status, Warning};
@@ -190,15 +190,18 @@ fn list(
                 r.reference.clone(),
                 r.area.clone(),
                 r.head_name.clone().unwrap_or_default(),
-                r.head_id_number.as_deref().map(dashed).unwrap_or_default(),
+                r.head_id_number
+                    .as_ref()
+                    .map(|n| n.dashed())
+                    .unwrap_or_default(),
                 r.member_count.to_string(),
-                r.status.clone(),
+                r.status.as_str().to_string(),
                 if r.conflict_count > 0 {
                     r.conflict_count.to_string()
                 } else {
                     String::new()
                 },
-                r.updated_at.chars().take(16).collect(),
+                r.updated_at.format("%Y-%m-%dT%H:%M").to_string(),
             ]);
         }
         println!("{t}");

@@ -17,12 +17,3 @@ pub fn table(header: &[&str]) -> Table {
         .set_header(header.to_vec());
     t
 }
-
-/// A 13-digit ID number shown as `12345-1234567-1`.
-pub fn dashed(digits: &str) -> String {
-    if digits.len() == 13 {
-        format!("{}-{}-{}", &digits[..5], &digits[5..12], &digits[12..])
-    } else {
-        digits.to_string()
-    }
-}

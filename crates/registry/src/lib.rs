@@ -12,7 +12,6 @@
 pub mod error;
 pub mod http;
 pub mod memory;
-mod projection;
 pub mod scope;
 pub mod service;
 pub mod storage;

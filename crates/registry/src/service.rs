@@ -8,7 +8,6 @@
 //! a household refused inside it is simply left out (per-household status in the answer).
 
 use crate::error::AppError;
-use crate::projection;
 use crate::scope::Scope;
 use crate::storage::{heads_blob, heads_vec, DeviceAuth, IngestRow, Storage, StoredDoc, User};
 use automerge::{AutoCommit, ChangeHash, ReadDoc};
@@ -268,8 +267,8 @@ fn prepare(d: &PushDoc, stored: Option<&StoredDoc>, device_actors: &[Vec<u8>]) -
             Err(e) => return bad(format!("not a household document: {e}")),
         }
     };
-    let projection = match projection::read(hd.automerge(), conflicts) {
-        Ok((id, p)) if id == d.id => p,
+    let projection = match hd.projection(conflicts) {
+        Ok(p) if p.summary.id == d.id => p,
         Ok(_) => return bad("the document's id does not match the household id".into()),
         Err(e) => return bad(format!("not a household document: {e}")),
     };
@@ -549,10 +548,10 @@ impl<S: Storage> Registry<S> {
                         outcomes.insert(d.id, DocOutcome::Refused(r));
                     }
                     Prepared::Ready { row, actors } => {
-                        if !scope.contains(&row.projection.area) {
+                        if !scope.contains(&row.projection.summary.area) {
                             outcomes.insert(
                                 d.id,
-                                DocOutcome::Refused(out_of_scope(&row.projection.area)),
+                                DocOutcome::Refused(out_of_scope(&row.projection.summary.area)),
                             );
                             continue;
                         }
@@ -915,25 +914,10 @@ impl<S: Storage> Registry<S> {
         area: Option<&str>,
     ) -> Result<Vec<serde_json::Value>, AppError> {
         let rows = self.storage.list(area).await?;
-        Ok(rows
-            .into_iter()
-            .filter(|r| user.is_none_or(|u| self.scope(u).contains(&r.projection.area)))
-            .filter(|r| area.is_none_or(|a| Scope::new(&[a.to_string()], &self.areas).contains(&r.projection.area)))
-            .map(|r| {
-                let p = r.projection;
-                serde_json::json!({
-                    "id": r.id,
-                    "ref": p.reference,
-                    "area": p.area,
-                    "head_name": p.head_name,
-                    "head_id_number": p.head_id_number,
-                    "member_count": p.member_count,
-                    "status": p.status,
-                    "conflict_count": p.conflict_count,
-                    "updated_at": chrono::DateTime::from_timestamp_millis(r.updated_at).unwrap_or_default().to_rfc3339(),
-                })
-            })
-            .collect())
+        rows.into_iter()
+            .filter(|r| user.is_none_or(|u| self.scope(u).contains(&r.area)))
+            .map(|r| serde_json::to_value(r).map_err(|e| AppError::Internal(e.to_string())))
+            .collect()
     }
 
     /// One household as JSON (same shape as the device's `household show --json`: the household's
