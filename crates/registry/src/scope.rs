@@ -58,7 +58,7 @@ mod tests {
             .all()
             .find(|a| a.level == AreaLevel::Province && a.code != province)
             .unwrap();
-        assert!(!Scope::new(&[other.code.clone()], &reg).contains(&uc));
+        assert!(!Scope::new(std::slice::from_ref(&other.code), &reg).contains(&uc));
         // Under the user's province by its code, but no such area: refused.
         let in_province = [province.clone()];
         assert!(!Scope::new(&in_province, &reg).contains(&format!("{province}ZZ")));
