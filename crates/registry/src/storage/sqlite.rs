@@ -117,6 +117,22 @@ fn uuid_of(s: &str) -> Result<Uuid> {
     Uuid::parse_str(s).map_err(|e| StorageError::Other(format!("bad id in database: {e}")))
 }
 
+/// A list row from `SELECT id, area, ref, head_name, head_id_number, member_count, status,
+/// conflict_count, updated_at`.
+fn list_row(r: &rusqlite::Row<'_>) -> Result<HouseholdSummary> {
+    Ok(HouseholdSummary {
+        id: uuid_of(&r.get::<_, String>(0)?)?,
+        area: r.get(1)?,
+        reference: r.get(2)?,
+        head_name: r.get(3)?,
+        head_id_number: columns::id_number(r.get(4)?)?,
+        member_count: r.get(5)?,
+        status: columns::status(&r.get::<_, String>(6)?)?,
+        conflict_count: r.get(7)?,
+        updated_at: columns::time(r.get(8)?),
+    })
+}
+
 fn stored_doc(r: &rusqlite::Row<'_>) -> rusqlite::Result<DocRow> {
     Ok((
         r.get(0)?,
@@ -310,7 +326,8 @@ impl Storage for SqliteStorage {
             for row in rows {
                 let id = row.id.to_string();
                 let p = &row.projection.summary;
-                let (head_id_number, status) = (p.head_id_number.as_ref().map(IdNumber::digits), p.status.as_str());
+                let head_id_number = p.head_id_number.as_ref().map(IdNumber::digits);
+                let status = p.status.as_str();
                 let updated_at = p.updated_at.timestamp_millis();
                 let n = match &row.expected_heads {
                     Some(expected) => tx
@@ -447,34 +464,9 @@ impl Storage for SqliteStorage {
             let bound = |f: fn(&AreaRange) -> &str| area.as_ref().map(f);
             let rows = stmt.query_map(
                 params![bound(|a| &a.code), bound(|a| &a.from), bound(|a| &a.until)],
-                |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, Option<String>>(3)?,
-                    r.get::<_, Option<String>>(4)?,
-                    r.get::<_, u32>(5)?,
-                    r.get::<_, String>(6)?,
-                    r.get::<_, u32>(7)?,
-                    r.get::<_, i64>(8)?,
-                ))
-            })?;
-            rows.map(|r| {
-                let (id, area, reference, head_name, head_id_number, member_count, status, conflict_count, updated_at) = r?;
-                Ok(HouseholdSummary {
-                    id: uuid_of(&id)?,
-                    reference,
-                    area,
-                    head_name,
-                    head_id_number: columns::id_number(head_id_number)?,
-                    member_count,
-                    status: columns::status(&status)?,
-                    conflict_count,
-                    updated_at: columns::time(updated_at),
-                })
-            })
-            .collect()
+                |r| Ok(list_row(r)),
+            )?;
+            rows.map(|r| r?).collect()
         })
         .await
     }
