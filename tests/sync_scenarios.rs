@@ -91,6 +91,7 @@ fn pg_an_old_client_is_told_to_update_and_malformed_input_is_a_4xx() {
 /// The compare-and-set under every ingest: a row whose heads moved since the service loaded them is
 /// skipped and returned, also when two writers race (on PostgreSQL they use two connections).
 fn stale_rows_are_skipped<S: Storage>(r: &TestRegistry<S>) {
+    use shumari_domain::{HouseholdSummary, IdNumber, Status};
     use shumari_registry::storage::{IngestRow, Projection};
     let id = uuid::Uuid::new_v4();
     let row = |expected: Option<&[u8]>, heads: u8| IngestRow {
@@ -100,14 +101,18 @@ fn stale_rows_are_skipped<S: Storage>(r: &TestRegistry<S>) {
         doc: vec![heads],
         heads: vec![heads; 32],
         projection: Projection {
-            reference: "PK10101-000001".into(),
-            area: shumari_scenarios::AREA.into(),
-            head_name: None,
-            head_id_number: None,
-            member_count: 1,
-            status: "draft".into(),
-            conflict_count: 0,
-            member_ids: vec!["3520212345671".into()],
+            summary: HouseholdSummary {
+                id,
+                reference: "PK10101-000001".into(),
+                area: shumari_scenarios::AREA.into(),
+                head_name: None,
+                head_id_number: None,
+                member_count: 1,
+                status: Status::Draft,
+                conflict_count: 0,
+                updated_at: Default::default(),
+            },
+            id_numbers: vec![IdNumber::parse("id_number", "3520212345671").expect("13 digits")],
         },
         log_changes: vec![heads],
         audit: vec![([heads; 32], vec![7; 16])],
@@ -145,6 +150,94 @@ on_both!(
     stale_rows_are_skipped_also_when_writers_race,
     pg_stale_rows_are_skipped_also_when_writers_race,
     stale_rows_are_skipped
+);
+
+/// The list gives back the rows ingested (the domain's `HouseholdSummary`, unchanged) and selects an
+/// area and everything under it by the domain's rule, on both backends.
+fn list_rows_by_area<S: Storage>(r: &TestRegistry<S>) {
+    use shumari_domain::area::contains;
+    use shumari_domain::{HouseholdSummary, IdNumber, Status};
+    use shumari_registry::storage::{IngestRow, Projection};
+    let areas = [
+        "PK10101",
+        "PK10101-UC01",
+        "PK10101-UC012",
+        "PK10101-UC01-V3",
+        "PK10102",
+        "PK20101-UC7",
+        "PK20101",
+    ];
+    let rows: Vec<HouseholdSummary> = areas
+        .iter()
+        .enumerate()
+        .map(|(i, area)| HouseholdSummary {
+            id: uuid::Uuid::new_v4(),
+            reference: format!("{area}-K7QD2-{i}"),
+            area: area.to_string(),
+            head_name: Some(format!("Head {i}")),
+            head_id_number: Some(
+                IdNumber::parse("id_number", &format!("352021234567{i}")).expect("13 digits"),
+            ),
+            member_count: 2,
+            status: Status::ALL[i % Status::ALL.len()],
+            conflict_count: u32::try_from(i % 2).expect("small"),
+            updated_at: chrono::DateTime::from_timestamp_millis(1_750_000_000_000 + i as i64)
+                .expect("a time"),
+        })
+        .collect();
+    let ingest = rows
+        .iter()
+        .map(|s| IngestRow {
+            id: s.id,
+            expected_heads: None,
+            prev_area: None,
+            doc: vec![1],
+            heads: vec![1; 32],
+            projection: Projection {
+                summary: s.clone(),
+                id_numbers: s.head_id_number.iter().cloned().collect(),
+            },
+            log_changes: vec![1],
+            audit: Vec::new(),
+        })
+        .collect();
+    let st = &r.reg.storage;
+    assert!(r
+        .rt
+        .block_on(st.commit_ingest("dev", "user", ingest, 1))
+        .expect("commit")
+        .is_empty());
+    let mut all = rows.clone();
+    all.sort_by(|a, b| a.reference.cmp(&b.reference));
+    assert_eq!(r.rt.block_on(st.list(None)).expect("list"), all);
+    for ancestor in [
+        "PK1",
+        "PK101",
+        "PK10101",
+        "PK10101-UC01",
+        "PK10101-UC01-V3",
+        "PK2",
+        "PK9",
+    ] {
+        let listed: Vec<String> =
+            r.rt.block_on(st.list(Some(ancestor)))
+                .expect("list")
+                .into_iter()
+                .map(|s| s.area)
+                .collect();
+        let expected: Vec<String> = all
+            .iter()
+            .filter(|s| contains(ancestor, &s.area))
+            .map(|s| s.area.clone())
+            .collect();
+        assert_eq!(listed, expected, "under {ancestor}");
+    }
+}
+
+on_both!(
+    the_list_is_the_domain_row_selected_by_the_area_rule,
+    pg_the_list_is_the_domain_row_selected_by_the_area_rule,
+    list_rows_by_area
 );
 
 #[test]

@@ -63,7 +63,8 @@ pub struct AreaInfo {
     pub counts: StatusCounts,
 }
 
-/// One row of the household list.
+/// One row of the household list: the domain's `HouseholdSummary` as the UI shows it (UI status, dashed
+/// CNIC, "" for what is not known yet), under the names the UI has always read.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct HouseholdSummary {
@@ -74,9 +75,11 @@ pub struct HouseholdSummary {
     /// Head's name ("" until known).
     pub head_name: String,
     /// Head's CNIC, dashed ("" until known).
-    pub head_cnic: String,
+    #[serde(rename = "headCnic")]
+    pub head_id_number: String,
     /// Area code.
-    pub area_code: String,
+    #[serde(rename = "areaCode")]
+    pub area: String,
     /// `draft`, `complete`, `synced` or `conflict`.
     pub status: String,
     /// Members on the roster.

@@ -13,9 +13,10 @@ use crate::questionnaire::{engine_form, form_id, form_version};
 use crate::App;
 use serde::Serialize;
 use serde_json::Value;
+use shumari_domain::HouseholdSummary;
 use shumari_domain::{Household, HouseholdInput, Warning};
 use shumari_forms::{pmt_model, Contribution, Instance, Issue, ProgrammeResult};
-use shumari_store::{Created, HouseholdView, ListFilter, Summary};
+use shumari_store::{Created, HouseholdView, ListFilter};
 use std::collections::BTreeMap;
 
 /// The provisional PMT score of a validation report.
@@ -155,7 +156,7 @@ impl App {
 
     /// A page of households matching `filter` (area and everything under it, search, workflow status),
     /// newest change first.
-    pub fn household_rows(&self, filter: &ListFilter) -> Result<Vec<Summary>> {
+    pub fn household_rows(&self, filter: &ListFilter) -> Result<Vec<HouseholdSummary>> {
         self.with_store(|store| Ok(store.list(filter)?))
     }
 }

@@ -5,40 +5,35 @@ use crate::error::{AppError, Result};
 use crate::questionnaire::{form_id, form_version};
 use crate::session::read_enrollment;
 use crate::App;
-use shumari_domain::{HouseholdInput, IdNumber};
-use shumari_store::{ListFilter, Summary};
+use shumari_domain::{area, HouseholdInput, Status};
+use shumari_store::ListFilter;
 
 /// Enough for every household a device holds.
 const LIST_ALL: usize = 1_000_000;
 
-/// The UI's four statuses from the store's workflow status and conflict count.
-pub(crate) fn ui_status(status: &str, conflicts: u32) -> &'static str {
+/// The UI's four statuses from the workflow status and conflict count.
+pub(crate) fn ui_status(status: Status, conflicts: u32) -> &'static str {
     if conflicts > 0 {
         return "conflict";
     }
     match status {
-        "draft" => "draft",
-        "complete" => "complete",
-        _ => "synced",
+        Status::Draft => "draft",
+        Status::Complete => "complete",
+        Status::Submitted | Status::Approved | Status::Returned | Status::Rejected => "synced",
     }
 }
 
-fn dashed(digits: &str) -> String {
-    IdNumber::parse("cnic", digits)
-        .map(|n| n.dashed())
-        .unwrap_or_else(|_| digits.to_string())
-}
-
-fn summary(s: Summary) -> HouseholdSummary {
+/// The UI's list row: the domain's, with the UI's status and "" for what is not known yet.
+fn summary(s: shumari_domain::HouseholdSummary) -> HouseholdSummary {
     HouseholdSummary {
-        status: ui_status(&s.status, s.conflict_count).to_string(),
+        status: ui_status(s.status, s.conflict_count).to_string(),
         id: s.id.to_string(),
         reference: s.reference,
         head_name: s.head_name.unwrap_or_default(),
-        head_cnic: s.head_id_number.map(|d| dashed(&d)).unwrap_or_default(),
-        area_code: s.area,
+        head_id_number: s.head_id_number.map(|n| n.dashed()).unwrap_or_default(),
+        area: s.area,
         member_count: s.member_count,
-        updated_at: s.updated_at,
+        updated_at: s.updated_at.to_rfc3339(),
     }
 }
 
@@ -102,10 +97,7 @@ impl App {
                 .filter_map(|code| store.areas().get(code).ok())
                 .map(|a| {
                     let mut counts = StatusCounts::default();
-                    for h in all
-                        .iter()
-                        .filter(|h| store.areas().contains(&a.code, &h.area_code))
-                    {
+                    for h in all.iter().filter(|h| area::contains(&a.code, &h.area)) {
                         count(&mut counts, &h.status);
                     }
                     AreaInfo {
@@ -136,21 +128,11 @@ impl App {
     pub(crate) fn summary_of(&self, id: &str) -> Result<HouseholdSummary> {
         self.with_store(|store| {
             let v = store.get(id)?;
-            let h = v.household;
-            let head = h.head();
-            Ok(HouseholdSummary {
-                id: h.id.to_string(),
-                reference: h.reference.clone(),
-                head_name: head.map(|m| m.name.clone()).unwrap_or_default(),
-                head_cnic: head
-                    .and_then(|m| m.id_number.as_ref())
-                    .map(|n| n.dashed())
-                    .unwrap_or_default(),
-                area_code: h.area.clone(),
-                status: ui_status(h.status.as_str(), v.conflicts.len() as u32).to_string(),
-                member_count: h.members.len() as u32,
-                updated_at: h.updated_at.to_rfc3339(),
-            })
+            let conflicts = u32::try_from(v.conflicts.len()).unwrap_or(u32::MAX);
+            Ok(summary(shumari_domain::HouseholdSummary::of(
+                &v.household,
+                conflicts,
+            )))
         })
     }
 }

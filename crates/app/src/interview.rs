@@ -444,7 +444,7 @@ impl App {
             reference: h.reference.clone(),
             head_name,
             area_code: h.area.clone(),
-            status: ui_status(h.status.as_str(), hv.conflicts.len() as u32).to_string(),
+            status: ui_status(h.status, hv.conflicts.len() as u32).to_string(),
             answers,
             members,
             visible: ev.visible,

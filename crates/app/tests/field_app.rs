@@ -242,7 +242,7 @@ fn interview_with_three_members_skip_logic_and_completion() {
     let found = app.list_households("35202-12345", None, None).unwrap();
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].member_count, 3);
-    assert_eq!(found[0].head_cnic, "35202-1234567-2");
+    assert_eq!(found[0].head_id_number, "35202-1234567-2");
     assert_eq!(app.household_counts().unwrap().complete, 1);
     assert_eq!(
         app.list_households("", Some("draft"), None).unwrap().len(),

@@ -6,7 +6,7 @@
 
 use crate::cli::{Cli, HouseholdCmd};
 use crate::exit::bad;
-use crate::output::{self, dashed};
+use crate::output;
 use crate::pin;
 use serde_json::{json, Value};
 use shumari_app::household_records::ValidationReport;
@@ -181,34 +181,7 @@ fn list(
     if cli.json {
         output::json(&rows)?;
     } else {
-        let mut t = output::table(&[
-            "ref",
-            "area",
-            "head",
-            "CNIC",
-            "members",
-            "status",
-            "conflicts",
-            "updated",
-        ]);
-        for r in &rows {
-            t.add_row(vec![
-                r.reference.clone(),
-                r.area.clone(),
-                r.head_name.clone().unwrap_or_default(),
-                r.head_id_number.as_deref().map(dashed).unwrap_or_default(),
-                r.member_count.to_string(),
-                r.status.clone(),
-                if r.conflict_count > 0 {
-                    r.conflict_count.to_string()
-                } else {
-                    String::new()
-                },
-                r.updated_at.chars().take(16).collect(),
-            ]);
-        }
-        println!("{t}");
-        println!("{} household(s)", rows.len());
+        output::households(&rows);
     }
     Ok(0)
 }

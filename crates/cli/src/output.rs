@@ -2,6 +2,7 @@
 
 use comfy_table::{presets::UTF8_FULL_CONDENSED, ContentArrangement, Table};
 use serde::Serialize;
+use shumari_domain::HouseholdSummary;
 
 /// Prints `value` as pretty JSON on stdout.
 pub fn json<T: Serialize>(value: &T) -> anyhow::Result<()> {
@@ -18,11 +19,37 @@ pub fn table(header: &[&str]) -> Table {
     t
 }
 
-/// A 13-digit ID number shown as `12345-1234567-1`.
-pub fn dashed(digits: &str) -> String {
-    if digits.len() == 13 {
-        format!("{}-{}-{}", &digits[..5], &digits[5..12], &digits[12..])
-    } else {
-        digits.to_string()
+/// Prints household list rows as a table with a count (the device's and the registry's lists alike).
+pub fn households(rows: &[HouseholdSummary]) {
+    let mut t = table(&[
+        "ref",
+        "area",
+        "head",
+        "CNIC",
+        "members",
+        "status",
+        "conflicts",
+        "updated",
+    ]);
+    for r in rows {
+        t.add_row(vec![
+            r.reference.clone(),
+            r.area.clone(),
+            r.head_name.clone().unwrap_or_default(),
+            r.head_id_number
+                .as_ref()
+                .map(|n| n.dashed())
+                .unwrap_or_default(),
+            r.member_count.to_string(),
+            r.status.as_str().to_string(),
+            if r.conflict_count > 0 {
+                r.conflict_count.to_string()
+            } else {
+                String::new()
+            },
+            r.updated_at.format("%Y-%m-%dT%H:%M").to_string(),
+        ]);
     }
+    println!("{t}");
+    println!("{} household(s)", rows.len());
 }

@@ -237,25 +237,7 @@ pub fn run(cli: &Cli, cmd: &RegistryCmd) -> anyhow::Result<i32> {
             if cli.json {
                 crate::output::json(&rows)?;
             } else {
-                let mut t = crate::output::table(&[
-                    "ref",
-                    "area",
-                    "head",
-                    "members",
-                    "status",
-                    "conflicts",
-                ]);
-                for r in rows {
-                    t.add_row(vec![
-                        r.reference,
-                        r.area,
-                        r.head_name.unwrap_or_default(),
-                        r.member_count.to_string(),
-                        r.status,
-                        r.conflict_count.to_string(),
-                    ]);
-                }
-                println!("{t}");
+                crate::output::households(&rows);
             }
             Ok(0)
         }

@@ -2,7 +2,18 @@
 //! (union council, village/block) that a district office adds under a tehsil.
 //!
 //! Codes nest by prefix: `PK6` (Punjab) > `PK603` > `PK60301` > `PK60301-UC012` > `PK60301-UC012-V03`.
-//! An area *contains* itself and everything under it; jurisdiction checks use [`AreaRegistry::contains`].
+//!
+//! # An area contains everything under it
+//! Decided here, once, on the codes alone ([`contains`]), so that every place that asks gives the same
+//! answer: a device's list filter and counts, the registry's jurisdiction checks, and both stores' SQL,
+//! which select the same codes with the bound parameters of [`AreaRange`]. The shipped P-codes have
+//! fixed widths (province 1 digit, district 3, tehsil 5), so below a P-code every longer code starting
+//! with it lies under it; below a code with a dash (a union council), only `code-…` does
+//! (`PK60301-UC01` does not contain `PK60301-UC012`).
+//!
+//! Containment does not say a code exists: [`AreaRegistry::get`] does, and
+//! [`AreaRegistry::recognises`] accepts also the union councils and villages a district office added
+//! elsewhere, under a known tehsil.
 
 use crate::error::{DomainError, Result};
 use serde::{Deserialize, Serialize};
@@ -153,12 +164,7 @@ impl AreaRegistry {
                     format!("must start with `{parent}-`, e.g. `{parent}-UC012`"),
                 )
             })?;
-        if suffix.is_empty()
-            || suffix.len() > 12
-            || !suffix
-                .bytes()
-                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
-        {
+        if !valid_suffix(suffix) {
             return Err(DomainError::invalid(
                 "code",
                 "the part after the dash must be 1-12 capital letters or digits",
@@ -180,16 +186,21 @@ impl AreaRegistry {
         self.get(code)
     }
 
-    /// Whether `ancestor` contains `code` (an area contains itself). Unknown codes are contained by nothing.
-    pub fn contains(&self, ancestor: &str, code: &str) -> bool {
-        let mut cur = self.areas.get(code);
-        while let Some(a) = cur {
-            if a.code == ancestor {
-                return true;
-            }
-            cur = a.parent.as_deref().and_then(|p| self.areas.get(p));
+    /// Whether `code` names an area: a known one, or a union council or village under a known tehsil
+    /// with a code of the shape [`AreaRegistry::add`] accepts (`PK60301-UC012`, `PK60301-UC012-V03`).
+    /// The registry does not receive the areas district offices add, so it recognises them by shape.
+    pub fn recognises(&self, code: &str) -> bool {
+        if self.exists(code) {
+            return true;
         }
-        false
+        let mut parts = code.split('-');
+        let base = parts.next().unwrap_or_default();
+        let suffixes: Vec<&str> = parts.collect();
+        self.areas
+            .get(base)
+            .is_some_and(|a| a.level == AreaLevel::Tehsil)
+            && (1..=2).contains(&suffixes.len())
+            && suffixes.iter().all(|s| valid_suffix(s))
     }
 
     /// The chain from the province down to `code`.
@@ -200,6 +211,86 @@ impl AreaRegistry {
         }
         out.reverse();
         Ok(out)
+    }
+}
+
+/// The part after a dash in an added area's code: 1-12 capital letters or digits.
+fn valid_suffix(s: &str) -> bool {
+    (1..=12).contains(&s.len())
+        && s.bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+}
+
+/// Whether the area `ancestor` contains the area `code`: it is `code`, or `code` lies under it.
+///
+/// This is the product's one rule for "an area contains everything under it" (see the module
+/// documentation); [`AreaRange`] is the same rule as SQL parameters. A string that cannot be an area
+/// code (empty, or with characters other than letters, digits and dashes) contains only itself.
+pub fn contains(ancestor: &str, code: &str) -> bool {
+    if code == ancestor {
+        return true;
+    }
+    if !is_code_text(ancestor) {
+        return false;
+    }
+    match code.strip_prefix(ancestor) {
+        Some(rest) if ancestor.contains('-') => rest.starts_with('-'),
+        Some(rest) => !rest.is_empty(),
+        None => false,
+    }
+}
+
+fn is_code_text(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+}
+
+/// The codes an area contains, as the parameters a SQL store binds: a row's `area` is under `code` when
+/// `area = code OR (area >= from AND area < until)`.
+///
+/// The comparison must be bytewise: SQLite's default `BINARY` collation, PostgreSQL's `COLLATE "C"`.
+/// The range holds exactly the codes [`contains`] accepts (the codes starting with `code`, or with
+/// `code-` under a code with a dash), and can use an index on `area`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AreaRange {
+    /// The area itself.
+    pub code: String,
+    /// The smallest code under it.
+    pub from: String,
+    /// The first code after everything under it (excluded).
+    pub until: String,
+}
+
+impl AreaRange {
+    /// The range of `code` and everything under it.
+    pub fn of(code: &str) -> Self {
+        let (from, until) = if !is_code_text(code) {
+            // Not a code: nothing lies under it (an empty range).
+            (String::new(), String::new())
+        } else if code.contains('-') {
+            // `code-…`: from `code-` up to `code.` ('.' is the byte after '-').
+            (format!("{code}-"), format!("{code}."))
+        } else {
+            // Every code starting with `code`: up to `code` with its last byte raised by one (the last
+            // byte is a letter or digit, so the result is still ASCII).
+            let mut until = code.as_bytes().to_vec();
+            if let Some(last) = until.last_mut() {
+                *last += 1;
+            }
+            (
+                code.to_string(),
+                String::from_utf8_lossy(&until).into_owned(),
+            )
+        };
+        AreaRange {
+            code: code.to_string(),
+            from,
+            until,
+        }
+    }
+
+    /// Whether `area` is selected by `area = code OR (area >= from AND area < until)`, as SQL reads it.
+    pub fn selects(&self, area: &str) -> bool {
+        area == self.code || (self.from.as_str() <= area && area < self.until.as_str())
     }
 }
 
@@ -252,11 +343,18 @@ mod tests {
             .add("PK10101-UC012-V03", "Village 3", "PK10101-UC012")
             .unwrap();
         assert_eq!(v.level, AreaLevel::Village);
-        assert!(reg.contains("PK1", "PK10101-UC012-V03"));
-        assert!(reg.contains("PK101", "PK10101-UC012"));
-        assert!(reg.contains("PK10101-UC012", "PK10101-UC012"));
-        assert!(!reg.contains("PK102", "PK10101-UC012"));
-        assert!(!reg.contains("PK1", "PK999"));
+        assert!(reg.recognises("PK10101-UC012-V03"));
+        assert!(
+            reg.recognises("PK10101-UC099"),
+            "added elsewhere, under a known tehsil"
+        );
+        assert!(!reg.recognises("PK999"));
+        assert!(
+            !reg.recognises("PK101-UC1"),
+            "only tehsils have union councils"
+        );
+        assert!(!reg.recognises("PK10101-uc1"));
+        assert!(!reg.recognises("PK10101-UC1-V1-X1"));
         // replay is a no-op, a rename is refused
         reg.add("PK10101-UC012", "UC 12", "PK10101").unwrap();
         assert!(reg.add("PK10101-UC012", "Other", "PK10101").is_err());
@@ -269,5 +367,90 @@ mod tests {
             .add("PK10101-UC012-V03-X1", "x", "PK10101-UC012-V03")
             .is_err());
         assert!(reg.add("PK10101-UC9", "x", "PK00000").is_err());
+    }
+
+    #[test]
+    fn an_area_contains_itself_and_everything_under_it_and_nothing_else() {
+        let reg = AreaRegistry::builtin();
+        let tehsil = "PK10101";
+        let uc = "PK10101-UC01";
+        for (ancestor, code, expected) in [
+            ("PK1", "PK1", true),
+            ("PK1", "PK101", true),
+            ("PK1", "PK10101", true),
+            ("PK101", tehsil, true),
+            (tehsil, uc, true),
+            ("PK1", "PK10101-UC01-V3", true),
+            (uc, "PK10101-UC01-V3", true),
+            (uc, uc, true),
+            (uc, "PK10101-UC012", false),
+            (uc, tehsil, false),
+            (tehsil, "PK101", false),
+            ("PK101", "PK102", false),
+            ("PK1", "PK2", false),
+            ("PK10", "PK2", false),
+            ("", "PK1", false),
+            ("PK%", "PK%1", false),
+        ] {
+            assert_eq!(
+                contains(ancestor, code),
+                expected,
+                "{ancestor} contains {code}"
+            );
+        }
+        // Every known area lies under its parent and its parent's ancestors.
+        for a in reg.all() {
+            for anc in reg.path(&a.code).unwrap() {
+                assert!(contains(&anc.code, &a.code), "{} in {}", a.code, anc.code);
+            }
+        }
+    }
+
+    #[test]
+    fn the_sql_range_selects_exactly_what_contains_accepts() {
+        let reg = AreaRegistry::builtin();
+        let mut codes: Vec<String> = reg.all().map(|a| a.code.clone()).collect();
+        codes.extend(
+            [
+                "PK10101-UC01",
+                "PK10101-UC012",
+                "PK10101-UC01-V3",
+                "PK10101-UC1",
+                "PK10101-UC0",
+                "PK10101-UC01-",
+                "PK10101-UC01.",
+                "PK10101-UC01A",
+                "PK10102-UC01",
+                "PK1z",
+                "PK2",
+                "PK",
+                "",
+                "PK10101-UC01-V3-",
+                "PK1-",
+            ]
+            .map(String::from),
+        );
+        let ancestors = [
+            "PK1",
+            "PK101",
+            "PK10101",
+            "PK10101-UC01",
+            "PK10101-UC01-V3",
+            "PK9",
+            "",
+            "P_%",
+        ];
+        for anc in ancestors
+            .iter()
+            .copied()
+            .chain(reg.all().map(|a| a.code.as_str()))
+        {
+            let range = AreaRange::of(anc);
+            for code in &codes {
+                assert_eq!(range.selects(code), contains(anc, code), "{anc} / {code}");
+            }
+        }
+        assert_eq!(AreaRange::of("PK6").until, "PK7");
+        assert_eq!(AreaRange::of("PK60301-UC012").from, "PK60301-UC012-");
     }
 }

@@ -8,7 +8,9 @@
 //! - [`id_number`]: CNIC / B-form numbers: shape rules (errors) and plausibility checks (warnings).
 //! - [`household`]: households and members, the JSON a user gives, and the whole-household rules.
 //! - [`reference`]: short reference numbers unique without coordination.
-//! - [`doc`]: the mapping of a household onto one automerge document, edits, and conflicts.
+//! - [`summary`]: the list row every crate shows ([`HouseholdSummary`]) and what stores index.
+//! - [`doc`]: the mapping of a household onto one automerge document (its key names in [`doc::keys`]),
+//!   the full and the fast read, edits, and conflicts.
 //!
 //! Creating a household from user input:
 //! ```
@@ -16,7 +18,8 @@
 //! let areas = AreaRegistry::builtin();
 //! let input: HouseholdInput = serde_json::from_str(r#"{"area":"PK10101","answers":{"rooms":2},
 //!     "members":[{"name":"Ayesha","relation":"head","sex":"female","age":34,"id_number":"35202-1234567-2"}]}"#).unwrap();
-//! let ctx = EditContext::now("surveyor-1");
+//! let at = chrono::DateTime::from_timestamp(1_750_000_000, 0).unwrap(); // the caller's clock
+//! let ctx = EditContext::new("surveyor-1", at);
 //! let new = NewHousehold::from_input(&input, None, &areas, "PK10101-K7QD2-1", "nser-household", "1", &ctx).unwrap();
 //! assert_eq!(new.household.members.len(), 1);
 //! ```
@@ -27,14 +30,16 @@ pub mod error;
 pub mod household;
 pub mod id_number;
 pub mod reference;
+pub mod summary;
 
-pub use area::{Area, AreaLevel, AreaRegistry};
+pub use area::{Area, AreaLevel, AreaRange, AreaRegistry};
 pub use doc::{Conflict, ConflictValue, EditContext, FieldPath, HouseholdDoc};
 pub use error::{DomainError, Result};
 pub use household::{
     Answers, GeoPoint, Household, HouseholdInput, Member, MemberInput, Relation, Sex, Status,
 };
 pub use id_number::{IdNumber, Warning};
+pub use summary::{HouseholdSummary, Projection};
 
 /// Automerge types the other crates need, re-exported so that everyone uses the one pinned version.
 pub use automerge;
@@ -73,7 +78,7 @@ impl NewHousehold {
             members.push(m.to_member(&format!("members[{i}]"), i as u32 + 1)?);
         }
         let household = Household {
-            id: uuid::Uuid::now_v7(),
+            id: id_at(ctx.at),
             reference: reference.to_string(),
             area,
             gps: input.gps,
@@ -93,4 +98,12 @@ impl NewHousehold {
             warnings,
         })
     }
+}
+
+/// A new household id: a UUIDv7 whose time part is the edit's time (from the caller, like every time
+/// in this crate), so ids still sort by creation; the rest is random, so devices need no coordination.
+fn id_at(at: chrono::DateTime<chrono::Utc>) -> uuid::Uuid {
+    let secs = u64::try_from(at.timestamp()).unwrap_or(0);
+    let ts = uuid::Timestamp::from_unix(uuid::NoContext, secs, at.timestamp_subsec_nanos());
+    uuid::Uuid::new_v7(ts)
 }

@@ -8,8 +8,12 @@ use shumari_domain::{
     AreaRegistry, DomainError, HouseholdDoc, HouseholdInput, MemberInput, NewHousehold,
 };
 
+/// Every edit in these tests happens at one fixed time: the domain takes the clock from its caller.
 fn ctx(user: &str) -> EditContext {
-    EditContext::now(user)
+    EditContext::new(
+        user,
+        chrono::DateTime::from_timestamp_millis(1_763_900_000_123).unwrap(),
+    )
 }
 
 fn actor(n: u8) -> ActorId {

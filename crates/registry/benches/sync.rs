@@ -17,10 +17,14 @@
 mod pg;
 
 use serde_json::{json, Value};
-use shumari_domain::HouseholdInput;
+use shumari_domain::{HouseholdInput, HouseholdSummary, IdNumber, Status};
 use shumari_registry::storage::postgres::PgStorage;
 use shumari_registry::storage::{IngestRow, Projection, StoredDoc};
 use shumari_registry::{Config, InMemoryTransport, Registry, Role, SqliteStorage, Storage};
+
+fn id_number(digits: &str) -> IdNumber {
+    IdNumber::parse("id_number", digits).expect("13 digits")
+}
 use shumari_store::Store;
 use shumari_sync::{Endpoint, Options, Report, Transport, TransportError};
 use std::sync::{Arc, Mutex};
@@ -183,14 +187,19 @@ fn storage_only<S: Storage>(rt: &tokio::runtime::Runtime, storage: &S, docs: &[S
             doc: d.doc.clone(),
             heads: d.heads.clone(),
             projection: Projection {
-                reference: d.id.to_string(),
-                area: d.area.clone(),
-                head_name: Some("Member 0".into()),
-                head_id_number: Some("3520200000011".into()),
-                member_count: 6,
-                status: "complete".into(),
-                conflict_count: 0,
-                member_ids: vec!["3520200000011".into(), "3520200000012".into()],
+                summary: HouseholdSummary {
+                    id: d.id,
+                    reference: d.id.to_string(),
+                    area: d.area.clone(),
+                    head_name: Some("Member 0".into()),
+                    head_id_number: Some(id_number("3520200000011")),
+                    member_count: 6,
+                    status: Status::Complete,
+                    conflict_count: 0,
+                    updated_at: chrono::DateTime::from_timestamp_millis(1_750_000_000_000)
+                        .expect("a valid time"),
+                },
+                id_numbers: vec![id_number("3520200000011"), id_number("3520200000012")],
             },
             log_changes: d.doc.clone(),
             audit: vec![(d.heads[..32].try_into().expect("32 bytes"), vec![7; 16])],

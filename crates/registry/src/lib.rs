@@ -17,7 +17,6 @@
 pub mod error;
 pub mod http;
 pub mod memory;
-mod projection;
 pub mod scope;
 pub mod service;
 pub mod storage;
@@ -25,7 +24,7 @@ pub mod storage;
 pub use error::RegistryError;
 pub use http::{app, launch, HttpError};
 pub use memory::InMemoryTransport;
-pub use service::{Config, HouseholdDetail, HouseholdListItem, Registry};
+pub use service::{Config, HouseholdDetail, Registry};
 pub use shumari_proto::Role;
 pub use storage::any::{AnyStorage, DbUrl};
 pub use storage::sqlite::SqliteStorage;

@@ -1,5 +1,11 @@
 //! Jurisdiction: a user's areas each include everything under them.
+//!
+//! "Under" is the domain's one rule ([`shumari_domain::area::contains`]), the same the device's store
+//! and both registry backends apply. On top of it the registry asks that the code names an area at all
+//! ([`AreaRegistry::recognises`]): the shipped list, or a union council or village under a known tehsil,
+//! since the areas district offices add are not sent to the registry.
 
+use shumari_domain::area::contains;
 use shumari_domain::AreaRegistry;
 
 /// The areas one user may read and write.
@@ -15,57 +21,47 @@ impl<'a> Scope<'a> {
         Scope { areas, registry }
     }
 
-    /// Whether `code` lies in one of the areas (itself or anything under it).
+    /// Whether `code` is an area in one of the areas (itself or anything under it).
     pub fn contains(&self, code: &str) -> bool {
-        self.areas
-            .iter()
-            .any(|a| area_contains(self.registry, a, code))
-    }
-}
-
-/// Whether `ancestor` contains `code`. Union councils and villages a district office added may be
-/// unknown here; they are matched through their tehsil's P-code (`PK60301-UC012` lies in `PK60301`).
-pub fn area_contains(reg: &AreaRegistry, ancestor: &str, code: &str) -> bool {
-    if code == ancestor || reg.contains(ancestor, code) {
-        return true;
-    }
-    if code.len() > ancestor.len()
-        && code.starts_with(ancestor)
-        && code.as_bytes()[ancestor.len()] == b'-'
-    {
-        return true;
-    }
-    match code.split_once('-') {
-        Some((base, _)) => reg.contains(ancestor, base),
-        None => false,
+        self.registry.recognises(code) && self.areas.iter().any(|a| contains(a, code))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use shumari_domain::AreaLevel;
 
     #[test]
     fn areas_include_what_is_under_them_and_nothing_else() {
         let reg = AreaRegistry::builtin();
         let tehsil = reg
             .all()
-            .find(|a| a.level == shumari_domain::AreaLevel::Tehsil)
+            .find(|a| a.level == AreaLevel::Tehsil)
             .unwrap()
             .clone();
         let district = tehsil.parent.clone().unwrap();
         let province = reg.get(&district).unwrap().parent.clone().unwrap();
         let uc = format!("{}-UC001", tehsil.code);
         for anc in [&province, &district, &tehsil.code] {
-            assert!(area_contains(&reg, anc, &tehsil.code));
-            assert!(area_contains(&reg, anc, &uc));
+            let scope = [anc.clone()];
+            let scope = Scope::new(&scope, &reg);
+            assert!(scope.contains(&tehsil.code));
+            assert!(scope.contains(&uc), "a union council added elsewhere");
         }
-        assert!(!area_contains(&reg, &tehsil.code, &district));
-        assert!(!area_contains(&reg, &uc, &tehsil.code));
+        let in_tehsil = [tehsil.code.clone()];
+        assert!(!Scope::new(&in_tehsil, &reg).contains(&district));
+        let in_uc = [uc.clone()];
+        assert!(!Scope::new(&in_uc, &reg).contains(&tehsil.code));
+        assert!(Scope::new(&in_uc, &reg).contains(&format!("{uc}-V1")));
         let other = reg
             .all()
-            .find(|a| a.level == shumari_domain::AreaLevel::Province && a.code != province)
+            .find(|a| a.level == AreaLevel::Province && a.code != province)
             .unwrap();
-        assert!(!area_contains(&reg, &other.code, &uc));
+        assert!(!Scope::new(std::slice::from_ref(&other.code), &reg).contains(&uc));
+        // Under the user's province by its code, but no such area: refused.
+        let in_province = [province.clone()];
+        assert!(!Scope::new(&in_province, &reg).contains(&format!("{province}ZZ")));
+        assert!(!Scope::new(&in_province, &reg).contains(&format!("{}-uc 1", tehsil.code)));
     }
 }

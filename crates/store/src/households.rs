@@ -14,7 +14,8 @@ use shumari_domain::automerge::ChangeHash;
 use shumari_domain::doc::{EditContext, Editor, FieldPath};
 use shumari_domain::reference::{looks_like_reference, reference_number};
 use shumari_domain::{
-    Conflict, Household, HouseholdDoc, HouseholdInput, NewHousehold, Status, Warning,
+    AreaRange, Conflict, Household, HouseholdDoc, HouseholdInput, HouseholdSummary, IdNumber,
+    NewHousehold, Status, Warning,
 };
 use std::collections::BTreeMap;
 use uuid::Uuid;
@@ -44,34 +45,10 @@ pub struct HouseholdView {
     pub conflicts: Vec<Conflict>,
 }
 
-/// One row of a household list.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct Summary {
-    /// Household id.
-    pub id: Uuid,
-    /// Reference number.
-    #[serde(rename = "ref")]
-    pub reference: String,
-    /// Area code.
-    pub area: String,
-    /// Head of household's name.
-    pub head_name: Option<String>,
-    /// Head's CNIC (13 digits).
-    pub head_id_number: Option<String>,
-    /// Members on the roster.
-    pub member_count: u32,
-    /// Workflow status.
-    pub status: String,
-    /// Fields in conflict.
-    pub conflict_count: u32,
-    /// Last change (RFC 3339).
-    pub updated_at: String,
-}
-
 /// What to list.
 #[derive(Debug, Clone, Default)]
 pub struct ListFilter {
-    /// Only this area and everything under it.
+    /// Only this area and everything under it (the domain's rule, [`AreaRange`]).
     pub area: Option<String>,
     /// Name words (English or Urdu), a CNIC prefix (digits, dashes allowed) or a reference number prefix.
     pub search: Option<String>,
@@ -81,19 +58,6 @@ pub struct ListFilter {
     pub limit: usize,
     /// Rows to skip.
     pub offset: usize,
-}
-
-/// GLOB pattern matching an area and everything under it, with an exact-match companion.
-///
-/// P-codes down to tehsil have fixed widths (`PK6` > `PK603` > `PK60301`), so a prefix is exact there;
-/// deeper codes add `-SUFFIX` of any length, so under them only `code-…` is a descendant (`PK60301-UC01`
-/// must not match `PK60301-UC012`).
-fn area_patterns(code: &str) -> (String, String) {
-    if code.contains('-') {
-        (code.to_string(), format!("{code}-*"))
-    } else {
-        (code.to_string(), format!("{code}*"))
-    }
 }
 
 /// The row id of household `id`, if the store has it.
@@ -169,7 +133,7 @@ impl Store {
         form_id: &str,
         form_version: &str,
     ) -> Result<Vec<Result<Created>>> {
-        let ctx = EditContext::now(self.device.user.clone());
+        let ctx = EditContext::new(self.device.user.clone(), chrono::Utc::now());
         let tx = self.conn.transaction()?;
         Store::note_actor(&tx, &self.device.actor)?;
         let mut results = Vec::with_capacity(inputs.len());
@@ -278,7 +242,7 @@ impl Store {
         let rid = self.resolve(id_or_ref)?;
         let mut doc = self.load_doc(rid)?;
         let heads_before = doc.heads();
-        let ctx = EditContext::now(self.device.user.clone());
+        let ctx = EditContext::new(self.device.user.clone(), chrono::Utc::now());
         let (_, warnings) = doc.edit(&self.areas, &ctx, message, edit)?;
         let tx = self.conn.transaction()?;
         Store::note_actor(&tx, &self.device.actor)?;
@@ -316,9 +280,9 @@ impl Store {
     }
 
     /// Lists households, newest change first.
-    pub fn list(&self, f: &ListFilter) -> Result<Vec<Summary>> {
+    pub fn list(&self, f: &ListFilter) -> Result<Vec<HouseholdSummary>> {
         let limit = if f.limit == 0 { 50 } else { f.limit } as i64;
-        let (area_eq, area_glob) = f.area.as_deref().map(area_patterns).unzip();
+        let area = f.area.as_deref().map(AreaRange::of);
         let (mut id_lo, mut id_hi, mut ref_glob, mut fts) = (None, None, None, None);
         match f.search.as_deref().and_then(classify_search) {
             Some(SearchKind::IdPrefix(p)) => {
@@ -337,7 +301,7 @@ impl Store {
         let mut stmt = self.conn.prepare_cached(
             "SELECT id, ref, area, head_name, head_id_number, member_count, status, conflict_count, updated_at
                FROM households h
-              WHERE (?1 IS NULL OR area = ?9 OR area GLOB ?1)
+              WHERE (?1 IS NULL OR area = ?1 OR (area >= ?9 AND area < ?10))
                 AND (?2 IS NULL OR status = ?2)
                 AND (?3 IS NULL OR rid IN (SELECT rid FROM members WHERE id_number >= ?3 AND id_number < ?4))
                 AND (?5 IS NULL OR ref GLOB ?5)
@@ -347,7 +311,7 @@ impl Store {
         )?;
         let rows = stmt.query_map(
             params![
-                area_glob,
+                area.as_ref().map(|a| a.code.as_str()),
                 f.status.map(|s| s.as_str()),
                 id_lo,
                 id_hi,
@@ -355,21 +319,25 @@ impl Store {
                 fts,
                 limit,
                 f.offset as i64,
-                area_eq
+                area.as_ref().map(|a| a.from.as_str()),
+                area.as_ref().map(|a| a.until.as_str()),
             ],
             |r| {
-                Ok(Summary {
-                    id: Uuid::parse_str(&r.get::<_, String>(0)?).unwrap_or_default(),
+                Ok(HouseholdSummary {
+                    id: parsed(r, 0, Uuid::parse_str)?,
                     reference: r.get(1)?,
                     area: r.get(2)?,
                     head_name: r.get(3)?,
-                    head_id_number: r.get(4)?,
+                    head_id_number: r
+                        .get::<_, Option<String>>(4)?
+                        .map(|n| IdNumber::parse("head_id_number", &n))
+                        .transpose()
+                        .map_err(|e| conversion(4, e))?,
                     member_count: r.get(5)?,
-                    status: r.get(6)?,
+                    status: parsed(r, 6, Status::parse)?,
                     conflict_count: r.get(7)?,
                     updated_at: chrono::DateTime::from_timestamp_millis(r.get(8)?)
-                        .unwrap_or_default()
-                        .to_rfc3339(),
+                        .unwrap_or_default(),
                 })
             },
         )?;
@@ -378,15 +346,35 @@ impl Store {
 
     /// Household counts by status, optionally within an area.
     pub fn count_by_status(&self, area: Option<&str>) -> Result<BTreeMap<String, u64>> {
-        let (eq, glob) = area.map(area_patterns).unzip();
+        let area = area.map(AreaRange::of);
         let mut stmt = self.conn.prepare_cached(
-            "SELECT status, count(*) FROM households WHERE (?1 IS NULL OR area = ?2 OR area GLOB ?1) GROUP BY status",
+            "SELECT status, count(*) FROM households
+              WHERE (?1 IS NULL OR area = ?1 OR (area >= ?2 AND area < ?3)) GROUP BY status",
         )?;
-        let rows = stmt.query_map(params![glob, eq], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, u64>(1)?))
-        })?;
+        let rows = stmt.query_map(
+            params![
+                area.as_ref().map(|a| a.code.as_str()),
+                area.as_ref().map(|a| a.from.as_str()),
+                area.as_ref().map(|a| a.until.as_str()),
+            ],
+            |r| Ok((r.get::<_, String>(0)?, r.get::<_, u64>(1)?)),
+        )?;
         Ok(rows.collect::<std::result::Result<_, _>>()?)
     }
+}
+
+/// A stored value that does not parse (the store writes only values that do): a conversion error.
+fn conversion(col: usize, e: impl std::error::Error + Send + Sync + 'static) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(col, rusqlite::types::Type::Text, Box::new(e))
+}
+
+/// A text column parsed by the domain's rule for it.
+fn parsed<T, E: std::error::Error + Send + Sync + 'static>(
+    r: &rusqlite::Row<'_>,
+    col: usize,
+    parse: impl FnOnce(&str) -> std::result::Result<T, E>,
+) -> rusqlite::Result<T> {
+    parse(&r.get::<_, String>(col)?).map_err(|e| conversion(col, e))
 }
 
 /// Loads a document through any connection or transaction.
@@ -419,7 +407,7 @@ pub(crate) fn load_doc_with(
 
 /// Writes the projection rows of `h` (insert or replace) and returns its row id.
 pub(crate) fn project(tx: &Transaction<'_>, h: &Household, conflicts: usize) -> Result<i64> {
-    let head = h.head();
+    let row = HouseholdSummary::of(h, u32::try_from(conflicts).unwrap_or(u32::MAX));
     let rid: i64 = tx.prepare_cached(
         "INSERT INTO households (id, ref, area, head_name, head_id_number, member_count, status, form_id, form_version, conflict_count, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
@@ -430,17 +418,17 @@ pub(crate) fn project(tx: &Transaction<'_>, h: &Household, conflicts: usize) -> 
          RETURNING rid",
     )?.query_row(
         params![
-            h.id.to_string(),
-            h.reference,
-            h.area,
-            head.map(|m| m.name.as_str()),
-            head.and_then(|m| m.id_number.as_ref()).map(|n| n.digits()),
-            h.members.len() as i64,
-            h.status.as_str(),
+            row.id.to_string(),
+            row.reference,
+            row.area,
+            row.head_name,
+            row.head_id_number.as_ref().map(IdNumber::digits),
+            row.member_count,
+            row.status.as_str(),
             h.form_id,
             h.form_version,
-            conflicts as i64,
-            h.updated_at.timestamp_millis(),
+            row.conflict_count,
+            row.updated_at.timestamp_millis(),
         ],
         |r| r.get(0),
     )?;

@@ -6,9 +6,10 @@
 //!   appends the automerge change and rewrites the projection together, durable when it returns
 //!   (WAL + `synchronous = FULL`). A crash at any moment leaves every returned write in place.
 //! - **Documents** are stored as a snapshot plus incremental chunks, compacted past a threshold.
-//! - **Projection** for listing and search: reference, area, head's name and CNIC, member count, status,
-//!   updated time; members with ID numbers; an FTS5 index of names (English and Urdu) and prefix search
-//!   over ID digits.
+//! - **Projection** for listing and search (rows are the domain's `HouseholdSummary`): reference, area,
+//!   head's name and CNIC, member count, status, updated time; members with ID numbers; an FTS5 index
+//!   of names (English and Urdu) and prefix search over ID digits. "Under an area" is the domain's rule
+//!   (`AreaRange`), bound as parameters.
 //! - **Migrations** are SQL files in `migrations/store/`, embedded and applied on open ([`migrate`]).
 //!
 //! ```no_run
@@ -16,7 +17,7 @@
 //! let dir = std::path::Path::new("/tmp/shumari-demo");
 //! let store = Store::open(dir, "1234")?;
 //! for h in store.list(&ListFilter { search: Some("Ayesha".into()), ..Default::default() })? {
-//!     println!("{} {}", h.reference, h.status);
+//!     println!("{} {}", h.reference, h.status.as_str());
 //! }
 //! # Ok::<(), shumari_store::StoreError>(())
 //! ```
@@ -30,6 +31,6 @@ mod sync_state;
 mod sync_support;
 
 pub use error::{Result, StoreError};
-pub use households::{Created, HouseholdView, ListFilter, Summary};
+pub use households::{Created, HouseholdView, ListFilter};
 pub use store::{Device, Store, DB_FILE, KEY_FILE};
 pub use sync_state::OutgoingDoc;

@@ -7,7 +7,7 @@ mod error;
 pub use error::HttpError;
 
 use crate::error::RegistryError;
-use crate::service::{HouseholdDetail, HouseholdListItem, Registry};
+use crate::service::{HouseholdDetail, Registry};
 use crate::storage::Storage;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -64,7 +64,7 @@ async fn list<S: Storage>(
     State(reg): State<Arc<Registry<S>>>,
     headers: HeaderMap,
     Query(q): Query<ListQuery>,
-) -> Result<Json<Vec<HouseholdListItem>>, HttpError> {
+) -> Result<Json<Vec<shumari_domain::HouseholdSummary>>, HttpError> {
     let auth = reg.authenticate(bearer(&headers)).await?;
     let rows = reg
         .household_list(Some(&auth.user), q.area.as_deref())

@@ -4,8 +4,7 @@
 
 use super::{now_ms, sha, Registry};
 use crate::error::{RegistryError, Result};
-use crate::scope::Scope;
-use crate::storage::{AuditEntry, HouseholdRow, Storage, User};
+use crate::storage::{AuditEntry, HouseholdSummary, Storage, User};
 use automerge::AutoCommit;
 use chrono::{DateTime, Utc};
 use rand::Rng;
@@ -21,48 +20,6 @@ fn rfc3339<S: Serializer>(t: &DateTime<Utc>, s: S) -> std::result::Result<S::Ok,
 
 fn time_of(ms: i64) -> DateTime<Utc> {
     DateTime::from_timestamp_millis(ms).unwrap_or_default()
-}
-
-/// A row of the household list.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct HouseholdListItem {
-    /// Household id.
-    pub id: Uuid,
-    /// Reference number.
-    #[serde(rename = "ref")]
-    pub reference: String,
-    /// Area code.
-    pub area: String,
-    /// Head's name.
-    pub head_name: Option<String>,
-    /// Head's CNIC.
-    pub head_id_number: Option<String>,
-    /// Members on the roster.
-    pub member_count: u32,
-    /// Interview status.
-    pub status: String,
-    /// Open conflicts.
-    pub conflict_count: u32,
-    /// Last change at the registry.
-    #[serde(serialize_with = "rfc3339")]
-    pub updated_at: DateTime<Utc>,
-}
-
-impl From<HouseholdRow> for HouseholdListItem {
-    fn from(r: HouseholdRow) -> Self {
-        let p = r.projection;
-        HouseholdListItem {
-            id: r.id,
-            reference: p.reference,
-            area: p.area,
-            head_name: p.head_name,
-            head_id_number: p.head_id_number,
-            member_count: p.member_count,
-            status: p.status,
-            conflict_count: p.conflict_count,
-            updated_at: time_of(r.updated_at),
-        }
-    }
 }
 
 /// Which device and user brought one change to the registry, and when.
@@ -169,15 +126,13 @@ impl<S: Storage> Registry<S> {
         &self,
         user: Option<&User>,
         area: Option<&str>,
-    ) -> Result<Vec<HouseholdListItem>> {
+    ) -> Result<Vec<HouseholdSummary>> {
+        // The storage selects `area` and what is under it by the domain's rule; the caller's scope
+        // is applied here.
         let rows = self.storage.list(area).await?;
-        let asked: Vec<String> = area.map(str::to_string).into_iter().collect();
-        let asked = Scope::new(&asked, &self.areas);
         Ok(rows
             .into_iter()
-            .filter(|r| user.is_none_or(|u| self.scope(u).contains(&r.projection.area)))
-            .filter(|r| area.is_none() || asked.contains(&r.projection.area))
-            .map(HouseholdListItem::from)
+            .filter(|r| user.is_none_or(|u| self.scope(u).contains(&r.area)))
             .collect())
     }
 
@@ -222,30 +177,6 @@ impl<S: Storage> Registry<S> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::storage::Projection;
-
-    #[test]
-    fn list_rows_keep_the_device_json_names() {
-        let row = HouseholdRow {
-            id: Uuid::nil(),
-            projection: Projection {
-                reference: "PK10101-000001".into(),
-                area: "PK10101".into(),
-                head_name: Some("Head".into()),
-                head_id_number: None,
-                member_count: 2,
-                status: "draft".into(),
-                conflict_count: 0,
-                member_ids: vec![],
-            },
-            updated_at: 1_700_000_000_123,
-        };
-        let v = serde_json::to_value(HouseholdListItem::from(row)).unwrap();
-        assert_eq!(v["ref"], "PK10101-000001");
-        assert_eq!(v["head_id_number"], serde_json::Value::Null);
-        assert_eq!(v["updated_at"], "2023-11-14T22:13:20.123+00:00");
-        assert_eq!(v.as_object().unwrap().len(), 9);
-    }
 
     #[test]
     fn enrollment_codes_are_grouped_and_unambiguous() {

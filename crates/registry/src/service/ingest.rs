@@ -205,8 +205,8 @@ impl<S: Storage> Registry<S> {
                 Prepared::Noop => DocOutcome::Accepted,
                 Prepared::Refused(r) => DocOutcome::Refused(r),
                 Prepared::Ready { row, actors } => {
-                    if !scope.contains(&row.projection.area) {
-                        out_of_scope(&row.projection.area)
+                    if !scope.contains(&row.projection.summary.area) {
+                        out_of_scope(&row.projection.summary.area)
                     } else if let Some(forged) = forged_actor(auth, &actors, &owners) {
                         forged
                     } else {

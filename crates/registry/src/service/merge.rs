@@ -2,7 +2,6 @@
 //! households can be merged in parallel: rebuild compact changes from what the registry holds, apply
 //! them, read the projection, and say what to store or why not.
 
-use crate::projection;
 use crate::storage::{heads_blob, IngestRow, StoredDoc};
 use automerge::{AutoCommit, ChangeHash, ReadDoc};
 use shumari_domain::HouseholdDoc;
@@ -204,8 +203,8 @@ pub(super) fn prepare(
             Err(e) => return bad(format!("not a household document: {e}")),
         }
     };
-    let projection = match projection::read(hd.automerge(), conflicts) {
-        Ok((doc_id, p)) if doc_id == id => p,
+    let projection = match hd.projection(conflicts) {
+        Ok(p) if p.summary.id == id => p,
         Ok(_) => return bad("the document's id does not match the household id".into()),
         Err(e) => return bad(format!("not a household document: {e}")),
     };

@@ -16,7 +16,7 @@ mod feed;
 mod ingest;
 mod merge;
 
-pub use admin::{AuditRow, HouseholdDetail, HouseholdListItem};
+pub use admin::{AuditRow, HouseholdDetail};
 
 use crate::error::{RegistryError, Result};
 use crate::scope::Scope;

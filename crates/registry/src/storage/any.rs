@@ -6,7 +6,7 @@
 use super::postgres::PgStorage;
 use super::sqlite::SqliteStorage;
 use super::{
-    AuditEntry, DeviceAuth, HouseholdRow, IngestRow, LogEntry, Result, Storage, StoredDoc, User,
+    AuditEntry, DeviceAuth, HouseholdSummary, IngestRow, LogEntry, Result, Storage, StoredDoc, User,
 };
 use std::fmt;
 use std::path::PathBuf;
@@ -159,7 +159,7 @@ impl Storage for AnyStorage {
         delegate!(self.all_heads())
     }
 
-    async fn list(&self, area_prefix: Option<&str>) -> Result<Vec<HouseholdRow>> {
+    async fn list(&self, area_prefix: Option<&str>) -> Result<Vec<HouseholdSummary>> {
         delegate!(self.list(area_prefix))
     }
 

@@ -15,6 +15,9 @@ use shumari_proto::Role;
 use std::future::Future;
 use uuid::Uuid;
 
+/// The household list's row and what an ingest indexes are the domain's, shared with the device.
+pub use shumari_domain::{HouseholdSummary, Projection};
+
 /// A storage failure.
 #[derive(Debug, thiserror::Error)]
 pub enum StorageError {
@@ -71,27 +74,6 @@ pub struct StoredDoc {
     pub conflict_count: u32,
 }
 
-/// The searchable projection of a household.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Projection {
-    /// Reference number.
-    pub reference: String,
-    /// Area.
-    pub area: String,
-    /// Head's name.
-    pub head_name: Option<String>,
-    /// Head's CNIC.
-    pub head_id_number: Option<String>,
-    /// Members on the roster.
-    pub member_count: u32,
-    /// Status.
-    pub status: String,
-    /// Open conflicts.
-    pub conflict_count: u32,
-    /// Members' ID numbers.
-    pub member_ids: Vec<String>,
-}
-
 /// One household's ingest, applied atomically with the rest of its batch.
 #[derive(Debug, Clone)]
 pub struct IngestRow {
@@ -105,7 +87,7 @@ pub struct IngestRow {
     pub doc: Vec<u8>,
     /// New heads.
     pub heads: Vec<u8>,
-    /// New projection.
+    /// New projection (list row and members' ID numbers), read by `HouseholdDoc::projection`.
     pub projection: Projection,
     /// The changes new to the registry (raw change bytes), for the feed.
     pub log_changes: Vec<u8>,
@@ -130,17 +112,6 @@ pub struct LogEntry {
     pub changes: Vec<u8>,
     /// Heads after.
     pub heads: Vec<u8>,
-}
-
-/// A row of the household list.
-#[derive(Debug, Clone, PartialEq)]
-pub struct HouseholdRow {
-    /// Id.
-    pub id: Uuid,
-    /// Projection.
-    pub projection: Projection,
-    /// Last change (ms since epoch).
-    pub updated_at: i64,
 }
 
 /// One audit entry.
@@ -230,11 +201,12 @@ pub trait Storage: Send + Sync + 'static {
     ) -> impl Future<Output = Result<Vec<StoredDoc>>> + Send;
     /// (id, area, heads) of every household.
     fn all_heads(&self) -> impl Future<Output = Result<Vec<(Uuid, String, Vec<u8>)>>> + Send;
-    /// Projection rows, by area prefix (`None`: all), ordered by reference.
+    /// List rows of the households in `area` and everything under it (`None`: all), by reference.
+    /// The area rule is the domain's, bound as the parameters of `shumari_domain::AreaRange`.
     fn list(
         &self,
-        area_prefix: Option<&str>,
-    ) -> impl Future<Output = Result<Vec<HouseholdRow>>> + Send;
+        area: Option<&str>,
+    ) -> impl Future<Output = Result<Vec<HouseholdSummary>>> + Send;
     /// A household's id from its id or reference number.
     fn resolve(&self, id_or_ref: &str) -> impl Future<Output = Result<Option<Uuid>>> + Send;
     /// The audit trail of a household.
@@ -265,4 +237,29 @@ pub fn heads_vec(b: &[u8]) -> Vec<[u8; 32]> {
             a
         })
         .collect()
+}
+
+/// The typed columns of a list row, read back by both backends (the registry wrote them from a
+/// [`Projection`], so they always parse; one that does not is a damaged database).
+pub(crate) mod columns {
+    use super::{Result, StorageError};
+    use chrono::{DateTime, Utc};
+    use shumari_domain::{IdNumber, Status};
+
+    /// A stored workflow status.
+    pub fn status(s: &str) -> Result<Status> {
+        Status::parse(s).map_err(|e| StorageError::Other(format!("bad status in database: {e}")))
+    }
+
+    /// A stored ID number (13 digits).
+    pub fn id_number(s: Option<String>) -> Result<Option<IdNumber>> {
+        s.map(|n| IdNumber::parse("head_id_number", &n))
+            .transpose()
+            .map_err(|e| StorageError::Other(format!("bad ID number in database: {e}")))
+    }
+
+    /// A stored time, milliseconds since the epoch.
+    pub fn time(ms: i64) -> DateTime<Utc> {
+        DateTime::from_timestamp_millis(ms).unwrap_or_default()
+    }
 }

@@ -14,9 +14,10 @@
 //! slower transaction commits later.
 
 use super::{
-    role_of, AuditEntry, DeviceAuth, HouseholdRow, IngestRow, LogEntry, Projection, Result,
+    columns, role_of, AuditEntry, DeviceAuth, HouseholdSummary, IngestRow, LogEntry, Result,
     Storage, StorageError, StoredDoc, User,
 };
+use shumari_domain::AreaRange;
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -179,6 +180,7 @@ struct HouseholdColumns {
     member_count: Vec<i64>,
     status: Vec<String>,
     conflict_count: Vec<i64>,
+    updated_at: Vec<i64>,
     heads: Vec<Vec<u8>>,
     doc: Vec<Vec<u8>>,
     expected: Vec<Vec<u8>>,
@@ -186,15 +188,17 @@ struct HouseholdColumns {
 
 impl HouseholdColumns {
     fn push(&mut self, row: &IngestRow) {
-        let p = &row.projection;
+        let p = &row.projection.summary;
         self.id.push(row.id.to_string());
         self.area.push(p.area.clone());
         self.reference.push(p.reference.clone());
         self.head_name.push(p.head_name.clone());
-        self.head_id_number.push(p.head_id_number.clone());
+        self.head_id_number
+            .push(p.head_id_number.as_ref().map(|n| n.digits().to_string()));
         self.member_count.push(i64::from(p.member_count));
-        self.status.push(p.status.clone());
+        self.status.push(p.status.as_str().to_string());
         self.conflict_count.push(i64::from(p.conflict_count));
+        self.updated_at.push(p.updated_at.timestamp_millis());
         self.heads.push(row.heads.clone());
         self.doc.push(row.doc.clone());
         self.expected
@@ -206,10 +210,11 @@ const INSERT_HOUSEHOLDS: &str = "
     INSERT INTO households (id, area, ref, head_name, head_id_number, member_count, status,
                             conflict_count, heads, doc, last_device, updated_at)
     SELECT v.id, v.area, v.ref, v.head_name, v.head_id_number, v.member_count, v.status,
-           v.conflict_count, v.heads, v.doc, $11, $12
+           v.conflict_count, v.heads, v.doc, $12, v.updated_at
       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[],
-                  $7::text[], $8::bigint[], $9::bytea[], $10::bytea[])
-           AS v(id, area, ref, head_name, head_id_number, member_count, status, conflict_count, heads, doc)
+                  $7::text[], $8::bigint[], $9::bytea[], $10::bytea[], $11::bigint[])
+           AS v(id, area, ref, head_name, head_id_number, member_count, status, conflict_count, heads, doc,
+                updated_at)
     ON CONFLICT (id) DO NOTHING
     RETURNING id";
 
@@ -217,11 +222,11 @@ const UPDATE_HOUSEHOLDS: &str = "
     UPDATE households AS h
        SET area = v.area, ref = v.ref, head_name = v.head_name, head_id_number = v.head_id_number,
            member_count = v.member_count, status = v.status, conflict_count = v.conflict_count,
-           heads = v.heads, doc = v.doc, last_device = $12, updated_at = $13
+           heads = v.heads, doc = v.doc, last_device = $13, updated_at = v.updated_at
       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[],
-                  $7::text[], $8::bigint[], $9::bytea[], $10::bytea[], $11::bytea[])
+                  $7::text[], $8::bigint[], $9::bytea[], $10::bytea[], $11::bytea[], $12::bigint[])
            AS v(id, area, ref, head_name, head_id_number, member_count, status, conflict_count, heads, doc,
-                expected)
+                expected, updated_at)
      WHERE h.id = v.id AND h.heads = v.expected
     RETURNING h.id";
 
@@ -426,8 +431,8 @@ impl Storage for PgStorage {
                         &n.conflict_count,
                         &n.heads,
                         &n.doc,
+                        &n.updated_at,
                         &device_id,
-                        &now,
                     ],
                 )
                 .await?
@@ -452,8 +457,8 @@ impl Storage for PgStorage {
                         &o.heads,
                         &o.doc,
                         &o.expected,
+                        &o.updated_at,
                         &device_id,
-                        &now,
                     ],
                 )
                 .await?
@@ -473,11 +478,11 @@ impl Storage for PgStorage {
                 stale.push(row.id);
                 continue;
             }
-            let p = row.projection;
-            for m in p.member_ids {
+            for m in &row.projection.id_numbers {
                 m_hh.push(id.clone());
-                m_num.push(m);
+                m_num.push(m.digits().to_string());
             }
+            let p = row.projection.summary;
             for (hash, actor) in row.audit {
                 a_hash.push(hash.to_vec());
                 a_hh.push(id.clone());
@@ -583,30 +588,33 @@ impl Storage for PgStorage {
             .collect()
     }
 
-    async fn list(&self, area_prefix: Option<&str>) -> Result<Vec<HouseholdRow>> {
-        let prefix = area_prefix.unwrap_or("");
+    async fn list(&self, area: Option<&str>) -> Result<Vec<HouseholdSummary>> {
+        let area = area.map(AreaRange::of);
+        let bound = |f: fn(&AreaRange) -> &str| area.as_ref().map(f);
+        let (code, from, until) = (bound(|a| &a.code), bound(|a| &a.from), bound(|a| &a.until));
         let c = self.conn().await;
+        // Bytewise comparison (COLLATE "C"), as the domain's AreaRange requires.
         c.query(
             "SELECT id, area, ref, head_name, head_id_number, member_count, status, conflict_count, updated_at
-               FROM households WHERE starts_with(area, $1) ORDER BY ref COLLATE \"C\"",
-            &[&prefix],
+               FROM households
+              WHERE ($1::text IS NULL OR area = $1
+                     OR (area COLLATE \"C\" >= $2::text AND area COLLATE \"C\" < $3::text))
+              ORDER BY ref COLLATE \"C\"",
+            &[&code, &from, &until],
         )
         .await?
         .iter()
         .map(|r| {
-            Ok(HouseholdRow {
+            Ok(HouseholdSummary {
                 id: uuid_of(r.get(0))?,
-                projection: Projection {
-                    area: r.get(1),
-                    reference: r.get(2),
-                    head_name: r.get(3),
-                    head_id_number: r.get(4),
-                    member_count: count(r.get(5)),
-                    status: r.get(6),
-                    conflict_count: count(r.get(7)),
-                    member_ids: Vec::new(),
-                },
-                updated_at: r.get(8),
+                area: r.get(1),
+                reference: r.get(2),
+                head_name: r.get(3),
+                head_id_number: columns::id_number(r.get(4))?,
+                member_count: count(r.get(5)),
+                status: columns::status(r.get(6))?,
+                conflict_count: count(r.get(7)),
+                updated_at: columns::time(r.get(8)),
             })
         })
         .collect()

@@ -3,10 +3,11 @@
 //! make that safe.
 
 use super::{
-    role_of, AuditEntry, DeviceAuth, HouseholdRow, IngestRow, LogEntry, Projection, Result,
+    columns, role_of, AuditEntry, DeviceAuth, HouseholdSummary, IngestRow, LogEntry, Result,
     Storage, StorageError, StoredDoc, User,
 };
 use rusqlite::{params, Connection, OptionalExtension};
+use shumari_domain::{AreaRange, IdNumber};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use uuid::Uuid;
@@ -114,6 +115,22 @@ type DocRow = (String, String, Vec<u8>, Vec<u8>, String, u32);
 
 fn uuid_of(s: &str) -> Result<Uuid> {
     Uuid::parse_str(s).map_err(|e| StorageError::Other(format!("bad id in database: {e}")))
+}
+
+/// A list row from `SELECT id, area, ref, head_name, head_id_number, member_count, status,
+/// conflict_count, updated_at`.
+fn list_row(r: &rusqlite::Row<'_>) -> Result<HouseholdSummary> {
+    Ok(HouseholdSummary {
+        id: uuid_of(&r.get::<_, String>(0)?)?,
+        area: r.get(1)?,
+        reference: r.get(2)?,
+        head_name: r.get(3)?,
+        head_id_number: columns::id_number(r.get(4)?)?,
+        member_count: r.get(5)?,
+        status: columns::status(&r.get::<_, String>(6)?)?,
+        conflict_count: r.get(7)?,
+        updated_at: columns::time(r.get(8)?),
+    })
 }
 
 fn stored_doc(r: &rusqlite::Row<'_>) -> rusqlite::Result<DocRow> {
@@ -308,7 +325,10 @@ impl Storage for SqliteStorage {
             let mut stale = Vec::new();
             for row in rows {
                 let id = row.id.to_string();
-                let p = &row.projection;
+                let p = &row.projection.summary;
+                let head_id_number = p.head_id_number.as_ref().map(IdNumber::digits);
+                let status = p.status.as_str();
+                let updated_at = p.updated_at.timestamp_millis();
                 let n = match &row.expected_heads {
                     Some(expected) => tx
                         .prepare_cached(
@@ -317,8 +337,8 @@ impl Storage for SqliteStorage {
                              WHERE id = ?1 AND heads = ?13",
                         )?
                         .execute(params![
-                            id, p.area, p.reference, p.head_name, p.head_id_number, p.member_count, p.status,
-                            p.conflict_count, row.heads, row.doc, device_id, now, expected
+                            id, p.area, p.reference, p.head_name, head_id_number, p.member_count, status,
+                            p.conflict_count, row.heads, row.doc, device_id, updated_at, expected
                         ])?,
                     None => tx
                         .prepare_cached(
@@ -327,8 +347,8 @@ impl Storage for SqliteStorage {
                              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) ON CONFLICT (id) DO NOTHING",
                         )?
                         .execute(params![
-                            id, p.area, p.reference, p.head_name, p.head_id_number, p.member_count, p.status,
-                            p.conflict_count, row.heads, row.doc, device_id, now
+                            id, p.area, p.reference, p.head_name, head_id_number, p.member_count, status,
+                            p.conflict_count, row.heads, row.doc, device_id, updated_at
                         ])?,
                 };
                 if n == 0 {
@@ -337,9 +357,9 @@ impl Storage for SqliteStorage {
                 }
                 tx.prepare_cached("DELETE FROM member_ids WHERE household_id = ?1")?
                     .execute([&id])?;
-                for m in &p.member_ids {
+                for m in &row.projection.id_numbers {
                     tx.prepare_cached("INSERT INTO member_ids (household_id, id_number) VALUES (?1, ?2)")?
-                        .execute(params![id, m])?;
+                        .execute(params![id, m.digits()])?;
                 }
                 let prev_area = row.prev_area.as_ref().filter(|a| **a != p.area);
                 tx.prepare_cached(
@@ -434,38 +454,19 @@ impl Storage for SqliteStorage {
         .await
     }
 
-    async fn list(&self, area_prefix: Option<&str>) -> Result<Vec<HouseholdRow>> {
-        let prefix = area_prefix.unwrap_or("").to_string();
+    async fn list(&self, area: Option<&str>) -> Result<Vec<HouseholdSummary>> {
+        let area = area.map(AreaRange::of);
         self.run(move |c| {
             let mut stmt = c.prepare_cached(
                 "SELECT id, area, ref, head_name, head_id_number, member_count, status, conflict_count, updated_at
-                   FROM households WHERE substr(area, 1, length(?1)) = ?1 ORDER BY ref",
+                   FROM households WHERE (?1 IS NULL OR area = ?1 OR (area >= ?2 AND area < ?3)) ORDER BY ref",
             )?;
-            let rows = stmt.query_map([&prefix], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    Projection {
-                        area: r.get(1)?,
-                        reference: r.get(2)?,
-                        head_name: r.get(3)?,
-                        head_id_number: r.get(4)?,
-                        member_count: r.get(5)?,
-                        status: r.get(6)?,
-                        conflict_count: r.get(7)?,
-                        member_ids: Vec::new(),
-                    },
-                    r.get::<_, i64>(8)?,
-                ))
-            })?;
-            rows.map(|r| {
-                let (id, projection, updated_at) = r?;
-                Ok(HouseholdRow {
-                    id: uuid_of(&id)?,
-                    projection,
-                    updated_at,
-                })
-            })
-            .collect()
+            let bound = |f: fn(&AreaRange) -> &str| area.as_ref().map(f);
+            let rows = stmt.query_map(
+                params![bound(|a| &a.code), bound(|a| &a.from), bound(|a| &a.until)],
+                |r| Ok(list_row(r)),
+            )?;
+            rows.map(|r| r?).collect()
         })
         .await
     }

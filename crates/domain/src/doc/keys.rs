@@ -1,0 +1,58 @@
+//! The key names of the household document, in one place.
+//!
+//! Every reader and writer of the layout (creating, editing, the full read, the fast projection read,
+//! the conflict scan, field paths) names keys through these constants, so the layout cannot drift
+//! between them. The names are part of the stored data: renaming one needs a new [`SCHEMA_VERSION`]
+//! and a migration, never just an edit here.
+
+/// Version of the document layout; bumped only with a migration.
+pub const SCHEMA_VERSION: i64 = 1;
+
+/// Root: the layout version (an integer).
+pub const SCHEMA: &str = "schema";
+/// Root: the household's UUID, as text.
+pub const ID: &str = "id";
+/// Root: the reference number written on the family's slip.
+pub const REF: &str = "ref";
+/// Root: the area code.
+pub const AREA: &str = "area";
+/// Root: the questionnaire id.
+pub const FORM_ID: &str = "form_id";
+/// Root: the questionnaire version.
+pub const FORM_VERSION: &str = "form_version";
+/// Root: the workflow status name.
+pub const STATUS: &str = "status";
+/// Root: the GPS fix as ODK geopoint text (absent when none was taken).
+pub const GPS: &str = "gps";
+/// Root: the user who created the household.
+pub const CREATED_BY: &str = "created_by";
+/// Root: when it was created (automerge timestamp).
+pub const CREATED_AT: &str = "created_at";
+/// Root: the user who changed it last.
+pub const UPDATED_BY: &str = "updated_by";
+/// Root: when it was changed last (automerge timestamp).
+pub const UPDATED_AT: &str = "updated_at";
+/// Root and each member: the map of answers, question name to scalar.
+pub const ANSWERS: &str = "answers";
+/// Root: the map of members, member id to member map.
+pub const MEMBERS: &str = "members";
+
+/// Member: roster line number (an integer).
+pub const LINE: &str = "line";
+/// Member: full name.
+pub const NAME: &str = "name";
+/// Member: relation to the head (choice name).
+pub const RELATION: &str = "relation";
+/// Member: sex (choice name).
+pub const SEX: &str = "sex";
+/// Member: date of birth, `YYYY-MM-DD`.
+pub const DOB: &str = "dob";
+/// Member: age in completed years (an integer).
+pub const AGE: &str = "age";
+/// Member: CNIC or B-form number, 13 digits.
+pub const ID_NUMBER: &str = "id_number";
+/// Member: `true` once removed (a flag, so a concurrent edit of the member survives).
+pub const REMOVED: &str = "removed";
+
+/// The member fields with a fixed meaning; any other name under a member is one of its answers.
+pub const MEMBER_CORE: [&str; 6] = [NAME, RELATION, SEX, DOB, AGE, ID_NUMBER];
