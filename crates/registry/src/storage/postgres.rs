@@ -5,7 +5,7 @@
 //! - an update only lands when the household's heads are still the ones the service loaded
 //!   (`UPDATE ... WHERE heads = expected`; under READ COMMITTED a concurrent writer's update makes ours
 //!   re-check the row and skip it), so another registry process writing the same household is caught;
-//! - migrations are embedded and applied on connect, tracked in `schema_migrations`, and a database at a
+//! - migrations are embedded and applied on connect (see [`super::migrate`]), and a database at a
 //!   newer schema than this binary knows is refused rather than written to.
 //!
 //! Batches are written with a handful of statements over arrays (`unnest`), not one statement per row:
@@ -23,12 +23,6 @@ use std::sync::Arc;
 use tokio::sync::Mutex;
 use tokio_postgres::{Client, GenericClient, NoTls, Row};
 use uuid::Uuid;
-
-/// Migrations, in order; only ever appended.
-const MIGRATIONS: &[&str] = &[
-    include_str!("../../../../migrations/registry-postgres/0001_init.sql"),
-    include_str!("../../../../migrations/registry-postgres/0002_actors_by_device.sql"),
-];
 
 /// Key of the advisory lock that serializes migrations between processes starting together.
 const MIGRATION_LOCK: i64 = 0x5348_554d_4152_4931; // "SHUMARI1"
@@ -53,43 +47,74 @@ async fn open_client(url: &str) -> Result<Client> {
     Ok(client)
 }
 
-/// Applies pending migrations; refuses a database newer than this binary.
+mod embedded {
+    refinery::embed_migrations!("../../migrations/registry-postgres");
+}
+
+/// The embedded migrations, all pending ones applied in one transaction with their history rows.
+fn migrations() -> refinery::Runner {
+    embedded::migrations::runner().set_grouped(true)
+}
+
+/// Newest schema version this build knows.
+pub fn schema_version() -> i64 {
+    super::migrate::newest(&migrations())
+}
+
+/// Brings the database up to [`schema_version`]; refuses one written by a newer build without
+/// touching it (see [`super::migrate`]). Holds a session advisory lock throughout, so processes
+/// starting together migrate one after the other.
 async fn migrate(client: &mut Client) -> Result<()> {
-    let tx = client.transaction().await?;
-    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
+    client
+        .execute("SELECT pg_advisory_lock($1)", &[&MIGRATION_LOCK])
         .await?;
-    tx.batch_execute(
-        "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)",
+    let outcome = migrate_locked(client).await;
+    let unlocked = client
+        .execute("SELECT pg_advisory_unlock($1)", &[&MIGRATION_LOCK])
+        .await;
+    outcome?;
+    unlocked?;
+    Ok(())
+}
+
+async fn migrate_locked(client: &mut Client) -> Result<()> {
+    use super::migrate::{failed, refuse_newer, to_adopt, HISTORY_TABLE, LEGACY_TABLE};
+    let known = schema_version();
+    let recorded = newest_in(
+        client,
+        HISTORY_TABLE,
+        "SELECT max(version)::BIGINT FROM refinery_schema_history",
     )
     .await?;
-    let done: i64 = tx
-        .query_one(
-            "SELECT coalesce(max(version), 0)::BIGINT FROM schema_migrations",
-            &[],
-        )
+    let legacy = newest_in(
+        client,
+        LEGACY_TABLE,
+        "SELECT max(version)::BIGINT FROM schema_migrations",
+    )
+    .await?;
+    refuse_newer(recorded, legacy, known)?;
+    if let Some(adopt) = to_adopt(recorded, legacy)? {
+        migrations()
+            .set_target(refinery::Target::FakeVersion(adopt))
+            .run_async(client)
+            .await
+            .map_err(failed)?;
+    }
+    migrations().run_async(client).await.map_err(failed)?;
+    Ok(())
+}
+
+/// The newest version `newest` reads from `table`, or `None` when the table does not exist.
+async fn newest_in(client: &Client, table: &str, newest: &str) -> Result<Option<i64>> {
+    let exists: bool = client
+        .query_one("SELECT to_regclass($1) IS NOT NULL", &[&table])
         .await?
         .get(0);
-    let known = MIGRATIONS.len() as i64;
-    if done > known {
-        return Err(StorageError::Other(format!(
-            "the database is at schema version {done} but this build of Shumari knows only up to {known}; \
-             update Shumari before using this database"
-        )));
+    if !exists {
+        return Ok(None);
     }
-    for (i, sql) in MIGRATIONS.iter().enumerate() {
-        let v = i as i64 + 1;
-        if v <= done {
-            continue;
-        }
-        tx.batch_execute(sql).await?;
-        tx.execute(
-            "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)",
-            &[&v, &chrono::Utc::now().timestamp_millis()],
-        )
-        .await?;
-    }
-    tx.commit().await?;
-    Ok(())
+    let v: Option<i64> = client.query_one(newest, &[]).await?.get(0);
+    Ok(Some(v.unwrap_or(0)))
 }
 
 impl PgStorage {

@@ -11,41 +11,59 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use uuid::Uuid;
 
-/// Migrations, in order; only ever appended.
-const MIGRATIONS: &[&str] = &[
-    include_str!("../../../../migrations/registry-sqlite/0001_init.sql"),
-    include_str!("../../../../migrations/registry-sqlite/0002_actors_by_device.sql"),
-];
-
 /// SQLite storage.
 #[derive(Debug, Clone)]
 pub struct SqliteStorage {
     conn: Arc<Mutex<Connection>>,
 }
 
+mod embedded {
+    refinery::embed_migrations!("../../migrations/registry-sqlite");
+}
+
+/// The embedded migrations, all pending ones applied in one transaction with their history rows.
+fn migrations() -> refinery::Runner {
+    embedded::migrations::runner().set_grouped(true)
+}
+
+/// Newest schema version this build knows.
+pub fn schema_version() -> i64 {
+    super::migrate::newest(&migrations())
+}
+
+/// Brings the database up to [`schema_version`]; refuses one written by a newer build without
+/// touching it (see [`super::migrate`]).
 fn migrate(conn: &mut Connection) -> Result<()> {
-    conn.execute_batch(
-        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)",
+    use super::migrate::{failed, refuse_newer, to_adopt, HISTORY_TABLE, LEGACY_TABLE};
+    let known = schema_version();
+    let recorded = newest_in(
+        conn,
+        HISTORY_TABLE,
+        "SELECT max(version) FROM refinery_schema_history",
     )?;
-    let done: i64 = conn.query_row(
-        "SELECT coalesce(max(version), 0) FROM schema_migrations",
-        [],
-        |r| r.get(0),
+    let legacy = newest_in(
+        conn,
+        LEGACY_TABLE,
+        "SELECT max(version) FROM schema_migrations",
     )?;
-    for (i, sql) in MIGRATIONS.iter().enumerate() {
-        let v = i as i64 + 1;
-        if v <= done {
-            continue;
-        }
-        let tx = conn.transaction()?;
-        tx.execute_batch(sql)?;
-        tx.execute(
-            "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, ?2)",
-            params![v, chrono::Utc::now().timestamp_millis()],
-        )?;
-        tx.commit()?;
+    refuse_newer(recorded, legacy, known)?;
+    if let Some(adopt) = to_adopt(recorded, legacy)? {
+        migrations()
+            .set_target(refinery::Target::FakeVersion(adopt))
+            .run(conn)
+            .map_err(failed)?;
     }
+    migrations().run(conn).map_err(failed)?;
     Ok(())
+}
+
+/// The newest version `newest` reads from `table`, or `None` when the table does not exist.
+fn newest_in(conn: &Connection, table: &str, newest: &str) -> Result<Option<i64>> {
+    if !conn.table_exists(None, table)? {
+        return Ok(None);
+    }
+    let v: Option<i64> = conn.query_row(newest, [], |r| r.get(0))?;
+    Ok(Some(v.unwrap_or(0)))
 }
 
 impl SqliteStorage {
