@@ -14,7 +14,7 @@
 //! ```
 //! Admin subcommands take the same `--db` as `serve` and work while it runs (SQLite WAL, or
 //! PostgreSQL's own concurrency).
-//! Wiring (by the lead): `Command::Registry(registry_cmd::RegistryCmd)` → [`run`].
+//! `Command::Registry(registry_cmd::RegistryCmd)` runs [`run`].
 
 use crate::cli::Cli;
 use anyhow::Context;
