@@ -8,8 +8,9 @@ mod pg;
 
 use pg::PgCluster;
 use rusqlite::Connection;
-use shumari_registry::storage::postgres::{self, PgStorage};
-use shumari_registry::storage::{sqlite, StorageError};
+use shumari_registry::storage::migrate::{postgres_schema_version, sqlite_schema_version};
+use shumari_registry::storage::postgres::PgStorage;
+use shumari_registry::storage::StorageError;
 use shumari_registry::SqliteStorage;
 use std::path::{Path, PathBuf};
 
@@ -71,11 +72,11 @@ fn assert_too_new(err: StorageError, known: i64) {
 fn every_migration_file_is_embedded() {
     assert_eq!(
         file_versions("registry-sqlite"),
-        (1..=sqlite::schema_version()).collect::<Vec<_>>()
+        (1..=sqlite_schema_version()).collect::<Vec<_>>()
     );
     assert_eq!(
         file_versions("registry-postgres"),
-        (1..=postgres::schema_version()).collect::<Vec<_>>()
+        (1..=postgres_schema_version()).collect::<Vec<_>>()
     );
 }
 
@@ -100,7 +101,7 @@ fn sqlite_opens_twice_and_records_every_version() {
     drop(SqliteStorage::open(&path).expect("second open finds it migrated"));
     assert_eq!(
         sqlite_versions(&path),
-        (1..=sqlite::schema_version()).collect::<Vec<_>>()
+        (1..=sqlite_schema_version()).collect::<Vec<_>>()
     );
 }
 
@@ -122,7 +123,7 @@ fn sqlite_made_before_the_migration_history_opens_with_its_rows() {
     drop(SqliteStorage::open(&path).expect("an existing registry opens"));
     assert_eq!(
         sqlite_versions(&path),
-        (1..=sqlite::schema_version()).collect::<Vec<_>>()
+        (1..=sqlite_schema_version()).collect::<Vec<_>>()
     );
     let conn = Connection::open(&path).unwrap();
     let name: String = conn
@@ -152,7 +153,7 @@ fn sqlite_from_a_newer_build_is_refused_untouched() {
     };
     let before = files();
     let err = SqliteStorage::open(&path).expect_err("a newer database is refused");
-    assert_too_new(err, sqlite::schema_version());
+    assert_too_new(err, sqlite_schema_version());
     assert_eq!(files(), before, "nothing was written");
 }
 
@@ -192,7 +193,7 @@ fn pg_connects_together_and_again_and_records_every_version() {
     });
     let state = pg_state(&pg, &url);
     assert!(
-        state.ends_with(&format!(" / {}", all_versions(postgres::schema_version()))),
+        state.ends_with(&format!(" / {}", all_versions(postgres_schema_version()))),
         "{state}"
     );
 }
@@ -214,7 +215,7 @@ fn pg_made_before_the_migration_history_opens_with_its_rows() {
         .expect("an existing registry opens");
     let state = pg_state(&pg, &url);
     assert!(
-        state.ends_with(&format!(" / {}", all_versions(postgres::schema_version()))),
+        state.ends_with(&format!(" / {}", all_versions(postgres_schema_version()))),
         "{state}"
     );
     assert!(!state.contains("schema_migrations"), "{state}");
@@ -239,6 +240,6 @@ fn pg_from_a_newer_build_is_refused_untouched() {
     let err = rt
         .block_on(PgStorage::connect_with(&url, 1))
         .expect_err("a newer database is refused");
-    assert_too_new(err, postgres::schema_version());
+    assert_too_new(err, postgres_schema_version());
     assert_eq!(pg_state(&pg, &url), before, "nothing was written");
 }

@@ -5,7 +5,7 @@
 //! Two backends pass the same conformance suite: [`sqlite::SqliteStorage`] (embedded default) and
 //! [`postgres::PgStorage`] (for scale).
 
-mod migrate;
+pub mod migrate;
 pub mod postgres;
 pub mod sqlite;
 

@@ -5,8 +5,8 @@
 //! - an update only lands when the household's heads are still the ones the service loaded
 //!   (`UPDATE ... WHERE heads = expected`; under READ COMMITTED a concurrent writer's update makes ours
 //!   re-check the row and skip it), so another registry process writing the same household is caught;
-//! - migrations are embedded and applied on connect (see [`super::migrate`]), and a database at a
-//!   newer schema than this binary knows is refused rather than written to.
+//! - migrations are embedded and applied on connect ([`super::migrate`]), and a database at a newer
+//!   schema than this binary knows is refused rather than written to.
 //!
 //! Batches are written with a handful of statements over arrays (`unnest`), not one statement per row:
 //! each statement is a network round trip. Log appends take an EXCLUSIVE lock on `log` until commit, so
@@ -23,9 +23,6 @@ use std::sync::Arc;
 use tokio::sync::Mutex;
 use tokio_postgres::{Client, GenericClient, NoTls, Row};
 use uuid::Uuid;
-
-/// Key of the advisory lock that serializes migrations between processes starting together.
-const MIGRATION_LOCK: i64 = 0x5348_554d_4152_4931; // "SHUMARI1"
 
 /// Connections opened by [`PgStorage::connect`].
 pub const DEFAULT_POOL: usize = 4;
@@ -47,76 +44,6 @@ async fn open_client(url: &str) -> Result<Client> {
     Ok(client)
 }
 
-mod embedded {
-    refinery::embed_migrations!("../../migrations/registry-postgres");
-}
-
-/// The embedded migrations, all pending ones applied in one transaction with their history rows.
-fn migrations() -> refinery::Runner {
-    embedded::migrations::runner().set_grouped(true)
-}
-
-/// Newest schema version this build knows.
-pub fn schema_version() -> i64 {
-    super::migrate::newest(&migrations())
-}
-
-/// Brings the database up to [`schema_version`]; refuses one written by a newer build without
-/// touching it (see [`super::migrate`]). Holds a session advisory lock throughout, so processes
-/// starting together migrate one after the other.
-async fn migrate(client: &mut Client) -> Result<()> {
-    client
-        .execute("SELECT pg_advisory_lock($1)", &[&MIGRATION_LOCK])
-        .await?;
-    let outcome = migrate_locked(client).await;
-    let unlocked = client
-        .execute("SELECT pg_advisory_unlock($1)", &[&MIGRATION_LOCK])
-        .await;
-    outcome?;
-    unlocked?;
-    Ok(())
-}
-
-async fn migrate_locked(client: &mut Client) -> Result<()> {
-    use super::migrate::{failed, refuse_newer, to_adopt, HISTORY_TABLE, LEGACY_TABLE};
-    let known = schema_version();
-    let recorded = newest_in(
-        client,
-        HISTORY_TABLE,
-        "SELECT max(version)::BIGINT FROM refinery_schema_history",
-    )
-    .await?;
-    let legacy = newest_in(
-        client,
-        LEGACY_TABLE,
-        "SELECT max(version)::BIGINT FROM schema_migrations",
-    )
-    .await?;
-    refuse_newer(recorded, legacy, known)?;
-    if let Some(adopt) = to_adopt(recorded, legacy)? {
-        migrations()
-            .set_target(refinery::Target::FakeVersion(adopt))
-            .run_async(client)
-            .await
-            .map_err(failed)?;
-    }
-    migrations().run_async(client).await.map_err(failed)?;
-    Ok(())
-}
-
-/// The newest version `newest` reads from `table`, or `None` when the table does not exist.
-async fn newest_in(client: &Client, table: &str, newest: &str) -> Result<Option<i64>> {
-    let exists: bool = client
-        .query_one("SELECT to_regclass($1) IS NOT NULL", &[&table])
-        .await?
-        .get(0);
-    if !exists {
-        return Ok(None);
-    }
-    let v: Option<i64> = client.query_one(newest, &[]).await?.get(0);
-    Ok(Some(v.unwrap_or(0)))
-}
-
 impl PgStorage {
     /// Connects to `url` (`postgres://user@host:port/db`) with [`DEFAULT_POOL`] connections and
     /// migrates. Must be called inside a tokio runtime: the connections are driven by tasks on it.
@@ -127,7 +54,7 @@ impl PgStorage {
     /// The same with `size` connections (at least one).
     pub async fn connect_with(url: &str, size: usize) -> Result<Self> {
         let mut first = open_client(url).await?;
-        migrate(&mut first).await?;
+        super::migrate::postgres(&mut first).await?;
         let mut pool = vec![Mutex::new(first)];
         for _ in 1..size.max(1) {
             pool.push(Mutex::new(open_client(url).await?));

@@ -17,55 +17,6 @@ pub struct SqliteStorage {
     conn: Arc<Mutex<Connection>>,
 }
 
-mod embedded {
-    refinery::embed_migrations!("../../migrations/registry-sqlite");
-}
-
-/// The embedded migrations, all pending ones applied in one transaction with their history rows.
-fn migrations() -> refinery::Runner {
-    embedded::migrations::runner().set_grouped(true)
-}
-
-/// Newest schema version this build knows.
-pub fn schema_version() -> i64 {
-    super::migrate::newest(&migrations())
-}
-
-/// Brings the database up to [`schema_version`]; refuses one written by a newer build without
-/// touching it (see [`super::migrate`]).
-fn migrate(conn: &mut Connection) -> Result<()> {
-    use super::migrate::{failed, refuse_newer, to_adopt, HISTORY_TABLE, LEGACY_TABLE};
-    let known = schema_version();
-    let recorded = newest_in(
-        conn,
-        HISTORY_TABLE,
-        "SELECT max(version) FROM refinery_schema_history",
-    )?;
-    let legacy = newest_in(
-        conn,
-        LEGACY_TABLE,
-        "SELECT max(version) FROM schema_migrations",
-    )?;
-    refuse_newer(recorded, legacy, known)?;
-    if let Some(adopt) = to_adopt(recorded, legacy)? {
-        migrations()
-            .set_target(refinery::Target::FakeVersion(adopt))
-            .run(conn)
-            .map_err(failed)?;
-    }
-    migrations().run(conn).map_err(failed)?;
-    Ok(())
-}
-
-/// The newest version `newest` reads from `table`, or `None` when the table does not exist.
-fn newest_in(conn: &Connection, table: &str, newest: &str) -> Result<Option<i64>> {
-    if !conn.table_exists(None, table)? {
-        return Ok(None);
-    }
-    let v: Option<i64> = conn.query_row(newest, [], |r| r.get(0))?;
-    Ok(Some(v.unwrap_or(0)))
-}
-
 impl SqliteStorage {
     /// Opens (creating and migrating) the database at `path`.
     pub fn open(path: &Path) -> Result<Self> {
@@ -84,7 +35,7 @@ impl SqliteStorage {
         // (the check's `want`). FULL fsynced every batch for that case alone.
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        migrate(&mut conn)?;
+        super::migrate::sqlite(&mut conn)?;
         Ok(SqliteStorage {
             conn: Arc::new(Mutex::new(conn)),
         })
