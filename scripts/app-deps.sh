@@ -4,7 +4,6 @@
 # Idempotent: installs only what is missing.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
-export PATH="$HOME/.cargo/bin:$PATH"
 need=()
 pkgs=(libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev libsoup-3.0-dev)
 [ "${1:-}" = "--e2e" ] && pkgs+=(xvfb webkit2gtk-driver)

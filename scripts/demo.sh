@@ -10,6 +10,7 @@
 # (e.g. on a machine without a display); the registry keeps running until you stop it.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
+source "$SHUMARI_ROOT/scripts/lib/registry.sh"
 cd "$SHUMARI_ROOT"
 bash scripts/deps.sh
 cargo build --locked -p shumari-cli
@@ -27,22 +28,14 @@ if [ -f "$DEMO/registry.pid" ] && kill -0 "$(cat "$DEMO/registry.pid")" 2>/dev/n
   kill "$(cat "$DEMO/registry.pid")" || true
   sleep 1
 fi
-"$BIN" registry serve --db "$DB" --listen "127.0.0.1:$PORT" >"$DEMO/registry.log" 2>&1 &
-echo $! >"$DEMO/registry.pid"
-for _ in $(seq 1 50); do
-  grep -q "listening on" "$DEMO/registry.log" 2>/dev/null && break
-  sleep 0.2
-done
-grep -q "listening on" "$DEMO/registry.log" || { cat "$DEMO/registry.log" >&2; exit 1; }
-
-json_field() { python3 -c "import json,sys; print(json.load(sys.stdin)['$1'])"; }
+registry_start "$BIN" "$DB" "127.0.0.1:$PORT" "$DEMO/registry.log"
+echo "$REGISTRY_PID" >"$DEMO/registry.pid"
 
 # 3 + 4. a supervisor's enrolled field store with the demo households, synced up
 if [ ! -f "$SHUMARI_DATA_DIR/shumari.db" ]; then
-  USER_ID=$("$BIN" registry user add --db "$DB" --name "Demo Supervisor" --role supervisor \
-    --area PK6 --area PK7 --area PK5 --area PK2 --area PK4 --json | json_field id)
+  USER_ID=$(registry_user "$BIN" "$DB" "Demo Supervisor" supervisor PK6 PK7 PK5 PK2 PK4)
   echo "$USER_ID" >"$DEMO/user.id"
-  CODE=$("$BIN" registry enroll-code --db "$DB" --user "$USER_ID" --json | json_field code)
+  CODE=$(registry_code "$BIN" "$DB" "$USER_ID")
   "$BIN" init
   "$BIN" enroll --registry "$URL" --code "$CODE"
   "$BIN" household import --file demo/households.jsonl
@@ -56,12 +49,12 @@ echo
 #    store enrolled by the CLI the first time it is unlocked).
 APP_DIR="$DEMO/field-app"
 if [ ! -f "$APP_DIR/shumari.db" ]; then
-  CODE=$("$BIN" registry enroll-code --db "$DB" --user "$(cat "$DEMO/user.id")" --json | json_field code)
+  CODE=$(registry_code "$BIN" "$DB" "$(cat "$DEMO/user.id")")
   SHUMARI_DATA_DIR="$APP_DIR" "$BIN" init
   SHUMARI_DATA_DIR="$APP_DIR" "$BIN" enroll --registry "$URL" --code "$CODE"
 fi
 
-NEXT=$("$BIN" registry enroll-code --db "$DB" --user "$(cat "$DEMO/user.id")" --json | json_field code)
+NEXT=$(registry_code "$BIN" "$DB" "$(cat "$DEMO/user.id")")
 cat <<MSG
 
 Registry: $URL (SQLite $DEMO/registry.db, pid $(cat "$DEMO/registry.pid"); stop it with: kill \$(cat $DEMO/registry.pid))

@@ -3,10 +3,9 @@
 # tauri-driver + WebKitWebDriver. Installs what a fresh Debian 12 lacks (idempotent), builds the UI and
 # the app, starts a registry, runs tests/e2e/run.mjs, and leaves screenshots in artifacts/screenshots/.
 set -euo pipefail
-ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-cd "$ROOT"
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/shumari-target}"
-export PATH="$HOME/.cargo/bin:$PATH"
+source "$(dirname "$0")/env.sh"
+source "$SHUMARI_ROOT/scripts/lib/registry.sh"
+cd "$SHUMARI_ROOT"
 
 # 1. System packages (WebKitGTK, its WebDriver, Xvfb), Node and tauri-driver.
 bash scripts/app-deps.sh --e2e
@@ -17,7 +16,7 @@ cargo build -p shumari-field-app
 APP="$CARGO_TARGET_DIR/debug/shumari-field-app"
 
 WORK="$(mktemp -d)"
-SHOTS="$ROOT/artifacts/screenshots"
+SHOTS="$SHUMARI_ROOT/artifacts/screenshots"
 rm -rf "$SHOTS"; mkdir -p "$SHOTS"
 pids=()
 cleanup() {
@@ -35,13 +34,10 @@ REG_PORT="$(free_port)"
 cargo build -q -p shumari-cli
 SHUMARI="$CARGO_TARGET_DIR/debug/shumari"
 REG_DB="sqlite:$WORK/registry.db"
-"$SHUMARI" registry serve --db "$REG_DB" --listen "127.0.0.1:$REG_PORT" >"$WORK/registry.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 1 100); do grep -q "listening on" "$WORK/registry.log" && break; sleep 0.1; done
+registry_start "$SHUMARI" "$REG_DB" "127.0.0.1:$REG_PORT" "$WORK/registry.log"
+pids+=("$REGISTRY_PID")
 new_code() { # name -> enrollment code of a new surveyor in PK10101
-  local id
-  id="$("$SHUMARI" registry user add --db "$REG_DB" --name "$1" --role surveyor --area PK10101 --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')"
-  "$SHUMARI" registry enroll-code --db "$REG_DB" --user "$id" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["code"])'
+  registry_code "$SHUMARI" "$REG_DB" "$(registry_user "$SHUMARI" "$REG_DB" "$1" surveyor PK10101)"
 }
 CODE_A="$(new_code "Surveyor A")"
 CODE_B="$(new_code "Surveyor B")"
@@ -64,7 +60,7 @@ start_driver b "$PB" "$NB"
 # 5. The tests.
 set +e
 APP="$APP" DRIVER_A="http://127.0.0.1:$PA" DRIVER_B="http://127.0.0.1:$PB" SCREENSHOTS="$SHOTS" \
-  AXE="$ROOT/ui/node_modules/axe-core/axe.min.js" node tests/e2e/run.mjs
+  AXE="$SHUMARI_ROOT/ui/node_modules/axe-core/axe.min.js" node tests/e2e/run.mjs
 rc=$?
 set -e
 if [ $rc -ne 0 ]; then

@@ -1,6 +1,11 @@
-# Sourced by the scripts: where cargo builds (outside the clone, so CI's cache survives fresh clones).
+# Sourced by every script: the repository root, where cargo builds, and how to install Debian packages.
+#   source "$(dirname "$0")/env.sh"
+# SHUMARI_ROOT: the repository's root (scripts cd there themselves).
+# CARGO_TARGET_DIR: outside the clone, so CI's build cache survives fresh clones.
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/shumari-target}"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+# Tools installed with `cargo install` (tauri-driver) live here.
+export PATH="$HOME/.cargo/bin:$PATH"
 SHUMARI_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export SHUMARI_ROOT
 

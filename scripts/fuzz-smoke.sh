@@ -10,7 +10,8 @@
 # (fuzz/fuzz_targets/decode_body.rs, included by crates/proto/tests/decode_fuzz.rs) as a proptest over
 # FUZZ_CASES (default 200000) random, framed and mutated inputs instead, and says so.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+source "$(dirname "$0")/env.sh"
+cd "$SHUMARI_ROOT"
 seconds="${FUZZ_SECONDS:-60}"
 cases="${FUZZ_CASES:-200000}"
 targets=(decode_messages)
@@ -24,6 +25,5 @@ if rustup toolchain list 2>/dev/null | grep -q '^nightly' && cargo fuzz --versio
     done
 else
     echo "== nightly or cargo-fuzz missing: running the fuzz body as a proptest over $cases inputs (not libFuzzer)"
-    export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/shumari-target}"
     SHUMARI_FUZZ_CASES="$cases" cargo test -p shumari-proto --test decode_fuzz
 fi

@@ -2,12 +2,10 @@
 # UI unit tests and production build: npm ci, svelte-check, vitest, vite build.
 # Needs Node >= 20.19 and npm (installed from Debian's nodejs if missing).
 set -euo pipefail
-cd "$(dirname "$0")/../ui"
+source "$(dirname "$0")/env.sh"
+cd "$SHUMARI_ROOT/ui"
 
-if ! command -v npm >/dev/null 2>&1; then
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq && apt-get install -y -qq nodejs npm
-fi
+command -v npm >/dev/null 2>&1 || apt_install nodejs npm
 
 npm ci --no-audit --no-fund
 npx svelte-check --tsconfig ./tsconfig.json --fail-on-warnings

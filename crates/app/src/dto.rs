@@ -1,11 +1,13 @@
-//! What the app core hands to the UI, serialised with camelCase names (ui/src/api/types.ts mirrors these).
+//! What the app core hands to the UI, serialised with camelCase names. `ui/src/api/types.ts` is
+//! generated from these types (`#[derive(TS)]`; see `crates/app/tests/ui_types.rs` for how to
+//! regenerate it); `#[ts(type = ...)]` names the UI's own words for values kept here as strings.
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
 /// A text in every UI language.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Text {
     /// English.
     pub en: String,
@@ -24,7 +26,7 @@ impl Text {
 }
 
 /// The state of the session, asked at start-up.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct SessionInfo {
     /// The device has a store and an enrollment.
@@ -40,7 +42,7 @@ pub struct SessionInfo {
 }
 
 /// Household counts by the UI's statuses.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct StatusCounts {
     /// Being filled in.
     pub draft: u64,
@@ -53,7 +55,8 @@ pub struct StatusCounts {
 }
 
 /// An assigned area with its counts.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(rename = "Area")]
 pub struct AreaInfo {
     /// P-code.
     pub code: String,
@@ -65,7 +68,7 @@ pub struct AreaInfo {
 
 /// One row of the household list: the domain's `HouseholdSummary` as the UI shows it (UI status, dashed
 /// CNIC, "" for what is not known yet), under the names the UI has always read.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct HouseholdSummary {
     /// Household id.
@@ -81,6 +84,7 @@ pub struct HouseholdSummary {
     #[serde(rename = "areaCode")]
     pub area: String,
     /// `draft`, `complete`, `synced` or `conflict`.
+    #[ts(type = "HouseholdStatus")]
     pub status: String,
     /// Members on the roster.
     pub member_count: u32,
@@ -89,16 +93,18 @@ pub struct HouseholdSummary {
 }
 
 /// A member as the interview shows it: every answer by question name.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(rename = "Member")]
 pub struct MemberView {
     /// Member id.
     pub id: String,
     /// Answers by question name (core fields and member answers alike).
+    #[ts(type = "Record<string, AnswerValue>")]
     pub answers: BTreeMap<String, Value>,
 }
 
 /// A problem to fix before the interview can be completed.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Issue {
     /// Question name (or `members` for roster-wide rules).
@@ -112,18 +118,19 @@ pub struct Issue {
 }
 
 /// One variable's share of the PMT score.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct PmtContribution {
     /// The variable.
     pub label: Text,
     /// The household's value for it (`null` for the constant).
+    #[ts(type = "AnswerValue | boolean")]
     pub value: Value,
     /// Points added (or removed).
     pub points: f64,
 }
 
 /// Provisional proxy means test score (`shumari_forms::pmt_model()`).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct PmtResult {
     /// 0-100, lower is poorer.
@@ -140,7 +147,7 @@ pub struct PmtResult {
 }
 
 /// An interview as the UI renders it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Interview {
     /// Household id.
@@ -152,8 +159,10 @@ pub struct Interview {
     /// Area code.
     pub area_code: String,
     /// UI status.
+    #[ts(type = "HouseholdStatus")]
     pub status: String,
     /// Household answers by question name.
+    #[ts(type = "Record<string, AnswerValue>")]
     pub answers: BTreeMap<String, Value>,
     /// The roster.
     pub members: Vec<MemberView>,
@@ -164,6 +173,7 @@ pub struct Interview {
     /// What looks odd but does not block completion (e.g. a CNIC's sex digit).
     pub warnings: Vec<Issue>,
     /// Values the form calculates, by the same keys as `visible`.
+    #[ts(type = "Record<string, AnswerValue | boolean>")]
     pub calculated: BTreeMap<String, Value>,
     /// For questions whose choices depend on other answers: the choices offered, by key.
     pub choices: BTreeMap<String, Vec<String>>,
@@ -174,10 +184,12 @@ pub struct Interview {
 }
 
 /// One value of a conflicting field.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
+#[ts(rename = "ConflictValue")]
 pub struct ConflictValueView {
     /// The value.
+    #[ts(type = "AnswerValue")]
     pub value: Value,
     /// Who wrote it.
     pub author: String,
@@ -186,8 +198,9 @@ pub struct ConflictValueView {
 }
 
 /// A conflicting field of a household.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
+#[ts(rename = "Conflict")]
 pub struct ConflictView {
     /// Household id.
     pub household_id: String,
@@ -204,10 +217,11 @@ pub struct ConflictView {
 }
 
 /// The UI's settings, kept outside the encrypted store so the unlock screen can use them.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Settings {
     /// `en` or `ur`.
+    #[ts(type = "Lang")]
     pub language: String,
     /// Text size factor (1, 1.2, 1.4).
     pub text_scale: f64,

@@ -18,8 +18,9 @@ use serde::Serialize;
 use shumari_forms::{Flag, Form, QuestionType};
 
 /// Kinds of question the UI knows how to draw.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
+#[ts(rename = "QuestionKind")]
 pub enum Kind {
     /// Free text.
     Text,
@@ -48,7 +49,7 @@ pub enum Kind {
 }
 
 /// A choice of a select question.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct Choice {
     /// Stored value.
     pub value: String,
@@ -57,7 +58,7 @@ pub struct Choice {
 }
 
 /// One question (or a group of questions).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Question {
     /// Name (answers are keyed by it).
@@ -67,33 +68,40 @@ pub struct Question {
     /// Label.
     pub label: Text,
     /// Help text.
+    #[ts(optional = nullable)]
     pub hint: Option<Text>,
     /// The form marks it required (`yes`); conditional requirements are reported as issues.
     pub required: bool,
     /// Shown but not editable.
+    #[ts(as = "Option<bool>", optional)]
     pub read_only: bool,
     /// XLSForm appearance (`minimal`, `numbers`, `field-list`, ...).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub appearance: Option<String>,
     /// Choices for select questions (all of them; see `filtered`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[ts(as = "Option<Vec<Choice>>", optional)]
     pub choices: Vec<Choice>,
     /// The choices depend on other answers: the interview lists the ones offered (`choices`).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[ts(as = "Option<bool>", optional)]
     pub filtered: bool,
     /// The questions of a group.
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[ts(as = "Option<Vec<Question>>", optional)]
     pub questions: Vec<Question>,
 }
 
 /// A section; the `repeat` section is asked once per member.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct Section {
     /// Id (the group's name, or the first question's for an untitled section).
     pub id: String,
     /// Heading (none for an untitled section).
     pub label: Option<Text>,
     /// Help text.
+    #[ts(optional = nullable)]
     pub hint: Option<Text>,
     /// The member roster.
     pub repeat: bool,
@@ -102,13 +110,14 @@ pub struct Section {
 }
 
 /// The whole questionnaire.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct FormDef {
     /// Form id (recorded on each household).
     pub id: String,
     /// Form version (recorded on each household).
     pub version: String,
     /// Title.
+    #[ts(optional = nullable)]
     pub title: Option<Text>,
     /// Sections in order.
     pub sections: Vec<Section>,

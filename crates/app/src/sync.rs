@@ -16,7 +16,7 @@ const MAX_BACKOFF: Duration = Duration::from_secs(300);
 const AFTER_SUCCESS: Duration = Duration::from_secs(120);
 
 /// An error in plain words.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct SyncError {
     /// Machine code (translated by the UI).
     pub code: String,
@@ -25,10 +25,11 @@ pub struct SyncError {
 }
 
 /// What the sync screen shows.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct SyncStatus {
     /// `idle`, `running`, `offline` or `error`.
+    #[ts(type = "SyncState")]
     pub state: String,
     /// Last successful sync (RFC 3339).
     pub last_sync_at: Option<String>,

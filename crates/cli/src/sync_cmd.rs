@@ -1,7 +1,7 @@
 //! `shumari enroll` (device side) and `shumari sync`.
 //!
-//! Wiring (by the lead): `Command::Enroll(sync_cmd::EnrollArgs)` → [`enroll`], and
-//! `Command::Sync(sync_cmd::SyncArgs)` → [`run`].
+//! `Command::Enroll(sync_cmd::EnrollArgs)` runs [`enroll`], and `Command::Sync(sync_cmd::SyncArgs)`
+//! runs [`run`].
 
 use crate::cli::Cli;
 use crate::pin;

@@ -23,6 +23,9 @@ pub enum StoreError {
         /// Newest version this binary knows.
         known: i64,
     },
+    /// Bringing the schema up to date failed (the store is left as it was).
+    #[error("the store's schema could not be brought up to date: {0}")]
+    Migration(String),
     /// A PIN that is too short to protect anything.
     #[error("the PIN must have at least 4 characters")]
     WeakPin,
@@ -62,6 +65,7 @@ impl StoreError {
             StoreError::NotInitialised(_) => "not_initialised",
             StoreError::AlreadyInitialised(_) => "already_initialised",
             StoreError::SchemaTooNew { .. } => "schema_too_new",
+            StoreError::Migration(_) => "migration",
             StoreError::WeakPin => "weak_pin",
             StoreError::NotFound(_) => "not_found",
             StoreError::Invalid(_) => "invalid",

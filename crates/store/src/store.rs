@@ -252,8 +252,9 @@ impl Store {
         Ok(rows.collect::<std::result::Result<Vec<_>, _>>()?)
     }
 
-    /// Caps the database at `pages` pages, so tests can make the "disk" fill up.
-    #[doc(hidden)]
+    /// Caps the database at `pages` pages, so tests can make the "disk" fill up. Only with the
+    /// `test-support` feature, which only this crate's own tests enable.
+    #[cfg(feature = "test-support")]
     pub fn limit_size_for_tests(&self, pages: u32) -> Result<()> {
         self.conn
             .query_row(&format!("PRAGMA max_page_count = {pages}"), [], |_| Ok(()))?;

@@ -1,5 +1,5 @@
-//! Paging helpers for the sync engine (added by the sync owner): the engine walks unsynced documents by
-//! id so that refused documents never block the queue behind them.
+//! Paging helpers for the sync engine: the engine walks unsynced documents by id so that refused
+//! documents never block the queue behind them.
 
 use crate::error::Result;
 use crate::households::{find_rid, heads_from_bytes};

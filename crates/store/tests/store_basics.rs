@@ -93,34 +93,6 @@ fn init_rules() {
 }
 
 #[test]
-fn newer_schema_is_refused_without_damage() {
-    let (dir, store) = new_store();
-    // Simulate a database written by a newer Shumari.
-    store.kv_set("probe", "kept").unwrap();
-    drop(store);
-    {
-        let kf = shumari_store::key::KeyFile::read(&dir.path().join("key.json")).unwrap();
-        let key = kf.derive(PIN).unwrap();
-        let conn = rusqlite::Connection::open(dir.path().join(DB_FILE)).unwrap();
-        conn.pragma_update(None, "key", format!("x'{}'", hex::encode(*key)))
-            .unwrap();
-        conn.pragma_update(None, "user_version", 99).unwrap();
-    }
-    match Store::open(dir.path(), PIN) {
-        Err(StoreError::SchemaTooNew { found: 99, known }) => {
-            assert_eq!(known, shumari_store::migrate::SCHEMA_VERSION)
-        }
-        other => panic!("expected SchemaTooNew, got {other:?}"),
-    }
-    let msg = StoreError::SchemaTooNew {
-        found: 99,
-        known: 1,
-    }
-    .to_string();
-    assert!(msg.contains("newer") && msg.contains("update Shumari"));
-}
-
-#[test]
 fn migrations_are_applied_on_open() {
     let (_dir, store) = new_store();
     assert_eq!(store.integrity_check().unwrap(), ["ok"]);

@@ -1,173 +1,496 @@
-// Shapes returned by the field app core (crates/app, serialised with camelCase field names).
+// Generated from the field app core's DTOs (crates/app/src: dto.rs, questionnaire.rs, sync.rs) by
+// crates/app/tests/ui_types.rs. Do not edit: change the Rust types, then run
+//   SHUMARI_WRITE_UI_TYPES=1 cargo test -p shumari-app --test ui_types
+// Values the core sends as plain strings or JSON are named in ./vocabulary.ts.
 
-export type Lang = 'en' | 'ur';
-/** A text in every UI language, as the questionnaire carries it. */
-export type Text = { en: string; ur: string };
+import type { AnswerValue, HouseholdStatus, Lang, SyncState } from './vocabulary';
+export type { AnswerValue, HouseholdStatus, Lang, SyncState } from './vocabulary';
+export { STATUSES } from './vocabulary';
 
-export type HouseholdStatus = 'draft' | 'complete' | 'synced' | 'conflict';
-export const STATUSES: HouseholdStatus[] = ['draft', 'complete', 'synced', 'conflict'];
+/**
+ * A text in every UI language.
+ */
+export type Text = {
+  /**
+   * English.
+   */
+  en: string,
+  /**
+   * Urdu.
+   */
+  ur: string,
+};
 
-export type StatusCounts = Record<HouseholdStatus, number>;
+/**
+ * The state of the session, asked at start-up.
+ */
+export type SessionInfo = {
+  /**
+   * The device has a store and an enrollment.
+   */
+  enrolled: boolean,
+  /**
+   * The store is open.
+   */
+  unlocked: boolean,
+  /**
+   * Short device id (part of every reference number), once unlocked.
+   */
+  deviceId: string | null,
+  /**
+   * Registry address given at enrollment.
+   */
+  registryUrl: string | null,
+  /**
+   * The user edits are attributed to, once unlocked.
+   */
+  surveyor: string | null,
+};
 
-export interface SessionInfo {
-  enrolled: boolean;
-  unlocked: boolean;
-  deviceId: string | null;
-  registryUrl: string | null;
-  surveyor: string | null;
-}
+/**
+ * Household counts by the UI's statuses.
+ */
+export type StatusCounts = {
+  /**
+   * Being filled in.
+   */
+  draft: number,
+  /**
+   * Marked complete on this device.
+   */
+  complete: number,
+  /**
+   * Accepted further up (submitted, approved, returned or rejected).
+   */
+  synced: number,
+  /**
+   * With at least one conflicting field.
+   */
+  conflict: number,
+};
 
-export interface Area {
-  code: string;
-  name: string;
-  counts: StatusCounts;
-}
+/**
+ * An assigned area with its counts.
+ */
+export type Area = {
+  /**
+   * P-code.
+   */
+  code: string,
+  /**
+   * English name.
+   */
+  name: string,
+  /**
+   * Households by status.
+   */
+  counts: StatusCounts,
+};
 
-export interface HouseholdSummary {
-  id: string;
-  reference: string;
-  headName: string;
-  headCnic: string;
-  areaCode: string;
-  status: HouseholdStatus;
-  memberCount: number;
-  updatedAt: string;
-}
+/**
+ * One row of the household list.
+ */
+export type HouseholdSummary = {
+  /**
+   * Household id.
+   */
+  id: string,
+  /**
+   * Reference number.
+   */
+  reference: string,
+  /**
+   * Head's name ("" until known).
+   */
+  headName: string,
+  /**
+   * Head's CNIC, dashed ("" until known).
+   */
+  headCnic: string,
+  /**
+   * Area code.
+   */
+  areaCode: string,
+  /**
+   * `draft`, `complete`, `synced` or `conflict`.
+   */
+  status: HouseholdStatus,
+  /**
+   * Members on the roster.
+   */
+  memberCount: number,
+  /**
+   * Last change (RFC 3339).
+   */
+  updatedAt: string,
+};
 
-export type QuestionKind =
-  | 'text'
-  | 'integer'
-  | 'decimal'
-  | 'select_one'
-  | 'select_multiple'
-  | 'date'
-  | 'cnic'
-  | 'gps'
-  | 'note'
-  | 'acknowledge'
-  | 'calculate'
-  | 'group';
+/**
+ * Kinds of question the UI knows how to draw.
+ */
+export type QuestionKind = "text" | "integer" | "decimal" | "select_one" | "select_multiple" | "date" | "cnic" | "gps" | "note" | "acknowledge" | "calculate" | "group";
 
-export interface Choice {
-  value: string;
-  label: Text;
-}
+/**
+ * A choice of a select question.
+ */
+export type Choice = {
+  /**
+   * Stored value.
+   */
+  value: string,
+  /**
+   * Label.
+   */
+  label: Text,
+};
 
-/** A question of the questionnaire (crates/app/src/questionnaire.rs), or a group of questions. */
-export interface Question {
-  name: string;
-  kind: QuestionKind;
-  label: Text;
-  hint?: Text | null;
-  /** The form says `required = yes`; conditional requirements come as issues. */
-  required: boolean;
-  readOnly?: boolean;
-  /** XLSForm appearance (`minimal`, `numbers`, ...). */
-  appearance?: string;
-  choices?: Choice[];
-  /** The choices offered depend on other answers: see `Interview.choices`. */
-  filtered?: boolean;
-  /** The questions of a group. */
-  questions?: Question[];
-}
+/**
+ * One question (or a group of questions).
+ */
+export type Question = {
+  /**
+   * Name (answers are keyed by it).
+   */
+  name: string,
+  /**
+   * Kind.
+   */
+  kind: QuestionKind,
+  /**
+   * Label.
+   */
+  label: Text,
+  /**
+   * Help text.
+   */
+  hint?: Text | null,
+  /**
+   * The form marks it required (`yes`); conditional requirements are reported as issues.
+   */
+  required: boolean,
+  /**
+   * Shown but not editable.
+   */
+  readOnly?: boolean,
+  /**
+   * XLSForm appearance (`minimal`, `numbers`, `field-list`, ...).
+   */
+  appearance?: string,
+  /**
+   * Choices for select questions (all of them; see `filtered`).
+   */
+  choices?: Array<Choice>,
+  /**
+   * The choices depend on other answers: the interview lists the ones offered (`choices`).
+   */
+  filtered?: boolean,
+  /**
+   * The questions of a group.
+   */
+  questions?: Array<Question>,
+};
 
-export interface Section {
-  id: string;
-  /** Null for an untitled run of questions between groups. */
-  label: Text | null;
-  hint?: Text | null;
-  /** A repeat section is the member roster: its questions are asked once per member. */
-  repeat: boolean;
-  questions: Question[];
-}
+/**
+ * A section; the `repeat` section is asked once per member.
+ */
+export type Section = {
+  /**
+   * Id (the group's name, or the first question's for an untitled section).
+   */
+  id: string,
+  /**
+   * Heading (none for an untitled section).
+   */
+  label: Text | null,
+  /**
+   * Help text.
+   */
+  hint?: Text | null,
+  /**
+   * The member roster.
+   */
+  repeat: boolean,
+  /**
+   * Questions in order.
+   */
+  questions: Array<Question>,
+};
 
-export interface FormDef {
-  id: string;
-  version: string;
-  title?: Text | null;
-  sections: Section[];
-}
+/**
+ * The whole questionnaire.
+ */
+export type FormDef = {
+  /**
+   * Form id (recorded on each household).
+   */
+  id: string,
+  /**
+   * Form version (recorded on each household).
+   */
+  version: string,
+  /**
+   * Title.
+   */
+  title?: Text | null,
+  /**
+   * Sections in order.
+   */
+  sections: Array<Section>,
+};
 
-export type AnswerValue = string | number | string[] | { lat: number; lon: number; accuracy?: number | null } | null;
+/**
+ * A member as the interview shows it: every answer by question name.
+ */
+export type Member = {
+  /**
+   * Member id.
+   */
+  id: string,
+  /**
+   * Answers by question name (core fields and member answers alike).
+   */
+  answers: Record<string, AnswerValue>,
+};
 
-export interface Member {
-  id: string;
-  answers: Record<string, AnswerValue>;
-}
+/**
+ * A problem to fix before the interview can be completed.
+ */
+export type Issue = {
+  /**
+   * Question name (or `members` for roster-wide rules).
+   */
+  field: string,
+  /**
+   * The member, for roster questions.
+   */
+  memberId: string | null,
+  /**
+   * `required`, `constraint`, `cnic`, `duplicate`, `invalid`, `no_members`, `no_head`, `cnic_warning`.
+   */
+  code: string,
+  /**
+   * What to do, in both languages.
+   */
+  message: Text,
+};
 
-export interface Issue {
-  field: string;
-  memberId: string | null;
-  code: string;
-  message: Text;
-}
+/**
+ * One variable's share of the PMT score.
+ */
+export type PmtContribution = {
+  /**
+   * The variable.
+   */
+  label: Text,
+  /**
+   * The household's value for it (`null` for the constant).
+   */
+  value: AnswerValue | boolean,
+  /**
+   * Points added (or removed).
+   */
+  points: number,
+};
 
-export interface PmtContribution {
-  label: Text;
-  /** The household's value for the variable (null for the constant). */
-  value: AnswerValue | boolean;
-  points: number;
-}
+/**
+ * Provisional proxy means test score (`shumari_forms::pmt_model()`).
+ */
+export type PmtResult = {
+  /**
+   * 0-100, lower is poorer.
+   */
+  score: number,
+  /**
+   * Eligibility cut-off of the model's first programme that applies to this household (the
+   * disability cut-off when a member has a disability).
+   */
+  threshold: number,
+  /**
+   * `score <= threshold`.
+   */
+  eligible: boolean,
+  /**
+   * The model's version (the shipped model is illustrative).
+   */
+  modelVersion: string,
+  /**
+   * Why: the points of each variable; they sum to the score.
+   */
+  contributions: Array<PmtContribution>,
+};
 
-export interface PmtResult {
-  score: number;
-  threshold: number;
-  eligible: boolean;
-  modelVersion: string;
-  contributions: PmtContribution[];
-}
+/**
+ * An interview as the UI renders it.
+ */
+export type Interview = {
+  /**
+   * Household id.
+   */
+  householdId: string,
+  /**
+   * Reference number (for the slip).
+   */
+  reference: string,
+  /**
+   * Head's name ("" until known).
+   */
+  headName: string,
+  /**
+   * Area code.
+   */
+  areaCode: string,
+  /**
+   * UI status.
+   */
+  status: HouseholdStatus,
+  /**
+   * Household answers by question name.
+   */
+  answers: Record<string, AnswerValue>,
+  /**
+   * The roster.
+   */
+  members: Array<Member>,
+  /**
+   * Relevant questions and notes: `name`, or `member:<id>:<name>` for roster questions.
+   */
+  visible: Array<string>,
+  /**
+   * What blocks completion.
+   */
+  issues: Array<Issue>,
+  /**
+   * What looks odd but does not block completion (e.g. a CNIC's sex digit).
+   */
+  warnings: Array<Issue>,
+  /**
+   * Values the form calculates, by the same keys as `visible`.
+   */
+  calculated: Record<string, AnswerValue | boolean>,
+  /**
+   * For questions whose choices depend on other answers: the choices offered, by key.
+   */
+  choices: { [key in string]: Array<string> },
+  /**
+   * Provisional score, once there is enough to score.
+   */
+  pmt: PmtResult | null,
+  /**
+   * Last change (RFC 3339).
+   */
+  updatedAt: string,
+};
 
-export interface Interview {
-  householdId: string;
-  reference: string;
-  headName: string;
-  areaCode: string;
-  status: HouseholdStatus;
-  answers: Record<string, AnswerValue>;
-  members: Member[];
-  /** Names of the questions whose relevance (skip logic) currently holds; `member:<id>:<name>` for roster questions. */
-  visible: string[];
-  issues: Issue[];
-  /** Odd but allowed (e.g. a CNIC's last digit and the sex); never blocks completion. */
-  warnings: Issue[];
-  /** Values the form calculates, keyed like `visible`. */
-  calculated: Record<string, AnswerValue | boolean>;
-  /** Choices offered, keyed like `visible`, for questions whose choices depend on other answers. */
-  choices: Record<string, string[]>;
-  pmt: PmtResult | null;
-  updatedAt: string;
-}
+/**
+ * One value of a conflicting field.
+ */
+export type ConflictValue = {
+  /**
+   * The value.
+   */
+  value: AnswerValue,
+  /**
+   * Who wrote it.
+   */
+  author: string,
+  /**
+   * When (RFC 3339), "" if unknown.
+   */
+  writtenAt: string,
+};
 
-export interface ConflictValue {
-  value: AnswerValue;
-  author: string;
-  writtenAt: string;
-}
+/**
+ * A conflicting field of a household.
+ */
+export type Conflict = {
+  /**
+   * Household id.
+   */
+  householdId: string,
+  /**
+   * Reference number.
+   */
+  reference: string,
+  /**
+   * Question name.
+   */
+  field: string,
+  /**
+   * The member, for roster questions.
+   */
+  memberId: string | null,
+  /**
+   * The question's label.
+   */
+  label: Text,
+  /**
+   * Every value, the current winner first.
+   */
+  values: Array<ConflictValue>,
+};
 
-export interface Conflict {
-  householdId: string;
-  reference: string;
-  field: string;
-  memberId: string | null;
-  label: Text;
-  values: ConflictValue[];
-}
+/**
+ * An error in plain words.
+ */
+export type SyncError = {
+  /**
+   * Machine code (translated by the UI).
+   */
+  code: string,
+  /**
+   * English detail.
+   */
+  message: string,
+};
 
-export type SyncState = 'idle' | 'running' | 'offline' | 'error';
+/**
+ * What the sync screen shows.
+ */
+export type SyncStatus = {
+  /**
+   * `idle`, `running`, `offline` or `error`.
+   */
+  state: SyncState,
+  /**
+   * Last successful sync (RFC 3339).
+   */
+  lastSyncAt: string | null,
+  /**
+   * Households with changes the registry has not acknowledged.
+   */
+  pending: number,
+  /**
+   * Bytes sent in the current or last round.
+   */
+  bytesSent: number,
+  /**
+   * Bytes received in the current or last round.
+   */
+  bytesReceived: number,
+  /**
+   * 0..1 while running.
+   */
+  progress: number,
+  /**
+   * Why the last round failed.
+   */
+  error: SyncError | null,
+  /**
+   * When the worker tries next on its own.
+   */
+  nextAttemptAt: string | null,
+};
 
-export interface SyncStatus {
-  state: SyncState;
-  lastSyncAt: string | null;
-  pending: number;
-  bytesSent: number;
-  bytesReceived: number;
-  /** 0..1 while running. */
-  progress: number;
-  error: { code: string; message: string } | null;
-  nextAttemptAt: string | null;
-}
-
-export interface Settings {
-  language: Lang;
-  textScale: number;
-}
+/**
+ * The UI's settings, kept outside the encrypted store so the unlock screen can use them.
+ */
+export type Settings = {
+  /**
+   * `en` or `ur`.
+   */
+  language: Lang,
+  /**
+   * Text size factor (1, 1.2, 1.4).
+   */
+  textScale: number,
+};

@@ -8,6 +8,7 @@
 //! run time without being generic over it.
 
 pub mod any;
+pub mod migrate;
 pub mod postgres;
 pub mod sqlite;
 
@@ -27,6 +28,17 @@ pub enum StorageError {
     /// PostgreSQL.
     #[error("database error: {0}")]
     Postgres(#[from] tokio_postgres::Error),
+    /// The database was written by a newer Shumari; it was not changed.
+    #[error("the database is at schema version {found} but this build of Shumari knows only up to {known}; update Shumari before using this database (nothing was changed)")]
+    SchemaTooNew {
+        /// Newest version recorded in the database.
+        found: i64,
+        /// Newest version this build knows.
+        known: i64,
+    },
+    /// Bringing the schema up to date failed (the database is left as it was).
+    #[error("the database schema could not be brought up to date: {0}")]
+    Migration(String),
     /// Anything else (a task that panicked, a bad row).
     #[error("storage error: {0}")]
     Other(String),

@@ -5,8 +5,8 @@
 //! - an update only lands when the household's heads are still the ones the service loaded
 //!   (`UPDATE ... WHERE heads = expected`; under READ COMMITTED a concurrent writer's update makes ours
 //!   re-check the row and skip it), so another registry process writing the same household is caught;
-//! - migrations are embedded and applied on connect, tracked in `schema_migrations`, and a database at a
-//!   newer schema than this binary knows is refused rather than written to.
+//! - migrations are embedded and applied on connect ([`super::migrate`]), and a database at a newer
+//!   schema than this binary knows is refused rather than written to.
 //!
 //! Batches are written with a handful of statements over arrays (`unnest`), not one statement per row:
 //! each statement is a network round trip. Log appends take an EXCLUSIVE lock on `log` until commit, so
@@ -24,15 +24,6 @@ use std::sync::Arc;
 use tokio::sync::Mutex;
 use tokio_postgres::{Client, GenericClient, NoTls, Row};
 use uuid::Uuid;
-
-/// Migrations, in order; only ever appended.
-const MIGRATIONS: &[&str] = &[
-    include_str!("../../../../migrations/registry-postgres/0001_init.sql"),
-    include_str!("../../../../migrations/registry-postgres/0002_actors_by_device.sql"),
-];
-
-/// Key of the advisory lock that serializes migrations between processes starting together.
-const MIGRATION_LOCK: i64 = 0x5348_554d_4152_4931; // "SHUMARI1"
 
 /// Connections opened by [`PgStorage::connect`].
 pub const DEFAULT_POOL: usize = 4;
@@ -54,45 +45,6 @@ async fn open_client(url: &str) -> Result<Client> {
     Ok(client)
 }
 
-/// Applies pending migrations; refuses a database newer than this binary.
-async fn migrate(client: &mut Client) -> Result<()> {
-    let tx = client.transaction().await?;
-    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
-        .await?;
-    tx.batch_execute(
-        "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)",
-    )
-    .await?;
-    let done: i64 = tx
-        .query_one(
-            "SELECT coalesce(max(version), 0)::BIGINT FROM schema_migrations",
-            &[],
-        )
-        .await?
-        .get(0);
-    let known = MIGRATIONS.len() as i64;
-    if done > known {
-        return Err(StorageError::Other(format!(
-            "the database is at schema version {done} but this build of Shumari knows only up to {known}; \
-             update Shumari before using this database"
-        )));
-    }
-    for (i, sql) in MIGRATIONS.iter().enumerate() {
-        let v = i as i64 + 1;
-        if v <= done {
-            continue;
-        }
-        tx.batch_execute(sql).await?;
-        tx.execute(
-            "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)",
-            &[&v, &chrono::Utc::now().timestamp_millis()],
-        )
-        .await?;
-    }
-    tx.commit().await?;
-    Ok(())
-}
-
 impl PgStorage {
     /// Connects to `url` (`postgres://user@host:port/db`) with [`DEFAULT_POOL`] connections and
     /// migrates. Must be called inside a tokio runtime: the connections are driven by tasks on it.
@@ -103,7 +55,7 @@ impl PgStorage {
     /// The same with `size` connections (at least one).
     pub async fn connect_with(url: &str, size: usize) -> Result<Self> {
         let mut first = open_client(url).await?;
-        migrate(&mut first).await?;
+        super::migrate::postgres(&mut first).await?;
         let mut pool = vec![Mutex::new(first)];
         for _ in 1..size.max(1) {
             pool.push(Mutex::new(open_client(url).await?));

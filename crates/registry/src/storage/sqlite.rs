@@ -12,41 +12,10 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use uuid::Uuid;
 
-/// Migrations, in order; only ever appended.
-const MIGRATIONS: &[&str] = &[
-    include_str!("../../../../migrations/registry-sqlite/0001_init.sql"),
-    include_str!("../../../../migrations/registry-sqlite/0002_actors_by_device.sql"),
-];
-
 /// SQLite storage.
 #[derive(Debug, Clone)]
 pub struct SqliteStorage {
     conn: Arc<Mutex<Connection>>,
-}
-
-fn migrate(conn: &mut Connection) -> Result<()> {
-    conn.execute_batch(
-        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)",
-    )?;
-    let done: i64 = conn.query_row(
-        "SELECT coalesce(max(version), 0) FROM schema_migrations",
-        [],
-        |r| r.get(0),
-    )?;
-    for (i, sql) in MIGRATIONS.iter().enumerate() {
-        let v = i as i64 + 1;
-        if v <= done {
-            continue;
-        }
-        let tx = conn.transaction()?;
-        tx.execute_batch(sql)?;
-        tx.execute(
-            "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, ?2)",
-            params![v, chrono::Utc::now().timestamp_millis()],
-        )?;
-        tx.commit()?;
-    }
-    Ok(())
 }
 
 impl SqliteStorage {
@@ -67,7 +36,7 @@ impl SqliteStorage {
         // (the check's `want`). FULL fsynced every batch for that case alone.
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        migrate(&mut conn)?;
+        super::migrate::sqlite(&mut conn)?;
         Ok(SqliteStorage {
             conn: Arc::new(Mutex::new(conn)),
         })
