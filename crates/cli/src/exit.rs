@@ -1,5 +1,6 @@
 //! Mapping errors to exit statuses and error codes: 2 when the user's input was wrong, 1 otherwise.
 
+use shumari_app::AppError;
 use shumari_domain::DomainError;
 use shumari_store::StoreError;
 use shumari_sync::engine::SyncError;
@@ -48,6 +49,14 @@ pub fn kind_for(err: &anyhow::Error) -> &'static str {
         }
         if cause.downcast_ref::<DomainError>().is_some() {
             return "invalid";
+        }
+        if let Some(e) = cause.downcast_ref::<AppError>() {
+            // The app's `rejected` (the registry refused the request: a bad code, an old client) is
+            // the command line's `refused`.
+            return match e {
+                AppError::Rejected(_) => "refused",
+                e => e.code(),
+            };
         }
         // SyncError wraps TransportError transparently (the chain skips it), so look inside.
         let transport = match cause.downcast_ref::<SyncError>() {

@@ -32,9 +32,14 @@
 //! 6. **Versioned**: every frame carries [`proto::PROTOCOL_VERSION`]; another version gets
 //!    `unsupported_version` (HTTP 426) telling the user to update.
 //!
+//! 7. **Never in the surveyor's way**: the engine takes the device's store for one short local step at
+//!    a time ([`access`]), never across a request, and acknowledges the heads it sent, so edits made
+//!    while a batch is in flight stay waiting for the next round.
+//!
 //! The same sequence among any number of devices converges: every replica ends with the same changes,
 //! hence the same heads; concurrent writes of one field stay visible as a conflict until resolved.
 
+pub mod access;
 pub mod check;
 pub mod codec;
 pub mod compact;
@@ -43,7 +48,10 @@ pub mod http;
 pub mod proto;
 pub mod transport;
 
-pub use engine::{enroll, sync, Options, Progress, Refused, Report, Retry, SyncError};
+pub use access::{SharedStore, StoreAccess};
+pub use engine::{
+    enroll, enroll_with, sync, sync_with, Options, Progress, Refused, Report, Retry, SyncError,
+};
 pub use http::HttpTransport;
 pub use proto::{Endpoint, PROTOCOL_VERSION};
 pub use transport::{Transport, TransportError};
