@@ -215,6 +215,9 @@ impl<A: StoreAccess + ?Sized> Session<'_, A> {
                 Err(e) if e.retryable() && n + 1 < self.opts.retry.attempts => {
                     tracing::debug!(endpoint = ep.path(), attempt = n, "retrying: {e}");
                     std::thread::sleep(self.opts.retry.delay(n));
+                    // A store closed while we waited (the app was locked) ends the round here
+                    // rather than after every remaining attempt.
+                    self.store.with_store(|_| Ok(()))?;
                     n += 1;
                 }
                 Err(e) => return Err(e.into()),
