@@ -3,12 +3,16 @@
 //! `src-tauri` exposes each public method of [`App`] as a one-line Tauri command; tests and the bench
 //! call them directly. Everything the surveyor does goes through here:
 //!
-//! - [`session`]: enroll the device with the registry and set a PIN; unlock; lock; UI settings.
+//! - [`session`]: enroll the device with the registry and set a PIN (or enroll a store made by the
+//!   command line); unlock (with the background sync worker, or in the foreground without it); lock;
+//!   UI settings.
 //! - [`households`]: assigned areas, household counts, list and search, create.
 //! - [`interview`]: the questionnaire (`shumari_forms::household_form()`) as JSON, answers saved as
 //!   they are typed and judged by the forms engine, the roster, completion, the provisional PMT score.
 //! - [`conflicts`]: fields two devices changed concurrently, and choosing the value to keep.
-//! - [`sync`]: background sync with backoff and on-demand sync, with progress, off the caller's thread.
+//! - [`sync`]: background sync with backoff, on-demand sync and one foreground round, with progress;
+//!   a round holds the store for one short local step at a time, never across network IO, so no
+//!   call here ever waits on the network.
 //!
 //! ```no_run
 //! let app = shumari_app::App::new("/tmp/shumari-field".into());
@@ -27,7 +31,7 @@ pub mod household_records;
 pub mod households;
 pub mod interview;
 pub mod questionnaire;
-pub mod registry_link;
+mod registry_link;
 pub mod session;
 pub mod sync;
 

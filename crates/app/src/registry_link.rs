@@ -1,19 +1,30 @@
 //! The app's link to the central registry, through `shumari-sync` over HTTP: enrollment redeems a
 //! one-time code (the engine stores the device token, user and granted areas in the encrypted store) and
 //! a sync round is one full engine sync (push, pull, check, repair) with progress and byte counts.
-//! Engine errors become [`AppError`]s whose codes the UI translates into plain words.
+//!
+//! Both take the store through [`StoreAccess`], so the store is held for one local step at a time and
+//! never while a request is on the wire. Engine errors become [`AppError`]s whose codes the UI
+//! translates into plain words and the command line turns into exit statuses.
 
 use crate::error::{AppError, Result};
-use shumari_store::Store;
-use shumari_sync::{HttpTransport, Options, SyncError, TransportError};
+use shumari_sync::engine::KEY_URL;
+use shumari_sync::{
+    HttpTransport, Options, Progress, Report, StoreAccess, SyncError, TransportError,
+};
 
 /// What the registry grants an enrolled device.
 #[derive(Debug, Clone)]
-pub struct Grant {
+pub(crate) struct Grant {
+    /// This device's id at the registry.
+    pub(crate) device_id: String,
     /// The user id edits are attributed to.
-    pub user: String,
+    pub(crate) user: String,
+    /// The user's name.
+    pub(crate) user_name: String,
+    /// The user's role (`surveyor`, `supervisor`, ...).
+    pub(crate) role: shumari_sync::proto::Role,
     /// Areas the device surveys, as the registry answered.
-    pub areas: Vec<String>,
+    pub(crate) areas: Vec<String>,
 }
 
 fn transport_error(e: TransportError) -> AppError {
@@ -32,6 +43,7 @@ fn sync_error(e: SyncError) -> AppError {
         SyncError::Store(s) => s.into(),
         SyncError::Transport(t) => transport_error(t),
         SyncError::Decode(d) => AppError::Internal(d.to_string()),
+        SyncError::Stopped => AppError::Locked,
     }
 }
 
@@ -49,61 +61,60 @@ fn transport(url: &str) -> Result<HttpTransport> {
     HttpTransport::new(url).map_err(transport_error)
 }
 
-/// Enrolls `store` with the registry at `url` using a one-time code. On success the store holds the
-/// device token and is attributed to the registry's user.
-pub fn enroll(store: &mut Store, url: &str, code: &str) -> Result<Grant> {
+/// Enrolls the store behind `access` with the registry at `url` using a one-time code. On success the
+/// store holds the device token and is attributed to the registry's user.
+pub(crate) fn enroll<A: StoreAccess + Send>(
+    access: &mut A,
+    url: &str,
+    code: &str,
+) -> Result<Grant> {
     let resp = off_runtime(|| {
         let mut t = transport(url)?;
-        shumari_sync::enroll(store, &mut t, url, code, &Options::default()).map_err(sync_error)
+        shumari_sync::enroll_with(access, &mut t, url, code, &Options::default())
+            .map_err(sync_error)
     })?;
     Ok(Grant {
+        device_id: resp.device_id,
         user: resp.user_id,
+        user_name: resp.user_name,
+        role: resp.role,
         areas: resp.areas,
     })
 }
 
-/// Progress of a sync round: (fraction 0..1, bytes sent, bytes received).
-pub type Progress<'a> = &'a (dyn Fn(f64, u64, u64) + Sync);
-
-/// What a finished round did (for the status screen).
-#[derive(Debug, Clone, Default)]
-pub struct RoundReport {
-    /// Bytes sent.
-    pub bytes_sent: u64,
-    /// Bytes received.
-    pub bytes_received: u64,
-    /// Households refused by the registry, each as "code: reason".
-    pub refused: Vec<String>,
+/// One sync round with the registry the store is enrolled with. `chunk_bytes` caps one request
+/// (the protocol's default when `None`).
+pub(crate) fn sync_round<A: StoreAccess + Send>(
+    access: &mut A,
+    chunk_bytes: Option<usize>,
+    progress: &mut (dyn FnMut(&Progress) + Send),
+) -> Result<Report> {
+    let url = access
+        .with_store(|s| Ok(s.kv_get(KEY_URL)?))
+        .map_err(sync_error)?
+        .ok_or(AppError::NotEnrolled)?;
+    let defaults = Options::default();
+    let opts = Options {
+        chunk_bytes: chunk_bytes.unwrap_or(defaults.chunk_bytes).max(4096),
+        ..defaults
+    };
+    off_runtime(|| {
+        let mut t = transport(&url)?;
+        shumari_sync::sync_with(access, &mut t, &opts, progress).map_err(sync_error)
+    })
 }
 
-/// One sync round with the registry.
-pub fn sync_round(store: &mut Store, url: &str, progress: Progress<'_>) -> Result<RoundReport> {
-    progress(0.02, 0, 0);
-    let mut on_progress = |p: &shumari_sync::Progress| {
-        // Phases in order push, pull, check: each gets a third of the bar.
-        let base = match p.phase {
-            "push" => 0.0,
-            "pull" => 1.0 / 3.0,
-            _ => 2.0 / 3.0,
-        };
-        let within = match p.total {
-            Some(t) if t > 0 => (p.done as f64 / t as f64).min(1.0),
-            _ => 0.5,
-        };
-        progress(base + within / 3.0, p.bytes_sent, p.bytes_received);
+/// The progress bar's position (0..1) for an engine progress report: push, pull and check each get a
+/// third of the bar.
+pub(crate) fn fraction(p: &Progress) -> f64 {
+    let base = match p.phase {
+        "push" => 0.0,
+        "pull" => 1.0 / 3.0,
+        _ => 2.0 / 3.0,
     };
-    let report = off_runtime(|| {
-        let mut t = transport(url)?;
-        shumari_sync::sync(store, &mut t, &Options::default(), &mut on_progress).map_err(sync_error)
-    })?;
-    progress(1.0, report.bytes_sent, report.bytes_received);
-    Ok(RoundReport {
-        bytes_sent: report.bytes_sent,
-        bytes_received: report.bytes_received,
-        refused: report
-            .refused
-            .iter()
-            .map(|r| format!("{}: {}", r.code, r.message))
-            .collect(),
-    })
+    let within = match p.total {
+        Some(t) if t > 0 => (p.done as f64 / t as f64).min(1.0),
+        _ => 0.5,
+    };
+    (base + within / 3.0).clamp(0.0, 1.0)
 }

@@ -4,10 +4,12 @@
 
 use crate::dto::{SessionInfo, Settings};
 use crate::error::{AppError, Result};
-use crate::registry_link;
+use crate::registry_link::{self, Grant};
 use crate::App;
 use serde::{Deserialize, Serialize};
 use shumari_store::Store;
+use shumari_sync::engine::KEY_TOKEN;
+use shumari_sync::SharedStore;
 use std::path::Path;
 
 const ENROLLMENT_FILE: &str = "enrollment.json";
@@ -23,6 +25,23 @@ pub struct Enrollment {
     pub areas: Vec<String>,
     /// When (RFC 3339).
     pub enrolled_at: String,
+}
+
+/// What enrolling an open store gave it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Enrolled {
+    /// This device's id at the registry.
+    pub device_id: String,
+    /// The registry's user id edits are attributed to.
+    pub user_id: String,
+    /// The user's name.
+    pub user_name: String,
+    /// The user's role.
+    pub role: shumari_sync::proto::Role,
+    /// The areas granted.
+    pub areas: Vec<String>,
+    /// Whether an earlier enrollment was replaced.
+    pub replaced: bool,
 }
 
 pub(crate) fn read_enrollment(dir: &Path) -> Option<Enrollment> {
@@ -41,6 +60,20 @@ fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<()> {
     }
     std::fs::rename(&tmp, path)?;
     Ok(())
+}
+
+/// The registry's address without a trailing slash, once it and the code pass the basic checks.
+fn registry_address<'a>(registry_url: &'a str, code: &str) -> Result<&'a str> {
+    let url = registry_url.trim().trim_end_matches('/');
+    if !(url.starts_with("http://") || url.starts_with("https://")) {
+        return Err(AppError::Invalid(
+            "the registry address must start with http:// or https://".into(),
+        ));
+    }
+    if code.trim().is_empty() {
+        return Err(AppError::Invalid("the enrollment code is empty".into()));
+    }
+    Ok(url)
 }
 
 fn valid_pin(pin: &str) -> bool {
@@ -74,15 +107,7 @@ impl App {
         if read_enrollment(&self.dir).is_some() && Store::exists(&self.dir) {
             return Err(AppError::AlreadyEnrolled);
         }
-        let url = registry_url.trim().trim_end_matches('/');
-        if !(url.starts_with("http://") || url.starts_with("https://")) {
-            return Err(AppError::Invalid(
-                "the registry address must start with http:// or https://".into(),
-            ));
-        }
-        if code.trim().is_empty() {
-            return Err(AppError::Invalid("the enrollment code is empty".into()));
-        }
+        let url = registry_address(registry_url, code)?;
         if !valid_pin(pin) {
             return Err(AppError::Invalid("the PIN must be 4 to 8 digits".into()));
         }
@@ -103,15 +128,44 @@ impl App {
                 return Err(e);
             }
         };
-        // The registry's answer decides the areas; unknown codes are kept only if none is known, so the
-        // device never ends up with no area at all.
+        self.record_enrollment(&store, url, &grant)?;
+        *self.lock_store() = Some(store);
+        self.sync.start(self.clone());
+        Ok(self.session_status())
+    }
+
+    /// Enrolls the open store (one made by `shumari init`, or an enrolled one moving to another
+    /// registry or user) with the registry at `registry_url`; a later enrollment replaces an earlier
+    /// one. The store is not held while the request is on the wire.
+    pub fn enroll_store(&self, registry_url: &str, code: &str) -> Result<Enrolled> {
+        let url = registry_address(registry_url, code)?;
+        let replaced = self.with_store(|s| Ok(s.kv_get(KEY_TOKEN)?.is_some()))?;
+        let grant = registry_link::enroll(&mut SharedStore::new(&self.store), url, code.trim())?;
+        self.with_store(|s| self.record_enrollment(s, url, &grant))?;
+        Ok(Enrolled {
+            device_id: grant.device_id,
+            user_id: grant.user,
+            user_name: grant.user_name,
+            role: grant.role,
+            areas: grant.areas,
+            replaced,
+        })
+    }
+
+    /// Writes the enrollment record next to the store. The registry's answer decides the areas;
+    /// unknown codes are kept only if none is known, so the device never ends up with no area at all.
+    fn record_enrollment(&self, store: &Store, url: &str, grant: &Grant) -> Result<()> {
         let known: Vec<String> = grant
             .areas
             .iter()
             .filter(|a| store.areas().exists(a))
             .cloned()
             .collect();
-        let areas = if known.is_empty() { grant.areas } else { known };
+        let areas = if known.is_empty() {
+            grant.areas.clone()
+        } else {
+            known
+        };
         write_json(
             &self.dir.join(ENROLLMENT_FILE),
             &Enrollment {
@@ -119,10 +173,7 @@ impl App {
                 areas,
                 enrolled_at: chrono::Utc::now().to_rfc3339(),
             },
-        )?;
-        *self.lock_store() = Some(store);
-        self.sync.start(self.clone());
-        Ok(self.session_status())
+        )
     }
 
     /// Opens the store and starts background sync. A wrong PIN is [`AppError::WrongPin`] and changes

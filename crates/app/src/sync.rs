@@ -1,15 +1,35 @@
-//! Sync with the registry: a background worker tries whenever the registry may be reachable, backing
-//! off (5 s doubling to 5 min) while it is not; `sync_now` wakes it at once. The worker is a plain
-//! thread, so a sync never blocks the caller (the UI polls [`App::sync_status`] for progress).
+//! Sync with the registry, without ever making the surveyor wait.
+//!
+//! A background worker (a plain thread, started on unlock) runs a round whenever the registry may be
+//! reachable, backing off from 5 s, doubling to 5 min, while it is not; [`App::sync_now`] wakes it at
+//! once and [`App::sync_once`] runs a round on the caller's thread (the command line). Either way the
+//! round is the engine's [`shumari_sync::sync_with`] over a [`SharedStore`]:
+//!
+//! - **The store is held for one local step at a time** (collect a few documents, record what the
+//!   registry acknowledged, apply part of a page, move the cursor), never while a request is on the
+//!   wire or while the engine waits to retry. A keystroke save during a 2G sync, or while the registry
+//!   is unreachable, waits for one short step at most.
+//! - **Edits during a round are safe**: the engine acknowledges the heads it sent, so a household
+//!   edited while its batch is in flight is still waiting after the round and goes in the next one.
+//! - **The round is bound to the store it started with**: locking the app (or unlocking it again,
+//!   which is a new automerge actor) stops the round at its next local step; nothing done is lost.
+//! - **Status never waits on the worker**: the worker publishes progress into a small shared
+//!   [`SyncStatus`] it locks only to update it. [`App::sync_status`] reads that, plus the pending count
+//!   and the last successful sync, which the engine keeps in the store (so it survives a restart).
+//! - **One round at a time**: the worker and [`App::sync_once`] share a round lock that only they take.
 
 use crate::error::{AppError, Result};
 use crate::registry_link;
-use crate::session::read_enrollment;
 use crate::App;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+use shumari_sync::engine::KEY_LAST_SYNC;
+use shumari_sync::SharedStore;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Duration;
+
+pub use shumari_sync::proto::DEFAULT_CHUNK_BYTES;
+pub use shumari_sync::{Progress as SyncProgress, Refused, Report as SyncReport};
 
 const FIRST_BACKOFF: Duration = Duration::from_secs(5);
 const MAX_BACKOFF: Duration = Duration::from_secs(300);
@@ -74,6 +94,9 @@ struct Shared {
 #[derive(Debug, Clone, Default)]
 pub struct SyncController {
     inner: Arc<(Mutex<Shared>, Condvar)>,
+    /// Held for a whole round (across network IO) by the worker or [`App::sync_once`], and by
+    /// nothing else: no call a screen makes ever takes it.
+    round: Arc<Mutex<()>>,
 }
 
 impl SyncController {
@@ -101,7 +124,8 @@ impl SyncController {
         }
     }
 
-    /// Stops the worker (it finishes the round it is in).
+    /// Stops the worker: it ends the round it is in at its next local step (or when its request
+    /// returns) and exits.
     pub(crate) fn stop(&self) {
         self.lock().generation += 1;
         self.inner.1.notify_all();
@@ -142,22 +166,23 @@ impl SyncController {
                 s.status.error = None;
                 s.status.next_attempt_at = None;
             }
-            let outcome = self.round(&app);
+            let outcome = self.round(&app, generation);
             let mut s = self.lock();
+            if s.generation != generation {
+                // Locked (or unlocked again) during the round: the status now belongs to whoever
+                // comes next.
+                return;
+            }
             s.status.progress = 0.0;
             match outcome {
                 Ok(()) => {
                     s.status.state = "idle".into();
-                    s.status.last_sync_at = Some(Utc::now().to_rfc3339());
                     backoff = AFTER_SUCCESS;
                 }
                 Err(e) => {
                     // After a refusal the round itself went through (everything else is synced) and
                     // retrying soon would only be refused again: pace it like a success.
                     let round_done = matches!(e, AppError::Refused { .. });
-                    if round_done {
-                        s.status.last_sync_at = Some(Utc::now().to_rfc3339());
-                    }
                     s.status.state = if matches!(e, AppError::Unreachable(_)) {
                         "offline"
                     } else {
@@ -180,17 +205,26 @@ impl SyncController {
         }
     }
 
-    fn round(&self, app: &App) -> Result<()> {
-        let url = read_enrollment(app.dir())
-            .map(|e| e.registry_url)
-            .ok_or(AppError::NotEnrolled)?;
-        let progress = |fraction: f64, sent: u64, received: u64| {
+    /// One background round: the engine's report becomes progress in the shared status, and
+    /// refusals an error the surveyor sees.
+    fn round(&self, app: &App, generation: u64) -> Result<()> {
+        let mut progress = |p: &SyncProgress| {
             let mut s = self.lock();
-            s.status.progress = fraction.clamp(0.0, 1.0);
-            s.status.bytes_sent = sent;
-            s.status.bytes_received = received;
+            if s.generation == generation {
+                s.status.progress = registry_link::fraction(p);
+                s.status.bytes_sent = p.bytes_sent;
+                s.status.bytes_received = p.bytes_received;
+            }
         };
-        let report = app.with_store(|store| registry_link::sync_round(store, &url, &progress))?;
+        let report = app.run_round(None, &mut progress)?;
+        {
+            let mut s = self.lock();
+            if s.generation == generation {
+                s.status.progress = 1.0;
+                s.status.bytes_sent = report.bytes_sent;
+                s.status.bytes_received = report.bytes_received;
+            }
+        }
         // A refusal is not "up to date": the household stays waiting on the tablet and the surveyor
         // must see why (e.g. outside the areas the registry grants).
         if report.refused.is_empty() {
@@ -198,18 +232,50 @@ impl SyncController {
         } else {
             Err(AppError::Refused {
                 count: report.refused.len(),
-                detail: report.refused.join("; "),
+                detail: report
+                    .refused
+                    .iter()
+                    .map(|r| format!("{}: {}", r.code, r.message))
+                    .collect::<Vec<_>>()
+                    .join("; "),
             })
         }
     }
 }
 
 impl App {
-    /// The sync state, with the number of households waiting to be sent.
+    /// One round with the engine, the store taken per local step; rounds never overlap.
+    fn run_round(
+        &self,
+        chunk_bytes: Option<usize>,
+        progress: &mut (dyn FnMut(&SyncProgress) + Send),
+    ) -> Result<SyncReport> {
+        let _round = self.sync.round.lock().unwrap_or_else(|p| p.into_inner());
+        let mut access = SharedStore::new(&self.store);
+        registry_link::sync_round(&mut access, chunk_bytes, progress)
+    }
+
+    /// Runs one sync round now, on the caller's thread, and returns what it did (the command line's
+    /// `shumari sync`). Same engine, store access and error mapping as the background worker; it waits
+    /// for a round the worker is already in. `chunk_bytes` caps one request (the protocol's default
+    /// when `None`). Refused households are in the report, not an error.
+    pub fn sync_once(
+        &self,
+        chunk_bytes: Option<usize>,
+        progress: &mut (dyn FnMut(&SyncProgress) + Send),
+    ) -> Result<SyncReport> {
+        self.with_store(|_| Ok(()))?;
+        self.run_round(chunk_bytes, progress)
+    }
+
+    /// The sync state, with the number of households waiting to be sent. Never waits on a round:
+    /// the store is held by a round only for short local steps.
     pub fn sync_status(&self) -> Result<SyncStatus> {
-        let pending = self.with_store(|s| Ok(s.unsynced_count()?))?;
+        let (pending, last) =
+            self.with_store(|s| Ok((s.unsynced_count()?, s.kv_get(KEY_LAST_SYNC)?)))?;
         let mut st = self.sync.lock().status.clone();
         st.pending = pending;
+        st.last_sync_at = last;
         Ok(st)
     }
 
@@ -224,13 +290,12 @@ impl App {
         Ok(st)
     }
 
-    /// When the last successful sync happened, if ever.
+    /// When the last successful sync happened, if ever (kept in the store across restarts).
     pub fn last_sync(&self) -> Option<DateTime<Utc>> {
-        let s = self.sync.lock();
-        s.status
-            .last_sync_at
-            .as_deref()
-            .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+        self.with_store(|s| Ok(s.kv_get(KEY_LAST_SYNC)?))
+            .ok()
+            .flatten()
+            .and_then(|t| DateTime::parse_from_rfc3339(&t).ok())
             .map(|t| t.with_timezone(&Utc))
     }
 }

@@ -58,6 +58,14 @@ pub fn kind_for(err: &anyhow::Error) -> &'static str {
         if cause.downcast_ref::<DomainError>().is_some() {
             return "invalid";
         }
+        if let Some(e) = cause.downcast_ref::<AppError>() {
+            // The app's `rejected` (the registry refused the request: a bad code, an old client) is
+            // the command line's `refused`.
+            return match e {
+                AppError::Rejected(_) => "refused",
+                e => e.code(),
+            };
+        }
         // SyncError wraps TransportError transparently (the chain skips it), so look inside.
         let transport = match cause.downcast_ref::<SyncError>() {
             Some(SyncError::NotEnrolled) => return "not_enrolled",

@@ -1,13 +1,12 @@
-//! `shumari enroll` (device side) and `shumari sync`.
-//!
-//! `Command::Enroll(sync_cmd::EnrollArgs)` runs [`enroll`], and `Command::Sync(sync_cmd::SyncArgs)`
-//! runs [`run`].
+//! `shumari enroll` (device side) and `shumari sync`: argument parsing and printing around the field
+//! app's use cases ([`App::enroll_store`], [`App::sync_once`]), so the command line and the tablet
+//! enroll and sync the same way.
 
 use crate::cli::Cli;
 use crate::pin;
 use anyhow::Context;
-use shumari_sync::engine::{KEY_TOKEN, KEY_URL};
-use shumari_sync::{HttpTransport, Options, Progress};
+use shumari_app::sync::{SyncProgress, DEFAULT_CHUNK_BYTES};
+use shumari_app::{App, AppError};
 use std::io::IsTerminal;
 
 /// `shumari enroll --registry URL --code CODE`.
@@ -25,25 +24,31 @@ pub struct EnrollArgs {
 #[derive(Debug, clap::Args)]
 pub struct SyncArgs {
     /// Largest request/response, compressed, in bytes.
-    #[arg(long, env = "SHUMARI_CHUNK_BYTES", default_value_t = shumari_sync::proto::DEFAULT_CHUNK_BYTES)]
+    #[arg(long, env = "SHUMARI_CHUNK_BYTES", default_value_t = DEFAULT_CHUNK_BYTES)]
     pub chunk_bytes: usize,
+}
+
+/// The app over the data directory with its store open (no background worker: one use case per
+/// process).
+fn open_app(cli: &Cli) -> anyhow::Result<App> {
+    let dir = pin::data_dir(cli)?;
+    if !shumari_store::Store::exists(&dir) {
+        return Err(shumari_store::StoreError::NotInitialised(dir.display().to_string()).into());
+    }
+    let app = App::new(dir);
+    app.unlock_foreground(&pin::pin(false)?)?;
+    Ok(app)
 }
 
 /// Enrolls this device: stores the token in the encrypted store and registers its actor ids.
 pub fn enroll(cli: &Cli, args: &EnrollArgs) -> anyhow::Result<i32> {
-    let mut store = pin::open_store(cli)?;
-    if store.kv_get(KEY_TOKEN)?.is_some() {
+    let app = open_app(cli)?;
+    let resp = app
+        .enroll_store(&args.registry, &args.code)
+        .context("enrollment failed")?;
+    if resp.replaced {
         eprintln!("note: this device was enrolled before; the new enrollment replaces it");
     }
-    let mut t = HttpTransport::new(&args.registry)?;
-    let resp = shumari_sync::enroll(
-        &mut store,
-        &mut t,
-        &args.registry,
-        &args.code,
-        &Options::default(),
-    )
-    .context("enrollment failed")?;
     if cli.json {
         crate::output::json(&serde_json::json!({
             "device": resp.device_id, "user": resp.user_id, "role": resp.role, "areas": resp.areas,
@@ -62,19 +67,9 @@ pub fn enroll(cli: &Cli, args: &EnrollArgs) -> anyhow::Result<i32> {
 
 /// Pushes and pulls everything. Exit 0 only when everything allowed is synced.
 pub fn run(cli: &Cli, args: &SyncArgs) -> anyhow::Result<i32> {
-    let mut store = pin::open_store(cli)?;
-    let url = store.kv_get(KEY_URL)?.ok_or_else(|| {
-        crate::exit::bad(
-            "this device is not enrolled; run `shumari enroll --registry URL --code CODE`",
-        )
-    })?;
-    let mut t = HttpTransport::new(&url)?;
-    let opts = Options {
-        chunk_bytes: args.chunk_bytes.max(4096),
-        ..Options::default()
-    };
+    let app = open_app(cli)?;
     let tty = std::io::stderr().is_terminal() && !cli.json;
-    let mut progress = |p: &Progress| {
+    let mut progress = |p: &SyncProgress| {
         if tty {
             match p.total {
                 Some(t) => eprint!(
@@ -88,8 +83,15 @@ pub fn run(cli: &Cli, args: &SyncArgs) -> anyhow::Result<i32> {
             }
         }
     };
-    let report =
-        shumari_sync::sync(&mut store, &mut t, &opts, &mut progress).context("sync failed")?;
+    let report = match app.sync_once(Some(args.chunk_bytes), &mut progress) {
+        Ok(r) => r,
+        Err(AppError::NotEnrolled) => {
+            return Err(crate::exit::bad(
+                "this device is not enrolled; run `shumari enroll --registry URL --code CODE`",
+            ))
+        }
+        Err(e) => return Err(anyhow::Error::new(e).context("sync failed")),
+    };
     if tty {
         eprintln!();
     }

@@ -1,5 +1,5 @@
-//! Paging helpers for the sync engine: the engine walks unsynced documents by id so that refused
-//! documents never block the queue behind them.
+//! Paging helpers for the sync engine: it walks unsynced documents by id, a few per local step, so that
+//! refused documents never block the queue behind them and the store is never held for long.
 
 use crate::error::Result;
 use crate::households::{find_rid, heads_from_bytes};
@@ -23,6 +23,15 @@ impl Store {
             }
         }
         Ok(out)
+    }
+
+    /// Number of households with open conflicts.
+    pub fn conflicted_count(&self) -> Result<u64> {
+        Ok(self.conn.query_row(
+            "SELECT count(*) FROM households WHERE conflict_count > 0",
+            [],
+            |r| r.get(0),
+        )?)
     }
 
     /// The unacknowledged changes of these documents (ids the store does not hold are skipped).

@@ -3,7 +3,13 @@
 //! It talks to a [`Transport`] only, keeps all its state in the device's encrypted store (token, cursor,
 //! acknowledged heads), and saves progress after every exchange, so a sync cut anywhere — even by
 //! killing the app — resumes without resending anything the registry acknowledged.
+//!
+//! The store is reached through [`StoreAccess`], one short local step at a time (collect a few
+//! documents, record acknowledgements, apply part of a page, move the cursor), never across a request:
+//! a surveyor keeps typing while a round waits on a 2G link or on an unreachable registry. Local steps
+//! handle at most [`LOCAL_STEP_DOCS`] documents, so a keystroke save waits for one short step at most.
 
+use crate::access::StoreAccess;
 use crate::check::{bucket_digests, bucket_of, differing, root_digest};
 use crate::codec::DecodeError;
 use crate::proto::{
@@ -15,7 +21,7 @@ use crate::transport::{Transport, TransportError};
 use rand::Rng;
 use serde::Serialize;
 use shumari_domain::automerge::ChangeHash;
-use shumari_store::{ListFilter, Store, StoreError};
+use shumari_store::{Store, StoreError};
 use std::collections::BTreeSet;
 use std::time::Duration;
 use uuid::Uuid;
@@ -30,6 +36,12 @@ pub const KEY_CURSOR: &str = "sync.cursor";
 pub const KEY_DEVICE: &str = "sync.device_id";
 /// Store setting: the areas granted (JSON array).
 pub const KEY_AREAS: &str = "sync.areas";
+/// Store setting: when a sync last went through (RFC 3339, UTC), so it survives a restart.
+pub const KEY_LAST_SYNC: &str = "sync.last_sync_at";
+
+/// Documents handled in one local step (one hold of the store): small enough that a keystroke save
+/// waiting behind a step is not noticeably delayed, large enough that a step is not mostly overhead.
+pub const LOCAL_STEP_DOCS: usize = 16;
 
 /// Why a sync stopped.
 #[derive(Debug, thiserror::Error)]
@@ -46,6 +58,10 @@ pub enum SyncError {
     /// The registry's answer could not be read.
     #[error("the registry sent a message this device cannot read: {0}")]
     Decode(#[from] DecodeError),
+    /// The store was closed (or reopened) during the round; what was done is kept and the rest
+    /// resumes next round.
+    #[error("the store was closed during the sync; it resumes next time")]
+    Stopped,
 }
 
 /// Retries: exponential backoff with jitter.
@@ -169,7 +185,8 @@ enum Verdict {
 /// A document to push and the heads it leads to on this device (acknowledged once accepted).
 type Outgoing = (PushDoc, Vec<ChangeHash>);
 
-struct Session<'a> {
+struct Session<'a, A: StoreAccess + ?Sized> {
+    store: &'a mut A,
     t: &'a mut dyn Transport,
     token: Option<String>,
     opts: &'a Options,
@@ -180,7 +197,7 @@ struct Session<'a> {
     push_ratio: f64,
 }
 
-impl Session<'_> {
+impl<A: StoreAccess + ?Sized> Session<'_, A> {
     fn call<Q: Message, R: Message>(&mut self, ep: Endpoint, msg: &Q) -> Result<R, SyncError> {
         self.call_encoded(ep, msg.encode())
     }
@@ -198,6 +215,9 @@ impl Session<'_> {
                 Err(e) if e.retryable() && n + 1 < self.opts.retry.attempts => {
                     tracing::debug!(endpoint = ep.path(), attempt = n, "retrying: {e}");
                     std::thread::sleep(self.opts.retry.delay(n));
+                    // A store closed while we waited (the app was locked) ends the round here
+                    // rather than after every remaining attempt.
+                    self.store.with_store(|_| Ok(()))?;
                     n += 1;
                 }
                 Err(e) => return Err(e.into()),
@@ -216,13 +236,16 @@ impl Session<'_> {
         (self.progress)(&p);
     }
 
-    fn register_actors(&mut self, store: &mut Store) -> Result<(), SyncError> {
-        let new: Vec<_> = store
-            .actors()?
-            .into_iter()
-            .filter(|(_, registered)| !registered)
-            .map(|(a, _)| a)
-            .collect();
+    /// Registers actors the registry does not know yet (a local look-up; a request only when there
+    /// are new ones).
+    fn register_actors(&mut self) -> Result<(), SyncError> {
+        let new: Vec<_> = self.store.with_store(|s| {
+            Ok(s.actors()?
+                .into_iter()
+                .filter(|(_, registered)| !registered)
+                .map(|(a, _)| a)
+                .collect())
+        })?;
         if new.is_empty() {
             return Ok(());
         }
@@ -245,37 +268,55 @@ impl Session<'_> {
                 tracing::warn!(code = %r.code, "an actor was refused: {}", r.message);
             }
         }
-        store.mark_actors_registered(&ok)?;
+        self.store
+            .with_store(|s| Ok(s.mark_actors_registered(&ok)?))?;
         Ok(())
     }
 
-    /// Sends every unacknowledged change in chunks; returns how many households were accepted.
-    fn push(&mut self, store: &mut Store) -> Result<(), SyncError> {
-        let ids: Vec<Uuid> = store
-            .unsynced_ids()?
-            .into_iter()
-            .filter(|id| !self.refused.contains(id))
-            .collect();
+    /// Sends every unacknowledged change in chunks.
+    fn push(&mut self) -> Result<(), SyncError> {
+        let refused = &self.refused;
+        let ids: Vec<Uuid> = self.store.with_store(|s| {
+            Ok(s.unsynced_ids()?
+                .into_iter()
+                .filter(|id| !refused.contains(id))
+                .collect())
+        })?;
         let total = ids.len() as u64;
         // Raw change bytes compress 4-7x in a batch: aim the raw size at the cap times the ratio the
         // last frame achieved (3x to start), then split if the compressed frame still came out too
         // large. Fuller frames are fewer round trips, which is what a 2G link pays for.
-        let raw_budget = |ratio: f64| (self.opts.chunk_bytes as f64 * ratio * 0.85) as usize;
+        let cap = self.opts.chunk_bytes as f64;
+        let raw_budget = |ratio: f64| (cap * ratio * 0.85) as usize;
         let mut batch: Vec<Outgoing> = Vec::new();
         let mut batch_raw = 0usize;
         let mut done = 0u64;
-        for group in ids.chunks(64) {
-            for o in store.outgoing(group)? {
-                if o.changes.is_empty() {
-                    // Everything is already at the registry (acknowledged under other heads).
-                    store.mark_acked(&[(o.id, o.heads)])?;
-                    continue;
+        for group in ids.chunks(LOCAL_STEP_DOCS) {
+            // One local step per group: the changes since the acknowledged heads, and the heads they
+            // lead to. A household edited after this step is sent with these heads, acknowledged
+            // with them, and so stays waiting for the next round.
+            let outgoing = self.store.with_store(|s| {
+                let mut out = Vec::new();
+                let mut already = Vec::new();
+                for o in s.outgoing(group)? {
+                    if o.changes.is_empty() {
+                        // Everything is already at the registry (acknowledged under other heads).
+                        already.push((o.id, o.heads));
+                    } else {
+                        out.push(o);
+                    }
                 }
+                if !already.is_empty() {
+                    s.mark_acked(&already)?;
+                }
+                Ok(out)
+            })?;
+            for o in outgoing {
                 // The compact form leaves out what the registry holds (dependency hashes, chunk
                 // framing): a third of a lone edit.
                 let d = PushDoc::best(o.id, o.changes);
                 if !batch.is_empty() && batch_raw + d.wire_len() > raw_budget(self.push_ratio) {
-                    done += self.send_push(store, std::mem::take(&mut batch))?;
+                    done += self.send_push(std::mem::take(&mut batch))?;
                     batch_raw = 0;
                     self.tell("push", done, Some(total));
                 }
@@ -284,13 +325,13 @@ impl Session<'_> {
             }
         }
         if !batch.is_empty() {
-            done += self.send_push(store, batch)?;
+            done += self.send_push(batch)?;
             self.tell("push", done, Some(total));
         }
         Ok(())
     }
 
-    fn send_push(&mut self, store: &mut Store, batch: Vec<Outgoing>) -> Result<u64, SyncError> {
+    fn send_push(&mut self, batch: Vec<Outgoing>) -> Result<u64, SyncError> {
         let (docs, heads): (Vec<PushDoc>, Vec<Vec<ChangeHash>>) = batch.into_iter().unzip();
         let req = PushRequest { docs };
         let body = req.encode();
@@ -299,15 +340,19 @@ impl Session<'_> {
         if req.docs.len() > 1 && body.len() > self.opts.chunk_bytes {
             let mut a: Vec<Outgoing> = req.docs.into_iter().zip(heads).collect();
             let b = a.split_off(a.len() / 2);
-            return Ok(self.send_push(store, a)? + self.send_push(store, b)?);
+            return Ok(self.send_push(a)? + self.send_push(b)?);
         }
+        // The store is not held between steps, so the surveyor may have made the first edit of a
+        // freshly opened store since the round began: its actor must be known before its changes go.
+        self.register_actors()?;
         let resp: PushResponse = self.call_encoded(Endpoint::Push, body)?;
         let mut acks = Vec::new();
         for (id, outcome) in resp.results {
             match outcome {
                 DocOutcome::Accepted => {
                     // Acknowledge what we sent (heads we hold), not the registry's heads, which may
-                    // include others' changes this device has not pulled yet.
+                    // include others' changes this device has not pulled yet, nor the document's
+                    // current heads, which may include edits made while the batch was in flight.
                     if let Some(i) = req.docs.iter().position(|d| d.id == id) {
                         acks.push((id, heads[i].clone()));
                     }
@@ -322,29 +367,30 @@ impl Session<'_> {
                 }
             }
         }
-        store.mark_acked(&acks)?;
+        self.store.with_store(|s| Ok(s.mark_acked(&acks)?))?;
         self.report.pushed += acks.len() as u64;
         Ok(req.docs.len() as u64)
     }
 
-    fn apply(&mut self, store: &mut Store, docs: Vec<DocChanges>) -> Result<u64, SyncError> {
-        if docs.is_empty() {
-            return Ok(0);
-        }
+    /// Applies received documents, a few per local step (a page may hold hundreds).
+    fn apply(&mut self, docs: Vec<DocChanges>) -> Result<u64, SyncError> {
         let batch: Vec<_> = docs
             .into_iter()
             .map(|d| (d.id, d.changes, heads_from_wire(&d.heads)))
             .collect();
         let mut ok = 0;
-        for (id, r) in store.apply_remote(&batch)? {
-            match r {
-                Ok(()) => ok += 1,
-                Err(e) => {
-                    self.report.refused.push(Refused {
-                        id,
-                        code: "apply_failed".into(),
-                        message: e.to_string(),
-                    });
+        for part in batch.chunks(LOCAL_STEP_DOCS) {
+            let results = self.store.with_store(|s| Ok(s.apply_remote(part)?))?;
+            for (id, r) in results {
+                match r {
+                    Ok(()) => ok += 1,
+                    Err(e) => {
+                        self.report.refused.push(Refused {
+                            id,
+                            code: "apply_failed".into(),
+                            message: e.to_string(),
+                        });
+                    }
                 }
             }
         }
@@ -352,14 +398,16 @@ impl Session<'_> {
     }
 
     /// Pulls pages until the feed is exhausted; returns the check's verdict.
-    fn pull(&mut self, store: &mut Store) -> Result<Verdict, SyncError> {
+    fn pull(&mut self) -> Result<Verdict, SyncError> {
         let mut quiet = 0;
         loop {
-            let cursor = store
-                .kv_get(KEY_CURSOR)?
-                .map(|t| Cursor::from_token(&t))
-                .unwrap_or_default();
-            let heads = store.all_heads()?;
+            let (cursor, heads) = self.store.with_store(|s| {
+                let cursor = s
+                    .kv_get(KEY_CURSOR)?
+                    .map(|t| Cursor::from_token(&t))
+                    .unwrap_or_default();
+                Ok((cursor, s.all_heads()?))
+            })?;
             let buckets = bucket_digests(heads.into_iter().map(|(id, h)| (id, heads_to_wire(&h))));
             let resp: PullResponse = self.call(
                 Endpoint::Pull,
@@ -370,13 +418,19 @@ impl Session<'_> {
                 },
             )?;
             let had_data = !resp.docs.is_empty() || !resp.removed.is_empty();
-            let n = self.apply(store, resp.docs)?;
+            let n = self.apply(resp.docs)?;
             self.report.pulled += n;
-            if !resp.removed.is_empty() {
-                store.remove_local(&resp.removed)?;
-                self.report.removed += resp.removed.len() as u64;
-            }
-            store.kv_set(KEY_CURSOR, &resp.cursor.to_token())?;
+            // The cursor moves only once the whole page is applied: a round cut inside a page pulls
+            // it again, which changes nothing already applied.
+            let removed = resp.removed;
+            let next = resp.cursor.to_token();
+            self.store.with_store(|s| {
+                if !removed.is_empty() {
+                    s.remove_local(&removed)?;
+                }
+                Ok(s.kv_set(KEY_CURSOR, &next)?)
+            })?;
+            self.report.removed += removed.len() as u64;
             let pulled = self.report.pulled;
             self.tell("pull", pulled, None);
             if resp.more {
@@ -396,8 +450,8 @@ impl Session<'_> {
 
     /// Compares per-document heads in the buckets that differ and repairs both ways. Returns whether
     /// anything is left to do (documents to push).
-    fn repair(&mut self, store: &mut Store, buckets: &[u8]) -> Result<bool, SyncError> {
-        let all = store.all_heads()?;
+    fn repair(&mut self, buckets: &[u8]) -> Result<bool, SyncError> {
+        let all = self.store.with_store(|s| Ok(s.all_heads()?))?;
         let mut per: Vec<Vec<(Uuid, crate::proto::Heads)>> = vec![Vec::new(); 256];
         for (id, h) in all {
             let b = bucket_of(&id);
@@ -434,23 +488,27 @@ impl Session<'_> {
                         docs: docs.clone(),
                     },
                 )?;
-                let n = self.apply(store, resp.send)?;
+                let n = self.apply(resp.send)?;
                 self.report.pulled += n;
-                if !resp.remove.is_empty() {
-                    store.remove_local(&resp.remove)?;
-                    self.report.removed += resp.remove.len() as u64;
-                }
                 let want: Vec<_> = resp
                     .want
                     .into_iter()
                     .filter(|id| !self.refused.contains(id))
                     .map(|id| (id, Vec::new()))
                     .collect();
-                if !want.is_empty() {
-                    // Forget what was acknowledged so the next push sends these documents whole.
-                    store.mark_acked(&want)?;
-                    pending = true;
-                }
+                let remove = resp.remove;
+                self.store.with_store(|s| {
+                    if !remove.is_empty() {
+                        s.remove_local(&remove)?;
+                    }
+                    if !want.is_empty() {
+                        // Forget what was acknowledged so the next push sends these documents whole.
+                        s.mark_acked(&want)?;
+                    }
+                    Ok(())
+                })?;
+                self.report.removed += remove.len() as u64;
+                pending |= !want.is_empty();
                 let pulled = self.report.pulled;
                 self.tell("check", pulled, None);
                 if !resp.more || n == 0 {
@@ -465,10 +523,6 @@ impl Session<'_> {
     }
 }
 
-fn token(store: &Store) -> Result<String, SyncError> {
-    store.kv_get(KEY_TOKEN)?.ok_or(SyncError::NotEnrolled)
-}
-
 /// Redeems an enrollment code: stores the token, the user and the areas, and registers this store's
 /// actors. Edits made afterwards are attributed to the registry's user id.
 pub fn enroll(
@@ -478,8 +532,21 @@ pub fn enroll(
     code: &str,
     opts: &Options,
 ) -> Result<EnrollResponse, SyncError> {
+    enroll_with(store, transport, registry_url, code, opts)
+}
+
+/// [`enroll`] through any [`StoreAccess`] (the store is not held during the request).
+pub fn enroll_with<A: StoreAccess + ?Sized>(
+    store: &mut A,
+    transport: &mut dyn Transport,
+    registry_url: &str,
+    code: &str,
+    opts: &Options,
+) -> Result<EnrollResponse, SyncError> {
     let mut quiet = |_: &Progress| {};
+    let label = store.with_store(|s| Ok(s.device().short_id.clone()))?;
     let mut s = Session {
+        store,
         t: transport,
         token: None,
         opts,
@@ -492,21 +559,24 @@ pub fn enroll(
         Endpoint::Enroll,
         &EnrollRequest {
             code: code.trim().to_string(),
-            label: store.device().short_id.clone(),
+            label,
         },
     )?;
-    store.kv_set(KEY_TOKEN, &resp.token)?;
-    store.kv_set(KEY_URL, registry_url)?;
-    store.kv_set(KEY_DEVICE, &resp.device_id)?;
-    store.kv_set(
-        KEY_AREAS,
-        &serde_json::to_string(&resp.areas).unwrap_or_default(),
-    )?;
-    // Edits are signed with the user's name beside the registry id, so a conflict on another device
-    // says who wrote each value in words a surveyor recognises ("Ayesha (u-…)"), not an opaque id.
-    store.set_user(&format!("{} ({})", resp.user_name, resp.user_id))?;
+    s.store.with_store(|store| {
+        store.kv_set(KEY_TOKEN, &resp.token)?;
+        store.kv_set(KEY_URL, registry_url)?;
+        store.kv_set(KEY_DEVICE, &resp.device_id)?;
+        store.kv_set(
+            KEY_AREAS,
+            &serde_json::to_string(&resp.areas).unwrap_or_default(),
+        )?;
+        // Edits are signed with the user's name beside the registry id, so a conflict on another
+        // device says who wrote each value in words a surveyor recognises ("Ayesha (u-…)"), not an
+        // opaque id.
+        Ok(store.set_user(&format!("{} ({})", resp.user_name, resp.user_id))?)
+    })?;
     s.token = Some(resp.token.clone());
-    s.register_actors(store)?;
+    s.register_actors()?;
     Ok(resp)
 }
 
@@ -518,8 +588,20 @@ pub fn sync(
     opts: &Options,
     progress: &mut dyn FnMut(&Progress),
 ) -> Result<Report, SyncError> {
-    let token = token(store)?;
+    sync_with(store, transport, opts, progress)
+}
+
+/// [`sync`] through any [`StoreAccess`]: the store is taken for each local step only, so other users
+/// of a shared store (the field app's screens) never wait on the network.
+pub fn sync_with<A: StoreAccess + ?Sized>(
+    store: &mut A,
+    transport: &mut dyn Transport,
+    opts: &Options,
+    progress: &mut dyn FnMut(&Progress),
+) -> Result<Report, SyncError> {
+    let token = store.with_store(|s| s.kv_get(KEY_TOKEN)?.ok_or(SyncError::NotEnrolled))?;
     let mut s = Session {
+        store,
         t: transport,
         token: Some(token),
         opts,
@@ -528,17 +610,17 @@ pub fn sync(
         refused: BTreeSet::new(),
         push_ratio: 3.0,
     };
-    s.register_actors(store)?;
+    s.register_actors()?;
     for _ in 0..opts.max_rounds.max(1) {
-        s.push(store)?;
-        match s.pull(store)? {
+        s.push()?;
+        match s.pull()? {
             Verdict::Consistent => {
                 s.report.complete = true;
                 break;
             }
             Verdict::NotChecked => break,
             Verdict::Differs(b) => {
-                if !s.repair(store, &b)? {
+                if !s.repair(&b)? {
                     // Only refused documents differ, or the repair brought everything: check again
                     // once (cheap) unless refusals explain the difference.
                     if !s.refused.is_empty() {
@@ -551,13 +633,9 @@ pub fn sync(
     if !s.report.refused.is_empty() {
         s.report.complete = false;
     }
-    s.report.conflicts = store
-        .list(&ListFilter {
-            limit: usize::MAX / 2,
-            ..Default::default()
-        })?
-        .iter()
-        .filter(|h| h.conflict_count > 0)
-        .count() as u64;
+    s.report.conflicts = s.store.with_store(|st| {
+        st.kv_set(KEY_LAST_SYNC, &chrono::Utc::now().to_rfc3339())?;
+        Ok(st.conflicted_count()?)
+    })?;
     Ok(s.report)
 }

@@ -6,13 +6,21 @@
 //! [`Transport`] trait — is the `shumari-proto` crate, which explains it end to end; the registry links
 //! that crate, not this one. Its modules are re-exported here under their old names so that
 //! `shumari_sync::proto::PushRequest` and `crate::codec::…` keep working.
+//!
+//! The engine never stands in the surveyor's way: it takes the device's store for one short local
+//! step at a time ([`access`]), never across a request, and acknowledges the heads it sent, so edits
+//! made while a batch is in flight stay waiting for the next round.
 
+pub mod access;
 pub mod engine;
 pub mod http;
 
 pub use shumari_proto::message as proto;
 pub use shumari_proto::{check, codec, compact, transport};
 
-pub use engine::{enroll, sync, Options, Progress, Refused, Report, Retry, SyncError};
+pub use access::{SharedStore, StoreAccess};
+pub use engine::{
+    enroll, enroll_with, sync, sync_with, Options, Progress, Refused, Report, Retry, SyncError,
+};
 pub use http::HttpTransport;
 pub use shumari_proto::{Endpoint, Transport, TransportError, PROTOCOL_VERSION};
