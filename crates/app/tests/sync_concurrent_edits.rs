@@ -37,6 +37,8 @@ struct WhileInFlight {
     store: Shared,
     during: During,
     closed: Option<Store>,
+    /// What was waiting when the first pull went out (after the push, before any check).
+    waiting_at_pull: Option<Vec<Uuid>>,
 }
 
 impl Transport for WhileInFlight {
@@ -51,6 +53,11 @@ impl Transport for WhileInFlight {
                 .store
                 .try_lock()
                 .expect("the engine does not hold the store during a request");
+            if endpoint == Endpoint::Pull && self.waiting_at_pull.is_none() {
+                if let Some(s) = guard.as_ref() {
+                    self.waiting_at_pull = Some(s.unsynced_ids().expect("waiting"));
+                }
+            }
             match (&self.during, endpoint) {
                 (During::EditOnPush(id), Endpoint::Push) => {
                     guard
@@ -119,6 +126,7 @@ fn an_edit_made_while_its_batch_is_in_flight_waits_for_the_next_round() {
         store: store.clone(),
         during: During::EditOnPush(ids[0]),
         closed: None,
+        waiting_at_pull: None,
     };
     // One push/pull/check pass only, so the check cannot send the edit within the same call.
     let once = Options {
@@ -128,6 +136,8 @@ fn an_edit_made_while_its_batch_is_in_flight_waits_for_the_next_round() {
     let r = sync_with(&mut SharedStore::new(&store), &mut t, &once, &mut |_| {}).unwrap();
     assert_eq!(r.pushed, 3, "{r:?}");
     assert!(r.refused.is_empty(), "{r:?}");
+    // Right after the push: the registry's acknowledgement covered what was sent, not the edit.
+    assert_eq!(t.waiting_at_pull, Some(vec![ids[0]]));
     // The registry acknowledged what was sent; the edit made meanwhile is still waiting.
     assert_eq!(waiting(&store), vec![ids[0]]);
     assert_ne!(
@@ -164,6 +174,7 @@ fn a_store_closed_during_a_round_stops_it_and_keeps_what_was_acknowledged() {
         store: store.clone(),
         during: During::CloseOnPull,
         closed: None,
+        waiting_at_pull: None,
     };
     let err = sync_with(
         &mut SharedStore::new(&store),

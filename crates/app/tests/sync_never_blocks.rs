@@ -182,8 +182,15 @@ fn two_hundred_saves_complete_while_a_2g_sync_of_1000_households_runs() {
         );
     }
 
+    // A restarted app still knows when it last synced.
+    let app = App::new(app.dir().to_path_buf());
+    app.unlock_foreground(PIN).expect("unlock");
+    assert_eq!(app.sync_status().unwrap().last_sync_at, s.last_sync_at);
+    assert!(app.last_sync().is_some());
+    app.lock();
+
     // The next round sends what waited; the registry ends with every value.
-    let before = app.sync_status().ok().and_then(|s| s.last_sync_at);
+    let before = s.last_sync_at;
     app.unlock(PIN).expect("unlock");
     let s = round_ended(&app, &before);
     assert!(s.error.is_none(), "{:?}", s.error);
