@@ -46,6 +46,9 @@ pub enum AppError {
     /// The registry refused (e.g. a bad enrollment code).
     #[error("the registry refused: {0}")]
     Rejected(String),
+    /// The registry speaks a newer protocol: this app must be updated before it can sync.
+    #[error("this app is too old for the registry; update it: {0}")]
+    UpdateRequired(String),
     /// A sync round went through but the registry refused some households (they stay on the device).
     #[error("the registry refused {count} household(s): {detail}")]
     Refused {
@@ -76,6 +79,7 @@ impl AppError {
             AppError::NotFound(_) => "not_found",
             AppError::Unreachable(_) => "unreachable",
             AppError::Rejected(_) => "rejected",
+            AppError::UpdateRequired(_) => "update_required",
             AppError::Refused { .. } => "refused",
             AppError::Internal(_) => "internal",
         }

@@ -33,6 +33,11 @@ fn transport_error(e: TransportError) -> AppError {
         TransportError::Rejected { status, .. } if status >= 500 || status == 429 => {
             AppError::Unreachable(e.to_string())
         }
+        TransportError::Rejected {
+            status: 426,
+            message,
+            ..
+        } => AppError::UpdateRequired(message),
         TransportError::Rejected { message, .. } => AppError::Rejected(message),
     }
 }

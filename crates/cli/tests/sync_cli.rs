@@ -304,3 +304,28 @@ fn enroll_rejects_a_bad_code_and_sync_needs_enrollment() {
         .assert()
         .code(2);
 }
+
+#[test]
+fn a_wrong_enrollment_code_is_refused_as_bad_input() {
+    let reg = registry();
+    let dir = tempfile::tempdir().unwrap();
+    device(dir.path()).arg("init").assert().success();
+    let out = device(dir.path())
+        .args([
+            "enroll",
+            "--registry",
+            &reg.url,
+            "--code",
+            "AAAA-BBBB-CCCC",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "a wrong code is the user's input"
+    );
+    let err: Value = serde_json::from_slice(&out.stderr).expect("a JSON error on stderr");
+    assert_eq!(err["code"], "refused", "{err}");
+}

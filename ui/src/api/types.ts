@@ -88,7 +88,8 @@ export type Area = {
 };
 
 /**
- * One row of the household list.
+ * One row of the household list: the domain's `HouseholdSummary` as the UI shows it (UI status, dashed
+ * CNIC, "" for what is not known yet), under the names the UI has always read.
  */
 export type HouseholdSummary = {
   /**
