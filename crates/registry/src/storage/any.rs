@@ -6,7 +6,8 @@
 use super::postgres::PgStorage;
 use super::sqlite::SqliteStorage;
 use super::{
-    AuditEntry, DeviceAuth, HouseholdSummary, IngestRow, LogEntry, Result, Storage, StoredDoc, User,
+    AccessEntry, AccessEvent, AuditEntry, DeviceAuth, HouseholdSummary, IngestRow, LogEntry,
+    Result, Storage, StoredDoc, User,
 };
 use std::fmt;
 use std::path::PathBuf;
@@ -169,6 +170,14 @@ impl Storage for AnyStorage {
 
     async fn audit(&self, id: Uuid) -> Result<Vec<AuditEntry>> {
         delegate!(self.audit(id))
+    }
+
+    async fn append_access(&self, event: &AccessEvent, now: i64) -> Result<AccessEntry> {
+        delegate!(self.append_access(event, now))
+    }
+
+    async fn access_page(&self, after: u64, limit: usize) -> Result<Vec<AccessEntry>> {
+        delegate!(self.access_page(after, limit))
     }
 
     #[cfg(any(test, feature = "test-support"))]

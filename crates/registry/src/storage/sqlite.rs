@@ -1,10 +1,14 @@
 //! The embedded backend: one SQLite file (WAL), one connection behind a mutex, work on the blocking pool.
 //! Admin commands open the same file from another process while `serve` runs; WAL and a busy timeout
 //! make that safe.
+//!
+//! The file holds personal data, so it is created readable by its owner only (0600 on Unix), and an
+//! existing one with wider permissions is narrowed on open; SQLite gives its `-wal` and `-shm` files
+//! the database file's permissions.
 
 use super::{
-    columns, role_of, AuditEntry, DeviceAuth, HouseholdSummary, IngestRow, LogEntry, Result,
-    Storage, StorageError, StoredDoc, User,
+    access, columns, role_of, AccessEntry, AccessEvent, AuditEntry, DeviceAuth, HouseholdSummary,
+    IngestRow, LogEntry, Result, Storage, StorageError, StoredDoc, User,
 };
 use rusqlite::{params, Connection, OptionalExtension};
 use shumari_domain::{AreaRange, IdNumber};
@@ -26,6 +30,8 @@ impl SqliteStorage {
                 std::fs::create_dir_all(dir).map_err(|e| StorageError::Other(e.to_string()))?;
             }
         }
+        owner_only(path)
+            .map_err(|e| StorageError::Other(format!("making {} private: {e}", path.display())))?;
         let mut conn = Connection::open(path)?;
         conn.busy_timeout(std::time::Duration::from_secs(30))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -55,6 +61,39 @@ impl SqliteStorage {
         .await
         .map_err(|e| StorageError::Other(e.to_string()))?
     }
+}
+
+/// Creates the database file with mode 0600 when absent (an empty file is a new SQLite database) and
+/// narrows the file and its `-wal`/`-shm` companions to 0600 when they are wider.
+#[cfg(unix)]
+fn owner_only(path: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .mode(0o600)
+        .open(path)?;
+    for suffix in ["", "-wal", "-shm"] {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        let p = std::path::PathBuf::from(name);
+        match std::fs::metadata(&p) {
+            Ok(m) if m.permissions().mode() & 0o077 != 0 => {
+                std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600))?;
+            }
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+/// Elsewhere the platform's own access control (the directory's ACL) applies.
+#[cfg(not(unix))]
+fn owner_only(_path: &Path) -> std::io::Result<()> {
+    Ok(())
 }
 
 fn user_with(conn: &Connection, id: &str) -> Result<Option<User>> {
@@ -472,6 +511,17 @@ impl Storage for SqliteStorage {
             Ok(rows.collect::<std::result::Result<_, _>>()?)
         })
         .await
+    }
+
+    async fn append_access(&self, event: &AccessEvent, now: i64) -> Result<AccessEntry> {
+        let event = event.clone();
+        self.run(move |c| access::sqlite::append(c, &event, now))
+            .await
+    }
+
+    async fn access_page(&self, after: u64, limit: usize) -> Result<Vec<AccessEntry>> {
+        self.run(move |c| access::sqlite::page(c, after, limit))
+            .await
     }
 
     #[cfg(any(test, feature = "test-support"))]
