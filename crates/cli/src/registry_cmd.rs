@@ -1,4 +1,4 @@
-//! `shumari registry serve | user add | enroll-code | household list|show`.
+//! `shumari registry serve | user add | enroll-code | household list|show | audit verify|list`.
 //!
 //! Settings come from flags, then `SHUMARI_*` environment variables, then a commented TOML file
 //! (`--config`, e.g. `shumari-registry.toml`):
@@ -58,6 +58,9 @@ pub enum RegistryCmd {
     /// Households at the registry.
     #[command(subcommand)]
     Household(RegistryHouseholdCmd),
+    /// The access audit trail (reads of personal data, admin actions, failed authentication).
+    #[command(subcommand)]
+    Audit(crate::audit_cmd::AuditCmd),
 }
 
 /// `registry user ...`.
@@ -153,7 +156,16 @@ fn open(
     Ok(Arc::new(reg))
 }
 
-fn to_anyhow(e: RegistryError) -> anyhow::Error {
+/// Opens the registry `db` names, with its settings (for the admin commands of other files).
+pub(crate) fn open_db(
+    rt: &tokio::runtime::Runtime,
+    db: &DbArgs,
+) -> anyhow::Result<Arc<Registry<AnyStorage>>> {
+    let (url, _, config) = settings(db)?;
+    open(rt, &url, config)
+}
+
+pub(crate) fn to_anyhow(e: RegistryError) -> anyhow::Error {
     if e.is_bad_input() {
         crate::exit::bad(e.to_string())
     } else {
@@ -251,5 +263,6 @@ pub fn run(cli: &Cli, cmd: &RegistryCmd) -> anyhow::Result<i32> {
             crate::output::json(&v)?;
             Ok(0)
         }
+        RegistryCmd::Audit(cmd) => crate::audit_cmd::run(cli, &rt, cmd),
     }
 }
