@@ -169,3 +169,31 @@ fn audit_verify_passes_then_names_the_row_edited_in_the_database() {
     let said = String::from_utf8_lossy(&human.stdout);
     assert!(said.contains("broken at row 2"), "{said}");
 }
+
+#[test]
+fn an_encrypted_registry_opens_only_with_its_key_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("registry.db");
+    let key_file = dir.path().join("registry.key");
+    std::fs::write(&key_file, "correct horse battery staple\n").unwrap();
+    let keyed = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_shumari"))
+            .arg("registry")
+            .args(args)
+            .args(["--db", &db_arg(&db)])
+            .env("SHUMARI_DB_KEY_FILE", &key_file)
+            .output()
+            .unwrap()
+    };
+    let add = keyed(&[
+        "user", "add", "--name", "Sana", "--role", "district", "--area", "PK101",
+    ]);
+    assert!(add.status.success(), "{add:?}");
+    assert!(keyed(&["audit", "verify"]).status.success());
+
+    let without = registry(&db, &["household", "list"]);
+    assert_eq!(without.status.code(), Some(1), "{without:?}");
+    let said = String::from_utf8_lossy(&without.stderr);
+    assert!(said.contains("SHUMARI_DB_KEY_FILE"), "{said}");
+    assert!(keyed(&["household", "list"]).status.success());
+}

@@ -81,7 +81,19 @@ impl Registry<AnyStorage> {
     /// created and migrated as needed. PostgreSQL connections are driven by tasks on the current
     /// runtime, which must outlive the registry.
     pub async fn open(db: &DbUrl, config: Config) -> Result<Self, StorageError> {
-        Ok(Registry::new(AnyStorage::open(db).await?, config))
+        Self::open_keyed(db, config, None).await
+    }
+
+    /// The same, with an SQLite database encrypted under `key` ([`AnyStorage::open_keyed`]).
+    pub async fn open_keyed(
+        db: &DbUrl,
+        config: Config,
+        key: Option<&str>,
+    ) -> Result<Self, StorageError> {
+        Ok(Registry::new(
+            AnyStorage::open_keyed(db, key).await?,
+            config,
+        ))
     }
 }
 

@@ -25,6 +25,13 @@ pub struct SqliteStorage {
 impl SqliteStorage {
     /// Opens (creating and migrating) the database at `path`.
     pub fn open(path: &Path) -> Result<Self> {
+        Self::open_keyed(path, None)
+    }
+
+    /// The same, encrypted with SQLCipher under `key` when given (SQLCipher derives the page key from
+    /// it; the `-wal` file is encrypted too). A database created with a key opens only with that key,
+    /// and one created without a key only without one.
+    pub fn open_keyed(path: &Path, key: Option<&str>) -> Result<Self> {
         if let Some(dir) = path.parent() {
             if !dir.as_os_str().is_empty() {
                 std::fs::create_dir_all(dir).map_err(|e| StorageError::Other(e.to_string()))?;
@@ -33,6 +40,23 @@ impl SqliteStorage {
         owner_only(path)
             .map_err(|e| StorageError::Other(format!("making {} private: {e}", path.display())))?;
         let mut conn = Connection::open(path)?;
+        if let Some(key) = key {
+            conn.pragma_update(None, "key", key)?;
+        }
+        // The first read of a page shows whether the key (or its absence) fits the file.
+        if let Err(e) = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+            r.get::<_, i64>(0)
+        }) {
+            return Err(match e.sqlite_error_code() {
+                Some(rusqlite::ErrorCode::NotADatabase) => StorageError::Other(format!(
+                    "{} cannot be read: it is encrypted and the key is missing or wrong \
+                     (SHUMARI_DB_KEY_FILE or SHUMARI_DB_KEY), or it was not encrypted and a key was given, \
+                     or it is not a registry database",
+                    path.display()
+                )),
+                _ => e.into(),
+            });
+        }
         conn.busy_timeout(std::time::Duration::from_secs(30))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         // A batch is acknowledged only after its transaction commits. In WAL mode NORMAL keeps every
