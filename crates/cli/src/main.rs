@@ -6,6 +6,7 @@
 //! 1 anything else.
 
 mod areas_cmd;
+mod audit_cmd;
 mod cli;
 mod exit;
 mod form_cmd;

@@ -1,4 +1,4 @@
-//! `shumari registry serve | user add | enroll-code | household list|show`.
+//! `shumari registry serve | user add | enroll-code | household list|show | audit verify|list`.
 //!
 //! Settings come from flags, then `SHUMARI_*` environment variables, then a commented TOML file
 //! (`--config`, e.g. `shumari-registry.toml`):
@@ -12,6 +12,10 @@
 //! # How long an enrollment code stays valid.
 //! code_ttl_hours = 168
 //! ```
+//! An SQLite registry is encrypted with SQLCipher when a key is given, from the environment only (a key
+//! on the command line would show in the process list): `SHUMARI_DB_KEY_FILE` names a file whose first
+//! line is the key, else `SHUMARI_DB_KEY` holds it. Every command on that database needs the same key.
+//!
 //! Admin subcommands take the same `--db` as `serve` and work while it runs (SQLite WAL, or
 //! PostgreSQL's own concurrency). The backend is the registry crate's choice from `--db`
 //! ([`DbUrl`], [`AnyStorage`]); this file only parses, opens and prints.
@@ -21,6 +25,7 @@ use anyhow::Context;
 use shumari_registry::{AnyStorage, Config, DbUrl, Registry, RegistryError, Role};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use zeroize::Zeroizing;
 
 /// Where the database is.
 #[derive(Debug, Clone, clap::Args)]
@@ -58,6 +63,9 @@ pub enum RegistryCmd {
     /// Households at the registry.
     #[command(subcommand)]
     Household(RegistryHouseholdCmd),
+    /// The access audit trail (reads of personal data, admin actions, failed authentication).
+    #[command(subcommand)]
+    Audit(crate::audit_cmd::AuditCmd),
 }
 
 /// `registry user ...`.
@@ -135,6 +143,27 @@ fn settings(db: &DbArgs) -> anyhow::Result<(String, FileConfig, Config)> {
     Ok((url, file, config))
 }
 
+/// The SQLite registry's encryption key from the environment, if one is set (see the module docs).
+fn db_key() -> anyhow::Result<Option<Zeroizing<String>>> {
+    let key = if let Some(path) = std::env::var_os("SHUMARI_DB_KEY_FILE") {
+        let text = Zeroizing::new(std::fs::read_to_string(&path).with_context(|| {
+            format!(
+                "reading the database key file {}",
+                Path::new(&path).display()
+            )
+        })?);
+        Zeroizing::new(text.lines().next().unwrap_or_default().to_string())
+    } else if let Ok(key) = std::env::var("SHUMARI_DB_KEY") {
+        Zeroizing::new(key)
+    } else {
+        return Ok(None);
+    };
+    if key.trim().is_empty() {
+        return Err(crate::exit::bad("the database key is empty"));
+    }
+    Ok(Some(key))
+}
+
 /// Opens the registry over the database `url` names, migrating as needed. PostgreSQL connections are
 /// driven by tasks on `rt`, so it must outlive the registry.
 fn open(
@@ -143,9 +172,11 @@ fn open(
     config: Config,
 ) -> anyhow::Result<Arc<Registry<AnyStorage>>> {
     let db = DbUrl::parse(url);
+    let key = db_key()?;
+    let key = key.as_deref().map(String::as_str);
     // The URL may hold a password: the error names the database without it.
     let reg = rt
-        .block_on(Registry::open(&db, config))
+        .block_on(Registry::open_keyed(&db, config, key))
         .with_context(|| match &db {
             DbUrl::Postgres(_) => "connecting to the PostgreSQL database given by --db".to_string(),
             DbUrl::Sqlite(_) => format!("opening {db}"),
@@ -153,7 +184,16 @@ fn open(
     Ok(Arc::new(reg))
 }
 
-fn to_anyhow(e: RegistryError) -> anyhow::Error {
+/// Opens the registry `db` names, with its settings (for the admin commands of other files).
+pub(crate) fn open_db(
+    rt: &tokio::runtime::Runtime,
+    db: &DbArgs,
+) -> anyhow::Result<Arc<Registry<AnyStorage>>> {
+    let (url, _, config) = settings(db)?;
+    open(rt, &url, config)
+}
+
+pub(crate) fn to_anyhow(e: RegistryError) -> anyhow::Error {
     if e.is_bad_input() {
         crate::exit::bad(e.to_string())
     } else {
@@ -251,5 +291,6 @@ pub fn run(cli: &Cli, cmd: &RegistryCmd) -> anyhow::Result<i32> {
             crate::output::json(&v)?;
             Ok(0)
         }
+        RegistryCmd::Audit(cmd) => crate::audit_cmd::run(cli, &rt, cmd),
     }
 }

@@ -1,7 +1,10 @@
 //! Administration and dashboards: users and their enrollment codes (the CLI's `registry user add`
 //! and `registry enroll-code`), and households as JSON (`registry household list|show` and
 //! `GET /v1/households[/{id}]`), in the same shape as the device's `household list|show --json`.
+//! Each of them appends a row to the access audit trail (`access_audit.rs`); a read is answered only
+//! once its row is stored.
 
+use super::access_audit::{actor_of, AccessAction, CONSOLE};
 use super::{now_ms, sha, Registry};
 use crate::error::{RegistryError, Result};
 use crate::storage::{AuditEntry, HouseholdSummary, Storage, User};
@@ -102,6 +105,9 @@ impl<S: Storage> Registry<S> {
             areas: areas.to_vec(),
         };
         self.storage.add_user(&user, now_ms()).await?;
+        let detail = format!("role={} areas={}", user.role.as_str(), user.areas.join(","));
+        self.record_access(AccessAction::UserAdd, CONSOLE, Some(&user.id), Some(detail))
+            .await?;
         Ok(user.id)
     }
 
@@ -118,6 +124,8 @@ impl<S: Storage> Registry<S> {
                 now_ms() + self.config.code_ttl_secs * 1000,
             )
             .await?;
+        self.record_access(AccessAction::EnrollCode, CONSOLE, Some(user_id), None)
+            .await?;
         Ok(shown)
     }
 
@@ -129,11 +137,25 @@ impl<S: Storage> Registry<S> {
     ) -> Result<Vec<HouseholdSummary>> {
         // The storage selects `area` and what is under it by the domain's rule; the caller's scope
         // is applied here.
-        let rows = self.storage.list(area).await?;
-        Ok(rows
+        let rows: Vec<HouseholdSummary> = self
+            .storage
+            .list(area)
+            .await?
             .into_iter()
             .filter(|r| user.is_none_or(|u| self.scope(u).contains(&r.area)))
-            .collect())
+            .collect();
+        let detail = match area {
+            Some(a) => format!("area={a} rows={}", rows.len()),
+            None => format!("rows={}", rows.len()),
+        };
+        self.record_access(
+            AccessAction::HouseholdList,
+            actor_of(user),
+            None,
+            Some(detail),
+        )
+        .await?;
+        Ok(rows)
     }
 
     /// One household by id or reference number, limited to `user`'s scope when given (a household
@@ -144,24 +166,36 @@ impl<S: Storage> Registry<S> {
         id_or_ref: &str,
     ) -> Result<HouseholdDetail> {
         let not_found = || RegistryError::NotFound(format!("no household `{id_or_ref}`"));
-        let id = self
-            .storage
-            .resolve(id_or_ref)
-            .await?
-            .ok_or_else(not_found)?;
-        let s = self
-            .storage
-            .load_docs(&[id])
-            .await?
-            .into_iter()
-            .flatten()
-            .next()
-            .ok_or_else(not_found)?;
-        if let Some(u) = user {
-            if !self.scope(u).contains(&s.area) {
-                return Err(not_found());
-            }
-        }
+        let found = match self.storage.resolve(id_or_ref).await? {
+            Some(id) => self
+                .storage
+                .load_docs(&[id])
+                .await?
+                .into_iter()
+                .flatten()
+                .next(),
+            None => None,
+        };
+        let in_scope = found
+            .as_ref()
+            .filter(|s| user.is_none_or(|u| self.scope(u).contains(&s.area)));
+        // A look-up that finds nothing is recorded too (probing for households is worth seeing); the
+        // trail names the household by id only, never the reference number that was asked for.
+        let subject = found.as_ref().map(|s| s.id.to_string());
+        let outcome = match (&found, in_scope) {
+            (_, Some(_)) => "shown",
+            (Some(_), None) => "out_of_scope",
+            (None, _) => "not_found",
+        };
+        self.record_access(
+            AccessAction::HouseholdShow,
+            actor_of(user),
+            subject.as_deref(),
+            Some(format!("outcome={outcome}")),
+        )
+        .await?;
+        let s = in_scope.ok_or_else(not_found)?;
+        let id = s.id;
         let audit = self.storage.audit(id).await?;
         let internal = |e: shumari_domain::DomainError| RegistryError::Internal(e.to_string());
         let am = AutoCommit::load(&s.doc).map_err(|e| RegistryError::Internal(e.to_string()))?;

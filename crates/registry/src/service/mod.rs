@@ -7,8 +7,10 @@
 //! - `ingest.rs`: a push, batch by batch (`merge.rs` merges one household's changes, CPU only);
 //! - `feed.rs`: the pull, from snapshots on a first sync and from the log after that;
 //! - `check.rs`: the consistency check's verdict and repair;
-//! - `admin.rs`: users, enrollment codes and the household list and detail (typed JSON answers).
+//! - `admin.rs`: users, enrollment codes and the household list and detail (typed JSON answers);
+//! - `access_audit.rs`: the hash-chained trail of reads, admin actions and failed authentication.
 
+mod access_audit;
 mod admin;
 mod check;
 mod devices;
@@ -16,6 +18,8 @@ mod feed;
 mod ingest;
 mod merge;
 
+pub use crate::storage::access::{BrokenLink, ChainReport};
+pub use access_audit::{AccessAction, ANONYMOUS, CONSOLE};
 pub use admin::{AuditRow, HouseholdDetail};
 
 use crate::error::{RegistryError, Result};
@@ -77,7 +81,19 @@ impl Registry<AnyStorage> {
     /// created and migrated as needed. PostgreSQL connections are driven by tasks on the current
     /// runtime, which must outlive the registry.
     pub async fn open(db: &DbUrl, config: Config) -> Result<Self, StorageError> {
-        Ok(Registry::new(AnyStorage::open(db).await?, config))
+        Self::open_keyed(db, config, None).await
+    }
+
+    /// The same, with an SQLite database encrypted under `key` ([`AnyStorage::open_keyed`]).
+    pub async fn open_keyed(
+        db: &DbUrl,
+        config: Config,
+        key: Option<&str>,
+    ) -> Result<Self, StorageError> {
+        Ok(Registry::new(
+            AnyStorage::open_keyed(db, key).await?,
+            config,
+        ))
     }
 }
 
@@ -101,22 +117,27 @@ impl<S: Storage> Registry<S> {
         Scope::new(&user.areas, &self.areas)
     }
 
-    /// The device a bearer token belongs to.
+    /// The device a bearer token belongs to. A missing or unknown token is refused and recorded in
+    /// the access audit trail (never the token itself).
     pub async fn authenticate(&self, token: Option<&str>) -> Result<DeviceAuth> {
-        let token = token.ok_or_else(|| {
-            RegistryError::Unauthorized(
+        let Some(token) = token else {
+            self.record_auth_failure(AccessAction::AuthMissingToken)
+                .await;
+            return Err(RegistryError::Unauthorized(
                 "a device token is required (enroll the device first)".into(),
-            )
-        })?;
-        self.storage
-            .device_by_token(sha(token))
-            .await?
-            .ok_or_else(|| {
-                RegistryError::Unauthorized(
+            ));
+        };
+        match self.storage.device_by_token(sha(token)).await? {
+            Some(auth) => Ok(auth),
+            None => {
+                self.record_auth_failure(AccessAction::AuthUnknownToken)
+                    .await;
+                Err(RegistryError::Unauthorized(
                     "the device token is not known to this registry; enroll the device again"
                         .into(),
-                )
-            })
+                ))
+            }
+        }
     }
 
     /// Answers one protocol request: a frame in, a frame out.

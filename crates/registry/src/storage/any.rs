@@ -6,7 +6,8 @@
 use super::postgres::PgStorage;
 use super::sqlite::SqliteStorage;
 use super::{
-    AuditEntry, DeviceAuth, HouseholdSummary, IngestRow, LogEntry, Result, Storage, StoredDoc, User,
+    AccessEntry, AccessEvent, AuditEntry, DeviceAuth, HouseholdSummary, IngestRow, LogEntry,
+    Result, Storage, StorageError, StoredDoc, User,
 };
 use std::fmt;
 use std::path::PathBuf;
@@ -62,8 +63,20 @@ impl AnyStorage {
     /// Opens (creating and migrating as needed) the database `db` names. PostgreSQL connections are
     /// driven by tasks on the current runtime, which must outlive the storage.
     pub async fn open(db: &DbUrl) -> Result<Self> {
+        Self::open_keyed(db, None).await
+    }
+
+    /// The same, with an SQLite database encrypted under `key` (SQLCipher). PostgreSQL is encrypted
+    /// at rest by its host (disk encryption), so a key given for it is refused.
+    pub async fn open_keyed(db: &DbUrl, key: Option<&str>) -> Result<Self> {
         Ok(match db {
-            DbUrl::Sqlite(path) => AnyStorage::Sqlite(SqliteStorage::open(path)?),
+            DbUrl::Sqlite(path) => AnyStorage::Sqlite(SqliteStorage::open_keyed(path, key)?),
+            DbUrl::Postgres(_) if key.is_some() => {
+                return Err(StorageError::Other(
+                    "a database key encrypts an SQLite registry only; encrypt PostgreSQL's disk instead"
+                        .into(),
+                ))
+            }
             DbUrl::Postgres(url) => AnyStorage::Postgres(PgStorage::connect(url).await?),
         })
     }
@@ -169,6 +182,14 @@ impl Storage for AnyStorage {
 
     async fn audit(&self, id: Uuid) -> Result<Vec<AuditEntry>> {
         delegate!(self.audit(id))
+    }
+
+    async fn append_access(&self, event: &AccessEvent, now: i64) -> Result<AccessEntry> {
+        delegate!(self.append_access(event, now))
+    }
+
+    async fn access_page(&self, after: u64, limit: usize) -> Result<Vec<AccessEntry>> {
+        delegate!(self.access_page(after, limit))
     }
 
     #[cfg(any(test, feature = "test-support"))]

@@ -7,6 +7,7 @@
 //! [`any::AnyStorage`] is whichever of them a database URL names, so a program picks the backend at
 //! run time without being generic over it.
 
+pub mod access;
 pub mod any;
 pub mod migrate;
 pub mod postgres;
@@ -15,6 +16,8 @@ pub mod sqlite;
 use shumari_proto::Role;
 use std::future::Future;
 use uuid::Uuid;
+
+pub use access::{AccessEntry, AccessEvent};
 
 /// The household list's row and what an ingest indexes are the domain's, shared with the device.
 pub use shumari_domain::{HouseholdSummary, Projection};
@@ -223,6 +226,19 @@ pub trait Storage: Send + Sync + 'static {
     fn resolve(&self, id_or_ref: &str) -> impl Future<Output = Result<Option<Uuid>>> + Send;
     /// The audit trail of a household.
     fn audit(&self, id: Uuid) -> impl Future<Output = Result<Vec<AuditEntry>>> + Send;
+    /// Appends an event to the access audit trail, linked to the last row, in one transaction that
+    /// holds off other appenders (see [`access`]); returns the row as stored.
+    fn append_access(
+        &self,
+        event: &AccessEvent,
+        now: i64,
+    ) -> impl Future<Output = Result<AccessEntry>> + Send;
+    /// Up to `limit` access audit rows with sequence numbers greater than `after`, in order.
+    fn access_page(
+        &self,
+        after: u64,
+        limit: usize,
+    ) -> impl Future<Output = Result<Vec<AccessEntry>>> + Send;
     /// Number of log entries and audit rows, for tests to check that nothing was stored twice
     /// (the `test-support` feature).
     #[cfg(any(test, feature = "test-support"))]

@@ -14,8 +14,8 @@
 //! slower transaction commits later.
 
 use super::{
-    columns, role_of, AuditEntry, DeviceAuth, HouseholdSummary, IngestRow, LogEntry, Result,
-    Storage, StorageError, StoredDoc, User,
+    access, columns, role_of, AccessEntry, AccessEvent, AuditEntry, DeviceAuth, HouseholdSummary,
+    IngestRow, LogEntry, Result, Storage, StorageError, StoredDoc, User,
 };
 use shumari_domain::AreaRange;
 use std::collections::{HashMap, HashSet};
@@ -601,6 +601,14 @@ impl Storage for PgStorage {
             at: r.get(4),
         })
         .collect())
+    }
+
+    async fn append_access(&self, event: &AccessEvent, now: i64) -> Result<AccessEntry> {
+        access::postgres::append(&mut *self.conn().await, event, now).await
+    }
+
+    async fn access_page(&self, after: u64, limit: usize) -> Result<Vec<AccessEntry>> {
+        access::postgres::page(&*self.conn().await, after, limit).await
     }
 
     #[cfg(any(test, feature = "test-support"))]

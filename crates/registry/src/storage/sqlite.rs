@@ -1,10 +1,14 @@
 //! The embedded backend: one SQLite file (WAL), one connection behind a mutex, work on the blocking pool.
 //! Admin commands open the same file from another process while `serve` runs; WAL and a busy timeout
 //! make that safe.
+//!
+//! The file holds personal data, so it is created readable by its owner only (0600 on Unix), and an
+//! existing one with wider permissions is narrowed on open; SQLite gives its `-wal` and `-shm` files
+//! the database file's permissions.
 
 use super::{
-    columns, role_of, AuditEntry, DeviceAuth, HouseholdSummary, IngestRow, LogEntry, Result,
-    Storage, StorageError, StoredDoc, User,
+    access, columns, role_of, AccessEntry, AccessEvent, AuditEntry, DeviceAuth, HouseholdSummary,
+    IngestRow, LogEntry, Result, Storage, StorageError, StoredDoc, User,
 };
 use rusqlite::{params, Connection, OptionalExtension};
 use shumari_domain::{AreaRange, IdNumber};
@@ -21,12 +25,38 @@ pub struct SqliteStorage {
 impl SqliteStorage {
     /// Opens (creating and migrating) the database at `path`.
     pub fn open(path: &Path) -> Result<Self> {
+        Self::open_keyed(path, None)
+    }
+
+    /// The same, encrypted with SQLCipher under `key` when given (SQLCipher derives the page key from
+    /// it; the `-wal` file is encrypted too). A database created with a key opens only with that key,
+    /// and one created without a key only without one.
+    pub fn open_keyed(path: &Path, key: Option<&str>) -> Result<Self> {
         if let Some(dir) = path.parent() {
             if !dir.as_os_str().is_empty() {
                 std::fs::create_dir_all(dir).map_err(|e| StorageError::Other(e.to_string()))?;
             }
         }
+        owner_only(path)
+            .map_err(|e| StorageError::Other(format!("making {} private: {e}", path.display())))?;
         let mut conn = Connection::open(path)?;
+        if let Some(key) = key {
+            conn.pragma_update(None, "key", key)?;
+        }
+        // The first read of a page shows whether the key (or its absence) fits the file.
+        if let Err(e) = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+            r.get::<_, i64>(0)
+        }) {
+            return Err(match e.sqlite_error_code() {
+                Some(rusqlite::ErrorCode::NotADatabase) => StorageError::Other(format!(
+                    "{} cannot be read: it is encrypted and the key is missing or wrong \
+                     (SHUMARI_DB_KEY_FILE or SHUMARI_DB_KEY), or it was not encrypted and a key was given, \
+                     or it is not a registry database",
+                    path.display()
+                )),
+                _ => e.into(),
+            });
+        }
         conn.busy_timeout(std::time::Duration::from_secs(30))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         // A batch is acknowledged only after its transaction commits. In WAL mode NORMAL keeps every
@@ -55,6 +85,39 @@ impl SqliteStorage {
         .await
         .map_err(|e| StorageError::Other(e.to_string()))?
     }
+}
+
+/// Creates the database file with mode 0600 when absent (an empty file is a new SQLite database) and
+/// narrows the file and its `-wal`/`-shm` companions to 0600 when they are wider.
+#[cfg(unix)]
+fn owner_only(path: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .mode(0o600)
+        .open(path)?;
+    for suffix in ["", "-wal", "-shm"] {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        let p = std::path::PathBuf::from(name);
+        match std::fs::metadata(&p) {
+            Ok(m) if m.permissions().mode() & 0o077 != 0 => {
+                std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600))?;
+            }
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+/// Elsewhere the platform's own access control (the directory's ACL) applies.
+#[cfg(not(unix))]
+fn owner_only(_path: &Path) -> std::io::Result<()> {
+    Ok(())
 }
 
 fn user_with(conn: &Connection, id: &str) -> Result<Option<User>> {
@@ -472,6 +535,17 @@ impl Storage for SqliteStorage {
             Ok(rows.collect::<std::result::Result<_, _>>()?)
         })
         .await
+    }
+
+    async fn append_access(&self, event: &AccessEvent, now: i64) -> Result<AccessEntry> {
+        let event = event.clone();
+        self.run(move |c| access::sqlite::append(c, &event, now))
+            .await
+    }
+
+    async fn access_page(&self, after: u64, limit: usize) -> Result<Vec<AccessEntry>> {
+        self.run(move |c| access::sqlite::page(c, after, limit))
+            .await
     }
 
     #[cfg(any(test, feature = "test-support"))]

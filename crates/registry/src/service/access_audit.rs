@@ -1,0 +1,107 @@
+//! The access audit trail as the service writes and reads it: every read of personal data (the
+//! household list and detail, over HTTP or the registry's command line), every admin action (users,
+//! enrollment codes) and every failed authentication appends one hash-chained row
+//! ([`crate::storage::access`]). Rows hold ids, counts and area codes, never a token, a name or an
+//! ID number.
+//!
+//! A read is answered only once its row is stored: if the trail cannot be written, the read fails
+//! (an unrecorded look at personal data is what the trail exists to rule out). A failed
+//! authentication is refused whether or not its row could be written.
+
+use super::{now_ms, Registry};
+use crate::error::Result;
+use crate::storage::access::{ChainReport, ChainWalk};
+use crate::storage::{AccessEntry, AccessEvent, Storage, User};
+
+/// Who acts through the registry's own command line (an operator on the registry's machine).
+pub const CONSOLE: &str = "console";
+/// Who a request without a valid token is.
+pub const ANONYMOUS: &str = "anonymous";
+
+/// Rows read per query by [`Registry::verify_access_audit`].
+const PAGE: usize = 1000;
+
+/// What an access audit row records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccessAction {
+    /// The household list was read.
+    HouseholdList,
+    /// One household was read (or looked for).
+    HouseholdShow,
+    /// A user was added.
+    UserAdd,
+    /// An enrollment code was issued.
+    EnrollCode,
+    /// A request that needs a token came without one.
+    AuthMissingToken,
+    /// A request came with a token the registry does not know.
+    AuthUnknownToken,
+}
+
+impl AccessAction {
+    /// The name stored in the trail.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccessAction::HouseholdList => "household.list",
+            AccessAction::HouseholdShow => "household.show",
+            AccessAction::UserAdd => "user.add",
+            AccessAction::EnrollCode => "enroll_code.issue",
+            AccessAction::AuthMissingToken => "auth.missing_token",
+            AccessAction::AuthUnknownToken => "auth.unknown_token",
+        }
+    }
+}
+
+/// The actor of a request made as `user` (`None`: the registry's command line).
+pub(super) fn actor_of(user: Option<&User>) -> &str {
+    user.map_or(CONSOLE, |u| u.id.as_str())
+}
+
+impl<S: Storage> Registry<S> {
+    /// Appends one row to the access audit trail.
+    pub(super) async fn record_access(
+        &self,
+        action: AccessAction,
+        actor: &str,
+        subject: Option<&str>,
+        detail: Option<String>,
+    ) -> Result<()> {
+        let event = AccessEvent {
+            action: action.as_str().to_string(),
+            actor: actor.to_string(),
+            subject: subject.map(str::to_string),
+            detail,
+        };
+        self.storage.append_access(&event, now_ms()).await?;
+        Ok(())
+    }
+
+    /// Records a failed authentication; a failure to record is logged (the request is refused anyway).
+    pub(super) async fn record_auth_failure(&self, action: AccessAction) {
+        if let Err(e) = self.record_access(action, ANONYMOUS, None, None).await {
+            tracing::error!(error = %e, "the access audit trail could not record a failed authentication");
+        }
+    }
+
+    /// Up to `limit` rows of the access audit trail after sequence number `after`, oldest first.
+    pub async fn access_audit(&self, after: u64, limit: usize) -> Result<Vec<AccessEntry>> {
+        Ok(self.storage.access_page(after, limit).await?)
+    }
+
+    /// Walks the whole access audit trail and reports the first broken link, if any.
+    pub async fn verify_access_audit(&self) -> Result<ChainReport> {
+        let mut walk = ChainWalk::default();
+        let mut after = 0;
+        loop {
+            let page = self.storage.access_page(after, PAGE).await?;
+            let Some(last) = page.last() else {
+                break;
+            };
+            after = last.seq;
+            if !page.iter().all(|row| walk.step(row)) {
+                break;
+            }
+        }
+        Ok(walk.report())
+    }
+}
