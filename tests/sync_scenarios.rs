@@ -305,3 +305,8 @@ on_both!(
     pg_a_change_authored_as_another_user_is_refused,
     scenarios::forged_author_is_refused
 );
+on_both!(
+    a_console_users_old_tablet_can_neither_push_nor_pull,
+    pg_a_console_users_old_tablet_can_neither_push_nor_pull,
+    scenarios::console_users_old_tablet_is_refused
+);

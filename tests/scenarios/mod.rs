@@ -497,3 +497,49 @@ pub fn forged_author_is_refused<S: Storage>(reg: &TestRegistry<S>) {
     assert!(!reg.heads().contains_key(&forged));
     assert!(reg.heads().contains_key(&honest));
 }
+
+/// A console user's device enrolled before tablets were refused to console roles (made here straight
+/// in the storage) can neither push nor pull.
+pub fn console_users_old_tablet_is_refused<S: Storage>(reg: &TestRegistry<S>) {
+    use sha2::{Digest, Sha256};
+    use shumari_sync::proto::{Cursor, PullRequest};
+    let mut a = reg.device(&[AREA]);
+    a.add(61, AREA);
+    a.sync();
+    let user = reg.user("province", &["PK1"]);
+    let code: String = reg
+        .code(&user)
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect();
+    let token = "a-token-issued-before-the-rule";
+    let hash = |s: &str| -> [u8; 32] { Sha256::digest(s.as_bytes()).into() };
+    let enrolled = reg
+        .rt
+        .block_on(
+            reg.reg
+                .storage
+                .redeem_code(hash(&code), 0, "old-tablet", "old", hash(token)),
+        )
+        .expect("redeem");
+    assert!(enrolled.is_some());
+    let mut t = reg.transport();
+    let pull = PullRequest {
+        cursor: Cursor {
+            seq: 0,
+            snapshot: None,
+            started: false,
+        },
+        max_bytes: 1 << 20,
+        digest: [0; 8],
+    };
+    let refused = t
+        .call(Endpoint::Pull, Some(token), pull.encode())
+        .expect_err("a console user's tablet pulls nothing");
+    assert!(refused.to_string().contains("forbidden"), "{refused}");
+    let push = PushRequest { docs: Vec::new() };
+    let refused = t
+        .call(Endpoint::Push, Some(token), push.encode())
+        .expect_err("a console user's tablet pushes nothing");
+    assert!(refused.to_string().contains("forbidden"), "{refused}");
+}

@@ -16,7 +16,6 @@ use crate::error::{RegistryError, Result};
 use crate::scope::Scope;
 use crate::storage::{DeviceAuth, IngestRow, Storage, StoredDoc};
 use rayon::prelude::*;
-use shumari_domain::roles::{allows, Action};
 use shumari_proto::message::{ChangeEncoding, DocOutcome, PushDoc, PushRequest, PushResponse};
 use shumari_proto::{Refusal, RefusalCode};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -103,12 +102,7 @@ type Checked = (Vec<IngestRow>, Vec<PushDoc>);
 
 impl<S: Storage> Registry<S> {
     pub(super) async fn push(&self, auth: &DeviceAuth, req: PushRequest) -> Result<PushResponse> {
-        if !allows(auth.user.role, Action::PushHouseholds) {
-            return Err(RegistryError::Forbidden(format!(
-                "a {} does not push households from a device",
-                auth.user.role.title()
-            )));
-        }
+        permit::on_tablet(&auth.user)?;
         let _guard = self.ingest.lock().await;
         let mut outcomes: BTreeMap<Uuid, DocOutcome> = BTreeMap::new();
         let order: Vec<Uuid> = req.docs.iter().map(|d| d.id).collect();

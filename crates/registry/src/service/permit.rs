@@ -2,6 +2,7 @@
 //! role in `shumari_domain::roles` and the user the device is enrolled for. A device's claims (the
 //! status it wrote, the author it stamped on its changes) are checked, never trusted.
 
+use crate::error::{RegistryError, Result};
 use crate::storage::User;
 use shumari_domain::roles::{allows, may_move, Action, UNENROLLED_AUTHOR};
 use shumari_domain::Status;
@@ -13,6 +14,18 @@ use std::collections::BTreeMap;
 /// show beside each value.
 pub(crate) fn author_of(user: &User) -> String {
     shumari_domain::roles::author_name(&user.name, &user.id)
+}
+
+/// Refuses a device request (push or pull) from a user whose role holds no tablet: a console user's
+/// device enrolled before that rule existed gets nothing and changes nothing.
+pub(crate) fn on_tablet(user: &User) -> Result<()> {
+    if allows(user.role, Action::EnrollTablet) && allows(user.role, Action::PushHouseholds) {
+        return Ok(());
+    }
+    Err(RegistryError::Forbidden(format!(
+        "a {} works at the registry's console, not on a tablet; this device may not sync",
+        user.role.title()
+    )))
 }
 
 /// Refuses a household whose status moved in a way `user`'s role may not move it, or that was
