@@ -49,6 +49,9 @@ pub fn kind_for(err: &anyhow::Error) -> &'static str {
                 AppError::Store(s) => s.code(),
                 // The questionnaire's refusals: the user's input, as the command line always called it.
                 AppError::Invalid(_) | AppError::Incomplete { .. } => "bad_input",
+                // The app's `rejected` (the registry refused the request: a bad code, an old client,
+                // a console user's code on a tablet) is the command line's `refused`.
+                AppError::Rejected(_) => "refused",
                 other => other.code(),
             };
         }
@@ -57,14 +60,6 @@ pub fn kind_for(err: &anyhow::Error) -> &'static str {
         }
         if cause.downcast_ref::<DomainError>().is_some() {
             return "invalid";
-        }
-        if let Some(e) = cause.downcast_ref::<AppError>() {
-            // The app's `rejected` (the registry refused the request: a bad code, an old client) is
-            // the command line's `refused`.
-            return match e {
-                AppError::Rejected(_) => "refused",
-                e => e.code(),
-            };
         }
         // SyncError wraps TransportError transparently (the chain skips it), so look inside.
         let transport = match cause.downcast_ref::<SyncError>() {
