@@ -284,3 +284,29 @@ fn old_client_and_malformed_input<S: Storage>(mut r: TestRegistry<S>) {
         other => panic!("{other:?}"),
     }
 }
+
+on_both!(
+    a_surveyor_cannot_approve_and_a_supervisor_can,
+    pg_a_surveyor_cannot_approve_and_a_supervisor_can,
+    scenarios::surveyor_cannot_approve
+);
+on_both!(
+    a_surveyor_cannot_edit_an_approved_household,
+    pg_a_surveyor_cannot_edit_an_approved_household,
+    scenarios::surveyor_cannot_edit_approved
+);
+on_both!(
+    console_users_cannot_enroll_a_tablet,
+    pg_console_users_cannot_enroll_a_tablet,
+    scenarios::console_users_cannot_enroll_a_tablet
+);
+on_both!(
+    a_change_authored_as_another_user_is_refused,
+    pg_a_change_authored_as_another_user_is_refused,
+    scenarios::forged_author_is_refused
+);
+on_both!(
+    a_console_users_old_tablet_can_neither_push_nor_pull,
+    pg_a_console_users_old_tablet_can_neither_push_nor_pull,
+    scenarios::console_users_old_tablet_is_refused
+);

@@ -345,3 +345,201 @@ pub fn new_device_joins<S: Storage>(reg: &TestRegistry<S>, n: u32) {
     }
     assert_converged(reg, &[&a, &b]);
 }
+
+/// The registry's status of a household.
+fn status_at<S: Storage>(reg: &TestRegistry<S>, id: uuid::Uuid) -> String {
+    reg.show(id)["status"]
+        .as_str()
+        .expect("a status")
+        .to_string()
+}
+
+/// A surveyor's device that approves a household is refused for that household (the registry's copy
+/// is unchanged) while its other households go through; a supervisor's device may approve.
+pub fn surveyor_cannot_approve<S: Storage>(reg: &TestRegistry<S>) {
+    let mut a = reg.device(&[AREA]);
+    let submitted = a.add(21, AREA);
+    let other = a.add(22, AREA);
+    for s in ["complete", "submitted"] {
+        a.set(submitted, "status", json!(s));
+    }
+    let r = a.sync();
+    assert!(r.refused.is_empty() && r.pushed == 2, "{r:?}");
+    assert_eq!(status_at(reg, submitted), "submitted");
+    let held = reg.heads()[&submitted].clone();
+    // The device's own rules allow the step for some role; the registry knows this user's role.
+    a.set(submitted, "status", json!("approved"));
+    a.set(other, "answers.q01", json!("still being filled in"));
+    // A new household that arrives approved is refused too.
+    let born_approved = a.add(23, AREA);
+    for s in ["complete", "submitted", "approved"] {
+        a.set(born_approved, "status", json!(s));
+    }
+    let r = a.sync();
+    let mut refused: Vec<_> = r.refused.iter().map(|x| (x.id, x.code.as_str())).collect();
+    refused.sort();
+    let mut expected = vec![
+        (submitted, "forbidden_transition"),
+        (born_approved, "forbidden_transition"),
+    ];
+    expected.sort();
+    assert_eq!(refused, expected, "{r:?}");
+    assert_eq!(r.pushed, 1, "the other household goes through: {r:?}");
+    assert_eq!(
+        reg.heads()[&submitted],
+        held,
+        "the registry's copy is unchanged"
+    );
+    assert_eq!(status_at(reg, submitted), "submitted");
+    assert!(!reg.heads().contains_key(&born_approved));
+    assert_eq!(
+        reg.show(other)["answers"]["q01"],
+        json!("still being filled in")
+    );
+    // A supervisor of the area approves households, also ones it completes and submits itself
+    // between two syncs (the registry sees only where each started and where it ends).
+    let mut sup = reg.device_for(&reg.user("supervisor", &[AREA]));
+    sup.sync();
+    let fresh = sup.add(24, AREA);
+    for id in [other, fresh] {
+        for s in ["complete", "submitted", "approved"] {
+            sup.set(id, "status", json!(s));
+        }
+    }
+    let r = sup.sync();
+    assert!(r.refused.is_empty() && r.pushed == 2, "{r:?}");
+    assert_eq!(status_at(reg, other), "approved");
+    assert_eq!(status_at(reg, fresh), "approved");
+}
+
+/// Once approved, a household is closed to a surveyor's edits; a district officer may still correct it.
+pub fn surveyor_cannot_edit_approved<S: Storage>(reg: &TestRegistry<S>) {
+    let mut a = reg.device(&[AREA]);
+    let id = a.add(31, AREA);
+    let open = a.add(32, AREA);
+    for s in ["complete", "submitted"] {
+        a.set(id, "status", json!(s));
+    }
+    a.sync();
+    let mut sup = reg.device_for(&reg.user("supervisor", &[AREA]));
+    sup.sync();
+    sup.set(id, "status", json!("approved"));
+    assert!(sup.sync().refused.is_empty());
+    let r = a.sync();
+    assert_eq!(r.pulled, 1, "{r:?}");
+    let held = reg.heads()[&id].clone();
+    a.set(id, "answers.q02", json!("changed after approval"));
+    a.set(open, "answers.q02", json!("fine"));
+    let r = a.sync();
+    assert_eq!(r.refused.len(), 1, "{r:?}");
+    assert_eq!(
+        (r.refused[0].id, r.refused[0].code.as_str()),
+        (id, "forbidden_edit")
+    );
+    assert_eq!(r.pushed, 1, "{r:?}");
+    assert_eq!(reg.heads()[&id], held, "the registry's copy is unchanged");
+    // A district officer corrects it; the supervisor may return it for the surveyor to fix.
+    let mut district = reg.device_for(&reg.user("district", &[AREA]));
+    district.sync();
+    district.set(id, "answers.q03", json!("corrected by the district"));
+    let r = district.sync();
+    assert!(r.refused.is_empty() && r.pushed == 1, "{r:?}");
+    sup.sync();
+    sup.set(id, "status", json!("returned"));
+    let r = sup.sync();
+    assert!(r.refused.is_empty() && r.pushed == 1, "{r:?}");
+    assert_eq!(status_at(reg, id), "returned");
+}
+
+/// Province- and federal-level users and administrators work at the console: their enrollment codes
+/// do not enroll a tablet.
+pub fn console_users_cannot_enroll_a_tablet<S: Storage>(reg: &TestRegistry<S>) {
+    for (role, area) in [
+        ("province", "PK1"),
+        ("federal", "PK1"),
+        ("administrator", AREA),
+    ] {
+        let user = reg.user(role, &[area]);
+        let code = reg.code(&user);
+        let mut d = TestDevice::new(reg.transport());
+        let e = d
+            .enroll(&code)
+            .expect_err("a console user's code enrolls no tablet");
+        let shown = e.to_string();
+        assert!(
+            shown.contains("forbidden") && shown.contains("console"),
+            "{role}: {shown}"
+        );
+        assert!(
+            d.store.kv_get(KEY_TOKEN).unwrap().is_none(),
+            "{role}: no token kept"
+        );
+    }
+    // A community organisation registers households in its area on a tablet.
+    let mut c = reg.device_for(&reg.user("community", &[AREA]));
+    c.add(41, AREA);
+    assert_eq!(c.sync().pushed, 1);
+}
+
+/// The author a change names must be the user the registry enrolled the device for.
+pub fn forged_author_is_refused<S: Storage>(reg: &TestRegistry<S>) {
+    let mut a = reg.device(&[AREA]);
+    let honest = a.add(51, AREA);
+    assert!(a.sync().refused.is_empty());
+    a.store.set_user("Someone Else (u-0000000000)").unwrap();
+    let forged = a.add(52, AREA);
+    let r = a.sync();
+    assert_eq!(r.refused.len(), 1, "{r:?}");
+    assert_eq!(
+        (r.refused[0].id, r.refused[0].code.as_str()),
+        (forged, "forged_author")
+    );
+    assert!(!reg.heads().contains_key(&forged));
+    assert!(reg.heads().contains_key(&honest));
+}
+
+/// A console user's device enrolled before tablets were refused to console roles (made here straight
+/// in the storage) can neither push nor pull.
+pub fn console_users_old_tablet_is_refused<S: Storage>(reg: &TestRegistry<S>) {
+    use sha2::{Digest, Sha256};
+    use shumari_sync::proto::{Cursor, PullRequest};
+    let mut a = reg.device(&[AREA]);
+    a.add(61, AREA);
+    a.sync();
+    let user = reg.user("province", &["PK1"]);
+    let code: String = reg
+        .code(&user)
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect();
+    let token = "a-token-issued-before-the-rule";
+    let hash = |s: &str| -> [u8; 32] { Sha256::digest(s.as_bytes()).into() };
+    let enrolled = reg
+        .rt
+        .block_on(
+            reg.reg
+                .storage
+                .redeem_code(hash(&code), 0, "old-tablet", "old", hash(token)),
+        )
+        .expect("redeem");
+    assert!(enrolled.is_some());
+    let mut t = reg.transport();
+    let pull = PullRequest {
+        cursor: Cursor {
+            seq: 0,
+            snapshot: None,
+            started: false,
+        },
+        max_bytes: 1 << 20,
+        digest: [0; 8],
+    };
+    let refused = t
+        .call(Endpoint::Pull, Some(token), pull.encode())
+        .expect_err("a console user's tablet pulls nothing");
+    assert!(refused.to_string().contains("forbidden"), "{refused}");
+    let push = PushRequest { docs: Vec::new() };
+    let refused = t
+        .call(Endpoint::Push, Some(token), push.encode())
+        .expect_err("a console user's tablet pushes nothing");
+    assert!(refused.to_string().contains("forbidden"), "{refused}");
+}

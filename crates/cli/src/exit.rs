@@ -49,8 +49,8 @@ pub fn kind_for(err: &anyhow::Error) -> &'static str {
                 AppError::Store(s) => s.code(),
                 // The questionnaire's refusals: the user's input, as the command line always called it.
                 AppError::Invalid(_) | AppError::Incomplete { .. } => "bad_input",
-                // The registry refused the request (a bad code, no right to the area): the command
-                // line has always called that `refused`.
+                // The app's `rejected` (the registry refused the request: a bad code, an old client,
+                // a console user's code on a tablet) is the command line's `refused`.
                 AppError::Rejected(_) => "refused",
                 other => other.code(),
             };

@@ -78,7 +78,8 @@ pub enum UserCmd {
         /// Name.
         #[arg(long)]
         name: String,
-        /// surveyor, supervisor, district, province or federal.
+        /// surveyor, community, supervisor, district, province, federal or administrator
+        /// (province, federal and administrator work at the console and enroll no tablet).
         #[arg(long)]
         role: String,
         /// Area codes (repeat); each includes everything under it.

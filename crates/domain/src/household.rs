@@ -173,20 +173,7 @@ impl Status {
 
     /// Whether the workflow allows moving from `self` to `to` (staying put is always allowed).
     pub fn can_move_to(self, to: Status) -> bool {
-        use Status::*;
-        self == to
-            || matches!(
-                (self, to),
-                (Draft, Complete)
-                    | (Complete, Draft)
-                    | (Complete, Submitted)
-                    | (Submitted, Approved)
-                    | (Submitted, Returned)
-                    | (Submitted, Rejected)
-                    | (Returned, Draft)
-                    | (Returned, Complete)
-                    | (Approved, Returned)
-            )
+        self == to || crate::roles::STEPS.contains(&(self, to))
     }
 }
 

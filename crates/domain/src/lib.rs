@@ -8,6 +8,7 @@
 //! - [`id_number`]: CNIC / B-form numbers: shape rules (errors) and plausibility checks (warnings).
 //! - [`household`]: households and members, the JSON a user gives, and the whole-household rules.
 //! - [`reference`]: short reference numbers unique without coordination.
+//! - [`roles`]: who may do what (role x action), the table the registry enforces.
 //! - [`summary`]: the list row every crate shows ([`HouseholdSummary`]) and what stores index.
 //! - [`doc`]: the mapping of a household onto one automerge document (its key names in [`doc::keys`]),
 //!   the full and the fast read, edits, and conflicts.
@@ -30,6 +31,7 @@ pub mod error;
 pub mod household;
 pub mod id_number;
 pub mod reference;
+pub mod roles;
 pub mod summary;
 
 pub use area::{Area, AreaLevel, AreaRange, AreaRegistry};
@@ -39,6 +41,7 @@ pub use household::{
     Answers, GeoPoint, Household, HouseholdInput, Member, MemberInput, Relation, Sex, Status,
 };
 pub use id_number::{IdNumber, Warning};
+pub use roles::{Action, Role, UnknownRole};
 pub use summary::{HouseholdSummary, Projection};
 
 /// Automerge types the other crates need, re-exported so that everyone uses the one pinned version.

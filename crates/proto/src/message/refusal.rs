@@ -20,19 +20,29 @@ pub enum RefusalCode {
     ActorTaken,
     /// The household changed while the push was applied; sync again.
     Busy,
+    /// The household's status moved in a way the pushing user's role may not move it (a surveyor
+    /// approving, say); see `shumari_domain::roles`.
+    ForbiddenTransition,
+    /// The household is approved and the pushing user's role may not edit it any more.
+    ForbiddenEdit,
+    /// A change names as its author a user other than the one the pushing device is enrolled for.
+    ForgedAuthor,
     /// A code this build does not know (from a newer registry), kept as sent.
     Other(String),
 }
 
 impl RefusalCode {
     /// Every code this build knows, for documentation and tests.
-    pub const KNOWN: [RefusalCode; 6] = [
+    pub const KNOWN: [RefusalCode; 9] = [
         RefusalCode::OutOfScope,
         RefusalCode::ForgedActor,
         RefusalCode::BadDocument,
         RefusalCode::MissingHistory,
         RefusalCode::ActorTaken,
         RefusalCode::Busy,
+        RefusalCode::ForbiddenTransition,
+        RefusalCode::ForbiddenEdit,
+        RefusalCode::ForgedAuthor,
     ];
 
     /// The code as it travels.
@@ -44,6 +54,9 @@ impl RefusalCode {
             RefusalCode::MissingHistory => "missing_history",
             RefusalCode::ActorTaken => "actor_taken",
             RefusalCode::Busy => "busy",
+            RefusalCode::ForbiddenTransition => "forbidden_transition",
+            RefusalCode::ForbiddenEdit => "forbidden_edit",
+            RefusalCode::ForgedAuthor => "forged_author",
             RefusalCode::Other(s) => s,
         }
     }
@@ -110,6 +123,10 @@ mod tests {
     #[test]
     fn codes_travel_as_their_strings_and_unknown_ones_are_kept() {
         assert_eq!(RefusalCode::OutOfScope.to_string(), "out_of_scope");
+        assert_eq!(
+            RefusalCode::from_wire("forbidden_transition"),
+            RefusalCode::ForbiddenTransition
+        );
         for c in RefusalCode::KNOWN {
             assert_eq!(RefusalCode::from_wire(c.as_str()), c);
         }

@@ -5,6 +5,7 @@ use super::{now_ms, sha, Registry};
 use crate::error::{RegistryError, Result};
 use crate::storage::{DeviceAuth, Storage};
 use rand::Rng;
+use shumari_domain::roles::{allows, Action};
 use shumari_proto::message::{ActorsRequest, ActorsResponse, EnrollRequest, EnrollResponse};
 use shumari_proto::{Refusal, RefusalCode};
 use uuid::Uuid;
@@ -35,6 +36,15 @@ impl<S: Storage> Registry<S> {
                         .into(),
                 )
             })?;
+        // Console roles never hold a tablet (it would replicate a whole province). The code is spent
+        // and the device row left without a token anyone knows, so it can never authenticate.
+        if !allows(user.role, Action::EnrollTablet) {
+            tracing::warn!(user = %user.id, role = %user.role, "refused to enroll a tablet for a console user");
+            return Err(RegistryError::Forbidden(format!(
+                "a {} works at the registry's console and cannot enroll a tablet",
+                user.role.title()
+            )));
+        }
         tracing::info!(device = %device_id, user = %user.id, "device enrolled");
         Ok(EnrollResponse {
             token,

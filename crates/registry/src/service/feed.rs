@@ -65,6 +65,7 @@ fn delivery(e: &LogEntry, scope: &Scope<'_>, device_id: &str) -> Delivery {
 
 impl<S: Storage> Registry<S> {
     pub(super) async fn pull(&self, auth: &DeviceAuth, req: PullRequest) -> Result<PullResponse> {
+        super::permit::on_tablet(&auth.user)?;
         let limit = (req.max_bytes as usize).clamp(4096, self.config.chunk_bytes.max(4096));
         let mut budget = limit * 9 / 10;
         loop {

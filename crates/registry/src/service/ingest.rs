@@ -4,13 +4,14 @@
 //! documents are read in one query, merged on the blocking pool (every core, see [`merge`]), checked
 //! against the device's scope and actors, and written back in one transaction together with their log
 //! entries and audit rows. A batch is therefore applied whole or not at all; a household refused inside
-//! it is simply left out. A household another process wrote meanwhile (its heads moved) is merged again,
+//! it is simply left out. Each household is also held to what the pushing user may do (`permit.rs`:
+//! status changes by role, edits of approved households, the author its changes name). A household another process wrote meanwhile (its heads moved) is merged again,
 //! up to three times, then refused as `busy`.
 //!
 //! [`merge`]: super::merge
 
 use super::merge::{compact_of, prepare, Prepared};
-use super::{now_ms, Registry};
+use super::{now_ms, permit, Registry};
 use crate::error::{RegistryError, Result};
 use crate::scope::Scope;
 use crate::storage::{DeviceAuth, IngestRow, Storage, StoredDoc};
@@ -101,6 +102,7 @@ type Checked = (Vec<IngestRow>, Vec<PushDoc>);
 
 impl<S: Storage> Registry<S> {
     pub(super) async fn push(&self, auth: &DeviceAuth, req: PushRequest) -> Result<PushResponse> {
+        permit::on_tablet(&auth.user)?;
         let _guard = self.ingest.lock().await;
         let mut outcomes: BTreeMap<Uuid, DocOutcome> = BTreeMap::new();
         let order: Vec<Uuid> = req.docs.iter().map(|d| d.id).collect();
@@ -204,11 +206,20 @@ impl<S: Storage> Registry<S> {
             let outcome = match p {
                 Prepared::Noop => DocOutcome::Accepted,
                 Prepared::Refused(r) => DocOutcome::Refused(r),
-                Prepared::Ready { row, actors } => {
+                Prepared::Ready {
+                    row,
+                    actors,
+                    before,
+                } => {
+                    let after = row.projection.summary.status;
                     if !scope.contains(&row.projection.summary.area) {
                         out_of_scope(&row.projection.summary.area)
                     } else if let Some(forged) = forged_actor(auth, &actors, &owners) {
                         forged
+                    } else if let Some(forged) = permit::authors(&auth.user, &actors) {
+                        forged
+                    } else if let Some(refused) = permit::transition(&auth.user, before, after) {
+                        refused
                     } else {
                         rows.push(*row);
                         ready.push(d);

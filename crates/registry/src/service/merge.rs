@@ -4,7 +4,8 @@
 
 use crate::storage::{heads_blob, IngestRow, StoredDoc};
 use automerge::{AutoCommit, ChangeHash, ReadDoc};
-use shumari_domain::HouseholdDoc;
+use shumari_domain::doc::keys;
+use shumari_domain::{HouseholdDoc, Status};
 use shumari_proto::compact::{self, ExpandError, PREFIX};
 use shumari_proto::message::{ChangeEncoding, PushDoc};
 use shumari_proto::{Refusal, RefusalCode};
@@ -19,6 +20,8 @@ pub(super) enum Prepared {
         row: Box<IngestRow>,
         /// Actor of each new change, with the author recorded for it.
         actors: BTreeMap<Vec<u8>, Option<String>>,
+        /// The registry's status for the household before the push (`None`: a new household).
+        before: Option<Status>,
     },
 }
 
@@ -72,6 +75,16 @@ impl compact::Holdings for Held<'_> {
         in_doc.sort();
         in_doc.dedup();
         in_doc
+    }
+}
+
+/// The status a stored document holds (it passed the projection when it was stored, so it has one).
+fn status_of(am: &AutoCommit) -> Option<Status> {
+    match am.get(automerge::ROOT, keys::STATUS) {
+        Ok(Some((automerge::Value::Scalar(s), _))) => {
+            s.as_str().and_then(|t| Status::parse(t).ok())
+        }
+        _ => None,
     }
 }
 
@@ -133,6 +146,7 @@ pub(super) fn prepare(
         None => AutoCommit::new(),
     };
     let before = am.get_heads();
+    let before_status = stored.and_then(|_| status_of(&am));
     let id = d.id;
     let changes = match changes_of(d, &mut am, device_actors) {
         Ok(c) => c,
@@ -228,5 +242,6 @@ pub(super) fn prepare(
             audit,
         }),
         actors,
+        before: before_status,
     }
 }

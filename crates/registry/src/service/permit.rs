@@ -1,0 +1,160 @@
+//! What the pushing user may do to one household, decided by the registry from its own records: the
+//! role in `shumari_domain::roles` and the user the device is enrolled for. A device's claims (the
+//! status it wrote, the author it stamped on its changes) are checked, never trusted.
+
+use crate::error::{RegistryError, Result};
+use crate::storage::User;
+use shumari_domain::roles::{allows, may_move, Action, UNENROLLED_AUTHOR};
+use shumari_domain::Status;
+use shumari_proto::message::DocOutcome;
+use shumari_proto::{Refusal, RefusalCode};
+use std::collections::BTreeMap;
+
+/// The author a device enrolled for `user` stamps on its changes (`name (user id)`): what conflicts
+/// show beside each value.
+pub(crate) fn author_of(user: &User) -> String {
+    shumari_domain::roles::author_name(&user.name, &user.id)
+}
+
+/// Refuses a device request (push or pull) from a user whose role holds no tablet: a console user's
+/// device enrolled before that rule existed gets nothing and changes nothing.
+pub(crate) fn on_tablet(user: &User) -> Result<()> {
+    if allows(user.role, Action::EnrollTablet) && allows(user.role, Action::PushHouseholds) {
+        return Ok(());
+    }
+    Err(RegistryError::Forbidden(format!(
+        "a {} works at the registry's console, not on a tablet; this device may not sync",
+        user.role.title()
+    )))
+}
+
+/// Refuses a household whose status moved in a way `user`'s role may not move it, or that was
+/// approved and is edited by a role that may not edit approved households. `before` is the
+/// registry's status before the push (`None`: a new household, which starts as a draft), `after`
+/// the status of the merged document.
+pub(crate) fn transition(user: &User, before: Option<Status>, after: Status) -> Option<DocOutcome> {
+    let from = before.unwrap_or(Status::Draft);
+    let role = user.role;
+    let refusal = if from == Status::Approved
+        && after == Status::Approved
+        && !allows(role, Action::EditApproved)
+    {
+        Refusal::new(
+            RefusalCode::ForbiddenEdit,
+            format!(
+                "the household is approved and a {} may not edit it; ask a district officer",
+                role.title()
+            ),
+        )
+    } else if !may_move(role, from, after) {
+        Refusal::new(
+            RefusalCode::ForbiddenTransition,
+            format!(
+                "a {} may not move a household from {} to {}; the change was not accepted",
+                role.title(),
+                from.as_str(),
+                after.as_str()
+            ),
+        )
+    } else {
+        return None;
+    };
+    tracing::warn!(role = %role, from = from.as_str(), to = after.as_str(), code = %refusal.code, "refused a status change");
+    Some(DocOutcome::Refused(refusal))
+}
+
+/// Refuses a household when one of its new changes names an author other than the user the pushing
+/// device is enrolled for (changes made before the store was enrolled carry the placeholder
+/// [`UNENROLLED_AUTHOR`], which claims no one). The actors themselves are checked against the device
+/// elsewhere; this keeps the name shown beside a conflict the registry's record of who pushed it.
+pub(crate) fn authors(
+    user: &User,
+    actors: &BTreeMap<Vec<u8>, Option<String>>,
+) -> Option<DocOutcome> {
+    let expected = author_of(user);
+    let forged = actors
+        .values()
+        .flatten()
+        .any(|a| *a != expected && a != UNENROLLED_AUTHOR);
+    if !forged {
+        return None;
+    }
+    // The claimed name is the device's input, and maybe someone's name: it is not logged.
+    tracing::warn!(user = %user.id, "refused changes authored as another user");
+    Some(DocOutcome::Refused(Refusal::new(
+        RefusalCode::ForgedAuthor,
+        format!(
+            "a change names another user as its author; this device may only push edits as {expected}"
+        ),
+    )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shumari_domain::Role;
+
+    fn user(role: Role) -> User {
+        User {
+            id: "u-1".into(),
+            name: "Ayesha".into(),
+            role,
+            areas: vec!["PK101".into()],
+        }
+    }
+
+    fn code(o: Option<DocOutcome>) -> Option<RefusalCode> {
+        o.map(|o| match o {
+            DocOutcome::Refused(r) => r.code,
+            DocOutcome::Accepted => unreachable!("only refusals are returned"),
+        })
+    }
+
+    #[test]
+    fn a_surveyor_submits_but_does_not_approve_or_edit_an_approved_household() {
+        let s = user(Role::Surveyor);
+        assert_eq!(code(transition(&s, None, Status::Submitted)), None);
+        assert_eq!(
+            code(transition(&s, Some(Status::Submitted), Status::Approved)),
+            Some(RefusalCode::ForbiddenTransition)
+        );
+        assert_eq!(
+            code(transition(&s, None, Status::Approved)),
+            Some(RefusalCode::ForbiddenTransition)
+        );
+        assert_eq!(
+            code(transition(&s, Some(Status::Approved), Status::Approved)),
+            Some(RefusalCode::ForbiddenEdit)
+        );
+        let d = user(Role::District);
+        assert_eq!(
+            code(transition(&d, Some(Status::Approved), Status::Approved)),
+            None
+        );
+        let sup = user(Role::Supervisor);
+        assert_eq!(
+            code(transition(&sup, Some(Status::Submitted), Status::Approved)),
+            None
+        );
+        assert_eq!(
+            code(transition(&sup, Some(Status::Approved), Status::Returned)),
+            None
+        );
+    }
+
+    #[test]
+    fn only_the_enrolled_user_or_no_one_may_be_named_as_author() {
+        let u = user(Role::Surveyor);
+        let with = |a: Option<&str>| BTreeMap::from([(vec![1u8], a.map(str::to_string))]);
+        assert_eq!(code(authors(&u, &with(Some("Ayesha (u-1)")))), None);
+        assert_eq!(code(authors(&u, &with(Some(UNENROLLED_AUTHOR)))), None);
+        assert_eq!(code(authors(&u, &with(None))), None);
+        for forged in ["Bilal (u-2)", "Ayesha (u-2)", "Ayesha"] {
+            assert_eq!(
+                code(authors(&u, &with(Some(forged)))),
+                Some(RefusalCode::ForgedAuthor),
+                "{forged}"
+            );
+        }
+    }
+}
