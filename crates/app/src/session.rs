@@ -154,12 +154,8 @@ impl App {
             shumari_sync::http::parse_ca(pem).map_err(|e| AppError::Invalid(e.to_string()))?;
         }
         let replaced = self.with_store(|s| Ok(s.kv_get(KEY_TOKEN)?.is_some()))?;
-        let grant = registry_link::enroll(
-            &mut SharedStore::new(&self.store),
-            url,
-            code.trim(),
-            ca_pem,
-        )?;
+        let grant =
+            registry_link::enroll(&mut SharedStore::new(&self.store), url, code.trim(), ca_pem)?;
         self.with_store(|s| self.record_enrollment(s, url, &grant))?;
         Ok(Enrolled {
             device_id: grant.device_id,

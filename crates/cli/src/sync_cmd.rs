@@ -49,7 +49,10 @@ fn open_app(cli: &Cli) -> anyhow::Result<App> {
 pub fn enroll(cli: &Cli, args: &EnrollArgs) -> anyhow::Result<i32> {
     let ca = match &args.ca_cert {
         Some(path) => Some(std::fs::read_to_string(path).map_err(|e| {
-            crate::exit::bad(format!("reading the CA certificate {}: {e}", path.display()))
+            crate::exit::bad(format!(
+                "reading the CA certificate {}: {e}",
+                path.display()
+            ))
         })?),
         None => None,
     };

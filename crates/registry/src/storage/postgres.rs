@@ -38,7 +38,6 @@ pub struct PgStorage {
     next: Arc<AtomicUsize>,
 }
 
-
 impl PgStorage {
     /// Connects to `url` (`postgres://user@host:port/db`) with [`DEFAULT_POOL`] connections and
     /// migrates. Must be called inside a tokio runtime: the connections are driven by tasks on it.

@@ -65,11 +65,17 @@ mod tests {
     #[test]
     fn sslmode_require_picks_tls_and_nothing_else_does() {
         let wants = |url: &str| wants_tls(&url.parse::<Config>().unwrap());
-        assert!(wants("postgres://shumari@db.example.pk/registry?sslmode=require"));
+        assert!(wants(
+            "postgres://shumari@db.example.pk/registry?sslmode=require"
+        ));
         assert!(wants("host=db.example.pk user=shumari sslmode=require"));
         assert!(!wants("postgres://shumari@localhost/registry"));
-        assert!(!wants("postgres://shumari@localhost/registry?sslmode=disable"));
-        assert!(!wants("postgres://shumari@localhost/registry?sslmode=prefer"));
+        assert!(!wants(
+            "postgres://shumari@localhost/registry?sslmode=disable"
+        ));
+        assert!(!wants(
+            "postgres://shumari@localhost/registry?sslmode=prefer"
+        ));
     }
 
     #[tokio::test]
