@@ -258,3 +258,22 @@ impl App {
         Ok(s)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn enrolling_over_plain_http_to_another_computer_is_invalid_and_leaves_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let app = App::new(dir.path().to_path_buf());
+        for url in ["http://192.0.2.10:7800", "http://registry.example.pk/"] {
+            let err = app.enroll(url, "ABCD-EFGH", "482193").unwrap_err();
+            assert!(
+                matches!(&err, AppError::Invalid(m) if m.contains("without encryption")),
+                "{err}"
+            );
+        }
+        assert!(!Store::exists(dir.path()));
+    }
+}
