@@ -49,6 +49,9 @@ pub fn kind_for(err: &anyhow::Error) -> &'static str {
                 AppError::Store(s) => s.code(),
                 // The questionnaire's refusals: the user's input, as the command line always called it.
                 AppError::Invalid(_) | AppError::Incomplete { .. } => "bad_input",
+                // The registry refused the request (a bad code, an old client): the command line's
+                // `refused`.
+                AppError::Rejected(_) => "refused",
                 other => other.code(),
             };
         }
