@@ -2,12 +2,17 @@
 //! one-time code (the engine stores the device token, user and granted areas in the encrypted store) and
 //! a sync round is one full engine sync (push, pull, check, repair) with progress and byte counts.
 //!
+//! Transport security is `shumari-sync`'s (`shumari_sync::http`): `https://` except on this computer,
+//! and the certificate authority pinned at enrollment (kept in the encrypted store) is the only one a
+//! later sync trusts.
+//!
 //! Both take the store through [`StoreAccess`], so the store is held for one local step at a time and
 //! never while a request is on the wire. Engine errors become [`AppError`]s whose codes the UI
 //! translates into plain words and the command line turns into exit statuses.
 
 use crate::error::{AppError, Result};
 use shumari_sync::engine::KEY_URL;
+use shumari_sync::http::KEY_CA;
 use shumari_sync::{
     HttpTransport, Options, Progress, Report, StoreAccess, SyncError, TransportError,
 };
@@ -62,21 +67,36 @@ fn off_runtime<T: Send>(f: impl FnOnce() -> T + Send) -> T {
     })
 }
 
-fn transport(url: &str) -> Result<HttpTransport> {
-    HttpTransport::new(url).map_err(transport_error)
+/// The transport to `url`, trusting only `ca_pem` when given. An address that would cross a network
+/// unencrypted is [`AppError::Invalid`], also for a store enrolled before that rule.
+fn transport(url: &str, ca_pem: Option<&str>) -> Result<HttpTransport> {
+    shumari_sync::check_registry_url(url).map_err(|e| AppError::Invalid(e.to_string()))?;
+    HttpTransport::with_ca(url, ca_pem).map_err(transport_error)
 }
 
-/// Enrolls the store behind `access` with the registry at `url` using a one-time code. On success the
-/// store holds the device token and is attributed to the registry's user.
+/// Enrolls the store behind `access` with the registry at `url` using a one-time code, trusting only
+/// the CA `ca_pem` when given. On success the store holds the device token, is attributed to the
+/// registry's user, and keeps the CA (or none: public roots) for every later sync.
 pub(crate) fn enroll<A: StoreAccess + Send>(
     access: &mut A,
     url: &str,
     code: &str,
+    ca_pem: Option<&str>,
 ) -> Result<Grant> {
     let resp = off_runtime(|| {
-        let mut t = transport(url)?;
-        shumari_sync::enroll_with(access, &mut t, url, code, &Options::default())
-            .map_err(sync_error)
+        let mut t = transport(url, ca_pem)?;
+        let resp = shumari_sync::enroll_with(access, &mut t, url, code, &Options::default())
+            .map_err(sync_error)?;
+        access
+            .with_store(|s| {
+                match ca_pem {
+                    Some(pem) => s.kv_set(KEY_CA, pem)?,
+                    None => s.kv_delete(KEY_CA)?,
+                }
+                Ok(())
+            })
+            .map_err(sync_error)?;
+        Ok::<_, AppError>(resp)
     })?;
     Ok(Grant {
         device_id: resp.device_id,
@@ -94,17 +114,17 @@ pub(crate) fn sync_round<A: StoreAccess + Send>(
     chunk_bytes: Option<usize>,
     progress: &mut (dyn FnMut(&Progress) + Send),
 ) -> Result<Report> {
-    let url = access
-        .with_store(|s| Ok(s.kv_get(KEY_URL)?))
-        .map_err(sync_error)?
-        .ok_or(AppError::NotEnrolled)?;
+    let (url, ca_pem) = access
+        .with_store(|s| Ok((s.kv_get(KEY_URL)?, s.kv_get(KEY_CA)?)))
+        .map_err(sync_error)?;
+    let url = url.ok_or(AppError::NotEnrolled)?;
     let defaults = Options::default();
     let opts = Options {
         chunk_bytes: chunk_bytes.unwrap_or(defaults.chunk_bytes).max(4096),
         ..defaults
     };
     off_runtime(|| {
-        let mut t = transport(&url)?;
+        let mut t = transport(&url, ca_pem.as_deref())?;
         shumari_sync::sync_with(access, &mut t, &opts, progress).map_err(sync_error)
     })
 }

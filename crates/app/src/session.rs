@@ -62,14 +62,11 @@ fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<()> {
     Ok(())
 }
 
-/// The registry's address without a trailing slash, once it and the code pass the basic checks.
+/// The registry's address without a trailing slash, once it and the code pass the basic checks:
+/// `https://`, or `http://` only to this computer ([`shumari_sync::check_registry_url`]).
 fn registry_address<'a>(registry_url: &'a str, code: &str) -> Result<&'a str> {
     let url = registry_url.trim().trim_end_matches('/');
-    if !(url.starts_with("http://") || url.starts_with("https://")) {
-        return Err(AppError::Invalid(
-            "the registry address must start with http:// or https://".into(),
-        ));
-    }
+    shumari_sync::check_registry_url(url).map_err(|e| AppError::Invalid(e.to_string()))?;
     if code.trim().is_empty() {
         return Err(AppError::Invalid("the enrollment code is empty".into()));
     }
@@ -112,7 +109,7 @@ impl App {
             return Err(AppError::Invalid("the PIN must be 4 to 8 digits".into()));
         }
         let mut store = Store::create(&self.dir, pin)?;
-        let grant = match registry_link::enroll(&mut store, url, code.trim()) {
+        let grant = match registry_link::enroll(&mut store, url, code.trim(), None) {
             Ok(g) => g,
             Err(e) => {
                 // A refused or unreachable enrollment leaves no half-made device behind.
@@ -136,11 +133,29 @@ impl App {
 
     /// Enrolls the open store (one made by `shumari init`, or an enrolled one moving to another
     /// registry or user) with the registry at `registry_url`; a later enrollment replaces an earlier
-    /// one. The store is not held while the request is on the wire.
+    /// one. The store is not held while the request is on the wire. The registry is trusted through
+    /// the public certificate authorities.
     pub fn enroll_store(&self, registry_url: &str, code: &str) -> Result<Enrolled> {
+        self.enroll_store_with_ca(registry_url, code, None)
+    }
+
+    /// The same, trusting only the certificate authority `ca_pem` (PEM) when given: enrollment pins
+    /// it in the encrypted store and every later sync trusts that CA alone, so a registry presenting
+    /// any other certificate is refused. An address that is not `https://` (except on this computer)
+    /// or a CA that is not PEM is [`AppError::Invalid`].
+    pub fn enroll_store_with_ca(
+        &self,
+        registry_url: &str,
+        code: &str,
+        ca_pem: Option<&str>,
+    ) -> Result<Enrolled> {
         let url = registry_address(registry_url, code)?;
+        if let Some(pem) = ca_pem {
+            shumari_sync::http::parse_ca(pem).map_err(|e| AppError::Invalid(e.to_string()))?;
+        }
         let replaced = self.with_store(|s| Ok(s.kv_get(KEY_TOKEN)?.is_some()))?;
-        let grant = registry_link::enroll(&mut SharedStore::new(&self.store), url, code.trim())?;
+        let grant =
+            registry_link::enroll(&mut SharedStore::new(&self.store), url, code.trim(), ca_pem)?;
         self.with_store(|s| self.record_enrollment(s, url, &grant))?;
         Ok(Enrolled {
             device_id: grant.device_id,
@@ -241,5 +256,24 @@ impl App {
         std::fs::create_dir_all(&self.dir)?;
         write_json(&self.dir.join(SETTINGS_FILE), &s)?;
         Ok(s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn enrolling_over_plain_http_to_another_computer_is_invalid_and_leaves_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let app = App::new(dir.path().to_path_buf());
+        for url in ["http://192.0.2.10:7800", "http://registry.example.pk/"] {
+            let err = app.enroll(url, "ABCD-EFGH", "482193").unwrap_err();
+            assert!(
+                matches!(&err, AppError::Invalid(m) if m.contains("without encryption")),
+                "{err}"
+            );
+        }
+        assert!(!Store::exists(dir.path()));
     }
 }

@@ -5,8 +5,15 @@
 //! ```toml
 //! # Where the registry keeps its data: sqlite:PATH (default) or postgres://...
 //! db = "sqlite:/var/lib/shumari/registry.db"
-//! # Address to listen on.
+//! # Address to listen on. Without a certificate only a loopback address is accepted.
 //! listen = "127.0.0.1:7800"
+//! # HTTPS: the certificate chain and private key (PEM). Devices refuse plain http:// to another
+//! # computer, so a registry on a network needs these, or a TLS proxy in front of it.
+//! # tls_cert = "/etc/shumari/registry.crt"
+//! # tls_key = "/etc/shumari/registry.key"
+//! # Serve plain HTTP on a non-loopback address: only when a TLS proxy in front encrypts every
+//! # connection.
+//! # insecure_http = false
 //! # Largest response, compressed, in bytes (a 2G link finishes 64 KiB in ~10 s).
 //! chunk_bytes = 65536
 //! # How long an enrollment code stays valid.
@@ -38,6 +45,31 @@ pub struct DbArgs {
     pub config: Option<PathBuf>,
 }
 
+/// How `registry serve` meets the network.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ServeTlsArgs {
+    /// Certificate chain (PEM) to serve HTTPS with.
+    #[arg(
+        long,
+        env = "SHUMARI_TLS_CERT",
+        requires = "tls_key",
+        value_name = "CERT.pem"
+    )]
+    pub tls_cert: Option<PathBuf>,
+    /// Private key (PEM) of --tls-cert.
+    #[arg(
+        long,
+        env = "SHUMARI_TLS_KEY",
+        requires = "tls_cert",
+        value_name = "KEY.pem"
+    )]
+    pub tls_key: Option<PathBuf>,
+    /// Serve plain HTTP on a non-loopback address: only behind a TLS proxy that encrypts every
+    /// connection.
+    #[arg(long, conflicts_with = "tls_cert")]
+    pub insecure_http: bool,
+}
+
 /// Registry subcommands.
 #[derive(Debug, clap::Subcommand)]
 pub enum RegistryCmd {
@@ -45,9 +77,11 @@ pub enum RegistryCmd {
     Serve {
         #[command(flatten)]
         db: DbArgs,
-        /// Address to listen on.
+        /// Address to listen on (default 127.0.0.1:7800). Without --tls-cert only loopback.
         #[arg(long, env = "SHUMARI_LISTEN")]
         listen: Option<String>,
+        #[command(flatten)]
+        tls: ServeTlsArgs,
     },
     /// Users.
     #[command(subcommand)]
@@ -112,6 +146,9 @@ pub enum RegistryHouseholdCmd {
 struct FileConfig {
     db: Option<String>,
     listen: Option<String>,
+    tls_cert: Option<PathBuf>,
+    tls_key: Option<PathBuf>,
+    insecure_http: Option<bool>,
     chunk_bytes: Option<usize>,
     code_ttl_hours: Option<i64>,
 }
@@ -194,6 +231,42 @@ pub(crate) fn open_db(
     open(rt, &url, config)
 }
 
+/// The TLS settings `serve` runs with (flags, then the settings file), or none for plain HTTP, which
+/// is refused on an address other computers can reach unless `--insecure-http` says a TLS proxy is in
+/// front. Every refusal here is the operator's to fix (exit 2).
+fn serve_tls(
+    args: &ServeTlsArgs,
+    file: &FileConfig,
+    listen: &str,
+) -> anyhow::Result<Option<shumari_registry::TlsSettings>> {
+    let cert = args.tls_cert.clone().or_else(|| file.tls_cert.clone());
+    let key = args.tls_key.clone().or_else(|| file.tls_key.clone());
+    match (cert, key) {
+        (Some(cert), Some(key)) => shumari_registry::TlsSettings::load(&cert, &key)
+            .map(Some)
+            .map_err(|e| crate::exit::bad(e.to_string())),
+        (None, None) => {
+            use std::net::ToSocketAddrs;
+            let addrs: Vec<_> = listen
+                .to_socket_addrs()
+                .map_err(|e| crate::exit::bad(format!("--listen {listen}: {e}")))?
+                .collect();
+            let insecure = args.insecure_http || file.insecure_http.unwrap_or(false);
+            shumari_registry::check_plain_listen(&addrs, insecure)
+                .map_err(|e| crate::exit::bad(e.to_string()))?;
+            if insecure {
+                tracing::warn!(
+                    "serving plain HTTP on {listen}: a TLS proxy in front must encrypt every connection"
+                );
+            }
+            Ok(None)
+        }
+        _ => Err(crate::exit::bad(
+            "TLS needs both a certificate and a key (--tls-cert and --tls-key)",
+        )),
+    }
+}
+
 pub(crate) fn to_anyhow(e: RegistryError) -> anyhow::Error {
     if e.is_bad_input() {
         crate::exit::bad(e.to_string())
@@ -208,7 +281,7 @@ pub fn run(cli: &Cli, cmd: &RegistryCmd) -> anyhow::Result<i32> {
         .enable_all()
         .build()?;
     match cmd {
-        RegistryCmd::Serve { db, listen } => {
+        RegistryCmd::Serve { db, listen, tls } => {
             let _ = tracing_subscriber::fmt()
                 .with_env_filter(
                     tracing_subscriber::EnvFilter::try_from_env("SHUMARI_LOG")
@@ -219,20 +292,26 @@ pub fn run(cli: &Cli, cmd: &RegistryCmd) -> anyhow::Result<i32> {
             let (url, file, config) = settings(db)?;
             let listen = listen
                 .clone()
-                .or(file.listen)
+                .or_else(|| file.listen.clone())
                 .unwrap_or_else(|| "127.0.0.1:7800".into());
+            let tls = serve_tls(tls, &file, &listen)?;
             let reg = open(&rt, &url, config)?;
             rt.block_on(async move {
                 let listener = tokio::net::TcpListener::bind(&listen)
                     .await
                     .with_context(|| format!("listening on {listen}"))?;
-                tracing::info!(addr = %listener.local_addr()?, "registry listening");
+                let addr = listener.local_addr()?;
+                let scheme = if tls.is_some() { "https" } else { "http" };
+                tracing::info!(%addr, scheme, "registry listening");
                 // The bound address on stdout lets scripts and tests use port 0.
-                println!("listening on http://{}", listener.local_addr()?);
-                shumari_registry::launch(listener, reg, async {
+                println!("listening on {scheme}://{addr}");
+                let stop = async {
                     let _ = tokio::signal::ctrl_c().await;
-                })
-                .await?;
+                };
+                match tls {
+                    Some(tls) => shumari_registry::launch_tls(listener, reg, tls, stop).await?,
+                    None => shumari_registry::launch(listener, reg, stop).await?,
+                }
                 anyhow::Ok(())
             })?;
             Ok(0)

@@ -1,5 +1,5 @@
 //! `shumari enroll` (device side) and `shumari sync`: argument parsing and printing around the field
-//! app's use cases ([`App::enroll_store`], [`App::sync_once`]), so the command line and the tablet
+//! app's use cases ([`App::enroll_store_with_ca`], [`App::sync_once`]), so the command line and the tablet
 //! enroll and sync the same way.
 
 use crate::cli::Cli;
@@ -9,15 +9,20 @@ use shumari_app::sync::{SyncProgress, DEFAULT_CHUNK_BYTES};
 use shumari_app::{App, AppError};
 use std::io::IsTerminal;
 
-/// `shumari enroll --registry URL --code CODE`.
+/// `shumari enroll --registry URL --code CODE [--ca-cert FILE]`.
 #[derive(Debug, clap::Args)]
 pub struct EnrollArgs {
-    /// The registry's address, e.g. `https://registry.example.pk`.
+    /// The registry's address, e.g. `https://registry.example.pk` (`http://` only to this computer).
     #[arg(long, env = "SHUMARI_REGISTRY")]
     pub registry: String,
     /// The one-time code printed by `shumari registry enroll-code`.
     #[arg(long)]
     pub code: String,
+    /// PEM file of a private certificate authority (e.g. a district office's self-signed one). The
+    /// device then trusts only this CA for this registry, now and on every later sync. Without it,
+    /// the public certificate authorities are trusted.
+    #[arg(long, value_name = "FILE")]
+    pub ca_cert: Option<std::path::PathBuf>,
 }
 
 /// `shumari sync`.
@@ -42,9 +47,18 @@ fn open_app(cli: &Cli) -> anyhow::Result<App> {
 
 /// Enrolls this device: stores the token in the encrypted store and registers its actor ids.
 pub fn enroll(cli: &Cli, args: &EnrollArgs) -> anyhow::Result<i32> {
+    let ca = match &args.ca_cert {
+        Some(path) => Some(std::fs::read_to_string(path).map_err(|e| {
+            crate::exit::bad(format!(
+                "reading the CA certificate {}: {e}",
+                path.display()
+            ))
+        })?),
+        None => None,
+    };
     let app = open_app(cli)?;
     let resp = app
-        .enroll_store(&args.registry, &args.code)
+        .enroll_store_with_ca(&args.registry, &args.code, ca.as_deref())
         .context("enrollment failed")?;
     if resp.replaced {
         eprintln!("note: this device was enrolled before; the new enrollment replaces it");

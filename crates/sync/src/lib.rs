@@ -22,5 +22,5 @@ pub use access::{SharedStore, StoreAccess};
 pub use engine::{
     enroll, enroll_with, sync, sync_with, Options, Progress, Refused, Report, Retry, SyncError,
 };
-pub use http::HttpTransport;
+pub use http::{check_registry_url, HttpTransport, RegistryUrlError};
 pub use shumari_proto::{Endpoint, Transport, TransportError, PROTOCOL_VERSION};

@@ -1,10 +1,13 @@
 //! The HTTP face of the registry (axum): `POST /v1/{enroll,actors,push,pull,check}` carry protocol
 //! frames; `GET /v1/households[/{id}]` serve JSON for dashboards; errors are JSON `{code, message}`
-//! ([`HttpError`]).
+//! ([`HttpError`]). [`launch`] serves plain HTTP (loopback, or behind a TLS proxy), [`launch_tls`]
+//! HTTPS; [`tls`] holds the rules for both.
 
 mod error;
+pub mod tls;
 
 pub use error::HttpError;
+pub use tls::{check_plain_listen, launch_tls, ServeError, TlsSettings};
 
 use crate::error::RegistryError;
 use crate::service::{HouseholdDetail, Registry};

@@ -6,12 +6,15 @@
 //!   (`UPDATE ... WHERE heads = expected`; under READ COMMITTED a concurrent writer's update makes ours
 //!   re-check the row and skip it), so another registry process writing the same household is caught;
 //! - migrations are embedded and applied on connect ([`super::migrate`]), and a database at a newer
-//!   schema than this binary knows is refused rather than written to.
+//!   schema than this binary knows is refused rather than written to;
+//! - connections use TLS when the URL says `sslmode=require` ([`tls`]).
 //!
 //! Batches are written with a handful of statements over arrays (`unnest`), not one statement per row:
 //! each statement is a network round trip. Log appends take an EXCLUSIVE lock on `log` until commit, so
 //! sequence numbers become visible in order and a device reading the feed never skips an entry that a
 //! slower transaction commits later.
+
+mod tls;
 
 use super::{
     access, columns, role_of, AccessEntry, AccessEvent, AuditEntry, DeviceAuth, HouseholdSummary,
@@ -22,7 +25,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use tokio::sync::Mutex;
-use tokio_postgres::{Client, GenericClient, NoTls, Row};
+use tokio_postgres::{Client, GenericClient, Row};
 use uuid::Uuid;
 
 /// Connections opened by [`PgStorage::connect`].
@@ -35,16 +38,6 @@ pub struct PgStorage {
     next: Arc<AtomicUsize>,
 }
 
-async fn open_client(url: &str) -> Result<Client> {
-    let (client, connection) = tokio_postgres::connect(url, NoTls).await?;
-    tokio::spawn(async move {
-        if let Err(e) = connection.await {
-            tracing::error!("postgres connection: {e}");
-        }
-    });
-    Ok(client)
-}
-
 impl PgStorage {
     /// Connects to `url` (`postgres://user@host:port/db`) with [`DEFAULT_POOL`] connections and
     /// migrates. Must be called inside a tokio runtime: the connections are driven by tasks on it.
@@ -54,11 +47,11 @@ impl PgStorage {
 
     /// The same with `size` connections (at least one).
     pub async fn connect_with(url: &str, size: usize) -> Result<Self> {
-        let mut first = open_client(url).await?;
+        let mut first = tls::open_client(url).await?;
         super::migrate::postgres(&mut first).await?;
         let mut pool = vec![Mutex::new(first)];
         for _ in 1..size.max(1) {
-            pool.push(Mutex::new(open_client(url).await?));
+            pool.push(Mutex::new(tls::open_client(url).await?));
         }
         Ok(PgStorage {
             pool: Arc::new(pool),
