@@ -96,7 +96,10 @@ impl Store {
             "INSERT INTO meta (key, value) VALUES ('device_short_id', ?1)",
             [&short],
         )?;
-        conn.execute("INSERT INTO meta (key, value) VALUES ('user', 'local')", [])?;
+        conn.execute(
+            "INSERT INTO meta (key, value) VALUES ('user', ?1)",
+            [shumari_domain::roles::UNENROLLED_AUTHOR],
+        )?;
         conn.execute("INSERT INTO meta (key, value) VALUES ('next_seq', '1')", [])?;
         drop(conn);
         Store::open(dir, pin)

@@ -573,7 +573,10 @@ pub fn enroll_with<A: StoreAccess + ?Sized>(
         // Edits are signed with the user's name beside the registry id, so a conflict on another
         // device says who wrote each value in words a surveyor recognises ("Ayesha (u-…)"), not an
         // opaque id.
-        Ok(store.set_user(&format!("{} ({})", resp.user_name, resp.user_id))?)
+        Ok(store.set_user(&shumari_domain::roles::author_name(
+            &resp.user_name,
+            &resp.user_id,
+        ))?)
     })?;
     s.token = Some(resp.token.clone());
     s.register_actors()?;
