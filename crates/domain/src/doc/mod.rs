@@ -49,6 +49,7 @@ pub use conflicts::{Conflict, ConflictValue};
 pub use editor::Editor;
 pub use keys::SCHEMA_VERSION;
 pub use path::FieldPath;
+pub use read::status;
 pub use values::scalar_to_json;
 
 use crate::area::AreaRegistry;

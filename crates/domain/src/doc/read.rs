@@ -100,10 +100,15 @@ fn get_int(d: &AutoCommit, obj: &ExId, key: &str) -> Result<Option<i64>> {
     })
 }
 
+/// The household's workflow status (its winning value).
+pub fn status(d: &AutoCommit) -> Result<Status> {
+    parse_status(get_str(d, &ROOT, keys::STATUS)?)
+}
+
 /// Reads the household: the winning value of every field, members in roster order.
 pub(super) fn household(d: &AutoCommit) -> Result<Household> {
     let id = parse_id(get_str(d, &ROOT, keys::ID)?)?;
-    let status = parse_status(get_str(d, &ROOT, keys::STATUS)?)?;
+    let status = status(d)?;
     let gps = parse_gps(get_str(d, &ROOT, keys::GPS)?)?;
     let answers_id = get_map(d, &ROOT, keys::ANSWERS)?;
     let members_id = get_map(d, &ROOT, keys::MEMBERS)?;

@@ -4,7 +4,6 @@
 
 use crate::storage::{heads_blob, IngestRow, StoredDoc};
 use automerge::{AutoCommit, ChangeHash, ReadDoc};
-use shumari_domain::doc::keys;
 use shumari_domain::{HouseholdDoc, Status};
 use shumari_proto::compact::{self, ExpandError, PREFIX};
 use shumari_proto::message::{ChangeEncoding, PushDoc};
@@ -78,16 +77,6 @@ impl compact::Holdings for Held<'_> {
     }
 }
 
-/// The status a stored document holds (it passed the projection when it was stored, so it has one).
-fn status_of(am: &AutoCommit) -> Option<Status> {
-    match am.get(automerge::ROOT, keys::STATUS) {
-        Ok(Some((automerge::Value::Scalar(s), _))) => {
-            s.as_str().and_then(|t| Status::parse(t).ok())
-        }
-        _ => None,
-    }
-}
-
 /// A pushed document's changes in the compact form, when they can be.
 pub(super) fn compact_of(d: &PushDoc) -> Option<Vec<u8>> {
     match d.encoding {
@@ -146,7 +135,8 @@ pub(super) fn prepare(
         None => AutoCommit::new(),
     };
     let before = am.get_heads();
-    let before_status = stored.and_then(|_| status_of(&am));
+    // A stored document passed the projection when it was stored, so it has a status.
+    let before_status = stored.and_then(|_| shumari_domain::doc::status(&am).ok());
     let id = d.id;
     let changes = match changes_of(d, &mut am, device_actors) {
         Ok(c) => c,
