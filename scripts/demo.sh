@@ -2,10 +2,10 @@
 # Runs the product on its embedded default with demo data:
 #  1. builds `shumari`;
 #  2. starts the central registry on its embedded SQLite database (left running in the background);
-#  3. creates a demo supervisor for the demo areas and enrolls a field store (PIN 1234) with a one-time code;
+#  3. creates a demo supervisor for the demo areas and enrolls a field store (PIN 123456) with a one-time code;
 #  4. seeds that store with 60 demo households, syncs them to the registry, and lists them;
 #  5. prepares the field app's store (same PIN), enrolled against the registry with its own one-time code;
-#  6. builds the UI and opens the field app on it (PIN 1234): it syncs and shows the demo households.
+#  6. builds the UI and opens the field app on it (PIN 123456): it syncs and shows the demo households.
 # Re-running reuses the demo directory and restarts the registry. SHUMARI_DEMO_NO_APP=1 skips step 6
 # (e.g. on a machine without a display); the registry keeps running until you stop it.
 set -euo pipefail
@@ -20,7 +20,7 @@ PORT="${SHUMARI_DEMO_PORT:-8080}"
 URL="http://127.0.0.1:$PORT"
 DB="sqlite:$DEMO/registry.db"
 mkdir -p "$DEMO"
-export SHUMARI_PIN="${SHUMARI_PIN:-1234}"
+export SHUMARI_PIN="${SHUMARI_PIN:-123456}"
 export SHUMARI_DATA_DIR="$DEMO/device"
 
 # 2. the registry
@@ -60,9 +60,9 @@ cat <<MSG
 Registry: $URL (SQLite $DEMO/registry.db, pid $(cat "$DEMO/registry.pid"); stop it with: kill \$(cat $DEMO/registry.pid))
 Field store (CLI): $SHUMARI_DATA_DIR (PIN $SHUMARI_PIN), enrolled and synced.
 Join another device with this one-time code:
-  SHUMARI_DATA_DIR=/tmp/tablet2 SHUMARI_PIN=4321 $BIN init
-  SHUMARI_DATA_DIR=/tmp/tablet2 SHUMARI_PIN=4321 $BIN enroll --registry $URL --code $NEXT
-  SHUMARI_DATA_DIR=/tmp/tablet2 SHUMARI_PIN=4321 $BIN sync
+  SHUMARI_DATA_DIR=/tmp/tablet2 SHUMARI_PIN=432198 $BIN init
+  SHUMARI_DATA_DIR=/tmp/tablet2 SHUMARI_PIN=432198 $BIN enroll --registry $URL --code $NEXT
+  SHUMARI_DATA_DIR=/tmp/tablet2 SHUMARI_PIN=432198 $BIN sync
 MSG
 
 # 6. the field app

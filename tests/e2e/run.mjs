@@ -102,8 +102,8 @@ async function enroll(s, code) {
   await s.find('#registry', 30000);
   await s.type('#registry', REGISTRY_URL);
   await s.type('#code', code);
-  await s.type('#pin', '2468');
-  await s.type('#pin2', '2468');
+  await s.type('#pin', '246813');
+  await s.type('#pin2', '246813');
 }
 
 async function answer(s, name, value, member) {
@@ -294,13 +294,13 @@ try {
 
   await step('wrong PIN: clear message, nothing lost', async () => {
     await nav(a, 'lock');
-    await a.type('#unlock-pin', '1111');
+    await a.type('#unlock-pin', '111111');
     await a.click('button[type=submit]');
     const msg = await a.text('[data-testid=unlock-error]');
     assert(/not correct/.test(msg), msg);
     await shot(a, 'unlock');
     await audit(a, 'unlock');
-    await a.type('#unlock-pin', '2468');
+    await a.type('#unlock-pin', '246813');
     await a.click('button[type=submit]');
     await a.find('[data-testid="area-PK10101"]');
     assert((await a.text('[data-testid=count-complete]')).trim() === '1', 'household kept');

@@ -49,8 +49,8 @@ export async function receiveOnSecond({ a, driverB, app, code, registryUrl, ref,
   await b.find('#registry', 30000);
   await b.type('#registry', registryUrl);
   await b.type('#code', code);
-  await b.type('#pin', '1357');
-  await b.type('#pin2', '1357');
+  await b.type('#pin', '135792');
+  await b.type('#pin2', '135792');
   await b.click('button[type=submit]');
   await b.find('[data-testid="area-PK10101"]', 20000);
   await syncRound(b);

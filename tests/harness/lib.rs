@@ -18,7 +18,7 @@ use tempfile::TempDir;
 use uuid::Uuid;
 
 /// PIN of every test store.
-pub const PIN: &str = "4821";
+pub const PIN: &str = "482193";
 /// A tehsil in Punjab used by most scenarios.
 pub const AREA: &str = "PK10101";
 

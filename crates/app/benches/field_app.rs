@@ -20,7 +20,7 @@ use shumari_store::Store;
 use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
-const PIN: &str = "2468";
+const PIN: &str = "246813";
 const HOUSEHOLDS: usize = 10_000;
 
 fn stats(mut v: Vec<Duration>) -> (Duration, Duration) {

@@ -73,7 +73,8 @@ impl AppError {
             AppError::Invalid(_) | AppError::Incomplete { .. } => "invalid",
             AppError::Store(e) => match e {
                 StoreError::NotFound(_) => "not_found",
-                StoreError::Invalid(_) | StoreError::WeakPin => "invalid",
+                StoreError::Invalid(_) => "invalid",
+                StoreError::WeakPin => "weak_pin",
                 _ => "internal",
             },
             AppError::NotFound(_) => "not_found",

@@ -16,7 +16,7 @@
 //!
 //! ```no_run
 //! let app = shumari_app::App::new("/tmp/shumari-field".into());
-//! app.unlock("1234")?;
+//! app.unlock("123456")?;
 //! let hh = app.list_households("", None, None)?;
 //! # Ok::<(), shumari_app::AppError>(())
 //! ```

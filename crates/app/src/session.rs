@@ -73,10 +73,6 @@ fn registry_address<'a>(registry_url: &'a str, code: &str) -> Result<&'a str> {
     Ok(url)
 }
 
-fn valid_pin(pin: &str) -> bool {
-    (4..=8).contains(&pin.len()) && pin.bytes().all(|b| b.is_ascii_digit())
-}
-
 impl App {
     /// Whether the device is enrolled and unlocked.
     pub fn session_status(&self) -> SessionInfo {
@@ -105,9 +101,7 @@ impl App {
             return Err(AppError::AlreadyEnrolled);
         }
         let url = registry_address(registry_url, code)?;
-        if !valid_pin(pin) {
-            return Err(AppError::Invalid("the PIN must be 4 to 8 digits".into()));
-        }
+        shumari_store::key::check_pin(pin)?;
         let mut store = Store::create(&self.dir, pin)?;
         let grant = match registry_link::enroll(&mut store, url, code.trim(), None) {
             Ok(g) => g,
@@ -274,6 +268,18 @@ mod tests {
                 "{err}"
             );
         }
+        assert!(!Store::exists(dir.path()));
+    }
+
+    #[test]
+    fn enrolling_with_a_short_pin_is_weak_pin_and_leaves_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let app = App::new(dir.path().to_path_buf());
+        // The PIN is judged before the registry is contacted (nothing listens on this address).
+        let err = app
+            .enroll("http://127.0.0.1:9", "ABCD-EFGH", "4821")
+            .unwrap_err();
+        assert_eq!(err.code(), "weak_pin", "{err}");
         assert!(!Store::exists(dir.path()));
     }
 }

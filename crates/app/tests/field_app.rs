@@ -80,7 +80,7 @@ fn enrolled() -> (tempfile::TempDir, App, Registry) {
     let reg = Registry::start(dir.path());
     let app = App::new(dir.path().join("data"));
     let code = reg.code("PK10101");
-    app.enroll(&reg.url, &code, "2468").unwrap();
+    app.enroll(&reg.url, &code, "246813").unwrap();
     (dir, app, reg)
 }
 
@@ -93,12 +93,12 @@ fn enroll_then_wrong_pin_loses_nothing() {
     let (_d, app, _l) = enrolled();
     let hh = app.create_household("PK10101").unwrap();
     app.lock();
-    let err = app.unlock("1111").unwrap_err();
+    let err = app.unlock("111111").unwrap_err();
     assert!(matches!(err, AppError::WrongPin));
     assert_eq!(err.code(), "wrong_pin");
     assert!(app.session_status().enrolled);
     assert!(!app.session_status().unlocked);
-    app.unlock("2468").unwrap();
+    app.unlock("246813").unwrap();
     assert_eq!(app.list_households("", None, None).unwrap()[0].id, hh.id);
 }
 
@@ -251,7 +251,7 @@ fn interview_with_three_members_skip_logic_and_completion() {
 
     // Everything survives a lock/unlock.
     app.lock();
-    app.unlock("2468").unwrap();
+    app.unlock("246813").unwrap();
     let again = app.open_interview(&hh).unwrap();
     assert_eq!(again.members.len(), 3);
     assert_eq!(again.answers["assets"], json!(["tv", "smartphone"]));
@@ -386,7 +386,7 @@ fn enrolling_against_a_closed_port_says_unreachable() {
         format!("http://{}", l.local_addr().unwrap())
     };
     assert_eq!(
-        app.enroll(&url, "X", "1234").unwrap_err().code(),
+        app.enroll(&url, "X", "123456").unwrap_err().code(),
         "unreachable"
     );
     assert!(!app.session_status().enrolled);

@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use uuid::Uuid;
 
-const PIN: &str = "2468";
+const PIN: &str = "246813";
 
 type Shared = Arc<Mutex<Option<Store>>>;
 

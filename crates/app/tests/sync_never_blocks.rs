@@ -22,7 +22,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use uuid::Uuid;
 
-const PIN: &str = "2468";
+const PIN: &str = "246813";
 const HOUSEHOLDS: usize = 1_000;
 
 fn socket(url: &str) -> SocketAddr {

@@ -7,7 +7,7 @@ use assert_cmd::Command;
 use serde_json::{json, Value};
 use shumari_store::Store;
 
-const PIN: &str = "4821";
+const PIN: &str = "482193";
 
 fn shumari(dir: &std::path::Path) -> Command {
     let mut c = Command::cargo_bin("shumari").unwrap();

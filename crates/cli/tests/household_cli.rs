@@ -23,7 +23,7 @@ impl Env {
     fn cmd(&self) -> Command {
         let mut c = Command::cargo_bin("shumari").unwrap();
         c.env("SHUMARI_DATA_DIR", self.dir.path())
-            .env("SHUMARI_PIN", "4821")
+            .env("SHUMARI_PIN", "482193")
             .env_remove("RUST_LOG");
         c
     }
@@ -219,6 +219,23 @@ fn questionnaire_rules_validate_complete_and_form_check() {
 }
 
 #[test]
+fn init_refuses_a_short_pin_and_makes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    for short in ["4821", "12345", "pass123"] {
+        Command::cargo_bin("shumari")
+            .unwrap()
+            .env("SHUMARI_DATA_DIR", dir.path())
+            .env("SHUMARI_PIN", short)
+            .arg("init")
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("at least 6 digits"));
+    }
+    assert!(!dir.path().join("key.json").exists());
+    assert!(!dir.path().join("shumari.db").exists());
+}
+
+#[test]
 fn init_twice_and_missing_store() {
     let env = Env::new();
     env.cmd()
@@ -231,7 +248,7 @@ fn init_twice_and_missing_store() {
         .unwrap()
         .args(["household", "list", "--data-dir"])
         .arg(empty.path())
-        .env("SHUMARI_PIN", "4821")
+        .env("SHUMARI_PIN", "482193")
         .assert()
         .code(2)
         .stderr(predicate::str::contains("shumari init"));
@@ -241,14 +258,16 @@ fn init_twice_and_missing_store() {
 fn data_dir_flag_works_anywhere_on_the_line() {
     let env = Env::new();
     let mut c = Command::cargo_bin("shumari").unwrap();
-    c.env_remove("SHUMARI_DATA_DIR").env("SHUMARI_PIN", "4821");
+    c.env_remove("SHUMARI_DATA_DIR")
+        .env("SHUMARI_PIN", "482193");
     c.args(["household", "list", "--json", "--data-dir"])
         .arg(env.dir.path())
         .assert()
         .success()
         .stdout("[]\n");
     let mut c = Command::cargo_bin("shumari").unwrap();
-    c.env_remove("SHUMARI_DATA_DIR").env("SHUMARI_PIN", "4821");
+    c.env_remove("SHUMARI_DATA_DIR")
+        .env("SHUMARI_PIN", "482193");
     c.arg("--data-dir")
         .arg(env.dir.path())
         .args(["household", "list", "--json"])
@@ -260,7 +279,7 @@ fn data_dir_flag_works_anywhere_on_the_line() {
 fn wrong_pin_and_missing_pin() {
     let env = Env::new();
     env.cmd()
-        .env("SHUMARI_PIN", "9999")
+        .env("SHUMARI_PIN", "999999")
         .args(["household", "list"])
         .assert()
         .code(2)
@@ -272,7 +291,7 @@ fn wrong_pin_and_missing_pin() {
         .code(2)
         .stderr(predicate::str::contains("SHUMARI_PIN"));
     env.cmd()
-        .env("SHUMARI_PIN", "9999")
+        .env("SHUMARI_PIN", "999999")
         .args(["household", "list", "--json"])
         .assert()
         .code(2)

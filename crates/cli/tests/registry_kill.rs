@@ -16,7 +16,7 @@ use std::process::{Child, Stdio};
 use std::time::Duration;
 use uuid::Uuid;
 
-const PIN: &str = "4821";
+const PIN: &str = "482193";
 const AREA: &str = "PK10101";
 const HOUSEHOLDS: u32 = 600;
 

@@ -94,7 +94,7 @@ fn registry_serve_and_admin_commands_work_on_postgres() {
         .to_string();
 
     let dir = tempfile::tempdir().expect("tempdir");
-    let mut store = Store::create(dir.path(), "4821").expect("store");
+    let mut store = Store::create(dir.path(), "482193").expect("store");
     let mut t = HttpTransport::new(&url).expect("client");
     shumari_sync::enroll(&mut store, &mut t, &url, &code, &Options::default()).expect("enroll");
     let inputs: Vec<_> = (0..5).map(household).collect();

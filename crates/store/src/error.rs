@@ -26,8 +26,8 @@ pub enum StoreError {
     /// Bringing the schema up to date failed (the store is left as it was).
     #[error("the store's schema could not be brought up to date: {0}")]
     Migration(String),
-    /// A PIN that is too short to protect anything.
-    #[error("the PIN must have at least 4 characters")]
+    /// A PIN or passphrase too short to protect the store ([`crate::key::check_pin`]).
+    #[error("the PIN must have at least 6 digits, or be a passphrase of at least 8 characters")]
     WeakPin,
     /// No household with that id or reference number.
     #[error("no household `{0}`")]

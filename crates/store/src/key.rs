@@ -11,6 +11,31 @@ use serde::{Deserialize, Serialize};
 use std::path::Path;
 use zeroize::Zeroizing;
 
+/// The fewest digits a numeric PIN may have: 10^6 guesses at the key file's Argon2id cost each.
+pub const MIN_PIN_DIGITS: usize = 6;
+/// The fewest characters a passphrase (anything that is not all digits) may have.
+pub const MIN_PASSPHRASE_CHARS: usize = 8;
+/// The most characters either may have (a bound on input, far above anything typed).
+pub const MAX_SECRET_CHARS: usize = 256;
+
+/// The one rule for the secret that protects a store: a PIN of at least [`MIN_PIN_DIGITS`] digits,
+/// or a passphrase of at least [`MIN_PASSPHRASE_CHARS`] characters. Applied when a store is made
+/// (existing stores keep the PIN they were made with). [`StoreError::WeakPin`] says the rule.
+pub fn check_pin(pin: &str) -> Result<()> {
+    let chars = pin.chars().count();
+    let all_digits = !pin.is_empty() && pin.chars().all(|c| c.is_ascii_digit());
+    let long_enough = if all_digits {
+        chars >= MIN_PIN_DIGITS
+    } else {
+        chars >= MIN_PASSPHRASE_CHARS
+    };
+    if long_enough && chars <= MAX_SECRET_CHARS {
+        Ok(())
+    } else {
+        Err(StoreError::WeakPin)
+    }
+}
+
 /// The KDF parameters and salt stored in `key.json`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct KeyFile {
@@ -74,5 +99,30 @@ impl KeyFile {
             .hash_password_into(pin.as_bytes(), &salt, out.as_mut())
             .map_err(|_| StoreError::KeyFile("argon2".into()))?;
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pin_needs_six_digits_and_a_passphrase_eight_characters() {
+        for weak in ["", "1234", "12345", "12345a", "abcdefg", "پاس ورڈ"] {
+            assert!(
+                matches!(check_pin(weak), Err(StoreError::WeakPin)),
+                "{weak:?}"
+            );
+        }
+        for fine in [
+            "123456",
+            "0000000000",
+            "abcdefgh",
+            "پاس ورڈ ۱۲۳",
+            "correct horse",
+        ] {
+            assert!(check_pin(fine).is_ok(), "{fine:?}");
+        }
+        assert!(check_pin(&"x".repeat(MAX_SECRET_CHARS + 1)).is_err());
     }
 }

@@ -15,7 +15,7 @@
 //! ```no_run
 //! use shumari_store::{Store, ListFilter};
 //! let dir = std::path::Path::new("/tmp/shumari-demo");
-//! let store = Store::open(dir, "1234")?;
+//! let store = Store::open(dir, "123456")?;
 //! for h in store.list(&ListFilter { search: Some("Ayesha".into()), ..Default::default() })? {
 //!     println!("{} {}", h.reference, h.status.as_str());
 //! }

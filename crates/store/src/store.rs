@@ -71,9 +71,7 @@ impl Store {
 
     /// Creates a new encrypted store in `dir` protected by `pin`.
     pub fn create(dir: &Path, pin: &str) -> Result<Store> {
-        if pin.chars().count() < 4 {
-            return Err(StoreError::WeakPin);
-        }
+        crate::key::check_pin(pin)?;
         if Store::exists(dir) {
             return Err(StoreError::AlreadyInitialised(dir.display().to_string()));
         }

@@ -30,7 +30,7 @@ it('passes camelCase arguments to the named command', async () => {
 
 it('turns the {code, message} rejection into an ApiError', async () => {
   mocked.mockRejectedValue({ code: 'wrong_pin', message: 'wrong PIN' });
-  const err = await unlock('0000').catch((e) => e);
+  const err = await unlock('000000').catch((e) => e);
   expect(err).toBeInstanceOf(ApiError);
   expect(err.code).toBe('wrong_pin');
   expect(err.message).toBe('wrong PIN');

@@ -18,7 +18,7 @@ it('Unlock says the PIN is wrong and keeps the screen', async () => {
   mocked.mockRejectedValue({ code: 'wrong_pin', message: 'wrong pin' });
   const ondone = vi.fn();
   render(Unlock, { ondone });
-  await fireEvent.input(screen.getByLabelText('PIN'), { target: { value: '9999' } });
+  await fireEvent.input(screen.getByLabelText('PIN'), { target: { value: '999999' } });
   await fireEvent.click(screen.getByRole('button', { name: 'Unlock' }));
   expect((await screen.findByTestId('unlock-error')).textContent).toMatch(/not correct/);
   expect(ondone).not.toHaveBeenCalled();

@@ -4,7 +4,7 @@
 use serde_json::json;
 use shumari_domain::HouseholdInput;
 
-pub const PIN: &str = "4821";
+pub const PIN: &str = "482193";
 pub const FORM: (&str, &str) = ("nser-household", "1");
 
 /// A household with a recognisable head name and CNIC; `n` varies the numbers.
