@@ -235,6 +235,8 @@ impl TestDevice {
     /// A fresh store using `transport`.
     pub fn new(transport: Box<dyn Transport>) -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
+        // Scenarios make and reopen many stores; what the key derivation costs is the store's own test.
+        shumari_store::key::set_cost_for_tests(Some(shumari_store::key::KdfCost::FOR_TESTS));
         let store = Store::create(dir.path(), PIN).expect("create store");
         TestDevice {
             dir,

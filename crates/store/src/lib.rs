@@ -29,8 +29,10 @@ pub mod migrate;
 mod store;
 mod sync_state;
 mod sync_support;
+mod unlock;
 
 pub use error::{Result, StoreError};
 pub use households::{Created, HouseholdView, ListFilter};
 pub use store::{Device, Store, DB_FILE, KEY_FILE};
 pub use sync_state::OutgoingDoc;
+pub use unlock::{UpgradeStop, KEY_FILE_NEXT};

@@ -3,8 +3,9 @@
 use crate::error::{Result, StoreError};
 use crate::key::KeyFile;
 use crate::migrate;
+use crate::unlock::{self, open_keyed};
 use rand::RngCore;
-use rusqlite::{params, Connection, ErrorCode, OptionalExtension};
+use rusqlite::{params, Connection, OptionalExtension};
 use shumari_domain::automerge::ActorId;
 use shumari_domain::reference::device_short_id;
 use shumari_domain::AreaRegistry;
@@ -36,33 +37,6 @@ pub struct Store {
     dir: PathBuf,
 }
 
-fn open_keyed(db: &Path, key: &[u8; 32]) -> Result<Connection> {
-    let conn = Connection::open(db)?;
-    // Raw-key form: SQLCipher uses the 32 bytes directly instead of running its own PBKDF2 on top of Argon2.
-    let hexkey = format!("x'{}'", hex::encode(key));
-    conn.pragma_update(None, "key", &hexkey)?;
-    // SQLCipher logs decryption failures to stderr once keyed; a wrong PIN is reported by our own error.
-    // (Set after `key`: activating the codec resets the level.)
-    conn.query_row("PRAGMA cipher_log_level = NONE", [], |_| Ok(()))?;
-    // The first read tells a wrong key apart: SQLCipher then sees only noise ("file is not a database").
-    match conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
-        r.get::<_, i64>(0)
-    }) {
-        Ok(_) => {}
-        Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == ErrorCode::NotADatabase => {
-            return Err(StoreError::WrongPin)
-        }
-        Err(e) => return Err(e.into()),
-    }
-    // WAL: readers never block the writer; synchronous=FULL: a commit is on disk when it returns.
-    conn.pragma_update(None, "journal_mode", "WAL")?;
-    conn.pragma_update(None, "synchronous", "FULL")?;
-    conn.pragma_update(None, "foreign_keys", "ON")?;
-    conn.pragma_update(None, "temp_store", "MEMORY")?;
-    conn.busy_timeout(std::time::Duration::from_secs(10))?;
-    Ok(conn)
-}
-
 impl Store {
     /// Whether `dir` holds a store.
     pub fn exists(dir: &Path) -> bool {
@@ -71,15 +45,34 @@ impl Store {
 
     /// Creates a new encrypted store in `dir` protected by `pin`.
     pub fn create(dir: &Path, pin: &str) -> Result<Store> {
+        Store::create_with(dir, pin, KeyFile::generate())
+    }
+
+    /// Creates a store whose key file has the given cost (an old store, for upgrade tests). Only with
+    /// the `test-support` feature.
+    #[cfg(feature = "test-support")]
+    pub fn create_with_cost_for_tests(
+        dir: &Path,
+        pin: &str,
+        cost: crate::key::KdfCost,
+    ) -> Result<Store> {
+        Store::create_with(dir, pin, KeyFile::generate_with(cost))
+    }
+
+    fn create_with(dir: &Path, pin: &str, kf: KeyFile) -> Result<Store> {
         crate::key::check_pin(pin)?;
         if Store::exists(dir) {
             return Err(StoreError::AlreadyInitialised(dir.display().to_string()));
         }
         std::fs::create_dir_all(dir)?;
-        let kf = KeyFile::generate();
         // A database without its key file is useless; a key file without a database is harmless. Write the
         // key file first, and remove any half-made database from an interrupted earlier attempt.
-        for f in [DB_FILE, "shumari.db-wal", "shumari.db-shm"] {
+        for f in [
+            DB_FILE,
+            "shumari.db-wal",
+            "shumari.db-shm",
+            unlock::KEY_FILE_NEXT,
+        ] {
             let p = dir.join(f);
             if p.exists() {
                 std::fs::remove_file(p)?;
@@ -99,8 +92,7 @@ impl Store {
             [shumari_domain::roles::UNENROLLED_AUTHOR],
         )?;
         conn.execute("INSERT INTO meta (key, value) VALUES ('next_seq', '1')", [])?;
-        drop(conn);
-        Store::open(dir, pin)
+        Store::from_connection(dir, conn)
     }
 
     /// Unlocks the store in `dir`. A wrong PIN gives [`StoreError::WrongPin`] and changes nothing.
@@ -108,9 +100,11 @@ impl Store {
         if !Store::exists(dir) {
             return Err(StoreError::NotInitialised(dir.display().to_string()));
         }
-        let kf = KeyFile::read(&dir.join(KEY_FILE))?;
-        let key = kf.derive(pin)?;
-        let mut conn = open_keyed(&dir.join(DB_FILE), &key)?;
+        Store::from_connection(dir, unlock::unlock(dir, pin)?)
+    }
+
+    /// Brings the schema up to date and reads the device's identity and areas from an open database.
+    fn from_connection(dir: &Path, mut conn: Connection) -> Result<Store> {
         migrate::migrate(&mut conn)?;
         let get = |k: &str| -> Result<String> {
             Ok(conn
@@ -259,6 +253,20 @@ impl Store {
     pub fn limit_size_for_tests(&self, pages: u32) -> Result<()> {
         self.conn
             .query_row(&format!("PRAGMA max_page_count = {pages}"), [], |_| Ok(()))?;
+        Ok(())
+    }
+
+    /// Starts raising the store's key-file cost and stops at `stop`, as if the process were killed
+    /// there (the connection is leaked, not closed, so nothing is tidied up). Only with the
+    /// `test-support` feature.
+    #[cfg(feature = "test-support")]
+    pub fn interrupt_key_upgrade_for_tests(
+        dir: &Path,
+        pin: &str,
+        stop: unlock::UpgradeStop,
+    ) -> Result<()> {
+        let conn = unlock::open_current(dir, pin)?;
+        std::mem::forget(unlock::upgrade(dir, conn, pin, Some(stop))?);
         Ok(())
     }
 
