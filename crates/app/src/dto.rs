@@ -39,6 +39,11 @@ pub struct SessionInfo {
     pub registry_url: Option<String>,
     /// The user edits are attributed to, once unlocked.
     pub surveyor: Option<String>,
+    /// Wrong PINs since the last unlock (read before unlocking; the first five cost no wait).
+    pub failed_unlocks: u32,
+    /// Seconds before an unlock may be tried (0: now); the lock screen counts them down.
+    #[ts(type = "number")]
+    pub unlock_wait_secs: u64,
 }
 
 /// Household counts by the UI's statuses.

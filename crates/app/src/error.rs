@@ -75,6 +75,7 @@ impl AppError {
                 StoreError::NotFound(_) => "not_found",
                 StoreError::Invalid(_) => "invalid",
                 StoreError::WeakPin => "weak_pin",
+                StoreError::TooManyAttempts { .. } => "too_many_attempts",
                 _ => "internal",
             },
             AppError::NotFound(_) => "not_found",

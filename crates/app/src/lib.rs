@@ -41,6 +41,35 @@ pub use error::{AppError, Result};
 use shumari_store::Store;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::SystemTime;
+
+/// Where the app reads the time: the system clock, or a test's. (Only what decides behaviour — the
+/// wait after wrong PINs — reads it here.)
+#[derive(Clone)]
+pub struct Clock(Arc<dyn Fn() -> SystemTime + Send + Sync>);
+
+impl Clock {
+    /// The system's clock.
+    pub fn system() -> Self {
+        Clock(Arc::new(SystemTime::now))
+    }
+
+    /// A clock that asks `f` (tests move it by hand).
+    pub fn from_fn(f: impl Fn() -> SystemTime + Send + Sync + 'static) -> Self {
+        Clock(Arc::new(f))
+    }
+
+    /// The time now.
+    pub fn now(&self) -> SystemTime {
+        (self.0)()
+    }
+}
+
+impl std::fmt::Debug for Clock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Clock")
+    }
+}
 
 /// The field app's state: the data directory, the open store (when unlocked) and the sync worker.
 /// Cheap to clone; clones share the same state.
@@ -50,16 +79,23 @@ pub struct App {
     store: Arc<Mutex<Option<Store>>>,
     sync: sync::SyncController,
     form: Arc<questionnaire::FormDef>,
+    clock: Clock,
 }
 
 impl App {
     /// The app over a data directory (created on enrollment).
     pub fn new(dir: PathBuf) -> Self {
+        App::with_clock(dir, Clock::system())
+    }
+
+    /// The app reading the time from `clock`.
+    pub fn with_clock(dir: PathBuf, clock: Clock) -> Self {
         App {
             dir,
             store: Arc::new(Mutex::new(None)),
             sync: sync::SyncController::default(),
             form: Arc::new(questionnaire::form_def(questionnaire::engine_form())),
+            clock,
         }
     }
 

@@ -7,6 +7,7 @@ use crate::error::{AppError, Result};
 use crate::registry_link::{self, Grant};
 use crate::App;
 use serde::{Deserialize, Serialize};
+use shumari_store::attempts::AttemptCounter;
 use shumari_store::Store;
 use shumari_sync::engine::KEY_TOKEN;
 use shumari_sync::SharedStore;
@@ -86,12 +87,17 @@ impl App {
             ),
             None => (None, None),
         };
+        // A counter that cannot be read shows no wait; unlocking reads it again and refuses if it must.
+        let attempts = AttemptCounter::new(&self.dir).read().unwrap_or_default();
+        let wait = attempts.remaining(self.clock.now());
         SessionInfo {
             enrolled,
             unlocked: guard.is_some(),
             device_id,
             registry_url: enrollment.map(|e| e.registry_url),
             surveyor,
+            failed_unlocks: attempts.failures,
+            unlock_wait_secs: wait.as_secs() + u64::from(wait.subsec_nanos() > 0),
         }
     }
 
@@ -185,13 +191,14 @@ impl App {
         )
     }
 
-    /// Opens the store and starts background sync. A wrong PIN is [`AppError::WrongPin`] and changes
-    /// nothing.
+    /// Opens the store and starts background sync. A wrong PIN is [`AppError::WrongPin`] and is
+    /// counted; past five, each doubles a wait during which unlocking is refused
+    /// ([`AppError::code`] `too_many_attempts`; [`App::session_status`] gives the seconds left).
     pub fn unlock(&self, pin: &str) -> Result<SessionInfo> {
         if !Store::exists(&self.dir) {
             return Err(AppError::NotEnrolled);
         }
-        let store = Store::open(&self.dir, pin)?;
+        let store = Store::open_at(&self.dir, pin, self.clock.now())?;
         if read_enrollment(&self.dir).is_none() {
             // A store enrolled by the CLI (`shumari init` + `shumari enroll`) carries its registry and
             // areas in its own settings: adopt them, so the app opens a device prepared by the CLI.
@@ -220,7 +227,7 @@ impl App {
     /// command line runs one use case per process and syncs only when asked. A wrong PIN is
     /// [`AppError::WrongPin`].
     pub fn unlock_foreground(&self, pin: &str) -> Result<SessionInfo> {
-        let store = Store::open(&self.dir, pin)?;
+        let store = Store::open_at(&self.dir, pin, self.clock.now())?;
         *self.lock_store() = Some(store);
         Ok(self.session_status())
     }

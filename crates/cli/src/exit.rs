@@ -31,6 +31,7 @@ pub fn code_for(err: &anyhow::Error) -> i32 {
         | "bad_json"
         | "wrong_pin"
         | "weak_pin"
+        | "too_many_attempts"
         | "not_found"
         | "not_initialised"
         | "already_initialised"

@@ -9,6 +9,13 @@ pub enum StoreError {
     /// The PIN or passphrase does not open this store. Nothing was changed.
     #[error("wrong PIN: the store could not be unlocked")]
     WrongPin,
+    /// Too many wrong PINs: unlocking is refused, without trying the PIN, for this many more seconds.
+    /// Nothing was erased.
+    #[error("too many wrong PINs: try again in {retry_after_secs} seconds (nothing was erased)")]
+    TooManyAttempts {
+        /// Seconds until an unlock may be tried.
+        retry_after_secs: u64,
+    },
     /// There is no store in the directory yet.
     #[error("no Shumari store in {0} (run `shumari init` first)")]
     NotInitialised(String),
@@ -62,6 +69,7 @@ impl StoreError {
     pub fn code(&self) -> &'static str {
         match self {
             StoreError::WrongPin => "wrong_pin",
+            StoreError::TooManyAttempts { .. } => "too_many_attempts",
             StoreError::NotInitialised(_) => "not_initialised",
             StoreError::AlreadyInitialised(_) => "already_initialised",
             StoreError::SchemaTooNew { .. } => "schema_too_new",
@@ -85,6 +93,7 @@ impl StoreError {
                 | StoreError::NotFound(_)
                 | StoreError::WeakPin
                 | StoreError::WrongPin
+                | StoreError::TooManyAttempts { .. }
         )
     }
 }

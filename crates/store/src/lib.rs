@@ -22,6 +22,7 @@
 //! # Ok::<(), shumari_store::StoreError>(())
 //! ```
 
+pub mod attempts;
 pub mod error;
 mod households;
 pub mod key;

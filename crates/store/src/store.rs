@@ -1,5 +1,6 @@
 //! Opening, creating and unlocking the store; device identity; settings.
 
+use crate::attempts::{AttemptCounter, Attempts, ATTEMPTS_FILE};
 use crate::error::{Result, StoreError};
 use crate::key::KeyFile;
 use crate::migrate;
@@ -10,6 +11,7 @@ use shumari_domain::automerge::ActorId;
 use shumari_domain::reference::device_short_id;
 use shumari_domain::AreaRegistry;
 use std::path::{Path, PathBuf};
+use std::time::SystemTime;
 
 /// File names inside the data directory.
 pub const DB_FILE: &str = "shumari.db";
@@ -72,6 +74,7 @@ impl Store {
             "shumari.db-wal",
             "shumari.db-shm",
             unlock::KEY_FILE_NEXT,
+            ATTEMPTS_FILE,
         ] {
             let p = dir.join(f);
             if p.exists() {
@@ -95,12 +98,33 @@ impl Store {
         Store::from_connection(dir, conn)
     }
 
-    /// Unlocks the store in `dir`. A wrong PIN gives [`StoreError::WrongPin`] and changes nothing.
+    /// Unlocks the store in `dir`. A wrong PIN gives [`StoreError::WrongPin`], is counted, and changes
+    /// nothing else; while too many have been tried the answer is [`StoreError::TooManyAttempts`]
+    /// ([`crate::attempts`]).
     pub fn open(dir: &Path, pin: &str) -> Result<Store> {
+        Store::open_at(dir, pin, SystemTime::now())
+    }
+
+    /// [`Store::open`] at the time `now` (which decides whether a wait after failed unlocks is over).
+    pub fn open_at(dir: &Path, pin: &str, now: SystemTime) -> Result<Store> {
         if !Store::exists(dir) {
             return Err(StoreError::NotInitialised(dir.display().to_string()));
         }
-        Store::from_connection(dir, unlock::unlock(dir, pin)?)
+        let counter = AttemptCounter::new(dir);
+        let before = counter.check(now)?;
+        // Counted before the PIN is tried, so a kill during the derivation is a counted guess.
+        counter.count(before, now)?;
+        match unlock::unlock(dir, pin) {
+            Ok(conn) => {
+                counter.restore(Attempts::default())?;
+                Store::from_connection(dir, conn)
+            }
+            Err(StoreError::WrongPin) => Err(StoreError::WrongPin),
+            Err(other) => {
+                counter.restore(before)?;
+                Err(other)
+            }
+        }
     }
 
     /// Brings the schema up to date and reads the device's identity and areas from an open database.

@@ -45,6 +45,14 @@ export type SessionInfo = {
    * The user edits are attributed to, once unlocked.
    */
   surveyor: string | null,
+  /**
+   * Wrong PINs since the last unlock (read before unlocking; the first five cost no wait).
+   */
+  failedUnlocks: number,
+  /**
+   * Seconds before an unlock may be tried (0: now); the lock screen counts them down.
+   */
+  unlockWaitSecs: number,
 };
 
 /**

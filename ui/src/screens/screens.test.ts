@@ -24,6 +24,34 @@ it('Unlock says the PIN is wrong and keeps the screen', async () => {
   expect(ondone).not.toHaveBeenCalled();
 });
 
+it('Unlock counts down the wait after too many wrong PINs and then allows a try', async () => {
+  vi.useFakeTimers({ shouldAdvanceTime: true });
+  try {
+    let wait = 0;
+    mocked.mockImplementation(async (cmd) => {
+      if (cmd === 'session_status') return { enrolled: true, unlocked: false, deviceId: null, registryUrl: null, surveyor: null, failedUnlocks: wait ? 6 : 5, unlockWaitSecs: wait };
+      if (cmd === 'unlock') {
+        wait = 30;
+        throw { code: 'wrong_pin', message: 'wrong pin' };
+      }
+      throw new Error(`unexpected ${cmd}`);
+    });
+    render(Unlock, { ondone: vi.fn() });
+    await fireEvent.input(screen.getByLabelText('PIN'), { target: { value: '999999' } });
+    await fireEvent.click(screen.getByRole('button', { name: 'Unlock' }));
+    expect((await screen.findByTestId('unlock-wait')).textContent).toMatch(/Try again in 30 s/);
+    await fireEvent.input(screen.getByLabelText('PIN'), { target: { value: '246813' } });
+    expect((screen.getByRole('button', { name: 'Unlock' }) as HTMLButtonElement).disabled).toBe(true);
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(screen.getByTestId('unlock-wait').textContent).toMatch(/Try again in 20 s/);
+    await vi.advanceTimersByTimeAsync(20_000);
+    await waitFor(() => expect(screen.queryByTestId('unlock-wait')).toBeNull());
+    expect((screen.getByRole('button', { name: 'Unlock' }) as HTMLButtonElement).disabled).toBe(false);
+  } finally {
+    vi.useRealTimers();
+  }
+});
+
 it('Interview follows skip logic and shows the CNIC error from the core', async () => {
   let state = interview({
     members: [{ id: 'm1', answers: { age: 4 } }],
