@@ -230,6 +230,16 @@ pub struct Settings {
     pub language: String,
     /// Text size factor (1, 1.2, 1.4).
     pub text_scale: f64,
+    /// Minutes without a touch or a key before the app locks itself (1 to 60; 5 unless changed).
+    #[serde(default = "default_auto_lock_minutes")]
+    pub auto_lock_minutes: u32,
+}
+
+/// The idle time after which the app locks, unless the settings say otherwise.
+pub const DEFAULT_AUTO_LOCK_MINUTES: u32 = 5;
+
+fn default_auto_lock_minutes() -> u32 {
+    DEFAULT_AUTO_LOCK_MINUTES
 }
 
 impl Default for Settings {
@@ -237,6 +247,7 @@ impl Default for Settings {
         Settings {
             language: "en".into(),
             text_scale: 1.0,
+            auto_lock_minutes: DEFAULT_AUTO_LOCK_MINUTES,
         }
     }
 }

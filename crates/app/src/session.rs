@@ -254,6 +254,11 @@ impl App {
         if !(0.8..=2.0).contains(&s.text_scale) {
             return Err(AppError::Invalid("text size out of range".into()));
         }
+        if !(1..=60).contains(&s.auto_lock_minutes) {
+            return Err(AppError::Invalid(
+                "the app must lock itself after 1 to 60 idle minutes".into(),
+            ));
+        }
         std::fs::create_dir_all(&self.dir)?;
         write_json(&self.dir.join(SETTINGS_FILE), &s)?;
         Ok(s)
@@ -288,5 +293,33 @@ mod tests {
             .unwrap_err();
         assert_eq!(err.code(), "weak_pin", "{err}");
         assert!(!Store::exists(dir.path()));
+    }
+
+    #[test]
+    fn auto_lock_defaults_to_five_minutes_and_stays_between_1_and_60() {
+        let dir = tempfile::tempdir().unwrap();
+        let app = App::new(dir.path().to_path_buf());
+        assert_eq!(app.settings().auto_lock_minutes, 5);
+        // Settings saved before the setting existed read as the default.
+        std::fs::write(
+            dir.path().join(SETTINGS_FILE),
+            br#"{"language":"ur","textScale":1.2}"#,
+        )
+        .unwrap();
+        assert_eq!(app.settings().auto_lock_minutes, 5);
+        assert_eq!(app.settings().language, "ur");
+        for bad in [0, 61] {
+            let s = Settings {
+                auto_lock_minutes: bad,
+                ..Settings::default()
+            };
+            assert_eq!(app.set_settings(s).unwrap_err().code(), "invalid", "{bad}");
+        }
+        let s = Settings {
+            auto_lock_minutes: 15,
+            ..Settings::default()
+        };
+        app.set_settings(s).unwrap();
+        assert_eq!(app.settings().auto_lock_minutes, 15);
     }
 }

@@ -24,8 +24,8 @@ it('passes camelCase arguments to the named command', async () => {
   await resolveConflict('h1', 'roof', null, 1);
   expect(mocked).toHaveBeenLastCalledWith('resolve_conflict', { householdId: 'h1', field: 'roof', memberId: null, valueIndex: 1 });
 
-  await setSettings({ language: 'ur', textScale: 1.2 });
-  expect(mocked).toHaveBeenLastCalledWith('set_settings', { settings: { language: 'ur', textScale: 1.2 } });
+  await setSettings({ language: 'ur', textScale: 1.2, autoLockMinutes: 5 });
+  expect(mocked).toHaveBeenLastCalledWith('set_settings', { settings: { language: 'ur', textScale: 1.2, autoLockMinutes: 5 } });
 });
 
 it('turns the {code, message} rejection into an ApiError', async () => {

@@ -502,4 +502,8 @@ export type Settings = {
    * Text size factor (1, 1.2, 1.4).
    */
   textScale: number,
+  /**
+   * Minutes without a touch or a key before the app locks itself (1 to 60; 5 unless changed).
+   */
+  autoLockMinutes: number,
 };
