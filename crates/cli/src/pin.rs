@@ -4,6 +4,7 @@ use crate::cli::Cli;
 use crate::exit::bad;
 use std::io::IsTerminal;
 use std::path::PathBuf;
+use zeroize::Zeroizing;
 
 /// The data directory: `--data-dir`, `SHUMARI_DATA_DIR`, or the platform's data directory.
 pub fn data_dir(cli: &Cli) -> anyhow::Result<PathBuf> {
@@ -15,18 +16,23 @@ pub fn data_dir(cli: &Cli) -> anyhow::Result<PathBuf> {
         .ok_or_else(|| bad("no data directory: give --data-dir or set SHUMARI_DATA_DIR"))
 }
 
-/// The PIN from `SHUMARI_PIN`, or asked for on the terminal (twice when `confirm`).
-pub fn pin(confirm: bool) -> anyhow::Result<String> {
+/// The PIN from `SHUMARI_PIN`, or asked for on the terminal (twice when `confirm`), in memory that is
+/// wiped when it is dropped.
+pub fn pin(confirm: bool) -> anyhow::Result<Zeroizing<String>> {
     if let Ok(p) = std::env::var("SHUMARI_PIN") {
-        return Ok(p);
+        return Ok(Zeroizing::new(p));
     }
     if !std::io::stdin().is_terminal() {
         return Err(bad(
             "no PIN: set SHUMARI_PIN or run on a terminal to be asked",
         ));
     }
-    let p = rpassword::prompt_password(if confirm { "New PIN: " } else { "PIN: " })?;
-    if confirm && rpassword::prompt_password("PIN again: ")? != p {
+    let p = Zeroizing::new(rpassword::prompt_password(if confirm {
+        "New PIN: "
+    } else {
+        "PIN: "
+    })?);
+    if confirm && *Zeroizing::new(rpassword::prompt_password("PIN again: ")?) != *p {
         return Err(bad("the two PINs differ"));
     }
     Ok(p)

@@ -10,7 +10,7 @@
 //! shumari-store --bench kdf` prints it for this machine.
 
 use crate::error::{Result, StoreError};
-use argon2::{Algorithm, Argon2, Params, Version};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
@@ -169,8 +169,10 @@ impl KeyFile {
         let params = Params::new(self.m_kib, self.t, self.p, Some(32))
             .map_err(|_| StoreError::KeyFile("params".into()))?;
         let mut out = Zeroizing::new([0u8; 32]);
+        // Argon2's working memory ends holding what the key is made from: wipe it, not just free it.
+        let mut blocks = Zeroizing::new(vec![Block::default(); params.block_count()]);
         Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
-            .hash_password_into(pin.as_bytes(), &salt, out.as_mut())
+            .hash_password_into_with_memory(pin.as_bytes(), &salt, out.as_mut(), &mut blocks[..])
             .map_err(|_| StoreError::KeyFile("argon2".into()))?;
         Ok(out)
     }

@@ -110,6 +110,8 @@ impl Store {
         if !Store::exists(dir) {
             return Err(StoreError::NotInitialised(dir.display().to_string()));
         }
+        // One unlock at a time across processes: the count and the key files change together.
+        let _keys = unlock::lock_keys(dir)?;
         let counter = AttemptCounter::new(dir);
         let before = counter.check(now)?;
         // Counted before the PIN is tried, so a kill during the derivation is a counted guess.

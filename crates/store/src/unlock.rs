@@ -16,8 +16,10 @@
 //! Unlocking tries `key.json` first. If that opens the database, a leftover `key.next.json` is from a
 //! kill before step 2's commit and is removed. If it does not and `key.next.json` exists, the kill came
 //! between steps 2 and 3: the pending file opens the database and is promoted. A wrong PIN fails both
-//! and changes nothing. An upgrade that fails (a full disk) is given up and the store opens under the
-//! key it has, so the surveyor is never locked out by it; the next unlock tries again.
+//! and changes nothing. All of this happens under an OS lock on `key.lock`, so a second process
+//! unlocking at the same moment waits instead of tidying away the first one's pending file. An upgrade
+//! that fails (a full disk) is given up and the store opens under the key it has, so the surveyor is
+//! never locked out by it; the next unlock tries again.
 
 use crate::error::{Result, StoreError};
 use crate::key::{rename_durably, KdfCost, KeyFile};
@@ -29,6 +31,27 @@ use zeroize::Zeroizing;
 
 /// The new parameters while an upgrade is in flight (see the module documentation).
 pub const KEY_FILE_NEXT: &str = "key.next.json";
+/// Locked (an OS advisory lock) while an unlock reads and changes the key files and the attempt count.
+pub const KEY_LOCK_FILE: &str = "key.lock";
+
+/// Held while an unlock reads and changes the key files and the attempt count, so two processes opening
+/// the same store (the app and the command line) never interleave: one could otherwise delete the
+/// other's pending key file in the middle of its upgrade. Released when dropped.
+#[derive(Debug)]
+pub(crate) struct KeyLock {
+    _file: std::fs::File,
+}
+
+/// Waits for and takes the store's [`KeyLock`].
+pub(crate) fn lock_keys(dir: &Path) -> Result<KeyLock> {
+    let f = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(dir.join(KEY_LOCK_FILE))?;
+    f.lock()?;
+    Ok(KeyLock { _file: f })
+}
 
 /// Where a test stops an upgrade, as if the process were killed there.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,24 +64,28 @@ pub enum UpgradeStop {
     BeforeRename,
 }
 
-/// The SQL literal of a raw SQLCipher key, `x'<64 hex digits>'`, in memory that is wiped on drop
-/// (allocated once at its final size, so no reallocation leaves a copy behind).
-fn key_literal(key: &[u8; 32]) -> Zeroizing<String> {
-    let mut s = Zeroizing::new(String::with_capacity(2 + 64 + 1));
-    s.push_str("x'");
+/// `PRAGMA <pragma> = "x'<64 hex digits>'"`, the raw-key form of SQLCipher's `key` and `rekey`, built
+/// in memory that is wiped on drop (allocated once at its final size, so no reallocation leaves a
+/// copy behind) and run as it is (`pragma_update` would copy it into a string nobody wipes).
+fn set_key(conn: &Connection, pragma: &str, key: &[u8; 32]) -> Result<()> {
+    let mut sql = Zeroizing::new(String::with_capacity(pragma.len() + 16 + 64));
+    sql.push_str("PRAGMA ");
+    sql.push_str(pragma);
+    sql.push_str(" = \"x'");
     for b in key {
         // Writing to a String cannot fail.
-        let _ = write!(s, "{b:02x}");
+        let _ = write!(sql, "{b:02x}");
     }
-    s.push('\'');
-    s
+    sql.push_str("'\"");
+    conn.execute_batch(&sql)?;
+    Ok(())
 }
 
 /// Opens the database with a raw key; [`StoreError::WrongPin`] when the key does not decrypt it.
 pub(crate) fn open_keyed(db: &Path, key: &[u8; 32]) -> Result<Connection> {
     let conn = Connection::open(db)?;
     // Raw-key form: SQLCipher uses the 32 bytes directly instead of running its own PBKDF2 on top of Argon2.
-    conn.pragma_update(None, "key", key_literal(key).as_str())?;
+    set_key(&conn, "key", key)?;
     // SQLCipher logs decryption failures to stderr once keyed; a wrong PIN is reported by our own error.
     // (Set after `key`: activating the codec resets the level.)
     conn.query_row("PRAGMA cipher_log_level = NONE", [], |_| Ok(()))?;
@@ -137,7 +164,7 @@ pub(crate) fn upgrade(
     }
     // Re-encrypts every page under the new key in one transaction. SQLCipher keeps its database salt
     // across a rekey, so the rekeyed pages in the WAL are readable by a connection with only the new key.
-    conn.pragma_update(None, "rekey", key_literal(&key).as_str())?;
+    set_key(&conn, "rekey", &key)?;
     if stop == Some(UpgradeStop::BeforeCheckpoint) {
         return Ok(conn);
     }

@@ -7,6 +7,7 @@
 
 mod common;
 use common::{household, FORM, PIN};
+use shumari_store::key::{set_cost_for_tests, KdfCost};
 use shumari_store::{ListFilter, Store};
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -17,6 +18,7 @@ fn crash_writer_child() {
     let Ok(dir) = std::env::var("SHUMARI_CRASH_WRITER") else {
         return;
     };
+    set_cost_for_tests(Some(KdfCost::FOR_TESTS));
     let mut store = Store::open(std::path::Path::new(&dir), PIN).unwrap();
     let start: u32 = std::env::var("SHUMARI_CRASH_START")
         .unwrap()
@@ -42,6 +44,8 @@ fn sigkill_during_writes_loses_nothing_acknowledged() {
     if std::env::var("SHUMARI_CRASH_WRITER").is_ok() {
         return;
     }
+    // The parent opens the store every few milliseconds; the key derivation's cost is not tested here.
+    set_cost_for_tests(Some(KdfCost::FOR_TESTS));
     let dir = tempfile::tempdir().unwrap();
     drop(Store::create(dir.path(), PIN).unwrap());
     let exe = std::env::current_exe().unwrap();

@@ -103,3 +103,16 @@ fn a_kill_at_any_step_of_the_upgrade_loses_nothing() {
         assert_upgraded(dir.path(), &id);
     }
 }
+
+#[test]
+fn processes_unlocking_an_old_store_at_once_take_turns_and_lose_nothing() {
+    let (dir, id) = old_store();
+    let opened: Vec<bool> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..3)
+            .map(|_| s.spawn(|| Store::open(dir.path(), PIN).is_ok()))
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert_eq!(opened, [true, true, true]);
+    assert_upgraded(dir.path(), &id);
+}

@@ -1,6 +1,7 @@
 use crate::error::CmdResult;
 use shumari_app::{App, SessionInfo};
 use tauri::State;
+use zeroize::Zeroizing;
 
 #[tauri::command(async)]
 pub fn session_status(app: State<'_, App>) -> CmdResult<SessionInfo> {
@@ -14,11 +15,14 @@ pub fn enroll(
     code: String,
     pin: String,
 ) -> CmdResult<SessionInfo> {
+    // Wiped from memory when the command returns.
+    let pin = Zeroizing::new(pin);
     app.enroll(&registry_url, &code, &pin)
 }
 
 #[tauri::command(async)]
 pub fn unlock(app: State<'_, App>, pin: String) -> CmdResult<SessionInfo> {
+    let pin = Zeroizing::new(pin);
     app.unlock(&pin)
 }
 
