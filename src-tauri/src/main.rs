@@ -35,6 +35,8 @@ fn main() {
             households::household_counts,
             households::list_households,
             households::create_household,
+            households::left_area_households,
+            households::export_left_area,
             interview::get_form,
             interview::open_interview,
             interview::set_answer,

@@ -130,11 +130,36 @@ pub fn out_of_scope<S: Storage>(reg: &TestRegistry<S>) {
         .code
         .clone();
     p.set(ok1, "area", json!(target));
-    assert_eq!(p.sync().pushed, 1);
+    // ok2 leaves too, while this device holds an edit of it the registry has not received.
+    p.set(ok2, "area", json!(target));
+    assert_eq!(p.sync().pushed, 2);
+    a.set(ok2, "answers.rooms", json!(5));
     let r = a.sync();
     assert_eq!(r.removed, 1, "{r:?}");
+    assert_eq!(r.left_scope_unsent, 1, "{r:?}");
     assert!(a.store.get(&ok1.to_string()).is_err());
-    assert!(a.store.get(&ok2.to_string()).is_ok());
+    // The unsent edit is not deleted: ok2 is listed as having left this area, and exports whole.
+    let left = shumari_store::ListFilter {
+        left_scope: true,
+        ..Default::default()
+    };
+    let kept: Vec<_> = a.store.list(&left).unwrap().iter().map(|h| h.id).collect();
+    assert_eq!(kept, [ok2]);
+    let exported = a.store.left_scope_households().unwrap();
+    assert_eq!(exported.len(), 1);
+    assert_eq!(exported[0].household.answers.get("rooms"), Some(&json!(5)));
+    // The next sync keeps it (the registry still refuses it; the surveyor exports it instead).
+    assert_eq!(a.sync().left_scope_unsent, 0, "counted once");
+    assert_eq!(a.store.list(&left).unwrap().len(), 1);
+    // Moved back into AREA, it is an ordinary household again and the edit reaches the registry.
+    p.set(ok2, "area", json!(AREA));
+    assert_eq!(p.sync().pushed, 1);
+    a.sync();
+    assert!(a.store.list(&left).unwrap().is_empty());
+    let mut b = reg.device(&[AREA]);
+    b.sync();
+    let rooms = b.store.get(&ok2.to_string()).unwrap().household.answers["rooms"].clone();
+    assert_eq!(rooms, json!(5));
 }
 
 fn token(d: &TestDevice) -> String {

@@ -46,6 +46,16 @@ pub struct SessionInfo {
     pub unlock_wait_secs: u64,
 }
 
+/// A file the app wrote for the surveyor to hand over.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportedFile {
+    /// Where it is.
+    pub path: String,
+    /// How many households it holds.
+    pub count: u32,
+}
+
 /// Household counts by the UI's statuses.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct StatusCounts {

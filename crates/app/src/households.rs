@@ -9,7 +9,7 @@ use shumari_domain::{area, HouseholdInput, Status};
 use shumari_store::ListFilter;
 
 /// Enough for every household a device holds.
-const LIST_ALL: usize = 1_000_000;
+pub(crate) const LIST_ALL: usize = 1_000_000;
 
 /// The UI's four statuses from the workflow status and conflict count.
 pub(crate) fn ui_status(status: Status, conflicts: u32) -> &'static str {
@@ -24,7 +24,7 @@ pub(crate) fn ui_status(status: Status, conflicts: u32) -> &'static str {
 }
 
 /// The UI's list row: the domain's, with the UI's status and "" for what is not known yet.
-fn summary(s: shumari_domain::HouseholdSummary) -> HouseholdSummary {
+pub(crate) fn summary(s: shumari_domain::HouseholdSummary) -> HouseholdSummary {
     HouseholdSummary {
         status: ui_status(s.status, s.conflict_count).to_string(),
         id: s.id.to_string(),
@@ -67,6 +67,7 @@ impl App {
                 status: None,
                 limit: LIST_ALL,
                 offset: 0,
+                left_scope: false,
             })?)
         })?;
         Ok(rows

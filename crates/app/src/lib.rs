@@ -9,6 +9,8 @@
 //! - [`households`]: assigned areas, household counts, list and search, create.
 //! - [`interview`]: the questionnaire (`shumari_forms::household_form()`) as JSON, answers saved as
 //!   they are typed and judged by the forms engine, the roster, completion, the provisional PMT score.
+//! - [`left_area`]: households the registry moved out of this device's area while they held unsent
+//!   changes: kept, listed and exported instead of deleted.
 //! - [`conflicts`]: fields two devices changed concurrently, and choosing the value to keep.
 //! - [`sync`]: background sync with backoff, on-demand sync and one foreground round, with progress;
 //!   a round holds the store for one short local step at a time, never across network IO, so no
@@ -30,6 +32,7 @@ mod form_view;
 pub mod household_records;
 pub mod households;
 pub mod interview;
+pub mod left_area;
 pub mod questionnaire;
 mod registry_link;
 pub mod session;

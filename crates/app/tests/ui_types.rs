@@ -11,8 +11,8 @@
 use shumari_app::questionnaire::{Choice, FormDef, Kind, Question, Section};
 use shumari_app::sync::{SyncError, SyncStatus};
 use shumari_app::{
-    AreaInfo, ConflictValueView, ConflictView, HouseholdSummary, Interview, Issue, MemberView,
-    PmtContribution, PmtResult, SessionInfo, Settings, StatusCounts, Text,
+    AreaInfo, ConflictValueView, ConflictView, ExportedFile, HouseholdSummary, Interview, Issue,
+    MemberView, PmtContribution, PmtResult, SessionInfo, Settings, StatusCounts, Text,
 };
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -90,6 +90,7 @@ fn render() -> Rendered {
         .add::<StatusCounts>()
         .add::<AreaInfo>()
         .add::<HouseholdSummary>()
+        .add::<ExportedFile>()
         .add::<Kind>()
         .add::<Choice>()
         .add::<Question>()

@@ -101,6 +101,16 @@ pub enum HouseholdCmd {
         /// Rows to skip.
         #[arg(long, default_value_t = 0)]
         offset: usize,
+        /// Only households that left this device's area with changes the registry has not received.
+        #[arg(long)]
+        left_area: bool,
+    },
+    /// Export the households that left this device's area with unsent changes, as JSON Lines (one
+    /// household a line, as `show --json` prints it), for the supervisor.
+    ExportLeftArea {
+        /// File to write (readable by its owner only); standard output when absent or `-`.
+        #[arg(long, short = 'o', value_name = "FILE")]
+        out: Option<String>,
     },
     /// Show one household with its members and conflicts.
     Show {

@@ -53,14 +53,19 @@ pub fn run(cli: &Cli, cmd: &HouseholdCmd) -> anyhow::Result<i32> {
             status,
             limit,
             offset,
+            left_area,
         } => list(
             cli,
-            area.clone(),
-            search.clone(),
-            status.as_deref(),
-            *limit,
-            *offset,
+            ListFilter {
+                area: area.clone(),
+                search: search.clone(),
+                status: status.as_deref().map(Status::parse).transpose()?,
+                limit: *limit,
+                offset: *offset,
+                left_scope: *left_area,
+            },
         ),
+        HouseholdCmd::ExportLeftArea { out } => export_left_area(cli, out.as_deref()),
         HouseholdCmd::Show { id } => show(cli, id),
         HouseholdCmd::Set { id, assignments } => set(cli, id, assignments),
         HouseholdCmd::Validate { id, lang } => validate(cli, id, lang),
@@ -161,27 +166,29 @@ fn import(cli: &Cli, file: &str) -> anyhow::Result<i32> {
     Ok(if rejected.is_empty() { 0 } else { 2 })
 }
 
-fn list(
-    cli: &Cli,
-    area: Option<String>,
-    search: Option<String>,
-    status: Option<&str>,
-    limit: usize,
-    offset: usize,
-) -> anyhow::Result<i32> {
-    let status = status.map(Status::parse).transpose()?;
+fn list(cli: &Cli, filter: ListFilter) -> anyhow::Result<i32> {
     let app = pin::open_app(cli)?;
-    let rows = app.household_rows(&ListFilter {
-        area,
-        search,
-        status,
-        limit,
-        offset,
-    })?;
+    let rows = app.household_rows(&filter)?;
     if cli.json {
         output::json(&rows)?;
     } else {
         output::households(&rows);
+    }
+    Ok(0)
+}
+
+fn export_left_area(cli: &Cli, out: Option<&str>) -> anyhow::Result<i32> {
+    let households = pin::open_app(cli)?.left_area_export()?;
+    match out.filter(|o| *o != "-") {
+        Some(path) => {
+            shumari_app::left_area::write_jsonl(std::path::Path::new(path), &households)?;
+            eprintln!("{} household(s) written to {path}", households.len());
+        }
+        None => {
+            for h in &households {
+                println!("{}", serde_json::to_string(h)?);
+            }
+        }
     }
     Ok(0)
 }

@@ -58,6 +58,8 @@ pub struct ListFilter {
     pub limit: usize,
     /// Rows to skip.
     pub offset: usize,
+    /// Only households that left this device's scope with changes the registry has not received.
+    pub left_scope: bool,
 }
 
 /// The row id of household `id`, if the store has it.
@@ -306,6 +308,7 @@ impl Store {
                 AND (?3 IS NULL OR rid IN (SELECT rid FROM members WHERE id_number >= ?3 AND id_number < ?4))
                 AND (?5 IS NULL OR ref GLOB ?5)
                 AND (?6 IS NULL OR rid IN (SELECT rowid FROM household_names WHERE household_names MATCH ?6))
+                AND (?11 = 0 OR rid IN (SELECT rid FROM left_scope))
               ORDER BY updated_at DESC, rid DESC
               LIMIT ?7 OFFSET ?8",
         )?;
@@ -321,6 +324,7 @@ impl Store {
                 f.offset as i64,
                 area.as_ref().map(|a| a.from.as_str()),
                 area.as_ref().map(|a| a.until.as_str()),
+                f.left_scope,
             ],
             |r| {
                 Ok(HouseholdSummary {

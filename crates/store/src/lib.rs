@@ -35,5 +35,5 @@ mod unlock;
 pub use error::{Result, StoreError};
 pub use households::{Created, HouseholdView, ListFilter};
 pub use store::{Device, Store, DB_FILE, KEY_FILE};
-pub use sync_state::OutgoingDoc;
+pub use sync_state::{LeftScope, OutgoingDoc};
 pub use unlock::{UpgradeStop, KEY_FILE_NEXT};

@@ -5,12 +5,24 @@
 //! acknowledged (`documents.acked_heads`). "Unsynced" means the document's heads differ from those.
 
 use crate::error::{Result, StoreError};
-use crate::households::{find_rid, heads_from_bytes, heads_to_bytes, load_doc_with, project};
+use crate::households::{
+    find_rid, heads_from_bytes, heads_to_bytes, load_doc_with, project, HouseholdView,
+};
 use crate::store::Store;
 use rusqlite::params;
 use shumari_domain::automerge::{AutoCommit, ChangeHash};
 use shumari_domain::HouseholdDoc;
 use uuid::Uuid;
+
+/// What [`Store::remove_local`] did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LeftScope {
+    /// Households forgotten (the registry had all their changes).
+    pub removed: usize,
+    /// Households newly kept because they hold changes the registry has not received (one already
+    /// kept is not counted again).
+    pub kept: usize,
+}
 
 /// A document with changes the registry has not acknowledged.
 #[derive(Debug, Clone)]
@@ -71,6 +83,11 @@ impl Store {
                 "UPDATE documents SET acked_heads = ?2 WHERE rid = (SELECT rid FROM households WHERE id = ?1)",
                 params![id.to_string(), heads_to_bytes(heads)],
             )?;
+            // The registry accepted it from this device, so it is in this device's scope again.
+            tx.execute(
+                "DELETE FROM left_scope WHERE rid = (SELECT rid FROM households WHERE id = ?1)",
+                [id.to_string()],
+            )?;
         }
         tx.commit()?;
         Ok(())
@@ -102,6 +119,8 @@ impl Store {
                             .load_incremental(bytes)
                             .map_err(|e| bad(e.to_string()))?;
                         Store::persist(&tx, rid, &mut doc, &before)?;
+                        // The registry sends it, so it is in this device's scope again.
+                        tx.execute("DELETE FROM left_scope WHERE rid = ?1", [rid])?;
                         let acked = if doc.heads() == *registry_heads {
                             registry_heads.clone()
                         } else {
@@ -146,21 +165,53 @@ impl Store {
         Ok(results)
     }
 
-    /// Forgets households (moved out of this device's scope).
-    pub fn remove_local(&mut self, ids: &[Uuid]) -> Result<()> {
+    /// Households the registry says left this device's scope. One whose changes the registry has
+    /// all received is forgotten; one with changes it has not received is kept and listed as having
+    /// left ([`ListFilter::left_scope`](crate::ListFilter), [`Store::left_scope_households`]), so no
+    /// surveyor's work is deleted before it reached the registry.
+    pub fn remove_local(&mut self, ids: &[Uuid]) -> Result<LeftScope> {
         let tx = self.conn.transaction()?;
+        let mut out = LeftScope::default();
+        let now = chrono::Utc::now().timestamp_millis();
         for id in ids {
-            let rid = find_rid(&tx, id)?;
-            if let Some(rid) = rid {
-                tx.execute("DELETE FROM household_names WHERE rowid = ?1", [rid])?;
-                tx.execute("DELETE FROM doc_chunks WHERE rid = ?1", [rid])?;
-                tx.execute("DELETE FROM documents WHERE rid = ?1", [rid])?;
-                tx.execute("DELETE FROM members WHERE rid = ?1", [rid])?;
-                tx.execute("DELETE FROM households WHERE rid = ?1", [rid])?;
+            let Some(rid) = find_rid(&tx, id)? else {
+                continue;
+            };
+            let unsent: bool = tx.query_row(
+                "SELECT acked_heads IS NULL OR acked_heads != heads FROM documents WHERE rid = ?1",
+                [rid],
+                |r| r.get(0),
+            )?;
+            if unsent {
+                let noted = tx.execute(
+                    "INSERT INTO left_scope (rid, noted_at) VALUES (?1, ?2) ON CONFLICT (rid) DO NOTHING",
+                    params![rid, now],
+                )?;
+                out.kept += noted;
+                continue;
             }
+            tx.execute("DELETE FROM left_scope WHERE rid = ?1", [rid])?;
+            tx.execute("DELETE FROM household_names WHERE rowid = ?1", [rid])?;
+            tx.execute("DELETE FROM doc_chunks WHERE rid = ?1", [rid])?;
+            tx.execute("DELETE FROM documents WHERE rid = ?1", [rid])?;
+            tx.execute("DELETE FROM members WHERE rid = ?1", [rid])?;
+            tx.execute("DELETE FROM households WHERE rid = ?1", [rid])?;
+            out.removed += 1;
         }
         tx.commit()?;
-        Ok(())
+        Ok(out)
+    }
+
+    /// Every household that left this device's scope with unsent changes, in full, for export.
+    pub fn left_scope_households(&self) -> Result<Vec<HouseholdView>> {
+        let ids: Vec<String> = self
+            .conn
+            .prepare_cached(
+                "SELECT h.id FROM left_scope l JOIN households h ON h.rid = l.rid ORDER BY h.ref",
+            )?
+            .query_map([], |r| r.get(0))?
+            .collect::<std::result::Result<_, _>>()?;
+        ids.iter().map(|id| self.get(id)).collect()
     }
 
     /// The heads of every document, for the consistency check.

@@ -140,6 +140,9 @@ pub struct Report {
     pub pulled: u64,
     /// Households removed because they left this device's scope.
     pub removed: u64,
+    /// Households that left this device's scope but were kept, holding changes the registry has not
+    /// received (`ListFilter::left_scope` lists them).
+    pub left_scope_unsent: u64,
     /// Bytes sent (compressed, as on the wire).
     pub bytes_sent: u64,
     /// Bytes received.
@@ -424,13 +427,13 @@ impl<A: StoreAccess + ?Sized> Session<'_, A> {
             // it again, which changes nothing already applied.
             let removed = resp.removed;
             let next = resp.cursor.to_token();
-            self.store.with_store(|s| {
-                if !removed.is_empty() {
-                    s.remove_local(&removed)?;
-                }
-                Ok(s.kv_set(KEY_CURSOR, &next)?)
+            let gone = self.store.with_store(|s| {
+                let gone = s.remove_local(&removed)?;
+                s.kv_set(KEY_CURSOR, &next)?;
+                Ok(gone)
             })?;
-            self.report.removed += removed.len() as u64;
+            self.report.removed += gone.removed as u64;
+            self.report.left_scope_unsent += gone.kept as u64;
             let pulled = self.report.pulled;
             self.tell("pull", pulled, None);
             if resp.more {
@@ -497,17 +500,16 @@ impl<A: StoreAccess + ?Sized> Session<'_, A> {
                     .map(|id| (id, Vec::new()))
                     .collect();
                 let remove = resp.remove;
-                self.store.with_store(|s| {
-                    if !remove.is_empty() {
-                        s.remove_local(&remove)?;
-                    }
+                let gone = self.store.with_store(|s| {
+                    let gone = s.remove_local(&remove)?;
                     if !want.is_empty() {
                         // Forget what was acknowledged so the next push sends these documents whole.
                         s.mark_acked(&want)?;
                     }
-                    Ok(())
+                    Ok(gone)
                 })?;
-                self.report.removed += remove.len() as u64;
+                self.report.removed += gone.removed as u64;
+                self.report.left_scope_unsent += gone.kept as u64;
                 pending |= !want.is_empty();
                 let pulled = self.report.pulled;
                 self.tell("check", pulled, None);

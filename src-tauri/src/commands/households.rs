@@ -1,5 +1,5 @@
 use crate::error::CmdResult;
-use shumari_app::{App, AreaInfo, HouseholdSummary, StatusCounts};
+use shumari_app::{App, AreaInfo, ExportedFile, HouseholdSummary, StatusCounts};
 use tauri::State;
 
 #[tauri::command(async)]
@@ -25,4 +25,14 @@ pub fn list_households(
 #[tauri::command(async)]
 pub fn create_household(app: State<'_, App>, area_code: String) -> CmdResult<HouseholdSummary> {
     app.create_household(&area_code)
+}
+
+#[tauri::command(async)]
+pub fn left_area_households(app: State<'_, App>) -> CmdResult<Vec<HouseholdSummary>> {
+    app.left_area_households()
+}
+
+#[tauri::command(async)]
+pub fn export_left_area(app: State<'_, App>) -> CmdResult<ExportedFile> {
+    app.export_left_area()
 }

@@ -1,5 +1,5 @@
 import { call } from './core';
-import type { Area, HouseholdStatus, HouseholdSummary, StatusCounts } from './types';
+import type { Area, ExportedFile, HouseholdStatus, HouseholdSummary, StatusCounts } from './types';
 
 export const listAreas = () => call<Area[]>('list_areas');
 
@@ -21,3 +21,9 @@ export const listHouseholds = (q: HouseholdQuery = {}) =>
 
 export const createHousehold = (areaCode: string) =>
   call<HouseholdSummary>('create_household', { areaCode });
+
+/** Households that left this tablet's area with changes the registry has not received. */
+export const leftAreaHouseholds = () => call<HouseholdSummary[]>('left_area_households');
+
+/** Writes them to a JSON Lines file on the tablet; resolves with its path and size. */
+export const exportLeftArea = () => call<ExportedFile>('export_left_area');

@@ -135,6 +135,20 @@ export type HouseholdSummary = {
 };
 
 /**
+ * A file the app wrote for the surveyor to hand over.
+ */
+export type ExportedFile = {
+  /**
+   * Where it is.
+   */
+  path: string,
+  /**
+   * How many households it holds.
+   */
+  count: number,
+};
+
+/**
  * Kinds of question the UI knows how to draw.
  */
 export type QuestionKind = "text" | "integer" | "decimal" | "select_one" | "select_multiple" | "date" | "cnic" | "gps" | "note" | "acknowledge" | "calculate" | "group";
