@@ -1,7 +1,12 @@
 //! The surveyor's local store: one encrypted SQLite file holding every household the device knows.
 //!
-//! - **Encrypted at rest** with SQLCipher. The key is derived from the surveyor's PIN with Argon2id and a
-//!   per-install salt ([`key`]); a wrong PIN is [`StoreError::WrongPin`] and touches nothing.
+//! - **Encrypted at rest** with SQLCipher. The key is derived from the surveyor's PIN (6+ digits, or an
+//!   8+ character passphrase) with Argon2id at 64 MiB and a per-install salt ([`key`]); a store with
+//!   cheaper parameters is re-keyed on its next unlock, safely against a kill at any step (`unlock.rs`).
+//!   A wrong PIN is [`StoreError::WrongPin`] and changes nothing but the count of failed unlocks
+//!   ([`attempts`]: past five, each doubles a wait; nothing is ever wiped).
+//! - **Work is not lost to a scope change**: a household the registry moves out of the device's scope
+//!   is removed only once the registry holds all its changes ([`Store::remove_local`]).
 //! - **One write path.** Households change only through [`Store`] methods, each one transaction that
 //!   appends the automerge change and rewrites the projection together, durable when it returns
 //!   (WAL + `synchronous = FULL`). A crash at any moment leaves every returned write in place.
