@@ -2,6 +2,8 @@
 //! checks.
 #![allow(dead_code)]
 
+pub mod references;
+
 use serde_json::json;
 use shumari_registry::Storage;
 use shumari_scenarios::{other_area, Recorder, TestDevice, TestRegistry, AREA};

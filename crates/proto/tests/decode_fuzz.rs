@@ -58,6 +58,7 @@ fn samples() -> Vec<(u8, Vec<u8>)> {
             user_name: "Surveyor".into(),
             role: Role::Supervisor,
             areas: vec!["PK10101".into()],
+            short_id: "K7QD2".into(),
         }),
         payload(&PushRequest {
             docs: (0..4).map(push_doc).collect(),

@@ -559,7 +559,8 @@ pub fn enroll_with<A: StoreAccess + ?Sized>(
         Endpoint::Enroll,
         &EnrollRequest {
             code: code.trim().to_string(),
-            label,
+            label: label.clone(),
+            short_id: label,
         },
     )?;
     s.store.with_store(|store| {
@@ -570,6 +571,9 @@ pub fn enroll_with<A: StoreAccess + ?Sized>(
             KEY_AREAS,
             &serde_json::to_string(&resp.areas).unwrap_or_default(),
         )?;
+        // References made from now on carry the short id the registry granted (unique among its
+        // devices); households it has never seen are renumbered if the id changed.
+        store.adopt_short_id(&resp.short_id)?;
         // Edits are signed with the user's name beside the registry id, so a conflict on another
         // device says who wrote each value in words a surveyor recognises ("Ayesha (u-…)"), not an
         // opaque id.

@@ -244,6 +244,7 @@ mod tests {
             user_name: "Name".into(),
             role: Role::District,
             areas: vec!["PK101".into()],
+            short_id: "K7QD2".into(),
         };
         assert_eq!(EnrollResponse::decode(&resp.encode()).unwrap(), resp);
         // The same payload with another role name written by hand.

@@ -27,13 +27,18 @@ pub enum RefusalCode {
     ForbiddenEdit,
     /// A change names as its author a user other than the one the pushing device is enrolled for.
     ForgedAuthor,
+    /// A new household's reference number carries another device's short id (references are
+    /// unique because each device numbers only within its own).
+    ForeignReference,
+    /// Another household already has this reference number.
+    DuplicateReference,
     /// A code this build does not know (from a newer registry), kept as sent.
     Other(String),
 }
 
 impl RefusalCode {
     /// Every code this build knows, for documentation and tests.
-    pub const KNOWN: [RefusalCode; 9] = [
+    pub const KNOWN: [RefusalCode; 11] = [
         RefusalCode::OutOfScope,
         RefusalCode::ForgedActor,
         RefusalCode::BadDocument,
@@ -43,6 +48,8 @@ impl RefusalCode {
         RefusalCode::ForbiddenTransition,
         RefusalCode::ForbiddenEdit,
         RefusalCode::ForgedAuthor,
+        RefusalCode::ForeignReference,
+        RefusalCode::DuplicateReference,
     ];
 
     /// The code as it travels.
@@ -57,6 +64,8 @@ impl RefusalCode {
             RefusalCode::ForbiddenTransition => "forbidden_transition",
             RefusalCode::ForbiddenEdit => "forbidden_edit",
             RefusalCode::ForgedAuthor => "forged_author",
+            RefusalCode::ForeignReference => "foreign_reference",
+            RefusalCode::DuplicateReference => "duplicate_reference",
             RefusalCode::Other(s) => s,
         }
     }

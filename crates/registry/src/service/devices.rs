@@ -45,6 +45,7 @@ impl<S: Storage> Registry<S> {
                 user.role.title()
             )));
         }
+        let short_id = self.grant_short_id(&device_id, &req.short_id).await?;
         tracing::info!(device = %device_id, user = %user.id, "device enrolled");
         Ok(EnrollResponse {
             token,
@@ -53,6 +54,7 @@ impl<S: Storage> Registry<S> {
             user_name: user.name,
             role: user.role,
             areas: user.areas,
+            short_id,
         })
     }
 

@@ -167,7 +167,7 @@ impl<S: Storage> Registry<S> {
         })
     }
 
-    /// Scope and actor checks of a merged batch: records every document's outcome and returns the
+    /// Scope, actor, role and reference checks of a merged batch: records every document's outcome and returns the
     /// rows to store.
     async fn check_batch(
         &self,
@@ -194,6 +194,16 @@ impl<S: Storage> Registry<S> {
             .await?
             .into_iter()
             .collect();
+        let refs: Vec<String> = prepared
+            .iter()
+            .filter_map(|p| match p {
+                Prepared::Ready { row, .. } => Some(row.projection.summary.reference.clone()),
+                _ => None,
+            })
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let mut references = self.reference_check(auth, refs).await?;
         let scope: Scope<'_> = self.scope(&auth.user);
         let mut rows = Vec::new();
         let mut ready = Vec::new();
@@ -219,6 +229,10 @@ impl<S: Storage> Registry<S> {
                     } else if let Some(forged) = permit::authors(&auth.user, &actors) {
                         forged
                     } else if let Some(refused) = permit::transition(&auth.user, before, after) {
+                        refused
+                    } else if let Some(refused) =
+                        references.check(id, &row.projection.summary.reference)
+                    {
                         refused
                     } else {
                         rows.push(*row);

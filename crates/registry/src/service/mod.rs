@@ -5,7 +5,8 @@
 //! One file per job, each adding methods to [`Registry`]:
 //! - `devices.rs`: enrollment and actor registration;
 //! - `ingest.rs`: a push, batch by batch (`merge.rs` merges one household's changes, CPU only;
-//!   `permit.rs` decides what the pushing user's role and record allow for it);
+//!   `permit.rs` decides what the pushing user's role and record allow for it; `references.rs` keeps
+//!   reference numbers unique by granting each device its own short id and checking new references);
 //! - `feed.rs`: the pull, from snapshots on a first sync and from the log after that;
 //! - `check.rs`: the consistency check's verdict and repair;
 //! - `admin.rs`: users, enrollment codes and the household list and detail (typed JSON answers);
@@ -19,6 +20,7 @@ mod feed;
 mod ingest;
 mod merge;
 mod permit;
+mod references;
 
 pub use crate::storage::access::{BrokenLink, ChainReport};
 pub use access_audit::{AccessAction, ANONYMOUS, CONSOLE};

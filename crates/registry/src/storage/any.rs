@@ -142,6 +142,23 @@ impl Storage for AnyStorage {
         delegate!(self.device_actors(device_id))
     }
 
+    async fn device_short_id(&self, device_id: &str) -> Result<Option<String>> {
+        delegate!(self.device_short_id(device_id))
+    }
+
+    async fn claim_short_id(
+        &self,
+        device_id: &str,
+        short_id: &str,
+        now: i64,
+    ) -> Result<Option<String>> {
+        delegate!(self.claim_short_id(device_id, short_id, now))
+    }
+
+    async fn refs_in_use(&self, refs: &[String]) -> Result<Vec<(String, Uuid)>> {
+        delegate!(self.refs_in_use(refs))
+    }
+
     async fn load_docs(&self, ids: &[Uuid]) -> Result<Vec<Option<StoredDoc>>> {
         delegate!(self.load_docs(ids))
     }

@@ -239,6 +239,25 @@ pub trait Storage: Send + Sync + 'static {
         after: u64,
         limit: usize,
     ) -> impl Future<Output = Result<Vec<AccessEntry>>> + Send;
+    /// The short id granted to a device (`None`: enrolled before short ids were granted).
+    fn device_short_id(
+        &self,
+        device_id: &str,
+    ) -> impl Future<Output = Result<Option<String>>> + Send;
+    /// Grants `short_id` to `device_id` unless the device already holds one or another device holds
+    /// this one; returns the device's short id after the call (`None`: it holds none, this one was
+    /// taken).
+    fn claim_short_id(
+        &self,
+        device_id: &str,
+        short_id: &str,
+        now: i64,
+    ) -> impl Future<Output = Result<Option<String>>> + Send;
+    /// The households that carry each of these reference numbers (absent when none does).
+    fn refs_in_use(
+        &self,
+        refs: &[String],
+    ) -> impl Future<Output = Result<Vec<(String, Uuid)>>> + Send;
     /// Number of log entries and audit rows, for tests to check that nothing was stored twice
     /// (the `test-support` feature).
     #[cfg(any(test, feature = "test-support"))]

@@ -324,6 +324,50 @@ impl Storage for PgStorage {
         .collect())
     }
 
+    async fn device_short_id(&self, device_id: &str) -> Result<Option<String>> {
+        let c = self.conn().await;
+        Ok(c.query_opt(
+            "SELECT short_id FROM device_short_ids WHERE device_id = $1",
+            &[&device_id],
+        )
+        .await?
+        .map(|r| r.get(0)))
+    }
+
+    async fn claim_short_id(
+        &self,
+        device_id: &str,
+        short_id: &str,
+        now: i64,
+    ) -> Result<Option<String>> {
+        let c = self.conn().await;
+        // A device holds at most one: the UNIQUE(device_id) makes a second claim a no-op too.
+        c.execute(
+            "INSERT INTO device_short_ids (short_id, device_id, granted_at) VALUES ($1, $2, $3)
+             ON CONFLICT DO NOTHING",
+            &[&short_id, &device_id, &now],
+        )
+        .await?;
+        Ok(c.query_opt(
+            "SELECT short_id FROM device_short_ids WHERE device_id = $1",
+            &[&device_id],
+        )
+        .await?
+        .map(|r| r.get(0)))
+    }
+
+    async fn refs_in_use(&self, refs: &[String]) -> Result<Vec<(String, Uuid)>> {
+        let c = self.conn().await;
+        c.query(
+            "SELECT ref, id FROM households WHERE ref = ANY($1)",
+            &[&refs],
+        )
+        .await?
+        .iter()
+        .map(|r| Ok((r.get(0), uuid_of(r.get(1))?)))
+        .collect()
+    }
+
     async fn load_docs(&self, ids: &[Uuid]) -> Result<Vec<Option<StoredDoc>>> {
         let keys: Vec<String> = ids.iter().map(Uuid::to_string).collect();
         let c = self.conn().await;

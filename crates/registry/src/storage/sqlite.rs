@@ -326,6 +326,62 @@ impl Storage for SqliteStorage {
         .await
     }
 
+    async fn device_short_id(&self, device_id: &str) -> Result<Option<String>> {
+        let device_id = device_id.to_string();
+        self.run(move |c| {
+            Ok(
+                c.prepare_cached("SELECT short_id FROM device_short_ids WHERE device_id = ?1")?
+                    .query_row([&device_id], |r| r.get(0))
+                    .optional()?,
+            )
+        })
+        .await
+    }
+
+    async fn claim_short_id(
+        &self,
+        device_id: &str,
+        short_id: &str,
+        now: i64,
+    ) -> Result<Option<String>> {
+        let (device_id, short_id) = (device_id.to_string(), short_id.to_string());
+        self.run(move |c| {
+            let tx = c.transaction()?;
+            // A device holds at most one: the UNIQUE(device_id) makes a second claim a no-op too.
+            tx.execute(
+                "INSERT INTO device_short_ids (short_id, device_id, granted_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT DO NOTHING",
+                params![short_id, device_id, now],
+            )?;
+            let held: Option<String> = tx
+                .query_row(
+                    "SELECT short_id FROM device_short_ids WHERE device_id = ?1",
+                    [&device_id],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            tx.commit()?;
+            Ok(held)
+        })
+        .await
+    }
+
+    async fn refs_in_use(&self, refs: &[String]) -> Result<Vec<(String, Uuid)>> {
+        let refs = refs.to_vec();
+        self.run(move |c| {
+            let mut stmt = c.prepare_cached("SELECT id FROM households WHERE ref = ?1")?;
+            let mut out = Vec::new();
+            for r in refs {
+                let ids = stmt.query_map([&r], |row| row.get::<_, String>(0))?;
+                for id in ids {
+                    out.push((r.clone(), uuid_of(&id?)?));
+                }
+            }
+            Ok(out)
+        })
+        .await
+    }
+
     async fn load_docs(&self, ids: &[Uuid]) -> Result<Vec<Option<StoredDoc>>> {
         let ids = ids.to_vec();
         self.run(move |c| {
