@@ -12,6 +12,7 @@ use automerge::AutoCommit;
 use chrono::{DateTime, Utc};
 use rand::Rng;
 use serde::{Serialize, Serializer};
+use shumari_domain::roles::{allows, Action};
 use shumari_domain::{Conflict, Household, HouseholdDoc};
 use shumari_proto::Role;
 use uuid::Uuid;
@@ -113,8 +114,16 @@ impl<S: Storage> Registry<S> {
 
     /// A one-time enrollment code for `user_id`, valid for the configured time.
     pub async fn enroll_code(&self, user_id: &str) -> Result<String> {
-        if self.storage.user(user_id).await?.is_none() {
+        let Some(user) = self.storage.user(user_id).await? else {
             return Err(RegistryError::NotFound(format!("no user `{user_id}`")));
+        };
+        // A code is for a tablet; console users sign in at the console. (Redeeming re-checks, for
+        // codes issued before this rule.)
+        if !allows(user.role, Action::EnrollTablet) {
+            return Err(RegistryError::Forbidden(format!(
+                "a {} works at the registry's console and gets no enrollment code for a tablet",
+                user.role.title()
+            )));
         }
         let (raw, shown) = new_enroll_code();
         self.storage
