@@ -105,10 +105,12 @@ impl<S: Storage> Registry<S> {
             role,
             areas: areas.to_vec(),
         };
-        self.storage.add_user(&user, now_ms()).await?;
+        // Recorded before it is done, like every admin action: nothing happens off the record (a
+        // failure after the row leaves an attempt on record, never an act without one).
         let detail = format!("role={} areas={}", user.role.as_str(), user.areas.join(","));
         self.record_access(AccessAction::UserAdd, CONSOLE, Some(&user.id), Some(detail))
             .await?;
+        self.storage.add_user(&user, now_ms()).await?;
         Ok(user.id)
     }
 
@@ -126,14 +128,14 @@ impl<S: Storage> Registry<S> {
             )));
         }
         let (raw, shown) = new_enroll_code();
+        self.record_access(AccessAction::EnrollCode, CONSOLE, Some(user_id), None)
+            .await?;
         self.storage
             .add_enroll_code(
                 user_id,
                 sha(&raw),
                 now_ms() + self.config.code_ttl_secs * 1000,
             )
-            .await?;
-        self.record_access(AccessAction::EnrollCode, CONSOLE, Some(user_id), None)
             .await?;
         Ok(shown)
     }
