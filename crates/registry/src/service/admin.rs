@@ -113,8 +113,14 @@ impl<S: Storage> Registry<S> {
 
     /// A one-time enrollment code for `user_id`, valid for the configured time.
     pub async fn enroll_code(&self, user_id: &str) -> Result<String> {
-        if self.storage.user(user_id).await?.is_none() {
-            return Err(RegistryError::NotFound(format!("no user `{user_id}`")));
+        match self.storage.user_disabled_at(user_id).await? {
+            None => return Err(RegistryError::NotFound(format!("no user `{user_id}`"))),
+            Some(Some(_)) => {
+                return Err(RegistryError::BadRequest(format!(
+                    "user `{user_id}` is disabled; a disabled user gets no enrollment code"
+                )))
+            }
+            Some(None) => {}
         }
         let (raw, shown) = new_enroll_code();
         self.storage
