@@ -13,7 +13,9 @@
 
 pub mod access;
 pub mod engine;
+pub mod error;
 pub mod http;
+pub mod rotation;
 
 pub use shumari_proto::message as proto;
 pub use shumari_proto::{check, codec, compact, transport};

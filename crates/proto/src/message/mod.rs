@@ -272,7 +272,10 @@ mod tests {
             expires_at: 1_800_000_000_000,
         };
         assert_eq!(TokenResponse::decode(&resp.encode()).unwrap(), resp);
-        assert_eq!(TokenRequest::decode(&TokenRequest.encode()), Ok(TokenRequest));
+        assert_eq!(
+            TokenRequest::decode(&TokenRequest.encode()),
+            Ok(TokenRequest)
+        );
         assert!(TokenRequest::decode(&resp.encode()).is_err());
     }
 

@@ -39,7 +39,9 @@ pub struct DeviceInfo {
 
 impl DeviceInfo {
     fn new(row: DeviceRow, now: i64, ttl_secs: i64) -> Self {
-        let expires = row.token_issued_at.saturating_add(ttl_secs.saturating_mul(1000));
+        let expires = row
+            .token_issued_at
+            .saturating_add(ttl_secs.saturating_mul(1000));
         let state = if row.revoked_at.is_some() {
             "revoked"
         } else if row.user_disabled_at.is_some() {

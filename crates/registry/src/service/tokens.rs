@@ -122,7 +122,11 @@ impl<S: Storage> Registry<S> {
 
     /// Issues a new token for the device `auth`, in place of `used` (the token the request came with,
     /// valid until the new one is first used).
-    pub(super) async fn rotate_token(&self, auth: &DeviceAuth, used: &str) -> Result<TokenResponse> {
+    pub(super) async fn rotate_token(
+        &self,
+        auth: &DeviceAuth,
+        used: &str,
+    ) -> Result<TokenResponse> {
         let token = new_token();
         let now = now_ms();
         let rotated = self

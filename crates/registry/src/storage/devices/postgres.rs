@@ -71,27 +71,26 @@ pub(in crate::storage) async fn rotate(
 
 /// Every device, oldest enrollment first.
 pub(in crate::storage) async fn list(c: &Client) -> Result<Vec<DeviceRow>> {
-    Ok(c
-        .query(
-            "SELECT d.id, d.user_id, d.label, d.created_at, coalesce(d.token_issued_at, d.created_at),
+    Ok(c.query(
+        "SELECT d.id, d.user_id, d.label, d.created_at, coalesce(d.token_issued_at, d.created_at),
                     d.last_seen_at, d.revoked_at, u.disabled_at
                FROM devices d JOIN users u ON u.id = d.user_id
               ORDER BY d.created_at, d.id",
-            &[],
-        )
-        .await?
-        .iter()
-        .map(|r| DeviceRow {
-            id: r.get(0),
-            user_id: r.get(1),
-            label: r.get(2),
-            enrolled_at: r.get(3),
-            token_issued_at: r.get(4),
-            last_seen_at: r.get(5),
-            revoked_at: r.get(6),
-            user_disabled_at: r.get(7),
-        })
-        .collect())
+        &[],
+    )
+    .await?
+    .iter()
+    .map(|r| DeviceRow {
+        id: r.get(0),
+        user_id: r.get(1),
+        label: r.get(2),
+        enrolled_at: r.get(3),
+        token_issued_at: r.get(4),
+        last_seen_at: r.get(5),
+        revoked_at: r.get(6),
+        user_disabled_at: r.get(7),
+    })
+    .collect())
 }
 
 /// Revokes a device (a second revocation keeps the first time); `false` when there is no such device.
@@ -147,8 +146,9 @@ pub(in crate::storage) async fn user_disabled_at(
     c: &Client,
     user_id: &str,
 ) -> Result<Option<Option<i64>>> {
-    Ok(c
-        .query_opt("SELECT disabled_at FROM users WHERE id = $1", &[&user_id])
-        .await?
-        .map(|r| r.get(0)))
+    Ok(
+        c.query_opt("SELECT disabled_at FROM users WHERE id = $1", &[&user_id])
+            .await?
+            .map(|r| r.get(0)),
+    )
 }

@@ -27,7 +27,8 @@ pub(in crate::storage) fn by_token(c: &Connection, hash: [u8; 32]) -> Result<Opt
             ))
         })
         .optional()?;
-    let Some((device_id, user_id, issued_at, revoked_at, disabled, by_prev, kept, seen)) = row else {
+    let Some((device_id, user_id, issued_at, revoked_at, disabled, by_prev, kept, seen)) = row
+    else {
         return Ok(None);
     };
     Ok(user_with(c, &user_id)?.map(|user| TokenRecord {
@@ -142,11 +143,10 @@ pub(in crate::storage) fn user_disabled_at(
     c: &Connection,
     user_id: &str,
 ) -> Result<Option<Option<i64>>> {
-    Ok(c
-        .query_row(
-            "SELECT disabled_at FROM users WHERE id = ?1",
-            [user_id],
-            |r| r.get(0),
-        )
-        .optional()?)
+    Ok(c.query_row(
+        "SELECT disabled_at FROM users WHERE id = ?1",
+        [user_id],
+        |r| r.get(0),
+    )
+    .optional()?)
 }
