@@ -171,6 +171,17 @@ fn revoked_device_is_refused_everywhere<S: Storage>(reg: &mut TestRegistry<S>) {
     );
     assert!(actions.contains(&"auth.revoked".to_string()), "{actions:?}");
     assert!(actions.contains(&"device.list".to_string()), "{actions:?}");
+    let rows = reg.rt.block_on(reg.reg.access_audit(0, 1000)).unwrap();
+    let refused = rows.iter().find(|r| r.action == "auth.revoked").unwrap();
+    assert_eq!(
+        (refused.actor.as_str(), refused.subject.as_deref()),
+        (user.as_str(), Some(device_id(&a).as_str()))
+    );
+    assert_eq!(refused.detail.as_deref(), Some("device_revoked"));
+    assert!(
+        !format!("{rows:?}").contains(&token(&a)),
+        "a token reached the trail"
+    );
     assert!(matches!(
         reg.rt.block_on(reg.reg.revoke_device("no-such-device")),
         Err(shumari_registry::RegistryError::NotFound(_))

@@ -33,11 +33,16 @@ pub(super) fn new_token() -> String {
     hex::encode(raw)
 }
 
-/// Why a known token is refused now, if it is.
-fn refusal(rec: &TokenRecord, now: i64, ttl_secs: i64) -> Option<(AccessAction, RegistryError)> {
+/// Why a known token is refused now, if it is: the audit row's action and detail, and the error.
+fn refusal(
+    rec: &TokenRecord,
+    now: i64,
+    ttl_secs: i64,
+) -> Option<(AccessAction, &'static str, RegistryError)> {
     if rec.revoked_at.is_some() {
         return Some((
             AccessAction::AuthRevoked,
+            "device_revoked",
             RegistryError::Revoked(
                 "this device was revoked at the registry and can no longer sync; ask your supervisor \
                  (its households stay on the device)"
@@ -48,6 +53,7 @@ fn refusal(rec: &TokenRecord, now: i64, ttl_secs: i64) -> Option<(AccessAction, 
     if rec.user_disabled_at.is_some() {
         return Some((
             AccessAction::AuthRevoked,
+            "user_disabled",
             RegistryError::Revoked(
                 "the user this device is enrolled for was disabled at the registry, so the device can \
                  no longer sync; ask your supervisor (its households stay on the device)"
@@ -58,6 +64,7 @@ fn refusal(rec: &TokenRecord, now: i64, ttl_secs: i64) -> Option<(AccessAction, 
     if now >= rec.issued_at.saturating_add(ttl_secs.saturating_mul(1000)) {
         return Some((
             AccessAction::AuthExpired,
+            "token_expired",
             RegistryError::Expired(format!(
                 "this device's token expired: it did not sync for {} days; ask your supervisor for a \
                  new enrollment code (its households stay on the device)",
@@ -88,14 +95,7 @@ impl<S: Storage> Registry<S> {
             ));
         };
         let now = now_ms();
-        if let Some((action, err)) = refusal(&rec, now, self.config.token_ttl_secs) {
-            let detail = if rec.revoked_at.is_some() {
-                "device_revoked"
-            } else if rec.user_disabled_at.is_some() {
-                "user_disabled"
-            } else {
-                "token_expired"
-            };
+        if let Some((action, detail, err)) = refusal(&rec, now, self.config.token_ttl_secs) {
             let recorded = self
                 .record_access(
                     action,
@@ -178,18 +178,22 @@ mod tests {
         let day = 86_400;
         let rec = record(0);
         assert!(refusal(&rec, day * 1000 - 1, day).is_none());
-        let (action, err) = refusal(&rec, day * 1000, day).unwrap();
+        let (action, _, err) = refusal(&rec, day * 1000, day).unwrap();
         assert_eq!((action, err.code()), (AccessAction::AuthExpired, "expired"));
         let revoked = TokenRecord {
             revoked_at: Some(5),
             ..record(0)
         };
-        let (action, err) = refusal(&revoked, day * 1000, day).unwrap();
-        assert_eq!((action, err.code()), (AccessAction::AuthRevoked, "revoked"));
+        let (action, detail, err) = refusal(&revoked, day * 1000, day).unwrap();
+        assert_eq!(
+            (action, detail, err.code()),
+            (AccessAction::AuthRevoked, "device_revoked", "revoked")
+        );
         let disabled = TokenRecord {
             user_disabled_at: Some(5),
             ..record(0)
         };
-        assert_eq!(refusal(&disabled, 1, day).unwrap().1.code(), "revoked");
+        let (_, detail, err) = refusal(&disabled, 1, day).unwrap();
+        assert_eq!((detail, err.code()), ("user_disabled", "revoked"));
     }
 }
