@@ -3,11 +3,12 @@
 //! `revoked` on every authenticated endpoint and its sync stops with `SyncError::Revoked`, its
 //! households kept; a disabled user's devices and unused codes are refused; an expired token is refused
 //! with `expired`; rotation keeps a device syncing round after round while every replaced token dies,
-//! also when the answer carrying a new token is lost; the device list shows what happened, and every
+//! also when the answer carrying a new token is lost or the link cuts the exchange anywhere; the device list shows what happened, and every
 //! admin action and refusal is in the access audit trail.
 
 use shumari_registry::storage::postgres::PgStorage;
 use shumari_registry::{Config, Registry, Storage};
+use shumari_scenarios::faults::{FaultConfig, FaultProxy};
 use shumari_scenarios::pg::PgCluster;
 use shumari_scenarios::{http_transport, TestDevice, TestRegistry, AREA};
 use shumari_sync::engine::{KEY_DEVICE, KEY_TOKEN};
@@ -15,7 +16,7 @@ use shumari_sync::proto::{
     ActorsRequest, CheckRequest, Cursor, Message, PullRequest, PushRequest, TokenRequest,
     TokenResponse,
 };
-use shumari_sync::{Endpoint, SyncError, TransportError};
+use shumari_sync::{Endpoint, Retry, SyncError, TransportError};
 use std::io::{Read, Write};
 use std::sync::Arc;
 use std::time::Duration;
@@ -308,6 +309,62 @@ fn rotation_keeps_syncing<S: Storage>(reg: &mut TestRegistry<S>) {
     );
 }
 
+/// Rotation on every round through a link that cuts connections at random points (seeded), token
+/// exchanges included: no round is ever refused, and once the link is clean everything arrives.
+fn rotation_survives_a_cutting_link<S: Storage>(reg: &mut TestRegistry<S>) {
+    let url = reg.serve_http();
+    let user = reg.user("surveyor", &[AREA]);
+    let mut d = http_device(reg, &url, &user);
+    let mut peer = http_device(reg, &url, &user);
+    // Requests and answers of a token exchange are a few hundred bytes with their HTTP headers: cut
+    // within them.
+    let proxy = FaultProxy::start(
+        reg.rt.handle(),
+        url.trim_start_matches("http://").parse().unwrap(),
+        0x7013_2026,
+        FaultConfig {
+            max_cuts: 40,
+            max_cut_up: 400,
+            max_cut_down: 300,
+            ..FaultConfig::default()
+        },
+    );
+    d.transport = http_transport(&proxy.url());
+    d.options.rotate_after = Duration::ZERO;
+    d.options.retry = Retry {
+        attempts: 3,
+        base: Duration::from_millis(1),
+        max: Duration::from_millis(5),
+    };
+    let mut tokens = vec![token(&d)];
+    for n in 0..20 {
+        d.add(n, AREA);
+        match d.try_sync() {
+            Ok(_) | Err(SyncError::Transport(TransportError::Unreachable(_))) => {}
+            Err(e) => panic!("round {n} was refused: {e}"),
+        }
+        tokens.push(token(&d));
+    }
+    let stats = proxy.stats();
+    assert!(stats.cuts_up > 0 && stats.cuts_down > 0, "{stats:?}");
+    proxy.set_faults(false);
+    let r = d.sync();
+    assert!(r.complete, "{r:?}");
+    assert_eq!(d.store.unsynced_count().unwrap(), 0);
+    assert_eq!(peer.sync().pulled, 20);
+    tokens.dedup();
+    assert!(tokens.len() > 5, "tokens rotated: {}", tokens.len());
+    let current = token(&d);
+    for old in tokens.iter().filter(|t| **t != current) {
+        let mut t = http_transport(&url);
+        let refused = t.call(Endpoint::Token, Some(old), TokenRequest.encode());
+        assert!(
+            matches!(&refused, Err(TransportError::Rejected { status: 401, .. })),
+            "a replaced token still works"
+        );
+    }
+}
+
 fn reg() -> TestRegistry<shumari_registry::SqliteStorage> {
     TestRegistry::sqlite()
 }
@@ -354,4 +411,9 @@ on_both!(
     rotation_keeps_a_device_syncing_and_kills_replaced_tokens,
     pg_rotation_keeps_a_device_syncing_and_kills_replaced_tokens,
     rotation_keeps_syncing
+);
+on_both!(
+    rotation_survives_a_link_that_cuts_token_exchanges,
+    pg_rotation_survives_a_link_that_cuts_token_exchanges,
+    rotation_survives_a_cutting_link
 );
