@@ -517,12 +517,14 @@ pub fn console_users_old_tablet_is_refused<S: Storage>(reg: &TestRegistry<S>) {
     let code = legacy_code(reg, &user);
     let token = "a-token-issued-before-the-rule";
     let hash = |s: &str| -> [u8; 32] { Sha256::digest(s.as_bytes()).into() };
+    // Enrolled now (its token unexpired): what refuses it is the role alone.
+    let now = chrono::Utc::now().timestamp_millis();
     let enrolled = reg
         .rt
         .block_on(
             reg.reg
                 .storage
-                .redeem_code(hash(&code), 0, "old-tablet", "old", hash(token)),
+                .redeem_code(hash(&code), now, "old-tablet", "old", hash(token)),
         )
         .expect("redeem");
     assert!(enrolled.is_some());

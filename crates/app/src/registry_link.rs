@@ -54,6 +54,8 @@ fn sync_error(e: SyncError) -> AppError {
         SyncError::Transport(t) => transport_error(t),
         SyncError::Decode(d) => AppError::Internal(d.to_string()),
         SyncError::Stopped => AppError::Locked,
+        SyncError::Revoked(_) => AppError::Revoked,
+        SyncError::Expired(_) => AppError::Expired,
     }
 }
 

@@ -1,4 +1,5 @@
-//! `shumari registry serve | user add | enroll-code | household list|show | audit verify|list`.
+//! `shumari registry serve | user add|disable | enroll-code | device list|revoke | household list|show |
+//! audit verify|list`.
 //!
 //! Settings come from flags, then `SHUMARI_*` environment variables, then a commented TOML file
 //! (`--config`, e.g. `shumari-registry.toml`):
@@ -17,7 +18,11 @@
 //! # Largest response, compressed, in bytes (a 2G link finishes 64 KiB in ~10 s).
 //! chunk_bytes = 65536
 //! # How long an enrollment code stays valid.
-//! code_ttl_hours = 168
+//! code_ttl_hours = 24
+//! # How long a device token stays valid unless the device syncs (each sync keeps it fresh: the
+//! # device swaps it for a new one once a day). A device that does not sync for this long must be
+//! # enrolled again. Shortening it cuts off every device whose token is older at once.
+//! token_ttl_days = 90
 //! ```
 //! An SQLite registry is encrypted with SQLCipher when a key is given, from the environment only (a key
 //! on the command line would show in the process list): `SHUMARI_DB_KEY_FILE` names a file whose first
@@ -94,6 +99,9 @@ pub enum RegistryCmd {
         #[arg(long)]
         user: String,
     },
+    /// Devices: list them, revoke one.
+    #[command(subcommand)]
+    Device(crate::device_cmd::DeviceCmd),
     /// Households at the registry.
     #[command(subcommand)]
     Household(RegistryHouseholdCmd),
@@ -119,6 +127,14 @@ pub enum UserCmd {
         /// Area codes (repeat); each includes everything under it.
         #[arg(long = "area", required = true)]
         areas: Vec<String>,
+    },
+    /// Disables a user: all their devices are refused from now on and their unused enrollment codes
+    /// are cancelled.
+    Disable {
+        #[command(flatten)]
+        db: DbArgs,
+        /// User id.
+        id: String,
     },
 }
 
@@ -151,6 +167,7 @@ struct FileConfig {
     insecure_http: Option<bool>,
     chunk_bytes: Option<usize>,
     code_ttl_hours: Option<i64>,
+    token_ttl_days: Option<i64>,
 }
 
 fn file_config(path: Option<&Path>) -> anyhow::Result<FileConfig> {
@@ -177,6 +194,14 @@ fn settings(db: &DbArgs) -> anyhow::Result<(String, FileConfig, Config)> {
     }
     if let Some(h) = file.code_ttl_hours {
         config.code_ttl_secs = h * 3600;
+    }
+    if let Some(d) = file.token_ttl_days {
+        if d < 1 {
+            return Err(crate::exit::bad(format!(
+                "token_ttl_days = {d}: a device token must live at least one day (devices rotate it daily)"
+            )));
+        }
+        config.token_ttl_secs = d * 86_400;
     }
     Ok((url, file, config))
 }
@@ -337,6 +362,10 @@ pub fn run(cli: &Cli, cmd: &RegistryCmd) -> anyhow::Result<i32> {
             }
             Ok(0)
         }
+        RegistryCmd::User(UserCmd::Disable { db, id }) => {
+            crate::device_cmd::disable_user(cli, &rt, db, id)
+        }
+        RegistryCmd::Device(cmd) => crate::device_cmd::run(cli, &rt, cmd),
         RegistryCmd::EnrollCode { db, user } => {
             let (url, _, config) = settings(db)?;
             let reg = open(&rt, &url, config)?;

@@ -11,6 +11,12 @@ pub enum RegistryError {
     /// No token, or a token the registry does not know.
     #[error("{0}")]
     Unauthorized(String),
+    /// The device was revoked, or its user disabled: it may do nothing until enrolled again.
+    #[error("{0}")]
+    Revoked(String),
+    /// The device's token expired before the device rotated it.
+    #[error("{0}")]
+    Expired(String),
     /// Authenticated, but not allowed.
     #[error("{0}")]
     Forbidden(String),
@@ -52,6 +58,8 @@ impl RegistryError {
     pub fn code(&self) -> &'static str {
         match self {
             RegistryError::Unauthorized(_) => "unauthorized",
+            RegistryError::Revoked(_) => shumari_proto::message::CODE_REVOKED,
+            RegistryError::Expired(_) => shumari_proto::message::CODE_EXPIRED,
             RegistryError::Forbidden(_) => "forbidden",
             RegistryError::BadRequest(_) => "bad_request",
             RegistryError::UnsupportedVersion { .. } => "unsupported_version",

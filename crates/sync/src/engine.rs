@@ -1,4 +1,5 @@
-//! The client engine: one sync = register new actors, push, pull, check, repair.
+//! The client engine: one sync = rotate the token when due, register new actors, push, pull, check,
+//! repair.
 //!
 //! It talks to a [`Transport`] only, keeps all its state in the device's encrypted store (token, cursor,
 //! acknowledged heads), and saves progress after every exchange, so a sync cut anywhere — even by
@@ -11,17 +12,19 @@
 
 use crate::access::StoreAccess;
 use crate::check::{bucket_digests, bucket_of, differing, root_digest};
-use crate::codec::DecodeError;
+pub use crate::error::SyncError;
 use crate::proto::{
     heads_from_wire, heads_to_wire, ActorsRequest, ActorsResponse, CheckRequest, CheckResponse,
     CheckVerdict, Cursor, DocChanges, DocOutcome, Endpoint, EnrollRequest, EnrollResponse, Message,
-    PullRequest, PullResponse, PushDoc, PushRequest, PushResponse, DEFAULT_CHUNK_BYTES,
+    PullRequest, PullResponse, PushDoc, PushRequest, PushResponse, TokenRequest, TokenResponse,
+    DEFAULT_CHUNK_BYTES,
 };
+use crate::rotation;
 use crate::transport::{Transport, TransportError};
 use rand::Rng;
 use serde::Serialize;
 use shumari_domain::automerge::ChangeHash;
-use shumari_store::{Store, StoreError};
+use shumari_store::Store;
 use std::collections::BTreeSet;
 use std::time::Duration;
 use uuid::Uuid;
@@ -42,27 +45,6 @@ pub const KEY_LAST_SYNC: &str = "sync.last_sync_at";
 /// Documents handled in one local step (one hold of the store): small enough that a keystroke save
 /// waiting behind a step is not noticeably delayed, large enough that a step is not mostly overhead.
 pub const LOCAL_STEP_DOCS: usize = 16;
-
-/// Why a sync stopped.
-#[derive(Debug, thiserror::Error)]
-pub enum SyncError {
-    /// No token in the store.
-    #[error("this device is not enrolled; run `shumari enroll --registry URL --code CODE` first")]
-    NotEnrolled,
-    /// The local store failed.
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    /// The exchange failed (after retries when retrying made sense).
-    #[error(transparent)]
-    Transport(#[from] TransportError),
-    /// The registry's answer could not be read.
-    #[error("the registry sent a message this device cannot read: {0}")]
-    Decode(#[from] DecodeError),
-    /// The store was closed (or reopened) during the round; what was done is kept and the rest
-    /// resumes next round.
-    #[error("the store was closed during the sync; it resumes next time")]
-    Stopped,
-}
 
 /// Retries: exponential backoff with jitter.
 #[derive(Debug, Clone)]
@@ -108,6 +90,9 @@ pub struct Options {
     pub retry: Retry,
     /// Push/pull/check rounds before giving up on consistency.
     pub max_rounds: u32,
+    /// Age of the device token (on this device's clock) after which a sync first swaps it for a new
+    /// one (see [`crate::rotation`]).
+    pub rotate_after: Duration,
 }
 
 impl Default for Options {
@@ -116,6 +101,7 @@ impl Default for Options {
             chunk_bytes: DEFAULT_CHUNK_BYTES,
             retry: Retry::default(),
             max_rounds: 3,
+            rotate_after: Duration::from_secs(24 * 3600),
         }
     }
 }
@@ -234,6 +220,32 @@ impl<A: StoreAccess + ?Sized> Session<'_, A> {
             bytes_received: self.report.bytes_received,
         };
         (self.progress)(&p);
+    }
+
+    /// Swaps the device token for a new one when it is due, stored before it is used.
+    fn rotate_token(&mut self) -> Result<(), SyncError> {
+        let after = self.opts.rotate_after;
+        let now = chrono::Utc::now();
+        if !self
+            .store
+            .with_store(|s| Ok(rotation::due(s, after, now)?))?
+        {
+            return Ok(());
+        }
+        let resp: TokenResponse = match self.call(Endpoint::Token, &TokenRequest) {
+            Ok(r) => r,
+            // A registry from before rotation: keep the token and ask again after `rotate_after`.
+            Err(SyncError::Transport(TransportError::Rejected { status: 404, .. })) => {
+                return self
+                    .store
+                    .with_store(|s| Ok(rotation::stamp(s, chrono::Utc::now())?));
+            }
+            Err(e) => return Err(e),
+        };
+        self.store
+            .with_store(|s| Ok(rotation::save(s, &resp.token, chrono::Utc::now())?))?;
+        self.token = Some(resp.token);
+        Ok(())
     }
 
     /// Registers actors the registry does not know yet (a local look-up; a request only when there
@@ -564,7 +576,7 @@ pub fn enroll_with<A: StoreAccess + ?Sized>(
         },
     )?;
     s.store.with_store(|store| {
-        store.kv_set(KEY_TOKEN, &resp.token)?;
+        rotation::save(store, &resp.token, chrono::Utc::now())?;
         store.kv_set(KEY_URL, registry_url)?;
         store.kv_set(KEY_DEVICE, &resp.device_id)?;
         store.kv_set(
@@ -617,6 +629,7 @@ pub fn sync_with<A: StoreAccess + ?Sized>(
         refused: BTreeSet::new(),
         push_ratio: 3.0,
     };
+    s.rotate_token()?;
     s.register_actors()?;
     for _ in 0..opts.max_rounds.max(1) {
         s.push()?;

@@ -16,7 +16,9 @@ impl HttpError {
     /// HTTP status.
     pub fn status(&self) -> StatusCode {
         match &self.0 {
-            RegistryError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            RegistryError::Unauthorized(_)
+            | RegistryError::Revoked(_)
+            | RegistryError::Expired(_) => StatusCode::UNAUTHORIZED,
             RegistryError::Forbidden(_) => StatusCode::FORBIDDEN,
             RegistryError::BadRequest(_) => StatusCode::BAD_REQUEST,
             RegistryError::UnsupportedVersion { .. } => StatusCode::UPGRADE_REQUIRED,
@@ -53,6 +55,8 @@ mod tests {
     fn errors_keep_their_codes_and_statuses() {
         let cases = [
             (RegistryError::Unauthorized("x".into()), 401, "unauthorized"),
+            (RegistryError::Revoked("x".into()), 401, "revoked"),
+            (RegistryError::Expired("x".into()), 401, "expired"),
             (RegistryError::Forbidden("x".into()), 403, "forbidden"),
             (RegistryError::BadRequest("x".into()), 400, "bad_request"),
             (

@@ -1,4 +1,4 @@
-//! The HTTP face of the registry (axum): `POST /v1/{enroll,actors,push,pull,check}` carry protocol
+//! The HTTP face of the registry (axum): `POST /v1/{enroll,actors,push,pull,check,token}` carry protocol
 //! frames; `GET /v1/households[/{id}]` serve JSON for dashboards; errors are JSON `{code, message}`
 //! ([`HttpError`]). [`launch`] serves plain HTTP (loopback, or behind a TLS proxy), [`launch_tls`]
 //! HTTPS; [`tls`] holds the rules for both.
@@ -42,6 +42,7 @@ async fn protocol<S: Storage>(
         "push" => Endpoint::Push,
         "pull" => Endpoint::Pull,
         "check" => Endpoint::Check,
+        "token" => Endpoint::Token,
         other => return Err(RegistryError::NotFound(format!("no endpoint `{other}`")).into()),
     };
     if let Some(v) = headers.get(VERSION_HEADER).and_then(|v| v.to_str().ok()) {

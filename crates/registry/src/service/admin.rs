@@ -105,8 +105,10 @@ impl<S: Storage> Registry<S> {
             role,
             areas: areas.to_vec(),
         };
-        // Recorded before it is done, like every admin action: nothing happens off the record (a
-        // failure after the row leaves an attempt on record, never an act without one).
+        // Recorded before it is done, like every admin action that grants access: none happens off
+        // the record (a failure after the row leaves an attempt on record, never an act without one).
+        // Cutting access off (`device_admin.rs`) is recorded after: a revocation must never wait on
+        // the trail.
         let detail = format!("role={} areas={}", user.role.as_str(), user.areas.join(","));
         self.record_access(AccessAction::UserAdd, CONSOLE, Some(&user.id), Some(detail))
             .await?;
@@ -116,6 +118,15 @@ impl<S: Storage> Registry<S> {
 
     /// A one-time enrollment code for `user_id`, valid for the configured time.
     pub async fn enroll_code(&self, user_id: &str) -> Result<String> {
+        match self.storage.user_disabled_at(user_id).await? {
+            None => return Err(RegistryError::NotFound(format!("no user `{user_id}`"))),
+            Some(Some(_)) => {
+                return Err(RegistryError::BadRequest(format!(
+                    "user `{user_id}` is disabled; a disabled user gets no enrollment code"
+                )))
+            }
+            Some(None) => {}
+        }
         let Some(user) = self.storage.user(user_id).await? else {
             return Err(RegistryError::NotFound(format!("no user `{user_id}`")));
         };

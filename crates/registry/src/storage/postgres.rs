@@ -17,8 +17,9 @@
 mod tls;
 
 use super::{
-    access, columns, role_of, AccessEntry, AccessEvent, AuditEntry, DeviceAuth, HouseholdSummary,
-    IngestRow, LogEntry, Result, Storage, StorageError, StoredDoc, User,
+    access, columns, devices, role_of, AccessEntry, AccessEvent, AuditEntry, DeviceRow, Disabled,
+    HouseholdSummary, IngestRow, LogEntry, Result, Storage, StorageError, StoredDoc, TokenRecord,
+    User,
 };
 use shumari_domain::AreaRange;
 use std::collections::{HashMap, HashSet};
@@ -79,7 +80,7 @@ fn count(v: i64) -> u32 {
     u32::try_from(v).unwrap_or(u32::MAX)
 }
 
-async fn user_with<C: GenericClient>(c: &C, id: &str) -> Result<Option<User>> {
+pub(super) async fn user_with<C: GenericClient>(c: &C, id: &str) -> Result<Option<User>> {
     let Some(row) = c
         .query_opt("SELECT name, role FROM users WHERE id = $1", &[&id])
         .await?
@@ -244,21 +245,38 @@ impl Storage for PgStorage {
         Ok(user)
     }
 
-    async fn device_by_token(&self, token_hash: [u8; 32]) -> Result<Option<DeviceAuth>> {
-        let c = self.conn().await;
-        let Some(row) = c
-            .query_opt(
-                "SELECT id, user_id FROM devices WHERE token_hash = $1",
-                &[&token_hash.as_slice()],
-            )
-            .await?
-        else {
-            return Ok(None);
-        };
-        let (device_id, user_id): (String, String) = (row.get(0), row.get(1));
-        Ok(user_with(&*c, &user_id)
-            .await?
-            .map(|user| DeviceAuth { device_id, user }))
+    async fn device_by_token(&self, token_hash: [u8; 32]) -> Result<Option<TokenRecord>> {
+        devices::postgres::by_token(&*self.conn().await, token_hash).await
+    }
+
+    async fn device_seen(&self, device_id: &str, forget_previous: bool, now: i64) -> Result<()> {
+        devices::postgres::seen(&*self.conn().await, device_id, forget_previous, now).await
+    }
+
+    async fn rotate_token(
+        &self,
+        device_id: &str,
+        used_hash: [u8; 32],
+        new_hash: [u8; 32],
+        now: i64,
+    ) -> Result<bool> {
+        devices::postgres::rotate(&*self.conn().await, device_id, used_hash, new_hash, now).await
+    }
+
+    async fn devices(&self) -> Result<Vec<DeviceRow>> {
+        devices::postgres::list(&*self.conn().await).await
+    }
+
+    async fn revoke_device(&self, device_id: &str, now: i64) -> Result<bool> {
+        devices::postgres::revoke(&*self.conn().await, device_id, now).await
+    }
+
+    async fn disable_user(&self, user_id: &str, now: i64) -> Result<Option<Disabled>> {
+        devices::postgres::disable_user(&mut *self.conn().await, user_id, now).await
+    }
+
+    async fn user_disabled_at(&self, user_id: &str) -> Result<Option<Option<i64>>> {
+        devices::postgres::user_disabled_at(&*self.conn().await, user_id).await
     }
 
     async fn register_actors(
