@@ -374,6 +374,18 @@ impl<A: StoreAccess + ?Sized> Session<'_, A> {
 
     /// Applies received documents, a few per local step (a page may hold hundreds).
     fn apply(&mut self, docs: Vec<DocChanges>) -> Result<u64, SyncError> {
+        // The registry's bytes are measured like a push before automerge expands them.
+        let (docs, oversized): (Vec<_>, Vec<_>) = docs.into_iter().partition(|d| {
+            shumari_proto::inspect::inspect(&d.changes, shumari_proto::inspect::Bounds::HOUSEHOLD)
+                .is_ok()
+        });
+        for d in oversized {
+            self.report.refused.push(Refused {
+                id: d.id,
+                code: "too_large".into(),
+                message: "the registry sent a household larger than a device accepts".into(),
+            });
+        }
         let batch: Vec<_> = docs
             .into_iter()
             .map(|d| (d.id, d.changes, heads_from_wire(&d.heads)))

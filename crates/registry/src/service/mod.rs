@@ -5,7 +5,8 @@
 //! One file per job, each adding methods to [`Registry`]:
 //! - `devices.rs`: enrollment and actor registration;
 //! - `ingest.rs`: a push, batch by batch (`merge.rs` merges one household's changes, CPU only;
-//!   `permit.rs` decides what the pushing user's role and record allow for it);
+//!   `permit.rs` decides what the pushing user's role and record allow for it; `bounds.rs` what one
+//!   household may cost, before automerge loads its bytes and before it is stored);
 //! - `feed.rs`: the pull, from snapshots on a first sync and from the log after that;
 //! - `check.rs`: the consistency check's verdict and repair;
 //! - `admin.rs`: users, enrollment codes and the household list and detail (typed JSON answers);
@@ -13,6 +14,7 @@
 
 mod access_audit;
 mod admin;
+mod bounds;
 mod check;
 mod devices;
 mod feed;
