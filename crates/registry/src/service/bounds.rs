@@ -117,3 +117,114 @@ pub(super) fn merged(conflicts: u32, saved: &[u8]) -> Result<(), Refusal> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use automerge::transaction::Transactable;
+    use automerge::ActorId;
+
+    fn code<T: std::fmt::Debug>(r: Result<T, Refusal>) -> String {
+        r.expect_err("refused").code.to_string()
+    }
+
+    /// A household-shaped document: `answers` answers and `members` members of one field each.
+    fn household(answers: usize, members: usize) -> AutoCommit {
+        let mut d = AutoCommit::new();
+        let a = d.put_object(ROOT, keys::ANSWERS, ObjType::Map).unwrap();
+        for i in 0..answers {
+            d.put(&a, format!("q{i}"), "yes").unwrap();
+        }
+        let m = d.put_object(ROOT, keys::MEMBERS, ObjType::Map).unwrap();
+        for i in 0..members {
+            let one = d.put_object(&m, format!("m{i}"), ObjType::Map).unwrap();
+            d.put(&one, keys::NAME, "Member").unwrap();
+        }
+        d.commit();
+        d
+    }
+
+    #[test]
+    fn a_real_household_passes_every_cap() {
+        let mut d = household(60, 30);
+        assert!(merged_shape(&d).is_ok());
+        assert!(merged(0, &d.save()).is_ok());
+        assert!(pushed(&d.save_after(&[])).is_ok());
+    }
+
+    #[test]
+    fn members_over_the_cap_are_refused() {
+        assert_eq!(
+            code(merged_shape(&household(1, MAX_MEMBERS + 1))),
+            "too_many_members"
+        );
+    }
+
+    #[test]
+    fn keys_over_the_cap_are_refused() {
+        assert_eq!(
+            code(merged_shape(&household(MAX_KEYS + 1, 0))),
+            "too_many_keys"
+        );
+        // Nesting does not hide keys: maps inside answers count too.
+        let mut d = household(0, 0);
+        let mut obj = ROOT;
+        for i in 0..(MAX_KEYS + 1) {
+            obj = d.put_object(&obj, format!("k{i}"), ObjType::Map).unwrap();
+        }
+        d.commit();
+        assert_eq!(code(merged_shape(&d)), "too_many_keys");
+    }
+
+    #[test]
+    fn conflicts_over_the_cap_are_refused() {
+        let mut d = household(1, 0);
+        assert!(merged(MAX_CONFLICTS as u32, &d.save()).is_ok());
+        assert_eq!(
+            code(merged(MAX_CONFLICTS as u32 + 1, &d.save())),
+            "too_many_conflicts"
+        );
+    }
+
+    #[test]
+    fn a_history_of_too_many_actors_is_refused() {
+        let mut d = household(1, 0);
+        for i in 0..=MAX_ACTORS {
+            d.set_actor(ActorId::random());
+            d.put(ROOT, "q", i as i64).unwrap();
+            d.commit();
+        }
+        assert_eq!(code(merged(0, &d.save())), "too_many_actors");
+        assert_eq!(code(pushed(&d.save_after(&[]))), "too_many_actors");
+    }
+
+    #[test]
+    fn a_household_saved_larger_than_the_cap_is_refused() {
+        let mut d = household(1, 0);
+        // Incompressible text, so the saved size is the text's.
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        let noise: String = (0..2 * MAX_DOC_BYTES)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                char::from(b'!' + (x % 90) as u8)
+            })
+            .collect();
+        d.put(ROOT, "notes", noise).unwrap();
+        d.commit();
+        assert!(pushed(&d.save_after(&[])).is_ok());
+        assert_eq!(code(merged(0, &d.save())), "too_large");
+    }
+
+    #[test]
+    fn too_many_operations_are_refused_before_loading() {
+        let mut d = AutoCommit::new();
+        let list = d.put_object(ROOT, "l", ObjType::List).unwrap();
+        let values = (0..=MAX_OPS as i64).map(automerge::ScalarValue::Int);
+        d.splice(&list, 0, 0, values).unwrap();
+        d.commit();
+        assert_eq!(code(pushed(&d.save_after(&[]))), "too_large");
+        assert_eq!(code(merged(0, &d.save())), "too_large");
+    }
+}
