@@ -31,6 +31,10 @@ pub enum RegistryError {
     /// The body was larger than allowed.
     #[error("the request is larger than the registry accepts ({0} bytes at most)")]
     TooLarge(usize),
+    /// The request holds more items than the registry takes in one request (households in a push,
+    /// actors to register); the message says which bound, from `shumari_proto::limits`.
+    #[error("{0}")]
+    OverLimit(String),
     /// Storage failed; details are logged, not sent.
     #[error("the registry could not complete the request; try again later")]
     Storage(#[from] StorageError),
@@ -56,7 +60,7 @@ impl RegistryError {
             RegistryError::BadRequest(_) => "bad_request",
             RegistryError::UnsupportedVersion { .. } => "unsupported_version",
             RegistryError::NotFound(_) => "not_found",
-            RegistryError::TooLarge(_) => "too_large",
+            RegistryError::TooLarge(_) | RegistryError::OverLimit(_) => "too_large",
             RegistryError::Storage(_) => "unavailable",
             RegistryError::Internal(_) => "internal",
         }

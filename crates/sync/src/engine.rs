@@ -246,30 +246,31 @@ impl<A: StoreAccess + ?Sized> Session<'_, A> {
                 .map(|(a, _)| a)
                 .collect())
         })?;
-        if new.is_empty() {
-            return Ok(());
-        }
-        let resp: ActorsResponse = self.call(
-            Endpoint::Actors,
-            &ActorsRequest {
-                actors: new.iter().map(|a| a.to_bytes().to_vec()).collect(),
-            },
-        )?;
-        let ok: Vec<_> = new
-            .into_iter()
-            .filter(|a| {
-                resp.results
-                    .iter()
-                    .any(|(b, r)| b.as_slice() == a.to_bytes() && r.is_none())
-            })
-            .collect();
-        for (_, r) in &resp.results {
-            if let Some(r) = r {
-                tracing::warn!(code = %r.code, "an actor was refused: {}", r.message);
+        // A few per request at most (the registry's bound), in as many requests as it takes.
+        for part in new.chunks(shumari_proto::limits::MAX_REGISTER_ACTORS) {
+            let resp: ActorsResponse = self.call(
+                Endpoint::Actors,
+                &ActorsRequest {
+                    actors: part.iter().map(|a| a.to_bytes().to_vec()).collect(),
+                },
+            )?;
+            let ok: Vec<_> = part
+                .iter()
+                .filter(|a| {
+                    resp.results
+                        .iter()
+                        .any(|(b, r)| b.as_slice() == a.to_bytes() && r.is_none())
+                })
+                .cloned()
+                .collect();
+            for (_, r) in &resp.results {
+                if let Some(r) = r {
+                    tracing::warn!(code = %r.code, "an actor was refused: {}", r.message);
+                }
             }
+            self.store
+                .with_store(|s| Ok(s.mark_actors_registered(&ok)?))?;
         }
-        self.store
-            .with_store(|s| Ok(s.mark_actors_registered(&ok)?))?;
         Ok(())
     }
 
@@ -315,7 +316,9 @@ impl<A: StoreAccess + ?Sized> Session<'_, A> {
                 // The compact form leaves out what the registry holds (dependency hashes, chunk
                 // framing): a third of a lone edit.
                 let d = PushDoc::best(o.id, o.changes);
-                if !batch.is_empty() && batch_raw + d.wire_len() > raw_budget(self.push_ratio) {
+                let full = batch.len() >= shumari_proto::limits::MAX_PUSH_DOCS
+                    || batch_raw + d.wire_len() > raw_budget(self.push_ratio);
+                if !batch.is_empty() && full {
                     done += self.send_push(std::mem::take(&mut batch))?;
                     batch_raw = 0;
                     self.tell("push", done, Some(total));

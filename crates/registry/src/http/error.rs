@@ -21,7 +21,9 @@ impl HttpError {
             RegistryError::BadRequest(_) => StatusCode::BAD_REQUEST,
             RegistryError::UnsupportedVersion { .. } => StatusCode::UPGRADE_REQUIRED,
             RegistryError::NotFound(_) => StatusCode::NOT_FOUND,
-            RegistryError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            RegistryError::TooLarge(_) | RegistryError::OverLimit(_) => {
+                StatusCode::PAYLOAD_TOO_LARGE
+            }
             RegistryError::Storage(_) => StatusCode::SERVICE_UNAVAILABLE,
             RegistryError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -62,6 +64,7 @@ mod tests {
             ),
             (RegistryError::NotFound("x".into()), 404, "not_found"),
             (RegistryError::TooLarge(10), 413, "too_large"),
+            (RegistryError::OverLimit("x".into()), 413, "too_large"),
             (
                 RegistryError::Storage(crate::storage::StorageError::Other("disk".into())),
                 503,

@@ -19,6 +19,7 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use shumari_proto::limits::MAX_ENROLL_BODY;
 use shumari_proto::{Endpoint, CONTENT_TYPE, PROTOCOL_VERSION, VERSION_HEADER};
 use std::sync::Arc;
 
@@ -37,13 +38,33 @@ async fn protocol<S: Storage>(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, HttpError> {
     let ep = match endpoint.as_str() {
-        "enroll" => Endpoint::Enroll,
         "actors" => Endpoint::Actors,
         "push" => Endpoint::Push,
         "pull" => Endpoint::Pull,
         "check" => Endpoint::Check,
         other => return Err(RegistryError::NotFound(format!("no endpoint `{other}`")).into()),
     };
+    let limit = reg.config().max_body;
+    exchange(&reg, ep, &headers, body, limit).await
+}
+
+/// `/v1/enroll` has a route of its own for its own body limit: it is the one endpoint anyone may
+/// call without a token, and an enrollment is a code and a device name.
+async fn enroll<S: Storage>(
+    State(reg): State<Arc<Registry<S>>>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, HttpError> {
+    exchange(&reg, Endpoint::Enroll, &headers, body, MAX_ENROLL_BODY).await
+}
+
+async fn exchange<S: Storage>(
+    reg: &Registry<S>,
+    ep: Endpoint,
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+    limit: usize,
+) -> Result<Response, HttpError> {
     if let Some(v) = headers.get(VERSION_HEADER).and_then(|v| v.to_str().ok()) {
         let v: u16 = v.trim().parse().unwrap_or(0);
         if v != PROTOCOL_VERSION {
@@ -51,10 +72,10 @@ async fn protocol<S: Storage>(
         }
     }
     let body = body.map_err(|e| match e {
-        BytesRejection::FailedToBufferBody(_) => RegistryError::TooLarge(reg.config().max_body),
+        BytesRejection::FailedToBufferBody(_) => RegistryError::TooLarge(limit),
         other => RegistryError::BadRequest(other.body_text()),
     })?;
-    let out = reg.handle(ep, bearer(&headers), &body).await?;
+    let out = reg.handle(ep, bearer(headers), &body).await?;
     Ok(([(axum::http::header::CONTENT_TYPE, CONTENT_TYPE)], out).into_response())
 }
 
@@ -88,6 +109,10 @@ async fn show<S: Storage>(
 pub fn app<S: Storage>(reg: Arc<Registry<S>>) -> Router {
     let limit = reg.config().max_body;
     Router::new()
+        .route(
+            "/v1/enroll",
+            post(enroll::<S>).layer(DefaultBodyLimit::max(MAX_ENROLL_BODY)),
+        )
         .route("/v1/{endpoint}", post(protocol::<S>))
         .route("/v1/households", get(list::<S>))
         .route("/v1/households/{id}", get(show::<S>))
