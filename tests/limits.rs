@@ -1,17 +1,20 @@
 //! Bounded untrusted input, end to end through the registry's service: a household over a
 //! per-household cap is refused on its own, never stored and never forwarded to another device, while
 //! the rest of the push goes through; a request over a per-request bound is refused whole with
-//! HTTP 413 and the code `too_large`.
+//! HTTP 413 and the code `too_large`; a caller over its rate gets 429 with `Retry-After`, which the
+//! sync engine waits out before it retries.
 
 use serde_json::json;
 use shumari_domain::HouseholdInput;
 use shumari_proto::limits::{
     MAX_ENROLL_BODY, MAX_KEYS, MAX_MEMBERS, MAX_PUSH_DOCS, MAX_REGISTER_ACTORS,
 };
+use shumari_registry::{Config, RateLimits};
 use shumari_scenarios::{http_transport, TestRegistry, AREA};
 use shumari_sync::engine::KEY_TOKEN;
 use shumari_sync::proto::{ActorsRequest, EnrollRequest, Message, PushDoc, PushRequest};
-use shumari_sync::{Endpoint, TransportError};
+use shumari_sync::{Endpoint, Transport, TransportError};
+use std::sync::{Arc, Mutex};
 use uuid::Uuid;
 
 fn household(answers: usize, members: usize) -> HouseholdInput {
@@ -134,4 +137,102 @@ fn requests_over_a_bound_are_refused_whole() {
     assert!(http
         .call(Endpoint::Actors, Some(&token), actors(200).encode())
         .is_ok());
+}
+
+/// A registry over HTTP whose tokens may make `burst` requests at once and then one a minute.
+fn throttled_registry(burst: u32) -> (TestRegistry<shumari_registry::SqliteStorage>, String) {
+    let mut reg = TestRegistry::sqlite_with(Config {
+        rate: RateLimits {
+            per_token_per_minute: 1,
+            token_burst: burst,
+            ..RateLimits::default()
+        },
+        ..Config::default()
+    });
+    let url = reg.serve_http();
+    (reg, url)
+}
+
+#[test]
+fn a_burst_over_the_token_limit_gets_429_with_retry_after() {
+    let (reg, url) = throttled_registry(3);
+    let d = reg.device(&[AREA]);
+    let token = d.store.kv_get(KEY_TOKEN).unwrap().unwrap();
+    let mut http = http_transport(&url);
+    let empty = || ActorsRequest { actors: Vec::new() }.encode();
+    for _ in 0..3 {
+        http.call(Endpoint::Actors, Some(&token), empty()).unwrap();
+    }
+    match http.call(Endpoint::Actors, Some(&token), empty()) {
+        Err(TransportError::Throttled {
+            retry_after_secs,
+            code,
+            ..
+        }) => {
+            assert_eq!(code, "rate_limited");
+            assert!((1..=60).contains(&retry_after_secs), "{retry_after_secs}");
+        }
+        other => panic!("expected 429 with Retry-After, got {other:?}"),
+    }
+    // Another device's token is not held back by this one's burst.
+    let other = reg.device(&[AREA]);
+    let token = other.store.kv_get(KEY_TOKEN).unwrap().unwrap();
+    assert!(http.call(Endpoint::Actors, Some(&token), empty()).is_ok());
+}
+
+/// Passes calls through, noting every `Retry-After` the registry answered with.
+struct NoteThrottles {
+    inner: Box<dyn Transport>,
+    asked: Arc<Mutex<Vec<u64>>>,
+}
+
+impl Transport for NoteThrottles {
+    fn call(
+        &mut self,
+        endpoint: Endpoint,
+        token: Option<&str>,
+        body: Vec<u8>,
+    ) -> Result<Vec<u8>, TransportError> {
+        let r = self.inner.call(endpoint, token, body);
+        if let Err(TransportError::Throttled {
+            retry_after_secs, ..
+        }) = &r
+        {
+            self.asked.lock().unwrap().push(*retry_after_secs);
+        }
+        r
+    }
+}
+
+#[test]
+fn the_engine_waits_out_retry_after_and_the_sync_completes() {
+    // One request a second after a burst of two: a sync round takes more than that.
+    let mut reg = TestRegistry::sqlite_with(Config {
+        rate: RateLimits {
+            per_token_per_minute: 60,
+            token_burst: 2,
+            ..RateLimits::default()
+        },
+        ..Config::default()
+    });
+    let url = reg.serve_http();
+    let mut d = reg.device(&[AREA]);
+    let id = d.add(1, AREA);
+    let asked = Arc::new(Mutex::new(Vec::new()));
+    d.transport = Box::new(NoteThrottles {
+        inner: http_transport(&url),
+        asked: asked.clone(),
+    });
+    let r = d.sync();
+    let asked = asked.lock().unwrap().clone();
+    assert!(!asked.is_empty(), "the registry never throttled: {r:?}");
+    assert!(r.complete, "{r:?}");
+    assert!(reg.heads().contains_key(&id));
+    // Each wait lasted at least what the registry asked for.
+    let asked_ms: u64 = asked.iter().map(|s| s * 1000).sum();
+    assert!(
+        r.throttled_ms >= asked_ms,
+        "{} < {asked_ms}",
+        r.throttled_ms
+    );
 }

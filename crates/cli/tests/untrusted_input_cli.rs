@@ -1,7 +1,8 @@
 //! Decompression bombs pushed to a real `shumari registry serve`: a few KiB on the wire that automerge
 //! would inflate to more than a GiB are refused per household (`too_large`) while the other
 //! households of the same push are stored, and the registry process's peak memory (VmHWM, read from
-//! `/proc/<pid>/status` after the push) stays under 256 MiB.
+//! `/proc/<pid>/status` after the push) stays under 256 MiB. The request limits of the settings
+//! file's `[limits]` table apply to a running registry.
 
 use flate2::{Compress, Compression, FlushCompress};
 use shumari_domain::HouseholdInput;
@@ -34,10 +35,11 @@ fn db_arg(db: &Path) -> String {
     format!("sqlite:{}", db.display())
 }
 
-fn serve(db: &Path) -> Server {
+fn serve(db: &Path, extra: &[&str]) -> Server {
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_shumari"))
         .args(["registry", "serve", "--db", &db_arg(db), "--listen"])
         .arg("127.0.0.1:0")
+        .args(extra)
         .env("SHUMARI_LOG", "warn")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -143,7 +145,7 @@ fn household(n: u32) -> HouseholdInput {
 fn decompression_bombs_are_refused_per_household_and_the_registry_stays_small() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("registry.db");
-    let server = serve(&db);
+    let server = serve(&db, &[]);
     let user = admin(
         &db,
         &[
@@ -234,4 +236,67 @@ fn decompression_bombs_are_refused_per_household_and_the_registry_stays_small() 
     for id in [change_bomb, column_bomb] {
         assert!(!listed.contains(&id.to_string()), "{listed}");
     }
+}
+
+#[test]
+fn the_settings_files_request_limits_apply() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("registry.db");
+    let config = dir.path().join("registry.toml");
+    std::fs::write(
+        &config,
+        "[limits]\nper_token_per_minute = 1\ntoken_burst = 2\n",
+    )
+    .unwrap();
+    let config = config.to_str().unwrap();
+    let server = serve(&db, &["--config", config]);
+    let user = admin(
+        &db,
+        &[
+            "user",
+            "add",
+            "--name",
+            "Limit Test",
+            "--role",
+            "surveyor",
+            "--area",
+            AREA,
+        ],
+    );
+    let code = admin(&db, &["enroll-code", "--user", &user]);
+    let mut store = Store::create(&dir.path().join("device"), PIN).unwrap();
+    let mut t = HttpTransport::new(&server.url).unwrap();
+    shumari_sync::enroll(&mut store, &mut t, &server.url, &code, &Options::default()).unwrap();
+    let token = store.kv_get(KEY_TOKEN).unwrap().expect("enrolled");
+    let empty = || shumari_sync::proto::ActorsRequest { actors: Vec::new() }.encode();
+    for _ in 0..2 {
+        t.call(Endpoint::Actors, Some(&token), empty()).unwrap();
+    }
+    match t.call(Endpoint::Actors, Some(&token), empty()) {
+        Err(shumari_sync::TransportError::Throttled { code, .. }) => {
+            assert_eq!(code, "rate_limited")
+        }
+        other => panic!("expected 429, got {other:?}"),
+    }
+
+    // A misspelt limit is the operator's mistake to fix: exit 2, naming the key.
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, "[limits]\nper_token_per_hour = 5\n").unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_shumari"))
+        .args([
+            "registry",
+            "enroll-code",
+            "--user",
+            &user,
+            "--db",
+            &db_arg(&db),
+        ])
+        .args(["--config", bad.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("per_token_per_hour"),
+        "{out:?}"
+    );
 }

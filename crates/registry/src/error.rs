@@ -35,6 +35,9 @@ pub enum RegistryError {
     /// actors to register); the message says which bound, from `shumari_proto::limits`.
     #[error("{0}")]
     OverLimit(String),
+    /// The caller made more requests than its limit; it may try again after this many seconds.
+    #[error("too many requests; try again in {0} s")]
+    RateLimited(u64),
     /// Storage failed; details are logged, not sent.
     #[error("the registry could not complete the request; try again later")]
     Storage(#[from] StorageError),
@@ -61,6 +64,7 @@ impl RegistryError {
             RegistryError::UnsupportedVersion { .. } => "unsupported_version",
             RegistryError::NotFound(_) => "not_found",
             RegistryError::TooLarge(_) | RegistryError::OverLimit(_) => "too_large",
+            RegistryError::RateLimited(_) => "rate_limited",
             RegistryError::Storage(_) => "unavailable",
             RegistryError::Internal(_) => "internal",
         }

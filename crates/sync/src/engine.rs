@@ -99,6 +99,9 @@ impl Retry {
     }
 }
 
+/// The longest `Retry-After` the engine waits out within a round.
+pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(120);
+
 /// Tuning.
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -146,6 +149,8 @@ pub struct Report {
     pub bytes_received: u64,
     /// Request/response exchanges, retries included.
     pub round_trips: u64,
+    /// Milliseconds spent waiting because the registry asked to slow down (`Retry-After`).
+    pub throttled_ms: u64,
     /// Households on this device with open conflicts after the sync.
     pub conflicts: u64,
     /// Households refused, each with its reason.
@@ -214,7 +219,18 @@ impl<A: StoreAccess + ?Sized> Session<'_, A> {
                 }
                 Err(e) if e.retryable() && n + 1 < self.opts.retry.attempts => {
                     tracing::debug!(endpoint = ep.path(), attempt = n, "retrying: {e}");
-                    std::thread::sleep(self.opts.retry.delay(n));
+                    // A registry that says how long to wait gets at least that, unless it asks
+                    // for longer than one round should wait (the next round tries again).
+                    let wait = match e.retry_after() {
+                        Some(asked) if asked > MAX_RETRY_AFTER => return Err(e.into()),
+                        Some(asked) => {
+                            let wait = self.opts.retry.delay(n).max(asked);
+                            self.report.throttled_ms += wait.as_millis() as u64;
+                            wait
+                        }
+                        None => self.opts.retry.delay(n),
+                    };
+                    std::thread::sleep(wait);
                     // A store closed while we waited (the app was locked) ends the round here
                     // rather than after every remaining attempt.
                     self.store.with_store(|_| Ok(()))?;

@@ -24,6 +24,7 @@ impl HttpError {
             RegistryError::TooLarge(_) | RegistryError::OverLimit(_) => {
                 StatusCode::PAYLOAD_TOO_LARGE
             }
+            RegistryError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             RegistryError::Storage(_) => StatusCode::SERVICE_UNAVAILABLE,
             RegistryError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -43,7 +44,12 @@ impl IntoResponse for HttpError {
         if let RegistryError::Storage(e) = &self.0 {
             tracing::error!("storage: {e}");
         }
-        (self.status(), axum::Json(self.body())).into_response()
+        let mut resp = (self.status(), axum::Json(self.body())).into_response();
+        if let RegistryError::RateLimited(secs) = &self.0 {
+            resp.headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, (*secs).into());
+        }
+        resp
     }
 }
 
@@ -71,12 +77,16 @@ mod tests {
                 "unavailable",
             ),
             (RegistryError::Internal("x".into()), 500, "internal"),
+            (RegistryError::RateLimited(3), 429, "rate_limited"),
         ];
         for (e, status, code) in cases {
             let h = HttpError(e);
             assert_eq!(h.status().as_u16(), status);
             assert_eq!(h.body().code, code);
         }
+        // A rate limit says when to come back.
+        let r = HttpError(RegistryError::RateLimited(3)).into_response();
+        assert_eq!(r.headers()[axum::http::header::RETRY_AFTER], "3");
         // Storage details stay in the log, not in the answer.
         let h = HttpError(RegistryError::Storage(crate::storage::StorageError::Other(
             "secret path".into(),

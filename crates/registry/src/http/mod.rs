@@ -4,9 +4,11 @@
 //! HTTPS; [`tls`] holds the rules for both.
 
 mod error;
+mod limits;
 pub mod tls;
 
 pub use error::HttpError;
+pub use limits::RateLimits;
 pub use tls::{check_plain_listen, launch_tls, ServeError, TlsSettings};
 
 use crate::error::RegistryError;
@@ -22,6 +24,8 @@ use axum::{Json, Router};
 use shumari_proto::limits::MAX_ENROLL_BODY;
 use shumari_proto::{Endpoint, CONTENT_TYPE, PROTOCOL_VERSION, VERSION_HEADER};
 use std::sync::Arc;
+use tower::limit::GlobalConcurrencyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
 
 fn bearer(headers: &HeaderMap) -> Option<&str> {
     headers
@@ -105,9 +109,12 @@ async fn show<S: Storage>(
     Ok(Json(reg.household_show(Some(&auth.user), &id).await?))
 }
 
-/// The router.
+/// The router, inside the request limits ([`RateLimits`]): the timeout outermost, then the rate
+/// limit (refusing is cheap, so it comes before waiting for a slot), then the concurrency limit.
 pub fn app<S: Storage>(reg: Arc<Registry<S>>) -> Router {
     let limit = reg.config().max_body;
+    let rate = reg.config().rate.clone();
+    let limiter = Arc::new(limits::Limiter::new(&rate));
     Router::new()
         .route(
             "/v1/enroll",
@@ -119,6 +126,15 @@ pub fn app<S: Storage>(reg: Arc<Registry<S>>) -> Router {
         .route("/health", get(|| async { "ok" }))
         .layer(DefaultBodyLimit::max(limit))
         .with_state(reg)
+        .layer(GlobalConcurrencyLimitLayer::new(rate.max_concurrent.max(1)))
+        .layer(axum::middleware::from_fn_with_state(
+            limiter,
+            limits::rate_limit,
+        ))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            rate.timeout,
+        ))
 }
 
 /// Serves `reg` on `listener` until `shutdown` completes.
@@ -127,7 +143,11 @@ pub async fn launch<S: Storage>(
     reg: Arc<Registry<S>>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app(reg))
-        .with_graceful_shutdown(shutdown)
-        .await
+    // The peer's address reaches the per-address rate limit through `ConnectInfo`.
+    axum::serve(
+        listener,
+        app(reg).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }

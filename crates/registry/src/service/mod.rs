@@ -48,6 +48,8 @@ pub struct Config {
     pub max_body: usize,
     /// How long an enrollment code stays valid, in seconds.
     pub code_ttl_secs: i64,
+    /// Request limits of the HTTP face (rate per token and address, concurrency, timeout).
+    pub rate: crate::http::RateLimits,
 }
 
 impl Default for Config {
@@ -56,6 +58,7 @@ impl Default for Config {
             chunk_bytes: DEFAULT_CHUNK_BYTES,
             max_body: 4 * 1024 * 1024,
             code_ttl_secs: 7 * 24 * 3600,
+            rate: crate::http::RateLimits::default(),
         }
     }
 }
