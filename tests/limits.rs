@@ -2,7 +2,8 @@
 //! per-household cap is refused on its own, never stored and never forwarded to another device, while
 //! the rest of the push goes through; a request over a per-request bound is refused whole with
 //! HTTP 413 and the code `too_large`; a caller over its rate gets 429 with `Retry-After`, which the
-//! sync engine waits out before it retries.
+//! sync engine waits out before it retries; a device measures what the registry sends the same way
+//! before its store loads it.
 
 use serde_json::json;
 use shumari_domain::HouseholdInput;
@@ -12,7 +13,9 @@ use shumari_proto::limits::{
 use shumari_registry::{Config, RateLimits};
 use shumari_scenarios::{http_transport, TestRegistry, AREA};
 use shumari_sync::engine::KEY_TOKEN;
-use shumari_sync::proto::{ActorsRequest, EnrollRequest, Message, PushDoc, PushRequest};
+use shumari_sync::proto::{
+    ActorsRequest, DocChanges, EnrollRequest, Message, PullResponse, PushDoc, PushRequest,
+};
 use shumari_sync::{Endpoint, Transport, TransportError};
 use std::sync::{Arc, Mutex};
 use uuid::Uuid;
@@ -235,4 +238,82 @@ fn the_engine_waits_out_retry_after_and_the_sync_completes() {
         "{} < {asked_ms}",
         r.throttled_ms
     );
+}
+
+/// A compressed automerge change chunk (type 2) whose body inflates to `mib` MiB of zeros: one
+/// compressed MiB, byte-aligned by a sync flush, repeated, then an empty final block.
+fn compressed_change_bomb(mib: usize) -> Vec<u8> {
+    use flate2::{Compress, Compression, FlushCompress};
+    let mut c = Compress::new(Compression::best(), false);
+    let mut segment = Vec::with_capacity(1 << 16);
+    c.compress_vec(&vec![0u8; 1 << 20], &mut segment, FlushCompress::Sync)
+        .unwrap();
+    let mut deflated = segment.repeat(mib);
+    deflated.extend_from_slice(&[0x03, 0x00]);
+    let mut chunk = vec![0x85, 0x6f, 0x4a, 0x83, 0, 0, 0, 0, 2];
+    let mut n = deflated.len();
+    while n >= 0x80 {
+        chunk.push((n as u8 & 0x7f) | 0x80);
+        n >>= 7;
+    }
+    chunk.push(n as u8);
+    chunk.extend_from_slice(&deflated);
+    chunk
+}
+
+/// Passes calls through, adding a household made of `bomb` to every pull page.
+struct SlipIntoPulls {
+    inner: Box<dyn Transport>,
+    id: Uuid,
+    bomb: Vec<u8>,
+}
+
+impl Transport for SlipIntoPulls {
+    fn call(
+        &mut self,
+        endpoint: Endpoint,
+        token: Option<&str>,
+        body: Vec<u8>,
+    ) -> Result<Vec<u8>, TransportError> {
+        let out = self.inner.call(endpoint, token, body)?;
+        if endpoint != Endpoint::Pull {
+            return Ok(out);
+        }
+        let mut page = PullResponse::decode(&out).expect("a pull page");
+        page.docs.push(DocChanges {
+            id: self.id,
+            changes: self.bomb.clone(),
+            heads: vec![[7; 32]],
+        });
+        Ok(page.encode())
+    }
+}
+
+#[test]
+fn a_device_refuses_a_bomb_from_the_registry_before_loading_it() {
+    let reg = TestRegistry::sqlite();
+    let mut a = reg.device(&[AREA]);
+    let honest = a.add(1, AREA);
+    a.sync();
+    let mut b = reg.device(&[AREA]);
+    let bomb = Uuid::new_v4();
+    let inner = std::mem::replace(&mut b.transport, reg.transport());
+    b.transport = Box::new(SlipIntoPulls {
+        inner,
+        id: bomb,
+        bomb: compressed_change_bomb(256),
+    });
+    let r = b.sync();
+    assert!(
+        r.refused
+            .iter()
+            .any(|x| x.id == bomb && x.code == "too_large"),
+        "{r:?}"
+    );
+    let held = b.heads();
+    assert!(
+        held.contains_key(&honest),
+        "the honest household still arrives"
+    );
+    assert!(!held.contains_key(&bomb));
 }
