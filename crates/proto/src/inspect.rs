@@ -103,6 +103,8 @@ pub struct Shape {
     pub ops: u64,
     /// Actors named: a document's actor table, each change's author and the others it names.
     pub actors: usize,
+    /// Dependencies named by the changes.
+    pub deps: u64,
 }
 
 /// Measures `bytes` (concatenated automerge chunks, as `save`, `save_after` or a concatenation of
@@ -205,6 +207,7 @@ impl Measure {
             });
         }
         r.take_bytes(32 * deps)?;
+        self.shape.deps += deps as u64;
         r.bytes()?; // actor
         self.shape.actors += 1;
         r.varint()?; // seq
@@ -403,6 +406,7 @@ mod tests {
         let changes = d.save_after(&[]);
         let shape = inspect(&changes, Bounds::HOUSEHOLD).unwrap();
         assert_eq!(shape.chunks, 2);
+        assert_eq!(shape.deps, 1);
         assert!(shape.ops >= 61, "{shape:?}");
         let mut both = saved.clone();
         both.extend_from_slice(&changes);

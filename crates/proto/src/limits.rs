@@ -46,6 +46,19 @@ pub const MAX_CONFLICTS: usize = 500;
 /// merge results the registry holds until the batch commits.
 pub const MAX_PUSH_DOCS: usize = 5_000;
 
+/// Operations all households of one push may describe together: the work one request may ask of
+/// the registry (~1 us each to merge, so about a second of one core). A push fills a 64 KiB frame,
+/// a few hundred new households of ~160 operations each.
+pub const MAX_PUSH_OPS: u64 = 1_000_000;
+
+/// Dependencies all changes of one push may name together (each is looked up among the registry's
+/// changes): ten per household of a full push.
+pub const MAX_PUSH_DEPS: u64 = 50_000;
+
+/// Distinct automerge actors the new changes of one push may name (each is looked up in one
+/// query). Only actors registered to the pushing device are accepted, a handful per device.
+pub const MAX_PUSH_ACTORS: usize = 1_000;
+
 /// Dependencies one change may name. A change depends on the heads it was made on: one, or a few
 /// after a merge of concurrent edits.
 pub const MAX_CHANGE_DEPS: usize = 64;

@@ -3,6 +3,8 @@
 //! - [`pushed`]: the pushed automerge bytes are measured by `shumari_proto::inspect` *before*
 //!   automerge loads them, so a compressed chunk or column that inflates past the bound, or a
 //!   run-length column describing millions of operations, is refused without being expanded.
+//!   Each household also takes its share of the push's [`PushBudget`] (operations and
+//!   dependencies of all its households together), so one request asks a bounded amount of work.
 //! - [`merged`]: the merged document is held to the per-household caps (keys, members, conflicts,
 //!   saved size, actors and operations of its whole history) before it is stored. A household over a
 //!   cap is refused on its own; it is never stored, so never forwarded to other devices.
@@ -11,11 +13,14 @@
 
 use automerge::{AutoCommit, ObjId, ObjType, ReadDoc, Value, ValueRef, ROOT};
 use shumari_domain::doc::keys;
-use shumari_proto::inspect::{inspect, Bounds, BytesError};
+use shumari_proto::inspect::{inspect, Bounds, BytesError, Shape};
 use shumari_proto::limits::{
-    MAX_ACTORS, MAX_CONFLICTS, MAX_DOC_BYTES, MAX_KEYS, MAX_MEMBERS, MAX_OPS,
+    MAX_ACTORS, MAX_CONFLICTS, MAX_DOC_BYTES, MAX_KEYS, MAX_MEMBERS, MAX_OPS, MAX_PUSH_ACTORS,
+    MAX_PUSH_DEPS, MAX_PUSH_OPS,
 };
 use shumari_proto::{Refusal, RefusalCode};
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// The refusal for automerge bytes that failed [`inspect`].
 fn refusal(e: BytesError) -> Refusal {
@@ -28,19 +33,76 @@ fn refusal(e: BytesError) -> Refusal {
     Refusal::new(code, format!("the household's changes were refused: {e}"))
 }
 
-/// Checks pushed bytes before automerge sees them.
-pub(super) fn pushed(changes: &[u8]) -> Result<(), Refusal> {
+/// What the households of one push may cost together, shared by the merges running in parallel.
+#[derive(Debug, Default)]
+pub(super) struct PushBudget {
+    ops: AtomicU64,
+    deps: AtomicU64,
+}
+
+impl PushBudget {
+    /// Takes a household's share of the push's budget, or refuses it once the push has used it up
+    /// (the device sends it again in its next push).
+    fn take(&self, shape: &Shape) -> Result<(), Refusal> {
+        let ops = self.ops.fetch_add(shape.ops, Ordering::Relaxed) + shape.ops;
+        let deps = self.deps.fetch_add(shape.deps, Ordering::Relaxed) + shape.deps;
+        if ops > MAX_PUSH_OPS || deps > MAX_PUSH_DEPS {
+            return Err(Refusal::new(
+                RefusalCode::TooLarge,
+                format!(
+                    "the push held more work than the registry takes at once ({MAX_PUSH_OPS} \
+                     operations, {MAX_PUSH_DEPS} dependencies); the household goes with the next push"
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Checks pushed bytes before automerge sees them, and takes their share of the push's budget.
+pub(super) fn pushed(changes: &[u8], budget: &PushBudget) -> Result<(), Refusal> {
     let shape = inspect(changes, Bounds::HOUSEHOLD).map_err(refusal)?;
     if shape.actors > MAX_ACTORS {
         return Err(too_many_actors());
     }
-    Ok(())
+    budget.take(&shape)
 }
 
 fn too_many_actors() -> Refusal {
     Refusal::new(
         RefusalCode::TooManyActors,
         format!("the household's history names more than {MAX_ACTORS} automerge actors"),
+    )
+}
+
+/// Which households fit in a push's bound on distinct actors ([`MAX_PUSH_ACTORS`]), in order (a
+/// household that is not ready always fits), and the actors of those that do.
+pub(super) fn push_actors<'a, V: 'a>(
+    households: impl Iterator<Item = Option<&'a BTreeMap<Vec<u8>, V>>>,
+) -> (Vec<bool>, BTreeSet<Vec<u8>>) {
+    let mut all: BTreeSet<Vec<u8>> = BTreeSet::new();
+    let fits = households
+        .map(|h| {
+            let Some(actors) = h else { return true };
+            let new = actors.keys().filter(|a| !all.contains(*a)).count();
+            if all.len() + new > MAX_PUSH_ACTORS {
+                return false;
+            }
+            all.extend(actors.keys().cloned());
+            true
+        })
+        .collect();
+    (fits, all)
+}
+
+/// The refusal of a household past the push's bound on distinct actors.
+pub(super) fn too_many_push_actors() -> Refusal {
+    Refusal::new(
+        RefusalCode::TooManyActors,
+        format!(
+            "the push names more than {MAX_PUSH_ACTORS} automerge actors; the household goes with \
+             the next push"
+        ),
     )
 }
 
@@ -149,7 +211,7 @@ mod tests {
         let mut d = household(60, 30);
         assert!(merged_shape(&d).is_ok());
         assert!(merged(0, &d.save()).is_ok());
-        assert!(pushed(&d.save_after(&[])).is_ok());
+        assert!(pushed(&d.save_after(&[]), &PushBudget::default()).is_ok());
     }
 
     #[test]
@@ -195,7 +257,10 @@ mod tests {
             d.commit();
         }
         assert_eq!(code(merged(0, &d.save())), "too_many_actors");
-        assert_eq!(code(pushed(&d.save_after(&[]))), "too_many_actors");
+        assert_eq!(
+            code(pushed(&d.save_after(&[]), &PushBudget::default())),
+            "too_many_actors"
+        );
     }
 
     #[test]
@@ -213,7 +278,7 @@ mod tests {
             .collect();
         d.put(ROOT, "notes", noise).unwrap();
         d.commit();
-        assert!(pushed(&d.save_after(&[])).is_ok());
+        assert!(pushed(&d.save_after(&[]), &PushBudget::default()).is_ok());
         assert_eq!(code(merged(0, &d.save())), "too_large");
     }
 
@@ -224,7 +289,61 @@ mod tests {
         let values = (0..=MAX_OPS as i64).map(automerge::ScalarValue::Int);
         d.splice(&list, 0, 0, values).unwrap();
         d.commit();
-        assert_eq!(code(pushed(&d.save_after(&[]))), "too_large");
+        assert_eq!(
+            code(pushed(&d.save_after(&[]), &PushBudget::default())),
+            "too_large"
+        );
         assert_eq!(code(merged(0, &d.save())), "too_large");
+    }
+}
+
+#[cfg(test)]
+mod budget_tests {
+    use super::*;
+
+    #[test]
+    fn a_push_asking_more_work_than_its_budget_is_refused_past_the_budget() {
+        let budget = PushBudget::default();
+        let half = Shape {
+            ops: MAX_PUSH_OPS / 2,
+            ..Shape::default()
+        };
+        assert!(budget.take(&half).is_ok());
+        assert!(budget.take(&half).is_ok());
+        let r = budget.take(&Shape {
+            ops: 1,
+            ..Shape::default()
+        });
+        assert_eq!(r.unwrap_err().code, RefusalCode::TooLarge);
+        let deps = PushBudget::default();
+        assert!(deps
+            .take(&Shape {
+                deps: MAX_PUSH_DEPS + 1,
+                ..Shape::default()
+            })
+            .is_err());
+    }
+}
+
+#[cfg(test)]
+mod push_actor_tests {
+    use super::*;
+
+    #[test]
+    fn households_past_the_push_bound_on_actors_wait_for_the_next_push() {
+        let actors = |from: usize, n: usize| -> BTreeMap<Vec<u8>, ()> {
+            (from..from + n)
+                .map(|i| ((i as u32).to_be_bytes().to_vec(), ()))
+                .collect()
+        };
+        let half = MAX_PUSH_ACTORS / 2;
+        let a = actors(0, half);
+        let b = actors(half, half);
+        let again = actors(0, 10); // already counted: fits
+        let c = actors(MAX_PUSH_ACTORS, 1); // one too many
+        let (fits, all) =
+            push_actors([Some(&a), None, Some(&b), Some(&again), Some(&c)].into_iter());
+        assert_eq!(fits, vec![true, true, true, true, false]);
+        assert_eq!(all.len(), 2 * half);
     }
 }

@@ -10,6 +10,7 @@
 //!
 //! [`merge`]: super::merge
 
+use super::bounds::{self, PushBudget};
 use super::merge::{compact_of, prepare, Prepared};
 use super::{now_ms, permit, Registry};
 use crate::error::{RegistryError, Result};
@@ -19,7 +20,7 @@ use rayon::prelude::*;
 use shumari_proto::limits::MAX_PUSH_DOCS;
 use shumari_proto::message::{ChangeEncoding, DocOutcome, PushDoc, PushRequest, PushResponse};
 use shumari_proto::{Refusal, RefusalCode};
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 use uuid::Uuid;
 
@@ -65,9 +66,10 @@ fn prepare_all(
     stored: &[Option<StoredDoc>],
     device_actors: &[Vec<u8>],
 ) -> Vec<Prepared> {
+    let budget = PushBudget::default();
     work.par_iter()
         .zip(stored.par_iter())
-        .map(|(d, s)| prepare(d, s.as_ref(), device_actors))
+        .map(|(d, s)| prepare(d, s.as_ref(), device_actors, &budget))
         .collect()
 }
 
@@ -188,20 +190,21 @@ impl<S: Storage> Registry<S> {
         auth: &DeviceAuth,
         work: Vec<PushDoc>,
         prev_areas: Vec<Option<String>>,
-        prepared: Vec<Prepared>,
+        mut prepared: Vec<Prepared>,
         outcomes: &mut BTreeMap<Uuid, DocOutcome>,
     ) -> Result<Checked> {
-        // Actor ownership for every new change in the batch, in one query.
-        let all_actors: Vec<Vec<u8>> = prepared
-            .iter()
-            .filter_map(|p| match p {
-                Prepared::Ready { actors, .. } => Some(actors.keys().cloned()),
-                _ => None,
-            })
-            .flatten()
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .collect();
+        // Actor ownership for every new change in the batch, in one query of a bounded size: a
+        // household that would take the push past the bound on distinct actors waits for the next.
+        let (fits, all_actors) = bounds::push_actors(prepared.iter().map(|p| match p {
+            Prepared::Ready { actors, .. } => Some(actors),
+            _ => None,
+        }));
+        for (p, fits) in prepared.iter_mut().zip(fits) {
+            if !fits {
+                *p = Prepared::Refused(bounds::too_many_push_actors());
+            }
+        }
+        let all_actors: Vec<Vec<u8>> = all_actors.into_iter().collect();
         let owners: HashMap<Vec<u8>, String> = self
             .storage
             .actor_devices(&all_actors)

@@ -121,11 +121,12 @@ fn changes_of(
 }
 
 /// Applies pushed changes to the stored document (CPU only, no IO). `device_actors` are the actors
-/// bound to the pushing device.
+/// bound to the pushing device; `budget` is what the push's households may cost together.
 pub(super) fn prepare(
     d: &PushDoc,
     stored: Option<&StoredDoc>,
     device_actors: &[Vec<u8>],
+    budget: &bounds::PushBudget,
 ) -> Prepared {
     let bad = |m: String| Prepared::Refused(Refusal::new(RefusalCode::BadDocument, m));
     let mut am = match stored {
@@ -144,7 +145,7 @@ pub(super) fn prepare(
         Err(refused) => return refused,
     };
     // Measured before automerge expands anything (compressed parts, run lengths).
-    if let Err(r) = bounds::pushed(&changes) {
+    if let Err(r) = bounds::pushed(&changes, budget) {
         return Prepared::Refused(r);
     }
     // A new household's changes are loaded as a document (automerge's bulk path), several times faster
