@@ -3,7 +3,7 @@
 //! the rest of the push goes through; a request over a per-request bound is refused whole with
 //! HTTP 413 and the code `too_large`; a caller over its rate gets 429 with `Retry-After`, which the
 //! sync engine waits out before it retries; a device measures what the registry sends the same way
-//! before its store loads it.
+//! before its store loads it; one address flooding enrollments is rate-limited.
 
 use serde_json::json;
 use shumari_domain::HouseholdInput;
@@ -209,11 +209,11 @@ impl Transport for NoteThrottles {
 
 #[test]
 fn the_engine_waits_out_retry_after_and_the_sync_completes() {
-    // One request a second after a burst of two: a sync round takes more than that.
+    // One request a second, no burst: a sync round makes several requests in quick succession.
     let mut reg = TestRegistry::sqlite_with(Config {
         rate: RateLimits {
             per_token_per_minute: 60,
-            token_burst: 2,
+            token_burst: 1,
             ..RateLimits::default()
         },
         ..Config::default()
@@ -316,4 +316,36 @@ fn a_device_refuses_a_bomb_from_the_registry_before_loading_it() {
         "the honest household still arrives"
     );
     assert!(!held.contains_key(&bomb));
+}
+
+#[test]
+fn one_address_flooding_enrollments_gets_429() {
+    // Guessing enrollment codes needs no token: the per-address limit is what stops it.
+    let mut reg = TestRegistry::sqlite_with(Config {
+        rate: RateLimits {
+            per_address_per_minute: 1,
+            address_burst: 2,
+            ..RateLimits::default()
+        },
+        ..Config::default()
+    });
+    let url = reg.serve_http();
+    let mut http = http_transport(&url);
+    let guess = |n: u32| {
+        EnrollRequest {
+            code: format!("GUESS-{n:04}"),
+            label: "tablet".into(),
+        }
+        .encode()
+    };
+    for n in 0..2 {
+        match http.call(Endpoint::Enroll, None, guess(n)) {
+            Err(TransportError::Rejected { status: 403, .. }) => {}
+            other => panic!("{other:?}"),
+        }
+    }
+    match http.call(Endpoint::Enroll, None, guess(2)) {
+        Err(TransportError::Throttled { code, .. }) => assert_eq!(code, "rate_limited"),
+        other => panic!("expected 429, got {other:?}"),
+    }
 }
