@@ -3,7 +3,7 @@
 //! automerge trusts the bytes it loads more than a registry can afford to: it inflates a compressed
 //! change chunk or a deflated document column to whatever size it says (a few KiB can become
 //! gigabytes inside `AutoCommit::load`), and its columns are run-length encoded, so a few bytes can
-//! describe millions of operations, each a allocation once loaded. [`inspect`] walks the chunks the
+//! describe millions of operations, each an allocation once loaded. [`inspect`] walks the chunks the
 //! way automerge will, without building anything: it inflates what is compressed through a bounded
 //! reader (keeping at most [`Bounds::inflated_bytes`]), and sums every column's run lengths without
 //! expanding them. Bytes that pass describe at most [`Bounds::ops`] operations in at most

@@ -4,7 +4,9 @@
 //!   automerge loads them, so a compressed chunk or column that inflates past the bound, or a
 //!   run-length column describing millions of operations, is refused without being expanded.
 //!   Each household also takes its share of the push's [`PushBudget`] (operations and
-//!   dependencies of all its households together), so one request asks a bounded amount of work.
+//!   dependencies of all its households together), so one request asks a bounded amount of work;
+//!   [`push_actors`] bounds the distinct actors the push's new changes name (`ingest.rs` looks them
+//!   up in one query).
 //! - [`merged`]: the merged document is held to the per-household caps (keys, members, conflicts,
 //!   saved size, actors and operations of its whole history) before it is stored. A household over a
 //!   cap is refused on its own; it is never stored, so never forwarded to other devices.
