@@ -35,6 +35,7 @@ pub(crate) struct Grant {
 fn transport_error(e: TransportError) -> AppError {
     match e {
         TransportError::Unreachable(m) => AppError::Unreachable(m),
+        TransportError::Throttled { .. } => AppError::Unreachable(e.to_string()),
         TransportError::Rejected { status, .. } if status >= 500 || status == 429 => {
             AppError::Unreachable(e.to_string())
         }

@@ -23,6 +23,19 @@
 //! # device swaps it for a new one once a day). A device that does not sync for this long must be
 //! # enrolled again. Shortening it cuts off every device whose token is older at once.
 //! token_ttl_days = 90
+//!
+//! # Request limits. A caller over its rate gets HTTP 429 with Retry-After, which devices wait out.
+//! [limits]
+//! # Requests per minute one device may make, and how many at once above that rate.
+//! per_token_per_minute = 600
+//! token_burst = 300
+//! # Requests per minute from one network address (many tablets may share one behind a NAT; behind
+//! # a TLS proxy every device shares the proxy's), and the burst above it.
+//! per_address_per_minute = 3000
+//! address_burst = 1000
+//! # Requests served at once (the rest wait), and the longest one request may take.
+//! max_concurrent = 64
+//! timeout_secs = 120
 //! ```
 //! An SQLite registry is encrypted with SQLCipher when a key is given, from the environment only (a key
 //! on the command line would show in the process list): `SHUMARI_DB_KEY_FILE` names a file whose first
@@ -168,6 +181,34 @@ struct FileConfig {
     chunk_bytes: Option<usize>,
     code_ttl_hours: Option<i64>,
     token_ttl_days: Option<i64>,
+    #[serde(default)]
+    limits: FileLimits,
+}
+
+/// The `[limits]` table; an absent key keeps the registry's default.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileLimits {
+    per_token_per_minute: Option<u32>,
+    token_burst: Option<u32>,
+    per_address_per_minute: Option<u32>,
+    address_burst: Option<u32>,
+    max_concurrent: Option<usize>,
+    timeout_secs: Option<u64>,
+}
+
+impl FileLimits {
+    fn apply(&self, r: &mut shumari_registry::RateLimits) {
+        let set = |v: Option<u32>, to: &mut u32| *to = v.unwrap_or(*to).max(1);
+        set(self.per_token_per_minute, &mut r.per_token_per_minute);
+        set(self.token_burst, &mut r.token_burst);
+        set(self.per_address_per_minute, &mut r.per_address_per_minute);
+        set(self.address_burst, &mut r.address_burst);
+        r.max_concurrent = self.max_concurrent.unwrap_or(r.max_concurrent).max(1);
+        if let Some(t) = self.timeout_secs {
+            r.timeout = std::time::Duration::from_secs(t.max(1));
+        }
+    }
 }
 
 fn file_config(path: Option<&Path>) -> anyhow::Result<FileConfig> {
@@ -203,6 +244,7 @@ fn settings(db: &DbArgs) -> anyhow::Result<(String, FileConfig, Config)> {
         }
         config.token_ttl_secs = d * 86_400;
     }
+    file.limits.apply(&mut config.rate);
     Ok((url, file, config))
 }
 

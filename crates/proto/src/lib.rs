@@ -58,6 +58,8 @@
 pub mod check;
 pub mod codec;
 pub mod compact;
+pub mod inspect;
+pub mod limits;
 pub mod message;
 pub mod transport;
 

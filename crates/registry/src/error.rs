@@ -37,6 +37,13 @@ pub enum RegistryError {
     /// The body was larger than allowed.
     #[error("the request is larger than the registry accepts ({0} bytes at most)")]
     TooLarge(usize),
+    /// The request holds more items than the registry takes in one request (households in a push,
+    /// actors to register); the message says which bound, from `shumari_proto::limits`.
+    #[error("{0}")]
+    OverLimit(String),
+    /// The caller made more requests than its limit; it may try again after this many seconds.
+    #[error("too many requests; try again in {0} s")]
+    RateLimited(u64),
     /// Storage failed; details are logged, not sent.
     #[error("the registry could not complete the request; try again later")]
     Storage(#[from] StorageError),
@@ -64,7 +71,8 @@ impl RegistryError {
             RegistryError::BadRequest(_) => "bad_request",
             RegistryError::UnsupportedVersion { .. } => "unsupported_version",
             RegistryError::NotFound(_) => "not_found",
-            RegistryError::TooLarge(_) => "too_large",
+            RegistryError::TooLarge(_) | RegistryError::OverLimit(_) => "too_large",
+            RegistryError::RateLimited(_) => "rate_limited",
             RegistryError::Storage(_) => "unavailable",
             RegistryError::Internal(_) => "internal",
         }

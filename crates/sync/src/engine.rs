@@ -81,6 +81,9 @@ impl Retry {
     }
 }
 
+/// The longest `Retry-After` the engine waits out within a round.
+pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(120);
+
 /// Tuning.
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -132,6 +135,8 @@ pub struct Report {
     pub bytes_received: u64,
     /// Request/response exchanges, retries included.
     pub round_trips: u64,
+    /// Milliseconds spent waiting because the registry asked to slow down (`Retry-After`).
+    pub throttled_ms: u64,
     /// Households on this device with open conflicts after the sync.
     pub conflicts: u64,
     /// Households refused, each with its reason.
@@ -200,7 +205,18 @@ impl<A: StoreAccess + ?Sized> Session<'_, A> {
                 }
                 Err(e) if e.retryable() && n + 1 < self.opts.retry.attempts => {
                     tracing::debug!(endpoint = ep.path(), attempt = n, "retrying: {e}");
-                    std::thread::sleep(self.opts.retry.delay(n));
+                    // A registry that says how long to wait gets at least that, unless it asks
+                    // for longer than one round should wait (the next round tries again).
+                    let wait = match e.retry_after() {
+                        Some(asked) if asked > MAX_RETRY_AFTER => return Err(e.into()),
+                        Some(asked) => {
+                            let wait = self.opts.retry.delay(n).max(asked);
+                            self.report.throttled_ms += wait.as_millis() as u64;
+                            wait
+                        }
+                        None => self.opts.retry.delay(n),
+                    };
+                    std::thread::sleep(wait);
                     // A store closed while we waited (the app was locked) ends the round here
                     // rather than after every remaining attempt.
                     self.store.with_store(|_| Ok(()))?;
@@ -258,30 +274,31 @@ impl<A: StoreAccess + ?Sized> Session<'_, A> {
                 .map(|(a, _)| a)
                 .collect())
         })?;
-        if new.is_empty() {
-            return Ok(());
-        }
-        let resp: ActorsResponse = self.call(
-            Endpoint::Actors,
-            &ActorsRequest {
-                actors: new.iter().map(|a| a.to_bytes().to_vec()).collect(),
-            },
-        )?;
-        let ok: Vec<_> = new
-            .into_iter()
-            .filter(|a| {
-                resp.results
-                    .iter()
-                    .any(|(b, r)| b.as_slice() == a.to_bytes() && r.is_none())
-            })
-            .collect();
-        for (_, r) in &resp.results {
-            if let Some(r) = r {
-                tracing::warn!(code = %r.code, "an actor was refused: {}", r.message);
+        // A few per request at most (the registry's bound), in as many requests as it takes.
+        for part in new.chunks(shumari_proto::limits::MAX_REGISTER_ACTORS) {
+            let resp: ActorsResponse = self.call(
+                Endpoint::Actors,
+                &ActorsRequest {
+                    actors: part.iter().map(|a| a.to_bytes().to_vec()).collect(),
+                },
+            )?;
+            let ok: Vec<_> = part
+                .iter()
+                .filter(|a| {
+                    resp.results
+                        .iter()
+                        .any(|(b, r)| b.as_slice() == a.to_bytes() && r.is_none())
+                })
+                .cloned()
+                .collect();
+            for (_, r) in &resp.results {
+                if let Some(r) = r {
+                    tracing::warn!(code = %r.code, "an actor was refused: {}", r.message);
+                }
             }
+            self.store
+                .with_store(|s| Ok(s.mark_actors_registered(&ok)?))?;
         }
-        self.store
-            .with_store(|s| Ok(s.mark_actors_registered(&ok)?))?;
         Ok(())
     }
 
@@ -327,7 +344,9 @@ impl<A: StoreAccess + ?Sized> Session<'_, A> {
                 // The compact form leaves out what the registry holds (dependency hashes, chunk
                 // framing): a third of a lone edit.
                 let d = PushDoc::best(o.id, o.changes);
-                if !batch.is_empty() && batch_raw + d.wire_len() > raw_budget(self.push_ratio) {
+                let full = batch.len() >= shumari_proto::limits::MAX_PUSH_DOCS
+                    || batch_raw + d.wire_len() > raw_budget(self.push_ratio);
+                if !batch.is_empty() && full {
                     done += self.send_push(std::mem::take(&mut batch))?;
                     batch_raw = 0;
                     self.tell("push", done, Some(total));
@@ -386,6 +405,18 @@ impl<A: StoreAccess + ?Sized> Session<'_, A> {
 
     /// Applies received documents, a few per local step (a page may hold hundreds).
     fn apply(&mut self, docs: Vec<DocChanges>) -> Result<u64, SyncError> {
+        // The registry's bytes are measured like a push before automerge expands them.
+        let (docs, oversized): (Vec<_>, Vec<_>) = docs.into_iter().partition(|d| {
+            shumari_proto::inspect::inspect(&d.changes, shumari_proto::inspect::Bounds::HOUSEHOLD)
+                .is_ok()
+        });
+        for d in oversized {
+            self.report.refused.push(Refused {
+                id: d.id,
+                code: "too_large".into(),
+                message: "the registry sent a household larger than a device accepts".into(),
+            });
+        }
         let batch: Vec<_> = docs
             .into_iter()
             .map(|d| (d.id, d.changes, heads_from_wire(&d.heads)))

@@ -9,7 +9,9 @@
 //! - `device_admin.rs`: the device list, revoking a device and disabling a user;
 //! - `ingest.rs`: a push, batch by batch (`merge.rs` merges one household's changes, CPU only;
 //!   `permit.rs` decides what the pushing user's role and record allow for it; `references.rs` keeps
-//!   reference numbers unique by granting each device its own short id and checking new references);
+//!   reference numbers unique by granting each device its own short id and checking new references;
+//!   `bounds.rs` what one household may cost, before automerge loads its bytes and before it is
+//!   stored);
 //! - `feed.rs`: the pull, from snapshots on a first sync and from the log after that;
 //! - `check.rs`: the consistency check's verdict and repair;
 //! - `admin.rs`: users, enrollment codes and the household list and detail (typed JSON answers);
@@ -17,6 +19,7 @@
 
 mod access_audit;
 mod admin;
+mod bounds;
 mod check;
 mod device_admin;
 mod devices;
@@ -57,6 +60,8 @@ pub struct Config {
     /// How long a device token stays valid after it was issued, in seconds; a device that syncs
     /// swaps it for a new one long before (`tokens.rs`).
     pub token_ttl_secs: i64,
+    /// Request limits of the HTTP face (rate per token and address, concurrency, timeout).
+    pub rate: crate::http::RateLimits,
 }
 
 impl Default for Config {
@@ -67,6 +72,7 @@ impl Default for Config {
             // A code travels from the administrator to the surveyor the same day.
             code_ttl_secs: 24 * 3600,
             token_ttl_secs: 90 * 24 * 3600,
+            rate: crate::http::RateLimits::default(),
         }
     }
 }
