@@ -3,8 +3,9 @@
 #
 # With a nightly toolchain and cargo-fuzz (`cargo install cargo-fuzz`), runs the libFuzzer target
 # `fuzz/fuzz_targets/decode_messages.rs` for FUZZ_SECONDS (default 60) per target: arbitrary bytes into
-# the frame decoder and every message's decoder and payload reader; any panic fails the run and
-# leaves a reproducer under fuzz/artifacts/.
+# the frame decoder, every message's decoder and payload reader, the compact changes' rebuild, and
+# automerge bytes through the registry's path (`shumari_proto::inspect`, then automerge's load); any
+# panic fails the run and leaves a reproducer under fuzz/artifacts/.
 #
 # Without nightly or cargo-fuzz it does NOT run libFuzzer: it runs the same target body
 # (fuzz/fuzz_targets/decode_body.rs, included by crates/proto/tests/decode_fuzz.rs) as a proptest over

@@ -68,6 +68,12 @@ on_both!(
     scenarios::replay
 );
 
+on_both!(
+    references_are_unique_by_device,
+    pg_references_are_unique_by_device,
+    scenarios::references::references_are_unique_by_device
+);
+
 fn joins_5000<S: Storage>(r: &TestRegistry<S>) {
     scenarios::new_device_joins(r, 5000);
 }

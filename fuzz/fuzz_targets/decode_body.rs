@@ -1,5 +1,6 @@
 // The body shared by the `decode_messages` fuzz target and the `decode_fuzz` test of shumari-proto
-// (which `include!`s this file so both exercise exactly the same calls).
+// (which `include!`s this file so both exercise exactly the same calls): every message decoder, the
+// compact changes' rebuild, and automerge bytes through `inspect` and automerge's load.
 
 /// Feeds `data` to every decoder; returns how many accepted it (only to keep the calls observable).
 #[allow(dead_code)]
@@ -47,7 +48,24 @@ pub fn decode_all(data: &[u8]) -> usize {
             vec![a]
         }
     }
-    ok += usize::from(shumari_proto::compact::expand(data, &mut Everything).is_ok());
+    // Pushed automerge bytes take the registry's path (and a device's, for what the registry sends):
+    // measured by `inspect`, which refuses what would expand without bound, and only then loaded
+    // by automerge, as a new document and into an existing one. Compact changes are rebuilt first.
+    fn load(bytes: &[u8]) -> usize {
+        use shumari_domain::automerge::AutoCommit;
+        use shumari_proto::inspect::{inspect, Bounds};
+        if inspect(bytes, Bounds::HOUSEHOLD).is_err() {
+            return 0;
+        }
+        let whole = AutoCommit::load(bytes).is_ok();
+        let mut doc = AutoCommit::new();
+        let incremental = doc.load_incremental(bytes).is_ok();
+        1 + usize::from(whole) + usize::from(incremental)
+    }
+    ok += load(data);
+    if let Ok(raw) = shumari_proto::compact::expand(data, &mut Everything) {
+        ok += 1 + load(&raw);
+    }
     // The cursor travels as a token in the device's store.
     let _ = Cursor::from_token(&String::from_utf8_lossy(data));
     ok

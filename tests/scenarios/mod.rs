@@ -2,6 +2,8 @@
 //! checks.
 #![allow(dead_code)]
 
+pub mod references;
+
 use serde_json::json;
 use shumari_registry::Storage;
 use shumari_scenarios::{other_area, Recorder, TestDevice, TestRegistry, AREA};
@@ -476,8 +478,8 @@ pub fn surveyor_cannot_edit_approved<S: Storage>(reg: &TestRegistry<S>) {
     assert_eq!(status_at(reg, id), "returned");
 }
 
-/// Province- and federal-level users and administrators work at the console: their enrollment codes
-/// do not enroll a tablet.
+/// Province- and federal-level users and administrators work at the console: they get no enrollment
+/// code, and a code issued to one before that rule enrolls no tablet.
 pub fn console_users_cannot_enroll_a_tablet<S: Storage>(reg: &TestRegistry<S>) {
     for (role, area) in [
         ("province", "PK1"),
@@ -485,7 +487,12 @@ pub fn console_users_cannot_enroll_a_tablet<S: Storage>(reg: &TestRegistry<S>) {
         ("administrator", AREA),
     ] {
         let user = reg.user(role, &[area]);
-        let code = reg.code(&user);
+        let refused = reg
+            .rt
+            .block_on(reg.reg.enroll_code(&user))
+            .expect_err("no code for a console user");
+        assert!(refused.to_string().contains("console"), "{role}: {refused}");
+        let code = legacy_code(reg, &user);
         let mut d = TestDevice::new(reg.transport());
         let e = d
             .enroll(&code)
@@ -532,19 +539,17 @@ pub fn console_users_old_tablet_is_refused<S: Storage>(reg: &TestRegistry<S>) {
     a.add(61, AREA);
     a.sync();
     let user = reg.user("province", &["PK1"]);
-    let code: String = reg
-        .code(&user)
-        .chars()
-        .filter(char::is_ascii_alphanumeric)
-        .collect();
+    let code = legacy_code(reg, &user);
     let token = "a-token-issued-before-the-rule";
     let hash = |s: &str| -> [u8; 32] { Sha256::digest(s.as_bytes()).into() };
+    // Enrolled now (its token unexpired): what refuses it is the role alone.
+    let now = chrono::Utc::now().timestamp_millis();
     let enrolled = reg
         .rt
         .block_on(
             reg.reg
                 .storage
-                .redeem_code(hash(&code), 0, "old-tablet", "old", hash(token)),
+                .redeem_code(hash(&code), now, "old-tablet", "old", hash(token)),
         )
         .expect("redeem");
     assert!(enrolled.is_some());
@@ -567,4 +572,20 @@ pub fn console_users_old_tablet_is_refused<S: Storage>(reg: &TestRegistry<S>) {
         .call(Endpoint::Push, Some(token), push.encode())
         .expect_err("a console user's tablet pushes nothing");
     assert!(refused.to_string().contains("forbidden"), "{refused}");
+}
+
+/// An enrollment code for `user` stored straight in the registry's storage, as one issued before
+/// console users were refused codes.
+fn legacy_code<S: Storage>(reg: &TestRegistry<S>, user: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let code: String = format!("legacy{user}")
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    let hash: [u8; 32] = Sha256::digest(code.as_bytes()).into();
+    reg.rt
+        .block_on(reg.reg.storage.add_enroll_code(user, hash, i64::MAX))
+        .expect("store a code");
+    code
 }

@@ -46,6 +46,14 @@ pub enum AppError {
     /// The registry refused (e.g. a bad enrollment code).
     #[error("the registry refused: {0}")]
     Rejected(String),
+    /// The registry revoked this device or disabled its user: it cannot sync until enrolled again.
+    /// Its households stay on the tablet.
+    #[error("this device was revoked at the registry and can no longer sync; ask your supervisor to enroll it again (its households stay on this tablet)")]
+    Revoked,
+    /// The device's registry token expired because it did not sync for too long (90 days by
+    /// default). Its households stay on the tablet.
+    #[error("this device did not sync for too long and its registry token expired; ask your supervisor for a new enrollment code (its households stay on this tablet)")]
+    Expired,
     /// The registry speaks a newer protocol: this app must be updated before it can sync.
     #[error("this app is too old for the registry; update it: {0}")]
     UpdateRequired(String),
@@ -81,6 +89,8 @@ impl AppError {
             AppError::NotFound(_) => "not_found",
             AppError::Unreachable(_) => "unreachable",
             AppError::Rejected(_) => "rejected",
+            AppError::Revoked => "revoked",
+            AppError::Expired => "expired",
             AppError::UpdateRequired(_) => "update_required",
             AppError::Refused { .. } => "refused",
             AppError::Internal(_) => "internal",

@@ -35,6 +35,7 @@ pub(crate) struct Grant {
 fn transport_error(e: TransportError) -> AppError {
     match e {
         TransportError::Unreachable(m) => AppError::Unreachable(m),
+        TransportError::Throttled { .. } => AppError::Unreachable(e.to_string()),
         TransportError::Rejected { status, .. } if status >= 500 || status == 429 => {
             AppError::Unreachable(e.to_string())
         }
@@ -54,6 +55,8 @@ fn sync_error(e: SyncError) -> AppError {
         SyncError::Transport(t) => transport_error(t),
         SyncError::Decode(d) => AppError::Internal(d.to_string()),
         SyncError::Stopped => AppError::Locked,
+        SyncError::Revoked(_) => AppError::Revoked,
+        SyncError::Expired(_) => AppError::Expired,
     }
 }
 

@@ -17,6 +17,10 @@
 //!   [`SyncStatus`] it locks only to update it. [`App::sync_status`] reads that, plus the pending count
 //!   and the last successful sync, which the engine keeps in the store (so it survives a restart).
 //! - **One round at a time**: the worker and [`App::sync_once`] share a round lock that only they take.
+//! - **A cut-off device stops asking**: when the registry answers that this device was revoked (or
+//!   its user disabled) or its token expired, retrying cannot help, so the worker makes no more rounds
+//!   on its own until the surveyor taps "sync now" (or the app is unlocked again). The households stay
+//!   on the tablet.
 
 use crate::error::{AppError, Result};
 use crate::registry_link;
@@ -34,6 +38,9 @@ pub use shumari_sync::{Progress as SyncProgress, Refused, Report as SyncReport};
 const FIRST_BACKOFF: Duration = Duration::from_secs(5);
 const MAX_BACKOFF: Duration = Duration::from_secs(300);
 const AFTER_SUCCESS: Duration = Duration::from_secs(120);
+/// How long a cut-off device's worker waits for the surveyor before trying on its own (a year: in
+/// practice, until "sync now" or the next unlock).
+const PARKED: Duration = Duration::from_secs(365 * 24 * 3600);
 
 /// An error in plain words.
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
@@ -138,16 +145,24 @@ impl SyncController {
 
     fn run(&self, app: App, generation: u64) {
         let mut backoff = FIRST_BACKOFF;
+        // Set when the registry cut this device off: wait for the surveyor, not for a timer.
+        let mut parked = false;
         loop {
             // Wait for a request, the next attempt time, or a stop.
             {
                 let mut s = self.lock();
-                let wait = if s.requested { Duration::ZERO } else { backoff };
+                let wait = if s.requested {
+                    Duration::ZERO
+                } else if parked {
+                    PARKED
+                } else {
+                    backoff
+                };
                 if !s.requested {
-                    s.status.next_attempt_at = Some(
+                    s.status.next_attempt_at = (!parked).then(|| {
                         (Utc::now() + chrono::Duration::from_std(wait).unwrap_or_default())
-                            .to_rfc3339(),
-                    );
+                            .to_rfc3339()
+                    });
                     let (g, _) = self
                         .inner
                         .1
@@ -165,6 +180,7 @@ impl SyncController {
                 s.status.bytes_received = 0;
                 s.status.error = None;
                 s.status.next_attempt_at = None;
+                parked = false;
             }
             let outcome = self.round(&app, generation);
             let mut s = self.lock();
@@ -183,6 +199,7 @@ impl SyncController {
                     // After a refusal the round itself went through (everything else is synced) and
                     // retrying soon would only be refused again: pace it like a success.
                     let round_done = matches!(e, AppError::Refused { .. });
+                    parked = matches!(e, AppError::Revoked | AppError::Expired);
                     s.status.state = if matches!(e, AppError::Unreachable(_)) {
                         "offline"
                     } else {

@@ -37,6 +37,8 @@ pub fn code_for(err: &anyhow::Error) -> i32 {
         | "already_initialised"
         | "not_enrolled"
         | "refused"
+        | "revoked"
+        | "expired"
         | "update_required" => 2,
         _ => 1,
     }
@@ -65,6 +67,8 @@ pub fn kind_for(err: &anyhow::Error) -> &'static str {
         // SyncError wraps TransportError transparently (the chain skips it), so look inside.
         let transport = match cause.downcast_ref::<SyncError>() {
             Some(SyncError::NotEnrolled) => return "not_enrolled",
+            Some(SyncError::Revoked(_)) => return "revoked",
+            Some(SyncError::Expired(_)) => return "expired",
             Some(SyncError::Transport(t)) => Some(t),
             _ => cause.downcast_ref::<TransportError>(),
         };

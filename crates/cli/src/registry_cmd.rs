@@ -1,4 +1,5 @@
-//! `shumari registry serve | user add | enroll-code | household list|show | audit verify|list`.
+//! `shumari registry serve | user add|disable | enroll-code | device list|revoke | household list|show |
+//! audit verify|list`.
 //!
 //! Settings come from flags, then `SHUMARI_*` environment variables, then a commented TOML file
 //! (`--config`, e.g. `shumari-registry.toml`):
@@ -17,7 +18,24 @@
 //! # Largest response, compressed, in bytes (a 2G link finishes 64 KiB in ~10 s).
 //! chunk_bytes = 65536
 //! # How long an enrollment code stays valid.
-//! code_ttl_hours = 168
+//! code_ttl_hours = 24
+//! # How long a device token stays valid unless the device syncs (each sync keeps it fresh: the
+//! # device swaps it for a new one once a day). A device that does not sync for this long must be
+//! # enrolled again. Shortening it cuts off every device whose token is older at once.
+//! token_ttl_days = 90
+//!
+//! # Request limits. A caller over its rate gets HTTP 429 with Retry-After, which devices wait out.
+//! [limits]
+//! # Requests per minute one device may make, and how many at once above that rate.
+//! per_token_per_minute = 600
+//! token_burst = 300
+//! # Requests per minute from one network address (many tablets may share one behind a NAT; behind
+//! # a TLS proxy every device shares the proxy's), and the burst above it.
+//! per_address_per_minute = 3000
+//! address_burst = 1000
+//! # Requests served at once (the rest wait), and the longest one request may take.
+//! max_concurrent = 64
+//! timeout_secs = 120
 //! ```
 //! An SQLite registry is encrypted with SQLCipher when a key is given, from the environment only (a key
 //! on the command line would show in the process list): `SHUMARI_DB_KEY_FILE` names a file whose first
@@ -94,6 +112,9 @@ pub enum RegistryCmd {
         #[arg(long)]
         user: String,
     },
+    /// Devices: list them, revoke one.
+    #[command(subcommand)]
+    Device(crate::device_cmd::DeviceCmd),
     /// Households at the registry.
     #[command(subcommand)]
     Household(RegistryHouseholdCmd),
@@ -119,6 +140,14 @@ pub enum UserCmd {
         /// Area codes (repeat); each includes everything under it.
         #[arg(long = "area", required = true)]
         areas: Vec<String>,
+    },
+    /// Disables a user: all their devices are refused from now on and their unused enrollment codes
+    /// are cancelled.
+    Disable {
+        #[command(flatten)]
+        db: DbArgs,
+        /// User id.
+        id: String,
     },
 }
 
@@ -151,6 +180,35 @@ struct FileConfig {
     insecure_http: Option<bool>,
     chunk_bytes: Option<usize>,
     code_ttl_hours: Option<i64>,
+    token_ttl_days: Option<i64>,
+    #[serde(default)]
+    limits: FileLimits,
+}
+
+/// The `[limits]` table; an absent key keeps the registry's default.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileLimits {
+    per_token_per_minute: Option<u32>,
+    token_burst: Option<u32>,
+    per_address_per_minute: Option<u32>,
+    address_burst: Option<u32>,
+    max_concurrent: Option<usize>,
+    timeout_secs: Option<u64>,
+}
+
+impl FileLimits {
+    fn apply(&self, r: &mut shumari_registry::RateLimits) {
+        let set = |v: Option<u32>, to: &mut u32| *to = v.unwrap_or(*to).max(1);
+        set(self.per_token_per_minute, &mut r.per_token_per_minute);
+        set(self.token_burst, &mut r.token_burst);
+        set(self.per_address_per_minute, &mut r.per_address_per_minute);
+        set(self.address_burst, &mut r.address_burst);
+        r.max_concurrent = self.max_concurrent.unwrap_or(r.max_concurrent).max(1);
+        if let Some(t) = self.timeout_secs {
+            r.timeout = std::time::Duration::from_secs(t.max(1));
+        }
+    }
 }
 
 fn file_config(path: Option<&Path>) -> anyhow::Result<FileConfig> {
@@ -178,6 +236,15 @@ fn settings(db: &DbArgs) -> anyhow::Result<(String, FileConfig, Config)> {
     if let Some(h) = file.code_ttl_hours {
         config.code_ttl_secs = h * 3600;
     }
+    if let Some(d) = file.token_ttl_days {
+        if d < 1 {
+            return Err(crate::exit::bad(format!(
+                "token_ttl_days = {d}: a device token must live at least one day (devices rotate it daily)"
+            )));
+        }
+        config.token_ttl_secs = d * 86_400;
+    }
+    file.limits.apply(&mut config.rate);
     Ok((url, file, config))
 }
 
@@ -337,6 +404,10 @@ pub fn run(cli: &Cli, cmd: &RegistryCmd) -> anyhow::Result<i32> {
             }
             Ok(0)
         }
+        RegistryCmd::User(UserCmd::Disable { db, id }) => {
+            crate::device_cmd::disable_user(cli, &rt, db, id)
+        }
+        RegistryCmd::Device(cmd) => crate::device_cmd::run(cli, &rt, cmd),
         RegistryCmd::EnrollCode { db, user } => {
             let (url, _, config) = settings(db)?;
             let reg = open(&rt, &url, config)?;

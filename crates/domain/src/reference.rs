@@ -21,18 +21,31 @@ pub fn reference_number(area: &str, device_short: &str, sequence: u64) -> String
     format!("{area}-{device_short}-{sequence}")
 }
 
-/// Whether `s` has the shape of a reference number (used to tell a reference from an id or a name).
-pub fn looks_like_reference(s: &str) -> bool {
+/// Whether `s` is a device short id: 5 Crockford base32 characters.
+pub fn is_short_id(s: &str) -> bool {
+    s.len() == 5 && s.bytes().all(|b| CROCKFORD.contains(&b))
+}
+
+/// A reference number's parts: area, device short id, sequence. `None` when `s` is not shaped like one.
+///
+/// The short id is what makes a reference unique: the registry grants each enrolled device its own, and
+/// refuses a new household whose reference carries another device's.
+pub fn split_reference(s: &str) -> Option<(&str, &str, u64)> {
     let mut parts = s.rsplitn(3, '-');
     let (Some(seq), Some(dev), Some(area)) = (parts.next(), parts.next(), parts.next()) else {
-        return false;
+        return None;
     };
-    !area.is_empty()
-        && area.starts_with("PK")
-        && dev.len() == 5
-        && dev.bytes().all(|b| CROCKFORD.contains(&b))
-        && !seq.is_empty()
-        && seq.bytes().all(|b| b.is_ascii_digit())
+    let digits = !seq.is_empty() && seq.bytes().all(|b| b.is_ascii_digit());
+    if area.starts_with("PK") && is_short_id(dev) && digits {
+        Some((area, dev, seq.parse().ok()?))
+    } else {
+        None
+    }
+}
+
+/// Whether `s` has the shape of a reference number (used to tell a reference from an id or a name).
+pub fn looks_like_reference(s: &str) -> bool {
+    split_reference(s).is_some()
 }
 
 #[cfg(test)]
@@ -46,6 +59,22 @@ mod tests {
         let id = device_short_id(0x0123_4567);
         assert_eq!(id.len(), 5);
         assert!(!id.contains(['I', 'L', 'O', 'U']));
+    }
+
+    #[test]
+    fn a_reference_splits_into_area_device_and_sequence() {
+        assert_eq!(
+            split_reference("PK60301-UC012-K7QD2-42"),
+            Some(("PK60301-UC012", "K7QD2", 42))
+        );
+        assert_eq!(
+            split_reference("PK60301-K7QL2-42"),
+            None,
+            "L is not Crockford"
+        );
+        assert_eq!(split_reference("PK60301-K7QD2-"), None);
+        assert_eq!(split_reference("K7QD2-42"), None);
+        assert!(is_short_id("00000") && !is_short_id("0000") && !is_short_id("k7qd2"));
     }
 
     #[test]

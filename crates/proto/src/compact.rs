@@ -21,10 +21,10 @@
 //! this module does not understand is sent in the raw form instead.
 
 use crate::codec::{DecodeError, Reader, Writer};
+use crate::inspect::CHUNK_MAGIC;
+use crate::limits::MAX_CHANGE_DEPS;
 use sha2::{Digest, Sha256};
 
-/// automerge's chunk magic.
-const CHUNK_MAGIC: [u8; 4] = [0x85, 0x6f, 0x4a, 0x83];
 /// automerge's chunk type of an uncompressed change.
 const CHANGE_CHUNK: u8 = 1;
 /// Bytes of a dependency hash kept in the compact form.
@@ -195,6 +195,9 @@ pub fn expand(compact: &[u8], held: &mut impl Holdings) -> Result<Vec<u8>, Expan
             .try_into()
             .map_err(|_| DecodeError::Truncated)?;
         let n = r.count(PREFIX)?;
+        if n > MAX_CHANGE_DEPS {
+            return Err(DecodeError::Invalid("more dependencies than a change has").into());
+        }
         let mut deps: Vec<Vec<[u8; 32]>> = Vec::with_capacity(n);
         for _ in 0..n {
             let p: [u8; PREFIX] = r

@@ -40,7 +40,13 @@
 //!    For those, `/v1/check` compares heads per document; the registry sends what
 //!    the device lacks, asks for what it lacks (`want`: the device pushes those whole next round) and
 //!    names households the device should not hold.
-//! 6. **Versioned**: every frame carries [`PROTOCOL_VERSION`]; another version gets
+//! 6. **Tokens rotate and can be cut off** (`/v1/token`): once its token is a day old the device swaps
+//!    it for a new one at the start of a round; the registry keeps the old one valid until the new one
+//!    is first used, so a cut connection never locks a device out. A token expires (90 days by
+//!    default) unless rotated; a revoked device, a disabled user's device and an expired token are
+//!    refused on every endpoint with HTTP 401 and the code `revoked` or `expired`
+//!    ([`message::CODE_REVOKED`], [`message::CODE_EXPIRED`]), which the device does not retry.
+//! 7. **Versioned**: every frame carries [`PROTOCOL_VERSION`]; another version gets
 //!    `unsupported_version` (HTTP 426) telling the user to update.
 //!
 //! The same sequence among any number of devices converges: every replica ends with the same changes,
@@ -52,6 +58,8 @@
 pub mod check;
 pub mod codec;
 pub mod compact;
+pub mod inspect;
+pub mod limits;
 pub mod message;
 pub mod transport;
 

@@ -20,6 +20,16 @@ pub enum TransportError {
         /// In plain words.
         message: String,
     },
+    /// The peer asked the caller to slow down (HTTP 429) and to come back after `retry_after_secs`.
+    #[error("the registry is busy ({code}): {message}")]
+    Throttled {
+        /// Seconds to wait before trying again, as the peer said (`Retry-After`).
+        retry_after_secs: u64,
+        /// Machine code (`rate_limited`).
+        code: String,
+        /// In plain words.
+        message: String,
+    },
 }
 
 impl TransportError {
@@ -28,6 +38,17 @@ impl TransportError {
         match self {
             TransportError::Unreachable(_) => true,
             TransportError::Rejected { status, .. } => *status >= 500 || *status == 429,
+            TransportError::Throttled { .. } => true,
+        }
+    }
+
+    /// How long the peer asked the caller to wait before trying again, when it said.
+    pub fn retry_after(&self) -> Option<std::time::Duration> {
+        match self {
+            TransportError::Throttled {
+                retry_after_secs, ..
+            } => Some(std::time::Duration::from_secs(*retry_after_secs)),
+            _ => None,
         }
     }
 }

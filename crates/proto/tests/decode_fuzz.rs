@@ -1,7 +1,9 @@
 //! The fuzz target's body (`fuzz/fuzz_targets/decode_body.rs`) run as an ordinary test over many
 //! random inputs, so that stable toolchains and CI exercise the decoders too: arbitrary bytes, valid
-//! frames around random payloads, and real messages with bytes flipped, cut or appended. No decoder
-//! may panic, and every well-formed message must decode to itself.
+//! frames around random payloads, and real messages with bytes flipped, cut or appended; and real
+//! automerge bytes (a saved household, its change chunks, their compact form) mutated the same way,
+//! through the registry's path (`inspect`, then automerge's load). No decoder may panic, and every
+//! well-formed message must decode to itself.
 //!
 //! More cases: `SHUMARI_FUZZ_CASES=100000 cargo test -p shumari-proto --test decode_fuzz`.
 
@@ -58,6 +60,7 @@ fn samples() -> Vec<(u8, Vec<u8>)> {
             user_name: "Surveyor".into(),
             role: Role::Supervisor,
             areas: vec!["PK10101".into()],
+            short_id: "K7QD2".into(),
         }),
         payload(&PushRequest {
             docs: (0..4).map(push_doc).collect(),
@@ -97,6 +100,40 @@ fn samples() -> Vec<(u8, Vec<u8>)> {
             more: false,
         }),
     ]
+}
+
+/// Real automerge bytes of a household: a saved document, its change chunks (all, and those after
+/// its creation) and their compact form. The actor id is its 4-byte prefix padded with zeros, which
+/// is what the fuzz body's `Holdings` resolve a prefix to, so the compact form rebuilds.
+fn automerge_samples() -> Vec<Vec<u8>> {
+    use shumari_domain::automerge::transaction::Transactable;
+    use shumari_domain::automerge::{ActorId, AutoCommit, ObjType, ROOT};
+    let mut d = AutoCommit::new().with_actor(ActorId::from([
+        7, 1, 8, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    ]));
+    let answers = d.put_object(ROOT, "answers", ObjType::Map).unwrap();
+    for i in 0..20 {
+        d.put(&answers, format!("q{i:02}"), format!("answer {i}"))
+            .unwrap();
+    }
+    d.commit();
+    let created = d.get_heads();
+    for i in 0..3 {
+        d.put(&answers, "q01", format!("edit {i}")).unwrap();
+        d.commit();
+    }
+    let all = d.save_after(&[]);
+    let compact = shumari_proto::compact::abbreviate(&all).expect("plain change chunks");
+    vec![d.save(), all, d.save_after(&created), compact]
+}
+
+#[test]
+fn real_automerge_bytes_reach_automerge_through_the_registrys_path() {
+    for (i, bytes) in automerge_samples().into_iter().enumerate() {
+        // Measured and loaded at least incrementally (changes after the creation lack their first
+        // change); the compact form is rebuilt first, then measured and loaded.
+        assert!(decode_all(&bytes) >= 2, "sample {i}");
+    }
 }
 
 #[test]
@@ -191,5 +228,19 @@ proptest! {
         };
         decode_all(&data);
         decode_all(&mutate(p.clone(), &ms));
+    }
+}
+
+proptest! {
+    // Each case that passes `inspect` is loaded by automerge twice: a quarter of the cases.
+    #![proptest_config(ProptestConfig { cases: (cases() / 4).max(500), ..ProptestConfig::default() })]
+
+    #[test]
+    fn mutated_automerge_bytes_never_panic(
+        pick in any::<usize>(),
+        ms in proptest::collection::vec(mutation(), 1..6),
+    ) {
+        let s = automerge_samples();
+        decode_all(&mutate(s[pick % s.len()].clone(), &ms));
     }
 }

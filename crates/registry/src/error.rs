@@ -11,6 +11,12 @@ pub enum RegistryError {
     /// No token, or a token the registry does not know.
     #[error("{0}")]
     Unauthorized(String),
+    /// The device was revoked, or its user disabled: it may do nothing until enrolled again.
+    #[error("{0}")]
+    Revoked(String),
+    /// The device's token expired before the device rotated it.
+    #[error("{0}")]
+    Expired(String),
     /// Authenticated, but not allowed.
     #[error("{0}")]
     Forbidden(String),
@@ -31,6 +37,13 @@ pub enum RegistryError {
     /// The body was larger than allowed.
     #[error("the request is larger than the registry accepts ({0} bytes at most)")]
     TooLarge(usize),
+    /// The request holds more items than the registry takes in one request (households in a push,
+    /// actors to register); the message says which bound, from `shumari_proto::limits`.
+    #[error("{0}")]
+    OverLimit(String),
+    /// The caller made more requests than its limit; it may try again after this many seconds.
+    #[error("too many requests; try again in {0} s")]
+    RateLimited(u64),
     /// Storage failed; details are logged, not sent.
     #[error("the registry could not complete the request; try again later")]
     Storage(#[from] StorageError),
@@ -52,11 +65,14 @@ impl RegistryError {
     pub fn code(&self) -> &'static str {
         match self {
             RegistryError::Unauthorized(_) => "unauthorized",
+            RegistryError::Revoked(_) => shumari_proto::message::CODE_REVOKED,
+            RegistryError::Expired(_) => shumari_proto::message::CODE_EXPIRED,
             RegistryError::Forbidden(_) => "forbidden",
             RegistryError::BadRequest(_) => "bad_request",
             RegistryError::UnsupportedVersion { .. } => "unsupported_version",
             RegistryError::NotFound(_) => "not_found",
-            RegistryError::TooLarge(_) => "too_large",
+            RegistryError::TooLarge(_) | RegistryError::OverLimit(_) => "too_large",
+            RegistryError::RateLimited(_) => "rate_limited",
             RegistryError::Storage(_) => "unavailable",
             RegistryError::Internal(_) => "internal",
         }

@@ -22,7 +22,9 @@ pub mod service;
 pub mod storage;
 
 pub use error::RegistryError;
-pub use http::{app, check_plain_listen, launch, launch_tls, HttpError, ServeError, TlsSettings};
+pub use http::{
+    app, check_plain_listen, launch, launch_tls, HttpError, RateLimits, ServeError, TlsSettings,
+};
 pub use memory::InMemoryTransport;
 pub use service::{Config, HouseholdDetail, Registry};
 pub use shumari_proto::Role;

@@ -32,6 +32,7 @@ pub mod error;
 mod households;
 pub mod key;
 pub mod migrate;
+mod short_id;
 mod store;
 mod sync_state;
 mod sync_support;

@@ -1,4 +1,5 @@
-//! The client engine: one sync = register new actors, push, pull, check, repair.
+//! The client engine: one sync = rotate the token when due, register new actors, push, pull, check,
+//! repair.
 //!
 //! It talks to a [`Transport`] only, keeps all its state in the device's encrypted store (token, cursor,
 //! acknowledged heads), and saves progress after every exchange, so a sync cut anywhere — even by
@@ -11,17 +12,19 @@
 
 use crate::access::StoreAccess;
 use crate::check::{bucket_digests, bucket_of, differing, root_digest};
-use crate::codec::DecodeError;
+pub use crate::error::SyncError;
 use crate::proto::{
     heads_from_wire, heads_to_wire, ActorsRequest, ActorsResponse, CheckRequest, CheckResponse,
     CheckVerdict, Cursor, DocChanges, DocOutcome, Endpoint, EnrollRequest, EnrollResponse, Message,
-    PullRequest, PullResponse, PushDoc, PushRequest, PushResponse, DEFAULT_CHUNK_BYTES,
+    PullRequest, PullResponse, PushDoc, PushRequest, PushResponse, TokenRequest, TokenResponse,
+    DEFAULT_CHUNK_BYTES,
 };
+use crate::rotation;
 use crate::transport::{Transport, TransportError};
 use rand::Rng;
 use serde::Serialize;
 use shumari_domain::automerge::ChangeHash;
-use shumari_store::{Store, StoreError};
+use shumari_store::Store;
 use std::collections::BTreeSet;
 use std::time::Duration;
 use uuid::Uuid;
@@ -42,27 +45,6 @@ pub const KEY_LAST_SYNC: &str = "sync.last_sync_at";
 /// Documents handled in one local step (one hold of the store): small enough that a keystroke save
 /// waiting behind a step is not noticeably delayed, large enough that a step is not mostly overhead.
 pub const LOCAL_STEP_DOCS: usize = 16;
-
-/// Why a sync stopped.
-#[derive(Debug, thiserror::Error)]
-pub enum SyncError {
-    /// No token in the store.
-    #[error("this device is not enrolled; run `shumari enroll --registry URL --code CODE` first")]
-    NotEnrolled,
-    /// The local store failed.
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    /// The exchange failed (after retries when retrying made sense).
-    #[error(transparent)]
-    Transport(#[from] TransportError),
-    /// The registry's answer could not be read.
-    #[error("the registry sent a message this device cannot read: {0}")]
-    Decode(#[from] DecodeError),
-    /// The store was closed (or reopened) during the round; what was done is kept and the rest
-    /// resumes next round.
-    #[error("the store was closed during the sync; it resumes next time")]
-    Stopped,
-}
 
 /// Retries: exponential backoff with jitter.
 #[derive(Debug, Clone)]
@@ -99,6 +81,9 @@ impl Retry {
     }
 }
 
+/// The longest `Retry-After` the engine waits out within a round.
+pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(120);
+
 /// Tuning.
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -108,6 +93,9 @@ pub struct Options {
     pub retry: Retry,
     /// Push/pull/check rounds before giving up on consistency.
     pub max_rounds: u32,
+    /// Age of the device token (on this device's clock) after which a sync first swaps it for a new
+    /// one (see [`crate::rotation`]).
+    pub rotate_after: Duration,
 }
 
 impl Default for Options {
@@ -116,6 +104,7 @@ impl Default for Options {
             chunk_bytes: DEFAULT_CHUNK_BYTES,
             retry: Retry::default(),
             max_rounds: 3,
+            rotate_after: Duration::from_secs(24 * 3600),
         }
     }
 }
@@ -149,6 +138,8 @@ pub struct Report {
     pub bytes_received: u64,
     /// Request/response exchanges, retries included.
     pub round_trips: u64,
+    /// Milliseconds spent waiting because the registry asked to slow down (`Retry-After`).
+    pub throttled_ms: u64,
     /// Households on this device with open conflicts after the sync.
     pub conflicts: u64,
     /// Households refused, each with its reason.
@@ -217,7 +208,18 @@ impl<A: StoreAccess + ?Sized> Session<'_, A> {
                 }
                 Err(e) if e.retryable() && n + 1 < self.opts.retry.attempts => {
                     tracing::debug!(endpoint = ep.path(), attempt = n, "retrying: {e}");
-                    std::thread::sleep(self.opts.retry.delay(n));
+                    // A registry that says how long to wait gets at least that, unless it asks
+                    // for longer than one round should wait (the next round tries again).
+                    let wait = match e.retry_after() {
+                        Some(asked) if asked > MAX_RETRY_AFTER => return Err(e.into()),
+                        Some(asked) => {
+                            let wait = self.opts.retry.delay(n).max(asked);
+                            self.report.throttled_ms += wait.as_millis() as u64;
+                            wait
+                        }
+                        None => self.opts.retry.delay(n),
+                    };
+                    std::thread::sleep(wait);
                     // A store closed while we waited (the app was locked) ends the round here
                     // rather than after every remaining attempt.
                     self.store.with_store(|_| Ok(()))?;
@@ -239,6 +241,32 @@ impl<A: StoreAccess + ?Sized> Session<'_, A> {
         (self.progress)(&p);
     }
 
+    /// Swaps the device token for a new one when it is due, stored before it is used.
+    fn rotate_token(&mut self) -> Result<(), SyncError> {
+        let after = self.opts.rotate_after;
+        let now = chrono::Utc::now();
+        if !self
+            .store
+            .with_store(|s| Ok(rotation::due(s, after, now)?))?
+        {
+            return Ok(());
+        }
+        let resp: TokenResponse = match self.call(Endpoint::Token, &TokenRequest) {
+            Ok(r) => r,
+            // A registry from before rotation: keep the token and ask again after `rotate_after`.
+            Err(SyncError::Transport(TransportError::Rejected { status: 404, .. })) => {
+                return self
+                    .store
+                    .with_store(|s| Ok(rotation::stamp(s, chrono::Utc::now())?));
+            }
+            Err(e) => return Err(e),
+        };
+        self.store
+            .with_store(|s| Ok(rotation::save(s, &resp.token, chrono::Utc::now())?))?;
+        self.token = Some(resp.token);
+        Ok(())
+    }
+
     /// Registers actors the registry does not know yet (a local look-up; a request only when there
     /// are new ones).
     fn register_actors(&mut self) -> Result<(), SyncError> {
@@ -249,30 +277,31 @@ impl<A: StoreAccess + ?Sized> Session<'_, A> {
                 .map(|(a, _)| a)
                 .collect())
         })?;
-        if new.is_empty() {
-            return Ok(());
-        }
-        let resp: ActorsResponse = self.call(
-            Endpoint::Actors,
-            &ActorsRequest {
-                actors: new.iter().map(|a| a.to_bytes().to_vec()).collect(),
-            },
-        )?;
-        let ok: Vec<_> = new
-            .into_iter()
-            .filter(|a| {
-                resp.results
-                    .iter()
-                    .any(|(b, r)| b.as_slice() == a.to_bytes() && r.is_none())
-            })
-            .collect();
-        for (_, r) in &resp.results {
-            if let Some(r) = r {
-                tracing::warn!(code = %r.code, "an actor was refused: {}", r.message);
+        // A few per request at most (the registry's bound), in as many requests as it takes.
+        for part in new.chunks(shumari_proto::limits::MAX_REGISTER_ACTORS) {
+            let resp: ActorsResponse = self.call(
+                Endpoint::Actors,
+                &ActorsRequest {
+                    actors: part.iter().map(|a| a.to_bytes().to_vec()).collect(),
+                },
+            )?;
+            let ok: Vec<_> = part
+                .iter()
+                .filter(|a| {
+                    resp.results
+                        .iter()
+                        .any(|(b, r)| b.as_slice() == a.to_bytes() && r.is_none())
+                })
+                .cloned()
+                .collect();
+            for (_, r) in &resp.results {
+                if let Some(r) = r {
+                    tracing::warn!(code = %r.code, "an actor was refused: {}", r.message);
+                }
             }
+            self.store
+                .with_store(|s| Ok(s.mark_actors_registered(&ok)?))?;
         }
-        self.store
-            .with_store(|s| Ok(s.mark_actors_registered(&ok)?))?;
         Ok(())
     }
 
@@ -318,7 +347,9 @@ impl<A: StoreAccess + ?Sized> Session<'_, A> {
                 // The compact form leaves out what the registry holds (dependency hashes, chunk
                 // framing): a third of a lone edit.
                 let d = PushDoc::best(o.id, o.changes);
-                if !batch.is_empty() && batch_raw + d.wire_len() > raw_budget(self.push_ratio) {
+                let full = batch.len() >= shumari_proto::limits::MAX_PUSH_DOCS
+                    || batch_raw + d.wire_len() > raw_budget(self.push_ratio);
+                if !batch.is_empty() && full {
                     done += self.send_push(std::mem::take(&mut batch))?;
                     batch_raw = 0;
                     self.tell("push", done, Some(total));
@@ -377,6 +408,18 @@ impl<A: StoreAccess + ?Sized> Session<'_, A> {
 
     /// Applies received documents, a few per local step (a page may hold hundreds).
     fn apply(&mut self, docs: Vec<DocChanges>) -> Result<u64, SyncError> {
+        // The registry's bytes are measured like a push before automerge expands them.
+        let (docs, oversized): (Vec<_>, Vec<_>) = docs.into_iter().partition(|d| {
+            shumari_proto::inspect::inspect(&d.changes, shumari_proto::inspect::Bounds::HOUSEHOLD)
+                .is_ok()
+        });
+        for d in oversized {
+            self.report.refused.push(Refused {
+                id: d.id,
+                code: "too_large".into(),
+                message: "the registry sent a household larger than a device accepts".into(),
+            });
+        }
         let batch: Vec<_> = docs
             .into_iter()
             .map(|d| (d.id, d.changes, heads_from_wire(&d.heads)))
@@ -561,17 +604,21 @@ pub fn enroll_with<A: StoreAccess + ?Sized>(
         Endpoint::Enroll,
         &EnrollRequest {
             code: code.trim().to_string(),
-            label,
+            label: label.clone(),
+            short_id: label,
         },
     )?;
     s.store.with_store(|store| {
-        store.kv_set(KEY_TOKEN, &resp.token)?;
+        rotation::save(store, &resp.token, chrono::Utc::now())?;
         store.kv_set(KEY_URL, registry_url)?;
         store.kv_set(KEY_DEVICE, &resp.device_id)?;
         store.kv_set(
             KEY_AREAS,
             &serde_json::to_string(&resp.areas).unwrap_or_default(),
         )?;
+        // References made from now on carry the short id the registry granted (unique among its
+        // devices); households it has never seen are renumbered if the id changed.
+        store.adopt_short_id(&resp.short_id)?;
         // Edits are signed with the user's name beside the registry id, so a conflict on another
         // device says who wrote each value in words a surveyor recognises ("Ayesha (u-…)"), not an
         // opaque id.
@@ -615,6 +662,7 @@ pub fn sync_with<A: StoreAccess + ?Sized>(
         refused: BTreeSet::new(),
         push_ratio: 3.0,
     };
+    s.rotate_token()?;
     s.register_actors()?;
     for _ in 0..opts.max_rounds.max(1) {
         s.push()?;

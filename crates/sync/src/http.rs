@@ -170,6 +170,12 @@ impl Transport for HttpTransport {
         }
         let resp = req.send().map_err(|e| unreachable(&e, self.pinned))?;
         let status = resp.status();
+        // `Retry-After` in seconds (the registry never sends the HTTP-date form).
+        let retry_after = resp
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok());
         let bytes = resp.bytes().map_err(|e| unreachable(&e, self.pinned))?;
         if status.is_success() {
             return Ok(bytes.to_vec());
@@ -181,6 +187,13 @@ impl Transport for HttpTransport {
                 format!("HTTP {status}: {}", String::from_utf8_lossy(&bytes)),
             ),
         };
+        if let (429, Some(retry_after_secs)) = (status.as_u16(), retry_after) {
+            return Err(TransportError::Throttled {
+                retry_after_secs,
+                code,
+                message,
+            });
+        }
         Err(TransportError::Rejected {
             status: status.as_u16(),
             code,

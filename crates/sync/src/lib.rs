@@ -1,6 +1,7 @@
-//! The device side of the Shumari sync protocol: the client engine ([`engine`]: register actors,
-//! push, pull, check and repair against the device's encrypted store, with chunking, resumption and
-//! backoff) and the HTTP transport ([`http`], blocking reqwest).
+//! The device side of the Shumari sync protocol: the client engine ([`engine`]: rotate the token when
+//! due ([`rotation`]), register actors, push, pull, check and repair against the device's encrypted
+//! store, with chunking, resumption and backoff), its errors ([`error`]: a revoked or expired device is
+//! its own [`SyncError`] variant, never retried) and the HTTP transport ([`http`], blocking reqwest).
 //!
 //! The protocol itself — messages, wire codec, compact changes, consistency digests, the
 //! [`Transport`] trait — is the `shumari-proto` crate, which explains it end to end; the registry links
@@ -13,7 +14,9 @@
 
 pub mod access;
 pub mod engine;
+pub mod error;
 pub mod http;
+pub mod rotation;
 
 pub use shumari_proto::message as proto;
 pub use shumari_proto::{check, codec, compact, transport};

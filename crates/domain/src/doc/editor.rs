@@ -155,6 +155,15 @@ impl Editor<'_> {
         self.put_resolving(&m, keys::REMOVED, ScalarValue::Boolean(false))
     }
 
+    /// Gives the household a new reference number. Only for a household no one else has seen yet: the
+    /// store renumbers a device's unsynced households when the registry grants it another short id.
+    pub fn set_reference(&mut self, reference: &str) -> Result<()> {
+        if !crate::reference::looks_like_reference(reference) {
+            return Err(DomainError::invalid(keys::REF, "not a reference number"));
+        }
+        self.put_resolving(&ROOT, keys::REF, ScalarValue::Str(reference.into()))
+    }
+
     /// The next free roster line number.
     pub fn next_line(&self) -> Result<u32> {
         let members = get_map(self.doc, &ROOT, keys::MEMBERS)?;

@@ -10,6 +10,9 @@ pub struct EnrollRequest {
     pub code: String,
     /// A label for the device (its short id).
     pub label: String,
+    /// The short id the device has used so far (in the references of households made before
+    /// enrollment); granted when no other device holds it.
+    pub short_id: String,
 }
 
 impl Message for EnrollRequest {
@@ -17,11 +20,13 @@ impl Message for EnrollRequest {
     fn write(&self, w: &mut Writer) {
         w.str(&self.code);
         w.str(&self.label);
+        w.str(&self.short_id);
     }
     fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
         Ok(EnrollRequest {
             code: r.str()?,
             label: r.str()?,
+            short_id: r.str()?,
         })
     }
 }
@@ -41,6 +46,9 @@ pub struct EnrollResponse {
     pub role: Role,
     /// Areas the user may read and write.
     pub areas: Vec<String>,
+    /// The short id granted to this device: no other device holds it, and every reference number
+    /// the device makes from now on carries it.
+    pub short_id: String,
 }
 
 impl Message for EnrollResponse {
@@ -55,6 +63,7 @@ impl Message for EnrollResponse {
         for a in &self.areas {
             w.str(a);
         }
+        w.str(&self.short_id);
     }
     fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
         let token = r.str()?;
@@ -64,6 +73,7 @@ impl Message for EnrollResponse {
         let role = r.str()?.parse().map_err(|_| DecodeError::Invalid("role"))?;
         let n = r.count(1)?;
         let areas = (0..n).map(|_| r.str()).collect::<Result<_, _>>()?;
+        let short_id = r.str()?;
         Ok(EnrollResponse {
             token,
             device_id,
@@ -71,6 +81,7 @@ impl Message for EnrollResponse {
             user_name,
             role,
             areas,
+            short_id,
         })
     }
 }

@@ -3,8 +3,9 @@
 //! Every message travels in a [`crate::codec`] frame carrying [`PROTOCOL_VERSION`]; a registry that
 //! receives another version answers `unsupported_version` (HTTP 426) telling the device to update.
 //! One file per exchange: `enroll.rs` (enrollment and actors), `push.rs`, `pull.rs` (the feed and the
-//! check's first step), `repair.rs` (the check's second step); `refusal.rs` and `role.rs` are the shared
-//! vocabulary. Everything is re-exported here.
+//! check's first step), `repair.rs` (the check's second step), `token.rs` (token rotation and the
+//! codes of a cut-off device); `refusal.rs` and `role.rs` are the shared vocabulary. Everything is
+//! re-exported here.
 
 mod enroll;
 mod pull;
@@ -12,6 +13,7 @@ mod push;
 mod refusal;
 mod repair;
 mod role;
+mod token;
 
 pub use enroll::{ActorsRequest, ActorsResponse, EnrollRequest, EnrollResponse};
 pub use pull::{CheckVerdict, Cursor, PullRequest, PullResponse, BUCKETS};
@@ -19,6 +21,7 @@ pub use push::{ChangeEncoding, DocOutcome, PushDoc, PushRequest, PushResponse};
 pub use refusal::{Refusal, RefusalCode};
 pub use repair::{CheckRequest, CheckResponse};
 pub use role::{Role, UnknownRole};
+pub use token::{TokenRequest, TokenResponse, CODE_EXPIRED, CODE_REVOKED};
 
 use crate::codec::{frame, unframe, DecodeError, Reader, Writer};
 use automerge::ChangeHash;
@@ -63,6 +66,8 @@ pub enum Endpoint {
     Pull,
     /// Compare per-document heads in buckets that differ.
     Check,
+    /// Swap the device token for a new one.
+    Token,
 }
 
 impl Endpoint {
@@ -74,6 +79,7 @@ impl Endpoint {
             Endpoint::Push => "/v1/push",
             Endpoint::Pull => "/v1/pull",
             Endpoint::Check => "/v1/check",
+            Endpoint::Token => "/v1/token",
         }
     }
 }
@@ -244,6 +250,7 @@ mod tests {
             user_name: "Name".into(),
             role: Role::District,
             areas: vec!["PK101".into()],
+            short_id: "K7QD2".into(),
         };
         assert_eq!(EnrollResponse::decode(&resp.encode()).unwrap(), resp);
         // The same payload with another role name written by hand.
@@ -257,6 +264,20 @@ mod tests {
             EnrollResponse::decode(&f),
             Err(DecodeError::Invalid("role"))
         );
+    }
+
+    #[test]
+    fn token_rotation_round_trips() {
+        let resp = TokenResponse {
+            token: "new".into(),
+            expires_at: 1_800_000_000_000,
+        };
+        assert_eq!(TokenResponse::decode(&resp.encode()).unwrap(), resp);
+        assert_eq!(
+            TokenRequest::decode(&TokenRequest.encode()),
+            Ok(TokenRequest)
+        );
+        assert!(TokenRequest::decode(&resp.encode()).is_err());
     }
 
     #[test]

@@ -27,13 +27,29 @@ pub enum RefusalCode {
     ForbiddenEdit,
     /// A change names as its author a user other than the one the pushing device is enrolled for.
     ForgedAuthor,
+    /// A new household's reference number carries another device's short id (references are
+    /// unique because each device numbers only within its own).
+    ForeignReference,
+    /// Another household already has this reference number.
+    DuplicateReference,
+    /// The household's data is larger than the registry accepts: its saved size, what its compressed
+    /// parts inflate to, or the operations it describes (see `shumari_proto::limits`).
+    TooLarge,
+    /// The household's history names more automerge actors than the registry accepts.
+    TooManyActors,
+    /// The household holds more answers (keys) than the registry accepts.
+    TooManyKeys,
+    /// The household's roster holds more members than the registry accepts.
+    TooManyMembers,
+    /// The household holds more conflicting fields than the registry accepts.
+    TooManyConflicts,
     /// A code this build does not know (from a newer registry), kept as sent.
     Other(String),
 }
 
 impl RefusalCode {
     /// Every code this build knows, for documentation and tests.
-    pub const KNOWN: [RefusalCode; 9] = [
+    pub const KNOWN: [RefusalCode; 16] = [
         RefusalCode::OutOfScope,
         RefusalCode::ForgedActor,
         RefusalCode::BadDocument,
@@ -43,6 +59,13 @@ impl RefusalCode {
         RefusalCode::ForbiddenTransition,
         RefusalCode::ForbiddenEdit,
         RefusalCode::ForgedAuthor,
+        RefusalCode::ForeignReference,
+        RefusalCode::DuplicateReference,
+        RefusalCode::TooLarge,
+        RefusalCode::TooManyActors,
+        RefusalCode::TooManyKeys,
+        RefusalCode::TooManyMembers,
+        RefusalCode::TooManyConflicts,
     ];
 
     /// The code as it travels.
@@ -57,6 +80,13 @@ impl RefusalCode {
             RefusalCode::ForbiddenTransition => "forbidden_transition",
             RefusalCode::ForbiddenEdit => "forbidden_edit",
             RefusalCode::ForgedAuthor => "forged_author",
+            RefusalCode::ForeignReference => "foreign_reference",
+            RefusalCode::DuplicateReference => "duplicate_reference",
+            RefusalCode::TooLarge => "too_large",
+            RefusalCode::TooManyActors => "too_many_actors",
+            RefusalCode::TooManyKeys => "too_many_keys",
+            RefusalCode::TooManyMembers => "too_many_members",
+            RefusalCode::TooManyConflicts => "too_many_conflicts",
             RefusalCode::Other(s) => s,
         }
     }

@@ -16,12 +16,17 @@ impl HttpError {
     /// HTTP status.
     pub fn status(&self) -> StatusCode {
         match &self.0 {
-            RegistryError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            RegistryError::Unauthorized(_)
+            | RegistryError::Revoked(_)
+            | RegistryError::Expired(_) => StatusCode::UNAUTHORIZED,
             RegistryError::Forbidden(_) => StatusCode::FORBIDDEN,
             RegistryError::BadRequest(_) => StatusCode::BAD_REQUEST,
             RegistryError::UnsupportedVersion { .. } => StatusCode::UPGRADE_REQUIRED,
             RegistryError::NotFound(_) => StatusCode::NOT_FOUND,
-            RegistryError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            RegistryError::TooLarge(_) | RegistryError::OverLimit(_) => {
+                StatusCode::PAYLOAD_TOO_LARGE
+            }
+            RegistryError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             RegistryError::Storage(_) => StatusCode::SERVICE_UNAVAILABLE,
             RegistryError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -41,7 +46,12 @@ impl IntoResponse for HttpError {
         if let RegistryError::Storage(e) = &self.0 {
             tracing::error!("storage: {e}");
         }
-        (self.status(), axum::Json(self.body())).into_response()
+        let mut resp = (self.status(), axum::Json(self.body())).into_response();
+        if let RegistryError::RateLimited(secs) = &self.0 {
+            resp.headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, (*secs).into());
+        }
+        resp
     }
 }
 
@@ -53,6 +63,8 @@ mod tests {
     fn errors_keep_their_codes_and_statuses() {
         let cases = [
             (RegistryError::Unauthorized("x".into()), 401, "unauthorized"),
+            (RegistryError::Revoked("x".into()), 401, "revoked"),
+            (RegistryError::Expired("x".into()), 401, "expired"),
             (RegistryError::Forbidden("x".into()), 403, "forbidden"),
             (RegistryError::BadRequest("x".into()), 400, "bad_request"),
             (
@@ -62,18 +74,23 @@ mod tests {
             ),
             (RegistryError::NotFound("x".into()), 404, "not_found"),
             (RegistryError::TooLarge(10), 413, "too_large"),
+            (RegistryError::OverLimit("x".into()), 413, "too_large"),
             (
                 RegistryError::Storage(crate::storage::StorageError::Other("disk".into())),
                 503,
                 "unavailable",
             ),
             (RegistryError::Internal("x".into()), 500, "internal"),
+            (RegistryError::RateLimited(3), 429, "rate_limited"),
         ];
         for (e, status, code) in cases {
             let h = HttpError(e);
             assert_eq!(h.status().as_u16(), status);
             assert_eq!(h.body().code, code);
         }
+        // A rate limit says when to come back.
+        let r = HttpError(RegistryError::RateLimited(3)).into_response();
+        assert_eq!(r.headers()[axum::http::header::RETRY_AFTER], "3");
         // Storage details stay in the log, not in the answer.
         let h = HttpError(RegistryError::Storage(crate::storage::StorageError::Other(
             "secret path".into(),

@@ -1,12 +1,14 @@
-//! The HTTP face of the registry (axum): `POST /v1/{enroll,actors,push,pull,check}` carry protocol
+//! The HTTP face of the registry (axum): `POST /v1/{enroll,actors,push,pull,check,token}` carry protocol
 //! frames; `GET /v1/households[/{id}]` serve JSON for dashboards; errors are JSON `{code, message}`
 //! ([`HttpError`]). [`launch`] serves plain HTTP (loopback, or behind a TLS proxy), [`launch_tls`]
 //! HTTPS; [`tls`] holds the rules for both.
 
 mod error;
+mod limits;
 pub mod tls;
 
 pub use error::HttpError;
+pub use limits::RateLimits;
 pub use tls::{check_plain_listen, launch_tls, ServeError, TlsSettings};
 
 use crate::error::RegistryError;
@@ -19,8 +21,11 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use shumari_proto::limits::MAX_ENROLL_BODY;
 use shumari_proto::{Endpoint, CONTENT_TYPE, PROTOCOL_VERSION, VERSION_HEADER};
 use std::sync::Arc;
+use tower::limit::GlobalConcurrencyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
 
 fn bearer(headers: &HeaderMap) -> Option<&str> {
     headers
@@ -37,13 +42,34 @@ async fn protocol<S: Storage>(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, HttpError> {
     let ep = match endpoint.as_str() {
-        "enroll" => Endpoint::Enroll,
         "actors" => Endpoint::Actors,
         "push" => Endpoint::Push,
         "pull" => Endpoint::Pull,
         "check" => Endpoint::Check,
+        "token" => Endpoint::Token,
         other => return Err(RegistryError::NotFound(format!("no endpoint `{other}`")).into()),
     };
+    let limit = reg.config().max_body;
+    exchange(&reg, ep, &headers, body, limit).await
+}
+
+/// `/v1/enroll` has a route of its own for its own body limit: it is the one endpoint anyone may
+/// call without a token, and an enrollment is a code and a device name.
+async fn enroll<S: Storage>(
+    State(reg): State<Arc<Registry<S>>>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, HttpError> {
+    exchange(&reg, Endpoint::Enroll, &headers, body, MAX_ENROLL_BODY).await
+}
+
+async fn exchange<S: Storage>(
+    reg: &Registry<S>,
+    ep: Endpoint,
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+    limit: usize,
+) -> Result<Response, HttpError> {
     if let Some(v) = headers.get(VERSION_HEADER).and_then(|v| v.to_str().ok()) {
         let v: u16 = v.trim().parse().unwrap_or(0);
         if v != PROTOCOL_VERSION {
@@ -51,10 +77,10 @@ async fn protocol<S: Storage>(
         }
     }
     let body = body.map_err(|e| match e {
-        BytesRejection::FailedToBufferBody(_) => RegistryError::TooLarge(reg.config().max_body),
+        BytesRejection::FailedToBufferBody(_) => RegistryError::TooLarge(limit),
         other => RegistryError::BadRequest(other.body_text()),
     })?;
-    let out = reg.handle(ep, bearer(&headers), &body).await?;
+    let out = reg.handle(ep, bearer(headers), &body).await?;
     Ok(([(axum::http::header::CONTENT_TYPE, CONTENT_TYPE)], out).into_response())
 }
 
@@ -84,16 +110,32 @@ async fn show<S: Storage>(
     Ok(Json(reg.household_show(Some(&auth.user), &id).await?))
 }
 
-/// The router.
+/// The router, inside the request limits ([`RateLimits`]): the timeout outermost, then the rate
+/// limit (refusing is cheap, so it comes before waiting for a slot), then the concurrency limit.
 pub fn app<S: Storage>(reg: Arc<Registry<S>>) -> Router {
     let limit = reg.config().max_body;
+    let rate = reg.config().rate.clone();
+    let limiter = Arc::new(limits::Limiter::new(&rate));
     Router::new()
+        .route(
+            "/v1/enroll",
+            post(enroll::<S>).layer(DefaultBodyLimit::max(MAX_ENROLL_BODY)),
+        )
         .route("/v1/{endpoint}", post(protocol::<S>))
         .route("/v1/households", get(list::<S>))
         .route("/v1/households/{id}", get(show::<S>))
         .route("/health", get(|| async { "ok" }))
         .layer(DefaultBodyLimit::max(limit))
         .with_state(reg)
+        .layer(GlobalConcurrencyLimitLayer::new(rate.max_concurrent.max(1)))
+        .layer(axum::middleware::from_fn_with_state(
+            limiter,
+            limits::rate_limit,
+        ))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            rate.timeout,
+        ))
 }
 
 /// Serves `reg` on `listener` until `shutdown` completes.
@@ -102,7 +144,11 @@ pub async fn launch<S: Storage>(
     reg: Arc<Registry<S>>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app(reg))
-        .with_graceful_shutdown(shutdown)
-        .await
+    // The peer's address reaches the per-address rate limit through `ConnectInfo`.
+    axum::serve(
+        listener,
+        app(reg).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }

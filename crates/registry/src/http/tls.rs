@@ -125,7 +125,7 @@ pub async fn launch_tls<S: Storage>(
     let config = axum_server::tls_rustls::RustlsConfig::from_config(tls.config);
     axum_server::from_tcp_rustls(listener.into_std()?, config)?
         .handle(handle)
-        .serve(super::app(reg).into_make_service())
+        .serve(super::app(reg).into_make_service_with_connect_info::<std::net::SocketAddr>())
         .await
 }
 

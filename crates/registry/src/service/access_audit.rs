@@ -1,6 +1,7 @@
 //! The access audit trail as the service writes and reads it: every read of personal data (the
 //! household list and detail, over HTTP or the registry's command line), every admin action (users,
-//! enrollment codes) and every failed authentication appends one hash-chained row
+//! enrollment codes, the device list, revoking a device, disabling a user) and every failed
+//! authentication (including a revoked, disabled or expired device's) appends one hash-chained row
 //! ([`crate::storage::access`]). Rows hold ids, counts and area codes, never a token, a name or an
 //! ID number.
 //!
@@ -36,6 +37,16 @@ pub enum AccessAction {
     AuthMissingToken,
     /// A request came with a token the registry does not know.
     AuthUnknownToken,
+    /// The device list was read.
+    DeviceList,
+    /// A device was revoked.
+    DeviceRevoke,
+    /// A user was disabled (with their devices and unused enrollment codes).
+    UserDisable,
+    /// A revoked device, or a disabled user's device, was refused.
+    AuthRevoked,
+    /// A device whose token expired was refused.
+    AuthExpired,
 }
 
 impl AccessAction {
@@ -48,6 +59,11 @@ impl AccessAction {
             AccessAction::EnrollCode => "enroll_code.issue",
             AccessAction::AuthMissingToken => "auth.missing_token",
             AccessAction::AuthUnknownToken => "auth.unknown_token",
+            AccessAction::DeviceList => "device.list",
+            AccessAction::DeviceRevoke => "device.revoke",
+            AccessAction::UserDisable => "user.disable",
+            AccessAction::AuthRevoked => "auth.revoked",
+            AccessAction::AuthExpired => "auth.expired",
         }
     }
 }

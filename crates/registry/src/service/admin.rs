@@ -12,6 +12,7 @@ use automerge::AutoCommit;
 use chrono::{DateTime, Utc};
 use rand::Rng;
 use serde::{Serialize, Serializer};
+use shumari_domain::roles::{allows, Action};
 use shumari_domain::{Conflict, Household, HouseholdDoc};
 use shumari_proto::Role;
 use uuid::Uuid;
@@ -104,27 +105,48 @@ impl<S: Storage> Registry<S> {
             role,
             areas: areas.to_vec(),
         };
-        self.storage.add_user(&user, now_ms()).await?;
+        // Recorded before it is done, like every admin action that grants access: none happens off
+        // the record (a failure after the row leaves an attempt on record, never an act without one).
+        // Cutting access off (`device_admin.rs`) is recorded after: a revocation must never wait on
+        // the trail.
         let detail = format!("role={} areas={}", user.role.as_str(), user.areas.join(","));
         self.record_access(AccessAction::UserAdd, CONSOLE, Some(&user.id), Some(detail))
             .await?;
+        self.storage.add_user(&user, now_ms()).await?;
         Ok(user.id)
     }
 
     /// A one-time enrollment code for `user_id`, valid for the configured time.
     pub async fn enroll_code(&self, user_id: &str) -> Result<String> {
-        if self.storage.user(user_id).await?.is_none() {
+        match self.storage.user_disabled_at(user_id).await? {
+            None => return Err(RegistryError::NotFound(format!("no user `{user_id}`"))),
+            Some(Some(_)) => {
+                return Err(RegistryError::BadRequest(format!(
+                    "user `{user_id}` is disabled; a disabled user gets no enrollment code"
+                )))
+            }
+            Some(None) => {}
+        }
+        let Some(user) = self.storage.user(user_id).await? else {
             return Err(RegistryError::NotFound(format!("no user `{user_id}`")));
+        };
+        // A code is for a tablet; console users sign in at the console. (Redeeming re-checks, for
+        // codes issued before this rule.)
+        if !allows(user.role, Action::EnrollTablet) {
+            return Err(RegistryError::Forbidden(format!(
+                "a {} works at the registry's console and gets no enrollment code for a tablet",
+                user.role.title()
+            )));
         }
         let (raw, shown) = new_enroll_code();
+        self.record_access(AccessAction::EnrollCode, CONSOLE, Some(user_id), None)
+            .await?;
         self.storage
             .add_enroll_code(
                 user_id,
                 sha(&raw),
                 now_ms() + self.config.code_ttl_secs * 1000,
             )
-            .await?;
-        self.record_access(AccessAction::EnrollCode, CONSOLE, Some(user_id), None)
             .await?;
         Ok(shown)
     }

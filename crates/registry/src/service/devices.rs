@@ -6,6 +6,7 @@ use crate::error::{RegistryError, Result};
 use crate::storage::{DeviceAuth, Storage};
 use rand::Rng;
 use shumari_domain::roles::{allows, Action};
+use shumari_proto::limits::MAX_REGISTER_ACTORS;
 use shumari_proto::message::{ActorsRequest, ActorsResponse, EnrollRequest, EnrollResponse};
 use shumari_proto::{Refusal, RefusalCode};
 use uuid::Uuid;
@@ -45,6 +46,7 @@ impl<S: Storage> Registry<S> {
                 user.role.title()
             )));
         }
+        let short_id = self.grant_short_id(&device_id, &req.short_id).await?;
         tracing::info!(device = %device_id, user = %user.id, "device enrolled");
         Ok(EnrollResponse {
             token,
@@ -53,6 +55,7 @@ impl<S: Storage> Registry<S> {
             user_name: user.name,
             role: user.role,
             areas: user.areas,
+            short_id,
         })
     }
 
@@ -61,6 +64,11 @@ impl<S: Storage> Registry<S> {
         auth: &DeviceAuth,
         req: ActorsRequest,
     ) -> Result<ActorsResponse> {
+        if req.actors.len() > MAX_REGISTER_ACTORS {
+            return Err(RegistryError::OverLimit(format!(
+                "a device may register at most {MAX_REGISTER_ACTORS} actors at a time"
+            )));
+        }
         if req.actors.iter().any(|a| a.is_empty() || a.len() > 64) {
             return Err(RegistryError::BadRequest(
                 "an actor id must be 1 to 64 bytes".into(),

@@ -10,24 +10,28 @@
 //!
 //! [`merge`]: super::merge
 
+use super::bounds::{self, PushBudget};
 use super::merge::{compact_of, prepare, Prepared};
 use super::{now_ms, permit, Registry};
 use crate::error::{RegistryError, Result};
 use crate::scope::Scope;
 use crate::storage::{DeviceAuth, IngestRow, Storage, StoredDoc};
 use rayon::prelude::*;
+use shumari_proto::limits::MAX_PUSH_DOCS;
 use shumari_proto::message::{ChangeEncoding, DocOutcome, PushDoc, PushRequest, PushResponse};
 use shumari_proto::{Refusal, RefusalCode};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 use uuid::Uuid;
 
 /// Merges later duplicates of an id in one batch into the first (both encodings concatenate; a raw
-/// and a compact one are merged in the compact form, else the duplicate is refused).
+/// and a compact one are merged in the compact form, else the duplicate is refused). Ids are found
+/// through a hash map, so a push of many households costs in proportion to its size.
 fn merge_duplicates(docs: Vec<PushDoc>, outcomes: &mut BTreeMap<Uuid, DocOutcome>) -> Vec<PushDoc> {
-    let mut out: Vec<PushDoc> = Vec::new();
+    let mut out: Vec<PushDoc> = Vec::with_capacity(docs.len());
+    let mut at: HashMap<Uuid, usize> = HashMap::with_capacity(docs.len());
     for d in docs {
-        match out.iter_mut().find(|x| x.id == d.id) {
+        match at.get(&d.id).map(|&i| &mut out[i]) {
             Some(x) if x.encoding == d.encoding => x.changes.extend_from_slice(&d.changes),
             Some(x) => match (compact_of(x), compact_of(&d)) {
                 (Some(mut a), Some(b)) => {
@@ -45,7 +49,10 @@ fn merge_duplicates(docs: Vec<PushDoc>, outcomes: &mut BTreeMap<Uuid, DocOutcome
                     );
                 }
             },
-            None => out.push(d),
+            None => {
+                at.insert(d.id, out.len());
+                out.push(d);
+            }
         }
     }
     out.retain(|d| !outcomes.contains_key(&d.id));
@@ -59,9 +66,10 @@ fn prepare_all(
     stored: &[Option<StoredDoc>],
     device_actors: &[Vec<u8>],
 ) -> Vec<Prepared> {
+    let budget = PushBudget::default();
     work.par_iter()
         .zip(stored.par_iter())
-        .map(|(d, s)| prepare(d, s.as_ref(), device_actors))
+        .map(|(d, s)| prepare(d, s.as_ref(), device_actors, &budget))
         .collect()
 }
 
@@ -103,6 +111,12 @@ type Checked = (Vec<IngestRow>, Vec<PushDoc>);
 impl<S: Storage> Registry<S> {
     pub(super) async fn push(&self, auth: &DeviceAuth, req: PushRequest) -> Result<PushResponse> {
         permit::on_tablet(&auth.user)?;
+        if req.docs.len() > MAX_PUSH_DOCS {
+            return Err(RegistryError::OverLimit(format!(
+                "a push may hold at most {MAX_PUSH_DOCS} households; this one held {}",
+                req.docs.len()
+            )));
+        }
         let _guard = self.ingest.lock().await;
         let mut outcomes: BTreeMap<Uuid, DocOutcome> = BTreeMap::new();
         let order: Vec<Uuid> = req.docs.iter().map(|d| d.id).collect();
@@ -137,10 +151,12 @@ impl<S: Storage> Registry<S> {
                 .check_batch(auth, work, prev_areas, prepared, &mut outcomes)
                 .await?;
             let n = rows.len();
-            let stale = self
+            let stale: HashSet<Uuid> = self
                 .storage
                 .commit_ingest(&auth.device_id, &auth.user.id, rows, now_ms())
-                .await?;
+                .await?
+                .into_iter()
+                .collect();
             tracing::info!(device = %auth.device_id, households = n - stale.len(), "ingested");
             pending = ready
                 .into_iter()
@@ -167,33 +183,44 @@ impl<S: Storage> Registry<S> {
         })
     }
 
-    /// Scope and actor checks of a merged batch: records every document's outcome and returns the
+    /// Scope, actor, role and reference checks of a merged batch: records every document's outcome and returns the
     /// rows to store.
     async fn check_batch(
         &self,
         auth: &DeviceAuth,
         work: Vec<PushDoc>,
         prev_areas: Vec<Option<String>>,
-        prepared: Vec<Prepared>,
+        mut prepared: Vec<Prepared>,
         outcomes: &mut BTreeMap<Uuid, DocOutcome>,
     ) -> Result<Checked> {
-        // Actor ownership for every new change in the batch, in one query.
-        let all_actors: Vec<Vec<u8>> = prepared
-            .iter()
-            .filter_map(|p| match p {
-                Prepared::Ready { actors, .. } => Some(actors.keys().cloned()),
-                _ => None,
-            })
-            .flatten()
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .collect();
+        // Actor ownership for every new change in the batch, in one query of a bounded size: a
+        // household that would take the push past the bound on distinct actors waits for the next.
+        let (fits, all_actors) = bounds::push_actors(prepared.iter().map(|p| match p {
+            Prepared::Ready { actors, .. } => Some(actors),
+            _ => None,
+        }));
+        for (p, fits) in prepared.iter_mut().zip(fits) {
+            if !fits {
+                *p = Prepared::Refused(bounds::too_many_push_actors());
+            }
+        }
+        let all_actors: Vec<Vec<u8>> = all_actors.into_iter().collect();
         let owners: HashMap<Vec<u8>, String> = self
             .storage
             .actor_devices(&all_actors)
             .await?
             .into_iter()
             .collect();
+        let refs: Vec<String> = prepared
+            .iter()
+            .filter_map(|p| match p {
+                Prepared::Ready { row, .. } => Some(row.projection.summary.reference.clone()),
+                _ => None,
+            })
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let mut references = self.reference_check(auth, refs).await?;
         let scope: Scope<'_> = self.scope(&auth.user);
         let mut rows = Vec::new();
         let mut ready = Vec::new();
@@ -219,6 +246,10 @@ impl<S: Storage> Registry<S> {
                     } else if let Some(forged) = permit::authors(&auth.user, &actors) {
                         forged
                     } else if let Some(refused) = permit::transition(&auth.user, before, after) {
+                        refused
+                    } else if let Some(refused) =
+                        references.check(id, &row.projection.summary.reference)
+                    {
                         refused
                     } else {
                         rows.push(*row);

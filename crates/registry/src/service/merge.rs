@@ -2,6 +2,7 @@
 //! households can be merged in parallel: rebuild compact changes from what the registry holds, apply
 //! them, read the projection, and say what to store or why not.
 
+use super::bounds;
 use crate::storage::{heads_blob, IngestRow, StoredDoc};
 use automerge::{AutoCommit, ChangeHash, ReadDoc};
 use shumari_domain::{HouseholdDoc, Status};
@@ -120,11 +121,12 @@ fn changes_of(
 }
 
 /// Applies pushed changes to the stored document (CPU only, no IO). `device_actors` are the actors
-/// bound to the pushing device.
+/// bound to the pushing device; `budget` is what the push's households may cost together.
 pub(super) fn prepare(
     d: &PushDoc,
     stored: Option<&StoredDoc>,
     device_actors: &[Vec<u8>],
+    budget: &bounds::PushBudget,
 ) -> Prepared {
     let bad = |m: String| Prepared::Refused(Refusal::new(RefusalCode::BadDocument, m));
     let mut am = match stored {
@@ -142,6 +144,10 @@ pub(super) fn prepare(
         Ok(c) => c,
         Err(refused) => return refused,
     };
+    // Measured before automerge expands anything (compressed parts, run lengths).
+    if let Err(r) = bounds::pushed(&changes, budget) {
+        return Prepared::Refused(r);
+    }
     // A new household's changes are loaded as a document (automerge's bulk path), several times faster
     // than applying them one by one to an empty document; existing ones get the changes applied.
     let loaded = if stored.is_none() {
@@ -194,6 +200,9 @@ pub(super) fn prepare(
         })
     };
     drop(new_changes);
+    if let Err(r) = bounds::merged_shape(&am) {
+        return Prepared::Refused(r);
+    }
     let known_conflicts = stored.map(|s| s.conflict_count).unwrap_or(0);
     let mut hd = match HouseholdDoc::from_automerge(am) {
         Ok(h) => h,
@@ -219,13 +228,17 @@ pub(super) fn prepare(
     } else {
         hd.automerge().save_after(&before)
     };
+    let doc = hd.save();
+    if let Err(r) = bounds::merged(conflicts, &doc) {
+        return Prepared::Refused(r);
+    }
     let heads = heads_blob(&hd.heads().iter().map(|h| h.0).collect::<Vec<_>>());
     Prepared::Ready {
         row: Box::new(IngestRow {
             id,
             expected_heads: stored.map(|s| s.heads.clone()),
             prev_area: stored.map(|s| s.area.clone()),
-            doc: hd.save(),
+            doc,
             heads,
             projection,
             log_changes,

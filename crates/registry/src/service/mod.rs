@@ -4,8 +4,14 @@
 //!
 //! One file per job, each adding methods to [`Registry`]:
 //! - `devices.rs`: enrollment and actor registration;
+//! - `tokens.rs`: authentication (unknown, revoked, disabled and expired tokens refused) and token
+//!   rotation;
+//! - `device_admin.rs`: the device list, revoking a device and disabling a user;
 //! - `ingest.rs`: a push, batch by batch (`merge.rs` merges one household's changes, CPU only;
-//!   `permit.rs` decides what the pushing user's role and record allow for it);
+//!   `permit.rs` decides what the pushing user's role and record allow for it; `references.rs` keeps
+//!   reference numbers unique by granting each device its own short id and checking new references;
+//!   `bounds.rs` what one household may cost, before automerge loads its bytes and before it is
+//!   stored);
 //! - `feed.rs`: the pull, from snapshots on a first sync and from the log after that;
 //! - `check.rs`: the consistency check's verdict and repair;
 //! - `admin.rs`: users, enrollment codes and the household list and detail (typed JSON answers);
@@ -13,26 +19,31 @@
 
 mod access_audit;
 mod admin;
+mod bounds;
 mod check;
+mod device_admin;
 mod devices;
 mod feed;
 mod ingest;
 mod merge;
 mod permit;
+mod references;
+mod tokens;
 
 pub use crate::storage::access::{BrokenLink, ChainReport};
 pub use access_audit::{AccessAction, ANONYMOUS, CONSOLE};
 pub use admin::{AuditRow, HouseholdDetail};
+pub use device_admin::DeviceInfo;
 
 use crate::error::{RegistryError, Result};
 use crate::scope::Scope;
 use crate::storage::any::{AnyStorage, DbUrl};
-use crate::storage::{DeviceAuth, Storage, StorageError, User};
+use crate::storage::{Storage, StorageError, User};
 use sha2::{Digest, Sha256};
 use shumari_domain::AreaRegistry;
 use shumari_proto::codec::peek;
 use shumari_proto::message::{
-    ActorsRequest, CheckRequest, EnrollRequest, Message, PullRequest, PushRequest,
+    ActorsRequest, CheckRequest, EnrollRequest, Message, PullRequest, PushRequest, TokenRequest,
     DEFAULT_CHUNK_BYTES,
 };
 use shumari_proto::{Endpoint, PROTOCOL_VERSION};
@@ -46,6 +57,11 @@ pub struct Config {
     pub max_body: usize,
     /// How long an enrollment code stays valid, in seconds.
     pub code_ttl_secs: i64,
+    /// How long a device token stays valid after it was issued, in seconds; a device that syncs
+    /// swaps it for a new one long before (`tokens.rs`).
+    pub token_ttl_secs: i64,
+    /// Request limits of the HTTP face (rate per token and address, concurrency, timeout).
+    pub rate: crate::http::RateLimits,
 }
 
 impl Default for Config {
@@ -53,7 +69,10 @@ impl Default for Config {
         Config {
             chunk_bytes: DEFAULT_CHUNK_BYTES,
             max_body: 4 * 1024 * 1024,
-            code_ttl_secs: 7 * 24 * 3600,
+            // A code travels from the administrator to the surveyor the same day.
+            code_ttl_secs: 24 * 3600,
+            token_ttl_secs: 90 * 24 * 3600,
+            rate: crate::http::RateLimits::default(),
         }
     }
 }
@@ -119,29 +138,6 @@ impl<S: Storage> Registry<S> {
         Scope::new(&user.areas, &self.areas)
     }
 
-    /// The device a bearer token belongs to. A missing or unknown token is refused and recorded in
-    /// the access audit trail (never the token itself).
-    pub async fn authenticate(&self, token: Option<&str>) -> Result<DeviceAuth> {
-        let Some(token) = token else {
-            self.record_auth_failure(AccessAction::AuthMissingToken)
-                .await;
-            return Err(RegistryError::Unauthorized(
-                "a device token is required (enroll the device first)".into(),
-            ));
-        };
-        match self.storage.device_by_token(sha(token)).await? {
-            Some(auth) => Ok(auth),
-            None => {
-                self.record_auth_failure(AccessAction::AuthUnknownToken)
-                    .await;
-                Err(RegistryError::Unauthorized(
-                    "the device token is not known to this registry; enroll the device again"
-                        .into(),
-                ))
-            }
-        }
-    }
-
     /// Answers one protocol request: a frame in, a frame out.
     pub async fn handle(&self, ep: Endpoint, token: Option<&str>, body: &[u8]) -> Result<Vec<u8>> {
         if body.len() > self.config.max_body {
@@ -173,6 +169,13 @@ impl<S: Storage> Registry<S> {
             Endpoint::Check => {
                 let auth = auth().await?;
                 self.check(&auth, CheckRequest::decode(body)?)
+                    .await?
+                    .encode()
+            }
+            Endpoint::Token => {
+                let auth = auth().await?;
+                TokenRequest::decode(body)?;
+                self.rotate_token(&auth, token.unwrap_or_default())
                     .await?
                     .encode()
             }

@@ -6,8 +6,8 @@
 use super::postgres::PgStorage;
 use super::sqlite::SqliteStorage;
 use super::{
-    AccessEntry, AccessEvent, AuditEntry, DeviceAuth, HouseholdSummary, IngestRow, LogEntry,
-    Result, Storage, StorageError, StoredDoc, User,
+    AccessEntry, AccessEvent, AuditEntry, DeviceRow, Disabled, HouseholdSummary, IngestRow,
+    LogEntry, Result, Storage, StorageError, StoredDoc, TokenRecord, User,
 };
 use std::fmt;
 use std::path::PathBuf;
@@ -121,8 +121,38 @@ impl Storage for AnyStorage {
         delegate!(self.redeem_code(code_hash, now, device_id, label, token_hash))
     }
 
-    async fn device_by_token(&self, token_hash: [u8; 32]) -> Result<Option<DeviceAuth>> {
+    async fn device_by_token(&self, token_hash: [u8; 32]) -> Result<Option<TokenRecord>> {
         delegate!(self.device_by_token(token_hash))
+    }
+
+    async fn device_seen(&self, device_id: &str, forget_previous: bool, now: i64) -> Result<()> {
+        delegate!(self.device_seen(device_id, forget_previous, now))
+    }
+
+    async fn rotate_token(
+        &self,
+        device_id: &str,
+        used_hash: [u8; 32],
+        new_hash: [u8; 32],
+        now: i64,
+    ) -> Result<bool> {
+        delegate!(self.rotate_token(device_id, used_hash, new_hash, now))
+    }
+
+    async fn devices(&self) -> Result<Vec<DeviceRow>> {
+        delegate!(self.devices())
+    }
+
+    async fn revoke_device(&self, device_id: &str, now: i64) -> Result<bool> {
+        delegate!(self.revoke_device(device_id, now))
+    }
+
+    async fn disable_user(&self, user_id: &str, now: i64) -> Result<Option<Disabled>> {
+        delegate!(self.disable_user(user_id, now))
+    }
+
+    async fn user_disabled_at(&self, user_id: &str) -> Result<Option<Option<i64>>> {
+        delegate!(self.user_disabled_at(user_id))
     }
 
     async fn register_actors(
@@ -140,6 +170,23 @@ impl Storage for AnyStorage {
 
     async fn device_actors(&self, device_id: &str) -> Result<Vec<Vec<u8>>> {
         delegate!(self.device_actors(device_id))
+    }
+
+    async fn device_short_id(&self, device_id: &str) -> Result<Option<String>> {
+        delegate!(self.device_short_id(device_id))
+    }
+
+    async fn claim_short_id(
+        &self,
+        device_id: &str,
+        short_id: &str,
+        now: i64,
+    ) -> Result<Option<String>> {
+        delegate!(self.claim_short_id(device_id, short_id, now))
+    }
+
+    async fn refs_in_use(&self, refs: &[String]) -> Result<Vec<(String, Uuid)>> {
+        delegate!(self.refs_in_use(refs))
     }
 
     async fn load_docs(&self, ids: &[Uuid]) -> Result<Vec<Option<StoredDoc>>> {

@@ -9,6 +9,7 @@
 
 pub mod access;
 pub mod any;
+pub mod devices;
 pub mod migrate;
 pub mod postgres;
 pub mod sqlite;
@@ -18,6 +19,7 @@ use std::future::Future;
 use uuid::Uuid;
 
 pub use access::{AccessEntry, AccessEvent};
+pub use devices::{DeviceRow, Disabled, TokenRecord};
 
 /// The household list's row and what an ingest indexes are the domain's, shared with the device.
 pub use shumari_domain::{HouseholdSummary, Projection};
@@ -166,11 +168,46 @@ pub trait Storage: Send + Sync + 'static {
         label: &str,
         token_hash: [u8; 32],
     ) -> impl Future<Output = Result<Option<User>>> + Send;
-    /// The device and user a token hash belongs to.
+    /// The device (and user) whose current token, or the token its last rotation replaced, hashes
+    /// to `token_hash`, with what decides whether it may still act ([`devices`]).
     fn device_by_token(
         &self,
         token_hash: [u8; 32],
-    ) -> impl Future<Output = Result<Option<DeviceAuth>>> + Send;
+    ) -> impl Future<Output = Result<Option<TokenRecord>>> + Send;
+    /// Records that a device was seen at `now`; with `forget_previous`, the token its last rotation
+    /// replaced stops working (the device has used the new one).
+    fn device_seen(
+        &self,
+        device_id: &str,
+        forget_previous: bool,
+        now: i64,
+    ) -> impl Future<Output = Result<()>> + Send;
+    /// Replaces a device's token by `new_hash`, issued at `now`; `used_hash` (the token the request
+    /// came with) stays valid until the new one is first used. `false` when the device is revoked or
+    /// `used_hash` is no longer one of its tokens.
+    fn rotate_token(
+        &self,
+        device_id: &str,
+        used_hash: [u8; 32],
+        new_hash: [u8; 32],
+        now: i64,
+    ) -> impl Future<Output = Result<bool>> + Send;
+    /// Every device, oldest enrollment first.
+    fn devices(&self) -> impl Future<Output = Result<Vec<DeviceRow>>> + Send;
+    /// Revokes a device; `false` when there is no such device.
+    fn revoke_device(&self, device_id: &str, now: i64)
+        -> impl Future<Output = Result<bool>> + Send;
+    /// Disables a user and cancels their unused enrollment codes; `None` when there is no such user.
+    fn disable_user(
+        &self,
+        user_id: &str,
+        now: i64,
+    ) -> impl Future<Output = Result<Option<Disabled>>> + Send;
+    /// When a user was disabled (`Some(None)`: active; `None`: no such user).
+    fn user_disabled_at(
+        &self,
+        user_id: &str,
+    ) -> impl Future<Output = Result<Option<Option<i64>>>> + Send;
     /// Binds actors to a device; per actor, `None` when bound to it (now or before), or the id of the
     /// device that already owns it.
     fn register_actors(
@@ -239,6 +276,25 @@ pub trait Storage: Send + Sync + 'static {
         after: u64,
         limit: usize,
     ) -> impl Future<Output = Result<Vec<AccessEntry>>> + Send;
+    /// The short id granted to a device (`None`: enrolled before short ids were granted).
+    fn device_short_id(
+        &self,
+        device_id: &str,
+    ) -> impl Future<Output = Result<Option<String>>> + Send;
+    /// Grants `short_id` to `device_id` unless the device already holds one or another device holds
+    /// this one; returns the device's short id after the call (`None`: it holds none, this one was
+    /// taken).
+    fn claim_short_id(
+        &self,
+        device_id: &str,
+        short_id: &str,
+        now: i64,
+    ) -> impl Future<Output = Result<Option<String>>> + Send;
+    /// The households that carry each of these reference numbers (absent when none does).
+    fn refs_in_use(
+        &self,
+        refs: &[String],
+    ) -> impl Future<Output = Result<Vec<(String, Uuid)>>> + Send;
     /// Number of log entries and audit rows, for tests to check that nothing was stored twice
     /// (the `test-support` feature).
     #[cfg(any(test, feature = "test-support"))]

@@ -17,8 +17,9 @@
 mod tls;
 
 use super::{
-    access, columns, role_of, AccessEntry, AccessEvent, AuditEntry, DeviceAuth, HouseholdSummary,
-    IngestRow, LogEntry, Result, Storage, StorageError, StoredDoc, User,
+    access, columns, devices, role_of, AccessEntry, AccessEvent, AuditEntry, DeviceRow, Disabled,
+    HouseholdSummary, IngestRow, LogEntry, Result, Storage, StorageError, StoredDoc, TokenRecord,
+    User,
 };
 use shumari_domain::AreaRange;
 use std::collections::{HashMap, HashSet};
@@ -79,7 +80,7 @@ fn count(v: i64) -> u32 {
     u32::try_from(v).unwrap_or(u32::MAX)
 }
 
-async fn user_with<C: GenericClient>(c: &C, id: &str) -> Result<Option<User>> {
+pub(super) async fn user_with<C: GenericClient>(c: &C, id: &str) -> Result<Option<User>> {
     let Some(row) = c
         .query_opt("SELECT name, role FROM users WHERE id = $1", &[&id])
         .await?
@@ -244,21 +245,38 @@ impl Storage for PgStorage {
         Ok(user)
     }
 
-    async fn device_by_token(&self, token_hash: [u8; 32]) -> Result<Option<DeviceAuth>> {
-        let c = self.conn().await;
-        let Some(row) = c
-            .query_opt(
-                "SELECT id, user_id FROM devices WHERE token_hash = $1",
-                &[&token_hash.as_slice()],
-            )
-            .await?
-        else {
-            return Ok(None);
-        };
-        let (device_id, user_id): (String, String) = (row.get(0), row.get(1));
-        Ok(user_with(&*c, &user_id)
-            .await?
-            .map(|user| DeviceAuth { device_id, user }))
+    async fn device_by_token(&self, token_hash: [u8; 32]) -> Result<Option<TokenRecord>> {
+        devices::postgres::by_token(&*self.conn().await, token_hash).await
+    }
+
+    async fn device_seen(&self, device_id: &str, forget_previous: bool, now: i64) -> Result<()> {
+        devices::postgres::seen(&*self.conn().await, device_id, forget_previous, now).await
+    }
+
+    async fn rotate_token(
+        &self,
+        device_id: &str,
+        used_hash: [u8; 32],
+        new_hash: [u8; 32],
+        now: i64,
+    ) -> Result<bool> {
+        devices::postgres::rotate(&*self.conn().await, device_id, used_hash, new_hash, now).await
+    }
+
+    async fn devices(&self) -> Result<Vec<DeviceRow>> {
+        devices::postgres::list(&*self.conn().await).await
+    }
+
+    async fn revoke_device(&self, device_id: &str, now: i64) -> Result<bool> {
+        devices::postgres::revoke(&*self.conn().await, device_id, now).await
+    }
+
+    async fn disable_user(&self, user_id: &str, now: i64) -> Result<Option<Disabled>> {
+        devices::postgres::disable_user(&mut *self.conn().await, user_id, now).await
+    }
+
+    async fn user_disabled_at(&self, user_id: &str) -> Result<Option<Option<i64>>> {
+        devices::postgres::user_disabled_at(&*self.conn().await, user_id).await
     }
 
     async fn register_actors(
@@ -322,6 +340,50 @@ impl Storage for PgStorage {
         .iter()
         .map(|r| r.get(0))
         .collect())
+    }
+
+    async fn device_short_id(&self, device_id: &str) -> Result<Option<String>> {
+        let c = self.conn().await;
+        Ok(c.query_opt(
+            "SELECT short_id FROM device_short_ids WHERE device_id = $1",
+            &[&device_id],
+        )
+        .await?
+        .map(|r| r.get(0)))
+    }
+
+    async fn claim_short_id(
+        &self,
+        device_id: &str,
+        short_id: &str,
+        now: i64,
+    ) -> Result<Option<String>> {
+        let c = self.conn().await;
+        // A device holds at most one: the UNIQUE(device_id) makes a second claim a no-op too.
+        c.execute(
+            "INSERT INTO device_short_ids (short_id, device_id, granted_at) VALUES ($1, $2, $3)
+             ON CONFLICT DO NOTHING",
+            &[&short_id, &device_id, &now],
+        )
+        .await?;
+        Ok(c.query_opt(
+            "SELECT short_id FROM device_short_ids WHERE device_id = $1",
+            &[&device_id],
+        )
+        .await?
+        .map(|r| r.get(0)))
+    }
+
+    async fn refs_in_use(&self, refs: &[String]) -> Result<Vec<(String, Uuid)>> {
+        let c = self.conn().await;
+        c.query(
+            "SELECT ref, id FROM households WHERE ref = ANY($1)",
+            &[&refs],
+        )
+        .await?
+        .iter()
+        .map(|r| Ok((r.get(0), uuid_of(r.get(1))?)))
+        .collect()
     }
 
     async fn load_docs(&self, ids: &[Uuid]) -> Result<Vec<Option<StoredDoc>>> {

@@ -7,8 +7,9 @@
 //! the database file's permissions.
 
 use super::{
-    access, columns, role_of, AccessEntry, AccessEvent, AuditEntry, DeviceAuth, HouseholdSummary,
-    IngestRow, LogEntry, Result, Storage, StorageError, StoredDoc, User,
+    access, columns, devices, role_of, AccessEntry, AccessEvent, AuditEntry, DeviceRow, Disabled,
+    HouseholdSummary, IngestRow, LogEntry, Result, Storage, StorageError, StoredDoc, TokenRecord,
+    User,
 };
 use rusqlite::{params, Connection, OptionalExtension};
 use shumari_domain::{AreaRange, IdNumber};
@@ -120,7 +121,7 @@ fn owner_only(_path: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
-fn user_with(conn: &Connection, id: &str) -> Result<Option<User>> {
+pub(super) fn user_with(conn: &Connection, id: &str) -> Result<Option<User>> {
     let row: Option<(String, String)> = conn
         .query_row("SELECT name, role FROM users WHERE id = ?1", [id], |r| {
             Ok((r.get(0)?, r.get(1)?))
@@ -263,18 +264,49 @@ impl Storage for SqliteStorage {
         .await
     }
 
-    async fn device_by_token(&self, token_hash: [u8; 32]) -> Result<Option<DeviceAuth>> {
-        self.run(move |c| {
-            let row: Option<(String, String)> = c
-                .prepare_cached("SELECT id, user_id FROM devices WHERE token_hash = ?1")?
-                .query_row([token_hash.to_vec()], |r| Ok((r.get(0)?, r.get(1)?)))
-                .optional()?;
-            let Some((device_id, user_id)) = row else {
-                return Ok(None);
-            };
-            Ok(user_with(c, &user_id)?.map(|user| DeviceAuth { device_id, user }))
-        })
-        .await
+    async fn device_by_token(&self, token_hash: [u8; 32]) -> Result<Option<TokenRecord>> {
+        self.run(move |c| devices::sqlite::by_token(c, token_hash))
+            .await
+    }
+
+    async fn device_seen(&self, device_id: &str, forget_previous: bool, now: i64) -> Result<()> {
+        let device_id = device_id.to_string();
+        self.run(move |c| devices::sqlite::seen(c, &device_id, forget_previous, now))
+            .await
+    }
+
+    async fn rotate_token(
+        &self,
+        device_id: &str,
+        used_hash: [u8; 32],
+        new_hash: [u8; 32],
+        now: i64,
+    ) -> Result<bool> {
+        let device_id = device_id.to_string();
+        self.run(move |c| devices::sqlite::rotate(c, &device_id, used_hash, new_hash, now))
+            .await
+    }
+
+    async fn devices(&self) -> Result<Vec<DeviceRow>> {
+        self.run(|c| devices::sqlite::list(c)).await
+    }
+
+    async fn revoke_device(&self, device_id: &str, now: i64) -> Result<bool> {
+        let device_id = device_id.to_string();
+        self.run(move |c| devices::sqlite::revoke(c, &device_id, now))
+            .await
+    }
+
+    async fn disable_user(&self, user_id: &str, now: i64) -> Result<Option<Disabled>> {
+        let user_id = user_id.to_string();
+        self.run(move |c| devices::sqlite::disable_user(c, &user_id, now))
+            .await
+    }
+
+    async fn user_disabled_at(&self, user_id: &str) -> Result<Option<Option<i64>>> {
+        let user_id = user_id.to_string();
+        self.run(move |c| devices::sqlite::user_disabled_at(c, &user_id))
+            .await
     }
 
     async fn register_actors(
@@ -322,6 +354,62 @@ impl Storage for SqliteStorage {
             let mut stmt = c.prepare_cached("SELECT actor FROM actors WHERE device_id = ?1")?;
             let rows = stmt.query_map([&device_id], |r| r.get(0))?;
             Ok(rows.collect::<std::result::Result<_, _>>()?)
+        })
+        .await
+    }
+
+    async fn device_short_id(&self, device_id: &str) -> Result<Option<String>> {
+        let device_id = device_id.to_string();
+        self.run(move |c| {
+            Ok(
+                c.prepare_cached("SELECT short_id FROM device_short_ids WHERE device_id = ?1")?
+                    .query_row([&device_id], |r| r.get(0))
+                    .optional()?,
+            )
+        })
+        .await
+    }
+
+    async fn claim_short_id(
+        &self,
+        device_id: &str,
+        short_id: &str,
+        now: i64,
+    ) -> Result<Option<String>> {
+        let (device_id, short_id) = (device_id.to_string(), short_id.to_string());
+        self.run(move |c| {
+            let tx = c.transaction()?;
+            // A device holds at most one: the UNIQUE(device_id) makes a second claim a no-op too.
+            tx.execute(
+                "INSERT INTO device_short_ids (short_id, device_id, granted_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT DO NOTHING",
+                params![short_id, device_id, now],
+            )?;
+            let held: Option<String> = tx
+                .query_row(
+                    "SELECT short_id FROM device_short_ids WHERE device_id = ?1",
+                    [&device_id],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            tx.commit()?;
+            Ok(held)
+        })
+        .await
+    }
+
+    async fn refs_in_use(&self, refs: &[String]) -> Result<Vec<(String, Uuid)>> {
+        let refs = refs.to_vec();
+        self.run(move |c| {
+            let mut stmt = c.prepare_cached("SELECT id FROM households WHERE ref = ?1")?;
+            let mut out = Vec::new();
+            for r in refs {
+                let ids = stmt.query_map([&r], |row| row.get::<_, String>(0))?;
+                for id in ids {
+                    out.push((r.clone(), uuid_of(&id?)?));
+                }
+            }
+            Ok(out)
         })
         .await
     }

@@ -1,0 +1,116 @@
+//! Cutting devices off: the device list (`shumari registry device list`), revoking one device
+//! (`device revoke`) and disabling a user (`user disable`: every device of theirs is refused and their
+//! unused enrollment codes are cancelled). Each is an admin action recorded in the access audit trail
+//! before it answers. What a refused device sees is `tokens.rs`'s.
+
+use super::access_audit::{AccessAction, CONSOLE};
+use super::{now_ms, Registry};
+use crate::error::{RegistryError, Result};
+use crate::storage::{DeviceRow, Disabled, Storage};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+fn time_of(ms: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(ms).unwrap_or_default()
+}
+
+/// One device as an administrator sees it. Times are RFC 3339 (UTC).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DeviceInfo {
+    /// Device id.
+    pub id: String,
+    /// Its user's id.
+    pub user: String,
+    /// The label the device gave at enrollment (its short id).
+    pub label: String,
+    /// When it enrolled.
+    pub enrolled_at: DateTime<Utc>,
+    /// When it was last seen (at most an hour out of date); `None` before its first request.
+    pub last_seen_at: Option<DateTime<Utc>>,
+    /// When its current token expires unless the device syncs (and so rotates it) before.
+    pub expires_at: DateTime<Utc>,
+    /// When it was revoked.
+    pub revoked_at: Option<DateTime<Utc>>,
+    /// When its user was disabled.
+    pub user_disabled_at: Option<DateTime<Utc>>,
+    /// `active`, `revoked`, `user_disabled` or `expired`: whether a request from it is answered now.
+    pub state: &'static str,
+}
+
+impl DeviceInfo {
+    fn new(row: DeviceRow, now: i64, ttl_secs: i64) -> Self {
+        let expires = row
+            .token_issued_at
+            .saturating_add(ttl_secs.saturating_mul(1000));
+        let state = if row.revoked_at.is_some() {
+            "revoked"
+        } else if row.user_disabled_at.is_some() {
+            "user_disabled"
+        } else if now >= expires {
+            "expired"
+        } else {
+            "active"
+        };
+        DeviceInfo {
+            id: row.id,
+            user: row.user_id,
+            label: row.label,
+            enrolled_at: time_of(row.enrolled_at),
+            last_seen_at: row.last_seen_at.map(time_of),
+            expires_at: time_of(expires),
+            revoked_at: row.revoked_at.map(time_of),
+            user_disabled_at: row.user_disabled_at.map(time_of),
+            state,
+        }
+    }
+}
+
+impl<S: Storage> Registry<S> {
+    /// Every device, oldest enrollment first.
+    pub async fn device_list(&self) -> Result<Vec<DeviceInfo>> {
+        let rows = self.storage.devices().await?;
+        self.record_access(
+            AccessAction::DeviceList,
+            CONSOLE,
+            None,
+            Some(format!("rows={}", rows.len())),
+        )
+        .await?;
+        let now = now_ms();
+        Ok(rows
+            .into_iter()
+            .map(|r| DeviceInfo::new(r, now, self.config.token_ttl_secs))
+            .collect())
+    }
+
+    /// Revokes a device: from now on every request it makes is refused with `revoked`. Revoking a
+    /// revoked device changes nothing.
+    pub async fn revoke_device(&self, device_id: &str) -> Result<()> {
+        if !self.storage.revoke_device(device_id, now_ms()).await? {
+            return Err(RegistryError::NotFound(format!("no device `{device_id}`")));
+        }
+        self.record_access(AccessAction::DeviceRevoke, CONSOLE, Some(device_id), None)
+            .await?;
+        tracing::info!(device = %device_id, "device revoked");
+        Ok(())
+    }
+
+    /// Disables a user: every device of theirs is refused with `revoked` from now on, and their unused
+    /// enrollment codes are cancelled.
+    pub async fn disable_user(&self, user_id: &str) -> Result<Disabled> {
+        let done = self
+            .storage
+            .disable_user(user_id, now_ms())
+            .await?
+            .ok_or_else(|| RegistryError::NotFound(format!("no user `{user_id}`")))?;
+        self.record_access(
+            AccessAction::UserDisable,
+            CONSOLE,
+            Some(user_id),
+            Some(format!("devices={} codes={}", done.devices, done.codes)),
+        )
+        .await?;
+        tracing::info!(user = %user_id, devices = done.devices, "user disabled");
+        Ok(done)
+    }
+}
