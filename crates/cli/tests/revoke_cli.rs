@@ -8,7 +8,7 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
 
-const PIN: &str = "4821";
+const PIN: &str = "482193";
 
 struct Registry {
     child: Child,
