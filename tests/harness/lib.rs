@@ -4,6 +4,7 @@
 
 pub mod faults;
 pub mod pg;
+pub mod pki;
 
 use serde_json::{json, Value};
 use shumari_domain::automerge::ChangeHash;

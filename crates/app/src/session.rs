@@ -103,13 +103,30 @@ impl App {
 
     /// Enrolls this device with the registry and creates its encrypted store protected by `pin`.
     pub fn enroll(&self, registry_url: &str, code: &str, pin: &str) -> Result<SessionInfo> {
+        self.enroll_with_ca(registry_url, code, pin, None)
+    }
+
+    /// [`App::enroll`], trusting only the certificate authority `ca_pem` (PEM) for the registry when
+    /// given (a district office's own CA): enrollment pins it in the encrypted store and every later
+    /// sync trusts that CA alone. A CA that is not PEM is [`AppError::Invalid`] and makes nothing.
+    pub fn enroll_with_ca(
+        &self,
+        registry_url: &str,
+        code: &str,
+        pin: &str,
+        ca_pem: Option<&str>,
+    ) -> Result<SessionInfo> {
         if read_enrollment(&self.dir).is_some() && Store::exists(&self.dir) {
             return Err(AppError::AlreadyEnrolled);
         }
         let url = registry_address(registry_url, code)?;
         shumari_store::key::check_pin(pin)?;
+        let ca_pem = ca_pem.map(str::trim).filter(|p| !p.is_empty());
+        if let Some(pem) = ca_pem {
+            shumari_sync::http::parse_ca(pem).map_err(|e| AppError::Invalid(e.to_string()))?;
+        }
         let mut store = Store::create(&self.dir, pin)?;
-        let grant = match registry_link::enroll(&mut store, url, code.trim(), None) {
+        let grant = match registry_link::enroll(&mut store, url, code.trim(), ca_pem) {
             Ok(g) => g,
             Err(e) => {
                 // A refused or unreachable enrollment leaves no half-made device behind.

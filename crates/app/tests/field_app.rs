@@ -2,78 +2,9 @@
 
 use serde_json::json;
 use shumari_app::{App, AppError, Interview};
-use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 
-/// The `shumari` CLI (built by `cargo build -p shumari-cli`), found next to this test's binary or via
-/// `SHUMARI_BIN`.
-fn cli() -> PathBuf {
-    if let Ok(p) = std::env::var("SHUMARI_BIN") {
-        return PathBuf::from(p);
-    }
-    let exe = std::env::current_exe().unwrap();
-    exe.parent().unwrap().parent().unwrap().join("shumari")
-}
-
-/// A real registry (`shumari registry serve` on SQLite in a temp dir), killed on drop.
-struct Registry {
-    child: Child,
-    db: String,
-    url: String,
-}
-
-impl Drop for Registry {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Registry {
-    fn start(dir: &std::path::Path) -> Registry {
-        let db = format!("sqlite:{}", dir.join("registry.db").display());
-        let mut child = Command::new(cli())
-            .args(["registry", "serve", "--db", &db, "--listen", "127.0.0.1:0"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("the shumari CLI is built (cargo build -p shumari-cli)");
-        let mut out = BufReader::new(child.stdout.take().unwrap());
-        let url = loop {
-            let mut line = String::new();
-            assert!(out.read_line(&mut line).unwrap() > 0, "registry exited");
-            if let Some(u) = line.trim().strip_prefix("listening on ") {
-                break u.to_string();
-            }
-        };
-        Registry { child, db, url }
-    }
-
-    fn cli_json(&self, args: &[&str]) -> serde_json::Value {
-        let out = Command::new(cli())
-            .args(args)
-            .args(["--db", &self.db, "--json"])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_slice(&out.stdout).unwrap()
-    }
-
-    /// A fresh enrollment code for a new surveyor of `area`.
-    fn code(&self, area: &str) -> String {
-        let u = self.cli_json(&[
-            "registry", "user", "add", "--name", "Test", "--role", "surveyor", "--area", area,
-        ]);
-        let id = u["id"].as_str().unwrap().to_string();
-        let c = self.cli_json(&["registry", "enroll-code", "--user", &id]);
-        c["code"].as_str().unwrap().to_string()
-    }
-}
+mod common;
+use common::{sync_round, Registry};
 
 fn enrolled() -> (tempfile::TempDir, App, Registry) {
     let dir = tempfile::tempdir().unwrap();
@@ -390,20 +321,6 @@ fn enrolling_against_a_closed_port_says_unreachable() {
         "unreachable"
     );
     assert!(!app.session_status().enrolled);
-}
-
-/// Runs one background sync round on demand and returns the status once it has ended.
-fn sync_round(app: &App) -> shumari_app::sync::SyncStatus {
-    let before = app.sync_status().unwrap().last_sync_at;
-    app.sync_now().unwrap();
-    for _ in 0..1200 {
-        let s = app.sync_status().unwrap();
-        if s.state != "running" && (s.last_sync_at != before || s.error.is_some()) {
-            return s;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(25));
-    }
-    panic!("the sync round did not end");
 }
 
 #[test]

@@ -3,83 +3,11 @@
 //! tablet. Runs a real registry (`shumari registry serve`) and revokes the tablet with the CLI.
 
 use shumari_app::App;
-use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 
 const PIN: &str = "97531864";
 
-/// The `shumari` CLI (built by `cargo build -p shumari-cli`), next to this test's binary or via
-/// `SHUMARI_BIN`.
-fn cli() -> PathBuf {
-    if let Ok(p) = std::env::var("SHUMARI_BIN") {
-        return PathBuf::from(p);
-    }
-    let exe = std::env::current_exe().unwrap();
-    exe.parent().unwrap().parent().unwrap().join("shumari")
-}
-
-struct Registry {
-    child: Child,
-    db: String,
-    url: String,
-}
-
-impl Drop for Registry {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Registry {
-    fn start(dir: &std::path::Path) -> Registry {
-        let db = format!("sqlite:{}", dir.join("registry.db").display());
-        let mut child = Command::new(cli())
-            .args(["registry", "serve", "--db", &db, "--listen", "127.0.0.1:0"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("the shumari CLI is built (cargo build -p shumari-cli)");
-        let mut out = BufReader::new(child.stdout.take().unwrap());
-        let url = loop {
-            let mut line = String::new();
-            assert!(out.read_line(&mut line).unwrap() > 0, "registry exited");
-            if let Some(u) = line.trim().strip_prefix("listening on ") {
-                break u.to_string();
-            }
-        };
-        Registry { child, db, url }
-    }
-
-    fn cli_json(&self, args: &[&str]) -> serde_json::Value {
-        let out = Command::new(cli())
-            .args(args)
-            .args(["--db", &self.db, "--json"])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_slice(&out.stdout).unwrap()
-    }
-}
-
-/// Runs one background round on demand and returns the status once it has ended.
-fn sync_round(app: &App) -> shumari_app::sync::SyncStatus {
-    let before = app.sync_status().unwrap().last_sync_at;
-    app.sync_now().unwrap();
-    for _ in 0..1200 {
-        let s = app.sync_status().unwrap();
-        if s.state != "running" && (s.last_sync_at != before || s.error.is_some()) {
-            return s;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(25));
-    }
-    panic!("the sync round did not end");
-}
+mod common;
+use common::{sync_round, Registry};
 
 #[test]
 fn a_revoked_tablet_stops_syncing_says_why_and_keeps_its_households() {

@@ -14,10 +14,11 @@ pub fn enroll(
     registry_url: String,
     code: String,
     pin: String,
+    ca_pem: Option<String>,
 ) -> CmdResult<SessionInfo> {
     // Wiped from memory when the command returns.
     let pin = Zeroizing::new(pin);
-    app.enroll(&registry_url, &code, &pin)
+    app.enroll_with_ca(&registry_url, &code, &pin, ca_pem.as_deref())
 }
 
 #[tauri::command(async)]

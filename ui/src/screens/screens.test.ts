@@ -2,6 +2,7 @@ import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { invoke } from '@tauri-apps/api/core';
 import Interview from './Interview.svelte';
 import Unlock from './Unlock.svelte';
+import Enroll from './Enroll.svelte';
 import Households from './Households.svelte';
 import { form, interview } from '../test/fixtures';
 import { setLanguage } from '../lib/i18n.svelte';
@@ -50,6 +51,38 @@ it('Unlock counts down the wait after too many wrong PINs and then allows a try'
   } finally {
     vi.useRealTimers();
   }
+});
+
+it('Enroll sends the district CA file the surveyor picked, and none when none was picked', async () => {
+  mocked.mockResolvedValue({ enrolled: true, unlocked: true, deviceId: 'd', registryUrl: 'https://r', surveyor: null, failedUnlocks: 0, unlockWaitSecs: 0 });
+  const fill = async () => {
+    await fireEvent.input(screen.getByLabelText('Registry address'), { target: { value: 'https://registry.district.lan:8443' } });
+    await fireEvent.input(screen.getByLabelText('Enrollment code'), { target: { value: 'ABCD-EFGH-JKMN' } });
+    await fireEvent.input(screen.getByLabelText(/^New PIN/), { target: { value: '864213' } });
+    await fireEvent.input(screen.getByLabelText('Type the PIN again'), { target: { value: '864213' } });
+  };
+  const first = render(Enroll, { ondone: vi.fn() });
+  await fill();
+  await fireEvent.click(screen.getByRole('button', { name: 'Enroll this tablet' }));
+  await waitFor(() => expect(mocked).toHaveBeenCalledWith('enroll', expect.objectContaining({ caPem: null })));
+  first.unmount();
+
+  mocked.mockClear();
+  const ondone = vi.fn();
+  render(Enroll, { ondone });
+  await fill();
+  const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+  const file = new File([pem], 'district-ca.pem', { type: 'application/x-pem-file' });
+  await fireEvent.change(screen.getByTestId('enroll-ca'), { target: { files: [file] } });
+  await screen.findByText('district-ca.pem');
+  await fireEvent.click(screen.getByRole('button', { name: 'Enroll this tablet' }));
+  await waitFor(() => expect(ondone).toHaveBeenCalled());
+  expect(mocked).toHaveBeenCalledWith('enroll', {
+    registryUrl: 'https://registry.district.lan:8443',
+    code: 'ABCD-EFGH-JKMN',
+    pin: '864213',
+    caPem: pem,
+  });
 });
 
 it('Interview follows skip logic and shows the CNIC error from the core', async () => {
