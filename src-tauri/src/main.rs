@@ -37,6 +37,7 @@ fn main() {
             households::create_household,
             households::left_area_households,
             households::export_left_area,
+            households::export_unsent,
             interview::get_form,
             interview::open_interview,
             interview::set_answer,

@@ -11,8 +11,6 @@ use crate::error::Result;
 use crate::households::{summary, LIST_ALL};
 use crate::App;
 use shumari_store::{HouseholdView, ListFilter};
-use std::io::Write;
-use std::path::Path;
 
 impl App {
     /// The households that left this device's area with unsent changes, newest change first.
@@ -36,37 +34,6 @@ impl App {
     /// data directory, readable by this user only (it holds personal data).
     pub fn export_left_area(&self) -> Result<ExportedFile> {
         let households = self.left_area_export()?;
-        let dir = self.dir.join("exports");
-        std::fs::create_dir_all(&dir)?;
-        let name = format!(
-            "left-area-{}.jsonl",
-            chrono::Utc::now().format("%Y%m%dT%H%M%SZ")
-        );
-        let path = dir.join(name);
-        write_jsonl(&path, &households)?;
-        Ok(ExportedFile {
-            path: path.display().to_string(),
-            count: households.len() as u32,
-        })
+        self.export_file("left-area", &households)
     }
-}
-
-/// Writes one JSON object a line, durably, to a new file only its owner can read.
-pub fn write_jsonl(path: &Path, households: &[HouseholdView]) -> Result<()> {
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    let mut f = opts.open(path)?;
-    let mut buf = Vec::new();
-    for h in households {
-        serde_json::to_writer(&mut buf, h)?;
-        buf.push(b'\n');
-    }
-    f.write_all(&buf)?;
-    f.sync_all()?;
-    Ok(())
 }

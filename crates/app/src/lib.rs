@@ -32,6 +32,7 @@ mod form_view;
 pub mod household_records;
 pub mod households;
 pub mod interview;
+pub mod exports;
 pub mod left_area;
 pub mod questionnaire;
 mod registry_link;

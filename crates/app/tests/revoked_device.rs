@@ -50,6 +50,12 @@ fn a_revoked_tablet_stops_syncing_says_why_and_keeps_its_households() {
     let listed = app.list_households("", None, None).unwrap();
     assert_eq!(listed.len(), 2);
     assert!(listed.iter().any(|h| h.id == waiting.id));
+    // What the registry never received leaves on a file for the supervisor.
+    let file = app.export_unsent().unwrap();
+    assert_eq!(file.count, 1);
+    let text = std::fs::read_to_string(&file.path).unwrap();
+    let exported: serde_json::Value = serde_json::from_str(text.trim()).unwrap();
+    assert_eq!(exported["id"], waiting.id.as_str());
     // The surveyor may still try by hand; the answer is the same.
     let s = sync_round(&app);
     assert_eq!(s.error.map(|e| e.code), Some("revoked".to_string()));

@@ -112,6 +112,13 @@ pub enum HouseholdCmd {
         #[arg(long, short = 'o', value_name = "FILE")]
         out: Option<String>,
     },
+    /// Export every household holding changes the registry has not received, as JSON Lines: the
+    /// work of a tablet that can no longer sync (revoked, expired, out of reach), for the supervisor.
+    ExportUnsent {
+        /// File to write (readable by its owner only); standard output when absent or `-`.
+        #[arg(long, short = 'o', value_name = "FILE")]
+        out: Option<String>,
+    },
     /// Show one household with its members and conflicts.
     Show {
         /// Household id or reference number.

@@ -65,7 +65,12 @@ pub fn run(cli: &Cli, cmd: &HouseholdCmd) -> anyhow::Result<i32> {
                 left_scope: *left_area,
             },
         ),
-        HouseholdCmd::ExportLeftArea { out } => export_left_area(cli, out.as_deref()),
+        HouseholdCmd::ExportLeftArea { out } => {
+            export(&pin::open_app(cli)?.left_area_export()?, out.as_deref())
+        }
+        HouseholdCmd::ExportUnsent { out } => {
+            export(&pin::open_app(cli)?.unsent_export()?, out.as_deref())
+        }
         HouseholdCmd::Show { id } => show(cli, id),
         HouseholdCmd::Set { id, assignments } => set(cli, id, assignments),
         HouseholdCmd::Validate { id, lang } => validate(cli, id, lang),
@@ -177,15 +182,15 @@ fn list(cli: &Cli, filter: ListFilter) -> anyhow::Result<i32> {
     Ok(0)
 }
 
-fn export_left_area(cli: &Cli, out: Option<&str>) -> anyhow::Result<i32> {
-    let households = pin::open_app(cli)?.left_area_export()?;
+/// Writes `households` as JSON Lines to `out` (a file only its owner can read) or standard output.
+fn export(households: &[shumari_store::HouseholdView], out: Option<&str>) -> anyhow::Result<i32> {
     match out.filter(|o| *o != "-") {
         Some(path) => {
-            shumari_app::left_area::write_jsonl(std::path::Path::new(path), &households)?;
+            shumari_app::exports::write_jsonl(std::path::Path::new(path), households)?;
             eprintln!("{} household(s) written to {path}", households.len());
         }
         None => {
-            for h in &households {
+            for h in households {
                 println!("{}", serde_json::to_string(h)?);
             }
         }

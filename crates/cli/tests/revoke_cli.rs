@@ -200,6 +200,27 @@ fn a_revoked_device_cannot_sync_and_keeps_its_households() {
         .unwrap();
     let shown: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(shown["members"][0]["name"], "Nasreen Bibi");
+    // And what the registry never received leaves on a file for the supervisor.
+    let file = a.path().join("unsent.jsonl");
+    let out = device(a.path())
+        .args(["household", "export-unsent", "--out"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let lines: Vec<Value> = std::fs::read_to_string(&file)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 1, "only the unsynced household: {lines:?}");
+    assert_eq!(lines[0]["id"], waiting.as_str());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "personal data, for its owner only");
+    }
 
     let listed = admin(&reg, &["device", "list"]);
     assert_eq!(listed[0]["state"], "revoked", "{listed}");

@@ -214,6 +214,21 @@ impl Store {
         ids.iter().map(|id| self.get(id)).collect()
     }
 
+    /// Every household holding changes the registry has not acknowledged, in full, by reference:
+    /// what a surveyor hands over on a file when the tablet can no longer sync (revoked, expired, or
+    /// out of reach for good).
+    pub fn unsent_households(&self) -> Result<Vec<HouseholdView>> {
+        let ids: Vec<String> = self
+            .conn
+            .prepare_cached(
+                "SELECT h.id FROM documents d JOIN households h ON h.rid = d.rid
+                  WHERE d.acked_heads IS NULL OR d.acked_heads != d.heads ORDER BY h.ref",
+            )?
+            .query_map([], |r| r.get(0))?
+            .collect::<std::result::Result<_, _>>()?;
+        ids.iter().map(|id| self.get(id)).collect()
+    }
+
     /// The heads of every document, for the consistency check.
     pub fn all_heads(&self) -> Result<Vec<(Uuid, Vec<ChangeHash>)>> {
         let mut stmt = self

@@ -36,3 +36,8 @@ pub fn left_area_households(app: State<'_, App>) -> CmdResult<Vec<HouseholdSumma
 pub fn export_left_area(app: State<'_, App>) -> CmdResult<ExportedFile> {
     app.export_left_area()
 }
+
+#[tauri::command(async)]
+pub fn export_unsent(app: State<'_, App>) -> CmdResult<ExportedFile> {
+    app.export_unsent()
+}

@@ -27,3 +27,6 @@ export const leftAreaHouseholds = () => call<HouseholdSummary[]>('left_area_hous
 
 /** Writes them to a JSON Lines file on the tablet; resolves with its path and size. */
 export const exportLeftArea = () => call<ExportedFile>('export_left_area');
+
+/** Writes every household the registry has not received to a file in the data directory. */
+export const exportUnsent = () => call<ExportedFile>('export_unsent');
