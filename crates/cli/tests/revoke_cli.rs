@@ -207,7 +207,11 @@ fn a_revoked_device_cannot_sync_and_keeps_its_households() {
         .arg(&file)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let lines: Vec<Value> = std::fs::read_to_string(&file)
         .unwrap()
         .lines()
