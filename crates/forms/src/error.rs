@@ -10,7 +10,7 @@
 //! header, a setting it does not honour, a `form_id` or `version` it had to derive). A form with
 //! warnings loads; a form with errors does not, and its warnings are reported alongside the errors
 //! (an ignored column `lable` explains a missing label). Readers and the builder push both kinds
-//! into one [`Issues`].
+//! into one `Issues`.
 
 use serde::Serialize;
 use std::fmt;
@@ -18,7 +18,8 @@ use std::fmt;
 /// One problem in a form source, located by sheet, row and column.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FormIssue {
-    /// `survey`, `choices`, `settings`, or `file` for problems with the file as a whole.
+    /// `survey`, `choices`, `settings`, `file` for problems with the file as a whole, or (in a
+    /// warning) the name of another sheet of the workbook.
     pub sheet: String,
     /// Spreadsheet row (1 = header); 0 when the problem is not about one row.
     pub row: usize,

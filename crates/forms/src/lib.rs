@@ -1,6 +1,6 @@
 //! Shumari's questionnaire engine: XLSForm-compatible forms, ODK XPath expressions, validation of a
-//! household against its form, and the (illustrative) proxy means test. No IO besides the explicit
-//! .xlsx functions taking bytes.
+//! household against its form, and the (illustrative) proxy means test. No IO: form sources (TOML,
+//! `.xlsx`, `.xls`, `.ods`) are read from bytes.
 //!
 //! - [`model`]: the form model ([`Form`], [`Question`], [`Choice`], [`Settings`]).
 //! - [`text_format`]: the TOML form format that mirrors XLSForm's sheets (reviewable in git);

@@ -2,9 +2,10 @@
 //!
 //! `survey` rows become [`Question`]s (groups and repeats are rows too, `begin_group`/`end_group`, as in
 //! the spreadsheet, so the model mirrors the source one to one and round-trips exactly); `choices` rows
-//! become [`Choice`]s; the `settings` row becomes [`Settings`]. Every expression is parsed when the form
-//! loads ([`crate::expr::Expression`]), and the [`Layout`] (name index, which repeat each question
-//! belongs to, enclosing group) is derived once.
+//! become [`Choice`]s; the `settings` row becomes [`Settings`]; other sheets are kept as
+//! [`OtherSheet`]s, and columns the engine does not use as each row's `extra`, for export. Every
+//! expression is parsed when the form loads ([`crate::expr::Expression`]), and the [`Layout`] (name
+//! index, which repeat each question belongs to, enclosing group) is derived once.
 
 use crate::expr::Expression;
 use std::collections::{BTreeMap, HashMap};
