@@ -57,13 +57,11 @@ fn print_text(path: &Path, form: Option<&Form>, errors: &[FormIssue], warnings: 
             println!("title: {t}");
         }
         println!("languages: {}", languages(form).join(", "));
-        let counts = counts(form);
-        let list: Vec<String> = counts.iter().map(|(t, n)| format!("{t} {n}")).collect();
-        println!(
-            "questions: {} ({})",
-            counts.values().sum::<usize>(),
-            list.join(", ")
-        );
+        let list: Vec<String> = counts(form)
+            .iter()
+            .map(|(t, n)| format!("{t} {n}"))
+            .collect();
+        println!("questions by type: {}", list.join(", "));
     }
     for w in warnings {
         println!("warning: {w}");

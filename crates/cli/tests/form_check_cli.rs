@@ -33,7 +33,7 @@ fn an_xls_form_prints_what_it_is_and_its_warnings() {
             "version: 2024010101",
             "title: Legacy household",
             "languages: default",
-            "questions: 3 (integer 1, select_one 1, text 1)",
+            "questions by type: integer 1, select_one 1, text 1",
             "warning: sheet survey, row 3, column G: a value in a column without a header is ignored",
             "warning: sheet Instructions: sheet `Instructions` is not an XLSForm sheet (survey, choices, settings); it is ignored (kept on export)",
             "warning: sheet survey, row 2, column comments: column `comments` is not used by this engine; it is ignored (kept on export)",
