@@ -25,7 +25,9 @@
 //! comments (JSON has none), writes Urdu as plain UTF-8, needs no quoting rules for commas (CSV), and
 //! has no implicit typing: in YAML `required: no` silently becomes a boolean. Cells are strings;
 //! numbers and booleans are accepted and read as their text. Row numbers in errors are the spreadsheet
-//! rows the entries become on export: the first `[[survey]]` entry is row 2.
+//! rows the entries become on export: the first `[[survey]]` entry is row 2. As in a workbook, table
+//! and column names are matched in any case (`[[SURVEY]]`, `TYPE`); another top-level table is
+//! ignored with a warning (unlike a workbook's other sheets, it is not kept).
 
 use crate::error::{FormIssue, Issues};
 use crate::raw::{
