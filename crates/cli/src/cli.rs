@@ -145,7 +145,8 @@ pub enum HouseholdCmd {
 /// `shumari form ...`
 #[derive(Debug, Subcommand)]
 pub enum FormCmd {
-    /// Validate a questionnaire (.toml text form or .xlsx XLSForm) and print its errors.
+    /// Check a questionnaire (.toml text form, or an .xlsx, .xls or .ods XLSForm): its id, version,
+    /// languages and question counts, its warnings, and its errors (exit 2).
     Check {
         /// The form file.
         file: PathBuf,

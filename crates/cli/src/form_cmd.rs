@@ -1,25 +1,110 @@
-//! `shumari form check FILE`: a questionnaire's problems, for its authors, from `shumari_forms`.
+//! `shumari form check FILE`: what a questionnaire is and what is wrong with it, for its authors,
+//! from `shumari_forms::check_source`.
 
-use serde_json::json;
-use shumari_forms::check_form_source;
+use serde_json::{json, Value};
+use shumari_forms::{check_source, Form, FormIssue, QuestionType, SourceFormat};
+use std::collections::BTreeMap;
 use std::path::Path;
 
-/// Checks a form source (.toml or .xlsx). Prints every problem (with `json`, one object
-/// `{"ok", "errors": [{"sheet", "row", "column", "message"}]}`); returns 0 when valid, 2 when not.
+/// Survey rows by type (`select_one LIST` counts as `select_one`; `end_group`/`end_repeat` rows are
+/// not counted).
+fn counts(form: &Form) -> BTreeMap<String, usize> {
+    let mut by_type = BTreeMap::new();
+    for q in &form.survey {
+        if matches!(q.kind, QuestionType::EndGroup | QuestionType::EndRepeat) {
+            continue;
+        }
+        let cell = q.kind.as_cell();
+        let base = cell
+            .split_whitespace()
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        *by_type.entry(base).or_insert(0) += 1;
+    }
+    by_type
+}
+
+/// Language keys of the form; the plain `label` column is `default`, as pyxform calls it.
+fn languages(form: &Form) -> Vec<String> {
+    form.languages()
+        .into_iter()
+        .map(|l| if l.is_empty() { "default".into() } else { l })
+        .collect()
+}
+
+fn format_name(f: SourceFormat) -> &'static str {
+    f.extension().trim_start_matches('.')
+}
+
+fn summary(form: &Form) -> Value {
+    let s = &form.settings;
+    json!({
+        "id": s.form_id,
+        "version": s.version,
+        "title": s.form_title,
+        "languages": languages(form),
+        "questions": counts(form),
+    })
+}
+
+fn print_text(path: &Path, form: Option<&Form>, errors: &[FormIssue], warnings: &[FormIssue]) {
+    if let Some(form) = form {
+        let s = &form.settings;
+        println!("form: {}", s.form_id);
+        println!("version: {}", s.version);
+        if let Some(t) = &s.form_title {
+            println!("title: {t}");
+        }
+        println!("languages: {}", languages(form).join(", "));
+        let list: Vec<String> = counts(form)
+            .iter()
+            .map(|(t, n)| format!("{t} {n}"))
+            .collect();
+        println!("questions by type: {}", list.join(", "));
+    }
+    for w in warnings {
+        println!("warning: {w}");
+    }
+    for e in errors {
+        println!("{e}");
+    }
+    match (errors.len(), warnings.len()) {
+        (0, 0) => println!("{}: the form is valid", path.display()),
+        (0, w) => println!("{}: the form is valid, {w} warning(s)", path.display()),
+        (e, w) => println!("{}: {e} problem(s), {w} warning(s)", path.display()),
+    }
+}
+
+/// Checks a form source (.toml, .xlsx, .xls or .ods, told apart by content and extension). Prints
+/// the form's id, version, languages and question counts by type, then every warning and error
+/// (with `json`, one object `{"ok", "format", "form": {"id", "version", "title", "languages",
+/// "questions"} or null, "errors": [...], "warnings": [...]}`, each issue `{"sheet", "row",
+/// "column", "message"}`); returns 0 when the form loads (warnings or not), 2 when it does not.
 pub fn check(path: &Path, json: bool) -> anyhow::Result<i32> {
     let bytes =
         std::fs::read(path).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    let issues = check_form_source(name, &bytes);
+    let checked = check_source(name, &bytes);
+    let ok = checked.errors.is_empty();
     if json {
-        println!("{}", json!({"ok": issues.is_empty(), "errors": issues}));
-    } else if issues.is_empty() {
-        println!("{}: the form is valid", path.display());
+        println!(
+            "{}",
+            json!({
+                "ok": ok,
+                "format": format_name(checked.format),
+                "form": checked.form.as_ref().map(summary),
+                "errors": checked.errors,
+                "warnings": checked.warnings,
+            })
+        );
     } else {
-        for i in &issues {
-            println!("{i}");
-        }
-        println!("{}: {} problem(s)", path.display(), issues.len());
+        print_text(
+            path,
+            checked.form.as_ref(),
+            &checked.errors,
+            &checked.warnings,
+        );
     }
-    Ok(if issues.is_empty() { 0 } else { 2 })
+    Ok(if ok { 0 } else { 2 })
 }

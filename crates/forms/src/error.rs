@@ -4,6 +4,13 @@
 //! `settings`), the spreadsheet row (row 1 is the header, so the first question is row 2; in the TOML
 //! format row 2 is the first `[[survey]]` entry, which is the row it gets when exported to .xlsx) and
 //! the column, so that a form author can go straight to the cell.
+//!
+//! Loading also yields warnings, located the same way (a [`FormIssue`] too): what the engine reads
+//! past without refusing the form (a sheet or column it does not use, a value in a column without a
+//! header, a setting it does not honour, a `form_id` or `version` it had to derive). A form with
+//! warnings loads; a form with errors does not, and its warnings are reported alongside the errors
+//! (an ignored column `lable` explains a missing label). Readers and the builder push both kinds
+//! into one `Issues`.
 
 use serde::Serialize;
 use std::fmt;
@@ -11,7 +18,8 @@ use std::fmt;
 /// One problem in a form source, located by sheet, row and column.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FormIssue {
-    /// `survey`, `choices`, `settings`, or `file` for problems with the file as a whole.
+    /// `survey`, `choices`, `settings`, `file` for problems with the file as a whole, or (in a
+    /// warning) the name of another sheet of the workbook.
     pub sheet: String,
     /// Spreadsheet row (1 = header); 0 when the problem is not about one row.
     pub row: usize,
@@ -51,6 +59,27 @@ impl fmt::Display for FormIssue {
             write!(f, ", column {}", self.column)?;
         }
         write!(f, ": {}", self.message)
+    }
+}
+
+/// Errors and warnings found while loading a form source.
+#[derive(Debug, Default)]
+pub(crate) struct Issues {
+    /// Problems that refuse the form.
+    pub errors: Vec<FormIssue>,
+    /// What was read past; the form still loads.
+    pub warnings: Vec<FormIssue>,
+}
+
+impl Issues {
+    /// Records an error.
+    pub fn push(&mut self, sheet: &str, row: usize, col: &str, msg: impl Into<String>) {
+        self.errors.push(FormIssue::new(sheet, row, col, msg));
+    }
+
+    /// Records a warning.
+    pub fn warn(&mut self, sheet: &str, row: usize, col: &str, msg: impl Into<String>) {
+        self.warnings.push(FormIssue::new(sheet, row, col, msg));
     }
 }
 

@@ -1,10 +1,12 @@
 //! Shumari's questionnaire engine: XLSForm-compatible forms, ODK XPath expressions, validation of a
-//! household against its form, and the (illustrative) proxy means test. No IO besides the explicit
-//! .xlsx functions taking bytes.
+//! household against its form, and the (illustrative) proxy means test. No IO: form sources (TOML,
+//! `.xlsx`, `.xls`, `.ods`) are read from bytes.
 //!
 //! - [`model`]: the form model ([`Form`], [`Question`], [`Choice`], [`Settings`]).
 //! - [`text_format`]: the TOML form format that mirrors XLSForm's sheets (reviewable in git);
-//!   [`Form::from_xlsx_bytes`] / [`Form::to_xlsx_bytes`] read and write `.xlsx` XLSForms.
+//!   [`Form::load`] reads any source by name and content (TOML, `.xlsx`, `.xls`, `.ods`) and returns
+//!   the form with its load warnings ([`Loaded`]); [`Form::to_xlsx_bytes`] writes `.xlsx` XLSForms;
+//!   [`check_source`] is what `shumari form check` reports.
 //! - [`expr`]: the ODK XPath subset: parser and evaluator with JavaRosa's empty-value semantics.
 //! - [`instance`]: a household's answers ([`Instance::from_household_json`], the JSON contract).
 //! - [`validate`]: [`Form::validate`] (missing, invalid, unknown, calculated, in one language) and
@@ -38,26 +40,41 @@ mod messages;
 pub mod model;
 pub mod pmt;
 mod raw;
+mod source;
 mod state;
 pub mod text_format;
 mod typing;
 pub mod validate;
-mod xlsx;
+mod workbook;
 
 pub use error::{FormError, FormIssue};
 pub use evaluation::{Evaluation, Finding, Item, RowRef};
 pub use instance::{Instance, Row};
-pub use model::{Choice, Flag, Form, Question, QuestionType, Settings, Text};
+pub use model::{Choice, Flag, Form, OtherSheet, Question, QuestionType, Settings, Text};
 pub use pmt::{pmt_model, Contribution, PmtModel, PmtResult, ProgrammeResult};
+pub use source::{check_source, Loaded, SourceCheck, SourceFormat};
 pub use validate::{compare_versions, Issue, Validation};
 
 use std::sync::OnceLock;
 
 impl Form {
-    /// Loads a form from the TOML text format.
+    /// Loads a form source of any format (see [`SourceFormat::detect`]): the form and its load
+    /// warnings. `file_name` also gives the `form_id` when the settings have none.
+    pub fn load(file_name: &str, bytes: &[u8]) -> Result<Loaded, FormError> {
+        let format = SourceFormat::detect(file_name, bytes);
+        match source::load(format, Some(file_name), bytes) {
+            (Some(form), issues) => Ok(Loaded {
+                form,
+                warnings: issues.warnings,
+            }),
+            (None, issues) => Err(FormError::Invalid(issues.errors)),
+        }
+    }
+
+    /// Loads a form from the TOML text format (`form_id` is required; warnings are dropped: use
+    /// [`Form::load`] to see them).
     pub fn from_toml_str(src: &str) -> Result<Form, FormError> {
-        let raw = text_format::read(src).map_err(FormError::Invalid)?;
-        build::build(&raw).map_err(FormError::Invalid)
+        Form::from_source(SourceFormat::Toml, src.as_bytes())
     }
 
     /// Writes the form in the TOML text format.
@@ -65,36 +82,33 @@ impl Form {
         text_format::write(&build::unbuild(self))
     }
 
-    /// Loads an XLSForm `.xlsx` workbook (sheets `survey`, `choices`, `settings`).
+    /// Loads an XLSForm workbook (`.xlsx`, `.xls` or `.ods`, told apart by content; `form_id` is
+    /// required; warnings are dropped: use [`Form::load`] to see them).
     pub fn from_xlsx_bytes(bytes: &[u8]) -> Result<Form, FormError> {
-        let raw = xlsx::read(bytes).map_err(FormError::Invalid)?;
-        build::build(&raw).map_err(FormError::Invalid)
+        let format = match SourceFormat::detect("", bytes) {
+            SourceFormat::Toml => SourceFormat::Xlsx,
+            workbook => workbook,
+        };
+        Form::from_source(format, bytes)
+    }
+
+    fn from_source(format: SourceFormat, bytes: &[u8]) -> Result<Form, FormError> {
+        match source::load(format, None, bytes) {
+            (Some(form), _) => Ok(form),
+            (None, issues) => Err(FormError::Invalid(issues.errors)),
+        }
     }
 
     /// Writes the form as an XLSForm `.xlsx` workbook.
     pub fn to_xlsx_bytes(&self) -> Result<Vec<u8>, FormError> {
-        xlsx::write(&build::unbuild(self))
+        workbook::write(&build::unbuild(self))
     }
 }
 
-/// Every problem in a form source, for `shumari form check`. `file_name` decides the format
-/// (`.xlsx`, else TOML; a zip signature also means .xlsx). Empty when the form is valid.
+/// Every error in a form source, for `shumari form check` (empty when the form loads; warnings
+/// are in [`check_source`]). The format is recognised by content and by `file_name`'s extension.
 pub fn check_form_source(file_name: &str, bytes: &[u8]) -> Vec<FormIssue> {
-    let is_xlsx =
-        file_name.to_ascii_lowercase().ends_with(".xlsx") || bytes.starts_with(b"PK\x03\x04");
-    let result = if is_xlsx {
-        Form::from_xlsx_bytes(bytes)
-    } else {
-        match std::str::from_utf8(bytes) {
-            Ok(s) => Form::from_toml_str(s),
-            Err(e) => return vec![FormIssue::file(format!("not UTF-8 text: {e}"))],
-        }
-    };
-    match result {
-        Ok(_) => Vec::new(),
-        Err(FormError::Invalid(issues)) => issues,
-        Err(other) => vec![FormIssue::file(other.to_string())],
-    }
+    check_source(file_name, bytes).errors
 }
 
 /// The shipped questionnaire's source (TOML).

@@ -2,9 +2,10 @@
 //!
 //! `survey` rows become [`Question`]s (groups and repeats are rows too, `begin_group`/`end_group`, as in
 //! the spreadsheet, so the model mirrors the source one to one and round-trips exactly); `choices` rows
-//! become [`Choice`]s; the `settings` row becomes [`Settings`]. Every expression is parsed when the form
-//! loads ([`crate::expr::Expression`]), and the [`Layout`] (name index, which repeat each question
-//! belongs to, enclosing group) is derived once.
+//! become [`Choice`]s; the `settings` row becomes [`Settings`]; other sheets are kept as
+//! [`OtherSheet`]s, and columns the engine does not use as each row's `extra`, for export. Every
+//! expression is parsed when the form loads ([`crate::expr::Expression`]), and the [`Layout`] (name
+//! index, which repeat each question belongs to, enclosing group) is derived once.
 
 use crate::expr::Expression;
 use std::collections::{BTreeMap, HashMap};
@@ -24,6 +25,9 @@ pub struct Settings {
     pub default_language: Option<String>,
     /// Human title of the form.
     pub form_title: Option<String>,
+    /// Every other setting the sheet gives (`instance_name`, `style`, `public_key`, ..., and columns
+    /// this engine does not know), column to text: kept so that an export writes them back.
+    pub extra: BTreeMap<String, String>,
 }
 
 /// Question types (the `type` column).
@@ -182,6 +186,9 @@ pub struct Question {
     pub repeat_count: Option<Expression>,
     /// `appearance`
     pub appearance: Option<String>,
+    /// Columns this engine does not use, column to text: ignored (with a load warning) and kept so
+    /// that an export writes them back.
+    pub extra: BTreeMap<String, String>,
 }
 
 impl Question {
@@ -204,6 +211,7 @@ impl Question {
             read_only: Flag::No,
             repeat_count: None,
             appearance: None,
+            extra: BTreeMap::new(),
         }
     }
 }
@@ -221,6 +229,16 @@ pub struct Choice {
     pub label: Text,
     /// Any other columns (attributes that `choice_filter` expressions test, e.g. `district`).
     pub extra: BTreeMap<String, String>,
+}
+
+/// A sheet besides `survey`, `choices` and `settings` (instructions, `entities`, `media`, ...): not
+/// read, kept cell by cell (row 1 first) so that an export writes it back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OtherSheet {
+    /// The sheet's name as the workbook spells it.
+    pub name: String,
+    /// Rows of cell texts, the header row first; trailing empty cells are dropped.
+    pub rows: Vec<Vec<String>>,
 }
 
 /// Structure derived from the rows when the form loads.
@@ -251,6 +269,8 @@ pub struct Form {
     pub survey: Vec<Question>,
     /// The `choices` sheet, in order.
     pub choices: Vec<Choice>,
+    /// Other sheets of the workbook, kept for export.
+    pub other_sheets: Vec<OtherSheet>,
     pub(crate) layout: Layout,
 }
 
@@ -260,6 +280,7 @@ impl PartialEq for Form {
         self.settings == other.settings
             && self.survey == other.survey
             && self.choices == other.choices
+            && self.other_sheets == other.other_sheets
     }
 }
 

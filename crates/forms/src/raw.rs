@@ -1,5 +1,9 @@
 //! The sheets as rows of text cells: what both source formats (TOML, .xlsx) read into and write from.
-//! Keeping one intermediate shape means the column rules live once, in [`crate::build`].
+//! Keeping one intermediate shape means the column rules live once, in [`crate::build`]. Both readers
+//! spell column names the same way through [`canonical_column`] (a known column in any case is the
+//! lower-case name), and sheet names through [`canonical_sheet`].
+
+use crate::model::OtherSheet;
 
 /// One row: its spreadsheet row number and its non-empty cells, column name to text.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -17,12 +21,50 @@ impl RawRow {
     }
 }
 
-/// The three sheets.
+/// The three sheets, and the workbook's other sheets as read.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub(crate) struct RawForm {
     pub survey: Vec<RawRow>,
     pub choices: Vec<RawRow>,
     pub settings: Option<RawRow>,
+    pub other_sheets: Vec<OtherSheet>,
+}
+
+/// The sheets the engine reads.
+pub(crate) const SHEETS: &[&str] = &["survey", "choices", "settings"];
+
+/// `survey`, `choices` or `settings` for a sheet name in any case (`SURVEY`, `Choices`); `None` for
+/// any other sheet.
+pub(crate) fn canonical_sheet(name: &str) -> Option<&'static str> {
+    SHEETS
+        .iter()
+        .copied()
+        .find(|s| s.eq_ignore_ascii_case(name.trim()))
+}
+
+/// A header as the builder expects it: a column the sheet knows, in any case (`TYPE`, `Label`,
+/// `label::English (en)`), becomes its lower-case name (the language part keeps its spelling); any
+/// other header is kept as written (a choices column like `District` is what `choice_filter` names).
+pub(crate) fn canonical_column(sheet: &str, header: &str) -> String {
+    let header = header.trim();
+    let (base, rest) = match header.find("::") {
+        Some(i) => header.split_at(i),
+        None => (header, ""),
+    };
+    let known: &[&str] = match sheet {
+        "survey" => SURVEY_ORDER,
+        "choices" => CHOICES_ORDER,
+        _ => KNOWN_SETTINGS,
+    };
+    let alias = SETTINGS_ALIASES
+        .iter()
+        .filter(|_| sheet == "settings")
+        .find(|(a, _)| a.eq_ignore_ascii_case(base))
+        .map(|(_, s)| s);
+    match alias.or_else(|| known.iter().find(|k| k.eq_ignore_ascii_case(base))) {
+        Some(k) => format!("{k}{rest}"),
+        None => header.to_string(),
+    }
 }
 
 /// Columns in the order they are written, for one sheet: every column any row uses.
@@ -70,6 +112,38 @@ pub(crate) const SURVEY_ORDER: &[&str] = &[
 /// Choices columns in canonical order (extra columns follow, sorted).
 pub(crate) const CHOICES_ORDER: &[&str] = &["list_name", "name", "label"];
 
-/// Settings columns in canonical order.
-pub(crate) const SETTINGS_ORDER: &[&str] =
-    &["form_id", "version", "default_language", "form_title"];
+/// Settings columns in canonical order: the four the engine uses, then the rest of [`KNOWN_SETTINGS`].
+pub(crate) const SETTINGS_ORDER: &[&str] = KNOWN_SETTINGS;
+
+/// Every setting XLSForm defines (pyxform's settings and their aliases, the XLSForm specification's
+/// settings sheet). The first four are used by the engine; the others are kept and written back, and
+/// a column not in this list is kept with a warning. `attribute::NAME` columns are known too.
+pub(crate) const KNOWN_SETTINGS: &[&str] = &[
+    "form_id",
+    "version",
+    "default_language",
+    "form_title",
+    "instance_name",
+    "style",
+    "public_key",
+    "submission_url",
+    "auto_send",
+    "auto_delete",
+    "allow_choice_duplicates",
+    "clean_text_values",
+    "name",
+    "namespaces",
+    "omit_instanceID",
+    "instance_xmlns",
+    "sms_keyword",
+    "sms_separator",
+    "sms_allow_media",
+    "sms_date_format",
+    "sms_datetime_format",
+    "prefix",
+    "delimiter",
+];
+
+/// Settings that pyxform accepts under another name: alias, setting.
+pub(crate) const SETTINGS_ALIASES: &[(&str, &str)] =
+    &[("set form title", "form_title"), ("set form id", "form_id")];

@@ -25,10 +25,15 @@
 //! comments (JSON has none), writes Urdu as plain UTF-8, needs no quoting rules for commas (CSV), and
 //! has no implicit typing: in YAML `required: no` silently becomes a boolean. Cells are strings;
 //! numbers and booleans are accepted and read as their text. Row numbers in errors are the spreadsheet
-//! rows the entries become on export: the first `[[survey]]` entry is row 2.
+//! rows the entries become on export: the first `[[survey]]` entry is row 2. As in a workbook, table
+//! and column names are matched in any case (`[[SURVEY]]`, `TYPE`); another top-level table is
+//! ignored with a warning (unlike a workbook's other sheets, it is not kept).
 
-use crate::error::FormIssue;
-use crate::raw::{columns, RawForm, RawRow, CHOICES_ORDER, SETTINGS_ORDER, SURVEY_ORDER};
+use crate::error::{FormIssue, Issues};
+use crate::raw::{
+    canonical_column, canonical_sheet, columns, RawForm, RawRow, CHOICES_ORDER, SETTINGS_ORDER,
+    SURVEY_ORDER,
+};
 use std::fmt::Write as _;
 
 fn cell(
@@ -36,7 +41,7 @@ fn cell(
     row: usize,
     col: &str,
     v: &toml::Value,
-    issues: &mut Vec<FormIssue>,
+    issues: &mut Issues,
 ) -> Option<String> {
     match v {
         toml::Value::String(s) => Some(s.clone()),
@@ -44,103 +49,117 @@ fn cell(
         toml::Value::Float(f) => Some(crate::expr::XValue::Num(*f).to_text()),
         toml::Value::Boolean(b) => Some(if *b { "yes" } else { "no" }.to_string()),
         _ => {
-            issues.push(FormIssue::new(
+            issues.push(
                 sheet,
                 row,
                 col,
                 "a cell must be text, a number or true/false",
-            ));
+            );
             None
         }
     }
 }
 
-fn rows(sheet: &str, v: Option<&toml::Value>, issues: &mut Vec<FormIssue>) -> Vec<RawRow> {
+/// One table's cells, keys spelled as the builder expects them.
+fn table_cells(
+    sheet: &str,
+    row: usize,
+    t: &toml::Table,
+    issues: &mut Issues,
+) -> Vec<(String, String)> {
+    let mut cells: Vec<(String, String)> = Vec::new();
+    for (k, v) in t {
+        let col = canonical_column(sheet, k);
+        if cells.iter().any(|(c, _)| *c == col) {
+            issues.push(sheet, row, &col, format!("column `{col}` appears twice"));
+            continue;
+        }
+        if let Some(s) = cell(sheet, row, k, v, issues) {
+            if !s.trim().is_empty() {
+                cells.push((col, s));
+            }
+        }
+    }
+    cells
+}
+
+fn rows(sheet: &str, v: Option<&toml::Value>, issues: &mut Issues) -> Vec<RawRow> {
     let Some(v) = v else { return Vec::new() };
     let Some(arr) = v.as_array() else {
-        issues.push(FormIssue::new(
+        issues.push(
             sheet,
             0,
             "",
             format!("`{sheet}` must be a list of [[{sheet}]] tables"),
-        ));
+        );
         return Vec::new();
     };
     let mut out = Vec::new();
     for (i, t) in arr.iter().enumerate() {
         let row = i + 2;
         let Some(t) = t.as_table() else {
-            issues.push(FormIssue::new(sheet, row, "", "each entry must be a table"));
+            issues.push(sheet, row, "", "each entry must be a table");
             continue;
         };
-        let mut cells = Vec::new();
-        for (k, v) in t {
-            if let Some(s) = cell(sheet, row, k, v, issues) {
-                if !s.trim().is_empty() {
-                    cells.push((k.clone(), s));
-                }
-            }
-        }
+        let cells = table_cells(sheet, row, t, issues);
         out.push(RawRow { row, cells });
     }
     out
 }
 
-/// Reads the TOML text into sheet rows.
-pub(crate) fn read(src: &str) -> Result<RawForm, Vec<FormIssue>> {
-    let doc: toml::Table = toml::from_str(src).map_err(|e| {
-        let msg = e.message().to_string();
-        let at = e.span().map(|s| {
-            let line = src[..s.start.min(src.len())].matches('\n').count() + 1;
-            format!(" (line {line})")
-        });
-        vec![FormIssue::file(format!(
-            "not valid TOML{}: {msg}",
-            at.unwrap_or_default()
-        ))]
-    })?;
-    let mut issues = Vec::new();
-    for k in doc.keys() {
-        if !matches!(k.as_str(), "settings" | "survey" | "choices") {
-            issues.push(FormIssue::new(
+/// Reads the TOML text into sheet rows; `None` when it is not valid TOML. Other top-level keys
+/// (sheets) are ignored with a warning and not kept.
+pub(crate) fn read(src: &str, issues: &mut Issues) -> Option<RawForm> {
+    let doc: toml::Table = match toml::from_str(src) {
+        Ok(doc) => doc,
+        Err(e) => {
+            let msg = e.message().to_string();
+            let at = e.span().map(|s| {
+                let line = src[..s.start.min(src.len())].matches('\n').count() + 1;
+                format!(" (line {line})")
+            });
+            issues.errors.push(FormIssue::file(format!(
+                "not valid TOML{}: {msg}",
+                at.unwrap_or_default()
+            )));
+            return None;
+        }
+    };
+    let mut raw = RawForm::default();
+    let mut seen: Vec<(&str, &str)> = Vec::new();
+    for (k, v) in &doc {
+        let Some(sheet) = canonical_sheet(k) else {
+            issues.warn(
                 k,
                 0,
                 "",
-                format!("unsupported sheet `{k}` (expected settings, survey, choices)"),
-            ));
-        }
-    }
-    let settings = match doc.get("settings") {
-        None => None,
-        Some(toml::Value::Table(t)) => {
-            let mut cells = Vec::new();
-            for (k, v) in t {
-                if let Some(s) = cell("settings", 2, k, v, &mut issues) {
-                    cells.push((k.clone(), s));
-                }
-            }
-            Some(RawRow { row: 2, cells })
-        }
-        Some(_) => {
-            issues.push(FormIssue::new(
-                "settings",
+                format!(
+                    "sheet `{k}` is not an XLSForm sheet (settings, survey, choices); it is ignored"
+                ),
+            );
+            continue;
+        };
+        if let Some((_, first)) = seen.iter().find(|(s, _)| *s == sheet) {
+            issues.push(
+                k,
                 0,
                 "",
-                "[settings] must be a table",
-            ));
-            None
+                format!("the form has two `{sheet}` sheets (`{first}` and `{k}`)"),
+            );
+            continue;
         }
-    };
-    let raw = RawForm {
-        survey: rows("survey", doc.get("survey"), &mut issues),
-        choices: rows("choices", doc.get("choices"), &mut issues),
-        settings,
-    };
-    if issues.is_empty() {
-        Ok(raw)
-    } else {
-        Err(issues)
+        seen.push((sheet, k));
+        match (sheet, v) {
+            ("settings", toml::Value::Table(t)) => {
+                let cells = table_cells("settings", 2, t, issues);
+                raw.settings = Some(RawRow { row: 2, cells });
+            }
+            ("settings", _) => issues.push("settings", 0, "", "[settings] must be a table"),
+            ("survey", v) => raw.survey = rows("survey", Some(v), issues),
+            (_, v) => raw.choices = rows("choices", Some(v), issues),
+        }
     }
+    Some(raw)
 }
 
 fn key(k: &str) -> String {
@@ -177,9 +196,9 @@ pub(crate) fn write(raw: &RawForm) -> String {
          # Check with `shumari form check FILE`.\n\n[settings]\n",
     );
     if let Some(s) = &raw.settings {
-        for c in SETTINGS_ORDER {
-            if let Some(v) = s.get(c) {
-                let _ = writeln!(out, "{} = {}", key(c), value(v));
+        for c in columns(std::slice::from_ref(s), SETTINGS_ORDER) {
+            if let Some(v) = s.get(&c) {
+                let _ = writeln!(out, "{} = {}", key(&c), value(v));
             }
         }
     }

@@ -2,7 +2,9 @@
 //! errors for unsupported constructs naming sheet, row and column.
 
 use serde_json::json;
-use shumari_forms::{check_form_source, Flag, Form, FormError, Instance, QuestionType};
+use shumari_forms::{
+    check_form_source, check_source, Flag, Form, FormError, Instance, QuestionType,
+};
 
 fn fixture(name: &str) -> Vec<u8> {
     std::fs::read(format!(
@@ -193,15 +195,35 @@ fn unsupported_constructs_are_named() {
             "unsupported question type `image`".into()
         )]
     );
+    // A column the engine does not use is a warning, and the column is kept for export.
+    assert!(issues("unknown_column.xlsx").is_empty());
+    let checked = check_source("unknown_column.xlsx", &fixture("unknown_column.xlsx"));
+    let warnings: Vec<_> = checked
+        .warnings
+        .iter()
+        .map(|i| {
+            (
+                i.sheet.as_str(),
+                i.row,
+                i.column.as_str(),
+                i.message.as_str(),
+            )
+        })
+        .collect();
     assert_eq!(
-        issues("unknown_column.xlsx"),
+        warnings,
         [(
-            "survey".into(),
+            "survey",
             2,
-            "media::image".into(),
-            "unsupported column `media::image`".into()
+            "media::image",
+            "column `media::image` is not used by this engine; it is ignored (kept on export)"
         )]
     );
+    let form = checked.form.unwrap();
+    let kept = &form.survey[0].extra;
+    assert!(kept.contains_key("media::image"), "{kept:?}");
+    let again = Form::from_xlsx_bytes(&form.to_xlsx_bytes().unwrap()).unwrap();
+    assert_eq!(again, form);
     let bad = issues("bad_expression.xlsx");
     assert_eq!(bad.len(), 2);
     assert_eq!(

@@ -1,12 +1,14 @@
 //! From sheet rows to a validated [`Form`] and back.
 //!
-//! Every rule about columns and rows lives here, for both source formats: unknown columns and types are
-//! errors naming the sheet, row and column (nothing is silently skipped); every expression is parsed and
+//! Every rule about columns and rows lives here, for every source format: unknown types are errors
+//! naming the sheet, row and column; columns and settings the engine does not use are warnings (kept on
+//! the form, written back on export), so nothing is silently skipped; every expression is parsed and
 //! its `${references}` checked (they exist; a question inside a repeat is read from outside it only
 //! through `count()`/`sum()`/`min()`/`max()`; `.` only in constraints; `position(..)` only inside a
 //! repeat); calculations may not depend on themselves.
 //!
-//! - [`rows`]: one sheet row at a time (columns, types, appearances, translations).
+//! - [`rows`]: one sheet row at a time (columns, types, appearances, translations, settings and
+//!   their defaults).
 //! - this module: the form as a whole (names, nesting of groups and repeats, per-type column rules,
 //!   choice lists, the default language) and the derived [`Layout`].
 //! - [`references`]: what expressions refer to, and calculation cycles.
@@ -18,36 +20,33 @@ mod unbuild;
 
 pub(crate) use unbuild::unbuild;
 
-use crate::error::FormIssue;
+use crate::error::Issues;
 use crate::model::{Choice, Flag, Form, Layout, Question, QuestionType};
 use crate::raw::RawForm;
+use crate::source::Defaults;
 use references::{calculation_cycle, check_expression, has_forward_refs};
-use rows::{choice_row, expressions, settings_row, survey_row, valid_name};
+use rows::{choice_row, expressions, settings_row, survey_row, valid_name, Unknown};
 use std::collections::HashMap;
 
-/// Problems found so far, each located by sheet, row and column.
-struct Issues(Vec<FormIssue>);
-
-impl Issues {
-    fn push(&mut self, sheet: &str, row: usize, col: &str, msg: impl Into<String>) {
-        self.0.push(FormIssue::new(sheet, row, col, msg));
-    }
-}
-
-/// Builds a form from sheet rows, or lists every problem.
-pub(crate) fn build(raw: &RawForm) -> Result<Form, Vec<FormIssue>> {
-    let mut issues = Issues(Vec::new());
-    let settings = settings_row(raw.settings.as_ref(), &mut issues);
+/// Builds a form from sheet rows; `None` when there are errors (all of them are in `issues`, with
+/// the warnings).
+pub(crate) fn build(raw: &RawForm, defaults: &Defaults, issues: &mut Issues) -> Option<Form> {
+    let settings = settings_row(raw.settings.as_ref(), defaults, issues);
+    let mut unknown = Unknown::default();
     let survey: Vec<Question> = raw
         .survey
         .iter()
-        .filter_map(|r| survey_row(r, &mut issues))
+        .filter_map(|r| survey_row(r, issues, &mut unknown))
         .collect();
     let choices: Vec<Choice> = raw
         .choices
         .iter()
-        .filter_map(|r| choice_row(r, &mut issues))
+        .filter_map(|r| choice_row(r, issues, &mut unknown))
         .collect();
+    let duplicates_allowed = settings
+        .extra
+        .get("allow_choice_duplicates")
+        .is_some_and(|v| rows::is_yes(v));
     if survey.is_empty() && raw.survey.is_empty() {
         issues.push("survey", 0, "", "the survey has no rows");
     }
@@ -56,7 +55,7 @@ pub(crate) fn build(raw: &RawForm) -> Result<Form, Vec<FormIssue>> {
     let mut lists: HashMap<String, Vec<usize>> = HashMap::new();
     for (i, c) in choices.iter().enumerate() {
         let list = lists.entry(c.list_name.clone()).or_default();
-        if list.iter().any(|&j| choices[j].name == c.name) {
+        if !duplicates_allowed && list.iter().any(|&j| choices[j].name == c.name) {
             issues.push(
                 "choices",
                 c.row,
@@ -243,7 +242,7 @@ pub(crate) fn build(raw: &RawForm) -> Result<Form, Vec<FormIssue>> {
     // Expressions: references and contexts.
     for (i, q) in survey.iter().enumerate() {
         for (col, e) in expressions(q) {
-            check_expression(&survey, &choices, &layout, i, col, e, &mut issues);
+            check_expression(&survey, &choices, &layout, i, col, e, issues);
         }
     }
 
@@ -252,6 +251,7 @@ pub(crate) fn build(raw: &RawForm) -> Result<Form, Vec<FormIssue>> {
         settings,
         survey,
         choices,
+        other_sheets: raw.other_sheets.clone(),
         layout,
     };
     if let Some(d) = &form.settings.default_language {
@@ -275,15 +275,11 @@ pub(crate) fn build(raw: &RawForm) -> Result<Form, Vec<FormIssue>> {
         }
     }
     let mut form = form;
-    if issues.0.is_empty() {
+    if issues.errors.is_empty() {
         if let Some(msg) = calculation_cycle(&form) {
             issues.push("survey", msg.0, "calculation", msg.1);
         }
         form.layout.forward_refs = has_forward_refs(&form);
     }
-    if issues.0.is_empty() {
-        Ok(form)
-    } else {
-        Err(issues.0)
-    }
+    issues.errors.is_empty().then_some(form)
 }

@@ -1,11 +1,43 @@
 //! One sheet row at a time: a `survey` row to a [`Question`], a `choices` row to a [`Choice`], the
-//! `settings` row to [`Settings`]. Unknown columns, types and appearances are refused by name.
+//! `settings` row to [`Settings`]. Unknown types and appearances are refused by name; columns and
+//! settings the engine does not use are kept on the row with one warning per column.
 
 use super::Issues;
 use crate::expr::Expression;
 use crate::model::{Choice, Flag, Question, QuestionType, Settings, Text};
-use crate::raw::{RawRow, SURVEY_ORDER};
+use crate::raw::{RawRow, KNOWN_SETTINGS, SURVEY_ORDER};
+use crate::source::Defaults;
 use std::collections::BTreeMap;
+
+/// Columns already warned about, so that a column unknown on 300 rows is one warning (at the first
+/// row that fills it).
+#[derive(Default)]
+pub(super) struct Unknown(Vec<(&'static str, String)>);
+
+impl Unknown {
+    /// Warns about an ignored column the first time it is seen on `sheet`.
+    fn warn(&mut self, issues: &mut Issues, sheet: &'static str, row: usize, col: &str) {
+        if !self.0.iter().any(|(s, c)| *s == sheet && c == col) {
+            self.0.push((sheet, col.to_string()));
+            issues.warn(
+                sheet,
+                row,
+                col,
+                format!(
+                    "column `{col}` is not used by this engine; it is ignored (kept on export)"
+                ),
+            );
+        }
+    }
+}
+
+/// XLSForm's yes values (pyxform's `yes_no` table).
+pub(super) fn is_yes(v: &str) -> bool {
+    matches!(
+        v.trim(),
+        "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "true()"
+    )
+}
 
 const TRANSLATABLE: &[&str] = &["label", "hint", "required_message", "constraint_message"];
 
@@ -53,7 +85,11 @@ fn set_text(t: &mut Text, lang: Option<&str>, v: &str) {
     t.insert(lang.unwrap_or("").to_string(), v.to_string());
 }
 
-pub(super) fn survey_row(r: &RawRow, issues: &mut Issues) -> Option<Question> {
+pub(super) fn survey_row(
+    r: &RawRow,
+    issues: &mut Issues,
+    unknown: &mut Unknown,
+) -> Option<Question> {
     let sheet = "survey";
     let Some(ty) = r.get("type") else {
         issues.push(sheet, r.row, "type", "the type is missing");
@@ -81,7 +117,8 @@ pub(super) fn survey_row(r: &RawRow, issues: &mut Issues) -> Option<Question> {
                     format!("column `{base}` cannot be translated"),
                 );
             } else {
-                issues.push(sheet, r.row, col, format!("unsupported column `{col}`"));
+                unknown.warn(issues, sheet, r.row, col);
+                q.extra.insert(col.clone(), v.clone());
             }
             continue;
         }
@@ -117,13 +154,16 @@ pub(super) fn survey_row(r: &RawRow, issues: &mut Issues) -> Option<Question> {
                 }
                 q.appearance = Some(v.trim().to_string());
             }
-            _ => issues.push(sheet, r.row, col, format!("unsupported column `{col}`")),
+            _ => {
+                unknown.warn(issues, sheet, r.row, col);
+                q.extra.insert(col.clone(), v.clone());
+            }
         }
     }
     Some(q)
 }
 
-pub(super) fn choice_row(r: &RawRow, issues: &mut Issues) -> Option<Choice> {
+pub(super) fn choice_row(r: &RawRow, issues: &mut Issues, unknown: &mut Unknown) -> Option<Choice> {
     let sheet = "choices";
     let mut c = Choice {
         row: r.row,
@@ -135,13 +175,16 @@ pub(super) fn choice_row(r: &RawRow, issues: &mut Issues) -> Option<Choice> {
     for (col, v) in &r.cells {
         match col.split_once("::") {
             Some(("label", lang)) => set_text(&mut c.label, Some(lang.trim()), v),
-            Some(_) => issues.push(sheet, r.row, col, format!("unsupported column `{col}`")),
             None if col == "label" => set_text(&mut c.label, None, v),
             None if col == "list_name" || col == "name" => {}
             None if valid_name(col) => {
                 c.extra.insert(col.clone(), v.clone());
             }
-            None => issues.push(sheet, r.row, col, format!("unsupported column `{col}`")),
+            // Not an attribute a `choice_filter` can name: kept for export only.
+            _ => {
+                unknown.warn(issues, sheet, r.row, col);
+                c.extra.insert(col.clone(), v.clone());
+            }
         }
     }
     if c.list_name.is_empty() {
@@ -174,32 +217,86 @@ pub(super) fn choice_row(r: &RawRow, issues: &mut Issues) -> Option<Choice> {
     Some(c)
 }
 
-pub(super) fn settings_row(r: Option<&RawRow>, issues: &mut Issues) -> Settings {
+/// Settings this engine keeps but does not act on, and what that means for a form that sets them.
+const NOT_HONOURED: &[(&str, &str)] = &[
+    ("public_key", "households are not encrypted with this key"),
+    (
+        "submission_url",
+        "households sync to the Shumari registry, not to this URL",
+    ),
+];
+
+/// The settings row, with `form_id` and `version` from `defaults` when it has none.
+pub(super) fn settings_row(
+    r: Option<&RawRow>,
+    defaults: &Defaults,
+    issues: &mut Issues,
+) -> Settings {
     let sheet = "settings";
     let mut s = Settings {
         form_id: String::new(),
         version: String::new(),
         default_language: None,
         form_title: None,
+        extra: BTreeMap::new(),
     };
-    let row = r.map_or(2, |r| r.row);
-    if let Some(r) = r {
-        for (col, v) in &r.cells {
-            let v = v.trim().to_string();
-            match col.as_str() {
-                "form_id" => s.form_id = v,
-                "version" => s.version = v,
-                "default_language" => s.default_language = Some(v),
-                "form_title" => s.form_title = Some(v),
-                _ => issues.push(sheet, r.row, col, format!("unsupported column `{col}`")),
+    let row = r.map_or(0, |r| r.row);
+    for (col, v) in r.iter().flat_map(|r| r.cells.iter()) {
+        let v = v.trim().to_string();
+        match col.as_str() {
+            "form_id" => s.form_id = v,
+            "version" => s.version = v,
+            "default_language" => s.default_language = Some(v),
+            "form_title" => s.form_title = Some(v),
+            known if KNOWN_SETTINGS.contains(&known) || known.starts_with("attribute::") => {
+                if let Some((_, why)) = NOT_HONOURED.iter().find(|(k, _)| *k == known) {
+                    issues.warn(
+                        sheet,
+                        row,
+                        col,
+                        format!("`{known}` is kept but not used: {why}"),
+                    );
+                }
+                s.extra.insert(col.clone(), v);
+            }
+            _ => {
+                issues.warn(
+                    sheet,
+                    row,
+                    col,
+                    format!("`{col}` is not an XLSForm setting; it is ignored (kept on export)"),
+                );
+                s.extra.insert(col.clone(), v);
             }
         }
     }
     if s.form_id.is_empty() {
-        issues.push(sheet, row, "form_id", "form_id is missing");
+        match &defaults.form_id {
+            Some(id) => {
+                s.form_id = id.clone();
+                issues.warn(
+                    sheet,
+                    row,
+                    "form_id",
+                    format!("no form_id: the file's name gives `{id}`"),
+                );
+            }
+            None => issues.push(sheet, row.max(2), "form_id", "form_id is missing"),
+        }
     }
     if s.version.is_empty() {
-        issues.push(sheet, row, "version", "version is missing");
+        s.version = defaults.version.clone();
+        issues.warn(
+            sheet,
+            row,
+            "version",
+            format!(
+                "no version: `{}` is derived from the file's content (the first 8 hex digits of \
+                 its SHA-256); set one that grows with each release so households from newer \
+                 versions are told apart",
+                s.version
+            ),
+        );
     }
     s
 }

@@ -2,7 +2,7 @@
 //! written and read again is equal to itself).
 
 use crate::model::{Flag, Form, Text};
-use crate::raw::{RawForm, RawRow, CHOICES_ORDER, SETTINGS_ORDER, SURVEY_ORDER};
+use crate::raw::{RawForm, RawRow, CHOICES_ORDER};
 
 fn put_text(cells: &mut Vec<(String, String)>, base: &str, t: &Text) {
     for (lang, v) in t {
@@ -60,9 +60,7 @@ pub(crate) fn unbuild(form: &Form) -> RawForm {
             if let Some(a) = &q.appearance {
                 cells.push(("appearance".into(), a.clone()));
             }
-            debug_assert!(cells
-                .iter()
-                .all(|(c, _)| SURVEY_ORDER.contains(&c.split("::").next().unwrap_or(c))));
+            cells.extend(q.extra.iter().map(|(k, v)| (k.clone(), v.clone())));
             RawRow { row: i + 2, cells }
         })
         .collect();
@@ -94,12 +92,11 @@ pub(crate) fn unbuild(form: &Form) -> RawForm {
     if let Some(t) = &s.form_title {
         cells.push(("form_title".into(), t.clone()));
     }
-    debug_assert!(cells
-        .iter()
-        .all(|(c, _)| SETTINGS_ORDER.contains(&c.as_str())));
+    cells.extend(s.extra.iter().map(|(k, v)| (k.clone(), v.clone())));
     RawForm {
         survey,
         choices,
         settings: Some(RawRow { row: 2, cells }),
+        other_sheets: form.other_sheets.clone(),
     }
 }
