@@ -3,17 +3,11 @@
 //! The second device is a store of its own; the two exchange changes through the store's sync hooks,
 //! exactly as the sync engine does, so the conflict is a real automerge conflict.
 
-use assert_cmd::Command;
 use serde_json::{json, Value};
 use shumari_store::Store;
 
-const PIN: &str = "482193";
-
-fn shumari(dir: &std::path::Path) -> Command {
-    let mut c = Command::cargo_bin("shumari").unwrap();
-    c.env("SHUMARI_DATA_DIR", dir).env("SHUMARI_PIN", PIN);
-    c
-}
+mod common;
+use common::{device as shumari, PIN};
 
 fn exchange(from: &mut Store, to: &mut Store) {
     let out = from.unsynced(1000).unwrap();

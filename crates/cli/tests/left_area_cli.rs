@@ -2,12 +2,12 @@
 //! surveyor lists it (`household list --left-area`) and exports it (`household export-left-area`);
 //! the one the registry had received is gone.
 
-use assert_cmd::Command;
 use serde_json::{json, Value};
 use shumari_domain::HouseholdInput;
 use shumari_store::Store;
 
-const PIN: &str = "482193";
+mod common;
+use common::{device as shumari, PIN};
 
 fn household(n: u32) -> HouseholdInput {
     serde_json::from_value(json!({
@@ -16,12 +16,6 @@ fn household(n: u32) -> HouseholdInput {
         "members": [{"name": format!("Ayesha {n}"), "relation": "head", "sex": "female", "age": 30}]
     }))
     .unwrap()
-}
-
-fn shumari(dir: &std::path::Path) -> Command {
-    let mut c = Command::cargo_bin("shumari").unwrap();
-    c.env("SHUMARI_DATA_DIR", dir).env("SHUMARI_PIN", PIN);
-    c
 }
 
 #[test]

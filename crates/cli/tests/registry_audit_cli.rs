@@ -4,60 +4,22 @@
 //! directly in the database, then names that row (exit 1).
 
 use serde_json::Value;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output};
 
-const TOKEN: &str = "tok-NEVER-IN-THE-TRAIL-4821";
-
-/// A running `shumari registry serve`, killed when dropped.
-struct Server {
-    child: Child,
-    addr: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn db_arg(db: &Path) -> String {
-    format!("sqlite:{}", db.display())
-}
+mod common;
+use common::{registry_out, sqlite_url as db_arg, Server};
 
 fn serve(db: &Path) -> Server {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_shumari"))
-        .args(["registry", "serve", "--db", &db_arg(db), "--listen"])
-        .arg("127.0.0.1:0")
-        .env("SHUMARI_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start the registry");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("read the address");
-    // "listening on http://127.0.0.1:PORT" (or https): the address is after the scheme.
-    let addr = line
-        .trim()
-        .rsplit("://")
-        .next()
-        .unwrap_or_else(|| panic!("unexpected first line: {line:?}"))
-        .to_string();
-    Server { child, addr }
+    Server::loopback(&db_arg(db), &[])
 }
 
 fn registry(db: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_shumari"))
-        .arg("registry")
-        .args(args)
-        .args(["--db", &db_arg(db)])
-        .output()
-        .expect("run a registry command")
+    registry_out(&db_arg(db), args)
 }
+
+const TOKEN: &str = "tok-NEVER-IN-THE-TRAIL-4821";
 
 fn json_of(out: &Output) -> Value {
     serde_json::from_slice(&out.stdout)
@@ -120,7 +82,7 @@ fn audit_verify_passes_then_names_the_row_edited_in_the_database() {
     let missing = registry(&db, &["household", "show", "PK101-0000-0001"]);
     assert_eq!(missing.status.code(), Some(2), "{missing:?}");
     assert!(
-        get_households(&server.addr, TOKEN).contains(" 401 "),
+        get_households(server.addr(), TOKEN).contains(" 401 "),
         "an unknown token is refused"
     );
 

@@ -10,64 +10,22 @@ use shumari_domain::HouseholdInput;
 use shumari_store::Store;
 use shumari_sync::{HttpTransport, Options, Retry};
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Stdio};
 use std::time::Duration;
 use uuid::Uuid;
 
-const PIN: &str = "482193";
-const AREA: &str = "PK10101";
-const HOUSEHOLDS: u32 = 600;
-
-/// A running `shumari registry serve`.
-struct Server {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn db_arg(db: &Path) -> String {
-    format!("sqlite:{}", db.display())
-}
+mod common;
+use common::{admin_text, sqlite_url as db_arg, Server, PIN};
 
 fn serve(db: &Path) -> Server {
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_shumari"))
-        .args(["registry", "serve", "--db", &db_arg(db), "--listen"])
-        .arg("127.0.0.1:0")
-        .env("SHUMARI_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start the registry");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("read the address");
-    let url = line
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap_or_else(|| panic!("unexpected first line: {line:?}"))
-        .to_string();
-    Server { child, url }
+    Server::loopback(&db_arg(db), &[])
 }
 
 fn admin(db: &Path, args: &[&str]) -> String {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_shumari"))
-        .arg("registry")
-        .args(args)
-        .args(["--db", &db_arg(db)])
-        .output()
-        .expect("run admin command");
-    assert!(out.status.success(), "{args:?}: {out:?}");
-    String::from_utf8(out.stdout).unwrap().trim().to_string()
+    admin_text(&db_arg(db), args)
 }
+const AREA: &str = "PK10101";
+const HOUSEHOLDS: u32 = 600;
 
 fn household(n: u32) -> HouseholdInput {
     let mut answers = serde_json::Map::new();

@@ -13,6 +13,9 @@ use shumari_sync::{HttpTransport, Options};
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 
+mod common;
+use common::admin_text as admin;
+
 const AREA: &str = "PK10101";
 
 struct Server(Child);
@@ -22,20 +25,6 @@ impl Drop for Server {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
-}
-
-fn admin(db: &str, args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_shumari"))
-        .arg("registry")
-        .args(args)
-        .args(["--db", db])
-        .output()
-        .expect("run admin command");
-    assert!(out.status.success(), "{args:?}: {out:?}");
-    String::from_utf8(out.stdout)
-        .expect("utf-8")
-        .trim()
-        .to_string()
 }
 
 fn household(n: u32) -> HouseholdInput {

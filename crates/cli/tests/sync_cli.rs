@@ -2,78 +2,18 @@
 //! `registry enroll-code`, `enroll`, `sync`, `registry household list|show`, with two devices, a
 //! conflict and its resolution, and a push outside the device's jurisdiction.
 
-use assert_cmd::Command;
 use serde_json::{json, Value};
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Stdio};
+use std::path::Path;
 
-const PIN: &str = "482193";
-
-struct Registry {
-    child: Child,
-    url: String,
-    db: String,
-    _dir: tempfile::TempDir,
-}
-
-impl Drop for Registry {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn bin() -> PathBuf {
-    assert_cmd::cargo::cargo_bin("shumari")
-}
+mod common;
+use common::{admin_json, device, TempRegistry as Registry};
 
 fn registry() -> Registry {
-    let dir = tempfile::tempdir().unwrap();
-    let db = format!("sqlite:{}", dir.path().join("registry.db").display());
-    let mut child = std::process::Command::new(bin())
-        .args(["registry", "serve", "--db", &db, "--listen", "127.0.0.1:0"])
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap_or_else(|| panic!("unexpected: {line:?}"))
-        .to_string();
-    Registry {
-        child,
-        url,
-        db,
-        _dir: dir,
-    }
+    Registry::start()
 }
 
 fn admin(reg: &Registry, args: &[&str]) -> Value {
-    let out = Command::new(bin())
-        .arg("registry")
-        .args(args)
-        .args(["--db", &reg.db, "--json"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
-}
-
-fn device(dir: &Path) -> Command {
-    let mut c = Command::new(bin());
-    c.env("SHUMARI_DATA_DIR", dir).env("SHUMARI_PIN", PIN);
-    c
+    admin_json(&reg.db, args)
 }
 
 fn enrolled_device(reg: &Registry, name: &str, area: &str) -> tempfile::TempDir {

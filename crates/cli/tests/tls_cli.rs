@@ -8,48 +8,13 @@
 use assert_cmd::Command;
 use serde_json::{json, Value};
 use shumari_scenarios::pki::{pki, Pki};
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Stdio};
+use std::path::Path;
 
-const PIN: &str = "482193";
+mod common;
+use common::{admin_json as admin, bin, device, Server};
 
-fn bin() -> PathBuf {
-    assert_cmd::cargo::cargo_bin("shumari")
-}
-
-struct Server {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// `registry serve` with `args`; its first line of output is the address it listens on.
 fn serve(db: &str, args: &[&str]) -> Server {
-    let mut child = std::process::Command::new(bin())
-        .args(["registry", "serve", "--db", db])
-        .args(args)
-        .env("SHUMARI_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap_or_else(|| panic!("unexpected: {line:?}"))
-        .to_string();
-    Server { child, url }
+    Server::start(db, args)
 }
 
 fn serve_tls(db: &str, pki: &Pki, listen: &str) -> Server {
@@ -66,21 +31,6 @@ fn serve_tls(db: &str, pki: &Pki, listen: &str) -> Server {
     )
 }
 
-fn admin(db: &str, args: &[&str]) -> Value {
-    let out = Command::new(bin())
-        .arg("registry")
-        .args(args)
-        .args(["--db", db, "--json"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
-}
-
 fn enroll_code(db: &str) -> String {
     let user = admin(
         db,
@@ -92,12 +42,6 @@ fn enroll_code(db: &str) -> String {
         .as_str()
         .unwrap()
         .to_string()
-}
-
-fn device(dir: &Path) -> Command {
-    let mut c = Command::new(bin());
-    c.env("SHUMARI_DATA_DIR", dir).env("SHUMARI_PIN", PIN);
-    c
 }
 
 fn new_device() -> tempfile::TempDir {
