@@ -115,7 +115,7 @@ pub(crate) fn column(sheet: &str, header: &str, known: &[&str]) -> String {
         if !starts_with_ci(header, name) || best.is_some_and(|(len, _, _)| len >= name.len()) {
             continue;
         }
-        let rest = &header[name.len()..];
+        let rest = header[name.len()..].trim_start();
         let lang = if rest.is_empty() {
             None
         } else if let Some(l) = rest.strip_prefix("::") {
@@ -145,7 +145,7 @@ pub(crate) fn split(col: &str) -> (&str, Option<&str>) {
         .copied()
         .filter(|t| t.contains("::"))
         .find(|t| col.starts_with(t))
-        .map_or_else(|| col.split("::").next().unwrap_or(col), |t| t);
+        .unwrap_or_else(|| col.split("::").next().unwrap_or(col));
     match col[base.len()..].strip_prefix("::") {
         Some(lang) => (base, Some(lang.trim())),
         None => (col, None),
