@@ -378,3 +378,46 @@ fn columns_the_engine_does_not_act_on_load_with_a_warning_naming_the_feature() {
     assert_eq!(form.choices[0].extra["media::image"], "yes.png");
     exported_equal(form);
 }
+
+#[test]
+fn the_toml_format_reads_aliases_and_default_language_by_name_or_code() {
+    let src = r#"
+[settings]
+form_id = "t"
+version = "1"
+default_language = "English"
+
+[[survey]]
+type = "integer"
+name = "n"
+"label::English (en)" = "How many?"
+"label::French (fr)" = "Combien ?"
+relevance = "1 = 1"
+"constraint message::English (en)" = "Too few"
+constraint = ". > 0"
+"#;
+    let c = check_source("t.toml", src.as_bytes());
+    let form = loaded(&c);
+    let q = &form.survey[0];
+    assert_eq!(q.relevant.as_ref().unwrap().source, "1 = 1");
+    assert_eq!(form.text(&q.constraint_message, "en"), Some("Too few"));
+    // `English` is the `English (en)` columns: the app's Urdu shows them.
+    assert_eq!(form.text(&q.label, "ur"), Some("How many?"));
+    assert_eq!(
+        located(&c),
+        [at(
+            "survey",
+            2,
+            "label::French (fr)",
+            "language `French (fr)` is not one of the app's languages (English (en), Urdu (ur)); \
+             its texts are kept, and the app shows the default language in its place"
+        )]
+    );
+    let toml = form.to_toml_string();
+    assert!(toml.contains("relevant = \"1 = 1\""), "{toml}");
+    assert!(
+        toml.contains("\"constraint_message::English (en)\" = \"Too few\""),
+        "{toml}"
+    );
+    exported_equal(form);
+}
