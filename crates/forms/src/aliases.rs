@@ -90,7 +90,7 @@ const TRANSLATABLE: &[&str] = &[
     "media::video",
 ];
 
-/// The length of `prefix` in `s` when `s` starts with it in any case (on a character boundary).
+/// Whether `s` starts with `prefix` in any case (a prefix cut inside a character does not match).
 fn starts_with_ci(s: &str, prefix: &str) -> bool {
     s.get(..prefix.len())
         .is_some_and(|p| p.eq_ignore_ascii_case(prefix))
