@@ -2,6 +2,7 @@
 //! from `shumari_forms::check_source`.
 
 use serde_json::{json, Value};
+use shumari_forms::languages::app_language;
 use shumari_forms::{check_source, Form, FormIssue, QuestionType, SourceFormat};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -33,6 +34,33 @@ fn languages(form: &Form) -> Vec<String> {
         .collect()
 }
 
+/// Which app language each of the form's language keys is (`None`: a language the app does not
+/// have, shown in the default language); the plain column is not listed.
+fn app_languages(form: &Form) -> BTreeMap<String, Option<&'static str>> {
+    form.languages()
+        .into_iter()
+        .filter(|l| !l.is_empty())
+        .map(|l| {
+            let code = app_language(&l);
+            (l, code)
+        })
+        .collect()
+}
+
+/// The languages line: each key with the app language it is, `[not in the app]` for another.
+fn languages_line(form: &Form) -> String {
+    let codes = app_languages(form);
+    languages(form)
+        .into_iter()
+        .map(|l| match codes.get(&l) {
+            Some(Some(code)) => format!("{l} [{code}]"),
+            Some(None) => format!("{l} [not in the app]"),
+            None => l,
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn format_name(f: SourceFormat) -> &'static str {
     f.extension().trim_start_matches('.')
 }
@@ -44,6 +72,7 @@ fn summary(form: &Form) -> Value {
         "version": s.version,
         "title": s.form_title,
         "languages": languages(form),
+        "app_languages": app_languages(form),
         "questions": counts(form),
     })
 }
@@ -56,7 +85,7 @@ fn print_text(path: &Path, form: Option<&Form>, errors: &[FormIssue], warnings: 
         if let Some(t) = &s.form_title {
             println!("title: {t}");
         }
-        println!("languages: {}", languages(form).join(", "));
+        println!("languages: {}", languages_line(form));
         let list: Vec<String> = counts(form)
             .iter()
             .map(|(t, n)| format!("{t} {n}"))
@@ -77,9 +106,9 @@ fn print_text(path: &Path, form: Option<&Form>, errors: &[FormIssue], warnings: 
 }
 
 /// Checks a form source (.toml, .xlsx, .xls or .ods, told apart by content and extension). Prints
-/// the form's id, version, languages and question counts by type, then every warning and error
+/// the form's id, version, languages (each with the app language it is), question counts by type, then every warning and error
 /// (with `json`, one object `{"ok", "format", "form": {"id", "version", "title", "languages",
-/// "questions"} or null, "errors": [...], "warnings": [...]}`, each issue `{"sheet", "row",
+/// "app_languages", "questions"} or null, "errors": [...], "warnings": [...]}`, each issue `{"sheet", "row",
 /// "column", "message"}`); returns 0 when the form loads (warnings or not), 2 when it does not.
 pub fn check(path: &Path, json: bool) -> anyhow::Result<i32> {
     let bytes =

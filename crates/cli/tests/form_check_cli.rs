@@ -116,3 +116,43 @@ fn errors_exit_2_and_come_with_the_warnings_that_explain_them() {
     );
     assert!(text.ends_with("1 problem(s), 1 warning(s)\n"), "{text}");
 }
+
+#[test]
+fn languages_are_listed_with_the_app_language_each_one_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("langs.toml");
+    std::fs::write(
+        &path,
+        "[settings]\nform_id = \"t\"\nversion = \"1\"\n[[survey]]\ntype = \"text\"\nname = \"a\"\n\
+         \"label::English (en)\" = \"A\"\n\"label:Urdu\" = \"الف\"\n\"label::French (fr)\" = \"A\"\n",
+    )
+    .unwrap();
+    let out = shumari()
+        .args(["form", "check"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("\nlanguages: English (en) [en], French (fr) [not in the app], Urdu [ur]\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "warning: sheet survey, row 2, column label::French (fr): language `French (fr)`"
+        ),
+        "{text}"
+    );
+    let out = shumari()
+        .args(["form", "check"])
+        .arg(&path)
+        .arg("--json")
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        v["form"]["app_languages"],
+        json!({"English (en)": "en", "French (fr)": null, "Urdu": "ur"})
+    );
+}

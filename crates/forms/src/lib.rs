@@ -30,12 +30,14 @@
 //! assert!(v.invalid.iter().any(|i| i.path == "answers.rooms"));
 //! ```
 
+mod aliases;
 mod build;
 mod check;
 pub mod error;
 pub mod evaluation;
 pub mod expr;
 pub mod instance;
+pub mod languages;
 mod messages;
 pub mod model;
 pub mod pmt;

@@ -8,10 +8,12 @@
 //! index, which repeat each question belongs to, enclosing group) is derived once.
 
 use crate::expr::Expression;
+use crate::languages::app_language;
 use std::collections::{BTreeMap, HashMap};
 
-/// Translated text: language key (the part after `::` in the column name, e.g. `English (en)`; the
-/// empty string for the plain column) to text.
+/// Translated text: language key (the part after `::` in the column name as the form spells it, e.g.
+/// `English (en)`, `English` for `label:English`; the empty string for the plain column) to text.
+/// Which app language a key is: [`crate::languages::app_language`].
 pub type Text = BTreeMap<String, String>;
 
 /// The `settings` sheet.
@@ -343,6 +345,7 @@ impl Form {
             .or_else(|| {
                 let d = self.settings.default_language.as_deref()?;
                 t.get_key_value(d)
+                    .or_else(|| t.iter().find(|(k, _)| lang_matches(k, d)))
             })
             .or_else(|| t.get_key_value(""))
             .or_else(|| t.iter().next())
@@ -358,13 +361,19 @@ impl Form {
     }
 }
 
-/// Whether language key `key` (e.g. `Urdu (ur)`) is what `lang` (e.g. `ur`, `Urdu`) asks for.
+/// Whether language key `key` (e.g. `Urdu (ur)`, `English`) is what `lang` (e.g. `ur`, `Urdu`, the
+/// full key) asks for: the same key in any case, or the same app language
+/// ([`crate::languages::app_language`]), or for a language the app does not have, its name or the
+/// code in parentheses.
 pub(crate) fn lang_matches(key: &str, lang: &str) -> bool {
     if key.is_empty() || lang.is_empty() {
         return false;
     }
     if key.eq_ignore_ascii_case(lang) {
         return true;
+    }
+    if let (Some(a), Some(b)) = (app_language(key), app_language(lang)) {
+        return a == b;
     }
     let (name, code) = match key.split_once('(') {
         Some((n, c)) => (n.trim(), c.trim_end_matches(')').trim()),

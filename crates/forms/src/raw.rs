@@ -1,7 +1,7 @@
 //! The sheets as rows of text cells: what both source formats (TOML, .xlsx) read into and write from.
 //! Keeping one intermediate shape means the column rules live once, in [`crate::build`]. Both readers
-//! spell column names the same way through [`canonical_column`] (a known column in any case is the
-//! lower-case name), and sheet names through [`canonical_sheet`].
+//! spell column names the same way through [`canonical_column`] (an alias or a known column in any
+//! case is the canonical name), and sheet names through [`canonical_sheet`].
 
 use crate::model::OtherSheet;
 
@@ -42,26 +42,27 @@ pub(crate) fn canonical_sheet(name: &str) -> Option<&'static str> {
         .find(|s| s.eq_ignore_ascii_case(name.trim()))
 }
 
-/// A header as the builder expects it: a column the sheet knows, in any case (`TYPE`, `Label`,
-/// `label::English (en)`), becomes its lower-case name (the language part keeps its spelling); any
-/// other header is kept as written (a choices column like `District` is what `choice_filter` names).
+/// A header as the builder expects it: on `survey` and `choices`, pyxform's aliases and the known
+/// columns in any case (`TYPE`, `constraint message`, `label:English`) become their canonical names
+/// ([`crate::aliases`]); on `settings`, a known setting in any case or its alias becomes its name.
+/// Any other header is kept as written (a choices column like `District` is what `choice_filter`
+/// names).
 pub(crate) fn canonical_column(sheet: &str, header: &str) -> String {
     let header = header.trim();
+    match sheet {
+        "survey" => return crate::aliases::column(sheet, header, SURVEY_ORDER),
+        "choices" => return crate::aliases::column(sheet, header, CHOICES_ORDER),
+        _ => {}
+    }
     let (base, rest) = match header.find("::") {
         Some(i) => header.split_at(i),
         None => (header, ""),
     };
-    let known: &[&str] = match sheet {
-        "survey" => SURVEY_ORDER,
-        "choices" => CHOICES_ORDER,
-        _ => KNOWN_SETTINGS,
-    };
     let alias = SETTINGS_ALIASES
         .iter()
-        .filter(|_| sheet == "settings")
         .find(|(a, _)| a.eq_ignore_ascii_case(base))
         .map(|(_, s)| s);
-    match alias.or_else(|| known.iter().find(|k| k.eq_ignore_ascii_case(base))) {
+    match alias.or_else(|| KNOWN_SETTINGS.iter().find(|k| k.eq_ignore_ascii_case(base))) {
         Some(k) => format!("{k}{rest}"),
         None => header.to_string(),
     }

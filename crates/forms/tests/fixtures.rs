@@ -195,7 +195,8 @@ fn unsupported_constructs_are_named() {
             "unsupported question type `image`".into()
         )]
     );
-    // A column the engine does not use is a warning, and the column is kept for export.
+    // A column pyxform reads and the engine does not act on is a warning naming the feature, and
+    // the column is kept for export.
     assert!(issues("unknown_column.xlsx").is_empty());
     let checked = check_source("unknown_column.xlsx", &fixture("unknown_column.xlsx"));
     let warnings: Vec<_> = checked
@@ -216,7 +217,8 @@ fn unsupported_constructs_are_named() {
             "survey",
             2,
             "media::image",
-            "column `media::image` is not used by this engine; it is ignored (kept on export)"
+            "column `media::image` (images in labels) is not acted on by this engine; it is kept \
+             for export"
         )]
     );
     let form = checked.form.unwrap();

@@ -257,7 +257,10 @@ pub(crate) fn build(raw: &RawForm, defaults: &Defaults, issues: &mut Issues) -> 
     if let Some(d) = &form.settings.default_language {
         let langs = form.languages();
         // A plain `label` column is in the default language, as in pyxform.
-        if !langs.iter().any(|l| l == d || l.is_empty()) {
+        if !langs
+            .iter()
+            .any(|l| l == d || l.is_empty() || crate::model::lang_matches(l, d))
+        {
             issues.push(
                 "settings",
                 raw.settings.as_ref().map_or(2, |r| r.row),
@@ -274,6 +277,7 @@ pub(crate) fn build(raw: &RawForm, defaults: &Defaults, issues: &mut Issues) -> 
             );
         }
     }
+    crate::languages::warn_other_languages(&form, issues);
     let mut form = form;
     if issues.errors.is_empty() {
         if let Some(msg) = calculation_cycle(&form) {

@@ -19,14 +19,16 @@ impl Unknown {
     fn warn(&mut self, issues: &mut Issues, sheet: &'static str, row: usize, col: &str) {
         if !self.0.iter().any(|(s, c)| *s == sheet && c == col) {
             self.0.push((sheet, col.to_string()));
-            issues.warn(
-                sheet,
-                row,
-                col,
-                format!(
+            let why = match crate::aliases::not_acted_on(col) {
+                Some(feature) => format!(
+                    "column `{col}` ({feature}) is not acted on by this engine; it is kept for \
+                     export"
+                ),
+                None => format!(
                     "column `{col}` is not used by this engine; it is ignored (kept on export)"
                 ),
-            );
+            };
+            issues.warn(sheet, row, col, why);
         }
     }
 }
@@ -104,10 +106,7 @@ pub(super) fn survey_row(
     };
     let mut q = Question::new(r.row, kind, r.get("name").unwrap_or("").trim());
     for (col, v) in &r.cells {
-        let (base, lang) = match col.split_once("::") {
-            Some((b, l)) => (b, Some(l.trim())),
-            None => (col.as_str(), None),
-        };
+        let (base, lang) = crate::aliases::split(col);
         if lang.is_some() && !TRANSLATABLE.contains(&base) {
             if SURVEY_ORDER.contains(&base) {
                 issues.push(
@@ -173,11 +172,10 @@ pub(super) fn choice_row(r: &RawRow, issues: &mut Issues, unknown: &mut Unknown)
         extra: BTreeMap::new(),
     };
     for (col, v) in &r.cells {
-        match col.split_once("::") {
-            Some(("label", lang)) => set_text(&mut c.label, Some(lang.trim()), v),
-            None if col == "label" => set_text(&mut c.label, None, v),
-            None if col == "list_name" || col == "name" => {}
-            None if valid_name(col) => {
+        match crate::aliases::split(col) {
+            ("label", lang) => set_text(&mut c.label, lang, v),
+            (_, None) if col == "list_name" || col == "name" => {}
+            (_, None) if valid_name(col) && crate::aliases::not_acted_on(col).is_none() => {
                 c.extra.insert(col.clone(), v.clone());
             }
             // Not an attribute a `choice_filter` can name: kept for export only.
