@@ -14,6 +14,7 @@
 //! - [`references`]: what expressions refer to, and calculation cycles.
 //! - [`unbuild`]: the form back to sheet rows, for the writers.
 
+mod or_other;
 mod references;
 mod rows;
 mod unbuild;
@@ -33,16 +34,17 @@ use std::collections::HashMap;
 pub(crate) fn build(raw: &RawForm, defaults: &Defaults, issues: &mut Issues) -> Option<Form> {
     let settings = settings_row(raw.settings.as_ref(), defaults, issues);
     let mut unknown = Unknown::default();
-    let survey: Vec<Question> = raw
+    let mut survey: Vec<Question> = raw
         .survey
         .iter()
         .filter_map(|r| survey_row(r, issues, &mut unknown))
         .collect();
-    let choices: Vec<Choice> = raw
+    let mut choices: Vec<Choice> = raw
         .choices
         .iter()
         .filter_map(|r| choice_row(r, issues, &mut unknown))
         .collect();
+    or_other::expand(&mut survey, &mut choices);
     let duplicates_allowed = settings
         .extra
         .get("allow_choice_duplicates")
