@@ -226,8 +226,9 @@ fn visit(
             let f = ctx.frame(form.layout.scope[i]);
             f.map(|f| f.raw[i].clone()).map(|v| match q.kind {
                 // The metadata dates the engine can fill: the date it is given.
+                // Recorded metadata is text in the instance, so the filled value is too.
                 QuestionType::Meta(Meta::Start | Meta::End | Meta::Today) if v.is_empty() => {
-                    XValue::Date(today)
+                    XValue::Str(today.format("%Y-%m-%d").to_string())
                 }
                 _ => v,
             })
