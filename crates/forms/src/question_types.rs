@@ -130,8 +130,11 @@ enum Arg {
     File,
 }
 
+/// Makes a type from the name that follows it.
+type Make = fn(String) -> QuestionType;
+
 /// Types followed by one name: a choice list or a file (`select one from X`, `rank X`).
-const LISTED: &[(&str, Arg, fn(String) -> QuestionType)] = &[
+const LISTED: &[(&str, Arg, Make)] = &[
     ("select_one", Arg::List, QuestionType::SelectOne),
     ("select one", Arg::List, QuestionType::SelectOne),
     ("select1", Arg::List, QuestionType::SelectOne),
@@ -210,7 +213,7 @@ pub(crate) fn parse_cell(cell: &str) -> Result<(QuestionType, bool), String> {
         (&words[..], &lower[..])
     };
     // The longest type name the cell starts with, followed by exactly one name.
-    let mut best: Option<(usize, Arg, fn(String) -> QuestionType, &str)> = None;
+    let mut best: Option<(usize, Arg, Make, &str)> = None;
     for &(name, arg, make) in LISTED {
         let n = name.split(' ').count();
         let starts = lower.len() >= n && lower[..n].join(" ") == name;
