@@ -43,7 +43,8 @@ pub struct Settings {
 /// - the metadata types ([`QuestionType::Meta`]): never asked; `start`, `end` and `today` are the
 ///   date the engine is given when the household has no recorded value; the others (`deviceid`,
 ///   `username`, ...) hold what the app records, or stay empty.
-/// - `hidden`: never asked; holds its `default` or what the app records.
+/// - `hidden`: never asked; holds its `calculation`, else what the app records, else its `default`.
+/// - `begin loop over LIST` ... `end loop`: a group asked once (see [`Question::loop_over`]).
 /// - `xml-external` / `csv-external`: declare an attachment; no value, the attachment is not read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum QuestionType {
@@ -291,6 +292,9 @@ pub struct Question {
     /// `<name>_other` asked when it is chosen (both added when the form is built, as pyxform does,
     /// and left out on export).
     pub or_other: bool,
+    /// `begin loop over LIST` (the list name) and its `end loop` (empty): loaded as a group whose
+    /// questions are asked once (pyxform repeats them for each choice), written back as written.
+    pub loop_over: Option<String>,
     /// Columns this engine does not use, column to text: ignored (with a load warning) and kept so
     /// that an export writes them back.
     pub extra: BTreeMap<String, String>,
@@ -317,6 +321,7 @@ impl Question {
             repeat_count: None,
             appearance: None,
             or_other: false,
+            loop_over: None,
             extra: BTreeMap::new(),
         }
     }

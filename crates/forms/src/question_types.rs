@@ -197,14 +197,48 @@ const LISTED: &[(&str, Arg, Make)] = &[
     ("rank", Arg::List, QuestionType::Rank),
 ];
 
-/// The type a `type` cell names, and whether it ends in `or_other` (only after `select_one` and
-/// `select_multiple`).
-pub(crate) fn parse_cell(cell: &str) -> Result<(QuestionType, bool), String> {
+/// What a `type` cell says besides the type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Parsed {
+    /// The type.
+    pub kind: QuestionType,
+    /// The cell ends in `or_other` (only after `select_one` and `select_multiple`).
+    pub or_other: bool,
+    /// `begin loop over LIST` (the list) and `end loop` (empty): loaded as a group.
+    pub loop_over: Option<String>,
+}
+
+/// Reads a `type` cell.
+pub(crate) fn parse_cell(cell: &str) -> Result<Parsed, String> {
     let words: Vec<&str> = cell.split_whitespace().collect();
     let lower: Vec<String> = words.iter().map(|w| w.to_ascii_lowercase()).collect();
     let joined = lower.join(" ");
+    let plain = |kind: QuestionType, loop_over: Option<String>| Parsed {
+        kind,
+        or_other: false,
+        loop_over,
+    };
     if let Some((_, t)) = PLAIN.iter().find(|(k, _)| *k == joined) {
-        return Ok((t.clone(), false));
+        return Ok(plain(t.clone(), None));
+    }
+    match lower
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
+        ["begin", "loop", "over", _] => {
+            return Ok(plain(QuestionType::BeginGroup, Some(words[3].to_string())))
+        }
+        ["begin", "loop", "over"] => {
+            return Err(
+                "`begin loop over` needs a choice list name, e.g. `begin loop over assets`".into(),
+            )
+        }
+        ["end", "loop"] | ["end_loop"] => {
+            return Ok(plain(QuestionType::EndGroup, Some(String::new())))
+        }
+        _ => {}
     }
     let or_other = lower.last().is_some_and(|w| w == "or_other");
     let (words, lower) = if or_other {
@@ -234,7 +268,11 @@ pub(crate) fn parse_cell(cell: &str) -> Result<(QuestionType, bool), String> {
                     cell.trim()
                 ));
             }
-            Ok((t, or_other))
+            Ok(Parsed {
+                kind: t,
+                or_other,
+                loop_over: None,
+            })
         }
         Some((n, arg, _, name)) if words.len() == n => Err(match arg {
             Arg::List => format!("`{name}` needs a choice list name, e.g. `{name} yes_no`"),
@@ -244,14 +282,17 @@ pub(crate) fn parse_cell(cell: &str) -> Result<(QuestionType, bool), String> {
     }
 }
 
-/// Parses a `type` cell; `or_other` is refused here (it adds rows, which only the form builder does).
+/// Parses a `type` cell; `or_other` and loops are refused here (they add or reshape rows, which
+/// only the form builder does).
 pub(crate) fn parse(cell: &str) -> Result<QuestionType, String> {
-    match parse_cell(cell)? {
-        (t, false) => Ok(t),
-        (_, true) => {
-            Err("`or_other` adds a choice and a question: load it as part of a form".into())
-        }
+    let p = parse_cell(cell)?;
+    if p.or_other || p.loop_over.is_some() {
+        return Err(format!(
+            "`{}` adds or reshapes rows: load it as part of a form",
+            cell.trim()
+        ));
     }
+    Ok(p.kind)
 }
 
 fn unknown(cell: &str) -> String {

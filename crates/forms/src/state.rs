@@ -230,6 +230,9 @@ fn visit(
                 QuestionType::Meta(Meta::Start | Meta::End | Meta::Today) if v.is_empty() => {
                     XValue::Str(today.format("%Y-%m-%d").to_string())
                 }
+                QuestionType::Hidden if v.is_empty() => {
+                    XValue::Str(q.default.clone().unwrap_or_default())
+                }
                 _ => v,
             })
         };

@@ -53,6 +53,9 @@ const TYPES: &[(&str, &str)] = &[
     ("end group", ""),
     ("begin   repeat", "t_repeat"),
     ("end repeat", ""),
+    ("begin loop over yn", "t_loop"),
+    ("note", "t_in_loop"),
+    ("end loop", ""),
 ];
 
 fn source() -> String {
@@ -64,7 +67,10 @@ fn source() -> String {
         }
         match *name {
             "t_range" => s.push_str("parameters = \"start=0 end=10 step=2.5\"\n"),
-            "t_calc" => s.push_str("calculation = \"concat('on ', ${t_today})\"\n"),
+            "t_calc" => {
+                s.push_str("calculation = \"concat('on ', ${t_today}, ' ', ${t_hidden})\"\n")
+            }
+            "t_hidden" => s.push_str("default = \"h1\"\n"),
             _ => {}
         }
     }
@@ -134,6 +140,8 @@ fn every_type_loads_to_its_type() {
         ("t_sim", T::Meta(Meta::SimSerial)),
         ("t_group", T::BeginGroup),
         ("t_repeat", T::BeginRepeat),
+        ("t_loop", T::BeginGroup),
+        ("t_in_loop", T::Note),
     ] {
         assert_eq!(kind(name), want, "{name}");
     }
@@ -191,6 +199,12 @@ fn what_cannot_be_captured_is_a_warning_naming_the_row() {
     ] {
         want.push((row(name), format!("`{ty}`: {META}")));
     }
+    want.push((
+        row("t_loop"),
+        "`begin loop over yn`: the questions inside are asked once, as a group, not once for \
+         each choice of `yn`"
+            .into(),
+    ));
     want.sort();
     assert_eq!(warnings, want);
 }
@@ -324,22 +338,22 @@ fn or_other_adds_a_choice_and_a_question_asked_when_chosen() {
 }
 
 #[test]
-fn start_end_and_today_are_the_date_the_engine_is_given() {
+fn start_end_and_today_are_the_date_the_engine_is_given_and_hidden_its_default() {
     let form = loaded().form;
     let v = form.validate(&household(json!({})), "en", common::today());
     assert_eq!(
         v.calculated.get("answers.t_calc"),
-        Some(&json!("on 2025-06-01"))
+        Some(&json!("on 2025-06-01 h1"))
     );
     // A recorded value is kept.
     let v = form.validate(
-        &household(json!({"t_today": "2024-01-02"})),
+        &household(json!({"t_today": "2024-01-02", "t_hidden": "h2"})),
         "en",
         common::today(),
     );
     assert_eq!(
         v.calculated.get("answers.t_calc"),
-        Some(&json!("on 2024-01-02"))
+        Some(&json!("on 2024-01-02 h2"))
     );
 }
 
@@ -350,6 +364,8 @@ fn a_form_with_every_type_round_trips() {
     assert!(toml.contains("type = \"select_one yn or_other\""), "{toml}");
     assert!(!toml.contains("t_or_other_other"));
     assert!(toml.contains("parameters = \"start=0 end=10 step=2.5\""));
+    assert!(toml.contains("type = \"begin loop over yn\""));
+    assert!(toml.contains("type = \"end loop\""));
     let via_toml = Form::from_toml_str(&toml).unwrap();
     assert_eq!(via_toml, form);
     let via_xlsx = Form::from_xlsx_bytes(&form.to_xlsx_bytes().unwrap()).unwrap();

@@ -169,7 +169,9 @@ pub(crate) fn build(raw: &RawForm, defaults: &Defaults, issues: &mut Issues) -> 
         if q.kind == QuestionType::Calculate && q.calculation.is_none() {
             issues.push(s, q.row, "calculation", "a calculate needs a calculation");
         }
-        if q.kind != QuestionType::Calculate && q.calculation.is_some() {
+        // A `hidden` value may be computed (as ODK allows) or given as a `default`.
+        let hidden = q.kind == QuestionType::Hidden;
+        if q.kind != QuestionType::Calculate && !hidden && q.calculation.is_some() {
             issues.push(
                 s,
                 q.row,
@@ -181,7 +183,7 @@ pub(crate) fn build(raw: &RawForm, defaults: &Defaults, issues: &mut Issues) -> 
             for (col, set) in [
                 ("required", q.required != Flag::No),
                 ("constraint", q.constraint.is_some()),
-                ("default", q.default.is_some()),
+                ("default", q.default.is_some() && !hidden),
             ] {
                 if set {
                     issues.push(

@@ -95,18 +95,31 @@ pub(super) fn survey_row(
         issues.push(sheet, r.row, "type", "the type is missing");
         return None;
     };
-    let (kind, or_other) = match crate::question_types::parse_cell(ty) {
+    let parsed = match crate::question_types::parse_cell(ty) {
         Ok(k) => k,
         Err(e) => {
             issues.push(sheet, r.row, "type", e);
             return None;
         }
     };
-    if let Some(why) = kind.limitation() {
+    if let Some(why) = parsed.kind.limitation() {
         issues.warn(sheet, r.row, "type", format!("`{}`: {why}", ty.trim()));
     }
-    let mut q = Question::new(r.row, kind, r.get("name").unwrap_or("").trim());
-    q.or_other = or_other;
+    if let Some(list) = parsed.loop_over.as_ref().filter(|l| !l.is_empty()) {
+        issues.warn(
+            sheet,
+            r.row,
+            "type",
+            format!(
+                "`{}`: the questions inside are asked once, as a group, not once for each choice \
+                 of `{list}`",
+                ty.trim()
+            ),
+        );
+    }
+    let mut q = Question::new(r.row, parsed.kind, r.get("name").unwrap_or("").trim());
+    q.or_other = parsed.or_other;
+    q.loop_over = parsed.loop_over;
     for (col, v) in &r.cells {
         let (base, lang) = match col.split_once("::") {
             Some((b, l)) => (b, Some(l.trim())),

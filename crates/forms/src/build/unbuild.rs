@@ -2,7 +2,7 @@
 //! written and read again is equal to itself).
 
 use super::or_other::{is_derived_choice, is_derived_question};
-use crate::model::{Flag, Form, Text};
+use crate::model::{Flag, Form, QuestionType, Text};
 use crate::raw::{RawForm, RawRow, CHOICES_ORDER};
 
 fn put_text(cells: &mut Vec<(String, String)>, base: &str, t: &Text) {
@@ -34,7 +34,11 @@ pub(crate) fn unbuild(form: &Form) -> RawForm {
         .map(|(_, q)| q)
         .enumerate()
         .map(|(i, q)| {
-            let mut ty = q.kind.as_cell();
+            let mut ty = match &q.loop_over {
+                Some(l) if q.kind == QuestionType::BeginGroup => format!("begin loop over {l}"),
+                Some(_) => "end loop".into(),
+                None => q.kind.as_cell(),
+            };
             if q.or_other {
                 ty.push_str(" or_other");
             }
