@@ -171,7 +171,8 @@ fn kind(q: &shumari_forms::Question) -> Kind {
         | QuestionType::Geotrace
         | QuestionType::Geoshape
         | QuestionType::SelectOneFromFile(_)
-        | QuestionType::SelectMultipleFromFile(_) => Kind::Text,
+        | QuestionType::SelectMultipleFromFile(_)
+        | QuestionType::SelectOneExternal(_) => Kind::Text,
         QuestionType::Range(_) => Kind::Decimal,
         // A file this device cannot capture: its label is shown as a note.
         QuestionType::Media(_) => Kind::Note,

@@ -38,8 +38,9 @@ pub struct Settings {
 /// - `image`, `audio`, `video`, `file` ([`QuestionType::Media`]), `barcode`, `geotrace`, `geoshape`:
 ///   answers are text values (a file name, the scanned text, `lat lon alt acc;...` points) that the
 ///   app may not be able to fill on this device; they are checked by shape, never required to exist.
-/// - `select_one_from_file` / `select_multiple_from_file`: the CSV/XML attachment is not read yet, so
-///   the question offers no choices and any space-free value is accepted.
+/// - `select_one_from_file` / `select_multiple_from_file` / `select_one_external`: the attachment
+///   (or the `external_choices` sheet) is not read yet, so the question offers no choices and any
+///   choice name is accepted.
 /// - the metadata types ([`QuestionType::Meta`]): never asked; `start`, `end` and `today` are the
 ///   date the engine is given when the household has no recorded value; the others (`deviceid`,
 ///   `username`, ...) hold what the app records, or stay empty.
@@ -64,7 +65,9 @@ pub enum QuestionType {
     SelectOneFromFile(String),
     /// `select_multiple_from_file FILE`
     SelectMultipleFromFile(String),
-    /// `rank LIST`: every choice, space-separated, in the order given
+    /// `select_one_external LIST` (choices from the `external_choices` sheet)
+    SelectOneExternal(String),
+    /// `rank LIST`: choices, space-separated, each once, in the order given
     Rank(String),
     /// `date`
     Date,
@@ -206,6 +209,7 @@ impl QuestionType {
                 | QuestionType::SelectMultiple(_)
                 | QuestionType::SelectOneFromFile(_)
                 | QuestionType::SelectMultipleFromFile(_)
+                | QuestionType::SelectOneExternal(_)
                 | QuestionType::Rank(_)
                 | QuestionType::Date
                 | QuestionType::Time

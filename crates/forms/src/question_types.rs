@@ -194,6 +194,11 @@ const LISTED: &[(&str, Arg, Make)] = &[
         Arg::File,
         QuestionType::SelectMultipleFromFile,
     ),
+    (
+        "select_one_external",
+        Arg::List,
+        QuestionType::SelectOneExternal,
+    ),
     ("rank", Arg::List, QuestionType::Rank),
 ];
 
@@ -329,6 +334,7 @@ pub(crate) fn cell(t: &QuestionType) -> String {
         QuestionType::SelectMultiple(l) => format!("select_multiple {l}"),
         QuestionType::SelectOneFromFile(f) => format!("select_one_from_file {f}"),
         QuestionType::SelectMultipleFromFile(f) => format!("select_multiple_from_file {f}"),
+        QuestionType::SelectOneExternal(l) => format!("select_one_external {l}"),
         QuestionType::Rank(l) => format!("rank {l}"),
         QuestionType::Range(_) => "range".into(),
         QuestionType::DateTime => "dateTime".into(),
@@ -353,6 +359,10 @@ pub(crate) fn limitation(t: &QuestionType) -> Option<&'static str> {
         QuestionType::SelectOneFromFile(_) | QuestionType::SelectMultipleFromFile(_) => {
             "choices from an attached file are not read yet: the question offers no choices and \
              accepts any choice name"
+        }
+        QuestionType::SelectOneExternal(_) => {
+            "choices from the external_choices sheet are not read yet: the question offers no \
+             choices and accepts any choice name"
         }
         QuestionType::External(_) => "attached external data is not read yet; the row has no value",
         QuestionType::Meta(Meta::Start | Meta::End | Meta::Today) => return None,

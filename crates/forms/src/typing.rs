@@ -1,8 +1,11 @@
 //! Answer values: from JSON scalars to typed evaluation values, with the type errors a surveyor sees.
 //!
-//! Answers are JSON scalars (the household contract): numbers for `integer`/`decimal` (numeric text is
-//! accepted too), `YYYY-MM-DD` for `date`, ODK's space-separated names for `select_multiple`,
-//! `"lat lon [alt [accuracy]]"` for `geopoint`, `"OK"` for `acknowledge`.
+//! Answers are JSON scalars (the household contract): numbers for `integer`/`decimal`/`range` (numeric
+//! text is accepted too; a range's value is within its bounds, on a step), `YYYY-MM-DD` for `date`,
+//! `HH:MM[:SS[.fff]][zone]` for `time`, both joined by `T` for `dateTime`, ODK's space-separated names
+//! for `select_multiple` and `rank` (a rank names each choice once), `"lat lon [alt [accuracy]]"` for
+//! `geopoint` and such points joined by `;` for `geotrace` (two or more) and `geoshape` (closed: four or
+//! more, the last equal to the first), `"OK"` for `acknowledge`; other types hold text.
 
 use crate::expr::XValue;
 use crate::model::{QuestionType, RangeParams};
@@ -166,7 +169,7 @@ pub(crate) fn typed(kind: &QuestionType, v: &Value) -> Result<XValue, TypeProble
             }
             Ok(XValue::Str(items.join(" ")))
         }
-        QuestionType::SelectOneFromFile(_) => {
+        QuestionType::SelectOneFromFile(_) | QuestionType::SelectOneExternal(_) => {
             if text.split_whitespace().count() > 1 {
                 Err(TypeProblem::NotChoice(text))
             } else {
