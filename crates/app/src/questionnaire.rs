@@ -162,6 +162,22 @@ fn kind(q: &shumari_forms::Question) -> Kind {
         QuestionType::Note => Kind::Note,
         QuestionType::Acknowledge => Kind::Acknowledge,
         QuestionType::Calculate => Kind::Calculate,
+        // Typed as text for now; the engine checks each value's shape (time, date-time, choice names
+        // in order, `lat lon;...` points, scanned codes, a name from an attached list).
+        QuestionType::Time
+        | QuestionType::DateTime
+        | QuestionType::Rank(_)
+        | QuestionType::Barcode
+        | QuestionType::Geotrace
+        | QuestionType::Geoshape
+        | QuestionType::SelectOneFromFile(_)
+        | QuestionType::SelectMultipleFromFile(_)
+        | QuestionType::SelectOneExternal(_) => Kind::Text,
+        QuestionType::Range(_) => Kind::Decimal,
+        // A file this device cannot capture: its label is shown as a note.
+        QuestionType::Media(_) => Kind::Note,
+        // Recorded by the app or the engine, never asked.
+        QuestionType::Hidden | QuestionType::Meta(_) | QuestionType::External(_) => Kind::Calculate,
         QuestionType::BeginGroup
         | QuestionType::EndGroup
         | QuestionType::BeginRepeat

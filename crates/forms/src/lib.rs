@@ -41,6 +41,7 @@ pub mod languages;
 mod messages;
 pub mod model;
 pub mod pmt;
+mod question_types;
 mod raw;
 mod source;
 mod state;
@@ -52,7 +53,10 @@ mod workbook;
 pub use error::{FormError, FormIssue};
 pub use evaluation::{Evaluation, Finding, Item, RowRef};
 pub use instance::{Instance, Row};
-pub use model::{Choice, Flag, Form, OtherSheet, Question, QuestionType, Settings, Text};
+pub use model::{
+    Choice, External, Flag, Form, Media, Meta, OtherSheet, Question, QuestionType, RangeParams,
+    Settings, Text,
+};
 pub use pmt::{pmt_model, Contribution, PmtModel, PmtResult, ProgrammeResult};
 pub use source::{check_source, Loaded, SourceCheck, SourceFormat};
 pub use validate::{compare_versions, Issue, Validation};

@@ -1,5 +1,6 @@
 //! The engine's own messages in English and Urdu (form authors' messages come from the form).
 
+use crate::expr::XValue;
 use crate::typing::TypeProblem;
 
 fn urdu(lang: &str) -> bool {
@@ -44,6 +45,41 @@ pub(crate) fn type_problem(p: &TypeProblem, lang: &str) -> String {
         (TypeProblem::NotAcknowledge, true) => "واحد جواب OK ہے".into(),
         (TypeProblem::NotChoice(v), false) => format!("`{v}` is not one of the choices"),
         (TypeProblem::NotChoice(v), true) => format!("`{v}` دیے گئے انتخاب میں سے نہیں"),
+        (TypeProblem::NotTime, false) => "expected a time HH:MM or HH:MM:SS".into(),
+        (TypeProblem::NotTime, true) => "وقت HH:MM کی شکل میں درج کریں".into(),
+        (TypeProblem::NotDateTime, false) => {
+            "expected a date and time YYYY-MM-DDTHH:MM[:SS]".into()
+        }
+        (TypeProblem::NotDateTime, true) => {
+            "تاریخ اور وقت YYYY-MM-DDTHH:MM کی شکل میں درج کریں".into()
+        }
+        (TypeProblem::NotInRange(p), false) => format!(
+            "expected a number from {} to {} in steps of {}",
+            XValue::Num(p.start).to_text(),
+            XValue::Num(p.end).to_text(),
+            XValue::Num(p.step).to_text()
+        ),
+        (TypeProblem::NotInRange(p), true) => format!(
+            "{} سے {} تک، {} کے وقفے سے عدد درج کریں",
+            XValue::Num(p.start).to_text(),
+            XValue::Num(p.end).to_text(),
+            XValue::Num(p.step).to_text()
+        ),
+        (TypeProblem::RankRepeats(v), false) => format!("`{v}` is ranked more than once"),
+        (TypeProblem::RankRepeats(v), true) => format!("`{v}` ایک سے زیادہ بار درج ہے"),
+        (TypeProblem::NotGeotrace, false) => {
+            "expected two GPS points or more `lat lon;lat lon;...`".into()
+        }
+        (TypeProblem::NotGeotrace, true) => {
+            "کم از کم دو جی پی ایس مقامات `lat lon;lat lon` کی شکل میں درج کریں".into()
+        }
+        (TypeProblem::NotGeoshape, false) => {
+            "expected a closed shape: four GPS points or more `lat lon;...`, the last equal to the first"
+                .into()
+        }
+        (TypeProblem::NotGeoshape, true) => {
+            "بند شکل: کم از کم چار جی پی ایس مقامات، آخری پہلے جیسا".into()
+        }
     }
 }
 

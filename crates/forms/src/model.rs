@@ -32,7 +32,23 @@ pub struct Settings {
     pub extra: BTreeMap<String, String>,
 }
 
-/// Question types (the `type` column).
+/// Question types (the `type` column). The cells that name each type, pyxform's aliases included,
+/// are in [`crate::question_types`].
+///
+/// What the engine does with each type it cannot capture or evaluate fully (each loads with a
+/// warning naming the row, see [`QuestionType::limitation`]):
+/// - `image`, `audio`, `video`, `file` ([`QuestionType::Media`]), `barcode`, `geotrace`, `geoshape`:
+///   answers are text values (a file name, the scanned text, `lat lon alt acc;...` points) that the
+///   app may not be able to fill on this device; they are checked by shape, never required to exist.
+/// - `select_one_from_file` / `select_multiple_from_file` / `select_one_external`: the attachment
+///   (or the `external_choices` sheet) is not read yet, so the question offers no choices and any
+///   choice name is accepted.
+/// - the metadata types ([`QuestionType::Meta`]): never asked; `start`, `end` and `today` are the
+///   date the engine is given when the household has no recorded value; the others (`deviceid`,
+///   `username`, ...) hold what the app records, or stay empty.
+/// - `hidden`: never asked; holds its `calculation`, else what the app records, else its `default`.
+/// - `begin loop over LIST` ... `end loop`: a group asked once (see [`Question::loop_over`]).
+/// - `xml-external` / `csv-external`: declare an attachment; no value, the attachment is not read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum QuestionType {
     /// `text`
@@ -41,20 +57,48 @@ pub enum QuestionType {
     Integer,
     /// `decimal`
     Decimal,
+    /// `range` with its `parameters` (`start`, `end`, `step`).
+    Range(RangeParams),
     /// `select_one LIST`
     SelectOne(String),
     /// `select_multiple LIST`
     SelectMultiple(String),
+    /// `select_one_from_file FILE` (choices from an attachment)
+    SelectOneFromFile(String),
+    /// `select_multiple_from_file FILE`
+    SelectMultipleFromFile(String),
+    /// `select_one_external LIST` (choices from the `external_choices` sheet)
+    SelectOneExternal(String),
+    /// `rank LIST`: choices, space-separated, each once, in the order given
+    Rank(String),
     /// `date`
     Date,
+    /// `time` (`HH:MM[:SS[.fff]]` with an optional zone)
+    Time,
+    /// `dateTime` (`YYYY-MM-DDTHH:MM[:SS[.fff]]` with an optional zone)
+    DateTime,
     /// `geopoint`
     Geopoint,
+    /// `geotrace` (`lat lon [alt [acc]];...`, two points or more)
+    Geotrace,
+    /// `geoshape` (`lat lon [alt [acc]];...`, a closed ring: four points or more, last = first)
+    Geoshape,
+    /// `image`, `audio`, `video`, `file`
+    Media(Media),
+    /// `barcode`
+    Barcode,
     /// `note`
     Note,
     /// `calculate`
     Calculate,
+    /// `hidden`
+    Hidden,
     /// `acknowledge` (value `OK`)
     Acknowledge,
+    /// `xml-external` / `csv-external`
+    External(External),
+    /// A metadata type (`start`, `deviceid`, ...)
+    Meta(Meta),
     /// `begin_group`
     BeginGroup,
     /// `end_group`
@@ -65,51 +109,94 @@ pub enum QuestionType {
     EndRepeat,
 }
 
+/// A `range` question's `parameters` (XLSForm's defaults: start 1, end 10, step 1).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RangeParams {
+    /// Lowest (or, when `end` is smaller, highest) value.
+    pub start: f64,
+    /// The other end of the range.
+    pub end: f64,
+    /// Distance between allowed values (never zero).
+    pub step: f64,
+}
+
+// Parameters are finite numbers (checked when they are read), so equality is total.
+impl Eq for RangeParams {}
+
+impl Default for RangeParams {
+    fn default() -> RangeParams {
+        RangeParams {
+            start: 1.0,
+            end: 10.0,
+            step: 1.0,
+        }
+    }
+}
+
+/// The media types: the answer is the name of a file the app attaches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Media {
+    /// `image` / `photo`
+    Image,
+    /// `audio`
+    Audio,
+    /// `video`
+    Video,
+    /// `file`
+    File,
+}
+
+/// The attachment declarations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum External {
+    /// `xml-external`
+    Xml,
+    /// `csv-external`
+    Csv,
+}
+
+/// The metadata types: values the device records, never asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Meta {
+    /// `start` (when the interview started)
+    Start,
+    /// `end` (when it was last saved)
+    End,
+    /// `today`
+    Today,
+    /// `deviceid` / `imei`
+    DeviceId,
+    /// `phonenumber`
+    PhoneNumber,
+    /// `username`
+    Username,
+    /// `email`
+    Email,
+    /// `audit` (a log file of the interview)
+    Audit,
+    /// `start-geopoint`
+    StartGeopoint,
+    /// `subscriberid`
+    SubscriberId,
+    /// `simserial`
+    SimSerial,
+}
+
 impl QuestionType {
-    /// Parses the `type` column (`begin group` and `begin_group` are both accepted, as in pyxform).
+    /// Parses the `type` column: every type XLSForm defines and pyxform's aliases
+    /// ([`crate::question_types`]).
     pub fn parse(s: &str) -> Result<QuestionType, String> {
-        let words: Vec<&str> = s.split_whitespace().collect();
-        let t = match words.as_slice() {
-            ["text"] => QuestionType::Text,
-            ["integer"] | ["int"] => QuestionType::Integer,
-            ["decimal"] => QuestionType::Decimal,
-            ["date"] => QuestionType::Date,
-            ["geopoint"] => QuestionType::Geopoint,
-            ["note"] => QuestionType::Note,
-            ["calculate"] => QuestionType::Calculate,
-            ["acknowledge"] => QuestionType::Acknowledge,
-            ["begin_group"] | ["begin", "group"] => QuestionType::BeginGroup,
-            ["end_group"] | ["end", "group"] => QuestionType::EndGroup,
-            ["begin_repeat"] | ["begin", "repeat"] => QuestionType::BeginRepeat,
-            ["end_repeat"] | ["end", "repeat"] => QuestionType::EndRepeat,
-            ["select_one", list] => QuestionType::SelectOne(list.to_string()),
-            ["select_multiple", list] => QuestionType::SelectMultiple(list.to_string()),
-            ["select_one" | "select_multiple"] => {
-                return Err(format!("`{s}` needs a choice list name, e.g. `{s} yes_no`"))
-            }
-            _ => return Err(format!("unsupported question type `{}`", s.trim())),
-        };
-        Ok(t)
+        crate::question_types::parse(s)
     }
 
     /// The canonical `type` cell.
     pub fn as_cell(&self) -> String {
-        match self {
-            QuestionType::Text => "text".into(),
-            QuestionType::Integer => "integer".into(),
-            QuestionType::Decimal => "decimal".into(),
-            QuestionType::SelectOne(l) => format!("select_one {l}"),
-            QuestionType::SelectMultiple(l) => format!("select_multiple {l}"),
-            QuestionType::Date => "date".into(),
-            QuestionType::Geopoint => "geopoint".into(),
-            QuestionType::Note => "note".into(),
-            QuestionType::Calculate => "calculate".into(),
-            QuestionType::Acknowledge => "acknowledge".into(),
-            QuestionType::BeginGroup => "begin_group".into(),
-            QuestionType::EndGroup => "end_group".into(),
-            QuestionType::BeginRepeat => "begin_repeat".into(),
-            QuestionType::EndRepeat => "end_repeat".into(),
-        }
+        crate::question_types::cell(self)
+    }
+
+    /// What the engine cannot do with this type yet (a load warning), if anything.
+    pub fn limitation(&self) -> Option<&'static str> {
+        crate::question_types::limitation(self)
     }
 
     /// Whether the surveyor enters a value for this type.
@@ -119,23 +206,42 @@ impl QuestionType {
             QuestionType::Text
                 | QuestionType::Integer
                 | QuestionType::Decimal
+                | QuestionType::Range(_)
                 | QuestionType::SelectOne(_)
                 | QuestionType::SelectMultiple(_)
+                | QuestionType::SelectOneFromFile(_)
+                | QuestionType::SelectMultipleFromFile(_)
+                | QuestionType::SelectOneExternal(_)
+                | QuestionType::Rank(_)
                 | QuestionType::Date
+                | QuestionType::Time
+                | QuestionType::DateTime
                 | QuestionType::Geopoint
+                | QuestionType::Geotrace
+                | QuestionType::Geoshape
+                | QuestionType::Media(_)
+                | QuestionType::Barcode
                 | QuestionType::Acknowledge
         )
     }
 
-    /// Whether the row holds a value (inputs and calculates).
-    pub fn has_value(&self) -> bool {
-        self.is_input() || *self == QuestionType::Calculate
+    /// Whether the value comes from the household's recorded answers: what the surveyor enters, and
+    /// what the app records without asking (`hidden`, metadata).
+    pub fn is_recorded(&self) -> bool {
+        self.is_input() || matches!(self, QuestionType::Hidden | QuestionType::Meta(_))
     }
 
-    /// The choice list of a select.
+    /// Whether the row holds a value (recorded values and calculates).
+    pub fn has_value(&self) -> bool {
+        self.is_recorded() || *self == QuestionType::Calculate
+    }
+
+    /// The choice list of a select or rank (from the choices sheet).
     pub fn list(&self) -> Option<&str> {
         match self {
-            QuestionType::SelectOne(l) | QuestionType::SelectMultiple(l) => Some(l),
+            QuestionType::SelectOne(l)
+            | QuestionType::SelectMultiple(l)
+            | QuestionType::Rank(l) => Some(l),
             _ => None,
         }
     }
@@ -188,6 +294,13 @@ pub struct Question {
     pub repeat_count: Option<Expression>,
     /// `appearance`
     pub appearance: Option<String>,
+    /// `select_one LIST or_other`: the list gets an `other` choice and the form a text question
+    /// `<name>_other` asked when it is chosen (both added when the form is built, as pyxform does,
+    /// and left out on export).
+    pub or_other: bool,
+    /// `begin loop over LIST` (the list name) and its `end loop` (empty): loaded as a group whose
+    /// questions are asked once (pyxform repeats them for each choice), written back as written.
+    pub loop_over: Option<String>,
     /// Columns this engine does not use, column to text: ignored (with a load warning) and kept so
     /// that an export writes them back.
     pub extra: BTreeMap<String, String>,
@@ -213,6 +326,8 @@ impl Question {
             read_only: Flag::No,
             repeat_count: None,
             appearance: None,
+            or_other: false,
+            loop_over: None,
             extra: BTreeMap::new(),
         }
     }

@@ -8,7 +8,7 @@
 
 use crate::expr::{eval, Env, XValue};
 use crate::instance::{Instance, Row};
-use crate::model::{Choice, Form, QuestionType};
+use crate::model::{Choice, Form, Meta, QuestionType};
 use crate::typing::{is_blank, typed};
 use chrono::NaiveDate;
 
@@ -121,7 +121,7 @@ fn frame_for(
     let n = form.survey.len();
     let mut raw = vec![XValue::empty(); n];
     for (i, q) in form.survey.iter().enumerate() {
-        if form.layout.scope[i] != scope || !q.kind.is_input() {
+        if form.layout.scope[i] != scope || !q.kind.is_recorded() {
             continue;
         }
         if let Some(v) = answers.get(&q.name) {
@@ -224,7 +224,17 @@ fn visit(
             Some(XValue::Str(eval(&c.ast, &ctx).to_text()))
         } else {
             let f = ctx.frame(form.layout.scope[i]);
-            f.map(|f| f.raw[i].clone())
+            f.map(|f| f.raw[i].clone()).map(|v| match q.kind {
+                // The metadata dates the engine can fill: the date it is given.
+                // Recorded metadata is text in the instance, so the filled value is too.
+                QuestionType::Meta(Meta::Start | Meta::End | Meta::Today) if v.is_empty() => {
+                    XValue::Str(today.format("%Y-%m-%d").to_string())
+                }
+                QuestionType::Hidden if v.is_empty() => {
+                    XValue::Str(q.default.clone().unwrap_or_default())
+                }
+                _ => v,
+            })
         };
         (rel, val)
     };

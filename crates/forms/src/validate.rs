@@ -181,7 +181,8 @@ impl Form {
                 )
             }
         };
-        if !q.kind.is_input() {
+        // Metadata and `hidden` values are written by the app, never asked.
+        if !q.kind.is_recorded() {
             return fail(&name, messages::not_writable(&q.kind.as_cell(), lang));
         }
         if q.read_only == Flag::Yes {

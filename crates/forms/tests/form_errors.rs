@@ -18,11 +18,15 @@ const Q: &str = "[[survey]]\ntype = \"integer\"\nname = \"a\"\nlabel = \"A\"\n";
 #[test]
 fn located_errors() {
     let (row, col, msg) = one(&format!(
-        "{Q}[[survey]]\ntype = \"barcode\"\nname = \"b\"\nlabel = \"B\"\n"
+        "{Q}[[survey]]\ntype = \"barcod\"\nname = \"b\"\nlabel = \"B\"\n"
     ));
     assert_eq!(
         (row, col.as_str(), msg.as_str()),
-        (3, "type", "unsupported question type `barcode`")
+        (
+            3,
+            "type",
+            "unknown question type `barcod`; did you mean `barcode`?"
+        )
     );
     let (_, col, msg) = one(&format!(
         "{Q}[[survey]]\ntype = \"text\"\nname = \"b\"\nlabel = \"B\"\nrelevant = \"${{a}} > \"\n"

@@ -14,6 +14,7 @@
 //! - [`references`]: what expressions refer to, and calculation cycles.
 //! - [`unbuild`]: the form back to sheet rows, for the writers.
 
+mod or_other;
 mod references;
 mod rows;
 mod unbuild;
@@ -33,16 +34,17 @@ use std::collections::HashMap;
 pub(crate) fn build(raw: &RawForm, defaults: &Defaults, issues: &mut Issues) -> Option<Form> {
     let settings = settings_row(raw.settings.as_ref(), defaults, issues);
     let mut unknown = Unknown::default();
-    let survey: Vec<Question> = raw
+    let mut survey: Vec<Question> = raw
         .survey
         .iter()
         .filter_map(|r| survey_row(r, issues, &mut unknown))
         .collect();
-    let choices: Vec<Choice> = raw
+    let mut choices: Vec<Choice> = raw
         .choices
         .iter()
         .filter_map(|r| choice_row(r, issues, &mut unknown))
         .collect();
+    or_other::expand(&mut survey, &mut choices);
     let duplicates_allowed = settings
         .extra
         .get("allow_choice_duplicates")
@@ -167,7 +169,9 @@ pub(crate) fn build(raw: &RawForm, defaults: &Defaults, issues: &mut Issues) -> 
         if q.kind == QuestionType::Calculate && q.calculation.is_none() {
             issues.push(s, q.row, "calculation", "a calculate needs a calculation");
         }
-        if q.kind != QuestionType::Calculate && q.calculation.is_some() {
+        // A `hidden` value may be computed (as ODK allows) or given as a `default`.
+        let hidden = q.kind == QuestionType::Hidden;
+        if q.kind != QuestionType::Calculate && !hidden && q.calculation.is_some() {
             issues.push(
                 s,
                 q.row,
@@ -179,7 +183,7 @@ pub(crate) fn build(raw: &RawForm, defaults: &Defaults, issues: &mut Issues) -> 
             for (col, set) in [
                 ("required", q.required != Flag::No),
                 ("constraint", q.constraint.is_some()),
-                ("default", q.default.is_some()),
+                ("default", q.default.is_some() && !hidden),
             ] {
                 if set {
                     issues.push(

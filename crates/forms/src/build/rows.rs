@@ -97,14 +97,31 @@ pub(super) fn survey_row(
         issues.push(sheet, r.row, "type", "the type is missing");
         return None;
     };
-    let kind = match QuestionType::parse(ty) {
+    let parsed = match crate::question_types::parse_cell(ty) {
         Ok(k) => k,
         Err(e) => {
             issues.push(sheet, r.row, "type", e);
             return None;
         }
     };
-    let mut q = Question::new(r.row, kind, r.get("name").unwrap_or("").trim());
+    if let Some(why) = parsed.kind.limitation() {
+        issues.warn(sheet, r.row, "type", format!("`{}`: {why}", ty.trim()));
+    }
+    if let Some(list) = parsed.loop_over.as_ref().filter(|l| !l.is_empty()) {
+        issues.warn(
+            sheet,
+            r.row,
+            "type",
+            format!(
+                "`{}`: the questions inside are asked once, as a group, not once for each choice \
+                 of `{list}`",
+                ty.trim()
+            ),
+        );
+    }
+    let mut q = Question::new(r.row, parsed.kind, r.get("name").unwrap_or("").trim());
+    q.or_other = parsed.or_other;
+    q.loop_over = parsed.loop_over;
     for (col, v) in &r.cells {
         let (base, lang) = crate::aliases::split(col);
         if lang.is_some() && !TRANSLATABLE.contains(&base) {
@@ -145,6 +162,10 @@ pub(super) fn survey_row(
             "choice_filter" => q.choice_filter = expr(issues),
             "repeat_count" => q.repeat_count = expr(issues),
             "default" => q.default = Some(v.clone()),
+            // Read by the type (`range`); kept as written so that an export writes it back.
+            "parameters" => {
+                q.extra.insert(col.clone(), v.clone());
+            }
             "appearance" => {
                 for a in v.split_whitespace() {
                     if !APPEARANCES.contains(&a) {
@@ -159,7 +180,30 @@ pub(super) fn survey_row(
             }
         }
     }
+    range_parameters(&mut q, issues);
     Some(q)
+}
+
+/// Reads a `range` question's `parameters` into its type.
+fn range_parameters(q: &mut Question, issues: &mut Issues) {
+    let QuestionType::Range(p) = &mut q.kind else {
+        return;
+    };
+    let cell = q.extra.get("parameters").map_or("", String::as_str);
+    match crate::question_types::range_params(cell) {
+        Ok((params, other)) => {
+            *p = params;
+            for k in other {
+                issues.warn(
+                    "survey",
+                    q.row,
+                    "parameters",
+                    format!("range parameter `{k}` is not used by this engine; it is ignored"),
+                );
+            }
+        }
+        Err(e) => issues.push("survey", q.row, "parameters", e),
+    }
 }
 
 pub(super) fn choice_row(r: &RawRow, issues: &mut Issues, unknown: &mut Unknown) -> Option<Choice> {

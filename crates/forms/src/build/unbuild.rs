@@ -1,7 +1,8 @@
 //! A [`Form`] back to sheet rows, for the TOML and .xlsx writers (the inverse of building: a form
 //! written and read again is equal to itself).
 
-use crate::model::{Flag, Form, Text};
+use super::or_other::{is_derived_choice, is_derived_question};
+use crate::model::{Flag, Form, QuestionType, Text};
 use crate::raw::{RawForm, RawRow, CHOICES_ORDER};
 
 fn put_text(cells: &mut Vec<(String, String)>, base: &str, t: &Text) {
@@ -29,8 +30,19 @@ pub(crate) fn unbuild(form: &Form) -> RawForm {
         .survey
         .iter()
         .enumerate()
+        .filter(|(i, _)| !is_derived_question(&form.survey, *i))
+        .map(|(_, q)| q)
+        .enumerate()
         .map(|(i, q)| {
-            let mut cells = vec![("type".to_string(), q.kind.as_cell())];
+            let mut ty = match &q.loop_over {
+                Some(l) if q.kind == QuestionType::BeginGroup => format!("begin loop over {l}"),
+                Some(_) => "end loop".into(),
+                None => q.kind.as_cell(),
+            };
+            if q.or_other {
+                ty.push_str(" or_other");
+            }
+            let mut cells = vec![("type".to_string(), ty)];
             if !q.name.is_empty() {
                 cells.push(("name".into(), q.name.clone()));
             }
@@ -67,6 +79,7 @@ pub(crate) fn unbuild(form: &Form) -> RawForm {
     let choices = form
         .choices
         .iter()
+        .filter(|c| !is_derived_choice(c))
         .enumerate()
         .map(|(i, c)| {
             let mut cells = vec![
