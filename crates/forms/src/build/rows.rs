@@ -162,8 +162,12 @@ pub(super) fn survey_row(
             "choice_filter" => q.choice_filter = expr(issues),
             "repeat_count" => q.repeat_count = expr(issues),
             "default" => q.default = Some(v.clone()),
-            // Read by the type (`range`); kept as written so that an export writes it back.
+            // Read by a `range` question's type; on any other type the engine does not act on
+            // it. Kept as written either way, so that an export writes it back.
             "parameters" => {
+                if !matches!(q.kind, QuestionType::Range(_)) {
+                    unknown.warn(issues, sheet, r.row, col);
+                }
                 q.extra.insert(col.clone(), v.clone());
             }
             "appearance" => {
