@@ -10,22 +10,12 @@ use serde_json::{json, Value};
 use shumari_domain::HouseholdInput;
 use shumari_store::Store;
 use shumari_sync::{HttpTransport, Options};
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 
 mod common;
-use common::admin_text as admin;
+use common::{admin_text as admin, Server, PIN};
 
 const AREA: &str = "PK10101";
-
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 fn household(n: u32) -> HouseholdInput {
     let answers: serde_json::Map<String, Value> = (0..60u32)
@@ -64,26 +54,11 @@ fn registry_serve_and_admin_commands_work_on_postgres() {
     );
     let code = admin(&db, &["enroll-code", "--user", &user]);
 
-    let mut child = Command::new(env!("CARGO_BIN_EXE_shumari"))
-        .args(["registry", "serve", "--db", &db, "--listen", "127.0.0.1:0"])
-        .env("SHUMARI_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start the registry");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("read the address");
-    let _server = Server(child);
-    let url = line
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap_or_else(|| panic!("unexpected first line: {line:?}"))
-        .to_string();
+    let server = Server::loopback(&db, &[]);
+    let url = server.url.clone();
 
     let dir = tempfile::tempdir().expect("tempdir");
-    let mut store = Store::create(dir.path(), "482193").expect("store");
+    let mut store = Store::create(dir.path(), PIN).expect("store");
     let mut t = HttpTransport::new(&url).expect("client");
     shumari_sync::enroll(&mut store, &mut t, &url, &code, &Options::default()).expect("enroll");
     let inputs: Vec<_> = (0..5).map(household).collect();
