@@ -278,6 +278,9 @@ try {
     await a.waitFor(async () => (await a.exec(`return document.querySelector('[data-testid=sync-state]').dataset.state`)) !== 'running', 'sync round to end', 20000);
     await shot(a, 'sync');
     await audit(a, 'sync');
+    // Every part of the screen loaded: a command the window may not call shows up as an alert.
+    const alerts = await a.exec(`return [...document.querySelectorAll('[role=alert]')].map((e) => e.textContent).join(' | ')`);
+    if (alerts.trim()) throw new Error(`the sync screen shows an error: ${alerts}`);
     await nav(a, 'conflicts');
     await a.find('[data-testid=no-conflicts], [data-testid=conflict]');
     await shot(a, 'conflicts');
