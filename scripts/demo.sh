@@ -28,6 +28,13 @@ if [ -f "$DEMO/registry.pid" ] && kill -0 "$(cat "$DEMO/registry.pid")" 2>/dev/n
   kill "$(cat "$DEMO/registry.pid")" || true
   sleep 1
 fi
+# Demo data an older demo made (stores with a 4-digit PIN, which stores no longer accept) is
+# fictional: it is made again rather than left unopenable. Only the demo's own files are removed.
+DEMO_FORMAT=2
+if [ "$(cat "$DEMO/demo-format" 2>/dev/null)" != "$DEMO_FORMAT" ]; then
+  rm -rf "$DEMO/device" "$DEMO/field-app" "$DEMO/user.id" "$DEMO"/registry.db "$DEMO"/registry.db-*
+  echo "$DEMO_FORMAT" >"$DEMO/demo-format"
+fi
 registry_start "$BIN" "$DB" "127.0.0.1:$PORT" "$DEMO/registry.log"
 echo "$REGISTRY_PID" >"$DEMO/registry.pid"
 
