@@ -139,7 +139,13 @@ pub(super) fn survey_row(
             continue;
         }
         let expr = |issues: &mut Issues| match Expression::parse(v) {
-            Ok(e) => Some(e),
+            Ok(e) => {
+                for f in e.unevaluated_functions() {
+                    let why = "reads a file attached to the form, which the engine does not evaluate yet: it is empty";
+                    issues.warn(sheet, r.row, col, format!("`{f}()` {why}"));
+                }
+                Some(e)
+            }
             Err(e) => {
                 issues.push(sheet, r.row, col, format!("`{v}`: {e}"));
                 None

@@ -2,6 +2,7 @@
 //! (`date('garbage')`), the result is the empty string, which propagates as NaN through arithmetic and
 //! as false through comparisons; load-time checks catch everything structural.
 
+use super::functions;
 use super::parse::{BinOp, Expr, Func};
 use super::value::{from_days, parse_date, XValue};
 use chrono::NaiveDate;
@@ -21,6 +22,12 @@ pub trait Env {
     fn today(&self) -> NaiveDate;
     /// A column of the choice being filtered (`name`, `label` or an extra column).
     fn choice_column(&self, name: &str) -> XValue;
+    /// The seed `uuid()` and `random()` derive their values from (see `functions::seeded`); the
+    /// caller supplies it because the forms crate reads neither the clock nor OS randomness. With
+    /// the default 0, values still differ between repeat rows but repeat between instances.
+    fn seed(&self) -> u64 {
+        0
+    }
 }
 
 fn compare_eq(a: &XValue, b: &XValue) -> bool {
@@ -165,6 +172,29 @@ fn call(f: Func, args: &[Expr], env: &dyn Env) -> XValue {
         Func::Boolean => XValue::Bool(arg(args, 0, env).to_bool()),
         Func::True => XValue::Bool(true),
         Func::False => XValue::Bool(false),
+        Func::SelectedAt => functions::selected_at(&arg(args, 0, env), &arg(args, 1, env)),
+        // The current value is the question's own answer where the caller supplies one (`.`);
+        // where it does not (calculations), `once(x)` is `x`.
+        Func::Once => {
+            let current = env.current();
+            if current.as_text().is_empty() {
+                arg(args, 0, env)
+            } else {
+                current
+            }
+        }
+        Func::FormatDate => functions::format_date(&arg(args, 0, env), &arg(args, 1, env)),
+        Func::DecimalDateTime => functions::decimal_date_time(&arg(args, 0, env)),
+        Func::Uuid => functions::uuid(env),
+        Func::Random => functions::random(env),
+        Func::Digest => {
+            let encoding = args.get(2).map(|e| eval(e, env));
+            functions::digest(&arg(args, 0, env), &arg(args, 1, env), encoding.as_ref())
+        }
+        Func::Distance => functions::distance(&arg(args, 0, env)),
+        Func::Area => functions::area(&arg(args, 0, env)),
+        // Attached CSVs are not read during evaluation yet: the form loads with a warning.
+        Func::Pulldata => XValue::empty(),
     }
 }
 

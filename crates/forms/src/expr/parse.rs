@@ -99,6 +99,27 @@ pub enum Func {
     True,
     /// `false()`
     False,
+    /// `selected-at(list, index)`: the 0-based `index`th value of a select_multiple answer.
+    SelectedAt,
+    /// `once(x)`: the current value when it is not empty, else `x`.
+    Once,
+    /// `format-date(date, format)` with ODK's `%Y %y %m %n %d %e %H %h %M %S %3 %a %b` subset.
+    FormatDate,
+    /// `decimal-date-time(x)`: days since 1970-01-01 with the time of day as a fraction.
+    DecimalDateTime,
+    /// `uuid()`: a version 4 UUID derived from the context's seed.
+    Uuid,
+    /// `random()`: a number in [0, 1) derived from the context's seed.
+    Random,
+    /// `digest(data, algorithm[, 'base64' | 'hex'])`
+    Digest,
+    /// `distance(geotrace)`: metres along the points.
+    Distance,
+    /// `area(geoshape)`: square metres inside the points.
+    Area,
+    /// `pulldata(file, column, key_column, key)`: read from an attached CSV (empty until attachments
+    /// are evaluated).
+    Pulldata,
 }
 
 impl Func {
@@ -127,6 +148,16 @@ impl Func {
             "boolean" => (Func::Boolean, 1, Some(1)),
             "true" => (Func::True, 0, Some(0)),
             "false" => (Func::False, 0, Some(0)),
+            "selected-at" => (Func::SelectedAt, 2, Some(2)),
+            "once" => (Func::Once, 1, Some(1)),
+            "format-date" => (Func::FormatDate, 2, Some(2)),
+            "decimal-date-time" => (Func::DecimalDateTime, 1, Some(1)),
+            "uuid" => (Func::Uuid, 0, Some(0)),
+            "random" => (Func::Random, 0, Some(0)),
+            "digest" => (Func::Digest, 2, Some(3)),
+            "distance" => (Func::Distance, 1, Some(1)),
+            "area" => (Func::Area, 1, Some(1)),
+            "pulldata" => (Func::Pulldata, 4, Some(4)),
             _ => return None,
         })
     }

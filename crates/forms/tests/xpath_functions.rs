@@ -1,0 +1,333 @@
+//! The ODK XForms functions, one test each: exact results, an empty argument (ODK's unanswered
+//! value), and a wrong number of arguments refused at load with the function's name.
+
+use shumari_forms::expr::{eval, parse, Env, XValue};
+use shumari_forms::Form;
+
+/// A context with one answer of each kind, a current value, a repeat row and a seed.
+struct Ctx {
+    current: XValue,
+    position: f64,
+    seed: u64,
+}
+
+impl Env for Ctx {
+    fn value(&self, name: &str) -> XValue {
+        match name {
+            "items" => XValue::Str("tv fridge fan".into()),
+            "trace" => XValue::Str("33.6844 73.0479 500 5;31.5204 74.3587 200 5".into()),
+            "n" => XValue::Num(5.0),
+            _ => XValue::empty(),
+        }
+    }
+    fn nodes(&self, name: &str) -> Vec<XValue> {
+        vec![self.value(name)]
+    }
+    fn current(&self) -> XValue {
+        self.current.clone()
+    }
+    fn position(&self) -> f64 {
+        self.position
+    }
+    fn today(&self) -> chrono::NaiveDate {
+        chrono::NaiveDate::from_ymd_opt(2025, 6, 1).unwrap()
+    }
+    fn choice_column(&self, _: &str) -> XValue {
+        XValue::empty()
+    }
+    fn seed(&self) -> u64 {
+        self.seed
+    }
+}
+
+const PLAIN: Ctx = Ctx {
+    current: XValue::Str(String::new()),
+    position: 1.0,
+    seed: 42,
+};
+
+fn ev_in(env: &Ctx, src: &str) -> XValue {
+    eval(&parse(src).unwrap_or_else(|e| panic!("{src}: {e}")), env)
+}
+
+fn text(src: &str) -> String {
+    ev_in(&PLAIN, src).to_text()
+}
+
+fn num(src: &str) -> f64 {
+    ev_in(&PLAIN, src).to_num()
+}
+
+fn close(src: &str, want: f64) {
+    let got = num(src);
+    assert!((got - want).abs() < 1e-6, "{src} = {got}, want {want}");
+}
+
+fn arity_error(src: &str) -> String {
+    parse(src).unwrap_err().message
+}
+
+#[test]
+fn coalesce_count_selected_regex_and_position_keep_empty_semantics() {
+    assert_eq!(text("coalesce(${missing}, 'none')"), "none");
+    assert_eq!(text("coalesce(${n}, 'none')"), "5");
+    assert_eq!(text("coalesce(${missing}, ${missing})"), "");
+    assert_eq!(num("count-selected(${items})"), 3.0);
+    assert_eq!(num("count-selected(${missing})"), 0.0);
+    assert_eq!(text("regex(${items}, '^tv ')"), "true");
+    assert_eq!(text("regex(${missing}, '.')"), "false");
+    assert_eq!(num("position(..)"), 1.0);
+    assert_eq!(
+        arity_error("coalesce(1)"),
+        "`coalesce()` takes 2 argument(s), got 1"
+    );
+    assert_eq!(
+        arity_error("count-selected()"),
+        "`count-selected()` takes 1 argument(s), got 0"
+    );
+}
+
+#[test]
+fn selected_at_is_the_nth_value_counting_from_zero() {
+    assert_eq!(text("selected-at(${items}, 0)"), "tv");
+    assert_eq!(text("selected-at(${items}, 2)"), "fan");
+    assert_eq!(text("selected-at(${items}, '1')"), "fridge");
+    assert_eq!(text("selected-at(${items}, 3)"), "");
+    assert_eq!(text("selected-at(${items}, -1)"), "");
+    assert_eq!(text("selected-at(${items}, 0.5)"), "");
+    assert_eq!(text("selected-at(${items}, ${missing})"), "");
+    assert_eq!(text("selected-at(${missing}, 0)"), "");
+    assert_eq!(
+        arity_error("selected-at(${items})"),
+        "`selected-at()` takes 2 argument(s), got 1"
+    );
+}
+
+#[test]
+fn once_keeps_a_current_value_and_otherwise_evaluates_its_argument() {
+    assert_eq!(ev_in(&PLAIN, "once(${n} + 1)"), XValue::Num(6.0));
+    assert_eq!(text("once(${missing})"), "");
+    let answered = Ctx {
+        current: XValue::Str("kept".into()),
+        ..PLAIN
+    };
+    assert_eq!(ev_in(&answered, "once(${n} + 1)").to_text(), "kept");
+    assert_eq!(arity_error("once()"), "`once()` takes 1 argument(s), got 0");
+}
+
+#[test]
+fn format_date_writes_odks_specifiers() {
+    assert_eq!(
+        text("format-date('2025-06-01', '%Y-%m-%d|%e|%a|%b|%y|%n')"),
+        "2025-06-01|1|Sun|Jun|25|6"
+    );
+    assert_eq!(
+        text("format-date(today(), '%d/%m/%Y')"),
+        "01/06/2025",
+        "a date value"
+    );
+    assert_eq!(
+        text("format-date('2025-06-01T09:05:07.250+05:00', '%H:%M:%S.%3 %h')"),
+        "09:05:07.250 9"
+    );
+    assert_eq!(text("format-date('2025-06-01', '%q 100%')"), "%q 100%");
+    assert_eq!(text("format-date(${missing}, '%Y')"), "");
+    assert_eq!(text("format-date('not a date', '%Y')"), "");
+    assert_eq!(
+        arity_error("format-date('2025-06-01')"),
+        "`format-date()` takes 2 argument(s), got 1"
+    );
+}
+
+#[test]
+fn decimal_date_time_counts_days_with_the_time_as_a_fraction() {
+    assert_eq!(num("decimal-date-time('1970-01-02')"), 1.0);
+    assert_eq!(num("decimal-date-time('1970-01-01T06:00:00')"), 0.25);
+    assert_eq!(num("decimal-date-time('1970-01-01T00:00:00-06:00')"), 0.25);
+    close(
+        "decimal-date-time('2020-01-01T12:00:00.000+05:00')",
+        18262.0 + 7.0 / 24.0,
+    );
+    assert_eq!(num("decimal-date-time(date('2020-01-01'))"), 18262.0);
+    assert_eq!(text("decimal-date-time(${missing})"), "");
+    assert!(num("decimal-date-time(${missing}) + 1").is_nan());
+    assert_eq!(text("decimal-date-time('noon')"), "");
+    assert_eq!(
+        arity_error("decimal-date-time()"),
+        "`decimal-date-time()` takes 1 argument(s), got 0"
+    );
+}
+
+#[test]
+fn uuid_and_random_derive_from_the_seed_and_the_row() {
+    assert_eq!(text("uuid()"), "d43986e3-2a52-4acb-a50c-273efda85ca5");
+    assert_eq!(num("random()"), 0.17230880258536352);
+    let row2 = Ctx {
+        position: 2.0,
+        ..PLAIN
+    };
+    assert_eq!(
+        ev_in(&row2, "uuid()").to_text(),
+        "a25fd0c7-64ef-4c34-af0c-ce4c706b2a58"
+    );
+    assert_eq!(ev_in(&row2, "random()").to_num(), 0.41105295787017093);
+
+    /// The trait's default seed (0), outside any repeat.
+    struct Unseeded;
+    impl Env for Unseeded {
+        fn value(&self, _: &str) -> XValue {
+            XValue::empty()
+        }
+        fn nodes(&self, _: &str) -> Vec<XValue> {
+            Vec::new()
+        }
+        fn current(&self) -> XValue {
+            XValue::empty()
+        }
+        fn position(&self) -> f64 {
+            f64::NAN
+        }
+        fn today(&self) -> chrono::NaiveDate {
+            chrono::NaiveDate::from_ymd_opt(2025, 6, 1).unwrap()
+        }
+        fn choice_column(&self, _: &str) -> XValue {
+            XValue::empty()
+        }
+    }
+    assert_eq!(
+        eval(&parse("uuid()").unwrap(), &Unseeded).to_text(),
+        "763f85f1-d472-41eb-a6f9-ac32d492b307"
+    );
+    assert_eq!(
+        eval(&parse("random()").unwrap(), &Unseeded).to_num(),
+        0.43669718739424224
+    );
+    assert_eq!(
+        arity_error("uuid(8)"),
+        "`uuid()` takes 0 argument(s), got 1"
+    );
+    assert_eq!(
+        arity_error("random(1)"),
+        "`random()` takes 0 argument(s), got 1"
+    );
+}
+
+#[test]
+fn digest_hashes_text_as_base64_or_hex() {
+    assert_eq!(
+        text("digest('abc', 'SHA-256')"),
+        "ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0="
+    );
+    assert_eq!(
+        text("digest('abc', 'SHA-256', 'hex')"),
+        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+    );
+    assert_eq!(
+        text("digest('abc', 'md5', 'hex')"),
+        "900150983cd24fb0d6963f7d28e17f72"
+    );
+    assert_eq!(
+        text("digest('abc', 'SHA-1', 'base64')"),
+        "qZk+NkcGgWq6PiVxeFDCbJzQ2J0="
+    );
+    assert_eq!(
+        text("digest('abc', 'SHA-384', 'hex')"),
+        "cb00753f45a35e8bb5a03d699ac65007272c32ab0eded1631a8b605a43ff5bed8086072ba1e7cc2358baeca134c825a7"
+    );
+    assert_eq!(
+        text("digest('abc', 'SHA-512')"),
+        "3a81oZNherrMQXNJriBBMRLm+k6JqX6iCp7u5ktV05ohkpkqJ0/BqDa6PCOj/uu9RU1EI2Q86A4qmslPpUyknw=="
+    );
+    assert_eq!(
+        text("digest('نام', 'SHA-256')"),
+        "acHlsf4got2BavoVHnXG+vvJeucyO6OpAS9qSCcfACI=",
+        "UTF-8 bytes"
+    );
+    assert_eq!(text("digest(${missing}, 'SHA-256')"), "");
+    assert_eq!(text("digest('abc', 'SHA-3')"), "");
+    assert_eq!(text("digest('abc', 'MD5', 'base32')"), "");
+    assert_eq!(
+        arity_error("digest('abc')"),
+        "`digest()` takes 2 to 3 argument(s), got 1"
+    );
+}
+
+#[test]
+fn distance_and_area_measure_on_the_sphere_in_metres() {
+    close("distance('0 0;0 1')", 111_318.845_021_450_34);
+    close("distance(${trace})", 270_437.014_518_283_7);
+    assert_eq!(num("distance('33.6844 73.0479 500 5')"), 0.0);
+    assert_eq!(text("distance(${missing})"), "");
+    assert_eq!(text("distance('north;south')"), "");
+    assert_eq!(text("distance('95 0;0 0')"), "", "latitude out of range");
+    // A 0.001° square on the equator, closed or not: (111.3 m)².
+    close(
+        "area('0 0;0 0.001;0.001 0.001;0.001 0;0 0')",
+        12_391.885_256_470_472,
+    );
+    close(
+        "area('0 0 10 3;0 0.001 10 3;0.001 0.001 10 3;0.001 0 10 3')",
+        12_391.885_256_470_472,
+    );
+    close(
+        "area('33.7 73.0;33.7 73.001;33.701 73.001;33.701 73.0;33.7 73.0')",
+        10_309.420_019_437_213,
+    );
+    assert_eq!(num("area('0 0;0 1')"), 0.0);
+    assert_eq!(text("area(${missing})"), "");
+    assert_eq!(
+        arity_error("area('0 0', '1 1')"),
+        "`area()` takes 1 argument(s), got 2"
+    );
+    assert_eq!(
+        arity_error("distance()"),
+        "`distance()` takes 1 argument(s), got 0"
+    );
+}
+
+const PULLDATA_FORM: &str = r#"
+[settings]
+form_id = "t"
+version = "1"
+
+[[survey]]
+type = "text"
+name = "code"
+label = "Code"
+
+[[survey]]
+type = "calculate"
+name = "price"
+calculation = "pulldata('prices', 'price', 'code', ${code})"
+"#;
+
+#[test]
+fn pulldata_loads_with_a_warning_naming_the_row_and_is_empty() {
+    let loaded = Form::load("t.toml", PULLDATA_FORM.as_bytes()).unwrap();
+    let warnings: Vec<_> = loaded
+        .warnings
+        .iter()
+        .map(|w| {
+            (
+                w.sheet.as_str(),
+                w.row,
+                w.column.as_str(),
+                w.message.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        warnings,
+        [(
+            "survey",
+            3,
+            "calculation",
+            "`pulldata()` reads a file attached to the form, which the engine does not evaluate yet: it is empty"
+        )]
+    );
+    assert_eq!(text("pulldata('prices', 'price', 'code', ${n})"), "");
+    assert_eq!(
+        arity_error("pulldata('prices', 'price', 'code')"),
+        "`pulldata()` takes 4 argument(s), got 3"
+    );
+}
