@@ -96,6 +96,33 @@ impl Env for Ctx<'_> {
         self.today
     }
 
+    fn choice_label(&self, question: &str, value: &str) -> XValue {
+        let Some(&i) = self.form.layout.index.get(question) else {
+            return XValue::empty();
+        };
+        match self.form.survey[i].kind.list() {
+            Some(list) if self.form.choices_of(list).any(|c| c.name == value) => {
+                XValue::Str(self.form.choice_label(list, value, self.lang).to_string())
+            }
+            _ => XValue::empty(),
+        }
+    }
+
+    fn row_value(&self, name: &str, row: usize) -> XValue {
+        let Some(&i) = self.form.layout.index.get(name) else {
+            return XValue::empty();
+        };
+        let frame = match self.form.layout.scope[i] {
+            None => (row == 1).then_some(&self.state.hh),
+            Some(r) => self
+                .state
+                .rows
+                .get(r)
+                .and_then(|rows| rows.get(row.checked_sub(1)?)),
+        };
+        frame.map_or_else(XValue::empty, |f| f.vals[i].clone())
+    }
+
     fn choice_column(&self, name: &str) -> XValue {
         let Some(c) = self.choice else {
             return XValue::empty();

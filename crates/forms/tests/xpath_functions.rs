@@ -331,3 +331,152 @@ fn pulldata_loads_with_a_warning_naming_the_row_and_is_empty() {
         "`pulldata()` takes 4 argument(s), got 3"
     );
 }
+
+const CHOICES_AND_ROWS: &str = r#"
+[settings]
+form_id = "t"
+version = "1"
+
+[[survey]]
+type = "select_one fuel"
+name = "fuel"
+"label::English (en)" = "Fuel"
+"label::Urdu (ur)" = "ایندھن"
+constraint = "jr:choice-name(., '${fuel}') != 'لکڑی'"
+"constraint_message::English (en)" = "not wood"
+"constraint_message::Urdu (ur)" = "لکڑی نہیں"
+
+[[survey]]
+type = "calculate"
+name = "fuel_label"
+calculation = "jr:choice-name(${fuel}, '${fuel}')"
+
+[[survey]]
+type = "begin_repeat"
+name = "members"
+label = "Members"
+
+[[survey]]
+type = "integer"
+name = "age"
+label = "Age"
+
+[[survey]]
+type = "calculate"
+name = "previous_age"
+calculation = "indexed-repeat(${age}, ${members}, position(..) - 1)"
+
+[[survey]]
+type = "end_repeat"
+
+[[survey]]
+type = "calculate"
+name = "second_age"
+calculation = "indexed-repeat(${age}, ${members}, 2)"
+
+[[survey]]
+type = "calculate"
+name = "fifth_age"
+calculation = "indexed-repeat(${age}, ${members}, 5)"
+
+[[choices]]
+list_name = "fuel"
+name = "gas"
+"label::English (en)" = "Gas"
+"label::Urdu (ur)" = "گیس"
+
+[[choices]]
+list_name = "fuel"
+name = "wood"
+"label::English (en)" = "Wood"
+"label::Urdu (ur)" = "لکڑی"
+"#;
+
+fn validated(fuel: serde_json::Value, lang: &str) -> shumari_forms::Validation {
+    let form = Form::from_toml_str(CHOICES_AND_ROWS).unwrap();
+    let household = serde_json::json!({
+        "answers": {"fuel": fuel},
+        "members": [{"id": "a", "answers": {"age": 40}}, {"id": "b", "answers": {"age": 12}},
+            {"id": "c", "answers": {}}],
+    });
+    let instance = shumari_forms::Instance::from_household_json(&household).unwrap();
+    form.validate(&instance, lang, PLAIN.today())
+}
+
+fn calculated(fuel: serde_json::Value, lang: &str) -> serde_json::Value {
+    serde_json::to_value(validated(fuel, lang).calculated).unwrap()
+}
+
+#[test]
+fn choice_name_is_the_label_of_the_value_in_the_current_language() {
+    assert_eq!(
+        calculated("wood".into(), "en")["answers.fuel_label"],
+        "Wood"
+    );
+    // A calculation is evaluated once for every language: its label is the form's default
+    // language (here the first, English); a constraint is judged in the app's language.
+    assert_eq!(calculated("gas".into(), "ur")["answers.fuel_label"], "Gas");
+    let invalid = |fuel: &str, lang: &str| {
+        serde_json::to_value(validated(fuel.into(), lang).invalid)
+            .unwrap()
+            .to_string()
+    };
+    assert!(
+        invalid("wood", "ur").contains("لکڑی نہیں"),
+        "{}",
+        invalid("wood", "ur")
+    );
+    assert!(
+        !invalid("wood", "en").contains("not wood"),
+        "{}",
+        invalid("wood", "en")
+    );
+    assert!(
+        !invalid("gas", "ur").contains("لکڑی نہیں"),
+        "{}",
+        invalid("gas", "ur")
+    );
+    assert_eq!(calculated("".into(), "en")["answers.fuel_label"], "");
+    assert_eq!(
+        arity_error("jr:choice-name(${fuel})"),
+        "`jr:choice-name()` takes 2 argument(s), got 1"
+    );
+    assert_eq!(
+        arity_error("jr:choice-name(${fuel}, 'fuel')"),
+        "`jr:choice-name()` takes the question as its second argument, written '${name}'"
+    );
+    assert_eq!(
+        parse("jr:choice-name(${fuel}, ${fuel})").unwrap(),
+        parse("jr:choice-name(${fuel}, '${fuel}')").unwrap(),
+        "quoted as pyxform writes it, or not"
+    );
+    let refused = Form::from_toml_str(&CHOICES_AND_ROWS.replace("'${fuel}')", "'${nowhere}')"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        refused.contains("`${nowhere}` refers to no question of this form"),
+        "{refused}"
+    );
+}
+
+#[test]
+fn indexed_repeat_reads_a_row_of_the_repeat_from_anywhere() {
+    let v = calculated("gas".into(), "en");
+    assert_eq!(v["answers.second_age"], 12);
+    assert_eq!(v["answers.fifth_age"], "", "no fifth row");
+    assert_eq!(v["members.a.previous_age"], "", "no row 0");
+    assert_eq!(v["members.b.previous_age"], 40);
+    assert_eq!(v["members.c.previous_age"], 12);
+    assert_eq!(
+        arity_error("indexed-repeat(${age}, ${members})"),
+        "`indexed-repeat()` takes 3 argument(s), got 2"
+    );
+    assert_eq!(
+        arity_error("indexed-repeat(${age}, ${members}, 1, ${inner}, 1)"),
+        "`indexed-repeat()` takes 3 argument(s), got 5"
+    );
+    assert_eq!(
+        arity_error("indexed-repeat(5, ${members}, 1)"),
+        "`indexed-repeat()` takes `${question}, ${repeat}, row` (nested repeats are not supported)"
+    );
+}

@@ -28,6 +28,18 @@ pub trait Env {
     fn seed(&self) -> u64 {
         0
     }
+    /// The label, in the current language, of the choice `value` of `question`'s list (empty when
+    /// there is none).
+    fn choice_label(&self, _question: &str, _value: &str) -> XValue {
+        XValue::empty()
+    }
+    /// `${name}` in the 1-based `row` of its repeat, from any context (empty when there is no such
+    /// row). The default reads [`Env::nodes`], which in a row of the same repeat is that row only.
+    fn row_value(&self, name: &str, row: usize) -> XValue {
+        row.checked_sub(1)
+            .and_then(|k| self.nodes(name).into_iter().nth(k))
+            .unwrap_or_else(XValue::empty)
+    }
 }
 
 fn compare_eq(a: &XValue, b: &XValue) -> bool {
@@ -195,6 +207,28 @@ fn call(f: Func, args: &[Expr], env: &dyn Env) -> XValue {
         Func::Area => functions::area(&arg(args, 0, env)),
         // Attached CSVs are not read during evaluation yet: the form loads with a warning.
         Func::Pulldata => XValue::empty(),
+        Func::ChoiceName => match args.get(1) {
+            Some(Expr::Ref(question)) => {
+                let value = arg(args, 0, env);
+                let value = value.as_text();
+                match value.trim() {
+                    "" => XValue::empty(),
+                    v => env.choice_label(question, v),
+                }
+            }
+            _ => XValue::empty(),
+        },
+        // The row is looked up in the question's own repeat (the parser has checked both are
+        // references; the repeat argument documents which repeat the row number counts in).
+        Func::IndexedRepeat => {
+            let row = arg(args, 2, env).to_num();
+            match args.first() {
+                Some(Expr::Ref(name)) if row >= 1.0 && row.fract() == 0.0 && row < 1e9 => {
+                    env.row_value(name, row as usize)
+                }
+                _ => XValue::empty(),
+            }
+        }
     }
 }
 

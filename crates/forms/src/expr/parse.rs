@@ -120,6 +120,12 @@ pub enum Func {
     /// `pulldata(file, column, key_column, key)`: read from an attached CSV (empty until attachments
     /// are evaluated).
     Pulldata,
+    /// `jr:choice-name(value, '${question}')`: the label of the choice `value` of the question's
+    /// list, in the current language.
+    ChoiceName,
+    /// `indexed-repeat(${question}, ${repeat}, row)`: the question's value in a 1-based row of its
+    /// repeat.
+    IndexedRepeat,
 }
 
 impl Func {
@@ -158,6 +164,8 @@ impl Func {
             "distance" => (Func::Distance, 1, Some(1)),
             "area" => (Func::Area, 1, Some(1)),
             "pulldata" => (Func::Pulldata, 4, Some(4)),
+            "jr:choice-name" => (Func::ChoiceName, 2, Some(2)),
+            "indexed-repeat" => (Func::IndexedRepeat, 3, Some(3)),
             _ => return None,
         })
     }
@@ -213,8 +221,11 @@ impl Expr {
                 b.references(in_agg, out);
             }
             Expr::Call(f, args) => {
-                for a in args {
-                    a.references(in_agg || f.is_aggregate(), out);
+                for (i, a) in args.iter().enumerate() {
+                    // `indexed-repeat()` names a question and its repeat from anywhere, like an
+                    // aggregate does.
+                    let across_rows = f.is_aggregate() || (*f == Func::IndexedRepeat && i < 2);
+                    a.references(in_agg || across_rows, out);
                 }
             }
             _ => {}
@@ -511,6 +522,22 @@ impl Parser {
                 format!("`{name}()` takes a `${{name}}` reference"),
             ));
         }
+        if func == Func::ChoiceName {
+            args[1] = question_path(&args[1]).ok_or_else(|| {
+                err(
+                    pos,
+                    format!(
+                        "`{name}()` takes the question as its second argument, written '${{name}}'"
+                    ),
+                )
+            })?;
+        }
+        if func == Func::IndexedRepeat && !matches!(args[..2], [Expr::Ref(_), Expr::Ref(_)]) {
+            return Err(err(
+                pos,
+                format!("`{name}()` takes `${{question}}, ${{repeat}}, row` (nested repeats are not supported)"),
+            ));
+        }
         if func == Func::Regex {
             if let Expr::Text(re) = &args[1] {
                 let compiled = regex::Regex::new(re)
@@ -520,6 +547,20 @@ impl Parser {
             }
         }
         Ok(Expr::Call(func, args))
+    }
+}
+
+/// The question named by `'${name}'` (as pyxform writes `jr:choice-name`'s second argument) or by
+/// an unquoted `${name}`, as a reference.
+fn question_path(e: &Expr) -> Option<Expr> {
+    match e {
+        Expr::Ref(_) => Some(e.clone()),
+        Expr::Text(t) => {
+            let name = t.trim().strip_prefix("${")?.strip_suffix('}')?;
+            (!name.is_empty() && name.chars().all(is_name_char))
+                .then(|| Expr::Ref(name.to_string()))
+        }
+        _ => None,
     }
 }
 
