@@ -2,8 +2,9 @@
 //! (`date('garbage')`), the result is the empty string, which propagates as NaN through arithmetic and
 //! as false through comparisons; load-time checks catch everything structural.
 
+use super::func::Func;
 use super::functions;
-use super::parse::{BinOp, Expr, Func};
+use super::parse::{BinOp, Expr};
 use super::value::{from_days, parse_date, XValue};
 use chrono::NaiveDate;
 

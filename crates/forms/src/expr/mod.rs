@@ -18,12 +18,14 @@
 //! - `regex(s, re)` is true when `re` matches somewhere in `s` (anchor with `^...$`).
 
 mod eval;
+mod func;
 mod functions;
 mod parse;
 mod value;
 
 pub use eval::{eval, Env};
-pub use parse::{parse, Expr, Func, ParseError};
+pub use func::Func;
+pub use parse::{parse, Expr, ParseError};
 pub use value::XValue;
 
 use serde::{Serialize, Serializer};

@@ -2,6 +2,7 @@
 //!
 //! Binding powers, loosest first: `or`, `and`, `= !=`, `< <= > >=`, `+ -`, `* div mod`, unary `-`.
 
+use super::func::Func;
 use std::fmt;
 
 /// Where and why an expression does not parse. `position` is the 1-based character column.
@@ -50,130 +51,6 @@ pub enum BinOp {
     Div,
     /// `mod`
     Mod,
-}
-
-/// The supported functions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Func {
-    /// `if(cond, then, else)`
-    If,
-    /// `selected(list, value)`
-    Selected,
-    /// `count-selected(list)`
-    CountSelected,
-    /// `string-length(s)`
-    StringLength,
-    /// `regex(s, re)`
-    Regex,
-    /// `concat(a, b, ...)`
-    Concat,
-    /// `coalesce(a, b)`
-    Coalesce,
-    /// `int(x)`: truncates toward zero.
-    Int,
-    /// `round(x[, digits])`
-    Round,
-    /// `today()`
-    Today,
-    /// `date(x)`
-    Date,
-    /// `count(${repeat or question})`
-    Count,
-    /// `sum(${question})`
-    Sum,
-    /// `min(${question})`
-    Min,
-    /// `max(${question})`
-    Max,
-    /// `position(..)`
-    Position,
-    /// `not(x)`
-    Not,
-    /// `number(x)`
-    Number,
-    /// `string(x)`
-    String,
-    /// `boolean(x)`
-    Boolean,
-    /// `true()`
-    True,
-    /// `false()`
-    False,
-    /// `selected-at(list, index)`: the 0-based `index`th value of a select_multiple answer.
-    SelectedAt,
-    /// `once(x)`: the current value when it is not empty, else `x`.
-    Once,
-    /// `format-date(date, format)` with ODK's `%Y %y %m %n %d %e %H %h %M %S %3 %a %b` subset.
-    FormatDate,
-    /// `decimal-date-time(x)`: days since 1970-01-01 with the time of day as a fraction.
-    DecimalDateTime,
-    /// `uuid()`: a version 4 UUID derived from the context's seed.
-    Uuid,
-    /// `random()`: a number in [0, 1) derived from the context's seed.
-    Random,
-    /// `digest(data, algorithm[, 'base64' | 'hex'])`
-    Digest,
-    /// `distance(geotrace)`: metres along the points.
-    Distance,
-    /// `area(geoshape)`: square metres inside the points.
-    Area,
-    /// `pulldata(file, column, key_column, key)`: read from an attached CSV (empty until attachments
-    /// are evaluated).
-    Pulldata,
-    /// `jr:choice-name(value, '${question}')`: the label of the choice `value` of the question's
-    /// list, in the current language.
-    ChoiceName,
-    /// `indexed-repeat(${question}, ${repeat}, row)`: the question's value in a 1-based row of its
-    /// repeat.
-    IndexedRepeat,
-}
-
-impl Func {
-    fn lookup(name: &str) -> Option<(Func, usize, Option<usize>)> {
-        // (function, minimum arguments, maximum arguments or None for any)
-        Some(match name {
-            "if" => (Func::If, 3, Some(3)),
-            "selected" => (Func::Selected, 2, Some(2)),
-            "count-selected" => (Func::CountSelected, 1, Some(1)),
-            "string-length" => (Func::StringLength, 1, Some(1)),
-            "regex" => (Func::Regex, 2, Some(2)),
-            "concat" => (Func::Concat, 1, None),
-            "coalesce" => (Func::Coalesce, 2, Some(2)),
-            "int" => (Func::Int, 1, Some(1)),
-            "round" => (Func::Round, 1, Some(2)),
-            "today" => (Func::Today, 0, Some(0)),
-            "date" => (Func::Date, 1, Some(1)),
-            "count" => (Func::Count, 1, Some(1)),
-            "sum" => (Func::Sum, 1, Some(1)),
-            "min" => (Func::Min, 1, Some(1)),
-            "max" => (Func::Max, 1, Some(1)),
-            "position" => (Func::Position, 1, Some(1)),
-            "not" => (Func::Not, 1, Some(1)),
-            "number" => (Func::Number, 1, Some(1)),
-            "string" => (Func::String, 1, Some(1)),
-            "boolean" => (Func::Boolean, 1, Some(1)),
-            "true" => (Func::True, 0, Some(0)),
-            "false" => (Func::False, 0, Some(0)),
-            "selected-at" => (Func::SelectedAt, 2, Some(2)),
-            "once" => (Func::Once, 1, Some(1)),
-            "format-date" => (Func::FormatDate, 2, Some(2)),
-            "decimal-date-time" => (Func::DecimalDateTime, 1, Some(1)),
-            "uuid" => (Func::Uuid, 0, Some(0)),
-            "random" => (Func::Random, 0, Some(0)),
-            "digest" => (Func::Digest, 2, Some(3)),
-            "distance" => (Func::Distance, 1, Some(1)),
-            "area" => (Func::Area, 1, Some(1)),
-            "pulldata" => (Func::Pulldata, 4, Some(4)),
-            "jr:choice-name" => (Func::ChoiceName, 2, Some(2)),
-            "indexed-repeat" => (Func::IndexedRepeat, 3, Some(3)),
-            _ => return None,
-        })
-    }
-
-    /// Whether the function aggregates over the rows of a repeat.
-    pub fn is_aggregate(self) -> bool {
-        matches!(self, Func::Count | Func::Sum | Func::Min | Func::Max)
-    }
 }
 
 /// A compiled regular expression that compares by its pattern (so that forms compare equal).
