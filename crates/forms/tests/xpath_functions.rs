@@ -480,3 +480,77 @@ fn indexed_repeat_reads_a_row_of_the_repeat_from_anywhere() {
         "`indexed-repeat()` takes `${question}, ${repeat}, row` (nested repeats are not supported)"
     );
 }
+
+#[test]
+fn string_functions_read_text_and_treat_empty_as_empty_text() {
+    assert_eq!(text("contains(${items}, 'frid')"), "true");
+    assert_eq!(text("contains(${missing}, 'a')"), "false");
+    assert_eq!(
+        text("contains('abc', ${missing})"),
+        "true",
+        "'' is in every text"
+    );
+    assert_eq!(text("starts-with(${items}, 'tv')"), "true");
+    assert_eq!(text("ends-with(${items}, 'tv')"), "false");
+    assert_eq!(text("substr('نام ونام', 1, 3)"), "ام");
+    assert_eq!(text("substr('abcdef', 2)"), "cdef");
+    assert_eq!(text("substr('abcdef', -2, 99)"), "abcdef", "clamped");
+    assert_eq!(text("substr('abcdef', 4, 2)"), "");
+    assert_eq!(text("substr('abcdef', ${missing})"), "");
+    assert_eq!(text("substring-before('35202-1234567-1', '-')"), "35202");
+    assert_eq!(text("substring-after('35202-1234567-1', '-')"), "1234567-1");
+    assert_eq!(text("substring-after('abc', 'x')"), "");
+    assert_eq!(text("translate('a-b-c', 'abc-', 'ABC')"), "ABC");
+    assert_eq!(text("normalize-space('  two   words ')"), "two words");
+    assert_eq!(text("normalize-space(${missing})"), "");
+    assert_eq!(text("boolean-from-string('true')"), "true");
+    assert_eq!(text("boolean-from-string('1')"), "true");
+    assert_eq!(text("boolean-from-string('yes')"), "false");
+    assert_eq!(text("boolean-from-string(${missing})"), "false");
+    assert_eq!(
+        arity_error("substr('a')"),
+        "`substr()` takes 2 to 3 argument(s), got 1"
+    );
+    assert_eq!(
+        arity_error("translate('a', 'b')"),
+        "`translate()` takes 3 argument(s), got 2"
+    );
+    assert_eq!(
+        arity_error("contains('a')"),
+        "`contains()` takes 2 argument(s), got 1"
+    );
+}
+
+#[test]
+fn math_functions_keep_nan_for_empty() {
+    assert_eq!(num("floor(-2.5)"), -3.0);
+    assert_eq!(num("ceiling(2.1)"), 3.0);
+    assert_eq!(num("abs(-4)"), 4.0);
+    assert_eq!(num("sqrt(16)"), 4.0);
+    assert_eq!(num("pow(2, 10)"), 1024.0);
+    assert_eq!(num("exp10(3)"), 1000.0);
+    assert_eq!(num("log10(1000)"), 3.0);
+    assert_eq!(num("log(1)"), 0.0);
+    assert_eq!(num("exp(0)"), 1.0);
+    close("pi()", std::f64::consts::PI);
+    close("sin(pi() div 2)", 1.0);
+    close("cos(0)", 1.0);
+    close("tan(0)", 0.0);
+    close("asin(1)", std::f64::consts::FRAC_PI_2);
+    close("acos(1)", 0.0);
+    close("atan(1)", std::f64::consts::FRAC_PI_4);
+    close("atan2(1, 1)", std::f64::consts::FRAC_PI_4);
+    for f in [
+        "floor", "ceiling", "abs", "sqrt", "exp", "exp10", "log", "log10", "sin", "cos", "tan",
+        "asin", "acos", "atan",
+    ] {
+        assert!(num(&format!("{f}(${{missing}})")).is_nan(), "{f}");
+        assert_eq!(
+            arity_error(&format!("{f}()")),
+            format!("`{f}()` takes 1 argument(s), got 0")
+        );
+    }
+    assert!(num("pow(${missing}, 2)").is_nan());
+    assert_eq!(arity_error("pi(1)"), "`pi()` takes 0 argument(s), got 1");
+    assert_eq!(arity_error("pow(2)"), "`pow()` takes 2 argument(s), got 1");
+}

@@ -219,6 +219,50 @@ fn call(f: Func, args: &[Expr], env: &dyn Env) -> XValue {
             }
             _ => XValue::empty(),
         },
+        Func::Contains | Func::StartsWith | Func::EndsWith => {
+            let (s, t) = (arg(args, 0, env), arg(args, 1, env));
+            let (s, t) = (s.as_text(), t.as_text());
+            XValue::Bool(match f {
+                Func::Contains => s.contains(&*t),
+                Func::StartsWith => s.starts_with(&*t),
+                _ => s.ends_with(&*t),
+            })
+        }
+        Func::Substr => {
+            let end = args.get(2).map(|e| eval(e, env).to_num());
+            functions::substr(&arg(args, 0, env), arg(args, 1, env).to_num(), end)
+        }
+        Func::SubstringBefore | Func::SubstringAfter => {
+            let (s, t) = (arg(args, 0, env), arg(args, 1, env));
+            let (s, t) = (s.as_text(), t.as_text());
+            let part = s.split_once(&*t).map_or("", |(before, after)| {
+                if f == Func::SubstringBefore {
+                    before
+                } else {
+                    after
+                }
+            });
+            XValue::Str(part.to_string())
+        }
+        Func::Translate => {
+            let (s, from, to) = (arg(args, 0, env), arg(args, 1, env), arg(args, 2, env));
+            functions::translate(&s.as_text(), &from.as_text(), &to.as_text())
+        }
+        Func::NormalizeSpace => XValue::Str(
+            arg(args, 0, env)
+                .as_text()
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" "),
+        ),
+        Func::BooleanFromString => {
+            let s = arg(args, 0, env);
+            XValue::Bool(matches!(s.as_text().trim(), "true" | "1"))
+        }
+        Func::Pow => XValue::Num(arg(args, 0, env).to_num().powf(arg(args, 1, env).to_num())),
+        Func::Atan2 => XValue::Num(arg(args, 0, env).to_num().atan2(arg(args, 1, env).to_num())),
+        Func::Pi => XValue::Num(std::f64::consts::PI),
+        Func::Math(m) => XValue::Num(m.apply(arg(args, 0, env).to_num())),
         // The row is looked up in the question's own repeat (the parser has checked both are
         // references; the repeat argument documents which repeat the row number counts in).
         Func::IndexedRepeat => {

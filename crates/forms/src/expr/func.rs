@@ -75,6 +75,87 @@ pub enum Func {
     /// `indexed-repeat(${question}, ${repeat}, row)`: the question's value in a 1-based row of its
     /// repeat.
     IndexedRepeat,
+    /// `contains(s, t)`
+    Contains,
+    /// `starts-with(s, t)`
+    StartsWith,
+    /// `ends-with(s, t)`
+    EndsWith,
+    /// `substr(s, start[, end])`: characters `start..end`, counted from 0.
+    Substr,
+    /// `substring-before(s, t)`
+    SubstringBefore,
+    /// `substring-after(s, t)`
+    SubstringAfter,
+    /// `translate(s, from, to)`
+    Translate,
+    /// `normalize-space(s)`
+    NormalizeSpace,
+    /// `boolean-from-string(s)`: true for `true` and `1`.
+    BooleanFromString,
+    /// `pow(x, y)`
+    Pow,
+    /// `atan2(y, x)`
+    Atan2,
+    /// `pi()`
+    Pi,
+    /// A function of one number.
+    Math(Math),
+}
+
+/// The functions of one number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Math {
+    /// `floor(x)`
+    Floor,
+    /// `ceiling(x)`
+    Ceiling,
+    /// `abs(x)`
+    Abs,
+    /// `sqrt(x)`
+    Sqrt,
+    /// `exp(x)`
+    Exp,
+    /// `exp10(x)`
+    Exp10,
+    /// `log(x)`, the natural logarithm.
+    Log,
+    /// `log10(x)`
+    Log10,
+    /// `sin(x)` (radians)
+    Sin,
+    /// `cos(x)`
+    Cos,
+    /// `tan(x)`
+    Tan,
+    /// `asin(x)`
+    Asin,
+    /// `acos(x)`
+    Acos,
+    /// `atan(x)`
+    Atan,
+}
+
+impl Math {
+    /// The function's value (NaN in, NaN out: an empty argument stays NaN).
+    pub fn apply(self, x: f64) -> f64 {
+        match self {
+            Math::Floor => x.floor(),
+            Math::Ceiling => x.ceil(),
+            Math::Abs => x.abs(),
+            Math::Sqrt => x.sqrt(),
+            Math::Exp => x.exp(),
+            Math::Exp10 => 10f64.powf(x),
+            Math::Log => x.ln(),
+            Math::Log10 => x.log10(),
+            Math::Sin => x.sin(),
+            Math::Cos => x.cos(),
+            Math::Tan => x.tan(),
+            Math::Asin => x.asin(),
+            Math::Acos => x.acos(),
+            Math::Atan => x.atan(),
+        }
+    }
 }
 
 impl Func {
@@ -115,6 +196,32 @@ impl Func {
             "pulldata" => (Func::Pulldata, 4, Some(4)),
             "jr:choice-name" => (Func::ChoiceName, 2, Some(2)),
             "indexed-repeat" => (Func::IndexedRepeat, 3, Some(3)),
+            "contains" => (Func::Contains, 2, Some(2)),
+            "starts-with" => (Func::StartsWith, 2, Some(2)),
+            "ends-with" => (Func::EndsWith, 2, Some(2)),
+            "substr" => (Func::Substr, 2, Some(3)),
+            "substring-before" => (Func::SubstringBefore, 2, Some(2)),
+            "substring-after" => (Func::SubstringAfter, 2, Some(2)),
+            "translate" => (Func::Translate, 3, Some(3)),
+            "normalize-space" => (Func::NormalizeSpace, 1, Some(1)),
+            "boolean-from-string" => (Func::BooleanFromString, 1, Some(1)),
+            "pow" => (Func::Pow, 2, Some(2)),
+            "atan2" => (Func::Atan2, 2, Some(2)),
+            "pi" => (Func::Pi, 0, Some(0)),
+            "floor" => (Func::Math(Math::Floor), 1, Some(1)),
+            "ceiling" => (Func::Math(Math::Ceiling), 1, Some(1)),
+            "abs" => (Func::Math(Math::Abs), 1, Some(1)),
+            "sqrt" => (Func::Math(Math::Sqrt), 1, Some(1)),
+            "exp" => (Func::Math(Math::Exp), 1, Some(1)),
+            "exp10" => (Func::Math(Math::Exp10), 1, Some(1)),
+            "log" => (Func::Math(Math::Log), 1, Some(1)),
+            "log10" => (Func::Math(Math::Log10), 1, Some(1)),
+            "sin" => (Func::Math(Math::Sin), 1, Some(1)),
+            "cos" => (Func::Math(Math::Cos), 1, Some(1)),
+            "tan" => (Func::Math(Math::Tan), 1, Some(1)),
+            "asin" => (Func::Math(Math::Asin), 1, Some(1)),
+            "acos" => (Func::Math(Math::Acos), 1, Some(1)),
+            "atan" => (Func::Math(Math::Atan), 1, Some(1)),
             _ => return None,
         })
     }

@@ -27,6 +27,36 @@ pub(crate) fn selected_at(list: &XValue, index: &XValue) -> XValue {
         .map_or_else(XValue::empty, |v| XValue::Str(v.to_string()))
 }
 
+/// `substr(s, start[, end])`: the characters from `start` up to (not including) `end`, counted
+/// from 0 and clamped to the text; a start or end that is not a number gives the empty string.
+pub(crate) fn substr(s: &XValue, start: f64, end: Option<f64>) -> XValue {
+    let chars: Vec<char> = s.as_text().chars().collect();
+    let len = chars.len() as f64;
+    let end = end.unwrap_or(len);
+    if start.is_nan() || end.is_nan() {
+        return XValue::empty();
+    }
+    let (a, b) = (start.trunc().clamp(0.0, len), end.trunc().clamp(0.0, len));
+    if a >= b {
+        return XValue::empty();
+    }
+    XValue::Str(chars[a as usize..b as usize].iter().collect())
+}
+
+/// `translate(s, from, to)`: each character of `s` found in `from` becomes the character at the
+/// same place in `to`, or is removed when `to` is shorter.
+pub(crate) fn translate(s: &str, from: &str, to: &str) -> XValue {
+    let (from, to): (Vec<char>, Vec<char>) = (from.chars().collect(), to.chars().collect());
+    XValue::Str(
+        s.chars()
+            .filter_map(|c| match from.iter().position(|&f| f == c) {
+                Some(i) => to.get(i).copied(),
+                None => Some(c),
+            })
+            .collect(),
+    )
+}
+
 /// A date or date-time value with its time zone offset in seconds, when one is written.
 fn date_time(v: &XValue) -> Option<(NaiveDateTime, Option<i32>)> {
     if let XValue::Date(d) = v {

@@ -24,7 +24,7 @@ mod parse;
 mod value;
 
 pub use eval::{eval, Env};
-pub use func::Func;
+pub use func::{Func, Math};
 pub use parse::{parse, Expr, ParseError};
 pub use value::XValue;
 
