@@ -21,7 +21,10 @@ impl Env for Ctx {
         }
     }
     fn nodes(&self, name: &str) -> Vec<XValue> {
-        vec![self.value(name)]
+        match name {
+            "incomes" => vec![XValue::Num(10.0), XValue::empty(), XValue::Str("0".into())],
+            _ => vec![self.value(name)],
+        }
     }
     fn current(&self) -> XValue {
         self.current.clone()
@@ -131,6 +134,10 @@ fn format_date_writes_odks_specifiers() {
         "09:05:07.250 9"
     );
     assert_eq!(text("format-date('2025-06-01', '%q 100%')"), "%q 100%");
+    assert_eq!(
+        text("format-date-time('2025-06-01T09:05:07', '%e %b %Y %H:%M')"),
+        "1 Jun 2025 09:05"
+    );
     assert_eq!(text("format-date(${missing}, '%Y')"), "");
     assert_eq!(text("format-date('not a date', '%Y')"), "");
     assert_eq!(
@@ -553,4 +560,19 @@ fn math_functions_keep_nan_for_empty() {
     assert!(num("pow(${missing}, 2)").is_nan());
     assert_eq!(arity_error("pi(1)"), "`pi()` takes 0 argument(s), got 1");
     assert_eq!(arity_error("pow(2)"), "`pow()` takes 2 argument(s), got 1");
+}
+
+#[test]
+fn count_non_empty_counts_answered_rows() {
+    assert_eq!(num("count-non-empty(${incomes})"), 2.0, "0 is an answer");
+    assert_eq!(num("count(${incomes})"), 3.0);
+    assert_eq!(num("count-non-empty(${missing})"), 0.0);
+    assert_eq!(
+        arity_error("count-non-empty('a')"),
+        "`count-non-empty()` takes a `${name}` reference"
+    );
+    assert_eq!(
+        arity_error("count-non-empty()"),
+        "`count-non-empty()` takes 1 argument(s), got 0"
+    );
 }

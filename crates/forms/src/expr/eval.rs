@@ -169,6 +169,12 @@ fn call(f: Func, args: &[Expr], env: &dyn Env) -> XValue {
             d.map_or_else(XValue::empty, XValue::Date)
         }
         Func::Count => XValue::Num(ref_nodes(args, env).len() as f64),
+        Func::CountNonEmpty => XValue::Num(
+            ref_nodes(args, env)
+                .iter()
+                .filter(|v| !v.as_text().is_empty())
+                .count() as f64,
+        ),
         Func::Sum => XValue::Num(ref_nodes(args, env).iter().map(XValue::to_num).sum()),
         Func::Min | Func::Max => {
             let nums: Vec<f64> = ref_nodes(args, env).iter().map(XValue::to_num).collect();

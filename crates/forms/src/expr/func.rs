@@ -101,6 +101,8 @@ pub enum Func {
     Pi,
     /// A function of one number.
     Math(Math),
+    /// `count-non-empty(${question})`: how many rows answer it.
+    CountNonEmpty,
 }
 
 /// The functions of one number.
@@ -208,6 +210,9 @@ impl Func {
             "pow" => (Func::Pow, 2, Some(2)),
             "atan2" => (Func::Atan2, 2, Some(2)),
             "pi" => (Func::Pi, 0, Some(0)),
+            "count-non-empty" => (Func::CountNonEmpty, 1, Some(1)),
+            // ODK's name for the same function on a date-time.
+            "format-date-time" => (Func::FormatDate, 2, Some(2)),
             "floor" => (Func::Math(Math::Floor), 1, Some(1)),
             "ceiling" => (Func::Math(Math::Ceiling), 1, Some(1)),
             "abs" => (Func::Math(Math::Abs), 1, Some(1)),
@@ -228,6 +233,9 @@ impl Func {
 
     /// Whether the function aggregates over the rows of a repeat.
     pub fn is_aggregate(self) -> bool {
-        matches!(self, Func::Count | Func::Sum | Func::Min | Func::Max)
+        matches!(
+            self,
+            Func::Count | Func::CountNonEmpty | Func::Sum | Func::Min | Func::Max
+        )
     }
 }

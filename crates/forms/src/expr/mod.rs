@@ -5,7 +5,8 @@
 //! crates such as `sxd-xpath` evaluate against an XML DOM, know nothing of `${}` references, and follow
 //! plain XPath 1.0 conversions, not JavaRosa's: date strings become day numbers, `selected()`, ...). The
 //! subset is small, so a ~300 line Pratt parser ([`parse`]) and a tree-walking evaluator ([`eval`]) keep
-//! the semantics in plain sight and under test.
+//! the semantics in plain sight and under test. `func.rs` names each function with its argument
+//! count (checked when the form loads); `functions.rs` holds ODK's functions beyond XPath's core.
 //!
 //! Semantics follow JavaRosa (ODK Collect's engine):
 //! - an unanswered question is the empty string `''`;
@@ -15,7 +16,9 @@
 //!   as does a date value, so `today() - ${dob}` is a number of days and `${dob} < '2000-01-01'` works;
 //! - `boolean('')` and `boolean(0)` and `boolean(NaN)` are false;
 //! - `sum()` of a set containing an empty value is NaN (use `coalesce(${x}, 0)` in a calculate);
-//! - `regex(s, re)` is true when `re` matches somewhere in `s` (anchor with `^...$`).
+//! - `regex(s, re)` is true when `re` matches somewhere in `s` (anchor with `^...$`);
+//! - `uuid()` and `random()` derive from [`Env::seed`] and the repeat row (this crate reads neither
+//!   the clock nor OS randomness); `once(x)` is `x` wherever there is no current value.
 
 mod eval;
 mod func;
