@@ -576,3 +576,20 @@ fn count_non_empty_counts_answered_rows() {
         "`count-non-empty()` takes 1 argument(s), got 0"
     );
 }
+
+#[test]
+fn min_and_max_take_a_question_or_several_values() {
+    assert_eq!(num("max(${n}, 7, '3')"), 7.0);
+    assert_eq!(num("min(${n}, 7, '3')"), 3.0);
+    assert!(
+        num("max(${n}, ${missing})").is_nan(),
+        "an empty value is NaN"
+    );
+    assert!(num("max(${incomes})").is_nan(), "a row left empty is NaN");
+    assert!(num("max(${incomes}, 20)").is_nan());
+    assert_eq!(arity_error("max(5)"), "`max()` takes a `${name}` reference");
+    assert_eq!(
+        arity_error("min()"),
+        "`min()` takes at least 1 argument(s), got 0"
+    );
+}

@@ -177,7 +177,10 @@ fn call(f: Func, args: &[Expr], env: &dyn Env) -> XValue {
         ),
         Func::Sum => XValue::Num(ref_nodes(args, env).iter().map(XValue::to_num).sum()),
         Func::Min | Func::Max => {
-            let nums: Vec<f64> = ref_nodes(args, env).iter().map(XValue::to_num).collect();
+            let nums: Vec<f64> = (0..args.len())
+                .flat_map(|i| ref_nodes(&args[i..], env))
+                .map(|v| v.to_num())
+                .collect();
             if nums.is_empty() || nums.iter().any(|n| n.is_nan()) {
                 return XValue::Num(f64::NAN);
             }

@@ -30,9 +30,9 @@ pub enum Func {
     Count,
     /// `sum(${question})`
     Sum,
-    /// `min(${question})`
+    /// `min(${question})` or `min(a, b, ...)`
     Min,
-    /// `max(${question})`
+    /// `max(${question})` or `max(a, b, ...)`
     Max,
     /// `position(..)`
     Position,
@@ -177,8 +177,8 @@ impl Func {
             "date" => (Func::Date, 1, Some(1)),
             "count" => (Func::Count, 1, Some(1)),
             "sum" => (Func::Sum, 1, Some(1)),
-            "min" => (Func::Min, 1, Some(1)),
-            "max" => (Func::Max, 1, Some(1)),
+            "min" => (Func::Min, 1, None),
+            "max" => (Func::Max, 1, None),
             "position" => (Func::Position, 1, Some(1)),
             "not" => (Func::Not, 1, Some(1)),
             "number" => (Func::Number, 1, Some(1)),

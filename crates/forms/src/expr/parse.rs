@@ -393,7 +393,8 @@ impl Parser {
         if func == Func::Position && args[0] != Expr::Parent {
             return Err(err(pos, "only `position(..)` is supported"));
         }
-        if func.is_aggregate() && !matches!(args[0], Expr::Ref(_)) {
+        // `min(a, b, ...)` and `max(a, b, ...)` take any values; one argument is a question's rows.
+        if func.is_aggregate() && args.len() == 1 && !matches!(args[0], Expr::Ref(_)) {
             return Err(err(
                 pos,
                 format!("`{name}()` takes a `${{name}}` reference"),
