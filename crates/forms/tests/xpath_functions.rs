@@ -280,6 +280,10 @@ fn distance_and_area_measure_on_the_sphere_in_metres() {
         "area('33.7 73.0;33.7 73.001;33.701 73.001;33.701 73.0;33.7 73.0')",
         10_309.420_019_437_213,
     );
+    // An 11 km plot: within a millionth of JavaRosa's planar projection (103 154 722.3 m²).
+    let odk = 103_154_722.316_877_38;
+    let got = num("area('33.6 73.0;33.6 73.1;33.7 73.1;33.7 73.0;33.6 73.0')");
+    assert!((got - odk).abs() / odk < 1e-6, "{got}");
     assert_eq!(num("area('0 0;0 1')"), 0.0);
     assert_eq!(text("area(${missing})"), "");
     assert_eq!(

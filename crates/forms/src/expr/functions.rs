@@ -179,7 +179,9 @@ fn points(value: &XValue) -> Option<Vec<(f64, f64)>> {
         .collect()
 }
 
-/// `distance(trace)`: metres along the points, each leg the great-circle (haversine) distance.
+/// `distance(trace)`: metres along the points, each leg the great-circle distance on JavaRosa's
+/// sphere (it uses the spherical law of cosines; the haversine form here is the same distance,
+/// without the law of cosines' rounding on legs of a few metres).
 /// Fewer than two points are 0 m; an empty or malformed value is empty.
 pub(crate) fn distance(value: &XValue) -> XValue {
     match points(value) {
@@ -197,10 +199,12 @@ pub(crate) fn distance(value: &XValue) -> XValue {
     }
 }
 
-/// `area(shape)`: square metres inside the points on a sphere, by the same spherical-excess sum
-/// JavaRosa uses (`GeoUtils.calculateAreaOfGPSPolygonOnEarthInSquareMeters`); the shape is closed
-/// whether or not its last point repeats the first. Fewer than three points are 0 m²; an empty or
-/// malformed value is empty.
+/// `area(shape)`: square metres inside the points, as a polygon on JavaRosa's sphere (the
+/// spherical-excess sum). JavaRosa projects the points onto a plane at the first point instead
+/// (`GeoUtils.calculateAreaOfGPSPolygonOnEarthInSquareMeters`); for a plot of a few kilometres the
+/// two agree to within one part in a million, and this one stays right for large shapes. The shape
+/// is closed whether or not its last point repeats the first. Fewer than three points are 0 m²;
+/// an empty or malformed value is empty.
 pub(crate) fn area(value: &XValue) -> XValue {
     match points(value) {
         Some(p) if !p.is_empty() => {
