@@ -23,6 +23,10 @@ impl Env for Ctx {
     fn nodes(&self, name: &str) -> Vec<XValue> {
         match name {
             "incomes" => vec![XValue::Num(10.0), XValue::empty(), XValue::Str("0".into())],
+            "corners" => ["0 0 0 0", "0 0.001", "0.001 0.001", "0.001 0"]
+                .map(|p| XValue::Str(p.into()))
+                .to_vec(),
+            "gappy_corners" => vec![XValue::Str("0 0".into()), XValue::empty()],
             _ => vec![self.value(name)],
         }
     }
@@ -285,6 +289,10 @@ fn distance_and_area_measure_on_the_sphere_in_metres() {
     let got = num("area('33.6 73.0;33.6 73.1;33.7 73.1;33.7 73.0;33.6 73.0')");
     assert!((got - odk).abs() / odk < 1e-6, "{got}");
     assert_eq!(num("area('0 0;0 1')"), 0.0);
+    // A geopoint answered in each row of a repeat: the rows are the points.
+    close("area(${corners})", 12_391.885_256_470_472);
+    close("distance(${corners})", 3.0 * 111.318_845_021_450_34);
+    assert_eq!(text("distance(${gappy_corners})"), "", "a row left empty");
     assert_eq!(text("area(${missing})"), "");
     assert_eq!(
         arity_error("area('0 0', '1 1')"),
@@ -373,6 +381,11 @@ name = "age"
 label = "Age"
 
 [[survey]]
+type = "geopoint"
+name = "spot"
+label = "Spot"
+
+[[survey]]
 type = "calculate"
 name = "previous_age"
 calculation = "indexed-repeat(${age}, ${members}, position(..) - 1)"
@@ -384,6 +397,11 @@ type = "end_repeat"
 type = "calculate"
 name = "second_age"
 calculation = "indexed-repeat(${age}, ${members}, 2)"
+
+[[survey]]
+type = "calculate"
+name = "walk"
+calculation = "round(distance(${spot}), 3)"
 
 [[survey]]
 type = "calculate"
@@ -407,8 +425,9 @@ fn validated(fuel: serde_json::Value, lang: &str) -> shumari_forms::Validation {
     let form = Form::from_toml_str(CHOICES_AND_ROWS).unwrap();
     let household = serde_json::json!({
         "answers": {"fuel": fuel},
-        "members": [{"id": "a", "answers": {"age": 40}}, {"id": "b", "answers": {"age": 12}},
-            {"id": "c", "answers": {}}],
+        "members": [{"id": "a", "answers": {"age": 40, "spot": "0 0 0 0"}},
+            {"id": "b", "answers": {"age": 12, "spot": "0 0.001 0 0"}},
+            {"id": "c", "answers": {"spot": "0.001 0.001 0 0"}}],
     });
     let instance = shumari_forms::Instance::from_household_json(&household).unwrap();
     form.validate(&instance, lang, PLAIN.today())
@@ -474,6 +493,10 @@ fn choice_name_is_the_label_of_the_value_in_the_current_language() {
 fn indexed_repeat_reads_a_row_of_the_repeat_from_anywhere() {
     let v = calculated("gas".into(), "en");
     assert_eq!(v["answers.second_age"], 12);
+    assert_eq!(
+        v["answers.walk"], 222.638,
+        "distance over the rows' geopoints"
+    );
     assert_eq!(v["answers.fifth_age"], "", "no fifth row");
     assert_eq!(v["members.a.previous_age"], "", "no row 0");
     assert_eq!(v["members.b.previous_age"], 40);

@@ -100,6 +100,22 @@ fn ref_nodes(args: &[Expr], env: &dyn Env) -> Vec<XValue> {
     }
 }
 
+/// The points `distance()` and `area()` measure: a trace or shape, or (as in ODK) a question
+/// answered in several repeat rows, one geopoint a row; a row left empty makes the whole empty.
+fn geometry(args: &[Expr], env: &dyn Env) -> XValue {
+    let nodes = ref_nodes(args, env);
+    match nodes.as_slice() {
+        [one] => one.clone(),
+        many if many.iter().any(|n| n.as_text().trim().is_empty()) => XValue::empty(),
+        many => XValue::Str(
+            many.iter()
+                .map(|n| n.to_text())
+                .collect::<Vec<_>>()
+                .join(";"),
+        ),
+    }
+}
+
 fn arg(args: &[Expr], i: usize, env: &dyn Env) -> XValue {
     args.get(i).map_or_else(XValue::empty, |a| eval(a, env))
 }
@@ -213,8 +229,8 @@ fn call(f: Func, args: &[Expr], env: &dyn Env) -> XValue {
             let encoding = args.get(2).map(|e| eval(e, env));
             functions::digest(&arg(args, 0, env), &arg(args, 1, env), encoding.as_ref())
         }
-        Func::Distance => functions::distance(&arg(args, 0, env)),
-        Func::Area => functions::area(&arg(args, 0, env)),
+        Func::Distance => functions::distance(&geometry(args, env)),
+        Func::Area => functions::area(&geometry(args, env)),
         // Attached CSVs are not read during evaluation yet: the form loads with a warning.
         Func::Pulldata => XValue::empty(),
         Func::ChoiceName => match args.get(1) {

@@ -62,9 +62,9 @@ pub enum Func {
     Random,
     /// `digest(data, algorithm[, 'base64' | 'hex'])`
     Digest,
-    /// `distance(geotrace)`: metres along the points.
+    /// `distance(geotrace)`: metres along the points (or along a repeat's geopoints).
     Distance,
-    /// `area(geoshape)`: square metres inside the points.
+    /// `area(geoshape)`: square metres inside the points (or a repeat's geopoints).
     Area,
     /// `pulldata(file, column, key_column, key)`: read from an attached CSV (empty until attachments
     /// are evaluated).

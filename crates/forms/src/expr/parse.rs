@@ -100,8 +100,10 @@ impl Expr {
             Expr::Call(f, args) => {
                 for (i, a) in args.iter().enumerate() {
                     // `indexed-repeat()` names a question and its repeat from anywhere, like an
-                    // aggregate does.
-                    let across_rows = f.is_aggregate() || (*f == Func::IndexedRepeat && i < 2);
+                    // aggregate does; `distance()` and `area()` read a repeat's geopoints.
+                    let across_rows = f.is_aggregate()
+                        || (*f == Func::IndexedRepeat && i < 2)
+                        || matches!(f, Func::Distance | Func::Area);
                     a.references(in_agg || across_rows, out);
                 }
             }
