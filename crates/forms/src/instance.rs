@@ -46,6 +46,9 @@ pub struct Row {
 /// A filled (or partly filled) form.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Instance {
+    /// The household's id, when the JSON carries one: `uuid()` and `random()` are seeded with it, so
+    /// their values differ between households and stay the same for one household.
+    pub id: Option<String>,
     /// The form id the household was filled with, when recorded.
     pub form_id: Option<String>,
     /// The form version the household was filled with, when recorded.
@@ -118,6 +121,7 @@ impl Instance {
             return Err(bad("", "a household is a JSON object"));
         };
         let mut inst = Instance {
+            id: opt_text(m, "id"),
             form_id: opt_text(m, "form_id"),
             form_version: opt_text(m, "form_version"),
             answers: answers_map("answers", m.get("answers"))?,

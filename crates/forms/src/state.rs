@@ -25,6 +25,8 @@ pub(crate) struct Frame {
 
 #[derive(Debug, Clone)]
 pub(crate) struct State {
+    /// What `uuid()` and `random()` derive from: the household's id hashed (0 without one).
+    pub seed: u64,
     pub hh: Frame,
     /// Per repeat ordinal, the frames of its rows.
     pub rows: Vec<Vec<Frame>>,
@@ -51,6 +53,10 @@ impl Ctx<'_> {
 }
 
 impl Env for Ctx<'_> {
+    fn seed(&self) -> u64 {
+        self.state.seed
+    }
+
     fn value(&self, name: &str) -> XValue {
         let Some(&i) = self.form.layout.index.get(name) else {
             return XValue::empty();
@@ -171,9 +177,17 @@ pub(crate) fn instance_rows<'a>(form: &Form, inst: &'a Instance, r: usize) -> &'
     inst.repeats.get(name).map_or(&[], Vec::as_slice)
 }
 
+/// A household id as the seed of its `uuid()` and `random()` values.
+fn seed_of(id: &str) -> u64 {
+    use sha2::{Digest, Sha256};
+    let d = Sha256::digest(id.as_bytes());
+    u64::from_le_bytes([d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7]])
+}
+
 /// Evaluates relevance and calculations.
 pub(crate) fn evaluate(form: &Form, inst: &Instance, today: NaiveDate) -> State {
     let mut state = State {
+        seed: inst.id.as_deref().map_or(0, seed_of),
         hh: frame_for(form, None, &inst.answers),
         rows: (0..form.layout.repeats.len())
             .map(|r| {

@@ -620,3 +620,40 @@ fn min_and_max_take_a_question_or_several_values() {
         "`min()` takes at least 1 argument(s), got 0"
     );
 }
+
+#[test]
+fn uuid_is_seeded_by_the_household_id_so_each_household_gets_its_own() {
+    let form = Form::from_toml_str(
+        r#"
+[settings]
+form_id = "seeded"
+version = "1"
+
+[[survey]]
+type = "calculate"
+name = "key"
+calculation = "uuid()"
+"#,
+    )
+    .unwrap();
+    let key = |id: &str| {
+        let h = serde_json::json!({"id": id, "answers": {}});
+        let inst = shumari_forms::Instance::from_household_json(&h).unwrap();
+        serde_json::to_value(form.validate(&inst, "en", PLAIN.today()).calculated).unwrap()
+            ["answers.key"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let (a, b) = (
+        key("01930000-0000-7000-8000-000000000001"),
+        key("01930000-0000-7000-8000-000000000002"),
+    );
+    assert_ne!(a, b, "two households, two keys");
+    assert_eq!(
+        a,
+        key("01930000-0000-7000-8000-000000000001"),
+        "stable for one household"
+    );
+    assert_eq!(a.len(), 36);
+}
