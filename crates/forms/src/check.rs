@@ -39,16 +39,17 @@ pub(crate) struct Findings {
     pub relevant: Vec<String>,
 }
 
-/// A calculation's result as JSON: numbers for numeric text, text otherwise.
+/// A calculation's result as JSON: numbers for numeric text, text otherwise. Only text that reads
+/// as a plain number is a number: a date such as `2024-06-01` (digits and dashes too) stays text,
+/// where XPath's `number()` would have made it a count of days.
 fn calc_json(v: &XValue) -> Value {
     match v {
         XValue::Str(s) => {
-            let n = XValue::Str(s.clone()).to_num();
-            if !s.is_empty()
-                && n.is_finite()
-                && s.bytes()
+            let plain = s.parse::<f64>().ok().filter(|n| n.is_finite());
+            if let Some(n) = plain.filter(|_| {
+                s.bytes()
                     .all(|b| b.is_ascii_digit() || b == b'-' || b == b'.')
-            {
+            }) {
                 XValue::Num(n).to_json()
             } else {
                 Value::String(s.clone())

@@ -657,3 +657,30 @@ calculation = "uuid()"
     );
     assert_eq!(a.len(), 36);
 }
+
+#[test]
+fn a_calculated_date_stays_a_date_and_a_calculated_number_is_a_number() {
+    let form = Form::from_toml_str(
+        r#"
+[settings]
+form_id = "calc_json"
+version = "1"
+
+[[survey]]
+type = "calculate"
+name = "when"
+calculation = "concat('2024', '-06-01')"
+
+[[survey]]
+type = "calculate"
+name = "answer"
+calculation = "concat('4', '2')"
+"#,
+    )
+    .unwrap();
+    let inst =
+        shumari_forms::Instance::from_household_json(&serde_json::json!({"answers": {}})).unwrap();
+    let calc = serde_json::to_value(form.validate(&inst, "en", PLAIN.today()).calculated).unwrap();
+    assert_eq!(calc["answers.when"], "2024-06-01");
+    assert_eq!(calc["answers.answer"], 42);
+}
