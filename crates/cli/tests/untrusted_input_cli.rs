@@ -7,6 +7,7 @@
 use flate2::{Compress, Compression, FlushCompress};
 use shumari_domain::HouseholdInput;
 use shumari_store::Store;
+use shumari_sync::codec::Writer;
 use shumari_sync::engine::KEY_TOKEN;
 use shumari_sync::proto::{DocOutcome, Message, PushDoc, PushRequest, PushResponse};
 use shumari_sync::{Endpoint, HttpTransport, Options, Transport};
@@ -55,24 +56,13 @@ fn deflate_bomb(n_mib: usize) -> Vec<u8> {
     out
 }
 
-fn uleb(mut v: u64, out: &mut Vec<u8>) {
-    loop {
-        let b = (v & 0x7f) as u8;
-        v >>= 7;
-        if v == 0 {
-            out.push(b);
-            return;
-        }
-        out.push(b | 0x80);
-    }
-}
-
-/// An automerge chunk of `kind` around `body` (the checksum is not checked before inflating).
+/// An automerge chunk of `kind` around `body` (the checksum is not checked before inflating): the
+/// length is a LEB128 varint, the protocol codec's own.
 fn chunk(kind: u8, body: &[u8]) -> Vec<u8> {
-    let mut out = vec![0x85, 0x6f, 0x4a, 0x83, 0, 0, 0, 0, kind];
-    uleb(body.len() as u64, &mut out);
-    out.extend_from_slice(body);
-    out
+    let mut w = Writer::new();
+    w.u8(kind);
+    w.bytes(body);
+    [&[0x85, 0x6f, 0x4a, 0x83, 0, 0, 0, 0][..], &w.into_inner()].concat()
 }
 
 /// A compressed change chunk (type 2) whose body inflates to `deflated`'s size.
@@ -82,11 +72,14 @@ fn compressed_change(deflated: &[u8]) -> Vec<u8> {
 
 /// A document chunk (type 0) with one deflated change column holding `deflated`.
 fn document_with_deflated_column(deflated: &[u8]) -> Vec<u8> {
-    let mut body = vec![0, 0]; // no actors, no heads
-    body.push(1); // one change column: id 1, group, deflate bit
-    uleb(1 << 4 | 0x08, &mut body);
-    uleb(deflated.len() as u64, &mut body);
-    body.push(0); // no op columns
+    let mut body = Writer::new();
+    body.u8(0); // no actors
+    body.u8(0); // no heads
+    body.u8(1); // one change column: id 1, group, deflate bit
+    body.varint(1 << 4 | 0x08);
+    body.varint(deflated.len() as u64);
+    body.u8(0); // no op columns
+    let mut body = body.into_inner();
     body.extend_from_slice(deflated);
     chunk(0, &body)
 }

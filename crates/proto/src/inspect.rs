@@ -344,31 +344,14 @@ mod tests {
     use sha2::{Digest, Sha256};
     use std::io::Write;
 
-    fn uleb(mut v: u64, out: &mut Vec<u8>) {
-        loop {
-            let b = (v & 0x7f) as u8;
-            v >>= 7;
-            if v == 0 {
-                out.push(b);
-                return;
-            }
-            out.push(b | 0x80);
-        }
-    }
-
+    /// A chunk with its checksum: kind and body, the body's length a LEB128 varint (the codec's).
     fn chunk(kind: u8, body: &[u8]) -> Vec<u8> {
-        let mut head = vec![kind];
-        uleb(body.len() as u64, &mut head);
-        let hash: [u8; 32] = Sha256::new()
-            .chain_update(&head)
-            .chain_update(body)
-            .finalize()
-            .into();
-        let mut out = CHUNK_MAGIC.to_vec();
-        out.extend_from_slice(&hash[..4]);
-        out.extend_from_slice(&head);
-        out.extend_from_slice(body);
-        out
+        let mut w = crate::codec::Writer::new();
+        w.u8(kind);
+        w.bytes(body);
+        let rest = w.into_inner();
+        let hash: [u8; 32] = Sha256::digest(&rest).into();
+        [&CHUNK_MAGIC[..], &hash[..4], &rest].concat()
     }
 
     fn deflate_zeros(n: usize) -> Vec<u8> {
@@ -429,11 +412,14 @@ mod tests {
     #[test]
     fn a_document_with_a_deflated_column_inflating_past_the_bound_is_refused() {
         let column = deflate_zeros(8 << 20);
-        let mut body = vec![0, 0]; // no actors, no heads
-        body.push(1); // one change column ...
-        uleb(u64::from(1u32 << 4 | DEFLATE_BIT), &mut body); // ... group column, deflated
-        uleb(column.len() as u64, &mut body);
-        body.push(0); // no op columns
+        let mut w = crate::codec::Writer::new();
+        w.u8(0); // no actors
+        w.u8(0); // no heads
+        w.u8(1); // one change column ...
+        w.varint(u64::from(1u32 << 4 | DEFLATE_BIT)); // ... group column, deflated
+        w.varint(column.len() as u64);
+        w.u8(0); // no op columns
+        let mut body = w.into_inner();
         body.extend_from_slice(&column);
         assert_eq!(
             inspect(&chunk(DOCUMENT, &body), Bounds::HOUSEHOLD),
@@ -452,10 +438,11 @@ mod tests {
         let mut body = vec![0]; // no deps
         body.extend_from_slice(&[1, 0xaa]); // actor
         body.extend_from_slice(&[1, 1, 0, 0, 0]); // seq, start op, time, message, other actors
-        body.push(1);
-        uleb(u64::from(2u32 << 4 | 2), &mut body);
-        uleb(column.len() as u64, &mut body);
-        body.extend_from_slice(&column);
+        let mut w = crate::codec::Writer::new();
+        w.u8(1); // one op column ...
+        w.varint(u64::from(2u32 << 4 | 2)); // ... integer
+        w.bytes(&column);
+        body.extend_from_slice(&w.into_inner());
         assert_eq!(
             inspect(&chunk(CHANGE, &body), Bounds::HOUSEHOLD),
             Err(BytesError::TooManyOps { limit: MAX_OPS })
