@@ -122,9 +122,7 @@ impl App {
         let url = registry_address(registry_url, code)?;
         shumari_store::key::check_pin(pin)?;
         let ca_pem = ca_pem.map(str::trim).filter(|p| !p.is_empty());
-        if let Some(pem) = ca_pem {
-            shumari_sync::http::parse_ca(pem).map_err(|e| AppError::Invalid(e.to_string()))?;
-        }
+        check_ca(ca_pem)?;
         let mut store = Store::create(&self.dir, pin)?;
         let grant = match registry_link::enroll(&mut store, url, code.trim(), ca_pem) {
             Ok(g) => g,
@@ -167,9 +165,7 @@ impl App {
         ca_pem: Option<&str>,
     ) -> Result<Enrolled> {
         let url = registry_address(registry_url, code)?;
-        if let Some(pem) = ca_pem {
-            shumari_sync::http::parse_ca(pem).map_err(|e| AppError::Invalid(e.to_string()))?;
-        }
+        check_ca(ca_pem)?;
         let replaced = self.with_store(|s| Ok(s.kv_get(KEY_TOKEN)?.is_some()))?;
         let grant =
             registry_link::enroll(&mut SharedStore::new(&self.store), url, code.trim(), ca_pem)?;
@@ -280,6 +276,14 @@ impl App {
         write_json(&self.dir.join(SETTINGS_FILE), &s)?;
         Ok(s)
     }
+}
+
+/// A CA given for enrollment must be PEM; otherwise [`AppError::Invalid`], before anything is made.
+fn check_ca(ca_pem: Option<&str>) -> Result<()> {
+    if let Some(pem) = ca_pem {
+        shumari_sync::http::parse_ca(pem).map_err(|e| AppError::Invalid(e.to_string()))?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
