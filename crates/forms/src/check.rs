@@ -45,14 +45,12 @@ pub(crate) struct Findings {
 fn calc_json(v: &XValue) -> Value {
     match v {
         XValue::Str(s) => {
-            let plain = s.parse::<f64>().ok().filter(|n| n.is_finite());
-            if let Some(n) = plain.filter(|_| {
-                s.bytes()
-                    .all(|b| b.is_ascii_digit() || b == b'-' || b == b'.')
-            }) {
-                XValue::Num(n).to_json()
-            } else {
-                Value::String(s.clone())
+            let numeric = s
+                .bytes()
+                .all(|b| b.is_ascii_digit() || b == b'-' || b == b'.');
+            match s.parse::<f64>() {
+                Ok(n) if numeric && n.is_finite() => XValue::Num(n).to_json(),
+                _ => Value::String(s.clone()),
             }
         }
         other => other.to_json(),
