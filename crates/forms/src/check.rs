@@ -131,13 +131,23 @@ impl<'a> Checker<'a> {
             Ok(t) => t,
             Err(p) => return Some(self.render(|l| messages::type_problem(&p, l))),
         };
-        if let Some(list) = q.kind.list() {
+        if self.form.has_choice_list(q) {
             let text = typed_v.as_text();
             for item in text.split_whitespace() {
-                if !self.choice_allowed(q, list, item, row) {
+                if !self.choice_allowed(q, item, row) {
                     let p = TypeProblem::NotChoice(item.to_string());
                     return Some(self.render(|l| messages::type_problem(&p, l)));
                 }
+            }
+        }
+        if let Some(p) = q.preset {
+            let ctx = self.ctx(row, Some(&typed_v));
+            if !eval(&p.expression().ast, &ctx).to_bool() {
+                return Some(self.render(|l| {
+                    self.form
+                        .text(&q.constraint_message, l)
+                        .map_or_else(|| crate::messages::preset(p, l), str::to_string)
+                }));
             }
         }
         if let Some(c) = &q.constraint {
@@ -149,9 +159,9 @@ impl<'a> Checker<'a> {
         None
     }
 
-    fn choice_allowed(&self, q: &Question, list: &str, item: &str, row: At) -> bool {
+    fn choice_allowed(&self, q: &Question, item: &str, row: At) -> bool {
         self.form
-            .choices_of(list)
+            .choices_for(q)
             .find(|c| c.name == item)
             .is_some_and(|c| self.offers(q, c, row))
     }

@@ -201,9 +201,9 @@ fn item(c: &Checker<'_>, i: usize, at: At) -> Option<Item> {
         }
     });
     let input = q.kind.is_input();
-    let choices = match (q.kind.list(), &q.choice_filter) {
-        (Some(list), Some(_)) => Some(
-            form.choices_of(list)
+    let choices = match (form.has_choice_list(q), &q.choice_filter) {
+        (true, Some(_)) => Some(
+            form.choices_for(q)
                 .filter(|choice| c.offers(q, choice, at))
                 .map(|choice| choice.name.clone())
                 .collect(),

@@ -31,6 +31,7 @@
 //! ```
 
 mod aliases;
+pub mod attachments;
 mod build;
 mod check;
 pub mod error;
@@ -58,7 +59,8 @@ pub use model::{
     Settings, Text,
 };
 pub use pmt::{pmt_model, Contribution, PmtModel, PmtResult, ProgrammeResult};
-pub use source::{check_source, Loaded, SourceCheck, SourceFormat};
+pub use question_types::Preset;
+pub use source::{check_source, check_source_with, Attachment, Loaded, SourceCheck, SourceFormat};
 pub use validate::{compare_versions, Issue, Validation};
 
 use std::sync::OnceLock;
@@ -67,8 +69,18 @@ impl Form {
     /// Loads a form source of any format (see [`SourceFormat::detect`]): the form and its load
     /// warnings. `file_name` also gives the `form_id` when the settings have none.
     pub fn load(file_name: &str, bytes: &[u8]) -> Result<Loaded, FormError> {
+        Form::load_with_attachments(file_name, bytes, &[])
+    }
+
+    /// Loads a form source with the files attached to it (see [`attachments`]): a malformed CSV
+    /// refuses the form like a bad sheet; a file the form needs and is not given is a warning.
+    pub fn load_with_attachments(
+        file_name: &str,
+        bytes: &[u8],
+        attachments: &[Attachment<'_>],
+    ) -> Result<Loaded, FormError> {
         let format = SourceFormat::detect(file_name, bytes);
-        match source::load(format, Some(file_name), bytes) {
+        match source::load(format, Some(file_name), bytes, attachments) {
             (Some(form), issues) => Ok(Loaded {
                 form,
                 warnings: issues.warnings,
@@ -99,7 +111,7 @@ impl Form {
     }
 
     fn from_source(format: SourceFormat, bytes: &[u8]) -> Result<Form, FormError> {
-        match source::load(format, None, bytes) {
+        match source::load(format, None, bytes, &[]) {
             (Some(form), _) => Ok(form),
             (None, issues) => Err(FormError::Invalid(issues.errors)),
         }

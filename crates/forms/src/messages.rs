@@ -26,6 +26,17 @@ pub(crate) fn constraint(lang: &str) -> String {
     }
 }
 
+/// The message of a typed variant's built-in constraint (`phone number`: digits only).
+pub(crate) fn preset(p: &crate::question_types::Preset, lang: &str) -> String {
+    match (p.cell, urdu(lang)) {
+        ("phone number", true) => "صرف ہندسے درج کریں".into(),
+        ("phone number", false) => "Enter numbers only.".into(),
+        (_, true) => constraint(lang),
+        (_, false) if !p.hint.is_empty() => p.hint.into(),
+        _ => constraint(lang),
+    }
+}
+
 pub(crate) fn type_problem(p: &TypeProblem, lang: &str) -> String {
     let ur = urdu(lang);
     match (p, ur) {

@@ -236,6 +236,17 @@ impl QuestionType {
         self.is_recorded() || *self == QuestionType::Calculate
     }
 
+    /// Whether answers are choice names: selects from any source, and rank.
+    pub fn is_select(&self) -> bool {
+        self.list().is_some()
+            || matches!(
+                self,
+                QuestionType::SelectOneFromFile(_)
+                    | QuestionType::SelectMultipleFromFile(_)
+                    | QuestionType::SelectOneExternal(_)
+            )
+    }
+
     /// The choice list of a select or rank (from the choices sheet).
     pub fn list(&self) -> Option<&str> {
         match self {
@@ -301,6 +312,12 @@ pub struct Question {
     /// `begin loop over LIST` (the list name) and its `end loop` (empty): loaded as a group whose
     /// questions are asked once (pyxform repeats them for each choice), written back as written.
     pub loop_over: Option<String>,
+    /// A repeat inside a repeat, loaded as a group of the outer repeat's row (see
+    /// `build::nested`): written back as `begin_repeat`/`end_repeat`.
+    pub nested_repeat: bool,
+    /// A typed variant of the type (`phone number`, `percentage`, ...): its built-in constraint
+    /// applies besides the row's own, and its cell is written back on export.
+    pub preset: Option<&'static crate::question_types::Preset>,
     /// Columns this engine does not use, column to text: ignored (with a load warning) and kept so
     /// that an export writes them back.
     pub extra: BTreeMap<String, String>,
@@ -328,6 +345,8 @@ impl Question {
             appearance: None,
             or_other: false,
             loop_over: None,
+            nested_repeat: false,
+            preset: None,
             extra: BTreeMap::new(),
         }
     }
@@ -375,6 +394,9 @@ pub(crate) struct Layout {
     /// Whether some expression refers to a question further down the form (then evaluation repeats
     /// until values settle).
     pub forward_refs: bool,
+    /// The choices of `_from_file` selects (from their attached CSV) and `select_one_external`
+    /// questions (from the `external_choices` sheet), by question name.
+    pub file_choices: HashMap<String, Vec<Choice>>,
 }
 
 /// A parsed, validated form.
@@ -388,6 +410,8 @@ pub struct Form {
     pub choices: Vec<Choice>,
     /// Other sheets of the workbook, kept for export.
     pub other_sheets: Vec<OtherSheet>,
+    /// Files attached to the form ([`crate::attachments`]).
+    pub(crate) attachments: crate::attachments::Attachments,
     pub(crate) layout: Layout,
 }
 
@@ -421,6 +445,22 @@ impl Form {
             .iter()
             .position(|x| x.0 == begin)
             .unwrap_or(0)
+    }
+
+    /// The choices a select or rank question offers before any `choice_filter`: its list on the
+    /// choices sheet, the rows of its attached CSV, or its `external_choices` rows (none when the
+    /// file is not attached).
+    pub fn choices_for<'a>(&'a self, q: &Question) -> Box<dyn Iterator<Item = &'a Choice> + 'a> {
+        match q.kind.list() {
+            Some(list) => Box::new(self.choices_of(list)),
+            None => Box::new(self.layout.file_choices.get(&q.name).into_iter().flatten()),
+        }
+    }
+
+    /// Whether the question's answers are checked against [`Form::choices_for`]: a sheet list, or a
+    /// file or external list that is available.
+    pub fn has_choice_list(&self, q: &Question) -> bool {
+        q.kind.list().is_some() || self.layout.file_choices.contains_key(&q.name)
     }
 
     /// The choices of a list, in order.

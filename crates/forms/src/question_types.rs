@@ -86,7 +86,6 @@ const PLAIN: &[(&str, QuestionType)] = &[
     ("imei", QuestionType::Meta(Meta::DeviceId)),
     ("uri:deviceid", QuestionType::Meta(Meta::DeviceId)),
     ("phonenumber", QuestionType::Meta(Meta::PhoneNumber)),
-    ("phone number", QuestionType::Meta(Meta::PhoneNumber)),
     ("get phone number", QuestionType::Meta(Meta::PhoneNumber)),
     ("uri:phonenumber", QuestionType::Meta(Meta::PhoneNumber)),
     ("username", QuestionType::Meta(Meta::Username)),
@@ -202,11 +201,81 @@ const LISTED: &[(&str, Arg, Make)] = &[
     ("rank", Arg::List, QuestionType::Rank),
 ];
 
+/// pyxform's typed variants (`question_type_dictionary.py`): a base type with a built-in constraint
+/// and message. The cell is kept (an export writes it back); the constraint applies on top of the
+/// row's own `constraint`, and its message is the row's `constraint_message` or the variant's.
+pub(crate) const PRESETS: &[Preset] = &[
+    Preset {
+        cell: "phone number",
+        kind: QuestionType::Text,
+        constraint: r"regex(., '^\d*$')",
+        hint: "Enter numbers only.",
+    },
+    Preset {
+        cell: "percentage",
+        kind: QuestionType::Integer,
+        constraint: "0 <= . and . <= 100",
+        hint: "",
+    },
+    Preset {
+        cell: "number of days in last month",
+        kind: QuestionType::Integer,
+        constraint: "0 <= . and . <= 31",
+        hint: "Enter a number 0-31.",
+    },
+    Preset {
+        cell: "number of days in last six months",
+        kind: QuestionType::Integer,
+        constraint: "0 <= . and . <= 183",
+        hint: "Enter a number 0-183.",
+    },
+    Preset {
+        cell: "number of days in last year",
+        kind: QuestionType::Integer,
+        constraint: "0 <= . and . <= 365",
+        hint: "Enter a number 0-365.",
+    },
+];
+
+/// A typed variant of a base type (see [`PRESETS`]).
+#[derive(Debug, PartialEq, Eq)]
+pub struct Preset {
+    /// The `type` cell.
+    pub cell: &'static str,
+    /// The base type.
+    pub kind: QuestionType,
+    /// The built-in constraint (an XPath expression over `.`).
+    pub constraint: &'static str,
+    /// pyxform's hint for it (English), empty for none: the message of its constraint.
+    pub hint: &'static str,
+}
+
+impl Preset {
+    /// The built-in constraint, parsed once.
+    pub(crate) fn expression(&'static self) -> &'static crate::expr::Expression {
+        use std::sync::OnceLock;
+        static PARSED: OnceLock<Vec<crate::expr::Expression>> = OnceLock::new();
+        let all = PARSED.get_or_init(|| {
+            PRESETS
+                .iter()
+                .map(|p| crate::expr::Expression::parse(p.constraint).expect("built-in constraint"))
+                .collect()
+        });
+        let i = PRESETS
+            .iter()
+            .position(|p| std::ptr::eq(p, self))
+            .unwrap_or(0);
+        &all[i]
+    }
+}
+
 /// What a `type` cell says besides the type.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Parsed {
     /// The type.
     pub kind: QuestionType,
+    /// A typed variant such as `phone number` (its base type is `kind`).
+    pub preset: Option<&'static Preset>,
     /// The cell ends in `or_other` (only after `select_one` and `select_multiple`).
     pub or_other: bool,
     /// `begin loop over LIST` (the list) and `end loop` (empty): loaded as a group.
@@ -220,11 +289,18 @@ pub(crate) fn parse_cell(cell: &str) -> Result<Parsed, String> {
     let joined = lower.join(" ");
     let plain = |kind: QuestionType, loop_over: Option<String>| Parsed {
         kind,
+        preset: None,
         or_other: false,
         loop_over,
     };
     if let Some((_, t)) = PLAIN.iter().find(|(k, _)| *k == joined) {
         return Ok(plain(t.clone(), None));
+    }
+    if let Some(p) = PRESETS.iter().find(|p| p.cell == joined) {
+        return Ok(Parsed {
+            preset: Some(p),
+            ..plain(p.kind.clone(), None)
+        });
     }
     match lower
         .iter()
@@ -275,6 +351,7 @@ pub(crate) fn parse_cell(cell: &str) -> Result<Parsed, String> {
             }
             Ok(Parsed {
                 kind: t,
+                preset: None,
                 or_other,
                 loop_over: None,
             })
@@ -355,14 +432,6 @@ pub(crate) fn limitation(t: &QuestionType) -> Option<&'static str> {
         QuestionType::Barcode => "the field app cannot scan barcodes yet; the code is typed as text",
         QuestionType::Geotrace | QuestionType::Geoshape => {
             "the field app cannot draw lines or shapes yet; points are typed as `lat lon;lat lon;...`"
-        }
-        QuestionType::SelectOneFromFile(_) | QuestionType::SelectMultipleFromFile(_) => {
-            "choices from an attached file are not read yet: the question offers no choices and \
-             accepts any choice name"
-        }
-        QuestionType::SelectOneExternal(_) => {
-            "choices from the external_choices sheet are not read yet: the question offers no \
-             choices and accepts any choice name"
         }
         QuestionType::External(_) => "attached external data is not read yet; the row has no value",
         QuestionType::Meta(Meta::Start | Meta::End | Meta::Today) => return None,

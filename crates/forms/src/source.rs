@@ -116,8 +116,31 @@ fn file_stem(file_name: &str) -> Option<String> {
     (!stem.is_empty()).then(|| stem.to_string())
 }
 
-/// Reads and builds a source: the form (when no errors), and every error and warning.
+/// A file given with a form source: its name and bytes (see [`crate::attachments`]).
+pub type Attachment<'a> = (&'a str, &'a [u8]);
+
+/// Reads and builds a source and attaches its files: the form (when no errors), and every error
+/// and warning (those of the attachments after the sheets').
 pub(crate) fn load(
+    format: SourceFormat,
+    file_name: Option<&str>,
+    bytes: &[u8],
+    attachments: &[Attachment<'_>],
+) -> (Option<Form>, Issues) {
+    let (form, mut issues) = load_sheets(format, file_name, bytes);
+    let Some(mut form) = form else {
+        return (None, issues);
+    };
+    for (name, content) in attachments {
+        if let Err(e) = form.attach(name, content.to_vec()) {
+            issues.errors.push(e);
+        }
+    }
+    issues.warnings.extend(form.attachment_warnings());
+    (issues.errors.is_empty().then_some(form), issues)
+}
+
+fn load_sheets(
     format: SourceFormat,
     file_name: Option<&str>,
     bytes: &[u8],
@@ -148,8 +171,17 @@ pub(crate) fn load(
 
 /// Checks a source, keeping errors and warnings apart.
 pub fn check_source(file_name: &str, bytes: &[u8]) -> SourceCheck {
+    check_source_with(file_name, bytes, &[])
+}
+
+/// Checks a source with the files attached to it.
+pub fn check_source_with(
+    file_name: &str,
+    bytes: &[u8],
+    attachments: &[Attachment<'_>],
+) -> SourceCheck {
     let format = SourceFormat::detect(file_name, bytes);
-    let (form, issues) = load(format, Some(file_name), bytes);
+    let (form, issues) = load(format, Some(file_name), bytes, attachments);
     SourceCheck {
         format,
         form,

@@ -106,12 +106,24 @@ impl Env for Ctx<'_> {
         let Some(&i) = self.form.layout.index.get(question) else {
             return XValue::empty();
         };
-        match self.form.survey[i].kind.list() {
-            Some(list) if self.form.choices_of(list).any(|c| c.name == value) => {
-                XValue::Str(self.form.choice_label(list, value, self.lang).to_string())
-            }
-            _ => XValue::empty(),
-        }
+        let q = &self.form.survey[i];
+        let found = self.form.choices_for(q).find(|c| c.name == value);
+        found.map_or_else(XValue::empty, |c| {
+            XValue::Str(
+                self.form
+                    .text(&c.label, self.lang)
+                    .unwrap_or(&c.name)
+                    .to_string(),
+            )
+        })
+    }
+
+    fn pulldata(&self, file: &str, column: &str, key_column: &str, key: &str) -> XValue {
+        XValue::Str(
+            self.form
+                .pulldata(file, column, key_column, key)
+                .to_string(),
+        )
     }
 
     fn row_value(&self, name: &str, row: usize) -> XValue {

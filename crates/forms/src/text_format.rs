@@ -30,6 +30,7 @@
 //! ignored with a warning (unlike a workbook's other sheets, it is not kept).
 
 use crate::error::{FormIssue, Issues};
+use crate::model::OtherSheet;
 use crate::raw::{
     canonical_column, canonical_sheet, columns, RawForm, RawRow, CHOICES_ORDER, SETTINGS_ORDER,
     SURVEY_ORDER,
@@ -128,6 +129,11 @@ pub(crate) fn read(src: &str, issues: &mut Issues) -> Option<RawForm> {
     let mut raw = RawForm::default();
     let mut seen: Vec<(&str, &str)> = Vec::new();
     for (k, v) in &doc {
+        if k.eq_ignore_ascii_case(EXTERNAL_CHOICES) {
+            let rows = rows("choices", Some(v), issues);
+            raw.other_sheets.push(external_sheet(&rows));
+            continue;
+        }
         let Some(sheet) = canonical_sheet(k) else {
             issues.warn(
                 k,
@@ -204,5 +210,49 @@ pub(crate) fn write(raw: &RawForm) -> String {
     }
     write_rows(&mut out, "survey", &raw.survey, SURVEY_ORDER);
     write_rows(&mut out, "choices", &raw.choices, CHOICES_ORDER);
+    if let Some(sheet) = raw
+        .other_sheets
+        .iter()
+        .find(|s| s.name.eq_ignore_ascii_case(EXTERNAL_CHOICES))
+    {
+        let rows: Vec<RawRow> = sheet
+            .rows
+            .iter()
+            .skip(1)
+            .enumerate()
+            .map(|(i, r)| RawRow {
+                row: i + 2,
+                cells: sheet.rows[0]
+                    .iter()
+                    .zip(r)
+                    .filter(|(h, v)| !h.trim().is_empty() && !v.trim().is_empty())
+                    .map(|(h, v)| (h.trim().to_string(), v.clone()))
+                    .collect(),
+            })
+            .collect();
+        write_rows(&mut out, EXTERNAL_CHOICES, &rows, CHOICES_ORDER);
+    }
     out
+}
+
+/// The one other sheet the TOML format keeps: the choices `select_one_external` questions read
+/// (same columns as `choices`).
+const EXTERNAL_CHOICES: &str = "external_choices";
+
+/// `[[external_choices]]` tables as the workbook sheet they stand for (header row first).
+fn external_sheet(rows: &[RawRow]) -> OtherSheet {
+    let header = columns(rows, CHOICES_ORDER);
+    let mut out = vec![header.clone()];
+    for r in rows {
+        out.push(
+            header
+                .iter()
+                .map(|h| r.get(h).unwrap_or("").to_string())
+                .collect(),
+        );
+    }
+    OtherSheet {
+        name: EXTERNAL_CHOICES.to_string(),
+        rows: out,
+    }
 }

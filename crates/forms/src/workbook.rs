@@ -17,7 +17,7 @@ use calamine::{Data, Ods, Range, Reader, Sheets, Xls, Xlsx};
 use std::io::Cursor;
 
 /// XLSForm sheets that pyxform reads and this engine does not (yet).
-const UNSUPPORTED_SHEETS: &[&str] = &["external_choices", "entities", "osm"];
+const UNSUPPORTED_SHEETS: &[&str] = &["entities", "osm"];
 
 /// A cell as text; spreadsheet errors and unreadable dates are errors at that cell.
 fn cell_text(sheet: &str, row: usize, col: &str, d: &Data, issues: &mut Issues) -> String {
@@ -176,6 +176,11 @@ pub(crate) fn read(format: SourceFormat, bytes: &[u8], issues: &mut Issues) -> O
         };
         let Some(sheet) = canonical_sheet(&name) else {
             let lower = name.trim().to_ascii_lowercase();
+            // Read by `select_one_external` questions (see `crate::attachments`), kept as a sheet.
+            if lower == "external_choices" {
+                raw.other_sheets.push(other_sheet(&name, &range));
+                continue;
+            }
             let why = if UNSUPPORTED_SHEETS.contains(&lower.as_str()) {
                 format!("the `{lower}` sheet is not supported yet; it is ignored (kept on export)")
             } else {

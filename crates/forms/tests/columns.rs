@@ -370,6 +370,19 @@ fn columns_the_engine_does_not_act_on_load_with_a_warning_naming_the_feature() {
                 "media::image",
                 &kept("media::image", "images in labels")
             ),
+            // The files they name travel with the form; these are not attached.
+            at(
+                "survey",
+                2,
+                "media::image::English (en)",
+                "`n.png` is not attached to the form: the text shows without it"
+            ),
+            at(
+                "choices",
+                2,
+                "media::image",
+                "`yes.png` is not attached to the form: the text shows without it"
+            ),
         ]
     );
     let form = loaded(&c);

@@ -212,13 +212,21 @@ fn unsupported_constructs_are_named() {
         .collect();
     assert_eq!(
         warnings,
-        [(
-            "survey",
-            2,
-            "media::image",
-            "column `media::image` (images in labels) is not acted on by this engine; it is kept \
-             for export"
-        )]
+        [
+            (
+                "survey",
+                2,
+                "media::image",
+                "column `media::image` (images in labels) is not acted on by this engine; it is \
+                 kept for export"
+            ),
+            (
+                "survey",
+                2,
+                "media::image",
+                "`house.jpg` is not attached to the form: the text shows without it"
+            )
+        ]
     );
     let form = checked.form.unwrap();
     let kept = &form.survey[0].extra;

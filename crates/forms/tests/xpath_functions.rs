@@ -321,7 +321,7 @@ calculation = "pulldata('prices', 'price', 'code', ${code})"
 "#;
 
 #[test]
-fn pulldata_loads_with_a_warning_naming_the_row_and_is_empty() {
+fn pulldata_without_its_file_loads_with_a_warning_naming_the_row_and_is_empty() {
     let loaded = Form::load("t.toml", PULLDATA_FORM.as_bytes()).unwrap();
     let warnings: Vec<_> = loaded
         .warnings
@@ -341,7 +341,8 @@ fn pulldata_loads_with_a_warning_naming_the_row_and_is_empty() {
             "survey",
             3,
             "calculation",
-            "`pulldata()` reads a file attached to the form, which the engine does not evaluate yet: it is empty"
+            "`pulldata()` reads `prices.csv`, which is not attached to the form: it gives an empty \
+             value until the file is attached"
         )]
     );
     assert_eq!(text("pulldata('prices', 'price', 'code', ${n})"), "");
@@ -349,6 +350,40 @@ fn pulldata_loads_with_a_warning_naming_the_row_and_is_empty() {
         arity_error("pulldata('prices', 'price', 'code')"),
         "`pulldata()` takes 4 argument(s), got 3"
     );
+}
+
+#[test]
+fn join_now_decimal_time_and_randomize() {
+    assert_eq!(text("join(', ', ${incomes})"), "10, , 0");
+    assert_eq!(text("join('-', 'a', 'b', ${n})"), "a-b-5");
+    assert_eq!(text("now()"), "2025-06-01T00:00:00.000");
+    close("decimal-time('12:00:00.000+05:00')", 0.5);
+    close("decimal-time('06:30')", 0.270_833_333);
+    close("decimal-time('18:00:00.000-07:00')", 0.75);
+    assert_eq!(text("decimal-time('noon')"), "");
+    // A seeded order: the same for the same seed, a permutation of the values.
+    let order = |src: &str| match ev_in(&PLAIN, src) {
+        XValue::Nodes(v) => v.iter().map(XValue::to_text).collect::<Vec<_>>(),
+        other => panic!("{other:?}"),
+    };
+    let a = order("randomize(${corners}, 7)");
+    assert_eq!(a, order("randomize(${corners}, 7)"));
+    let mut sorted = a.clone();
+    sorted.sort();
+    let mut want = vec!["0 0 0 0", "0 0.001", "0.001 0.001", "0.001 0"];
+    want.sort();
+    assert_eq!(sorted, want);
+    let seeds: std::collections::BTreeSet<Vec<String>> = (0..20)
+        .map(|s| order(&format!("randomize(${{corners}}, {s})")))
+        .collect();
+    assert!(seeds.len() > 1, "every seed gave the same order");
+}
+
+#[test]
+fn indexed_repeat_takes_pairs_for_nested_repeats() {
+    assert!(parse("indexed-repeat(${q}, ${outer}, 1, ${inner}, 2)").is_ok());
+    assert!(arity_error("indexed-repeat(${q}, ${outer}, 1, ${inner})").contains("pairs"));
+    assert!(arity_error("indexed-repeat(${q}, ${outer}, 1, 'x', 1)").contains("pairs"));
 }
 
 const CHOICES_AND_ROWS: &str = r#"
@@ -503,15 +538,13 @@ fn indexed_repeat_reads_a_row_of_the_repeat_from_anywhere() {
     assert_eq!(v["members.c.previous_age"], 12);
     assert_eq!(
         arity_error("indexed-repeat(${age}, ${members})"),
-        "`indexed-repeat()` takes 3 argument(s), got 2"
+        "`indexed-repeat()` takes 3 to 7 argument(s), got 2"
     );
-    assert_eq!(
-        arity_error("indexed-repeat(${age}, ${members}, 1, ${inner}, 1)"),
-        "`indexed-repeat()` takes 3 argument(s), got 5"
-    );
+    assert!(parse("indexed-repeat(${age}, ${members}, 1, ${inner}, 1)").is_ok());
     assert_eq!(
         arity_error("indexed-repeat(5, ${members}, 1)"),
-        "`indexed-repeat()` takes `${question}, ${repeat}, row` (nested repeats are not supported)"
+        "`indexed-repeat()` takes `${question}, ${repeat}, row` and, for a nested repeat, more \
+         `${repeat}, row` pairs"
     );
 }
 

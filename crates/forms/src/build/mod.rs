@@ -14,6 +14,7 @@
 //! - [`references`]: what expressions refer to, and calculation cycles.
 //! - [`unbuild`]: the form back to sheet rows, for the writers.
 
+mod nested;
 mod or_other;
 mod references;
 mod rows;
@@ -26,7 +27,8 @@ use crate::model::{Choice, Flag, Form, Layout, Question, QuestionType};
 use crate::raw::RawForm;
 use crate::source::Defaults;
 use references::{calculation_cycle, check_expression, has_forward_refs};
-use rows::{choice_row, expressions, settings_row, survey_row, valid_name, Unknown};
+pub(crate) use rows::expressions;
+use rows::{choice_row, settings_row, survey_row, valid_name, Unknown};
 use std::collections::HashMap;
 
 /// Builds a form from sheet rows; `None` when there are errors (all of them are in `issues`, with
@@ -45,6 +47,7 @@ pub(crate) fn build(raw: &RawForm, defaults: &Defaults, issues: &mut Issues) -> 
         .filter_map(|r| choice_row(r, issues, &mut unknown))
         .collect();
     or_other::expand(&mut survey, &mut choices);
+    nested::flatten(&mut survey, issues);
     let duplicates_allowed = settings
         .extra
         .get("allow_choice_duplicates")
@@ -195,7 +198,7 @@ pub(crate) fn build(raw: &RawForm, defaults: &Defaults, issues: &mut Issues) -> 
                 }
             }
         }
-        if q.kind.list().is_none() && q.choice_filter.is_some() {
+        if !q.kind.is_select() && q.choice_filter.is_some() {
             issues.push(
                 s,
                 q.row,
@@ -256,6 +259,7 @@ pub(crate) fn build(raw: &RawForm, defaults: &Defaults, issues: &mut Issues) -> 
         survey,
         choices,
         other_sheets: raw.other_sheets.clone(),
+        attachments: Default::default(),
         layout,
     };
     if let Some(d) = &form.settings.default_language {
@@ -288,6 +292,7 @@ pub(crate) fn build(raw: &RawForm, defaults: &Defaults, issues: &mut Issues) -> 
             issues.push("survey", msg.0, "calculation", msg.1);
         }
         form.layout.forward_refs = has_forward_refs(&form);
+        form.layout.file_choices = crate::attachments::file_choices(&form);
     }
     issues.errors.is_empty().then_some(form)
 }

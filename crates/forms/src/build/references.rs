@@ -40,6 +40,11 @@ pub(super) fn check_expression(
         } else {
             layout.scope[j]
         };
+        // A repeat inside a repeat loads as a group (see `build::nested`); in `count()` or
+        // `indexed-repeat()` it counts as one row.
+        if target.nested_repeat && in_agg {
+            continue;
+        }
         if target.kind == QuestionType::BeginGroup {
             issues.push(
                 "survey",

@@ -122,6 +122,7 @@ pub(super) fn survey_row(
     let mut q = Question::new(r.row, parsed.kind, r.get("name").unwrap_or("").trim());
     q.or_other = parsed.or_other;
     q.loop_over = parsed.loop_over;
+    q.preset = parsed.preset;
     for (col, v) in &r.cells {
         let (base, lang) = crate::aliases::split(col);
         if lang.is_some() && !TRANSLATABLE.contains(&base) {
@@ -139,13 +140,7 @@ pub(super) fn survey_row(
             continue;
         }
         let expr = |issues: &mut Issues| match Expression::parse(v) {
-            Ok(e) => {
-                for f in e.unevaluated_functions() {
-                    let why = "reads a file attached to the form, which the engine does not evaluate yet: it is empty";
-                    issues.warn(sheet, r.row, col, format!("`{f}()` {why}"));
-                }
-                Some(e)
-            }
+            Ok(e) => Some(e),
             Err(e) => {
                 issues.push(sheet, r.row, col, format!("`{v}`: {e}"));
                 None
@@ -168,10 +163,17 @@ pub(super) fn survey_row(
             "choice_filter" => q.choice_filter = expr(issues),
             "repeat_count" => q.repeat_count = expr(issues),
             "default" => q.default = Some(v.clone()),
-            // Read by a `range` question's type; on any other type the engine does not act on
-            // it. Kept as written either way, so that an export writes it back.
+            // Read by a `range` question's type and by a `_from_file` select (its `value=` and
+            // `label=` columns); on any other type the engine does not act on it. Kept as written
+            // either way, so that an export writes it back.
             "parameters" => {
-                if !matches!(q.kind, QuestionType::Range(_)) {
+                let reads = matches!(
+                    q.kind,
+                    QuestionType::Range(_)
+                        | QuestionType::SelectOneFromFile(_)
+                        | QuestionType::SelectMultipleFromFile(_)
+                );
+                if !reads {
                     unknown.warn(issues, sheet, r.row, col);
                 }
                 q.extra.insert(col.clone(), v.clone());
@@ -354,7 +356,7 @@ pub(super) fn settings_row(
 }
 
 /// Which columns hold expressions, for checking.
-pub(super) fn expressions(q: &Question) -> Vec<(&'static str, &Expression)> {
+pub(crate) fn expressions(q: &Question) -> Vec<(&'static str, &Expression)> {
     let mut v = Vec::new();
     if let Flag::If(e) = &q.required {
         v.push(("required", e));

@@ -37,7 +37,13 @@ pub(crate) fn unbuild(form: &Form) -> RawForm {
             let mut ty = match &q.loop_over {
                 Some(l) if q.kind == QuestionType::BeginGroup => format!("begin loop over {l}"),
                 Some(_) => "end loop".into(),
-                None => q.kind.as_cell(),
+                None if q.nested_repeat && q.kind == QuestionType::BeginGroup => {
+                    "begin_repeat".into()
+                }
+                None if q.nested_repeat => "end_repeat".into(),
+                None => q
+                    .preset
+                    .map_or_else(|| q.kind.as_cell(), |p| p.cell.to_string()),
             };
             if q.or_other {
                 ty.push_str(" or_other");

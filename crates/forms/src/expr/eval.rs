@@ -34,6 +34,11 @@ pub trait Env {
     fn choice_label(&self, _question: &str, _value: &str) -> XValue {
         XValue::empty()
     }
+    /// `pulldata(file, column, key_column, key)`: the value of `column` in the first row of the
+    /// attached CSV `file` whose `key_column` is `key` (empty when there is none).
+    fn pulldata(&self, _file: &str, _column: &str, _key_column: &str, _key: &str) -> XValue {
+        XValue::empty()
+    }
     /// `${name}` in the 1-based `row` of its repeat, from any context (empty when there is no such
     /// row). The default reads [`Env::nodes`], which in a row of the same repeat is that row only.
     fn row_value(&self, name: &str, row: usize) -> XValue {
@@ -204,6 +209,20 @@ fn call(f: Func, args: &[Expr], env: &dyn Env) -> XValue {
             XValue::Num(nums.into_iter().reduce(fold).unwrap_or(f64::NAN))
         }
         Func::Position => XValue::Num(env.position()),
+        Func::Join => {
+            let sep = arg(args, 0, env).as_text().to_string();
+            let parts: Vec<String> = (1..args.len())
+                .flat_map(|i| ref_nodes(&args[i..], env))
+                .map(|v| v.to_text())
+                .collect();
+            XValue::Str(parts.join(&sep))
+        }
+        Func::Now => XValue::Str(format!("{}T00:00:00.000", env.today())),
+        Func::DecimalTime => functions::decimal_time(&arg(args, 0, env)),
+        Func::Randomize => {
+            let seed = args.get(1).map(|e| eval(e, env).to_num());
+            functions::randomize(ref_nodes(args, env), seed, env)
+        }
         Func::Not => XValue::Bool(!arg(args, 0, env).to_bool()),
         Func::Number => XValue::Num(arg(args, 0, env).to_num()),
         Func::String => XValue::Str(arg(args, 0, env).to_text()),
@@ -231,8 +250,11 @@ fn call(f: Func, args: &[Expr], env: &dyn Env) -> XValue {
         }
         Func::Distance => functions::distance(&geometry(args, env)),
         Func::Area => functions::area(&geometry(args, env)),
-        // Attached CSVs are not read during evaluation yet: the form loads with a warning.
-        Func::Pulldata => XValue::empty(),
+        Func::Pulldata => {
+            let [file, column, key_column, key] =
+                [0, 1, 2, 3].map(|k| arg(args, k, env).as_text().to_string());
+            env.pulldata(&file, &column, &key_column, &key)
+        }
         Func::ChoiceName => match args.get(1) {
             Some(Expr::Ref(question)) => {
                 let value = arg(args, 0, env);
@@ -292,6 +314,12 @@ fn call(f: Func, args: &[Expr], env: &dyn Env) -> XValue {
         // references; the repeat argument documents which repeat the row number counts in).
         Func::IndexedRepeat => {
             let row = arg(args, 2, env).to_num();
+            let inner_rows_first = (4..args.len())
+                .step_by(2)
+                .all(|k| arg(args, k, env).to_num() == 1.0);
+            if !inner_rows_first {
+                return XValue::empty();
+            }
             match args.first() {
                 Some(Expr::Ref(name)) if row >= 1.0 && row.fract() == 0.0 && row < 1e9 => {
                     env.row_value(name, row as usize)

@@ -72,8 +72,9 @@ pub enum Func {
     /// `jr:choice-name(value, '${question}')`: the label of the choice `value` of the question's
     /// list, in the current language.
     ChoiceName,
-    /// `indexed-repeat(${question}, ${repeat}, row)`: the question's value in a 1-based row of its
-    /// repeat.
+    /// `indexed-repeat(${question}, ${repeat}, row[, ${inner}, row2[, ${inner2}, row3]])`: the
+    /// question's value in a 1-based row of its repeat. Inner repeats load as groups of the outer
+    /// row (see `build::nested`), so an inner row number other than 1 gives an empty value.
     IndexedRepeat,
     /// `contains(s, t)`
     Contains,
@@ -103,6 +104,14 @@ pub enum Func {
     Math(Math),
     /// `count-non-empty(${question})`: how many rows answer it.
     CountNonEmpty,
+    /// `join(separator, ${question})`: the values of every row (or the arguments) joined.
+    Join,
+    /// `now()`: the date-time of the evaluation (the engine is given a date: midnight of it).
+    Now,
+    /// `decimal-time(time)`: the time of day as a fraction of a day.
+    DecimalTime,
+    /// `randomize(${question}[, seed])`: the values of every row in a seeded random order.
+    Randomize,
 }
 
 /// The functions of one number.
@@ -197,7 +206,11 @@ impl Func {
             "area" => (Func::Area, 1, Some(1)),
             "pulldata" => (Func::Pulldata, 4, Some(4)),
             "jr:choice-name" => (Func::ChoiceName, 2, Some(2)),
-            "indexed-repeat" => (Func::IndexedRepeat, 3, Some(3)),
+            "indexed-repeat" => (Func::IndexedRepeat, 3, Some(7)),
+            "join" => (Func::Join, 2, None),
+            "now" => (Func::Now, 0, Some(0)),
+            "decimal-time" => (Func::DecimalTime, 1, Some(1)),
+            "randomize" => (Func::Randomize, 1, Some(2)),
             "contains" => (Func::Contains, 2, Some(2)),
             "starts-with" => (Func::StartsWith, 2, Some(2)),
             "ends-with" => (Func::EndsWith, 2, Some(2)),
@@ -235,7 +248,13 @@ impl Func {
     pub fn is_aggregate(self) -> bool {
         matches!(
             self,
-            Func::Count | Func::CountNonEmpty | Func::Sum | Func::Min | Func::Max
+            Func::Count
+                | Func::CountNonEmpty
+                | Func::Sum
+                | Func::Min
+                | Func::Max
+                | Func::Join
+                | Func::Randomize
         )
     }
 }

@@ -258,3 +258,48 @@ pub(crate) fn random(env: &dyn Env) -> XValue {
     first.copy_from_slice(&b[..8]);
     XValue::Num((u64::from_le_bytes(first) >> 11) as f64 / (1u64 << 53) as f64)
 }
+
+/// `decimal-time(time)`: `HH:MM[:SS[.sss]]` (any zone suffix ignored: the time is read as written)
+/// as a fraction of a day; empty for anything else.
+pub(crate) fn decimal_time(value: &XValue) -> XValue {
+    let text = value.as_text();
+    let t = text.trim();
+    let clock = t.split(['+', 'Z']).next().unwrap_or(t);
+    let clock = match clock.rfind('-') {
+        Some(i) if i >= 5 => &clock[..i],
+        _ => clock,
+    };
+    let parsed = chrono::NaiveTime::parse_from_str(clock, "%H:%M:%S%.f")
+        .or_else(|_| chrono::NaiveTime::parse_from_str(clock, "%H:%M"));
+    match parsed {
+        Ok(time) => {
+            use chrono::Timelike;
+            let secs =
+                f64::from(time.num_seconds_from_midnight()) + f64::from(time.nanosecond()) / 1e9;
+            XValue::Num(secs / 86_400.0)
+        }
+        Err(_) => XValue::empty(),
+    }
+}
+
+/// `randomize(nodes[, seed])`: the nodes in a random order, a Fisher-Yates shuffle driven by
+/// SHA-256 of the seed (the given number, else [`seeded`]'s context), so the order is the same on
+/// every evaluation of one instance.
+pub(crate) fn randomize(mut nodes: Vec<XValue>, seed: Option<f64>, env: &dyn Env) -> XValue {
+    let key = match seed {
+        Some(s) if s.is_finite() => sha2::Sha256::digest(s.to_bits().to_le_bytes()).into(),
+        Some(_) => return XValue::Nodes(nodes),
+        None => seeded(env, "randomize"),
+    };
+    let mut state = u64::from_le_bytes(key[..8].try_into().unwrap_or_default());
+    for i in (1..nodes.len()).rev() {
+        // SplitMix64 steps: enough spread for shuffling a list; not for secrets.
+        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^= z >> 31;
+        nodes.swap(i, (z % (i as u64 + 1)) as usize);
+    }
+    XValue::Nodes(nodes)
+}

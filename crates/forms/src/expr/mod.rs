@@ -51,19 +51,6 @@ impl Expression {
         })
     }
 
-    /// The functions in the expression that load but do not evaluate yet, for a load warning each
-    /// (`pulldata()`, which needs the form's attached CSVs, is empty at evaluation).
-    pub fn unevaluated_functions(&self) -> Vec<&'static str> {
-        let mut out = Vec::new();
-        self.ast.any(&mut |e| {
-            if matches!(e, Expr::Call(Func::Pulldata, _)) && !out.contains(&"pulldata") {
-                out.push("pulldata");
-            }
-            false
-        });
-        out
-    }
-
     /// The `${name}` references in the expression, each with whether it sits inside an aggregate
     /// function argument (`count()`, `sum()`, `min()`, `max()`).
     pub fn references(&self) -> Vec<(&str, bool)> {

@@ -102,7 +102,7 @@ impl Expr {
                     // `indexed-repeat()` names a question and its repeat from anywhere, like an
                     // aggregate does; `distance()` and `area()` read a repeat's geopoints.
                     let across_rows = f.is_aggregate()
-                        || (*f == Func::IndexedRepeat && i < 2)
+                        || (*f == Func::IndexedRepeat && (i == 0 || i % 2 == 1))
                         || matches!(f, Func::Distance | Func::Area);
                     a.references(in_agg || across_rows, out);
                 }
@@ -412,10 +412,19 @@ impl Parser {
                 )
             })?;
         }
-        if func == Func::IndexedRepeat && !matches!(args[..2], [Expr::Ref(_), Expr::Ref(_)]) {
+        let repeats_named = args
+            .iter()
+            .enumerate()
+            .all(|(i, a)| i % 2 == 0 || matches!(a, Expr::Ref(_)));
+        if func == Func::IndexedRepeat
+            && (args.len() % 2 == 0 || !matches!(args[0], Expr::Ref(_)) || !repeats_named)
+        {
             return Err(err(
                 pos,
-                format!("`{name}()` takes `${{question}}, ${{repeat}}, row` (nested repeats are not supported)"),
+                format!(
+                    "`{name}()` takes `${{question}}, ${{repeat}}, row` and, for a nested repeat, \
+                     more `${{repeat}}, row` pairs"
+                ),
             ));
         }
         if func == Func::Regex {
