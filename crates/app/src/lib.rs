@@ -28,6 +28,7 @@ pub mod conflicts;
 pub mod dto;
 pub mod error;
 pub mod exports;
+pub mod form_files;
 mod form_rules;
 mod form_view;
 pub mod household_records;

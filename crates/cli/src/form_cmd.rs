@@ -2,8 +2,9 @@
 //! from `shumari_forms::check_source`.
 
 use serde_json::{json, Value};
+use shumari_app::form_files;
 use shumari_forms::languages::app_language;
-use shumari_forms::{check_source, Form, FormIssue, QuestionType, SourceFormat};
+use shumari_forms::{check_source_with, Form, FormIssue, QuestionType, SourceFormat};
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -77,7 +78,13 @@ fn summary(form: &Form) -> Value {
     })
 }
 
-fn print_text(path: &Path, form: Option<&Form>, errors: &[FormIssue], warnings: &[FormIssue]) {
+fn print_text(
+    path: &Path,
+    form: Option<&Form>,
+    attached: &[&str],
+    errors: &[FormIssue],
+    warnings: &[FormIssue],
+) {
     if let Some(form) = form {
         let s = &form.settings;
         println!("form: {}", s.form_id);
@@ -92,6 +99,9 @@ fn print_text(path: &Path, form: Option<&Form>, errors: &[FormIssue], warnings: 
             .collect();
         println!("questions by type: {}", list.join(", "));
     }
+    if !attached.is_empty() {
+        println!("attachments: {}", attached.join(", "));
+    }
     for w in warnings {
         println!("warning: {w}");
     }
@@ -105,16 +115,18 @@ fn print_text(path: &Path, form: Option<&Form>, errors: &[FormIssue], warnings: 
     }
 }
 
-/// Checks a form source (.toml, .xlsx, .xls or .ods, told apart by content and extension). Prints
+/// Checks a form source (.toml, .xlsx, .xls or .ods, told apart by content and extension) with the
+/// files attached to it (from its `<name>-media/` folder or beside it, see
+/// `shumari_app::form_files`). Prints
 /// the form's id, version, languages (each with the app language it is), question counts by type, then every warning and error
 /// (with `json`, one object `{"ok", "format", "form": {"id", "version", "title", "languages",
-/// "app_languages", "questions"} or null, "errors": [...], "warnings": [...]}`, each issue `{"sheet", "row",
+/// "app_languages", "questions"} or null, "attachments": [names], "errors": [...], "warnings": [...]}`, each issue `{"sheet", "row",
 /// "column", "message"}`); returns 0 when the form loads (warnings or not), 2 when it does not.
 pub fn check(path: &Path, json: bool) -> anyhow::Result<i32> {
-    let bytes =
-        std::fs::read(path).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    let checked = check_source(name, &bytes);
+    let files = form_files::read(path)
+        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+    let checked = check_source_with(&files.name, &files.bytes, &files.attachment_refs());
+    let attached: Vec<&str> = files.attachments.iter().map(|(n, _)| n.as_str()).collect();
     let ok = checked.errors.is_empty();
     if json {
         println!(
@@ -123,6 +135,7 @@ pub fn check(path: &Path, json: bool) -> anyhow::Result<i32> {
                 "ok": ok,
                 "format": format_name(checked.format),
                 "form": checked.form.as_ref().map(summary),
+                "attachments": attached,
                 "errors": checked.errors,
                 "warnings": checked.warnings,
             })
@@ -131,6 +144,7 @@ pub fn check(path: &Path, json: bool) -> anyhow::Result<i32> {
         print_text(
             path,
             checked.form.as_ref(),
+            &attached,
             &checked.errors,
             &checked.warnings,
         );

@@ -156,3 +156,74 @@ fn languages_are_listed_with_the_app_language_each_one_is() {
         json!({"English (en)": "en", "French (fr)": null, "Urdu": "ur"})
     );
 }
+
+const MARKET: &str = r#"
+[settings]
+form_id = "market"
+version = "1"
+
+[[survey]]
+type = "select_one_from_file crops.csv"
+name = "crop"
+label = "Crop"
+
+[[survey]]
+type = "calculate"
+name = "price"
+calculation = "pulldata('prices', 'price', 'name', ${crop})"
+"#;
+
+#[test]
+fn attachments_are_read_from_the_media_folder_and_beside_the_form() {
+    let dir = tempfile::tempdir().unwrap();
+    let form = dir.path().join("market.toml");
+    std::fs::write(&form, MARKET).unwrap();
+    let path = form.to_str().unwrap();
+
+    // Nothing attached: each missing file is a warning at its row.
+    let out = shumari()
+        .args(["form", "check", path, "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["attachments"], json!([]));
+    let rows: Vec<(u64, &str)> = v["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| (w["row"].as_u64().unwrap(), w["column"].as_str().unwrap()))
+        .collect();
+    assert_eq!(rows, [(2, "type"), (3, "calculation")]);
+
+    // crops.csv in market-media/, prices.csv beside the form, and a stray file in the folder.
+    let media = dir.path().join("market-media");
+    std::fs::create_dir(&media).unwrap();
+    std::fs::write(media.join("crops.csv"), "name,label\nrice,Rice\n").unwrap();
+    std::fs::write(media.join("old.csv"), "a\n1\n").unwrap();
+    std::fs::write(dir.path().join("prices.csv"), "name,price\nrice,4200\n").unwrap();
+    let out = shumari().args(["form", "check", path]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("attachments: crops.csv, old.csv, prices.csv"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "warning: sheet old.csv: the file is attached but no row of the form uses it"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("the form is valid, 1 warning(s)"), "{text}");
+
+    // A malformed CSV refuses the form, naming the file and line.
+    std::fs::write(media.join("crops.csv"), "name,label\nrice\n").unwrap();
+    let out = shumari().args(["form", "check", path]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("sheet crops.csv, row 2: the row has 1 field(s) where the header has 2"),
+        "{text}"
+    );
+}
