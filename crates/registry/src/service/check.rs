@@ -13,17 +13,20 @@ use std::collections::{BTreeMap, BTreeSet};
 use uuid::Uuid;
 
 impl<S: Storage> Registry<S> {
-    /// (id, heads) of every household in `user`'s scope.
+    /// (id, heads) of every household in `user`'s scope, by id.
     async fn scope_heads(&self, user: &User) -> Result<Vec<(Uuid, Heads)>> {
         let scope = self.scope(user);
-        Ok(self
-            .storage
-            .all_heads()
-            .await?
-            .into_iter()
-            .filter(|(_, a, _)| scope.contains(a))
-            .map(|(id, _, h)| (id, heads_vec(&h)))
-            .collect())
+        // One indexed read per area of the user; areas that nest are read once each, and a
+        // household under two of them counts once.
+        let mut out = BTreeMap::new();
+        for area in &user.areas {
+            for (id, a, h) in self.storage.heads_in(area).await? {
+                if scope.contains(&a) {
+                    out.insert(id, heads_vec(&h));
+                }
+            }
+        }
+        Ok(out.into_iter().collect())
     }
 
     /// Compares the device's root digest with the registry's for its scope.

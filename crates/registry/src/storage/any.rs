@@ -219,6 +219,10 @@ impl Storage for AnyStorage {
         delegate!(self.all_heads())
     }
 
+    async fn heads_in(&self, area: &str) -> Result<Vec<(Uuid, String, Vec<u8>)>> {
+        delegate!(self.heads_in(area))
+    }
+
     async fn list(&self, area_prefix: Option<&str>) -> Result<Vec<HouseholdSummary>> {
         delegate!(self.list(area_prefix))
     }

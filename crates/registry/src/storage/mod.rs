@@ -253,6 +253,13 @@ pub trait Storage: Send + Sync + 'static {
     ) -> impl Future<Output = Result<Vec<StoredDoc>>> + Send;
     /// (id, area, heads) of every household.
     fn all_heads(&self) -> impl Future<Output = Result<Vec<(Uuid, String, Vec<u8>)>>> + Send;
+    /// (id, area, heads) of the households in `area` and everything under it, read through the
+    /// area index (the domain's `AreaRange`), so a device's consistency check costs its scope, not
+    /// the country.
+    fn heads_in(
+        &self,
+        area: &str,
+    ) -> impl Future<Output = Result<Vec<(Uuid, String, Vec<u8>)>>> + Send;
     /// List rows of the households in `area` and everything under it (`None`: all), by reference.
     /// The area rule is the domain's, bound as the parameters of `shumari_domain::AreaRange`.
     fn list(

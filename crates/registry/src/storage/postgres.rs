@@ -176,6 +176,12 @@ const UPDATE_HOUSEHOLDS: &str = "
      WHERE h.id = v.id AND h.heads = v.expected
     RETURNING h.id";
 
+/// The heads of the households under one area (`AreaRange`'s parameters), bytewise as the range
+/// requires, through the `households_area_c` index (V7).
+pub const SCOPE_HEADS: &str = "SELECT id, area, heads FROM households
+  WHERE area COLLATE \"C\" = $1::text
+     OR (area COLLATE \"C\" >= $2::text AND area COLLATE \"C\" < $3::text)";
+
 impl Storage for PgStorage {
     async fn add_user(&self, user: &User, now: i64) -> Result<()> {
         let mut c = self.conn().await;
@@ -589,6 +595,16 @@ impl Storage for PgStorage {
     async fn all_heads(&self) -> Result<Vec<(Uuid, String, Vec<u8>)>> {
         let c = self.conn().await;
         c.query("SELECT id, area, heads FROM households", &[])
+            .await?
+            .iter()
+            .map(|r| Ok((uuid_of(r.get(0))?, r.get(1), r.get(2))))
+            .collect()
+    }
+
+    async fn heads_in(&self, area: &str) -> Result<Vec<(Uuid, String, Vec<u8>)>> {
+        let r = AreaRange::of(area);
+        let c = self.conn().await;
+        c.query(SCOPE_HEADS, &[&r.code, &r.from, &r.until])
             .await?
             .iter()
             .map(|r| Ok((uuid_of(r.get(0))?, r.get(1), r.get(2))))

@@ -188,6 +188,10 @@ fn to_stored(t: DocRow) -> Result<StoredDoc> {
     })
 }
 
+/// The heads of the households under one area (`AreaRange`'s parameters), through `households_area`.
+pub const SCOPE_HEADS: &str =
+    "SELECT id, area, heads FROM households WHERE area = ?1 OR (area >= ?2 AND area < ?3)";
+
 impl Storage for SqliteStorage {
     async fn add_user(&self, user: &User, now: i64) -> Result<()> {
         let u = user.clone();
@@ -565,6 +569,22 @@ impl Storage for SqliteStorage {
             let mut stmt = c.prepare_cached("SELECT id, area, heads FROM households")?;
             let rows =
                 stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?)))?;
+            rows.map(|r| {
+                let (id, a, h) = r?;
+                Ok((uuid_of(&id)?, a, h))
+            })
+            .collect()
+        })
+        .await
+    }
+
+    async fn heads_in(&self, area: &str) -> Result<Vec<(Uuid, String, Vec<u8>)>> {
+        let range = AreaRange::of(area);
+        self.run(move |c| {
+            let mut stmt = c.prepare_cached(SCOPE_HEADS)?;
+            let rows = stmt.query_map(params![range.code, range.from, range.until], |r| {
+                Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?))
+            })?;
             rows.map(|r| {
                 let (id, a, h) = r?;
                 Ok((uuid_of(&id)?, a, h))
