@@ -1,4 +1,5 @@
--- Registry schema v7 (SQLite): nothing to change. SQLite's default BINARY collation is already the
--- bytewise order the domain's AreaRange needs, so v1's `households_area` serves scope queries; the
--- PostgreSQL schema adds a bytewise index at this version, and both folders keep the same numbers.
-SELECT 1;
+-- Registry schema v7 (SQLite): households by (area, id). A first sync sends a scope's snapshot in
+-- (area, id) order and resumes each page at an (area, id) position: one seek in this index per page,
+-- so it costs the device's scope, not the country. (SQLite's default BINARY collation is already the
+-- bytewise order the domain's AreaRange needs.)
+CREATE INDEX households_area_id ON households (area, id);

@@ -160,10 +160,10 @@ fn run<S: Storage>(rt: &tokio::runtime::Runtime, reg: Arc<Registry<S>>, n: u32) 
     let mut after = None;
     loop {
         let page = rt
-            .block_on(reg.storage.snapshot_page(after, 1000))
+            .block_on(reg.storage.snapshot_page(AREA, after, 1000))
             .expect("snapshot");
         let Some(last) = page.last() else { break };
-        after = Some(last.id);
+        after = Some((last.area.clone(), last.id));
         docs.extend(page);
     }
     Run {

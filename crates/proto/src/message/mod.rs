@@ -206,7 +206,7 @@ mod tests {
             removed: vec![id],
             cursor: Cursor {
                 seq: 9,
-                snapshot: Some((4, Some(id))),
+                snapshot: Some((4, Some(("PK60301-UC002".into(), id)))),
                 started: true,
             },
             more: true,

@@ -5,12 +5,13 @@ use crate::codec::{DecodeError, Reader, Writer};
 use uuid::Uuid;
 
 /// Where a device is in its scope's feed. Opaque to devices: they store and send it back.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Cursor {
     /// Last log sequence number delivered.
     pub seq: u64,
-    /// While a first sync sends snapshots: the log position they cover and the last id sent.
-    pub snapshot: Option<(u64, Option<Uuid>)>,
+    /// While a first sync sends snapshots: the log position they cover and the last household sent,
+    /// as (area, id): snapshots go in area order, so the registry resumes through its area index.
+    pub snapshot: Option<(u64, Option<(String, Uuid)>)>,
     /// Whether the device has been through its first (snapshot) sync.
     pub started: bool,
 }
@@ -19,16 +20,17 @@ impl Cursor {
     fn write(&self, w: &mut Writer) {
         w.varint(self.seq);
         w.u8(u8::from(self.started));
-        match self.snapshot {
+        match &self.snapshot {
             None => w.u8(0),
             Some((upto, None)) => {
                 w.u8(1);
-                w.varint(upto);
+                w.varint(*upto);
             }
-            Some((upto, Some(after))) => {
-                w.u8(2);
-                w.varint(upto);
-                w.uuid(&after);
+            Some((upto, Some((area, after)))) => {
+                w.u8(3);
+                w.varint(*upto);
+                w.str(area);
+                w.uuid(after);
             }
         }
     }
@@ -42,7 +44,14 @@ impl Cursor {
         let snapshot = match r.u8()? {
             0 => None,
             1 => Some((r.varint()?, None)),
-            2 => Some((r.varint()?, Some(r.uuid()?))),
+            // A cursor of a registry that sent snapshots by id alone: the snapshot starts over
+            // (what was sent is sent again, which merging makes harmless).
+            2 => {
+                let upto = r.varint()?;
+                r.uuid()?;
+                Some((upto, None))
+            }
+            3 => Some((r.varint()?, Some((r.str()?, r.uuid()?)))),
             _ => return Err(DecodeError::Invalid("cursor tag")),
         };
         Ok(Cursor {

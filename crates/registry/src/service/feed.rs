@@ -9,6 +9,7 @@ use super::Registry;
 use crate::error::Result;
 use crate::scope::Scope;
 use crate::storage::{heads_vec, DeviceAuth, LogEntry, Storage};
+use shumari_domain::area::contains;
 use shumari_proto::message::{
     CheckVerdict, Cursor, DocChanges, Message, PullRequest, PullResponse,
 };
@@ -63,13 +64,26 @@ fn delivery(e: &LogEntry, scope: &Scope<'_>, device_id: &str) -> Delivery {
     }
 }
 
+/// The user's areas without those inside another of them, sorted: each household of the scope lies
+/// under exactly one.
+fn outermost(areas: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = areas
+        .iter()
+        .filter(|a| !areas.iter().any(|b| b != *a && contains(b, a)))
+        .cloned()
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
 impl<S: Storage> Registry<S> {
     pub(super) async fn pull(&self, auth: &DeviceAuth, req: PullRequest) -> Result<PullResponse> {
         super::permit::on_tablet(&auth.user)?;
         let limit = (req.max_bytes as usize).clamp(4096, self.config.chunk_bytes.max(4096));
         let mut budget = limit * 9 / 10;
         loop {
-            let (page, cursor, more) = self.page(auth, req.cursor, budget).await?;
+            let (page, cursor, more) = self.page(auth, req.cursor.clone(), budget).await?;
             let check = if page.docs.is_empty() && page.removed.is_empty() && !more {
                 self.verdict(auth, &req.digest).await?
             } else {
@@ -101,43 +115,57 @@ impl<S: Storage> Registry<S> {
     ) -> Result<(Page, Cursor, bool)> {
         let scope = self.scope(&auth.user);
         let mut page = Page::default();
-        // First sync: compact snapshots of the scope, by id.
+        // First sync: compact snapshots of the scope, area by area in (area, id) order.
         if !cursor.started || cursor.snapshot.is_some() {
-            let (upto, mut after) = match cursor.snapshot {
+            let (upto, mut after) = match cursor.snapshot.take() {
                 Some(s) => s,
                 None => (self.storage.max_seq().await?, None),
             };
-            loop {
-                let rows = self.storage.snapshot_page(after, 256).await?;
-                if rows.is_empty() {
-                    cursor = Cursor {
-                        seq: upto,
-                        snapshot: None,
-                        started: true,
-                    };
-                    break;
-                }
-                for r in rows {
-                    if scope.contains(&r.area) && r.last_device != auth.device_id {
-                        // Snapshots are already compressed: count them at full size.
-                        let cost = r.doc.len() + 64;
-                        let item = DocChanges {
-                            id: r.id,
-                            changes: r.doc,
-                            heads: heads_vec(&r.heads),
-                        };
-                        if !page.offer(item, cost, budget) {
-                            let c = Cursor {
-                                seq: 0,
-                                snapshot: Some((upto, after)),
-                                started: false,
-                            };
-                            return Ok((page, c, true));
-                        }
+            let areas = outermost(&auth.user.areas);
+            // Resume in the area holding the last household sent (from the first when none, or
+            // when the user's areas changed since: what was sent is sent again, harmlessly).
+            let start = after
+                .as_ref()
+                .and_then(|(a, _)| areas.iter().position(|u| contains(u, a)))
+                .unwrap_or_else(|| {
+                    after = None;
+                    0
+                });
+            for area in &areas[start..] {
+                loop {
+                    let rows = self.storage.snapshot_page(area, after.clone(), 256).await?;
+                    if rows.is_empty() {
+                        break;
                     }
-                    after = Some(r.id);
+                    for r in rows {
+                        let at = (r.area.clone(), r.id);
+                        if scope.contains(&r.area) && r.last_device != auth.device_id {
+                            // Snapshots are already compressed: count them at full size.
+                            let cost = r.doc.len() + 64;
+                            let item = DocChanges {
+                                id: r.id,
+                                changes: r.doc,
+                                heads: heads_vec(&r.heads),
+                            };
+                            if !page.offer(item, cost, budget) {
+                                let c = Cursor {
+                                    seq: 0,
+                                    snapshot: Some((upto, after)),
+                                    started: false,
+                                };
+                                return Ok((page, c, true));
+                            }
+                        }
+                        after = Some(at);
+                    }
                 }
+                after = None;
             }
+            cursor = Cursor {
+                seq: upto,
+                snapshot: None,
+                started: true,
+            };
         }
         // Then the log after the cursor, filtered by scope, without the device's own entries.
         loop {

@@ -211,8 +211,13 @@ impl Storage for AnyStorage {
         delegate!(self.max_seq())
     }
 
-    async fn snapshot_page(&self, after: Option<Uuid>, limit: usize) -> Result<Vec<StoredDoc>> {
-        delegate!(self.snapshot_page(after, limit))
+    async fn snapshot_page(
+        &self,
+        area: &str,
+        after: Option<(String, Uuid)>,
+        limit: usize,
+    ) -> Result<Vec<StoredDoc>> {
+        delegate!(self.snapshot_page(area, after, limit))
     }
 
     async fn all_heads(&self) -> Result<Vec<(Uuid, String, Vec<u8>)>> {

@@ -245,10 +245,13 @@ pub trait Storage: Send + Sync + 'static {
     ) -> impl Future<Output = Result<Vec<LogEntry>>> + Send;
     /// The last sequence number (0 when empty).
     fn max_seq(&self) -> impl Future<Output = Result<u64>> + Send;
-    /// Up to `limit` households with id greater than `after`, by id.
+    /// Up to `limit` households under `area` (the domain's `AreaRange`) after the (area, id)
+    /// position `after`, in (area, id) order: one seek in the (area, id) index per page, so a first
+    /// sync costs the scope, not the country.
     fn snapshot_page(
         &self,
-        after: Option<Uuid>,
+        area: &str,
+        after: Option<(String, Uuid)>,
         limit: usize,
     ) -> impl Future<Output = Result<Vec<StoredDoc>>> + Send;
     /// (id, area, heads) of every household.

@@ -182,6 +182,15 @@ pub const SCOPE_HEADS: &str = "SELECT id, area, heads FROM households
   WHERE area COLLATE \"C\" = $1::text
      OR (area COLLATE \"C\" >= $2::text AND area COLLATE \"C\" < $3::text)";
 
+/// A page of a scope's snapshot: households under one area (`AreaRange`'s parameters 1-3) after
+/// an (area, id) position (4-5), bytewise in (area, id) order through `households_area_c` (V7).
+pub const SNAPSHOT_PAGE: &str = "SELECT id, area, heads, doc, last_device, conflict_count
+   FROM households
+  WHERE area COLLATE \"C\" >= $1::text AND area COLLATE \"C\" < $3::text
+    AND (area COLLATE \"C\" = $1::text OR area COLLATE \"C\" >= $2::text)
+    AND (area COLLATE \"C\", id COLLATE \"C\") > ($4::text, $5::text)
+  ORDER BY area COLLATE \"C\", id COLLATE \"C\" LIMIT $6";
+
 impl Storage for PgStorage {
     async fn add_user(&self, user: &User, now: i64) -> Result<()> {
         let mut c = self.conn().await;
@@ -578,13 +587,28 @@ impl Storage for PgStorage {
         Ok(v as u64)
     }
 
-    async fn snapshot_page(&self, after: Option<Uuid>, limit: usize) -> Result<Vec<StoredDoc>> {
-        let after = after.map(|u| u.to_string()).unwrap_or_default();
+    async fn snapshot_page(
+        &self,
+        area: &str,
+        after: Option<(String, Uuid)>,
+        limit: usize,
+    ) -> Result<Vec<StoredDoc>> {
+        let r = AreaRange::of(area);
+        let (after_area, after_id) = match after {
+            Some((a, id)) => (a, id.to_string()),
+            None => (r.code.clone(), String::new()),
+        };
         let c = self.conn().await;
         c.query(
-            "SELECT id, area, heads, doc, last_device, conflict_count FROM households
-              WHERE id COLLATE \"C\" > $1 ORDER BY id COLLATE \"C\" LIMIT $2",
-            &[&after, &(limit as i64)],
+            SNAPSHOT_PAGE,
+            &[
+                &r.code,
+                &r.from,
+                &r.until,
+                &after_area,
+                &after_id,
+                &(limit as i64),
+            ],
         )
         .await?
         .iter()

@@ -192,6 +192,13 @@ fn to_stored(t: DocRow) -> Result<StoredDoc> {
 pub const SCOPE_HEADS: &str =
     "SELECT id, area, heads FROM households WHERE area = ?1 OR (area >= ?2 AND area < ?3)";
 
+/// A page of a scope's snapshot: households under one area (`AreaRange`'s parameters 1-3) after
+/// an (area, id) position (4-5), in (area, id) order through `households_area_id` (V7).
+pub const SNAPSHOT_PAGE: &str =
+    "SELECT id, area, heads, doc, last_device, conflict_count FROM households
+      WHERE area >= ?1 AND area < ?3 AND (area = ?1 OR area >= ?2) AND (area, id) > (?4, ?5)
+      ORDER BY area, id LIMIT ?6";
+
 impl Storage for SqliteStorage {
     async fn add_user(&self, user: &User, now: i64) -> Result<()> {
         let u = user.clone();
@@ -551,14 +558,24 @@ impl Storage for SqliteStorage {
         .await
     }
 
-    async fn snapshot_page(&self, after: Option<Uuid>, limit: usize) -> Result<Vec<StoredDoc>> {
+    async fn snapshot_page(
+        &self,
+        area: &str,
+        after: Option<(String, Uuid)>,
+        limit: usize,
+    ) -> Result<Vec<StoredDoc>> {
+        let r = AreaRange::of(area);
+        // Before the first row, a position below every code under the area.
+        let (after_area, after_id) = match after {
+            Some((a, id)) => (a, id.to_string()),
+            None => (r.code.clone(), String::new()),
+        };
         self.run(move |c| {
-            let mut stmt = c.prepare_cached(
-                "SELECT id, area, heads, doc, last_device, conflict_count FROM households
-                  WHERE id > ?1 ORDER BY id LIMIT ?2",
+            let mut stmt = c.prepare_cached(SNAPSHOT_PAGE)?;
+            let rows = stmt.query_map(
+                params![r.code, r.from, r.until, after_area, after_id, limit as i64],
+                stored_doc,
             )?;
-            let after = after.map(|u| u.to_string()).unwrap_or_default();
-            let rows = stmt.query_map(params![after, limit as i64], stored_doc)?;
             rows.map(|r| to_stored(r?)).collect()
         })
         .await
