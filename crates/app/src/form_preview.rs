@@ -12,10 +12,11 @@
 //! so relevance, required answers, constraint messages and calculations behave as they will in the
 //! field.
 //!
-//! The answers follow the interview's conventions ([`crate::answers`]): a question is keyed by its
-//! name, or `member:<row>:<name>` inside a row of a top-level repeat (rows are named `r1`, `r2`, ...,
-//! unique across repeats); a multiple choice or a rank is a list in the UI and ODK's space-separated
-//! names for the engine; a GPS point is an object in the UI.
+//! The answers follow the interview's conventions (`answers.rs`): a question is keyed by its
+//! name, or `member:<row>:<name>` inside a row of a repeat (rows are named `r1`, `r2`, ..., unique
+//! across repeats; a repeat inside another repeat is not asked yet); a multiple choice or a rank is
+//! a list in the UI and ODK's space-separated names for the engine; a GPS point is an object in the
+//! UI.
 //!
 //! Files are read in one place, [`read_form_file`]: the form's own bytes only. Attachments (the CSV
 //! files `pulldata()` and `_from_file` selects read) belong beside it and are to be read there too.
@@ -119,7 +120,7 @@ pub struct PreviewState {
     /// Answers outside repeats, by question name.
     #[ts(type = "Record<string, AnswerValue>")]
     pub answers: BTreeMap<String, Value>,
-    /// The rows of each top-level repeat, by the repeat's name.
+    /// The rows of each repeat (not inside another repeat), by the repeat's name.
     pub rows: BTreeMap<String, Vec<MemberView>>,
     /// Relevant questions and notes: `name`, or `member:<row>:<name>`.
     pub visible: Vec<String>,
@@ -151,7 +152,7 @@ pub struct PreviewOpened {
 pub(crate) struct Preview {
     form: Form,
     answers: Answers,
-    /// Top-level repeat name to its rows (row name, answers).
+    /// Each repeat's name (repeats inside another repeat left out) to its rows (row name, answers).
     rows: BTreeMap<String, Vec<(String, Answers)>>,
     next_row: u32,
 }
@@ -213,7 +214,7 @@ impl Preview {
             .survey
             .iter()
             .enumerate()
-            .filter(|(i, q)| q.kind == QuestionType::BeginRepeat && depth(&form, *i) == 0)
+            .filter(|(i, q)| q.kind == QuestionType::BeginRepeat && repeats_around(&form, *i) == 0)
             .map(|(_, q)| (q.name.clone(), Vec::new()))
             .collect();
         Preview {
@@ -329,13 +330,13 @@ impl Preview {
     }
 }
 
-/// How many groups and repeats enclose survey row `i`.
-fn depth(form: &Form, i: usize) -> usize {
+/// How many repeats enclose survey row `i` (groups do not count).
+fn repeats_around(form: &Form, i: usize) -> usize {
     let mut d: usize = 0;
     for q in &form.survey[..i] {
         match q.kind {
-            QuestionType::BeginGroup | QuestionType::BeginRepeat => d += 1,
-            QuestionType::EndGroup | QuestionType::EndRepeat => d = d.saturating_sub(1),
+            QuestionType::BeginRepeat => d += 1,
+            QuestionType::EndRepeat => d = d.saturating_sub(1),
             _ => {}
         }
     }
@@ -419,26 +420,27 @@ impl App {
         })
     }
 
-    /// Adds a row to a top-level repeat of the preview and evaluates the form.
+    /// Adds a row to a repeat (not one inside another repeat) of the preview and evaluates the form.
     pub fn preview_add_row(&self, repeat: &str) -> Result<PreviewState> {
         self.with_preview(|p| {
             let id = format!("r{}", p.next_row);
-            let rows = p.rows.get_mut(repeat).ok_or_else(|| {
-                AppError::NotFound(format!("top-level repeat `{repeat}` in this form"))
-            })?;
+            let rows = p
+                .rows
+                .get_mut(repeat)
+                .ok_or_else(|| AppError::NotFound(format!("repeat `{repeat}` in this form")))?;
             rows.push((id, Answers::new()));
             p.next_row += 1;
             Ok(())
         })
     }
 
-    /// Removes a row of a top-level repeat of the preview and evaluates the form.
+    /// Removes a row of a repeat of the preview and evaluates the form.
     pub fn preview_remove_row(&self, repeat: &str, row: &str) -> Result<PreviewState> {
         self.with_preview(|p| {
             let rows = p
                 .rows
                 .get_mut(repeat)
-                .ok_or_else(|| AppError::NotFound(format!("top-level repeat `{repeat}`")))?;
+                .ok_or_else(|| AppError::NotFound(format!("repeat `{repeat}`")))?;
             let before = rows.len();
             rows.retain(|(id, _)| id != row);
             if rows.len() == before {

@@ -6,6 +6,7 @@
 //!
 //! - **sections** are the form's top-level groups; the repeat (`members`) is the one `repeat` section,
 //!   asked once per member; consecutive top-level questions outside any group form an untitled section;
+//!   a repeat inside groups is a `repeat` section too, splitting its groups around it;
 //! - a group inside a section is a question of kind `group` with its own `questions`;
 //! - each question carries its type, English and Urdu label and hint, choices, `required` (when the
 //!   form says `yes`; conditional requirements show up as issues), `read_only` and `appearance`.
@@ -20,7 +21,7 @@
 //! any text for these types, and the app stores no binary yet), selects from a file or the
 //! `external_choices` sheet as `select_one`/`select_multiple` whose choices may be empty (the UI then
 //! takes the choice's name as text), and `unsupported` for what this device cannot ask (a repeat
-//! inside a group or another repeat): shown as a plain note that never blocks the interview. Metadata, `hidden` and
+//! inside another repeat): shown as a plain note that never blocks the interview. Metadata, `hidden` and
 //! external data rows are recorded, never asked, like calculations.
 
 use crate::dto::Text;
@@ -305,27 +306,72 @@ fn question(form: &Form, q: &shumari_forms::Question, children: Vec<Question>) -
     }
 }
 
+/// A stretch of one level's questions, or a repeat met inside a group, which becomes a section of
+/// its own (the UI repeats sections, not questions).
+enum Piece {
+    Questions(Vec<Question>),
+    Repeat(Section),
+}
+
+fn push_question(pieces: &mut Vec<Piece>, q: Question) {
+    match pieces.last_mut() {
+        Some(Piece::Questions(qs)) => qs.push(q),
+        _ => pieces.push(Piece::Questions(vec![q])),
+    }
+}
+
+/// The questions of pieces known to hold no repeat.
+fn flatten(pieces: Vec<Piece>) -> Vec<Question> {
+    pieces
+        .into_iter()
+        .flat_map(|p| match p {
+            Piece::Questions(qs) => qs,
+            Piece::Repeat(_) => Vec::new(),
+        })
+        .collect()
+}
+
+fn repeat_section(form: &Form, q: &shumari_forms::Question, i: &mut usize) -> Section {
+    Section {
+        id: q.name.clone(),
+        label: text(form, &q.label),
+        hint: text(form, &q.hint),
+        repeat: true,
+        questions: flatten(body(form, i, true)),
+    }
+}
+
 /// Reads rows from `*i` until the `end_group`/`end_repeat` closing the current level (consumed).
-/// Only a top-level repeat is a section the UI repeats: a repeat inside a group or another repeat
-/// becomes an `unsupported` question (shown as a note), its rows left out.
-fn body(form: &Form, i: &mut usize) -> Vec<Question> {
+///
+/// A repeat inside groups (not inside another repeat) splits them: the groups' questions before it,
+/// the repeat as a section, then the rest of the groups under the same headings. A repeat inside a
+/// repeat cannot be asked yet: it becomes an `unsupported` question (shown as a note), its rows
+/// left out.
+fn body(form: &Form, i: &mut usize, in_repeat: bool) -> Vec<Piece> {
     let mut out = Vec::new();
     while *i < form.survey.len() {
         let q = &form.survey[*i];
         *i += 1;
         match q.kind {
             QuestionType::EndGroup | QuestionType::EndRepeat => break,
-            QuestionType::BeginRepeat => {
-                body(form, i);
+            QuestionType::BeginRepeat if in_repeat => {
+                body(form, i, true);
                 let mut nested = question(form, q, Vec::new());
                 nested.kind = Kind::Unsupported;
-                out.push(nested);
+                push_question(&mut out, nested);
             }
+            QuestionType::BeginRepeat => out.push(Piece::Repeat(repeat_section(form, q, i))),
             QuestionType::BeginGroup => {
-                let children = body(form, i);
-                out.push(question(form, q, children));
+                for piece in body(form, i, in_repeat) {
+                    match piece {
+                        Piece::Questions(children) => {
+                            push_question(&mut out, question(form, q, children));
+                        }
+                        repeat => out.push(repeat),
+                    }
+                }
             }
-            _ => out.push(question(form, q, Vec::new())),
+            _ => push_question(&mut out, question(form, q, Vec::new())),
         }
     }
     out
@@ -351,15 +397,33 @@ pub fn form_def(form: &Form) -> FormDef {
         let q = &form.survey[i];
         i += 1;
         match q.kind {
-            QuestionType::BeginGroup | QuestionType::BeginRepeat => {
+            QuestionType::BeginRepeat => {
                 flush(&mut loose, &mut sections);
-                sections.push(Section {
-                    id: q.name.clone(),
-                    label: text(form, &q.label),
-                    hint: text(form, &q.hint),
-                    repeat: q.kind == QuestionType::BeginRepeat,
-                    questions: body(form, &mut i),
-                });
+                sections.push(repeat_section(form, q, &mut i));
+            }
+            QuestionType::BeginGroup => {
+                flush(&mut loose, &mut sections);
+                let mut part = 0;
+                for piece in body(form, &mut i, false) {
+                    match piece {
+                        Piece::Repeat(s) => sections.push(s),
+                        Piece::Questions(questions) => {
+                            part += 1;
+                            sections.push(Section {
+                                // Ids are unique: a group split by a repeat continues as `<name>-2`.
+                                id: if part == 1 {
+                                    q.name.clone()
+                                } else {
+                                    format!("{}-{part}", q.name)
+                                },
+                                label: text(form, &q.label),
+                                hint: if part == 1 { text(form, &q.hint) } else { None },
+                                repeat: false,
+                                questions,
+                            });
+                        }
+                    }
+                }
             }
             QuestionType::EndGroup | QuestionType::EndRepeat => {}
             _ => loose.push(question(form, q, Vec::new())),
@@ -437,5 +501,36 @@ mod tests {
         assert!(writable(engine_form(), "rooms", false));
         assert!(!writable(engine_form(), "rooms", true));
         assert!(!writable(engine_form(), "age_years", true));
+    }
+
+    #[test]
+    fn a_repeat_inside_a_repeat_is_a_note_that_keeps_its_rows_out() {
+        // The engine refuses nested repeats for now; the UI definition is built from the rows alone.
+        let mut form = engine_form().clone();
+        let members = form
+            .survey
+            .iter()
+            .position(|q| q.name == "members")
+            .unwrap();
+        let mut nested = form.survey[members].clone();
+        nested.name = "visits".into();
+        let mut inner = shumari_forms::Question::new(0, QuestionType::Text, "visit_place");
+        inner.label = nested.label.clone();
+        let mut end = form.survey[members].clone();
+        end.kind = QuestionType::EndRepeat;
+        form.survey
+            .splice(members + 1..members + 1, [nested, inner, end]);
+        let f = form_def(&form);
+        let roster = f.sections.iter().find(|s| s.id == "members").unwrap();
+        assert!(roster.repeat);
+        let visits = &roster.questions[0];
+        assert_eq!(
+            (visits.name.as_str(), visits.kind),
+            ("visits", Kind::Unsupported)
+        );
+        assert!(visits.questions.is_empty());
+        assert!(find(&f, "visit_place", true).is_none());
+        // The roster's own questions follow it.
+        assert!(find(&f, "sex", true).is_some());
     }
 }

@@ -94,6 +94,12 @@ type = "end_repeat"
 type = "begin_group"
 name = "more"
 label = "More"
+relevant = "${has_land} = 'yes'"
+
+[[survey]]
+type = "note"
+name = "more_note"
+label = "A few more questions"
 
 [[survey]]
 type = "begin_repeat"
@@ -107,6 +113,11 @@ label = "Crop"
 
 [[survey]]
 type = "end_repeat"
+
+[[survey]]
+type = "text"
+name = "comment"
+label = "Comment"
 
 [[survey]]
 type = "end_group"
@@ -191,23 +202,33 @@ fn a_form_is_checked_rendered_and_filled_in_memory() {
             .unwrap()
             .repeat
     );
-    // A repeat inside a group is not asked yet: a note says so.
-    let more = form.sections.iter().find(|s| s.id == "more").unwrap();
-    assert!(!more.repeat);
-    assert_eq!(more.questions[0].name, "crops");
-    assert_eq!(more.questions[0].kind, Kind::Unsupported);
-    assert!(more.questions[0].questions.is_empty());
+    // A repeat inside a group is a section of its own, the group continuing after it.
+    let ids: Vec<&str> = form.sections.iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(&ids[ids.len() - 3..], ["more", "crops", "more-2"]);
+    let crops = &form.sections[ids.len() - 2];
+    assert!(crops.repeat);
+    assert_eq!(crops.questions[0].name, "crop");
+    assert_eq!(form.sections[ids.len() - 1].questions[0].name, "comment");
+    assert_eq!(
+        form.sections[ids.len() - 1].label,
+        form.sections[ids.len() - 3].label
+    );
 
     // Skip logic: the acres show once the household owns land.
     let state = opened.state.unwrap();
     assert!(!state.visible.contains(&"land_acres".to_string()));
     assert!(state.visible.contains(&"done_note".to_string()));
+    // A repeat is asked (its rows may be added) when its relevance holds.
+    assert!(state.visible.contains(&"plots".to_string()));
+    // A group's relevance holds for the repeat inside it.
+    assert!(!state.visible.contains(&"crops".to_string()));
     assert!(state
         .issues
         .iter()
         .any(|i| i.field == "has_land" && i.code == "required"));
     let state = app.preview_answer("has_land", None, json!("yes")).unwrap();
     assert!(state.visible.contains(&"land_acres".to_string()));
+    assert!(state.visible.contains(&"crops".to_string()));
     assert!(!state.issues.iter().any(|i| i.field == "has_land"));
 
     // Constraint messages are the form's.
@@ -266,6 +287,14 @@ fn a_form_is_checked_rendered_and_filled_in_memory() {
     assert!(app.preview_answer("plot_size", None, json!(3)).is_err());
     let state = app.preview_remove_row("plots", &row).unwrap();
     assert!(state.rows["plots"].is_empty());
+    // The repeat inside a group has rows too.
+    let state = app.preview_add_row("crops").unwrap();
+    let crop_row = state.rows["crops"][0].id.clone();
+    assert_ne!(crop_row, row);
+    let state = app
+        .preview_answer("crop", Some(&crop_row), json!("wheat"))
+        .unwrap();
+    assert_eq!(state.rows["crops"][0].answers["crop"], json!("wheat"));
 
     // Nothing was written to the device: the preview lives in memory and is gone when closed.
     assert!(!app.dir().exists());

@@ -635,7 +635,7 @@ export type PreviewState = {
    */
   answers: Record<string, AnswerValue>,
   /**
-   * The rows of each top-level repeat, by the repeat's name.
+   * The rows of each repeat (not inside another repeat), by the repeat's name.
    */
   rows: { [key in string]: Array<Member> },
   /**

@@ -23,7 +23,7 @@ const yesNo = [
 const state = (over: Partial<PreviewState> = {}): PreviewState => ({
   answers: {},
   rows: { plots: [] },
-  visible: ['has_land', 'visit_time'],
+  visible: ['has_land', 'visit_time', 'plots'],
   issues: [{ field: 'has_land', memberId: null, code: 'required', message: { en: 'This answer is required.', ur: 'یہ جواب ضروری ہے۔' } }],
   calculated: {},
   choices: {},
@@ -92,12 +92,12 @@ it('Preview shows the check summary and evaluates each answer in the core', asyn
     if (cmd === 'preview_answer' && a.field === 'land_acres') {
       return state({
         answers: { has_land: 'yes', land_acres: 0 },
-        visible: ['has_land', 'land_acres', 'visit_time'],
+        visible: ['has_land', 'land_acres', 'visit_time', 'plots'],
         issues: [{ field: 'land_acres', memberId: null, code: 'constraint', message: { en: 'More than zero acres.', ur: 'صفر سے زیادہ ایکڑ۔' } }],
       });
     }
     if (cmd === 'preview_add_row') {
-      return state({ rows: { plots: [{ id: 'r1', answers: {} }] }, visible: ['has_land', 'visit_time', 'member:r1:plot_size'] });
+      return state({ rows: { plots: [{ id: 'r1', answers: {} }] }, visible: ['has_land', 'visit_time', 'plots', 'member:r1:plot_size'] });
     }
     throw new Error(`unexpected ${cmd}`);
   });
@@ -116,6 +116,8 @@ it('Preview shows the check summary and evaluates each answer in the core', asyn
   expect(screen.getByTestId('preview-verdict').textContent).toContain('This answer is required.');
   await fireEvent.click(screen.getByLabelText('Yes'));
   expect(mocked).toHaveBeenCalledWith('preview_answer', { field: 'has_land', row: null, value: 'yes' });
+  // The engine no longer asks for plots: their section goes.
+  await waitFor(() => expect(screen.queryByTestId('preview-add-row-plots')).toBeNull());
   const acres = (await screen.findByLabelText('Acres')) as HTMLInputElement;
   expect(screen.getByTestId('preview-verdict').textContent).toContain('The form would be accepted as complete.');
   await fireEvent.input(acres, { target: { value: '0' } });
