@@ -243,3 +243,37 @@ it('a table-list group is a grid of its questions by their choices; field-list s
   expect(fieldList.container.querySelectorAll('fieldset.group')).toHaveLength(1);
   expect(screen.getByRole('group', { name: 'Water' })).toBeTruthy();
 });
+
+it('every widget has an accessible name and no axe violations', async () => {
+  const { default: axe } = await import('axe-core');
+  const ctx: QuestionContext = {
+    fid: (name) => `f-${name}`,
+    visible: () => true,
+    value: () => null,
+    messages: () => [],
+    warnings: () => [],
+    offered: () => null,
+    change: vi.fn(),
+  };
+  const questions = [
+    q({ name: 't', kind: 'time', label: { en: 'Time', ur: 'وقت' } }),
+    q({ name: 'dt', kind: 'date_time', label: { en: 'When', ur: 'کب' } }),
+    q({ name: 'r', kind: 'range', range: { start: 1, end: 5, step: 1 }, label: { en: 'Scale', ur: 'پیمانہ' } }),
+    q({ name: 'rk', kind: 'rank', choices: agree, label: { en: 'Order', ur: 'ترتیب' } }),
+    q({ name: 'b', kind: 'barcode', label: { en: 'Code', ur: 'کوڈ' } }),
+    q({ name: 'gt', kind: 'geotrace', label: { en: 'Path', ur: 'راستہ' } }),
+    q({ name: 'f', kind: 'file', media: 'audio', label: { en: 'Recording', ur: 'ریکارڈنگ' } }),
+    q({ name: 'm', kind: 'select_one', choices: yesNo, appearance: 'minimal', label: { en: 'Pick', ur: 'چنیں' } }),
+    q({ name: 'ml', kind: 'text', appearance: 'multiline', label: { en: 'Notes', ur: 'نوٹ' } }),
+    q({
+      name: 'tl', kind: 'group', appearance: 'table-list', label: { en: 'Grid', ur: 'جدول' },
+      questions: [
+        q({ name: 'a', kind: 'select_one', choices: yesNo, label: { en: 'A', ur: 'الف' } }),
+        q({ name: 'bb', kind: 'select_one', choices: yesNo, label: { en: 'B', ur: 'ب' } }),
+      ],
+    }),
+  ];
+  const { container } = render(Questions, { questions, memberId: null, ctx });
+  const result = await axe.run(container, { rules: { 'color-contrast': { enabled: false } } });
+  expect(result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.html).join(' | ')}`)).toEqual([]);
+});
