@@ -177,21 +177,32 @@ it('appearances: multiline, numbers, minimal, likert and quick', async () => {
   expect((screen.getByLabelText('Question') as HTMLInputElement).inputMode).toBe('tel');
   nb.unmount();
 
-  const min = render(QuestionField, { question: q({ kind: 'select_one', choices: yesNo, appearance: 'minimal' }), value: null, fieldId: 'f-m', onchange });
-  const dropdown = screen.getByLabelText('Question') as HTMLSelectElement;
-  expect(dropdown.tagName).toBe('SELECT');
-  expect(Array.from(dropdown.options, (o) => o.textContent)).toEqual(['Choose…', 'Yes', 'No']);
-  await fireEvent.change(dropdown, { target: { value: 'no' } });
-  expect(onchange).toHaveBeenLastCalledWith('no');
+  // `minimal`: the whole list until answered, then only the choice, with a button to change it.
+  const minimal = q({ kind: 'select_one', choices: agree, appearance: 'minimal' });
+  const min = render(QuestionField, { question: minimal, value: null, fieldId: 'f-m', onchange });
+  expect(min.container.querySelectorAll('input[type=radio]')).toHaveLength(3);
+  await fireEvent.click(screen.getByLabelText('Neutral'));
+  expect(onchange).toHaveBeenLastCalledWith('neutral');
+  await min.rerender({ value: 'neutral' });
+  const radios = min.container.querySelectorAll<HTMLInputElement>('input[type=radio]');
+  expect(Array.from(radios, (r) => [r.value, r.checked])).toEqual([['neutral', true]]);
+  await fireEvent.click(screen.getByRole('button', { name: 'Change' }));
+  expect(min.container.querySelectorAll('input[type=radio]')).toHaveLength(3);
+  await fireEvent.click(screen.getByLabelText('Agree'));
+  expect(onchange).toHaveBeenLastCalledWith('agree');
+  await min.rerender({ value: 'agree' });
+  expect(Array.from(min.container.querySelectorAll<HTMLInputElement>('input[type=radio]'), (r) => r.value)).toEqual(['agree']);
   min.unmount();
 
-  const minMulti = render(QuestionField, { question: q({ kind: 'select_multiple', choices: yesNo, appearance: 'minimal' }), value: ['yes'], fieldId: 'f-mm', onchange });
-  const multi = screen.getByLabelText('Question') as HTMLSelectElement;
-  expect(multi.multiple).toBe(true);
-  expect(multi.options[0].selected).toBe(true);
-  multi.options[1].selected = true;
-  await fireEvent.change(multi);
-  expect(onchange).toHaveBeenLastCalledWith(['yes', 'no']);
+  // A multiple choice stays open while ticking, until Done.
+  const minMulti = render(QuestionField, { question: q({ kind: 'select_multiple', choices: yesNo, appearance: 'minimal' }), value: null, fieldId: 'f-mm', onchange });
+  await fireEvent.click(screen.getByLabelText('Yes'));
+  expect(onchange).toHaveBeenLastCalledWith(['yes']);
+  await minMulti.rerender({ value: ['yes'] });
+  expect(minMulti.container.querySelectorAll('input[type=checkbox]')).toHaveLength(2);
+  await fireEvent.click(screen.getByRole('button', { name: 'Done' }));
+  expect(Array.from(minMulti.container.querySelectorAll<HTMLInputElement>('input[type=checkbox]'), (c) => c.value)).toEqual(['yes']);
+  expect(screen.getByRole('button', { name: 'Change' })).toBeTruthy();
   minMulti.unmount();
 
   const lk = render(QuestionField, { question: q({ kind: 'select_one', choices: agree, appearance: 'likert' }), value: null, fieldId: 'f-l', onchange });
