@@ -24,6 +24,11 @@ const COMMANDS: &[&str] = &[
     "sync_now",
     "get_settings",
     "set_settings",
+    "open_preview",
+    "preview_answer",
+    "preview_add_row",
+    "preview_remove_row",
+    "close_preview",
 ];
 
 fn main() {

@@ -8,7 +8,7 @@
 mod commands;
 mod error;
 
-use commands::{conflicts, households, interview, session, settings, sync};
+use commands::{conflicts, households, interview, preview, session, settings, sync};
 use std::path::PathBuf;
 use tauri::Manager;
 
@@ -50,6 +50,11 @@ fn main() {
             sync::sync_now,
             settings::get_settings,
             settings::set_settings,
+            preview::open_preview,
+            preview::preview_answer,
+            preview::preview_add_row,
+            preview::preview_remove_row,
+            preview::close_preview,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

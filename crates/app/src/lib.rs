@@ -11,6 +11,8 @@
 //!   they are typed and judged by the forms engine, the roster, completion, the provisional PMT score.
 //! - [`left_area`]: households the registry moved out of this device's area while they held unsent
 //!   changes: kept, listed and exported instead of deleted.
+//! - [`form_preview`]: "try a form": any XLSForm file checked by the forms engine and filled in
+//!   memory only (never a household), evaluated after each answer.
 //! - [`conflicts`]: fields two devices changed concurrently, and choosing the value to keep.
 //! - [`sync`]: background sync with backoff, on-demand sync and one foreground round, with progress;
 //!   a round holds the store for one short local step at a time, never across network IO, so no
@@ -29,6 +31,7 @@ pub mod dto;
 pub mod error;
 pub mod exports;
 pub mod form_files;
+pub mod form_preview;
 mod form_rules;
 mod form_view;
 pub mod household_records;
@@ -84,6 +87,8 @@ pub struct App {
     store: Arc<Mutex<Option<Store>>>,
     sync: sync::SyncController,
     form: Arc<questionnaire::FormDef>,
+    /// The form being tried on the Settings screen, with its answers (memory only).
+    preview: Arc<Mutex<Option<form_preview::Preview>>>,
     clock: Clock,
 }
 
@@ -100,6 +105,7 @@ impl App {
             store: Arc::new(Mutex::new(None)),
             sync: sync::SyncController::default(),
             form: Arc::new(questionnaire::form_def(questionnaire::engine_form())),
+            preview: Arc::new(Mutex::new(None)),
             clock,
         }
     }

@@ -6,16 +6,27 @@
 //!
 //! - **sections** are the form's top-level groups; the repeat (`members`) is the one `repeat` section,
 //!   asked once per member; consecutive top-level questions outside any group form an untitled section;
+//!   a repeat inside groups is a `repeat` section too, splitting its groups around it;
 //! - a group inside a section is a question of kind `group` with its own `questions`;
 //! - each question carries its type, English and Urdu label and hint, choices, `required` (when the
 //!   form says `yes`; conditional requirements show up as issues), `read_only` and `appearance`.
 //!
 //! Two kinds are the app's own: `id_number` is a `cnic` (the UI masks it 5-7-1 and the domain checks it),
 //! and `area` is read-only (a household's area is chosen when it is created, and fixes who may see it).
+//!
+//! Every XLSForm question type has a kind ([`kind`]): `time`, `date_time`, `range` (with its
+//! [`RangeDef`]), `rank` (with its choices), `barcode` (typed in), `geotrace`/`geoshape` (a list of
+//! points stored as the engine reads them, `lat lon alt acc;...`), `file` for image, audio, video and
+//! file questions (the UI offers a file picker and records the picked file's name: the engine takes
+//! any text for these types, and the app stores no binary yet), selects from a file or the
+//! `external_choices` sheet as `select_one`/`select_multiple` whose choices may be empty (the UI then
+//! takes the choice's name as text), and `unsupported` for what this device cannot ask (a repeat
+//! inside another repeat): shown as a plain note that never blocks the interview. Metadata, `hidden` and
+//! external data rows are recorded, never asked, like calculations.
 
 use crate::dto::Text;
 use serde::Serialize;
-use shumari_forms::{Flag, Form, QuestionType};
+use shumari_forms::{Flag, Form, Media, QuestionType};
 
 /// Kinds of question the UI knows how to draw.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
@@ -46,6 +57,35 @@ pub enum Kind {
     Calculate,
     /// Questions asked together (relevance of the group applies to all of them).
     Group,
+    /// A time of day: ODK's `HH:MM:SS.sss` with the device's zone (`14:30:00.000+05:00`).
+    Time,
+    /// A date and time: `YYYY-MM-DDTHH:MM:SS.sss` with the device's zone.
+    DateTime,
+    /// A number on a scale (`range` gives its start, end and step).
+    Range,
+    /// The choices put in order (stored as their names, space-separated, most preferred first).
+    Rank,
+    /// A scanned code, typed in (this device has no scanner).
+    Barcode,
+    /// A line of GPS points, `lat lon alt acc;...` (two or more).
+    Geotrace,
+    /// A closed shape of GPS points (four or more, the last equal to the first).
+    Geoshape,
+    /// An image, audio, video or other file (`media` says which); the answer is the file's name.
+    File,
+    /// A question this device cannot ask: shown as a note, never blocks the interview.
+    Unsupported,
+}
+
+/// A `range` question's scale.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, ts_rs::TS)]
+pub struct RangeDef {
+    /// First value (the lowest, unless `end` is lower).
+    pub start: f64,
+    /// Last value.
+    pub end: f64,
+    /// Distance between allowed values (never zero).
+    pub step: f64,
 }
 
 /// A choice of a select question.
@@ -87,6 +127,14 @@ pub struct Question {
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     #[ts(as = "Option<bool>", optional)]
     pub filtered: bool,
+    /// The scale of a `range` question.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub range: Option<RangeDef>,
+    /// For a `file` question: `image`, `audio`, `video` or `file`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub media: Option<String>,
     /// The questions of a group.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     #[ts(as = "Option<Vec<Question>>", optional)]
@@ -155,27 +203,28 @@ fn kind(q: &shumari_forms::Question) -> Kind {
         QuestionType::Text => Kind::Text,
         QuestionType::Integer => Kind::Integer,
         QuestionType::Decimal => Kind::Decimal,
-        QuestionType::SelectOne(_) => Kind::SelectOne,
-        QuestionType::SelectMultiple(_) => Kind::SelectMultiple,
+        // Choices from a file or the external_choices sheet: listed when the form carries them, else
+        // the UI takes the choice's name as text.
+        QuestionType::SelectOne(_)
+        | QuestionType::SelectOneFromFile(_)
+        | QuestionType::SelectOneExternal(_) => Kind::SelectOne,
+        QuestionType::SelectMultiple(_) | QuestionType::SelectMultipleFromFile(_) => {
+            Kind::SelectMultiple
+        }
+        QuestionType::Rank(_) => Kind::Rank,
         QuestionType::Date => Kind::Date,
+        QuestionType::Time => Kind::Time,
+        QuestionType::DateTime => Kind::DateTime,
+        QuestionType::Range(_) => Kind::Range,
         QuestionType::Geopoint => Kind::Gps,
+        QuestionType::Geotrace => Kind::Geotrace,
+        QuestionType::Geoshape => Kind::Geoshape,
+        QuestionType::Barcode => Kind::Barcode,
+        // The engine takes any text for a file question: the app records the picked file's name.
+        QuestionType::Media(_) => Kind::File,
         QuestionType::Note => Kind::Note,
         QuestionType::Acknowledge => Kind::Acknowledge,
         QuestionType::Calculate => Kind::Calculate,
-        // Typed as text for now; the engine checks each value's shape (time, date-time, choice names
-        // in order, `lat lon;...` points, scanned codes, a name from an attached list).
-        QuestionType::Time
-        | QuestionType::DateTime
-        | QuestionType::Rank(_)
-        | QuestionType::Barcode
-        | QuestionType::Geotrace
-        | QuestionType::Geoshape
-        | QuestionType::SelectOneFromFile(_)
-        | QuestionType::SelectMultipleFromFile(_)
-        | QuestionType::SelectOneExternal(_) => Kind::Text,
-        QuestionType::Range(_) => Kind::Decimal,
-        // A file this device cannot capture: its label is shown as a note.
-        QuestionType::Media(_) => Kind::Note,
         // Recorded by the app or the engine, never asked.
         QuestionType::Hidden | QuestionType::Meta(_) | QuestionType::External(_) => Kind::Calculate,
         QuestionType::BeginGroup
@@ -183,6 +232,32 @@ fn kind(q: &shumari_forms::Question) -> Kind {
         | QuestionType::BeginRepeat
         | QuestionType::EndRepeat => Kind::Group,
     }
+}
+
+/// The choice list a select or rank reads its choices from (a `_from_file` select's list is the
+/// attachment's name, which the choices sheet does not hold: its choices come out empty).
+fn list_of(kind: &QuestionType) -> Option<&str> {
+    match kind {
+        QuestionType::SelectOneFromFile(l)
+        | QuestionType::SelectMultipleFromFile(l)
+        | QuestionType::SelectOneExternal(l) => Some(l),
+        other => other.list(),
+    }
+}
+
+fn media_name(kind: &QuestionType) -> Option<String> {
+    let QuestionType::Media(m) = kind else {
+        return None;
+    };
+    Some(
+        match m {
+            Media::Image => "image",
+            Media::Audio => "audio",
+            Media::Video => "video",
+            Media::File => "file",
+        }
+        .to_string(),
+    )
 }
 
 /// Whether the app lets the surveyor write `name` (at household level when `member` is false).
@@ -197,9 +272,7 @@ pub fn writable(form: &Form, name: &str, member: bool) -> bool {
 }
 
 fn question(form: &Form, q: &shumari_forms::Question, children: Vec<Question>) -> Question {
-    let choices = q
-        .kind
-        .list()
+    let choices = list_of(&q.kind)
         .map(|list| {
             form.choices_of(list)
                 .map(|c| Choice {
@@ -220,23 +293,85 @@ fn question(form: &Form, q: &shumari_forms::Question, children: Vec<Question>) -
         appearance: q.appearance.clone(),
         choices,
         filtered: q.choice_filter.is_some(),
+        range: match q.kind {
+            QuestionType::Range(p) => Some(RangeDef {
+                start: p.start,
+                end: p.end,
+                step: p.step,
+            }),
+            _ => None,
+        },
+        media: media_name(&q.kind),
         questions: children,
     }
 }
 
+/// A stretch of one level's questions, or a repeat met inside a group, which becomes a section of
+/// its own (the UI repeats sections, not questions).
+enum Piece {
+    Questions(Vec<Question>),
+    Repeat(Section),
+}
+
+fn push_question(pieces: &mut Vec<Piece>, q: Question) {
+    match pieces.last_mut() {
+        Some(Piece::Questions(qs)) => qs.push(q),
+        _ => pieces.push(Piece::Questions(vec![q])),
+    }
+}
+
+/// The questions of pieces known to hold no repeat.
+fn flatten(pieces: Vec<Piece>) -> Vec<Question> {
+    pieces
+        .into_iter()
+        .flat_map(|p| match p {
+            Piece::Questions(qs) => qs,
+            Piece::Repeat(_) => Vec::new(),
+        })
+        .collect()
+}
+
+fn repeat_section(form: &Form, q: &shumari_forms::Question, i: &mut usize) -> Section {
+    Section {
+        id: q.name.clone(),
+        label: text(form, &q.label),
+        hint: text(form, &q.hint),
+        repeat: true,
+        questions: flatten(body(form, i, true)),
+    }
+}
+
 /// Reads rows from `*i` until the `end_group`/`end_repeat` closing the current level (consumed).
-fn body(form: &Form, i: &mut usize) -> Vec<Question> {
+///
+/// A repeat inside groups (not inside another repeat) splits them: the groups' questions before it,
+/// the repeat as a section, then the rest of the groups under the same headings. A repeat inside a
+/// repeat cannot be asked yet: it becomes an `unsupported` question (shown as a note), its rows
+/// left out.
+fn body(form: &Form, i: &mut usize, in_repeat: bool) -> Vec<Piece> {
     let mut out = Vec::new();
     while *i < form.survey.len() {
         let q = &form.survey[*i];
         *i += 1;
         match q.kind {
             QuestionType::EndGroup | QuestionType::EndRepeat => break,
-            QuestionType::BeginGroup | QuestionType::BeginRepeat => {
-                let children = body(form, i);
-                out.push(question(form, q, children));
+            QuestionType::BeginRepeat if in_repeat => {
+                body(form, i, true);
+                let mut nested = question(form, q, Vec::new());
+                nested.kind = Kind::Unsupported;
+                push_question(&mut out, nested);
             }
-            _ => out.push(question(form, q, Vec::new())),
+            QuestionType::BeginRepeat => out.push(Piece::Repeat(repeat_section(form, q, i))),
+            QuestionType::BeginGroup => {
+                for piece in body(form, i, in_repeat) {
+                    match piece {
+                        Piece::Questions(children) => {
+                            push_question(&mut out, question(form, q, children));
+                        }
+                        repeat => out.push(repeat),
+                    }
+                }
+            }
+            _ => push_question(&mut out, question(form, q, Vec::new())),
         }
     }
     out
@@ -262,15 +397,33 @@ pub fn form_def(form: &Form) -> FormDef {
         let q = &form.survey[i];
         i += 1;
         match q.kind {
-            QuestionType::BeginGroup | QuestionType::BeginRepeat => {
+            QuestionType::BeginRepeat => {
                 flush(&mut loose, &mut sections);
-                sections.push(Section {
-                    id: q.name.clone(),
-                    label: text(form, &q.label),
-                    hint: text(form, &q.hint),
-                    repeat: q.kind == QuestionType::BeginRepeat,
-                    questions: body(form, &mut i),
-                });
+                sections.push(repeat_section(form, q, &mut i));
+            }
+            QuestionType::BeginGroup => {
+                flush(&mut loose, &mut sections);
+                let mut part = 0;
+                for piece in body(form, &mut i, false) {
+                    match piece {
+                        Piece::Repeat(s) => sections.push(s),
+                        Piece::Questions(questions) => {
+                            part += 1;
+                            sections.push(Section {
+                                // Ids are unique: a group split by a repeat continues as `<name>-2`.
+                                id: if part == 1 {
+                                    q.name.clone()
+                                } else {
+                                    format!("{}-{part}", q.name)
+                                },
+                                label: text(form, &q.label),
+                                hint: if part == 1 { text(form, &q.hint) } else { None },
+                                repeat: false,
+                                questions,
+                            });
+                        }
+                    }
+                }
             }
             QuestionType::EndGroup | QuestionType::EndRepeat => {}
             _ => loose.push(question(form, q, Vec::new())),
@@ -348,5 +501,36 @@ mod tests {
         assert!(writable(engine_form(), "rooms", false));
         assert!(!writable(engine_form(), "rooms", true));
         assert!(!writable(engine_form(), "age_years", true));
+    }
+
+    #[test]
+    fn a_repeat_inside_a_repeat_is_a_note_that_keeps_its_rows_out() {
+        // The engine refuses nested repeats for now; the UI definition is built from the rows alone.
+        let mut form = engine_form().clone();
+        let members = form
+            .survey
+            .iter()
+            .position(|q| q.name == "members")
+            .unwrap();
+        let mut nested = form.survey[members].clone();
+        nested.name = "visits".into();
+        let mut inner = shumari_forms::Question::new(0, QuestionType::Text, "visit_place");
+        inner.label = nested.label.clone();
+        let mut end = form.survey[members].clone();
+        end.kind = QuestionType::EndRepeat;
+        form.survey
+            .splice(members + 1..members + 1, [nested, inner, end]);
+        let f = form_def(&form);
+        let roster = f.sections.iter().find(|s| s.id == "members").unwrap();
+        assert!(roster.repeat);
+        let visits = &roster.questions[0];
+        assert_eq!(
+            (visits.name.as_str(), visits.kind),
+            ("visits", Kind::Unsupported)
+        );
+        assert!(visits.questions.is_empty());
+        assert!(find(&f, "visit_place", true).is_none());
+        // The roster's own questions follow it.
+        assert!(find(&f, "sex", true).is_some());
     }
 }

@@ -1,5 +1,5 @@
 //! The UI's TypeScript types (`ui/src/api/types.ts`) are generated from the DTOs the app core sends
-//! (`#[derive(ts_rs::TS)]` in `dto.rs`, `questionnaire.rs` and `sync.rs`). This test renders them and
+//! (`#[derive(ts_rs::TS)]` in `dto.rs`, `questionnaire.rs`, `form_preview.rs` and `sync.rs`). This test renders them and
 //! fails when the checked-in file differs, leaving the fresh rendering in the temp directory.
 //!
 //! After changing a DTO, regenerate the file with:
@@ -8,7 +8,8 @@
 //! SHUMARI_WRITE_UI_TYPES=1 cargo test -p shumari-app --test ui_types
 //! ```
 
-use shumari_app::questionnaire::{Choice, FormDef, Kind, Question, Section};
+use shumari_app::form_preview::{FormCheck, FormProblem, PreviewOpened, PreviewState, TypeCount};
+use shumari_app::questionnaire::{Choice, FormDef, Kind, Question, RangeDef, Section};
 use shumari_app::sync::{SyncError, SyncStatus};
 use shumari_app::{
     AreaInfo, ConflictValueView, ConflictView, ExportedFile, HouseholdSummary, Interview, Issue,
@@ -19,8 +20,8 @@ use std::path::Path;
 use ts_rs::{Config, TS};
 
 const HEADER: &str = "\
-// Generated from the field app core's DTOs (crates/app/src: dto.rs, questionnaire.rs, sync.rs) by
-// crates/app/tests/ui_types.rs. Do not edit: change the Rust types, then run
+// Generated from the field app core's DTOs (crates/app/src: dto.rs, questionnaire.rs, form_preview.rs,
+// sync.rs) by crates/app/tests/ui_types.rs. Do not edit: change the Rust types, then run
 //   SHUMARI_WRITE_UI_TYPES=1 cargo test -p shumari-app --test ui_types
 // Values the core sends as plain strings or JSON are named in ./vocabulary.ts.
 
@@ -93,6 +94,7 @@ fn render() -> Rendered {
         .add::<ExportedFile>()
         .add::<Kind>()
         .add::<Choice>()
+        .add::<RangeDef>()
         .add::<Question>()
         .add::<Section>()
         .add::<FormDef>()
@@ -105,7 +107,12 @@ fn render() -> Rendered {
         .add::<ConflictView>()
         .add::<SyncError>()
         .add::<SyncStatus>()
-        .add::<Settings>();
+        .add::<Settings>()
+        .add::<FormProblem>()
+        .add::<TypeCount>()
+        .add::<FormCheck>()
+        .add::<PreviewState>()
+        .add::<PreviewOpened>();
     r
 }
 

@@ -1,5 +1,5 @@
-// Generated from the field app core's DTOs (crates/app/src: dto.rs, questionnaire.rs, sync.rs) by
-// crates/app/tests/ui_types.rs. Do not edit: change the Rust types, then run
+// Generated from the field app core's DTOs (crates/app/src: dto.rs, questionnaire.rs, form_preview.rs,
+// sync.rs) by crates/app/tests/ui_types.rs. Do not edit: change the Rust types, then run
 //   SHUMARI_WRITE_UI_TYPES=1 cargo test -p shumari-app --test ui_types
 // Values the core sends as plain strings or JSON are named in ./vocabulary.ts.
 
@@ -151,7 +151,7 @@ export type ExportedFile = {
 /**
  * Kinds of question the UI knows how to draw.
  */
-export type QuestionKind = "text" | "integer" | "decimal" | "select_one" | "select_multiple" | "date" | "cnic" | "gps" | "note" | "acknowledge" | "calculate" | "group";
+export type QuestionKind = "text" | "integer" | "decimal" | "select_one" | "select_multiple" | "date" | "cnic" | "gps" | "note" | "acknowledge" | "calculate" | "group" | "time" | "date_time" | "range" | "rank" | "barcode" | "geotrace" | "geoshape" | "file" | "unsupported";
 
 /**
  * A choice of a select question.
@@ -165,6 +165,24 @@ export type Choice = {
    * Label.
    */
   label: Text,
+};
+
+/**
+ * A `range` question's scale.
+ */
+export type RangeDef = {
+  /**
+   * First value (the lowest, unless `end` is lower).
+   */
+  start: number,
+  /**
+   * Last value.
+   */
+  end: number,
+  /**
+   * Distance between allowed values (never zero).
+   */
+  step: number,
 };
 
 /**
@@ -207,6 +225,14 @@ export type Question = {
    * The choices depend on other answers: the interview lists the ones offered (`choices`).
    */
   filtered?: boolean,
+  /**
+   * The scale of a `range` question.
+   */
+  range?: RangeDef,
+  /**
+   * For a `file` question: `image`, `audio`, `video` or `file`.
+   */
+  media?: string,
   /**
    * The questions of a group.
    */
@@ -520,4 +546,134 @@ export type Settings = {
    * Minutes without a touch or a key before the app locks itself (1 to 60; 5 unless changed).
    */
   autoLockMinutes: number,
+};
+
+/**
+ * One error or warning of a form source, located for its author.
+ */
+export type FormProblem = {
+  /**
+   * `survey`, `choices`, `settings`, `file`, or another sheet's name.
+   */
+  sheet: string,
+  /**
+   * Spreadsheet row (1 = header); 0 when it is not about one row.
+   */
+  row: number,
+  /**
+   * Column name; empty when it is not about one column.
+   */
+  column: string,
+  /**
+   * What is wrong (in English, the engine's words).
+   */
+  message: string,
+};
+
+/**
+ * How many survey rows have one type.
+ */
+export type TypeCount = {
+  /**
+   * The type (`select_one LIST` counts as `select_one`).
+   */
+  type: string,
+  /**
+   * How many.
+   */
+  count: number,
+};
+
+/**
+ * What the engine says about a form file, loaded or not.
+ */
+export type FormCheck = {
+  /**
+   * The picked file's name.
+   */
+  fileName: string,
+  /**
+   * `.xlsx`, `.xls`, `.ods` or `.toml`: how the bytes were read.
+   */
+  format: string,
+  /**
+   * The form loaded (no errors).
+   */
+  loaded: boolean,
+  /**
+   * Form id (from the settings, else the file's name).
+   */
+  id: string | null,
+  /**
+   * Form version (from the settings, else derived from the content).
+   */
+  version: string | null,
+  /**
+   * Language keys of the form's texts (`default` for the plain columns).
+   */
+  languages: Array<string>,
+  /**
+   * Survey rows by type (`end_group`/`end_repeat` not counted).
+   */
+  questions: Array<TypeCount>,
+  /**
+   * Why the form does not load.
+   */
+  errors: Array<FormProblem>,
+  /**
+   * What was read past or derived; the form still loads.
+   */
+  warnings: Array<FormProblem>,
+};
+
+/**
+ * The preview's answers as the engine judged them.
+ */
+export type PreviewState = {
+  /**
+   * Answers outside repeats, by question name.
+   */
+  answers: Record<string, AnswerValue>,
+  /**
+   * The rows of each repeat (not inside another repeat), by the repeat's name.
+   */
+  rows: { [key in string]: Array<Member> },
+  /**
+   * Relevant questions and notes: `name`, or `member:<row>:<name>`.
+   */
+  visible: Array<string>,
+  /**
+   * Required answers missing and answers the form refuses (constraints, types, choices).
+   */
+  issues: Array<Issue>,
+  /**
+   * Values the form calculates, by the same keys as `visible`.
+   */
+  calculated: Record<string, AnswerValue | boolean>,
+  /**
+   * For questions whose choices depend on other answers: the choices offered, by key.
+   */
+  choices: { [key in string]: Array<string> },
+  /**
+   * Nothing missing, nothing refused.
+   */
+  complete: boolean,
+};
+
+/**
+ * A form file opened for preview: its check, and when it loaded, the form and its first evaluation.
+ */
+export type PreviewOpened = {
+  /**
+   * What the engine says about the file.
+   */
+  check: FormCheck,
+  /**
+   * The form as the UI renders it (none when it did not load).
+   */
+  form: FormDef | null,
+  /**
+   * The empty form evaluated (none when it did not load).
+   */
+  state: PreviewState | null,
 };

@@ -1,4 +1,6 @@
 // Screen navigation: a tiny state machine instead of a router (the app has no URLs to share).
+import type { PreviewOpened } from '../api/types';
+
 export type Screen =
   | { name: 'loading' }
   | { name: 'enroll' }
@@ -9,7 +11,8 @@ export type Screen =
   | { name: 'slip'; householdId: string }
   | { name: 'conflicts' }
   | { name: 'sync' }
-  | { name: 'settings' };
+  | { name: 'settings' }
+  | { name: 'preview'; opened: PreviewOpened };
 
 export const nav = $state({ screen: { name: 'loading' } as Screen });
 
