@@ -18,8 +18,9 @@
 //! a list in the UI and ODK's space-separated names for the engine; a GPS point is an object in the
 //! UI.
 //!
-//! Files are read in one place, [`read_form_file`]: the form's own bytes only. Attachments (the CSV
-//! files `pulldata()` and `_from_file` selects read) belong beside it and are to be read there too.
+//! The files that travel with a form (the CSVs `pulldata()` and `_from_file` selects read, media)
+//! come with it: picked together with the form in the UI, or read from its `-media/` folder by
+//! [`read_form_file`] ([`crate::form_files`], the same reader as `shumari form check`).
 
 use crate::answers::{key, to_engine, Answers};
 use crate::dto::{Issue, MemberView, Text};
@@ -28,11 +29,12 @@ use crate::questionnaire::{self, FormDef};
 use crate::App;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use shumari_forms::{check_source, Form, FormIssue, Instance, QuestionType, Row};
+use shumari_forms::{check_source_with, Form, FormIssue, Instance, QuestionType, Row};
 use std::collections::BTreeMap;
 use std::path::Path;
 
-/// A form file as picked: its name (which gives the form id when the settings have none) and bytes.
+/// A form file as picked: its name (which gives the form id when the settings have none), bytes,
+/// and the files picked with it (the CSVs `pulldata()` and `_from_file` selects read, media).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FormFile {
@@ -40,18 +42,34 @@ pub struct FormFile {
     pub name: String,
     /// Its content.
     pub bytes: Vec<u8>,
+    /// Its attachments, each a name and content.
+    #[serde(default)]
+    pub attachments: Vec<Attachment>,
 }
 
-/// Reads a form file from disk. The one place the preview reads files: attachments from the same
-/// folder (CSV for `pulldata`, media) are to be read here too.
+/// A file that travels with a form.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Attachment {
+    /// The file's name, as the form names it (`prices.csv`).
+    pub name: String,
+    /// Its content.
+    pub bytes: Vec<u8>,
+}
+
+/// Reads a form file from disk with its attachments (its `-media/` folder or beside it, see
+/// [`crate::form_files`]).
 pub fn read_form_file(path: &Path) -> Result<FormFile> {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let bytes = std::fs::read(path)
+    let files = crate::form_files::read(path)
         .map_err(|e| AppError::Invalid(format!("cannot read {}: {e}", path.display())))?;
-    Ok(FormFile { name, bytes })
+    Ok(FormFile {
+        name: files.name,
+        bytes: files.bytes,
+        attachments: files
+            .attachments
+            .into_iter()
+            .map(|(name, bytes)| Attachment { name, bytes })
+            .collect(),
+    })
 }
 
 /// One error or warning of a form source, located for its author.
@@ -176,7 +194,12 @@ fn counts(form: &Form) -> Vec<TypeCount> {
 
 /// The check of a source, and the form when it loaded.
 pub(crate) fn check(file: &FormFile) -> (FormCheck, Option<Form>) {
-    let c = check_source(&file.name, &file.bytes);
+    let attached: Vec<shumari_forms::Attachment<'_>> = file
+        .attachments
+        .iter()
+        .map(|a| (a.name.as_str(), a.bytes.as_slice()))
+        .collect();
+    let c = check_source_with(&file.name, &file.bytes, &attached);
     let form = c.form;
     let check = FormCheck {
         file_name: file.name.clone(),

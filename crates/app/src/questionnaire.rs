@@ -234,17 +234,6 @@ fn kind(q: &shumari_forms::Question) -> Kind {
     }
 }
 
-/// The choice list a select or rank reads its choices from (a `_from_file` select's list is the
-/// attachment's name, which the choices sheet does not hold: its choices come out empty).
-fn list_of(kind: &QuestionType) -> Option<&str> {
-    match kind {
-        QuestionType::SelectOneFromFile(l)
-        | QuestionType::SelectMultipleFromFile(l)
-        | QuestionType::SelectOneExternal(l) => Some(l),
-        other => other.list(),
-    }
-}
-
 fn media_name(kind: &QuestionType) -> Option<String> {
     let QuestionType::Media(m) = kind else {
         return None;
@@ -272,16 +261,15 @@ pub fn writable(form: &Form, name: &str, member: bool) -> bool {
 }
 
 fn question(form: &Form, q: &shumari_forms::Question, children: Vec<Question>) -> Question {
-    let choices = list_of(&q.kind)
-        .map(|list| {
-            form.choices_of(list)
-                .map(|c| Choice {
-                    value: c.name.clone(),
-                    label: text(form, &c.label).unwrap_or_else(|| Text::new(&c.name, &c.name)),
-                })
-                .collect()
+    // The choices sheet's list, the attached CSV's rows or the external_choices rows (none when a
+    // file is not attached: the UI then takes the choice's name as text).
+    let choices = form
+        .choices_for(q)
+        .map(|c| Choice {
+            value: c.name.clone(),
+            label: text(form, &c.label).unwrap_or_else(|| Text::new(&c.name, &c.name)),
         })
-        .unwrap_or_default();
+        .collect();
     Question {
         name: q.name.clone(),
         kind: kind(q),

@@ -2,7 +2,7 @@
 //! memory, the engine judging each answer; a broken form gives the engine's located errors.
 
 use serde_json::json;
-use shumari_app::form_preview::{read_form_file, FormFile};
+use shumari_app::form_preview::{read_form_file, Attachment, FormFile};
 use shumari_app::questionnaire::Kind;
 use shumari_app::App;
 
@@ -137,7 +137,65 @@ fn file(name: &str, text: &str) -> FormFile {
     FormFile {
         name: name.into(),
         bytes: text.as_bytes().to_vec(),
+        attachments: Vec::new(),
     }
+}
+
+const VILLAGES: &str = "name,label,label::Urdu (ur)\nchak_12,Chak 12,چک 12\nkot,Kot Radha,کوٹ\n";
+
+#[test]
+fn files_picked_with_the_form_or_in_its_media_folder_travel_with_it() {
+    let (dir, app) = app();
+    // Picked together in the UI.
+    let mut picked = file("all-types.toml", ALL_TYPES);
+    picked.attachments.push(Attachment {
+        name: "villages.csv".into(),
+        bytes: VILLAGES.as_bytes().to_vec(),
+    });
+    let opened = app.open_preview(&picked).unwrap();
+    assert!(
+        !opened
+            .check
+            .warnings
+            .iter()
+            .any(|w| w.message.contains("villages.csv")),
+        "{:?}",
+        opened.check.warnings
+    );
+    let village = |form: &shumari_app::questionnaire::FormDef| {
+        form.sections
+            .iter()
+            .flat_map(|s| s.questions.iter())
+            .find(|q| q.name == "village")
+            .map(|q| {
+                q.choices
+                    .iter()
+                    .map(|c| c.label.ur.clone())
+                    .collect::<Vec<_>>()
+            })
+            .unwrap()
+    };
+    assert_eq!(village(opened.form.as_ref().unwrap()), ["چک 12", "کوٹ"]);
+    // A name not in the file is refused now.
+    let state = app
+        .preview_answer("village", None, json!("nowhere"))
+        .unwrap();
+    assert!(
+        state.issues.iter().any(|i| i.field == "village"),
+        "{:?}",
+        state.issues
+    );
+
+    // Read from disk: the form's `-media` folder.
+    let path = dir.path().join("all-types.toml");
+    std::fs::write(&path, ALL_TYPES).unwrap();
+    let media = dir.path().join("all-types-media");
+    std::fs::create_dir(&media).unwrap();
+    std::fs::write(media.join("villages.csv"), VILLAGES).unwrap();
+    let read = read_form_file(&path).unwrap();
+    assert_eq!(read.attachments.len(), 1);
+    let opened = app.open_preview_file(&path).unwrap();
+    assert_eq!(village(opened.form.as_ref().unwrap()).len(), 2);
 }
 
 fn app() -> (tempfile::TempDir, App) {
@@ -365,6 +423,7 @@ fn an_xlsx_form_loads_like_its_text_form() {
     let xlsx = FormFile {
         name: "all-types.xlsx".into(),
         bytes: form.to_xlsx_bytes().unwrap(),
+        attachments: Vec::new(),
     };
     let opened = app.open_preview(&xlsx).unwrap();
     assert!(opened.check.loaded, "{:?}", opened.check.errors);

@@ -2,9 +2,22 @@
 import { call } from './core';
 import type { AnswerValue, PreviewOpened, PreviewState } from './types';
 
-/** Opens a form file (its name and bytes); a form that does not load comes back with its errors. */
-export const openPreview = (name: string, bytes: Uint8Array) =>
-  call<PreviewOpened>('open_preview', { file: { name, bytes: Array.from(bytes) } });
+/** A file picked with the form (a CSV for `pulldata()` or a `_from_file` select, an image). */
+export interface PickedFile {
+  name: string;
+  bytes: Uint8Array;
+}
+
+/** Opens a form file (its name and bytes) with the files that travel with it; a form that does not
+ * load comes back with its errors. */
+export const openPreview = (name: string, bytes: Uint8Array, attachments: PickedFile[] = []) =>
+  call<PreviewOpened>('open_preview', {
+    file: {
+      name,
+      bytes: Array.from(bytes),
+      attachments: attachments.map((a) => ({ name: a.name, bytes: Array.from(a.bytes) })),
+    },
+  });
 
 /** Sets one answer (`row`: the repeat row it is in) and returns the form evaluated again. */
 export const previewAnswer = (field: string, value: AnswerValue, row: string | null = null) =>

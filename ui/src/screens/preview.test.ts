@@ -77,10 +77,16 @@ it('Settings opens the picked form file and shows the preview', async () => {
   mocked.mockResolvedValue(opened);
   render(Settings, { settings: { language: 'en', textScale: 1, autoLockMinutes: 5 }, session: null, onchange: vi.fn() });
   const picker = screen.getByLabelText('Form file') as HTMLInputElement;
-  expect(picker.accept).toBe('.xlsx,.xls,.ods,.toml');
-  await fireEvent.change(picker, { target: { files: [new File([new Uint8Array([80, 75, 3, 4])], 'land.xlsx')] } });
+  expect(picker.accept).toContain('.xlsx,.xls,.ods,.toml');
+  expect(picker.multiple).toBe(true);
+  // The form and a CSV it reads, picked together in any order.
+  const csv = new File([new Uint8Array([110, 44, 108])], 'villages.csv');
+  const form = new File([new Uint8Array([80, 75, 3, 4])], 'land.xlsx');
+  await fireEvent.change(picker, { target: { files: [csv, form] } });
   await waitFor(() => expect(nav.screen.name).toBe('preview'));
-  expect(mocked).toHaveBeenCalledWith('open_preview', { file: { name: 'land.xlsx', bytes: [80, 75, 3, 4] } });
+  expect(mocked).toHaveBeenCalledWith('open_preview', {
+    file: { name: 'land.xlsx', bytes: [80, 75, 3, 4], attachments: [{ name: 'villages.csv', bytes: [110, 44, 108] }] },
+  });
 });
 
 it('Preview shows the check summary and evaluates each answer in the core', async () => {
