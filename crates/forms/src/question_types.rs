@@ -15,6 +15,9 @@ const PLAIN: &[(&str, QuestionType)] = &[
     ("string", QuestionType::Text),
     ("q string", QuestionType::Text),
     ("add text prompt", QuestionType::Text),
+    // Asked, not recorded: pyxform makes it a text input (with a digits-only constraint that is
+    // not added here); the metadata is `phonenumber`.
+    ("phone number", QuestionType::Text),
     ("integer", QuestionType::Integer),
     ("int", QuestionType::Integer),
     ("q int", QuestionType::Integer),
@@ -86,7 +89,6 @@ const PLAIN: &[(&str, QuestionType)] = &[
     ("imei", QuestionType::Meta(Meta::DeviceId)),
     ("uri:deviceid", QuestionType::Meta(Meta::DeviceId)),
     ("phonenumber", QuestionType::Meta(Meta::PhoneNumber)),
-    ("phone number", QuestionType::Meta(Meta::PhoneNumber)),
     ("get phone number", QuestionType::Meta(Meta::PhoneNumber)),
     ("uri:phonenumber", QuestionType::Meta(Meta::PhoneNumber)),
     ("username", QuestionType::Meta(Meta::Username)),
@@ -245,12 +247,19 @@ pub(crate) fn parse_cell(cell: &str) -> Result<Parsed, String> {
         }
         _ => {}
     }
-    let or_other = lower.last().is_some_and(|w| w == "or_other");
-    let (words, lower) = if or_other {
-        (&words[..words.len() - 1], &lower[..lower.len() - 1])
+    // `or_other`, or its old spelling `or specify other` (pyxform reads both).
+    let suffix = if lower.last().is_some_and(|w| w == "or_other") {
+        1
+    } else if lower.len() > 3 && lower[lower.len() - 3..] == ["or", "specify", "other"] {
+        3
     } else {
-        (&words[..], &lower[..])
+        0
     };
+    let or_other = suffix > 0;
+    let (words, lower) = (
+        &words[..words.len() - suffix],
+        &lower[..lower.len() - suffix],
+    );
     // The longest type name the cell starts with, followed by exactly one name.
     let mut best: Option<(usize, Arg, Make, &str)> = None;
     for &(name, arg, make) in LISTED {

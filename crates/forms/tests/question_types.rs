@@ -43,7 +43,7 @@ const TYPES: &[(&str, &str)] = &[
     ("end", "t_end"),
     ("today", "t_today"),
     ("imei", "t_device"),
-    ("phone number", "t_phone"),
+    ("phonenumber", "t_phone"),
     ("username", "t_user"),
     ("email", "t_email"),
     ("audit", "t_audit"),
@@ -197,7 +197,7 @@ fn what_cannot_be_captured_is_a_warning_naming_the_row() {
     ];
     for (ty, name) in [
         ("imei", "t_device"),
-        ("phone number", "t_phone"),
+        ("phonenumber", "t_phone"),
         ("username", "t_user"),
         ("email", "t_email"),
         ("audit", "t_audit"),

@@ -25,7 +25,9 @@ use crate::error::Issues;
 use crate::model::{Choice, Flag, Form, Layout, Question, QuestionType};
 use crate::raw::RawForm;
 use crate::source::Defaults;
-use references::{calculation_cycle, check_expression, has_forward_refs};
+use references::{
+    calculation_cycle, check_expression, check_text_references, has_forward_refs,
+};
 use rows::{choice_row, expressions, settings_row, survey_row, valid_name, Unknown};
 use std::collections::HashMap;
 
@@ -166,7 +168,12 @@ pub(crate) fn build(raw: &RawForm, defaults: &Defaults, issues: &mut Issues) -> 
         if (is_input || q.kind == QuestionType::Note) && q.label.is_empty() {
             issues.push(s, q.row, "label", format!("`{}` has no label", q.name));
         }
-        if q.kind == QuestionType::Calculate && q.calculation.is_none() {
+        // A calculation that did not parse is already reported; it is not missing too.
+        let unparsed = issues
+            .errors
+            .iter()
+            .any(|e| e.row == q.row && e.column == "calculation");
+        if q.kind == QuestionType::Calculate && q.calculation.is_none() && !unparsed {
             issues.push(s, q.row, "calculation", "a calculate needs a calculation");
         }
         // A `hidden` value may be computed (as ODK allows) or given as a `default`.
@@ -195,7 +202,15 @@ pub(crate) fn build(raw: &RawForm, defaults: &Defaults, issues: &mut Issues) -> 
                 }
             }
         }
-        if q.kind.list().is_none() && q.choice_filter.is_some() {
+        // Selects whose choices come from elsewhere take a filter too (pyxform's cascading
+        // `select_one_external`); it applies once those choices are read.
+        let external = matches!(
+            q.kind,
+            QuestionType::SelectOneExternal(_)
+                | QuestionType::SelectOneFromFile(_)
+                | QuestionType::SelectMultipleFromFile(_)
+        );
+        if q.kind.list().is_none() && !external && q.choice_filter.is_some() {
             issues.push(
                 s,
                 q.row,
@@ -249,6 +264,7 @@ pub(crate) fn build(raw: &RawForm, defaults: &Defaults, issues: &mut Issues) -> 
             check_expression(&survey, &choices, &layout, i, col, e, issues);
         }
     }
+    check_text_references(&survey, &layout, issues);
 
     // Default language must be one the form uses.
     let form = Form {

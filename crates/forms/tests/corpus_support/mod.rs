@@ -200,6 +200,7 @@ fn candidates(kind: &QuestionType, offered: &[String], rng: &mut Rng) -> Vec<Val
             json!(format!("Answer {n}")),
             json!(format!("0300{:07}", rng.below(10_000_000))),
             json!("A"),
+            json!(format!("{n:03}")),
             json!("35202-1234567-1"),
         ],
         QuestionType::Integer => [n as i64, 1, 0, 2, 5, 10, 18, 30, 45, 100, 1000, 2024, -1]
@@ -418,4 +419,31 @@ pub fn household_json(inst: &Instance) -> Value {
         top.insert(repeat.clone(), Value::Array(list));
     }
     Value::Object(top)
+}
+
+/// Spoils a filled instance the way drafts and bad imports look: about one answer in five removed,
+/// one in ten replaced by text of the wrong shape, so the round trip also carries missing and
+/// invalid findings.
+pub fn spoil(inst: &mut Instance, seed: u64) {
+    let mut rng = Rng::new(seed ^ 0x5EED);
+    let mut spoil_map = |answers: &mut std::collections::BTreeMap<String, Value>| {
+        let keys: Vec<String> = answers.keys().cloned().collect();
+        for k in keys {
+            match rng.below(10) {
+                0 | 1 => {
+                    answers.remove(&k);
+                }
+                2 => {
+                    answers.insert(k, json!("not-a-valid-answer 99"));
+                }
+                _ => {}
+            }
+        }
+    };
+    spoil_map(&mut inst.answers);
+    for rows in inst.repeats.values_mut() {
+        for row in rows {
+            spoil_map(&mut row.answers);
+        }
+    }
 }
