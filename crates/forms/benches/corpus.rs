@@ -74,9 +74,13 @@ fn main() {
     measure("Form::validate filled household (en)", 500, || {
         black_box(form.validate(black_box(&instance), "en", today));
     });
-    measure("Form::evaluate filled household (every language)", 500, || {
-        black_box(form.evaluate(black_box(&instance), "en", today));
-    });
+    measure(
+        "Form::evaluate filled household (every language)",
+        500,
+        || {
+            black_box(form.evaluate(black_box(&instance), "en", today));
+        },
+    );
     let json = corpus_support::household_json(&instance);
     measure("from_household_json + validate", 500, || {
         let i = Instance::from_household_json(black_box(&json)).expect("imports");

@@ -27,7 +27,11 @@ fn counts(form: &Form) -> BTreeMap<String, usize> {
             continue;
         }
         let cell = q.kind.as_cell();
-        let base = cell.split_whitespace().next().unwrap_or_default().to_string();
+        let base = cell
+            .split_whitespace()
+            .next()
+            .unwrap_or_default()
+            .to_string();
         *by_type.entry(base).or_insert(0) += 1;
     }
     by_type
@@ -118,7 +122,10 @@ fn every_loading_corpus_form_survives_an_xlsx_export() {
         };
         let bytes = loaded.form.to_xlsx_bytes().expect("exports");
         // The export is an .xlsx whatever the source was; its name says so.
-        let stem = f.load_name.rsplit_once('.').map_or(f.load_name.as_str(), |(s, _)| s);
+        let stem = f
+            .load_name
+            .rsplit_once('.')
+            .map_or(f.load_name.as_str(), |(s, _)| s);
         let again = Form::load(&format!("{stem}.xlsx"), &bytes)
             .unwrap_or_else(|e| panic!("{}: the export does not load: {e}", f.file));
         assert_eq!(again.form, loaded.form, "{}", f.file);

@@ -25,9 +25,7 @@ use crate::error::Issues;
 use crate::model::{Choice, Flag, Form, Layout, Question, QuestionType};
 use crate::raw::RawForm;
 use crate::source::Defaults;
-use references::{
-    calculation_cycle, check_expression, check_text_references, has_forward_refs,
-};
+use references::{calculation_cycle, check_expression, check_text_references, has_forward_refs};
 use rows::{choice_row, expressions, settings_row, survey_row, valid_name, Unknown};
 use std::collections::HashMap;
 

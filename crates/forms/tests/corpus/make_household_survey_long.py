@@ -295,6 +295,35 @@ def transfers():
       relevant="${remittances} = 'yes'", constraint=". >= 0")
 
 
+SERVICES = ["Primary school", "Girls' school", "High school", "Basic health unit", "Rural health centre",
+            "Hospital", "Lady health worker", "Pharmacy", "Veterinary centre", "Bank branch",
+            "Mobile money agent", "Post office", "Police station", "Bus stop", "Market"]
+
+
+def services():
+    for sv in SERVICES:
+        k = slug(sv)
+        q("select_one yes_no", f"near_{k}", f"Is there a {sv.lower()} within 5 km?", required="yes")
+        q("integer", f"minutes_{k}", "Minutes to reach it on foot", required="yes",
+          relevant=f"${{near_{k}}} = 'yes'", constraint=". >= 0 and . <= 300")
+
+
+def enterprise():
+    q("select_one yes_no", "has_enterprise", "Does anyone in the household run a business?", required="yes")
+    q("text", "enterprise_activity", "What does the business do?", required="yes",
+      relevant="${has_enterprise} = 'yes'")
+    q("integer", "enterprise_workers", "People working in it, household members included", required="yes",
+      relevant="${has_enterprise} = 'yes'", constraint=". >= 1 and . <= 100")
+    q("decimal", "enterprise_revenue", "Sales last month (PKR)", required="yes",
+      relevant="${has_enterprise} = 'yes'", constraint=". >= 0")
+    q("decimal", "enterprise_costs", "Costs last month (PKR)", required="yes",
+      relevant="${has_enterprise} = 'yes'", constraint=". >= 0")
+    q("calculate", "enterprise_profit", calculation="${enterprise_revenue} - ${enterprise_costs}")
+    q("select_one yes_no", "enterprise_registered", "Is it registered?", required="yes",
+      relevant="${has_enterprise} = 'yes'")
+    q("time", "enterprise_opens", "Opening time", relevant="${has_enterprise} = 'yes'")
+
+
 section("housing", "C. Housing", housing)
 section("wash", "D. Water and sanitation", wash)
 section("assets", "E. Assets", assets)
@@ -306,7 +335,9 @@ section("food_security", "J. Food insecurity experience", food_security)
 section("shocks", "K. Shocks", shocks)
 section("credit", "L. Credit and savings", credit)
 section("transfers", "M. Transfers", transfers)
-q("begin_group", "closing", "N. Closing", relevant=consent)
+section("services", "N. Access to services", services)
+section("enterprise", "O. Household enterprise", enterprise)
+q("begin_group", "closing", "P. Closing", relevant=consent)
 q("select_one yes_no", "cooperative", "Was the respondent cooperative?", required="yes")
 q("text", "enumerator_comments", "Comments", appearance="multiline")
 q("geopoint", "closing_gps", "Location at the end of the interview")
@@ -323,7 +354,7 @@ def table(sheet, header, body):
 doc = [
     "A long multi-section household survey (our own fixture, the corpus's largest form), written by",
     "make_household_survey_long.py: identification, a roster repeat `members` sized by `repeat_count`,",
-    "and eleven household sections with relevance, constraints and calculations.",
+    "and thirteen household sections with relevance, constraints and calculations.",
     "",
     table("survey", COLS, rows),
     "",

@@ -37,14 +37,22 @@ pub fn corpus() -> Vec<CorpusForm> {
     let dir = corpus_dir();
     let mut files: Vec<String> = std::fs::read_dir(&dir)
         .expect("tests/corpus exists")
-        .map(|e| e.expect("readable entry").file_name().to_string_lossy().into_owned())
+        .map(|e| {
+            e.expect("readable entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
         .filter(|f| {
             let md = f.ends_with(".md") && !matches!(f.as_str(), "README.md" | "LICENSES.md");
             md || f.ends_with(".xls") || f.ends_with(".xlsx") || f.ends_with(".ods")
         })
         .collect();
     files.sort();
-    files.into_iter().map(|f| load_corpus_form(&dir, &f)).collect()
+    files
+        .into_iter()
+        .map(|f| load_corpus_form(&dir, &f))
+        .collect()
 }
 
 /// One corpus form by file name.
@@ -203,10 +211,25 @@ fn candidates(kind: &QuestionType, offered: &[String], rng: &mut Rng) -> Vec<Val
             json!(format!("{n:03}")),
             json!("35202-1234567-1"),
         ],
-        QuestionType::Integer => [n as i64, 1, 0, 2, 5, 10, 18, 30, 45, 100, 1000, 2024, -1]
-            .into_iter()
-            .map(|i| json!(i))
-            .collect(),
+        QuestionType::Integer => [
+            (n % 12) as i64 + 1,
+            n as i64,
+            1,
+            0,
+            2,
+            5,
+            10,
+            18,
+            30,
+            45,
+            100,
+            1000,
+            2024,
+            -1,
+        ]
+        .into_iter()
+        .map(|i| json!(i))
+        .collect(),
         QuestionType::Decimal => [n as f64 + 0.5, 1.0, 0.0, 2.5, 10.0, 50.0, 100.0, 1000.0]
             .into_iter()
             .map(|f| json!(f))
@@ -243,7 +266,12 @@ fn candidates(kind: &QuestionType, offered: &[String], rng: &mut Rng) -> Vec<Val
         | QuestionType::SelectMultipleFromFile(_)
         | QuestionType::SelectOneExternal(_) => vec![json!(format!("item{n}"))],
         QuestionType::Date => vec![
-            json!(format!("20{:02}-{:02}-{:02}", 10 + n % 14, 1 + n % 12, 1 + n % 28)),
+            json!(format!(
+                "20{:02}-{:02}-{:02}",
+                10 + n % 14,
+                1 + n % 12,
+                1 + n % 28
+            )),
             json!("2025-05-31"),
             json!("2025-06-01"),
             json!("1980-01-01"),
@@ -258,7 +286,9 @@ fn candidates(kind: &QuestionType, offered: &[String], rng: &mut Rng) -> Vec<Val
         QuestionType::Geopoint => vec![json!(format!("31.{n} 74.{n} 210 5"))],
         QuestionType::Geotrace => vec![json!("31.5 74.3 0 0;31.6 74.4 0 0;31.7 74.4 0 0")],
         QuestionType::Geoshape => {
-            vec![json!("31.5 74.3 0 0;31.6 74.3 0 0;31.6 74.4 0 0;31.5 74.3 0 0")]
+            vec![json!(
+                "31.5 74.3 0 0;31.6 74.3 0 0;31.6 74.4 0 0;31.5 74.3 0 0"
+            )]
         }
         QuestionType::Media(_) => vec![json!(format!("file-{n}.jpg"))],
         QuestionType::Barcode => vec![json!(format!("9780{:09}", rng.below(1_000_000_000)))],
@@ -325,7 +355,9 @@ pub fn generate(form: &Form, seed: u64) -> Instance {
             if !item.relevant || !q.kind.is_input() || item.read_only {
                 continue;
             }
-            if inst.get(&item.path).is_some() || skipped.contains(&item.path) {
+            // An optional question left empty stays empty, unless an answer since made it
+            // required.
+            if inst.get(&item.path).is_some() || (skipped.contains(&item.path) && !item.required) {
                 continue;
             }
             if !item.required && !rng.chance(85) {
@@ -357,7 +389,7 @@ pub fn generate(form: &Form, seed: u64) -> Instance {
     inst
 }
 
-/// Gives each repeat whose `repeat_count` the row count breaks the first count from 0 to 6 that
+/// Gives each repeat whose `repeat_count` the row count breaks the first count from 0 to 12 that
 /// the engine accepts.
 fn fit_repeat_counts(form: &Form, inst: &mut Instance, today: chrono::NaiveDate) {
     let wrong = |e: &Evaluation, r: &str| e.invalid.iter().any(|f| f.path == r);
@@ -365,7 +397,7 @@ fn fit_repeat_counts(form: &Form, inst: &mut Instance, today: chrono::NaiveDate)
         if !wrong(&form.evaluate(inst, "", today), &r) {
             continue;
         }
-        for n in 0..=6 {
+        for n in 0..=12 {
             set_rows(inst, &r, n);
             if !wrong(&form.evaluate(inst, "", today), &r) {
                 break;
