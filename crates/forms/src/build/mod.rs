@@ -77,6 +77,9 @@ pub(crate) fn build(raw: &RawForm, defaults: &Defaults, issues: &mut Issues) -> 
         ..Layout::default()
     };
     let mut stack: Vec<usize> = Vec::new();
+    // Names in lower case: pyxform warns when two differ only in case (they clash in exports to
+    // case-insensitive tools).
+    let mut lower_names: HashMap<String, usize> = HashMap::new();
     for (i, q) in survey.iter().enumerate() {
         let s = "survey";
         let parent = stack.last().copied();
@@ -160,6 +163,18 @@ pub(crate) fn build(raw: &RawForm, defaults: &Defaults, issues: &mut Issues) -> 
                 format!("`{}` is already used on row {}", q.name, survey[j].row),
             );
         } else {
+            if let Some(&j) = lower_names.get(&q.name.to_lowercase()) {
+                issues.warn(
+                    s,
+                    q.row,
+                    "name",
+                    format!(
+                        "`{}` differs only in case from `{}` on row {}",
+                        q.name, survey[j].name, survey[j].row
+                    ),
+                );
+            }
+            lower_names.entry(q.name.to_lowercase()).or_insert(i);
             layout.index.insert(q.name.clone(), i);
         }
         let is_input = q.kind.is_input();
