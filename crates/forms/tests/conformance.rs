@@ -131,3 +131,34 @@ fn every_loading_corpus_form_survives_an_xlsx_export() {
         assert_eq!(again.form, loaded.form, "{}", f.file);
     }
 }
+
+/// The markdown notation: a first cell names a sheet, rows follow with an empty first cell,
+/// prose is skipped, `\|` is a `|` in a cell, and trailing empty cells are dropped.
+#[test]
+fn markdown_tables_read_as_sheets() {
+    let sheets = corpus_support::parse_markdown(
+        "A form.\n\
+         | survey |        |       |\n\
+         |        | type   | name  | constraint |\n\
+         |        | text   | a     | . = 'x' or . = 'y\\|z' |\n\
+         |        | note   | b     |   |\n\
+         \n\
+         | choices |\n\
+         | | list_name | name |\n",
+    );
+    let want: Vec<corpus_support::Sheet> = vec![
+        (
+            "survey".into(),
+            vec![
+                vec!["type".into(), "name".into(), "constraint".into()],
+                vec!["text".into(), "a".into(), ". = 'x' or . = 'y|z'".into()],
+                vec!["note".into(), "b".into()],
+            ],
+        ),
+        (
+            "choices".into(),
+            vec![vec!["list_name".into(), "name".into()]],
+        ),
+    ];
+    assert_eq!(sheets, want);
+}
