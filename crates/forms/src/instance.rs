@@ -7,6 +7,10 @@
 //!               "dob": "1990-02-01", "id_number": "3520212345678", "answers": {"education": "primary"}}]}
 //! ```
 //!
+//! A form with other repeats than the roster carries their rows under `repeats`, by the repeat's
+//! name: `"repeats": {"plots": [{"id": "p1", "answers": {"plot_size": 2}}]}` (paths
+//! `plots.<row id or index>.<question>`).
+//!
 //! Household questions read `answers.<name>`, except `area` and `gps` which live at the top level
 //! (`gps` may also be an answer; as an object `{lat, lon, accuracy}` it becomes ODK's geopoint text).
 //! The roster is the repeat `members`; a member's question reads its core field (`name`, `relation`,
@@ -114,6 +118,35 @@ fn opt_text(m: &Map<String, Value>, k: &str) -> Option<String> {
     }
 }
 
+/// The rows of a repeat other than the roster: each `{"id"?, "answers": {...}}`.
+fn repeat_rows(name: &str, rows: &Value) -> Result<Vec<Row>, FormError> {
+    let Value::Array(list) = rows else {
+        return Err(bad(format!("repeats.{name}"), "expected a list of rows"));
+    };
+    let mut out = Vec::with_capacity(list.len());
+    for (i, rv) in list.iter().enumerate() {
+        let Value::Object(rm) = rv else {
+            return Err(bad(
+                format!("repeats.{name}[{i}]"),
+                "a row is a JSON object",
+            ));
+        };
+        let key = match rm.get("id") {
+            Some(Value::String(s)) if !s.is_empty() => s.clone(),
+            _ => i.to_string(),
+        };
+        if let Some(k) = rm.keys().find(|k| !matches!(k.as_str(), "id" | "answers")) {
+            return Err(bad(
+                format!("{name}.{key}.{k}"),
+                format!("unknown row field `{k}` (answers go in `answers`)"),
+            ));
+        }
+        let answers = answers_map(&format!("{name}.{key}.answers"), rm.get("answers"))?;
+        out.push(Row { key, answers });
+    }
+    Ok(out)
+}
+
 impl Instance {
     /// Reads a household in the JSON contract (see the module docs).
     pub fn from_household_json(v: &Value) -> Result<Instance, FormError> {
@@ -129,7 +162,7 @@ impl Instance {
         };
         for (k, v) in m {
             match k.as_str() {
-                "answers" | "members" | "form_id" | "form_version" => {}
+                "answers" | "members" | "repeats" | "form_id" | "form_version" => {}
                 "area" => {
                     if !v.is_null() {
                         inst.answers.insert("area".into(), scalar("area", v)?);
@@ -181,6 +214,26 @@ impl Instance {
             Some(_) => return Err(bad("members", "expected a list of members")),
         }
         inst.repeats.insert("members".into(), rows);
+        match m.get("repeats") {
+            None | Some(Value::Null) => {}
+            Some(Value::Object(reps)) => {
+                for (name, rows) in reps {
+                    if name == "members" {
+                        return Err(bad(
+                            "repeats.members",
+                            "the roster goes in `members`, not in `repeats`",
+                        ));
+                    }
+                    inst.repeats.insert(name.clone(), repeat_rows(name, rows)?);
+                }
+            }
+            Some(_) => {
+                return Err(bad(
+                    "repeats",
+                    "expected an object of repeat names to lists of rows",
+                ))
+            }
+        }
         Ok(inst)
     }
 

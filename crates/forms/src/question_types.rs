@@ -321,12 +321,19 @@ pub(crate) fn parse_cell(cell: &str) -> Result<Parsed, String> {
         }
         _ => {}
     }
-    let or_other = lower.last().is_some_and(|w| w == "or_other");
-    let (words, lower) = if or_other {
-        (&words[..words.len() - 1], &lower[..lower.len() - 1])
+    // `or_other`, or its old spelling `or specify other` (pyxform reads both).
+    let suffix = if lower.last().is_some_and(|w| w == "or_other") {
+        1
+    } else if lower.len() > 3 && lower[lower.len() - 3..] == ["or", "specify", "other"] {
+        3
     } else {
-        (&words[..], &lower[..])
+        0
     };
+    let or_other = suffix > 0;
+    let (words, lower) = (
+        &words[..words.len() - suffix],
+        &lower[..lower.len() - suffix],
+    );
     // The longest type name the cell starts with, followed by exactly one name.
     let mut best: Option<(usize, Arg, Make, &str)> = None;
     for &(name, arg, make) in LISTED {
@@ -426,12 +433,11 @@ pub(crate) fn cell(t: &QuestionType) -> String {
 pub(crate) fn limitation(t: &QuestionType) -> Option<&'static str> {
     Some(match t {
         QuestionType::Media(_) => {
-            "media and file answers are the name of an attached file, which the field app cannot \
-             capture yet; the question stays empty unless a value is imported"
+            "the field app records the picked file's name; the file itself is not kept or sent yet"
         }
         QuestionType::Barcode => "the field app cannot scan barcodes yet; the code is typed as text",
         QuestionType::Geotrace | QuestionType::Geoshape => {
-            "the field app cannot draw lines or shapes yet; points are typed as `lat lon;lat lon;...`"
+            "the field app takes the points as a list (each captured or typed), not drawn on a map"
         }
         QuestionType::External(_) => "attached external data is not read yet; the row has no value",
         QuestionType::Meta(Meta::Start | Meta::End | Meta::Today) => return None,

@@ -146,5 +146,10 @@ pub(crate) const KNOWN_SETTINGS: &[&str] = &[
 ];
 
 /// Settings that pyxform accepts under another name: alias, setting.
-pub(crate) const SETTINGS_ALIASES: &[(&str, &str)] =
-    &[("set form title", "form_title"), ("set form id", "form_id")];
+/// (`title` and `id_string` are the names pyxform gives them internally, and reads as written.)
+pub(crate) const SETTINGS_ALIASES: &[(&str, &str)] = &[
+    ("set form title", "form_title"),
+    ("title", "form_title"),
+    ("set form id", "form_id"),
+    ("id_string", "form_id"),
+];

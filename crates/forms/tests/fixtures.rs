@@ -184,13 +184,14 @@ fn issues(name: &str) -> Vec<(String, usize, String, String)> {
 
 #[test]
 fn unsupported_constructs_are_named() {
-    // A type the field app cannot capture loads, with a warning naming the row and the feature.
+    // A type the field app captures only in part loads, with a warning naming the row and what.
     assert!(issues("unknown_type.xlsx").is_empty());
     let image = check_source("unknown_type.xlsx", &fixture("unknown_type.xlsx"));
     assert!(
         image.warnings.iter().any(|w| w.row == 3
             && w.column == "type"
-            && w.message.starts_with("`image`: media and file answers")),
+            && w.message
+                .starts_with("`image`: the field app records the picked file's name")),
         "{:?}",
         image.warnings
     );

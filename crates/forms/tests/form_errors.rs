@@ -7,6 +7,12 @@ fn check(body: &str) -> Vec<FormIssue> {
     check_form_source("t.toml", src.as_bytes())
 }
 
+fn issues(v: &[FormIssue]) -> Vec<(usize, String, String)> {
+    v.iter()
+        .map(|i| (i.row, i.column.clone(), i.message.clone()))
+        .collect()
+}
+
 fn one(body: &str) -> (usize, String, String) {
     let v = check(body);
     assert_eq!(v.len(), 1, "{v:?}");
@@ -48,10 +54,22 @@ fn located_errors() {
     ));
     assert_eq!(col, "relevant");
     assert!(msg.contains("only available in constraint"));
-    let (_, _, msg) = one(&format!(
-        "{Q}[[survey]]\ntype = \"text\"\nname = \"b\"\nlabel = \"B\"\nappearance = \"fancy\"\n"
-    ));
-    assert_eq!(msg, "unsupported appearance `fancy`");
+    // An appearance the app does not know is read past with a warning, as pyxform passes it on.
+    let fancy = format!(
+        "[settings]\nform_id = \"t\"\nversion = \"1\"\n{Q}[[survey]]\ntype = \"text\"\nname = \"b\"\nlabel = \"B\"\nappearance = \"fancy\"\n"
+    );
+    let c = shumari_forms::check_source("t.toml", fancy.as_bytes());
+    assert!(c.errors.is_empty(), "{:?}", c.errors);
+    assert_eq!(
+        issues(&c.warnings),
+        [(
+            3,
+            "appearance".to_string(),
+            "appearance `fancy` is not honoured by the field app; the question is shown without \
+             it (kept on export)"
+                .to_string()
+        )]
+    );
     let (_, col, msg) = one("[[survey]]\ntype = \"calculate\"\nname = \"x\"\ncalculation = \"${y} + 1\"\n[[survey]]\ntype = \"calculate\"\nname = \"y\"\ncalculation = \"${x}\"\n");
     assert_eq!(col, "calculation");
     assert!(msg.contains("x → y → x"), "{msg}");

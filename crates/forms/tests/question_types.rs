@@ -160,14 +160,14 @@ fn what_cannot_be_captured_is_a_warning_naming_the_row() {
     let mut warnings = warnings;
     warnings.sort();
     let row = |n: &str| 2 + TYPES.iter().position(|(_, x)| *x == n).unwrap();
-    const MEDIA: &str = "media and file answers are the name of an attached file, which the field \
-                         app cannot capture yet; the question stays empty unless a value is imported";
+    const MEDIA: &str =
+        "the field app records the picked file's name; the file itself is not kept or sent yet";
     const FILE: &str =
         "the choices come from `places.csv`, which is not attached to the form: the \
                         question offers no choices and accepts any choice name until the file is \
                         attached";
     const GEO: &str =
-        "the field app cannot draw lines or shapes yet; points are typed as `lat lon;lat lon;...`";
+        "the field app takes the points as a list (each captured or typed), not drawn on a map";
     const EXTERNAL: &str = "attached external data is not read yet; the row has no value";
     const META: &str = "this metadata is not recorded by the field app; it stays empty unless a \
                         value is imported";

@@ -26,7 +26,7 @@ use crate::error::Issues;
 use crate::model::{Choice, Flag, Form, Layout, Question, QuestionType};
 use crate::raw::RawForm;
 use crate::source::Defaults;
-use references::{calculation_cycle, check_expression, has_forward_refs};
+use references::{calculation_cycle, check_expression, check_text_references, has_forward_refs};
 pub(crate) use rows::expressions;
 use rows::{choice_row, settings_row, survey_row, valid_name, Unknown};
 use std::collections::HashMap;
@@ -80,6 +80,9 @@ pub(crate) fn build(raw: &RawForm, defaults: &Defaults, issues: &mut Issues) -> 
         ..Layout::default()
     };
     let mut stack: Vec<usize> = Vec::new();
+    // Names in lower case: pyxform warns when two differ only in case (they clash in exports to
+    // case-insensitive tools).
+    let mut lower_names: HashMap<String, usize> = HashMap::new();
     for (i, q) in survey.iter().enumerate() {
         let s = "survey";
         let parent = stack.last().copied();
@@ -163,13 +166,30 @@ pub(crate) fn build(raw: &RawForm, defaults: &Defaults, issues: &mut Issues) -> 
                 format!("`{}` is already used on row {}", q.name, survey[j].row),
             );
         } else {
+            if let Some(&j) = lower_names.get(&q.name.to_lowercase()) {
+                issues.warn(
+                    s,
+                    q.row,
+                    "name",
+                    format!(
+                        "`{}` differs only in case from `{}` on row {}",
+                        q.name, survey[j].name, survey[j].row
+                    ),
+                );
+            }
+            lower_names.entry(q.name.to_lowercase()).or_insert(i);
             layout.index.insert(q.name.clone(), i);
         }
         let is_input = q.kind.is_input();
         if (is_input || q.kind == QuestionType::Note) && q.label.is_empty() {
             issues.push(s, q.row, "label", format!("`{}` has no label", q.name));
         }
-        if q.kind == QuestionType::Calculate && q.calculation.is_none() {
+        // A calculation that did not parse is already reported; it is not missing too.
+        let unparsed = issues
+            .errors
+            .iter()
+            .any(|e| e.row == q.row && e.column == "calculation");
+        if q.kind == QuestionType::Calculate && q.calculation.is_none() && !unparsed {
             issues.push(s, q.row, "calculation", "a calculate needs a calculation");
         }
         // A `hidden` value may be computed (as ODK allows) or given as a `default`.
@@ -252,6 +272,7 @@ pub(crate) fn build(raw: &RawForm, defaults: &Defaults, issues: &mut Issues) -> 
             check_expression(&survey, &choices, &layout, i, col, e, issues);
         }
     }
+    check_text_references(&survey, &layout, issues);
 
     // Default language must be one the form uses.
     let form = Form {

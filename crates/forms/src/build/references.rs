@@ -176,3 +176,40 @@ pub(super) fn calculation_cycle(form: &Form) -> Option<(usize, String)> {
     }
     None
 }
+
+/// Checks the `${name}`s written in texts (labels, hints and messages, in every language): each
+/// names a question, as pyxform requires of the references it turns into `<output>`s.
+pub(super) fn check_text_references(survey: &[Question], layout: &Layout, issues: &mut Issues) {
+    for q in survey {
+        let texts = [
+            ("label", &q.label),
+            ("hint", &q.hint),
+            ("constraint_message", &q.constraint_message),
+            ("required_message", &q.required_message),
+        ];
+        for (base, text) in texts {
+            for (lang, t) in text {
+                let col = if lang.is_empty() {
+                    base.to_string()
+                } else {
+                    format!("{base}::{lang}")
+                };
+                let mut rest = t.as_str();
+                while let Some(start) = rest.find("${") {
+                    let after = &rest[start + 2..];
+                    let Some(end) = after.find('}') else { break };
+                    let name = after[..end].trim();
+                    if !layout.index.contains_key(name) {
+                        issues.push(
+                            "survey",
+                            q.row,
+                            &col,
+                            format!("`${{{name}}}` refers to no question of this form"),
+                        );
+                    }
+                    rest = &after[end + 1..];
+                }
+            }
+        }
+    }
+}

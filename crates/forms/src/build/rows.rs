@@ -180,8 +180,18 @@ pub(super) fn survey_row(
             }
             "appearance" => {
                 for a in v.split_whitespace() {
+                    // pyxform passes any appearance on to the form (ODK Collect ignores one it
+                    // does not know), so an unknown one is read past, not refused.
                     if !APPEARANCES.contains(&a) {
-                        issues.push(sheet, r.row, col, format!("unsupported appearance `{a}`"));
+                        issues.warn(
+                            sheet,
+                            r.row,
+                            col,
+                            format!(
+                                "appearance `{a}` is not honoured by the field app; the question \
+                                 is shown without it (kept on export)"
+                            ),
+                        );
                     }
                 }
                 q.appearance = Some(v.trim().to_string());
