@@ -237,7 +237,59 @@ fn list_rows_by_area<S: Storage>(r: &TestRegistry<S>) {
             .map(|s| s.area.clone())
             .collect();
         assert_eq!(listed, expected, "under {ancestor}");
+        // The scope reads select the same rows: heads, and snapshot pages in (area, id) order,
+        // resumed at each page's last (area, id).
+        let mut heads: Vec<String> =
+            r.rt.block_on(st.heads_in(ancestor))
+                .expect("heads")
+                .into_iter()
+                .map(|(_, a, _)| a)
+                .collect();
+        heads.sort();
+        let mut by_area = expected.clone();
+        by_area.sort();
+        assert_eq!(heads, by_area, "heads under {ancestor}");
+        let mut paged = Vec::new();
+        let mut after = None;
+        loop {
+            let page =
+                r.rt.block_on(st.snapshot_page(ancestor, after.clone(), 2))
+                    .expect("page");
+            let Some(last) = page.last() else { break };
+            after = Some((last.area.clone(), last.id));
+            paged.extend(page.into_iter().map(|d| (d.area, d.id)));
+        }
+        let mut want: Vec<(String, uuid::Uuid)> = rows
+            .iter()
+            .filter(|s| contains(ancestor, &s.area))
+            .map(|s| (s.area.clone(), s.id))
+            .collect();
+        want.sort();
+        assert_eq!(paged, want, "snapshot under {ancestor}");
     }
+    // A scoped list without an area reads the user's outermost areas, in reference order.
+    let user_id = r.user("district", &["PK10101-UC01", "PK10101", "PK20101"]);
+    let user =
+        r.rt.block_on(st.user(&user_id))
+            .expect("user")
+            .expect("exists");
+    let listed: Vec<String> =
+        r.rt.block_on(r.reg.household_list(Some(&user), None))
+            .expect("list")
+            .into_iter()
+            .map(|s| s.reference)
+            .collect();
+    let known = shumari_domain::AreaRegistry::builtin();
+    let expected: Vec<String> = all
+        .iter()
+        .filter(|s| {
+            known.recognises(&s.area)
+                && (contains("PK10101", &s.area) || contains("PK20101", &s.area))
+        })
+        .map(|s| s.reference.clone())
+        .collect();
+    assert!(expected.len() >= 4, "{expected:?}");
+    assert_eq!(listed, expected);
 }
 
 on_both!(

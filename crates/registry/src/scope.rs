@@ -27,10 +27,30 @@ impl<'a> Scope<'a> {
     }
 }
 
+/// `areas` without those inside another of them, sorted and without repeats: each household of the
+/// scope lies under exactly one, so reading each through the area index reads the scope once.
+pub fn outermost(areas: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = areas
+        .iter()
+        .filter(|a| !areas.iter().any(|b| b != *a && contains(b, a)))
+        .cloned()
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use shumari_domain::AreaLevel;
+
+    #[test]
+    fn outermost_keeps_each_area_once_and_drops_those_inside_another() {
+        let areas = ["PK60301", "PK603", "PK701", "PK603", "PK60301-UC001"].map(String::from);
+        assert_eq!(outermost(&areas), ["PK603", "PK701"]);
+        assert!(outermost(&[]).is_empty());
+    }
 
     #[test]
     fn areas_include_what_is_under_them_and_nothing_else() {

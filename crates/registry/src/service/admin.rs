@@ -157,15 +157,30 @@ impl<S: Storage> Registry<S> {
         user: Option<&User>,
         area: Option<&str>,
     ) -> Result<Vec<HouseholdSummary>> {
-        // The storage selects `area` and what is under it by the domain's rule; the caller's scope
-        // is applied here.
-        let rows: Vec<HouseholdSummary> = self
-            .storage
-            .list(area)
-            .await?
-            .into_iter()
-            .filter(|r| user.is_none_or(|u| self.scope(u).contains(&r.area)))
-            .collect();
+        // The storage selects an area and what is under it by the domain's rule, through the area
+        // index; without an area, a scoped caller's list is read area by area (never the whole
+        // table), and the caller's scope is applied to what comes back.
+        let areas: Vec<Option<String>> = match (area, user) {
+            (Some(a), _) => vec![Some(a.to_string())],
+            (None, Some(u)) => crate::scope::outermost(&u.areas)
+                .into_iter()
+                .map(Some)
+                .collect(),
+            (None, None) => vec![None],
+        };
+        let mut rows: Vec<HouseholdSummary> = Vec::new();
+        for a in &areas {
+            rows.extend(
+                self.storage
+                    .list(a.as_deref())
+                    .await?
+                    .into_iter()
+                    .filter(|r| user.is_none_or(|u| self.scope(u).contains(&r.area))),
+            );
+        }
+        if areas.len() > 1 {
+            rows.sort_by(|a, b| a.reference.cmp(&b.reference));
+        }
         let detail = match area {
             Some(a) => format!("area={a} rows={}", rows.len()),
             None => format!("rows={}", rows.len()),

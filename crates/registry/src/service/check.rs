@@ -44,18 +44,26 @@ impl<S: Storage> Registry<S> {
         })
     }
 
-    /// Whether the device holds heads of `id` that the registry's copy lacks.
-    async fn device_is_ahead(&self, id: Uuid, theirs: &[[u8; 32]]) -> Result<bool> {
-        let stored = self.storage.load_docs(&[id]).await?;
-        Ok(match stored.first() {
-            Some(Some(s)) => match AutoCommit::load(&s.doc) {
-                Ok(mut am) => theirs
-                    .iter()
-                    .any(|x| am.get_change_by_hash(&ChangeHash(*x)).is_none()),
-                Err(_) => false,
-            },
-            _ => false,
-        })
+    /// The households of `differ` whose device copy holds heads the registry's copy lacks, reading
+    /// the stored documents 64 at a time.
+    async fn devices_ahead(&self, differ: &[(Uuid, &Heads)]) -> Result<Vec<Uuid>> {
+        let mut out = Vec::new();
+        for chunk in differ.chunks(64) {
+            let ids: Vec<Uuid> = chunk.iter().map(|(id, _)| *id).collect();
+            let stored = self.storage.load_docs(&ids).await?;
+            for ((id, theirs), s) in chunk.iter().zip(stored) {
+                let ahead = s.is_some_and(|s| match AutoCommit::load(&s.doc) {
+                    Ok(mut am) => theirs
+                        .iter()
+                        .any(|x| am.get_change_by_hash(&ChangeHash(*x)).is_none()),
+                    Err(_) => false,
+                });
+                if ahead {
+                    out.push(*id);
+                }
+            }
+        }
+        Ok(out)
     }
 
     pub(super) async fn check(
@@ -83,20 +91,19 @@ impl<S: Storage> Registry<S> {
             })
             .collect();
         let mut to_send = Vec::new();
-        let mut want = Vec::new();
+        let mut differ = Vec::new();
         for (id, h) in &ours {
             match theirs.get(id) {
                 Some(t) if t == h => {}
                 Some(t) => {
                     to_send.push(*id);
-                    // If the device has heads we lack, we want its document too.
-                    if self.device_is_ahead(*id, t).await? {
-                        want.push(*id);
-                    }
+                    differ.push((*id, t));
                 }
                 None => to_send.push(*id),
             }
         }
+        // If the device has heads we lack, we want its document too.
+        let mut want = self.devices_ahead(&differ).await?;
         let mut remove = Vec::new();
         let unknown: Vec<Uuid> = theirs
             .keys()

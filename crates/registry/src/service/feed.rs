@@ -64,19 +64,6 @@ fn delivery(e: &LogEntry, scope: &Scope<'_>, device_id: &str) -> Delivery {
     }
 }
 
-/// The user's areas without those inside another of them, sorted: each household of the scope lies
-/// under exactly one.
-fn outermost(areas: &[String]) -> Vec<String> {
-    let mut out: Vec<String> = areas
-        .iter()
-        .filter(|a| !areas.iter().any(|b| b != *a && contains(b, a)))
-        .cloned()
-        .collect();
-    out.sort();
-    out.dedup();
-    out
-}
-
 impl<S: Storage> Registry<S> {
     pub(super) async fn pull(&self, auth: &DeviceAuth, req: PullRequest) -> Result<PullResponse> {
         super::permit::on_tablet(&auth.user)?;
@@ -121,7 +108,7 @@ impl<S: Storage> Registry<S> {
                 Some(s) => s,
                 None => (self.storage.max_seq().await?, None),
             };
-            let areas = outermost(&auth.user.areas);
+            let areas = crate::scope::outermost(&auth.user.areas);
             // Resume in the area holding the last household sent (from the first when none, or
             // when the user's areas changed since: what was sent is sent again, harmlessly).
             let start = after
