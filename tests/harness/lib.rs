@@ -346,6 +346,10 @@ pub struct RecorderStats {
     pub max_response: usize,
     /// Fail calls once `calls` exceeds this.
     pub fail_after: Option<usize>,
+    /// Pull requests made, and how many of them carried a computed digest (not all zeros).
+    pub pulls: usize,
+    /// See `pulls`.
+    pub pulls_with_digest: usize,
 }
 
 impl Recorder {
@@ -382,6 +386,13 @@ impl Transport for Recorder {
                 });
             }
             s.max_request = s.max_request.max(body.len());
+            if endpoint == shumari_sync::Endpoint::Pull {
+                use shumari_sync::proto::Message as _;
+                if let Ok(req) = shumari_sync::proto::PullRequest::decode(&body) {
+                    s.pulls += 1;
+                    s.pulls_with_digest += usize::from(req.digest != [0; 8]);
+                }
+            }
         }
         let out = self.inner.call(endpoint, token, body)?;
         let mut s = self.stats.lock().expect("stats");

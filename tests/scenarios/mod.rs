@@ -369,6 +369,15 @@ pub fn new_device_joins<S: Storage>(reg: &TestRegistry<S>, n: u32) {
             "response of {} bytes",
             s.max_response
         );
+        // The device reads all its heads for a digest only where a verdict can come back: the
+        // first request of each round and after the feed's last page, not once per page.
+        assert!(s.pulls > 8, "{} pull pages", s.pulls);
+        assert!(
+            s.pulls_with_digest <= 4,
+            "{} of {} pulls computed the digest",
+            s.pulls_with_digest,
+            s.pulls
+        );
     }
     assert_converged(reg, &[&a, &b]);
 }

@@ -446,23 +446,45 @@ impl<A: StoreAccess + ?Sized> Session<'_, A> {
     /// Pulls pages until the feed is exhausted; returns the check's verdict.
     fn pull(&mut self) -> Result<Verdict, SyncError> {
         let mut quiet = 0;
+        // While the feed says more follows, the next page will carry data and the registry will
+        // not judge the digest: computing it would read every household's heads once per page, a
+        // first sync's cost growing with the square of its size. It is computed for the first
+        // request and after the feed's last page, where a verdict can come back.
+        let mut more_follows = false;
         loop {
             let (cursor, heads) = self.store.with_store(|s| {
                 let cursor = s
                     .kv_get(KEY_CURSOR)?
                     .map(|t| Cursor::from_token(&t))
                     .unwrap_or_default();
-                Ok((cursor, s.all_heads()?))
+                let heads = if more_follows {
+                    Vec::new()
+                } else {
+                    s.all_heads()?
+                };
+                Ok((cursor, heads))
             })?;
             let buckets = bucket_digests(heads.into_iter().map(|(id, h)| (id, heads_to_wire(&h))));
+            let judged = !more_follows;
             let resp: PullResponse = self.call(
                 Endpoint::Pull,
                 &PullRequest {
                     cursor,
                     max_bytes: u32::try_from(self.opts.chunk_bytes).unwrap_or(u32::MAX),
-                    digest: root_digest(&buckets),
+                    digest: if judged {
+                        root_digest(&buckets)
+                    } else {
+                        [0; 8]
+                    },
                 },
             )?;
+            more_follows = resp.more;
+            // A verdict on a digest that was not computed means nothing: ask again.
+            let check = if judged {
+                resp.check
+            } else {
+                CheckVerdict::NotChecked
+            };
             let had_data = !resp.docs.is_empty() || !resp.removed.is_empty();
             let n = self.apply(resp.docs)?;
             self.report.pulled += n;
@@ -482,8 +504,8 @@ impl<A: StoreAccess + ?Sized> Session<'_, A> {
             if resp.more {
                 continue;
             }
-            match resp.check {
-                CheckVerdict::NotChecked if had_data || quiet == 0 => quiet += 1,
+            match check {
+                CheckVerdict::NotChecked if had_data || quiet == 0 || !judged => quiet += 1,
                 CheckVerdict::NotChecked => return Ok(Verdict::NotChecked),
                 CheckVerdict::Differs(theirs) => {
                     // Which buckets differ is worked out here, from the registry's digests.
