@@ -177,18 +177,12 @@ pub(crate) struct Preview {
 
 /// Survey rows by their type's first word.
 fn counts(form: &Form) -> Vec<TypeCount> {
-    let mut by_type: BTreeMap<String, u32> = BTreeMap::new();
-    for q in &form.survey {
-        if matches!(q.kind, QuestionType::EndGroup | QuestionType::EndRepeat) {
-            continue;
-        }
-        let cell = q.kind.as_cell();
-        let base = cell.split_whitespace().next().unwrap_or_default();
-        *by_type.entry(base.to_string()).or_insert(0) += 1;
-    }
-    by_type
+    form.question_counts()
         .into_iter()
-        .map(|(kind, count)| TypeCount { kind, count })
+        .map(|(kind, count)| TypeCount {
+            kind,
+            count: u32::try_from(count).unwrap_or(u32::MAX),
+        })
         .collect()
 }
 
@@ -207,12 +201,7 @@ pub(crate) fn check(file: &FormFile) -> (FormCheck, Option<Form>) {
         loaded: form.is_some(),
         id: form.as_ref().map(|f| f.settings.form_id.clone()),
         version: form.as_ref().map(|f| f.settings.version.clone()),
-        languages: form.as_ref().map_or_else(Vec::new, |f| {
-            f.languages()
-                .into_iter()
-                .map(|l| if l.is_empty() { "default".into() } else { l })
-                .collect()
-        }),
+        languages: form.as_ref().map_or_else(Vec::new, Form::language_names),
         questions: form.as_ref().map_or_else(Vec::new, counts),
         errors: c.errors.iter().map(FormProblem::from).collect(),
         warnings: c.warnings.iter().map(FormProblem::from).collect(),

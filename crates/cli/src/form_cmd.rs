@@ -4,36 +4,9 @@
 use serde_json::{json, Value};
 use shumari_app::form_files;
 use shumari_forms::languages::app_language;
-use shumari_forms::{check_source_with, Form, FormIssue, QuestionType, SourceFormat};
+use shumari_forms::{check_source_with, Form, FormIssue, SourceFormat};
 use std::collections::BTreeMap;
 use std::path::Path;
-
-/// Survey rows by type (`select_one LIST` counts as `select_one`; `end_group`/`end_repeat` rows are
-/// not counted).
-fn counts(form: &Form) -> BTreeMap<String, usize> {
-    let mut by_type = BTreeMap::new();
-    for q in &form.survey {
-        if matches!(q.kind, QuestionType::EndGroup | QuestionType::EndRepeat) {
-            continue;
-        }
-        let cell = q.kind.as_cell();
-        let base = cell
-            .split_whitespace()
-            .next()
-            .unwrap_or_default()
-            .to_string();
-        *by_type.entry(base).or_insert(0) += 1;
-    }
-    by_type
-}
-
-/// Language keys of the form; the plain `label` column is `default`, as pyxform calls it.
-fn languages(form: &Form) -> Vec<String> {
-    form.languages()
-        .into_iter()
-        .map(|l| if l.is_empty() { "default".into() } else { l })
-        .collect()
-}
 
 /// Which app language each of the form's language keys is (`None`: a language the app does not
 /// have, shown in the default language); the plain column is not listed.
@@ -51,7 +24,7 @@ fn app_languages(form: &Form) -> BTreeMap<String, Option<&'static str>> {
 /// The languages line: each key with the app language it is, `[not in the app]` for another.
 fn languages_line(form: &Form) -> String {
     let codes = app_languages(form);
-    languages(form)
+    form.language_names()
         .into_iter()
         .map(|l| match codes.get(&l) {
             Some(Some(code)) => format!("{l} [{code}]"),
@@ -72,9 +45,9 @@ fn summary(form: &Form) -> Value {
         "id": s.form_id,
         "version": s.version,
         "title": s.form_title,
-        "languages": languages(form),
+        "languages": form.language_names(),
         "app_languages": app_languages(form),
-        "questions": counts(form),
+        "questions": form.question_counts(),
     })
 }
 
@@ -93,7 +66,8 @@ fn print_text(
             println!("title: {t}");
         }
         println!("languages: {}", languages_line(form));
-        let list: Vec<String> = counts(form)
+        let list: Vec<String> = form
+            .question_counts()
             .iter()
             .map(|(t, n)| format!("{t} {n}"))
             .collect();

@@ -5,32 +5,12 @@
 #[path = "../tests/corpus_support/mod.rs"]
 mod corpus_support;
 
+mod support;
+
 use shumari_forms::{Form, Instance};
 use std::hint::black_box;
-use std::time::{Duration, Instant};
 
 const LARGEST: &str = "household_survey_long.md";
-
-fn measure(name: &str, iterations: usize, mut f: impl FnMut()) {
-    for _ in 0..iterations.min(20) {
-        f();
-    }
-    let mut times: Vec<Duration> = (0..iterations)
-        .map(|_| {
-            let t = Instant::now();
-            f();
-            t.elapsed()
-        })
-        .collect();
-    times.sort();
-    let pct = |p: f64| times[((times.len() as f64 - 1.0) * p).round() as usize];
-    println!(
-        "| {name:<52} | {iterations:>6} | {:>10.2?} | {:>10.2?} | {:>10.2?} |",
-        pct(0.5),
-        pct(0.95),
-        times[times.len() - 1]
-    );
-}
 
 fn main() {
     // The largest corpus form is the one with the most survey rows.
@@ -68,13 +48,13 @@ fn main() {
         "|{:-<54}|{:-<8}|{:-<12}|{:-<12}|{:-<12}|",
         "", "", "", "", ""
     );
-    measure("Form::load (.xlsx bytes, warnings included)", 100, || {
+    support::measure("Form::load (.xlsx bytes, warnings included)", 100, || {
         black_box(Form::load(&largest.load_name, black_box(&largest.bytes)).expect("loads"));
     });
-    measure("Form::validate filled household (en)", 500, || {
+    support::measure("Form::validate filled household (en)", 500, || {
         black_box(form.validate(black_box(&instance), "en", today));
     });
-    measure(
+    support::measure(
         "Form::evaluate filled household (every language)",
         500,
         || {
@@ -82,7 +62,7 @@ fn main() {
         },
     );
     let json = corpus_support::household_json(&instance);
-    measure("from_household_json + validate", 500, || {
+    support::measure("from_household_json + validate", 500, || {
         let i = Instance::from_household_json(black_box(&json)).expect("imports");
         black_box(form.validate(&i, "en", today));
     });

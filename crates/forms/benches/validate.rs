@@ -4,30 +4,10 @@
 #[path = "../tests/common/mod.rs"]
 mod common;
 
+mod support;
+
 use shumari_forms::{household_form, pmt_model, Instance};
 use std::hint::black_box;
-use std::time::{Duration, Instant};
-
-fn measure(name: &str, iterations: usize, mut f: impl FnMut()) {
-    for _ in 0..50 {
-        f();
-    }
-    let mut times: Vec<Duration> = (0..iterations)
-        .map(|_| {
-            let t = Instant::now();
-            f();
-            t.elapsed()
-        })
-        .collect();
-    times.sort();
-    let pct = |p: f64| times[((times.len() as f64 - 1.0) * p).round() as usize];
-    println!(
-        "| {name:<44} | {iterations:>6} | {:>10.1?} | {:>10.1?} | {:>10.1?} |",
-        pct(0.5),
-        pct(0.95),
-        times[times.len() - 1]
-    );
-}
 
 fn main() {
     let form = household_form();
@@ -43,18 +23,18 @@ fn main() {
         "|{:-<46}|{:-<8}|{:-<12}|{:-<12}|{:-<12}|",
         "", "", "", "", ""
     );
-    measure("validate 12-member household (en)", 2000, || {
+    support::measure("validate 12-member household (en)", 2000, || {
         black_box(form.validate(black_box(&instance), "en", today));
     });
-    measure("validate 12-member household (ur)", 2000, || {
+    support::measure("validate 12-member household (ur)", 2000, || {
         black_box(form.validate(black_box(&instance), "ur", today));
     });
-    measure("from_household_json + validate + PMT score", 2000, || {
+    support::measure("from_household_json + validate + PMT score", 2000, || {
         let i = Instance::from_household_json(black_box(&json)).expect("valid");
         black_box(form.validate(&i, "en", today));
         black_box(pmt_model().score_on(&i, today));
     });
-    measure("check_value members.<id>.id_number", 2000, || {
+    support::measure("check_value members.<id>.id_number", 2000, || {
         let v = serde_json::json!("35202-1234567-1");
         let _ = black_box(form.check_value(&instance, "members.m-05.id_number", &v, "en", today));
     });

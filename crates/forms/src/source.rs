@@ -189,3 +189,32 @@ pub fn check_source_with(
         warnings: issues.warnings,
     }
 }
+
+impl Form {
+    /// Survey rows by type, as `shumari form check` and the app's form preview count them:
+    /// `select_one LIST` counts as `select_one`, and `end_group`/`end_repeat` rows are not counted.
+    pub fn question_counts(&self) -> std::collections::BTreeMap<String, usize> {
+        let mut by_type = std::collections::BTreeMap::new();
+        for q in &self.survey {
+            if matches!(
+                q.kind,
+                crate::QuestionType::EndGroup | crate::QuestionType::EndRepeat
+            ) {
+                continue;
+            }
+            let cell = q.kind.as_cell();
+            let base = cell.split_whitespace().next().unwrap_or_default();
+            *by_type.entry(base.to_string()).or_insert(0) += 1;
+        }
+        by_type
+    }
+
+    /// The form's language keys as its authors see them: the plain `label` column is `default`, as
+    /// pyxform calls it.
+    pub fn language_names(&self) -> Vec<String> {
+        self.languages()
+            .into_iter()
+            .map(|l| if l.is_empty() { "default".into() } else { l })
+            .collect()
+    }
+}

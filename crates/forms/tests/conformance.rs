@@ -15,27 +15,7 @@ mod corpus_support;
 
 use corpus_support::{corpus, CorpusForm};
 use serde_json::{json, Value};
-use shumari_forms::{check_source, Form, FormIssue, QuestionType};
-use std::collections::BTreeMap;
-
-/// Survey rows by type, as `shumari form check` counts them (`select_one LIST` is `select_one`;
-/// `end_group`/`end_repeat` rows are not counted).
-fn counts(form: &Form) -> BTreeMap<String, usize> {
-    let mut by_type = BTreeMap::new();
-    for q in &form.survey {
-        if matches!(q.kind, QuestionType::EndGroup | QuestionType::EndRepeat) {
-            continue;
-        }
-        let cell = q.kind.as_cell();
-        let base = cell
-            .split_whitespace()
-            .next()
-            .unwrap_or_default()
-            .to_string();
-        *by_type.entry(base).or_insert(0) += 1;
-    }
-    by_type
-}
+use shumari_forms::{check_source, Form, FormIssue};
 
 fn issues(v: &[FormIssue]) -> Vec<String> {
     v.iter().map(ToString::to_string).collect()
@@ -52,7 +32,7 @@ fn outcome(f: &CorpusForm) -> Value {
                 "version": form.settings.version,
                 "languages": form.languages(),
                 "survey_rows": form.survey.len(),
-                "questions": counts(form),
+                "questions": form.question_counts(),
                 "warnings": issues(&check.warnings),
             }
         }),
