@@ -17,6 +17,8 @@
 //!   `load` + `save` of (up to 5,000 of) the same stored documents, as in the sync benchmark.
 //! - "Up-to-date sync" is the time inside the registry's handler (every call of one sync of a device
 //!   scoped to the largest district, which has already pulled it), median of 21.
+//! - The same for a device scoped to a union council of that district holding 500 households at
+//!   every registry size (the loader never writes there): flat across sizes means O(scope).
 //! - "First sync of a tehsil" is a new device scoped to one tehsil of that district pulling it:
 //!   wall time of the whole sync (device side included) and bytes received.
 //! - Look-ups go through `Registry::household_show` (which also appends to the access audit trail),
@@ -48,6 +50,8 @@ const QUIET_SYNCS: usize = 21;
 const LOOKUPS: usize = 1000;
 /// Documents loaded and saved for the floor.
 const FLOOR_DOCS: usize = 5000;
+/// Households of the union council whose size is the same at every registry size.
+const FIXED_SCOPE: usize = 500;
 
 /// What one (backend, size) run measured.
 struct Run {
@@ -58,6 +62,7 @@ struct Run {
     district: String,
     district_households: usize,
     quiet_ms: f64,
+    fixed_quiet_ms: f64,
     tehsil_households: u64,
     tehsil_secs: f64,
     tehsil_bytes: u64,
@@ -246,6 +251,50 @@ fn run<S: Storage>(
         list_times.push(t.elapsed());
     }
 
+    // Measured last, so the union council's households change none of the measures above.
+    let disk_bytes = disk();
+    // A union council of the same size at every registry size (the loader never writes there): if
+    // its quiet sync costs the same at 10k and 100k, the cost follows the scope, not the country.
+    let uc = format!(
+        "{}-UC900",
+        nser_gen::tehsils()
+            .into_iter()
+            .find(|c| nser_gen::district_of(c) == *district)
+            .expect("a tehsil of the district")
+    );
+    let (_d, mut store, mut t) = loader::device(
+        &reg,
+        rt.handle(),
+        Role::Surveyor,
+        std::slice::from_ref(&uc),
+        None,
+    );
+    let tehsil_of_uc = uc.split('-').next().expect("a tehsil code");
+    store
+        .add_area(&uc, "Union Council 900", tehsil_of_uc)
+        .expect("add the union council");
+    let mut gen = nser_gen::Generator::new(SEED + 1);
+    let inputs: Vec<_> = (0..FIXED_SCOPE).map(|_| gen.household_in(&uc)).collect();
+    for made in store
+        .add_households(&inputs, None, "nser-household", "1")
+        .expect("record households")
+    {
+        made.expect("a valid household");
+    }
+    assert_eq!(
+        loader::sync_once(&mut store, &mut t).pushed,
+        FIXED_SCOPE as u64
+    );
+    let mut fixed = Vec::new();
+    for _ in 0..QUIET_SYNCS {
+        t.reset();
+        let r = loader::sync_once(&mut store, &mut t);
+        assert_eq!(r.pulled + r.pushed, 0);
+        fixed.push(t.spent());
+    }
+    let fixed_quiet_ms = median_p99(fixed).0;
+    drop((store, t));
+
     Run {
         label: label.to_string(),
         n,
@@ -254,6 +303,7 @@ fn run<S: Storage>(
         district: district.clone(),
         district_households: ids.len(),
         quiet_ms,
+        fixed_quiet_ms,
         tehsil_households: tehsil_sync.pulled,
         tehsil_secs,
         tehsil_bytes: tehsil_sync.bytes_received,
@@ -262,7 +312,7 @@ fn run<S: Storage>(
         list_rows,
         list_ms: median_p99(list_times).0,
         rss_bytes: peak_rss(),
-        disk_bytes: disk(),
+        disk_bytes,
     }
 }
 
@@ -369,6 +419,11 @@ fn print_table(runs: &[Run]) {
                 mark(r.quiet_ms < 10.0)
             )
         },
+    );
+    row(
+        "up-to-date sync of a union council's device, 500 households at every size, server time (median of 21)",
+        "< 10 ms, the same at every size",
+        &|r| format!("{:.1} ms {}", r.fixed_quiet_ms, mark(r.fixed_quiet_ms < 10.0)),
     );
     row(
         "first sync of a tehsil by a new device: households, time, bytes received",
