@@ -3,6 +3,8 @@
 //! HTTP, and HTTP through a fault-injecting proxy).
 
 pub mod faults;
+pub mod loader;
+pub mod nser_gen;
 pub mod pg;
 pub mod pki;
 
