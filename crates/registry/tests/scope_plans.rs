@@ -12,7 +12,8 @@ use shumari_registry::storage::postgres::{
     PgStorage, SCOPE_HEADS as PG_SCOPE_HEADS, SNAPSHOT_PAGE as PG_SNAPSHOT_PAGE,
 };
 use shumari_registry::storage::sqlite::{
-    SCOPE_HEADS as SQLITE_SCOPE_HEADS, SNAPSHOT_PAGE as SQLITE_SNAPSHOT_PAGE,
+    LIST_AREA as SQLITE_LIST_AREA, SCOPE_HEADS as SQLITE_SCOPE_HEADS,
+    SNAPSHOT_PAGE as SQLITE_SNAPSHOT_PAGE,
 };
 use shumari_registry::SqliteStorage;
 
@@ -56,6 +57,23 @@ fn sqlite_reads_a_scope_through_the_area_index() {
     assert_eq!(
         plan,
         ["SEARCH households USING INDEX households_area_id (area>? AND area<?)"],
+        "{plan:?}"
+    );
+    // An area's list: a search of the area index (then a sort of that area's rows by reference).
+    let mut stmt = c
+        .prepare(&format!("EXPLAIN QUERY PLAN {SQLITE_LIST_AREA}"))
+        .unwrap();
+    let plan: Vec<String> = stmt
+        .query_map([&r.code, &r.from, &r.until], |row| row.get::<_, String>(3))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert!(
+        plan[0].starts_with("SEARCH households USING INDEX households_area"),
+        "{plan:?}"
+    );
+    assert!(
+        plan.iter().all(|step| !step.starts_with("SCAN")),
         "{plan:?}"
     );
 }

@@ -192,6 +192,16 @@ fn to_stored(t: DocRow) -> Result<StoredDoc> {
 pub const SCOPE_HEADS: &str =
     "SELECT id, area, heads FROM households WHERE area = ?1 OR (area >= ?2 AND area < ?3)";
 
+/// The list rows of one area and everything under it (`AreaRange`'s parameters), by reference.
+pub const LIST_AREA: &str =
+    "SELECT id, area, ref, head_name, head_id_number, member_count, status, conflict_count, updated_at
+       FROM households WHERE area >= ?1 AND area < ?3 AND (area = ?1 OR area >= ?2) ORDER BY ref";
+
+/// Every household's list row, by reference (the registry-wide list of an unscoped caller).
+const LIST_ALL: &str =
+    "SELECT id, area, ref, head_name, head_id_number, member_count, status, conflict_count, updated_at
+       FROM households ORDER BY ref";
+
 /// A page of a scope's snapshot: households under one area (`AreaRange`'s parameters 1-3) after
 /// an (area, id) position (4-5), in (area, id) order through `households_area_id` (V7).
 pub const SNAPSHOT_PAGE: &str =
@@ -614,16 +624,19 @@ impl Storage for SqliteStorage {
     async fn list(&self, area: Option<&str>) -> Result<Vec<HouseholdSummary>> {
         let area = area.map(AreaRange::of);
         self.run(move |c| {
-            let mut stmt = c.prepare_cached(
-                "SELECT id, area, ref, head_name, head_id_number, member_count, status, conflict_count, updated_at
-                   FROM households WHERE (?1 IS NULL OR area = ?1 OR (area >= ?2 AND area < ?3)) ORDER BY ref",
-            )?;
-            let bound = |f: fn(&AreaRange) -> &str| area.as_ref().map(f);
-            let rows = stmt.query_map(
-                params![bound(|a| &a.code), bound(|a| &a.from), bound(|a| &a.until)],
-                |r| Ok(list_row(r)),
-            )?;
-            rows.map(|r| r?).collect()
+            // Two statements, so that an area's list is read through the area index (one
+            // statement with `?1 IS NULL OR ...` is planned as a scan of the whole table).
+            let rows = match &area {
+                Some(r) => c
+                    .prepare_cached(LIST_AREA)?
+                    .query_map(params![r.code, r.from, r.until], |r| Ok(list_row(r)))?
+                    .collect::<std::result::Result<Vec<_>, _>>()?,
+                None => c
+                    .prepare_cached(LIST_ALL)?
+                    .query_map([], |r| Ok(list_row(r)))?
+                    .collect::<std::result::Result<Vec<_>, _>>()?,
+            };
+            rows.into_iter().collect()
         })
         .await
     }
