@@ -290,6 +290,30 @@ fn list_rows_by_area<S: Storage>(r: &TestRegistry<S>) {
         .collect();
     assert!(expected.len() >= 4, "{expected:?}");
     assert_eq!(listed, expected);
+    // A member's ID number finds its household through the index, within the caller's scope.
+    for row in &rows {
+        let digits = row.head_id_number.as_ref().expect("a number").digits();
+        let found = r.rt.block_on(st.with_id_number(digits)).expect("by number");
+        assert_eq!(found, [row.clone()]);
+        let dashed = format!("{}-{}-{}", &digits[..5], &digits[5..12], &digits[12..]);
+        let scoped: Vec<String> =
+            r.rt.block_on(r.reg.households_with_id_number(Some(&user), &dashed))
+                .expect("scoped look-up")
+                .into_iter()
+                .map(|s| s.reference)
+                .collect();
+        let in_scope = expected.contains(&row.reference);
+        assert_eq!(scoped.len(), usize::from(in_scope), "{}", row.area);
+    }
+    assert!(r
+        .rt
+        .block_on(st.with_id_number("3520299999999"))
+        .expect("none")
+        .is_empty());
+    assert!(matches!(
+        r.rt.block_on(r.reg.households_with_id_number(Some(&user), "12345")),
+        Err(shumari_registry::RegistryError::BadRequest(_))
+    ));
 }
 
 on_both!(

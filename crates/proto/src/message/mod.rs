@@ -216,6 +216,23 @@ mod tests {
         let c = pull.cursor;
         assert_eq!(Cursor::from_token(&c.to_token()), c);
         assert_eq!(Cursor::from_token("zz"), Cursor::default());
+        // A cursor saved while snapshots were sent by id alone (tag 2: position, id) restarts the
+        // snapshot at the same log position; what was sent is sent again and merges to nothing.
+        let mut w = crate::codec::Writer::new();
+        w.varint(9);
+        w.u8(1);
+        w.u8(2);
+        w.varint(4);
+        w.uuid(&id);
+        let old = hex::encode(w.into_inner());
+        assert_eq!(
+            Cursor::from_token(&old),
+            Cursor {
+                seq: 9,
+                snapshot: Some((4, None)),
+                started: true,
+            }
+        );
     }
 
     #[test]

@@ -87,6 +87,8 @@ async fn exchange<S: Storage>(
 #[derive(Debug, serde::Deserialize)]
 struct ListQuery {
     area: Option<String>,
+    /// A member's CNIC or B-form number: the households holding it (within `area` when given).
+    cnic: Option<String>,
 }
 
 async fn list<S: Storage>(
@@ -95,9 +97,22 @@ async fn list<S: Storage>(
     Query(q): Query<ListQuery>,
 ) -> Result<Json<Vec<shumari_domain::HouseholdSummary>>, HttpError> {
     let auth = reg.authenticate(bearer(&headers)).await?;
-    let rows = reg
-        .household_list(Some(&auth.user), q.area.as_deref())
-        .await?;
+    let rows = match &q.cnic {
+        Some(number) => reg
+            .households_with_id_number(Some(&auth.user), number)
+            .await?
+            .into_iter()
+            .filter(|r| {
+                q.area
+                    .as_deref()
+                    .is_none_or(|a| shumari_domain::area::contains(a, &r.area))
+            })
+            .collect(),
+        None => {
+            reg.household_list(Some(&auth.user), q.area.as_deref())
+                .await?
+        }
+    };
     Ok(Json(rows))
 }
 

@@ -195,6 +195,35 @@ impl<S: Storage> Registry<S> {
         Ok(rows)
     }
 
+    /// The households in `user`'s scope (all when `None`) with a member holding the CNIC or B-form
+    /// number `number` (13 digits, dashes allowed), by reference: a look-up through the ID-number
+    /// index, whatever the registry's size. The number is checked as the domain checks it and is
+    /// never written to the access trail (only that the look-up was by ID number, and how many
+    /// households it found).
+    pub async fn households_with_id_number(
+        &self,
+        user: Option<&User>,
+        number: &str,
+    ) -> Result<Vec<HouseholdSummary>> {
+        let parsed = shumari_domain::IdNumber::parse("id_number", number)
+            .map_err(|e| RegistryError::BadRequest(e.to_string()))?;
+        let rows: Vec<HouseholdSummary> = self
+            .storage
+            .with_id_number(parsed.digits())
+            .await?
+            .into_iter()
+            .filter(|r| user.is_none_or(|u| self.scope(u).contains(&r.area)))
+            .collect();
+        self.record_access(
+            AccessAction::HouseholdList,
+            actor_of(user),
+            None,
+            Some(format!("by=id_number rows={}", rows.len())),
+        )
+        .await?;
+        Ok(rows)
+    }
+
     /// One household by id or reference number, limited to `user`'s scope when given (a household
     /// outside it is "not found", not "forbidden": its existence is not revealed).
     pub async fn household_show(

@@ -232,6 +232,10 @@ impl Storage for AnyStorage {
         delegate!(self.list(area_prefix))
     }
 
+    async fn with_id_number(&self, digits: &str) -> Result<Vec<HouseholdSummary>> {
+        delegate!(self.with_id_number(digits))
+    }
+
     async fn resolve(&self, id_or_ref: &str) -> Result<Option<Uuid>> {
         delegate!(self.resolve(id_or_ref))
     }

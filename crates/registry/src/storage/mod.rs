@@ -269,6 +269,12 @@ pub trait Storage: Send + Sync + 'static {
         &self,
         area: Option<&str>,
     ) -> impl Future<Output = Result<Vec<HouseholdSummary>>> + Send;
+    /// List rows of the households with a member holding the ID number `digits` (13 digits), by
+    /// reference, through the `member_ids` index.
+    fn with_id_number(
+        &self,
+        digits: &str,
+    ) -> impl Future<Output = Result<Vec<HouseholdSummary>>> + Send;
     /// A household's id from its id or reference number.
     fn resolve(&self, id_or_ref: &str) -> impl Future<Output = Result<Option<Uuid>>> + Send;
     /// The audit trail of a household.

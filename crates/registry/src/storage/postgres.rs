@@ -176,6 +176,22 @@ const UPDATE_HOUSEHOLDS: &str = "
      WHERE h.id = v.id AND h.heads = v.expected
     RETURNING h.id";
 
+/// A list row from `id, area, ref, head_name, head_id_number, member_count, status,
+/// conflict_count, updated_at`.
+fn summary_row(r: &tokio_postgres::Row) -> Result<HouseholdSummary> {
+    Ok(HouseholdSummary {
+        id: uuid_of(r.get(0))?,
+        area: r.get(1),
+        reference: r.get(2),
+        head_name: r.get(3),
+        head_id_number: columns::id_number(r.get(4))?,
+        member_count: count(r.get(5)),
+        status: columns::status(r.get(6))?,
+        conflict_count: count(r.get(7)),
+        updated_at: columns::time(r.get(8)),
+    })
+}
+
 /// The heads of the households under one area (`AreaRange`'s parameters), bytewise as the range
 /// requires, through the `households_area_c` index (V7).
 pub const SCOPE_HEADS: &str = "SELECT id, area, heads FROM households
@@ -651,19 +667,22 @@ impl Storage for PgStorage {
         )
         .await?
         .iter()
-        .map(|r| {
-            Ok(HouseholdSummary {
-                id: uuid_of(r.get(0))?,
-                area: r.get(1),
-                reference: r.get(2),
-                head_name: r.get(3),
-                head_id_number: columns::id_number(r.get(4))?,
-                member_count: count(r.get(5)),
-                status: columns::status(r.get(6))?,
-                conflict_count: count(r.get(7)),
-                updated_at: columns::time(r.get(8)),
-            })
-        })
+        .map(summary_row)
+        .collect()
+    }
+
+    async fn with_id_number(&self, digits: &str) -> Result<Vec<HouseholdSummary>> {
+        let c = self.conn().await;
+        c.query(
+            "SELECT id, area, ref, head_name, head_id_number, member_count, status, conflict_count, updated_at
+               FROM households
+              WHERE id IN (SELECT household_id FROM member_ids WHERE id_number = $1)
+              ORDER BY ref COLLATE \"C\"",
+            &[&digits],
+        )
+        .await?
+        .iter()
+        .map(summary_row)
         .collect()
     }
 

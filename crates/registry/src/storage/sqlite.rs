@@ -641,6 +641,23 @@ impl Storage for SqliteStorage {
         .await
     }
 
+    async fn with_id_number(&self, digits: &str) -> Result<Vec<HouseholdSummary>> {
+        let digits = digits.to_string();
+        self.run(move |c| {
+            c.prepare_cached(
+                "SELECT id, area, ref, head_name, head_id_number, member_count, status, conflict_count, updated_at
+                   FROM households
+                  WHERE id IN (SELECT household_id FROM member_ids WHERE id_number = ?1)
+                  ORDER BY ref",
+            )?
+            .query_map([digits], |r| Ok(list_row(r)))?
+            .collect::<std::result::Result<Vec<_>, _>>()?
+            .into_iter()
+            .collect()
+        })
+        .await
+    }
+
     async fn resolve(&self, id_or_ref: &str) -> Result<Option<Uuid>> {
         let s = id_or_ref.trim().to_string();
         self.run(move |c| {
