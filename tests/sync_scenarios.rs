@@ -294,7 +294,7 @@ fn list_rows_by_area<S: Storage>(r: &TestRegistry<S>) {
     for row in &rows {
         let digits = row.head_id_number.as_ref().expect("a number").digits();
         let found = r.rt.block_on(st.with_id_number(digits)).expect("by number");
-        assert_eq!(found, [row.clone()]);
+        assert_eq!(found, std::slice::from_ref(row));
         let dashed = format!("{}-{}-{}", &digits[..5], &digits[5..12], &digits[12..]);
         let scoped: Vec<String> =
             r.rt.block_on(r.reg.households_with_id_number(Some(&user), &dashed))
