@@ -13,8 +13,16 @@
 //! seconds. The "floor" is `automerge` load + save of the same documents: what any registry keeping
 //! merged documents must at least do.
 
+// The harness's loader brings the transport that times calls ([`loader::Meter`]); it reads the
+// household generator by path too.
+#[path = "../../../tests/harness/loader.rs"]
+mod loader;
+#[path = "../../../tests/harness/nser_gen.rs"]
+mod nser_gen;
 #[path = "../../../tests/harness/pg.rs"]
 mod pg;
+
+use loader::Meter;
 
 use serde_json::{json, Value};
 use shumari_domain::{HouseholdInput, HouseholdSummary, IdNumber, Status};
@@ -26,9 +34,9 @@ fn id_number(digits: &str) -> IdNumber {
     IdNumber::parse("id_number", digits).expect("13 digits")
 }
 use shumari_store::Store;
-use shumari_sync::{Endpoint, Options, Report, Transport, TransportError};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use shumari_sync::{Endpoint, Options, Report, Transport};
+use std::sync::Arc;
+use std::time::Instant;
 use uuid::Uuid;
 
 const AREA: &str = "PK10101";
@@ -76,28 +84,6 @@ fn nser_household(n: u32) -> HouseholdInput {
         .expect("valid household")
 }
 
-/// Wraps a transport and adds up the time spent in push calls.
-struct Meter {
-    inner: Box<dyn Transport>,
-    push: Arc<Mutex<Duration>>,
-}
-
-impl Transport for Meter {
-    fn call(
-        &mut self,
-        endpoint: Endpoint,
-        token: Option<&str>,
-        body: Vec<u8>,
-    ) -> Result<Vec<u8>, TransportError> {
-        let t = Instant::now();
-        let out = self.inner.call(endpoint, token, body);
-        if matches!(endpoint, Endpoint::Push) {
-            *self.push.lock().expect("meter") += t.elapsed();
-        }
-        out
-    }
-}
-
 /// What one backend's run measured.
 struct Run {
     ingest_per_s: f64,
@@ -119,11 +105,10 @@ fn run<S: Storage>(rt: &tokio::runtime::Runtime, reg: Arc<Registry<S>>, n: u32) 
         .block_on(reg.add_user("Bench Surveyor", Role::Surveyor, &[AREA.to_string()]))
         .expect("user");
     let code = rt.block_on(reg.enroll_code(&user)).expect("code");
-    let push = Arc::new(Mutex::new(Duration::ZERO));
-    let mut t = Meter {
-        inner: Box::new(InMemoryTransport::new(reg.clone(), rt.handle().clone())),
-        push: push.clone(),
-    };
+    let mut t = Meter::new(
+        InMemoryTransport::new(reg.clone(), rt.handle().clone()),
+        Some(Endpoint::Push),
+    );
     let dir = tempfile::tempdir().expect("tempdir");
     let mut store = Store::create(dir.path(), PIN).expect("store");
     shumari_sync::enroll(&mut store, &mut t, "memory:", &code, &Options::default())
@@ -141,7 +126,7 @@ fn run<S: Storage>(rt: &tokio::runtime::Runtime, reg: Arc<Registry<S>>, n: u32) 
     }
     let report = sync(&mut store, &mut t);
     assert_eq!(report.pushed, u64::from(n));
-    let secs = push.lock().expect("meter").as_secs_f64();
+    let secs = t.spent().as_secs_f64();
     let mut edits = Vec::new();
     for (k, id) in ids.iter().take(EDITS).enumerate() {
         let fields: Vec<(String, Value)> = (0..5)
