@@ -222,6 +222,8 @@ fn kind(q: &shumari_forms::Question) -> Kind {
         QuestionType::Barcode => Kind::Barcode,
         // The engine takes any text for a file question: the app records the picked file's name.
         QuestionType::Media(_) => Kind::File,
+        // An OpenMapKit feature: a plain note, the rest of the interview goes on.
+        QuestionType::Osm(_) => Kind::Unsupported,
         QuestionType::Note => Kind::Note,
         QuestionType::Acknowledge => Kind::Acknowledge,
         QuestionType::Calculate => Kind::Calculate,

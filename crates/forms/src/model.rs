@@ -71,6 +71,9 @@ pub enum QuestionType {
     SelectOneExternal(String),
     /// `rank LIST`: choices, space-separated, each once, in the order given
     Rank(String),
+    /// `osm LIST`: an OpenStreetMap feature captured with OpenMapKit (the answer is the name of
+    /// an `.osm` file; the tags offered are on the `osm` sheet, kept for export).
+    Osm(String),
     /// `date`
     Date,
     /// `time` (`HH:MM[:SS[.fff]]` with an optional zone)
@@ -213,6 +216,7 @@ impl QuestionType {
                 | QuestionType::SelectMultipleFromFile(_)
                 | QuestionType::SelectOneExternal(_)
                 | QuestionType::Rank(_)
+                | QuestionType::Osm(_)
                 | QuestionType::Date
                 | QuestionType::Time
                 | QuestionType::DateTime

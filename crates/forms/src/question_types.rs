@@ -198,6 +198,7 @@ const LISTED: &[(&str, Arg, Make)] = &[
         Arg::List,
         QuestionType::SelectOneExternal,
     ),
+    ("osm", Arg::List, QuestionType::Osm),
     ("rank", Arg::List, QuestionType::Rank),
 ];
 
@@ -295,6 +296,10 @@ pub(crate) fn parse_cell(cell: &str) -> Result<Parsed, String> {
     };
     if let Some((_, t)) = PLAIN.iter().find(|(k, _)| *k == joined) {
         return Ok(plain(t.clone(), None));
+    }
+    // `osm` alone: an OpenMapKit feature without a tag list.
+    if joined == "osm" {
+        return Ok(plain(QuestionType::Osm(String::new()), None));
     }
     if let Some(p) = PRESETS.iter().find(|p| p.cell == joined) {
         return Ok(Parsed {
@@ -419,6 +424,8 @@ pub(crate) fn cell(t: &QuestionType) -> String {
         QuestionType::SelectOneFromFile(f) => format!("select_one_from_file {f}"),
         QuestionType::SelectMultipleFromFile(f) => format!("select_multiple_from_file {f}"),
         QuestionType::SelectOneExternal(l) => format!("select_one_external {l}"),
+        QuestionType::Osm(l) if l.is_empty() => "osm".into(),
+        QuestionType::Osm(l) => format!("osm {l}"),
         QuestionType::Rank(l) => format!("rank {l}"),
         QuestionType::Range(_) => "range".into(),
         QuestionType::DateTime => "dateTime".into(),
@@ -440,6 +447,10 @@ pub(crate) fn limitation(t: &QuestionType) -> Option<&'static str> {
             "the field app takes the points as a list (each captured or typed), not drawn on a map"
         }
         QuestionType::External(_) => "attached external data is not read yet; the row has no value",
+        QuestionType::Osm(_) => {
+            "OpenMapKit features cannot be captured by the field app; the question stays empty \
+             unless a value is imported"
+        }
         QuestionType::Meta(Meta::Start | Meta::End | Meta::Today) => return None,
         QuestionType::Meta(_) => {
             "this metadata is not recorded by the field app; it stays empty unless a value is imported"

@@ -151,3 +151,48 @@ fn a_repeat_inside_a_repeat_loads_as_a_group_of_the_outer_row_with_a_warning() {
     let xlsx = Form::from_xlsx_bytes(&form.to_xlsx_bytes().unwrap()).unwrap();
     assert_eq!(xlsx, form);
 }
+
+/// `osm` (OpenMapKit), which pyxform converts, loads with a warning naming the row, with or without
+/// a tag list, and exports as written.
+#[test]
+fn an_openmapkit_question_loads_with_a_warning() {
+    let src = r#"
+[settings]
+form_id = "osm"
+version = "1"
+
+[[survey]]
+type = "osm building_tags"
+name = "building"
+label = "Trace the building"
+
+[[survey]]
+type = "osm"
+name = "road"
+label = "The road"
+
+[[survey]]
+type = "text"
+name = "note_taker"
+label = "Your name"
+"#;
+    let loaded = Form::load("osm.toml", src.as_bytes()).unwrap();
+    let rows: Vec<(usize, String)> = loaded
+        .warnings
+        .iter()
+        .map(|w| (w.row, w.message.clone()))
+        .collect();
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert!(rows[0].0 == 2 && rows[0].1.starts_with("`osm building_tags`: OpenMapKit"));
+    assert!(rows[1].0 == 3 && rows[1].1.starts_with("`osm`: OpenMapKit"));
+    let form = loaded.form;
+    assert_eq!(
+        form.question("building").unwrap().kind,
+        QuestionType::Osm("building_tags".into())
+    );
+    // Nothing is asked of it: the rest of the form is complete without it.
+    assert!(invalid(&form, json!({"note_taker": "Sana"})).is_empty());
+    let toml = form.to_toml_string();
+    assert!(toml.contains("type = \"osm building_tags\"") && toml.contains("type = \"osm\""));
+    assert_eq!(Form::from_toml_str(&toml).unwrap(), form);
+}
