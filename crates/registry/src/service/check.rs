@@ -16,11 +16,11 @@ impl<S: Storage> Registry<S> {
     /// (id, heads) of every household in `user`'s scope, by id.
     async fn scope_heads(&self, user: &User) -> Result<Vec<(Uuid, Heads)>> {
         let scope = self.scope(user);
-        // One indexed read per area of the user; areas that nest are read once each, and a
-        // household under two of them counts once.
+        // One indexed read per outermost area of the user (as the feed and the list read them),
+        // so each household of the scope is read once.
         let mut out = BTreeMap::new();
-        for area in &user.areas {
-            for (id, a, h) in self.storage.heads_in(area).await? {
+        for area in crate::scope::outermost(&user.areas) {
+            for (id, a, h) in self.storage.heads_in(&area).await? {
                 if scope.contains(&a) {
                     out.insert(id, heads_vec(&h));
                 }

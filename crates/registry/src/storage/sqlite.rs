@@ -188,6 +188,36 @@ fn to_stored(t: DocRow) -> Result<StoredDoc> {
     })
 }
 
+/// The list rows `sql` selects (the columns `list_row` reads, in its order).
+fn summaries(
+    c: &Connection,
+    sql: &str,
+    params: impl rusqlite::Params,
+) -> Result<Vec<HouseholdSummary>> {
+    c.prepare_cached(sql)?
+        .query_map(params, |r| Ok(list_row(r)))?
+        .collect::<std::result::Result<Vec<_>, _>>()?
+        .into_iter()
+        .collect()
+}
+
+/// The (id, area, heads) rows `sql` selects.
+fn heads_rows(
+    c: &Connection,
+    sql: &str,
+    params: impl rusqlite::Params,
+) -> Result<Vec<(Uuid, String, Vec<u8>)>> {
+    c.prepare_cached(sql)?
+        .query_map(params, |r| {
+            Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?))
+        })?
+        .map(|r| {
+            let (id, a, h) = r?;
+            Ok((uuid_of(&id)?, a, h))
+        })
+        .collect()
+}
+
 /// The heads of the households under one area (`AreaRange`'s parameters), through `households_area`.
 pub const SCOPE_HEADS: &str =
     "SELECT id, area, heads FROM households WHERE area = ?1 OR (area >= ?2 AND area < ?3)";
@@ -592,51 +622,23 @@ impl Storage for SqliteStorage {
     }
 
     async fn all_heads(&self) -> Result<Vec<(Uuid, String, Vec<u8>)>> {
-        self.run(|c| {
-            let mut stmt = c.prepare_cached("SELECT id, area, heads FROM households")?;
-            let rows =
-                stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?)))?;
-            rows.map(|r| {
-                let (id, a, h) = r?;
-                Ok((uuid_of(&id)?, a, h))
-            })
-            .collect()
-        })
-        .await
+        self.run(|c| heads_rows(c, "SELECT id, area, heads FROM households", []))
+            .await
     }
 
     async fn heads_in(&self, area: &str) -> Result<Vec<(Uuid, String, Vec<u8>)>> {
-        let range = AreaRange::of(area);
-        self.run(move |c| {
-            let mut stmt = c.prepare_cached(SCOPE_HEADS)?;
-            let rows = stmt.query_map(params![range.code, range.from, range.until], |r| {
-                Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?))
-            })?;
-            rows.map(|r| {
-                let (id, a, h) = r?;
-                Ok((uuid_of(&id)?, a, h))
-            })
-            .collect()
-        })
-        .await
+        let r = AreaRange::of(area);
+        self.run(move |c| heads_rows(c, SCOPE_HEADS, params![r.code, r.from, r.until]))
+            .await
     }
 
     async fn list(&self, area: Option<&str>) -> Result<Vec<HouseholdSummary>> {
         let area = area.map(AreaRange::of);
-        self.run(move |c| {
-            // Two statements, so that an area's list is read through the area index (one
-            // statement with `?1 IS NULL OR ...` is planned as a scan of the whole table).
-            let rows = match &area {
-                Some(r) => c
-                    .prepare_cached(LIST_AREA)?
-                    .query_map(params![r.code, r.from, r.until], |r| Ok(list_row(r)))?
-                    .collect::<std::result::Result<Vec<_>, _>>()?,
-                None => c
-                    .prepare_cached(LIST_ALL)?
-                    .query_map([], |r| Ok(list_row(r)))?
-                    .collect::<std::result::Result<Vec<_>, _>>()?,
-            };
-            rows.into_iter().collect()
+        // Two statements, so that an area's list is read through the area index (one statement
+        // with `?1 IS NULL OR ...` is planned as a scan of the whole table).
+        self.run(move |c| match &area {
+            Some(r) => summaries(c, LIST_AREA, params![r.code, r.from, r.until]),
+            None => summaries(c, LIST_ALL, []),
         })
         .await
     }
@@ -644,16 +646,14 @@ impl Storage for SqliteStorage {
     async fn with_id_number(&self, digits: &str) -> Result<Vec<HouseholdSummary>> {
         let digits = digits.to_string();
         self.run(move |c| {
-            c.prepare_cached(
+            summaries(
+                c,
                 "SELECT id, area, ref, head_name, head_id_number, member_count, status, conflict_count, updated_at
                    FROM households
                   WHERE id IN (SELECT household_id FROM member_ids WHERE id_number = ?1)
                   ORDER BY ref",
-            )?
-            .query_map([digits], |r| Ok(list_row(r)))?
-            .collect::<std::result::Result<Vec<_>, _>>()?
-            .into_iter()
-            .collect()
+                [digits],
+            )
         })
         .await
     }
