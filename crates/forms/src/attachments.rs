@@ -163,7 +163,14 @@ impl Form {
     /// selects' lists and `media::*` files. A `pulldata()` whose file is not a literal text names no
     /// file (it is reported by [`Form::attachment_warnings`]).
     pub fn attachment_needs(&self) -> Vec<Need> {
+        self.scan_needs().0
+    }
+
+    /// The files the form names, and where a `pulldata()` names its file with an expression
+    /// (row, column): one walk over every row and expression.
+    fn scan_needs(&self) -> (Vec<Need>, Vec<(usize, &'static str)>) {
         let mut out = Vec::new();
+        let mut dynamic = Vec::new();
         for q in &self.survey {
             match &q.kind {
                 QuestionType::SelectOneFromFile(f) | QuestionType::SelectMultipleFromFile(f) => {
@@ -172,26 +179,53 @@ impl Form {
                 _ => {}
             }
             for (col, e) in crate::build::expressions(q) {
+                let mut named_by_expression = false;
                 e.ast.any(&mut |x| {
                     if let Expr::Call(Func::Pulldata, args) = x {
-                        if let Some(Expr::Text(f)) = args.first() {
-                            out.push(need(&pulldata_file(f), "survey", q.row, col, Use::Pulldata));
+                        match args.first() {
+                            Some(Expr::Text(f)) => out.push(need(
+                                &pulldata_file(f),
+                                "survey",
+                                q.row,
+                                col,
+                                Use::Pulldata,
+                            )),
+                            _ => named_by_expression = true,
                         }
                     }
                     false
                 });
+                if named_by_expression {
+                    dynamic.push((q.row, col));
+                }
             }
             media_needs(&q.extra, "survey", q.row, &mut out);
         }
         for c in &self.choices {
             media_needs(&c.extra, "choices", c.row, &mut out);
         }
-        out
+        (out, dynamic)
     }
 
     /// Attaches a file (replacing one of the same name). A `.csv` is parsed now: a malformed one is
     /// refused with its line and reason, and the form is unchanged.
     pub fn attach(&mut self, name: &str, bytes: Vec<u8>) -> Result<(), FormIssue> {
+        self.insert_attachment(name, bytes)?;
+        self.layout.file_choices = file_choices(self);
+        Ok(())
+    }
+
+    /// Attaches several files, deriving the choices they offer once; returns the files refused.
+    pub(crate) fn attach_all(&mut self, files: &[crate::Attachment<'_>]) -> Vec<FormIssue> {
+        let refused = files
+            .iter()
+            .filter_map(|(name, bytes)| self.insert_attachment(name, bytes.to_vec()).err())
+            .collect();
+        self.layout.file_choices = file_choices(self);
+        refused
+    }
+
+    fn insert_attachment(&mut self, name: &str, bytes: Vec<u8>) -> Result<(), FormIssue> {
         let table = if name.to_ascii_lowercase().ends_with(".csv") {
             Some(Arc::new(Table::parse(name, &bytes)?))
         } else {
@@ -204,7 +238,6 @@ impl Form {
                 table,
             },
         );
-        self.layout.file_choices = file_choices(self);
         Ok(())
     }
 
@@ -217,7 +250,7 @@ impl Form {
     /// needs it, with what the engine does without it), a `pulldata()` whose file is not a literal,
     /// a choices CSV without the columns its question reads, and attached files no row uses.
     pub fn attachment_warnings(&self) -> Vec<FormIssue> {
-        let needs = self.attachment_needs();
+        let (needs, dynamic) = self.scan_needs();
         let mut out = Vec::new();
         for n in &needs {
             let attached = self.attachments.files.contains_key(&n.file);
@@ -267,6 +300,7 @@ impl Form {
             };
             out.push(FormIssue::new(n.sheet, n.row, &n.column, why));
         }
+        let mut dynamic = dynamic.into_iter().peekable();
         for q in &self.survey {
             if let QuestionType::SelectOneExternal(list) = &q.kind {
                 if !self.layout.file_choices.contains_key(&q.name) {
@@ -281,23 +315,14 @@ impl Form {
                     ));
                 }
             }
-            for (col, e) in crate::build::expressions(q) {
-                let mut dynamic = false;
-                e.ast.any(&mut |x| {
-                    if let Expr::Call(Func::Pulldata, args) = x {
-                        dynamic |= !matches!(args.first(), Some(Expr::Text(_)));
-                    }
-                    false
-                });
-                if dynamic {
-                    out.push(FormIssue::new(
-                        "survey",
-                        q.row,
-                        col,
-                        "`pulldata()` names its file with an expression: the file cannot be \
-                         known when the form loads, and attach it by name",
-                    ));
-                }
+            while let Some((row, col)) = dynamic.next_if(|(row, _)| *row == q.row) {
+                out.push(FormIssue::new(
+                    "survey",
+                    row,
+                    col,
+                    "`pulldata()` names its file with an expression: the file cannot be known \
+                     when the form loads, and attach it by name",
+                ));
             }
         }
         for name in self.attachments.names() {

@@ -7,7 +7,9 @@
 //! are matched in any case with any spacing (`dateTime`, `datetime`, `begin  group`), list and file
 //! names as written. An unknown type is refused with the closest known name as a suggestion.
 
+use crate::expr::Expression;
 use crate::model::{External, Media, Meta, QuestionType, RangeParams};
+use std::sync::OnceLock;
 
 /// Types that take no argument, cell (lower case, single spaces) to type.
 const PLAIN: &[(&str, QuestionType)] = &[
@@ -205,41 +207,46 @@ const LISTED: &[(&str, Arg, Make)] = &[
 /// pyxform's typed variants (`question_type_dictionary.py`): a base type with a built-in constraint
 /// and message. The cell is kept (an export writes it back); the constraint applies on top of the
 /// row's own `constraint`, and its message is the row's `constraint_message` or the variant's.
-pub(crate) const PRESETS: &[Preset] = &[
+pub(crate) static PRESETS: [Preset; 5] = [
     Preset {
         cell: "phone number",
         kind: QuestionType::Text,
         constraint: r"regex(., '^\d*$')",
         hint: "Enter numbers only.",
+        parsed: OnceLock::new(),
     },
     Preset {
         cell: "percentage",
         kind: QuestionType::Integer,
         constraint: "0 <= . and . <= 100",
         hint: "",
+        parsed: OnceLock::new(),
     },
     Preset {
         cell: "number of days in last month",
         kind: QuestionType::Integer,
         constraint: "0 <= . and . <= 31",
         hint: "Enter a number 0-31.",
+        parsed: OnceLock::new(),
     },
     Preset {
         cell: "number of days in last six months",
         kind: QuestionType::Integer,
         constraint: "0 <= . and . <= 183",
         hint: "Enter a number 0-183.",
+        parsed: OnceLock::new(),
     },
     Preset {
         cell: "number of days in last year",
         kind: QuestionType::Integer,
         constraint: "0 <= . and . <= 365",
         hint: "Enter a number 0-365.",
+        parsed: OnceLock::new(),
     },
 ];
 
 /// A typed variant of a base type (see [`PRESETS`]).
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug)]
 pub struct Preset {
     /// The `type` cell.
     pub cell: &'static str,
@@ -249,24 +256,24 @@ pub struct Preset {
     pub constraint: &'static str,
     /// pyxform's hint for it (English), empty for none: the message of its constraint.
     pub hint: &'static str,
+    /// `constraint`, parsed on first use.
+    parsed: OnceLock<Expression>,
 }
+
+/// A variant is the `type` cell that names it.
+impl PartialEq for Preset {
+    fn eq(&self, other: &Preset) -> bool {
+        self.cell == other.cell
+    }
+}
+
+impl Eq for Preset {}
 
 impl Preset {
     /// The built-in constraint, parsed once.
-    pub(crate) fn expression(&'static self) -> &'static crate::expr::Expression {
-        use std::sync::OnceLock;
-        static PARSED: OnceLock<Vec<crate::expr::Expression>> = OnceLock::new();
-        let all = PARSED.get_or_init(|| {
-            PRESETS
-                .iter()
-                .map(|p| crate::expr::Expression::parse(p.constraint).expect("built-in constraint"))
-                .collect()
-        });
-        let i = PRESETS
-            .iter()
-            .position(|p| std::ptr::eq(p, self))
-            .unwrap_or(0);
-        &all[i]
+    pub(crate) fn expression(&self) -> &Expression {
+        self.parsed
+            .get_or_init(|| Expression::parse(self.constraint).expect("built-in constraint"))
     }
 }
 

@@ -131,11 +131,7 @@ pub(crate) fn load(
     let Some(mut form) = form else {
         return (None, issues);
     };
-    for (name, content) in attachments {
-        if let Err(e) = form.attach(name, content.to_vec()) {
-            issues.errors.push(e);
-        }
-    }
+    issues.errors.extend(form.attach_all(attachments));
     issues.warnings.extend(form.attachment_warnings());
     (issues.errors.is_empty().then_some(form), issues)
 }
