@@ -17,6 +17,29 @@ use shumari_registry::storage::sqlite::{
 };
 use shumari_registry::SqliteStorage;
 
+/// The steps of SQLite's plan for `sql` with `params` bound.
+fn sqlite_plan(c: &Connection, sql: &str, params: impl rusqlite::Params) -> Vec<String> {
+    c.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+        .unwrap()
+        .query_map(params, |row| row.get::<_, String>(3))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
+/// `sql` with PostgreSQL's `$n` parameters replaced by the given literals (plain letters, digits
+/// and dashes here), for `EXPLAIN`.
+fn pg_bound(sql: &str, literals: &[&str]) -> String {
+    // Highest numbers first, so `$1` does not eat the start of `$10`.
+    literals
+        .iter()
+        .enumerate()
+        .rev()
+        .fold(sql.to_string(), |s, (i, v)| {
+            s.replace(&format!("${}", i + 1), &format!("'{v}'"))
+        })
+}
+
 #[test]
 fn sqlite_reads_a_scope_through_the_area_index() {
     let dir = tempfile::tempdir().unwrap();
@@ -24,14 +47,7 @@ fn sqlite_reads_a_scope_through_the_area_index() {
     drop(SqliteStorage::open(&path).unwrap());
     let c = Connection::open(&path).unwrap();
     let r = AreaRange::of("PK603");
-    let mut stmt = c
-        .prepare(&format!("EXPLAIN QUERY PLAN {SQLITE_SCOPE_HEADS}"))
-        .unwrap();
-    let plan: Vec<String> = stmt
-        .query_map([&r.code, &r.from, &r.until], |row| row.get::<_, String>(3))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
+    let plan = sqlite_plan(&c, SQLITE_SCOPE_HEADS, [&r.code, &r.from, &r.until]);
     assert!(
         plan.iter().all(|step| !step.starts_with("SCAN")),
         "a scan: {plan:?}"
@@ -42,32 +58,19 @@ fn sqlite_reads_a_scope_through_the_area_index() {
         "{plan:?}"
     );
     // A snapshot page: one search of (area, id), no scan and no sort.
-    let mut stmt = c
-        .prepare(&format!("EXPLAIN QUERY PLAN {SQLITE_SNAPSHOT_PAGE}"))
-        .unwrap();
     let after_id = "018f0000-0000-7000-8000-000000000000";
-    let plan: Vec<String> = stmt
-        .query_map(
-            rusqlite::params![r.code, r.from, r.until, "PK60301", after_id, 256],
-            |row| row.get::<_, String>(3),
-        )
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
+    let plan = sqlite_plan(
+        &c,
+        SQLITE_SNAPSHOT_PAGE,
+        rusqlite::params![r.code, r.from, r.until, "PK60301", after_id, 256],
+    );
     assert_eq!(
         plan,
         ["SEARCH households USING INDEX households_area_id (area>? AND area<?)"],
         "{plan:?}"
     );
     // An area's list: a search of the area index (then a sort of that area's rows by reference).
-    let mut stmt = c
-        .prepare(&format!("EXPLAIN QUERY PLAN {SQLITE_LIST_AREA}"))
-        .unwrap();
-    let plan: Vec<String> = stmt
-        .query_map([&r.code, &r.from, &r.until], |row| row.get::<_, String>(3))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
+    let plan = sqlite_plan(&c, SQLITE_LIST_AREA, [&r.code, &r.from, &r.until]);
     assert!(
         plan[0].starts_with("SEARCH households USING INDEX households_area"),
         "{plan:?}"
@@ -90,20 +93,21 @@ fn postgres_reads_a_scope_through_the_bytewise_area_index() {
     let r = AreaRange::of("PK603");
     // The statement with its parameters bound as literals (the codes are plain letters and digits);
     // sequential scans discouraged so that the plan shows whether an index can serve it at all.
-    let bound = PG_SCOPE_HEADS
-        .replace("$1", &format!("'{}'", r.code))
-        .replace("$2", &format!("'{}'", r.from))
-        .replace("$3", &format!("'{}'", r.until));
+    let bound = pg_bound(PG_SCOPE_HEADS, &[&r.code, &r.from, &r.until]);
     let plan = cluster.psql(&url, &format!("SET enable_seqscan = off; EXPLAIN {bound}"));
     assert!(!plan.contains("Seq Scan"), "{plan}");
     assert!(plan.contains("households_area_c"), "{plan}");
-    let bound = PG_SNAPSHOT_PAGE
-        .replace("$1", &format!("'{}'", r.code))
-        .replace("$2", &format!("'{}'", r.from))
-        .replace("$3", &format!("'{}'", r.until))
-        .replace("$4", "'PK60301'")
-        .replace("$5", "'018f0000-0000-7000-8000-000000000000'")
-        .replace("$6", "256");
+    let bound = pg_bound(
+        PG_SNAPSHOT_PAGE,
+        &[
+            &r.code,
+            &r.from,
+            &r.until,
+            "PK60301",
+            "018f0000-0000-7000-8000-000000000000",
+            "256",
+        ],
+    );
     let plan = cluster.psql(&url, &format!("SET enable_seqscan = off; EXPLAIN {bound}"));
     assert!(
         plan.contains("Index Scan using households_area_c"),
