@@ -19,6 +19,13 @@
 //! chunk_bytes = 65536
 //! # How long an enrollment code stays valid.
 //! code_ttl_hours = 24
+//! # Log lines as text (default) or json (one object per line, for log shippers).
+//! # log_format = "json"
+//! # GET /metrics answers a scraper that sends this file's first line as a bearer token; without
+//! # it, only a scraper on this machine.
+//! # metrics_token_file = "/etc/shumari/metrics.token"
+//! # On SIGTERM, how long requests in flight may take to finish.
+//! shutdown_grace_secs = 30
 //! # How long a device token stays valid unless the device syncs (each sync keeps it fresh: the
 //! # device swaps it for a new one once a day). A device that does not sync for this long must be
 //! # enrolled again. Shortening it cuts off every device whose token is older at once.
@@ -100,6 +107,9 @@ pub enum RegistryCmd {
         listen: Option<String>,
         #[command(flatten)]
         tls: ServeTlsArgs,
+        /// How log lines are written: text (default) or json, one object per line.
+        #[arg(long, env = "SHUMARI_LOG_FORMAT", value_enum)]
+        log_format: Option<crate::serve_cmd::LogFormat>,
     },
     /// Users.
     #[command(subcommand)]
@@ -171,13 +181,17 @@ pub enum RegistryHouseholdCmd {
     },
 }
 
+/// The settings file (see the module docs).
 #[derive(Debug, Default, serde::Deserialize)]
-struct FileConfig {
+pub(crate) struct FileConfig {
     db: Option<String>,
-    listen: Option<String>,
-    tls_cert: Option<PathBuf>,
-    tls_key: Option<PathBuf>,
-    insecure_http: Option<bool>,
+    pub(crate) listen: Option<String>,
+    pub(crate) tls_cert: Option<PathBuf>,
+    pub(crate) tls_key: Option<PathBuf>,
+    pub(crate) insecure_http: Option<bool>,
+    pub(crate) log_format: Option<crate::serve_cmd::LogFormat>,
+    pub(crate) metrics_token_file: Option<PathBuf>,
+    pub(crate) shutdown_grace_secs: Option<u64>,
     chunk_bytes: Option<usize>,
     code_ttl_hours: Option<i64>,
     token_ttl_days: Option<i64>,
@@ -222,7 +236,7 @@ fn file_config(path: Option<&Path>) -> anyhow::Result<FileConfig> {
     }
 }
 
-fn settings(db: &DbArgs) -> anyhow::Result<(String, FileConfig, Config)> {
+pub(crate) fn settings(db: &DbArgs) -> anyhow::Result<(String, FileConfig, Config)> {
     let file = file_config(db.config.as_deref())?;
     let url = db
         .db
@@ -271,7 +285,7 @@ fn db_key() -> anyhow::Result<Option<Zeroizing<String>>> {
 
 /// Opens the registry over the database `url` names, migrating as needed. PostgreSQL connections are
 /// driven by tasks on `rt`, so it must outlive the registry.
-fn open(
+pub(crate) fn open(
     rt: &tokio::runtime::Runtime,
     url: &str,
     config: Config,
@@ -298,42 +312,6 @@ pub(crate) fn open_db(
     open(rt, &url, config)
 }
 
-/// The TLS settings `serve` runs with (flags, then the settings file), or none for plain HTTP, which
-/// is refused on an address other computers can reach unless `--insecure-http` says a TLS proxy is in
-/// front. Every refusal here is the operator's to fix (exit 2).
-fn serve_tls(
-    args: &ServeTlsArgs,
-    file: &FileConfig,
-    listen: &str,
-) -> anyhow::Result<Option<shumari_registry::TlsSettings>> {
-    let cert = args.tls_cert.clone().or_else(|| file.tls_cert.clone());
-    let key = args.tls_key.clone().or_else(|| file.tls_key.clone());
-    match (cert, key) {
-        (Some(cert), Some(key)) => shumari_registry::TlsSettings::load(&cert, &key)
-            .map(Some)
-            .map_err(|e| crate::exit::bad(e.to_string())),
-        (None, None) => {
-            use std::net::ToSocketAddrs;
-            let addrs: Vec<_> = listen
-                .to_socket_addrs()
-                .map_err(|e| crate::exit::bad(format!("--listen {listen}: {e}")))?
-                .collect();
-            let insecure = args.insecure_http || file.insecure_http.unwrap_or(false);
-            shumari_registry::check_plain_listen(&addrs, insecure)
-                .map_err(|e| crate::exit::bad(e.to_string()))?;
-            if insecure {
-                tracing::warn!(
-                    "serving plain HTTP on {listen}: a TLS proxy in front must encrypt every connection"
-                );
-            }
-            Ok(None)
-        }
-        _ => Err(crate::exit::bad(
-            "TLS needs both a certificate and a key (--tls-cert and --tls-key)",
-        )),
-    }
-}
-
 pub(crate) fn to_anyhow(e: RegistryError) -> anyhow::Error {
     if e.is_bad_input() {
         crate::exit::bad(e.to_string())
@@ -348,41 +326,12 @@ pub fn run(cli: &Cli, cmd: &RegistryCmd) -> anyhow::Result<i32> {
         .enable_all()
         .build()?;
     match cmd {
-        RegistryCmd::Serve { db, listen, tls } => {
-            let _ = tracing_subscriber::fmt()
-                .with_env_filter(
-                    tracing_subscriber::EnvFilter::try_from_env("SHUMARI_LOG")
-                        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-                )
-                .with_writer(std::io::stderr)
-                .try_init();
-            let (url, file, config) = settings(db)?;
-            let listen = listen
-                .clone()
-                .or_else(|| file.listen.clone())
-                .unwrap_or_else(|| "127.0.0.1:7800".into());
-            let tls = serve_tls(tls, &file, &listen)?;
-            let reg = open(&rt, &url, config)?;
-            rt.block_on(async move {
-                let listener = tokio::net::TcpListener::bind(&listen)
-                    .await
-                    .with_context(|| format!("listening on {listen}"))?;
-                let addr = listener.local_addr()?;
-                let scheme = if tls.is_some() { "https" } else { "http" };
-                tracing::info!(%addr, scheme, "registry listening");
-                // The bound address on stdout lets scripts and tests use port 0.
-                println!("listening on {scheme}://{addr}");
-                let stop = async {
-                    let _ = tokio::signal::ctrl_c().await;
-                };
-                match tls {
-                    Some(tls) => shumari_registry::launch_tls(listener, reg, tls, stop).await?,
-                    None => shumari_registry::launch(listener, reg, stop).await?,
-                }
-                anyhow::Ok(())
-            })?;
-            Ok(0)
-        }
+        RegistryCmd::Serve {
+            db,
+            listen,
+            tls,
+            log_format,
+        } => crate::serve_cmd::run(&rt, db, listen.as_deref(), tls, *log_format),
         RegistryCmd::User(UserCmd::Add {
             db,
             name,

@@ -17,6 +17,7 @@
 pub mod error;
 pub mod http;
 pub mod memory;
+pub mod metrics;
 pub mod scope;
 pub mod service;
 pub mod storage;
@@ -26,6 +27,7 @@ pub use http::{
     app, check_plain_listen, launch, launch_tls, HttpError, RateLimits, ServeError, TlsSettings,
 };
 pub use memory::InMemoryTransport;
+pub use metrics::Metrics;
 pub use service::{Config, HouseholdDetail, Registry};
 pub use shumari_proto::Role;
 pub use storage::any::{AnyStorage, DbUrl};

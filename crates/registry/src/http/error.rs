@@ -47,6 +47,8 @@ impl IntoResponse for HttpError {
             tracing::error!("storage: {e}");
         }
         let mut resp = (self.status(), axum::Json(self.body())).into_response();
+        resp.extensions_mut()
+            .insert(super::observe::ErrorCode(self.0.code()));
         if let RegistryError::RateLimited(secs) = &self.0 {
             resp.headers_mut()
                 .insert(axum::http::header::RETRY_AFTER, (*secs).into());

@@ -4,7 +4,9 @@
 //! HTTPS; [`tls`] holds the rules for both.
 
 mod error;
+mod health;
 mod limits;
+pub mod observe;
 pub mod tls;
 
 pub use error::HttpError;
@@ -18,6 +20,7 @@ use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::HeaderMap;
+use axum::http::HeaderName;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -25,6 +28,7 @@ use shumari_proto::limits::MAX_ENROLL_BODY;
 use shumari_proto::{Endpoint, CONTENT_TYPE, PROTOCOL_VERSION, VERSION_HEADER};
 use std::sync::Arc;
 use tower::limit::GlobalConcurrencyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
 
 fn bearer(headers: &HeaderMap) -> Option<&str> {
@@ -125,13 +129,16 @@ async fn show<S: Storage>(
     Ok(Json(reg.household_show(Some(&auth.user), &id).await?))
 }
 
-/// The router, inside the request limits ([`RateLimits`]): the timeout outermost, then the rate
-/// limit (refusing is cheap, so it comes before waiting for a slot), then the concurrency limit.
+/// The router. Protocol and admin routes sit inside the request limits ([`RateLimits`]): the timeout
+/// outermost, then the rate limit (refusing is cheap, so it comes before waiting for a slot), then
+/// the concurrency limit. The monitoring routes ([`health`]) sit outside them. Around everything,
+/// [`observe`]: a request id for each request, its span and its metrics.
 pub fn app<S: Storage>(reg: Arc<Registry<S>>) -> Router {
     let limit = reg.config().max_body;
     let rate = reg.config().rate.clone();
     let limiter = Arc::new(limits::Limiter::new(&rate));
-    Router::new()
+    let metrics = reg.metrics().clone();
+    let api = Router::new()
         .route(
             "/v1/enroll",
             post(enroll::<S>).layer(DefaultBodyLimit::max(MAX_ENROLL_BODY)),
@@ -139,9 +146,8 @@ pub fn app<S: Storage>(reg: Arc<Registry<S>>) -> Router {
         .route("/v1/{endpoint}", post(protocol::<S>))
         .route("/v1/households", get(list::<S>))
         .route("/v1/households/{id}", get(show::<S>))
-        .route("/health", get(|| async { "ok" }))
         .layer(DefaultBodyLimit::max(limit))
-        .with_state(reg)
+        .with_state(reg.clone())
         .layer(GlobalConcurrencyLimitLayer::new(rate.max_concurrent.max(1)))
         .layer(axum::middleware::from_fn_with_state(
             limiter,
@@ -150,6 +156,18 @@ pub fn app<S: Storage>(reg: Arc<Registry<S>>) -> Router {
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
             rate.timeout,
+        ));
+    api.merge(health::routes(reg))
+        .layer(axum::middleware::from_fn_with_state(
+            metrics,
+            observe::track,
+        ))
+        .layer(PropagateRequestIdLayer::new(HeaderName::from_static(
+            observe::REQUEST_ID,
+        )))
+        .layer(SetRequestIdLayer::new(
+            HeaderName::from_static(observe::REQUEST_ID),
+            MakeRequestUuid,
         ))
 }
 

@@ -47,6 +47,7 @@ use shumari_proto::message::{
     DEFAULT_CHUNK_BYTES,
 };
 use shumari_proto::{Endpoint, PROTOCOL_VERSION};
+use std::sync::Arc;
 
 /// Registry settings.
 #[derive(Debug, Clone)]
@@ -62,6 +63,9 @@ pub struct Config {
     pub token_ttl_secs: i64,
     /// Request limits of the HTTP face (rate per token and address, concurrency, timeout).
     pub rate: crate::http::RateLimits,
+    /// SHA-256 of the bearer token `GET /metrics` asks for; without one, metrics are answered to
+    /// loopback peers only.
+    pub metrics_token: Option<[u8; 32]>,
 }
 
 impl Default for Config {
@@ -73,6 +77,7 @@ impl Default for Config {
             code_ttl_secs: 24 * 3600,
             token_ttl_secs: 90 * 24 * 3600,
             rate: crate::http::RateLimits::default(),
+            metrics_token: None,
         }
     }
 }
@@ -87,6 +92,7 @@ pub struct Registry<S> {
     // One ingest at a time per process keeps log sequence numbers in commit order; the heads
     // compare-and-set in `commit_ingest` still protects against other processes.
     ingest: tokio::sync::Mutex<()>,
+    metrics: Arc<crate::metrics::Metrics>,
 }
 
 fn now_ms() -> i64 {
@@ -126,7 +132,13 @@ impl<S: Storage> Registry<S> {
             areas: AreaRegistry::builtin(),
             config,
             ingest: tokio::sync::Mutex::new(()),
+            metrics: Arc::new(crate::metrics::Metrics::new()),
         }
+    }
+
+    /// What this registry has counted since it started (`GET /metrics`).
+    pub fn metrics(&self) -> &Arc<crate::metrics::Metrics> {
+        &self.metrics
     }
 
     /// Settings.
@@ -148,6 +160,8 @@ impl<S: Storage> Registry<S> {
         if v != PROTOCOL_VERSION {
             return Err(RegistryError::unsupported_version(v));
         }
+        let name = ep.path().trim_start_matches("/v1/");
+        self.metrics.exchanges.with_label_values(&[name]).inc();
         // Enrollment is how a device gets a token: it is the one endpoint answered without one.
         let auth = || self.authenticate(token);
         Ok(match ep {
@@ -160,11 +174,17 @@ impl<S: Storage> Registry<S> {
             }
             Endpoint::Push => {
                 let auth = auth().await?;
-                self.push(&auth, PushRequest::decode(body)?).await?.encode()
+                let answer = self.push(&auth, PushRequest::decode(body)?).await?;
+                self.metrics.count_push(&answer);
+                answer.encode()
             }
             Endpoint::Pull => {
                 let auth = auth().await?;
-                self.pull(&auth, PullRequest::decode(body)?).await?.encode()
+                let answer = self.pull(&auth, PullRequest::decode(body)?).await?;
+                if !answer.more {
+                    self.metrics.rounds.inc();
+                }
+                answer.encode()
             }
             Endpoint::Check => {
                 let auth = auth().await?;

@@ -256,6 +256,28 @@ impl Storage for AnyStorage {
     async fn counts(&self) -> Result<(u64, u64)> {
         delegate!(self.counts())
     }
+
+    async fn schema_version(&self) -> Result<i64> {
+        delegate!(self.schema_version())
+    }
+
+    fn expected_schema(&self) -> i64 {
+        match self {
+            AnyStorage::Sqlite(s) => s.expected_schema(),
+            AnyStorage::Postgres(s) => s.expected_schema(),
+        }
+    }
+
+    fn pool_use(&self) -> (usize, usize) {
+        match self {
+            AnyStorage::Sqlite(s) => s.pool_use(),
+            AnyStorage::Postgres(s) => s.pool_use(),
+        }
+    }
+
+    async fn close(&self) -> Result<()> {
+        delegate!(self.close())
+    }
 }
 
 #[cfg(test)]

@@ -315,6 +315,19 @@ pub trait Storage: Send + Sync + 'static {
     /// (the `test-support` feature).
     #[cfg(any(test, feature = "test-support"))]
     fn counts(&self) -> impl Future<Output = Result<(u64, u64)>> + Send;
+
+    // Operation: what `/readyz`, `/metrics` and a clean shutdown ask of the backend.
+
+    /// The newest schema migration the database records (one round trip: it also shows the
+    /// database answers), for `/readyz` to compare with [`Storage::expected_schema`].
+    fn schema_version(&self) -> impl Future<Output = Result<i64>> + Send;
+    /// The newest schema version this build's migrations bring this backend to.
+    fn expected_schema(&self) -> i64;
+    /// The connection pool now: (connections held, connections in use).
+    fn pool_use(&self) -> (usize, usize);
+    /// Leaves the database tidy before the process exits (SQLite folds its write-ahead log back
+    /// into the database file). Called once no request is in flight.
+    fn close(&self) -> impl Future<Output = Result<()>> + Send;
 }
 
 /// A stored role name as a [`Role`] (only the registry writes them, so another name is corruption).

@@ -736,4 +736,29 @@ impl Storage for PgStorage {
             .await?;
         Ok((r.get::<_, i64>(0) as u64, r.get::<_, i64>(1) as u64))
     }
+
+    async fn schema_version(&self) -> Result<i64> {
+        let c = self.conn().await;
+        let r = c
+            .query_one(
+                "SELECT coalesce(max(version), 0)::bigint FROM refinery_schema_history",
+                &[],
+            )
+            .await?;
+        Ok(r.get::<_, i64>(0))
+    }
+
+    fn expected_schema(&self) -> i64 {
+        super::migrate::postgres_schema_version()
+    }
+
+    fn pool_use(&self) -> (usize, usize) {
+        let busy = self.pool.iter().filter(|c| c.try_lock().is_err()).count();
+        (self.pool.len(), busy)
+    }
+
+    async fn close(&self) -> Result<()> {
+        // Connections close when the registry is dropped; the server keeps nothing to flush.
+        Ok(())
+    }
 }

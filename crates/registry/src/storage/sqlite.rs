@@ -712,4 +712,32 @@ impl Storage for SqliteStorage {
         })
         .await
     }
+
+    async fn schema_version(&self) -> Result<i64> {
+        self.run(|c| {
+            Ok(c.query_row(
+                "SELECT coalesce(max(version), 0) FROM refinery_schema_history",
+                [],
+                |r| r.get(0),
+            )?)
+        })
+        .await
+    }
+
+    fn expected_schema(&self) -> i64 {
+        super::migrate::sqlite_schema_version()
+    }
+
+    fn pool_use(&self) -> (usize, usize) {
+        // One connection; it is in use when its mutex is held.
+        (1, usize::from(self.conn.try_lock().is_err()))
+    }
+
+    async fn close(&self) -> Result<()> {
+        self.run(|c| {
+            c.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+            Ok(())
+        })
+        .await
+    }
 }
