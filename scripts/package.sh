@@ -29,11 +29,14 @@ esac
 OUT="$SHUMARI_ROOT/artifacts/packages"
 
 # 1. Tools: WebKit and Node for the app, cargo-deb for the registry package. cargo-deb is built once
-#    into ~/.cargo/bin, in a target directory of its own (not the workspace's).
+#    into ~/.cargo/bin, in a target directory of its own (not the workspace's). Its version is
+#    pinned: --debug packs a dev-profile binary, which cargo-deb 3.8 accepts with a warning and a
+#    later release may refuse.
+CARGO_DEB_VERSION=3.8.0
 bash scripts/app-deps.sh
-if ! cargo deb --version >/dev/null 2>&1; then
-  echo "== cargo install cargo-deb"
-  env -u CARGO_TARGET_DIR cargo install cargo-deb --locked --quiet
+if [ "$(cargo deb --version 2>/dev/null)" != "cargo-deb $CARGO_DEB_VERSION" ]; then
+  echo "== cargo install cargo-deb $CARGO_DEB_VERSION"
+  env -u CARGO_TARGET_DIR cargo install cargo-deb --version "$CARGO_DEB_VERSION" --locked --quiet
 fi
 
 # 2. The UI the app embeds, and the bundler (ui/node_modules/.bin/tauri). In --debug mode a UI the
