@@ -102,7 +102,9 @@ expect_file() { # deb path
 }
 for deb in "$APP_DEB" "$CLI_DEB"; do
   dpkg-deb --info "$deb" >/dev/null || fail "$(basename "$deb") is not a Debian package"
-  dpkg-deb --contents "$deb" | awk '{print $NF}' | sed 's|^\./|/|' >"$WORK/$(basename "$deb").contents"
+  # Paths as installed: `./usr/bin/x` (cargo-deb) and `usr/bin/x` (Tauri) both become `/usr/bin/x`.
+  dpkg-deb --contents "$deb" | awk '{print $NF}' | sed -e 's|^\./|/|' -e 's|^\([^/]\)|/\1|' \
+    >"$WORK/$(basename "$deb").contents"
 done
 expect_field "$APP_DEB" Package "$APP_PKG"
 expect_field "$APP_DEB" Version "$VERSION"
@@ -129,7 +131,7 @@ expect_file "$CLI_DEB" /usr/bin/shumari
 expect_file "$CLI_DEB" "$CONF"
 unit_path="$(grep -E "/systemd/system/$UNIT\$" "$WORK/$(basename "$CLI_DEB").contents" || true)"
 [ -n "$unit_path" ] || fail "$(basename "$CLI_DEB") holds no systemd unit $UNIT"
-dpkg-deb --ctrl-tarfile "$CLI_DEB" | tar -xO ./conffiles 2>/dev/null | grep -qxF "$CONF" ||
+dpkg-deb --info "$CLI_DEB" conffiles | grep -qxF "$CONF" ||
   fail "$CONF is not a conffile of $(basename "$CLI_DEB") (local changes would be lost on upgrade)"
 
 # 3. Install, as an administrator would.
@@ -178,11 +180,11 @@ else
   if (exec 3<>"/dev/tcp/${listen%:*}/${listen##*:}") 2>/dev/null; then
     fail "$listen is already taken by another process; the check serves the packaged settings there"
   fi
-  # The unit's command, user and working directory; its environment file if the host has one.
-  $SUDO runuser -u shumari -- sh -c "cd /var/lib/shumari && umask 077 && exec /usr/bin/shumari registry serve --config $CONF" \
-    >"$WORK/registry.log" 2>&1 &
+  # The unit's command, user, working directory and umask; setpriv execs, so the PID is the server's.
+  $SUDO sh -c "cd /var/lib/shumari && umask 077 && exec setpriv --reuid=shumari --regid=shumari --init-groups \
+    /usr/bin/shumari registry serve --config $CONF" >"$WORK/registry.log" 2>&1 &
   pids+=($!)
-  started_by="runuser"
+  started_by="setpriv"
 fi
 health=""
 for _ in $(seq 1 100); do
