@@ -13,7 +13,7 @@ echo "== cargo clippy"
 cargo clippy --all-targets --locked -- -D warnings
 echo "== cargo test"
 cargo test --locked --no-fail-fast 2>&1 | tee "${TMPDIR:-/tmp}/shumari-cargo-test.log"
-for step in ui-test fuzz-smoke e2e; do
+for step in ui-test fuzz-smoke e2e package-check; do
   if [ -f "scripts/$step.sh" ]; then
     echo "== scripts/$step.sh"
     bash "scripts/$step.sh"
