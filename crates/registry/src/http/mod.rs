@@ -5,6 +5,7 @@
 
 mod error;
 mod limits;
+mod review;
 pub mod tls;
 
 pub use error::HttpError;
@@ -139,6 +140,7 @@ pub fn app<S: Storage>(reg: Arc<Registry<S>>) -> Router {
         .route("/v1/{endpoint}", post(protocol::<S>))
         .route("/v1/households", get(list::<S>))
         .route("/v1/households/{id}", get(show::<S>))
+        .merge(review::routes::<S>())
         .route("/health", get(|| async { "ok" }))
         .layer(DefaultBodyLimit::max(limit))
         .with_state(reg)

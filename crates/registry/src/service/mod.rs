@@ -14,6 +14,8 @@
 //!   stored);
 //! - `feed.rs`: the pull, from snapshots on a first sync and from the log after that;
 //! - `check.rs`: the consistency check's verdict and repair;
+//! - `review.rs`: the changes the registry writes itself (complete -> submitted when it stores a
+//!   completed household; a reviewer's approve / return / reject) and the review queue;
 //! - `admin.rs`: users, enrollment codes and the household list and detail (typed JSON answers);
 //! - `access_audit.rs`: the hash-chained trail of reads, admin actions and failed authentication.
 
@@ -28,12 +30,14 @@ mod ingest;
 mod merge;
 mod permit;
 mod references;
+mod review;
 mod tokens;
 
 pub use crate::storage::access::{BrokenLink, ChainReport};
 pub use access_audit::{AccessAction, ANONYMOUS, CONSOLE};
 pub use admin::{AuditRow, HouseholdDetail};
 pub use device_admin::DeviceInfo;
+pub use review::{ReviewRequest, Reviewed, REGISTRY_DEVICE};
 
 use crate::error::{RegistryError, Result};
 use crate::scope::Scope;
@@ -87,6 +91,8 @@ pub struct Registry<S> {
     // One ingest at a time per process keeps log sequence numbers in commit order; the heads
     // compare-and-set in `commit_ingest` still protects against other processes.
     ingest: tokio::sync::Mutex<()>,
+    /// The registry's own automerge actor (`review.rs`), read from storage on first use.
+    own_actor: tokio::sync::OnceCell<Vec<u8>>,
 }
 
 fn now_ms() -> i64 {
@@ -126,6 +132,7 @@ impl<S: Storage> Registry<S> {
             areas: AreaRegistry::builtin(),
             config,
             ingest: tokio::sync::Mutex::new(()),
+            own_actor: tokio::sync::OnceCell::new(),
         }
     }
 
