@@ -26,7 +26,7 @@ pub use http::{
     app, check_plain_listen, launch, launch_tls, HttpError, RateLimits, ServeError, TlsSettings,
 };
 pub use memory::InMemoryTransport;
-pub use service::{Config, HouseholdDetail, Registry};
+pub use service::{Config, HouseholdDetail, Registry, ReviewRequest, Reviewed};
 pub use shumari_proto::Role;
 pub use storage::any::{AnyStorage, DbUrl};
 pub use storage::sqlite::SqliteStorage;

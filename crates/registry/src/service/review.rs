@@ -176,6 +176,22 @@ impl<S: Storage> Registry<S> {
         Ok(())
     }
 
+    /// The user `user_id` acting at the registry's own command line (`--as`): refused when unknown
+    /// or disabled. What the user may do is checked by each action.
+    pub async fn acting_user(&self, user_id: &str) -> Result<User> {
+        match self.storage.user_disabled_at(user_id).await? {
+            None => Err(RegistryError::NotFound(format!("no user `{user_id}`"))),
+            Some(Some(_)) => Err(RegistryError::Forbidden(format!(
+                "user `{user_id}` is disabled"
+            ))),
+            Some(None) => self
+                .storage
+                .user(user_id)
+                .await?
+                .ok_or_else(|| RegistryError::NotFound(format!("no user `{user_id}`"))),
+        }
+    }
+
     /// The review queue: households in `status` within `area` (and what is under it; `None`: all),
     /// limited to `user`'s scope when given, by reference. Recorded like the household list.
     pub async fn review_list(
