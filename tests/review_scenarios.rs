@@ -76,7 +76,10 @@ fn decide<S: Storage>(
 }
 
 fn on_device(d: &TestDevice, id: Uuid) -> shumari_domain::Household {
-    d.store.get(&id.to_string()).expect("on the device").household
+    d.store
+        .get(&id.to_string())
+        .expect("on the device")
+        .household
 }
 
 fn status_at<S: Storage>(reg: &TestRegistry<S>, id: Uuid) -> String {
@@ -133,7 +136,11 @@ fn round_trip<S: Storage>(reg: &mut TestRegistry<S>) {
     assert_eq!(review.by_name, "Test User");
     assert_eq!(review.comment, "The number of rooms looks wrong");
     assert_eq!(review.questions, ["q01", "q03"]);
-    assert_eq!(h.answers["q05"], json!("noted during review"), "nothing vanishes");
+    assert_eq!(
+        h.answers["q05"],
+        json!("noted during review"),
+        "nothing vanishes"
+    );
     let at_registry = reg.show(id);
     assert_eq!(at_registry["answers"]["q05"], json!("noted during review"));
     assert_eq!(at_registry["review"]["decision"], json!("returned"));
@@ -187,11 +194,21 @@ fn refusals<S: Storage>(reg: &mut TestRegistry<S>) {
     let code = |r: Result<Reviewed, RegistryError>| r.expect_err("refused").code();
     for who in [&surveyor_id, &monitor] {
         for d in [Decision::Approved, Decision::Returned, Decision::Rejected] {
-            assert_eq!(code(decide(reg, who, submitted, d, "why", &[])), "forbidden");
+            assert_eq!(
+                code(decide(reg, who, submitted, d, "why", &[])),
+                "forbidden"
+            );
         }
     }
     assert_eq!(
-        code(decide(reg, &elsewhere, submitted, Decision::Approved, "", &[])),
+        code(decide(
+            reg,
+            &elsewhere,
+            submitted,
+            Decision::Approved,
+            "",
+            &[]
+        )),
         "not_found",
         "out of the supervisor's areas"
     );
@@ -201,23 +218,60 @@ fn refusals<S: Storage>(reg: &mut TestRegistry<S>) {
         "only a submitted household is approved"
     );
     assert_eq!(
-        code(decide(reg, &supervisor, submitted, Decision::Returned, " ", &[])),
+        code(decide(
+            reg,
+            &supervisor,
+            submitted,
+            Decision::Returned,
+            " ",
+            &[]
+        )),
         "bad_request",
         "a return says why"
     );
     assert_eq!(
-        code(decide(reg, &supervisor, Uuid::nil(), Decision::Approved, "", &[])),
+        code(decide(
+            reg,
+            &supervisor,
+            Uuid::nil(),
+            Decision::Approved,
+            "",
+            &[]
+        )),
         "not_found"
     );
-    assert_eq!(status_at(reg, submitted), "submitted", "nothing was written");
-    decide(reg, &supervisor, submitted, Decision::Rejected, "Not a household", &[]).expect("reject");
     assert_eq!(
-        code(decide(reg, &supervisor, submitted, Decision::Returned, "again", &[])),
+        status_at(reg, submitted),
+        "submitted",
+        "nothing was written"
+    );
+    decide(
+        reg,
+        &supervisor,
+        submitted,
+        Decision::Rejected,
+        "Not a household",
+        &[],
+    )
+    .expect("reject");
+    assert_eq!(
+        code(decide(
+            reg,
+            &supervisor,
+            submitted,
+            Decision::Returned,
+            "again",
+            &[]
+        )),
         "forbidden_transition",
         "a rejection is final"
     );
     assert_eq!(
-        code(reg.rt.block_on(reg.reg.acting_user("u-nobody")).map(|_| unreachable!())),
+        code(
+            reg.rt
+                .block_on(reg.reg.acting_user("u-nobody"))
+                .map(|_| unreachable!())
+        ),
         "not_found"
     );
     let r = a.sync();
@@ -264,14 +318,24 @@ fn http_routes<S: Storage>(reg: &mut TestRegistry<S>) {
     assert_eq!(status, 200, "{rows}");
     assert_eq!(rows[0]["id"], json!(id.to_string()));
     assert_eq!(rows[0]["status"], json!("submitted"));
-    let (status, rows) = http(&url, "GET", "/v1/review?status=approved", &token(&sup), None);
+    let (status, rows) = http(
+        &url,
+        "GET",
+        "/v1/review?status=approved",
+        &token(&sup),
+        None,
+    );
     assert_eq!((status, rows), (200, json!([])));
     let (status, err) = http(&url, "GET", "/v1/review?status=done", &token(&sup), None);
     assert_eq!((status, err["code"].clone()), (400, json!("bad_request")));
     let path = format!("/v1/households/{id}/review");
     let ret = json!({"decision": "returned", "comment": "Check q01", "questions": ["q01"]});
     let (status, err) = http(&url, "POST", &path, &token(&a), Some(&ret));
-    assert_eq!((status, err["code"].clone()), (403, json!("forbidden")), "{err}");
+    assert_eq!(
+        (status, err["code"].clone()),
+        (403, json!("forbidden")),
+        "{err}"
+    );
     let (status, done) = http(&url, "POST", &path, &token(&sup), Some(&ret));
     assert_eq!(status, 200, "{done}");
     assert_eq!(done["status"], json!("returned"));
@@ -283,7 +347,13 @@ fn http_routes<S: Storage>(reg: &mut TestRegistry<S>) {
         (409, json!("forbidden_transition")),
         "{err}"
     );
-    let (status, err) = http(&url, "POST", &path, &token(&sup), Some(&json!({"decision": "ok"})));
+    let (status, err) = http(
+        &url,
+        "POST",
+        &path,
+        &token(&sup),
+        Some(&json!({"decision": "ok"})),
+    );
     assert_eq!((status, err["code"].clone()), (400, json!("bad_request")));
     let (status, _) = http(&url, "POST", &path, "not-a-token", Some(&approve));
     assert_eq!(status, 401);

@@ -38,7 +38,10 @@ pub(crate) fn sync_mark(waiting: bool) -> &'static str {
 
 /// The UI's list row: the domain's, with the sync state, the dashed CNIC and "" for what is not
 /// known yet. `unsent` holds the households with changes the registry has not received.
-pub(crate) fn summary(s: shumari_domain::HouseholdSummary, unsent: &HashSet<Uuid>) -> HouseholdSummary {
+pub(crate) fn summary(
+    s: shumari_domain::HouseholdSummary,
+    unsent: &HashSet<Uuid>,
+) -> HouseholdSummary {
     HouseholdSummary {
         status: s.status.as_str().to_string(),
         sync: sync_mark(unsent.contains(&s.id)).to_string(),

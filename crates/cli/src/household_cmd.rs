@@ -224,7 +224,11 @@ fn show(cli: &Cli, id: &str) -> anyhow::Result<i32> {
             r.by_name,
             r.by,
             r.at.to_rfc3339(),
-            if r.comment.is_empty() { String::new() } else { format!(": {}", r.comment) }
+            if r.comment.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", r.comment)
+            }
         );
         if !r.questions.is_empty() {
             println!("questions: {}", r.questions.join(", "));

@@ -225,7 +225,10 @@ impl Store {
             )?
             .query_map([], |r| r.get(0))?
             .collect::<std::result::Result<_, _>>()?;
-        Ok(ids.iter().filter_map(|id| Uuid::parse_str(id).ok()).collect())
+        Ok(ids
+            .iter()
+            .filter_map(|id| Uuid::parse_str(id).ok())
+            .collect())
     }
 
     /// Every household holding changes the registry has not acknowledged, in full, by reference:

@@ -183,11 +183,26 @@ mod tests {
         for d in Decision::ALL {
             assert!(decision(&sup, Status::Submitted, d).is_ok(), "{d}");
             assert!(decision(&user(Role::District), Status::Submitted, d).is_ok());
-            for from in [Status::Draft, Status::Complete, Status::Returned, Status::Rejected] {
+            for from in [
+                Status::Draft,
+                Status::Complete,
+                Status::Returned,
+                Status::Rejected,
+            ] {
                 assert_eq!(err(decision(&sup, from, d)), "forbidden_transition");
             }
-            for r in [Role::Surveyor, Role::Community, Role::Province, Role::Federal, Role::Administrator] {
-                assert_eq!(err(decision(&user(r), Status::Submitted, d)), "forbidden", "{r} {d}");
+            for r in [
+                Role::Surveyor,
+                Role::Community,
+                Role::Province,
+                Role::Federal,
+                Role::Administrator,
+            ] {
+                assert_eq!(
+                    err(decision(&user(r), Status::Submitted, d)),
+                    "forbidden",
+                    "{r} {d}"
+                );
             }
         }
         assert!(decision(&sup, Status::Approved, Decision::Returned).is_ok());

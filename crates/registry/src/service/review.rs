@@ -31,7 +31,9 @@ use super::access_audit::{actor_of, AccessAction};
 use super::permit::{self, author_of};
 use super::{now_ms, Registry};
 use crate::error::{RegistryError, Result};
-use crate::storage::{heads_blob, DeviceAuth, HouseholdSummary, IngestRow, Storage, StoredDoc, User};
+use crate::storage::{
+    heads_blob, DeviceAuth, HouseholdSummary, IngestRow, Storage, StoredDoc, User,
+};
 use automerge::ActorId;
 use serde::{Deserialize, Serialize};
 use shumari_domain::doc::{EditContext, Editor};
@@ -219,11 +221,10 @@ impl<S: Storage> Registry<S> {
         req: ReviewRequest,
     ) -> Result<Reviewed> {
         // A role that reviews nothing learns nothing about the household.
-        permit::decision(user, Status::Submitted, req.decision)
-            .or_else(|e| match e {
-                RegistryError::Transition(_) => Ok(()),
-                e => Err(e),
-            })?;
+        permit::decision(user, Status::Submitted, req.decision).or_else(|e| match e {
+            RegistryError::Transition(_) => Ok(()),
+            e => Err(e),
+        })?;
         let at = chrono::Utc::now();
         let review = Review::new(
             req.decision,
@@ -235,7 +236,11 @@ impl<S: Storage> Registry<S> {
         )
         .map_err(|e| RegistryError::BadRequest(e.to_string()))?;
         let not_found = || RegistryError::NotFound(format!("no household `{id_or_ref}`"));
-        let id = self.storage.resolve(id_or_ref).await?.ok_or_else(not_found)?;
+        let id = self
+            .storage
+            .resolve(id_or_ref)
+            .await?
+            .ok_or_else(not_found)?;
         let actor = self.own_actor().await?;
         let ctx = EditContext::new(author_of(user), at);
         let _guard = self.ingest.lock().await;
@@ -271,8 +276,12 @@ impl<S: Storage> Registry<S> {
             .map_err(internal)?
             .status;
             permit::decision(user, from, review.decision)?;
-            let (areas, actor2, ctx2, r) =
-                (self.areas.clone(), actor.clone(), ctx.clone(), review.clone());
+            let (areas, actor2, ctx2, r) = (
+                self.areas.clone(),
+                actor.clone(),
+                ctx.clone(),
+                review.clone(),
+            );
             let row = tokio::task::spawn_blocking(move || {
                 registry_row(&stored, &actor2, &areas, &ctx2, None, "review", |e| {
                     e.review(&r)
@@ -280,7 +289,9 @@ impl<S: Storage> Registry<S> {
             })
             .await
             .map_err(internal)?
-            .map_err(|e| RegistryError::BadRequest(format!("the household cannot be reviewed: {e}")))?
+            .map_err(|e| {
+                RegistryError::BadRequest(format!("the household cannot be reviewed: {e}"))
+            })?
             .ok_or_else(|| internal("the review wrote nothing"))?;
             let reference = row.projection.summary.reference.clone();
             let status = row.projection.summary.status;

@@ -12,8 +12,10 @@ pub(super) fn sqlite(
         "INSERT INTO registry_actor (id, actor, created_at) VALUES (1, ?1, ?2) ON CONFLICT (id) DO NOTHING",
     )?
     .execute(rusqlite::params![candidate, now])?;
-    Ok(c.prepare_cached("SELECT actor FROM registry_actor WHERE id = 1")?
-        .query_row([], |r| r.get(0))?)
+    Ok(
+        c.prepare_cached("SELECT actor FROM registry_actor WHERE id = 1")?
+            .query_row([], |r| r.get(0))?,
+    )
 }
 
 /// PostgreSQL: the same.
@@ -27,7 +29,9 @@ pub(super) async fn postgres(
         &[&candidate, &now],
     )
     .await?;
-    Ok(c.query_one("SELECT actor FROM registry_actor WHERE id = 1", &[])
-        .await?
-        .get(0))
+    Ok(
+        c.query_one("SELECT actor FROM registry_actor WHERE id = 1", &[])
+            .await?
+            .get(0),
+    )
 }
