@@ -177,3 +177,60 @@ impl App {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shumari_domain::Status;
+
+    fn row(status: Status, conflicts: u32) -> shumari_domain::HouseholdSummary {
+        shumari_domain::HouseholdSummary {
+            id: Uuid::now_v7(),
+            reference: "PK10101-K7QD2-1".into(),
+            area: "PK10101".into(),
+            head_name: None,
+            head_id_number: None,
+            member_count: 1,
+            status,
+            conflict_count: conflicts,
+            updated_at: chrono::DateTime::default(),
+        }
+    }
+
+    #[test]
+    fn households_from_the_registry_count_by_status_and_as_synced() {
+        let received: Vec<_> = (0..60).map(|_| row(Status::Submitted, 0)).collect();
+        let mut mine = row(Status::Returned, 1);
+        mine.id = Uuid::now_v7();
+        let unsent = HashSet::from([mine.id]);
+        let rows: Vec<HouseholdSummary> = received
+            .into_iter()
+            .chain([mine])
+            .map(|r| summary(r, &unsent))
+            .collect();
+        let mut c = StatusCounts::default();
+        for h in &rows {
+            count(&mut c, h);
+        }
+        assert_eq!(
+            c,
+            StatusCounts {
+                submitted: 60,
+                returned: 1,
+                waiting: 1,
+                synced: 60,
+                conflict: 1,
+                ..StatusCounts::default()
+            }
+        );
+        let returned: Vec<_> = rows.iter().filter(|h| passes(h, "returned")).collect();
+        assert_eq!(returned.len(), 1);
+        assert_eq!(
+            (returned[0].sync.as_str(), returned[0].conflict_count),
+            ("waiting", 1)
+        );
+        assert_eq!(rows.iter().filter(|h| passes(h, "synced")).count(), 60);
+        assert_eq!(rows.iter().filter(|h| passes(h, "conflict")).count(), 1);
+        assert_eq!(rows.iter().filter(|h| passes(h, "draft")).count(), 0);
+    }
+}
