@@ -107,7 +107,7 @@ fn a_household_returned_at_the_registry_is_corrected_on_the_tablet_and_approved(
         .assert()
         .success();
     sync(t);
-    assert_eq!(queue(&reg, "submitted"), [id.clone()]);
+    assert_eq!(queue(&reg, "submitted"), vec![id.as_str()]);
     assert_eq!(
         dev_json(t, &["household", "show", &id])["status"],
         "submitted"
@@ -171,10 +171,10 @@ fn a_household_returned_at_the_registry_is_corrected_on_the_tablet_and_approved(
         .assert()
         .success();
     sync(t);
-    assert_eq!(queue(&reg, "submitted"), [id.clone()]);
+    assert_eq!(queue(&reg, "submitted"), vec![id.as_str()]);
     admin_json(&reg.db, &["review", "approve", &id, "--as", &supervisor]);
     assert!(queue(&reg, "submitted").is_empty());
-    assert_eq!(queue(&reg, "approved"), [id.clone()]);
+    assert_eq!(queue(&reg, "approved"), vec![id.as_str()]);
     sync(t);
     let shown = dev_json(t, &["household", "show", &id]);
     assert_eq!(shown["status"], "approved");
