@@ -56,14 +56,25 @@ pub struct ExportedFile {
     pub count: u32,
 }
 
-/// Household counts by the UI's statuses.
+/// Household counts by interview status, and separately by sync state and conflicts (a household is
+/// counted once among the statuses and once among `waiting`/`synced`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct StatusCounts {
     /// Being filled in.
     pub draft: u64,
-    /// Marked complete on this device.
+    /// Marked complete, not yet acknowledged by the registry.
     pub complete: u64,
-    /// Accepted further up (submitted, approved, returned or rejected).
+    /// Received by the registry, waiting for review.
+    pub submitted: u64,
+    /// Sent back by a reviewer to correct.
+    pub returned: u64,
+    /// Approved by a reviewer.
+    pub approved: u64,
+    /// Rejected by a reviewer.
+    pub rejected: u64,
+    /// Holding changes the registry has not received yet.
+    pub waiting: u64,
+    /// Everything on the device is at the registry.
     pub synced: u64,
     /// With at least one conflicting field.
     pub conflict: u64,
@@ -98,9 +109,14 @@ pub struct HouseholdSummary {
     /// Area code.
     #[serde(rename = "areaCode")]
     pub area: String,
-    /// `draft`, `complete`, `synced` or `conflict`.
+    /// The interview's status: `draft`, `complete`, `submitted`, `returned`, `approved`, `rejected`.
     #[ts(type = "HouseholdStatus")]
     pub status: String,
+    /// Whether the registry has everything: `waiting` (changes not yet received) or `synced`.
+    #[ts(type = "SyncMark")]
+    pub sync: String,
+    /// Fields holding concurrent values.
+    pub conflict_count: u32,
     /// Members on the roster.
     pub member_count: u32,
     /// Last change (RFC 3339).
@@ -173,9 +189,13 @@ pub struct Interview {
     pub head_name: String,
     /// Area code.
     pub area_code: String,
-    /// UI status.
+    /// The interview's status (as in [`HouseholdSummary::status`]).
     #[ts(type = "HouseholdStatus")]
     pub status: String,
+    /// Fields holding concurrent values.
+    pub conflict_count: u32,
+    /// The last review decision, if a reviewer has decided.
+    pub review: Option<ReviewView>,
     /// Household answers by question name.
     #[ts(type = "Record<string, AnswerValue>")]
     pub answers: BTreeMap<String, Value>,
@@ -196,6 +216,38 @@ pub struct Interview {
     pub pmt: Option<PmtResult>,
     /// Last change (RFC 3339).
     pub updated_at: String,
+}
+
+/// A reviewer's decision as the interview shows it ("Returned by Sana: check the rooms").
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename = "Review")]
+pub struct ReviewView {
+    /// `approved`, `returned` or `rejected`.
+    pub decision: String,
+    /// The reviewer's name.
+    pub by_name: String,
+    /// The reviewer's user id.
+    pub by: String,
+    /// When (RFC 3339).
+    pub at: String,
+    /// Why ("" when none was given).
+    pub comment: String,
+    /// The questions (field names) to look at, in the reviewer's order.
+    pub questions: Vec<String>,
+}
+
+impl From<&shumari_domain::Review> for ReviewView {
+    fn from(r: &shumari_domain::Review) -> Self {
+        ReviewView {
+            decision: r.decision.as_str().into(),
+            by_name: r.by_name.clone(),
+            by: r.by.clone(),
+            at: r.at.to_rfc3339(),
+            comment: r.comment.clone(),
+            questions: r.questions.clone(),
+        }
+    }
 }
 
 /// One value of a conflicting field.

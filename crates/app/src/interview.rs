@@ -16,7 +16,6 @@ use crate::dto::{Interview, Issue, MemberView, Text};
 use crate::error::{AppError, Result};
 use crate::form_rules::{self, today};
 use crate::form_view;
-use crate::households::ui_status;
 use crate::questionnaire::{self, engine_form, Kind};
 use crate::App;
 use serde::{Deserialize, Serialize};
@@ -444,7 +443,9 @@ impl App {
             reference: h.reference.clone(),
             head_name,
             area_code: h.area.clone(),
-            status: ui_status(h.status, hv.conflicts.len() as u32).to_string(),
+            status: h.status.as_str().to_string(),
+            conflict_count: u32::try_from(hv.conflicts.len()).unwrap_or(u32::MAX),
+            review: h.review.as_ref().map(crate::dto::ReviewView::from),
             answers,
             members,
             visible: ev.visible,

@@ -15,14 +15,15 @@ use shumari_store::{HouseholdView, ListFilter};
 impl App {
     /// The households that left this device's area with unsent changes, newest change first.
     pub fn left_area_households(&self) -> Result<Vec<HouseholdSummary>> {
-        let rows = self.with_store(|store| {
-            Ok(store.list(&ListFilter {
+        let (rows, unsent) = self.with_store(|store| {
+            let rows = store.list(&ListFilter {
                 limit: LIST_ALL,
                 left_scope: true,
                 ..ListFilter::default()
-            })?)
+            })?;
+            Ok((rows, store.unsent_ids()?))
         })?;
-        Ok(rows.into_iter().map(summary).collect())
+        Ok(rows.into_iter().map(|r| summary(r, &unsent)).collect())
     }
 
     /// The same households in full (answers, members, conflicts), for export.

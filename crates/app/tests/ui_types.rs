@@ -13,7 +13,7 @@ use shumari_app::questionnaire::{Choice, FormDef, Kind, Question, RangeDef, Sect
 use shumari_app::sync::{SyncError, SyncStatus};
 use shumari_app::{
     AreaInfo, ConflictValueView, ConflictView, ExportedFile, HouseholdSummary, Interview, Issue,
-    MemberView, PmtContribution, PmtResult, SessionInfo, Settings, StatusCounts, Text,
+    MemberView, PmtContribution, PmtResult, ReviewView, SessionInfo, Settings, StatusCounts, Text,
 };
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -25,9 +25,9 @@ const HEADER: &str = "\
 //   SHUMARI_WRITE_UI_TYPES=1 cargo test -p shumari-app --test ui_types
 // Values the core sends as plain strings or JSON are named in ./vocabulary.ts.
 
-import type { AnswerValue, HouseholdStatus, Lang, SyncState } from './vocabulary';
-export type { AnswerValue, HouseholdStatus, Lang, SyncState } from './vocabulary';
-export { STATUSES } from './vocabulary';
+import type { AnswerValue, HouseholdStatus, Lang, SyncMark, SyncState } from './vocabulary';
+export type { AnswerValue, HouseholdStatus, Lang, SyncMark, SyncState } from './vocabulary';
+export { STATUSES, SYNC_MARKS } from './vocabulary';
 ";
 
 /// Names the header brings in from `vocabulary.ts`.
@@ -102,6 +102,7 @@ fn render() -> Rendered {
         .add::<Issue>()
         .add::<PmtContribution>()
         .add::<PmtResult>()
+        .add::<ReviewView>()
         .add::<Interview>()
         .add::<ConflictValueView>()
         .add::<ConflictView>()

@@ -217,6 +217,23 @@ fn show(cli: &Cli, id: &str) -> anyhow::Result<i32> {
         println!("gps {:.6}, {:.6}", g.lat, g.lon);
     }
     println!("updated {} by {}", h.updated_at.to_rfc3339(), h.updated_by);
+    if let Some(r) = &h.review {
+        println!(
+            "review: {} by {} ({}) at {}{}",
+            r.decision,
+            r.by_name,
+            r.by,
+            r.at.to_rfc3339(),
+            if r.comment.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", r.comment)
+            }
+        );
+        if !r.questions.is_empty() {
+            println!("questions: {}", r.questions.join(", "));
+        }
+    }
     let mut t = output::table(&[
         "#",
         "member id",

@@ -15,6 +15,7 @@ mod household_cmd;
 mod output;
 mod pin;
 mod registry_cmd;
+mod review_cmd;
 mod serve_cmd;
 mod sync_cmd;
 

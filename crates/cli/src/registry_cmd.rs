@@ -131,6 +131,9 @@ pub enum RegistryCmd {
     /// The access audit trail (reads of personal data, admin actions, failed authentication).
     #[command(subcommand)]
     Audit(crate::audit_cmd::AuditCmd),
+    /// Review: the queue, and approving, returning or rejecting a household.
+    #[command(subcommand)]
+    Review(crate::review_cmd::ReviewCmd),
 }
 
 /// `registry user ...`.
@@ -392,5 +395,6 @@ pub fn run(cli: &Cli, cmd: &RegistryCmd) -> anyhow::Result<i32> {
             Ok(0)
         }
         RegistryCmd::Audit(cmd) => crate::audit_cmd::run(cli, &rt, cmd),
+        RegistryCmd::Review(cmd) => crate::review_cmd::run(cli, &rt, cmd),
     }
 }

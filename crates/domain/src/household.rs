@@ -308,6 +308,9 @@ pub struct Household {
     pub updated_by: String,
     /// When it was changed last.
     pub updated_at: DateTime<Utc>,
+    /// The last review decision (absent before any review).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review: Option<crate::review::Review>,
 }
 
 impl Household {
@@ -679,6 +682,7 @@ mod tests {
             created_at: DateTime::default(),
             updated_by: "u".into(),
             updated_at: DateTime::default(),
+            review: None,
         };
         let err = h.validate(&AreaRegistry::builtin(), today()).unwrap_err();
         assert!(err.to_string().contains("in the future"));

@@ -9,6 +9,7 @@
 //! - [`household`]: households and members, the JSON a user gives, and the whole-household rules.
 //! - [`reference`]: short reference numbers unique without coordination.
 //! - [`roles`]: who may do what (role x action), the table the registry enforces.
+//! - [`review`]: a supervisor's decision on a submitted household (approve, return, reject).
 //! - [`summary`]: the list row every crate shows ([`HouseholdSummary`]) and what stores index.
 //! - [`doc`]: the mapping of a household onto one automerge document (its key names in [`doc::keys`]),
 //!   the full and the fast read, edits, and conflicts.
@@ -31,6 +32,7 @@ pub mod error;
 pub mod household;
 pub mod id_number;
 pub mod reference;
+pub mod review;
 pub mod roles;
 pub mod summary;
 
@@ -41,6 +43,7 @@ pub use household::{
     Answers, GeoPoint, Household, HouseholdInput, Member, MemberInput, Relation, Sex, Status,
 };
 pub use id_number::{IdNumber, Warning};
+pub use review::{Decision, Review};
 pub use roles::{Action, Role, UnknownRole};
 pub use summary::{HouseholdSummary, Projection};
 
@@ -94,6 +97,7 @@ impl NewHousehold {
             created_at: ctx.at,
             updated_by: ctx.user.clone(),
             updated_at: ctx.at,
+            review: None,
         };
         let warnings = household.validate(areas, ctx.today)?;
         Ok(NewHousehold {

@@ -112,6 +112,10 @@ impl FromStr for Role {
 /// The author a store records on its changes before it is enrolled: it names no user.
 pub const UNENROLLED_AUTHOR: &str = "local";
 
+/// The author the registry records on the changes it makes itself (acknowledging a submission,
+/// recording a review decision), under its own actor; the reviewer is named in the decision.
+pub const REGISTRY_AUTHOR: &str = "registry";
+
 /// The author an enrolled device records on its changes, as conflicts show it: the user's name and,
 /// in brackets, the registry's id for them. The registry accepts changes only with its own record of
 /// this (or [`UNENROLLED_AUTHOR`]).

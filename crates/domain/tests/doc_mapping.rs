@@ -343,3 +343,61 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_review_decision_travels_in_the_document_and_merges_with_a_concurrent_edit() {
+    use shumari_domain::review::{Decision, Review};
+    use shumari_domain::Status;
+    let (mut device, areas) = new_doc(1);
+    for s in ["complete", "submitted"] {
+        device
+            .edit(&areas, &ctx("enum-1"), "status", |e| {
+                e.set(&FieldPath::Status, &json!(s))
+            })
+            .unwrap();
+    }
+    assert_eq!(device.household().unwrap().review, None);
+    let mut registry = fork(&mut device, 9, "registry");
+    let at = chrono::DateTime::from_timestamp(1_763_900_100, 0).unwrap();
+    let review = Review::new(
+        Decision::Returned,
+        "u-7",
+        "Sana Malik",
+        at,
+        "Count the rooms again",
+        vec!["rooms".into(), "members.name".into()],
+    )
+    .unwrap();
+    registry
+        .edit(&areas, &ctx("Sana Malik (u-7)"), "review", |e| {
+            e.review(&review)
+        })
+        .unwrap();
+    // Meanwhile the surveyor edits an answer on the tablet.
+    device
+        .edit(&areas, &ctx("enum-1"), "edit", |e| {
+            e.set(
+                &FieldPath::parse("answers.address").unwrap(),
+                &json!("house 14"),
+            )
+        })
+        .unwrap();
+    merge(&mut device, &mut registry);
+    let h = device.household().unwrap();
+    assert_eq!(h.status, Status::Returned);
+    assert_eq!(h.review.as_ref(), Some(&review));
+    assert_eq!(h.answers["address"], json!("house 14"), "nothing vanishes");
+    assert!(device.conflicts().unwrap().is_empty());
+    // A decision the status does not allow is refused and leaves nothing.
+    let approve = Review::new(Decision::Approved, "u-7", "Sana", at, "", vec![]).unwrap();
+    let before = device.heads();
+    let err = device
+        .edit(&areas, &ctx("x"), "review", |e| e.review(&approve))
+        .unwrap_err();
+    assert!(matches!(err, DomainError::StatusTransition { .. }), "{err}");
+    assert_eq!(device.heads(), before);
+    // The JSON of a reviewed household carries the decision.
+    let v = serde_json::to_value(&h).unwrap();
+    assert_eq!(v["review"]["decision"], json!("returned"));
+    assert_eq!(v["review"]["questions"], json!(["rooms", "members.name"]));
+}

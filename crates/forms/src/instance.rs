@@ -36,6 +36,8 @@ const HOUSEHOLD_META: &[&str] = &[
     "updated_at",
     "conflicts",
     "warnings",
+    // The last review decision (approve / return / reject): the registry's, not an answer.
+    "review",
 ];
 
 /// One row of a repeat (one member of the roster).

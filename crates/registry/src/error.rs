@@ -23,6 +23,10 @@ pub enum RegistryError {
     /// The request could not be decoded or made no sense.
     #[error("{0}")]
     BadRequest(String),
+    /// A status move the household's current status does not allow (a review of a household that
+    /// is not submitted).
+    #[error("{0}")]
+    Transition(String),
     /// The client speaks another protocol version.
     #[error("this device speaks sync protocol version {client}; the registry speaks version {server}. Update Shumari on this device.")]
     UnsupportedVersion {
@@ -69,6 +73,7 @@ impl RegistryError {
             RegistryError::Expired(_) => shumari_proto::message::CODE_EXPIRED,
             RegistryError::Forbidden(_) => "forbidden",
             RegistryError::BadRequest(_) => "bad_request",
+            RegistryError::Transition(_) => "forbidden_transition",
             RegistryError::UnsupportedVersion { .. } => "unsupported_version",
             RegistryError::NotFound(_) => "not_found",
             RegistryError::TooLarge(_) | RegistryError::OverLimit(_) => "too_large",
@@ -82,7 +87,9 @@ impl RegistryError {
     pub fn is_bad_input(&self) -> bool {
         matches!(
             self,
-            RegistryError::BadRequest(_) | RegistryError::NotFound(_)
+            RegistryError::BadRequest(_)
+                | RegistryError::NotFound(_)
+                | RegistryError::Transition(_)
         )
     }
 }

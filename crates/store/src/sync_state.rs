@@ -214,6 +214,23 @@ impl Store {
         ids.iter().map(|id| self.get(id)).collect()
     }
 
+    /// The ids of the households holding changes the registry has not acknowledged (cheap: no
+    /// document is read), for marking list rows as waiting.
+    pub fn unsent_ids(&self) -> Result<std::collections::HashSet<Uuid>> {
+        let ids: Vec<String> = self
+            .conn
+            .prepare_cached(
+                "SELECT h.id FROM documents d JOIN households h ON h.rid = d.rid
+                  WHERE d.acked_heads IS NULL OR d.acked_heads != d.heads",
+            )?
+            .query_map([], |r| r.get(0))?
+            .collect::<std::result::Result<_, _>>()?;
+        Ok(ids
+            .iter()
+            .filter_map(|id| Uuid::parse_str(id).ok())
+            .collect())
+    }
+
     /// Every household holding changes the registry has not acknowledged, in full, by reference:
     /// what a surveyor hands over on a file when the tablet can no longer sync (revoked, expired, or
     /// out of reach for good).

@@ -1,5 +1,8 @@
 import { call } from './core';
-import type { Area, ExportedFile, HouseholdStatus, HouseholdSummary, StatusCounts } from './types';
+import type { Area, ExportedFile, HouseholdStatus, HouseholdSummary, StatusCounts, SyncMark } from './types';
+
+/** What the list filters by: an interview status, a sync state, or open conflicts. */
+export type ListFilter = HouseholdStatus | SyncMark | 'conflict';
 
 export const listAreas = () => call<Area[]>('list_areas');
 
@@ -7,7 +10,7 @@ export const householdCounts = () => call<StatusCounts>('household_counts');
 
 export interface HouseholdQuery {
   query?: string;
-  status?: HouseholdStatus | null;
+  status?: ListFilter | null;
   areaCode?: string | null;
 }
 

@@ -3,9 +3,9 @@
 //   SHUMARI_WRITE_UI_TYPES=1 cargo test -p shumari-app --test ui_types
 // Values the core sends as plain strings or JSON are named in ./vocabulary.ts.
 
-import type { AnswerValue, HouseholdStatus, Lang, SyncState } from './vocabulary';
-export type { AnswerValue, HouseholdStatus, Lang, SyncState } from './vocabulary';
-export { STATUSES } from './vocabulary';
+import type { AnswerValue, HouseholdStatus, Lang, SyncMark, SyncState } from './vocabulary';
+export type { AnswerValue, HouseholdStatus, Lang, SyncMark, SyncState } from './vocabulary';
+export { STATUSES, SYNC_MARKS } from './vocabulary';
 
 /**
  * A text in every UI language.
@@ -56,7 +56,8 @@ export type SessionInfo = {
 };
 
 /**
- * Household counts by the UI's statuses.
+ * Household counts by interview status, and separately by sync state and conflicts (a household is
+ * counted once among the statuses and once among `waiting`/`synced`).
  */
 export type StatusCounts = {
   /**
@@ -64,11 +65,31 @@ export type StatusCounts = {
    */
   draft: number,
   /**
-   * Marked complete on this device.
+   * Marked complete, not yet acknowledged by the registry.
    */
   complete: number,
   /**
-   * Accepted further up (submitted, approved, returned or rejected).
+   * Received by the registry, waiting for review.
+   */
+  submitted: number,
+  /**
+   * Sent back by a reviewer to correct.
+   */
+  returned: number,
+  /**
+   * Approved by a reviewer.
+   */
+  approved: number,
+  /**
+   * Rejected by a reviewer.
+   */
+  rejected: number,
+  /**
+   * Holding changes the registry has not received yet.
+   */
+  waiting: number,
+  /**
+   * Everything on the device is at the registry.
    */
   synced: number,
   /**
@@ -121,9 +142,17 @@ export type HouseholdSummary = {
    */
   areaCode: string,
   /**
-   * `draft`, `complete`, `synced` or `conflict`.
+   * The interview's status: `draft`, `complete`, `submitted`, `returned`, `approved`, `rejected`.
    */
   status: HouseholdStatus,
+  /**
+   * Whether the registry has everything: `waiting` (changes not yet received) or `synced`.
+   */
+  sync: SyncMark,
+  /**
+   * Fields holding concurrent values.
+   */
+  conflictCount: number,
   /**
    * Members on the roster.
    */
@@ -369,6 +398,36 @@ export type PmtResult = {
 };
 
 /**
+ * A reviewer's decision as the interview shows it ("Returned by Sana: check the rooms").
+ */
+export type Review = {
+  /**
+   * `approved`, `returned` or `rejected`.
+   */
+  decision: string,
+  /**
+   * The reviewer's name.
+   */
+  byName: string,
+  /**
+   * The reviewer's user id.
+   */
+  by: string,
+  /**
+   * When (RFC 3339).
+   */
+  at: string,
+  /**
+   * Why ("" when none was given).
+   */
+  comment: string,
+  /**
+   * The questions (field names) to look at, in the reviewer's order.
+   */
+  questions: Array<string>,
+};
+
+/**
  * An interview as the UI renders it.
  */
 export type Interview = {
@@ -389,9 +448,17 @@ export type Interview = {
    */
   areaCode: string,
   /**
-   * UI status.
+   * The interview's status (as in [`HouseholdSummary::status`]).
    */
   status: HouseholdStatus,
+  /**
+   * Fields holding concurrent values.
+   */
+  conflictCount: number,
+  /**
+   * The last review decision, if a reviewer has decided.
+   */
+  review: Review | null,
   /**
    * Household answers by question name.
    */

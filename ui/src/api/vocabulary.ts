@@ -3,9 +3,13 @@
 
 export type Lang = 'en' | 'ur';
 
-/** A household's status as the UI shows it (crates/app/src/dto.rs, `HouseholdSummary.status`). */
-export type HouseholdStatus = 'draft' | 'complete' | 'synced' | 'conflict';
-export const STATUSES: HouseholdStatus[] = ['draft', 'complete', 'synced', 'conflict'];
+/** An interview's status (crates/app/src/dto.rs, `HouseholdSummary.status`): the workflow's. */
+export type HouseholdStatus = 'draft' | 'complete' | 'submitted' | 'returned' | 'approved' | 'rejected';
+export const STATUSES: HouseholdStatus[] = ['draft', 'complete', 'submitted', 'returned', 'approved', 'rejected'];
+
+/** Whether the registry has a household's changes (`HouseholdSummary.sync`), apart from its status. */
+export type SyncMark = 'waiting' | 'synced';
+export const SYNC_MARKS: SyncMark[] = ['waiting', 'synced'];
 
 /** What the sync worker is doing (crates/app/src/sync.rs, `SyncStatus.state`). */
 export type SyncState = 'idle' | 'running' | 'offline' | 'error';

@@ -11,7 +11,7 @@ beforeEach(() => {
 
 const row = {
   id: 'h1', reference: 'PK10101-ABCDE-1', area: 'PK10101', headName: 'Ayesha Bibi', headIdNumber: '',
-  memberCount: 3, status: 'draft', updatedAt: '2026-01-01T00:00:00Z',
+  memberCount: 3, status: 'draft', sync: 'waiting', conflictCount: 0, updatedAt: '2026-01-01T00:00:00Z',
 };
 
 it('lists households that left the area unsent and exports them to a file', async () => {

@@ -158,7 +158,7 @@ it('Interview sends OK for an acknowledgement and shows visible notes', async ()
 
 it('Households lists results and searches', async () => {
   const rows = Array.from({ length: 10000 }, (_, i) => ({
-    id: `h${i}`, reference: `SHM-${i}`, headName: `Head ${i}`, headCnic: '', areaCode: 'A', status: 'draft', memberCount: 3, updatedAt: '',
+    id: `h${i}`, reference: `SHM-${i}`, headName: `Head ${i}`, headCnic: '', areaCode: 'A', status: 'draft', sync: 'synced', conflictCount: 0, memberCount: 3, updatedAt: '',
   }));
   mocked.mockImplementation(async (_cmd, args) => {
     const q = (args as { query: string }).query;

@@ -66,6 +66,8 @@ export function interview(over: Partial<Interview> = {}): Interview {
     headName: '',
     areaCode: 'PK0101',
     status: 'draft',
+    conflictCount: 0,
+    review: null,
     answers: { area: 'PK0101' },
     members: [],
     visible: ['area', 'consent', 'electricity'],

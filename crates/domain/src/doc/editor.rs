@@ -25,7 +25,7 @@ pub struct Editor<'a> {
 
 impl Editor<'_> {
     /// Writes a scalar, superseding every concurrent value (which resolves a conflict on that key).
-    fn put_resolving(&mut self, obj: &ExId, key: &str, v: ScalarValue) -> Result<()> {
+    pub(super) fn put_resolving(&mut self, obj: &ExId, key: &str, v: ScalarValue) -> Result<()> {
         // `put` of the value already winning is a no-op in automerge 0.12, which would leave a conflict
         // standing when a reviewer picks the current winner: delete first so the put supersedes all.
         if self.doc.get_all(obj, key)?.len() > 1 {

@@ -56,3 +56,19 @@ pub const REMOVED: &str = "removed";
 
 /// The member fields with a fixed meaning; any other name under a member is one of its answers.
 pub const MEMBER_CORE: [&str; 6] = [NAME, RELATION, SEX, DOB, AGE, ID_NUMBER];
+
+/// Root: the last review decision (`approved`, `returned`, `rejected`; absent before any review).
+/// The review is flat root scalars rather than a nested map: each decision overwrites all of them in
+/// one change, so two decisions never leave two half-merged maps.
+pub const REVIEW_DECISION: &str = "review_decision";
+/// Root: the reviewer's user id at the registry.
+pub const REVIEW_BY: &str = "review_by";
+/// Root: the reviewer's display name.
+pub const REVIEW_BY_NAME: &str = "review_by_name";
+/// Root: when the decision was made (automerge timestamp).
+pub const REVIEW_AT: &str = "review_at";
+/// Root: the reviewer's comment (empty for an approval without one).
+pub const REVIEW_COMMENT: &str = "review_comment";
+/// Root: the questions (field names) the decision concerns, one per line (a scalar, so a later
+/// decision replaces the whole list).
+pub const REVIEW_QUESTIONS: &str = "review_questions";

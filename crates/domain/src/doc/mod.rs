@@ -5,6 +5,8 @@
 //! ROOT (map)
 //!   schema: 1            id, ref, area, form_id, form_version, status, gps (ODK text)
 //!   created_by/at, updated_by/at (timestamp)
+//!   review_decision, review_by, review_by_name, review_at, review_comment, review_questions
+//!                        (the last review decision; absent before any)
 //!   answers (map)        question name -> scalar
 //!   members (map)        member id -> map
 //!       line, name, relation, sex, dob, age, id_number, removed (bool)
@@ -43,6 +45,7 @@ pub mod keys;
 mod path;
 mod projection;
 mod read;
+mod review;
 mod values;
 
 pub use conflicts::{Conflict, ConflictValue};

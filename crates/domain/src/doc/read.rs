@@ -136,6 +136,7 @@ pub(super) fn household(d: &AutoCommit) -> Result<Household> {
         created_at: time_of(get_scalar(d, &ROOT, keys::CREATED_AT)?.as_ref()),
         updated_by: text(keys::UPDATED_BY)?.unwrap_or_default(),
         updated_at: time_of(get_scalar(d, &ROOT, keys::UPDATED_AT)?.as_ref()),
+        review: super::review::review(d)?,
     })
 }
 

@@ -21,6 +21,7 @@ impl HttpError {
             | RegistryError::Expired(_) => StatusCode::UNAUTHORIZED,
             RegistryError::Forbidden(_) => StatusCode::FORBIDDEN,
             RegistryError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            RegistryError::Transition(_) => StatusCode::CONFLICT,
             RegistryError::UnsupportedVersion { .. } => StatusCode::UPGRADE_REQUIRED,
             RegistryError::NotFound(_) => StatusCode::NOT_FOUND,
             RegistryError::TooLarge(_) | RegistryError::OverLimit(_) => {

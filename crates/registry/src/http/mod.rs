@@ -6,6 +6,7 @@
 mod error;
 mod health;
 mod limits;
+mod review;
 pub mod observe;
 pub mod tls;
 
@@ -146,6 +147,7 @@ pub fn app<S: Storage>(reg: Arc<Registry<S>>) -> Router {
         .route("/v1/{endpoint}", post(protocol::<S>))
         .route("/v1/households", get(list::<S>))
         .route("/v1/households/{id}", get(show::<S>))
+        .merge(review::routes::<S>())
         .layer(DefaultBodyLimit::max(limit))
         .with_state(reg.clone())
         .layer(GlobalConcurrencyLimitLayer::new(rate.max_concurrent.max(1)))

@@ -47,6 +47,8 @@ pub enum AccessAction {
     AuthRevoked,
     /// A device whose token expired was refused.
     AuthExpired,
+    /// A review decision on a household (approve, return, reject) was made or attempted.
+    HouseholdReview,
 }
 
 impl AccessAction {
@@ -64,6 +66,7 @@ impl AccessAction {
             AccessAction::UserDisable => "user.disable",
             AccessAction::AuthRevoked => "auth.revoked",
             AccessAction::AuthExpired => "auth.expired",
+            AccessAction::HouseholdReview => "household.review",
         }
     }
 }

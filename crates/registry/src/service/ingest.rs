@@ -6,7 +6,8 @@
 //! entries and audit rows. A batch is therefore applied whole or not at all; a household refused inside
 //! it is simply left out. Each household is also held to what the pushing user may do (`permit.rs`:
 //! status changes by role, edits of approved households, the author its changes name). A household another process wrote meanwhile (its heads moved) is merged again,
-//! up to three times, then refused as `busy`.
+//! up to three times, then refused as `busy`. A completed household, once stored, is marked
+//! submitted by the registry (`review.rs`), in a log entry of its own that the feed delivers back.
 //!
 //! [`merge`]: super::merge
 
@@ -17,6 +18,7 @@ use crate::error::{RegistryError, Result};
 use crate::scope::Scope;
 use crate::storage::{DeviceAuth, IngestRow, Storage, StoredDoc};
 use rayon::prelude::*;
+use shumari_domain::Status;
 use shumari_proto::limits::MAX_PUSH_DOCS;
 use shumari_proto::message::{ChangeEncoding, DocOutcome, PushDoc, PushRequest, PushResponse};
 use shumari_proto::{Refusal, RefusalCode};
@@ -118,6 +120,8 @@ impl<S: Storage> Registry<S> {
             )));
         }
         let _guard = self.ingest.lock().await;
+        // Completed households stored by this push, which the registry then marks submitted.
+        let mut completed: Vec<Uuid> = Vec::new();
         let mut outcomes: BTreeMap<Uuid, DocOutcome> = BTreeMap::new();
         let order: Vec<Uuid> = req.docs.iter().map(|d| d.id).collect();
         let mut pending = merge_duplicates(req.docs, &mut outcomes);
@@ -151,6 +155,11 @@ impl<S: Storage> Registry<S> {
                 .check_batch(auth, work, prev_areas, prepared, &mut outcomes)
                 .await?;
             let n = rows.len();
+            let complete: Vec<Uuid> = rows
+                .iter()
+                .filter(|r| r.projection.summary.status == Status::Complete)
+                .map(|r| r.id)
+                .collect();
             let stale: HashSet<Uuid> = self
                 .storage
                 .commit_ingest(&auth.device_id, &auth.user.id, rows, now_ms())
@@ -158,6 +167,7 @@ impl<S: Storage> Registry<S> {
                 .into_iter()
                 .collect();
             tracing::info!(device = %auth.device_id, households = n - stale.len(), "ingested");
+            completed.extend(complete.into_iter().filter(|id| !stale.contains(id)));
             pending = ready
                 .into_iter()
                 .filter(|d| stale.contains(&d.id))
@@ -166,6 +176,7 @@ impl<S: Storage> Registry<S> {
                 outcomes.remove(&d.id);
             }
         }
+        self.acknowledge_submissions(auth, completed).await?;
         for d in pending {
             outcomes.insert(
                 d.id,

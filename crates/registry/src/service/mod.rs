@@ -14,6 +14,8 @@
 //!   stored);
 //! - `feed.rs`: the pull, from snapshots on a first sync and from the log after that;
 //! - `check.rs`: the consistency check's verdict and repair;
+//! - `review.rs`: the changes the registry writes itself (complete -> submitted when it stores a
+//!   completed household; a reviewer's approve / return / reject) and the review queue;
 //! - `admin.rs`: users, enrollment codes and the household list and detail (typed JSON answers);
 //! - `access_audit.rs`: the hash-chained trail of reads, admin actions and failed authentication.
 
@@ -28,12 +30,14 @@ mod ingest;
 mod merge;
 mod permit;
 mod references;
+mod review;
 mod tokens;
 
 pub use crate::storage::access::{BrokenLink, ChainReport};
 pub use access_audit::{AccessAction, ANONYMOUS, CONSOLE};
 pub use admin::{AuditRow, HouseholdDetail};
 pub use device_admin::DeviceInfo;
+pub use review::{ReviewRequest, Reviewed, REGISTRY_DEVICE};
 
 use crate::error::{RegistryError, Result};
 use crate::scope::Scope;
@@ -93,6 +97,8 @@ pub struct Registry<S> {
     // compare-and-set in `commit_ingest` still protects against other processes.
     ingest: tokio::sync::Mutex<()>,
     metrics: Arc<crate::metrics::Metrics>,
+    /// The registry's own automerge actor (`review.rs`), read from storage on first use.
+    own_actor: tokio::sync::OnceCell<Vec<u8>>,
 }
 
 fn now_ms() -> i64 {
@@ -133,6 +139,7 @@ impl<S: Storage> Registry<S> {
             config,
             ingest: tokio::sync::Mutex::new(()),
             metrics: Arc::new(crate::metrics::Metrics::new()),
+            own_actor: tokio::sync::OnceCell::new(),
         }
     }
 

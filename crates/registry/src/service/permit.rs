@@ -5,7 +5,7 @@
 use crate::error::{RegistryError, Result};
 use crate::storage::User;
 use shumari_domain::roles::{allows, may_move, Action, UNENROLLED_AUTHOR};
-use shumari_domain::Status;
+use shumari_domain::{Decision, Status};
 use shumari_proto::message::DocOutcome;
 use shumari_proto::{Refusal, RefusalCode};
 use std::collections::BTreeMap;
@@ -61,6 +61,40 @@ pub(crate) fn transition(user: &User, before: Option<Status>, after: Status) -> 
     };
     tracing::warn!(role = %role, from = from.as_str(), to = after.as_str(), code = %refusal.code, "refused a status change");
     Some(DocOutcome::Refused(refusal))
+}
+
+/// Whether the registry may acknowledge `user`'s completed household as submitted (the step
+/// complete -> submitted, made by the registry when it has stored the completed household).
+pub(crate) fn submits(user: &User) -> bool {
+    allows(user.role, Action::Step(Status::Complete, Status::Submitted))
+}
+
+/// Refuses a review decision `user` may not make on a household whose status is `from`: a role that
+/// reviews nothing is `forbidden`; a reviewer deciding from a status the decision does not follow
+/// (approving anything but a submitted household) is a `forbidden_transition`.
+pub(crate) fn decision(user: &User, from: Status, decision: Decision) -> Result<()> {
+    if decision.may_decide(user.role, from) {
+        return Ok(());
+    }
+    let reviews_at_all = Status::ALL
+        .into_iter()
+        .any(|s| decision.may_decide(user.role, s));
+    if !reviews_at_all {
+        return Err(RegistryError::Forbidden(format!(
+            "a {} may not mark a household {decision}; a supervisor or district officer does",
+            user.role.title()
+        )));
+    }
+    Err(RegistryError::Transition(format!(
+        "the household is {}; it can be marked {decision} only when it is {}",
+        from.as_str(),
+        Status::ALL
+            .into_iter()
+            .filter(|&s| decision.may_decide(user.role, s))
+            .map(Status::as_str)
+            .collect::<Vec<_>>()
+            .join(" or ")
+    )))
 }
 
 /// Refuses a household when one of its new changes names an author other than the user the pushing
@@ -140,6 +174,48 @@ mod tests {
             code(transition(&sup, Some(Status::Approved), Status::Returned)),
             None
         );
+    }
+
+    #[test]
+    fn reviewers_decide_only_on_submitted_households_and_others_not_at_all() {
+        let sup = user(Role::Supervisor);
+        let err = |r: Result<()>| r.unwrap_err().code();
+        for d in Decision::ALL {
+            assert!(decision(&sup, Status::Submitted, d).is_ok(), "{d}");
+            assert!(decision(&user(Role::District), Status::Submitted, d).is_ok());
+            for from in [
+                Status::Draft,
+                Status::Complete,
+                Status::Returned,
+                Status::Rejected,
+            ] {
+                assert_eq!(err(decision(&sup, from, d)), "forbidden_transition");
+            }
+            for r in [
+                Role::Surveyor,
+                Role::Community,
+                Role::Province,
+                Role::Federal,
+                Role::Administrator,
+            ] {
+                assert_eq!(
+                    err(decision(&user(r), Status::Submitted, d)),
+                    "forbidden",
+                    "{r} {d}"
+                );
+            }
+        }
+        assert!(decision(&sup, Status::Approved, Decision::Returned).is_ok());
+        assert_eq!(
+            err(decision(&sup, Status::Approved, Decision::Approved)),
+            "forbidden_transition"
+        );
+        let msg = decision(&sup, Status::Complete, Decision::Approved)
+            .unwrap_err()
+            .to_string();
+        assert!(msg.contains("only when it is submitted"), "{msg}");
+        assert!(submits(&user(Role::Surveyor)));
+        assert!(!submits(&user(Role::Province)));
     }
 
     #[test]

@@ -252,6 +252,10 @@ impl Storage for AnyStorage {
         delegate!(self.access_page(after, limit))
     }
 
+    async fn registry_actor(&self, candidate: &[u8], now: i64) -> Result<Vec<u8>> {
+        delegate!(self.registry_actor(candidate, now))
+    }
+
     #[cfg(any(test, feature = "test-support"))]
     async fn counts(&self) -> Result<(u64, u64)> {
         delegate!(self.counts())

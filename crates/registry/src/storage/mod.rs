@@ -12,6 +12,7 @@ pub mod any;
 pub mod devices;
 pub mod migrate;
 pub mod postgres;
+mod registry_actor;
 pub mod sqlite;
 
 use shumari_proto::Role;
@@ -311,6 +312,13 @@ pub trait Storage: Send + Sync + 'static {
         &self,
         refs: &[String],
     ) -> impl Future<Output = Result<Vec<(String, Uuid)>>> + Send;
+    /// The registry's own automerge actor: `candidate` is stored if none is yet (the first caller
+    /// wins), and the stored one is returned.
+    fn registry_actor(
+        &self,
+        candidate: &[u8],
+        now: i64,
+    ) -> impl Future<Output = Result<Vec<u8>>> + Send;
     /// Number of log entries and audit rows, for tests to check that nothing was stored twice
     /// (the `test-support` feature).
     #[cfg(any(test, feature = "test-support"))]

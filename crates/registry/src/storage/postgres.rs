@@ -725,6 +725,10 @@ impl Storage for PgStorage {
         access::postgres::page(&*self.conn().await, after, limit).await
     }
 
+    async fn registry_actor(&self, candidate: &[u8], now: i64) -> Result<Vec<u8>> {
+        super::registry_actor::postgres(&*self.conn().await, candidate, now).await
+    }
+
     #[cfg(any(test, feature = "test-support"))]
     async fn counts(&self) -> Result<(u64, u64)> {
         let c = self.conn().await;

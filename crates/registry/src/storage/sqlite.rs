@@ -703,6 +703,12 @@ impl Storage for SqliteStorage {
             .await
     }
 
+    async fn registry_actor(&self, candidate: &[u8], now: i64) -> Result<Vec<u8>> {
+        let candidate = candidate.to_vec();
+        self.run(move |c| super::registry_actor::sqlite(c, &candidate, now))
+            .await
+    }
+
     #[cfg(any(test, feature = "test-support"))]
     async fn counts(&self) -> Result<(u64, u64)> {
         self.run(|c| {
