@@ -1,5 +1,5 @@
 //! `shumari registry serve | user add|disable | enroll-code | device list|revoke | household list|show |
-//! audit verify|list`.
+//! audit verify|list | backup | restore`.
 //!
 //! Settings come from flags, then `SHUMARI_*` environment variables, then a commented TOML file
 //! (`--config`, e.g. `shumari-registry.toml`):
@@ -121,6 +121,10 @@ pub enum RegistryCmd {
     /// The access audit trail (reads of personal data, admin actions, failed authentication).
     #[command(subcommand)]
     Audit(crate::audit_cmd::AuditCmd),
+    /// Writes a consistent, compressed, checksummed backup of an SQLite registry, while it serves.
+    Backup(crate::backup_cmd::BackupArgs),
+    /// Restores a backup made by `registry backup`, after checking it.
+    Restore(crate::backup_cmd::RestoreArgs),
 }
 
 /// `registry user ...`.
@@ -289,6 +293,12 @@ fn open(
     Ok(Arc::new(reg))
 }
 
+/// The database `db` names and its key (for `registry backup|restore`).
+pub(crate) fn db_and_key(db: &DbArgs) -> anyhow::Result<(DbUrl, Option<Zeroizing<String>>)> {
+    let (url, _, _) = settings(db)?;
+    Ok((DbUrl::parse(&url), db_key()?))
+}
+
 /// Opens the registry `db` names, with its settings (for the admin commands of other files).
 pub(crate) fn open_db(
     rt: &tokio::runtime::Runtime,
@@ -443,5 +453,7 @@ pub fn run(cli: &Cli, cmd: &RegistryCmd) -> anyhow::Result<i32> {
             Ok(0)
         }
         RegistryCmd::Audit(cmd) => crate::audit_cmd::run(cli, &rt, cmd),
+        RegistryCmd::Backup(args) => crate::backup_cmd::backup(cli, args),
+        RegistryCmd::Restore(args) => crate::backup_cmd::restore(cli, args),
     }
 }
