@@ -173,6 +173,9 @@ fn open_checked(path: &Path, key: Option<&str>, flags: OpenFlags) -> Result<Conn
     let conn = Connection::open_with_flags(path, flags)?;
     if let Some(key) = key {
         conn.pragma_update(None, "key", key)?;
+        // A wrong key is reported by our own error, not SQLCipher's log on stderr (plain SQLite has
+        // no such pragma and answers nothing).
+        let _ = conn.query_row("PRAGMA cipher_log_level = NONE", [], |_| Ok(()));
     }
     conn.busy_timeout(std::time::Duration::from_secs(30))?;
     match conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)) {
@@ -225,19 +228,22 @@ pub fn backup(
         // writes (see the module docs).
         src.execute_batch("BEGIN DEFERRED")?;
         src.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0))?;
-        let page_size: i64 = src.pragma_query_value(None, "page_size", |r| r.get(0))?;
-        let page_size = page_size.max(1) as u64;
+        // Progress in bytes: the file's size shared out over the pages (SQLCipher answers
+        // `PRAGMA page_size` with its own setting's name, so the size is not asked for).
+        let file_bytes = std::fs::metadata(path)
+            .map_err(io(format!("reading {}", path.display())))?
+            .len();
         {
             let copy = Backup::new(&src, &mut dst)?;
             loop {
                 let step = copy.step(PAGES_PER_STEP)?;
                 let p = copy.progress();
-                let total = p.pagecount.max(0) as u64 * page_size;
-                let done = (p.pagecount - p.remaining).max(0) as u64 * page_size;
+                let pages = p.pagecount.max(1) as u64;
+                let copied = (p.pagecount - p.remaining).max(0) as u64;
                 progress(Progress {
                     stage: Stage::Copy,
-                    done,
-                    total,
+                    done: file_bytes * copied / pages,
+                    total: file_bytes,
                 });
                 match step {
                     StepResult::Done => break,
