@@ -84,9 +84,15 @@ fn a_registry_restored_from_a_backup_taken_mid_ingest_is_repaired_by_the_devices
     a.transport = reg.transport();
     let (pushes, handle) = {
         let mut seen = seen.lock().unwrap();
-        (seen.pushes, seen.backup.take().expect("a backup was started"))
+        (
+            seen.pushes,
+            seen.backup.take().expect("a backup was started"),
+        )
     };
-    assert!(pushes > 3, "the pushes went on after the backup began ({pushes})");
+    assert!(
+        pushes > 3,
+        "the pushes went on after the backup began ({pushes})"
+    );
     let summary = handle.join().unwrap();
 
     // After the backup: an edit and a new household that the backup cannot hold.
@@ -102,8 +108,14 @@ fn a_registry_restored_from_a_backup_taken_mid_ingest_is_repaired_by_the_devices
     // The registry's machine is lost; the backup is restored elsewhere and served again.
     let restored = tempfile::tempdir().unwrap();
     let restored_db = restored.path().join("registry.db");
-    let r = backup::restore(&to, &DbUrl::Sqlite(restored_db.clone()), None, false, &mut |_| {})
-        .expect("restore");
+    let r = backup::restore(
+        &to,
+        &DbUrl::Sqlite(restored_db.clone()),
+        None,
+        false,
+        &mut |_| {},
+    )
+    .expect("restore");
     assert_eq!(r.sha256, summary.sha256);
     let reg2 = TestRegistry::with_storage(
         SqliteStorage::open(&restored_db).expect("open the restored registry"),
@@ -125,7 +137,11 @@ fn a_registry_restored_from_a_backup_taken_mid_ingest_is_repaired_by_the_devices
     assert!(ra.pushed as usize >= 81 - held.len(), "{ra:?}");
     let rb = b.sync();
     assert!(rb.complete, "{rb:?}");
-    assert_eq!(reg2.heads(), everything, "the registry holds all that the devices held");
+    assert_eq!(
+        reg2.heads(),
+        everything,
+        "the registry holds all that the devices held"
+    );
     assert_eq!(a.heads(), everything);
     assert_eq!(b.heads(), everything);
     assert_eq!(

@@ -37,7 +37,11 @@ fn back_up_now_writes_a_store_that_opens_keeps_the_last_five_and_is_shown() {
     }
     let last = written.last().unwrap();
     assert_eq!(written[0].at, "2026-11-30T10:15:00Z");
-    assert!(written[0].path.ends_with("store-20261130T101500Z"), "{}", written[0].path);
+    assert!(
+        written[0].path.ends_with("store-20261130T101500Z"),
+        "{}",
+        written[0].path
+    );
     assert!(last.bytes > 0);
     assert_eq!(app.store_info().unwrap().last_backup.as_ref(), Some(last));
 

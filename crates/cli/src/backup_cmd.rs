@@ -64,8 +64,13 @@ pub fn backup(cli: &Cli, args: &BackupArgs) -> anyhow::Result<i32> {
     let (db, key) = db_and_key(&args.db)?;
     let bar = Bar::new(cli.json, Unit::Bytes);
     let mut progress = |p: Progress| bar.set(&p.stage.to_string(), p.done, Some(p.total));
-    let summary = backup::backup(&db, key.as_deref().map(String::as_str), &args.to, &mut progress)
-        .map_err(to_anyhow)?;
+    let summary = backup::backup(
+        &db,
+        key.as_deref().map(String::as_str),
+        &args.to,
+        &mut progress,
+    )
+    .map_err(to_anyhow)?;
     bar.finish();
     print(cli, "wrote", &summary)?;
     Ok(0)

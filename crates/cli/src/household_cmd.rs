@@ -127,7 +127,10 @@ fn import(cli: &Cli, file: &str) -> anyhow::Result<i32> {
     } else {
         let bar = Bar::new(cli.json, Unit::Households);
         if bar.is_drawn() {
-            let lines = open()?.lines().map_while(Result::ok).filter(|l| !l.trim().is_empty());
+            let lines = open()?
+                .lines()
+                .map_while(Result::ok)
+                .filter(|l| !l.trim().is_empty());
             bar.set("importing", 0, Some(lines.count() as u64));
         }
         (Box::new(open()?), bar)

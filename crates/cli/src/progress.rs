@@ -50,8 +50,8 @@ impl Bar {
             return Bar(None);
         }
         let template = format!("{{spinner}} {{msg:<11}} {{pos}} {what} {{per_sec}}");
-        let style =
-            ProgressStyle::with_template(&template).unwrap_or_else(|_| ProgressStyle::default_spinner());
+        let style = ProgressStyle::with_template(&template)
+            .unwrap_or_else(|_| ProgressStyle::default_spinner());
         let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr_with_hz(10))
             .with_style(style)
             .with_message(stage.to_string());

@@ -4,10 +4,10 @@
 
 use crate::cli::Cli;
 use crate::pin;
+use crate::progress::{Bar, Unit};
 use anyhow::Context;
 use shumari_app::sync::{SyncProgress, DEFAULT_CHUNK_BYTES};
 use shumari_app::{App, AppError};
-use crate::progress::{Bar, Unit};
 
 /// `shumari enroll --registry URL --code CODE [--ca-cert FILE]`.
 #[derive(Debug, clap::Args)]

@@ -39,7 +39,11 @@ fn users(db: &str) -> Vec<Value> {
         .args(["registry", "device", "list", "--db", db, "--json"])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
@@ -88,7 +92,11 @@ fn a_serving_registry_is_backed_up_and_restored_and_damage_is_refused() {
 
     let out = tempfile::tempdir().unwrap();
     let file = out.path().join("registry.shumari-backup");
-    let printed = plain(shumari().args(["registry", "backup", "--db", &reg.db, "--to"]).arg(&file));
+    let printed = plain(
+        shumari()
+            .args(["registry", "backup", "--db", &reg.db, "--to"])
+            .arg(&file),
+    );
     assert!(printed.starts_with("wrote "), "{printed}");
     assert!(printed.contains("sha256 "), "{printed}");
 
@@ -112,7 +120,10 @@ fn a_serving_registry_is_backed_up_and_restored_and_damage_is_refused() {
         .assert()
         .code(2);
     let err = String::from_utf8_lossy(&again.get_output().stderr).to_string();
-    assert!(err.contains("already exists") && err.contains("--force"), "{err}");
+    assert!(
+        err.contains("already exists") && err.contains("--force"),
+        "{err}"
+    );
     plain(
         shumari()
             .args(["registry", "restore", "--force", "--from"])
@@ -132,7 +143,10 @@ fn a_serving_registry_is_backed_up_and_restored_and_damage_is_refused() {
         .assert()
         .code(2);
     let err = String::from_utf8_lossy(&refused.get_output().stderr).to_string();
-    assert!(err.contains("truncated") || err.contains("corrupt"), "{err}");
+    assert!(
+        err.contains("truncated") || err.contains("corrupt"),
+        "{err}"
+    );
     assert!(empty_or_missing(&fresh), "something was written");
 }
 
@@ -182,6 +196,11 @@ fn a_file_import_off_a_terminal_prints_its_summary_only() {
         .collect();
     let file = dir.path().join("households.jsonl");
     std::fs::write(&file, lines.join("\n")).unwrap();
-    let printed = plain(&mut store(&["household", "import", "-f", file.to_str().unwrap()]));
+    let printed = plain(&mut store(&[
+        "household",
+        "import",
+        "-f",
+        file.to_str().unwrap(),
+    ]));
     assert_eq!(printed, "imported 3, rejected 0\n");
 }

@@ -94,7 +94,10 @@ async fn a_backup_taken_while_writing_is_one_snapshot_and_restores_the_same_rows
     .await
     .unwrap();
     writer.join().unwrap();
-    assert!(copy_reports > 1, "the copy took one step: the test proves nothing");
+    assert!(
+        copy_reports > 1,
+        "the copy took one step: the test proves nothing"
+    );
     assert_eq!(user_ids(&db, None).len(), 650, "the writes went through");
     assert!(summary.backup_bytes < summary.database_bytes, "{summary:?}");
     assert!(!summary.encrypted);
@@ -121,6 +124,9 @@ async fn small_backup(dir: &Path) -> (PathBuf, PathBuf) {
     (db, to)
 }
 
+/// What a refusal must be.
+type Expect = fn(&BackupError) -> bool;
+
 #[tokio::test]
 async fn a_damaged_truncated_or_foreign_backup_is_refused_and_nothing_is_written() {
     let dir = tempfile::tempdir().unwrap();
@@ -136,10 +142,16 @@ async fn a_damaged_truncated_or_foreign_backup_is_refused_and_nothing_is_written
     trailing.extend_from_slice(b"more");
     let mut future = bytes.clone();
     future[8] = 99;
-    let cases: Vec<(&str, Vec<u8>, fn(&BackupError) -> bool)> = vec![
-        ("flipped", flipped, |e| matches!(e, BackupError::Corrupt(..))),
-        ("checksum", wrong_sum, |e| matches!(e, BackupError::Corrupt(..))),
-        ("trailing", trailing, |e| matches!(e, BackupError::Corrupt(..))),
+    let cases: Vec<(&str, Vec<u8>, Expect)> = vec![
+        ("flipped", flipped, |e| {
+            matches!(e, BackupError::Corrupt(..))
+        }),
+        ("checksum", wrong_sum, |e| {
+            matches!(e, BackupError::Corrupt(..))
+        }),
+        ("trailing", trailing, |e| {
+            matches!(e, BackupError::Corrupt(..))
+        }),
         ("half", bytes[..bytes.len() / 2].to_vec(), |e| {
             matches!(e, BackupError::Truncated(_))
         }),
@@ -149,7 +161,9 @@ async fn a_damaged_truncated_or_foreign_backup_is_refused_and_nothing_is_written
         ("foreign", b"SQLite format 3\0 not ours".to_vec(), |e| {
             matches!(e, BackupError::Foreign(_))
         }),
-        ("empty", Vec::new(), |e| matches!(e, BackupError::Foreign(_))),
+        ("empty", Vec::new(), |e| {
+            matches!(e, BackupError::Foreign(_))
+        }),
         ("future", future, |e| {
             matches!(e, BackupError::UnsupportedVersion { found: 99, .. })
         }),
@@ -163,7 +177,10 @@ async fn a_damaged_truncated_or_foreign_backup_is_refused_and_nothing_is_written
         let err = backup::restore(&file, &sqlite(&target), None, false, &mut quiet()).unwrap_err();
         assert!(expected(&err), "{name}: {err:?}");
         assert!(err.is_bad_input(), "{name}");
-        assert!(err.to_string().contains(&file.display().to_string()), "{name}: {err}");
+        assert!(
+            err.to_string().contains(&file.display().to_string()),
+            "{name}: {err}"
+        );
         assert!(
             others(&out, &[]).is_empty(),
             "{name}: something was written: {:?}",
@@ -219,7 +236,10 @@ async fn an_encrypted_registry_backs_up_encrypted_and_restores_only_with_its_key
     backup::restore(&to, &sqlite(&target), Some(KEY), false, &mut quiet()).unwrap();
     // The restored file is still encrypted: no name on disk, opens only with the key.
     let raw = std::fs::read(&target).unwrap();
-    assert!(!raw.windows(9).any(|w| w == b"Surveyor "), "plaintext on disk");
+    assert!(
+        !raw.windows(9).any(|w| w == b"Surveyor "),
+        "plaintext on disk"
+    );
     assert!(SqliteStorage::open(&target).is_err());
     let reopened = SqliteStorage::open_keyed(&target, Some(KEY)).unwrap();
     assert_eq!(reopened.user("u-00003").await.unwrap(), Some(user(3)));

@@ -12,7 +12,9 @@ fn a_backup_opens_with_the_same_pin_and_holds_the_same_households_encrypted() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::create(&dir.path().join("store"), PIN).unwrap();
     for n in 0..12 {
-        store.add_household(&household(n), None, FORM.0, FORM.1).unwrap();
+        store
+            .add_household(&household(n), None, FORM.0, FORM.1)
+            .unwrap();
     }
     let size = store.size_on_disk();
     assert!(size > 0);
@@ -21,13 +23,18 @@ fn a_backup_opens_with_the_same_pin_and_holds_the_same_households_encrypted() {
     let bytes = store.backup_to(&dest).unwrap();
     assert_eq!(bytes, std::fs::metadata(dest.join(DB_FILE)).unwrap().len());
     let raw = std::fs::read(dest.join(DB_FILE)).unwrap();
-    assert!(!raw.starts_with(b"SQLite format 3"), "the copy is not encrypted");
+    assert!(
+        !raw.starts_with(b"SQLite format 3"),
+        "the copy is not encrypted"
+    );
     let first = &store.list(&ListFilter::default()).unwrap();
     let name = first[0].head_name.clone().expect("a head's name");
     assert!(!raw.windows(name.len()).any(|w| w == name.as_bytes()));
 
     // Edits after the backup are not in it.
-    store.add_household(&household(99), None, FORM.0, FORM.1).unwrap();
+    store
+        .add_household(&household(99), None, FORM.0, FORM.1)
+        .unwrap();
     let copy = Store::open(&dest, PIN).unwrap();
     let restored = copy.list(&ListFilter::default()).unwrap();
     assert_eq!(restored.len(), 12);
@@ -38,5 +45,8 @@ fn a_backup_opens_with_the_same_pin_and_holds_the_same_households_encrypted() {
         Err(shumari_store::StoreError::WrongPin)
     ));
 
-    assert!(store.backup_to(&dest).is_err(), "an existing backup was overwritten");
+    assert!(
+        store.backup_to(&dest).is_err(),
+        "an existing backup was overwritten"
+    );
 }

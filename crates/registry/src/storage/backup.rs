@@ -169,7 +169,11 @@ fn sqlite_path(db: &DbUrl) -> Result<&Path, BackupError> {
 }
 
 /// Opens `path` with `key` and reads a page, so a wrong key is found before any work.
-fn open_checked(path: &Path, key: Option<&str>, flags: OpenFlags) -> Result<Connection, BackupError> {
+fn open_checked(
+    path: &Path,
+    key: Option<&str>,
+    flags: OpenFlags,
+) -> Result<Connection, BackupError> {
     let conn = Connection::open_with_flags(path, flags)?;
     if let Some(key) = key {
         conn.pragma_update(None, "key", key)?;
@@ -178,7 +182,9 @@ fn open_checked(path: &Path, key: Option<&str>, flags: OpenFlags) -> Result<Conn
         let _ = conn.query_row("PRAGMA cipher_log_level = NONE", [], |_| Ok(()));
     }
     conn.busy_timeout(std::time::Duration::from_secs(30))?;
-    match conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)) {
+    match conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+        r.get::<_, i64>(0)
+    }) {
         Ok(_) => Ok(conn),
         Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::NotADatabase) => {
             Err(BackupError::Unreadable(path.to_path_buf()))
@@ -199,7 +205,10 @@ fn temp_beside(target: &Path) -> Result<tempfile::NamedTempFile, BackupError> {
         .prefix(".shumari-")
         .suffix(".tmp")
         .tempfile_in(&dir)
-        .map_err(io(format!("creating a temporary file in {}", dir.display())))
+        .map_err(io(format!(
+            "creating a temporary file in {}",
+            dir.display()
+        )))
 }
 
 /// Writes a consistent, compressed, checksummed backup of the SQLite registry `db` to `to`, while
@@ -227,7 +236,9 @@ pub fn backup(
         // One read transaction across every step: one snapshot, never restarted by the server's
         // writes (see the module docs).
         src.execute_batch("BEGIN DEFERRED")?;
-        src.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0))?;
+        src.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+            r.get::<_, i64>(0)
+        })?;
         // Progress in bytes: the file's size shared out over the pages (SQLCipher answers
         // `PRAGMA page_size` with its own setting's name, so the size is not asked for).
         let file_bytes = std::fs::metadata(path)
@@ -270,7 +281,8 @@ pub fn backup(
             .map_err(io("writing the backup"))?;
         let mut z = flate2::write::ZlibEncoder::new(w, flate2::Compression::default());
         let mut hash = Sha256::new();
-        let mut r = BufReader::new(File::open(snapshot.path()).map_err(io("reading the snapshot"))?);
+        let mut r =
+            BufReader::new(File::open(snapshot.path()).map_err(io("reading the snapshot"))?);
         let mut buf = vec![0u8; CHUNK];
         let mut done = 0u64;
         loop {
@@ -290,7 +302,8 @@ pub fn backup(
         let mut w = z.finish().map_err(io("writing the backup"))?;
         let sha: [u8; 32] = hash.finalize().into();
         let flags = if key.is_some() { FLAG_ENCRYPTED } else { 0 };
-        w.seek(SeekFrom::Start(0)).map_err(io("writing the backup"))?;
+        w.seek(SeekFrom::Start(0))
+            .map_err(io("writing the backup"))?;
         w.write_all(&header(flags, done, &sha))
             .map_err(io("writing the backup"))?;
         w.flush().map_err(io("writing the backup"))?;
@@ -303,11 +316,10 @@ pub fn backup(
         .metadata()
         .map_err(io("writing the backup"))?
         .len();
-    out.persist(to)
-        .map_err(|e| BackupError::Io {
-            what: format!("writing {}", to.display()),
-            source: e.error,
-        })?;
+    out.persist(to).map_err(|e| BackupError::Io {
+        what: format!("writing {}", to.display()),
+        source: e.error,
+    })?;
     sync_dir(to);
     Ok(Summary {
         path: to.to_path_buf(),
@@ -409,8 +421,9 @@ pub fn restore(
                 Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
                     return Err(BackupError::Truncated(from.to_path_buf()))
                 }
-                Err(e) if e.kind() == std::io::ErrorKind::InvalidInput
-                    || e.kind() == std::io::ErrorKind::InvalidData =>
+                Err(e)
+                    if e.kind() == std::io::ErrorKind::InvalidInput
+                        || e.kind() == std::io::ErrorKind::InvalidData =>
                 {
                     return Err(BackupError::Corrupt(
                         from.to_path_buf(),
@@ -430,7 +443,8 @@ pub fn restore(
                 ));
             }
             hash.update(&buf[..n]);
-            w.write_all(&buf[..n]).map_err(io("writing the restored database"))?;
+            w.write_all(&buf[..n])
+                .map_err(io("writing the restored database"))?;
             progress(Progress {
                 stage: Stage::Inflate,
                 done,
@@ -465,11 +479,12 @@ pub fn restore(
         .sync_all()
         .map_err(io("writing the restored database"))?;
     {
-        let conn = open_checked(tmp.path(), key, OpenFlags::SQLITE_OPEN_READ_WRITE)
-            .map_err(|e| match e {
+        let conn = open_checked(tmp.path(), key, OpenFlags::SQLITE_OPEN_READ_WRITE).map_err(
+            |e| match e {
                 BackupError::Unreadable(_) => BackupError::Unreadable(from.to_path_buf()),
                 e => e,
-            })?;
+            },
+        )?;
         let verdict: String = conn.query_row("PRAGMA quick_check", [], |r| r.get(0))?;
         if verdict != "ok" {
             return Err(BackupError::Corrupt(
