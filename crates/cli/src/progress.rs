@@ -59,7 +59,7 @@ impl Bar {
         Bar(Some(bar))
     }
 
-    /// Shows `done` of `total` (an unknown total keeps the last one) for the step `stage`.
+    /// Shows `done` of `total` (`None`: not known) for the step `stage`.
     pub fn set(&self, stage: &str, done: u64, total: Option<u64>) {
         if let Some(bar) = &self.0 {
             if bar.message() != stage {
@@ -67,8 +67,10 @@ impl Bar {
                 // A new step starts its own rate and estimate.
                 bar.reset();
             }
-            if let Some(t) = total {
-                bar.set_length(t);
+            match total {
+                Some(t) => bar.set_length(t),
+                // A step of unknown size (the feed of a first sync) shows its count and rate only.
+                None => bar.unset_length(),
             }
             bar.set_position(done);
         }
