@@ -24,6 +24,8 @@ const COMMANDS: &[&str] = &[
     "sync_now",
     "get_settings",
     "set_settings",
+    "store_info",
+    "back_up_now",
     "open_preview",
     "preview_answer",
     "preview_add_row",

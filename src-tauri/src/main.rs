@@ -50,6 +50,8 @@ fn main() {
             sync::sync_now,
             settings::get_settings,
             settings::set_settings,
+            settings::store_info,
+            settings::back_up_now,
             preview::open_preview,
             preview::preview_answer,
             preview::preview_add_row,

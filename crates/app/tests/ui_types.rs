@@ -8,6 +8,7 @@
 //! SHUMARI_WRITE_UI_TYPES=1 cargo test -p shumari-app --test ui_types
 //! ```
 
+use shumari_app::backups::{BackupInfo, StoreInfo};
 use shumari_app::form_preview::{FormCheck, FormProblem, PreviewOpened, PreviewState, TypeCount};
 use shumari_app::questionnaire::{Choice, FormDef, Kind, Question, RangeDef, Section};
 use shumari_app::sync::{SyncError, SyncStatus};
@@ -21,7 +22,7 @@ use ts_rs::{Config, TS};
 
 const HEADER: &str = "\
 // Generated from the field app core's DTOs (crates/app/src: dto.rs, questionnaire.rs, form_preview.rs,
-// sync.rs) by crates/app/tests/ui_types.rs. Do not edit: change the Rust types, then run
+// sync.rs, backups.rs) by crates/app/tests/ui_types.rs. Do not edit: change the Rust types, then run
 //   SHUMARI_WRITE_UI_TYPES=1 cargo test -p shumari-app --test ui_types
 // Values the core sends as plain strings or JSON are named in ./vocabulary.ts.
 
@@ -109,6 +110,8 @@ fn render() -> Rendered {
         .add::<SyncError>()
         .add::<SyncStatus>()
         .add::<Settings>()
+        .add::<BackupInfo>()
+        .add::<StoreInfo>()
         .add::<FormProblem>()
         .add::<TypeCount>()
         .add::<FormCheck>()

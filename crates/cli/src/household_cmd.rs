@@ -8,6 +8,7 @@ use crate::cli::{Cli, HouseholdCmd};
 use crate::exit::bad;
 use crate::output;
 use crate::pin;
+use crate::progress::{Bar, Unit};
 use serde_json::{json, Value};
 use shumari_app::household_records::ValidationReport;
 use shumari_app::AppError;
@@ -113,12 +114,26 @@ fn add(cli: &Cli, area: Option<&str>, file: &str) -> anyhow::Result<i32> {
 }
 
 fn import(cli: &Cli, file: &str) -> anyhow::Result<i32> {
-    let reader: Box<dyn BufRead> = if file == "-" {
-        Box::new(std::io::BufReader::new(std::io::stdin()))
-    } else {
-        Box::new(std::io::BufReader::new(
+    let open = || -> anyhow::Result<std::io::BufReader<std::fs::File>> {
+        Ok(std::io::BufReader::new(
             std::fs::File::open(file).map_err(|e| bad(format!("cannot read {file}: {e}")))?,
         ))
+    };
+    // On a terminal: households per second and the time left; a file's lines are counted first
+    // for the total (standard input shows a count and a rate).
+    let (reader, bar): (Box<dyn BufRead>, Bar) = if file == "-" {
+        let bar = Bar::spinner(cli.json, "importing", "households");
+        (Box::new(std::io::BufReader::new(std::io::stdin())), bar)
+    } else {
+        let bar = Bar::new(cli.json, Unit::Households);
+        if bar.is_drawn() {
+            let lines = open()?
+                .lines()
+                .map_while(Result::ok)
+                .filter(|l| !l.trim().is_empty());
+            bar.set("importing", 0, Some(lines.count() as u64));
+        }
+        (Box::new(open()?), bar)
     };
     let app = pin::open_app(cli)?;
     let lang = lang();
@@ -130,6 +145,7 @@ fn import(cli: &Cli, file: &str) -> anyhow::Result<i32> {
      -> anyhow::Result<usize> {
         let inputs: Vec<HouseholdInput> = batch.iter().map(|(_, h)| h.clone()).collect();
         let results = app.import_households(&inputs, &lang)?;
+        bar.add(inputs.len() as u64);
         let mut ok = 0;
         for ((line, _), r) in batch.iter().zip(results) {
             match r {
@@ -148,13 +164,17 @@ fn import(cli: &Cli, file: &str) -> anyhow::Result<i32> {
         }
         match parse_household(&line) {
             Ok(h) => batch.push((n, h)),
-            Err(e) => rejected.push((n, format!("{e:#}"))),
+            Err(e) => {
+                bar.add(1);
+                rejected.push((n, format!("{e:#}")));
+            }
         }
         if batch.len() >= IMPORT_BATCH {
             imported += flush(&mut batch, &mut rejected)?;
         }
     }
     imported += flush(&mut batch, &mut rejected)?;
+    bar.finish();
     rejected.sort_by_key(|(l, _)| *l);
     if cli.json {
         let rej: Vec<Value> = rejected

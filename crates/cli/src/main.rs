@@ -7,6 +7,7 @@
 
 mod areas_cmd;
 mod audit_cmd;
+mod backup_cmd;
 mod cli;
 mod device_cmd;
 mod exit;
@@ -14,6 +15,7 @@ mod form_cmd;
 mod household_cmd;
 mod output;
 mod pin;
+mod progress;
 mod registry_cmd;
 mod review_cmd;
 mod serve_cmd;

@@ -1,5 +1,5 @@
 //! `shumari registry serve | user add|disable | enroll-code | device list|revoke | household list|show |
-//! audit verify|list`.
+//! audit verify|list | backup | restore`.
 //!
 //! Settings come from flags, then `SHUMARI_*` environment variables, then a commented TOML file
 //! (`--config`, e.g. `shumari-registry.toml`):
@@ -134,6 +134,10 @@ pub enum RegistryCmd {
     /// Review: the queue, and approving, returning or rejecting a household.
     #[command(subcommand)]
     Review(crate::review_cmd::ReviewCmd),
+    /// Writes a consistent, compressed, checksummed backup of an SQLite registry, while it serves.
+    Backup(crate::backup_cmd::BackupArgs),
+    /// Restores a backup made by `registry backup`, after checking it.
+    Restore(crate::backup_cmd::RestoreArgs),
 }
 
 /// `registry user ...`.
@@ -306,6 +310,12 @@ pub(crate) fn open(
     Ok(Arc::new(reg))
 }
 
+/// The database `db` names and its key (for `registry backup|restore`).
+pub(crate) fn db_and_key(db: &DbArgs) -> anyhow::Result<(DbUrl, Option<Zeroizing<String>>)> {
+    let (url, _, _) = settings(db)?;
+    Ok((DbUrl::parse(&url), db_key()?))
+}
+
 /// Opens the registry `db` names, with its settings (for the admin commands of other files).
 pub(crate) fn open_db(
     rt: &tokio::runtime::Runtime,
@@ -396,5 +406,7 @@ pub fn run(cli: &Cli, cmd: &RegistryCmd) -> anyhow::Result<i32> {
         }
         RegistryCmd::Audit(cmd) => crate::audit_cmd::run(cli, &rt, cmd),
         RegistryCmd::Review(cmd) => crate::review_cmd::run(cli, &rt, cmd),
+        RegistryCmd::Backup(args) => crate::backup_cmd::backup(cli, args),
+        RegistryCmd::Restore(args) => crate::backup_cmd::restore(cli, args),
     }
 }

@@ -4,10 +4,10 @@
 
 use crate::cli::Cli;
 use crate::pin;
+use crate::progress::{Bar, Unit};
 use anyhow::Context;
 use shumari_app::sync::{SyncProgress, DEFAULT_CHUNK_BYTES};
 use shumari_app::{App, AppError};
-use std::io::IsTerminal;
 
 /// `shumari enroll --registry URL --code CODE [--ca-cert FILE]`.
 #[derive(Debug, clap::Args)]
@@ -82,21 +82,9 @@ pub fn enroll(cli: &Cli, args: &EnrollArgs) -> anyhow::Result<i32> {
 /// Pushes and pulls everything. Exit 0 only when everything allowed is synced.
 pub fn run(cli: &Cli, args: &SyncArgs) -> anyhow::Result<i32> {
     let app = open_app(cli)?;
-    let tty = std::io::stderr().is_terminal() && !cli.json;
-    let mut progress = |p: &SyncProgress| {
-        if tty {
-            match p.total {
-                Some(t) => eprint!(
-                    "\r{:<5} {}/{} households, {} B sent, {} B received   ",
-                    p.phase, p.done, t, p.bytes_sent, p.bytes_received
-                ),
-                None => eprint!(
-                    "\r{:<5} {} households, {} B sent, {} B received   ",
-                    p.phase, p.done, p.bytes_sent, p.bytes_received
-                ),
-            }
-        }
-    };
+    // Households per phase with rate and time left on a terminal; nothing otherwise.
+    let bar = Bar::new(cli.json, Unit::Households);
+    let mut progress = |p: &SyncProgress| bar.set(p.phase, p.done, p.total);
     let report = match app.sync_once(Some(args.chunk_bytes), &mut progress) {
         Ok(r) => r,
         Err(AppError::NotEnrolled) => {
@@ -106,9 +94,7 @@ pub fn run(cli: &Cli, args: &SyncArgs) -> anyhow::Result<i32> {
         }
         Err(e) => return Err(anyhow::Error::new(e).context("sync failed")),
     };
-    if tty {
-        eprintln!();
-    }
+    bar.finish();
     if cli.json {
         crate::output::json(&report)?;
     } else {

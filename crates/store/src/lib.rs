@@ -28,6 +28,7 @@
 //! ```
 
 pub mod attempts;
+mod backup;
 pub mod error;
 mod households;
 pub mod key;

@@ -1,5 +1,5 @@
 // Generated from the field app core's DTOs (crates/app/src: dto.rs, questionnaire.rs, form_preview.rs,
-// sync.rs) by crates/app/tests/ui_types.rs. Do not edit: change the Rust types, then run
+// sync.rs, backups.rs) by crates/app/tests/ui_types.rs. Do not edit: change the Rust types, then run
 //   SHUMARI_WRITE_UI_TYPES=1 cargo test -p shumari-app --test ui_types
 // Values the core sends as plain strings or JSON are named in ./vocabulary.ts.
 
@@ -613,6 +613,38 @@ export type Settings = {
    * Minutes without a touch or a key before the app locks itself (1 to 60; 5 unless changed).
    */
   autoLockMinutes: number,
+};
+
+/**
+ * A backup that was written.
+ */
+export type BackupInfo = {
+  /**
+   * The folder written.
+   */
+  path: string,
+  /**
+   * When, RFC 3339 in UTC.
+   */
+  at: string,
+  /**
+   * Size of the copied database in bytes.
+   */
+  bytes: number,
+};
+
+/**
+ * What the Settings screen shows about the store.
+ */
+export type StoreInfo = {
+  /**
+   * Bytes the store takes on disk.
+   */
+  sizeBytes: number,
+  /**
+   * The last backup, if any.
+   */
+  lastBackup: BackupInfo | null,
 };
 
 /**
