@@ -42,3 +42,20 @@ it('the offer is plain while the tablet still syncs, in Urdu too, and absent whe
   render(UnsentExport, { status: status(0, null) });
   expect(screen.queryByTestId('unsent')).toBeNull();
 });
+
+it('while the file is written the button says so and cannot start a second export', async () => {
+  let finish: (v: unknown) => void = () => {};
+  mocked.mockReturnValue(new Promise((resolve) => (finish = resolve)));
+  render(UnsentExport, { status: status(5, null) });
+  const button = screen.getByTestId('unsent-export') as HTMLButtonElement;
+  await fireEvent.click(button);
+  expect(button.disabled).toBe(true);
+  expect(button.getAttribute('aria-busy')).toBe('true');
+  expect(button.textContent).toContain(en['leftArea.exporting']);
+  await fireEvent.click(button);
+  expect(mocked).toHaveBeenCalledTimes(1);
+  finish({ path: '/data/exports/unsent.jsonl', count: 5 });
+  await screen.findByTestId('unsent-exported');
+  expect(button.disabled).toBe(false);
+  expect(button.textContent).toContain(en['leftArea.export']);
+});
