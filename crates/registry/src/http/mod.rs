@@ -12,7 +12,7 @@ pub mod tls;
 
 pub use error::HttpError;
 pub use limits::RateLimits;
-pub use tls::{check_plain_listen, launch_tls, ServeError, TlsSettings};
+pub use tls::{check_plain_listen, launch_tls, launch_tls_router, ServeError, TlsSettings};
 
 use crate::error::RegistryError;
 use crate::service::{HouseholdDetail, Registry};
@@ -179,10 +179,20 @@ pub async fn launch<S: Storage>(
     reg: Arc<Registry<S>>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    launch_router(listener, app(reg), shutdown).await
+}
+
+/// Serves `router` (the registry's [`app`], with routes merged into it such as the web console's)
+/// on `listener` until `shutdown` completes.
+pub async fn launch_router(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     // The peer's address reaches the per-address rate limit through `ConnectInfo`.
     axum::serve(
         listener,
-        app(reg).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown)
     .await

@@ -9,6 +9,7 @@
 
 pub mod access;
 pub mod any;
+pub mod console;
 pub mod devices;
 pub mod migrate;
 pub mod postgres;
