@@ -8,6 +8,7 @@
 mod areas_cmd;
 mod audit_cmd;
 mod cli;
+mod console_user_cmd;
 mod device_cmd;
 mod exit;
 mod form_cmd;
