@@ -62,7 +62,9 @@ pub async fn set_password<S: Storage + ConsoleStorage>(
         .await
         .map_err(|e| AccountError::Hash(e.to_string()))?
         .map_err(|e| AccountError::Hash(e.to_string()))?;
-    reg.storage.set_console_password(user_id, &hash, now).await?;
+    reg.storage
+        .set_console_password(user_id, &hash, now)
+        .await?;
     Ok(())
 }
 

@@ -23,8 +23,8 @@
 //! ([`shumari_registry::storage::console::ConsoleStorage`]); it never touches a household table.
 
 pub mod accounts;
-pub mod error;
 pub mod auth;
+pub mod error;
 pub mod i18n;
 pub mod routes;
 pub mod views;

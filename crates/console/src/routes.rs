@@ -25,8 +25,8 @@ use maud::Markup;
 use shumari_domain::review::Decision;
 use shumari_domain::roles::{allows, Action};
 use shumari_domain::Status;
-use shumari_registry::storage::console::ConsoleStorage;
 use shumari_registry::service::PageRequest;
+use shumari_registry::storage::console::ConsoleStorage;
 use shumari_registry::{RegistryError, ReviewRequest, Storage};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -173,7 +173,11 @@ fn csrf_ok(f: &[(String, String)], signed: &Signed) -> bool {
 
 impl<S: Storage + ConsoleStorage> Console<S> {
     /// The signed-in session of a request (`pending`: one owing its second factor).
-    async fn signed(&self, headers: &HeaderMap, pending: bool) -> Result<Option<Signed>, ConsoleError> {
+    async fn signed(
+        &self,
+        headers: &HeaderMap,
+        pending: bool,
+    ) -> Result<Option<Signed>, ConsoleError> {
         match read_cookie(headers, SESSION_COOKIE) {
             Some(id) => self.session(&id, pending).await,
             None => Ok(None),
@@ -243,12 +247,7 @@ async fn sign_in_page<S: Storage + ConsoleStorage>(
         return see_other("/console", &[]);
     }
     let token = random_token();
-    let set = cookie(
-        SIGN_IN_COOKIE,
-        token.clone(),
-        c.config.secure_cookies,
-        3600,
-    );
+    let set = cookie(SIGN_IN_COOKIE, token.clone(), c.config.secure_cookies, 3600);
     html(
         StatusCode::OK,
         sign_in::sign_in(r.lang, &r.here, &token, None),
@@ -291,7 +290,11 @@ async fn sign_in_post<S: Storage + ConsoleStorage>(
         }
         Ok(Err(refusal)) => {
             let (status, text) = refusal_text(refusal);
-            html(status, sign_in::sign_in(r.lang, &r.here, &token, Some(text)), &[])
+            html(
+                status,
+                sign_in::sign_in(r.lang, &r.here, &token, Some(text)),
+                &[],
+            )
         }
         Err(e) => error_page(&r, None, &e),
     }
@@ -428,9 +431,7 @@ async fn list_page<S: Storage + ConsoleStorage>(
             };
             let status = match filters.status.as_str() {
                 "" => None,
-                s => Some(
-                    Status::parse(s).map_err(|e| RegistryError::BadRequest(e.to_string()))?,
-                ),
+                s => Some(Status::parse(s).map_err(|e| RegistryError::BadRequest(e.to_string()))?),
             };
             let after = q.get("after").and_then(|a| parse_cursor(a));
             let request = PageRequest {
@@ -477,7 +478,10 @@ async fn render_detail<S: Storage + ConsoleStorage>(
 ) -> Result<Response, ConsoleError> {
     let d = c.reg.household_show(Some(&s.user), id).await?;
     let state = detail::DetailState {
-        may_review: allows(s.user.role, Action::Step(Status::Submitted, Status::Approved)),
+        may_review: allows(
+            s.user.role,
+            Action::Step(Status::Submitted, Status::Approved),
+        ),
         decided,
         error,
     };
@@ -543,7 +547,10 @@ mod tests {
     #[test]
     fn only_console_pages_are_come_back_to() {
         let s = |v: &str| safe_back(Some(&v.to_string())).to_string();
-        assert_eq!(s("/console/households?status=submitted"), "/console/households?status=submitted");
+        assert_eq!(
+            s("/console/households?status=submitted"),
+            "/console/households?status=submitted"
+        );
         assert_eq!(s("https://evil.example/"), "/console");
         assert_eq!(s("//evil.example/console"), "/console");
         assert_eq!(s("/console//evil"), "/console");

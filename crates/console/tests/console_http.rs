@@ -76,7 +76,11 @@ fn console_user<S: Storage + ConsoleStorage>(
 ) -> String {
     let areas: Vec<String> = areas.iter().map(|a| a.to_string()).collect();
     reg.rt.block_on(async {
-        let id = reg.reg.add_user(name, role, &areas).await.expect("add user");
+        let id = reg
+            .reg
+            .add_user(name, role, &areas)
+            .await
+            .expect("add user");
         shumari_console::set_password(&reg.reg, &id, PASSWORD, common::T0)
             .await
             .expect("password");
@@ -104,7 +108,10 @@ fn lockout<S: Storage + ConsoleStorage>(reg: &mut TestRegistry<S>) {
     assert!(testid_text(&wrong.body, "sign-in-error").is_some());
     assert!(!b.cookies.contains_key("shumari_session"));
     let unknown = b.sign_in("u-nobody", PASSWORD);
-    assert_eq!(unknown.status, 401, "an unknown user reads like a wrong password");
+    assert_eq!(
+        unknown.status, 401,
+        "an unknown user reads like a wrong password"
+    );
 
     // Four more wrong passwords make five: the fifth locks the account.
     for i in 0..4 {
@@ -128,7 +135,10 @@ fn lockout<S: Storage + ConsoleStorage>(reg: &mut TestRegistry<S>) {
     for attr in ["HttpOnly", "SameSite=Strict", "Path=/console"] {
         assert!(cookie.contains(attr), "{cookie}");
     }
-    assert!(!cookie.contains("Secure"), "plain HTTP on loopback: {cookie}");
+    assert!(
+        !cookie.contains("Secure"),
+        "plain HTTP on loopback: {cookie}"
+    );
     let id = &b.cookies["shumari_session"];
     assert_eq!(id.len(), 64, "256 bits in hex");
     let home = b.get("/console");
@@ -174,7 +184,10 @@ fn second_factor<S: Storage + ConsoleStorage>(reg: &mut TestRegistry<S>) {
     let admin = console_user(reg, "Admin", Role::Administrator, &[AREA]);
     let mut b = Browser::new(&base);
     let refused = b.sign_in(&admin, PASSWORD);
-    assert_eq!(refused.status, 403, "an administrator needs a second factor");
+    assert_eq!(
+        refused.status, 403,
+        "an administrator needs a second factor"
+    );
 
     let url = reg
         .rt
@@ -222,7 +235,10 @@ fn second_factor<S: Storage + ConsoleStorage>(reg: &mut TestRegistry<S>) {
             clock.now(),
         ))
         .unwrap_err();
-    assert!(matches!(err, shumari_console::AccountError::TabletRole(_)), "{err}");
+    assert!(
+        matches!(err, shumari_console::AccountError::TabletRole(_)),
+        "{err}"
+    );
     let mut s = Browser::new(&base);
     assert_eq!(s.sign_in(&surveyor, PASSWORD).status, 401);
 }
@@ -244,7 +260,11 @@ fn review_round_trip<S: Storage + ConsoleStorage>(reg: &mut TestRegistry<S>) {
     let mut tablet = reg.device(&[AREA]);
     let returned = tablet.add(1, AREA);
     let approved = tablet.add(2, AREA);
-    tablet.set(returned, "answers.q03", json!("<script>alert('x')</script>"));
+    tablet.set(
+        returned,
+        "answers.q03",
+        json!("<script>alert('x')</script>"),
+    );
     tablet.set(returned, "answers.address", json!("House 5, Street 2"));
     for id in [returned, approved] {
         tablet.set(id, "status", json!("complete"));
@@ -254,13 +274,21 @@ fn review_round_trip<S: Storage + ConsoleStorage>(reg: &mut TestRegistry<S>) {
 
     let (sup, mut b) = supervisor_browser(reg, &base);
     let home = b.get("/console");
-    assert_eq!(testid_text(&home.body, "queue-submitted-count").as_deref(), Some("2"));
-    assert_eq!(testid_text(&home.body, "queue-returned-count").as_deref(), Some("0"));
+    assert_eq!(
+        testid_text(&home.body, "queue-submitted-count").as_deref(),
+        Some("2")
+    );
+    assert_eq!(
+        testid_text(&home.body, "queue-returned-count").as_deref(),
+        Some("0")
+    );
 
     let page = b.get(&format!("/console/households/{returned}"));
     assert_eq!(page.status, 200);
     // The surveyor's answer is shown as text, never as markup.
-    assert!(page.body.contains("&lt;script&gt;alert('x')&lt;/script&gt;"));
+    assert!(page
+        .body
+        .contains("&lt;script&gt;alert('x')&lt;/script&gt;"));
     assert!(!page.body.contains("<script>"));
     assert!(page.body.contains("data-testid=\"review-form\""));
     let csrf = csrf_of(&page.body);
@@ -271,7 +299,11 @@ fn review_round_trip<S: Storage + ConsoleStorage>(reg: &mut TestRegistry<S>) {
     assert_eq!(no_token.status, 403);
     let forged = b.post(
         &path,
-        &[("csrf", "0".repeat(64).as_str()), ("decision", "returned"), ("comment", "x")],
+        &[
+            ("csrf", "0".repeat(64).as_str()),
+            ("decision", "returned"),
+            ("comment", "x"),
+        ],
     );
     assert_eq!(forged.status, 403);
     assert_eq!(status_at(reg, returned), "submitted");
@@ -319,7 +351,11 @@ fn review_round_trip<S: Storage + ConsoleStorage>(reg: &mut TestRegistry<S>) {
 
     // The tablet learns both decisions with its next sync.
     assert!(tablet.sync().refused.is_empty());
-    let h = tablet.store.get(&returned.to_string()).expect("on tablet").household;
+    let h = tablet
+        .store
+        .get(&returned.to_string())
+        .expect("on tablet")
+        .household;
     assert_eq!(h.status, Status::Returned);
     let review = h.review.expect("review on the tablet");
     assert_eq!(review.decision, Decision::Returned);
@@ -327,13 +363,26 @@ fn review_round_trip<S: Storage + ConsoleStorage>(reg: &mut TestRegistry<S>) {
     assert_eq!(review.by_name, "Imran Qureshi");
     assert_eq!(review.comment, "Rooms and toilet do not match");
     assert_eq!(review.questions, ["q01", "q03"]);
-    let h = tablet.store.get(&approved.to_string()).expect("on tablet").household;
+    let h = tablet
+        .store
+        .get(&approved.to_string())
+        .expect("on tablet")
+        .household;
     assert_eq!(h.status, Status::Approved);
 
     let home = b.get("/console");
-    assert_eq!(testid_text(&home.body, "queue-submitted-count").as_deref(), Some("0"));
-    assert_eq!(testid_text(&home.body, "queue-returned-count").as_deref(), Some("1"));
-    assert_eq!(testid_text(&home.body, "queue-approved-count").as_deref(), Some("1"));
+    assert_eq!(
+        testid_text(&home.body, "queue-submitted-count").as_deref(),
+        Some("0")
+    );
+    assert_eq!(
+        testid_text(&home.body, "queue-returned-count").as_deref(),
+        Some("1")
+    );
+    assert_eq!(
+        testid_text(&home.body, "queue-approved-count").as_deref(),
+        Some("1")
+    );
 
     // Every page in Urdu, right to left; the switch comes back to the page it was pressed on.
     let back = format!("/console/households/{returned}");
@@ -353,13 +402,18 @@ fn review_round_trip<S: Storage + ConsoleStorage>(reg: &mut TestRegistry<S>) {
         let p = b.get(&path);
         assert_eq!(p.status, 200, "{path}");
         assert!(p.body.contains("<html lang=\"ur\" dir=\"rtl\">"), "{path}");
-        assert!(p.body.contains(">گھرانے<"), "{path}: the console's words in Urdu");
+        assert!(
+            p.body.contains(">گھرانے<"),
+            "{path}: the console's words in Urdu"
+        );
     }
     // The answers under the questionnaire's own sections and labels, in Urdu.
     let p = b.get(&back);
     assert!(p.body.contains("واپس کیا گیا"), "the status in Urdu");
     assert!(p.body.contains("<h2>شناخت</h2>"), "{}", p.body);
-    assert!(p.body.contains("<dt>گھر کا پتہ</dt><dd>House 5, Street 2</dd>"));
+    assert!(p
+        .body
+        .contains("<dt>گھر کا پتہ</dt><dd>House 5, Street 2</dd>"));
     assert!(testid_text(&p.body, "lang-switch").as_deref() == Some("English"));
     let mut anon = Browser::new(&base);
     anon.cookies.insert("shumari_lang".into(), "ur".into());
@@ -385,14 +439,20 @@ fn scope<S: Storage + ConsoleStorage>(reg: &mut TestRegistry<S>) {
     let (_, mut b) = supervisor_browser(reg, &base);
     assert_eq!(b.get(&format!("/console/households/{here}")).status, 200);
     let not_mine = b.get(&format!("/console/households/{there}"));
-    assert_eq!(not_mine.status, 404, "another district's household is not found");
+    assert_eq!(
+        not_mine.status, 404,
+        "another district's household is not found"
+    );
     let list = b.get("/console/households");
     assert!(list.body.contains(&here.to_string()));
     assert!(!list.body.contains(&there.to_string()));
     let asked = b.get(&format!("/console/households?area={elsewhere}"));
     assert!(testid_text(&asked.body, "no-households").is_some());
     let home = b.get("/console");
-    assert_eq!(testid_text(&home.body, "queue-submitted-count").as_deref(), Some("1"));
+    assert_eq!(
+        testid_text(&home.body, "queue-submitted-count").as_deref(),
+        Some("1")
+    );
     // Nor can it be decided on.
     let csrf = csrf_of(&home.body);
     let r = b.post(
@@ -422,7 +482,10 @@ fn paging<S: Storage + ConsoleStorage>(reg: &mut TestRegistry<S>) {
     let first = b.get("/console/households");
     let page1 = row_ids(&first.body);
     assert_eq!(page1.len(), shumari_console::routes::PAGE_ROWS);
-    let at = first.body.find("data-testid=\"next-page\"").expect("a next page");
+    let at = first
+        .body
+        .find("data-testid=\"next-page\"")
+        .expect("a next page");
     let start = first.body[..at].rfind("href=\"").expect("its link") + 6;
     let next = first.body[start..]
         .split('"')
@@ -451,5 +514,8 @@ fn paging<S: Storage + ConsoleStorage>(reg: &mut TestRegistry<S>) {
     let by_ref = b.get(&format!("/console/households?q={reference}"));
     assert_eq!(row_ids(&by_ref.body), [ids[20].to_string()]);
     let literal = b.get("/console/households?q=%25");
-    assert!(testid_text(&literal.body, "no-households").is_some(), "`%` is a character, not a wildcard");
+    assert!(
+        testid_text(&literal.body, "no-households").is_some(),
+        "`%` is a character, not a wildcard"
+    );
 }

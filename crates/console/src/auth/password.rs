@@ -19,8 +19,11 @@ pub fn hash(password: &str) -> Result<String, argon2::password_hash::Error> {
 
 /// Whether `password` matches `phc` (a malformed hash matches nothing).
 pub fn verify(phc: &str, password: &str) -> bool {
-    PasswordHash::new(phc)
-        .is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+    PasswordHash::new(phc).is_ok_and(|h| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &h)
+            .is_ok()
+    })
 }
 
 /// A hash no password matches, verified when the user does not exist so that an unknown user id

@@ -40,7 +40,10 @@ pub fn id_hash(id: &str) -> [u8; 32] {
 /// Whether two tokens are equal, in time that does not depend on where they differ.
 pub fn same_token(a: &str, b: &str) -> bool {
     let (a, b) = (id_hash(a), id_hash(b));
-    a.iter().zip(b.iter()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.iter()
+        .zip(b.iter())
+        .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+        == 0
 }
 
 /// A cookie of the console with the attributes every one of its cookies has.

@@ -110,18 +110,21 @@ impl<S: Storage + ConsoleStorage> Console<S> {
         {
             return Ok(Err(self.refuse(Some(user_id), Refusal::Locked).await?));
         }
-        let hash = account
-            .as_ref()
-            .map_or_else(|| password::decoy().to_string(), |a| a.password_hash.clone());
+        let hash = account.as_ref().map_or_else(
+            || password::decoy().to_string(),
+            |a| a.password_hash.clone(),
+        );
         let pw = zeroize::Zeroizing::new(pw.to_string());
         let ok = tokio::task::spawn_blocking(move || password::verify(&hash, &pw))
             .await
             .map_err(|e| ConsoleError::Internal(e.to_string()))?;
         let Some(account) = account.filter(|_| ok) else {
-            return Ok(Err(match self.reg.storage.console_account(user_id).await? {
-                Some(_) => self.failed(user_id, Refusal::WrongCredentials).await?,
-                None => self.refuse(None, Refusal::WrongCredentials).await?,
-            }));
+            return Ok(Err(
+                match self.reg.storage.console_account(user_id).await? {
+                    Some(_) => self.failed(user_id, Refusal::WrongCredentials).await?,
+                    None => self.refuse(None, Refusal::WrongCredentials).await?,
+                },
+            ));
         };
         let user = match self.reg.acting_user(user_id).await {
             Ok(u) => u,
@@ -208,14 +211,20 @@ impl<S: Storage + ConsoleStorage> Console<S> {
             .and_then(|a| a.locked_until)
             .is_some_and(|until| until > now)
         {
-            self.reg.storage.end_console_session(pending.id_hash).await?;
+            self.reg
+                .storage
+                .end_console_session(pending.id_hash)
+                .await?;
             return Ok(Err(self.refuse(Some(user_id), Refusal::Locked).await?));
         }
         let secret = account.and_then(|a| a.totp_secret).unwrap_or_default();
         if secret.is_empty() || !totp::check(&secret, code, now) {
             let r = self.failed(user_id, Refusal::WrongCode).await?;
             if r == Refusal::Locked {
-                self.reg.storage.end_console_session(pending.id_hash).await?;
+                self.reg
+                    .storage
+                    .end_console_session(pending.id_hash)
+                    .await?;
             }
             return Ok(Err(r));
         }

@@ -71,7 +71,10 @@ fn sections(form: &Form, h: &Household, lang: Lang) -> Vec<Section> {
             QuestionType::BeginGroup => {
                 if depth == 0 && in_repeat == 0 {
                     out.push(Section {
-                        title: form.text(&q.label, lang.code()).unwrap_or(&q.name).to_string(),
+                        title: form
+                            .text(&q.label, lang.code())
+                            .unwrap_or(&q.name)
+                            .to_string(),
                         rows: Vec::new(),
                     });
                 }
@@ -89,7 +92,10 @@ fn sections(form: &Form, h: &Household, lang: Lang) -> Vec<Section> {
             _ if in_repeat == 0 => {
                 if let Some(v) = h.answers.get(&q.name) {
                     used.insert(q.name.clone());
-                    let row = (label(form, &q.name, lang), value_text(form, &q.name, v, lang));
+                    let row = (
+                        label(form, &q.name, lang),
+                        value_text(form, &q.name, v, lang),
+                    );
                     match out.last_mut() {
                         Some(s) if depth > 0 => s.rows.push(row),
                         _ => out.push(Section {

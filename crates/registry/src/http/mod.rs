@@ -6,8 +6,8 @@
 mod error;
 mod health;
 mod limits;
-mod review;
 pub mod observe;
+mod review;
 pub mod tls;
 
 pub use error::HttpError;

@@ -157,11 +157,21 @@ impl ConsoleStorage for AnyStorage {
         delegate!(self.set_console_password(user_id, hash, now))
     }
 
-    async fn set_console_totp(&self, user_id: &str, secret: Option<&[u8]>, now: i64) -> Result<bool> {
+    async fn set_console_totp(
+        &self,
+        user_id: &str,
+        secret: Option<&[u8]>,
+        now: i64,
+    ) -> Result<bool> {
         delegate!(self.set_console_totp(user_id, secret, now))
     }
 
-    async fn console_failure(&self, user_id: &str, max: u32, lock_until: i64) -> Result<Option<i64>> {
+    async fn console_failure(
+        &self,
+        user_id: &str,
+        max: u32,
+        lock_until: i64,
+    ) -> Result<Option<i64>> {
         delegate!(self.console_failure(user_id, max, lock_until))
     }
 

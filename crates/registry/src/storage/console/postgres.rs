@@ -57,7 +57,12 @@ impl ConsoleStorage for PgStorage {
         Ok(())
     }
 
-    async fn set_console_totp(&self, user_id: &str, secret: Option<&[u8]>, now: i64) -> Result<bool> {
+    async fn set_console_totp(
+        &self,
+        user_id: &str,
+        secret: Option<&[u8]>,
+        now: i64,
+    ) -> Result<bool> {
         let c = self.conn().await;
         Ok(c.execute(
             "UPDATE console_accounts SET totp_secret = $2, updated_at = $3 WHERE user_id = $1",
@@ -67,7 +72,12 @@ impl ConsoleStorage for PgStorage {
             == 1)
     }
 
-    async fn console_failure(&self, user_id: &str, max: u32, lock_until: i64) -> Result<Option<i64>> {
+    async fn console_failure(
+        &self,
+        user_id: &str,
+        max: u32,
+        lock_until: i64,
+    ) -> Result<Option<i64>> {
         let c = self.conn().await;
         let max = i32::try_from(max).unwrap_or(i32::MAX);
         Ok(c.query_opt(
@@ -100,8 +110,11 @@ impl ConsoleStorage for PgStorage {
     ) -> Result<()> {
         let mut c = self.conn().await;
         let tx = c.transaction().await?;
-        tx.execute("DELETE FROM console_sessions WHERE expires_at < $1", &[&now])
-            .await?;
+        tx.execute(
+            "DELETE FROM console_sessions WHERE expires_at < $1",
+            &[&now],
+        )
+        .await?;
         tx.execute(
             "INSERT INTO console_sessions
                (id_hash, user_id, csrf, second_factor_due, created_at, expires_at)

@@ -57,7 +57,12 @@ impl ConsoleStorage for SqliteStorage {
         .await
     }
 
-    async fn set_console_totp(&self, user_id: &str, secret: Option<&[u8]>, now: i64) -> Result<bool> {
+    async fn set_console_totp(
+        &self,
+        user_id: &str,
+        secret: Option<&[u8]>,
+        now: i64,
+    ) -> Result<bool> {
         let (user_id, secret) = (user_id.to_string(), secret.map(<[u8]>::to_vec));
         self.run(move |c| {
             Ok(c.execute(
@@ -68,7 +73,12 @@ impl ConsoleStorage for SqliteStorage {
         .await
     }
 
-    async fn console_failure(&self, user_id: &str, max: u32, lock_until: i64) -> Result<Option<i64>> {
+    async fn console_failure(
+        &self,
+        user_id: &str,
+        max: u32,
+        lock_until: i64,
+    ) -> Result<Option<i64>> {
         let user_id = user_id.to_string();
         self.run(move |c| {
             // One statement: concurrent failures each count (SET reads the row's old values).
