@@ -78,8 +78,10 @@ pub fn run(
             secure_cookies: tls.is_some() || !addr.ip().is_loopback(),
             ..Default::default()
         };
-        let router =
-            shumari_registry::app(reg.clone()).merge(shumari_console::router(reg.clone(), console));
+        let router = shumari_registry::app_with(
+            reg.clone(),
+            shumari_console::router(reg.clone(), console),
+        );
         let server = async {
             match tls {
                 Some(tls) => shumari_registry::launch_tls_router(listener, router, tls, stop)

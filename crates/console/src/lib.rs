@@ -91,8 +91,9 @@ pub struct Console<S> {
     pub config: ConsoleConfig,
 }
 
-/// The console's routes (`/console/...`), to merge into the registry's router:
-/// `shumari_registry::app(reg.clone()).merge(shumari_console::router(reg, config))`.
+/// The console's routes (`/console/...`), to serve beside the registry's:
+/// `shumari_registry::app_with(reg.clone(), shumari_console::router(reg, config))` (request ids,
+/// log spans and metrics like every registry route).
 pub fn router<S: Storage + ConsoleStorage>(
     reg: Arc<Registry<S>>,
     config: ConsoleConfig,

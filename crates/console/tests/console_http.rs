@@ -147,6 +147,10 @@ fn lockout<S: Storage + ConsoleStorage>(reg: &mut TestRegistry<S>) {
         testid_text(&home.body, "signed-in-user").as_deref(),
         Some("Nasreen Akhtar · supervisor")
     );
+    assert!(
+        home.headers.contains_key("x-request-id"),
+        "served like every registry route"
+    );
     assert!(home
         .headers
         .get("content-security-policy")

@@ -50,8 +50,10 @@ pub fn serve<S: Storage + ConsoleStorage>(
         secure_cookies,
         clock: clock.clock(),
     };
-    let router = shumari_registry::app(reg.reg.clone())
-        .merge(shumari_console::router(reg.reg.clone(), config));
+    let router = shumari_registry::app_with(
+        reg.reg.clone(),
+        shumari_console::router(reg.reg.clone(), config),
+    );
     reg.rt.spawn(async move {
         let _ = shumari_registry::launch_router(listener, router, std::future::pending()).await;
     });

@@ -135,6 +135,13 @@ async fn show<S: Storage>(
 /// the concurrency limit. The monitoring routes ([`health`]) sit outside them. Around everything,
 /// [`observe`]: a request id for each request, its span and its metrics.
 pub fn app<S: Storage>(reg: Arc<Registry<S>>) -> Router {
+    app_with(reg, Router::new())
+}
+
+/// The router with `extra` routes served beside the protocol's (the web console's): outside the
+/// request limits, like the monitoring routes, and inside [`observe`], so they get request ids,
+/// log spans and metrics by route template too.
+pub fn app_with<S: Storage>(reg: Arc<Registry<S>>, extra: Router) -> Router {
     let limit = reg.config().max_body;
     let rate = reg.config().rate.clone();
     let limiter = Arc::new(limits::Limiter::new(&rate));
@@ -160,6 +167,7 @@ pub fn app<S: Storage>(reg: Arc<Registry<S>>) -> Router {
             rate.timeout,
         ));
     api.merge(health::routes(reg))
+        .merge(extra)
         .layer(axum::middleware::from_fn_with_state(
             metrics,
             observe::track,
