@@ -118,13 +118,10 @@ impl<S: Storage + ConsoleStorage> Console<S> {
         let ok = tokio::task::spawn_blocking(move || password::verify(&hash, &pw))
             .await
             .map_err(|e| ConsoleError::Internal(e.to_string()))?;
-        let Some(account) = account.filter(|_| ok) else {
-            return Ok(Err(
-                match self.reg.storage.console_account(user_id).await? {
-                    Some(_) => self.failed(user_id, Refusal::WrongCredentials).await?,
-                    None => self.refuse(None, Refusal::WrongCredentials).await?,
-                },
-            ));
+        let account = match account {
+            Some(a) if ok => a,
+            Some(_) => return Ok(Err(self.failed(user_id, Refusal::WrongCredentials).await?)),
+            None => return Ok(Err(self.refuse(None, Refusal::WrongCredentials).await?)),
         };
         let user = match self.reg.acting_user(user_id).await {
             Ok(u) => u,
