@@ -9,6 +9,7 @@ mod areas_cmd;
 mod audit_cmd;
 mod backup_cmd;
 mod cli;
+mod console_user_cmd;
 mod device_cmd;
 mod exit;
 mod form_cmd;

@@ -1,4 +1,4 @@
-//! `shumari registry serve | user add|disable | enroll-code | device list|revoke | household list|show |
+//! `shumari registry serve | user add|totp|disable | enroll-code | device list|revoke | household list|show |
 //! audit verify|list | backup | restore`.
 //!
 //! Settings come from flags, then `SHUMARI_*` environment variables, then a commented TOML file
@@ -157,6 +157,18 @@ pub enum UserCmd {
         /// Area codes (repeat); each includes everything under it.
         #[arg(long = "area", required = true)]
         areas: Vec<String>,
+        /// Reads a password for the web console from standard input (first line): a console role
+        /// then signs in at /console.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Gives a console user a TOTP second factor and prints its otpauth:// URL, once (asked for
+    /// at every sign-in from then on; administrators cannot sign in without one).
+    Totp {
+        #[command(flatten)]
+        db: DbArgs,
+        /// User id.
+        id: String,
     },
     /// Disables a user: all their devices are refused from now on and their unused enrollment codes
     /// are cancelled.
@@ -350,21 +362,33 @@ pub fn run(cli: &Cli, cmd: &RegistryCmd) -> anyhow::Result<i32> {
             name,
             role,
             areas,
+            password_stdin,
         }) => {
             let role = role
                 .parse::<Role>()
                 .map_err(|e| crate::exit::bad(e.to_string()))?;
+            // Read (and checked) before the user exists, so a bad password adds no one.
+            let password = match password_stdin {
+                true => Some(crate::console_user_cmd::read_password(role)?),
+                false => None,
+            };
             let (url, _, config) = settings(db)?;
             let reg = open(&rt, &url, config)?;
             let id = rt
                 .block_on(reg.add_user(name, role, areas))
                 .map_err(to_anyhow)?;
+            if let Some(password) = password {
+                crate::console_user_cmd::set_password(&rt, &reg, &id, &password)?;
+            }
             if cli.json {
                 crate::output::json(&serde_json::json!({ "id": id }))?;
             } else {
                 println!("{id}");
             }
             Ok(0)
+        }
+        RegistryCmd::User(UserCmd::Totp { db, id }) => {
+            crate::console_user_cmd::totp(cli, &rt, db, id)
         }
         RegistryCmd::User(UserCmd::Disable { db, id }) => {
             crate::device_cmd::disable_user(cli, &rt, db, id)

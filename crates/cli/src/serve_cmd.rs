@@ -72,12 +72,22 @@ pub fn run(
                 asked.notify_one();
             }
         };
+        // The web console at /console: its cookies are Secure whenever a browser reaches it over
+        // HTTPS (this TLS, or the proxy `--insecure-http` declares).
+        let console = shumari_console::ConsoleConfig {
+            secure_cookies: tls.is_some() || !addr.ip().is_loopback(),
+            ..Default::default()
+        };
+        let router = shumari_registry::app_with(
+            reg.clone(),
+            shumari_console::router(reg.clone(), console),
+        );
         let server = async {
             match tls {
-                Some(tls) => shumari_registry::launch_tls(listener, reg.clone(), tls, stop)
+                Some(tls) => shumari_registry::launch_tls_router(listener, router, tls, stop)
                     .await
                     .map_err(anyhow::Error::from),
-                None => shumari_registry::launch(listener, reg.clone(), stop)
+                None => shumari_registry::launch_router(listener, router, stop)
                     .await
                     .map_err(anyhow::Error::from),
             }

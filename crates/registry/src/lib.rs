@@ -24,7 +24,8 @@ pub mod storage;
 
 pub use error::RegistryError;
 pub use http::{
-    app, check_plain_listen, launch, launch_tls, HttpError, RateLimits, ServeError, TlsSettings,
+    app, app_with, check_plain_listen, launch, launch_router, launch_tls, launch_tls_router,
+    HttpError, RateLimits, ServeError, TlsSettings,
 };
 pub use memory::InMemoryTransport;
 pub use metrics::Metrics;

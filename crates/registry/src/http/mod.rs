@@ -12,7 +12,7 @@ pub mod tls;
 
 pub use error::HttpError;
 pub use limits::RateLimits;
-pub use tls::{check_plain_listen, launch_tls, ServeError, TlsSettings};
+pub use tls::{check_plain_listen, launch_tls, launch_tls_router, ServeError, TlsSettings};
 
 use crate::error::RegistryError;
 use crate::service::{HouseholdDetail, Registry};
@@ -135,6 +135,13 @@ async fn show<S: Storage>(
 /// the concurrency limit. The monitoring routes ([`health`]) sit outside them. Around everything,
 /// [`observe`]: a request id for each request, its span and its metrics.
 pub fn app<S: Storage>(reg: Arc<Registry<S>>) -> Router {
+    app_with(reg, Router::new())
+}
+
+/// The router with `extra` routes served beside the protocol's (the web console's): outside the
+/// request limits, like the monitoring routes, and inside [`observe`], so they get request ids,
+/// log spans and metrics by route template too.
+pub fn app_with<S: Storage>(reg: Arc<Registry<S>>, extra: Router) -> Router {
     let limit = reg.config().max_body;
     let rate = reg.config().rate.clone();
     let limiter = Arc::new(limits::Limiter::new(&rate));
@@ -160,6 +167,7 @@ pub fn app<S: Storage>(reg: Arc<Registry<S>>) -> Router {
             rate.timeout,
         ));
     api.merge(health::routes(reg))
+        .merge(extra)
         .layer(axum::middleware::from_fn_with_state(
             metrics,
             observe::track,
@@ -179,10 +187,20 @@ pub async fn launch<S: Storage>(
     reg: Arc<Registry<S>>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    launch_router(listener, app(reg), shutdown).await
+}
+
+/// Serves `router` (the registry's [`app`], with routes merged into it such as the web console's)
+/// on `listener` until `shutdown` completes.
+pub async fn launch_router(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     // The peer's address reaches the per-address rate limit through `ConnectInfo`.
     axum::serve(
         listener,
-        app(reg).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown)
     .await

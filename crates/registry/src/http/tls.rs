@@ -116,6 +116,17 @@ pub async fn launch_tls<S: Storage>(
     tls: TlsSettings,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    launch_tls_router(listener, super::app(reg), tls, shutdown).await
+}
+
+/// Serves `router` (the registry's router with routes merged into it, such as the web console's)
+/// over HTTPS on `listener` until `shutdown` completes.
+pub async fn launch_tls_router(
+    listener: tokio::net::TcpListener,
+    router: axum::Router,
+    tls: TlsSettings,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     let handle = axum_server::Handle::new();
     let stopper = handle.clone();
     tokio::spawn(async move {
@@ -125,7 +136,7 @@ pub async fn launch_tls<S: Storage>(
     let config = axum_server::tls_rustls::RustlsConfig::from_config(tls.config);
     axum_server::from_tcp_rustls(listener.into_std()?, config)?
         .handle(handle)
-        .serve(super::app(reg).into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .serve(router.into_make_service_with_connect_info::<std::net::SocketAddr>())
         .await
 }
 

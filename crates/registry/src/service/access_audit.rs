@@ -49,6 +49,8 @@ pub enum AccessAction {
     AuthExpired,
     /// A review decision on a household (approve, return, reject) was made or attempted.
     HouseholdReview,
+    /// A sign-in at the web console succeeded or failed (the outcome is in the detail).
+    ConsoleSignIn,
 }
 
 impl AccessAction {
@@ -67,6 +69,7 @@ impl AccessAction {
             AccessAction::AuthRevoked => "auth.revoked",
             AccessAction::AuthExpired => "auth.expired",
             AccessAction::HouseholdReview => "household.review",
+            AccessAction::ConsoleSignIn => "console.sign_in",
         }
     }
 }

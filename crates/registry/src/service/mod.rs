@@ -17,11 +17,14 @@
 //! - `review.rs`: the changes the registry writes itself (complete -> submitted when it stores a
 //!   completed household; a reviewer's approve / return / reject) and the review queue;
 //! - `admin.rs`: users, enrollment codes and the household list and detail (typed JSON answers);
+//! - `browse.rs`: the console's reads: a page of the household list in (area, id) order with
+//!   filters, and the counts of each status, both within the user's areas;
 //! - `access_audit.rs`: the hash-chained trail of reads, admin actions and failed authentication.
 
 mod access_audit;
 mod admin;
 mod bounds;
+mod browse;
 mod check;
 mod device_admin;
 mod devices;
@@ -36,6 +39,7 @@ mod tokens;
 pub use crate::storage::access::{BrokenLink, ChainReport};
 pub use access_audit::{AccessAction, ANONYMOUS, CONSOLE};
 pub use admin::{AuditRow, HouseholdDetail};
+pub use browse::{HouseholdPage, PageRequest};
 pub use device_admin::DeviceInfo;
 pub use review::{ReviewRequest, Reviewed, REGISTRY_DEVICE};
 

@@ -10,6 +10,7 @@
 pub mod access;
 pub mod any;
 pub mod backup;
+pub mod console;
 pub mod devices;
 pub mod migrate;
 pub mod postgres;

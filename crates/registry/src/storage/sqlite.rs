@@ -73,7 +73,7 @@ impl SqliteStorage {
         })
     }
 
-    async fn run<T, F>(&self, f: F) -> Result<T>
+    pub(super) async fn run<T, F>(&self, f: F) -> Result<T>
     where
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> Result<T> + Send + 'static,
@@ -152,7 +152,7 @@ fn uuid_of(s: &str) -> Result<Uuid> {
 
 /// A list row from `SELECT id, area, ref, head_name, head_id_number, member_count, status,
 /// conflict_count, updated_at`.
-fn list_row(r: &rusqlite::Row<'_>) -> Result<HouseholdSummary> {
+pub(super) fn list_row(r: &rusqlite::Row<'_>) -> Result<HouseholdSummary> {
     Ok(HouseholdSummary {
         id: uuid_of(&r.get::<_, String>(0)?)?,
         area: r.get(1)?,

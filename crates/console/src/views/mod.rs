@@ -1,0 +1,42 @@
+//! The console's pages as HTML ([`maud`]: every interpolated value is escaped unless wrapped in
+//! `PreEscaped`, which these views never do with data). Each page is one function of what it
+//! shows; none reads storage. Every form and control a person uses has a stable `data-testid`
+//! (the browser tests find them by it).
+
+pub mod detail;
+pub mod home;
+pub mod layout;
+pub mod list;
+pub mod sign_in;
+
+use crate::i18n::Lang;
+use chrono::{DateTime, Utc};
+
+/// A time as people at a district office read it (UTC, to the minute).
+pub fn when(t: &DateTime<Utc>) -> String {
+    t.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+/// `?k=v&...` from pairs, encoded (empty values left out); "" when there are none.
+pub fn query(pairs: &[(&str, &str)]) -> String {
+    let mut s = url::form_urlencoded::Serializer::new(String::new());
+    let mut any = false;
+    for (k, v) in pairs.iter().filter(|(_, v)| !v.is_empty()) {
+        s.append_pair(k, v);
+        any = true;
+    }
+    if any {
+        format!("?{}", s.finish())
+    } else {
+        String::new()
+    }
+}
+
+/// A yes/no in the page's language.
+pub fn yes_no(lang: Lang, b: bool) -> &'static str {
+    lang.t(if b {
+        crate::i18n::T::Yes
+    } else {
+        crate::i18n::T::No
+    })
+}
