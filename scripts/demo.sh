@@ -4,7 +4,8 @@
 #  2. starts the central registry on its embedded SQLite database (left running in the background);
 #  3. creates a demo supervisor for the demo areas and enrolls a field store (PIN 123456) with a one-time code;
 #  4. seeds that store with 60 demo households, syncs them to the registry, and lists them;
-#  5. prepares the field app's store (same PIN), enrolled against the registry with its own one-time code;
+#  5. prepares the field app's store (same PIN), enrolled against the registry with its own one-time code,
+#     and a supervisor for the web console at /console (its sign-in is printed);
 #  6. builds the UI and opens the field app on it (PIN 123456): it syncs and shows the demo households.
 # Re-running reuses the demo directory and restarts the registry. SHUMARI_DEMO_NO_APP=1 skips step 6
 # (e.g. on a machine without a display); the registry keeps running until you stop it.
@@ -61,10 +62,19 @@ if [ ! -f "$APP_DIR/shumari.db" ]; then
   SHUMARI_DATA_DIR="$APP_DIR" "$BIN" enroll --registry "$URL" --code "$CODE"
 fi
 
+# 5b. a supervisor for the web console (sign-in with a password; console users enroll no tablet)
+CONSOLE_PASSWORD="demo-console-2026"
+if [ ! -f "$DEMO/console.id" ]; then
+  printf '%s\n' "$CONSOLE_PASSWORD" | "$BIN" registry user add --db "$DB" --name "Demo Reviewer" \
+    --role supervisor --area PK6 --area PK7 --area PK5 --area PK2 --area PK4 --password-stdin --json \
+    | json_field id >"$DEMO/console.id"
+fi
+
 NEXT=$(registry_code "$BIN" "$DB" "$(cat "$DEMO/user.id")")
 cat <<MSG
 
 Registry: $URL (SQLite $DEMO/registry.db, pid $(cat "$DEMO/registry.pid"); stop it with: kill \$(cat $DEMO/registry.pid))
+Console: $URL/console (sign in as user $(cat "$DEMO/console.id") with password $CONSOLE_PASSWORD)
 Field store (CLI): $SHUMARI_DATA_DIR (PIN $SHUMARI_PIN), enrolled and synced.
 Join another device with this one-time code:
   SHUMARI_DATA_DIR=/tmp/tablet2 SHUMARI_PIN=432198 $BIN init
