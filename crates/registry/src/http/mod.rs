@@ -3,9 +3,11 @@
 //! ([`HttpError`]). [`launch`] serves plain HTTP (loopback, or behind a TLS proxy), [`launch_tls`]
 //! HTTPS; [`tls`] holds the rules for both.
 
+mod duplicates;
 mod error;
 mod health;
 mod limits;
+mod pmt;
 mod review;
 pub mod observe;
 pub mod tls;
@@ -148,6 +150,8 @@ pub fn app<S: Storage>(reg: Arc<Registry<S>>) -> Router {
         .route("/v1/households", get(list::<S>))
         .route("/v1/households/{id}", get(show::<S>))
         .merge(review::routes::<S>())
+        .merge(duplicates::routes::<S>())
+        .merge(pmt::routes::<S>())
         .layer(DefaultBodyLimit::max(limit))
         .with_state(reg.clone())
         .layer(GlobalConcurrencyLimitLayer::new(rate.max_concurrent.max(1)))

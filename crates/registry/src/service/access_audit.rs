@@ -49,6 +49,16 @@ pub enum AccessAction {
     AuthExpired,
     /// A review decision on a household (approve, return, reject) was made or attempted.
     HouseholdReview,
+    /// A household's registry PMT score was read.
+    PmtShow,
+    /// A PMT model was installed.
+    PmtModelInstall,
+    /// A rescoring run was started.
+    PmtRescore,
+    /// The duplicates queue was read.
+    DuplicateList,
+    /// A duplicate case was resolved, marked a data error or dismissed (or that was attempted).
+    DuplicateResolve,
 }
 
 impl AccessAction {
@@ -67,6 +77,11 @@ impl AccessAction {
             AccessAction::AuthRevoked => "auth.revoked",
             AccessAction::AuthExpired => "auth.expired",
             AccessAction::HouseholdReview => "household.review",
+            AccessAction::PmtShow => "household.pmt",
+            AccessAction::PmtModelInstall => "pmt.install",
+            AccessAction::PmtRescore => "pmt.rescore",
+            AccessAction::DuplicateList => "duplicates.list",
+            AccessAction::DuplicateResolve => "duplicates.resolve",
         }
     }
 }

@@ -17,7 +17,11 @@
 //! - `review.rs`: the changes the registry writes itself (complete -> submitted when it stores a
 //!   completed household; a reviewer's approve / return / reject) and the review queue;
 //! - `admin.rs`: users, enrollment codes and the household list and detail (typed JSON answers);
-//! - `access_audit.rs`: the hash-chained trail of reads, admin actions and failed authentication.
+//! - `access_audit.rs`: the hash-chained trail of reads, admin actions and failed authentication;
+//! - `scoring.rs`: the proxy means test at the registry (every stored household scored after its
+//!   push, the model in force, rescoring runs with progress);
+//! - `duplicates.rs`: the duplicates queue (one ID number in several households), its resolution
+//!   and the rule that a household with an open case is not approved.
 
 mod access_audit;
 mod admin;
@@ -25,19 +29,23 @@ mod bounds;
 mod check;
 mod device_admin;
 mod devices;
+mod duplicates;
 mod feed;
 mod ingest;
 mod merge;
 mod permit;
 mod references;
 mod review;
+mod scoring;
 mod tokens;
 
 pub use crate::storage::access::{BrokenLink, ChainReport};
 pub use access_audit::{AccessAction, ANONYMOUS, CONSOLE};
 pub use admin::{AuditRow, HouseholdDetail};
 pub use device_admin::DeviceInfo;
+pub use duplicates::{CaseHousehold, CaseState, DuplicateCase, Resolution};
 pub use review::{ReviewRequest, Reviewed, REGISTRY_DEVICE};
+pub use scoring::{band_of, PmtJob, ProgrammeLine, RegistryScore, ScoreLine, NOT_ELIGIBLE};
 
 use crate::error::{RegistryError, Result};
 use crate::scope::Scope;
@@ -99,6 +107,9 @@ pub struct Registry<S> {
     metrics: Arc<crate::metrics::Metrics>,
     /// The registry's own automerge actor (`review.rs`), read from storage on first use.
     own_actor: tokio::sync::OnceCell<Vec<u8>>,
+    /// Serialises scoring passes and duplicate detection (`scoring.rs`, `duplicates.rs`) and holds
+    /// the PMT model in force once loaded.
+    scoring: tokio::sync::Mutex<Option<Arc<shumari_forms::pmt::PmtModel>>>,
 }
 
 fn now_ms() -> i64 {
@@ -140,6 +151,7 @@ impl<S: Storage> Registry<S> {
             ingest: tokio::sync::Mutex::new(()),
             metrics: Arc::new(crate::metrics::Metrics::new()),
             own_actor: tokio::sync::OnceCell::new(),
+            scoring: tokio::sync::Mutex::new(None),
         }
     }
 

@@ -61,7 +61,7 @@ impl PgStorage {
     }
 
     /// A free connection if there is one, else the next in turn.
-    async fn conn(&self) -> tokio::sync::MutexGuard<'_, Client> {
+    pub(super) async fn conn(&self) -> tokio::sync::MutexGuard<'_, Client> {
         for c in self.pool.iter() {
             if let Ok(g) = c.try_lock() {
                 return g;
@@ -72,7 +72,7 @@ impl PgStorage {
     }
 }
 
-fn uuid_of(s: &str) -> Result<Uuid> {
+pub(super) fn uuid_of(s: &str) -> Result<Uuid> {
     Uuid::parse_str(s).map_err(|e| StorageError::Other(format!("bad id in database: {e}")))
 }
 
@@ -178,7 +178,7 @@ const UPDATE_HOUSEHOLDS: &str = "
 
 /// A list row from `id, area, ref, head_name, head_id_number, member_count, status,
 /// conflict_count, updated_at`.
-fn summary_row(r: &tokio_postgres::Row) -> Result<HouseholdSummary> {
+pub(super) fn summary_row(r: &tokio_postgres::Row) -> Result<HouseholdSummary> {
     Ok(HouseholdSummary {
         id: uuid_of(r.get(0))?,
         area: r.get(1),

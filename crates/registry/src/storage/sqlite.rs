@@ -73,7 +73,7 @@ impl SqliteStorage {
         })
     }
 
-    async fn run<T, F>(&self, f: F) -> Result<T>
+    pub(super) async fn run<T, F>(&self, f: F) -> Result<T>
     where
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> Result<T> + Send + 'static,
@@ -146,13 +146,13 @@ pub(super) fn user_with(conn: &Connection, id: &str) -> Result<Option<User>> {
 /// (id, area, heads, doc, last_device, conflict_count) as read.
 type DocRow = (String, String, Vec<u8>, Vec<u8>, String, u32);
 
-fn uuid_of(s: &str) -> Result<Uuid> {
+pub(super) fn uuid_of(s: &str) -> Result<Uuid> {
     Uuid::parse_str(s).map_err(|e| StorageError::Other(format!("bad id in database: {e}")))
 }
 
 /// A list row from `SELECT id, area, ref, head_name, head_id_number, member_count, status,
 /// conflict_count, updated_at`.
-fn list_row(r: &rusqlite::Row<'_>) -> Result<HouseholdSummary> {
+pub(super) fn list_row(r: &rusqlite::Row<'_>) -> Result<HouseholdSummary> {
     Ok(HouseholdSummary {
         id: uuid_of(&r.get::<_, String>(0)?)?,
         area: r.get(1)?,
