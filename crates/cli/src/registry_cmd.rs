@@ -134,6 +134,12 @@ pub enum RegistryCmd {
     /// Review: the queue, and approving, returning or rejecting a household.
     #[command(subcommand)]
     Review(crate::review_cmd::ReviewCmd),
+    /// The proxy means test at the registry: rescore everything, show a household's score.
+    #[command(subcommand)]
+    Pmt(crate::pmt_cmd::PmtCmd),
+    /// The duplicates queue: households sharing a CNIC/B-form number.
+    #[command(subcommand)]
+    Duplicates(crate::duplicates_cmd::DuplicatesCmd),
 }
 
 /// `registry user ...`.
@@ -396,5 +402,7 @@ pub fn run(cli: &Cli, cmd: &RegistryCmd) -> anyhow::Result<i32> {
         }
         RegistryCmd::Audit(cmd) => crate::audit_cmd::run(cli, &rt, cmd),
         RegistryCmd::Review(cmd) => crate::review_cmd::run(cli, &rt, cmd),
+        RegistryCmd::Pmt(cmd) => crate::pmt_cmd::run(cli, &rt, cmd),
+        RegistryCmd::Duplicates(cmd) => crate::duplicates_cmd::run(cli, &rt, cmd),
     }
 }
