@@ -7,9 +7,9 @@ mod duplicates;
 mod error;
 mod health;
 mod limits;
+pub mod observe;
 mod pmt;
 mod review;
-pub mod observe;
 pub mod tls;
 
 pub use error::HttpError;

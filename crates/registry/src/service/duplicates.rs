@@ -255,7 +255,12 @@ impl<S: Storage> Registry<S> {
         self.open_cases(pairs).await
     }
 
-    fn case_view(&self, c: CaseRow, rows: &BTreeMap<Uuid, HouseholdSummary>, user: Option<&User>) -> Result<DuplicateCase> {
+    fn case_view(
+        &self,
+        c: CaseRow,
+        rows: &BTreeMap<Uuid, HouseholdSummary>,
+        user: Option<&User>,
+    ) -> Result<DuplicateCase> {
         Ok(DuplicateCase {
             state: CaseState::parse(&c.state).map_err(internal)?,
             households: c
@@ -326,7 +331,11 @@ impl<S: Storage> Registry<S> {
     }
 
     /// One case, as [`Registry::duplicates_list`] shows it (not found outside `user`'s areas).
-    pub async fn duplicate_case(&self, user: Option<&User>, case_id: &str) -> Result<DuplicateCase> {
+    pub async fn duplicate_case(
+        &self,
+        user: Option<&User>,
+        case_id: &str,
+    ) -> Result<DuplicateCase> {
         let not_found = || RegistryError::NotFound(format!("no duplicate case `{case_id}`"));
         let c = self.storage.case(case_id).await?.ok_or_else(not_found)?;
         let rows: BTreeMap<Uuid, HouseholdSummary> = self
@@ -382,11 +391,13 @@ impl<S: Storage> Registry<S> {
         let (state, kept, note) = match &resolution {
             Resolution::Keep { household, note } => {
                 let id = self.storage.resolve(household).await?;
-                let id = id.filter(|id| case.households.contains(id)).ok_or_else(|| {
-                    RegistryError::BadRequest(format!(
-                        "household `{household}` is not one of case {case_id}'s households"
-                    ))
-                })?;
+                let id = id
+                    .filter(|id| case.households.contains(id))
+                    .ok_or_else(|| {
+                        RegistryError::BadRequest(format!(
+                            "household `{household}` is not one of case {case_id}'s households"
+                        ))
+                    })?;
                 (CaseState::Resolved, Some(id), note)
             }
             Resolution::DataError { note } => (CaseState::DataError, None, note),
@@ -399,7 +410,11 @@ impl<S: Storage> Registry<S> {
             Some(format!(
                 "state={} outcome={}",
                 state.as_str(),
-                if all_in_scope { "decided" } else { "out_of_scope" }
+                if all_in_scope {
+                    "decided"
+                } else {
+                    "out_of_scope"
+                }
             )),
         )
         .await?;
@@ -418,8 +433,14 @@ impl<S: Storage> Registry<S> {
             )));
         }
         if let Some(keep) = kept {
-            let others: Vec<Uuid> = case.households.iter().copied().filter(|h| *h != keep).collect();
-            self.remove_number_from(user, &others, &case.id_number).await?;
+            let others: Vec<Uuid> = case
+                .households
+                .iter()
+                .copied()
+                .filter(|h| *h != keep)
+                .collect();
+            self.remove_number_from(user, &others, &case.id_number)
+                .await?;
         }
         let closing = CaseClosing {
             state: state.as_str().into(),
@@ -453,8 +474,12 @@ impl<S: Storage> Registry<S> {
                 return Ok(());
             }
             let stored = self.storage.load_docs(&pending).await?;
-            let (areas, actor2, ctx2, number2) =
-                (self.areas.clone(), actor.clone(), ctx.clone(), number.to_string());
+            let (areas, actor2, ctx2, number2) = (
+                self.areas.clone(),
+                actor.clone(),
+                ctx.clone(),
+                number.to_string(),
+            );
             let rows = tokio::task::spawn_blocking(move || {
                 let mut rows = Vec::new();
                 for s in stored.iter().flatten() {
@@ -470,10 +495,11 @@ impl<S: Storage> Registry<S> {
                     if members.is_empty() {
                         continue;
                     }
-                    let row = registry_row(s, &actor2, &areas, &ctx2, None, "duplicate resolved", |e| {
-                        members.iter().try_for_each(|m| e.remove_member(*m))
-                    })
-                    .map_err(internal)?;
+                    let row =
+                        registry_row(s, &actor2, &areas, &ctx2, None, "duplicate resolved", |e| {
+                            members.iter().try_for_each(|m| e.remove_member(*m))
+                        })
+                        .map_err(internal)?;
                     rows.extend(row);
                 }
                 Ok::<_, RegistryError>(rows)

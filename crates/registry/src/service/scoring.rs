@@ -341,7 +341,10 @@ impl<S: Storage> Registry<S> {
             AccessAction::PmtRescore,
             super::CONSOLE,
             Some(&job.id),
-            Some(format!("model={} households={}", job.model_version, job.total)),
+            Some(format!(
+                "model={} households={}",
+                job.model_version, job.total
+            )),
         )
         .await?;
         self.storage.put_job(&job_row(&job)).await?;

@@ -205,17 +205,22 @@ impl ScoreStore for PgStorage {
 
     async fn job(&self, id: &str) -> Result<Option<JobRow>> {
         let c = self.conn().await;
-        Ok(c.query_opt(concat!(job_columns!(), " WHERE id = $1"), &[&id])
-            .await?
-            .as_ref()
-            .map(job_row))
+        Ok(
+            c.query_opt(concat!(job_columns!(), " WHERE id = $1"), &[&id])
+                .await?
+                .as_ref()
+                .map(job_row),
+        )
     }
 
     async fn jobs(&self, limit: usize) -> Result<Vec<JobRow>> {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let c = self.conn().await;
         Ok(c.query(
-            concat!(job_columns!(), " ORDER BY started_at DESC, id DESC LIMIT $1"),
+            concat!(
+                job_columns!(),
+                " ORDER BY started_at DESC, id DESC LIMIT $1"
+            ),
             &[&limit],
         )
         .await?
@@ -264,7 +269,10 @@ impl CaseStore for PgStorage {
         let c = self.conn().await;
         let rows = c
             .query(
-                concat!(case_columns!(), " WHERE id_number = ANY($1) ORDER BY opened_at, id"),
+                concat!(
+                    case_columns!(),
+                    " WHERE id_number = ANY($1) ORDER BY opened_at, id"
+                ),
                 &[&numbers],
             )
             .await?;

@@ -219,10 +219,12 @@ impl ScoreStore for SqliteStorage {
     async fn jobs(&self, limit: usize) -> Result<Vec<JobRow>> {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         self.run(move |c| {
-            Ok(c
-                .prepare_cached(concat!(job_columns!(), " ORDER BY started_at DESC, id DESC LIMIT ?1"))?
-                .query_map([limit], job_row)?
-                .collect::<rusqlite::Result<Vec<_>>>()?)
+            Ok(c.prepare_cached(concat!(
+                job_columns!(),
+                " ORDER BY started_at DESC, id DESC LIMIT ?1"
+            ))?
+            .query_map([limit], job_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?)
         })
         .await
     }
@@ -281,7 +283,10 @@ impl CaseStore for SqliteStorage {
             for n in &numbers {
                 out.extend(cases_where(
                     c,
-                    concat!(case_columns!(), " WHERE id_number = ?1 ORDER BY opened_at, id"),
+                    concat!(
+                        case_columns!(),
+                        " WHERE id_number = ?1 ORDER BY opened_at, id"
+                    ),
                     [n],
                 )?);
             }
@@ -332,7 +337,10 @@ impl CaseStore for SqliteStorage {
         self.run(move |c| {
             cases_where(
                 c,
-                concat!(case_columns!(), " WHERE ?1 IS NULL OR state = ?1 ORDER BY opened_at, id"),
+                concat!(
+                    case_columns!(),
+                    " WHERE ?1 IS NULL OR state = ?1 ORDER BY opened_at, id"
+                ),
                 [state],
             )
         })
@@ -342,9 +350,11 @@ impl CaseStore for SqliteStorage {
     async fn case(&self, id: &str) -> Result<Option<CaseRow>> {
         let id = id.to_string();
         self.run(move |c| {
-            Ok(cases_where(c, concat!(case_columns!(), " WHERE id = ?1"), [id])?
-                .into_iter()
-                .next())
+            Ok(
+                cases_where(c, concat!(case_columns!(), " WHERE id = ?1"), [id])?
+                    .into_iter()
+                    .next(),
+            )
         })
         .await
     }
