@@ -49,6 +49,11 @@ on_both!(
     refusals_and_other_closings
 );
 on_both!(
+    possible_duplicates_need_alike_names_and_a_shared_attribute,
+    pg_possible_duplicates_need_alike_names_and_a_shared_attribute,
+    possible_duplicates
+);
+on_both!(
     the_duplicates_routes_answer_json_for_the_console,
     pg_the_duplicates_routes_answer_json_for_the_console,
     http_routes
@@ -300,6 +305,85 @@ fn refusals_and_other_closings<S: Storage>(reg: &mut TestRegistry<S>) {
     assert_eq!(reopened[0].id_number, cnic_one);
 }
 
+/// Household `n` on `d` with its head named `head`, the phone `phone` and a GPS point.
+fn add_named(d: &mut TestDevice, n: u32, head: &str, phone: &str, gps: Option<(f64, f64)>) -> Uuid {
+    let id = d.add(n, AREA);
+    let m = member(d, id, 0);
+    d.set(id, &format!("members.{}.name", m.id), json!(head));
+    d.set(id, "answers.phone", json!(phone));
+    if let Some((lat, lon)) = gps {
+        d.set(id, "gps", json!({"lat": lat, "lon": lon, "accuracy": 5.0}));
+    }
+    id
+}
+
+fn possible_duplicates<S: Storage>(reg: &mut TestRegistry<S>) {
+    let mut a = reg.device(&[AREA]);
+    let mut b = reg.device(&[AREA]);
+    let supervisor = reg.user("supervisor", &[AREA]);
+    let aslam = add_named(&mut a, 1, "Muhammad Aslam", "0300-1234567", None);
+    // The same man, written in Urdu by another surveyor, with the phone in international form.
+    let aslam_ur = add_named(&mut b, 2, "حاجی محمد اسلم", "+92 300 1234567", None);
+    // Same phone, another man.
+    add_named(&mut b, 3, "Muhammad Ali", "0300-1234567", None);
+    // Same name, nothing else shared.
+    add_named(
+        &mut b,
+        4,
+        "Mohammad Aslam",
+        "0333-7654321",
+        Some((31.60, 74.40)),
+    );
+    // Same name spelled otherwise, 30 m away.
+    let near_a = add_named(
+        &mut a,
+        5,
+        "Ghulam Rasool",
+        "0345-1111111",
+        Some((31.5200, 74.3500)),
+    );
+    let near_b = add_named(
+        &mut b,
+        6,
+        "Syed Ghulam Rasul",
+        "0345-2222222",
+        Some((31.5203, 74.3501)),
+    );
+    a.sync();
+    b.sync();
+    let list = |reg: &TestRegistry<S>| {
+        reg.rt
+            .block_on(reg.reg.possible_duplicates(None, AREA))
+            .expect("possible")
+    };
+    let pairs = list(reg);
+    let ids: Vec<(Uuid, Uuid, Vec<&str>)> = pairs
+        .iter()
+        .map(|p| {
+            let mut x = [p.households[0].id, p.households[1].id];
+            x.sort();
+            (x[0], x[1], p.also.clone())
+        })
+        .collect();
+    let pair = |x: Uuid, y: Uuid| if x < y { (x, y) } else { (y, x) };
+    assert_eq!(ids.len(), 2, "{pairs:?}");
+    let (x, y) = pair(aslam, aslam_ur);
+    assert!(ids.contains(&(x, y, vec!["phone"])), "{ids:?}");
+    let (x, y) = pair(near_a, near_b);
+    assert!(ids.contains(&(x, y, vec!["gps"])), "{ids:?}");
+    assert!(pairs.iter().all(|p| p.name_similarity >= 0.9));
+    // Dismissed pairs are not listed again.
+    reg.rt
+        .block_on(async {
+            let u = reg.reg.acting_user(&supervisor).await?;
+            reg.reg
+                .dismiss_possible_duplicate(&u, &near_a.to_string(), &near_b.to_string(), "Cousins")
+                .await
+        })
+        .expect("dismiss");
+    assert_eq!(list(reg).len(), 1);
+}
+
 fn http(url: &str, method: &str, path: &str, token: &str, body: Option<&Value>) -> (u16, Value) {
     let addr = url.trim_start_matches("http://");
     let mut s = std::net::TcpStream::connect(addr).expect("connect");
@@ -375,6 +459,23 @@ fn http_routes<S: Storage>(reg: &mut TestRegistry<S>) {
         (status, err["code"].clone()),
         (409, json!("forbidden_transition"))
     );
+    let (status, pairs) = http(
+        &url,
+        "GET",
+        &format!("/v1/duplicates/possible?area={AREA}"),
+        &token(&sup),
+        None,
+    );
+    assert_eq!((status, pairs), (200, json!([])));
+    let dismissal = json!({"a": one.to_string(), "b": two.to_string(), "note": "Neighbours"});
+    let (status, ok) = http(
+        &url,
+        "POST",
+        "/v1/duplicates/possible/dismiss",
+        &token(&sup),
+        Some(&dismissal),
+    );
+    assert_eq!(status, 200, "{ok}");
     let (status, _) = http(&url, "GET", "/v1/duplicates", "not-a-token", None);
     assert_eq!(status, 401);
     // The registry's score, over HTTP and in the household detail.

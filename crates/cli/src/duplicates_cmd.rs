@@ -1,16 +1,19 @@
-//! `shumari registry duplicates list | resolve | scan`: the duplicates queue from the command line
-//! (the console calls the same service).
+//! `shumari registry duplicates list | resolve | scan | possible | dismiss-possible`: the duplicates
+//! queue from the command line (the console calls the same service).
 //!
 //! A case is one CNIC/B-form number carried by members of several households. `resolve CASE --as
 //! USER` closes it as that user (a supervisor or district officer over every household of the case):
 //! `--keep HOUSEHOLD` keeps the member there and removes it from the other households (the removal
 //! reaches the tablets on their next sync), `--data-error` records that the number was written
 //! wrongly, `--dismiss` that it is no duplicate. `scan` looks for shared numbers over the whole
-//! registry (pushes are checked as they arrive).
+//! registry (pushes are checked as they arrive). `possible --area` lists households whose heads'
+//! names match after normalisation and that share a phone number, the head's father's or husband's
+//! name, or a GPS point within 50 m, with the names' similarity; `dismiss-possible A B` sets a pair
+//! aside.
 
 use crate::cli::Cli;
 use crate::registry_cmd::{open_db, to_anyhow, DbArgs};
-use shumari_registry::service::{CaseState, DuplicateCase, Resolution};
+use shumari_registry::service::{CaseState, DuplicateCase, PossibleDuplicate, Resolution};
 
 /// `registry duplicates ...`.
 #[derive(Debug, clap::Subcommand)]
@@ -56,6 +59,49 @@ pub enum DuplicatesCmd {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// Lists possible duplicates in an area: heads' names alike and another attribute shared.
+    Possible {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The area (and what is under it).
+        #[arg(long)]
+        area: String,
+        /// Act as this user (their areas only).
+        #[arg(long = "as")]
+        as_user: Option<String>,
+    },
+    /// Sets a possible-duplicate pair aside as two different households.
+    DismissPossible {
+        #[command(flatten)]
+        db: DbArgs,
+        /// One household (id or reference).
+        a: String,
+        /// The other.
+        b: String,
+        /// A note.
+        #[arg(long, default_value = "")]
+        note: String,
+        /// The dismissing user's id (a supervisor or district officer).
+        #[arg(long = "as")]
+        as_user: String,
+    },
+}
+
+fn print_possible(pairs: &[PossibleDuplicate]) {
+    let mut t = crate::output::table(&["household", "head", "household", "head", "names", "also"]);
+    for p in pairs {
+        let [a, b] = &p.households;
+        t.add_row(vec![
+            a.reference.clone(),
+            a.head_name.clone().unwrap_or_default(),
+            b.reference.clone(),
+            b.head_name.clone().unwrap_or_default(),
+            format!("{:.2}", p.name_similarity),
+            p.also.join(", "),
+        ]);
+    }
+    println!("{t}");
+    println!("{} possible duplicate(s)", pairs.len());
 }
 
 fn print_cases(cases: &[DuplicateCase]) {
@@ -154,6 +200,44 @@ pub fn run(cli: &Cli, rt: &tokio::runtime::Runtime, cmd: &DuplicatesCmd) -> anyh
                         ""
                     }
                 );
+            }
+            Ok(0)
+        }
+        DuplicatesCmd::Possible { db, area, as_user } => {
+            let reg = open_db(rt, db)?;
+            let pairs = rt
+                .block_on(async {
+                    let user = match as_user {
+                        Some(id) => Some(reg.acting_user(id).await?),
+                        None => None,
+                    };
+                    reg.possible_duplicates(user.as_ref(), area).await
+                })
+                .map_err(to_anyhow)?;
+            if cli.json {
+                crate::output::json(&pairs)?;
+            } else {
+                print_possible(&pairs);
+            }
+            Ok(0)
+        }
+        DuplicatesCmd::DismissPossible {
+            db,
+            a,
+            b,
+            note,
+            as_user,
+        } => {
+            let reg = open_db(rt, db)?;
+            rt.block_on(async {
+                let user = reg.acting_user(as_user).await?;
+                reg.dismiss_possible_duplicate(&user, a, b, note).await
+            })
+            .map_err(to_anyhow)?;
+            if cli.json {
+                crate::output::json(&serde_json::json!({ "dismissed": [a, b] }))?;
+            } else {
+                println!("{a} and {b} are set aside as different households");
             }
             Ok(0)
         }

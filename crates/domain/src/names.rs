@@ -34,18 +34,85 @@ pub const MATCH: f64 = 0.9;
 
 /// Honorifics and titles, in Latin lower case, dropped before comparing.
 const HONORIFICS_LATIN: &[&str] = &[
-    "syed", "sayed", "sayyid", "sayyed", "saiyid", "syeda", "sayeda", "mian", "haji", "hajji",
-    "alhaj", "alhajj", "hajjan", "bibi", "bi", "begum", "mst", "mussammat", "musammat",
-    "mussamat", "mr", "mrs", "ms", "dr", "sheikh", "shaikh", "hafiz", "maulana", "molana",
-    "maulvi", "molvi", "moulvi", "ch", "chaudhry", "chaudhary", "choudhry", "chaudhri", "sahib",
-    "sahab", "janab", "mohtarma", "rao", "pir", "khawaja", "khwaja", "mirza", "qazi", "sardar",
+    "syed",
+    "sayed",
+    "sayyid",
+    "sayyed",
+    "saiyid",
+    "syeda",
+    "sayeda",
+    "mian",
+    "haji",
+    "hajji",
+    "alhaj",
+    "alhajj",
+    "hajjan",
+    "bibi",
+    "bi",
+    "begum",
+    "mst",
+    "mussammat",
+    "musammat",
+    "mussamat",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "sheikh",
+    "shaikh",
+    "hafiz",
+    "maulana",
+    "molana",
+    "maulvi",
+    "molvi",
+    "moulvi",
+    "ch",
+    "chaudhry",
+    "chaudhary",
+    "choudhry",
+    "chaudhri",
+    "sahib",
+    "sahab",
+    "janab",
+    "mohtarma",
+    "rao",
+    "pir",
+    "khawaja",
+    "khwaja",
+    "mirza",
+    "qazi",
+    "sardar",
 ];
 
 /// The same in Urdu script (after [`unify_urdu`]).
 const HONORIFICS_URDU: &[&str] = &[
-    "سید", "سیدہ", "میاں", "حاجی", "الحاج", "بی", "بیبی", "بیگم", "مسماۃ", "مسمات", "مسمّاۃ",
-    "شیخ", "حافظ", "مولانا", "مولوی", "چوہدری", "چودھری", "صاحب", "جناب", "محترمہ", "ڈاکٹر",
-    "خواجہ", "مرزا", "قاضی", "سردار", "پیر", "راؤ",
+    "سید",
+    "سیدہ",
+    "میاں",
+    "حاجی",
+    "الحاج",
+    "بی",
+    "بیبی",
+    "بیگم",
+    "مسماۃ",
+    "مسمات",
+    "مسمّاۃ",
+    "شیخ",
+    "حافظ",
+    "مولانا",
+    "مولوی",
+    "چوہدری",
+    "چودھری",
+    "صاحب",
+    "جناب",
+    "محترمہ",
+    "ڈاکٹر",
+    "خواجہ",
+    "مرزا",
+    "قاضی",
+    "سردار",
+    "پیر",
+    "راؤ",
 ];
 
 /// Spellings of very common names, in Latin lower case, mapped to one.
@@ -58,7 +125,10 @@ const CANONICAL: &[(&str, &[&str])] = &[
         ],
     ),
     ("ahmad", &["ahmed", "ahmd", "ehmad", "ehmed"]),
-    ("bakhsh", &["bux", "baksh", "bakhash", "buksh", "bukhsh", "bakhs"]),
+    (
+        "bakhsh",
+        &["bux", "baksh", "bakhash", "buksh", "bukhsh", "bakhs"],
+    ),
     ("rehman", &["rahman", "rehmaan", "rahmaan"]),
     ("ullah", &["ulla", "ullha"]),
 ];
@@ -168,7 +238,11 @@ fn latin_skeleton(token: &str) -> String {
         if c == 'x' {
             out.push_str("ks");
         } else {
-            out.push(if i == 0 && "aeiou".contains(c) { 'a' } else { c });
+            out.push(if i == 0 && "aeiou".contains(c) {
+                'a'
+            } else {
+                c
+            });
         }
     }
     tidy(out)
@@ -308,11 +382,7 @@ fn informative(tokens: &[String]) -> Vec<&str> {
 /// The worst, over every token of `a`, of its best match in `b`.
 fn worst_best(a: &[&str], b: &[&str], sim: TokenSim) -> f64 {
     a.iter()
-        .map(|x| {
-            b.iter()
-                .map(|y| sim(x, y))
-                .fold(0.0, f64::max)
-        })
+        .map(|x| b.iter().map(|y| sim(x, y)).fold(0.0, f64::max))
         .fold(1.0, f64::min)
 }
 
@@ -392,7 +462,12 @@ mod tests {
     fn spellings_of_one_name_match() {
         for (a, b) in SAME {
             let s = similarity(a, b);
-            assert!(s >= MATCH, "{a} / {b}: {s:.3} ({:?} / {:?})", NameKey::of(a), NameKey::of(b));
+            assert!(
+                s >= MATCH,
+                "{a} / {b}: {s:.3} ({:?} / {:?})",
+                NameKey::of(a),
+                NameKey::of(b)
+            );
             assert_eq!(similarity(b, a), s, "symmetric: {a} / {b}");
         }
     }
@@ -401,7 +476,12 @@ mod tests {
     fn near_misses_do_not_match() {
         for (a, b) in DIFFERENT {
             let s = similarity(a, b);
-            assert!(s < MATCH, "{a} / {b}: {s:.3} ({:?} / {:?})", NameKey::of(a), NameKey::of(b));
+            assert!(
+                s < MATCH,
+                "{a} / {b}: {s:.3} ({:?} / {:?})",
+                NameKey::of(a),
+                NameKey::of(b)
+            );
         }
     }
 
@@ -418,6 +498,9 @@ mod tests {
     fn both_scripts_reduce_to_one_skeleton() {
         assert_eq!(NameKey::of("Ghulam Rasool").skeleton, ["ghlm", "rsl"]);
         assert_eq!(NameKey::of("غلام رسول").skeleton, ["ghlm", "rsl"]);
-        assert_eq!(NameKey::of("محمد").skeleton, NameKey::of("Muhammad").skeleton);
+        assert_eq!(
+            NameKey::of("محمد").skeleton,
+            NameKey::of("Muhammad").skeleton
+        );
     }
 }

@@ -162,6 +162,17 @@ pub struct DuplicateCase {
     pub households: Vec<CaseHousehold>,
 }
 
+/// Refuses a role that does not resolve duplicates: the roles that approve households do.
+pub(super) fn may_resolve(user: &User) -> Result<()> {
+    if allows(user.role, Action::Step(Status::Submitted, Status::Approved)) {
+        return Ok(());
+    }
+    Err(RegistryError::Forbidden(format!(
+        "a {} does not resolve duplicates; a supervisor or district officer does",
+        user.role.title()
+    )))
+}
+
 fn internal(e: impl std::fmt::Display) -> RegistryError {
     RegistryError::Internal(e.to_string())
 }
@@ -374,12 +385,7 @@ impl<S: Storage> Registry<S> {
         case_id: &str,
         resolution: Resolution,
     ) -> Result<DuplicateCase> {
-        if !allows(user.role, Action::Step(Status::Submitted, Status::Approved)) {
-            return Err(RegistryError::Forbidden(format!(
-                "a {} does not resolve duplicate cases; a supervisor or district officer does",
-                user.role.title()
-            )));
-        }
+        may_resolve(user)?;
         let not_found = || RegistryError::NotFound(format!("no duplicate case `{case_id}`"));
         let case = self.storage.case(case_id).await?.ok_or_else(not_found)?;
         let rows = self.storage.summaries_of(&case.households).await?;

@@ -21,7 +21,8 @@
 //! - `scoring.rs`: the proxy means test at the registry (every stored household scored after its
 //!   push, the model in force, rescoring runs with progress);
 //! - `duplicates.rs`: the duplicates queue (one ID number in several households), its resolution
-//!   and the rule that a household with an open case is not approved.
+//!   and the rule that a household with an open case is not approved;
+//! - `possible.rs`: possible duplicates (heads' names alike and another attribute shared).
 
 mod access_audit;
 mod admin;
@@ -34,6 +35,7 @@ mod feed;
 mod ingest;
 mod merge;
 mod permit;
+mod possible;
 mod references;
 mod review;
 mod scoring;
@@ -44,6 +46,7 @@ pub use access_audit::{AccessAction, ANONYMOUS, CONSOLE};
 pub use admin::{AuditRow, HouseholdDetail};
 pub use device_admin::DeviceInfo;
 pub use duplicates::{CaseHousehold, CaseState, DuplicateCase, Resolution};
+pub use possible::{PossibleDuplicate, NEAR_METRES};
 pub use review::{ReviewRequest, Reviewed, REGISTRY_DEVICE};
 pub use scoring::{band_of, PmtJob, ProgrammeLine, RegistryScore, ScoreLine, NOT_ELIGIBLE};
 

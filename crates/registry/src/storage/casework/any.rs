@@ -94,6 +94,21 @@ impl CaseStore for AnyStorage {
         delegate!(self.close_case(id, closing))
     }
 
+    async fn dismissed_pairs(&self, ids: &[Uuid]) -> Result<Vec<(Uuid, Uuid)>> {
+        delegate!(self.dismissed_pairs(ids))
+    }
+
+    async fn dismiss_pair(
+        &self,
+        a: Uuid,
+        b: Uuid,
+        by: &str,
+        note: Option<&str>,
+        at: i64,
+    ) -> Result<()> {
+        delegate!(self.dismiss_pair(a, b, by, note, at))
+    }
+
     async fn summaries_of(&self, ids: &[Uuid]) -> Result<Vec<HouseholdSummary>> {
         delegate!(self.summaries_of(ids))
     }

@@ -163,6 +163,21 @@ pub trait CaseStore {
         id: &str,
         closing: &CaseClosing,
     ) -> impl Future<Output = Result<bool>> + Send;
+    /// The dismissed possible-duplicate pairs (smaller id first) with a household among `ids`.
+    fn dismissed_pairs(
+        &self,
+        ids: &[Uuid],
+    ) -> impl Future<Output = Result<Vec<(Uuid, Uuid)>>> + Send;
+    /// Records a possible-duplicate pair as dismissed (`a` < `b`); dismissing it again changes
+    /// nothing.
+    fn dismiss_pair(
+        &self,
+        a: Uuid,
+        b: Uuid,
+        by: &str,
+        note: Option<&str>,
+        at: i64,
+    ) -> impl Future<Output = Result<()>> + Send;
     /// List rows of these households (absent ones skipped).
     fn summaries_of(
         &self,

@@ -364,6 +364,38 @@ impl CaseStore for PgStorage {
         Ok(n == 1)
     }
 
+    async fn dismissed_pairs(&self, ids: &[Uuid]) -> Result<Vec<(Uuid, Uuid)>> {
+        let keys: Vec<String> = ids.iter().map(Uuid::to_string).collect();
+        let c = self.conn().await;
+        c.query(
+            "SELECT household_a, household_b FROM possible_dismissed
+              WHERE household_a = ANY($1) OR household_b = ANY($1)",
+            &[&keys],
+        )
+        .await?
+        .iter()
+        .map(|r| Ok((uuid_of(r.get(0))?, uuid_of(r.get(1))?)))
+        .collect()
+    }
+
+    async fn dismiss_pair(
+        &self,
+        a: Uuid,
+        b: Uuid,
+        by: &str,
+        note: Option<&str>,
+        at: i64,
+    ) -> Result<()> {
+        let c = self.conn().await;
+        c.execute(
+            "INSERT INTO possible_dismissed (household_a, household_b, dismissed_by, dismissed_at, note)
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+            &[&a.to_string(), &b.to_string(), &by, &at, &note],
+        )
+        .await?;
+        Ok(())
+    }
+
     async fn summaries_of(&self, ids: &[Uuid]) -> Result<Vec<HouseholdSummary>> {
         let keys: Vec<String> = ids.iter().map(Uuid::to_string).collect();
         let c = self.conn().await;

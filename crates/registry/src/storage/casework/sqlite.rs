@@ -392,6 +392,49 @@ impl CaseStore for SqliteStorage {
         .await
     }
 
+    async fn dismissed_pairs(&self, ids: &[Uuid]) -> Result<Vec<(Uuid, Uuid)>> {
+        let ids: Vec<String> = ids.iter().map(Uuid::to_string).collect();
+        self.run(move |c| {
+            let mut out = BTreeSet::new();
+            for id in &ids {
+                for (a, b) in c
+                    .prepare_cached(
+                        "SELECT household_a, household_b FROM possible_dismissed
+                          WHERE household_a = ?1 OR household_b = ?1",
+                    )?
+                    .query_map([id], |r| {
+                        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+                    })?
+                    .collect::<rusqlite::Result<Vec<_>>>()?
+                {
+                    out.insert((uuid_of(&a)?, uuid_of(&b)?));
+                }
+            }
+            Ok(out.into_iter().collect())
+        })
+        .await
+    }
+
+    async fn dismiss_pair(
+        &self,
+        a: Uuid,
+        b: Uuid,
+        by: &str,
+        note: Option<&str>,
+        at: i64,
+    ) -> Result<()> {
+        let (by, note) = (by.to_string(), note.map(str::to_string));
+        self.run(move |c| {
+            c.prepare_cached(
+                "INSERT INTO possible_dismissed (household_a, household_b, dismissed_by, dismissed_at, note)
+                 VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
+            )?
+            .execute(params![a.to_string(), b.to_string(), by, at, note])?;
+            Ok(())
+        })
+        .await
+    }
+
     async fn summaries_of(&self, ids: &[Uuid]) -> Result<Vec<HouseholdSummary>> {
         let ids: Vec<String> = ids.iter().map(Uuid::to_string).collect();
         self.run(move |c| {
