@@ -447,3 +447,62 @@ impl<S: Storage> Registry<S> {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shumari_forms::pmt::ProgrammeResult;
+
+    fn result(programmes: &[(&str, bool)]) -> PmtResult {
+        PmtResult {
+            model_version: "m".into(),
+            score: 30.0,
+            disability: false,
+            contributions: Vec::new(),
+            programmes: programmes
+                .iter()
+                .map(|(p, eligible)| ProgrammeResult {
+                    programme: (*p).into(),
+                    threshold: 32.0,
+                    eligible: *eligible,
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn the_band_is_the_first_programme_met() {
+        assert_eq!(band_of(&result(&[("kafalat", true)])), "kafalat");
+        assert_eq!(
+            band_of(&result(&[("kafalat", false), ("taleemi", true)])),
+            "taleemi"
+        );
+        assert_eq!(band_of(&result(&[("kafalat", false)])), NOT_ELIGIBLE);
+        assert_eq!(band_of(&result(&[])), NOT_ELIGIBLE);
+    }
+
+    #[test]
+    fn a_job_reads_its_state_from_its_row() {
+        let row = JobRow {
+            id: "j".into(),
+            model_version: "m".into(),
+            total: 3,
+            done: 1,
+            started_at: 1,
+            finished_at: None,
+            error: None,
+        };
+        assert_eq!(PmtJob::from(row.clone()).state, "running");
+        let done = JobRow {
+            finished_at: Some(2),
+            ..row.clone()
+        };
+        assert_eq!(PmtJob::from(done).state, "done");
+        let failed = JobRow {
+            finished_at: Some(2),
+            error: Some("x".into()),
+            ..row
+        };
+        assert_eq!(PmtJob::from(failed).state, "failed");
+    }
+}
