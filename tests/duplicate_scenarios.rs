@@ -54,6 +54,11 @@ on_both!(
     possible_duplicates
 );
 on_both!(
+    a_case_blocks_approval_before_the_background_queue_reaches_it,
+    pg_a_case_blocks_approval_before_the_background_queue_reaches_it,
+    blocked_before_the_queue
+);
+on_both!(
     the_duplicates_routes_answer_json_for_the_console,
     pg_the_duplicates_routes_answer_json_for_the_console,
     http_routes
@@ -303,6 +308,25 @@ fn refusals_and_other_closings<S: Storage>(reg: &mut TestRegistry<S>) {
     let reopened = open_cases(reg);
     assert_eq!(reopened.len(), 1);
     assert_eq!(reopened[0].id_number, cnic_one);
+}
+
+fn blocked_before_the_queue<S: Storage>(reg: &mut TestRegistry<S>) {
+    {
+        let _rt = reg.rt.enter();
+        reg.reg.spawn_queue();
+    }
+    let mut a = reg.device(&[AREA]);
+    let supervisor = reg.user("supervisor", &[AREA]);
+    let one = a.add(1, AREA);
+    let two = a.add(2, AREA);
+    let cnic = head_cnic(&a, one);
+    copy_cnic(&mut a, two, 2, &cnic);
+    a.set(two, "status", json!("complete"));
+    a.sync();
+    // Right after the push, whether or not the queue has run yet.
+    let e = decide(reg, &supervisor, two).expect_err("blocked");
+    assert_eq!(e.code(), "forbidden_transition", "{e}");
+    assert_eq!(open_cases(reg).len(), 1);
 }
 
 /// Household `n` on `d` with its head named `head`, the phone `phone` and a GPS point.

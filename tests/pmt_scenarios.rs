@@ -47,6 +47,12 @@ on_both!(
     rescored_after_a_model_change
 );
 
+on_both!(
+    a_served_registry_scores_in_the_background,
+    pg_a_served_registry_scores_in_the_background,
+    scored_in_the_background
+);
+
 /// The shipped model as a new version with ten more points for everyone.
 fn model_v2() -> String {
     PMT_MODEL_TOML
@@ -163,4 +169,26 @@ fn rescored_after_a_model_change<S: Storage>(reg: &mut TestRegistry<S>) {
     let late = a.add(50, AREA);
     a.sync();
     assert_eq!(score(reg, late).model_version, "illustrative-v2");
+}
+
+fn scored_in_the_background<S: Storage>(reg: &mut TestRegistry<S>) {
+    {
+        let _rt = reg.rt.enter();
+        reg.reg.spawn_queue();
+    }
+    let mut a = reg.device(&[AREA]);
+    let ids = a.add_many(1, 5, AREA);
+    let r = a.sync();
+    assert!(r.refused.is_empty(), "{r:?}");
+    // Once the queue settles, every pushed household has its score; a read settles it first.
+    reg.rt.block_on(reg.reg.settle_queue());
+    for id in &ids {
+        assert_eq!(score(reg, *id).model_version, "illustrative-v1");
+    }
+    let late = a.add(9, AREA);
+    a.sync();
+    assert_eq!(
+        reg.show(late)["pmt"]["model_version"],
+        json!("illustrative-v1")
+    );
 }

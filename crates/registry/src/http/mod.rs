@@ -137,6 +137,11 @@ async fn show<S: Storage>(
 /// the concurrency limit. The monitoring routes ([`health`]) sit outside them. Around everything,
 /// [`observe`]: a request id for each request, its span and its metrics.
 pub fn app<S: Storage>(reg: Arc<Registry<S>>) -> Router {
+    // A served registry scores and checks pushed households in the background, off the push's
+    // path (`service/queue.rs`).
+    if tokio::runtime::Handle::try_current().is_ok() {
+        reg.spawn_queue();
+    }
     let limit = reg.config().max_body;
     let rate = reg.config().rate.clone();
     let limiter = Arc::new(limits::Limiter::new(&rate));

@@ -306,6 +306,7 @@ impl<S: Storage> Registry<S> {
         area: Option<&str>,
         state: Option<CaseState>,
     ) -> Result<Vec<DuplicateCase>> {
+        self.settle_derived().await?;
         let cases = self.storage.cases(state.map(CaseState::as_str)).await?;
         let ids: Vec<Uuid> = cases
             .iter()
@@ -366,6 +367,9 @@ impl<S: Storage> Registry<S> {
     /// Refuses approving household `id` while it has an open duplicate case: the one home of that
     /// rule (the review calls it before writing an approval).
     pub async fn approval_blocked(&self, id: Uuid) -> Result<()> {
+        // The household's own numbers are looked up now, whatever the queue (or another process's
+        // queue) has done yet: a household pushed a moment ago is never approved past its case.
+        self.detect_duplicates(&[id]).await?;
         let open = self.storage.open_cases_of(id).await?;
         if open.is_empty() {
             return Ok(());

@@ -22,7 +22,9 @@
 //!   push, the model in force, rescoring runs with progress);
 //! - `duplicates.rs`: the duplicates queue (one ID number in several households), its resolution
 //!   and the rule that a household with an open case is not approved;
-//! - `possible.rs`: possible duplicates (heads' names alike and another attribute shared).
+//! - `possible.rs`: possible duplicates (heads' names alike and another attribute shared);
+//! - `queue.rs`: scoring and duplicate detection after a push, off its path (a background task
+//!   when the registry serves HTTP), and the settling reads do first.
 
 mod access_audit;
 mod admin;
@@ -36,6 +38,7 @@ mod ingest;
 mod merge;
 mod permit;
 mod possible;
+mod queue;
 mod references;
 mod review;
 mod scoring;
@@ -113,6 +116,8 @@ pub struct Registry<S> {
     /// Serialises scoring passes and duplicate detection (`scoring.rs`, `duplicates.rs`) and holds
     /// the PMT model in force once loaded.
     scoring: tokio::sync::Mutex<Option<Arc<shumari_forms::pmt::PmtModel>>>,
+    /// Households waiting to be scored and checked for duplicates (`queue.rs`).
+    queue: queue::Queue,
 }
 
 fn now_ms() -> i64 {
@@ -155,6 +160,7 @@ impl<S: Storage> Registry<S> {
             metrics: Arc::new(crate::metrics::Metrics::new()),
             own_actor: tokio::sync::OnceCell::new(),
             scoring: tokio::sync::Mutex::new(None),
+            queue: queue::Queue::default(),
         }
     }
 

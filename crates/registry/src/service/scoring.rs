@@ -2,12 +2,12 @@
 //! the same `shumari_forms` code the tablet scores with, and kept with its band, each variable's
 //! contribution and the model version ([`crate::storage::ScoreStore`]).
 //!
-//! **When.** A push scores the households it stored *after* its batch is committed and after the
-//! ingest lock is released ([`Registry::after_ingest`]), so scoring never holds up another device's
-//! push and a scoring failure never undoes a stored household (it is logged, and the next push of the
-//! household or a rescoring run scores it). Scoring passes are serialised by one lock, and each pass
-//! reads the households from storage after taking it, so the last score written is always of the
-//! newest committed document, whatever order concurrent requests finish in.
+//! **When.** The households a push stored are scored after its batch is committed, by the
+//! registry's background queue when it runs one (`queue.rs`), else in the same request after the
+//! ingest lock is released; a scoring failure never undoes a stored household (it is logged, and
+//! the next push of the household or a rescoring run scores it). Scoring passes are serialised by
+//! one lock, and each pass reads the households from storage after taking it, so the last score
+//! written is always of the newest committed document, whatever order passes run in.
 //!
 //! **Which model.** The model in force is the one installed last in the registry's database
 //! ([`Registry::install_pmt_model`]); without one, the model shipped with `shumari-forms`. Each pass
@@ -259,22 +259,6 @@ impl<S: Storage> Registry<S> {
         Ok(n)
     }
 
-    /// What the registry does once a push's households are stored, outside the ingest lock: score
-    /// them and look for duplicate ID numbers. The households are already stored and acknowledged,
-    /// so a failure here is logged, not returned: a rescoring run or `duplicates scan` catches up.
-    pub(super) async fn after_ingest(&self, ids: &[Uuid]) {
-        if ids.is_empty() {
-            return;
-        }
-        match self.score_households(ids).await {
-            Ok(n) => tracing::debug!(households = n, "scored"),
-            Err(e) => tracing::error!(error = %e, "scoring after ingest failed"),
-        }
-        if let Err(e) = self.detect_duplicates(ids).await {
-            tracing::error!(error = %e, "duplicate detection after ingest failed");
-        }
-    }
-
     /// Installs a PMT model from its TOML text (checked as the tablet checks it) and makes it the
     /// model in force; returns its version. Households keep their scores until a rescoring run
     /// ([`Registry::rescore`]) or their next push scores them with it.
@@ -398,10 +382,20 @@ impl<S: Storage> Registry<S> {
             .collect())
     }
 
-    /// The registry's stored score of household `id` (`None`: not scored yet).
+    /// The registry's stored score of household `id` (`None`: not scored yet), once the queue no
+    /// longer holds it.
     pub(super) async fn stored_score(&self, id: Uuid) -> Result<Option<RegistryScore>> {
-        let Some(row) = self.storage.score_of(id).await? else {
-            return Ok(None);
+        self.settle_queue().await;
+        let row = match self.storage.score_of(id).await? {
+            Some(row) => row,
+            // Not scored yet (queued in another process, or stored before scoring): score it now.
+            None => {
+                self.score_households(&[id]).await?;
+                match self.storage.score_of(id).await? {
+                    Some(row) => row,
+                    None => return Ok(None),
+                }
+            }
         };
         let current = self.pmt_model_version().await? == row.model_version;
         Ok(Some(RegistryScore {

@@ -40,6 +40,10 @@ impl ScoreStore for AnyStorage {
         delegate!(self.household_ids(after, limit))
     }
 
+    async fn unscored(&self, limit: usize) -> Result<Vec<Uuid>> {
+        delegate!(self.unscored(limit))
+    }
+
     async fn household_count(&self) -> Result<u64> {
         delegate!(self.household_count())
     }

@@ -77,6 +77,8 @@ pub trait ScoreStore {
         after: Option<Uuid>,
         limit: usize,
     ) -> impl Future<Output = Result<Vec<Uuid>>> + Send;
+    /// Up to `limit` households that have no score.
+    fn unscored(&self, limit: usize) -> impl Future<Output = Result<Vec<Uuid>>> + Send;
     /// Number of households.
     fn household_count(&self) -> impl Future<Output = Result<u64>> + Send;
     /// Stores a rescoring run's row (inserted or updated).

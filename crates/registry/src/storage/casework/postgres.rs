@@ -173,6 +173,20 @@ impl ScoreStore for PgStorage {
         .collect()
     }
 
+    async fn unscored(&self, limit: usize) -> Result<Vec<Uuid>> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let c = self.conn().await;
+        c.query(
+            "SELECT h.id FROM households h LEFT JOIN pmt_scores s ON s.household_id = h.id
+              WHERE s.household_id IS NULL LIMIT $1",
+            &[&limit],
+        )
+        .await?
+        .iter()
+        .map(|r| uuid_of(r.get(0)))
+        .collect()
+    }
+
     async fn household_count(&self) -> Result<u64> {
         let c = self.conn().await;
         Ok(to_u64(
@@ -282,11 +296,17 @@ impl CaseStore for PgStorage {
     async fn open_case(&self, case: &CaseRow) -> Result<()> {
         let mut c = self.conn().await;
         let tx = c.transaction().await?;
-        tx.execute(
-            "INSERT INTO dup_cases (id, id_number, area, state, opened_at) VALUES ($1, $2, $3, $4, $5)",
-            &[&case.id, &case.id_number, &case.area, &case.state, &case.opened_at],
-        )
-        .await?;
+        // Another process may have opened the number's case a moment ago: then this one is not.
+        let n = tx
+            .execute(
+                "INSERT INTO dup_cases (id, id_number, area, state, opened_at) VALUES ($1, $2, $3, $4, $5)
+                 ON CONFLICT DO NOTHING",
+                &[&case.id, &case.id_number, &case.area, &case.state, &case.opened_at],
+            )
+            .await?;
+        if n == 0 {
+            return Ok(());
+        }
         let hs: Vec<String> = case.households.iter().map(Uuid::to_string).collect();
         tx.execute(
             "INSERT INTO dup_case_households (case_id, household_id)

@@ -175,6 +175,22 @@ impl ScoreStore for SqliteStorage {
         .await
     }
 
+    async fn unscored(&self, limit: usize) -> Result<Vec<Uuid>> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        self.run(move |c| {
+            c.prepare_cached(
+                "SELECT h.id FROM households h LEFT JOIN pmt_scores s ON s.household_id = h.id
+                  WHERE s.household_id IS NULL LIMIT ?1",
+            )?
+            .query_map([limit], |r| r.get::<_, String>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?
+            .iter()
+            .map(|s| uuid_of(s))
+            .collect()
+        })
+        .await
+    }
+
     async fn household_count(&self) -> Result<u64> {
         self.run(|c| {
             Ok(c.prepare_cached("SELECT count(*) FROM households")?
@@ -299,10 +315,16 @@ impl CaseStore for SqliteStorage {
         let k = case.clone();
         self.run(move |c| {
             let tx = c.transaction()?;
-            tx.prepare_cached(
-                "INSERT INTO dup_cases (id, id_number, area, state, opened_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-            )?
-            .execute(params![k.id, k.id_number, k.area, k.state, k.opened_at])?;
+            // Another process may have opened the number's case a moment ago: then this one is not.
+            let n = tx
+                .prepare_cached(
+                    "INSERT INTO dup_cases (id, id_number, area, state, opened_at) VALUES (?1, ?2, ?3, ?4, ?5)
+                     ON CONFLICT DO NOTHING",
+                )?
+                .execute(params![k.id, k.id_number, k.area, k.state, k.opened_at])?;
+            if n == 0 {
+                return Ok(());
+            }
             for h in &k.households {
                 tx.prepare_cached(
                     "INSERT INTO dup_case_households (case_id, household_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
