@@ -138,6 +138,12 @@ pub enum RegistryCmd {
     Backup(crate::backup_cmd::BackupArgs),
     /// Restores a backup made by `registry backup`, after checking it.
     Restore(crate::backup_cmd::RestoreArgs),
+    /// The proxy means test at the registry: rescore everything, show a household's score.
+    #[command(subcommand)]
+    Pmt(crate::pmt_cmd::PmtCmd),
+    /// The duplicates queue: households sharing a CNIC/B-form number.
+    #[command(subcommand)]
+    Duplicates(crate::duplicates_cmd::DuplicatesCmd),
 }
 
 /// `registry user ...`.
@@ -432,5 +438,7 @@ pub fn run(cli: &Cli, cmd: &RegistryCmd) -> anyhow::Result<i32> {
         RegistryCmd::Review(cmd) => crate::review_cmd::run(cli, &rt, cmd),
         RegistryCmd::Backup(args) => crate::backup_cmd::backup(cli, args),
         RegistryCmd::Restore(args) => crate::backup_cmd::restore(cli, args),
+        RegistryCmd::Pmt(cmd) => crate::pmt_cmd::run(cli, &rt, cmd),
+        RegistryCmd::Duplicates(cmd) => crate::duplicates_cmd::run(cli, &rt, cmd),
     }
 }

@@ -31,6 +31,7 @@ pub mod doc;
 pub mod error;
 pub mod household;
 pub mod id_number;
+pub mod names;
 pub mod reference;
 pub mod review;
 pub mod roles;

@@ -3,10 +3,12 @@
 //! ([`HttpError`]). [`launch`] serves plain HTTP (loopback, or behind a TLS proxy), [`launch_tls`]
 //! HTTPS; [`tls`] holds the rules for both.
 
+mod duplicates;
 mod error;
 mod health;
 mod limits;
 pub mod observe;
+mod pmt;
 mod review;
 pub mod tls;
 
@@ -142,6 +144,11 @@ pub fn app<S: Storage>(reg: Arc<Registry<S>>) -> Router {
 /// request limits, like the monitoring routes, and inside [`observe`], so they get request ids,
 /// log spans and metrics by route template too.
 pub fn app_with<S: Storage>(reg: Arc<Registry<S>>, extra: Router) -> Router {
+    // A served registry scores and checks pushed households in the background, off the push's
+    // path (`service/queue.rs`).
+    if tokio::runtime::Handle::try_current().is_ok() {
+        reg.spawn_queue();
+    }
     let limit = reg.config().max_body;
     let rate = reg.config().rate.clone();
     let limiter = Arc::new(limits::Limiter::new(&rate));
@@ -155,6 +162,8 @@ pub fn app_with<S: Storage>(reg: Arc<Registry<S>>, extra: Router) -> Router {
         .route("/v1/households", get(list::<S>))
         .route("/v1/households/{id}", get(show::<S>))
         .merge(review::routes::<S>())
+        .merge(duplicates::routes::<S>())
+        .merge(pmt::routes::<S>())
         .layer(DefaultBodyLimit::max(limit))
         .with_state(reg.clone())
         .layer(GlobalConcurrencyLimitLayer::new(rate.max_concurrent.max(1)))

@@ -51,6 +51,16 @@ pub enum AccessAction {
     HouseholdReview,
     /// A sign-in at the web console succeeded or failed (the outcome is in the detail).
     ConsoleSignIn,
+    /// A household's registry PMT score was read.
+    PmtShow,
+    /// A PMT model was installed.
+    PmtModelInstall,
+    /// A rescoring run was started.
+    PmtRescore,
+    /// The duplicates queue was read.
+    DuplicateList,
+    /// A duplicate case was resolved, marked a data error or dismissed (or that was attempted).
+    DuplicateResolve,
 }
 
 impl AccessAction {
@@ -70,6 +80,11 @@ impl AccessAction {
             AccessAction::AuthExpired => "auth.expired",
             AccessAction::HouseholdReview => "household.review",
             AccessAction::ConsoleSignIn => "console.sign_in",
+            AccessAction::PmtShow => "household.pmt",
+            AccessAction::PmtModelInstall => "pmt.install",
+            AccessAction::PmtRescore => "pmt.rescore",
+            AccessAction::DuplicateList => "duplicates.list",
+            AccessAction::DuplicateResolve => "duplicates.resolve",
         }
     }
 }

@@ -64,6 +64,9 @@ pub struct HouseholdDetail {
     pub conflicts: Vec<Conflict>,
     /// Every change the registry received for it.
     pub audit: Vec<AuditRow>,
+    /// The registry's PMT score (`scoring.rs`), for the console to set beside the device's
+    /// provisional one; `null` until the household is scored.
+    pub pmt: Option<super::scoring::RegistryScore>,
 }
 
 /// The id a new user gets: short, unique without coordination.
@@ -270,6 +273,7 @@ impl<S: Storage> Registry<S> {
             household: hd.household().map_err(internal)?,
             conflicts: hd.conflicts().map_err(internal)?,
             audit: audit.into_iter().map(AuditRow::from).collect(),
+            pmt: self.stored_score(id).await?,
         })
     }
 }

@@ -122,6 +122,8 @@ impl<S: Storage> Registry<S> {
         let _guard = self.ingest.lock().await;
         // Completed households stored by this push, which the registry then marks submitted.
         let mut completed: Vec<Uuid> = Vec::new();
+        // Every household this push stored, scored and checked for duplicates once it is done.
+        let mut stored_ids: Vec<Uuid> = Vec::new();
         let mut outcomes: BTreeMap<Uuid, DocOutcome> = BTreeMap::new();
         let order: Vec<Uuid> = req.docs.iter().map(|d| d.id).collect();
         let mut pending = merge_duplicates(req.docs, &mut outcomes);
@@ -155,6 +157,7 @@ impl<S: Storage> Registry<S> {
                 .check_batch(auth, work, prev_areas, prepared, &mut outcomes)
                 .await?;
             let n = rows.len();
+            let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
             let complete: Vec<Uuid> = rows
                 .iter()
                 .filter(|r| r.projection.summary.status == Status::Complete)
@@ -168,6 +171,7 @@ impl<S: Storage> Registry<S> {
                 .collect();
             tracing::info!(device = %auth.device_id, households = n - stale.len(), "ingested");
             completed.extend(complete.into_iter().filter(|id| !stale.contains(id)));
+            stored_ids.extend(ids.into_iter().filter(|id| !stale.contains(id)));
             pending = ready
                 .into_iter()
                 .filter(|d| stale.contains(&d.id))
@@ -177,6 +181,8 @@ impl<S: Storage> Registry<S> {
             }
         }
         self.acknowledge_submissions(auth, completed).await?;
+        drop(_guard);
+        self.after_ingest(&stored_ids).await;
         for d in pending {
             outcomes.insert(
                 d.id,

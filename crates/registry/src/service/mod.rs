@@ -19,7 +19,14 @@
 //! - `admin.rs`: users, enrollment codes and the household list and detail (typed JSON answers);
 //! - `browse.rs`: the console's reads: a page of the household list in (area, id) order with
 //!   filters, and the counts of each status, both within the user's areas;
-//! - `access_audit.rs`: the hash-chained trail of reads, admin actions and failed authentication.
+//! - `access_audit.rs`: the hash-chained trail of reads, admin actions and failed authentication;
+//! - `scoring.rs`: the proxy means test at the registry (every stored household scored after its
+//!   push, the model in force, rescoring runs with progress);
+//! - `duplicates.rs`: the duplicates queue (one ID number in several households), its resolution
+//!   and the rule that a household with an open case is not approved;
+//! - `possible.rs`: possible duplicates (heads' names alike and another attribute shared);
+//! - `queue.rs`: scoring and duplicate detection after a push, off its path (a background task
+//!   when the registry serves HTTP), and the settling reads do first.
 
 mod access_audit;
 mod admin;
@@ -28,12 +35,16 @@ mod browse;
 mod check;
 mod device_admin;
 mod devices;
+mod duplicates;
 mod feed;
 mod ingest;
 mod merge;
 mod permit;
+mod possible;
+mod queue;
 mod references;
 mod review;
+mod scoring;
 mod tokens;
 
 pub use crate::storage::access::{BrokenLink, ChainReport};
@@ -41,7 +52,10 @@ pub use access_audit::{AccessAction, ANONYMOUS, CONSOLE};
 pub use admin::{AuditRow, HouseholdDetail};
 pub use browse::{HouseholdPage, PageRequest};
 pub use device_admin::DeviceInfo;
+pub use duplicates::{CaseHousehold, CaseState, DuplicateCase, Resolution};
+pub use possible::{PossibleDuplicate, NEAR_METRES};
 pub use review::{ReviewRequest, Reviewed, REGISTRY_DEVICE};
+pub use scoring::{band_of, PmtJob, ProgrammeLine, RegistryScore, ScoreLine, NOT_ELIGIBLE};
 
 use crate::error::{RegistryError, Result};
 use crate::scope::Scope;
@@ -103,6 +117,11 @@ pub struct Registry<S> {
     metrics: Arc<crate::metrics::Metrics>,
     /// The registry's own automerge actor (`review.rs`), read from storage on first use.
     own_actor: tokio::sync::OnceCell<Vec<u8>>,
+    /// Serialises scoring passes and duplicate detection (`scoring.rs`, `duplicates.rs`) and holds
+    /// the PMT model in force once loaded.
+    scoring: tokio::sync::Mutex<Option<Arc<shumari_forms::pmt::PmtModel>>>,
+    /// Households waiting to be scored and checked for duplicates (`queue.rs`).
+    queue: queue::Queue,
 }
 
 fn now_ms() -> i64 {
@@ -144,6 +163,8 @@ impl<S: Storage> Registry<S> {
             ingest: tokio::sync::Mutex::new(()),
             metrics: Arc::new(crate::metrics::Metrics::new()),
             own_actor: tokio::sync::OnceCell::new(),
+            scoring: tokio::sync::Mutex::new(None),
+            queue: queue::Queue::default(),
         }
     }
 

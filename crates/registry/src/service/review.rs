@@ -74,7 +74,7 @@ pub struct Reviewed {
 
 /// A change the registry writes into a stored household, as the row that stores it; `None` when
 /// the household's status is not `only_from` (when given), so there is nothing to do.
-fn registry_row(
+pub(super) fn registry_row(
     stored: &StoredDoc,
     actor: &ActorId,
     areas: &AreaRegistry,
@@ -119,7 +119,7 @@ fn internal(e: impl std::fmt::Display) -> RegistryError {
 impl<S: Storage> Registry<S> {
     /// The registry's own automerge actor, made on first use and stored (the first process to store
     /// one wins), then kept in memory.
-    async fn own_actor(&self) -> Result<ActorId> {
+    pub(super) async fn own_actor(&self) -> Result<ActorId> {
         let bytes = self
             .own_actor
             .get_or_try_init(|| async {
@@ -276,6 +276,9 @@ impl<S: Storage> Registry<S> {
             .map_err(internal)?
             .status;
             permit::decision(user, from, review.decision)?;
+            if review.decision == Decision::Approved {
+                self.approval_blocked(id).await?;
+            }
             let (areas, actor2, ctx2, r) = (
                 self.areas.clone(),
                 actor.clone(),

@@ -10,6 +10,7 @@
 pub mod access;
 pub mod any;
 pub mod backup;
+pub mod casework;
 pub mod console;
 pub mod devices;
 pub mod migrate;
@@ -22,6 +23,7 @@ use std::future::Future;
 use uuid::Uuid;
 
 pub use access::{AccessEntry, AccessEvent};
+pub use casework::{CaseStore, ScoreStore};
 pub use devices::{DeviceRow, Disabled, TokenRecord};
 
 /// The household list's row and what an ingest indexes are the domain's, shared with the device.
@@ -149,8 +151,9 @@ pub struct AuditEntry {
     pub at: i64,
 }
 
-/// What a registry backend must do. Every method is one transaction.
-pub trait Storage: Send + Sync + 'static {
+/// What a registry backend must do. Every method is one transaction. The rows kept about
+/// households (scores, duplicate cases) are [`casework`]'s supertraits.
+pub trait Storage: ScoreStore + CaseStore + Send + Sync + 'static {
     /// Adds a user; returns nothing (the id is the caller's).
     fn add_user(&self, user: &User, now: i64) -> impl Future<Output = Result<()>> + Send;
     /// A user by id.

@@ -72,7 +72,7 @@ impl PgStorage {
     }
 }
 
-fn uuid_of(s: &str) -> Result<Uuid> {
+pub(super) fn uuid_of(s: &str) -> Result<Uuid> {
     Uuid::parse_str(s).map_err(|e| StorageError::Other(format!("bad id in database: {e}")))
 }
 

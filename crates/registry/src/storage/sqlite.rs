@@ -146,7 +146,7 @@ pub(super) fn user_with(conn: &Connection, id: &str) -> Result<Option<User>> {
 /// (id, area, heads, doc, last_device, conflict_count) as read.
 type DocRow = (String, String, Vec<u8>, Vec<u8>, String, u32);
 
-fn uuid_of(s: &str) -> Result<Uuid> {
+pub(super) fn uuid_of(s: &str) -> Result<Uuid> {
     Uuid::parse_str(s).map_err(|e| StorageError::Other(format!("bad id in database: {e}")))
 }
 
