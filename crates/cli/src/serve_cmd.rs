@@ -9,8 +9,8 @@
 //!   a file whose first line is the token) as a bearer token; without one, only a scraper on the same
 //!   machine is answered.
 //! - **Shutdown**: on SIGTERM (what systemd sends) or Ctrl-C the registry stops accepting connections,
-//!   lets the requests in flight finish for up to `shutdown_grace_secs` (30 by default), then leaves
-//!   the database tidy and exits 0. A request cut off by the grace period loses nothing: every push is
+//!   lets the requests in flight finish for up to `shutdown_grace_secs` (30 by default), works
+//!   through the households pushes left to score and check, then leaves the database tidy and exits 0. A request cut off by the grace period loses nothing: every push is
 //!   one transaction, and the device sends again what was not acknowledged.
 
 use crate::registry_cmd::{open, settings, DbArgs, FileConfig, ServeTlsArgs};
@@ -98,6 +98,8 @@ pub fn run(
                 tracing::warn!(grace_secs = grace.as_secs(), "requests still in flight after the grace period: stopping anyway (devices send them again)");
             }
         }
+        // What pushes left to score and check is done now, so no write follows the checkpoint.
+        reg.settle_queue().await;
         use shumari_registry::Storage;
         reg.storage
             .close()
