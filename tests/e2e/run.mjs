@@ -306,7 +306,10 @@ try {
     await a.type('#unlock-pin', '246813');
     await a.click('button[type=submit]');
     await a.find('[data-testid="area-PK10101"]');
-    assert((await a.text('[data-testid=count-complete]')).trim() === '1', 'household kept');
+    assert((await a.text('[data-testid=count-total]')).trim() === '1', 'household kept');
+    // Completed, then submitted on the registry's acknowledgement; synced.
+    assert((await a.text('[data-testid=count-submitted]')).trim() === '1', 'household submitted');
+    assert((await a.text('[data-testid=count-synced]')).trim() === '1', 'household synced');
   });
 
   await step('switch to Urdu: the whole layout mirrors; numbers stay left to right', async () => {
