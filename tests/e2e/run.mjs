@@ -116,9 +116,12 @@ async function memberIds(s) {
 }
 
 async function addMember(s, m) {
+  // The new member is added behind the answers still being saved: start from a saved form, and
+  // allow a slow machine its time.
+  await saved(s);
   const before = (await memberIds(s)).length;
   await s.click('[data-testid=add-member]');
-  const ids = await s.waitFor(async () => { const v = await memberIds(s); return v.length > before && v; }, 'new member');
+  const ids = await s.waitFor(async () => { const v = await memberIds(s); return v.length > before && v; }, 'new member', 30000);
   const id = ids[ids.length - 1];
   await s.type(`#m-${id}-name`, m.name);
   await answer(s, 'relation', m.relation, id);
