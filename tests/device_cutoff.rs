@@ -6,10 +6,9 @@
 //! also when the answer carrying a new token is lost or the link cuts the exchange anywhere; the device list shows what happened, and every
 //! admin action and refusal is in the access audit trail.
 
-use shumari_registry::storage::postgres::PgStorage;
 use shumari_registry::{Config, Registry, Storage};
 use shumari_scenarios::faults::{FaultConfig, FaultProxy};
-use shumari_scenarios::pg::PgCluster;
+use shumari_scenarios::on_both;
 use shumari_scenarios::{http_transport, TestDevice, TestRegistry, AREA};
 use shumari_sync::engine::{KEY_DEVICE, KEY_TOKEN};
 use shumari_sync::proto::{
@@ -363,33 +362,6 @@ fn rotation_survives_a_cutting_link<S: Storage>(reg: &mut TestRegistry<S>) {
             "a replaced token still works"
         );
     }
-}
-
-fn reg() -> TestRegistry<shumari_registry::SqliteStorage> {
-    TestRegistry::sqlite()
-}
-
-fn pg_reg(pg: &PgCluster) -> TestRegistry<PgStorage> {
-    let rt = shumari_scenarios::runtime();
-    let storage = rt
-        .block_on(PgStorage::connect(&pg.database()))
-        .expect("connect to the test cluster");
-    TestRegistry::with_storage(storage, rt, Config::default())
-}
-
-macro_rules! on_both {
-    ($sqlite:ident, $pg:ident, $scenario:path) => {
-        #[test]
-        fn $sqlite() {
-            $scenario(&mut reg());
-        }
-
-        #[test]
-        fn $pg() {
-            let pg = PgCluster::shared();
-            $scenario(&mut pg_reg(&pg));
-        }
-    };
 }
 
 on_both!(

@@ -7,34 +7,10 @@
 use serde_json::json;
 use shumari_forms::pmt::PMT_MODEL_TOML;
 use shumari_registry::service::PmtJob;
-use shumari_registry::storage::postgres::PgStorage;
-use shumari_registry::{Config, Storage};
-use shumari_scenarios::pg::PgCluster;
+use shumari_registry::Storage;
+use shumari_scenarios::on_both;
 use shumari_scenarios::{TestRegistry, AREA};
 use uuid::Uuid;
-
-fn pg_reg(pg: &PgCluster) -> TestRegistry<PgStorage> {
-    let rt = shumari_scenarios::runtime();
-    let storage = rt
-        .block_on(PgStorage::connect(&pg.database()))
-        .expect("connect to the test cluster");
-    TestRegistry::with_storage(storage, rt, Config::default())
-}
-
-macro_rules! on_both {
-    ($sqlite:ident, $pg:ident, $scenario:path) => {
-        #[test]
-        fn $sqlite() {
-            $scenario(&mut TestRegistry::sqlite());
-        }
-
-        #[test]
-        fn $pg() {
-            let pg = PgCluster::shared();
-            $scenario(&mut pg_reg(&pg));
-        }
-    };
-}
 
 on_both!(
     a_pushed_household_is_scored_at_the_registry,

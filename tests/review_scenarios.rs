@@ -9,36 +9,12 @@
 use serde_json::{json, Value};
 use shumari_domain::review::Decision;
 use shumari_domain::Status;
-use shumari_registry::storage::postgres::PgStorage;
-use shumari_registry::{Config, RegistryError, ReviewRequest, Reviewed, Storage};
-use shumari_scenarios::pg::PgCluster;
+use shumari_registry::{RegistryError, ReviewRequest, Reviewed, Storage};
+use shumari_scenarios::on_both;
 use shumari_scenarios::{http_transport, other_area, TestDevice, TestRegistry, AREA};
 use shumari_sync::engine::KEY_TOKEN;
 use std::io::{Read, Write};
 use uuid::Uuid;
-
-fn pg_reg(pg: &PgCluster) -> TestRegistry<PgStorage> {
-    let rt = shumari_scenarios::runtime();
-    let storage = rt
-        .block_on(PgStorage::connect(&pg.database()))
-        .expect("connect to the test cluster");
-    TestRegistry::with_storage(storage, rt, Config::default())
-}
-
-macro_rules! on_both {
-    ($sqlite:ident, $pg:ident, $scenario:path) => {
-        #[test]
-        fn $sqlite() {
-            $scenario(&mut TestRegistry::sqlite());
-        }
-
-        #[test]
-        fn $pg() {
-            let pg = PgCluster::shared();
-            $scenario(&mut pg_reg(&pg));
-        }
-    };
-}
 
 on_both!(
     returned_fixed_resubmitted_and_approved_reaches_the_tablet,

@@ -3,8 +3,8 @@
 //! and on PostgreSQL 15 (`pg_` + the name), each PostgreSQL run in a fresh database of a cluster the
 //! harness starts for this test process (see `harness/pg.rs`; PostgreSQL is required, not optional).
 
-use shumari_registry::storage::postgres::PgStorage;
-use shumari_registry::{Config, Storage};
+use shumari_registry::Storage;
+use shumari_scenarios::on_both;
 use shumari_scenarios::pg::PgCluster;
 use shumari_scenarios::TestRegistry;
 
@@ -13,33 +13,6 @@ mod scenarios;
 
 fn reg() -> TestRegistry<shumari_registry::SqliteStorage> {
     TestRegistry::sqlite()
-}
-
-/// A registry on a fresh PostgreSQL database of `pg`.
-fn pg_reg(pg: &PgCluster) -> TestRegistry<PgStorage> {
-    let rt = shumari_scenarios::runtime();
-    let url = pg.database();
-    let storage = rt
-        .block_on(PgStorage::connect(&url))
-        .expect("connect to the test cluster");
-    TestRegistry::with_storage(storage, rt, Config::default())
-}
-
-/// One test per backend for a scenario taking `&TestRegistry<S>`.
-macro_rules! on_both {
-    ($sqlite:ident, $pg:ident, $scenario:path) => {
-        #[test]
-        fn $sqlite() {
-            $scenario(&reg());
-        }
-
-        #[test]
-        fn $pg() {
-            let pg = PgCluster::shared();
-            let r = pg_reg(&pg);
-            $scenario(&r);
-        }
-    };
 }
 
 on_both!(
@@ -91,7 +64,7 @@ fn an_old_client_is_told_to_update_and_malformed_input_is_a_4xx() {
 #[test]
 fn pg_an_old_client_is_told_to_update_and_malformed_input_is_a_4xx() {
     let pg = PgCluster::shared();
-    old_client_and_malformed_input(pg_reg(&pg));
+    old_client_and_malformed_input(TestRegistry::postgres(&pg));
 }
 
 /// The compare-and-set under every ingest: a row whose heads moved since the service loaded them is

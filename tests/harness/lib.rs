@@ -115,6 +115,38 @@ impl TestRegistry<SqliteStorage> {
     }
 }
 
+impl TestRegistry<shumari_registry::storage::postgres::PgStorage> {
+    /// A registry on a fresh PostgreSQL database of `pg`.
+    pub fn postgres(pg: &pg::PgCluster) -> Self {
+        let rt = runtime();
+        let storage = rt
+            .block_on(shumari_registry::storage::postgres::PgStorage::connect(
+                &pg.database(),
+            ))
+            .expect("connect to the test cluster");
+        Self::with_storage(storage, rt, Config::default())
+    }
+}
+
+/// One test per backend for a scenario taking `&mut TestRegistry<S>` (or `&TestRegistry<S>`): the
+/// SQLite run under the first name, the PostgreSQL run, in a fresh database of the shared test
+/// cluster, under the second.
+#[macro_export]
+macro_rules! on_both {
+    ($sqlite:ident, $pg:ident, $scenario:path) => {
+        #[test]
+        fn $sqlite() {
+            $scenario(&mut $crate::TestRegistry::sqlite());
+        }
+
+        #[test]
+        fn $pg() {
+            let pg = $crate::pg::PgCluster::shared();
+            $scenario(&mut $crate::TestRegistry::postgres(&pg));
+        }
+    };
+}
+
 impl<S: Storage> TestRegistry<S> {
     /// Wraps a storage.
     pub fn with_storage(storage: S, rt: tokio::runtime::Runtime, config: Config) -> Self {

@@ -10,36 +10,12 @@ use serde_json::json;
 use shumari_domain::review::Decision;
 use shumari_domain::Status;
 use shumari_registry::storage::console::ConsoleStorage;
-use shumari_registry::storage::postgres::PgStorage;
-use shumari_registry::{Config, Role, Storage};
-use shumari_scenarios::pg::PgCluster;
+use shumari_registry::{Role, Storage};
+use shumari_scenarios::on_both;
 use shumari_scenarios::{other_area, TestRegistry, AREA};
 use uuid::Uuid;
 
 const PASSWORD: &str = "a long console password";
-
-fn pg_reg(pg: &PgCluster) -> TestRegistry<PgStorage> {
-    let rt = shumari_scenarios::runtime();
-    let storage = rt
-        .block_on(PgStorage::connect(&pg.database()))
-        .expect("connect to the test cluster");
-    TestRegistry::with_storage(storage, rt, Config::default())
-}
-
-macro_rules! on_both {
-    ($sqlite:ident, $pg:ident, $scenario:path) => {
-        #[test]
-        fn $sqlite() {
-            $scenario(&mut TestRegistry::sqlite());
-        }
-
-        #[test]
-        fn $pg() {
-            let pg = PgCluster::shared();
-            $scenario(&mut pg_reg(&pg));
-        }
-    };
-}
 
 on_both!(
     sign_in_refuses_a_wrong_password_and_locks_after_five,
