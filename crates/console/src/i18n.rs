@@ -88,38 +88,49 @@ impl Lang {
         }
     }
 
-    /// A text in this language.
-    pub fn t(self, t: T) -> &'static str {
+    /// A text in this language: one of [`T`], or of a screen's own list made with [`texts!`].
+    pub fn t(self, t: impl Text) -> &'static str {
         t.get(self)
     }
 }
 
+/// A fixed text of the console, in both languages.
+pub trait Text: Copy {
+    /// The text in `lang`.
+    fn get(self, lang: Lang) -> &'static str;
+}
+
+/// A list of fixed texts, each in English and Urdu: `texts! { pub enum Name; Key => "en", "ur"; ... }`.
+/// The shared texts are [`T`]; a screen with texts of its own keeps them beside its view in a list
+/// of its own, so screens never compete for one list.
 macro_rules! texts {
-    ($($name:ident => $en:literal, $ur:literal;)*) => {
-        /// The console's fixed texts.
+    ($vis:vis enum $enum:ident; $($name:ident => $en:literal, $ur:literal;)*) => {
+        /// Fixed texts of the console (each variant's doc is its English).
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-        pub enum T {
+        $vis enum $enum {
             $(
                 #[doc = $en]
                 $name,
             )*
         }
 
-        impl T {
-            /// The text in `lang`.
-            pub fn get(self, lang: Lang) -> &'static str {
+        impl $crate::i18n::Text for $enum {
+            fn get(self, lang: $crate::i18n::Lang) -> &'static str {
                 match (self, lang) {
                     $(
-                        (T::$name, Lang::En) => $en,
-                        (T::$name, Lang::Ur) => $ur,
+                        ($enum::$name, $crate::i18n::Lang::En) => $en,
+                        ($enum::$name, $crate::i18n::Lang::Ur) => $ur,
                     )*
                 }
             }
         }
     };
 }
+#[allow(unused_imports)] // the screens with texts of their own import it
+pub(crate) use texts;
 
 texts! {
+    pub enum T;
     Console => "Shumari registry console", "شماری رجسٹری کنسول";
     SignIn => "Sign in", "سائن ان کریں";
     SignOut => "Sign out", "سائن آؤٹ";

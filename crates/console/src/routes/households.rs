@@ -1,0 +1,199 @@
+//! The household screens: the home page with the queues, the household list, one household's
+//! detail, and the review form on it.
+
+use super::{
+    chrome, csrf_ok, field, fields, html, req, see_other, with_session, Req, St, PAGE_ROWS,
+};
+use crate::auth::sign_in::Signed;
+use crate::error::ConsoleError;
+use crate::views::{detail, home, list};
+use crate::Console;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::Router;
+use shumari_domain::review::Decision;
+use shumari_domain::roles::{allows, Action};
+use shumari_domain::Status;
+use shumari_registry::service::PageRequest;
+use shumari_registry::storage::console::ConsoleStorage;
+use shumari_registry::{RegistryError, ReviewRequest, Storage};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+pub(super) fn routes<S: Storage + ConsoleStorage>() -> Router<Arc<Console<S>>> {
+    Router::new()
+        .route("/console", get(home_page::<S>))
+        .route("/console/households", get(list_page::<S>))
+        .route("/console/households/{id}", get(detail_page::<S>))
+        .route("/console/households/{id}/review", post(review_post::<S>))
+}
+
+async fn home_page<S: Storage + ConsoleStorage>(
+    State(c): St<S>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Response {
+    let r = req(&headers, &uri);
+    with_session(&c, &headers, &r, |s| async {
+        let out = async {
+            let counts = if allows(s.user.role, Action::ReadHouseholds) {
+                Some(c.reg.status_counts(&s.user, None).await?)
+            } else {
+                None
+            };
+            let page = home::home(&chrome(&r, Some(&s)), &s.user.areas, counts.as_ref());
+            Ok(html(StatusCode::OK, page, &[]))
+        }
+        .await;
+        (s, out)
+    })
+    .await
+}
+
+/// `AREA~ID` back to a position.
+fn parse_cursor(s: &str) -> Option<(String, uuid::Uuid)> {
+    let (area, id) = s.split_once('~')?;
+    Some((area.to_string(), uuid::Uuid::parse_str(id).ok()?))
+}
+
+async fn list_page<S: Storage + ConsoleStorage>(
+    State(c): St<S>,
+    headers: HeaderMap,
+    uri: Uri,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let r = req(&headers, &uri);
+    with_session(&c, &headers, &r, |s| async {
+        let out = async {
+            let get = |k: &str| q.get(k).map(|v| v.trim().to_string()).unwrap_or_default();
+            let filters = list::Filters {
+                area: get("area"),
+                status: get("status"),
+                q: get("q"),
+            };
+            let status = match filters.status.as_str() {
+                "" => None,
+                s => Some(Status::parse(s).map_err(|e| RegistryError::BadRequest(e.to_string()))?),
+            };
+            let after = q.get("after").and_then(|a| parse_cursor(a));
+            let request = PageRequest {
+                area: Some(filters.area.clone()).filter(|a| !a.is_empty()),
+                status,
+                search: Some(filters.q.clone()).filter(|s| !s.is_empty()),
+                after: after.clone(),
+                limit: PAGE_ROWS,
+            };
+            let rows = c.reg.household_page(&s.user, &request).await?;
+            let page = list::list(&chrome(&r, Some(&s)), &filters, &rows, after.is_some());
+            Ok(html(StatusCode::OK, page, &[]))
+        }
+        .await;
+        (s, out)
+    })
+    .await
+}
+
+async fn detail_page<S: Storage + ConsoleStorage>(
+    State(c): St<S>,
+    headers: HeaderMap,
+    uri: Uri,
+    Path(id): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let r = req(&headers, &uri);
+    with_session(&c, &headers, &r, |s| async {
+        let decided = q.contains_key("decided");
+        let out = render_detail(&c, &r, &s, &id, decided, None, StatusCode::OK).await;
+        (s, out)
+    })
+    .await
+}
+
+async fn render_detail<S: Storage + ConsoleStorage>(
+    c: &Console<S>,
+    r: &Req,
+    s: &Signed,
+    id: &str,
+    decided: bool,
+    error: Option<&str>,
+    status: StatusCode,
+) -> Result<Response, ConsoleError> {
+    let d = c.reg.household_show(Some(&s.user), id).await?;
+    let state = detail::DetailState {
+        may_review: allows(
+            s.user.role,
+            Action::Step(Status::Submitted, Status::Approved),
+        ),
+        decided,
+        error,
+    };
+    let form = shumari_forms::household_form();
+    Ok(html(
+        status,
+        detail::detail(&chrome(r, Some(s)), form, &d, state),
+        &[],
+    ))
+}
+
+async fn review_post<S: Storage + ConsoleStorage>(
+    State(c): St<S>,
+    headers: HeaderMap,
+    uri: Uri,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let r = req(&headers, &uri);
+    let f = fields(&body);
+    with_session(&c, &headers, &r, |s| async {
+        if !csrf_ok(&f, &s) {
+            return (s, Err(ConsoleError::BadForm));
+        }
+        let Some(decision) = field(&f, "decision").and_then(|d| d.parse::<Decision>().ok()) else {
+            return (s, Err(ConsoleError::BadForm));
+        };
+        let request = ReviewRequest {
+            decision,
+            comment: field(&f, "comment").unwrap_or("").trim().to_string(),
+            questions: f
+                .iter()
+                .filter(|(k, _)| k == "question")
+                .map(|(_, v)| v.clone())
+                .collect(),
+        };
+        let out = match c.reg.review(&s.user, &id, request).await {
+            Ok(done) => Ok(see_other(
+                &format!("/console/households/{}?decided=1", done.id),
+                &[],
+            )),
+            Err(e @ (RegistryError::BadRequest(_) | RegistryError::Transition(_))) => {
+                let err = ConsoleError::Registry(e);
+                let status = err.status();
+                let text = err.to_string();
+                let back = Req {
+                    lang: r.lang,
+                    here: format!("/console/households/{id}"),
+                };
+                render_detail(&c, &back, &s, &id, false, Some(&text), status).await
+            }
+            Err(e) => Err(e.into()),
+        };
+        (s, out)
+    })
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cursor_reads_back() {
+        let id = uuid::Uuid::now_v7();
+        let pos = ("PK10101-UC01".to_string(), id);
+        assert_eq!(parse_cursor(&list::cursor(&pos)), Some(pos));
+        assert_eq!(parse_cursor("nope"), None);
+    }
+}
