@@ -126,7 +126,6 @@ macro_rules! texts {
         }
     };
 }
-#[allow(unused_imports)] // the screens with texts of their own import it
 pub(crate) use texts;
 
 texts! {

@@ -8,6 +8,7 @@
 //! the data comes from the registry's service.
 
 mod households;
+mod people;
 mod session;
 
 use crate::auth::session::{
@@ -44,6 +45,7 @@ pub fn router<S: Storage + ConsoleStorage>(c: Arc<Console<S>>) -> Router {
         .route("/console/console.css", get(css))
         .merge(session::routes::<S>())
         .merge(households::routes::<S>())
+        .merge(people::routes::<S>())
         .with_state(c)
         .layer(axum::middleware::map_response(protect))
 }

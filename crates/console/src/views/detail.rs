@@ -1,6 +1,7 @@
 //! One household: its review state and the decision form, its answers by section with the
 //! questionnaire's labels in the page's language, its members, where it was interviewed (with an
-//! OpenStreetMap link) and its open conflicts with their authors.
+//! OpenStreetMap link), its proxy means test (`pmt.rs`), its open conflicts with their authors, and
+//! its history (`history.rs`).
 //!
 //! Answers are laid out by walking the questionnaire (`shumari_forms::household_form`): a top-level
 //! group is a section, a question answered at household level a row; member-level questions (inside
@@ -54,7 +55,8 @@ fn value_text(form: &Form, name: &str, v: &Value, lang: Lang) -> String {
     }
 }
 
-fn label(form: &Form, name: &str, lang: Lang) -> String {
+/// A question's label in `lang` (its name when the questionnaire does not know it).
+pub(super) fn label(form: &Form, name: &str, lang: Lang) -> String {
     form.question(name)
         .and_then(|q| form.text(&q.label, lang.code()))
         .unwrap_or(name)
@@ -163,6 +165,7 @@ pub fn detail(c: &Chrome<'_>, form: &Form, d: &HouseholdDetail, state: DetailSta
                     dl { @for (k, v) in &s.rows { dt { (k) } dd { (v) } } }
                 }
             }
+            (super::pmt::section(lang, d.pmt.as_ref(), d.device_pmt.as_ref()))
             section data-testid="members" {
                 h2 { (lang.t(T::Members)) }
                 table {
@@ -204,6 +207,7 @@ pub fn detail(c: &Chrome<'_>, form: &Form, d: &HouseholdDetail, state: DetailSta
                     }
                 }
             }
+            (super::history::section(form, h, &d.history, lang))
         },
     )
 }

@@ -4,6 +4,7 @@
 use crate::auth::session::CSRF_FIELD;
 use crate::i18n::{Lang, T};
 use maud::{html, Markup, DOCTYPE};
+use shumari_domain::roles::{allows, Action};
 use shumari_registry::storage::User;
 
 /// What the frame needs to know about the request.
@@ -47,6 +48,10 @@ pub fn page(c: &Chrome<'_>, title: &str, body: Markup) -> Markup {
                         nav {
                             a href="/console" data-testid="nav-home" { (lang.t(T::Home)) }
                             a href="/console/households" data-testid="nav-households" { (lang.t(T::Households)) }
+                            @if allows(user.role, Action::AdministerUsers) {
+                                a href="/console/users" data-testid="nav-users" { (lang.t(super::people::P::Users)) }
+                                a href="/console/devices" data-testid="nav-devices" { (lang.t(super::people::P::Devices)) }
+                            }
                         }
                         span.who data-testid="signed-in-user" { (user.name) " · " (user.role.title()) }
                     }

@@ -4,9 +4,12 @@
 //! (the browser tests find them by it).
 
 pub mod detail;
+pub mod history;
 pub mod home;
 pub mod layout;
 pub mod list;
+pub mod people;
+pub mod pmt;
 pub mod sign_in;
 
 use crate::i18n::Lang;

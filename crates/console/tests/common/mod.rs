@@ -184,3 +184,58 @@ pub fn testid_text(html: &str, id: &str) -> Option<String> {
     let rest = &rest[open_end..];
     Some(rest[..rest.find('<')?].trim().to_string())
 }
+
+/// The password every console user of these tests gets.
+pub const CONSOLE_PASSWORD: &str = "a long console password";
+
+/// A console user with [`CONSOLE_PASSWORD`]; returns the id.
+pub fn console_user_with_password<S: Storage + ConsoleStorage>(
+    reg: &TestRegistry<S>,
+    name: &str,
+    role: shumari_registry::Role,
+    areas: &[&str],
+) -> String {
+    let areas: Vec<String> = areas.iter().map(|a| a.to_string()).collect();
+    reg.rt.block_on(async {
+        let id = reg
+            .reg
+            .add_user(name, role, &areas)
+            .await
+            .expect("add user");
+        shumari_console::set_password(&reg.reg, &id, CONSOLE_PASSWORD, T0)
+            .await
+            .expect("password");
+        id
+    })
+}
+
+/// An administrator of `areas`, signed in with a password and a TOTP code.
+pub fn signed_in_administrator<S: Storage + ConsoleStorage>(
+    reg: &TestRegistry<S>,
+    base: &str,
+    clock: &TestClock,
+    areas: &[&str],
+) -> (String, Browser) {
+    let admin = console_user_with_password(
+        reg,
+        "Sadia Administrator",
+        shumari_registry::Role::Administrator,
+        areas,
+    );
+    let url = reg
+        .rt
+        .block_on(shumari_console::setup_totp(&reg.reg, &admin, clock.now()))
+        .expect("totp");
+    let totp = totp_rs::TOTP::from_url(&url).expect("otpauth url");
+    let mut b = Browser::new(base);
+    assert_eq!(b.sign_in(&admin, CONSOLE_PASSWORD).status, 303);
+    let page = b.get("/console/second-factor");
+    let csrf = csrf_of(&page.body);
+    let secs = u64::try_from(clock.now() / 1000).expect("time");
+    let r = b.post(
+        "/console/second-factor",
+        &[("csrf", &csrf), ("code", &totp.generate(secs))],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    (admin, b)
+}

@@ -41,6 +41,7 @@
 
 mod conflicts;
 mod editor;
+mod history;
 pub mod keys;
 mod path;
 mod projection;
@@ -50,6 +51,7 @@ mod values;
 
 pub use conflicts::{Conflict, ConflictValue};
 pub use editor::Editor;
+pub use history::HistoryEntry;
 pub use keys::SCHEMA_VERSION;
 pub use path::FieldPath;
 pub use read::status;

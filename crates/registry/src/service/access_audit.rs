@@ -39,6 +39,8 @@ pub enum AccessAction {
     AuthUnknownToken,
     /// The device list was read.
     DeviceList,
+    /// The user list was read (at the console).
+    UserList,
     /// A device was revoked.
     DeviceRevoke,
     /// A user was disabled (with their devices and unused enrollment codes).
@@ -74,6 +76,7 @@ impl AccessAction {
             AccessAction::AuthMissingToken => "auth.missing_token",
             AccessAction::AuthUnknownToken => "auth.unknown_token",
             AccessAction::DeviceList => "device.list",
+            AccessAction::UserList => "user.list",
             AccessAction::DeviceRevoke => "device.revoke",
             AccessAction::UserDisable => "user.disable",
             AccessAction::AuthRevoked => "auth.revoked",

@@ -12,6 +12,7 @@ use automerge::AutoCommit;
 use chrono::{DateTime, Utc};
 use rand::Rng;
 use serde::{Serialize, Serializer};
+use shumari_domain::doc::HistoryEntry;
 use shumari_domain::roles::{allows, Action};
 use shumari_domain::{Conflict, Household, HouseholdDoc};
 use shumari_proto::Role;
@@ -67,7 +68,15 @@ pub struct HouseholdDetail {
     /// The registry's PMT score (`scoring.rs`), for the console to set beside the device's
     /// provisional one; `null` until the household is scored.
     pub pmt: Option<super::scoring::RegistryScore>,
+    /// The score the tablet shows, from the model shipped with the app (`null` while the household
+    /// has nothing to score); set beside [`Self::pmt`] when the two differ.
+    pub device_pmt: Option<super::scoring::ProvisionalScore>,
+    /// Who changed what when, newest first ([`HISTORY_ROWS`] at most), read from the document.
+    pub history: Vec<HistoryEntry>,
 }
+
+/// Changes shown in a household's history.
+pub const HISTORY_ROWS: usize = 200;
 
 /// The id a new user gets: short, unique without coordination.
 fn new_user_id() -> String {
@@ -88,6 +97,17 @@ fn new_enroll_code() -> (String, String) {
 impl<S: Storage> Registry<S> {
     /// Adds a user with a role and areas; returns the new id.
     pub async fn add_user(&self, name: &str, role: Role, areas: &[String]) -> Result<String> {
+        self.add_user_by(CONSOLE, name, role, areas).await
+    }
+
+    /// [`Self::add_user`], recorded as done by `actor` (`people.rs`: an administrator's id).
+    pub(super) async fn add_user_by(
+        &self,
+        actor: &str,
+        name: &str,
+        role: Role,
+        areas: &[String],
+    ) -> Result<String> {
         if name.trim().is_empty() {
             return Err(RegistryError::BadRequest("the name is empty".into()));
         }
@@ -113,7 +133,7 @@ impl<S: Storage> Registry<S> {
         // Cutting access off (`device_admin.rs`) is recorded after: a revocation must never wait on
         // the trail.
         let detail = format!("role={} areas={}", user.role.as_str(), user.areas.join(","));
-        self.record_access(AccessAction::UserAdd, CONSOLE, Some(&user.id), Some(detail))
+        self.record_access(AccessAction::UserAdd, actor, Some(&user.id), Some(detail))
             .await?;
         self.storage.add_user(&user, now_ms()).await?;
         Ok(user.id)
@@ -121,6 +141,11 @@ impl<S: Storage> Registry<S> {
 
     /// A one-time enrollment code for `user_id`, valid for the configured time.
     pub async fn enroll_code(&self, user_id: &str) -> Result<String> {
+        self.enroll_code_by(CONSOLE, user_id).await
+    }
+
+    /// [`Self::enroll_code`], recorded as done by `actor`.
+    pub(super) async fn enroll_code_by(&self, actor: &str, user_id: &str) -> Result<String> {
         match self.storage.user_disabled_at(user_id).await? {
             None => return Err(RegistryError::NotFound(format!("no user `{user_id}`"))),
             Some(Some(_)) => {
@@ -142,7 +167,7 @@ impl<S: Storage> Registry<S> {
             )));
         }
         let (raw, shown) = new_enroll_code();
-        self.record_access(AccessAction::EnrollCode, CONSOLE, Some(user_id), None)
+        self.record_access(AccessAction::EnrollCode, actor, Some(user_id), None)
             .await?;
         self.storage
             .add_enroll_code(
@@ -269,8 +294,11 @@ impl<S: Storage> Registry<S> {
         let internal = |e: shumari_domain::DomainError| RegistryError::Internal(e.to_string());
         let am = AutoCommit::load(&s.doc).map_err(|e| RegistryError::Internal(e.to_string()))?;
         let mut hd = HouseholdDoc::from_automerge(am).map_err(internal)?;
+        let household = hd.household().map_err(internal)?;
         Ok(HouseholdDetail {
-            household: hd.household().map_err(internal)?,
+            device_pmt: super::scoring::provisional(&household, Utc::now().date_naive()),
+            history: hd.history(HISTORY_ROWS),
+            household,
             conflicts: hd.conflicts().map_err(internal)?,
             audit: audit.into_iter().map(AuditRow::from).collect(),
             pmt: self.stored_score(id).await?,

@@ -38,7 +38,7 @@ pub struct DeviceInfo {
 }
 
 impl DeviceInfo {
-    fn new(row: DeviceRow, now: i64, ttl_secs: i64) -> Self {
+    pub(super) fn new(row: DeviceRow, now: i64, ttl_secs: i64) -> Self {
         let expires = row
             .token_issued_at
             .saturating_add(ttl_secs.saturating_mul(1000));
@@ -86,10 +86,15 @@ impl<S: Storage> Registry<S> {
     /// Revokes a device: from now on every request it makes is refused with `revoked`. Revoking a
     /// revoked device changes nothing.
     pub async fn revoke_device(&self, device_id: &str) -> Result<()> {
+        self.revoke_device_by(CONSOLE, device_id).await
+    }
+
+    /// [`Self::revoke_device`], recorded as done by `actor` (`people.rs`: an administrator's id).
+    pub(super) async fn revoke_device_by(&self, actor: &str, device_id: &str) -> Result<()> {
         if !self.storage.revoke_device(device_id, now_ms()).await? {
             return Err(RegistryError::NotFound(format!("no device `{device_id}`")));
         }
-        self.record_access(AccessAction::DeviceRevoke, CONSOLE, Some(device_id), None)
+        self.record_access(AccessAction::DeviceRevoke, actor, Some(device_id), None)
             .await?;
         tracing::info!(device = %device_id, "device revoked");
         Ok(())
@@ -98,6 +103,11 @@ impl<S: Storage> Registry<S> {
     /// Disables a user: every device of theirs is refused with `revoked` from now on, and their unused
     /// enrollment codes are cancelled.
     pub async fn disable_user(&self, user_id: &str) -> Result<Disabled> {
+        self.disable_user_by(CONSOLE, user_id).await
+    }
+
+    /// [`Self::disable_user`], recorded as done by `actor`.
+    pub(super) async fn disable_user_by(&self, actor: &str, user_id: &str) -> Result<Disabled> {
         let done = self
             .storage
             .disable_user(user_id, now_ms())
@@ -105,7 +115,7 @@ impl<S: Storage> Registry<S> {
             .ok_or_else(|| RegistryError::NotFound(format!("no user `{user_id}`")))?;
         self.record_access(
             AccessAction::UserDisable,
-            CONSOLE,
+            actor,
             Some(user_id),
             Some(format!("devices={} codes={}", done.devices, done.codes)),
         )

@@ -39,6 +39,7 @@ mod duplicates;
 mod feed;
 mod ingest;
 mod merge;
+mod people;
 mod permit;
 mod possible;
 mod queue;
@@ -53,9 +54,12 @@ pub use admin::{AuditRow, HouseholdDetail};
 pub use browse::{HouseholdPage, PageRequest};
 pub use device_admin::DeviceInfo;
 pub use duplicates::{CaseHousehold, CaseState, DuplicateCase, Resolution};
+pub use people::UserInfo;
 pub use possible::{PossibleDuplicate, NEAR_METRES};
 pub use review::{ReviewRequest, Reviewed, REGISTRY_DEVICE};
-pub use scoring::{band_of, PmtJob, ProgrammeLine, RegistryScore, ScoreLine, NOT_ELIGIBLE};
+pub use scoring::{
+    band_of, PmtJob, ProgrammeLine, ProvisionalScore, RegistryScore, ScoreLine, NOT_ELIGIBLE,
+};
 
 use crate::error::{RegistryError, Result};
 use crate::scope::Scope;

@@ -158,6 +158,36 @@ pub fn band_of(r: &PmtResult) -> String {
         .map_or_else(|| NOT_ELIGIBLE.to_string(), |p| p.programme.clone())
 }
 
+/// The score a tablet shows for a household: the model shipped with `shumari-forms` (what the app
+/// scores with), as of `today`. `None` when the household cannot be scored (no members yet).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProvisionalScore {
+    /// 0 (poorest) to 100.
+    pub score: f64,
+    /// The shipped model's version.
+    pub model_version: String,
+    /// The band it falls in.
+    pub band: String,
+}
+
+/// The tablet's score of `household` ([`ProvisionalScore`]).
+pub fn provisional(
+    household: &shumari_domain::Household,
+    today: NaiveDate,
+) -> Option<ProvisionalScore> {
+    if household.members.is_empty() {
+        return None;
+    }
+    let json = serde_json::to_value(household).ok()?;
+    let instance = Instance::from_household_json(&json).ok()?;
+    let r = pmt_model().score_on(&instance, today);
+    Some(ProvisionalScore {
+        score: r.score,
+        band: band_of(&r),
+        model_version: r.model_version,
+    })
+}
+
 /// Scores one stored household with `model` as of `today` (CPU only).
 fn score_doc(
     model: &PmtModel,

@@ -7,7 +7,7 @@ use super::postgres::PgStorage;
 use super::sqlite::SqliteStorage;
 use super::{
     AccessEntry, AccessEvent, AuditEntry, DeviceRow, Disabled, HouseholdSummary, IngestRow,
-    LogEntry, Result, Storage, StorageError, StoredDoc, TokenRecord, User,
+    LogEntry, Result, Storage, StorageError, StoredDoc, TokenRecord, User, UserRow,
 };
 use std::fmt;
 use std::path::PathBuf;
@@ -141,6 +141,10 @@ impl Storage for AnyStorage {
 
     async fn devices(&self) -> Result<Vec<DeviceRow>> {
         delegate!(self.devices())
+    }
+
+    async fn users(&self) -> Result<Vec<UserRow>> {
+        delegate!(self.users())
     }
 
     async fn revoke_device(&self, device_id: &str, now: i64) -> Result<bool> {

@@ -24,7 +24,7 @@ use uuid::Uuid;
 
 pub use access::{AccessEntry, AccessEvent};
 pub use casework::{CaseStore, ScoreStore};
-pub use devices::{DeviceRow, Disabled, TokenRecord};
+pub use devices::{DeviceRow, Disabled, TokenRecord, UserRow};
 
 /// The household list's row and what an ingest indexes are the domain's, shared with the device.
 pub use shumari_domain::{HouseholdSummary, Projection};
@@ -200,6 +200,8 @@ pub trait Storage: ScoreStore + CaseStore + Send + Sync + 'static {
     ) -> impl Future<Output = Result<bool>> + Send;
     /// Every device, oldest enrollment first.
     fn devices(&self) -> impl Future<Output = Result<Vec<DeviceRow>>> + Send;
+    /// Every user with their areas and whether they are disabled, by name.
+    fn users(&self) -> impl Future<Output = Result<Vec<UserRow>>> + Send;
     /// Revokes a device; `false` when there is no such device.
     fn revoke_device(&self, device_id: &str, now: i64)
         -> impl Future<Output = Result<bool>> + Send;

@@ -19,7 +19,7 @@ mod tls;
 use super::{
     access, columns, devices, role_of, AccessEntry, AccessEvent, AuditEntry, DeviceRow, Disabled,
     HouseholdSummary, IngestRow, LogEntry, Result, Storage, StorageError, StoredDoc, TokenRecord,
-    User,
+    User, UserRow,
 };
 use shumari_domain::AreaRange;
 use std::collections::{HashMap, HashSet};
@@ -296,6 +296,10 @@ impl Storage for PgStorage {
 
     async fn devices(&self) -> Result<Vec<DeviceRow>> {
         devices::postgres::list(&*self.conn().await).await
+    }
+
+    async fn users(&self) -> Result<Vec<UserRow>> {
+        devices::postgres::users(&*self.conn().await).await
     }
 
     async fn revoke_device(&self, device_id: &str, now: i64) -> Result<bool> {

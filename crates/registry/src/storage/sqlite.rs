@@ -9,7 +9,7 @@
 use super::{
     access, columns, devices, role_of, AccessEntry, AccessEvent, AuditEntry, DeviceRow, Disabled,
     HouseholdSummary, IngestRow, LogEntry, Result, Storage, StorageError, StoredDoc, TokenRecord,
-    User,
+    User, UserRow,
 };
 use rusqlite::{params, Connection, OptionalExtension};
 use shumari_domain::{AreaRange, IdNumber};
@@ -340,6 +340,10 @@ impl Storage for SqliteStorage {
 
     async fn devices(&self) -> Result<Vec<DeviceRow>> {
         self.run(|c| devices::sqlite::list(c)).await
+    }
+
+    async fn users(&self) -> Result<Vec<UserRow>> {
+        self.run(|c| devices::sqlite::users(c)).await
     }
 
     async fn revoke_device(&self, device_id: &str, now: i64) -> Result<bool> {

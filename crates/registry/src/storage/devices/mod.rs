@@ -53,6 +53,15 @@ pub struct DeviceRow {
     pub user_disabled_at: Option<i64>,
 }
 
+/// One user as the console's user list shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserRow {
+    /// The user.
+    pub user: super::User,
+    /// When they were disabled.
+    pub disabled_at: Option<i64>,
+}
+
 /// What disabling a user did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Disabled {

@@ -1,8 +1,8 @@
 //! Device rows on PostgreSQL (see the module above for what the columns mean).
 
-use super::{DeviceRow, Disabled, TokenRecord};
+use super::{DeviceRow, Disabled, TokenRecord, UserRow};
 use crate::storage::postgres::user_with;
-use crate::storage::{DeviceAuth, Result};
+use crate::storage::{role_of, DeviceAuth, Result, User};
 use tokio_postgres::{Client, GenericClient};
 
 /// The device whose current or replaced token hashes to `hash`.
@@ -151,4 +151,38 @@ pub(in crate::storage) async fn user_disabled_at(
             .await?
             .map(|r| r.get(0)),
     )
+}
+
+/// Every user with their areas, by name then id.
+pub(in crate::storage) async fn users(c: &Client) -> Result<Vec<UserRow>> {
+    let mut areas: std::collections::HashMap<String, Vec<String>> = Default::default();
+    for r in c
+        .query(
+            "SELECT user_id, area FROM user_areas ORDER BY user_id, area COLLATE \"C\"",
+            &[],
+        )
+        .await?
+    {
+        areas.entry(r.get(0)).or_default().push(r.get(1));
+    }
+    let mut out = Vec::new();
+    for r in c
+        .query(
+            "SELECT id, name, role, disabled_at FROM users ORDER BY name, id",
+            &[],
+        )
+        .await?
+    {
+        let id: String = r.get(0);
+        out.push(UserRow {
+            user: User {
+                areas: areas.remove(&id).unwrap_or_default(),
+                name: r.get(1),
+                role: role_of(r.get(2))?,
+                id,
+            },
+            disabled_at: r.get(3),
+        });
+    }
+    Ok(out)
 }

@@ -1,8 +1,8 @@
 //! Device rows on SQLite (see the module above for what the columns mean).
 
-use super::{DeviceRow, Disabled, TokenRecord};
+use super::{DeviceRow, Disabled, TokenRecord, UserRow};
 use crate::storage::sqlite::user_with;
-use crate::storage::{DeviceAuth, Result};
+use crate::storage::{role_of, DeviceAuth, Result, User};
 use rusqlite::{params, Connection, OptionalExtension};
 
 /// The device whose current or replaced token hashes to `hash`.
@@ -149,4 +149,39 @@ pub(in crate::storage) fn user_disabled_at(
         |r| r.get(0),
     )
     .optional()?)
+}
+
+/// Every user with their areas, by name then id.
+pub(in crate::storage) fn users(c: &Connection) -> Result<Vec<UserRow>> {
+    let mut areas: std::collections::HashMap<String, Vec<String>> = Default::default();
+    let mut stmt =
+        c.prepare_cached("SELECT user_id, area FROM user_areas ORDER BY user_id, area")?;
+    for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
+        let (id, area) = row?;
+        areas.entry(id).or_default().push(area);
+    }
+    let mut stmt =
+        c.prepare_cached("SELECT id, name, role, disabled_at FROM users ORDER BY name, id")?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, Option<i64>>(3)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (id, name, role, disabled_at) = row?;
+        out.push(UserRow {
+            user: User {
+                areas: areas.remove(&id).unwrap_or_default(),
+                id,
+                name,
+                role: role_of(&role)?,
+            },
+            disabled_at,
+        });
+    }
+    Ok(out)
 }
