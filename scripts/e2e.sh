@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # End-to-end tests of the field app binary in a real WebKitGTK window under Xvfb, driven through
-# tauri-driver + WebKitWebDriver. Installs what a fresh Debian 12 lacks (idempotent), builds the UI and
-# the app, starts a registry, runs tests/e2e/run.mjs, and leaves screenshots in artifacts/screenshots/.
+# tauri-driver + WebKitWebDriver, and of the registry's console in headless chromium (chromium-driver).
+# Installs what a fresh Debian 12 lacks (idempotent), builds the UI and the app, starts a registry,
+# runs tests/e2e/run.mjs, and leaves screenshots in artifacts/screenshots/ (the console's in console/).
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 source "$SHUMARI_ROOT/scripts/lib/registry.sh"
@@ -42,6 +43,14 @@ new_code() { # name -> enrollment code of a new surveyor in PK10101
 CODE_A="$(new_code "Surveyor A")"
 CODE_B="$(new_code "Surveyor B")"
 export REGISTRY_URL="http://127.0.0.1:$REG_PORT" CODE_A CODE_B
+# The console's users: a supervisor of PK10101 and an administrator with a TOTP second factor.
+CONSOLE_PASSWORD="e2e console password"
+SUPERVISOR_ID="$(printf '%s\n' "$CONSOLE_PASSWORD" | "$SHUMARI" registry user add --db "$REG_DB" \
+  --name "Supervisor Nasreen" --role supervisor --area PK10101 --password-stdin --json | json_field id)"
+ADMIN_ID="$(printf '%s\n' "$CONSOLE_PASSWORD" | "$SHUMARI" registry user add --db "$REG_DB" \
+  --name "Administrator Sadia" --role administrator --area PK10101 --password-stdin --json | json_field id)"
+ADMIN_TOTP_URL="$("$SHUMARI" registry user totp --db "$REG_DB" "$ADMIN_ID" --json | json_field otpauth_url)"
+export CONSOLE_PASSWORD SUPERVISOR_ID ADMIN_ID ADMIN_TOTP_URL
 
 # 4. A virtual display and one tauri-driver per app instance, each with its own data directory.
 DISPLAY_NUM=":$((90 + RANDOM % 100))"
@@ -56,6 +65,11 @@ start_driver() { # name port native_port
 PA="$(free_port)"; NA="$(free_port)"; PB="$(free_port)"; NB="$(free_port)"
 start_driver a "$PA" "$NA"
 start_driver b "$PB" "$NB"
+# chromium-driver for the console (headless chromium; no display needed).
+PC="$(free_port)"
+chromedriver --port="$PC" >"$WORK/chromedriver.log" 2>&1 &
+pids+=($!)
+export CONSOLE_DRIVER="http://127.0.0.1:$PC" CHROMIUM="$(command -v chromium)"
 
 # 5. The tests.
 set +e

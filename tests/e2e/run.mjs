@@ -8,6 +8,7 @@ import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Session, sleep } from './webdriver.mjs';
 import { receiveOnSecond, conflictShownAndResolved } from './two_instances.mjs';
+import { consoleSteps } from './console.mjs';
 
 const env = (k, d) => process.env[k] ?? d;
 const APP = env('APP');
@@ -354,6 +355,20 @@ try {
     await shot(a, 'unlock');
     await audit(a, 'unlock-ur');
   });
+
+  // The registry's console in a real browser, reviewing what app A submitted; app A follows.
+  const appSync = async () => {
+    if ((await a.findAll('#unlock-pin')).length) {
+      await a.type('#unlock-pin', '246813');
+      await a.click('button[type=submit]');
+      await a.find('[data-testid="area-PK10101"]');
+    }
+    await nav(a, 'sync');
+    await a.click('[data-testid=sync-now]');
+    await sleep(300);
+    await a.waitFor(async () => (await a.exec(`return document.querySelector('[data-testid=sync-state]').dataset.state`)) !== 'running', 'sync round to end', 20000);
+  };
+  await consoleSteps({ step, axe, a, ref, appSync, shotsDir: SHOTS });
 } catch (e) {
   results.push({ name: 'session', status: 'failed', detail: String(e?.stack ?? e) });
   console.log(`✗ session: ${e?.message ?? e}`);

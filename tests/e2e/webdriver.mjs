@@ -1,5 +1,6 @@
 // A minimal W3C WebDriver client over fetch (Node 20+): enough to drive the app through tauri-driver
-// without pulling a browser-automation framework (and its browser downloads) into the build.
+// and the console through chromium-driver, without pulling a browser-automation framework (and its
+// browser downloads) into the build.
 const ELEMENT = 'element-6066-11e4-a52e-4f735466cecf';
 
 export class Session {
@@ -8,7 +9,13 @@ export class Session {
     this.id = id;
   }
 
-  static async create(base, application, timeoutMs = 60000) {
+  /** A session of the Tauri app `application` through tauri-driver. */
+  static create(base, application, timeoutMs = 60000) {
+    return Session.createWith(base, { browserName: 'wry', 'tauri:options': { application } }, timeoutMs);
+  }
+
+  /** A session with these capabilities, once the driver at `base` answers. */
+  static async createWith(base, capabilities, timeoutMs = 60000) {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       try {
@@ -19,9 +26,7 @@ export class Session {
       }
       await sleep(250);
     }
-    const body = {
-      capabilities: { alwaysMatch: { browserName: 'wry', 'tauri:options': { application } } },
-    };
+    const body = { capabilities: { alwaysMatch: capabilities } };
     const r = await fetch(`${base}/session`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
     const j = await r.json();
     if (!r.ok) throw new Error(`new session failed: ${JSON.stringify(j)}`);
