@@ -29,6 +29,7 @@
 //!   when the registry serves HTTP), and the settling reads do first.
 
 mod access_audit;
+mod assignments;
 mod admin;
 mod bounds;
 mod browse;
@@ -50,6 +51,7 @@ mod tokens;
 pub use crate::storage::access::{BrokenLink, ChainReport};
 pub use access_audit::{AccessAction, ANONYMOUS, CONSOLE};
 pub use admin::{AuditRow, HouseholdDetail};
+pub use assignments::{AssignWhat, AssignmentProgress, Coverage, Overview, Unassigned, MAX_LISTED};
 pub use browse::{HouseholdPage, PageRequest};
 pub use device_admin::DeviceInfo;
 pub use duplicates::{CaseHousehold, CaseState, DuplicateCase, Resolution};
