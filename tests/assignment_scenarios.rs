@@ -89,7 +89,10 @@ fn round_trip<S: Storage + ConsoleStorage>(reg: &mut TestRegistry<S>) {
     );
     let listed = tablet.store.assignments().unwrap();
     assert_eq!(listed[0].0.id, area.id);
-    assert_eq!(listed[0].0.assigned_by_name, reg_user_name(reg, &supervisor));
+    assert_eq!(
+        listed[0].0.assigned_by_name,
+        reg_user_name(reg, &supervisor)
+    );
 
     // Completing the household moves the progress on the device at once…
     tablet.set(open, "status", json!("complete"));
@@ -149,7 +152,10 @@ fn round_trip<S: Storage + ConsoleStorage>(reg: &mut TestRegistry<S>) {
     assert_eq!(overview.unassigned.len(), 1);
     assert_eq!(overview.unassigned[0].area, AREA);
     assert_eq!(
-        (overview.unassigned[0].households, overview.unassigned[0].done),
+        (
+            overview.unassigned[0].households,
+            overview.unassigned[0].done
+        ),
         (3, 2)
     );
     // Two of the three are covered by nothing; the re-visit is assigned on its own.
@@ -157,10 +163,7 @@ fn round_trip<S: Storage + ConsoleStorage>(reg: &mut TestRegistry<S>) {
 }
 
 fn reg_user_name<S: Storage>(reg: &TestRegistry<S>, id: &str) -> String {
-    reg.rt
-        .block_on(reg.reg.acting_user(id))
-        .expect("user")
-        .name
+    reg.rt.block_on(reg.reg.acting_user(id)).expect("user").name
 }
 
 fn refusals<S: Storage + ConsoleStorage>(reg: &mut TestRegistry<S>) {
@@ -190,7 +193,9 @@ fn refusals<S: Storage + ConsoleStorage>(reg: &mut TestRegistry<S>) {
     assert_eq!(e.code(), "bad_request", "{e}");
     // Not an area, a zero target, an unknown household, an unknown surveyor.
     assert_eq!(
-        assign(reg, &supervisor, &surveyor, area("PK1010X")).unwrap_err().code(),
+        assign(reg, &supervisor, &surveyor, area("PK1010X"))
+            .unwrap_err()
+            .code(),
         "bad_request"
     );
     let zero = AssignWhat::Area {
@@ -198,16 +203,22 @@ fn refusals<S: Storage + ConsoleStorage>(reg: &mut TestRegistry<S>) {
         target: Some(0),
     };
     assert_eq!(
-        assign(reg, &supervisor, &surveyor, zero).unwrap_err().code(),
+        assign(reg, &supervisor, &surveyor, zero)
+            .unwrap_err()
+            .code(),
         "bad_request"
     );
     let unknown = AssignWhat::Household(uuid::Uuid::now_v7().to_string());
     assert_eq!(
-        assign(reg, &supervisor, &surveyor, unknown).unwrap_err().code(),
+        assign(reg, &supervisor, &surveyor, unknown)
+            .unwrap_err()
+            .code(),
         "not_found"
     );
     assert_eq!(
-        assign(reg, &supervisor, "nobody", area(AREA)).unwrap_err().code(),
+        assign(reg, &supervisor, "nobody", area(AREA))
+            .unwrap_err()
+            .code(),
         "not_found"
     );
     // A household outside the supervisor's areas is not found, even by reference.
@@ -215,15 +226,22 @@ fn refusals<S: Storage + ConsoleStorage>(reg: &mut TestRegistry<S>) {
     let theirs = far.add(1, &elsewhere);
     assert!(far.sync().refused.is_empty());
     assert_eq!(
-        assign(reg, &supervisor, &surveyor, AssignWhat::Household(theirs.to_string()))
-            .unwrap_err()
-            .code(),
+        assign(
+            reg,
+            &supervisor,
+            &surveyor,
+            AssignWhat::Household(theirs.to_string())
+        )
+        .unwrap_err()
+        .code(),
         "not_found"
     );
     // The same work twice to one surveyor is refused; nothing was stored by any refusal.
     assign(reg, &supervisor, &surveyor, area(AREA)).expect("assign");
     assert_eq!(
-        assign(reg, &supervisor, &surveyor, area(AREA)).unwrap_err().code(),
+        assign(reg, &supervisor, &surveyor, area(AREA))
+            .unwrap_err()
+            .code(),
         "bad_request"
     );
     let sup = reg.rt.block_on(reg.reg.acting_user(&supervisor)).unwrap();

@@ -121,7 +121,11 @@ pub fn run(cli: &Cli, rt: &tokio::runtime::Runtime, cmd: &AssignCmd) -> anyhow::
 }
 
 /// Runs `registry assignments` on `rt`.
-pub fn list(cli: &Cli, rt: &tokio::runtime::Runtime, args: &AssignmentsArgs) -> anyhow::Result<i32> {
+pub fn list(
+    cli: &Cli,
+    rt: &tokio::runtime::Runtime,
+    args: &AssignmentsArgs,
+) -> anyhow::Result<i32> {
     let reg = open_db(rt, &args.db)?;
     let overview = rt
         .block_on(async {
@@ -149,7 +153,10 @@ fn describe(w: &Work) -> String {
 }
 
 fn print_overview(o: &Overview) {
-    println!("{:<38} {:<24} {:<32} {:>11}", "ASSIGNMENT", "SURVEYOR", "WORK", "DONE/TOTAL");
+    println!(
+        "{:<38} {:<24} {:<32} {:>11}",
+        "ASSIGNMENT", "SURVEYOR", "WORK", "DONE/TOTAL"
+    );
     for a in &o.assignments {
         println!(
             "{:<38} {:<24} {:<32} {:>11}",
@@ -176,10 +183,17 @@ fn print_overview(o: &Overview) {
         o.unassigned.len()
     );
     for u in &o.unassigned {
-        println!("  {:<24} {:>6} households, {} done", u.area, u.households, u.done);
+        println!(
+            "  {:<24} {:>6} households, {} done",
+            u.area, u.households, u.done
+        );
     }
     if o.left_off > 0 {
-        println!("({} lists were cut at {} rows)", o.left_off, shumari_registry::service::MAX_LISTED);
+        println!(
+            "({} lists were cut at {} rows)",
+            o.left_off,
+            shumari_registry::service::MAX_LISTED
+        );
     }
 }
 
@@ -199,7 +213,10 @@ pub fn device(cli: &Cli) -> anyhow::Result<i32> {
             (None, Some(t)) => format!("area {} (target {t})", a.area),
             (None, None) => format!("area {}", a.area),
         };
-        println!("{:<40} {:>5}/{:<5} by {}", what, a.done, a.total, a.assigned_by);
+        println!(
+            "{:<40} {:>5}/{:<5} by {}",
+            what, a.done, a.total, a.assigned_by
+        );
     }
     Ok(0)
 }

@@ -225,7 +225,13 @@ mod tests {
         // The surveyor covers one tehsil: a union council in it is theirs, the next tehsil is not.
         let sur = v(&["PK60301"]);
         assert_eq!(
-            check(Role::Supervisor, &sup, Role::Surveyor, &sur, "PK60301-UC01-V2"),
+            check(
+                Role::Supervisor,
+                &sup,
+                Role::Surveyor,
+                &sur,
+                "PK60301-UC01-V2"
+            ),
             Ok(())
         );
         assert!(matches!(
@@ -250,17 +256,11 @@ mod tests {
         ];
         assert_eq!(
             Progress::of_area(counts, None),
-            Progress {
-                done: 8,
-                total: 15
-            }
+            Progress { done: 8, total: 15 }
         );
         assert_eq!(
             Progress::of_area(counts, Some(40)),
-            Progress {
-                done: 8,
-                total: 40
-            }
+            Progress { done: 8, total: 40 }
         );
         assert_eq!(Progress::of_household(Some(Status::Returned)).done, 0);
         assert_eq!(Progress::of_household(Some(Status::Submitted)).done, 1);

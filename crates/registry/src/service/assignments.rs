@@ -301,7 +301,10 @@ impl<S: Storage + ConsoleStorage> Registry<S> {
         let mut names: BTreeMap<String, String> = BTreeMap::new();
         for area in outermost(&user.areas) {
             let counts = self.storage.area_status_counts(&area).await?;
-            let mut listed = self.storage.assignments_under(&area, MAX_LISTED + 1).await?;
+            let mut listed = self
+                .storage
+                .assignments_under(&area, MAX_LISTED + 1)
+                .await?;
             if listed.len() > MAX_LISTED {
                 listed.truncate(MAX_LISTED);
                 out.left_off += 1;
@@ -411,12 +414,14 @@ impl<S: Storage + ConsoleStorage> Registry<S> {
 fn coverage(rows: &[AssignmentProgress]) -> Vec<Coverage> {
     let mut by: BTreeMap<&str, Coverage> = BTreeMap::new();
     for r in rows {
-        let c = by.entry(&r.assignment.surveyor).or_insert_with(|| Coverage {
-            surveyor: r.assignment.surveyor.clone(),
-            name: r.surveyor_name.clone(),
-            assignments: 0,
-            progress: Progress::default(),
-        });
+        let c = by
+            .entry(&r.assignment.surveyor)
+            .or_insert_with(|| Coverage {
+                surveyor: r.assignment.surveyor.clone(),
+                name: r.surveyor_name.clone(),
+                assignments: 0,
+                progress: Progress::default(),
+            });
         c.assignments += 1;
         c.progress.done += r.progress.done;
         c.progress.total += r.progress.total;

@@ -29,8 +29,8 @@
 //!   when the registry serves HTTP), and the settling reads do first.
 
 mod access_audit;
-mod assignments;
 mod admin;
+mod assignments;
 mod bounds;
 mod browse;
 mod check;

@@ -92,7 +92,15 @@ impl Columns {
 }
 
 /// The columns an assignment is written with: (kind, area, household id, reference, target).
-pub(super) fn work_columns(w: &Work) -> (&'static str, String, Option<String>, Option<String>, Option<i64>) {
+pub(super) fn work_columns(
+    w: &Work,
+) -> (
+    &'static str,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+) {
     match w {
         Work::Area { code, target } => ("area", code.clone(), None, None, target.map(i64::from)),
         Work::Household {
