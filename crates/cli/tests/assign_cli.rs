@@ -13,7 +13,14 @@ fn user(reg: &Registry, role: &str) -> String {
     admin_json(
         &reg.db,
         &[
-            "user", "add", "--name", "Sana Malik", "--role", role, "--area", "PK603",
+            "user",
+            "add",
+            "--name",
+            "Sana Malik",
+            "--role",
+            role,
+            "--area",
+            "PK603",
         ],
     )["id"]
         .as_str()
@@ -55,7 +62,9 @@ fn an_area_assigned_at_the_registry_reaches_the_tablet_and_leaves_when_withdrawn
     // A surveyor assigns nothing; the refusal says why.
     let out = registry_out(
         &reg.db,
-        &["assign", "area", "PK60301", "--to", &surveyor, "--as", &surveyor],
+        &[
+            "assign", "area", "PK60301", "--to", &surveyor, "--as", &surveyor,
+        ],
     );
     assert!(!out.status.success());
     assert!(
@@ -66,7 +75,15 @@ fn an_area_assigned_at_the_registry_reaches_the_tablet_and_leaves_when_withdrawn
     let made = admin_json(
         &reg.db,
         &[
-            "assign", "area", "PK60301", "--to", &surveyor, "--target", "3", "--as", &supervisor,
+            "assign",
+            "area",
+            "PK60301",
+            "--to",
+            &surveyor,
+            "--target",
+            "3",
+            "--as",
+            &supervisor,
         ],
     );
     assert_eq!(made["work"]["kind"], "area");
@@ -77,7 +94,10 @@ fn an_area_assigned_at_the_registry_reaches_the_tablet_and_leaves_when_withdrawn
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0]["id"], id.as_str());
     assert_eq!(rows[0]["area"], "PK60301");
-    assert_eq!((rows[0]["done"].as_u64(), rows[0]["total"].as_u64()), (Some(0), Some(3)));
+    assert_eq!(
+        (rows[0]["done"].as_u64(), rows[0]["total"].as_u64()),
+        (Some(0), Some(3))
+    );
 
     let overview = admin_json(&reg.db, &["assignments", "--as", &supervisor]);
     assert_eq!(overview["assignments"][0]["id"], id.as_str());
