@@ -11,6 +11,7 @@ const COMMANDS: &[&str] = &[
     "create_household",
     "left_area_households",
     "export_left_area",
+    "my_assignments",
     "export_unsent",
     "get_form",
     "open_interview",

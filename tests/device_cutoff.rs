@@ -34,6 +34,7 @@ fn frame_for(ep: Endpoint) -> Option<Vec<u8>> {
             cursor: Cursor::default(),
             max_bytes: 65_536,
             digest: [0; 8],
+            assignments: false,
         }
         .encode(),
         Endpoint::Check => CheckRequest {

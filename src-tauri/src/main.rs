@@ -8,7 +8,7 @@
 mod commands;
 mod error;
 
-use commands::{conflicts, households, interview, preview, session, settings, sync};
+use commands::{assignments, conflicts, households, interview, preview, session, settings, sync};
 use std::path::PathBuf;
 use tauri::Manager;
 
@@ -37,6 +37,7 @@ fn main() {
             households::create_household,
             households::left_area_households,
             households::export_left_area,
+            assignments::my_assignments,
             households::export_unsent,
             interview::get_form,
             interview::open_interview,

@@ -64,11 +64,20 @@ export async function consoleSteps({ step, axe, a, ref, appSync, shotsDir }) {
       await c.waitFor(async () => (await c.exec('return document.documentElement.lang')) === code, `console in ${code}`);
     }
   };
-  /** Screenshot and axe check of the current page in both languages, ending in English. */
-  const both = async (name) => {
+  /**
+   * Screenshot and axe check of the current page in both languages, ending in English. `again`
+   * brings the page back after a language switch when it was a form's answer (the switch returns to
+   * the form's page).
+   */
+  const both = async (name, again) => {
     for (const l of ['en', 'ur']) {
       await lang(l);
-      if (l === 'ur') assert((await c.exec('return document.documentElement.dir')) === 'rtl', 'Urdu is right to left');
+      if (l === 'ur' && again) await again();
+      if (l === 'ur') {
+        assert((await c.exec('return document.documentElement.dir')) === 'rtl', 'Urdu is right to left');
+        const font = await c.execAsync(`const d = arguments[0]; document.fonts.load('16px "Noto Nastaliq Urdu"', 'ہے').then(f => d(f.length > 0))`);
+        assert(font, 'the bundled Urdu font loads');
+      }
       await shot(name);
       await axe(c, `console ${name} ${l}`);
     }
@@ -173,7 +182,10 @@ export async function consoleSteps({ step, axe, a, ref, appSync, shotsDir }) {
       const code = (await c.text(testid('enroll-code'))).trim();
       assert(/^[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}$/.test(code), `code: ${code}`);
       await c.find(`${testid('enroll-qr')} svg`);
-      await both('enrollment-code');
+      await both('enrollment-code', async () => {
+        await c.click(testid(`code-${id}`));
+        await c.find(`${testid('enroll-qr')} svg`);
+      });
       await go('/devices');
       await c.find(testid('devices-table'));
       await both('devices');

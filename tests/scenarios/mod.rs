@@ -571,6 +571,7 @@ pub fn console_users_old_tablet_is_refused<S: Storage>(reg: &TestRegistry<S>) {
         },
         max_bytes: 1 << 20,
         digest: [0; 8],
+        assignments: false,
     };
     let refused = t
         .call(Endpoint::Pull, Some(token), pull.encode())

@@ -26,6 +26,7 @@
 //! ```
 
 mod answers;
+pub mod assignments;
 pub mod backups;
 pub mod conflicts;
 pub mod dto;

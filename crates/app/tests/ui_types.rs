@@ -8,6 +8,7 @@
 //! SHUMARI_WRITE_UI_TYPES=1 cargo test -p shumari-app --test ui_types
 //! ```
 
+use shumari_app::assignments::AssignmentView;
 use shumari_app::backups::{BackupInfo, StoreInfo};
 use shumari_app::form_preview::{FormCheck, FormProblem, PreviewOpened, PreviewState, TypeCount};
 use shumari_app::questionnaire::{Choice, FormDef, Kind, Question, RangeDef, Section};
@@ -22,7 +23,7 @@ use ts_rs::{Config, TS};
 
 const HEADER: &str = "\
 // Generated from the field app core's DTOs (crates/app/src: dto.rs, questionnaire.rs, form_preview.rs,
-// sync.rs, backups.rs) by crates/app/tests/ui_types.rs. Do not edit: change the Rust types, then run
+// sync.rs, backups.rs, assignments.rs) by crates/app/tests/ui_types.rs. Do not edit: change the Rust types, then run
 //   SHUMARI_WRITE_UI_TYPES=1 cargo test -p shumari-app --test ui_types
 // Values the core sends as plain strings or JSON are named in ./vocabulary.ts.
 
@@ -116,7 +117,8 @@ fn render() -> Rendered {
         .add::<TypeCount>()
         .add::<FormCheck>()
         .add::<PreviewState>()
-        .add::<PreviewOpened>();
+        .add::<PreviewOpened>()
+        .add::<AssignmentView>();
     r
 }
 

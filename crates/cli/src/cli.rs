@@ -119,6 +119,8 @@ pub enum HouseholdCmd {
         #[arg(long, short = 'o', value_name = "FILE")]
         out: Option<String>,
     },
+    /// This device's assignments (areas, households to revisit) with progress.
+    Assignments,
     /// Show one household with its members and conflicts.
     Show {
         /// Household id or reference number.

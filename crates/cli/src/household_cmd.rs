@@ -73,6 +73,7 @@ pub fn run(cli: &Cli, cmd: &HouseholdCmd) -> anyhow::Result<i32> {
             export(&pin::open_app(cli)?.unsent_export()?, out.as_deref())
         }
         HouseholdCmd::Show { id } => show(cli, id),
+        HouseholdCmd::Assignments => crate::assign_cmd::device(cli),
         HouseholdCmd::Set { id, assignments } => set(cli, id, assignments),
         HouseholdCmd::Validate { id, lang } => validate(cli, id, lang),
     }

@@ -6,6 +6,7 @@
 //! 1 anything else.
 
 mod areas_cmd;
+mod assign_cmd;
 mod audit_cmd;
 mod backup_cmd;
 mod cli;

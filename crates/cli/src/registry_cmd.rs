@@ -144,6 +144,11 @@ pub enum RegistryCmd {
     /// The duplicates queue: households sharing a CNIC/B-form number.
     #[command(subcommand)]
     Duplicates(crate::duplicates_cmd::DuplicatesCmd),
+    /// Assignments: give a surveyor an area or a household, or withdraw one.
+    #[command(subcommand)]
+    Assign(crate::assign_cmd::AssignCmd),
+    /// The assignments in your areas with progress, coverage per surveyor, and unassigned areas.
+    Assignments(crate::assign_cmd::AssignmentsArgs),
 }
 
 /// `registry user ...`.
@@ -440,5 +445,7 @@ pub fn run(cli: &Cli, cmd: &RegistryCmd) -> anyhow::Result<i32> {
         RegistryCmd::Restore(args) => crate::backup_cmd::restore(cli, args),
         RegistryCmd::Pmt(cmd) => crate::pmt_cmd::run(cli, &rt, cmd),
         RegistryCmd::Duplicates(cmd) => crate::duplicates_cmd::run(cli, &rt, cmd),
+        RegistryCmd::Assign(cmd) => crate::assign_cmd::run(cli, &rt, cmd),
+        RegistryCmd::Assignments(args) => crate::assign_cmd::list(cli, &rt, args),
     }
 }

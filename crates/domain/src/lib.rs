@@ -27,6 +27,7 @@
 //! ```
 
 pub mod area;
+pub mod assignment;
 pub mod doc;
 pub mod error;
 pub mod household;
@@ -38,6 +39,7 @@ pub mod roles;
 pub mod summary;
 
 pub use area::{Area, AreaLevel, AreaRange, AreaRegistry};
+pub use assignment::{Assignment, Progress, Work};
 pub use doc::{Conflict, ConflictValue, EditContext, FieldPath, HouseholdDoc};
 pub use error::{DomainError, Result};
 pub use household::{

@@ -138,16 +138,19 @@ pub enum Action {
     ReadHouseholds,
     /// Add and disable users, make enrollment codes, revoke devices.
     AdministerUsers,
+    /// Assign enumeration areas or single households to a surveyor, and withdraw an assignment.
+    AssignWork,
 }
 
 impl Action {
     /// Every action except the steps (see [`STEPS`]).
-    pub const PLAIN: [Action; 5] = [
+    pub const PLAIN: [Action; 6] = [
         Action::EnrollTablet,
         Action::PushHouseholds,
         Action::EditApproved,
         Action::ReadHouseholds,
         Action::AdministerUsers,
+        Action::AssignWork,
     ];
 
     /// Every action, the steps included: the rows of the table.
@@ -167,6 +170,7 @@ impl fmt::Display for Action {
             Action::EditApproved => f.write_str("edit an approved household"),
             Action::ReadHouseholds => f.write_str("read households in scope"),
             Action::AdministerUsers => f.write_str("administer users"),
+            Action::AssignWork => f.write_str("assign work to a surveyor"),
         }
     }
 }
@@ -222,6 +226,8 @@ pub fn allows(role: Role, action: Action) -> bool {
         Action::EditApproved => role == Role::District,
         Action::ReadHouseholds => !matches!(role, Role::Administrator),
         Action::AdministerUsers => role == Role::Administrator,
+        // Those who review a team's work also plan it.
+        Action::AssignWork => reviews(role),
     }
 }
 

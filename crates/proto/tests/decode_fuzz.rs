@@ -85,6 +85,7 @@ fn samples() -> Vec<(u8, Vec<u8>)> {
             cursor: Cursor::default(),
             max_bytes: 65536,
             digest: [3; 8],
+            assignments: true,
         }),
         payload(&PullResponse {
             docs: (0..3).map(doc).collect(),
@@ -92,6 +93,17 @@ fn samples() -> Vec<(u8, Vec<u8>)> {
             cursor: Cursor::default(),
             more: true,
             check: CheckVerdict::Differs(vec![[1; 8]; BUCKETS]),
+            assignments: Some(vec![shumari_domain::Assignment {
+                id: "a".into(),
+                surveyor: "u".into(),
+                work: shumari_domain::Work::Area {
+                    code: "PK60301".into(),
+                    target: Some(3),
+                },
+                assigned_by: "s".into(),
+                assigned_by_name: "S".into(),
+                assigned_at: 5,
+            }]),
         }),
         payload(&CheckResponse {
             send: vec![doc(5)],

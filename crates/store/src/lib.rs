@@ -27,6 +27,7 @@
 //! # Ok::<(), shumari_store::StoreError>(())
 //! ```
 
+mod assignments;
 pub mod attempts;
 mod backup;
 pub mod error;

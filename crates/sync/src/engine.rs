@@ -476,6 +476,7 @@ impl<A: StoreAccess + ?Sized> Session<'_, A> {
                     } else {
                         [0; 8]
                     },
+                    assignments: true,
                 },
             )?;
             more_follows = resp.more;
@@ -492,9 +493,15 @@ impl<A: StoreAccess + ?Sized> Session<'_, A> {
             // it again, which changes nothing already applied.
             let removed = resp.removed;
             let next = resp.cursor.to_token();
+            // The page that ends the feed carries the user's assignments, complete: they replace
+            // what the device held (a withdrawn one is gone); absent, the device keeps its list.
+            let assignments = resp.assignments;
             let gone = self.store.with_store(|s| {
                 let gone = s.remove_local(&removed)?;
                 s.kv_set(KEY_CURSOR, &next)?;
+                if let Some(list) = &assignments {
+                    s.replace_assignments(list)?;
+                }
                 Ok(gone)
             })?;
             self.report.removed += gone.removed as u64;

@@ -1,6 +1,7 @@
 //! One file per domain; each command is a one-line delegation to `shumari_app::App`. All are
 //! `async` (run on Tauri's thread pool, not the main thread), so a slow disk never freezes the window.
 
+pub mod assignments;
 pub mod conflicts;
 pub mod households;
 pub mod interview;

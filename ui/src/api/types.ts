@@ -1,5 +1,5 @@
 // Generated from the field app core's DTOs (crates/app/src: dto.rs, questionnaire.rs, form_preview.rs,
-// sync.rs, backups.rs) by crates/app/tests/ui_types.rs. Do not edit: change the Rust types, then run
+// sync.rs, backups.rs, assignments.rs) by crates/app/tests/ui_types.rs. Do not edit: change the Rust types, then run
 //   SHUMARI_WRITE_UI_TYPES=1 cargo test -p shumari-app --test ui_types
 // Values the core sends as plain strings or JSON are named in ./vocabulary.ts.
 
@@ -775,4 +775,54 @@ export type PreviewOpened = {
    * The empty form evaluated (none when it did not load).
    */
   state: PreviewState | null,
+};
+
+/**
+ * One assignment as the field app and `household assignments` show it.
+ */
+export type AssignmentView = {
+  /**
+   * The registry's id.
+   */
+  id: string,
+  /**
+   * `area` or `household`.
+   */
+  kind: string,
+  /**
+   * The area's code (for a household, the area it is in).
+   */
+  area: string,
+  /**
+   * The area's name when the device knows it.
+   */
+  areaName: string | null,
+  /**
+   * The household's id (household assignments).
+   */
+  householdId: string | null,
+  /**
+   * The household's reference number (household assignments).
+   */
+  reference: string | null,
+  /**
+   * Households expected (area assignments with a target).
+   */
+  target: number | null,
+  /**
+   * Who assigned it.
+   */
+  assignedBy: string,
+  /**
+   * When (RFC 3339, UTC).
+   */
+  assignedAt: string,
+  /**
+   * Households done.
+   */
+  done: number,
+  /**
+   * Households expected.
+   */
+  total: number,
 };

@@ -7,6 +7,7 @@
 //! A screen's module holds its handlers and nothing else: the page itself is in [`crate::views`],
 //! the data comes from the registry's service.
 
+mod assignments;
 mod households;
 mod people;
 mod session;
@@ -43,9 +44,11 @@ const CSS: &str = include_str!("../../assets/console.css");
 pub fn router<S: Storage + ConsoleStorage>(c: Arc<Console<S>>) -> Router {
     Router::new()
         .route("/console/console.css", get(css))
+        .route("/console/fonts/{name}", get(font))
         .merge(session::routes::<S>())
         .merge(households::routes::<S>())
         .merge(people::routes::<S>())
+        .merge(assignments::routes::<S>())
         .with_state(c)
         .layer(axum::middleware::map_response(protect))
 }
@@ -59,7 +62,7 @@ async fn protect(mut r: Response) -> Response {
     set(
         h,
         "content-security-policy",
-        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; \
+        "default-src 'none'; style-src 'self'; img-src 'self'; font-src 'self'; form-action 'self'; \
          frame-ancestors 'none'; base-uri 'none'",
     );
     set(h, "x-frame-options", "DENY");
@@ -80,6 +83,32 @@ async fn css() -> Response {
         CSS,
     )
         .into_response()
+}
+
+/// The bundled Urdu font's two weights.
+const FONTS: [(&str, &[u8]); 2] = [
+    (
+        "noto-nastaliq-urdu-400.woff2",
+        include_bytes!("../../assets/fonts/noto-nastaliq-urdu-400.woff2"),
+    ),
+    (
+        "noto-nastaliq-urdu-700.woff2",
+        include_bytes!("../../assets/fonts/noto-nastaliq-urdu-700.woff2"),
+    ),
+];
+
+async fn font(axum::extract::Path(name): axum::extract::Path<String>) -> Response {
+    match FONTS.iter().find(|(n, _)| *n == name) {
+        Some((_, bytes)) => (
+            [
+                (header::CONTENT_TYPE, "font/woff2"),
+                (header::CACHE_CONTROL, "max-age=604800, immutable"),
+            ],
+            *bytes,
+        )
+            .into_response(),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
 }
 
 /// The language and the page's own address, from the request.

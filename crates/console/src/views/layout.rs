@@ -52,6 +52,9 @@ pub fn page(c: &Chrome<'_>, title: &str, body: Markup) -> Markup {
                                 a href="/console/users" data-testid="nav-users" { (lang.t(super::people::P::Users)) }
                                 a href="/console/devices" data-testid="nav-devices" { (lang.t(super::people::P::Devices)) }
                             }
+                            @if allows(user.role, Action::AssignWork) {
+                                a href="/console/assignments" data-testid="nav-assignments" { (lang.t(super::assignments::A::Title)) }
+                            }
                         }
                         span.who data-testid="signed-in-user" { (user.name) " · " (user.role.title()) }
                     }

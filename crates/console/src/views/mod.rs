@@ -3,6 +3,7 @@
 //! shows; none reads storage. Every form and control a person uses has a stable `data-testid`
 //! (the browser tests find them by it).
 
+pub mod assignments;
 pub mod detail;
 pub mod history;
 pub mod home;

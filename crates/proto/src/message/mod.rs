@@ -7,6 +7,7 @@
 //! codes of a cut-off device); `refusal.rs` and `role.rs` are the shared vocabulary. Everything is
 //! re-exported here.
 
+mod assignments;
 mod enroll;
 mod pull;
 mod push;
@@ -211,8 +212,45 @@ mod tests {
             },
             more: true,
             check: CheckVerdict::Differs(vec![[1; 8], [3; 8]]),
+            assignments: None,
         };
         assert_eq!(PullResponse::decode(&pull.encode()).unwrap(), pull);
+        // The page that ends the feed carries the assignments, areas and households alike.
+        let last = PullResponse {
+            more: false,
+            assignments: Some(vec![
+                shumari_domain::Assignment {
+                    id: "a-1".into(),
+                    surveyor: "u-2".into(),
+                    work: shumari_domain::Work::Area {
+                        code: "PK60301-UC002".into(),
+                        target: Some(40),
+                    },
+                    assigned_by: "u-1".into(),
+                    assigned_by_name: "Sana".into(),
+                    assigned_at: 1_750_000_000_000,
+                },
+                shumari_domain::Assignment {
+                    id: "a-2".into(),
+                    surveyor: "u-2".into(),
+                    work: shumari_domain::Work::Household {
+                        id,
+                        reference: "PK60301-AB12-7".into(),
+                        area: "PK60301".into(),
+                    },
+                    assigned_by: "u-1".into(),
+                    assigned_by_name: "سنا".into(),
+                    assigned_at: 0,
+                },
+            ]),
+            ..pull.clone()
+        };
+        assert_eq!(PullResponse::decode(&last.encode()).unwrap(), last);
+        let empty = PullResponse {
+            assignments: Some(vec![]),
+            ..pull.clone()
+        };
+        assert_eq!(PullResponse::decode(&empty.encode()).unwrap(), empty);
         let c = pull.cursor;
         assert_eq!(Cursor::from_token(&c.to_token()), c);
         assert_eq!(Cursor::from_token("zz"), Cursor::default());
@@ -250,8 +288,17 @@ mod tests {
             },
             max_bytes: DEFAULT_CHUNK_BYTES as u32,
             digest: [9; 8],
+            assignments: false,
         };
         assert!(pull.encode().len() <= 24, "{}", pull.encode().len());
+        // Asking for the assignments costs one byte, and a request without it still reads.
+        let asking = PullRequest {
+            assignments: true,
+            ..pull.clone()
+        };
+        assert_eq!(asking.encode().len(), pull.encode().len() + 1);
+        assert_eq!(PullRequest::decode(&asking.encode()).unwrap(), asking);
+        assert_eq!(PullRequest::decode(&pull.encode()).unwrap(), pull);
         let ok = PushResponse {
             results: vec![(Uuid::now_v7(), DocOutcome::Accepted)],
         };

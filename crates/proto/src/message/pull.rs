@@ -93,6 +93,9 @@ pub struct PullRequest {
     /// [`crate::check::root_digest`] of the device's bucket digests: one 8-byte digest of everything
     /// it holds, for the consistency check.
     pub digest: [u8; 8],
+    /// The device wants its user's assignments on the page that ends the feed
+    /// (`assignments.rs`; a trailing byte, absent from older devices).
+    pub assignments: bool,
 }
 
 impl Message for PullRequest {
@@ -103,6 +106,9 @@ impl Message for PullRequest {
         for b in self.digest {
             w.u8(b);
         }
+        if self.assignments {
+            w.u8(1);
+        }
     }
     fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
         let cursor = Cursor::read(r)?;
@@ -110,10 +116,12 @@ impl Message for PullRequest {
             u32::try_from(r.varint()?).map_err(|_| DecodeError::Invalid("max_bytes"))?;
         let digest =
             <[u8; 8]>::try_from(r.take_bytes(8)?).map_err(|_| DecodeError::Invalid("digest"))?;
+        let assignments = r.remaining() > 0 && r.u8()? == 1;
         Ok(PullRequest {
             cursor,
             max_bytes,
             digest,
+            assignments,
         })
     }
 }
@@ -143,6 +151,9 @@ pub struct PullResponse {
     pub more: bool,
     /// The consistency check.
     pub check: CheckVerdict,
+    /// The user's active assignments, complete, on the page that ends the feed when the device
+    /// asked (`None`: not sent; the device keeps what it has).
+    pub assignments: Option<Vec<shumari_domain::Assignment>>,
 }
 
 impl Message for PullResponse {
@@ -164,6 +175,9 @@ impl Message for PullResponse {
                     }
                 }
             }
+        }
+        if let Some(list) = &self.assignments {
+            super::assignments::write(w, list);
         }
     }
     fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
@@ -191,12 +205,18 @@ impl Message for PullResponse {
             }
             _ => return Err(DecodeError::Invalid("check tag")),
         };
+        let assignments = if r.remaining() > 0 {
+            Some(super::assignments::read(r)?)
+        } else {
+            None
+        };
         Ok(PullResponse {
             docs,
             removed,
             cursor,
             more,
             check,
+            assignments,
         })
     }
 }

@@ -63,6 +63,12 @@ pub enum AccessAction {
     DuplicateList,
     /// A duplicate case was resolved, marked a data error or dismissed (or that was attempted).
     DuplicateResolve,
+    /// Work was assigned to a surveyor (or that was attempted).
+    AssignmentMake,
+    /// An assignment was withdrawn (or that was attempted).
+    AssignmentWithdraw,
+    /// The assignments overview was read.
+    AssignmentList,
 }
 
 impl AccessAction {
@@ -88,6 +94,9 @@ impl AccessAction {
             AccessAction::PmtRescore => "pmt.rescore",
             AccessAction::DuplicateList => "duplicates.list",
             AccessAction::DuplicateResolve => "duplicates.resolve",
+            AccessAction::AssignmentMake => "assignment.make",
+            AccessAction::AssignmentWithdraw => "assignment.withdraw",
+            AccessAction::AssignmentList => "assignment.list",
         }
     }
 }

@@ -69,6 +69,9 @@ impl<S: Storage> Registry<S> {
         super::permit::on_tablet(&auth.user)?;
         let limit = (req.max_bytes as usize).clamp(4096, self.config.chunk_bytes.max(4096));
         let mut budget = limit * 9 / 10;
+        // The user's assignments ride on the page that ends the feed (shumari_proto's
+        // `message/assignments.rs`), read once per pull.
+        let mut assignments = None;
         loop {
             let (page, cursor, more) = self.page(auth, req.cursor.clone(), budget).await?;
             let check = if page.docs.is_empty() && page.removed.is_empty() && !more {
@@ -76,12 +79,16 @@ impl<S: Storage> Registry<S> {
             } else {
                 CheckVerdict::NotChecked
             };
+            if req.assignments && !more && assignments.is_none() {
+                assignments = Some(self.device_assignments(&auth.user).await?);
+            }
             let resp = PullResponse {
                 docs: page.docs,
                 removed: page.removed,
                 cursor,
                 more,
                 check,
+                assignments: if more { None } else { assignments.clone() },
             };
             // Rarely, a page compresses worse than guessed: halve the budget and build it again.
             if resp.docs.len() > 1 && resp.encode().len() > limit {

@@ -30,6 +30,7 @@
 
 mod access_audit;
 mod admin;
+mod assignments;
 mod bounds;
 mod browse;
 mod check;
@@ -51,6 +52,7 @@ mod tokens;
 pub use crate::storage::access::{BrokenLink, ChainReport};
 pub use access_audit::{AccessAction, ANONYMOUS, CONSOLE};
 pub use admin::{AuditRow, HouseholdDetail};
+pub use assignments::{AssignWhat, AssignmentProgress, Coverage, Overview, Unassigned, MAX_LISTED};
 pub use browse::{HouseholdPage, PageRequest};
 pub use device_admin::DeviceInfo;
 pub use duplicates::{CaseHousehold, CaseState, DuplicateCase, Resolution};

@@ -9,6 +9,7 @@
 
 pub mod access;
 pub mod any;
+pub mod assignments;
 pub mod backup;
 pub mod casework;
 pub mod console;
@@ -23,6 +24,7 @@ use std::future::Future;
 use uuid::Uuid;
 
 pub use access::{AccessEntry, AccessEvent};
+pub use assignments::AssignmentStore;
 pub use casework::{CaseStore, ScoreStore};
 pub use devices::{DeviceRow, Disabled, TokenRecord, UserRow};
 
@@ -153,7 +155,7 @@ pub struct AuditEntry {
 
 /// What a registry backend must do. Every method is one transaction. The rows kept about
 /// households (scores, duplicate cases) are [`casework`]'s supertraits.
-pub trait Storage: ScoreStore + CaseStore + Send + Sync + 'static {
+pub trait Storage: ScoreStore + CaseStore + AssignmentStore + Send + Sync + 'static {
     /// Adds a user; returns nothing (the id is the caller's).
     fn add_user(&self, user: &User, now: i64) -> impl Future<Output = Result<()>> + Send;
     /// A user by id.

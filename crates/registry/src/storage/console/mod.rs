@@ -136,6 +136,12 @@ pub trait ConsoleStorage: Send + Sync + 'static {
     ) -> impl Future<Output = Result<Vec<HouseholdSummary>>> + Send;
     /// How many households under `area` are in each status (statuses with none are absent).
     fn status_counts(&self, area: &str) -> impl Future<Output = Result<Vec<(Status, u64)>>> + Send;
+    /// The same per area code under `area`: (code, status, households), by code. What the
+    /// assignments screen needs to show each area's progress and the areas nobody is assigned.
+    fn area_status_counts(
+        &self,
+        area: &str,
+    ) -> impl Future<Output = Result<Vec<(String, Status, u64)>>> + Send;
 }
 
 /// Calls the same method on whichever backend this is.
@@ -206,6 +212,10 @@ impl ConsoleStorage for AnyStorage {
 
     async fn status_counts(&self, area: &str) -> Result<Vec<(Status, u64)>> {
         delegate!(self.status_counts(area))
+    }
+
+    async fn area_status_counts(&self, area: &str) -> Result<Vec<(String, Status, u64)>> {
+        delegate!(self.area_status_counts(area))
     }
 }
 

@@ -17,6 +17,11 @@ const PAGE: &str =
              OR ref = $8::text)
       ORDER BY area COLLATE \"C\", id COLLATE \"C\" LIMIT $9";
 
+const AREA_COUNTS: &str = "SELECT area, status, count(*) FROM households
+      WHERE area COLLATE \"C\" >= $1::text AND area COLLATE \"C\" < $3::text
+        AND (area COLLATE \"C\" = $1::text OR area COLLATE \"C\" >= $2::text)
+      GROUP BY area, status ORDER BY area COLLATE \"C\"";
+
 const COUNTS: &str = "SELECT status, count(*) FROM households
       WHERE area COLLATE \"C\" >= $1::text AND area COLLATE \"C\" < $3::text
         AND (area COLLATE \"C\" = $1::text OR area COLLATE \"C\" >= $2::text)
@@ -208,6 +213,23 @@ impl ConsoleStorage for PgStorage {
             .map(|row| {
                 let n: i64 = row.get(1);
                 Ok((columns::status(row.get(0))?, u64::try_from(n).unwrap_or(0)))
+            })
+            .collect()
+    }
+
+    async fn area_status_counts(&self, area: &str) -> Result<Vec<(String, Status, u64)>> {
+        let r = AreaRange::of(area);
+        let c = self.conn().await;
+        c.query(AREA_COUNTS, &[&r.code, &r.from, &r.until])
+            .await?
+            .iter()
+            .map(|row| {
+                let n: i64 = row.get(2);
+                Ok((
+                    row.get(0),
+                    columns::status(row.get(1))?,
+                    u64::try_from(n).unwrap_or(0),
+                ))
             })
             .collect()
     }

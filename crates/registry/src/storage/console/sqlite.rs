@@ -17,6 +17,9 @@ const PAGE: &str =
         AND (?7 IS NULL OR lower(coalesce(head_name, '')) LIKE ?7 ESCAPE '\\' OR ref = ?8)
       ORDER BY area, id LIMIT ?9";
 
+const AREA_COUNTS: &str = "SELECT area, status, count(*) FROM households
+      WHERE area >= ?1 AND area < ?3 AND (area = ?1 OR area >= ?2) GROUP BY area, status ORDER BY area";
+
 const COUNTS: &str = "SELECT status, count(*) FROM households
       WHERE area >= ?1 AND area < ?3 AND (area = ?1 OR area >= ?2) GROUP BY status";
 
@@ -215,6 +218,26 @@ impl ConsoleStorage for SqliteStorage {
                 .map(|row| {
                     let (s, n) = row?;
                     Ok((columns::status(&s)?, u64::try_from(n).unwrap_or(0)))
+                })
+                .collect()
+        })
+        .await
+    }
+
+    async fn area_status_counts(&self, area: &str) -> Result<Vec<(String, Status, u64)>> {
+        let r = AreaRange::of(area);
+        self.run(move |c| {
+            c.prepare_cached(AREA_COUNTS)?
+                .query_map(params![r.code, r.from, r.until], |row| {
+                    Ok((
+                        row.get::<_, String>(0)?,
+                        row.get::<_, String>(1)?,
+                        row.get::<_, i64>(2)?,
+                    ))
+                })?
+                .map(|row| {
+                    let (a, s, n) = row?;
+                    Ok((a, columns::status(&s)?, u64::try_from(n).unwrap_or(0)))
                 })
                 .collect()
         })
