@@ -3,7 +3,8 @@
 #  1. builds `shumari`;
 #  2. starts the central registry on its embedded SQLite database (left running in the background);
 #  3. creates a demo supervisor for the demo areas and enrolls a field store (PIN 123456) with a one-time code;
-#  4. seeds that store with 60 demo households, syncs them to the registry, and lists them;
+#  4. seeds that store with 61 demo households (six finished: submitted for review, one of them a
+#     duplicate CNIC case), syncs them to the registry, and lists them;
 #  5. prepares the field app's store (same PIN), enrolled against the registry with its own one-time code,
 #     and a supervisor for the web console at /console (its sign-in is printed);
 #  6. builds the UI and opens the field app on it (PIN 123456): it syncs and shows the demo households.
@@ -31,7 +32,7 @@ if [ -f "$DEMO/registry.pid" ] && kill -0 "$(cat "$DEMO/registry.pid")" 2>/dev/n
 fi
 # Demo data an older demo made (stores with a 4-digit PIN, which stores no longer accept) is
 # fictional: it is made again rather than left unopenable. Only the demo's own files are removed.
-DEMO_FORMAT=2
+DEMO_FORMAT=3
 if [ "$(cat "$DEMO/demo-format" 2>/dev/null)" != "$DEMO_FORMAT" ]; then
   rm -rf "$DEMO/device" "$DEMO/field-app" "$DEMO/user.id" "$DEMO"/registry.db "$DEMO"/registry.db-*
   echo "$DEMO_FORMAT" >"$DEMO/demo-format"
@@ -47,6 +48,12 @@ if [ ! -f "$SHUMARI_DATA_DIR/shumari.db" ]; then
   "$BIN" init
   "$BIN" enroll --registry "$URL" --code "$CODE"
   "$BIN" household import --file demo/households.jsonl
+  # Six interviews finished (submitted on the registry's acknowledgement, so the console's review
+  # queue has work), among them the last, whose head gives the first household head's CNIC: a
+  # duplicate case to resolve.
+  "$BIN" household list --json --limit 100 \
+    | python3 -c 'import json, sys; hs = json.load(sys.stdin); [print(h["id"]) for h in hs[:6]]' \
+    | while read -r id; do "$BIN" household set "$id" status=complete >/dev/null; done
 fi
 "$BIN" sync
 "$BIN" household list --limit 20

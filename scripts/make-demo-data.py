@@ -27,6 +27,66 @@ def cnic(province_digit, n, sex):
     return f"{province_digit}{rng.randint(1000, 9999)}-{n:07d}-{last}"
 
 
+# The questionnaire's remaining answers, from a second generator so the fields above stay as they were:
+# every household is a finished interview that the demo can mark complete.
+fill = random.Random(20261130)
+ASSETS = ["tv", "fridge", "air_cooler", "washing_machine", "motorcycle", "smartphone", "heater"]
+
+
+def finish_member(m, today_year=2026):
+    age = m.get("age")
+    if age is None:
+        age = today_year - int(m["dob"][:4])
+    a = m.setdefault("answers", {})
+    if age >= 5:
+        literate = fill.random() < 0.6
+        a["literate"] = "yes" if literate else "no"
+        a["education"] = fill.choice(["primary", "middle", "matric"]) if literate else "none"
+        if age <= 22:
+            a["in_school"] = "yes" if fill.random() < 0.5 else "no"
+        for wg in ["wg_seeing", "wg_hearing", "wg_walking", "wg_remembering", "wg_selfcare", "wg_communicating"]:
+            a[wg] = "no_difficulty" if fill.random() < 0.92 else "some"
+    if age >= 10:
+        a.setdefault("marital_status", "never_married" if age < 16 else fill.choice(["never_married", "married"]))
+        a.setdefault("occupation", "student" if age < 16 else fill.choice(["labour", "farming", "none"]))
+        if a["occupation"] not in ("none", "student", "housework"):
+            a["income"] = fill.randint(8, 60) * 1000
+    if age >= 18 and "id_number" not in m:
+        m["id_number"] = None  # filled by the caller, who knows the province
+
+
+def finish(h, pdigit, serial):
+    a = h["answers"]
+    a["respondent"] = h["members"][0]["name"]
+    a["consent"] = "OK"
+    a["tenure"] = fill.choice(["owned", "rented", "rent_free"])
+    a["floor"] = fill.choice(["earth", "brick", "cement"])
+    a["lighting"] = fill.choice(["electricity", "solar", "kerosene"])
+    electricity = fill.random() < 0.85
+    a["electricity"] = "yes" if electricity else "no"
+    if electricity:
+        a["electricity_bill"] = fill.randint(5, 60) * 100
+    a["gas"] = "yes" if fill.random() < 0.3 else "no"
+    a["assets"] = " ".join(sorted(fill.sample(ASSETS, fill.randint(1, 3))))
+    livestock = a.get("cattle", 0) + a.get("goats", 0) > 0
+    a["has_livestock"] = "yes" if livestock else "no"
+    if livestock:
+        for q in ["buffalo", "sheep", "camels", "poultry"]:
+            a.setdefault(q, 0)
+    else:
+        a.pop("cattle", None)
+        a.pop("goats", None)
+    a["land_owned"] = fill.choice([0, 0, 0.5, 1, 2.5])
+    a["land_rented"] = fill.choice([0, 0, 1])
+    a["support"] = fill.choice(["none", "bisp", "zakat"])
+    for m in h["members"]:
+        finish_member(m)
+        if m.get("id_number", "") is None:
+            serial += 1
+            m["id_number"] = cnic(pdigit, serial, m["sex"])
+    return serial
+
+
 def main():
     serial = 1000
     for i in range(60):
@@ -59,7 +119,26 @@ def main():
                          "cooking_fuel": rng.choice(["wood", "gas", "dung_cake"]),
                          "cattle": rng.randint(0, 4), "goats": rng.randint(0, 6)},
              "members": members}
+        if i == 0:
+            first_head = members[0]
+        serial = finish(h, pdigit, serial)
         print(json.dumps(h, ensure_ascii=False))
+    # One more household for the console's queues: its head gives the CNIC the first household's head
+    # has (a duplicate case to resolve), and it was recorded without a location (a data-quality flag).
+    area, pdigit = AREAS[0]
+    last = {
+        "area": area,
+        "answers": {"address": "House 7, Mohalla 3", "phone": "03451234567", "rooms": 2, "walls": "mud",
+                    "roof": "wood_bamboo", "toilet": "none", "water": "hand_pump", "cooking_fuel": "wood",
+                    "cattle": 0, "goats": 1},
+        "members": [
+            {"name": "Muhammad Aslam Khan", "relation": "head", "sex": "male", "age": first_head["age"],
+             "id_number": first_head["id_number"], "answers": {"marital_status": "married", "occupation": "labour"}},
+            {"name": "Shazia Bibi", "relation": "spouse", "sex": "female", "age": 40,
+             "answers": {"marital_status": "married", "occupation": "housework"}},
+        ]}
+    finish(last, pdigit, serial)
+    print(json.dumps(last, ensure_ascii=False))
 
 
 main()
