@@ -156,6 +156,30 @@ export async function consoleSteps({ step, axe, a, ref, appSync, shotsDir }) {
       await a.click('[data-testid="nav-households"]');
       await a.click('[data-testid=filter-approved]');
       await a.find('[data-testid=household-row]');
+    });
+
+    await step('console: an area assigned to a surveyor reaches the tablet with its progress', async () => {
+      await c.click(testid('nav-assignments'));
+      await c.find(testid('assign-area-form'));
+      const chosen = await c.exec(
+        `const s = document.querySelector('[data-testid="assign-area-surveyor"]');
+         const o = [...s.options].find(o => o.textContent.startsWith('Surveyor A'));
+         if (o) s.value = o.value; return o ? o.value : null;`,
+      );
+      assert(chosen, 'Surveyor A is offered');
+      await c.type(testid('assign-area-code'), 'PK10101');
+      await c.type(testid('assign-area-target'), '5');
+      await c.click(testid('assign-area-submit'));
+      await c.find(testid('assignment-made'));
+      await c.find(testid('assignments-table'));
+      await both('assignments');
+      await appSync();
+      await a.click('[data-testid="nav-home"]');
+      const row = await a.waitFor(async () => {
+        const t = await a.exec(`const e = document.querySelector('[data-testid="my-assignments"] [data-testid^="assignment-progress-"]'); return e ? e.textContent : ''`);
+        return t.trim() || null;
+      }, 'the assignment on the tablet', 20000);
+      assert(/5/.test(row), `progress shows the target of 5: ${row}`);
       await c.click(testid('sign-out'));
       await c.find('#user');
     });

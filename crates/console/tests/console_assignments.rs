@@ -58,6 +58,11 @@ fn assign_round_trip<S: Storage + ConsoleStorage>(reg: &mut TestRegistry<S>) {
         Some("2")
     );
     let csrf = csrf_of(&page.body);
+    assert!(
+        page.body
+            .contains(&format!("<option value=\"{surveyor}\">")),
+        "the form offers the surveyors of the area"
+    );
 
     // Without the token nothing is assigned.
     let forged = b.post(

@@ -39,9 +39,21 @@ async fn render<S: Storage + ConsoleStorage>(
 ) -> Result<Response, ConsoleError> {
     let o = c.reg.assignment_overview(&s.user, None).await?;
     let may_assign = allows(s.user.role, Action::AssignWork);
+    let surveyors = if may_assign {
+        c.reg.surveyors_for(&s.user).await?
+    } else {
+        Vec::new()
+    };
     Ok(html(
         status,
-        assignments(&chrome(r, Some(s)), &o, may_assign, notice, error),
+        assignments(
+            &chrome(r, Some(s)),
+            &o,
+            &surveyors,
+            may_assign,
+            notice,
+            error,
+        ),
         &[],
     ))
 }

@@ -10,6 +10,7 @@ use crate::i18n::texts;
 use maud::{html, Markup};
 use shumari_domain::assignment::Work;
 use shumari_registry::service::Overview;
+use shumari_registry::storage::User;
 
 texts! {
     pub enum A;
@@ -23,7 +24,7 @@ texts! {
     Target => "Target (households, optional)", "ہدف (گھرانے، اختیاری)";
     AreaCode => "Area code", "علاقے کا کوڈ";
     HouseholdRef => "Household reference or id", "گھرانے کا حوالہ نمبر یا آئی ڈی";
-    SurveyorId => "Surveyor's user id", "شمار کنندہ کی صارف آئی ڈی";
+    SurveyorId => "Surveyor", "شمار کنندہ";
     AssignArea => "Assign the area", "علاقہ تفویض کریں";
     AssignHousehold => "Assign the household", "گھرانہ تفویض کریں";
     Withdraw => "Withdraw", "واپس لیں";
@@ -56,6 +57,7 @@ pub enum Notice {
 pub fn assignments(
     c: &Chrome<'_>,
     o: &Overview,
+    surveyors: &[User],
     may_assign: bool,
     notice: Notice,
     error: Option<&str>,
@@ -66,7 +68,6 @@ pub fn assignments(
         c,
         lang.t(A::Title),
         html! {
-            h1 { (lang.t(A::Title)) }
             @match notice {
                 Notice::Made => p.notice data-testid="assignment-made" { (lang.t(A::Made)) },
                 Notice::Withdrawn => p.notice data-testid="assignment-withdrawn" { (lang.t(A::Withdrawn)) },
@@ -144,7 +145,9 @@ pub fn assignments(
                     (csrf_field(token))
                     input type="hidden" name="kind" value="area";
                     label for="area-surveyor" { (lang.t(A::SurveyorId)) }
-                    input #area-surveyor name="surveyor" required dir="ltr" data-testid="assign-area-surveyor";
+                    select #area-surveyor name="surveyor" required data-testid="assign-area-surveyor" {
+                        @for u in surveyors { option value=(u.id) { (u.name) " (" (u.id) ")" } }
+                    }
                     label for="area-code" { (lang.t(A::AreaCode)) }
                     input #area-code name="area" required dir="ltr" data-testid="assign-area-code";
                     label for="area-target" { (lang.t(A::Target)) }
@@ -155,7 +158,9 @@ pub fn assignments(
                     (csrf_field(token))
                     input type="hidden" name="kind" value="household";
                     label for="hh-surveyor" { (lang.t(A::SurveyorId)) }
-                    input #hh-surveyor name="surveyor" required dir="ltr" data-testid="assign-household-surveyor";
+                    select #hh-surveyor name="surveyor" required data-testid="assign-household-surveyor" {
+                        @for u in surveyors { option value=(u.id) { (u.name) " (" (u.id) ")" } }
+                    }
                     label for="hh-ref" { (lang.t(A::HouseholdRef)) }
                     input #hh-ref name="household" required dir="ltr" data-testid="assign-household-ref";
                     button type="submit" data-testid="assign-household-submit" { (lang.t(A::AssignHousehold)) }

@@ -165,4 +165,19 @@ impl<S: Storage> Registry<S> {
             Err(e) => Err(e),
         }
     }
+
+    /// The people who may take work in `user`'s areas: users who enroll tablets, with an area within
+    /// the user's, by name (what the assignment form offers; no access-trail row: names only).
+    pub async fn surveyors_for(&self, user: &User) -> Result<Vec<User>> {
+        let scope = self.scope(user);
+        Ok(self
+            .storage
+            .users()
+            .await?
+            .into_iter()
+            .filter(|r| r.disabled_at.is_none() && allows(r.user.role, Action::EnrollTablet))
+            .filter(|r| r.user.areas.iter().any(|a| scope.contains(a)))
+            .map(|r| r.user)
+            .collect())
+    }
 }
