@@ -180,6 +180,9 @@ export async function consoleSteps({ step, axe, a, ref, appSync, shotsDir }) {
         return t.trim() || null;
       }, 'the assignment on the tablet', 20000);
       assert(/5/.test(row), `progress shows the target of 5: ${row}`);
+      await c.click(testid('nav-scoring'));
+      await c.find(testid('scoring-model'));
+      await both('scoring');
       await c.click(testid('sign-out'));
       await c.find('#user');
     });

@@ -1,7 +1,7 @@
 //! A household's detail page beyond its answers, over real HTTP on SQLite and PostgreSQL: the
 //! registry's PMT score with each variable's contribution, the tablet's score beside it once a new
 //! model makes them differ, and the household's history (who changed what, when) read from its
-//! automerge document, in English and Urdu.
+//! automerge document, in English and Urdu; and the scoring page with the rescoring run.
 
 mod common;
 
@@ -116,6 +116,25 @@ fn score_and_history<S: Storage + ConsoleStorage>(reg: &mut TestRegistry<S>) {
         "the tablet's score set beside the registry's"
     );
     assert!(page.body.contains("illustrative-v1") && page.body.contains("illustrative-v2"));
+
+    // The scoring page: the model in force and the finished run, with its progress.
+    let scoring = b.get("/console/scoring");
+    assert_eq!(scoring.status, 200);
+    assert_eq!(
+        testid_text(&scoring.body, "scoring-model").as_deref(),
+        Some("illustrative-v2")
+    );
+    assert!(scoring
+        .body
+        .contains("data-testid=\"scoring-run\" data-state=\"done\""));
+    assert_eq!(
+        testid_text(&scoring.body, "scoring-progress").as_deref(),
+        Some("1 / 1")
+    );
+    assert!(
+        testid_text(&scoring.body, "scoring-refreshing").is_none(),
+        "nothing running: no reload"
+    );
 
     // In Urdu, the same sections in Urdu.
     b.get("/console/lang/ur");

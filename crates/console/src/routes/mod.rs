@@ -10,6 +10,7 @@
 mod assignments;
 mod households;
 mod people;
+mod scoring;
 mod session;
 
 use crate::auth::session::{
@@ -48,6 +49,7 @@ pub fn router<S: Storage + ConsoleStorage>(c: Arc<Console<S>>) -> Router {
         .merge(session::routes::<S>())
         .merge(households::routes::<S>())
         .merge(people::routes::<S>())
+        .merge(scoring::routes::<S>())
         .merge(assignments::routes::<S>())
         .with_state(c)
         .layer(axum::middleware::map_response(protect))

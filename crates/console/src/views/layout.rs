@@ -48,6 +48,9 @@ pub fn page(c: &Chrome<'_>, title: &str, body: Markup) -> Markup {
                         nav {
                             a href="/console" data-testid="nav-home" { (lang.t(T::Home)) }
                             a href="/console/households" data-testid="nav-households" { (lang.t(T::Households)) }
+                            @if allows(user.role, Action::ReadHouseholds) {
+                                a href="/console/scoring" data-testid="nav-scoring" { (lang.t(super::scoring::R::Title)) }
+                            }
                             @if allows(user.role, Action::AdministerUsers) {
                                 a href="/console/users" data-testid="nav-users" { (lang.t(super::people::P::Users)) }
                                 a href="/console/devices" data-testid="nav-devices" { (lang.t(super::people::P::Devices)) }

@@ -11,6 +11,7 @@ pub mod layout;
 pub mod list;
 pub mod people;
 pub mod pmt;
+pub mod scoring;
 pub mod sign_in;
 
 use crate::i18n::Lang;
