@@ -73,6 +73,19 @@ async fn list_page<S: Storage + ConsoleStorage>(
                 area: get("area"),
                 status: get("status"),
                 q: get("q"),
+                surveyor: get("surveyor"),
+                from: get("from"),
+                to: get("to"),
+            };
+            let day = |s: &str, next: bool| -> Result<Option<i64>, RegistryError> {
+                if s.is_empty() {
+                    return Ok(None);
+                }
+                let d = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                    .map_err(|_| RegistryError::BadRequest(format!("`{s}` is not a date")))?;
+                let d = if next { d.succ_opt().unwrap_or(d) } else { d };
+                Ok(d.and_hms_opt(0, 0, 0)
+                    .map(|t| t.and_utc().timestamp_millis()))
             };
             let status = match filters.status.as_str() {
                 "" => None,
@@ -83,11 +96,21 @@ async fn list_page<S: Storage + ConsoleStorage>(
                 area: Some(filters.area.clone()).filter(|a| !a.is_empty()),
                 status,
                 search: Some(filters.q.clone()).filter(|s| !s.is_empty()),
+                surveyor: Some(filters.surveyor.clone()).filter(|s| !s.is_empty()),
+                changed_from: day(&filters.from, false)?,
+                changed_until: day(&filters.to, true)?,
                 after: after.clone(),
                 limit: PAGE_ROWS,
             };
             let rows = c.reg.household_page(&s.user, &request).await?;
-            let page = list::list(&chrome(&r, Some(&s)), &filters, &rows, after.is_some());
+            let surveyors = c.reg.surveyors_for(&s.user).await?;
+            let page = list::list(
+                &chrome(&r, Some(&s)),
+                &filters,
+                &surveyors,
+                &rows,
+                after.is_some(),
+            );
             Ok(html(StatusCode::OK, page, &[]))
         }
         .await;

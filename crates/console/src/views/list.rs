@@ -1,12 +1,22 @@
-//! The household list: filters (area, status, a name, CNIC or reference search) as a plain GET form,
+//! The household list: filters (area, status, a name, CNIC or reference search, the surveyor whose
+//! device last pushed it, the days it last changed) as a plain GET form,
 //! a page of rows in (area, id) order, and a link to the next page carrying the position.
 
 use super::layout::{page, Chrome};
 use super::{query, when};
-use crate::i18n::T;
+use crate::i18n::{texts, T};
 use maud::{html, Markup};
 use shumari_domain::{HouseholdSummary, Status};
 use shumari_registry::service::HouseholdPage;
+use shumari_registry::storage::User;
+
+texts! {
+    pub enum F;
+    Surveyor => "Surveyor", "شمار کنندہ";
+    AnySurveyor => "Any surveyor", "کوئی بھی شمار کنندہ";
+    From => "Changed from", "تبدیلی از";
+    To => "to", "تا";
+}
 
 /// The filters as given (echoed into the form and the next page's link).
 #[derive(Debug, Clone, Default)]
@@ -17,6 +27,26 @@ pub struct Filters {
     pub status: String,
     /// Search text.
     pub q: String,
+    /// A surveyor's user id.
+    pub surveyor: String,
+    /// Changed on or after this day (`YYYY-MM-DD`).
+    pub from: String,
+    /// Changed on or before this day (`YYYY-MM-DD`).
+    pub to: String,
+}
+
+impl Filters {
+    /// The filters as query pairs (the next page's link and the first page's carry them).
+    fn pairs(&self) -> Vec<(&'static str, &str)> {
+        vec![
+            ("area", self.area.as_str()),
+            ("status", self.status.as_str()),
+            ("q", self.q.as_str()),
+            ("surveyor", self.surveyor.as_str()),
+            ("from", self.from.as_str()),
+            ("to", self.to.as_str()),
+        ]
+    }
 }
 
 /// `AREA~ID`: the position a page ends at, in a link.
@@ -25,23 +55,21 @@ pub fn cursor(pos: &(String, uuid::Uuid)) -> String {
 }
 
 /// The list page.
-pub fn list(c: &Chrome<'_>, f: &Filters, page_rows: &HouseholdPage, paged: bool) -> Markup {
+pub fn list(
+    c: &Chrome<'_>,
+    f: &Filters,
+    surveyors: &[User],
+    page_rows: &HouseholdPage,
+    paged: bool,
+) -> Markup {
     let lang = c.lang;
     let next = page_rows.next.as_ref().map(|pos| {
-        format!(
-            "/console/households{}",
-            query(&[
-                ("area", &f.area),
-                ("status", &f.status),
-                ("q", &f.q),
-                ("after", &cursor(pos)),
-            ])
-        )
+        let at = cursor(pos);
+        let mut pairs = f.pairs();
+        pairs.push(("after", at.as_str()));
+        format!("/console/households{}", query(&pairs))
     });
-    let first = format!(
-        "/console/households{}",
-        query(&[("area", &f.area), ("status", &f.status), ("q", &f.q)])
-    );
+    let first = format!("/console/households{}", query(&f.pairs()));
     page(
         c,
         lang.t(T::Households),
@@ -60,6 +88,20 @@ pub fn list(c: &Chrome<'_>, f: &Filters, page_rows: &HouseholdPage, paged: bool)
                 }
                 label { (lang.t(T::Search)) " "
                     input name="q" type="search" value=(f.q) data-testid="filter-search";
+                }
+                label { (lang.t(F::Surveyor)) " "
+                    select name="surveyor" data-testid="filter-surveyor" {
+                        option value="" selected[f.surveyor.is_empty()] { (lang.t(F::AnySurveyor)) }
+                        @for u in surveyors {
+                            option value=(u.id) selected[f.surveyor == u.id] { (u.name) }
+                        }
+                    }
+                }
+                label { (lang.t(F::From)) " "
+                    input name="from" type="date" value=(f.from) dir="ltr" data-testid="filter-from";
+                }
+                label { (lang.t(F::To)) " "
+                    input name="to" type="date" value=(f.to) dir="ltr" data-testid="filter-to";
                 }
                 button type="submit" data-testid="filter-submit" { (lang.t(T::Filter)) }
             }

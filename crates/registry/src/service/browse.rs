@@ -4,8 +4,10 @@
 //! A page is read in (area, id) order, one seek in the (area, id) index per outermost area of the
 //! user (`scope::outermost`), continuing after the (area, id) position the previous page ended at:
 //! the console costs a page whatever the registry's size. A search that is a CNIC or B-form number
-//! goes through the ID-number index instead ([`Registry::households_with_id_number`]); any other
-//! search matches the head's name (any case, anywhere in it) or a reference number.
+//! goes through the ID-number index instead ([`Registry::households_with_id_number`]; the surveyor
+//! filter does not apply to it, a number's few households are all shown); any other search matches
+//! the head's name (any case, anywhere in it) or a reference number. The surveyor and date filters
+//! narrow the same (area, id) walk: a page may read past households that do not match.
 //!
 //! The backends' SQL is `storage::console` ([`ConsoleStorage`]); which areas a user reads and what is
 //! recorded is decided here.
@@ -30,6 +32,12 @@ pub struct PageRequest {
     pub status: Option<Status>,
     /// A CNIC/B-form number, a reference number, or part of the head's name.
     pub search: Option<String>,
+    /// Only households last pushed by a device of this user (a surveyor's id).
+    pub surveyor: Option<String>,
+    /// Only households last changed at or after this time (ms since epoch).
+    pub changed_from: Option<i64>,
+    /// Only households last changed before this time (ms since epoch).
+    pub changed_until: Option<i64>,
     /// The (area, id) position the previous page ended at.
     pub after: Option<(String, Uuid)>,
     /// Rows per page.
@@ -92,6 +100,11 @@ impl<S: Storage + ConsoleStorage> Registry<S> {
                 .into_iter()
                 .filter(|r| areas.iter().any(|a| contains(a, &r.area)))
                 .filter(|r| req.status.is_none_or(|s| r.status == s))
+                .filter(|r| {
+                    let t = r.updated_at.timestamp_millis();
+                    req.changed_from.is_none_or(|f| t >= f)
+                        && req.changed_until.is_none_or(|u| t < u)
+                })
                 .collect();
             return Ok(HouseholdPage { rows, next: None });
         }
@@ -107,6 +120,9 @@ impl<S: Storage + ConsoleStorage> Registry<S> {
                 after,
                 status: req.status,
                 search: search.map(str::to_string),
+                surveyor: req.surveyor.clone(),
+                changed_from: req.changed_from,
+                changed_until: req.changed_until,
                 limit: want,
             };
             rows.extend(self.storage.household_page(&query).await?);
@@ -122,9 +138,11 @@ impl<S: Storage + ConsoleStorage> Registry<S> {
         };
         // The trail names the page's size and filters' presence, never the search text.
         let detail = format!(
-            "by=console_page rows={} search={}",
+            "by=console_page rows={} search={} surveyor={} dates={}",
             rows.len(),
-            search.is_some()
+            search.is_some(),
+            req.surveyor.is_some(),
+            req.changed_from.is_some() || req.changed_until.is_some()
         );
         self.record_access(AccessAction::HouseholdList, &user.id, None, Some(detail))
             .await?;

@@ -62,6 +62,12 @@ pub struct PageQuery {
     pub status: Option<Status>,
     /// Head's name containing this (any case), or this reference number.
     pub search: Option<String>,
+    /// Only households last pushed by a device of this user.
+    pub surveyor: Option<String>,
+    /// Only households last changed at or after this time (ms since epoch).
+    pub changed_from: Option<i64>,
+    /// Only households last changed before this time (ms since epoch).
+    pub changed_until: Option<i64>,
     /// At most this many rows.
     pub limit: usize,
 }

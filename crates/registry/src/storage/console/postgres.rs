@@ -15,6 +15,9 @@ const PAGE: &str =
         AND ($6::text IS NULL OR status = $6::text)
         AND ($7::text IS NULL OR lower(coalesce(head_name, '')) LIKE $7::text ESCAPE '\\'
              OR ref = $8::text)
+        AND ($10::text IS NULL OR last_device IN (SELECT id FROM devices WHERE user_id = $10::text))
+        AND ($11::bigint IS NULL OR updated_at >= $11::bigint)
+        AND ($12::bigint IS NULL OR updated_at < $12::bigint)
       ORDER BY area COLLATE \"C\", id COLLATE \"C\" LIMIT $9";
 
 const AREA_COUNTS: &str = "SELECT area, status, count(*) FROM households
@@ -196,6 +199,9 @@ impl ConsoleStorage for PgStorage {
                 &pattern,
                 &q.search,
                 &limit,
+                &q.surveyor,
+                &q.changed_from,
+                &q.changed_until,
             ],
         )
         .await?

@@ -15,6 +15,8 @@ const PAGE: &str =
       WHERE area >= ?1 AND area < ?3 AND (area = ?1 OR area >= ?2) AND (area, id) > (?4, ?5)
         AND (?6 IS NULL OR status = ?6)
         AND (?7 IS NULL OR lower(coalesce(head_name, '')) LIKE ?7 ESCAPE '\\' OR ref = ?8)
+        AND (?10 IS NULL OR last_device IN (SELECT id FROM devices WHERE user_id = ?10))
+        AND (?11 IS NULL OR updated_at >= ?11) AND (?12 IS NULL OR updated_at < ?12)
       ORDER BY area, id LIMIT ?9";
 
 const AREA_COUNTS: &str = "SELECT area, status, count(*) FROM households
@@ -192,12 +194,13 @@ impl ConsoleStorage for SqliteStorage {
         let pattern = q.search.as_deref().map(contains_pattern);
         let reference = q.search.clone();
         let limit = q.limit as i64;
+        let (surveyor, from, until) = (q.surveyor.clone(), q.changed_from, q.changed_until);
         self.run(move |c| {
             c.prepare_cached(PAGE)?
                 .query_map(
                     params![
                         r.code, r.from, r.until, after_area, after_id, status, pattern, reference,
-                        limit
+                        limit, surveyor, from, until
                     ],
                     |r| Ok(list_row(r)),
                 )?
