@@ -138,16 +138,19 @@ pub enum Action {
     ReadHouseholds,
     /// Add and disable users, make enrollment codes, revoke devices.
     AdministerUsers,
+    /// Exchange an area's ID numbers with the national ID authority: export them, import its results.
+    VerifyIdentity,
 }
 
 impl Action {
     /// Every action except the steps (see [`STEPS`]).
-    pub const PLAIN: [Action; 5] = [
+    pub const PLAIN: [Action; 6] = [
         Action::EnrollTablet,
         Action::PushHouseholds,
         Action::EditApproved,
         Action::ReadHouseholds,
         Action::AdministerUsers,
+        Action::VerifyIdentity,
     ];
 
     /// Every action, the steps included: the rows of the table.
@@ -167,6 +170,7 @@ impl fmt::Display for Action {
             Action::EditApproved => f.write_str("edit an approved household"),
             Action::ReadHouseholds => f.write_str("read households in scope"),
             Action::AdministerUsers => f.write_str("administer users"),
+            Action::VerifyIdentity => f.write_str("exchange ID numbers with NADRA"),
         }
     }
 }
@@ -222,6 +226,7 @@ pub fn allows(role: Role, action: Action) -> bool {
         Action::EditApproved => role == Role::District,
         Action::ReadHouseholds => !matches!(role, Role::Administrator),
         Action::AdministerUsers => role == Role::Administrator,
+        Action::VerifyIdentity => role == Role::District,
     }
 }
 

@@ -61,6 +61,10 @@ pub enum AccessAction {
     DuplicateList,
     /// A duplicate case was resolved, marked a data error or dismissed (or that was attempted).
     DuplicateResolve,
+    /// An area's ID numbers were exported for the national ID authority.
+    IdentityExport,
+    /// A result file of the national ID authority was imported (or recognised as imported).
+    IdentityImport,
 }
 
 impl AccessAction {
@@ -85,6 +89,8 @@ impl AccessAction {
             AccessAction::PmtRescore => "pmt.rescore",
             AccessAction::DuplicateList => "duplicates.list",
             AccessAction::DuplicateResolve => "duplicates.resolve",
+            AccessAction::IdentityExport => "identity.export",
+            AccessAction::IdentityImport => "identity.import",
         }
     }
 }

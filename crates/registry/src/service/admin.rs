@@ -67,6 +67,9 @@ pub struct HouseholdDetail {
     /// The registry's PMT score (`scoring.rs`), for the console to set beside the device's
     /// provisional one; `null` until the household is scored.
     pub pmt: Option<super::scoring::RegistryScore>,
+    /// Each member's identity verification by member id (`service/identity.rs`); members never
+    /// checked are absent.
+    pub verifications: std::collections::BTreeMap<Uuid, shumari_domain::Verification>,
 }
 
 /// The id a new user gets: short, unique without coordination.
@@ -274,6 +277,7 @@ impl<S: Storage> Registry<S> {
             conflicts: hd.conflicts().map_err(internal)?,
             audit: audit.into_iter().map(AuditRow::from).collect(),
             pmt: self.stored_score(id).await?,
+            verifications: hd.verifications().map_err(internal)?,
         })
     }
 }
