@@ -12,6 +12,7 @@ mod cli;
 mod console_user_cmd;
 mod device_cmd;
 mod duplicates_cmd;
+mod identity_cmd;
 mod exit;
 mod form_cmd;
 mod household_cmd;

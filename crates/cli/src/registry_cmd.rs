@@ -144,6 +144,9 @@ pub enum RegistryCmd {
     /// The duplicates queue: households sharing a CNIC/B-form number.
     #[command(subcommand)]
     Duplicates(crate::duplicates_cmd::DuplicatesCmd),
+    /// Identity verification with NADRA: export an area's ID numbers, import the results.
+    #[command(subcommand)]
+    Identity(crate::identity_cmd::IdentityCmd),
 }
 
 /// `registry user ...`.
@@ -440,5 +443,6 @@ pub fn run(cli: &Cli, cmd: &RegistryCmd) -> anyhow::Result<i32> {
         RegistryCmd::Restore(args) => crate::backup_cmd::restore(cli, args),
         RegistryCmd::Pmt(cmd) => crate::pmt_cmd::run(cli, &rt, cmd),
         RegistryCmd::Duplicates(cmd) => crate::duplicates_cmd::run(cli, &rt, cmd),
+        RegistryCmd::Identity(cmd) => crate::identity_cmd::run(cli, &rt, cmd),
     }
 }
