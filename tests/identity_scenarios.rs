@@ -48,7 +48,10 @@ fn on_device(d: &TestDevice, id: Uuid) -> BTreeMap<Uuid, Verification> {
 fn head(d: &TestDevice, id: Uuid) -> (Uuid, String) {
     let h = d.store.get(&id.to_string()).expect("household").household;
     let m = &h.members[0];
-    (m.id, m.id_number.as_ref().expect("CNIC").digits().to_string())
+    (
+        m.id,
+        m.id_number.as_ref().expect("CNIC").digits().to_string(),
+    )
 }
 
 fn open_cases<S: Storage>(reg: &TestRegistry<S>) -> Vec<DuplicateCase> {
@@ -79,7 +82,9 @@ fn round_trip<S: Storage>(reg: &mut TestRegistry<S>) {
     );
     assert_eq!(out.manifest.rows, 6, "head and spouse of three households");
     assert_eq!(lines.len(), 7);
-    out.manifest.check(&out.csv).expect("the manifest describes the file");
+    out.manifest
+        .check(&out.csv)
+        .expect("the manifest describes the file");
     let batch = out.manifest.batch_id.clone();
     let heads: Vec<(Uuid, String)> = ids.iter().map(|id| head(&a, *id)).collect();
     // The spouse's husband is the head.
@@ -100,7 +105,12 @@ fn round_trip<S: Storage>(reg: &mut TestRegistry<S>) {
     let report = import(reg, &district, &result).expect("import");
     assert!(!report.already_imported);
     assert_eq!(
-        (report.rows, report.verified, report.not_found, report.mismatch),
+        (
+            report.rows,
+            report.verified,
+            report.not_found,
+            report.mismatch
+        ),
         (3, 1, 1, 1)
     );
     assert_eq!(report.members_updated, 3);
@@ -144,11 +154,17 @@ fn round_trip<S: Storage>(reg: &mut TestRegistry<S>) {
     // The not-found and mismatched numbers are cases in the duplicates queue.
     let cases = open_cases(reg);
     assert_eq!(cases.len(), 2, "{cases:?}");
-    let not_found = cases.iter().find(|c| c.kind == CaseKind::NotFound).expect("not found");
+    let not_found = cases
+        .iter()
+        .find(|c| c.kind == CaseKind::NotFound)
+        .expect("not found");
     assert_eq!(not_found.id_number, heads[1].1);
     assert_eq!(not_found.households.len(), 1);
     assert_eq!(not_found.households[0].id, ids[1]);
-    let mismatch = cases.iter().find(|c| c.kind == CaseKind::Mismatch).expect("mismatch");
+    let mismatch = cases
+        .iter()
+        .find(|c| c.kind == CaseKind::Mismatch)
+        .expect("mismatch");
     assert_eq!(mismatch.detail.as_deref(), Some("date_of_birth;name"));
 
     // The same file again changes nothing; so does the same result in another file.
@@ -182,7 +198,10 @@ fn round_trip<S: Storage>(reg: &mut TestRegistry<S>) {
     let e = import(reg, &district, &malformed).expect_err("refused");
     assert_eq!(e.code(), "bad_request");
     assert!(e.to_string().contains("line 3"), "{e}");
-    let unknown_batch = format!("batch_id,cnic,result,fields\nB-nope,{},verified,\n", heads[1].1);
+    let unknown_batch = format!(
+        "batch_id,cnic,result,fields\nB-nope,{},verified,\n",
+        heads[1].1
+    );
     let e = import(reg, &district, &unknown_batch).expect_err("unknown batch");
     assert!(e.to_string().contains("line 2"), "{e}");
     tablet.sync();

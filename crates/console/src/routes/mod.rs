@@ -7,6 +7,7 @@
 //! A screen's module holds its handlers and nothing else: the page itself is in [`crate::views`],
 //! the data comes from the registry's service.
 
+mod duplicates;
 mod households;
 mod session;
 
@@ -44,6 +45,7 @@ pub fn router<S: Storage + ConsoleStorage>(c: Arc<Console<S>>) -> Router {
         .route("/console/console.css", get(css))
         .merge(session::routes::<S>())
         .merge(households::routes::<S>())
+        .merge(duplicates::routes::<S>())
         .with_state(c)
         .layer(axum::middleware::map_response(protect))
 }

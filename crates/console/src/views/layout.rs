@@ -47,6 +47,7 @@ pub fn page(c: &Chrome<'_>, title: &str, body: Markup) -> Markup {
                         nav {
                             a href="/console" data-testid="nav-home" { (lang.t(T::Home)) }
                             a href="/console/households" data-testid="nav-households" { (lang.t(T::Households)) }
+                            a href="/console/duplicates" data-testid="nav-duplicates" { (lang.t(super::duplicates::D::Duplicates)) }
                         }
                         span.who data-testid="signed-in-user" { (user.name) " · " (user.role.title()) }
                     }

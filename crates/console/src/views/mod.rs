@@ -4,7 +4,9 @@
 //! (the browser tests find them by it).
 
 pub mod detail;
+pub mod duplicates;
 pub mod home;
+pub mod identity;
 pub mod layout;
 pub mod list;
 pub mod sign_in;

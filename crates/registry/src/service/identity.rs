@@ -177,7 +177,9 @@ impl<S: Storage> Registry<S> {
             area: area.to_string(),
             rows: rows.len() as u64,
             sha256: sha256_hex(&csv),
-            created_at: chrono::DateTime::from_timestamp_millis(now).unwrap_or_default().to_rfc3339(),
+            created_at: chrono::DateTime::from_timestamp_millis(now)
+                .unwrap_or_default()
+                .to_rfc3339(),
         };
         self.record_access(
             AccessAction::IdentityExport,
@@ -246,7 +248,11 @@ impl<S: Storage> Registry<S> {
             Some(format!(
                 "rows={} outcome={}",
                 lines.len(),
-                if before.is_some() { "already_imported" } else { "applied" }
+                if before.is_some() {
+                    "already_imported"
+                } else {
+                    "applied"
+                }
             )),
         )
         .await?;
@@ -391,7 +397,9 @@ impl<S: Storage> Registry<S> {
                     let mut rows = Vec::new();
                     let mut members = 0u64;
                     for s in stored.iter().flatten() {
-                        let Some(results) = work.get(&s.id) else { continue };
+                        let Some(results) = work.get(&s.id) else {
+                            continue;
+                        };
                         let am = automerge::AutoCommit::load(&s.doc).map_err(internal)?;
                         let hd = HouseholdDoc::from_automerge(am).map_err(internal)?;
                         let now = hd.verifications().map_err(internal)?;

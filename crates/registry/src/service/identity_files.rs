@@ -327,10 +327,7 @@ mod tests {
             parse_results(b"number,outcome\n1,2\n"),
             Err(FileError::Header(_))
         ));
-        assert_eq!(
-            parse_results(b"cnic,result\n"),
-            Err(FileError::Empty)
-        );
+        assert_eq!(parse_results(b"cnic,result\n"), Err(FileError::Empty));
     }
 
     #[test]
@@ -355,7 +352,9 @@ mod tests {
         manifest.check(&csv).unwrap();
         let mut cut = csv.clone();
         cut.truncate(cut.len() - 3);
-        assert!(matches!(manifest.check(&cut), Err(FileError::Manifest(m)) if m.contains("SHA-256")));
+        assert!(
+            matches!(manifest.check(&cut), Err(FileError::Manifest(m)) if m.contains("SHA-256"))
+        );
         let wrong_count = Manifest {
             rows: 2,
             ..manifest.clone()

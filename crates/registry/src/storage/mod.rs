@@ -25,8 +25,8 @@ use uuid::Uuid;
 
 pub use access::{AccessEntry, AccessEvent};
 pub use casework::{CaseStore, ScoreStore};
-pub use identity::IdentityStore;
 pub use devices::{DeviceRow, Disabled, TokenRecord};
+pub use identity::IdentityStore;
 
 /// The household list's row and what an ingest indexes are the domain's, shared with the device.
 pub use shumari_domain::{HouseholdSummary, Projection};

@@ -303,7 +303,15 @@ impl CaseStore for PgStorage {
             .execute(
                 "INSERT INTO dup_cases (id, id_number, area, state, opened_at, kind, detail)
                  VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
-                &[&case.id, &case.id_number, &case.area, &case.state, &case.opened_at, &case.kind, &case.detail],
+                &[
+                    &case.id,
+                    &case.id_number,
+                    &case.area,
+                    &case.state,
+                    &case.opened_at,
+                    &case.kind,
+                    &case.detail,
+                ],
             )
             .await?;
         if n == 0 {

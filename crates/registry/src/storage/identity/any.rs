@@ -31,7 +31,11 @@ impl IdentityStore for AnyStorage {
         delegate!(self.identity_results(numbers))
     }
 
-    async fn record_identity_import(&self, import: &ImportRow, results: Vec<ResultRow>) -> Result<()> {
+    async fn record_identity_import(
+        &self,
+        import: &ImportRow,
+        results: Vec<ResultRow>,
+    ) -> Result<()> {
         delegate!(self.record_identity_import(import, results))
     }
 }

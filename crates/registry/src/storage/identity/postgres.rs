@@ -18,7 +18,14 @@ impl IdentityStore for PgStorage {
         c.execute(
             "INSERT INTO identity_batches (id, area, row_count, csv_sha256, created_by, created_at)
              VALUES ($1, $2, $3, $4, $5, $6)",
-            &[&b.id, &b.area, &to_i64(b.rows), &b.csv_sha256, &b.created_by, &b.created_at],
+            &[
+                &b.id,
+                &b.area,
+                &to_i64(b.rows),
+                &b.csv_sha256,
+                &b.created_by,
+                &b.created_at,
+            ],
         )
         .await?;
         Ok(())
@@ -26,60 +33,57 @@ impl IdentityStore for PgStorage {
 
     async fn identity_batch(&self, id: &str) -> Result<Option<BatchRow>> {
         let c = self.conn().await;
-        Ok(c
-            .query_opt(
-                "SELECT id, area, row_count, csv_sha256, created_by, created_at
+        Ok(c.query_opt(
+            "SELECT id, area, row_count, csv_sha256, created_by, created_at
                    FROM identity_batches WHERE id = $1",
-                &[&id],
-            )
-            .await?
-            .map(|r| BatchRow {
-                id: r.get(0),
-                area: r.get(1),
-                rows: to_u64(r.get(2)),
-                csv_sha256: r.get(3),
-                created_by: r.get(4),
-                created_at: r.get(5),
-            }))
+            &[&id],
+        )
+        .await?
+        .map(|r| BatchRow {
+            id: r.get(0),
+            area: r.get(1),
+            rows: to_u64(r.get(2)),
+            csv_sha256: r.get(3),
+            created_by: r.get(4),
+            created_at: r.get(5),
+        }))
     }
 
     async fn identity_import(&self, file_sha256: &str) -> Result<Option<ImportRow>> {
         let c = self.conn().await;
-        Ok(c
-            .query_opt(
-                "SELECT file_sha256, batch_id, row_count, imported_by, imported_at
+        Ok(c.query_opt(
+            "SELECT file_sha256, batch_id, row_count, imported_by, imported_at
                    FROM identity_imports WHERE file_sha256 = $1",
-                &[&file_sha256],
-            )
-            .await?
-            .map(|r| ImportRow {
-                file_sha256: r.get(0),
-                batch_id: r.get(1),
-                rows: to_u64(r.get(2)),
-                imported_by: r.get(3),
-                imported_at: r.get(4),
-            }))
+            &[&file_sha256],
+        )
+        .await?
+        .map(|r| ImportRow {
+            file_sha256: r.get(0),
+            batch_id: r.get(1),
+            rows: to_u64(r.get(2)),
+            imported_by: r.get(3),
+            imported_at: r.get(4),
+        }))
     }
 
     async fn identity_results(&self, numbers: &[String]) -> Result<Vec<ResultRow>> {
         let c = self.conn().await;
-        Ok(c
-            .query(
-                "SELECT id_number, state, fields, batch_id, file_sha256, checked_at
+        Ok(c.query(
+            "SELECT id_number, state, fields, batch_id, file_sha256, checked_at
                    FROM identity_results WHERE id_number = ANY($1)",
-                &[&numbers],
-            )
-            .await?
-            .iter()
-            .map(|r| ResultRow {
-                id_number: r.get(0),
-                state: r.get(1),
-                fields: r.get(2),
-                batch_id: r.get(3),
-                file_sha256: r.get(4),
-                checked_at: r.get(5),
-            })
-            .collect())
+            &[&numbers],
+        )
+        .await?
+        .iter()
+        .map(|r| ResultRow {
+            id_number: r.get(0),
+            state: r.get(1),
+            fields: r.get(2),
+            batch_id: r.get(3),
+            file_sha256: r.get(4),
+            checked_at: r.get(5),
+        })
+        .collect())
     }
 
     async fn record_identity_import(&self, i: &ImportRow, results: Vec<ResultRow>) -> Result<()> {

@@ -96,7 +96,11 @@ impl IdentityStore for SqliteStorage {
         .await
     }
 
-    async fn record_identity_import(&self, import: &ImportRow, results: Vec<ResultRow>) -> Result<()> {
+    async fn record_identity_import(
+        &self,
+        import: &ImportRow,
+        results: Vec<ResultRow>,
+    ) -> Result<()> {
         let i = import.clone();
         self.run(move |c| {
             let tx = c.transaction()?;
