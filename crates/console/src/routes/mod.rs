@@ -9,6 +9,7 @@
 
 mod duplicates;
 mod households;
+mod identity;
 mod session;
 
 use crate::auth::session::{
@@ -46,6 +47,7 @@ pub fn router<S: Storage + ConsoleStorage>(c: Arc<Console<S>>) -> Router {
         .merge(session::routes::<S>())
         .merge(households::routes::<S>())
         .merge(duplicates::routes::<S>())
+        .merge(identity::routes::<S>())
         .with_state(c)
         .layer(axum::middleware::map_response(protect))
 }

@@ -48,6 +48,7 @@ pub fn page(c: &Chrome<'_>, title: &str, body: Markup) -> Markup {
                             a href="/console" data-testid="nav-home" { (lang.t(T::Home)) }
                             a href="/console/households" data-testid="nav-households" { (lang.t(T::Households)) }
                             a href="/console/duplicates" data-testid="nav-duplicates" { (lang.t(super::duplicates::D::Duplicates)) }
+                            @if shumari_domain::roles::allows(user.role, shumari_domain::Action::VerifyIdentity) { a href="/console/identity" data-testid="nav-identity" { (lang.t(super::identity::V::Exchange)) } }
                         }
                         span.who data-testid="signed-in-user" { (user.name) " · " (user.role.title()) }
                     }

@@ -202,6 +202,28 @@ impl<S: Storage> Registry<S> {
         Ok(IdentityExport { csv, manifest })
     }
 
+    /// The manifest of an earlier export, `batch_id`, for `user` (a batch of another's areas is not
+    /// found).
+    pub async fn identity_manifest(&self, user: &User, batch_id: &str) -> Result<Manifest> {
+        may_verify(user)?;
+        let not_found = || RegistryError::NotFound(format!("no exported batch `{batch_id}`"));
+        let b = self
+            .storage
+            .identity_batch(batch_id)
+            .await?
+            .filter(|b| self.scope(user).contains(&b.area))
+            .ok_or_else(not_found)?;
+        Ok(Manifest {
+            batch_id: b.id,
+            area: b.area,
+            rows: b.rows,
+            sha256: b.csv_sha256,
+            created_at: chrono::DateTime::from_timestamp_millis(b.created_at)
+                .unwrap_or_default()
+                .to_rfc3339(),
+        })
+    }
+
     /// Applies the authority's result file `bytes` as `user` (see the module docs); `manifest`,
     /// when given, must describe the file.
     pub async fn identity_import(
