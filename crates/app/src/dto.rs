@@ -216,6 +216,34 @@ pub struct Interview {
     pub pmt: Option<PmtResult>,
     /// Last change (RFC 3339).
     pub updated_at: String,
+    /// Each member's identity verification with NADRA, by member id (members never checked
+    /// absent: they are unverified).
+    pub verifications: BTreeMap<String, VerificationView>,
+}
+
+/// What the national ID authority said of a member's CNIC/B-form number.
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename = "Verification")]
+pub struct VerificationView {
+    /// `verified`, `not_found` or `mismatch`.
+    #[ts(type = "'unverified' | 'verified' | 'not_found' | 'mismatch'")]
+    pub state: String,
+    /// For a mismatch, the fields the authority holds otherwise (`name`, `father_or_husband_name`,
+    /// `date_of_birth`).
+    pub fields: Vec<String>,
+    /// When the registry applied the result (RFC 3339).
+    pub checked_at: String,
+}
+
+impl From<&shumari_domain::Verification> for VerificationView {
+    fn from(v: &shumari_domain::Verification) -> Self {
+        VerificationView {
+            state: v.state.as_str().into(),
+            fields: v.fields.clone(),
+            checked_at: v.checked_at.to_rfc3339(),
+        }
+    }
 }
 
 /// A reviewer's decision as the interview shows it ("Returned by Sana: check the rooms").

@@ -455,6 +455,11 @@ impl App {
             choices: ev.choices,
             pmt: ev.pmt,
             updated_at: h.updated_at.to_rfc3339(),
+            verifications: hv
+                .verifications
+                .iter()
+                .map(|(id, v)| (id.to_string(), crate::dto::VerificationView::from(v)))
+                .collect(),
         })
     }
 }

@@ -16,6 +16,7 @@ use shumari_app::sync::{SyncError, SyncStatus};
 use shumari_app::{
     AreaInfo, ConflictValueView, ConflictView, ExportedFile, HouseholdSummary, Interview, Issue,
     MemberView, PmtContribution, PmtResult, ReviewView, SessionInfo, Settings, StatusCounts, Text,
+    VerificationView,
 };
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -105,6 +106,7 @@ fn render() -> Rendered {
         .add::<PmtContribution>()
         .add::<PmtResult>()
         .add::<ReviewView>()
+        .add::<VerificationView>()
         .add::<Interview>()
         .add::<ConflictValueView>()
         .add::<ConflictView>()

@@ -16,6 +16,7 @@ mod duplicates_cmd;
 mod exit;
 mod form_cmd;
 mod household_cmd;
+mod identity_cmd;
 mod output;
 mod pin;
 mod pmt_cmd;

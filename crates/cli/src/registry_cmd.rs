@@ -149,6 +149,9 @@ pub enum RegistryCmd {
     Assign(crate::assign_cmd::AssignCmd),
     /// The assignments in your areas with progress, coverage per surveyor, and unassigned areas.
     Assignments(crate::assign_cmd::AssignmentsArgs),
+    /// Identity verification with NADRA: export an area's ID numbers, import the results.
+    #[command(subcommand)]
+    Identity(crate::identity_cmd::IdentityCmd),
 }
 
 /// `registry user ...`.
@@ -447,5 +450,6 @@ pub fn run(cli: &Cli, cmd: &RegistryCmd) -> anyhow::Result<i32> {
         RegistryCmd::Duplicates(cmd) => crate::duplicates_cmd::run(cli, &rt, cmd),
         RegistryCmd::Assign(cmd) => crate::assign_cmd::run(cli, &rt, cmd),
         RegistryCmd::Assignments(args) => crate::assign_cmd::list(cli, &rt, args),
+        RegistryCmd::Identity(cmd) => crate::identity_cmd::run(cli, &rt, cmd),
     }
 }

@@ -32,6 +32,7 @@ pub mod doc;
 pub mod error;
 pub mod household;
 pub mod id_number;
+pub mod identity;
 pub mod names;
 pub mod reference;
 pub mod review;
@@ -46,6 +47,7 @@ pub use household::{
     Answers, GeoPoint, Household, HouseholdInput, Member, MemberInput, Relation, Sex, Status,
 };
 pub use id_number::{IdNumber, Warning};
+pub use identity::{Verification, VerificationState};
 pub use review::{Decision, Review};
 pub use roles::{Action, Role, UnknownRole};
 pub use summary::{HouseholdSummary, Projection};

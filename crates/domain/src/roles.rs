@@ -140,17 +140,20 @@ pub enum Action {
     AdministerUsers,
     /// Assign enumeration areas or single households to a surveyor, and withdraw an assignment.
     AssignWork,
+    /// Exchange an area's ID numbers with the national ID authority: export them, import its results.
+    VerifyIdentity,
 }
 
 impl Action {
     /// Every action except the steps (see [`STEPS`]).
-    pub const PLAIN: [Action; 6] = [
+    pub const PLAIN: [Action; 7] = [
         Action::EnrollTablet,
         Action::PushHouseholds,
         Action::EditApproved,
         Action::ReadHouseholds,
         Action::AdministerUsers,
         Action::AssignWork,
+        Action::VerifyIdentity,
     ];
 
     /// Every action, the steps included: the rows of the table.
@@ -171,6 +174,7 @@ impl fmt::Display for Action {
             Action::ReadHouseholds => f.write_str("read households in scope"),
             Action::AdministerUsers => f.write_str("administer users"),
             Action::AssignWork => f.write_str("assign work to a surveyor"),
+            Action::VerifyIdentity => f.write_str("exchange ID numbers with NADRA"),
         }
     }
 }
@@ -228,6 +232,7 @@ pub fn allows(role: Role, action: Action) -> bool {
         Action::AdministerUsers => role == Role::Administrator,
         // Those who review a team's work also plan it.
         Action::AssignWork => reviews(role),
+        Action::VerifyIdentity => role == Role::District,
     }
 }
 

@@ -43,6 +43,10 @@ pub struct HouseholdView {
     pub household: Household,
     /// Fields with several concurrent values.
     pub conflicts: Vec<Conflict>,
+    /// Each member's identity verification as the registry recorded it, by member id (members
+    /// never checked absent).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub verifications: BTreeMap<Uuid, shumari_domain::Verification>,
 }
 
 /// What to list.
@@ -278,6 +282,7 @@ impl Store {
         Ok(HouseholdView {
             household: doc.household()?,
             conflicts: doc.conflicts()?,
+            verifications: doc.verifications()?,
         })
     }
 

@@ -428,6 +428,25 @@ export type Review = {
 };
 
 /**
+ * What the national ID authority said of a member's CNIC/B-form number.
+ */
+export type Verification = {
+  /**
+   * `verified`, `not_found` or `mismatch`.
+   */
+  state: 'unverified' | 'verified' | 'not_found' | 'mismatch',
+  /**
+   * For a mismatch, the fields the authority holds otherwise (`name`, `father_or_husband_name`,
+   * `date_of_birth`).
+   */
+  fields: Array<string>,
+  /**
+   * When the registry applied the result (RFC 3339).
+   */
+  checkedAt: string,
+};
+
+/**
  * An interview as the UI renders it.
  */
 export type Interview = {
@@ -495,6 +514,11 @@ export type Interview = {
    * Last change (RFC 3339).
    */
   updatedAt: string,
+  /**
+   * Each member's identity verification with NADRA, by member id (members never checked
+   * absent: they are unverified).
+   */
+  verifications: { [key in string]: Verification },
 };
 
 /**

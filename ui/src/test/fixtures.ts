@@ -77,6 +77,7 @@ export function interview(over: Partial<Interview> = {}): Interview {
     choices: {},
     pmt: null,
     updatedAt: '2026-11-23T10:00:00Z',
+    verifications: {},
     ...over,
   };
 }

@@ -44,7 +44,26 @@ async fn home_page<S: Storage + ConsoleStorage>(
             } else {
                 None
             };
-            let page = home::home(&chrome(&r, Some(&s)), &s.user.areas, counts.as_ref());
+            let duplicates = if allows(
+                s.user.role,
+                Action::Step(Status::Submitted, Status::Approved),
+            ) {
+                let open = Some(shumari_registry::service::CaseState::Open);
+                Some(
+                    c.reg
+                        .duplicates_list(Some(&s.user), None, open)
+                        .await?
+                        .len(),
+                )
+            } else {
+                None
+            };
+            let page = home::home(
+                &chrome(&r, Some(&s)),
+                &s.user.areas,
+                counts.as_ref(),
+                duplicates,
+            );
             Ok(html(StatusCode::OK, page, &[]))
         }
         .await;

@@ -8,7 +8,9 @@
 //! the data comes from the registry's service.
 
 mod assignments;
+mod duplicates;
 mod households;
+mod identity;
 mod people;
 mod scoring;
 mod session;
@@ -51,6 +53,8 @@ pub fn router<S: Storage + ConsoleStorage>(c: Arc<Console<S>>) -> Router {
         .merge(people::routes::<S>())
         .merge(scoring::routes::<S>())
         .merge(assignments::routes::<S>())
+        .merge(duplicates::routes::<S>())
+        .merge(identity::routes::<S>())
         .with_state(c)
         .layer(axum::middleware::map_response(protect))
 }

@@ -174,7 +174,7 @@ pub fn detail(c: &Chrome<'_>, form: &Form, d: &HouseholdDetail, state: DetailSta
                         th { (lang.t(T::Sex)) } th { (lang.t(T::Age)) } th { (lang.t(T::DateOfBirth)) }
                         th { (lang.t(T::Cnic)) } th { (lang.t(T::Answers)) }
                     } }
-                    tbody { @for m in &h.members { (member_row(form, m, lang)) } }
+                    tbody { @for m in &h.members { (member_row(form, m, d.verifications.get(&m.id), lang)) } }
                 }
             }
             section data-testid="location" {
@@ -212,7 +212,12 @@ pub fn detail(c: &Chrome<'_>, form: &Form, d: &HouseholdDetail, state: DetailSta
     )
 }
 
-fn member_row(form: &Form, m: &Member, lang: Lang) -> Markup {
+fn member_row(
+    form: &Form,
+    m: &Member,
+    verification: Option<&shumari_domain::Verification>,
+    lang: Lang,
+) -> Markup {
     html! {
         tr data-testid="member-row" {
             td { (m.line) }
@@ -221,7 +226,10 @@ fn member_row(form: &Form, m: &Member, lang: Lang) -> Markup {
             td { (m.sex.as_str()) }
             td { (m.age.map(|a| a.to_string()).unwrap_or_default()) }
             td dir="ltr" { (m.dob.map(|d| d.to_string()).unwrap_or_default()) }
-            td dir="ltr" { (m.id_number.as_ref().map(|n| n.dashed()).unwrap_or_default()) }
+            td dir="ltr" {
+                (m.id_number.as_ref().map(|n| n.dashed()).unwrap_or_default())
+                @if m.id_number.is_some() { " " (super::identity::badge(lang, verification)) }
+            }
             td {
                 @if !m.answers.is_empty() {
                     details {

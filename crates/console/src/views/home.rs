@@ -6,9 +6,15 @@ use maud::{html, Markup};
 use shumari_domain::Status;
 use std::collections::BTreeMap;
 
-/// Home for a user who reads households (`counts` by status in their areas), or for one who does
-/// not (`None`: an administrator).
-pub fn home(c: &Chrome<'_>, areas: &[String], counts: Option<&BTreeMap<Status, u64>>) -> Markup {
+/// Home for a user who reads households (`counts` by status in their areas, and `duplicates`, the
+/// open duplicate cases, for a role that resolves them), or for one who does not (`None`: an
+/// administrator).
+pub fn home(
+    c: &Chrome<'_>,
+    areas: &[String],
+    counts: Option<&BTreeMap<Status, u64>>,
+    duplicates: Option<usize>,
+) -> Markup {
     let lang = c.lang;
     let queues = [
         (Status::Submitted, T::AwaitingReview, "queue-submitted"),
@@ -30,6 +36,14 @@ pub fn home(c: &Chrome<'_>, areas: &[String], counts: Option<&BTreeMap<Status, u
                                 a href=(format!("/console/households?status={}", status.as_str())) data-testid=(id) {
                                     span.count data-testid=(format!("{id}-count")) { (counts.get(&status).copied().unwrap_or(0)) }
                                     " " (lang.t(label))
+                                }
+                            }
+                        }
+                        @if let Some(n) = duplicates {
+                            li {
+                                a href="/console/duplicates" data-testid="queue-duplicates" {
+                                    span.count data-testid="queue-duplicates-count" { (n) }
+                                    " " (lang.t(super::duplicates::D::Duplicates))
                                 }
                             }
                         }

@@ -58,6 +58,8 @@ pub fn page(c: &Chrome<'_>, title: &str, body: Markup) -> Markup {
                             @if allows(user.role, Action::AssignWork) {
                                 a href="/console/assignments" data-testid="nav-assignments" { (lang.t(super::assignments::A::Title)) }
                             }
+                            a href="/console/duplicates" data-testid="nav-duplicates" { (lang.t(super::duplicates::D::Duplicates)) }
+                            @if shumari_domain::roles::allows(user.role, shumari_domain::Action::VerifyIdentity) { a href="/console/identity" data-testid="nav-identity" { (lang.t(super::identity::V::Exchange)) } }
                         }
                         span.who data-testid="signed-in-user" { (user.name) " · " (user.role.title()) }
                     }

@@ -5,8 +5,10 @@
 
 pub mod assignments;
 pub mod detail;
+pub mod duplicates;
 pub mod history;
 pub mod home;
+pub mod identity;
 pub mod layout;
 pub mod list;
 pub mod people;

@@ -155,6 +155,19 @@ impl Browser {
         self.take(r)
     }
 
+    /// A POST of a body as it is, with its content type (a multipart form, say).
+    pub fn post_raw(&mut self, path: &str, content_type: &str, body: Vec<u8>) -> Answer {
+        let r = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .header(reqwest::header::COOKIE, self.cookie_header())
+            .header(reqwest::header::CONTENT_TYPE, content_type)
+            .body(body)
+            .send()
+            .expect("POST");
+        self.take(r)
+    }
+
     /// Signs in through the form; returns the sign-in POST's answer.
     pub fn sign_in(&mut self, user: &str, password: &str) -> Answer {
         let page = self.get("/console/sign-in");

@@ -42,7 +42,7 @@ impl Editor<'_> {
         Ok(())
     }
 
-    fn member_obj(&self, id: Uuid) -> Result<ExId> {
+    pub(super) fn member_obj(&self, id: Uuid) -> Result<ExId> {
         let members = get_map(self.doc, &ROOT, keys::MEMBERS)?;
         match self.doc.get(&members, id.to_string())? {
             Some((AmValue::Object(ObjType::Map), oid)) => Ok(oid),

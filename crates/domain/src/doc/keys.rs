@@ -72,3 +72,11 @@ pub const REVIEW_COMMENT: &str = "review_comment";
 /// Root: the questions (field names) the decision concerns, one per line (a scalar, so a later
 /// decision replaces the whole list).
 pub const REVIEW_QUESTIONS: &str = "review_questions";
+
+/// Member: the identity verification result (`verified`, `not_found`, `mismatch`; absent when never
+/// checked). Flat member scalars, like the review, so each result replaces the last in one change.
+pub const VERIFICATION: &str = "verification";
+/// Member: for a mismatch, the fields the authority holds otherwise, joined by `;`.
+pub const VERIFICATION_FIELDS: &str = "verification_fields";
+/// Member: when the registry applied the result (automerge timestamp).
+pub const VERIFICATION_AT: &str = "verification_at";

@@ -10,6 +10,8 @@
 //!   answers (map)        question name -> scalar
 //!   members (map)        member id -> map
 //!       line, name, relation, sex, dob, age, id_number, removed (bool)
+//!       verification, verification_fields, verification_at
+//!                        (the ID authority's last result; absent before any)
 //!       answers (map)    question name -> scalar
 //! ```
 //! The key names are constants in [`keys`]; every reader and writer below uses them.
@@ -48,6 +50,7 @@ mod projection;
 mod read;
 mod review;
 mod values;
+mod verification;
 
 pub use conflicts::{Conflict, ConflictValue};
 pub use editor::Editor;
@@ -242,6 +245,13 @@ impl HouseholdDoc {
     /// Reads the household (the winning value of every field).
     pub fn household(&self) -> Result<Household> {
         read::household(&self.doc)
+    }
+
+    /// Each member's identity verification, by member id (members never checked absent).
+    pub fn verifications(
+        &self,
+    ) -> Result<std::collections::BTreeMap<uuid::Uuid, crate::identity::Verification>> {
+        verification::verifications(&self.doc)
     }
 }
 

@@ -69,6 +69,10 @@ pub enum AccessAction {
     AssignmentWithdraw,
     /// The assignments overview was read.
     AssignmentList,
+    /// An area's ID numbers were exported for the national ID authority.
+    IdentityExport,
+    /// A result file of the national ID authority was imported (or recognised as imported).
+    IdentityImport,
 }
 
 impl AccessAction {
@@ -97,6 +101,8 @@ impl AccessAction {
             AccessAction::AssignmentMake => "assignment.make",
             AccessAction::AssignmentWithdraw => "assignment.withdraw",
             AccessAction::AssignmentList => "assignment.list",
+            AccessAction::IdentityExport => "identity.export",
+            AccessAction::IdentityImport => "identity.import",
         }
     }
 }

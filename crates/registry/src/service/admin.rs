@@ -73,6 +73,9 @@ pub struct HouseholdDetail {
     pub device_pmt: Option<super::scoring::ProvisionalScore>,
     /// Who changed what when, newest first ([`HISTORY_ROWS`] at most), read from the document.
     pub history: Vec<HistoryEntry>,
+    /// Each member's identity verification by member id (`service/identity.rs`); members never
+    /// checked are absent.
+    pub verifications: std::collections::BTreeMap<Uuid, shumari_domain::Verification>,
 }
 
 /// Changes shown in a household's history.
@@ -302,6 +305,7 @@ impl<S: Storage> Registry<S> {
             conflicts: hd.conflicts().map_err(internal)?,
             audit: audit.into_iter().map(AuditRow::from).collect(),
             pmt: self.stored_score(id).await?,
+            verifications: hd.verifications().map_err(internal)?,
         })
     }
 }

@@ -21,6 +21,13 @@
 //!   only for a household that was not in this one);
 //! - *dismiss*: not a duplicate (twins given one B-form number by mistake at NADRA, say).
 //!
+//! **Identity cases.** The queue also holds what an identity verification found
+//! (`service/identity.rs`): a number the national ID authority does not know ([`CaseKind::NotFound`])
+//! or holds with other particulars ([`CaseKind::Mismatch`], the fields in [`DuplicateCase::detail`]),
+//! one household each, opened through [`Registry::open_identity_case`]: at most one open case per
+//! number and kind, and never again for a household a case of that kind covered. They close as a data
+//! error (the surveyor corrects the record) or are dismissed; *keep* is for shared numbers only.
+//!
 //! Each resolution is recorded on the case (who, when, which household kept the member, a note) and
 //! in the access audit trail before it is made. **A household with an open case is not approved**:
 //! [`Registry::approval_blocked`] is the one home of that rule, called by the review.
@@ -100,6 +107,39 @@ impl CaseState {
     }
 }
 
+/// What a case is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CaseKind {
+    /// Several households carry the number.
+    SharedNumber,
+    /// The national ID authority does not know the number.
+    NotFound,
+    /// The authority holds the number with other particulars.
+    Mismatch,
+}
+
+impl CaseKind {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CaseKind::SharedNumber => "shared_number",
+            CaseKind::NotFound => "not_found",
+            CaseKind::Mismatch => "mismatch",
+        }
+    }
+
+    /// A kind by its stored name.
+    pub fn parse(s: &str) -> Result<Self> {
+        Ok(match s {
+            "shared_number" => CaseKind::SharedNumber,
+            "not_found" => CaseKind::NotFound,
+            "mismatch" => CaseKind::Mismatch,
+            other => return Err(internal(format!("`{other}` is not a case kind"))),
+        })
+    }
+}
+
 /// How a reviewer closes a case (the JSON body of `POST /v1/duplicates/{case}/resolve`).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(tag = "resolution", rename_all = "snake_case")]
@@ -142,6 +182,10 @@ pub struct DuplicateCase {
     pub id: String,
     /// The shared CNIC/B-form number (13 digits).
     pub id_number: String,
+    /// What the case is about.
+    pub kind: CaseKind,
+    /// For a mismatch, the fields the ID authority holds otherwise (`;`-joined).
+    pub detail: Option<String>,
     /// The district whose queue holds it.
     pub area: String,
     /// Where it stands.
@@ -206,6 +250,9 @@ impl<S: Storage> Registry<S> {
         let numbers: Vec<String> = by_number.keys().cloned().collect();
         let mut known: BTreeMap<String, Vec<CaseRow>> = BTreeMap::new();
         for c in self.storage.cases_of_numbers(&numbers).await? {
+            if c.kind != CaseKind::SharedNumber.as_str() {
+                continue;
+            }
             known.entry(c.id_number.clone()).or_default().push(c);
         }
         let mut changed = 0;
@@ -238,6 +285,8 @@ impl<S: Storage> Registry<S> {
                     kept: None,
                     note: None,
                     households: all,
+                    kind: CaseKind::SharedNumber.as_str().into(),
+                    detail: None,
                 };
                 self.storage.open_case(&case).await?;
                 tracing::info!(case = %case.id, households = case.households.len(), "duplicate case opened");
@@ -245,6 +294,58 @@ impl<S: Storage> Registry<S> {
             changed += 1;
         }
         Ok(changed)
+    }
+
+    /// Opens an identity case (`kind` not [`CaseKind::SharedNumber`]) for `number` carried by
+    /// `household`, unless a case of that number and kind is open or ever covered the household;
+    /// returns the case opened or joined, `None` when nothing changed.
+    pub async fn open_identity_case(
+        &self,
+        household: Uuid,
+        number: &str,
+        kind: CaseKind,
+        detail: Option<String>,
+    ) -> Result<Option<String>> {
+        let _guard = self.scoring.lock().await;
+        let cases: Vec<CaseRow> = self
+            .storage
+            .cases_of_numbers(&[number.to_string()])
+            .await?
+            .into_iter()
+            .filter(|c| c.kind == kind.as_str())
+            .collect();
+        if cases.iter().any(|c| c.households.contains(&household)) {
+            return Ok(None);
+        }
+        if let Some(open) = cases.iter().find(|c| c.state == CaseState::Open.as_str()) {
+            self.storage
+                .add_case_households(&open.id, &[household])
+                .await?;
+            return Ok(Some(open.id.clone()));
+        }
+        let area = self
+            .storage
+            .summaries_of(&[household])
+            .await?
+            .first()
+            .map_or_else(String::new, |s| self.district_of(&s.area));
+        let case = CaseRow {
+            id: format!("D-{}", &Uuid::now_v7().simple().to_string()[20..]),
+            id_number: number.to_string(),
+            area,
+            state: CaseState::Open.as_str().into(),
+            opened_at: now_ms(),
+            closed_at: None,
+            closed_by: None,
+            kept: None,
+            note: None,
+            households: vec![household],
+            kind: kind.as_str().into(),
+            detail,
+        };
+        self.storage.open_case(&case).await?;
+        tracing::info!(case = %case.id, kind = kind.as_str(), "identity case opened");
+        Ok(Some(case.id))
     }
 
     /// Looks for ID numbers the households `ids` share with other households and opens cases for
@@ -274,6 +375,8 @@ impl<S: Storage> Registry<S> {
     ) -> Result<DuplicateCase> {
         Ok(DuplicateCase {
             state: CaseState::parse(&c.state).map_err(internal)?,
+            kind: CaseKind::parse(&c.kind)?,
+            detail: c.detail,
             households: c
                 .households
                 .iter()
@@ -399,6 +502,11 @@ impl<S: Storage> Registry<S> {
         };
         let all_in_scope = case.households.iter().all(in_scope);
         let (state, kept, note) = match &resolution {
+            Resolution::Keep { .. } if case.kind != CaseKind::SharedNumber.as_str() => {
+                return Err(RegistryError::BadRequest(format!(
+                    "case {case_id} is an identity case of one household; mark it a data error or dismiss it"
+                )));
+            }
             Resolution::Keep { household, note } => {
                 let id = self.storage.resolve(household).await?;
                 let id = id

@@ -14,6 +14,7 @@ pub mod backup;
 pub mod casework;
 pub mod console;
 pub mod devices;
+pub mod identity;
 pub mod migrate;
 pub mod postgres;
 mod registry_actor;
@@ -27,6 +28,7 @@ pub use access::{AccessEntry, AccessEvent};
 pub use assignments::AssignmentStore;
 pub use casework::{CaseStore, ScoreStore};
 pub use devices::{DeviceRow, Disabled, TokenRecord, UserRow};
+pub use identity::IdentityStore;
 
 /// The household list's row and what an ingest indexes are the domain's, shared with the device.
 pub use shumari_domain::{HouseholdSummary, Projection};
@@ -155,7 +157,9 @@ pub struct AuditEntry {
 
 /// What a registry backend must do. Every method is one transaction. The rows kept about
 /// households (scores, duplicate cases) are [`casework`]'s supertraits.
-pub trait Storage: ScoreStore + CaseStore + AssignmentStore + Send + Sync + 'static {
+pub trait Storage:
+    ScoreStore + CaseStore + AssignmentStore + IdentityStore + Send + Sync + 'static
+{
     /// Adds a user; returns nothing (the id is the caller's).
     fn add_user(&self, user: &User, now: i64) -> impl Future<Output = Result<()>> + Send;
     /// A user by id.

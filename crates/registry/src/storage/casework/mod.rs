@@ -1,4 +1,5 @@
-//! Rows the registry keeps *about* households, besides the households themselves (migration V9): the
+//! Rows the registry keeps *about* households, besides the households themselves (migrations V9, V10
+//! and V14's case kinds): the
 //! proxy means test scores it computed, the PMT models it was given and its rescoring runs
 //! ([`ScoreStore`]), and the duplicates queue ([`CaseStore`]). What goes into them (scoring, when a
 //! case opens, who may resolve it) is the service's (`service/scoring.rs`, `service/duplicates.rs`);
@@ -112,6 +113,11 @@ pub struct CaseRow {
     pub note: Option<String>,
     /// The households carrying the number, as the case covers them.
     pub households: Vec<Uuid>,
+    /// `shared_number` (several households carry the number), or an identity case of migration
+    /// V14: `not_found` (the ID authority does not know the number) or `mismatch`.
+    pub kind: String,
+    /// For a `mismatch`, the fields the authority holds otherwise (`;`-joined).
+    pub detail: Option<String>,
 }
 
 /// How a case is closed.

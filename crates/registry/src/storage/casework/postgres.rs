@@ -11,7 +11,7 @@ use uuid::Uuid;
 /// The case columns `case_rows` reads, as a literal for `concat!` (statements stay fixed text).
 macro_rules! case_columns {
     () => {
-        "SELECT id, id_number, area, state, opened_at, closed_at, closed_by, kept, note FROM dup_cases"
+        "SELECT id, id_number, area, state, opened_at, closed_at, closed_by, kept, note, kind, detail FROM dup_cases"
     };
 }
 
@@ -74,6 +74,8 @@ async fn case_rows<C: GenericClient>(c: &C, rows: Vec<Row>) -> Result<Vec<CaseRo
                 closed_by: r.get(6),
                 kept: kept.as_deref().map(uuid_of).transpose()?,
                 note: r.get(8),
+                kind: r.get(9),
+                detail: r.get(10),
             })
         })
         .collect()
@@ -299,9 +301,17 @@ impl CaseStore for PgStorage {
         // Another process may have opened the number's case a moment ago: then this one is not.
         let n = tx
             .execute(
-                "INSERT INTO dup_cases (id, id_number, area, state, opened_at) VALUES ($1, $2, $3, $4, $5)
-                 ON CONFLICT DO NOTHING",
-                &[&case.id, &case.id_number, &case.area, &case.state, &case.opened_at],
+                "INSERT INTO dup_cases (id, id_number, area, state, opened_at, kind, detail)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
+                &[
+                    &case.id,
+                    &case.id_number,
+                    &case.area,
+                    &case.state,
+                    &case.opened_at,
+                    &case.kind,
+                    &case.detail,
+                ],
             )
             .await?;
         if n == 0 {

@@ -12,7 +12,7 @@ use uuid::Uuid;
 /// The case columns `case_row` reads, as a literal for `concat!` (statements stay fixed text).
 macro_rules! case_columns {
     () => {
-        "SELECT id, id_number, area, state, opened_at, closed_at, closed_by, kept, note FROM dup_cases"
+        "SELECT id, id_number, area, state, opened_at, closed_at, closed_by, kept, note, kind, detail FROM dup_cases"
     };
 }
 
@@ -38,6 +38,8 @@ fn case_row(c: &Connection, r: &rusqlite::Row<'_>) -> Result<CaseRow> {
         closed_by: r.get(6)?,
         kept: kept.as_deref().map(uuid_of).transpose()?,
         note: r.get(8)?,
+        kind: r.get(9)?,
+        detail: r.get(10)?,
         households,
     })
 }
@@ -318,10 +320,10 @@ impl CaseStore for SqliteStorage {
             // Another process may have opened the number's case a moment ago: then this one is not.
             let n = tx
                 .prepare_cached(
-                    "INSERT INTO dup_cases (id, id_number, area, state, opened_at) VALUES (?1, ?2, ?3, ?4, ?5)
-                     ON CONFLICT DO NOTHING",
+                    "INSERT INTO dup_cases (id, id_number, area, state, opened_at, kind, detail)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING",
                 )?
-                .execute(params![k.id, k.id_number, k.area, k.state, k.opened_at])?;
+                .execute(params![k.id, k.id_number, k.area, k.state, k.opened_at, k.kind, k.detail])?;
             if n == 0 {
                 return Ok(());
             }
