@@ -51,6 +51,12 @@ ADMIN_ID="$(printf '%s\n' "$CONSOLE_PASSWORD" | "$SHUMARI" registry user add --d
   --name "Administrator Sadia" --role administrator --area PK10101 --password-stdin --json | json_field id)"
 ADMIN_TOTP_URL="$("$SHUMARI" registry user totp --db "$REG_DB" "$ADMIN_ID" --json | json_field otpauth_url)"
 export CONSOLE_PASSWORD SUPERVISOR_ID ADMIN_ID ADMIN_TOTP_URL
+# A third surveyor's tablet, the CLI's store: console.mjs has it send a household whose head gives
+# the CNIC app A's head gave, which opens a duplicate case.
+export CLI_C_DIR="$WORK/cli-c" CLI_C_PIN=135790 SHUMARI_BIN="$SHUMARI"
+SHUMARI_DATA_DIR="$CLI_C_DIR" SHUMARI_PIN="$CLI_C_PIN" "$SHUMARI" init >/dev/null
+SHUMARI_DATA_DIR="$CLI_C_DIR" SHUMARI_PIN="$CLI_C_PIN" "$SHUMARI" enroll \
+  --registry "http://127.0.0.1:$REG_PORT" --code "$(new_code "Surveyor C")" >/dev/null
 
 # 4. A virtual display and one tauri-driver per app instance, each with its own data directory.
 DISPLAY_NUM=":$((90 + RANDOM % 100))"

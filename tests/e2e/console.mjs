@@ -3,7 +3,9 @@
 // a household submitted from app instance A is in the supervisor's queue.
 //
 // Env: CONSOLE_DRIVER (chromedriver base URL), CHROMIUM (browser binary), REGISTRY_URL,
-// CONSOLE_PASSWORD, SUPERVISOR_ID, ADMIN_ID, ADMIN_TOTP_URL (otpauth:// URL of the administrator).
+// CONSOLE_PASSWORD, SUPERVISOR_ID, ADMIN_ID, ADMIN_TOTP_URL (otpauth:// URL of the administrator),
+// SHUMARI_BIN, CLI_C_DIR and CLI_C_PIN (a third surveyor's enrolled CLI store).
+import { execFileSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -158,7 +160,7 @@ export async function consoleSteps({ step, axe, a, ref, appSync, shotsDir }) {
       await a.find('[data-testid=household-row]');
     });
 
-    await step('console: an area assigned to a surveyor reaches the tablet with its progress', async () => {
+    await step('console: an area assigned to a surveyor reaches the tablet; a duplicate CNIC case is resolved', async () => {
       await c.click(testid('nav-assignments'));
       await c.find(testid('assign-area-form'));
       const chosen = await c.exec(
@@ -180,6 +182,31 @@ export async function consoleSteps({ step, axe, a, ref, appSync, shotsDir }) {
         return t.trim() || null;
       }, 'the assignment on the tablet', 20000);
       assert(/5/.test(row), `progress shows the target of 5: ${row}`);
+      // Another tablet sends a household whose head gives app A's head's CNIC: a duplicate case,
+      // resolved as a data error.
+      const cli = (...args) =>
+        execFileSync(env('SHUMARI_BIN'), args, {
+          env: { ...process.env, SHUMARI_DATA_DIR: env('CLI_C_DIR'), SHUMARI_PIN: env('CLI_C_PIN') },
+        });
+      const file = join(env('CLI_C_DIR'), 'dup.jsonl');
+      writeFileSync(
+        file,
+        JSON.stringify({ area: 'PK10101', answers: { rooms: 1 }, members: [{ name: 'Ayesha Bano', relation: 'head', sex: 'female', age: 35, id_number: '35202-1234567-2' }] }) + '\n',
+      );
+      cli('household', 'import', '--file', file);
+      cli('sync');
+      await c.click(testid('nav-duplicates'));
+      await c.find(testid('case-row'));
+      await both('duplicates');
+      await c.click(testid('case-link'));
+      await c.find(testid('case-households'));
+      const n = await c.text(testid('case-number'));
+      assert(n.trim() === '35202-1234567-2', `case number: ${n}`);
+      await both('duplicate-case');
+      await c.type(testid('note'), 'Two different women; the other tablet typed the number wrongly');
+      await c.click(testid('data-error'));
+      await c.find(testid('case-resolved'));
+      await c.find(testid('case-closed'));
       await c.click(testid('nav-scoring'));
       await c.find(testid('scoring-model'));
       await both('scoring');
