@@ -55,7 +55,9 @@ fn filters<S: Storage + ConsoleStorage>(reg: &mut TestRegistry<S>) {
     }
     let only_a = browser.get(&format!("/console/households?surveyor={asma}"));
     assert_eq!(row_ids(&only_a.body), mine);
-    assert!(only_a.body.contains(&format!("<option value=\"{asma}\" selected")));
+    assert!(only_a
+        .body
+        .contains(&format!("<option value=\"{asma}\" selected")));
 
     // Days: a range around today holds all; one long before holds none; a bad date is refused.
     let today = chrono::Utc::now().date_naive();
@@ -67,6 +69,12 @@ fn filters<S: Storage + ConsoleStorage>(reg: &mut TestRegistry<S>) {
     assert_eq!(row_ids(&browser.get(&around).body).len(), 5);
     let before = browser.get("/console/households?from=2001-01-01&to=2001-01-31");
     assert!(row_ids(&before.body).is_empty());
-    assert!(before.body.contains("value=\"2001-01-31\""), "the form keeps the filter");
-    assert_eq!(browser.get("/console/households?from=yesterday").status, 400);
+    assert!(
+        before.body.contains("value=\"2001-01-31\""),
+        "the form keeps the filter"
+    );
+    assert_eq!(
+        browser.get("/console/households?from=yesterday").status,
+        400
+    );
 }

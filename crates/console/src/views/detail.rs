@@ -222,8 +222,8 @@ fn member_row(
         tr data-testid="member-row" {
             td { (m.line) }
             td { (m.name) }
-            td { (m.relation.as_str()) }
-            td { (m.sex.as_str()) }
+            td { (super::relation(lang, &m.relation)) }
+            td { (super::choice(lang, "sex", m.sex.as_str())) }
             td { (m.age.map(|a| a.to_string()).unwrap_or_default()) }
             td dir="ltr" { (m.dob.map(|d| d.to_string()).unwrap_or_default()) }
             td dir="ltr" {

@@ -8,7 +8,7 @@ use super::layout::{csrf_field, page, Chrome};
 use super::{query, when};
 use crate::i18n::{texts, Lang, T};
 use maud::{html, Markup};
-use shumari_registry::service::{CaseKind, DuplicateCase, PossibleDuplicate};
+use shumari_registry::service::{CaseKind, CaseState, DuplicateCase, PossibleDuplicate};
 use shumari_registry::HouseholdDetail;
 
 texts! {
@@ -33,6 +33,10 @@ texts! {
     Dismiss => "Not a duplicate: dismiss", "دہرا اندراج نہیں: خارج کریں";
     Note => "Note", "نوٹ";
     Closed => "This case is closed", "یہ کیس بند ہو چکا ہے";
+    StateOpen => "open", "کھلا";
+    StateResolved => "resolved", "حل شدہ";
+    StateDataError => "data error", "اندراج کی غلطی";
+    StateDismissed => "dismissed", "مسترد";
     Resolved => "The case is closed; the tablets receive the change on their next sync.", "کیس بند ہو گیا؛ ٹیبلٹس کو اگلی ہم آہنگی پر تبدیلی مل جائے گی۔";
     Possible => "Possible duplicates", "ممکنہ دہرے اندراج";
     NoPossible => "No possible duplicates in this area.", "اس علاقے میں کوئی ممکنہ دہرا اندراج نہیں۔";
@@ -169,7 +173,7 @@ fn household_column(lang: Lang, number: &str, d: &HouseholdDetail, kept: bool) -
                     tr class=[shared.then_some("shared")] data-testid=(if shared { "shared-member" } else { "case-member" }) {
                         td { (m.line) }
                         td { (m.name) @if shared { " " strong { "(" (lang.t(D::CarriesNumber)) ")" } } }
-                        td { (m.relation.as_str()) }
+                        td { (super::relation(lang, &m.relation)) }
                         td dir="ltr" { (m.id_number.as_ref().map(|n| n.dashed()).unwrap_or_default()) }
                     }
                 } }
@@ -205,7 +209,12 @@ pub fn case(
                 @if let Some(f) = &k.detail { dt { (lang.t(D::MismatchedFields)) } dd dir="ltr" data-testid="case-detail" { (f.replace(';', ", ")) } }
                 dt { (lang.t(D::District)) } dd dir="ltr" { (k.area) }
                 dt { (lang.t(D::Opened)) } dd dir="ltr" { (when(&k.opened_at)) }
-                dt { (lang.t(T::Status)) } dd data-testid="case-state" data-state=(k.state.as_str()) { (k.state.as_str()) }
+                dt { (lang.t(T::Status)) } dd data-testid="case-state" data-state=(k.state.as_str()) { (lang.t(match k.state {
+                    CaseState::Open => D::StateOpen,
+                    CaseState::Resolved => D::StateResolved,
+                    CaseState::DataError => D::StateDataError,
+                    CaseState::Dismissed => D::StateDismissed,
+                })) }
             }
             div.side-by-side data-testid="case-households" {
                 @for d in households {

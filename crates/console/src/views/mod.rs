@@ -47,3 +47,15 @@ pub fn yes_no(lang: Lang, b: bool) -> &'static str {
         crate::i18n::T::No
     })
 }
+
+/// A member's relation to the head in the page's language (the questionnaire's `relation` list).
+pub fn relation(lang: Lang, r: &shumari_domain::Relation) -> String {
+    choice(lang, "relation", r.as_str())
+}
+
+/// A value of one of the questionnaire's choice lists, by its label in the page's language.
+pub fn choice(lang: Lang, list: &str, value: &str) -> String {
+    shumari_forms::household_form()
+        .choice_label(list, value, lang.code())
+        .to_string()
+}
