@@ -43,6 +43,8 @@ pub struct HouseholdView {
     pub household: Household,
     /// Fields with several concurrent values.
     pub conflicts: Vec<Conflict>,
+    /// How the interview was made (start, end, device, seconds per section, late edits).
+    pub paradata: shumari_domain::Paradata,
 }
 
 /// What to list.
@@ -278,6 +280,7 @@ impl Store {
         Ok(HouseholdView {
             household: doc.household()?,
             conflicts: doc.conflicts()?,
+            paradata: doc.paradata()?,
         })
     }
 
