@@ -1,5 +1,5 @@
-//! What happens to households after a push stored them: scoring (`scoring.rs`) and duplicate
-//! detection (`duplicates.rs`), off the push's path.
+//! What happens to households after a push stored them: scoring (`scoring.rs`), duplicate
+//! detection (`duplicates.rs`) and data-quality flags (`flag_pass.rs`), off the push's path.
 //!
 //! A push hands the ids it stored to [`Registry::after_ingest`] and answers the device. When the
 //! registry runs its background task ([`Registry::spawn_queue`], started by the HTTP router), the ids
@@ -68,6 +68,9 @@ impl<S: Storage> Registry<S> {
         }
         if let Err(e) = self.detect_duplicates(ids).await {
             tracing::error!(error = %e, "duplicate detection after ingest failed");
+        }
+        if let Err(e) = self.flag_households(ids).await {
+            tracing::error!(error = %e, "data-quality flags after ingest failed");
         }
     }
 

@@ -15,6 +15,7 @@ pub mod console;
 pub mod devices;
 pub mod migrate;
 pub mod postgres;
+pub mod quality;
 mod registry_actor;
 pub mod sqlite;
 
@@ -24,6 +25,7 @@ use uuid::Uuid;
 
 pub use access::{AccessEntry, AccessEvent};
 pub use casework::{CaseStore, ScoreStore};
+pub use quality::QualityStore;
 pub use devices::{DeviceRow, Disabled, TokenRecord};
 
 /// The household list's row and what an ingest indexes are the domain's, shared with the device.
@@ -153,7 +155,7 @@ pub struct AuditEntry {
 
 /// What a registry backend must do. Every method is one transaction. The rows kept about
 /// households (scores, duplicate cases) are [`casework`]'s supertraits.
-pub trait Storage: ScoreStore + CaseStore + Send + Sync + 'static {
+pub trait Storage: ScoreStore + CaseStore + QualityStore + Send + Sync + 'static {
     /// Adds a user; returns nothing (the id is the caller's).
     fn add_user(&self, user: &User, now: i64) -> impl Future<Output = Result<()>> + Send;
     /// A user by id.
