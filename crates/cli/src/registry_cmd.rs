@@ -144,6 +144,9 @@ pub enum RegistryCmd {
     /// The duplicates queue: households sharing a CNIC/B-form number.
     #[command(subcommand)]
     Duplicates(crate::duplicates_cmd::DuplicatesCmd),
+    /// Data-quality flags: households whose interview deserves a second look, and why.
+    #[command(subcommand)]
+    Flags(crate::flags_cmd::FlagsCmd),
 }
 
 /// `registry user ...`.
@@ -222,6 +225,8 @@ pub(crate) struct FileConfig {
     token_ttl_days: Option<i64>,
     #[serde(default)]
     limits: FileLimits,
+    #[serde(default)]
+    quality: shumari_registry::QualitySettings,
 }
 
 /// The `[limits]` table; an absent key keeps the registry's default.
@@ -284,6 +289,7 @@ pub(crate) fn settings(db: &DbArgs) -> anyhow::Result<(String, FileConfig, Confi
         config.token_ttl_secs = d * 86_400;
     }
     file.limits.apply(&mut config.rate);
+    config.quality = file.quality.clone();
     Ok((url, file, config))
 }
 
@@ -440,5 +446,6 @@ pub fn run(cli: &Cli, cmd: &RegistryCmd) -> anyhow::Result<i32> {
         RegistryCmd::Restore(args) => crate::backup_cmd::restore(cli, args),
         RegistryCmd::Pmt(cmd) => crate::pmt_cmd::run(cli, &rt, cmd),
         RegistryCmd::Duplicates(cmd) => crate::duplicates_cmd::run(cli, &rt, cmd),
+        RegistryCmd::Flags(cmd) => crate::flags_cmd::run(cli, &rt, cmd),
     }
 }
