@@ -8,7 +8,12 @@ use std::collections::BTreeMap;
 
 /// Home for a user who reads households (`counts` by status in their areas), or for one who does
 /// not (`None`: an administrator).
-pub fn home(c: &Chrome<'_>, areas: &[String], counts: Option<&BTreeMap<Status, u64>>) -> Markup {
+pub fn home(
+    c: &Chrome<'_>,
+    areas: &[String],
+    counts: Option<&BTreeMap<Status, u64>>,
+    flagged: u64,
+) -> Markup {
     let lang = c.lang;
     let queues = [
         (Status::Submitted, T::AwaitingReview, "queue-submitted"),
@@ -33,6 +38,7 @@ pub fn home(c: &Chrome<'_>, areas: &[String], counts: Option<&BTreeMap<Status, u
                                 }
                             }
                         }
+                        (super::flags::home_queue(lang, flagged))
                         li {
                             a href="/console/households" data-testid="queue-all" {
                                 span.count { (counts.values().sum::<u64>()) }

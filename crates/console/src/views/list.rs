@@ -6,7 +6,10 @@ use super::{query, when};
 use crate::i18n::T;
 use maud::{html, Markup};
 use shumari_domain::{HouseholdSummary, Status};
-use shumari_registry::service::HouseholdPage;
+use shumari_registry::service::{FlagKind, HouseholdPage};
+
+/// The flag kinds on each household of a page (a row's marker).
+pub type FlagMarkers = std::collections::BTreeMap<uuid::Uuid, Vec<FlagKind>>;
 
 /// The filters as given (echoed into the form and the next page's link).
 #[derive(Debug, Clone, Default)]
@@ -17,6 +20,8 @@ pub struct Filters {
     pub status: String,
     /// Search text.
     pub q: String,
+    /// Flag kind, or `any` (see [`super::flags`]).
+    pub flag: String,
 }
 
 /// `AREA~ID`: the position a page ends at, in a link.
@@ -25,7 +30,13 @@ pub fn cursor(pos: &(String, uuid::Uuid)) -> String {
 }
 
 /// The list page.
-pub fn list(c: &Chrome<'_>, f: &Filters, page_rows: &HouseholdPage, paged: bool) -> Markup {
+pub fn list(
+    c: &Chrome<'_>,
+    f: &Filters,
+    page_rows: &HouseholdPage,
+    paged: bool,
+    flags: &FlagMarkers,
+) -> Markup {
     let lang = c.lang;
     let next = page_rows.next.as_ref().map(|pos| {
         format!(
@@ -34,13 +45,14 @@ pub fn list(c: &Chrome<'_>, f: &Filters, page_rows: &HouseholdPage, paged: bool)
                 ("area", &f.area),
                 ("status", &f.status),
                 ("q", &f.q),
+                ("flag", &f.flag),
                 ("after", &cursor(pos)),
             ])
         )
     });
     let first = format!(
         "/console/households{}",
-        query(&[("area", &f.area), ("status", &f.status), ("q", &f.q)])
+        query(&[("area", &f.area), ("status", &f.status), ("q", &f.q), ("flag", &f.flag)])
     );
     page(
         c,
@@ -61,6 +73,7 @@ pub fn list(c: &Chrome<'_>, f: &Filters, page_rows: &HouseholdPage, paged: bool)
                 label { (lang.t(T::Search)) " "
                     input name="q" type="search" value=(f.q) data-testid="filter-search";
                 }
+                (super::flags::filter(lang, &f.flag))
                 button type="submit" data-testid="filter-submit" { (lang.t(T::Filter)) }
             }
             @if page_rows.rows.is_empty() {
@@ -76,8 +89,9 @@ pub fn list(c: &Chrome<'_>, f: &Filters, page_rows: &HouseholdPage, paged: bool)
                         th { (lang.t(T::Status)) }
                         th { (lang.t(T::Conflicts)) }
                         th { (lang.t(T::Updated)) }
+                        (super::flags::column(lang))
                     } }
-                    tbody { @for r in &page_rows.rows { (row(c, r)) } }
+                    tbody { @for r in &page_rows.rows { (row(c, r, flags)) } }
                 }
             }
             nav.pages {
@@ -88,7 +102,7 @@ pub fn list(c: &Chrome<'_>, f: &Filters, page_rows: &HouseholdPage, paged: bool)
     )
 }
 
-fn row(c: &Chrome<'_>, r: &HouseholdSummary) -> Markup {
+fn row(c: &Chrome<'_>, r: &HouseholdSummary, flags: &FlagMarkers) -> Markup {
     html! {
         tr data-testid="household-row" data-id=(r.id) {
             td dir="ltr" { a href=(format!("/console/households/{}", r.id)) data-testid="household-link" { (r.reference) } }
@@ -99,6 +113,7 @@ fn row(c: &Chrome<'_>, r: &HouseholdSummary) -> Markup {
             td { span class=(format!("status {}", r.status.as_str())) { (c.lang.status(r.status)) } }
             td { (r.conflict_count) }
             td dir="ltr" { (when(&r.updated_at)) }
+            (super::flags::marker(c.lang, flags.get(&r.id)))
         }
     }
 }

@@ -4,6 +4,7 @@
 //! (the browser tests find them by it).
 
 pub mod detail;
+pub mod flags;
 pub mod home;
 pub mod layout;
 pub mod list;

@@ -67,6 +67,10 @@ pub struct HouseholdDetail {
     /// The registry's PMT score (`scoring.rs`), for the console to set beside the device's
     /// provisional one; `null` until the household is scored.
     pub pmt: Option<super::scoring::RegistryScore>,
+    /// How the interview was made, as the field app recorded it.
+    pub paradata: shumari_domain::Paradata,
+    /// The data-quality flags standing on it (`flags.rs`), each with its reason.
+    pub flags: Vec<super::flag_pass::Flag>,
 }
 
 /// The id a new user gets: short, unique without coordination.
@@ -274,6 +278,8 @@ impl<S: Storage> Registry<S> {
             conflicts: hd.conflicts().map_err(internal)?,
             audit: audit.into_iter().map(AuditRow::from).collect(),
             pmt: self.stored_score(id).await?,
+            paradata: hd.paradata().map_err(internal)?,
+            flags: self.household_flags(id).await?,
         })
     }
 }

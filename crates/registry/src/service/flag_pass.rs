@@ -307,6 +307,23 @@ impl<S: Storage> Registry<S> {
         Ok(n)
     }
 
+    /// The list rows of the flagged households `user` may read (the console's flag filter), within
+    /// `area`, with a flag of `kind` when given; at most `limit`, by area and household.
+    pub async fn flagged_households(
+        &self,
+        user: &User,
+        area: Option<&str>,
+        kind: Option<FlagKind>,
+        limit: usize,
+    ) -> Result<Vec<crate::storage::HouseholdSummary>> {
+        let flags = self.flags_list(user, area, kind, limit).await?;
+        let mut ids: Vec<Uuid> = flags.iter().map(|f| f.household).collect();
+        ids.dedup();
+        let mut rows = self.storage.summaries_of(&ids).await?;
+        rows.sort_by(|a, b| (&a.area, a.id).cmp(&(&b.area, b.id)));
+        Ok(rows)
+    }
+
     /// The households among `ids` that carry a flag, with their kinds (list markers).
     pub async fn flag_kinds_of(&self, ids: &[Uuid]) -> Result<BTreeMap<Uuid, Vec<FlagKind>>> {
         let mut out: BTreeMap<Uuid, Vec<FlagKind>> = BTreeMap::new();
