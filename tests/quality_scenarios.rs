@@ -9,14 +9,21 @@ use serde_json::json;
 use shumari_domain::review::Decision;
 use shumari_registry::service::{Flag, FlagKind};
 use shumari_registry::{ReviewRequest, Storage};
-use shumari_scenarios::{on_both, other_area, TestDevice, TestRegistry, AREA};
+use shumari_scenarios::{http_transport, on_both, other_area, TestDevice, TestRegistry, AREA};
+use shumari_sync::engine::KEY_TOKEN;
 use std::collections::{BTreeMap, BTreeSet};
+use std::io::{Read, Write};
 use uuid::Uuid;
 
 on_both!(
     households_tripping_each_flag_are_listed_with_their_reasons,
     pg_households_tripping_each_flag_are_listed_with_their_reasons,
     each_flag
+);
+on_both!(
+    the_flags_route_answers_json_within_the_callers_areas,
+    pg_the_flags_route_answers_json_within_the_callers_areas,
+    http_route
 );
 
 /// A fix near the middle of the tehsil: household `n` a few hundred metres from the others.
@@ -215,4 +222,64 @@ fn each_flag<S: Storage>(reg: &mut TestRegistry<S>) {
     assert_eq!(count, flagged.len() as u64);
     let elsewhere = reg.user("supervisor", &[other_area().as_str()]);
     assert!(flags(reg, &elsewhere).is_empty());
+}
+
+fn get(url: &str, path: &str, token: &str) -> (u16, serde_json::Value) {
+    let addr = url.trim_start_matches("http://");
+    let mut s = std::net::TcpStream::connect(addr).expect("connect");
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n"
+    )
+    .expect("send");
+    let mut out = String::new();
+    s.read_to_string(&mut out).expect("read");
+    let status = out
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .expect("status line");
+    let text = out.split("\r\n\r\n").nth(1).unwrap_or_default();
+    (status, serde_json::from_str(text).unwrap_or(serde_json::Value::Null))
+}
+
+fn http_route<S: Storage>(reg: &mut TestRegistry<S>) {
+    let url = reg.serve_http();
+    let enrolled = |role: &str, area: &str| {
+        let mut d = TestDevice::new(http_transport(&url));
+        d.enroll(&reg.code(&reg.user(role, &[area]))).expect("enroll");
+        d
+    };
+    let mut a = enrolled("surveyor", AREA);
+    let sup = enrolled("supervisor", AREA);
+    let elsewhere = enrolled("supervisor", &other_area());
+    let id = a.add(1, AREA);
+    a.sync();
+    let token = |d: &TestDevice| d.store.kv_get(KEY_TOKEN).unwrap().unwrap();
+
+    let (status, rows) = get(&url, "/v1/flags", &token(&sup));
+    assert_eq!(status, 200, "{rows}");
+    assert_eq!(rows.as_array().map(Vec::len), Some(1), "{rows}");
+    assert_eq!(rows[0]["household"], json!(id.to_string()));
+    assert_eq!(rows[0]["kind"], json!("gps_missing"));
+    assert_eq!(
+        rows[0]["reason_en"],
+        json!("No GPS location was recorded for the dwelling.")
+    );
+    assert_eq!(
+        rows[0]["reason_ur"],
+        json!("گھر کا جی پی ایس مقام درج نہیں کیا گیا۔")
+    );
+    let (status, rows) = get(
+        &url,
+        &format!("/v1/flags?area={AREA}&kind=short_interview"),
+        &token(&sup),
+    );
+    assert_eq!((status, rows), (200, json!([])));
+    let (status, err) = get(&url, "/v1/flags?kind=nope", &token(&sup));
+    assert_eq!((status, err["code"].clone()), (400, json!("bad_request")));
+    let (status, rows) = get(&url, "/v1/flags", &token(&elsewhere));
+    assert_eq!((status, rows), (200, json!([])));
+    let (status, _) = get(&url, "/v1/flags", "not-a-token");
+    assert_eq!(status, 401);
 }
