@@ -113,7 +113,10 @@ async fn flagged_page<S: Storage + ConsoleStorage>(
 ) -> Result<HouseholdPage, ConsoleError> {
     let kind = match flag {
         "any" => None,
-        k => Some(FlagKind::parse(k).ok_or(ConsoleError::BadForm)?),
+        k => Some(
+            FlagKind::parse(k)
+                .ok_or_else(|| RegistryError::BadRequest(format!("no flag kind `{k}`")))?,
+        ),
     };
     let rows = c
         .reg
