@@ -84,7 +84,11 @@ fn each_flag<S: Storage>(reg: &mut TestRegistry<S>) {
         json!({"lat": 31.501, "lon": 74.301, "accuracy": 180.0}),
     );
     let far = add_located(&mut a, 8, t0);
-    a.set(far, "gps", json!({"lat": 32.5, "lon": 74.3, "accuracy": 6.0}));
+    a.set(
+        far,
+        "gps",
+        json!({"lat": 32.5, "lon": 74.3, "accuracy": 6.0}),
+    );
     let approved = add_located(&mut a, 9, t0);
     a.set(approved, "status", json!("complete"));
     let r = a.sync();
@@ -124,7 +128,8 @@ fn each_flag<S: Storage>(reg: &mut TestRegistry<S>) {
 
     // Surveyor C: five households with the very same asset answers, one with other answers.
     let mut c = reg.device(&[AREA]);
-    let assets = json!({"answers.assets": "tv fridge", "answers.has_livestock": "yes", "answers.cattle": 2});
+    let assets =
+        json!({"answers.assets": "tv fridge", "answers.has_livestock": "yes", "answers.cattle": 2});
     let mut alike = Vec::new();
     for n in 200..206 {
         let id = add_located(&mut c, n, t0);
@@ -218,7 +223,10 @@ fn each_flag<S: Storage>(reg: &mut TestRegistry<S>) {
             reg.reg.flagged_count(&u).await
         })
         .expect("count");
-    let flagged: BTreeSet<Uuid> = flags(reg, &supervisor).iter().map(|f| f.household).collect();
+    let flagged: BTreeSet<Uuid> = flags(reg, &supervisor)
+        .iter()
+        .map(|f| f.household)
+        .collect();
     assert_eq!(count, flagged.len() as u64);
     let elsewhere = reg.user("supervisor", &[other_area().as_str()]);
     assert!(flags(reg, &elsewhere).is_empty());
@@ -240,14 +248,18 @@ fn get(url: &str, path: &str, token: &str) -> (u16, serde_json::Value) {
         .and_then(|c| c.parse().ok())
         .expect("status line");
     let text = out.split("\r\n\r\n").nth(1).unwrap_or_default();
-    (status, serde_json::from_str(text).unwrap_or(serde_json::Value::Null))
+    (
+        status,
+        serde_json::from_str(text).unwrap_or(serde_json::Value::Null),
+    )
 }
 
 fn http_route<S: Storage>(reg: &mut TestRegistry<S>) {
     let url = reg.serve_http();
     let enrolled = |role: &str, area: &str| {
         let mut d = TestDevice::new(http_transport(&url));
-        d.enroll(&reg.code(&reg.user(role, &[area]))).expect("enroll");
+        d.enroll(&reg.code(&reg.user(role, &[area])))
+            .expect("enroll");
         d
     };
     let mut a = enrolled("surveyor", AREA);

@@ -95,7 +95,10 @@ impl App {
     }
 
     /// Records a completion at `at` inside the change that marks the household complete.
-    pub(crate) fn record_completion(e: &mut Editor<'_>, at: DateTime<Utc>) -> shumari_domain::Result<()> {
+    pub(crate) fn record_completion(
+        e: &mut Editor<'_>,
+        at: DateTime<Utc>,
+    ) -> shumari_domain::Result<()> {
         e.interview_completed(at)?;
         write_metadata(
             e,

@@ -434,7 +434,11 @@ fn paradata_records_opening_sections_completion_and_late_edits() {
         Some(completed_at.timestamp_millis())
     );
     assert_eq!(p.duration_secs(), Some(60 + 90 + 40 + 15 + 600));
-    assert_eq!(p.device_id, Some(device), "a later opening keeps the device");
+    assert_eq!(
+        p.device_id,
+        Some(device),
+        "a later opening keeps the device"
+    );
 
     // An answer changed after completion is counted, with its time.
     step(30);

@@ -41,9 +41,7 @@ pub fn run(cli: &Cli, rt: &tokio::runtime::Runtime, cmd: &FlagsCmd) -> anyhow::R
     } = cmd;
     let kind = kind
         .as_deref()
-        .map(|k| {
-            FlagKind::parse(k).ok_or_else(|| crate::exit::bad(format!("no flag kind `{k}`")))
-        })
+        .map(|k| FlagKind::parse(k).ok_or_else(|| crate::exit::bad(format!("no flag kind `{k}`"))))
         .transpose()?;
     let reg = open_db(rt, db)?;
     let flags = rt

@@ -49,7 +49,11 @@ fn flags_on_pages<S: Storage + ConsoleStorage>(reg: &mut TestRegistry<S>) {
     let short = tablet.add(2, AREA);
     let fine = tablet.add(3, AREA);
     for id in [short, fine] {
-        tablet.set(id, "gps", json!({"lat": 31.5, "lon": 74.3, "accuracy": 6.0}));
+        tablet.set(
+            id,
+            "gps",
+            json!({"lat": 31.5, "lon": 74.3, "accuracy": 6.0}),
+        );
     }
     tablet
         .store
@@ -117,13 +121,18 @@ fn flags_on_pages<S: Storage + ConsoleStorage>(reg: &mut TestRegistry<S>) {
     assert!(page
         .body
         .contains("data-testid=\"paradata-section\" data-section=\"identification\""));
-    assert!(page.body.contains("<td>2.0</td>"), "two minutes in identification");
+    assert!(
+        page.body.contains("<td>2.0</td>"),
+        "two minutes in identification"
+    );
     let calm = b.get(&format!("/console/households/{fine}"));
     assert!(calm.body.contains("data-testid=\"no-flags\""));
 
     // In Urdu, the reason is in Urdu.
     b.cookies.insert("shumari_lang".into(), "ur".into());
     let urdu = b.get(&format!("/console/households/{no_gps}"));
-    assert!(urdu.body.contains("گھر کا جی پی ایس مقام درج نہیں کیا گیا۔"));
+    assert!(urdu
+        .body
+        .contains("گھر کا جی پی ایس مقام درج نہیں کیا گیا۔"));
     assert!(urdu.body.contains("جی پی ایس نہیں"));
 }

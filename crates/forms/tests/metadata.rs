@@ -51,8 +51,14 @@ fn start_end_and_deviceid_are_filled_under_the_forms_own_names() {
     assert_eq!(
         form.metadata_answers(&p),
         vec![
-            ("began".to_string(), "2026-03-01T09:00:00.000+00:00".to_string()),
-            ("finished".to_string(), "2026-03-01T09:40:05.000+00:00".to_string()),
+            (
+                "began".to_string(),
+                "2026-03-01T09:00:00.000+00:00".to_string()
+            ),
+            (
+                "finished".to_string(),
+                "2026-03-01T09:40:05.000+00:00".to_string()
+            ),
             ("tablet".to_string(), "dev-7f3a".to_string()),
         ],
         "the repeat's `start` is left alone"
@@ -68,7 +74,10 @@ fn only_what_was_recorded_is_filled() {
     };
     assert_eq!(
         form.metadata_answers(&p),
-        vec![("began".to_string(), "2026-03-01T09:00:00.000+00:00".to_string())]
+        vec![(
+            "began".to_string(),
+            "2026-03-01T09:00:00.000+00:00".to_string()
+        )]
     );
     assert!(form.metadata_answers(&Paradata::default()).is_empty());
 }

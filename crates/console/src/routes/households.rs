@@ -45,7 +45,12 @@ async fn home_page<S: Storage + ConsoleStorage>(
             } else {
                 (None, 0)
             };
-            let page = home::home(&chrome(&r, Some(&s)), &s.user.areas, counts.as_ref(), flagged);
+            let page = home::home(
+                &chrome(&r, Some(&s)),
+                &s.user.areas,
+                counts.as_ref(),
+                flagged,
+            );
             Ok(html(StatusCode::OK, page, &[]))
         }
         .await;
@@ -94,7 +99,13 @@ async fn list_page<S: Storage + ConsoleStorage>(
             };
             let ids: Vec<uuid::Uuid> = rows.rows.iter().map(|r| r.id).collect();
             let markers = c.reg.flag_kinds_of(&ids).await?;
-            let page = list::list(&chrome(&r, Some(&s)), &filters, &rows, after.is_some(), &markers);
+            let page = list::list(
+                &chrome(&r, Some(&s)),
+                &filters,
+                &rows,
+                after.is_some(),
+                &markers,
+            );
             Ok(html(StatusCode::OK, page, &[]))
         }
         .await;

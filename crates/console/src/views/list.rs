@@ -52,7 +52,12 @@ pub fn list(
     });
     let first = format!(
         "/console/households{}",
-        query(&[("area", &f.area), ("status", &f.status), ("q", &f.q), ("flag", &f.flag)])
+        query(&[
+            ("area", &f.area),
+            ("status", &f.status),
+            ("q", &f.q),
+            ("flag", &f.flag)
+        ])
     );
     page(
         c,

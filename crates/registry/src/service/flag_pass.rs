@@ -26,7 +26,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::{json, Value};
 use shumari_domain::roles::{allows, Action};
-use shumari_domain::{AreaLevel, AreaRange, HouseholdDoc};
+use shumari_domain::{AreaLevel, AreaRange, Household, HouseholdDoc, Paradata};
 use std::collections::{BTreeMap, BTreeSet};
 use uuid::Uuid;
 
@@ -89,6 +89,16 @@ fn flag_row(id: Uuid, area: &str, kind: FlagKind, detail: &Value, now: i64) -> F
     }
 }
 
+/// The household and its paradata from stored document bytes.
+fn read_doc(bytes: &[u8]) -> std::result::Result<(Household, Paradata), String> {
+    let am = automerge::AutoCommit::load(bytes).map_err(|e| e.to_string())?;
+    let hd = HouseholdDoc::from_automerge(am).map_err(|e| e.to_string())?;
+    Ok((
+        hd.household().map_err(|e| e.to_string())?,
+        hd.paradata().map_err(|e| e.to_string())?,
+    ))
+}
+
 fn kinds(k: &[FlagKind]) -> Vec<String> {
     k.iter().map(|k| k.as_str().to_string()).collect()
 }
@@ -113,12 +123,7 @@ impl<S: Storage> Registry<S> {
         let now = super::now_ms();
         let mut reads = Vec::new();
         for stored in self.storage.load_docs(ids).await?.into_iter().flatten() {
-            let read = automerge::AutoCommit::load(&stored.doc)
-                .map_err(|e| e.to_string())
-                .and_then(|am| HouseholdDoc::from_automerge(am).map_err(|e| e.to_string()))
-                .and_then(|hd| Ok((hd.household(), hd.paradata())))
-                .and_then(|(h, p)| Ok((h.map_err(|e| e.to_string())?, p.map_err(|e| e.to_string())?)));
-            let (h, p) = match read {
+            let (h, p) = match read_doc(&stored.doc) {
                 Ok(v) => v,
                 Err(e) => {
                     tracing::warn!(household = %stored.id, error = %e, "could not read a household for its flags");
@@ -141,7 +146,8 @@ impl<S: Storage> Registry<S> {
         }
         let read_ids: Vec<Uuid> = reads.iter().map(|r| r.fact.household_id).collect();
         let before = self.storage.facts_of(&read_ids).await?;
-        let (mut days, mut prints, mut tehsils) = (BTreeSet::new(), BTreeSet::new(), BTreeSet::new());
+        let (mut days, mut prints, mut tehsils) =
+            (BTreeSet::new(), BTreeSet::new(), BTreeSet::new());
         for f in before.iter().chain(reads.iter().map(|r| &r.fact)) {
             days.insert((f.surveyor.clone(), f.day.clone()));
             if let Some(p) = &f.asset_print {
@@ -168,15 +174,28 @@ impl<S: Storage> Registry<S> {
             let trips = flags::too_many_per_day(members.len(), &s);
             let detail = json!({"surveyor": surveyor, "day": day, "count": members.len(),
                                 "max": s.max_households_per_day});
-            self.replace_group(&members, FlagKind::ManyPerDay, trips.then_some(&detail), now)
-                .await?;
+            self.replace_group(
+                &members,
+                FlagKind::ManyPerDay,
+                trips.then_some(&detail),
+                now,
+            )
+            .await?;
         }
         for (surveyor, print) in prints {
-            let members = self.storage.households_with_assets(&surveyor, &print).await?;
+            let members = self
+                .storage
+                .households_with_assets(&surveyor, &print)
+                .await?;
             let trips = flags::too_many_identical(members.len(), &s);
             let detail = json!({"surveyor": surveyor, "count": members.len()});
-            self.replace_group(&members, FlagKind::IdenticalAssets, trips.then_some(&detail), now)
-                .await?;
+            self.replace_group(
+                &members,
+                FlagKind::IdenticalAssets,
+                trips.then_some(&detail),
+                now,
+            )
+            .await?;
         }
         for tehsil in tehsils {
             let points = self.storage.tehsil_points(&tehsil).await?;
@@ -216,11 +235,7 @@ impl<S: Storage> Registry<S> {
                 .collect()
         });
         self.storage
-            .replace_flags(
-                members.iter().map(|m| m.0).collect(),
-                kinds(&[kind]),
-                rows,
-            )
+            .replace_flags(members.iter().map(|m| m.0).collect(), kinds(&[kind]), rows)
             .await?;
         Ok(())
     }

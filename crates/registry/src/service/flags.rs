@@ -156,7 +156,12 @@ impl FlagKind {
 /// A flag's reason in plain words, from its kind and the numbers stored with it.
 pub fn reason(kind: FlagKind, d: &Value) -> (String, String) {
     let num = |k: &str| d.get(k).and_then(Value::as_f64).unwrap_or_default();
-    let text = |k: &str| d.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
+    let text = |k: &str| {
+        d.get(k)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string()
+    };
     match kind {
         FlagKind::ShortInterview => (
             format!(
@@ -278,7 +283,11 @@ fn day_time(t: &DateTime<Utc>) -> String {
 }
 
 /// The flags one household raises on its own, with the numbers of each reason.
-pub(crate) fn own_flags(h: &Household, p: &Paradata, s: &QualitySettings) -> Vec<(FlagKind, Value)> {
+pub(crate) fn own_flags(
+    h: &Household,
+    p: &Paradata,
+    s: &QualitySettings,
+) -> Vec<(FlagKind, Value)> {
     let mut out = Vec::new();
     if let Some(secs) = p.duration_secs() {
         #[allow(clippy::cast_precision_loss)]
@@ -301,7 +310,11 @@ pub(crate) fn own_flags(h: &Household, p: &Paradata, s: &QualitySettings) -> Vec
             }
         }
     }
-    if let Some(r) = h.review.as_ref().filter(|r| r.decision == Decision::Approved) {
+    if let Some(r) = h
+        .review
+        .as_ref()
+        .filter(|r| r.decision == Decision::Approved)
+    {
         // The approval itself stamps the household's time; anything later is a change after it.
         let late = [Some(h.updated_at), p.last_edit_after_complete]
             .into_iter()
@@ -455,15 +468,18 @@ mod tests {
             "The GPS location is accurate only to 120 m; at most 50 m is accepted."
         );
         h.gps = None;
-        assert_eq!(kinds(&own_flags(&h, &timed(40), &s)), [FlagKind::GpsMissing]);
+        assert_eq!(
+            kinds(&own_flags(&h, &timed(40), &s)),
+            [FlagKind::GpsMissing]
+        );
     }
 
     #[test]
     fn a_change_after_approval_is_flagged_and_the_approval_alone_is_not() {
         let s = QualitySettings::default();
         let mut h = household();
-        let approved = Review::new(Decision::Approved, "sup1", "Sara", at(10, 0), "", vec![])
-            .unwrap();
+        let approved =
+            Review::new(Decision::Approved, "sup1", "Sara", at(10, 0), "", vec![]).unwrap();
         h.review = Some(approved);
         h.updated_at = at(10, 0);
         assert!(own_flags(&h, &timed(40), &s).is_empty());
@@ -507,7 +523,12 @@ mod tests {
         let s = QualitySettings::default();
         // Ten households within ~2 km of each other around Lahore, one 80 km away.
         let mut pts: Vec<(f64, f64)> = (0..10)
-            .map(|i| (31.50 + f64::from(i) * 0.002, 74.30 + f64::from(i % 3) * 0.003))
+            .map(|i| {
+                (
+                    31.50 + f64::from(i) * 0.002,
+                    74.30 + f64::from(i % 3) * 0.003,
+                )
+            })
             .collect();
         pts.push((32.2, 74.3));
         let (far, mad) = far_from_median(&pts, &s);
@@ -548,7 +569,10 @@ mod tests {
             identical_assets_count: 1,
             ..QualitySettings::default()
         };
-        assert!(!too_many_identical(1, &one), "a household alone is never identical");
+        assert!(
+            !too_many_identical(1, &one),
+            "a household alone is never identical"
+        );
         let (en, _) = reason(
             FlagKind::IdenticalAssets,
             &json!({"surveyor": "Ali (u1)", "count": 3}),

@@ -25,8 +25,8 @@ use uuid::Uuid;
 
 pub use access::{AccessEntry, AccessEvent};
 pub use casework::{CaseStore, ScoreStore};
-pub use quality::QualityStore;
 pub use devices::{DeviceRow, Disabled, TokenRecord};
+pub use quality::QualityStore;
 
 /// The household list's row and what an ingest indexes are the domain's, shared with the device.
 pub use shumari_domain::{HouseholdSummary, Projection};

@@ -29,7 +29,11 @@ impl QualityStore for AnyStorage {
         delegate!(self.households_on_day(surveyor, day))
     }
 
-    async fn households_with_assets(&self, surveyor: &str, print: &str) -> Result<Vec<(Uuid, String)>> {
+    async fn households_with_assets(
+        &self,
+        surveyor: &str,
+        print: &str,
+    ) -> Result<Vec<(Uuid, String)>> {
         delegate!(self.households_with_assets(surveyor, print))
     }
 

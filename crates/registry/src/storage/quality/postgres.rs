@@ -24,7 +24,9 @@ fn flag_rows(rows: &[Row]) -> Result<Vec<FlagRow>> {
 }
 
 fn id_list(rows: &[Row]) -> Result<Vec<(Uuid, String)>> {
-    rows.iter().map(|r| Ok((uuid_of(r.get(0))?, r.get(1)))).collect()
+    rows.iter()
+        .map(|r| Ok((uuid_of(r.get(0))?, r.get(1))))
+        .collect()
 }
 
 impl QualityStore for PgStorage {
@@ -88,7 +90,11 @@ impl QualityStore for PgStorage {
         )
     }
 
-    async fn households_with_assets(&self, surveyor: &str, print: &str) -> Result<Vec<(Uuid, String)>> {
+    async fn households_with_assets(
+        &self,
+        surveyor: &str,
+        print: &str,
+    ) -> Result<Vec<(Uuid, String)>> {
         let c = self.conn().await;
         id_list(
             &c.query(

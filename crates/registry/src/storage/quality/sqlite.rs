@@ -111,7 +111,11 @@ impl QualityStore for SqliteStorage {
         .await
     }
 
-    async fn households_with_assets(&self, surveyor: &str, print: &str) -> Result<Vec<(Uuid, String)>> {
+    async fn households_with_assets(
+        &self,
+        surveyor: &str,
+        print: &str,
+    ) -> Result<Vec<(Uuid, String)>> {
         let (surveyor, print) = (surveyor.to_string(), print.to_string());
         self.run(move |c| {
             ids(
