@@ -15,8 +15,9 @@
 //! itself, so a household pushed a moment ago is never approved past its duplicate case.
 //!
 //! The queue lives in memory: households still in it when the process stops are caught up when the
-//! task starts again (every household without a score is scored and the whole registry is scanned
-//! for shared ID numbers), and by `shumari registry pmt rescore` and `duplicates scan`.
+//! task starts again (every household without a score is scored, every household without
+//! data-quality facts is flagged, and the whole registry is scanned for shared ID numbers), and by
+//! `shumari registry pmt rescore` and `duplicates scan`.
 
 use super::Registry;
 use crate::storage::Storage;
@@ -138,6 +139,24 @@ impl<S: Storage> Registry<S> {
                 }
                 Err(e) => {
                     tracing::error!(error = %e, "listing unscored households failed");
+                    break;
+                }
+            }
+        }
+        // Households without data-quality facts; a page none of which could be read stops it.
+        loop {
+            match self.storage.unflagged(PAGE).await {
+                Ok(ids) if ids.is_empty() => break,
+                Ok(ids) => match self.flag_households(&ids).await {
+                    Ok(0) => break,
+                    Ok(_) => {}
+                    Err(e) => {
+                        tracing::error!(error = %e, "flagging households at start failed");
+                        break;
+                    }
+                },
+                Err(e) => {
+                    tracing::error!(error = %e, "listing unflagged households failed");
                     break;
                 }
             }

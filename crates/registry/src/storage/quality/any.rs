@@ -64,6 +64,10 @@ impl QualityStore for AnyStorage {
         delegate!(self.flags_in(range, kind, after, limit))
     }
 
+    async fn unflagged(&self, limit: usize) -> Result<Vec<Uuid>> {
+        delegate!(self.unflagged(limit))
+    }
+
     async fn flagged_count(&self, range: &AreaRange) -> Result<u64> {
         delegate!(self.flagged_count(range))
     }

@@ -95,6 +95,9 @@ pub trait QualityStore {
         after: Option<(String, Uuid)>,
         limit: usize,
     ) -> impl Future<Output = Result<Vec<FlagRow>>> + Send;
+    /// Up to `limit` households that have no facts row (stored before the flags existed, or queued
+    /// when a process stopped), for the queue's catch-up.
+    fn unflagged(&self, limit: usize) -> impl Future<Output = Result<Vec<Uuid>>> + Send;
     /// How many households in `range` carry at least one flag.
     fn flagged_count(&self, range: &AreaRange) -> impl Future<Output = Result<u64>> + Send;
 }

@@ -202,6 +202,20 @@ impl QualityStore for PgStorage {
         )
     }
 
+    async fn unflagged(&self, limit: usize) -> Result<Vec<Uuid>> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let c = self.conn().await;
+        c.query(
+            "SELECT h.id FROM households h LEFT JOIN quality_facts f ON f.household_id = h.id
+              WHERE f.household_id IS NULL LIMIT $1",
+            &[&limit],
+        )
+        .await?
+        .iter()
+        .map(|r| uuid_of(r.get(0)))
+        .collect()
+    }
+
     async fn flagged_count(&self, range: &AreaRange) -> Result<u64> {
         let c = self.conn().await;
         let n: i64 = c

@@ -257,6 +257,22 @@ impl QualityStore for SqliteStorage {
         .await
     }
 
+    async fn unflagged(&self, limit: usize) -> Result<Vec<Uuid>> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        self.run(move |c| {
+            c.prepare_cached(
+                "SELECT h.id FROM households h LEFT JOIN quality_facts f ON f.household_id = h.id
+                  WHERE f.household_id IS NULL LIMIT ?1",
+            )?
+            .query_map([limit], |r| r.get::<_, String>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?
+            .iter()
+            .map(|s| uuid_of(s))
+            .collect()
+        })
+        .await
+    }
+
     async fn flagged_count(&self, range: &AreaRange) -> Result<u64> {
         let range = range.clone();
         self.run(move |c| {
