@@ -220,6 +220,17 @@ impl<S: Storage> Registry<S> {
         Ok(read_ids.len())
     }
 
+    /// Flags every household that has no facts row yet, page by page (a page none of which could be
+    /// read stops it).
+    pub(super) async fn flag_unflagged(&self) -> Result<()> {
+        loop {
+            let ids = self.storage.unflagged(500).await?;
+            if ids.is_empty() || self.flag_households(&ids).await? == 0 {
+                return Ok(());
+            }
+        }
+    }
+
     /// Sets (with `detail`) or clears flag `kind` on every household of a group.
     async fn replace_group(
         &self,
@@ -250,7 +261,7 @@ impl<S: Storage> Registry<S> {
         limit: usize,
     ) -> Result<Vec<Flag>> {
         may_read(user)?;
-        self.settle_queue().await;
+        self.settle_flags().await?;
         let limit = limit.clamp(1, 10_000);
         let mut out: Vec<Flag> = Vec::new();
         let mut households = 0usize;
@@ -301,7 +312,7 @@ impl<S: Storage> Registry<S> {
     /// The flags on household `id`, which `user` may read (the caller has checked the household
     /// is in their scope).
     pub async fn household_flags(&self, id: Uuid) -> Result<Vec<Flag>> {
-        self.settle_queue().await;
+        self.settle_flags().await?;
         Ok(self
             .storage
             .flags_of(&[id])
@@ -314,7 +325,7 @@ impl<S: Storage> Registry<S> {
     /// How many households in `user`'s areas carry a flag (the console's "Flagged" queue).
     pub async fn flagged_count(&self, user: &User) -> Result<u64> {
         may_read(user)?;
-        self.settle_queue().await;
+        self.settle_flags().await?;
         let mut n = 0;
         for a in super::browse::areas_for(user, None) {
             n += self.storage.flagged_count(&AreaRange::of(&a)).await?;

@@ -110,6 +110,18 @@ impl<S: Storage> Registry<S> {
         Ok(())
     }
 
+    /// Brings the data-quality flags up to date before they are read: this process's queue settled
+    /// when it runs one; otherwise (a command beside a running server) the households without
+    /// facts are flagged here.
+    pub(super) async fn settle_flags(&self) -> crate::error::Result<()> {
+        if self.queue.running.load(Ordering::Acquire) {
+            self.settle_queue().await;
+            Ok(())
+        } else {
+            self.flag_unflagged().await
+        }
+    }
+
     /// Starts the background task that drains the queue (once per registry; later calls do
     /// nothing). It first catches up on what a previous process left: households without a score
     /// are scored and the registry is scanned for shared ID numbers.
@@ -143,23 +155,8 @@ impl<S: Storage> Registry<S> {
                 }
             }
         }
-        // Households without data-quality facts; a page none of which could be read stops it.
-        loop {
-            match self.storage.unflagged(PAGE).await {
-                Ok(ids) if ids.is_empty() => break,
-                Ok(ids) => match self.flag_households(&ids).await {
-                    Ok(0) => break,
-                    Ok(_) => {}
-                    Err(e) => {
-                        tracing::error!(error = %e, "flagging households at start failed");
-                        break;
-                    }
-                },
-                Err(e) => {
-                    tracing::error!(error = %e, "listing unflagged households failed");
-                    break;
-                }
-            }
+        if let Err(e) = self.flag_unflagged().await {
+            tracing::error!(error = %e, "flagging households at start failed");
         }
         match self.scan_duplicates().await {
             Ok(n) => tracing::info!(cases = n, "duplicate scan at start"),
