@@ -15,6 +15,7 @@ const COMMANDS: &[&str] = &[
     "export_unsent",
     "get_form",
     "open_interview",
+    "enter_section",
     "set_answer",
     "add_member",
     "remove_member",

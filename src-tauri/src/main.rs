@@ -41,6 +41,7 @@ fn main() {
             households::export_unsent,
             interview::get_form,
             interview::open_interview,
+            interview::enter_section,
             interview::set_answer,
             interview::add_member,
             interview::remove_member,

@@ -20,7 +20,7 @@ use crate::questionnaire::{self, engine_form, Kind};
 use crate::App;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use shumari_domain::{DomainError, Household, IdNumber, MemberInput, Status};
+use shumari_domain::{DomainError, FieldPath, Household, IdNumber, MemberInput, Status};
 use shumari_store::{Store, StoreError};
 use std::collections::BTreeMap;
 use uuid::Uuid;
@@ -114,7 +114,10 @@ impl App {
     /// Opens a household's interview (document and draft overlay merged).
     pub fn open_interview(&self, household_id: &str) -> Result<Interview> {
         let id = parse_household_id(household_id)?;
-        self.with_store(|store| self.view(store, id))
+        self.with_store(|store| {
+            self.record_opening(store, id)?;
+            self.view(store, id)
+        })
     }
 
     /// Saves one answer durably and returns the re-evaluated interview. A value the form or the domain
@@ -171,12 +174,24 @@ impl App {
                 && matches!(field, "name" | "relation" | "sex");
             let mut written = false;
             if acceptable && !empty_core {
-                let mut fields = vec![(p, stored)];
-                if hv.household.status == Status::Complete {
-                    // Changing a completed interview reopens it.
-                    fields.push(("status".into(), json!("draft")));
-                }
-                match store.set_fields(&id.to_string(), &fields) {
+                let status = hv.household.status;
+                let late = crate::paradata::is_late_edit(status);
+                let at = self.now_utc();
+                let written_now = FieldPath::parse(&p).map_err(StoreError::from);
+                let result = written_now.and_then(|fp| {
+                    store.edit_household(&id.to_string(), "set", |e| {
+                        e.set(&fp, &stored)?;
+                        if status == Status::Complete {
+                            // Changing a completed interview reopens it.
+                            e.set(&FieldPath::Status, &json!("draft"))?;
+                        }
+                        if late {
+                            e.edit_after_completion(at)?;
+                        }
+                        Ok(())
+                    })
+                });
+                match result {
                     Ok(_) => written = true,
                     Err(e) => {
                         let (msg, _) = refusal(e)?;
@@ -254,7 +269,11 @@ impl App {
             // What is stored, without the overlay, must satisfy the form too.
             let h = store.get(&id.to_string())?.household;
             form_rules::check_stored_complete(&h, "en", today())?;
-            store.set_fields(&id.to_string(), &[("status".into(), json!("complete"))])?;
+            let at = self.now_utc();
+            store.edit_household(&id.to_string(), "complete", |e| {
+                e.set(&FieldPath::Status, &json!("complete"))?;
+                App::record_completion(e, at)
+            })?;
             self.view(store, id)
         })
     }

@@ -9,6 +9,8 @@
 //! - [`households`]: assigned areas, household counts, list and search, create.
 //! - [`interview`]: the questionnaire (`shumari_forms::household_form()`) as JSON, answers saved as
 //!   they are typed and judged by the forms engine, the roster, completion, the provisional PMT score.
+//! - [`paradata`]: how the interview was made (first opening, completion, device, time per
+//!   section, edits after completion), recorded in the household's document.
 //! - [`left_area`]: households the registry moved out of this device's area while they held unsent
 //!   changes: kept, listed and exported instead of deleted.
 //! - [`form_preview`]: "try a form": any XLSForm file checked by the forms engine and filled in
@@ -40,6 +42,7 @@ pub mod household_records;
 pub mod households;
 pub mod interview;
 pub mod left_area;
+pub mod paradata;
 pub mod questionnaire;
 mod registry_link;
 pub mod session;
@@ -92,6 +95,8 @@ pub struct App {
     /// The form being tried on the Settings screen, with its answers (memory only).
     preview: Arc<Mutex<Option<form_preview::Preview>>>,
     clock: Clock,
+    /// The interview section the surveyor is on, for the time per section (`paradata.rs`).
+    section: Arc<Mutex<Option<paradata::SectionVisit>>>,
 }
 
 impl App {
@@ -109,6 +114,7 @@ impl App {
             form: Arc::new(questionnaire::form_def(questionnaire::engine_form())),
             preview: Arc::new(Mutex::new(None)),
             clock,
+            section: Arc::new(Mutex::new(None)),
         }
     }
 

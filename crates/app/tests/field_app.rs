@@ -353,3 +353,108 @@ fn an_interviewed_household_syncs_and_nothing_stays_waiting() {
     assert!(s.error.is_none(), "{:?}", s.error);
     assert_eq!(s.pending, 0, "{s:?}");
 }
+
+/// An app on a clock the test moves by hand.
+fn enrolled_on_clock() -> (
+    tempfile::TempDir,
+    App,
+    Registry,
+    std::sync::Arc<std::sync::Mutex<std::time::SystemTime>>,
+) {
+    let dir = tempfile::tempdir().unwrap();
+    let reg = Registry::start(dir.path());
+    let now = std::sync::Arc::new(std::sync::Mutex::new(std::time::SystemTime::now()));
+    let clock = {
+        let now = now.clone();
+        shumari_app::Clock::from_fn(move || *now.lock().unwrap())
+    };
+    let app = App::with_clock(dir.path().join("data"), clock);
+    let code = reg.code("PK10101");
+    app.enroll(&reg.url, &code, "246813").unwrap();
+    (dir, app, reg, now)
+}
+
+#[test]
+fn paradata_records_opening_sections_completion_and_late_edits() {
+    let (_d, app, _l, now) = enrolled_on_clock();
+    let step = |secs: u64| *now.lock().unwrap() += std::time::Duration::from_secs(secs);
+    let hh = app.create_household("PK10101").unwrap().id;
+    let opened_at = chrono::DateTime::<chrono::Utc>::from(*now.lock().unwrap());
+
+    // The first opening records the start and this device, once.
+    app.open_interview(&hh).unwrap();
+    step(60);
+    app.open_interview(&hh).unwrap();
+    let p = app.paradata(&hh).unwrap();
+    assert_eq!(
+        p.start.map(|t| t.timestamp_millis()),
+        Some(opened_at.timestamp_millis())
+    );
+    let device = p.device_id.clone().expect("device id");
+    assert!(!device.is_empty());
+
+    // Time per section: one change per visit, the seconds between entering and leaving.
+    app.enter_section(&hh, Some("identification")).unwrap();
+    step(90);
+    app.enter_section(&hh, Some("housing")).unwrap();
+    step(40);
+    app.enter_section(&hh, Some("identification")).unwrap();
+    step(15);
+    app.enter_section(&hh, None).unwrap();
+    let p = app.paradata(&hh).unwrap();
+    assert_eq!(p.sections.get("identification"), Some(&105));
+    assert_eq!(p.sections.get("housing"), Some(&40));
+    assert_eq!(p.edits_after_complete, 0, "edits of a draft are not late");
+
+    // Fill and complete: the end is recorded with the completion.
+    for (f, v) in household_answers() {
+        set(&app, &hh, None, f, v);
+    }
+    let iv = app.add_member(&hh).unwrap();
+    let m = iv.members.last().unwrap().id.clone();
+    for (f, v) in [
+        ("name", json!("Ayesha Bibi")),
+        ("relation", json!("head")),
+        ("sex", json!("female")),
+        ("age", json!(34)),
+        ("id_number", json!("35202-1234567-2")),
+    ] {
+        set(&app, &hh, Some(&m), f, v);
+    }
+    for (f, v) in member_answers(34, "housework") {
+        set(&app, &hh, Some(&m), f, v);
+    }
+    step(600);
+    let done = app.mark_complete(&hh).unwrap();
+    assert_eq!(done.status, "complete", "{:?}", done.issues);
+    let completed_at = chrono::DateTime::<chrono::Utc>::from(*now.lock().unwrap());
+    let p = app.paradata(&hh).unwrap();
+    assert_eq!(
+        p.end.map(|t| t.timestamp_millis()),
+        Some(completed_at.timestamp_millis())
+    );
+    assert_eq!(p.duration_secs(), Some(60 + 90 + 40 + 15 + 600));
+    assert_eq!(
+        p.device_id,
+        Some(device),
+        "a later opening keeps the device"
+    );
+
+    // An answer changed after completion is counted, with its time.
+    step(30);
+    set(&app, &hh, None, "rooms", json!(3));
+    let p = app.paradata(&hh).unwrap();
+    assert_eq!(p.edits_after_complete, 1);
+    assert_eq!(
+        p.last_edit_after_complete.map(|t| t.timestamp_millis()),
+        Some(completed_at.timestamp_millis() + 30_000)
+    );
+    // The household is a draft again: further edits are not late.
+    set(&app, &hh, None, "rooms", json!(4));
+    assert_eq!(app.paradata(&hh).unwrap().edits_after_complete, 1);
+
+    // `household show --json` carries the paradata.
+    let view = serde_json::to_value(app.household(&hh).unwrap()).unwrap();
+    assert_eq!(view["paradata"]["sections"]["housing"], json!(40));
+    assert_eq!(view["paradata"]["edits_after_complete"], json!(1));
+}

@@ -278,6 +278,9 @@ fn edits_interleaved_with_rounds_converge_with_the_registry() {
                     prop_assert_eq!(&d, &at_registry[f], "{} {}", id, f);
                 }
             }
+            // Opening the interviews recorded their first opening (paradata): one more round
+            // sends it.
+            app.sync_once(None, &mut |_| {}).expect("round");
             app.lock();
             let device = heads(&Store::open(app.dir(), PIN).unwrap());
             app.unlock_foreground(PIN).unwrap();

@@ -152,6 +152,9 @@ pub enum RegistryCmd {
     /// Identity verification with NADRA: export an area's ID numbers, import the results.
     #[command(subcommand)]
     Identity(crate::identity_cmd::IdentityCmd),
+    /// Data-quality flags: households whose interview deserves a second look, and why.
+    #[command(subcommand)]
+    Flags(crate::flags_cmd::FlagsCmd),
 }
 
 /// `registry user ...`.
@@ -230,6 +233,8 @@ pub(crate) struct FileConfig {
     token_ttl_days: Option<i64>,
     #[serde(default)]
     limits: FileLimits,
+    #[serde(default)]
+    quality: shumari_registry::QualitySettings,
 }
 
 /// The `[limits]` table; an absent key keeps the registry's default.
@@ -292,6 +297,7 @@ pub(crate) fn settings(db: &DbArgs) -> anyhow::Result<(String, FileConfig, Confi
         config.token_ttl_secs = d * 86_400;
     }
     file.limits.apply(&mut config.rate);
+    config.quality = file.quality.clone();
     Ok((url, file, config))
 }
 
@@ -451,5 +457,6 @@ pub fn run(cli: &Cli, cmd: &RegistryCmd) -> anyhow::Result<i32> {
         RegistryCmd::Assign(cmd) => crate::assign_cmd::run(cli, &rt, cmd),
         RegistryCmd::Assignments(args) => crate::assign_cmd::list(cli, &rt, args),
         RegistryCmd::Identity(cmd) => crate::identity_cmd::run(cli, &rt, cmd),
+        RegistryCmd::Flags(cmd) => crate::flags_cmd::run(cli, &rt, cmd),
     }
 }

@@ -41,7 +41,7 @@ pub mod summary;
 
 pub use area::{Area, AreaLevel, AreaRange, AreaRegistry};
 pub use assignment::{Assignment, Progress, Work};
-pub use doc::{Conflict, ConflictValue, EditContext, FieldPath, HouseholdDoc};
+pub use doc::{Conflict, ConflictValue, EditContext, FieldPath, HouseholdDoc, Paradata};
 pub use error::{DomainError, Result};
 pub use household::{
     Answers, GeoPoint, Household, HouseholdInput, Member, MemberInput, Relation, Sex, Status,

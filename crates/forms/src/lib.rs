@@ -40,6 +40,7 @@ pub mod expr;
 pub mod instance;
 pub mod languages;
 mod messages;
+pub mod metadata;
 pub mod model;
 pub mod pmt;
 mod question_types;

@@ -458,7 +458,8 @@ pub(crate) fn limitation(t: &QuestionType) -> Option<&'static str> {
             "OpenMapKit features cannot be captured by the field app; the question stays empty \
              unless a value is imported"
         }
-        QuestionType::Meta(Meta::Start | Meta::End | Meta::Today) => return None,
+        // Recorded by the field app (`metadata.rs`) or filled by the engine.
+        QuestionType::Meta(Meta::Start | Meta::End | Meta::Today | Meta::DeviceId) => return None,
         QuestionType::Meta(_) => {
             "this metadata is not recorded by the field app; it stays empty unless a value is imported"
         }

@@ -29,7 +29,7 @@ pub use http::{
 };
 pub use memory::InMemoryTransport;
 pub use metrics::Metrics;
-pub use service::{Config, HouseholdDetail, Registry, ReviewRequest, Reviewed};
+pub use service::{Config, HouseholdDetail, QualitySettings, Registry, ReviewRequest, Reviewed};
 pub use shumari_proto::Role;
 pub use storage::any::{AnyStorage, DbUrl};
 pub use storage::sqlite::SqliteStorage;

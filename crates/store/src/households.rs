@@ -47,6 +47,8 @@ pub struct HouseholdView {
     /// never checked absent).
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub verifications: BTreeMap<Uuid, shumari_domain::Verification>,
+    /// How the interview was made (start, end, device, seconds per section, late edits).
+    pub paradata: shumari_domain::Paradata,
 }
 
 /// What to list.
@@ -283,6 +285,7 @@ impl Store {
             household: doc.household()?,
             conflicts: doc.conflicts()?,
             verifications: doc.verifications()?,
+            paradata: doc.paradata()?,
         })
     }
 

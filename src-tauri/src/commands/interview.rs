@@ -13,6 +13,16 @@ pub fn open_interview(app: State<'_, App>, household_id: String) -> CmdResult<In
     app.open_interview(&household_id)
 }
 
+/// The surveyor is now on `section` (`None`: they left the interview), for the time per section.
+#[tauri::command(async)]
+pub fn enter_section(
+    app: State<'_, App>,
+    household_id: String,
+    section: Option<String>,
+) -> CmdResult<()> {
+    app.enter_section(&household_id, section.as_deref())
+}
+
 #[tauri::command(async)]
 pub fn set_answer(
     app: State<'_, App>,

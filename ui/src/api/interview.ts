@@ -6,6 +6,10 @@ export const getForm = () => call<FormDef>('get_form');
 export const openInterview = (householdId: string) =>
   call<Interview>('open_interview', { householdId });
 
+/** The surveyor is now on `section` (`null`: they left); the core records the time per section. */
+export const enterSection = (householdId: string, section: string | null) =>
+  call<null>('enter_section', { householdId, section });
+
 /** Saves one answer durably and returns the re-evaluated interview (skip logic, issues, PMT). */
 export const setAnswer = (
   householdId: string,

@@ -17,7 +17,7 @@ use axum::Router;
 use shumari_domain::review::Decision;
 use shumari_domain::roles::{allows, Action};
 use shumari_domain::Status;
-use shumari_registry::service::PageRequest;
+use shumari_registry::service::{FlagKind, HouseholdPage, PageRequest};
 use shumari_registry::storage::console::ConsoleStorage;
 use shumari_registry::{RegistryError, ReviewRequest, Storage};
 use std::collections::HashMap;
@@ -39,10 +39,11 @@ async fn home_page<S: Storage + ConsoleStorage>(
     let r = req(&headers, &uri);
     with_session(&c, &headers, &r, |s| async {
         let out = async {
-            let counts = if allows(s.user.role, Action::ReadHouseholds) {
-                Some(c.reg.status_counts(&s.user, None).await?)
+            let (counts, flagged) = if allows(s.user.role, Action::ReadHouseholds) {
+                let flagged = c.reg.flagged_count(&s.user).await?;
+                (Some(c.reg.status_counts(&s.user, None).await?), flagged)
             } else {
-                None
+                (None, 0)
             };
             let duplicates = if allows(
                 s.user.role,
@@ -63,6 +64,7 @@ async fn home_page<S: Storage + ConsoleStorage>(
                 &s.user.areas,
                 counts.as_ref(),
                 duplicates,
+                flagged,
             );
             Ok(html(StatusCode::OK, page, &[]))
         }
@@ -95,6 +97,7 @@ async fn list_page<S: Storage + ConsoleStorage>(
                 surveyor: get("surveyor"),
                 from: get("from"),
                 to: get("to"),
+                flag: get("flag"),
             };
             let day = |s: &str, next: bool| -> Result<Option<i64>, RegistryError> {
                 if s.is_empty() {
@@ -121,14 +124,20 @@ async fn list_page<S: Storage + ConsoleStorage>(
                 after: after.clone(),
                 limit: PAGE_ROWS,
             };
-            let rows = c.reg.household_page(&s.user, &request).await?;
             let surveyors = c.reg.surveyors_for(&s.user).await?;
+            let rows = match filters.flag.as_str() {
+                "" => c.reg.household_page(&s.user, &request).await?,
+                flag => flagged_page(&c, &s, &request, flag).await?,
+            };
+            let ids: Vec<uuid::Uuid> = rows.rows.iter().map(|r| r.id).collect();
+            let markers = c.reg.flag_kinds_of(&ids).await?;
             let page = list::list(
                 &chrome(&r, Some(&s)),
                 &filters,
                 &surveyors,
                 &rows,
                 after.is_some(),
+                &markers,
             );
             Ok(html(StatusCode::OK, page, &[]))
         }
@@ -136,6 +145,31 @@ async fn list_page<S: Storage + ConsoleStorage>(
         (s, out)
     })
     .await
+}
+
+/// The list filtered by a flag (`any` or a kind): the flagged households of the filters' area and
+/// status, one page of at most 500 (flagged households are a small share of the registry).
+async fn flagged_page<S: Storage + ConsoleStorage>(
+    c: &Console<S>,
+    s: &Signed,
+    request: &PageRequest,
+    flag: &str,
+) -> Result<HouseholdPage, ConsoleError> {
+    let kind = match flag {
+        "any" => None,
+        k => Some(
+            FlagKind::parse(k)
+                .ok_or_else(|| RegistryError::BadRequest(format!("no flag kind `{k}`")))?,
+        ),
+    };
+    let rows = c
+        .reg
+        .flagged_households(&s.user, request.area.as_deref(), kind, 500)
+        .await?
+        .into_iter()
+        .filter(|r| request.status.is_none_or(|st| r.status == st))
+        .collect();
+    Ok(HouseholdPage { rows, next: None })
 }
 
 async fn detail_page<S: Storage + ConsoleStorage>(

@@ -159,6 +159,7 @@ pub fn detail(c: &Chrome<'_>, form: &Form, d: &HouseholdDetail, state: DetailSta
             @if state.decided { p.notice role="status" data-testid="decision-recorded" { (lang.t(T::Decided)) } }
             @if let Some(e) = state.error { p.error role="alert" data-testid="decision-error" { (e) } }
             (review_box(c, form, h, state))
+            (super::flags::detail(lang, &d.flags, &d.paradata))
             @for s in sections(form, h, lang) {
                 section.answers {
                     h2 { (s.title) }

@@ -9,11 +9,14 @@ use std::collections::BTreeMap;
 /// Home for a user who reads households (`counts` by status in their areas, and `duplicates`, the
 /// open duplicate cases, for a role that resolves them), or for one who does not (`None`: an
 /// administrator).
+/// Home for a user who reads households (`counts` by status in their areas), or for one who does
+/// not (`None`: an administrator).
 pub fn home(
     c: &Chrome<'_>,
     areas: &[String],
     counts: Option<&BTreeMap<Status, u64>>,
     duplicates: Option<usize>,
+    flagged: u64,
 ) -> Markup {
     let lang = c.lang;
     let queues = [
@@ -47,6 +50,7 @@ pub fn home(
                                 }
                             }
                         }
+                        (super::flags::home_queue(lang, flagged))
                         li {
                             a href="/console/households" data-testid="queue-all" {
                                 span.count { (counts.values().sum::<u64>()) }

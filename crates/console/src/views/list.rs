@@ -7,7 +7,6 @@ use super::{query, when};
 use crate::i18n::{texts, T};
 use maud::{html, Markup};
 use shumari_domain::{HouseholdSummary, Status};
-use shumari_registry::service::HouseholdPage;
 use shumari_registry::storage::User;
 
 texts! {
@@ -17,6 +16,10 @@ texts! {
     From => "Changed from", "تبدیلی از";
     To => "to", "تا";
 }
+use shumari_registry::service::{FlagKind, HouseholdPage};
+
+/// The flag kinds on each household of a page (a row's marker).
+pub type FlagMarkers = std::collections::BTreeMap<uuid::Uuid, Vec<FlagKind>>;
 
 /// The filters as given (echoed into the form and the next page's link).
 #[derive(Debug, Clone, Default)]
@@ -33,6 +36,8 @@ pub struct Filters {
     pub from: String,
     /// Changed on or before this day (`YYYY-MM-DD`).
     pub to: String,
+    /// Flag kind, or `any` (see [`super::flags`]).
+    pub flag: String,
 }
 
 impl Filters {
@@ -45,6 +50,7 @@ impl Filters {
             ("surveyor", self.surveyor.as_str()),
             ("from", self.from.as_str()),
             ("to", self.to.as_str()),
+            ("flag", self.flag.as_str()),
         ]
     }
 }
@@ -61,6 +67,7 @@ pub fn list(
     surveyors: &[User],
     page_rows: &HouseholdPage,
     paged: bool,
+    flags: &FlagMarkers,
 ) -> Markup {
     let lang = c.lang;
     let next = page_rows.next.as_ref().map(|pos| {
@@ -103,6 +110,7 @@ pub fn list(
                 label { (lang.t(F::To)) " "
                     input name="to" type="date" value=(f.to) dir="ltr" data-testid="filter-to";
                 }
+                (super::flags::filter(lang, &f.flag))
                 button type="submit" data-testid="filter-submit" { (lang.t(T::Filter)) }
             }
             @if page_rows.rows.is_empty() {
@@ -118,8 +126,9 @@ pub fn list(
                         th { (lang.t(T::Status)) }
                         th { (lang.t(T::Conflicts)) }
                         th { (lang.t(T::Updated)) }
+                        (super::flags::column(lang))
                     } }
-                    tbody { @for r in &page_rows.rows { (row(c, r)) } }
+                    tbody { @for r in &page_rows.rows { (row(c, r, flags)) } }
                 }
             }
             nav.pages {
@@ -130,7 +139,7 @@ pub fn list(
     )
 }
 
-fn row(c: &Chrome<'_>, r: &HouseholdSummary) -> Markup {
+fn row(c: &Chrome<'_>, r: &HouseholdSummary, flags: &FlagMarkers) -> Markup {
     html! {
         tr data-testid="household-row" data-id=(r.id) {
             td dir="ltr" { a href=(format!("/console/households/{}", r.id)) data-testid="household-link" { (r.reference) } }
@@ -141,6 +150,7 @@ fn row(c: &Chrome<'_>, r: &HouseholdSummary) -> Markup {
             td { span class=(format!("status {}", r.status.as_str())) { (c.lang.status(r.status)) } }
             td { (r.conflict_count) }
             td dir="ltr" { (when(&r.updated_at)) }
+            (super::flags::marker(c.lang, flags.get(&r.id)))
         }
     }
 }

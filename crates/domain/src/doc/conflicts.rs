@@ -56,7 +56,7 @@ impl HouseholdDoc {
         let d = &self.doc;
         let mut scan = |obj: &ExId, prefix: &str, skip: &[&str]| -> Result<()> {
             for key in d.keys(obj) {
-                if skip.contains(&key.as_str()) {
+                if skip.contains(&key.as_str()) || super::paradata::is_paradata(&key) {
                     continue;
                 }
                 let all = d.get_all(obj, key.as_str())?;

@@ -80,3 +80,20 @@ pub const VERIFICATION: &str = "verification";
 pub const VERIFICATION_FIELDS: &str = "verification_fields";
 /// Member: when the registry applied the result (automerge timestamp).
 pub const VERIFICATION_AT: &str = "verification_at";
+/// Prefix of every paradata key: facts about how the interview was made, recorded by the field app
+/// beside the answers (`doc/paradata.rs`). They are flat root scalars and counters rather than a
+/// nested map, because a map created on two tablets that never saw each other's would not merge.
+pub const PARADATA_PREFIX: &str = "para_";
+/// Root: when the interview was first opened (automerge timestamp; written once).
+pub const PARA_START: &str = "para_start";
+/// Root: when the interview was last marked complete (automerge timestamp).
+pub const PARA_END: &str = "para_end";
+/// Root: the id of the device the interview was first opened on.
+pub const PARA_DEVICE: &str = "para_device";
+/// Root, one per section: `para_section:<section name>`, a counter of the seconds spent in it, so
+/// visits recorded on two tablets add up.
+pub const PARA_SECTION_PREFIX: &str = "para_section:";
+/// Root: a counter of the answers changed while the household was complete or later.
+pub const PARA_EDITS_AFTER_COMPLETE: &str = "para_edits_after_complete";
+/// Root: when the last of those changes was made (automerge timestamp).
+pub const PARA_LAST_EDIT_AFTER_COMPLETE: &str = "para_last_edit_after_complete";

@@ -7,6 +7,9 @@
 //!   created_by/at, updated_by/at (timestamp)
 //!   review_decision, review_by, review_by_name, review_at, review_comment, review_questions
 //!                        (the last review decision; absent before any)
+//!   para_start, para_end (timestamp), para_device, para_section:<name> (counter, seconds),
+//!   para_edits_after_complete (counter), para_last_edit_after_complete (timestamp)
+//!                        (paradata, `paradata.rs`; absent until the field app records it)
 //!   answers (map)        question name -> scalar
 //!   members (map)        member id -> map
 //!       line, name, relation, sex, dob, age, id_number, removed (bool)
@@ -45,6 +48,7 @@ mod conflicts;
 mod editor;
 mod history;
 pub mod keys;
+mod paradata;
 mod path;
 mod projection;
 mod read;
@@ -56,6 +60,7 @@ pub use conflicts::{Conflict, ConflictValue};
 pub use editor::Editor;
 pub use history::HistoryEntry;
 pub use keys::SCHEMA_VERSION;
+pub use paradata::Paradata;
 pub use path::FieldPath;
 pub use read::status;
 pub use values::scalar_to_json;
@@ -252,6 +257,12 @@ impl HouseholdDoc {
         &self,
     ) -> Result<std::collections::BTreeMap<uuid::Uuid, crate::identity::Verification>> {
         verification::verifications(&self.doc)
+    }
+
+    /// Reads the paradata the field app recorded (`paradata.rs`).
+    pub fn paradata(&self) -> Result<Paradata> {
+        let gps = read::parse_gps(read::get_str(&self.doc, &ROOT, keys::GPS)?)?;
+        paradata::paradata(&self.doc, gps.as_ref())
     }
 }
 

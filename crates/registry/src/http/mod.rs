@@ -5,6 +5,7 @@
 
 mod duplicates;
 mod error;
+mod flags;
 mod health;
 mod limits;
 pub mod observe;
@@ -164,6 +165,7 @@ pub fn app_with<S: Storage>(reg: Arc<Registry<S>>, extra: Router) -> Router {
         .merge(review::routes::<S>())
         .merge(duplicates::routes::<S>())
         .merge(pmt::routes::<S>())
+        .merge(flags::routes::<S>())
         .layer(DefaultBodyLimit::max(limit))
         .with_state(reg.clone())
         .layer(GlobalConcurrencyLimitLayer::new(rate.max_concurrent.max(1)))

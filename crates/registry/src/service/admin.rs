@@ -76,6 +76,10 @@ pub struct HouseholdDetail {
     /// Each member's identity verification by member id (`service/identity.rs`); members never
     /// checked are absent.
     pub verifications: std::collections::BTreeMap<Uuid, shumari_domain::Verification>,
+    /// How the interview was made, as the field app recorded it.
+    pub paradata: shumari_domain::Paradata,
+    /// The data-quality flags standing on it (`flags.rs`), each with its reason.
+    pub flags: Vec<super::flag_pass::Flag>,
 }
 
 /// Changes shown in a household's history.
@@ -306,6 +310,8 @@ impl<S: Storage> Registry<S> {
             audit: audit.into_iter().map(AuditRow::from).collect(),
             pmt: self.stored_score(id).await?,
             verifications: hd.verifications().map_err(internal)?,
+            paradata: hd.paradata().map_err(internal)?,
+            flags: self.household_flags(id).await?,
         })
     }
 }

@@ -55,7 +55,7 @@ pub struct HouseholdPage {
 
 /// The areas `user` reads for a request about `area` (all of theirs when `None`), outermost only
 /// and in code order, which is (area, id) order across them: disjoint areas' codes never interleave.
-fn areas_for(user: &User, area: Option<&str>) -> Vec<String> {
+pub(super) fn areas_for(user: &User, area: Option<&str>) -> Vec<String> {
     let mut out: Vec<String> = crate::scope::outermost(&user.areas)
         .into_iter()
         .filter_map(|mine| match area {

@@ -25,7 +25,9 @@
 //! - `duplicates.rs`: the duplicates queue (one ID number in several households), its resolution
 //!   and the rule that a household with an open case is not approved;
 //! - `possible.rs`: possible duplicates (heads' names alike and another attribute shared);
-//! - `queue.rs`: scoring and duplicate detection after a push, off its path (a background task
+//! - `flags.rs`: the data-quality flags' rules and reasons, `flag_pass.rs` the pass after a merge
+//!   and the reads of the flags;
+//! - `queue.rs`: scoring, duplicate detection and flags after a push, off its path (a background task
 //!   when the registry serves HTTP), and the settling reads do first.
 
 mod access_audit;
@@ -38,6 +40,8 @@ mod device_admin;
 mod devices;
 mod duplicates;
 mod feed;
+mod flag_pass;
+mod flags;
 mod identity;
 mod identity_files;
 mod ingest;
@@ -58,6 +62,8 @@ pub use assignments::{AssignWhat, AssignmentProgress, Coverage, Overview, Unassi
 pub use browse::{HouseholdPage, PageRequest};
 pub use device_admin::DeviceInfo;
 pub use duplicates::{CaseHousehold, CaseKind, CaseState, DuplicateCase, Resolution};
+pub use flag_pass::Flag;
+pub use flags::{far_from_median, reason, FlagKind, QualitySettings};
 pub use identity::{IdentityExport, ImportReport};
 pub use identity_files::{FileError, Manifest};
 pub use people::UserInfo;
@@ -98,6 +104,8 @@ pub struct Config {
     /// SHA-256 of the bearer token `GET /metrics` asks for; without one, metrics are answered to
     /// loopback peers only.
     pub metrics_token: Option<[u8; 32]>,
+    /// Thresholds of the data-quality flags (`flags.rs`).
+    pub quality: QualitySettings,
 }
 
 impl Default for Config {
@@ -110,6 +118,7 @@ impl Default for Config {
             token_ttl_secs: 90 * 24 * 3600,
             rate: crate::http::RateLimits::default(),
             metrics_token: None,
+            quality: QualitySettings::default(),
         }
     }
 }

@@ -1,5 +1,5 @@
-//! What happens to households after a push stored them: scoring (`scoring.rs`) and duplicate
-//! detection (`duplicates.rs`), off the push's path.
+//! What happens to households after a push stored them: scoring (`scoring.rs`), duplicate
+//! detection (`duplicates.rs`) and data-quality flags (`flag_pass.rs`), off the push's path.
 //!
 //! A push hands the ids it stored to [`Registry::after_ingest`] and answers the device. When the
 //! registry runs its background task ([`Registry::spawn_queue`], started by the HTTP router), the ids
@@ -15,8 +15,9 @@
 //! itself, so a household pushed a moment ago is never approved past its duplicate case.
 //!
 //! The queue lives in memory: households still in it when the process stops are caught up when the
-//! task starts again (every household without a score is scored and the whole registry is scanned
-//! for shared ID numbers), and by `shumari registry pmt rescore` and `duplicates scan`.
+//! task starts again (every household without a score is scored, every household without
+//! data-quality facts is flagged, and the whole registry is scanned for shared ID numbers), and by
+//! `shumari registry pmt rescore` and `duplicates scan`.
 
 use super::Registry;
 use crate::storage::Storage;
@@ -69,6 +70,9 @@ impl<S: Storage> Registry<S> {
         if let Err(e) = self.detect_duplicates(ids).await {
             tracing::error!(error = %e, "duplicate detection after ingest failed");
         }
+        if let Err(e) = self.flag_households(ids).await {
+            tracing::error!(error = %e, "data-quality flags after ingest failed");
+        }
     }
 
     /// Works through everything queued now, waiting for a page in progress first. Reads that depend
@@ -106,6 +110,18 @@ impl<S: Storage> Registry<S> {
         Ok(())
     }
 
+    /// Brings the data-quality flags up to date before they are read: this process's queue settled
+    /// when it runs one; otherwise (a command beside a running server) the households without
+    /// facts are flagged here.
+    pub(super) async fn settle_flags(&self) -> crate::error::Result<()> {
+        if self.queue.running.load(Ordering::Acquire) {
+            self.settle_queue().await;
+            Ok(())
+        } else {
+            self.flag_unflagged().await
+        }
+    }
+
     /// Starts the background task that drains the queue (once per registry; later calls do
     /// nothing). It first catches up on what a previous process left: households without a score
     /// are scored and the registry is scanned for shared ID numbers.
@@ -138,6 +154,9 @@ impl<S: Storage> Registry<S> {
                     break;
                 }
             }
+        }
+        if let Err(e) = self.flag_unflagged().await {
+            tracing::error!(error = %e, "flagging households at start failed");
         }
         match self.scan_duplicates().await {
             Ok(n) => tracing::info!(cases = n, "duplicate scan at start"),
