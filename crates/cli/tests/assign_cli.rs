@@ -7,40 +7,9 @@
 use serde_json::Value;
 use std::path::Path;
 mod common;
-use common::{admin_json, device, registry_out, TempRegistry as Registry};
-
-fn user(reg: &Registry, role: &str) -> String {
-    admin_json(
-        &reg.db,
-        &[
-            "user",
-            "add",
-            "--name",
-            "Sana Malik",
-            "--role",
-            role,
-            "--area",
-            "PK603",
-        ],
-    )["id"]
-        .as_str()
-        .unwrap()
-        .to_string()
-}
-
-fn enrolled_device(reg: &Registry, user: &str) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    device(dir.path()).arg("init").assert().success();
-    let code = admin_json(&reg.db, &["enroll-code", "--user", user])["code"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    device(dir.path())
-        .args(["enroll", "--registry", &reg.url, "--code", &code])
-        .assert()
-        .success();
-    dir
-}
+use common::{
+    admin_json, device, district_user, enrolled_device, registry_out, TempRegistry as Registry,
+};
 
 fn on_device(dir: &Path) -> Value {
     device(dir).arg("sync").assert().success();
@@ -55,8 +24,8 @@ fn on_device(dir: &Path) -> Value {
 #[test]
 fn an_area_assigned_at_the_registry_reaches_the_tablet_and_leaves_when_withdrawn() {
     let reg = Registry::start();
-    let surveyor = user(&reg, "surveyor");
-    let supervisor = user(&reg, "supervisor");
+    let surveyor = district_user(&reg, "surveyor");
+    let supervisor = district_user(&reg, "supervisor");
     let tablet = enrolled_device(&reg, &surveyor);
 
     // A surveyor assigns nothing; the refusal says why.

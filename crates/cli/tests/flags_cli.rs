@@ -5,32 +5,15 @@
 
 use serde_json::{json, Value};
 mod common;
-use common::{admin_json, admin_text, device, registry_out, TempRegistry as Registry};
-
-fn user(reg: &Registry, role: &str) -> String {
-    admin_json(
-        &reg.db,
-        &[
-            "user",
-            "add",
-            "--name",
-            "Sana Malik",
-            "--role",
-            role,
-            "--area",
-            "PK603",
-        ],
-    )["id"]
-        .as_str()
-        .unwrap()
-        .to_string()
-}
+use common::{
+    admin_json, admin_text, device, district_user, registry_out, TempRegistry as Registry,
+};
 
 #[test]
 fn a_household_without_gps_is_listed_with_its_reason() {
     let reg = Registry::start();
-    let surveyor = user(&reg, "surveyor");
-    let supervisor = user(&reg, "supervisor");
+    let surveyor = district_user(&reg, "surveyor");
+    let supervisor = district_user(&reg, "supervisor");
     let dir = tempfile::tempdir().unwrap();
     let t = dir.path();
     device(t).arg("init").assert().success();

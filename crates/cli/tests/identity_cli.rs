@@ -8,40 +8,10 @@
 use serde_json::{json, Value};
 use std::path::Path;
 mod common;
-use common::{admin_json, admin_text, device, registry_out, TempRegistry as Registry};
-
-fn user(reg: &Registry, role: &str) -> String {
-    admin_json(
-        &reg.db,
-        &[
-            "user",
-            "add",
-            "--name",
-            "Farah Naz",
-            "--role",
-            role,
-            "--area",
-            "PK603",
-        ],
-    )["id"]
-        .as_str()
-        .unwrap()
-        .to_string()
-}
-
-fn enrolled_device(reg: &Registry, user: &str) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    device(dir.path()).arg("init").assert().success();
-    let code = admin_json(&reg.db, &["enroll-code", "--user", user])["code"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    device(dir.path())
-        .args(["enroll", "--registry", &reg.url, "--code", &code])
-        .assert()
-        .success();
-    dir
-}
+use common::{
+    admin_json, admin_text, device, district_user, enrolled_device, registry_out,
+    TempRegistry as Registry,
+};
 
 fn add(dir: &Path) -> String {
     let h = json!({
@@ -69,8 +39,8 @@ fn add(dir: &Path) -> String {
 #[test]
 fn export_import_twice_and_a_malformed_file_from_the_command_line() {
     let reg = Registry::start();
-    let surveyor = user(&reg, "surveyor");
-    let district = user(&reg, "district");
+    let surveyor = district_user(&reg, "surveyor");
+    let district = district_user(&reg, "district");
     let tablet = enrolled_device(&reg, &surveyor);
     let id = add(tablet.path());
     device(tablet.path()).arg("sync").assert().success();

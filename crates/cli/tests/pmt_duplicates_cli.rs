@@ -8,40 +8,10 @@
 use serde_json::{json, Value};
 use std::path::Path;
 mod common;
-use common::{admin_json, admin_text, device, registry_out, TempRegistry as Registry};
-
-fn user(reg: &Registry, role: &str) -> String {
-    admin_json(
-        &reg.db,
-        &[
-            "user",
-            "add",
-            "--name",
-            "Sana Malik",
-            "--role",
-            role,
-            "--area",
-            "PK603",
-        ],
-    )["id"]
-        .as_str()
-        .unwrap()
-        .to_string()
-}
-
-fn enrolled_device(reg: &Registry, user: &str) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    device(dir.path()).arg("init").assert().success();
-    let code = admin_json(&reg.db, &["enroll-code", "--user", user])["code"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    device(dir.path())
-        .args(["enroll", "--registry", &reg.url, "--code", &code])
-        .assert()
-        .success();
-    dir
-}
+use common::{
+    admin_json, admin_text, device, district_user, enrolled_device, registry_out,
+    TempRegistry as Registry,
+};
 
 /// A household of the shipped questionnaire whose head carries `cnic`.
 fn household(head: &str, cnic: &str, rooms: u32) -> Value {
@@ -92,9 +62,9 @@ fn complete_and_sync(dir: &Path, id: &str) {
 #[test]
 fn scores_rescoring_and_a_duplicate_case_from_the_command_line() {
     let reg = Registry::start();
-    let surveyor = user(&reg, "surveyor");
-    let colleague = user(&reg, "surveyor");
-    let supervisor = user(&reg, "supervisor");
+    let surveyor = district_user(&reg, "surveyor");
+    let colleague = district_user(&reg, "surveyor");
+    let supervisor = district_user(&reg, "supervisor");
     let a = enrolled_device(&reg, &surveyor);
     let b = enrolled_device(&reg, &colleague);
     let first = add(a.path(), &household("Karim Bakhsh", "35202-1234567-1", 2));

@@ -7,40 +7,9 @@
 use serde_json::{json, Value};
 use std::path::Path;
 mod common;
-use common::{admin_json, device, registry_out, TempRegistry as Registry};
-
-fn user(reg: &Registry, role: &str) -> String {
-    admin_json(
-        &reg.db,
-        &[
-            "user",
-            "add",
-            "--name",
-            "Sana Malik",
-            "--role",
-            role,
-            "--area",
-            "PK603",
-        ],
-    )["id"]
-        .as_str()
-        .unwrap()
-        .to_string()
-}
-
-fn enrolled_device(reg: &Registry, user: &str) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    device(dir.path()).arg("init").assert().success();
-    let code = admin_json(&reg.db, &["enroll-code", "--user", user])["code"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    device(dir.path())
-        .args(["enroll", "--registry", &reg.url, "--code", &code])
-        .assert()
-        .success();
-    dir
-}
+use common::{
+    admin_json, device, district_user, enrolled_device, registry_out, TempRegistry as Registry,
+};
 
 /// A household answering every required question of the shipped questionnaire.
 fn complete_household() -> Value {
@@ -89,8 +58,8 @@ fn queue(reg: &Registry, status: &str) -> Vec<String> {
 #[test]
 fn a_household_returned_at_the_registry_is_corrected_on_the_tablet_and_approved() {
     let reg = Registry::start();
-    let surveyor = user(&reg, "surveyor");
-    let supervisor = user(&reg, "supervisor");
+    let surveyor = district_user(&reg, "surveyor");
+    let supervisor = district_user(&reg, "supervisor");
     let tablet = enrolled_device(&reg, &surveyor);
     let t = tablet.path();
     let id = device(t)

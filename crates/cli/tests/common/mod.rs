@@ -137,3 +137,39 @@ pub fn device(dir: &Path) -> assert_cmd::Command {
     c.env("SHUMARI_DATA_DIR", dir).env("SHUMARI_PIN", PIN);
     c
 }
+
+/// A user named Sana Malik with `role` in the district PK603 (the CLI scenarios' district); returns
+/// the id.
+pub fn district_user(reg: &TempRegistry, role: &str) -> String {
+    admin_json(
+        &reg.db,
+        &[
+            "user",
+            "add",
+            "--name",
+            "Sana Malik",
+            "--role",
+            role,
+            "--area",
+            "PK603",
+        ],
+    )["id"]
+        .as_str()
+        .expect("user id")
+        .to_string()
+}
+
+/// A device store, initialised and enrolled at `reg` for `user`.
+pub fn enrolled_device(reg: &TempRegistry, user: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    device(dir.path()).arg("init").assert().success();
+    let code = admin_json(&reg.db, &["enroll-code", "--user", user])["code"]
+        .as_str()
+        .expect("code")
+        .to_string();
+    device(dir.path())
+        .args(["enroll", "--registry", &reg.url, "--code", &code])
+        .assert()
+        .success();
+    dir
+}
