@@ -43,14 +43,17 @@ new_code() { # name -> enrollment code of a new surveyor in PK10101
 CODE_A="$(new_code "Surveyor A")"
 CODE_B="$(new_code "Surveyor B")"
 export REGISTRY_URL="http://127.0.0.1:$REG_PORT" CODE_A CODE_B
-# The console's users: a supervisor of PK10101 and an administrator with a TOTP second factor.
+# The console's users: a supervisor and a district officer of PK10101, and an administrator with a
+# TOTP second factor.
 CONSOLE_PASSWORD="e2e console password"
 SUPERVISOR_ID="$(printf '%s\n' "$CONSOLE_PASSWORD" | "$SHUMARI" registry user add --db "$REG_DB" \
   --name "Supervisor Nasreen" --role supervisor --area PK10101 --password-stdin --json | json_field id)"
 ADMIN_ID="$(printf '%s\n' "$CONSOLE_PASSWORD" | "$SHUMARI" registry user add --db "$REG_DB" \
   --name "Administrator Sadia" --role administrator --area PK10101 --password-stdin --json | json_field id)"
 ADMIN_TOTP_URL="$("$SHUMARI" registry user totp --db "$REG_DB" "$ADMIN_ID" --json | json_field otpauth_url)"
-export CONSOLE_PASSWORD SUPERVISOR_ID ADMIN_ID ADMIN_TOTP_URL
+DISTRICT_ID="$(printf '%s\n' "$CONSOLE_PASSWORD" | "$SHUMARI" registry user add --db "$REG_DB" \
+  --name "District Officer Kamran" --role district --area PK10101 --password-stdin --json | json_field id)"
+export CONSOLE_PASSWORD SUPERVISOR_ID ADMIN_ID ADMIN_TOTP_URL DISTRICT_ID
 # A third surveyor's tablet, the CLI's store: console.mjs has it send a household whose head gives
 # the CNIC app A's head gave, which opens a duplicate case.
 export CLI_C_DIR="$WORK/cli-c" CLI_C_PIN=135790 SHUMARI_BIN="$SHUMARI"

@@ -3,7 +3,8 @@
 // a household submitted from app instance A is in the supervisor's queue.
 //
 // Env: CONSOLE_DRIVER (chromedriver base URL), CHROMIUM (browser binary), REGISTRY_URL,
-// CONSOLE_PASSWORD, SUPERVISOR_ID, ADMIN_ID, ADMIN_TOTP_URL (otpauth:// URL of the administrator),
+// CONSOLE_PASSWORD, SUPERVISOR_ID, DISTRICT_ID, ADMIN_ID, ADMIN_TOTP_URL (otpauth:// URL of the
+// administrator),
 // SHUMARI_BIN, CLI_C_DIR and CLI_C_PIN (a third surveyor's enrolled CLI store).
 import { execFileSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
@@ -117,6 +118,8 @@ export async function consoleSteps({ step, axe, a, ref, appSync, shotsDir }) {
       await c.click(testid('household-link'));
       await c.find(testid('review-form'));
       hid = await c.exec('return location.pathname.split("/").pop()');
+      await c.find(testid('paradata-start'));
+      await c.find(testid('history'));
       await both('household');
       await c.type(testid('review-comment-input'), 'Please count the rooms again');
       await c.exec(`document.querySelector('[data-testid="review"] details').open = true`);
@@ -207,9 +210,27 @@ export async function consoleSteps({ step, axe, a, ref, appSync, shotsDir }) {
       await c.click(testid('data-error'));
       await c.find(testid('case-resolved'));
       await c.find(testid('case-closed'));
+      await go('/duplicates/possible');
+      await c.find(`${testid('possible-row')}, ${testid('no-possible')}`);
+      await both('possible-duplicates');
+      // Data-quality flags: the flagged households of the area.
+      await go('/households?flag=any');
+      await c.find(`${testid('households-table')}, ${testid('no-households')}`);
+      await both('households-flagged');
       await c.click(testid('nav-scoring'));
       await c.find(testid('scoring-model'));
       await both('scoring');
+      await c.click(testid('sign-out'));
+      await c.find('#user');
+    });
+
+    await step('console: a district officer has the identity exchange with NADRA', async () => {
+      await signIn(env('DISTRICT_ID'), env('CONSOLE_PASSWORD'));
+      await c.find(testid('nav-identity'));
+      await c.click(testid('nav-identity'));
+      await c.find(testid('identity-export-form'));
+      await c.find(testid('identity-import-form'));
+      await both('identity');
       await c.click(testid('sign-out'));
       await c.find('#user');
     });
