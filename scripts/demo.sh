@@ -37,6 +37,15 @@ if [ "$(cat "$DEMO/demo-format" 2>/dev/null)" != "$DEMO_FORMAT" ]; then
   rm -rf "$DEMO/device" "$DEMO/field-app" "$DEMO/user.id" "$DEMO"/registry.db "$DEMO"/registry.db-*
   echo "$DEMO_FORMAT" >"$DEMO/demo-format"
 fi
+# The demo's settings: one device brings in all the demo households on one day, so the flags for
+# many households a day and identical asset answers are loosened; every other flag keeps its default
+# (the household recorded without a location is flagged).
+cat >"$DEMO/registry.toml" <<'TOML'
+[quality]
+max_households_per_day = 200
+identical_assets_count = 200
+TOML
+export SHUMARI_CONFIG="$DEMO/registry.toml"
 registry_start "$BIN" "$DB" "127.0.0.1:$PORT" "$DEMO/registry.log"
 echo "$REGISTRY_PID" >"$DEMO/registry.pid"
 
