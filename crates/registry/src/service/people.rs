@@ -14,10 +14,11 @@ use super::access_audit::AccessAction;
 use super::device_admin::DeviceInfo;
 use super::{now_ms, Registry};
 use crate::error::{RegistryError, Result};
-use crate::storage::{Disabled, Storage, User};
+use crate::storage::{Disabled, Storage, User, UserRow};
 use chrono::{DateTime, Utc};
 use shumari_domain::roles::{allows, Action};
 use shumari_proto::Role;
+use std::collections::HashSet;
 
 /// One user as the console's user list shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,14 +59,35 @@ impl<S: Storage> Registry<S> {
         }
     }
 
-    /// The users the administrator manages, by name, with their devices still answered.
-    pub async fn users_for(&self, admin: &User) -> Result<Vec<UserInfo>> {
+    /// The users the administrator manages (by name) and their devices (oldest enrollment first),
+    /// each read once; nothing recorded (the callers record what they show).
+    async fn managed(&self, admin: &User) -> Result<(Vec<UserRow>, Vec<DeviceInfo>)> {
         self.administrator(admin)?;
-        let devices = self.devices_for(admin).await?;
-        let rows = self.storage.users().await?;
-        let out: Vec<UserInfo> = rows
+        let users: Vec<UserRow> = self
+            .storage
+            .users()
+            .await?
             .into_iter()
             .filter(|r| self.within(admin, &r.user.areas))
+            .collect();
+        let mine: HashSet<&str> = users.iter().map(|r| r.user.id.as_str()).collect();
+        let now = now_ms();
+        let devices = self
+            .storage
+            .devices()
+            .await?
+            .into_iter()
+            .filter(|d| mine.contains(d.user_id.as_str()))
+            .map(|d| DeviceInfo::new(d, now, self.config.token_ttl_secs))
+            .collect();
+        Ok((users, devices))
+    }
+
+    /// The users the administrator manages, by name, with their devices still answered.
+    pub async fn users_for(&self, admin: &User) -> Result<Vec<UserInfo>> {
+        let (users, devices) = self.managed(admin).await?;
+        let out: Vec<UserInfo> = users
+            .into_iter()
             .map(|r| UserInfo {
                 active_devices: devices
                     .iter()
@@ -87,22 +109,7 @@ impl<S: Storage> Registry<S> {
 
     /// The devices of the users the administrator manages, oldest enrollment first.
     pub async fn devices_for(&self, admin: &User) -> Result<Vec<DeviceInfo>> {
-        self.administrator(admin)?;
-        let users = self.storage.users().await?;
-        let mine: std::collections::HashSet<String> = users
-            .into_iter()
-            .filter(|r| self.within(admin, &r.user.areas))
-            .map(|r| r.user.id)
-            .collect();
-        let now = now_ms();
-        let rows: Vec<DeviceInfo> = self
-            .storage
-            .devices()
-            .await?
-            .into_iter()
-            .filter(|d| mine.contains(&d.user_id))
-            .map(|d| DeviceInfo::new(d, now, self.config.token_ttl_secs))
-            .collect();
+        let (_, rows) = self.managed(admin).await?;
         self.record_access(
             AccessAction::DeviceList,
             &admin.id,

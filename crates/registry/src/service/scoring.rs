@@ -178,14 +178,19 @@ pub fn provisional(
     if household.members.is_empty() {
         return None;
     }
-    let json = serde_json::to_value(household).ok()?;
-    let instance = Instance::from_household_json(&json).ok()?;
+    let instance = instance_of(household).ok()?;
     let r = pmt_model().score_on(&instance, today);
     Some(ProvisionalScore {
         score: r.score,
         band: band_of(&r),
         model_version: r.model_version,
     })
+}
+
+/// A household as the forms engine's instance, the one input both scores read.
+fn instance_of(household: &shumari_domain::Household) -> std::result::Result<Instance, String> {
+    let json = serde_json::to_value(household).map_err(|e| e.to_string())?;
+    Instance::from_household_json(&json).map_err(|e| e.to_string())
 }
 
 /// Scores one stored household with `model` as of `today` (CPU only).
@@ -199,8 +204,7 @@ fn score_doc(
     let household = HouseholdDoc::from_automerge(am)
         .and_then(|hd| hd.household())
         .map_err(|e| e.to_string())?;
-    let json = serde_json::to_value(&household).map_err(|e| e.to_string())?;
-    let instance = Instance::from_household_json(&json).map_err(|e| e.to_string())?;
+    let instance = instance_of(&household)?;
     let r = model.score_on(&instance, today);
     let lines: Vec<ScoreLine> = r
         .contributions
