@@ -8,6 +8,8 @@
 //! - [`id_number`]: CNIC / B-form numbers: shape rules (errors) and plausibility checks (warnings).
 //! - [`household`]: households and members, the JSON a user gives, and the whole-household rules.
 //! - [`reference`]: short reference numbers unique without coordination.
+//! - [`money`]: amounts in paisa, read from and written as rupees.
+//! - [`payment`]: what a programme owes a household for one instalment ([`PlannedPayment`]).
 //! - [`roles`]: who may do what (role x action), the table the registry enforces.
 //! - [`review`]: a supervisor's decision on a submitted household (approve, return, reject).
 //! - [`summary`]: the list row every crate shows ([`HouseholdSummary`]) and what stores index.
@@ -33,7 +35,9 @@ pub mod error;
 pub mod household;
 pub mod id_number;
 pub mod identity;
+pub mod money;
 pub mod names;
+pub mod payment;
 pub mod reference;
 pub mod review;
 pub mod roles;
@@ -48,6 +52,8 @@ pub use household::{
 };
 pub use id_number::{IdNumber, Warning};
 pub use identity::{Verification, VerificationState};
+pub use money::Paisa;
+pub use payment::PlannedPayment;
 pub use review::{Decision, Review};
 pub use roles::{Action, Role, UnknownRole};
 pub use summary::{HouseholdSummary, Projection};

@@ -44,11 +44,17 @@ pub enum Role {
     Community,
     /// Administrator: manages users and enrollment codes at the console; no household data.
     Administrator,
+    /// Programme officer: loads programmes, runs eligibility and enrolment, prepares payment cycles
+    /// and imports the bank's results; never on a tablet.
+    Programme,
+    /// Finance officer: approves the payment cycles a programme officer prepared and releases their
+    /// lists to the bank; never on a tablet.
+    Finance,
 }
 
 impl Role {
     /// Every role, from the field upwards, then the console-only administrator.
-    pub const ALL: [Role; 7] = [
+    pub const ALL: [Role; 9] = [
         Role::Surveyor,
         Role::Community,
         Role::Supervisor,
@@ -56,6 +62,8 @@ impl Role {
         Role::Province,
         Role::Federal,
         Role::Administrator,
+        Role::Programme,
+        Role::Finance,
     ];
 
     /// The role's name, as stored and sent.
@@ -68,6 +76,8 @@ impl Role {
             Role::Federal => "federal",
             Role::Community => "community",
             Role::Administrator => "administrator",
+            Role::Programme => "programme",
+            Role::Finance => "finance",
         }
     }
 
@@ -81,6 +91,8 @@ impl Role {
             Role::Federal => "federal monitor",
             Role::Community => "community organisation",
             Role::Administrator => "administrator",
+            Role::Programme => "programme officer",
+            Role::Finance => "finance officer",
         }
     }
 }
@@ -94,7 +106,7 @@ impl fmt::Display for Role {
 /// A name that is no role.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "`{0}` is not a role; use one of surveyor, community, supervisor, district, province, federal, administrator"
+    "`{0}` is not a role; use one of surveyor, community, supervisor, district, province, federal, administrator, programme, finance"
 )]
 pub struct UnknownRole(pub String);
 
@@ -142,11 +154,23 @@ pub enum Action {
     AssignWork,
     /// Exchange an area's ID numbers with the national ID authority: export them, import its results.
     VerifyIdentity,
+    /// Load programme files, run eligibility and enrol eligible households, suspend or exit them.
+    ManageProgrammes,
+    /// Prepare a payment cycle's lists and import the bank's result files.
+    PreparePayments,
+    /// Approve a prepared payment cycle and release its lists to the bank.
+    ApprovePayments,
+    /// Read programmes, enrolments, payment cycles and their reconciliation in the user's areas.
+    ReadPayments,
+    /// File a grievance on a citizen's behalf.
+    FileGrievance,
+    /// Work on grievances routed to the user's areas: notes, escalation, resolution.
+    HandleGrievances,
 }
 
 impl Action {
     /// Every action except the steps (see [`STEPS`]).
-    pub const PLAIN: [Action; 7] = [
+    pub const PLAIN: [Action; 13] = [
         Action::EnrollTablet,
         Action::PushHouseholds,
         Action::EditApproved,
@@ -154,6 +178,12 @@ impl Action {
         Action::AdministerUsers,
         Action::AssignWork,
         Action::VerifyIdentity,
+        Action::ManageProgrammes,
+        Action::PreparePayments,
+        Action::ApprovePayments,
+        Action::ReadPayments,
+        Action::FileGrievance,
+        Action::HandleGrievances,
     ];
 
     /// Every action, the steps included: the rows of the table.
@@ -175,6 +205,14 @@ impl fmt::Display for Action {
             Action::AdministerUsers => f.write_str("administer users"),
             Action::AssignWork => f.write_str("assign work to a surveyor"),
             Action::VerifyIdentity => f.write_str("exchange ID numbers with NADRA"),
+            Action::ManageProgrammes => {
+                f.write_str("load programmes, run eligibility and enrolment")
+            }
+            Action::PreparePayments => f.write_str("prepare payment cycles, import bank results"),
+            Action::ApprovePayments => f.write_str("approve a payment cycle for the bank"),
+            Action::ReadPayments => f.write_str("read programmes and payments in scope"),
+            Action::FileGrievance => f.write_str("file a grievance for a citizen"),
+            Action::HandleGrievances => f.write_str("handle grievances in scope"),
         }
     }
 }
@@ -228,11 +266,27 @@ pub fn allows(role: Role, action: Action) -> bool {
                 }
         }
         Action::EditApproved => role == Role::District,
-        Action::ReadHouseholds => !matches!(role, Role::Administrator),
+        // Programme and finance officers work on lists, not on households' answers.
+        Action::ReadHouseholds => {
+            !matches!(role, Role::Administrator | Role::Programme | Role::Finance)
+        }
         Action::AdministerUsers => role == Role::Administrator,
         // Those who review a team's work also plan it.
         Action::AssignWork => reviews(role),
         Action::VerifyIdentity => role == Role::District,
+        Action::ManageProgrammes | Action::PreparePayments => role == Role::Programme,
+        // Four eyes: the one who prepares a cycle is never the one who releases it.
+        Action::ApprovePayments => role == Role::Finance,
+        Action::ReadPayments => matches!(
+            role,
+            Role::District | Role::Province | Role::Federal | Role::Programme | Role::Finance
+        ),
+        Action::FileGrievance => matches!(
+            role,
+            Role::Community | Role::Supervisor | Role::District | Role::Province
+        ),
+        // The district office handles its grievances; the province those escalated to it.
+        Action::HandleGrievances => matches!(role, Role::District | Role::Province),
     }
 }
 

@@ -75,6 +75,8 @@ fn role_name(lang: Lang, r: Role) -> &'static str {
         (Lang::Ur, Role::Federal) => "وفاقی نگران",
         (Lang::Ur, Role::Community) => "کمیونٹی تنظیم",
         (Lang::Ur, Role::Administrator) => "منتظم",
+        (Lang::Ur, Role::Programme) => "پروگرام افسر",
+        (Lang::Ur, Role::Finance) => "مالیاتی افسر",
     }
 }
 
