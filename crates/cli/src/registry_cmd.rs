@@ -43,6 +43,16 @@
 //! # Requests served at once (the rest wait), and the longest one request may take.
 //! max_concurrent = 64
 //! timeout_secs = 120
+//!
+//! # The citizen status page (/status) and the SMS service's webhook (/sms/inbound).
+//! [portal]
+//! # The file whose first line is the secret the SMS gateway sends as "Authorization: Bearer ...";
+//! # without it the webhook answers 404.
+//! # sms_secret_file = "/etc/shumari/sms-gateway.secret"
+//! # Failed look-ups (wrong CNIC or date of issue) that lock a CNIC, and a client address, for an hour.
+//! failures_per_cnic = 5
+//! failures_per_address = 20
+//! lockout_minutes = 60
 //! ```
 //! An SQLite registry is encrypted with SQLCipher when a key is given, from the environment only (a key
 //! on the command line would show in the process list): `SHUMARI_DB_KEY_FILE` names a file whose first
@@ -235,6 +245,49 @@ pub(crate) struct FileConfig {
     limits: FileLimits,
     #[serde(default)]
     quality: shumari_registry::QualitySettings,
+    #[serde(default)]
+    pub(crate) portal: FilePortal,
+}
+
+/// The `[portal]` table; an absent key keeps the default.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct FilePortal {
+    sms_secret_file: Option<PathBuf>,
+    failures_per_cnic: Option<u32>,
+    failures_per_address: Option<u32>,
+    lockout_minutes: Option<i64>,
+}
+
+impl FilePortal {
+    /// The portal's settings, reading the gateway's secret from its file.
+    pub(crate) fn config(&self) -> anyhow::Result<shumari_portal::PortalConfig> {
+        let mut c = shumari_portal::PortalConfig::default();
+        let minutes = self.lockout_minutes.unwrap_or(60).max(1) * 60_000;
+        for (rule, limit) in [
+            (&mut c.limits.per_cnic, self.failures_per_cnic),
+            (&mut c.limits.per_address, self.failures_per_address),
+        ] {
+            rule.limit = limit.unwrap_or(rule.limit).max(1);
+            rule.window_ms = minutes;
+            rule.lock_ms = minutes;
+        }
+        if let Some(p) = &self.sms_secret_file {
+            let text =
+                Zeroizing::new(std::fs::read_to_string(p).with_context(|| {
+                    format!("reading the SMS gateway's secret {}", p.display())
+                })?);
+            let secret = text.lines().next().unwrap_or("").trim();
+            if secret.len() < 16 {
+                return Err(crate::exit::bad(format!(
+                    "{}: the SMS gateway's secret must be at least 16 characters",
+                    p.display()
+                )));
+            }
+            c = c.with_sms_secret(secret);
+        }
+        Ok(c)
+    }
 }
 
 /// The `[limits]` table; an absent key keeps the registry's default.

@@ -44,6 +44,7 @@ pub fn run(
     let (url, file, mut config) = settings(db)?;
     init_logging(log_format.or(file.log_format).unwrap_or(LogFormat::Text));
     config.metrics_token = metrics_token(&file)?;
+    let portal = file.portal.config()?;
     let grace = Duration::from_secs(file.shutdown_grace_secs.unwrap_or(DEFAULT_GRACE_SECS));
     let listen = listen
         .map(str::to_string)
@@ -78,9 +79,11 @@ pub fn run(
             secure_cookies: tls.is_some() || !addr.ip().is_loopback(),
             ..Default::default()
         };
+        // The citizen status page at /status and the SMS webhook beside the console.
         let router = shumari_registry::app_with(
             reg.clone(),
-            shumari_console::router(reg.clone(), console),
+            shumari_console::router(reg.clone(), console)
+                .merge(shumari_portal::router(reg.clone(), portal)),
         );
         let server = async {
             match tls {

@@ -73,6 +73,10 @@ pub enum AccessAction {
     IdentityExport,
     /// A result file of the national ID authority was imported (or recognised as imported).
     IdentityImport,
+    /// A citizen looked their household up on the status page (the outcome; never the CNIC).
+    CitizenLookup,
+    /// A citizen's SMS asked for a household's status (the outcome; never the number or text).
+    SmsLookup,
 }
 
 impl AccessAction {
@@ -103,6 +107,8 @@ impl AccessAction {
             AccessAction::AssignmentList => "assignment.list",
             AccessAction::IdentityExport => "identity.export",
             AccessAction::IdentityImport => "identity.import",
+            AccessAction::CitizenLookup => "citizen.lookup",
+            AccessAction::SmsLookup => "citizen.sms",
         }
     }
 }

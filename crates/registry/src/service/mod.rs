@@ -36,6 +36,7 @@ mod assignments;
 mod bounds;
 mod browse;
 mod check;
+mod citizen;
 mod device_admin;
 mod devices;
 mod duplicates;
@@ -60,6 +61,10 @@ pub use access_audit::{AccessAction, ANONYMOUS, CONSOLE};
 pub use admin::{AuditRow, HouseholdDetail};
 pub use assignments::{AssignWhat, AssignmentProgress, Coverage, Overview, Unassigned, MAX_LISTED};
 pub use browse::{HouseholdPage, PageRequest};
+pub use citizen::{
+    mask_name, same_phone, CitizenAnswer, CitizenLimits, CitizenMember, CitizenStage, CitizenToken,
+    CitizenView, CITIZEN, ISSUE_DATE_FIELD,
+};
 pub use device_admin::DeviceInfo;
 pub use duplicates::{CaseHousehold, CaseKind, CaseState, DuplicateCase, Resolution};
 pub use flag_pass::Flag;

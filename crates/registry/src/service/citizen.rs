@@ -1,0 +1,544 @@
+//! What a citizen may learn about their own household, and nothing about anyone else's.
+//!
+//! The citizen status page and the SMS service (crate `shumari-portal`) ask here. A look-up names a
+//! CNIC and a second factor the citizen holds, the date of issue printed on the card, which the
+//! surveyor recorded (`id_issued`, a member question of the NSER questionnaire). Three rules keep the
+//! registry from being enumerated through it:
+//!
+//! - **One answer for every miss.** An unknown CNIC and a known CNIC with the wrong date give the same
+//!   [`CitizenAnswer::NoMatch`] after the same work: the index look-up, one household document
+//!   decoded (a decoy of typical size when the CNIC is unknown), and the same two failure counts.
+//! - **Failures lock out.** Failures are counted per CNIC and per client address
+//!   ([`CitizenLimits`]); a locked key answers [`CitizenAnswer::Locked`] without looking anything
+//!   up, whether or not the CNIC exists. The counts live in the database (`storage/citizen`) under a
+//!   keyed hash, so neither the number nor the address is stored, and a lockout holds across
+//!   restarts and registry processes.
+//! - **Every look-up is audited** (`citizen.lookup`, with the outcome and, when found, the household;
+//!   never the CNIC).
+//!
+//! A found household comes back as a [`CitizenView`]: names partly masked, the status in plain words,
+//! and a [`CitizenToken`] that lets the same citizen file a grievance about it for a while without
+//! typing their CNIC again.
+
+use super::access_audit::AccessAction;
+use super::{now_ms, Registry};
+use crate::error::{RegistryError, Result};
+use crate::storage::{AttemptRule, Storage, StoredDoc};
+use chrono::{DateTime, NaiveDate, Utc};
+use hmac::{Hmac, Mac};
+use sha2::{Digest, Sha256};
+use shumari_domain::{HouseholdDoc, IdNumber, Status};
+use std::net::IpAddr;
+use uuid::Uuid;
+
+/// The audit trail's actor for what citizens do.
+pub const CITIZEN: &str = "citizen";
+
+/// The member question holding the CNIC's date of issue (NSER questionnaire).
+pub const ISSUE_DATE_FIELD: &str = "id_issued";
+
+/// How many failed look-ups lock a CNIC or a client address, and for how long.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CitizenLimits {
+    /// Per CNIC: a handful of tries covers a mistyped date; more is someone guessing.
+    pub per_cnic: AttemptRule,
+    /// Per client address: more, since a shared phone or a kiosk serves many families.
+    pub per_address: AttemptRule,
+}
+
+impl Default for CitizenLimits {
+    fn default() -> Self {
+        const MIN: i64 = 60_000;
+        CitizenLimits {
+            per_cnic: AttemptRule {
+                limit: 5,
+                window_ms: 60 * MIN,
+                lock_ms: 60 * MIN,
+            },
+            per_address: AttemptRule {
+                limit: 20,
+                window_ms: 60 * MIN,
+                lock_ms: 60 * MIN,
+            },
+        }
+    }
+}
+
+/// The answer to a look-up.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CitizenAnswer {
+    /// The CNIC and the date belong to a member of this household.
+    Found(Box<CitizenView>),
+    /// No household has a member with this CNIC and date (whichever of the two did not match).
+    NoMatch,
+    /// Too many failed look-ups from this CNIC or this address; try again after this time (ms).
+    Locked {
+        /// When the lockout ends (ms since epoch).
+        until: i64,
+    },
+}
+
+/// Where a household is in the registry's workflow, as a citizen is told.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CitizenStage {
+    /// The survey of the household is not finished yet.
+    BeingSurveyed,
+    /// Surveyed; the district office is checking the data.
+    UnderReview,
+    /// The data was sent back to the surveyor to be corrected.
+    BeingCorrected,
+    /// Accepted into the registry.
+    Accepted,
+    /// Not accepted; the citizen may appeal (a grievance).
+    NotAccepted,
+}
+
+impl CitizenStage {
+    /// The stage of a household in `status`.
+    pub fn of(status: Status) -> Self {
+        match status {
+            Status::Draft | Status::Complete => CitizenStage::BeingSurveyed,
+            Status::Submitted => CitizenStage::UnderReview,
+            Status::Returned => CitizenStage::BeingCorrected,
+            Status::Approved => CitizenStage::Accepted,
+            Status::Rejected => CitizenStage::NotAccepted,
+        }
+    }
+}
+
+/// One member as a citizen sees the roster.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct CitizenMember {
+    /// The name, partly masked ([`mask_name`]).
+    pub name: String,
+    /// Whether this is the member whose CNIC was given.
+    pub is_you: bool,
+}
+
+/// What the status page shows about a found household.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct CitizenView {
+    /// Household id (never shown; it keys the grievance token and the other features' reads).
+    pub household_id: Uuid,
+    /// The reference number written on the family's slip.
+    pub reference: String,
+    /// The area code.
+    pub area: String,
+    /// The area's names from the province down (`Punjab › Lahore › Lahore City`), as far as known.
+    pub area_names: Vec<String>,
+    /// The member whose CNIC was given.
+    pub member_id: Uuid,
+    /// The household's phone as recorded (for the SMS service's check), if any.
+    #[serde(skip)]
+    pub phone: Option<String>,
+    /// When the survey was made.
+    pub surveyed_at: DateTime<Utc>,
+    /// Where the household is in the workflow.
+    pub stage: CitizenStage,
+    /// The roster, names masked.
+    pub members: Vec<CitizenMember>,
+}
+
+/// Masks a name for a page anyone with the card can open: each word keeps its first letter (two
+/// when it is longer than four), the rest becomes `*`, so a family recognises itself and a stranger
+/// learns little ("Ayesha Bibi" → "Ay**** B***").
+pub fn mask_name(name: &str) -> String {
+    name.split_whitespace()
+        .map(|w| {
+            let n = w.chars().count();
+            let keep = if n > 4 { 2 } else { 1 };
+            let mut s: String = w.chars().take(keep).collect();
+            s.extend(std::iter::repeat_n('*', n - keep));
+            s
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A short-lived proof that its holder looked a household up with the right CNIC and date: the
+/// household, the member and an expiry, signed with a key only the registry holds (derived from its
+/// own random actor id, so every registry process behind one database accepts it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CitizenToken {
+    /// The household.
+    pub household_id: Uuid,
+    /// The member who looked it up.
+    pub member_id: Uuid,
+    /// Expiry (ms since epoch).
+    pub expires_at: i64,
+}
+
+/// How long a grievance may be filed after a look-up without looking up again.
+const TOKEN_TTL_MS: i64 = 30 * 60_000;
+
+type HmacSha256 = Hmac<Sha256>;
+
+/// A decoy household document: what an unknown CNIC's look-up decodes so that it costs what a known
+/// one costs. Six members with the answers a surveyed household holds.
+fn decoy_doc() -> &'static [u8] {
+    static DECOY: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    DECOY.get_or_init(|| {
+        let members: Vec<serde_json::Value> = (0..6)
+            .map(|i| {
+                serde_json::json!({
+                    "name": format!("Member Name {i}"), "relation": if i == 0 { "head" } else if i % 2 == 0 { "daughter" } else { "son" },
+                    "sex": if i % 2 == 0 { "female" } else { "male" }, "age": 40 - i * 5,
+                    "id_number": format!("35202-12345{i:02}-1"),
+                    "answers": {"literate": "yes", "education": "primary", "occupation": "labour",
+                                "income": 12000, "id_issued": "2015-03-01"}
+                })
+            })
+            .collect();
+        let input: shumari_domain::HouseholdInput = serde_json::from_value(serde_json::json!({
+            "area": "PK60301",
+            "answers": {"address": "House 1, street 2, village", "rooms": 2, "walls": "brick",
+                        "roof": "rcc", "electricity": "yes", "electricity_bill": 1500},
+            "members": members,
+        }))
+        .expect("the decoy's input is well formed");
+        let at = DateTime::from_timestamp(1_750_000_000, 0).expect("a valid time");
+        let ctx = shumari_domain::EditContext::new("decoy", at);
+        let areas = shumari_domain::AreaRegistry::builtin();
+        let new = shumari_domain::NewHousehold::from_input(
+            &input,
+            None,
+            &areas,
+            "PK60301-DECOY-1",
+            "nser-household",
+            "1",
+            &ctx,
+        )
+        .expect("the decoy household is valid");
+        let actor = shumari_domain::automerge::ActorId::random();
+        HouseholdDoc::create(&new.household, actor, &ctx)
+            .expect("the decoy document builds")
+            .save()
+    })
+}
+
+/// The member of `doc` holding `digits` with date of issue `issued`, if any.
+fn matching_member(
+    doc: &[u8],
+    digits: &str,
+    issued: NaiveDate,
+) -> Option<(Uuid, HouseholdDocView)> {
+    let am = shumari_domain::automerge::AutoCommit::load(doc).ok()?;
+    let household = HouseholdDoc::from_automerge(am).ok()?.household().ok()?;
+    let wanted = issued.format("%Y-%m-%d").to_string();
+    let member = household.members.iter().find(|m| {
+        m.id_number.as_ref().is_some_and(|n| n.digits() == digits)
+            && m.answers
+                .get(ISSUE_DATE_FIELD)
+                .and_then(|v| v.as_str())
+                .is_some_and(|d| d == wanted)
+    })?;
+    Some((member.id, household))
+}
+
+/// The household as decoded from its document.
+type HouseholdDocView = shumari_domain::Household;
+
+impl<S: Storage> Registry<S> {
+    /// The key failures of `what` (a CNIC's digits or an address) are counted under: keyed with the
+    /// registry's own random actor id so the table cannot be reversed by hashing every CNIC.
+    async fn attempt_key(&self, kind: &str, what: &str) -> Result<Vec<u8>> {
+        let salt = self.own_actor().await?.to_bytes().to_vec();
+        let mut h = Sha256::new();
+        h.update(b"shumari citizen attempts\0");
+        h.update(&salt);
+        h.update(kind.as_bytes());
+        h.update([0]);
+        h.update(what.as_bytes());
+        Ok(h.finalize().to_vec())
+    }
+
+    /// The key grievance tokens are signed with.
+    async fn token_key(&self) -> Result<HmacSha256> {
+        let salt = self.own_actor().await?.to_bytes().to_vec();
+        let mut h = Sha256::new();
+        h.update(b"shumari citizen token\0");
+        h.update(&salt);
+        HmacSha256::new_from_slice(&h.finalize())
+            .map_err(|e| RegistryError::Internal(format!("token key: {e}")))
+    }
+
+    /// Looks up the household of the member with CNIC `cnic` and date of issue `issued`, asked from
+    /// `client` at `now` (ms). A malformed CNIC is a [`RegistryError::BadRequest`] saying what is
+    /// wrong with it (that reveals nothing about the registry). See the module docs for the rules.
+    pub async fn citizen_lookup(
+        &self,
+        cnic: &str,
+        issued: NaiveDate,
+        client: IpAddr,
+        now: i64,
+        limits: &CitizenLimits,
+    ) -> Result<CitizenAnswer> {
+        let number =
+            IdNumber::parse("cnic", cnic).map_err(|e| RegistryError::BadRequest(e.to_string()))?;
+        let digits = number.digits().to_string();
+        let cnic_key = self.attempt_key("cnic", &digits).await?;
+        let addr_key = self.attempt_key("address", &client.to_string()).await?;
+        let locked = [
+            self.storage.locked_until(&cnic_key, now).await?,
+            self.storage.locked_until(&addr_key, now).await?,
+        ]
+        .into_iter()
+        .flatten()
+        .max();
+        if let Some(until) = locked {
+            self.record_access(
+                AccessAction::CitizenLookup,
+                CITIZEN,
+                None,
+                Some("outcome=locked".into()),
+            )
+            .await?;
+            return Ok(CitizenAnswer::Locked { until });
+        }
+        let rows = self.storage.with_id_number(&digits).await?;
+        let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+        let docs: Vec<StoredDoc> = if ids.is_empty() {
+            Vec::new()
+        } else {
+            self.storage
+                .load_docs(&ids)
+                .await?
+                .into_iter()
+                .flatten()
+                .collect()
+        };
+        let found = if docs.is_empty() {
+            // The same decode a known CNIC costs; its answer is thrown away.
+            let _ = matching_member(decoy_doc(), &digits, issued);
+            None
+        } else {
+            docs.iter()
+                .find_map(|d| matching_member(&d.doc, &digits, issued).map(|m| (d, m)))
+        };
+        let Some((stored, (member_id, household))) = found else {
+            let a = self
+                .storage
+                .note_failure(&cnic_key, now, limits.per_cnic)
+                .await?;
+            let b = self
+                .storage
+                .note_failure(&addr_key, now, limits.per_address)
+                .await?;
+            let outcome = if a.or(b).is_some() {
+                "no_match locked"
+            } else {
+                "no_match"
+            };
+            self.record_access(
+                AccessAction::CitizenLookup,
+                CITIZEN,
+                None,
+                Some(format!("outcome={outcome}")),
+            )
+            .await?;
+            return Ok(CitizenAnswer::NoMatch);
+        };
+        let id = stored.id.to_string();
+        self.record_access(
+            AccessAction::CitizenLookup,
+            CITIZEN,
+            Some(&id),
+            Some("outcome=found".into()),
+        )
+        .await?;
+        let area_names = self
+            .areas
+            .path(&household.area)
+            .map(|p| p.iter().map(|a| a.name.clone()).collect())
+            .unwrap_or_default();
+        let phone = household
+            .answers
+            .get("phone")
+            .and_then(|v| v.as_str())
+            .map(str::to_string);
+        Ok(CitizenAnswer::Found(Box::new(CitizenView {
+            household_id: household.id,
+            reference: household.reference.clone(),
+            area: household.area.clone(),
+            area_names,
+            member_id,
+            phone,
+            surveyed_at: household.created_at,
+            stage: CitizenStage::of(household.status),
+            members: household
+                .members
+                .iter()
+                .map(|m| CitizenMember {
+                    name: mask_name(&m.name),
+                    is_you: m.id == member_id,
+                })
+                .collect(),
+        })))
+    }
+
+    /// A token for the citizen who just found `view`, valid for half an hour from `now`.
+    pub async fn citizen_token(&self, view: &CitizenView, now: i64) -> Result<String> {
+        let mut body = Vec::with_capacity(40);
+        body.extend_from_slice(view.household_id.as_bytes());
+        body.extend_from_slice(view.member_id.as_bytes());
+        body.extend_from_slice(&(now + TOKEN_TTL_MS).to_be_bytes());
+        let mut mac = self.token_key().await?;
+        mac.update(&body);
+        body.extend_from_slice(&mac.finalize().into_bytes());
+        Ok(hex::encode(body))
+    }
+
+    /// The token's contents when it is one this registry signed and it has not expired at `now`.
+    pub async fn citizen_token_check(&self, token: &str, now: i64) -> Result<Option<CitizenToken>> {
+        let Ok(bytes) = hex::decode(token) else {
+            return Ok(None);
+        };
+        if bytes.len() != 40 + 32 {
+            return Ok(None);
+        }
+        let (body, sig) = bytes.split_at(40);
+        let mut mac = self.token_key().await?;
+        mac.update(body);
+        if mac.verify_slice(sig).is_err() {
+            return Ok(None);
+        }
+        let household_id =
+            Uuid::from_slice(&body[..16]).map_err(|e| RegistryError::Internal(e.to_string()))?;
+        let member_id =
+            Uuid::from_slice(&body[16..32]).map_err(|e| RegistryError::Internal(e.to_string()))?;
+        let mut exp = [0u8; 8];
+        exp.copy_from_slice(&body[32..40]);
+        let expires_at = i64::from_be_bytes(exp);
+        Ok((expires_at > now).then_some(CitizenToken {
+            household_id,
+            member_id,
+            expires_at,
+        }))
+    }
+
+    /// The household views of every household with a member holding `cnic`, for the SMS service:
+    /// it answers with details only when the message came from the phone the household gave. No
+    /// second factor is asked, so the caller must reveal nothing unless the phones match. Audited.
+    pub async fn citizen_by_cnic_for_sms(&self, cnic: &str) -> Result<Vec<CitizenView>> {
+        let number =
+            IdNumber::parse("cnic", cnic).map_err(|e| RegistryError::BadRequest(e.to_string()))?;
+        let digits = number.digits().to_string();
+        let rows = self.storage.with_id_number(&digits).await?;
+        let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+        let docs = if ids.is_empty() {
+            Vec::new()
+        } else {
+            self.storage.load_docs(&ids).await?
+        };
+        let mut out = Vec::new();
+        for d in docs.into_iter().flatten() {
+            let Ok(am) = shumari_domain::automerge::AutoCommit::load(&d.doc) else {
+                continue;
+            };
+            let Ok(h) = HouseholdDoc::from_automerge(am).and_then(|hd| hd.household()) else {
+                continue;
+            };
+            let Some(m) = h
+                .members
+                .iter()
+                .find(|m| m.id_number.as_ref().is_some_and(|n| n.digits() == digits))
+            else {
+                continue;
+            };
+            out.push(CitizenView {
+                household_id: h.id,
+                reference: h.reference.clone(),
+                area: h.area.clone(),
+                area_names: self
+                    .areas
+                    .path(&h.area)
+                    .map(|p| p.iter().map(|a| a.name.clone()).collect())
+                    .unwrap_or_default(),
+                member_id: m.id,
+                phone: h
+                    .answers
+                    .get("phone")
+                    .and_then(|v| v.as_str())
+                    .map(str::to_string),
+                surveyed_at: h.created_at,
+                stage: CitizenStage::of(h.status),
+                members: Vec::new(),
+            });
+        }
+        Ok(out)
+    }
+
+    /// Records an SMS look-up in the access audit trail (outcome only; never the number or text).
+    pub async fn record_sms_lookup(&self, household: Option<Uuid>, outcome: &str) -> Result<()> {
+        let subject = household.map(|h| h.to_string());
+        self.record_access(
+            AccessAction::SmsLookup,
+            CITIZEN,
+            subject.as_deref(),
+            Some(format!("outcome={outcome}")),
+        )
+        .await
+    }
+
+    /// The registry's clock, for callers that stamp look-ups (ms since epoch).
+    pub fn clock_ms(&self) -> i64 {
+        now_ms()
+    }
+}
+
+/// Phone numbers compared as the same line: digits only, a leading `92` country code read as `0`
+/// (`+92 300 1234567` and `0300-1234567` are one phone).
+pub fn same_phone(a: &str, b: &str) -> bool {
+    fn norm(p: &str) -> String {
+        let d: String = p.chars().filter(char::is_ascii_digit).collect();
+        match d.strip_prefix("92") {
+            Some(rest) if d.len() == 12 => format!("0{rest}"),
+            _ => d,
+        }
+    }
+    let (a, b) = (norm(a), norm(b));
+    a.len() >= 10 && a == b
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_keep_their_first_letters_only() {
+        assert_eq!(mask_name("Ayesha Bibi"), "Ay**** B***");
+        assert_eq!(mask_name("Ali"), "A**");
+        assert_eq!(mask_name("  Muhammad   Aslam Khan "), "Mu****** As*** K***");
+        assert_eq!(mask_name("عائشہ بی بی"), "عا*** ب* ب*");
+    }
+
+    #[test]
+    fn a_phone_is_the_same_with_or_without_the_country_code() {
+        assert!(same_phone("+92 300 1234567", "0300-1234567"));
+        assert!(same_phone("923001234567", "03001234567"));
+        assert!(!same_phone("0300-1234567", "0300-1234568"));
+        assert!(!same_phone("", ""));
+    }
+
+    #[test]
+    fn stages_follow_the_workflow() {
+        assert_eq!(
+            CitizenStage::of(Status::Submitted),
+            CitizenStage::UnderReview
+        );
+        assert_eq!(
+            CitizenStage::of(Status::Rejected),
+            CitizenStage::NotAccepted
+        );
+        assert_eq!(CitizenStage::of(Status::Draft), CitizenStage::BeingSurveyed);
+    }
+
+    #[test]
+    fn the_decoy_is_a_real_household_document() {
+        let doc = decoy_doc();
+        assert!(doc.len() > 500, "{}", doc.len());
+        let date = NaiveDate::from_ymd_opt(2015, 3, 1).unwrap();
+        assert!(matching_member(doc, "3520212345001", date).is_some());
+    }
+}

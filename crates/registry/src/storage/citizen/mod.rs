@@ -1,0 +1,42 @@
+//! Failed look-ups of the citizen status page and the SMS service (migration V18), per key: a keyed
+//! hash of a CNIC or of a client address, so neither is stored.
+//!
+//! The rule (how many failures in which window lock a key for how long) is the service's
+//! (`service/citizen.rs`); a backend only counts atomically: [`CitizenStore::note_failure`] is one
+//! upsert, so two registry processes counting the same key never lose a failure.
+
+pub(super) mod any;
+pub(super) mod postgres;
+pub(super) mod sqlite;
+
+use super::Result;
+use std::future::Future;
+
+/// How failures lock a key: `limit` failures within `window_ms` lock it for `lock_ms`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AttemptRule {
+    /// Failures that lock the key.
+    pub limit: u32,
+    /// The window they are counted in (ms).
+    pub window_ms: i64,
+    /// How long the key stays locked (ms).
+    pub lock_ms: i64,
+}
+
+/// Counting failed look-ups.
+pub trait CitizenStore {
+    /// Until when `key` is locked out, if it is locked at `now`.
+    fn locked_until(
+        &self,
+        key: &[u8],
+        now: i64,
+    ) -> impl Future<Output = Result<Option<i64>>> + Send;
+    /// Counts one failure of `key` at `now` under `rule` (a window that has passed starts again);
+    /// returns until when the key is now locked, if this failure reached the limit or it was locked.
+    fn note_failure(
+        &self,
+        key: &[u8],
+        now: i64,
+        rule: AttemptRule,
+    ) -> impl Future<Output = Result<Option<i64>>> + Send;
+}

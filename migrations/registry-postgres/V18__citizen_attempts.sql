@@ -1,0 +1,11 @@
+-- Registry schema v18 (PostgreSQL): failed look-ups on the citizen status page and the SMS service.
+--
+-- One row per key: a keyed hash of a CNIC or of a client address (never the number or the address
+-- itself), the failures in the current window and, once the limit is reached, until when the key is
+-- locked out. Kept in the database so a lockout holds across restarts and across registry processes.
+CREATE TABLE citizen_attempts (
+    key           BYTEA PRIMARY KEY,
+    failures      INTEGER NOT NULL,
+    window_start  BIGINT NOT NULL,
+    locked_until  BIGINT
+);
