@@ -32,7 +32,7 @@ if [ -f "$DEMO/registry.pid" ] && kill -0 "$(cat "$DEMO/registry.pid")" 2>/dev/n
 fi
 # Demo data an older demo made (stores with a 4-digit PIN, which stores no longer accept) is
 # fictional: it is made again rather than left unopenable. Only the demo's own files are removed.
-DEMO_FORMAT=3
+DEMO_FORMAT=4
 if [ "$(cat "$DEMO/demo-format" 2>/dev/null)" != "$DEMO_FORMAT" ]; then
   rm -rf "$DEMO/device" "$DEMO/field-app" "$DEMO/user.id" "$DEMO"/registry.db "$DEMO"/registry.db-*
   echo "$DEMO_FORMAT" >"$DEMO/demo-format"
@@ -91,6 +91,7 @@ cat <<MSG
 
 Registry: $URL (SQLite $DEMO/registry.db, pid $(cat "$DEMO/registry.pid"); stop it with: kill \$(cat $DEMO/registry.pid))
 Console: $URL/console (sign in as user $(cat "$DEMO/console.id") with password $CONSOLE_PASSWORD)
+Citizen status page: $URL/status (try CNIC 33840-0001001-3, date of issue 12 3 2016)
 Field store (CLI): $SHUMARI_DATA_DIR (PIN $SHUMARI_PIN), enrolled and synced.
 Join another device with this one-time code:
   SHUMARI_DATA_DIR=/tmp/tablet2 SHUMARI_PIN=432198 $BIN init

@@ -30,6 +30,10 @@ def cnic(province_digit, n, sex):
 # The questionnaire's remaining answers, from a second generator so the fields above stay as they were:
 # every household is a finished interview that the demo can mark complete.
 fill = random.Random(20261130)
+# The CNICs' dates of issue (the citizen status page's second factor), from their own generator so
+# the rest of the data stays as it was; the first household's head's date is fixed so the README can
+# name it.
+issued = random.Random(20261201)
 ASSETS = ["tv", "fridge", "air_cooler", "washing_machine", "motorcycle", "smartphone", "heater"]
 
 
@@ -84,6 +88,9 @@ def finish(h, pdigit, serial):
         if m.get("id_number", "") is None:
             serial += 1
             m["id_number"] = cnic(pdigit, serial, m["sex"])
+        if m.get("id_number") and m.get("age", 0) >= 18:
+            m.setdefault("answers", {})["id_issued"] = (
+                f"{issued.randint(2010, 2024)}-{issued.randint(1, 12):02d}-{issued.randint(1, 28):02d}")
     return serial
 
 
@@ -122,6 +129,8 @@ def main():
         if i == 0:
             first_head = members[0]
         serial = finish(h, pdigit, serial)
+        if i == 0:
+            first_head["answers"]["id_issued"] = "2016-03-12"
         print(json.dumps(h, ensure_ascii=False))
     # One more household for the console's queues: its head gives the CNIC the first household's head
     # has (a duplicate case to resolve), and it was recorded without a location (a data-quality flag).

@@ -412,6 +412,17 @@ impl Generator {
         } else {
             None
         };
+        if id_number.is_some() && age >= 18 {
+            // The card's date of issue (the citizen status page's second factor): at 18 or later.
+            let from = (REFERENCE_YEAR + 18 - age).clamp(2005, REFERENCE_YEAR - 1);
+            let issued = format!(
+                "{:04}-{:02}-{:02}",
+                self.rng.range(from, REFERENCE_YEAR - 1),
+                self.rng.range(1, 12),
+                self.rng.range(1, 28)
+            );
+            answers.insert("id_issued".into(), json!(issued));
+        }
         let dob = self.rng.chance(0.4).then(|| {
             // Born in the first half of the year, at most on the 28th: `age` whole years (and a
             // few days more) before the reference date.
