@@ -324,3 +324,26 @@ on_both!(
     sms_postgres,
     sms_details_go_only_to_the_household_phone
 );
+
+/// The portal is held to the registry's request limits like every caller: an address over its rate
+/// gets 429 before any look-up is made.
+#[test]
+fn the_portal_is_rate_limited_per_address() {
+    let mut config = shumari_registry::Config::default();
+    config.rate.per_address_per_minute = 1;
+    config.rate.address_burst = 2;
+    let reg = TestRegistry::sqlite_with(config);
+    let base = serve(&reg);
+    let c = Client::new();
+    let codes: Vec<u16> = (0..4)
+        .map(|_| {
+            c.get(format!("{base}/status"))
+                .send()
+                .unwrap()
+                .status()
+                .as_u16()
+        })
+        .collect();
+    assert_eq!(&codes[..2], &[200, 200]);
+    assert_eq!(codes[3], 429, "{codes:?}");
+}

@@ -141,9 +141,10 @@ pub fn app<S: Storage>(reg: Arc<Registry<S>>) -> Router {
     app_with(reg, Router::new())
 }
 
-/// The router with `extra` routes served beside the protocol's (the web console's): outside the
-/// request limits, like the monitoring routes, and inside [`observe`], so they get request ids,
-/// log spans and metrics by route template too.
+/// The router with `extra` routes served beside the protocol's (the web console's, the citizen
+/// portal's): held to the same request limits (one concurrency budget shared with the protocol,
+/// each address's rate, the timeout), and inside [`observe`], so they get request ids, log spans
+/// and metrics by route template too. Only the monitoring routes stay outside the limits.
 pub fn app_with<S: Storage>(reg: Arc<Registry<S>>, extra: Router) -> Router {
     // A served registry scores and checks pushed households in the background, off the push's
     // path (`service/queue.rs`).
@@ -154,6 +155,18 @@ pub fn app_with<S: Storage>(reg: Arc<Registry<S>>, extra: Router) -> Router {
     let rate = reg.config().rate.clone();
     let limiter = Arc::new(limits::Limiter::new(&rate));
     let metrics = reg.metrics().clone();
+    let slots = Arc::new(tokio::sync::Semaphore::new(rate.max_concurrent.max(1)));
+    let limited = |r: Router| {
+        r.layer(GlobalConcurrencyLimitLayer::with_semaphore(slots.clone()))
+            .layer(axum::middleware::from_fn_with_state(
+                limiter.clone(),
+                limits::rate_limit,
+            ))
+            .layer(TimeoutLayer::with_status_code(
+                axum::http::StatusCode::REQUEST_TIMEOUT,
+                rate.timeout,
+            ))
+    };
     let api = Router::new()
         .route(
             "/v1/enroll",
@@ -167,18 +180,10 @@ pub fn app_with<S: Storage>(reg: Arc<Registry<S>>, extra: Router) -> Router {
         .merge(pmt::routes::<S>())
         .merge(flags::routes::<S>())
         .layer(DefaultBodyLimit::max(limit))
-        .with_state(reg.clone())
-        .layer(GlobalConcurrencyLimitLayer::new(rate.max_concurrent.max(1)))
-        .layer(axum::middleware::from_fn_with_state(
-            limiter,
-            limits::rate_limit,
-        ))
-        .layer(TimeoutLayer::with_status_code(
-            axum::http::StatusCode::REQUEST_TIMEOUT,
-            rate.timeout,
-        ));
-    api.merge(health::routes(reg))
-        .merge(extra)
+        .with_state(reg.clone());
+    limited(api)
+        .merge(limited(extra))
+        .merge(health::routes(reg))
         .layer(axum::middleware::from_fn_with_state(
             metrics,
             observe::track,
