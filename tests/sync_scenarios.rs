@@ -92,6 +92,7 @@ fn stale_rows_are_skipped<S: Storage>(r: &TestRegistry<S>) {
                 updated_at: Default::default(),
             },
             id_numbers: vec![IdNumber::parse("id_number", "3520212345671").expect("13 digits")],
+            id_issued: Default::default(),
         },
         log_changes: vec![heads],
         audit: vec![([heads; 32], vec![7; 16])],
@@ -175,6 +176,7 @@ fn list_rows_by_area<S: Storage>(r: &TestRegistry<S>) {
             projection: Projection {
                 summary: s.clone(),
                 id_numbers: s.head_id_number.iter().cloned().collect(),
+                id_issued: Default::default(),
             },
             log_changes: vec![1],
             audit: Vec::new(),

@@ -9,3 +9,8 @@ CREATE TABLE citizen_attempts (
     window_start  INTEGER NOT NULL,
     locked_until  INTEGER
 ) WITHOUT ROWID;
+
+-- The card's date of issue beside each ID number in the ID-number index (from the member answer
+-- `id_issued`), so a citizen's look-up reads one index row and no document. Rows written before
+-- this version have none until their household's next change.
+ALTER TABLE member_ids ADD COLUMN issued TEXT;

@@ -11,6 +11,10 @@ use crate::household::Sex;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+/// The member answer holding the card's date of issue (`YYYY-MM-DD`), which the NSER questionnaire
+/// asks with the CNIC: the citizen's second factor on the status page.
+pub const ISSUE_DATE_ANSWER: &str = "id_issued";
+
 /// A normalised 13-digit CNIC or B-form number.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]

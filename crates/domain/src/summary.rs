@@ -65,6 +65,10 @@ pub struct Projection {
     pub summary: HouseholdSummary,
     /// Every member's ID number, in roster order (members without one are skipped).
     pub id_numbers: Vec<IdNumber>,
+    /// The card's date of issue (`YYYY-MM-DD`) of each member who has an ID number and gave it
+    /// (the member answer [`crate::id_number::ISSUE_DATE_ANSWER`]), by the number's 13 digits: what
+    /// the registry indexes beside the number, so a citizen's look-up needs no document.
+    pub id_issued: std::collections::BTreeMap<String, String>,
 }
 
 impl Projection {
@@ -76,6 +80,18 @@ impl Projection {
                 .members
                 .iter()
                 .filter_map(|m| m.id_number.clone())
+                .collect(),
+            id_issued: h
+                .members
+                .iter()
+                .filter_map(|m| {
+                    let n = m.id_number.as_ref()?;
+                    let d = m
+                        .answers
+                        .get(crate::id_number::ISSUE_DATE_ANSWER)?
+                        .as_str()?;
+                    Some((n.digits().to_string(), d.to_string()))
+                })
                 .collect(),
         }
     }

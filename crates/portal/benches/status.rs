@@ -132,7 +132,11 @@ fn main() {
         .expect("runtime");
     let dir = tempfile::tempdir().expect("tempdir");
     let storage = SqliteStorage::open(&dir.path().join("registry.db")).expect("open");
-    let reg = Arc::new(Registry::new(storage, Config::default()));
+    // One load generator on loopback is one address: lift the per-address rate for the bench.
+    let mut config = Config::default();
+    config.rate.per_address_per_minute = u32::MAX / 2;
+    config.rate.address_burst = u32::MAX / 2;
+    let reg = Arc::new(Registry::new(storage, config));
     let t = Instant::now();
     let loaded = shumari_scenarios::loader::load(&reg, rt.handle(), n, 20261130);
     eprintln!(
@@ -153,7 +157,7 @@ fn main() {
         window_ms: 1,
         lock_ms: 1,
     };
-    let config = PortalConfig {
+    let portal = PortalConfig {
         limits: CitizenLimits {
             per_cnic: wide,
             per_address: wide,
@@ -165,7 +169,7 @@ fn main() {
         .expect("bind");
     let base = format!("http://{}", listener.local_addr().expect("addr"));
     let router =
-        shumari_registry::app_with(reg.clone(), shumari_portal::router(reg.clone(), config));
+        shumari_registry::app_with(reg.clone(), shumari_portal::router(reg.clone(), portal));
     rt.spawn(async move {
         let _ = shumari_registry::launch_router(listener, router, std::future::pending()).await;
     });

@@ -185,6 +185,7 @@ fn storage_only<S: Storage>(rt: &tokio::runtime::Runtime, storage: &S, docs: &[S
                         .expect("a valid time"),
                 },
                 id_numbers: vec![id_number("3520200000011"), id_number("3520200000012")],
+                id_issued: Default::default(),
             },
             log_changes: d.doc.clone(),
             audit: vec![(d.heads[..32].try_into().expect("32 bytes"), vec![7; 16])],

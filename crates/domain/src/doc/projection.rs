@@ -71,22 +71,29 @@ struct MemberView {
     name: String,
     relation: Relation,
     id_number: Option<IdNumber>,
+    issued: Option<String>,
 }
 
-fn member(e: &Entries<'_>, key: &str) -> Result<MemberView> {
+fn member(d: &AutoCommit, e: &Entries<'_>, key: &str) -> Result<MemberView> {
     let id = parse_member_id(key)?;
     let relation = parse_relation(text(e, keys::RELATION))?;
     parse_sex(text(e, keys::SEX))?;
     let line = line_of(int(e, keys::LINE));
     let id_number = parse_id_number(text(e, keys::ID_NUMBER));
     // Answers must be a map (their values are never refused).
-    map_of(e, keys::ANSWERS)?;
+    let answers = map_of(e, keys::ANSWERS)?;
+    // The card's date of issue is read only beside a number (the index holds it per number).
+    let issued = match &id_number {
+        Some(_) => text(&entries(d, &answers), crate::id_number::ISSUE_DATE_ANSWER),
+        None => None,
+    };
     Ok(MemberView {
         id,
         line,
         name: text(e, keys::NAME).unwrap_or_default(),
         relation,
         id_number,
+        issued,
     })
 }
 
@@ -110,7 +117,7 @@ fn read(d: &AutoCommit, conflict_count: u32) -> Result<Projection> {
         ) {
             continue;
         }
-        members.push(member(&m, &item.key)?);
+        members.push(member(d, &m, &item.key)?);
     }
     members.sort_by(|a, b| a.line.cmp(&b.line).then(a.id.cmp(&b.id)));
     let reference = text(&root, keys::REF).unwrap_or_default();
@@ -133,6 +140,15 @@ fn read(d: &AutoCommit, conflict_count: u32) -> Result<Projection> {
             conflict_count,
             updated_at,
         },
+        id_issued: members
+            .iter()
+            .filter_map(|m| {
+                Some((
+                    m.id_number.as_ref()?.digits().to_string(),
+                    m.issued.clone()?,
+                ))
+            })
+            .collect(),
         id_numbers: members.into_iter().filter_map(|m| m.id_number).collect(),
     })
 }
@@ -174,8 +190,9 @@ mod tests {
                 {"name": "Amina Bibi", "relation": "spouse", "sex": "female", "age": 31,
                  "id_number": "3520212345672"},
                 {"name": "Bilal Khan", "relation": "head", "sex": "male", "age": 35,
-                 "id_number": "35202-1234567-1"},
-                {"name": "Sana", "relation": "daughter", "sex": "female", "age": 4, "answers": {"m0": 2}}
+                 "id_number": "35202-1234567-1", "answers": {"id_issued": "2014-06-02"}},
+                {"name": "Sana", "relation": "daughter", "sex": "female", "age": 4,
+                 "answers": {"m0": 2, "id_issued": "2024-01-01"}}
             ]
         }))
         .unwrap();
@@ -332,5 +349,10 @@ mod tests {
         assert_eq!(p.summary.conflict_count, 2);
         assert_eq!(p.summary.reference, "PK10101-K7QD2-1");
         assert_eq!(p.id_numbers.len(), 2);
+        // The date of issue is indexed beside a number only (Sana has none).
+        assert_eq!(
+            p.id_issued.into_iter().collect::<Vec<_>>(),
+            vec![("3520212345671".to_string(), "2014-06-02".to_string())]
+        );
     }
 }

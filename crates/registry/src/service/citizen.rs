@@ -6,8 +6,9 @@
 //! registry from being enumerated through it:
 //!
 //! - **One answer for every miss.** An unknown CNIC and a known CNIC with the wrong date give the same
-//!   [`CitizenAnswer::NoMatch`] after the same work: the index look-up, one household document
-//!   decoded (a decoy of typical size when the CNIC is unknown), and the same two failure counts.
+//!   [`CitizenAnswer::NoMatch`] after the same work: one read of the ID-number index, where the
+//!   ingest keeps each number's recorded date of issue beside it (no document is read before both
+//!   factors match), and the same two failure counts.
 //! - **Failures lock out.** Failures are counted per CNIC and per client address
 //!   ([`CitizenLimits`]); a locked key answers [`CitizenAnswer::Locked`] without looking anything
 //!   up, whether or not the CNIC exists. The counts live in the database (`storage/citizen`) under a
@@ -35,7 +36,7 @@ use uuid::Uuid;
 pub const CITIZEN: &str = "citizen";
 
 /// The member question holding the CNIC's date of issue (NSER questionnaire).
-pub const ISSUE_DATE_FIELD: &str = "id_issued";
+pub const ISSUE_DATE_FIELD: &str = shumari_domain::id_number::ISSUE_DATE_ANSWER;
 
 /// How many failed look-ups lock a CNIC or a client address, and for how long.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -174,49 +175,6 @@ const TOKEN_TTL_MS: i64 = 30 * 60_000;
 
 type HmacSha256 = Hmac<Sha256>;
 
-/// A decoy household document: what an unknown CNIC's look-up decodes so that it costs what a known
-/// one costs. Six members with the answers a surveyed household holds.
-fn decoy_doc() -> &'static [u8] {
-    static DECOY: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
-    DECOY.get_or_init(|| {
-        let members: Vec<serde_json::Value> = (0..6)
-            .map(|i| {
-                serde_json::json!({
-                    "name": format!("Member Name {i}"), "relation": if i == 0 { "head" } else if i % 2 == 0 { "daughter" } else { "son" },
-                    "sex": if i % 2 == 0 { "female" } else { "male" }, "age": 40 - i * 5,
-                    "id_number": format!("35202-12345{i:02}-1"),
-                    "answers": {"literate": "yes", "education": "primary", "occupation": "labour",
-                                "income": 12000, "id_issued": "2015-03-01"}
-                })
-            })
-            .collect();
-        let input: shumari_domain::HouseholdInput = serde_json::from_value(serde_json::json!({
-            "area": "PK60301",
-            "answers": {"address": "House 1, street 2, village", "rooms": 2, "walls": "brick",
-                        "roof": "rcc", "electricity": "yes", "electricity_bill": 1500},
-            "members": members,
-        }))
-        .expect("the decoy's input is well formed");
-        let at = DateTime::from_timestamp(1_750_000_000, 0).expect("a valid time");
-        let ctx = shumari_domain::EditContext::new("decoy", at);
-        let areas = shumari_domain::AreaRegistry::builtin();
-        let new = shumari_domain::NewHousehold::from_input(
-            &input,
-            None,
-            &areas,
-            "PK60301-DECOY-1",
-            "nser-household",
-            "1",
-            &ctx,
-        )
-        .expect("the decoy household is valid");
-        let actor = shumari_domain::automerge::ActorId::random();
-        HouseholdDoc::create(&new.household, actor, &ctx)
-            .expect("the decoy document builds")
-            .save()
-    })
-}
-
 /// The member of `doc` holding `digits` with date of issue `issued`, if any.
 fn matching_member(
     doc: &[u8],
@@ -296,26 +254,30 @@ impl<S: Storage> Registry<S> {
             .await?;
             return Ok(CitizenAnswer::Locked { until });
         }
-        let rows = self.storage.with_id_number(&digits).await?;
-        let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-        let docs: Vec<StoredDoc> = if ids.is_empty() {
+        // One index read answers both misses alike (no household, or none with this date): the
+        // card's date of issue is indexed beside the number, so no document is read before a match.
+        let wanted = issued.format("%Y-%m-%d").to_string();
+        let hits: Vec<Uuid> = self
+            .storage
+            .id_number_issues(&digits)
+            .await?
+            .into_iter()
+            .filter(|(_, d)| d.as_deref() == Some(wanted.as_str()))
+            .map(|(id, _)| id)
+            .collect();
+        let docs: Vec<StoredDoc> = if hits.is_empty() {
             Vec::new()
         } else {
             self.storage
-                .load_docs(&ids)
+                .load_docs(&hits)
                 .await?
                 .into_iter()
                 .flatten()
                 .collect()
         };
-        let found = if docs.is_empty() {
-            // The same decode a known CNIC costs; its answer is thrown away.
-            let _ = matching_member(decoy_doc(), &digits, issued);
-            None
-        } else {
-            docs.iter()
-                .find_map(|d| matching_member(&d.doc, &digits, issued).map(|m| (d, m)))
-        };
+        let found = docs
+            .iter()
+            .find_map(|d| matching_member(&d.doc, &digits, issued).map(|m| (d, m)));
         let Some((stored, (member_id, household))) = found else {
             let a = self
                 .storage
@@ -532,13 +494,5 @@ mod tests {
             CitizenStage::NotAccepted
         );
         assert_eq!(CitizenStage::of(Status::Draft), CitizenStage::BeingSurveyed);
-    }
-
-    #[test]
-    fn the_decoy_is_a_real_household_document() {
-        let doc = decoy_doc();
-        assert!(doc.len() > 500, "{}", doc.len());
-        let date = NaiveDate::from_ymd_opt(2015, 3, 1).unwrap();
-        assert!(matching_member(doc, "3520212345001", date).is_some());
     }
 }

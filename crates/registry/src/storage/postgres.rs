@@ -510,7 +510,8 @@ impl Storage for PgStorage {
         }
         let mut stale = Vec::new();
         let mut ids = Vec::new();
-        let (mut m_hh, mut m_num) = (Vec::new(), Vec::new());
+        let (mut m_hh, mut m_num, mut m_issued) =
+            (Vec::new(), Vec::new(), Vec::<Option<String>>::new());
         let (mut l_id, mut l_area, mut l_prev, mut l_changes, mut l_heads) =
             (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
         let (mut a_hash, mut a_hh, mut a_actor) = (Vec::new(), Vec::new(), Vec::new());
@@ -523,6 +524,7 @@ impl Storage for PgStorage {
             for m in &row.projection.id_numbers {
                 m_hh.push(id.clone());
                 m_num.push(m.digits().to_string());
+                m_issued.push(row.projection.id_issued.get(m.digits()).cloned());
             }
             let p = row.projection.summary;
             for (hash, actor) in row.audit {
@@ -544,9 +546,9 @@ impl Storage for PgStorage {
             )
             .await?;
             tx.execute(
-                "INSERT INTO member_ids (household_id, id_number)
-                 SELECT * FROM unnest($1::text[], $2::text[])",
-                &[&m_hh, &m_num],
+                "INSERT INTO member_ids (household_id, id_number, issued)
+                 SELECT * FROM unnest($1::text[], $2::text[], $3::text[])",
+                &[&m_hh, &m_num, &m_issued],
             )
             .await?;
             tx.execute(

@@ -533,8 +533,11 @@ impl Storage for SqliteStorage {
                 tx.prepare_cached("DELETE FROM member_ids WHERE household_id = ?1")?
                     .execute([&id])?;
                 for m in &row.projection.id_numbers {
-                    tx.prepare_cached("INSERT INTO member_ids (household_id, id_number) VALUES (?1, ?2)")?
-                        .execute(params![id, m.digits()])?;
+                    let issued = row.projection.id_issued.get(m.digits());
+                    tx.prepare_cached(
+                        "INSERT INTO member_ids (household_id, id_number, issued) VALUES (?1, ?2, ?3)",
+                    )?
+                    .execute(params![id, m.digits(), issued])?;
                 }
                 let prev_area = row.prev_area.as_ref().filter(|a| **a != p.area);
                 tx.prepare_cached(

@@ -5,6 +5,13 @@ use crate::storage::any::AnyStorage;
 use crate::storage::Result;
 
 impl CitizenStore for AnyStorage {
+    async fn id_number_issues(&self, digits: &str) -> Result<Vec<(uuid::Uuid, Option<String>)>> {
+        match self {
+            AnyStorage::Sqlite(s) => s.id_number_issues(digits).await,
+            AnyStorage::Postgres(s) => s.id_number_issues(digits).await,
+        }
+    }
+
     async fn locked_until(&self, key: &[u8], now: i64) -> Result<Option<i64>> {
         match self {
             AnyStorage::Sqlite(s) => s.locked_until(key, now).await,

@@ -23,8 +23,15 @@ pub struct AttemptRule {
     pub lock_ms: i64,
 }
 
-/// Counting failed look-ups.
+/// Counting failed look-ups, and the one index read a look-up makes.
 pub trait CitizenStore {
+    /// (household, the card's date of issue as recorded, if any) of every household with a member
+    /// holding the ID number `digits`: one seek in the ID-number index (`member_ids`, the ingest's
+    /// projection), no document read.
+    fn id_number_issues(
+        &self,
+        digits: &str,
+    ) -> impl Future<Output = Result<Vec<(uuid::Uuid, Option<String>)>>> + Send;
     /// Until when `key` is locked out, if it is locked at `now`.
     fn locked_until(
         &self,

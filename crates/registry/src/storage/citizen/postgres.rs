@@ -5,6 +5,26 @@ use crate::storage::postgres::PgStorage;
 use crate::storage::Result;
 
 impl CitizenStore for PgStorage {
+    async fn id_number_issues(&self, digits: &str) -> Result<Vec<(uuid::Uuid, Option<String>)>> {
+        let c = self.conn().await;
+        let rows = c
+            .query(
+                "SELECT household_id, issued FROM member_ids WHERE id_number = $1",
+                &[&digits],
+            )
+            .await?;
+        rows.iter()
+            .map(|r| {
+                let id: String = r.get(0);
+                uuid::Uuid::parse_str(&id)
+                    .map(|u| (u, r.get(1)))
+                    .map_err(|e| {
+                        crate::storage::StorageError::Other(format!("bad household id: {e}"))
+                    })
+            })
+            .collect()
+    }
+
     async fn locked_until(&self, key: &[u8], now: i64) -> Result<Option<i64>> {
         let c = self.conn().await;
         Ok(c.query_opt(

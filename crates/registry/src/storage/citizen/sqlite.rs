@@ -6,6 +6,30 @@ use crate::storage::Result;
 use rusqlite::{params, OptionalExtension};
 
 impl CitizenStore for SqliteStorage {
+    async fn id_number_issues(&self, digits: &str) -> Result<Vec<(uuid::Uuid, Option<String>)>> {
+        let digits = digits.to_string();
+        self.run(move |c| {
+            let mut st = c.prepare_cached(
+                "SELECT household_id, issued FROM member_ids WHERE id_number = ?1",
+            )?;
+            let rows = st
+                .query_map([digits], |r| {
+                    Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?))
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            rows.into_iter()
+                .map(|(id, issued)| {
+                    uuid::Uuid::parse_str(&id)
+                        .map(|u| (u, issued))
+                        .map_err(|e| {
+                            crate::storage::StorageError::Other(format!("bad household id: {e}"))
+                        })
+                })
+                .collect()
+        })
+        .await
+    }
+
     async fn locked_until(&self, key: &[u8], now: i64) -> Result<Option<i64>> {
         let key = key.to_vec();
         self.run(move |c| {
