@@ -73,6 +73,20 @@ pub enum AccessAction {
     IdentityExport,
     /// A result file of the national ID authority was imported (or recognised as imported).
     IdentityImport,
+    /// A programme file was loaded.
+    ProgrammeLoad,
+    /// An eligibility run was started.
+    EligibilityRun,
+    /// An enrolment run was started.
+    EnrolmentRun,
+    /// A household's enrolment status was changed.
+    EnrolmentSet,
+    /// A household's eligibility and enrolments were read.
+    EnrolmentShow,
+    /// Compliance records (attendance, clinic visits) were stored.
+    ComplianceRecord,
+    /// The planned payments of a programme, period and area were read.
+    PlannedPayments,
 }
 
 impl AccessAction {
@@ -103,6 +117,13 @@ impl AccessAction {
             AccessAction::AssignmentList => "assignment.list",
             AccessAction::IdentityExport => "identity.export",
             AccessAction::IdentityImport => "identity.import",
+            AccessAction::ProgrammeLoad => "programme.load",
+            AccessAction::EligibilityRun => "eligibility.run",
+            AccessAction::EnrolmentRun => "enrolment.run",
+            AccessAction::EnrolmentSet => "enrolment.set",
+            AccessAction::EnrolmentShow => "enrolment.show",
+            AccessAction::ComplianceRecord => "compliance.record",
+            AccessAction::PlannedPayments => "payments.planned",
         }
     }
 }
