@@ -49,6 +49,7 @@ mod merge;
 mod people;
 mod permit;
 mod possible;
+mod programme_payments;
 mod programme_runs;
 mod programmes;
 mod queue;
