@@ -21,6 +21,7 @@ mod identity_cmd;
 mod output;
 mod pin;
 mod pmt_cmd;
+mod programme_cmd;
 mod progress;
 mod registry_cmd;
 mod review_cmd;

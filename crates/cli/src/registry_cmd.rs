@@ -165,6 +165,15 @@ pub enum RegistryCmd {
     /// Data-quality flags: households whose interview deserves a second look, and why.
     #[command(subcommand)]
     Flags(crate::flags_cmd::FlagsCmd),
+    /// Programmes: list them, check or load a programme file.
+    #[command(subcommand)]
+    Programme(crate::programme_cmd::ProgrammeCmd),
+    /// Eligibility of every household for every programme, with the reasons.
+    #[command(subcommand)]
+    Eligibility(crate::programme_cmd::EligibilityCmd),
+    /// Enrolment: enrol the eligible, show a household's, suspend or exit one.
+    #[command(subcommand)]
+    Enrolment(crate::programme_cmd::EnrolmentCmd),
 }
 
 /// `registry user ...`.
@@ -511,5 +520,8 @@ pub fn run(cli: &Cli, cmd: &RegistryCmd) -> anyhow::Result<i32> {
         RegistryCmd::Assignments(args) => crate::assign_cmd::list(cli, &rt, args),
         RegistryCmd::Identity(cmd) => crate::identity_cmd::run(cli, &rt, cmd),
         RegistryCmd::Flags(cmd) => crate::flags_cmd::run(cli, &rt, cmd),
+        RegistryCmd::Programme(cmd) => crate::programme_cmd::programme(cli, &rt, cmd),
+        RegistryCmd::Eligibility(cmd) => crate::programme_cmd::eligibility(cli, &rt, cmd),
+        RegistryCmd::Enrolment(cmd) => crate::programme_cmd::enrolment(cli, &rt, cmd),
     }
 }

@@ -198,6 +198,9 @@ async fn render_detail<S: Storage + ConsoleStorage>(
     status: StatusCode,
 ) -> Result<Response, ConsoleError> {
     let d = c.reg.household_show(Some(&s.user), id).await?;
+    // Read after `household_show` checked the scope and recorded the look.
+    let eligibility = c.reg.eligibility_of(d.household.id).await?;
+    let enrolments = c.reg.enrolments_of(d.household.id).await?;
     let state = detail::DetailState {
         may_review: allows(
             s.user.role,
@@ -205,6 +208,7 @@ async fn render_detail<S: Storage + ConsoleStorage>(
         ),
         decided,
         error,
+        programmes: (&eligibility, &enrolments),
     };
     let form = shumari_forms::household_form();
     Ok(html(

@@ -28,6 +28,11 @@ pub struct DetailState<'a> {
     pub decided: bool,
     /// Why the last decision was refused.
     pub error: Option<&'a str>,
+    /// The household's eligibility per programme and its enrolments (`programmes.rs`).
+    pub programmes: (
+        &'a [shumari_registry::service::ProgrammeEligibility],
+        &'a [shumari_registry::service::Enrolment],
+    ),
 }
 
 /// One section of answers: its title and (label, value) rows.
@@ -167,6 +172,7 @@ pub fn detail(c: &Chrome<'_>, form: &Form, d: &HouseholdDetail, state: DetailSta
                 }
             }
             (super::pmt::section(lang, d.pmt.as_ref(), d.device_pmt.as_ref()))
+            (super::programmes::section(lang, state.programmes.0, state.programmes.1))
             section data-testid="members" {
                 h2 { (lang.t(T::Members)) }
                 table {

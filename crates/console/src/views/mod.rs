@@ -14,6 +14,7 @@ pub mod layout;
 pub mod list;
 pub mod people;
 pub mod pmt;
+pub mod programmes;
 pub mod scoring;
 pub mod sign_in;
 

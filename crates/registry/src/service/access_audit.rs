@@ -77,6 +77,20 @@ pub enum AccessAction {
     CitizenLookup,
     /// A citizen's SMS asked for a household's status (the outcome; never the number or text).
     SmsLookup,
+    /// A programme file was loaded.
+    ProgrammeLoad,
+    /// An eligibility run was started.
+    EligibilityRun,
+    /// An enrolment run was started.
+    EnrolmentRun,
+    /// A household's enrolment status was changed.
+    EnrolmentSet,
+    /// A household's eligibility and enrolments were read.
+    EnrolmentShow,
+    /// Compliance records (attendance, clinic visits) were stored.
+    ComplianceRecord,
+    /// The planned payments of a programme, period and area were read.
+    PlannedPayments,
 }
 
 impl AccessAction {
@@ -109,6 +123,13 @@ impl AccessAction {
             AccessAction::IdentityImport => "identity.import",
             AccessAction::CitizenLookup => "citizen.lookup",
             AccessAction::SmsLookup => "citizen.sms",
+            AccessAction::ProgrammeLoad => "programme.load",
+            AccessAction::EligibilityRun => "eligibility.run",
+            AccessAction::EnrolmentRun => "enrolment.run",
+            AccessAction::EnrolmentSet => "enrolment.set",
+            AccessAction::EnrolmentShow => "enrolment.show",
+            AccessAction::ComplianceRecord => "compliance.record",
+            AccessAction::PlannedPayments => "payments.planned",
         }
     }
 }

@@ -50,6 +50,9 @@ mod merge;
 mod people;
 mod permit;
 mod possible;
+mod programme_payments;
+mod programme_runs;
+mod programmes;
 mod queue;
 mod references;
 mod review;
@@ -73,6 +76,11 @@ pub use identity::{IdentityExport, ImportReport};
 pub use identity_files::{FileError, Manifest};
 pub use people::UserInfo;
 pub use possible::{PossibleDuplicate, NEAR_METRES};
+pub use programme_runs::ProgrammeJob;
+pub use programmes::{
+    Enrolment, EnrolmentEvent, EnrolmentStatus, HouseholdProgrammes, LoadOutcome,
+    ProgrammeEligibility, ProgrammeInfo,
+};
 pub use review::{ReviewRequest, Reviewed, REGISTRY_DEVICE};
 pub use scoring::{
     band_of, PmtJob, ProgrammeLine, ProvisionalScore, RegistryScore, ScoreLine, NOT_ELIGIBLE,

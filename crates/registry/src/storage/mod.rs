@@ -18,6 +18,7 @@ pub mod devices;
 pub mod identity;
 pub mod migrate;
 pub mod postgres;
+pub mod programmes;
 pub mod quality;
 mod registry_actor;
 pub mod sqlite;
@@ -32,6 +33,7 @@ pub use casework::{CaseStore, ScoreStore};
 pub use citizen::{AttemptRule, CitizenStore};
 pub use devices::{DeviceRow, Disabled, TokenRecord, UserRow};
 pub use identity::IdentityStore;
+pub use programmes::ProgrammeStore;
 pub use quality::QualityStore;
 
 /// The household list's row and what an ingest indexes are the domain's, shared with the device.
@@ -168,6 +170,7 @@ pub trait Storage:
     + IdentityStore
     + QualityStore
     + CitizenStore
+    + ProgrammeStore
     + Send
     + Sync
     + 'static
