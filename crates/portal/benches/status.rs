@@ -81,13 +81,13 @@ fn drive(
                 while Instant::now() < stop {
                     let (n, d, m, y) = &keys[i % keys.len()];
                     i += CLIENTS;
-                    let (cnic, day) = match mix {
-                        Mix::Found => (n.clone(), d.clone()),
-                        // Day 29 is never generated, so this date is always wrong.
-                        Mix::WrongDate => (n.clone(), "29".to_string()),
+                    let (cnic, year) = match mix {
+                        Mix::Found => (n.clone(), y.clone()),
+                        // Cards are generated issued from 2005 on, so 1999 is always wrong.
+                        Mix::WrongDate => (n.clone(), "1999".to_string()),
                         Mix::Unknown => (
                             format!("{}{:07}{}", &n[..5], (i * 7919) % 10_000_000, 9),
-                            d.clone(),
+                            y.clone(),
                         ),
                     };
                     let t = Instant::now();
@@ -96,9 +96,9 @@ fn drive(
                         .form(&[
                             ("lang", "en"),
                             ("cnic", cnic.as_str()),
-                            ("day", day.as_str()),
+                            ("day", d.as_str()),
                             ("month", m.as_str()),
-                            ("year", y.as_str()),
+                            ("year", year.as_str()),
                         ])
                         .send()
                         .await
