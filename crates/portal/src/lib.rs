@@ -13,6 +13,7 @@
 //! every miss, lockouts per CNIC and per address, every look-up audited), are the registry's
 //! (`shumari_registry::service::citizen`); this crate only speaks HTTP and HTML.
 
+pub mod extras;
 pub mod routes;
 pub mod sms;
 pub mod texts;

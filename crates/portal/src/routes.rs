@@ -1,7 +1,7 @@
 //! The handlers: the look-up form, its answer, the complaint form, and the SMS webhook.
 
 use crate::texts::{self as tx, Lang};
-use crate::views::{self, Extras, Typed};
+use crate::views::{self, Typed};
 use crate::{sms, PortalConfig};
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, FromRequest, Query, Request, State};
@@ -146,7 +146,10 @@ async fn lookup<S: Storage>(State(p): St<S>, req: Request) -> Response {
                 Ok(t) => t,
                 Err(e) => return trouble(e),
             };
-            let extras = Extras::default();
+            let extras = match crate::extras::of(&p.reg, view.household_id, lang).await {
+                Ok(x) => x,
+                Err(e) => return trouble(e),
+            };
             html(StatusCode::OK, views::status(lang, &view, &extras, &token))
         }
         Ok(CitizenAnswer::NoMatch) => html(StatusCode::OK, views::no_match(lang)),

@@ -275,6 +275,18 @@ impl<S: Storage> Registry<S> {
             .collect()
     }
 
+    /// (id, English name, Urdu name) of every programme in force: public information (the citizen
+    /// status page names the programmes a household is eligible for), so no user is asked.
+    pub async fn programme_names(&self) -> Result<Vec<(String, String, String)>> {
+        Ok(self
+            .storage
+            .programmes()
+            .await?
+            .into_iter()
+            .map(|r| (r.id, r.name_en, r.name_ur))
+            .collect())
+    }
+
     /// Every programme in force with its checked rules.
     pub(super) async fn programmes_in_force(&self) -> Result<Vec<(ProgrammeRow, Programme)>> {
         self.storage
