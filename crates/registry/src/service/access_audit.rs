@@ -73,6 +73,18 @@ pub enum AccessAction {
     IdentityExport,
     /// A result file of the national ID authority was imported (or recognised as imported).
     IdentityImport,
+    /// A payment cycle was prepared.
+    PaymentCycleCreate,
+    /// A payment cycle's approval was made or refused.
+    PaymentCycleApprove,
+    /// A district's payment list was exported for the bank.
+    PaymentExport,
+    /// A bank result file was applied (or recognised as applied).
+    PaymentImport,
+    /// A cycle's reconciliation report was read.
+    PaymentReconcile,
+    /// A household's payments were read.
+    PaymentRead,
 }
 
 impl AccessAction {
@@ -103,6 +115,12 @@ impl AccessAction {
             AccessAction::AssignmentList => "assignment.list",
             AccessAction::IdentityExport => "identity.export",
             AccessAction::IdentityImport => "identity.import",
+            AccessAction::PaymentCycleCreate => "payments.cycle_create",
+            AccessAction::PaymentCycleApprove => "payments.cycle_approve",
+            AccessAction::PaymentExport => "payments.export",
+            AccessAction::PaymentImport => "payments.import",
+            AccessAction::PaymentReconcile => "payments.reconcile",
+            AccessAction::PaymentRead => "payments.household",
         }
     }
 }

@@ -16,6 +16,7 @@ pub mod console;
 pub mod devices;
 pub mod identity;
 pub mod migrate;
+pub mod payments;
 pub mod postgres;
 pub mod quality;
 mod registry_actor;
@@ -30,6 +31,7 @@ pub use assignments::AssignmentStore;
 pub use casework::{CaseStore, ScoreStore};
 pub use devices::{DeviceRow, Disabled, TokenRecord, UserRow};
 pub use identity::IdentityStore;
+pub use payments::PaymentStore;
 pub use quality::QualityStore;
 
 /// The household list's row and what an ingest indexes are the domain's, shared with the device.
@@ -160,7 +162,15 @@ pub struct AuditEntry {
 /// What a registry backend must do. Every method is one transaction. The rows kept about
 /// households (scores, duplicate cases) are [`casework`]'s supertraits.
 pub trait Storage:
-    ScoreStore + CaseStore + AssignmentStore + IdentityStore + QualityStore + Send + Sync + 'static
+    ScoreStore
+    + CaseStore
+    + AssignmentStore
+    + IdentityStore
+    + QualityStore
+    + PaymentStore
+    + Send
+    + Sync
+    + 'static
 {
     /// Adds a user; returns nothing (the id is the caller's).
     fn add_user(&self, user: &User, now: i64) -> impl Future<Output = Result<()>> + Send;
