@@ -189,33 +189,31 @@ impl<S: Storage> Registry<S> {
                 "no household is owed a payment by {programme_id} for {period}; no cycle was made"
             )));
         }
+        let outside: Vec<&str> = lines
+            .iter()
+            .filter(|l| !self.scope(user).contains(&l.area))
+            .map(|l| l.area.as_str())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        if !outside.is_empty() {
+            return Err(RegistryError::Forbidden(format!(
+                "the areas {} are outside your areas; no cycle was made",
+                outside.join(", ")
+            )));
+        }
         let mut problems = Vec::new();
         let mut households = BTreeSet::new();
         for (i, l) in lines.iter().enumerate() {
-            let n = i + 1;
-            if !self.scope(user).contains(&l.area) {
-                problems.push(format!(
-                    "payment {n} ({}): area {} is outside your areas",
-                    l.reference, l.area
-                ));
-            }
+            let what = format!("payment {} ({})", i + 1, l.reference);
             if !households.insert(l.household_id) {
-                problems.push(format!(
-                    "payment {n} ({}): the household is paid twice",
-                    l.reference
-                ));
+                problems.push(format!("{what}: the household is paid twice"));
             }
             if l.amount <= Paisa::ZERO {
-                problems.push(format!(
-                    "payment {n} ({}): the amount is not above zero",
-                    l.reference
-                ));
+                problems.push(format!("{what}: the amount is not above zero"));
             }
             if IdNumber::parse("cnic", &l.payee_cnic).is_err() {
-                problems.push(format!(
-                    "payment {n} ({}): the payee's CNIC is not 13 digits",
-                    l.reference
-                ));
+                problems.push(format!("{what}: the payee's CNIC is not 13 digits"));
             }
         }
         if !problems.is_empty() {
