@@ -155,6 +155,9 @@ pub enum RegistryCmd {
     /// Data-quality flags: households whose interview deserves a second look, and why.
     #[command(subcommand)]
     Flags(crate::flags_cmd::FlagsCmd),
+    /// Payment cycles: approve, export for the bank, import its results, reconcile.
+    #[command(subcommand)]
+    Payments(crate::payments_cmd::PaymentsCmd),
 }
 
 /// `registry user ...`.
@@ -458,5 +461,6 @@ pub fn run(cli: &Cli, cmd: &RegistryCmd) -> anyhow::Result<i32> {
         RegistryCmd::Assignments(args) => crate::assign_cmd::list(cli, &rt, args),
         RegistryCmd::Identity(cmd) => crate::identity_cmd::run(cli, &rt, cmd),
         RegistryCmd::Flags(cmd) => crate::flags_cmd::run(cli, &rt, cmd),
+        RegistryCmd::Payments(cmd) => crate::payments_cmd::run(cli, &rt, cmd),
     }
 }
