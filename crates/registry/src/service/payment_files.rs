@@ -28,6 +28,9 @@ use std::collections::BTreeMap;
 /// At most this many line problems are listed (the rest are counted).
 const MAX_LISTED: usize = 20;
 
+/// Problems by line: (line number, what is wrong).
+pub(super) type LineProblems = Vec<(u64, String)>;
+
 /// What is wrong with a bank file.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum BankFileError {
@@ -212,7 +215,7 @@ pub fn parse_bank_file(bytes: &[u8]) -> Result<Vec<BankLine>, BankFileError> {
 /// not the format's, or a file without rows, is an error at once.
 pub(super) fn read_bank_file(
     bytes: &[u8],
-) -> Result<(Vec<BankLine>, Vec<(u64, String)>), BankFileError> {
+) -> Result<(Vec<BankLine>, LineProblems), BankFileError> {
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .trim(csv::Trim::All)
