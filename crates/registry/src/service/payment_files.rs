@@ -213,9 +213,7 @@ pub fn parse_bank_file(bytes: &[u8]) -> Result<Vec<BankLine>, BankFileError> {
 /// Reads the bank's result file: the lines that read and every line's problem, so the service can
 /// add the problems only the registry's rows reveal before it refuses the file. A header that is
 /// not the format's, or a file without rows, is an error at once.
-pub(super) fn read_bank_file(
-    bytes: &[u8],
-) -> Result<(Vec<BankLine>, LineProblems), BankFileError> {
+pub(super) fn read_bank_file(bytes: &[u8]) -> Result<(Vec<BankLine>, LineProblems), BankFileError> {
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .trim(csv::Trim::All)
