@@ -24,7 +24,7 @@ CREATE TABLE payments (
     cycle_id        TEXT NOT NULL REFERENCES payment_cycles(id),
     household_id    TEXT NOT NULL,
     household_ref   TEXT NOT NULL,
-    area            TEXT NOT NULL,
+    area            TEXT COLLATE "C" NOT NULL,
     district        TEXT COLLATE "C" NOT NULL,
     payee_member    TEXT NOT NULL,
     payee_name      TEXT NOT NULL,
@@ -39,6 +39,7 @@ CREATE TABLE payments (
     bank_file       TEXT
 );
 CREATE INDEX payments_cycle_district ON payments(cycle_id, district, reference);
+CREATE INDEX payments_cycle_area ON payments(cycle_id, area);
 CREATE INDEX payments_household ON payments(household_id);
 CREATE TABLE payment_bank_files (
     sha256          TEXT PRIMARY KEY,

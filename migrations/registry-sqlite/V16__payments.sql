@@ -39,6 +39,7 @@ CREATE TABLE payments (
     bank_file       TEXT
 );
 CREATE INDEX payments_cycle_district ON payments(cycle_id, district, reference);
+CREATE INDEX payments_cycle_area ON payments(cycle_id, area);
 CREATE INDEX payments_household ON payments(household_id);
 CREATE TABLE payment_bank_files (
     sha256          TEXT PRIMARY KEY,

@@ -14,7 +14,8 @@
 //! re-send) is counted unchanged; a failed payment may later be paid (the bank retried), a paid one
 //! keeps its result.
 //!
-//! **Reconciliation.** Per district: planned (count and amount), paid (count, the amount paid, and
+//! **Reconciliation.** Counted and summed by the database, once per outermost area of the reader
+//! (so a district officer's report costs the district's payments, not the cycle's). Per district: planned (count and amount), paid (count, the amount paid, and
 //! the planned amount of the paid payments, so an underpayment shows), failed by reason, unclaimed
 //! (no result yet); always planned = paid + failed + unclaimed, in counts and planned amounts. And
 //! the payments whose citizen reported receiving less than planned: the caller supplies those
@@ -26,6 +27,7 @@ use super::payment_files::{read_bank_file, BankFileError, BankLine, BankStatus};
 use super::payments::may;
 use super::{now_ms, Registry};
 use crate::error::{RegistryError, Result};
+use crate::scope::outermost;
 use crate::storage::payments::{BankFileRow, PaymentResult, PaymentRow, ResultUpdate};
 use crate::storage::{Storage, User};
 use serde::{Deserialize, Serialize};
@@ -327,60 +329,74 @@ impl<S: Storage> Registry<S> {
                 )));
             }
         }
-        let payments: Vec<PaymentRow> = self
-            .storage
-            .cycle_payments(cycle, district)
-            .await?
-            .into_iter()
-            .filter(|p| self.scope(user).contains(&p.area))
-            .collect();
-        let mut by_district: BTreeMap<&str, DistrictFigures> = BTreeMap::new();
-        let mut reasons: BTreeMap<(&str, &str), (u64, Paisa)> = BTreeMap::new();
-        for p in &payments {
-            let f = by_district
-                .entry(&p.district)
-                .or_insert_with(|| DistrictFigures {
-                    district: p.district.clone(),
-                    ..DistrictFigures::default()
-                });
-            let planned = Paisa(p.planned_paisa);
-            f.planned_count += 1;
-            f.planned_amount += planned;
-            match p.result.status.as_str() {
-                "paid" => {
-                    f.paid_count += 1;
-                    f.paid_amount += Paisa(p.result.paid_paisa.unwrap_or_default());
-                    f.paid_planned_amount += planned;
-                }
-                "failed" => {
-                    f.failed_count += 1;
-                    f.failed_amount += planned;
-                    let reason = p.result.failure_reason.as_deref().unwrap_or("");
-                    let e = reasons.entry((&p.district, reason)).or_default();
-                    e.0 += 1;
-                    e.1 += planned;
-                }
-                _ => {
-                    f.unclaimed_count += 1;
-                    f.unclaimed_amount += planned;
+        // Counted by the database, once per outermost area of the user (each payment under one).
+        let mut by_district: BTreeMap<String, DistrictFigures> = BTreeMap::new();
+        let mut reasons: BTreeMap<(String, String), (u64, Paisa)> = BTreeMap::new();
+        let mut counted = 0u64;
+        for area in outermost(&user.areas) {
+            for g in self.storage.cycle_figures(cycle, &area, district).await? {
+                let f = by_district
+                    .entry(g.district.clone())
+                    .or_insert_with(|| DistrictFigures {
+                        district: g.district.clone(),
+                        ..DistrictFigures::default()
+                    });
+                let n = u64::try_from(g.count).unwrap_or(0);
+                let planned = Paisa(g.planned_paisa);
+                counted += n;
+                f.planned_count += n;
+                f.planned_amount += planned;
+                match g.status.as_str() {
+                    "paid" => {
+                        f.paid_count += n;
+                        f.paid_amount += Paisa(g.paid_paisa);
+                        f.paid_planned_amount += planned;
+                    }
+                    "failed" => {
+                        f.failed_count += n;
+                        f.failed_amount += planned;
+                        let e = reasons
+                            .entry((g.district.clone(), g.reason.unwrap_or_default()))
+                            .or_default();
+                        e.0 += n;
+                        e.1 += planned;
+                    }
+                    _ => {
+                        f.unclaimed_count += n;
+                        f.unclaimed_amount += planned;
+                    }
                 }
             }
         }
         for ((d, reason), (count, amount)) in reasons {
-            if let Some(f) = by_district.get_mut(d) {
+            if let Some(f) = by_district.get_mut(&d) {
                 f.failed_by_reason.push(FailedReason {
-                    reason: reason.to_string(),
+                    reason,
                     count,
                     amount,
                 });
             }
         }
-        let index: BTreeMap<&str, &PaymentRow> =
-            payments.iter().map(|p| (p.reference.as_str(), p)).collect();
+        let refs: Vec<String> = shortfalls
+            .iter()
+            .map(|s| s.payment_reference.clone())
+            .collect();
+        let reported: BTreeMap<String, PaymentRow> = self
+            .storage
+            .payments_by_reference(&refs)
+            .await?
+            .into_iter()
+            .filter(|p| {
+                p.cycle_id == row.id
+                    && district.is_none_or(|d| p.district == d)
+                    && self.scope(user).contains(&p.area)
+            })
+            .map(|p| (p.reference.clone(), p))
+            .collect();
         let mut short: Vec<ShortfallLine> = shortfalls
             .iter()
             .filter_map(|s| {
-                let p = index.get(s.payment_reference.as_str())?;
+                let p = reported.get(&s.payment_reference)?;
                 let planned = Paisa(p.planned_paisa);
                 (s.reported_amount < planned).then(|| ShortfallLine {
                     payment_reference: p.reference.clone(),
@@ -405,7 +421,7 @@ impl<S: Storage> Registry<S> {
             Some(format!(
                 "district={} payments={} shortfalls={}",
                 district.unwrap_or("all"),
-                payments.len(),
+                counted,
                 short.len()
             )),
         )

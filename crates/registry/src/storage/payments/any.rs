@@ -1,6 +1,6 @@
 //! [`PaymentStore`] on whichever backend an [`AnyStorage`] is.
 
-use super::{BankFileRow, CycleRow, PaymentRow, PaymentStore, ResultUpdate};
+use super::{BankFileRow, CycleRow, FigureRow, PaymentRow, PaymentStore, ResultUpdate};
 use crate::storage::any::AnyStorage;
 use crate::storage::Result;
 
@@ -41,6 +41,15 @@ impl PaymentStore for AnyStorage {
         district: Option<&str>,
     ) -> Result<Vec<PaymentRow>> {
         delegate!(self.cycle_payments(cycle_id, district))
+    }
+
+    async fn cycle_figures(
+        &self,
+        cycle_id: &str,
+        area: &str,
+        district: Option<&str>,
+    ) -> Result<Vec<FigureRow>> {
+        delegate!(self.cycle_figures(cycle_id, area, district))
     }
 
     async fn payments_by_reference(&self, references: &[String]) -> Result<Vec<PaymentRow>> {

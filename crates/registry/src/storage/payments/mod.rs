@@ -104,6 +104,24 @@ impl PaymentResult {
     }
 }
 
+/// One group of a cycle's payments for the reconciliation: a district, a status and (for
+/// failures) a reason, with the count and sums.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FigureRow {
+    /// The district.
+    pub district: String,
+    /// `planned`, `paid` or `failed`.
+    pub status: String,
+    /// The failure reason (`None` unless failed).
+    pub reason: Option<String>,
+    /// Payments in the group.
+    pub count: i64,
+    /// Their planned amount, paisa.
+    pub planned_paisa: i64,
+    /// Their paid amount, paisa.
+    pub paid_paisa: i64,
+}
+
 /// One bank result file applied.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BankFileRow {
@@ -164,6 +182,14 @@ pub trait PaymentStore {
         cycle_id: &str,
         district: Option<&str>,
     ) -> impl Future<Output = Result<Vec<PaymentRow>>> + Send;
+    /// A cycle's payments under `area` (the domain's `AreaRange`), in `district` when given,
+    /// counted and summed per (district, status, failure reason) by the database.
+    fn cycle_figures(
+        &self,
+        cycle_id: &str,
+        area: &str,
+        district: Option<&str>,
+    ) -> impl Future<Output = Result<Vec<FigureRow>>> + Send;
     /// The payments with these references (references unknown absent).
     fn payments_by_reference(
         &self,

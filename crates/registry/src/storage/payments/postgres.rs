@@ -1,8 +1,11 @@
 //! [`PaymentStore`] on PostgreSQL (see the module above). Lists travel as array parameters.
 
-use super::{BankFileRow, CycleRow, PaymentResult, PaymentRow, PaymentStore, ResultUpdate};
+use super::{
+    BankFileRow, CycleRow, FigureRow, PaymentResult, PaymentRow, PaymentStore, ResultUpdate,
+};
 use crate::storage::postgres::PgStorage;
 use crate::storage::Result;
+use shumari_domain::AreaRange;
 use tokio_postgres::Row;
 
 const CYCLE_COLUMNS: &str = "SELECT id, programme_id, period, state, prepared_by, prepared_at,
@@ -182,6 +185,37 @@ impl PaymentStore for PgStorage {
         .await?
         .iter()
         .map(payment)
+        .collect())
+    }
+
+    async fn cycle_figures(
+        &self,
+        cycle_id: &str,
+        area: &str,
+        district: Option<&str>,
+    ) -> Result<Vec<FigureRow>> {
+        let r = AreaRange::of(area);
+        let c = self.conn().await;
+        Ok(c.query(
+            "SELECT district, status, failure_reason, count(*)::int8, sum(planned_paisa)::int8,
+                    coalesce(sum(paid_paisa), 0)::int8
+               FROM payments
+              WHERE cycle_id = $1 AND area >= $2::text AND area < $4::text
+                AND (area = $2::text OR area >= $3::text)
+                AND ($5::text IS NULL OR district = $5)
+              GROUP BY district, status, failure_reason",
+            &[&cycle_id, &r.code, &r.from, &r.until, &district],
+        )
+        .await?
+        .iter()
+        .map(|r| FigureRow {
+            district: r.get(0),
+            status: r.get(1),
+            reason: r.get(2),
+            count: r.get(3),
+            planned_paisa: r.get(4),
+            paid_paisa: r.get(5),
+        })
         .collect())
     }
 

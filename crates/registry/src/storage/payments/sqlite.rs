@@ -1,9 +1,12 @@
 //! [`PaymentStore`] on SQLite (see the module above).
 
-use super::{BankFileRow, CycleRow, PaymentResult, PaymentRow, PaymentStore, ResultUpdate};
+use super::{
+    BankFileRow, CycleRow, FigureRow, PaymentResult, PaymentRow, PaymentStore, ResultUpdate,
+};
 use crate::storage::sqlite::SqliteStorage;
 use crate::storage::Result;
 use rusqlite::{params, OptionalExtension, Row};
+use shumari_domain::AreaRange;
 
 const CYCLE_COLUMNS: &str = "SELECT id, programme_id, period, state, prepared_by, prepared_at,
     approved_by, approved_at, payment_count, total_paisa FROM payment_cycles";
@@ -170,6 +173,43 @@ impl PaymentStore for SqliteStorage {
             ))?;
             let rows = stmt
                 .query_map(params![id, district], payment)?
+                .collect::<rusqlite::Result<_>>()?;
+            Ok(rows)
+        })
+        .await
+    }
+
+    async fn cycle_figures(
+        &self,
+        cycle_id: &str,
+        area: &str,
+        district: Option<&str>,
+    ) -> Result<Vec<FigureRow>> {
+        let (id, r, district) = (
+            cycle_id.to_string(),
+            AreaRange::of(area),
+            district.map(str::to_string),
+        );
+        self.run(move |c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT district, status, failure_reason, count(*), sum(planned_paisa),
+                        coalesce(sum(paid_paisa), 0)
+                   FROM payments
+                  WHERE cycle_id = ?1 AND area >= ?2 AND area < ?4 AND (area = ?2 OR area >= ?3)
+                    AND (?5 IS NULL OR district = ?5)
+                  GROUP BY district, status, failure_reason",
+            )?;
+            let rows = stmt
+                .query_map(params![id, r.code, r.from, r.until, district], |r| {
+                    Ok(FigureRow {
+                        district: r.get(0)?,
+                        status: r.get(1)?,
+                        reason: r.get(2)?,
+                        count: r.get(3)?,
+                        planned_paisa: r.get(4)?,
+                        paid_paisa: r.get(5)?,
+                    })
+                })?
                 .collect::<rusqlite::Result<_>>()?;
             Ok(rows)
         })
