@@ -153,6 +153,9 @@ fn whole_cycle<S: Storage>(reg: &mut TestRegistry<S>) {
     assert_eq!(e.code(), "forbidden_transition");
     let e = approve(reg, &programme, &id).expect_err("the preparer does not approve");
     assert_eq!(e.code(), "forbidden");
+    let e = approve(reg, &finance_bhimber, &id).expect_err("not over every district");
+    assert_eq!(e.code(), "forbidden");
+    assert!(e.to_string().contains("PK101"), "{e}");
     let approved = approve(reg, &finance, &id).expect("approved");
     assert_eq!(approved.state, CycleState::Approved);
     assert_eq!(approved.approved_by.as_deref(), Some(finance.as_str()));

@@ -273,11 +273,24 @@ impl<S: Storage> Registry<S> {
         self.cycle_show(user, &id).await
     }
 
-    /// Approves a prepared cycle as `user`: a finance officer who did not prepare it.
+    /// Approves a prepared cycle as `user`: a finance officer who did not prepare it and whose
+    /// areas hold every district the cycle pays into.
     pub async fn approve_cycle(&self, user: &User, cycle: &str) -> Result<Cycle> {
         may(user, Action::ApprovePayments)?;
         let row = self.cycle_row(cycle).await?;
-        let refusal = if row.prepared_by == user.id {
+        let outside: Vec<String> = self
+            .storage
+            .cycle_districts(cycle)
+            .await?
+            .into_iter()
+            .filter(|d| !self.scope(user).contains(d))
+            .collect();
+        let refusal = if !outside.is_empty() {
+            Some(RegistryError::Forbidden(format!(
+                "the cycle pays into {} outside your areas; a finance officer over all its districts approves it",
+                outside.join(", ")
+            )))
+        } else if row.prepared_by == user.id {
             Some(RegistryError::Forbidden(
                 "you prepared this cycle; another finance officer approves it".into(),
             ))
