@@ -55,7 +55,7 @@ pub fn manifest_path(out: &Path) -> PathBuf {
 }
 
 /// Writes `bytes` to a new file readable by the owner only.
-fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+pub(crate) fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     let mut o = std::fs::OpenOptions::new();
     o.write(true).create(true).truncate(true);
     #[cfg(unix)]

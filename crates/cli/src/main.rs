@@ -19,6 +19,7 @@ mod form_cmd;
 mod household_cmd;
 mod identity_cmd;
 mod output;
+mod payments_cmd;
 mod pin;
 mod pmt_cmd;
 mod programme_cmd;

@@ -174,6 +174,9 @@ pub enum RegistryCmd {
     /// Enrolment: enrol the eligible, show a household's, suspend or exit one.
     #[command(subcommand)]
     Enrolment(crate::programme_cmd::EnrolmentCmd),
+    /// Payment cycles: approve, export for the bank, import its results, reconcile.
+    #[command(subcommand)]
+    Payments(crate::payments_cmd::PaymentsCmd),
 }
 
 /// `registry user ...`.
@@ -523,5 +526,6 @@ pub fn run(cli: &Cli, cmd: &RegistryCmd) -> anyhow::Result<i32> {
         RegistryCmd::Programme(cmd) => crate::programme_cmd::programme(cli, &rt, cmd),
         RegistryCmd::Eligibility(cmd) => crate::programme_cmd::eligibility(cli, &rt, cmd),
         RegistryCmd::Enrolment(cmd) => crate::programme_cmd::enrolment(cli, &rt, cmd),
+        RegistryCmd::Payments(cmd) => crate::payments_cmd::run(cli, &rt, cmd),
     }
 }

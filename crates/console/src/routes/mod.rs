@@ -11,6 +11,7 @@ mod assignments;
 mod duplicates;
 mod households;
 mod identity;
+mod payments;
 mod people;
 mod scoring;
 mod session;
@@ -55,6 +56,7 @@ pub fn router<S: Storage + ConsoleStorage>(c: Arc<Console<S>>) -> Router {
         .merge(assignments::routes::<S>())
         .merge(duplicates::routes::<S>())
         .merge(identity::routes::<S>())
+        .merge(payments::routes::<S>())
         .with_state(c)
         .layer(axum::middleware::map_response(protect))
 }

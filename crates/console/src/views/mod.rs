@@ -12,6 +12,7 @@ pub mod home;
 pub mod identity;
 pub mod layout;
 pub mod list;
+pub mod payments;
 pub mod people;
 pub mod pmt;
 pub mod programmes;

@@ -91,6 +91,18 @@ pub enum AccessAction {
     ComplianceRecord,
     /// The planned payments of a programme, period and area were read.
     PlannedPayments,
+    /// A payment cycle was prepared.
+    PaymentCycleCreate,
+    /// A payment cycle's approval was made or refused.
+    PaymentCycleApprove,
+    /// A district's payment list was exported for the bank.
+    PaymentExport,
+    /// A bank result file was applied (or recognised as applied).
+    PaymentImport,
+    /// A cycle's reconciliation report was read.
+    PaymentReconcile,
+    /// A household's payments were read.
+    PaymentRead,
 }
 
 impl AccessAction {
@@ -130,6 +142,12 @@ impl AccessAction {
             AccessAction::EnrolmentShow => "enrolment.show",
             AccessAction::ComplianceRecord => "compliance.record",
             AccessAction::PlannedPayments => "payments.planned",
+            AccessAction::PaymentCycleCreate => "payments.cycle_create",
+            AccessAction::PaymentCycleApprove => "payments.cycle_approve",
+            AccessAction::PaymentExport => "payments.export",
+            AccessAction::PaymentImport => "payments.import",
+            AccessAction::PaymentReconcile => "payments.reconcile",
+            AccessAction::PaymentRead => "payments.household",
         }
     }
 }

@@ -223,7 +223,7 @@ fn internal(e: impl std::fmt::Display) -> RegistryError {
 
 impl<S: Storage> Registry<S> {
     /// The district `area` lies in (the area itself when it is not under a known district).
-    fn district_of(&self, area: &str) -> String {
+    pub(super) fn district_of(&self, area: &str) -> String {
         let base = area.split('-').next().unwrap_or(area);
         self.areas
             .path(base)

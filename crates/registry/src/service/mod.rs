@@ -27,6 +27,9 @@
 //! - `possible.rs`: possible duplicates (heads' names alike and another attribute shared);
 //! - `flags.rs`: the data-quality flags' rules and reasons, `flag_pass.rs` the pass after a merge
 //!   and the reads of the flags;
+//! - `payments.rs`: payment cycles (prepared, approved by another user, a district's list for the
+//!   bank), `payment_results.rs` the bank's result file and the reconciliation report,
+//!   `payment_files.rs` the files as bytes;
 //! - `queue.rs`: scoring, duplicate detection and flags after a push, off its path (a background task
 //!   when the registry serves HTTP), and the settling reads do first.
 
@@ -47,6 +50,9 @@ mod identity;
 mod identity_files;
 mod ingest;
 mod merge;
+mod payment_files;
+mod payment_results;
+mod payments;
 mod people;
 mod permit;
 mod possible;
@@ -74,6 +80,14 @@ pub use flag_pass::Flag;
 pub use flags::{far_from_median, reason, FlagKind, QualitySettings};
 pub use identity::{IdentityExport, ImportReport};
 pub use identity_files::{FileError, Manifest};
+pub use payment_files::{
+    parse_bank_file, write_reconciliation, BankFileError, BankLine, BankStatus, CycleManifest,
+};
+pub use payment_results::{
+    BankImportReport, DistrictFigures, FailedReason, Reconciliation, ReportedShortfall,
+    ShortfallLine,
+};
+pub use payments::{Cycle, CycleExport, CycleState, HouseholdPayment};
 pub use people::UserInfo;
 pub use possible::{PossibleDuplicate, NEAR_METRES};
 pub use programme_runs::ProgrammeJob;

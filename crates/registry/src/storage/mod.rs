@@ -17,6 +17,7 @@ pub mod console;
 pub mod devices;
 pub mod identity;
 pub mod migrate;
+pub mod payments;
 pub mod postgres;
 pub mod programmes;
 pub mod quality;
@@ -34,6 +35,7 @@ pub use citizen::{AttemptRule, CitizenStore};
 pub use devices::{DeviceRow, Disabled, TokenRecord, UserRow};
 pub use identity::IdentityStore;
 pub use programmes::ProgrammeStore;
+pub use payments::PaymentStore;
 pub use quality::QualityStore;
 
 /// The household list's row and what an ingest indexes are the domain's, shared with the device.
@@ -171,6 +173,7 @@ pub trait Storage:
     + QualityStore
     + CitizenStore
     + ProgrammeStore
+    + PaymentStore
     + Send
     + Sync
     + 'static
