@@ -1,4 +1,4 @@
-//! `shumari registry payments cycle list | show | approve | export | import | reconcile` and
+//! `shumari registry payments cycle create | list | show | approve | export | import | reconcile` and
 //! `registry payments household`: payment cycles from the command line (the registry's
 //! `service/payments.rs` and `payment_results.rs` do the work; the console calls the same service).
 //!
@@ -48,6 +48,21 @@ pub struct Who {
 /// `registry payments cycle ...`.
 #[derive(Debug, clap::Subcommand)]
 pub enum CycleCmd {
+    /// Prepares a programme's cycle for a period: what each household enrolled under the area is
+    /// owed by the programme's rules (a programme officer; a finance officer approves it).
+    Create {
+        #[command(flatten)]
+        who: Who,
+        /// The programme id (`registry programme list`).
+        #[arg(long)]
+        programme: String,
+        /// The period, named as the programme's schedule names them (e.g. 2026-Q4).
+        #[arg(long)]
+        period: String,
+        /// The area whose enrolled households are paid (within your areas).
+        #[arg(long)]
+        area: String,
+    },
     /// Lists the payment cycles, newest first.
     List {
         #[command(flatten)]
@@ -137,6 +152,7 @@ pub fn run(cli: &Cli, rt: &tokio::runtime::Runtime, cmd: &PaymentsCmd) -> anyhow
         PaymentsCmd::Household { who, .. } => who,
         PaymentsCmd::Cycle(
             CycleCmd::List { who }
+            | CycleCmd::Create { who, .. }
             | CycleCmd::Show { who, .. }
             | CycleCmd::Approve { who, .. }
             | CycleCmd::Export { who, .. }
@@ -188,6 +204,22 @@ pub fn run(cli: &Cli, rt: &tokio::runtime::Runtime, cmd: &PaymentsCmd) -> anyhow
                     ]);
                 }
                 println!("{t}");
+            }
+        }
+        PaymentsCmd::Cycle(CycleCmd::Create {
+            programme,
+            period,
+            area,
+            ..
+        }) => {
+            let c = rt
+                .block_on(reg.prepare_cycle(&user, programme, period, area))
+                .map_err(to_anyhow)?;
+            if cli.json {
+                crate::output::json(&c)?;
+            } else {
+                print_cycles(std::slice::from_ref(&c));
+                println!("districts: {}", c.districts.join(", "));
             }
         }
         PaymentsCmd::Cycle(CycleCmd::List { .. }) => {

@@ -2,7 +2,8 @@
 //! mistake (exit status 2) and needs no database, `programme load` loads once (a second load
 //! changes nothing) and only as a programme officer, `programme list`, `eligibility run` and
 //! `enrolment run` with their jobs, `enrolment show` with the plain-words reasons, and
-//! `enrolment set` suspending a household with its reason kept in the history.
+//! `enrolment set` suspending a household with its reason kept in the history, and `payments cycle
+//! create` preparing the quarter's cycle from the enrolment.
 
 use serde_json::{json, Value};
 mod common;
@@ -154,6 +155,47 @@ fn programmes_are_checked_loaded_run_and_enrolments_changed_from_the_command_lin
     );
     assert_eq!(reasons[1]["en"], json!("no exclusion applies"));
     assert_eq!(shown["enrolments"][0]["status"], json!("enrolled"));
+
+    // The quarter's cycle, prepared from the enrolment by the programme's rules: one payment.
+    let cycle = admin_json(
+        &reg.db,
+        &[
+            "payments",
+            "cycle",
+            "create",
+            "--programme",
+            "kafalat",
+            "--period",
+            "2026-Q4",
+            "--area",
+            "PK603",
+            "--as",
+            &officer,
+        ],
+    );
+    assert_eq!(cycle["payments"], json!(1), "{cycle}");
+    assert_eq!(cycle["state"], json!("prepared"));
+    assert!(cycle["total"].as_i64().unwrap() > 0, "{cycle}");
+    // A second cycle for the same quarter is refused; a surveyor prepares none.
+    for who in [&officer, &surveyor] {
+        let out = registry_out(
+            &reg.db,
+            &[
+                "payments",
+                "cycle",
+                "create",
+                "--programme",
+                "kafalat",
+                "--period",
+                "2026-Q4",
+                "--area",
+                "PK603",
+                "--as",
+                who,
+            ],
+        );
+        assert!(!out.status.success(), "{out:?}");
+    }
 
     // Suspended with a reason; the history keeps both steps; an exit cannot be undone.
     let set = admin_json(

@@ -21,16 +21,13 @@ pub async fn of<S: Storage>(
 ) -> Result<Extras, RegistryError> {
     let names = reg.programme_names().await?;
     let name = |pid: &str| {
-        names
-            .iter()
-            .find(|(i, _, _)| i == pid)
-            .map_or_else(
-                || pid.to_string(),
-                |(_, en, ur)| match lang {
-                    Lang::En => en.clone(),
-                    Lang::Ur => ur.clone(),
-                },
-            )
+        names.iter().find(|(i, _, _)| i == pid).map_or_else(
+            || pid.to_string(),
+            |(_, en, ur)| match lang {
+                Lang::En => en.clone(),
+                Lang::Ur => ur.clone(),
+            },
+        )
     };
     let eligibility = reg
         .eligibility_of(id)

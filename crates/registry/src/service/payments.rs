@@ -167,6 +167,27 @@ impl<S: Storage> Registry<S> {
             .ok_or_else(|| not_found(cycle))
     }
 
+    /// Prepares the cycle of `programme_id` for `period` for the households enrolled under `area`:
+    /// what each is owed by the programme's rules (`planned_payments`, the programmes feature's
+    /// read), stored as one cycle by [`Self::create_cycle`]. A cycle with nothing to pay is refused.
+    pub async fn prepare_cycle(
+        &self,
+        user: &User,
+        programme_id: &str,
+        period: &str,
+        area: &str,
+    ) -> Result<Cycle> {
+        let lines = self
+            .planned_payments(user, programme_id, period, area)
+            .await?;
+        if lines.is_empty() {
+            return Err(RegistryError::BadRequest(format!(
+                "no household enrolled in `{programme_id}` under {area} is owed anything for {period}: enrol households first (`shumari registry enrolment run`)"
+            )));
+        }
+        self.create_cycle(user, programme_id, period, lines).await
+    }
+
     /// Prepares the cycle of `programme_id` for `period` from `lines`, as `user` (a programme
     /// officer whose areas hold every line's household). Refused whole when any line is wrong or the
     /// programme already has a cycle for the period; otherwise stored whole, in one transaction.

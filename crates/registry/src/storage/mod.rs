@@ -34,8 +34,8 @@ pub use casework::{CaseStore, ScoreStore};
 pub use citizen::{AttemptRule, CitizenStore};
 pub use devices::{DeviceRow, Disabled, TokenRecord, UserRow};
 pub use identity::IdentityStore;
-pub use programmes::ProgrammeStore;
 pub use payments::PaymentStore;
+pub use programmes::ProgrammeStore;
 pub use quality::QualityStore;
 
 /// The household list's row and what an ingest indexes are the domain's, shared with the device.
