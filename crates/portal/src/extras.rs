@@ -4,7 +4,7 @@
 //! leaves its list empty and the page says "Nothing yet".
 
 use crate::texts::{Lang, Tx};
-use crate::views::{EligibilityLine, EnrolmentLine, Extras};
+use crate::views::{EligibilityLine, EnrolmentLine, Extras, PaymentLine};
 use shumari_registry::service::EnrolmentStatus;
 use shumari_registry::{Registry, RegistryError, Storage};
 use uuid::Uuid;
@@ -12,6 +12,9 @@ use uuid::Uuid;
 const ENROLLED: Tx = Tx("Enrolled", "شامل");
 const SUSPENDED: Tx = Tx("Suspended", "معطل");
 const EXITED: Tx = Tx("Left the programme", "پروگرام سے خارج");
+const PAID: Tx = Tx("Paid on", "ادا شدہ، تاریخ");
+const FAILED: Tx = Tx("Not paid", "ادا نہیں ہوئی");
+const WAITING: Tx = Tx("Waiting to be paid", "ادائیگی باقی ہے");
 
 /// The extras of household `id` in `lang`.
 pub async fn of<S: Storage>(
@@ -62,10 +65,45 @@ pub async fn of<S: Storage>(
                 .to_string(),
         })
         .collect();
+    let mut payments: Vec<PaymentLine> = reg
+        .payments_of_household(id)
+        .await?
+        .into_iter()
+        .map(|p| {
+            let paid = p.status == "paid";
+            let status = match p.status.as_str() {
+                "paid" => format!(
+                    "{} {}",
+                    lang.t(PAID),
+                    p.paid_on.as_deref().map(day_first).unwrap_or_default()
+                ),
+                "failed" => lang.t(FAILED).to_string(),
+                _ => lang.t(WAITING).to_string(),
+            };
+            PaymentLine {
+                reference: p.payment_reference,
+                what: format!("{} · {}", name(&p.programme_id), p.period),
+                amount: p.paid.filter(|_| paid).unwrap_or(p.planned).to_string(),
+                status,
+                paid,
+            }
+        })
+        .collect();
+    // Newest first: references grow within a cycle, periods sort by name.
+    payments.reverse();
     Ok(Extras {
         eligibility,
         enrolments,
-        payments: Vec::new(),
+        payments,
         grievances: Vec::new(),
     })
+}
+
+/// `2026-10-12` as `12-10-2026`, the order dates are written in Pakistan.
+pub fn day_first(iso: &str) -> String {
+    let p: Vec<&str> = iso.split('-').collect();
+    match p.as_slice() {
+        [y, m, d] => format!("{d}-{m}-{y}"),
+        _ => iso.to_string(),
+    }
 }
