@@ -73,6 +73,18 @@ pub enum AccessAction {
     IdentityExport,
     /// A result file of the national ID authority was imported (or recognised as imported).
     IdentityImport,
+    /// A grievance was filed (or that was attempted).
+    GrievanceFile,
+    /// The grievances queue was read.
+    GrievanceList,
+    /// One grievance was read (or looked for).
+    GrievanceShow,
+    /// A note was added to a grievance (or that was attempted).
+    GrievanceNote,
+    /// A grievance was resolved (or that was attempted).
+    GrievanceResolve,
+    /// A grievance past its SLA was escalated to its province.
+    GrievanceEscalate,
 }
 
 impl AccessAction {
@@ -103,6 +115,12 @@ impl AccessAction {
             AccessAction::AssignmentList => "assignment.list",
             AccessAction::IdentityExport => "identity.export",
             AccessAction::IdentityImport => "identity.import",
+            AccessAction::GrievanceFile => "grievance.file",
+            AccessAction::GrievanceList => "grievance.list",
+            AccessAction::GrievanceShow => "grievance.show",
+            AccessAction::GrievanceNote => "grievance.note",
+            AccessAction::GrievanceResolve => "grievance.resolve",
+            AccessAction::GrievanceEscalate => "grievance.escalate",
         }
     }
 }

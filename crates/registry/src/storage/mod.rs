@@ -14,6 +14,7 @@ pub mod backup;
 pub mod casework;
 pub mod console;
 pub mod devices;
+pub mod grievances;
 pub mod identity;
 pub mod migrate;
 pub mod postgres;
@@ -29,6 +30,7 @@ pub use access::{AccessEntry, AccessEvent};
 pub use assignments::AssignmentStore;
 pub use casework::{CaseStore, ScoreStore};
 pub use devices::{DeviceRow, Disabled, TokenRecord, UserRow};
+pub use grievances::GrievanceStore;
 pub use identity::IdentityStore;
 pub use quality::QualityStore;
 
@@ -160,7 +162,15 @@ pub struct AuditEntry {
 /// What a registry backend must do. Every method is one transaction. The rows kept about
 /// households (scores, duplicate cases) are [`casework`]'s supertraits.
 pub trait Storage:
-    ScoreStore + CaseStore + AssignmentStore + IdentityStore + QualityStore + Send + Sync + 'static
+    ScoreStore
+    + CaseStore
+    + AssignmentStore
+    + IdentityStore
+    + QualityStore
+    + GrievanceStore
+    + Send
+    + Sync
+    + 'static
 {
     /// Adds a user; returns nothing (the id is the caller's).
     fn add_user(&self, user: &User, now: i64) -> impl Future<Output = Result<()>> + Send;
