@@ -155,6 +155,9 @@ pub enum RegistryCmd {
     /// Data-quality flags: households whose interview deserves a second look, and why.
     #[command(subcommand)]
     Flags(crate::flags_cmd::FlagsCmd),
+    /// Citizens' grievances: the queue, filing, notes, resolution and SLA escalation.
+    #[command(subcommand)]
+    Grievance(crate::grievance_cmd::GrievanceCmd),
 }
 
 /// `registry user ...`.
@@ -235,6 +238,10 @@ pub(crate) struct FileConfig {
     limits: FileLimits,
     #[serde(default)]
     quality: shumari_registry::QualitySettings,
+    #[serde(default)]
+    grievances: shumari_registry::service::GrievanceSettings,
+    #[serde(default)]
+    pub(crate) sms: shumari_sms::SmsSettings,
 }
 
 /// The `[limits]` table; an absent key keeps the registry's default.
@@ -298,6 +305,7 @@ pub(crate) fn settings(db: &DbArgs) -> anyhow::Result<(String, FileConfig, Confi
     }
     file.limits.apply(&mut config.rate);
     config.quality = file.quality.clone();
+    config.grievances = file.grievances.clone();
     Ok((url, file, config))
 }
 
@@ -353,8 +361,22 @@ pub(crate) fn open_db(
     rt: &tokio::runtime::Runtime,
     db: &DbArgs,
 ) -> anyhow::Result<Arc<Registry<AnyStorage>>> {
-    let (url, _, config) = settings(db)?;
-    open(rt, &url, config)
+    let (url, file, config) = settings(db)?;
+    let reg = open(rt, &url, config)?;
+    attach_sms(&reg, &file)?;
+    Ok(reg)
+}
+
+/// Gives the registry the SMS gateway the `[sms]` table names, if any.
+pub(crate) fn attach_sms(reg: &Registry<AnyStorage>, file: &FileConfig) -> anyhow::Result<()> {
+    if let Some(gateway) = file
+        .sms
+        .gateway()
+        .map_err(|e| crate::exit::bad(e.to_string()))?
+    {
+        reg.set_sms_gateway(gateway);
+    }
+    Ok(())
 }
 
 pub(crate) fn to_anyhow(e: RegistryError) -> anyhow::Error {
@@ -458,5 +480,6 @@ pub fn run(cli: &Cli, cmd: &RegistryCmd) -> anyhow::Result<i32> {
         RegistryCmd::Assignments(args) => crate::assign_cmd::list(cli, &rt, args),
         RegistryCmd::Identity(cmd) => crate::identity_cmd::run(cli, &rt, cmd),
         RegistryCmd::Flags(cmd) => crate::flags_cmd::run(cli, &rt, cmd),
+        RegistryCmd::Grievance(cmd) => crate::grievance_cmd::run(cli, &rt, cmd),
     }
 }
