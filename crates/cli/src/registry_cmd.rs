@@ -43,6 +43,25 @@
 //! # Requests served at once (the rest wait), and the longest one request may take.
 //! max_concurrent = 64
 //! timeout_secs = 120
+//!
+//! # Grievances: days each category has before it is escalated to the province, and how often
+//! # `serve` looks for overdue ones.
+//! [grievances]
+//! not_paid_days = 7
+//! paid_less_days = 7
+//! wrong_data_days = 15
+//! excluded_wrongly_days = 30
+//! agent_misconduct_days = 7
+//! other_days = 15
+//! escalate_every_minutes = 15
+//!
+//! # SMS to citizens: none (default), a file of JSON lines (development), or an HTTP gateway whose
+//! # URL (and optional POST body) template has {to} and {text}; see `shumari_sms::SmsSettings`.
+//! [sms]
+//! # gateway = "http"
+//! # url = "https://sms.example.pk/send?to={to}&text={text}"
+//! # auth_header = "Authorization"
+//! # auth_value_file = "/etc/shumari/sms-token"
 //! ```
 //! An SQLite registry is encrypted with SQLCipher when a key is given, from the environment only (a key
 //! on the command line would show in the process list): `SHUMARI_DB_KEY_FILE` names a file whose first
