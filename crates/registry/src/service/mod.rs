@@ -45,6 +45,7 @@ mod duplicates;
 mod feed;
 mod flag_pass;
 mod flags;
+mod grievance_records;
 mod grievance_types;
 pub mod grievances;
 mod identity;
