@@ -16,6 +16,7 @@ mod duplicates_cmd;
 mod exit;
 mod flags_cmd;
 mod form_cmd;
+mod grievance_cmd;
 mod household_cmd;
 mod identity_cmd;
 mod output;

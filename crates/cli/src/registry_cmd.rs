@@ -53,6 +53,24 @@
 //! failures_per_cnic = 5
 //! failures_per_address = 20
 //! lockout_minutes = 60
+//! # Grievances: days each category has before it is escalated to the province, and how often
+//! # `serve` looks for overdue ones.
+//! [grievances]
+//! not_paid_days = 7
+//! paid_less_days = 7
+//! wrong_data_days = 15
+//! excluded_wrongly_days = 30
+//! agent_misconduct_days = 7
+//! other_days = 15
+//! escalate_every_minutes = 15
+//!
+//! # SMS to citizens: none (default), a file of JSON lines (development), or an HTTP gateway whose
+//! # URL (and optional POST body) template has {to} and {text}; see `shumari_sms::SmsSettings`.
+//! [sms]
+//! # gateway = "http"
+//! # url = "https://sms.example.pk/send?to={to}&text={text}"
+//! # auth_header = "Authorization"
+//! # auth_value_file = "/etc/shumari/sms-token"
 //! ```
 //! An SQLite registry is encrypted with SQLCipher when a key is given, from the environment only (a key
 //! on the command line would show in the process list): `SHUMARI_DB_KEY_FILE` names a file whose first
@@ -177,6 +195,9 @@ pub enum RegistryCmd {
     /// Payment cycles: approve, export for the bank, import its results, reconcile.
     #[command(subcommand)]
     Payments(crate::payments_cmd::PaymentsCmd),
+    /// Citizens' grievances: the queue, filing, notes, resolution and SLA escalation.
+    #[command(subcommand)]
+    Grievance(crate::grievance_cmd::GrievanceCmd),
 }
 
 /// `registry user ...`.
@@ -259,6 +280,10 @@ pub(crate) struct FileConfig {
     quality: shumari_registry::QualitySettings,
     #[serde(default)]
     pub(crate) portal: FilePortal,
+    #[serde(default)]
+    grievances: shumari_registry::service::GrievanceSettings,
+    #[serde(default)]
+    pub(crate) sms: shumari_sms::SmsSettings,
 }
 
 /// The `[portal]` table; an absent key keeps the default.
@@ -363,6 +388,7 @@ pub(crate) fn settings(db: &DbArgs) -> anyhow::Result<(String, FileConfig, Confi
     }
     file.limits.apply(&mut config.rate);
     config.quality = file.quality.clone();
+    config.grievances = file.grievances.clone();
     Ok((url, file, config))
 }
 
@@ -418,8 +444,22 @@ pub(crate) fn open_db(
     rt: &tokio::runtime::Runtime,
     db: &DbArgs,
 ) -> anyhow::Result<Arc<Registry<AnyStorage>>> {
-    let (url, _, config) = settings(db)?;
-    open(rt, &url, config)
+    let (url, file, config) = settings(db)?;
+    let reg = open(rt, &url, config)?;
+    attach_sms(&reg, &file)?;
+    Ok(reg)
+}
+
+/// Gives the registry the SMS gateway the `[sms]` table names, if any.
+pub(crate) fn attach_sms(reg: &Registry<AnyStorage>, file: &FileConfig) -> anyhow::Result<()> {
+    if let Some(gateway) = file
+        .sms
+        .gateway()
+        .map_err(|e| crate::exit::bad(e.to_string()))?
+    {
+        reg.set_sms_gateway(gateway);
+    }
+    Ok(())
 }
 
 pub(crate) fn to_anyhow(e: RegistryError) -> anyhow::Error {
@@ -527,5 +567,6 @@ pub fn run(cli: &Cli, cmd: &RegistryCmd) -> anyhow::Result<i32> {
         RegistryCmd::Eligibility(cmd) => crate::programme_cmd::eligibility(cli, &rt, cmd),
         RegistryCmd::Enrolment(cmd) => crate::programme_cmd::enrolment(cli, &rt, cmd),
         RegistryCmd::Payments(cmd) => crate::payments_cmd::run(cli, &rt, cmd),
+        RegistryCmd::Grievance(cmd) => crate::grievance_cmd::run(cli, &rt, cmd),
     }
 }

@@ -12,6 +12,8 @@
 //!   lets the requests in flight finish for up to `shutdown_grace_secs` (30 by default), works
 //!   through the households pushes left to score and check, then leaves the database tidy and exits 0. A request cut off by the grace period loses nothing: every push is
 //!   one transaction, and the device sends again what was not acknowledged.
+//! - **Grievances** past their SLA are escalated to their province every `escalate_every_minutes`
+//!   (the `[grievances]` table, 15 by default); citizens' SMS go through the `[sms]` gateway.
 
 use crate::registry_cmd::{open, settings, DbArgs, FileConfig, ServeTlsArgs};
 use anyhow::Context;
@@ -52,6 +54,7 @@ pub fn run(
         .unwrap_or_else(|| "127.0.0.1:7800".into());
     let tls = serve_tls(tls, &file, &listen)?;
     let reg = open(rt, &url, config)?;
+    crate::registry_cmd::attach_sms(&reg, &file)?;
     rt.block_on(async move {
         let listener = tokio::net::TcpListener::bind(&listen)
             .await
@@ -85,6 +88,7 @@ pub fn run(
             shumari_console::router(reg.clone(), console)
                 .merge(shumari_portal::router(reg.clone(), portal)),
         );
+        let escalation = crate::grievance_cmd::spawn_escalation(reg.clone());
         let server = async {
             match tls {
                 Some(tls) => shumari_registry::launch_tls_router(listener, router, tls, stop)
@@ -101,6 +105,7 @@ pub fn run(
                 tracing::warn!(grace_secs = grace.as_secs(), "requests still in flight after the grace period: stopping anyway (devices send them again)");
             }
         }
+        escalation.abort();
         // What pushes left to score and check is done now, so no write follows the checkpoint.
         reg.settle_queue().await;
         use shumari_registry::Storage;

@@ -59,12 +59,20 @@ async fn home_page<S: Storage + ConsoleStorage>(
             } else {
                 None
             };
+            let grievances = if allows(s.user.role, Action::HandleGrievances)
+                || allows(s.user.role, Action::FileGrievance)
+            {
+                Some(c.reg.open_grievance_count(&s.user).await?)
+            } else {
+                None
+            };
             let page = home::home(
                 &chrome(&r, Some(&s)),
                 &s.user.areas,
                 counts.as_ref(),
                 duplicates,
                 flagged,
+                grievances,
             );
             Ok(html(StatusCode::OK, page, &[]))
         }

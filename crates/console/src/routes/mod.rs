@@ -9,6 +9,7 @@
 
 mod assignments;
 mod duplicates;
+mod grievances;
 mod households;
 mod identity;
 mod payments;
@@ -57,6 +58,7 @@ pub fn router<S: Storage + ConsoleStorage>(c: Arc<Console<S>>) -> Router {
         .merge(duplicates::routes::<S>())
         .merge(identity::routes::<S>())
         .merge(payments::routes::<S>())
+        .merge(grievances::routes::<S>())
         .with_state(c)
         .layer(axum::middleware::map_response(protect))
 }

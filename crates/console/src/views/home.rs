@@ -17,6 +17,7 @@ pub fn home(
     counts: Option<&BTreeMap<Status, u64>>,
     duplicates: Option<usize>,
     flagged: u64,
+    grievances: Option<u64>,
 ) -> Markup {
     let lang = c.lang;
     let queues = [
@@ -51,6 +52,7 @@ pub fn home(
                             }
                         }
                         (super::flags::home_queue(lang, flagged))
+                        (super::grievances::home_queue(lang, grievances))
                         li {
                             a href="/console/households" data-testid="queue-all" {
                                 span.count { (counts.values().sum::<u64>()) }

@@ -61,6 +61,7 @@ pub fn page(c: &Chrome<'_>, title: &str, body: Markup) -> Markup {
                             a href="/console/duplicates" data-testid="nav-duplicates" { (lang.t(super::duplicates::D::Duplicates)) }
                             @if shumari_domain::roles::allows(user.role, shumari_domain::Action::VerifyIdentity) { a href="/console/identity" data-testid="nav-identity" { (lang.t(super::identity::V::Exchange)) } }
                             @if allows(user.role, Action::ReadPayments) { a href="/console/payments" data-testid="nav-payments" { (lang.t(super::payments::P::Title)) } }
+                            @if allows(user.role, Action::HandleGrievances) || allows(user.role, Action::FileGrievance) { a href="/console/grievances" data-testid="nav-grievances" { (lang.t(super::grievances::G::Title)) } }
                         }
                         span.who data-testid="signed-in-user" { (user.name) " · " (user.role.title()) }
                     }

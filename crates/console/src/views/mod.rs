@@ -7,6 +7,7 @@ pub mod assignments;
 pub mod detail;
 pub mod duplicates;
 pub mod flags;
+pub mod grievances;
 pub mod history;
 pub mod home;
 pub mod identity;

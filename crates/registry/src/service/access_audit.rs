@@ -103,6 +103,18 @@ pub enum AccessAction {
     PaymentReconcile,
     /// A household's payments were read.
     PaymentRead,
+    /// A grievance was filed (or that was attempted).
+    GrievanceFile,
+    /// The grievances queue was read.
+    GrievanceList,
+    /// One grievance was read (or looked for).
+    GrievanceShow,
+    /// A note was added to a grievance (or that was attempted).
+    GrievanceNote,
+    /// A grievance was resolved (or that was attempted).
+    GrievanceResolve,
+    /// A grievance past its SLA was escalated to its province.
+    GrievanceEscalate,
 }
 
 impl AccessAction {
@@ -148,6 +160,12 @@ impl AccessAction {
             AccessAction::PaymentImport => "payments.import",
             AccessAction::PaymentReconcile => "payments.reconcile",
             AccessAction::PaymentRead => "payments.household",
+            AccessAction::GrievanceFile => "grievance.file",
+            AccessAction::GrievanceList => "grievance.list",
+            AccessAction::GrievanceShow => "grievance.show",
+            AccessAction::GrievanceNote => "grievance.note",
+            AccessAction::GrievanceResolve => "grievance.resolve",
+            AccessAction::GrievanceEscalate => "grievance.escalate",
         }
     }
 }

@@ -30,6 +30,9 @@
 //! - `payments.rs`: payment cycles (prepared, approved by another user, a district's list for the
 //!   bank), `payment_results.rs` the bank's result file and the reconciliation report,
 //!   `payment_files.rs` the files as bytes;
+//! - `grievances.rs`: citizens' grievances with tracking numbers per district, the queue, notes,
+//!   resolution and SLA escalation (`grievance_types.rs` their names, SLAs and plain words);
+//! - `notify.rs`: SMS to citizens through the gateway the registry was given;
 //! - `queue.rs`: scoring, duplicate detection and flags after a push, off its path (a background task
 //!   when the registry serves HTTP), and the settling reads do first.
 
@@ -46,6 +49,9 @@ mod duplicates;
 mod feed;
 mod flag_pass;
 mod flags;
+mod grievance_records;
+mod grievance_types;
+pub mod grievances;
 mod identity;
 mod identity_files;
 mod ingest;
@@ -53,6 +59,7 @@ mod merge;
 mod payment_files;
 mod payment_results;
 mod payments;
+mod notify;
 mod people;
 mod permit;
 mod possible;
@@ -78,6 +85,10 @@ pub use device_admin::DeviceInfo;
 pub use duplicates::{CaseHousehold, CaseKind, CaseState, DuplicateCase, Resolution};
 pub use flag_pass::Flag;
 pub use flags::{far_from_median, reason, FlagKind, QualitySettings};
+pub use grievances::{
+    Category, Channel, CitizenFiling, CitizenGrievance, Grievance, GrievanceDetail, GrievanceEvent,
+    GrievanceFilter, GrievancePage, GrievanceSettings, GrievanceStatus, NewGrievance,
+};
 pub use identity::{IdentityExport, ImportReport};
 pub use identity_files::{FileError, Manifest};
 pub use payment_files::{
@@ -99,6 +110,7 @@ pub use review::{ReviewRequest, Reviewed, REGISTRY_DEVICE};
 pub use scoring::{
     band_of, PmtJob, ProgrammeLine, ProvisionalScore, RegistryScore, ScoreLine, NOT_ELIGIBLE,
 };
+pub use shumari_sms::{Lang as SmsLang, Notice, ProgrammeStatus};
 
 use crate::error::{RegistryError, Result};
 use crate::scope::Scope;
@@ -133,6 +145,8 @@ pub struct Config {
     pub metrics_token: Option<[u8; 32]>,
     /// Thresholds of the data-quality flags (`flags.rs`).
     pub quality: QualitySettings,
+    /// Grievances' SLAs per category and the escalation timer (`grievances.rs`).
+    pub grievances: GrievanceSettings,
 }
 
 impl Default for Config {
@@ -146,6 +160,7 @@ impl Default for Config {
             rate: crate::http::RateLimits::default(),
             metrics_token: None,
             quality: QualitySettings::default(),
+            grievances: GrievanceSettings::default(),
         }
     }
 }
@@ -168,6 +183,8 @@ pub struct Registry<S> {
     scoring: tokio::sync::Mutex<Option<Arc<shumari_forms::pmt::PmtModel>>>,
     /// Households waiting to be scored and checked for duplicates (`queue.rs`).
     queue: queue::Queue,
+    /// Where citizens' SMS go (`notify.rs`); none until set.
+    sms: std::sync::OnceLock<Arc<dyn shumari_sms::SmsGateway>>,
 }
 
 fn now_ms() -> i64 {
@@ -211,6 +228,7 @@ impl<S: Storage> Registry<S> {
             own_actor: tokio::sync::OnceCell::new(),
             scoring: tokio::sync::Mutex::new(None),
             queue: queue::Queue::default(),
+            sms: std::sync::OnceLock::new(),
         }
     }
 

@@ -15,6 +15,7 @@ pub mod casework;
 pub mod citizen;
 pub mod console;
 pub mod devices;
+pub mod grievances;
 pub mod identity;
 pub mod migrate;
 pub mod payments;
@@ -33,6 +34,7 @@ pub use assignments::AssignmentStore;
 pub use casework::{CaseStore, ScoreStore};
 pub use citizen::{AttemptRule, CitizenStore};
 pub use devices::{DeviceRow, Disabled, TokenRecord, UserRow};
+pub use grievances::GrievanceStore;
 pub use identity::IdentityStore;
 pub use payments::PaymentStore;
 pub use programmes::ProgrammeStore;
@@ -174,6 +176,7 @@ pub trait Storage:
     + CitizenStore
     + ProgrammeStore
     + PaymentStore
+    + GrievanceStore
     + Send
     + Sync
     + 'static
