@@ -77,6 +77,8 @@ pub enum AccessAction {
     CitizenLookup,
     /// A citizen's SMS asked for a household's status (the outcome; never the number or text).
     SmsLookup,
+    /// Households or members were exported (dataset, format, area, rows, personal data or not).
+    DataExport,
 }
 
 impl AccessAction {
@@ -109,6 +111,7 @@ impl AccessAction {
             AccessAction::IdentityImport => "identity.import",
             AccessAction::CitizenLookup => "citizen.lookup",
             AccessAction::SmsLookup => "citizen.sms",
+            AccessAction::DataExport => "data.export",
         }
     }
 }
