@@ -165,6 +165,8 @@ pub enum RegistryCmd {
     /// Data-quality flags: households whose interview deserves a second look, and why.
     #[command(subcommand)]
     Flags(crate::flags_cmd::FlagsCmd),
+    /// Exports households or members as CSV or Parquet, with a codebook and a manifest.
+    Export(crate::export_cmd::ExportArgs),
 }
 
 /// `registry user ...`.
@@ -511,5 +513,6 @@ pub fn run(cli: &Cli, cmd: &RegistryCmd) -> anyhow::Result<i32> {
         RegistryCmd::Assignments(args) => crate::assign_cmd::list(cli, &rt, args),
         RegistryCmd::Identity(cmd) => crate::identity_cmd::run(cli, &rt, cmd),
         RegistryCmd::Flags(cmd) => crate::flags_cmd::run(cli, &rt, cmd),
+        RegistryCmd::Export(args) => crate::export_cmd::run(cli, &rt, args),
     }
 }
