@@ -9,6 +9,7 @@
 
 mod assignments;
 mod duplicates;
+mod exports;
 mod households;
 mod identity;
 mod people;
@@ -55,6 +56,7 @@ pub fn router<S: Storage + ConsoleStorage>(c: Arc<Console<S>>) -> Router {
         .merge(assignments::routes::<S>())
         .merge(duplicates::routes::<S>())
         .merge(identity::routes::<S>())
+        .merge(exports::routes::<S>())
         .with_state(c)
         .layer(axum::middleware::map_response(protect))
 }
