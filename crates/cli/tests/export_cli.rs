@@ -51,7 +51,16 @@ fn exports_from_the_command_line() {
     let o = out.to_str().unwrap();
     let m = export(
         &reg,
-        &["--format", "csv", "--what", "households", "--out", o, "--as", &district],
+        &[
+            "--format",
+            "csv",
+            "--what",
+            "households",
+            "--out",
+            o,
+            "--as",
+            &district,
+        ],
     );
     assert_eq!(m["rows"], 1);
     assert_eq!(m["personal_data"], true);
@@ -67,21 +76,42 @@ fn exports_from_the_command_line() {
     assert_eq!(header[..3], ["id", "reference", "area"]);
     assert!(header.contains(&"address") && header.contains(&"rooms"));
     assert!(text.contains("House 12, Mohalla Qasim") && text.contains("tv fridge"));
-    for f in ["households.codebook.csv", "households.codebook.json", "households.manifest.json"] {
+    for f in [
+        "households.codebook.csv",
+        "households.codebook.json",
+        "households.manifest.json",
+    ] {
         assert!(out.join(f).exists(), "{f}");
     }
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(out.join("households.csv")).unwrap().permissions().mode();
+        let mode = std::fs::metadata(out.join("households.csv"))
+            .unwrap()
+            .permissions()
+            .mode();
         assert_eq!(mode & 0o077, 0, "personal data is for the owner only");
     }
 
     let m = export(
         &reg,
-        &["--format", "parquet", "--what", "members", "--since", "2020-01-01", "--out", o, "--as", &district],
+        &[
+            "--format",
+            "parquet",
+            "--what",
+            "members",
+            "--since",
+            "2020-01-01",
+            "--out",
+            o,
+            "--as",
+            &district,
+        ],
     );
-    assert_eq!((m["rows"].as_u64(), m["format"].as_str()), (Some(2), Some("parquet")));
+    assert_eq!(
+        (m["rows"].as_u64(), m["format"].as_str()),
+        (Some(2), Some("parquet"))
+    );
     assert_eq!(m["filters"]["since"], "2020-01-01");
     let pq = std::fs::read(out.join("members.parquet")).unwrap();
     assert_eq!(&pq[..4], b"PAR1");
@@ -89,7 +119,9 @@ fn exports_from_the_command_line() {
     // A provincial monitor: the data without who the household is.
     let province = admin_json(
         &reg.db,
-        &["user", "add", "--name", "Monitor", "--role", "province", "--area", "PK6"],
+        &[
+            "user", "add", "--name", "Monitor", "--role", "province", "--area", "PK6",
+        ],
     )["id"]
         .as_str()
         .unwrap()
@@ -97,23 +129,68 @@ fn exports_from_the_command_line() {
     let pout = reg.dir.path().join("monitor");
     let m = export(
         &reg,
-        &["--format", "csv", "--what", "members", "--out", pout.to_str().unwrap(), "--as", &province],
+        &[
+            "--format",
+            "csv",
+            "--what",
+            "members",
+            "--out",
+            pout.to_str().unwrap(),
+            "--as",
+            &province,
+        ],
     );
-    assert_eq!((m["rows"].as_u64(), m["personal_data"].as_bool()), (Some(2), Some(false)));
+    assert_eq!(
+        (m["rows"].as_u64(), m["personal_data"].as_bool()),
+        (Some(2), Some(false))
+    );
     let text = std::fs::read_to_string(pout.join("members.csv")).unwrap();
-    assert!(!text.contains("Karim") && !text.contains("3520212345671"), "{text}");
-    assert!(!text.lines().next().unwrap().split(',').any(|h| h == "name" || h == "id_number"));
+    assert!(
+        !text.contains("Karim") && !text.contains("3520212345671"),
+        "{text}"
+    );
+    assert!(!text
+        .lines()
+        .next()
+        .unwrap()
+        .split(',')
+        .any(|h| h == "name" || h == "id_number"));
 
     // Refusals: an area outside the user's, a format that is none.
     let r = registry_out(
         &reg.db,
-        &["export", "--format", "csv", "--what", "households", "--area", "PK10101", "--out", o, "--as", &district],
+        &[
+            "export",
+            "--format",
+            "csv",
+            "--what",
+            "households",
+            "--area",
+            "PK10101",
+            "--out",
+            o,
+            "--as",
+            &district,
+        ],
     );
     assert!(!r.status.success());
-    assert!(String::from_utf8_lossy(&r.stderr).contains("outside your areas"), "{r:?}");
+    assert!(
+        String::from_utf8_lossy(&r.stderr).contains("outside your areas"),
+        "{r:?}"
+    );
     let r = registry_out(
         &reg.db,
-        &["export", "--format", "xlsx", "--what", "households", "--out", o, "--as", &district],
+        &[
+            "export",
+            "--format",
+            "xlsx",
+            "--what",
+            "households",
+            "--out",
+            o,
+            "--as",
+            &district,
+        ],
     );
     assert_eq!(r.status.code(), Some(2), "{r:?}");
 
@@ -126,7 +203,10 @@ fn exports_from_the_command_line() {
         .filter(|r| r["action"] == "data.export")
         .collect();
     assert_eq!(exports.len(), 3);
-    assert!(exports[2]["detail"].as_str().unwrap().contains("personal=false"));
+    assert!(exports[2]["detail"]
+        .as_str()
+        .unwrap()
+        .contains("personal=false"));
 }
 
 fn hex(b: &[u8]) -> String {

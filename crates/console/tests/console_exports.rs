@@ -61,7 +61,13 @@ fn downloads<S: Storage + ConsoleStorage>(reg: &mut TestRegistry<S>) {
     let post = |web: &mut Browser, what: &str, format: &str, area: &str| {
         web.post(
             "/console/exports",
-            &[("csrf", &csrf), ("what", what), ("format", format), ("area", area), ("since", "")],
+            &[
+                ("csrf", &csrf),
+                ("what", what),
+                ("format", format),
+                ("area", area),
+                ("since", ""),
+            ],
         )
     };
 
@@ -95,35 +101,56 @@ fn downloads<S: Storage + ConsoleStorage>(reg: &mut TestRegistry<S>) {
     );
     assert!(pq.body.starts_with("PAR1"));
     let m = post(&mut web, "members", "csv", "");
-    assert_eq!(m.headers["x-shumari-rows"].to_str().unwrap(), members.to_string());
+    assert_eq!(
+        m.headers["x-shumari-rows"].to_str().unwrap(),
+        members.to_string()
+    );
     assert!(m.body.contains(&households[0].members[0].name));
     let book = post(&mut web, "members", "codebook", "");
     assert_eq!(book.status, 200);
-    assert!(book.body.starts_with("column,type,label_en,label_ur,choice,choice_label_en,choice_label_ur"));
+    assert!(book
+        .body
+        .starts_with("column,type,label_en,label_ur,choice,choice_label_en,choice_label_ur"));
     assert!(book.body.lines().any(|l| l.starts_with("name,text,")));
-    assert!(book.body.contains("مرد") || book.body.contains("عورت"), "Urdu choice labels");
+    assert!(
+        book.body.contains("مرد") || book.body.contains("عورت"),
+        "Urdu choice labels"
+    );
 
     // Refusals: an area outside the officer's, a form without its token.
     let out = post(&mut web, "households", "csv", &other_area());
     assert_eq!(out.status, 403);
     let forged = web.post(
         "/console/exports",
-        &[("csrf", "forged"), ("what", "households"), ("format", "csv")],
+        &[
+            ("csrf", "forged"),
+            ("what", "households"),
+            ("format", "csv"),
+        ],
     );
     assert_eq!(forged.status, 403);
 
     // A provincial monitor: told personal data is left out, and it is.
     let (mut mon, mcsrf) = signed_in(&base, &monitor);
-    assert!(mon.get("/console/exports").body.contains("data-personal=\"false\""));
+    assert!(mon
+        .get("/console/exports")
+        .body
+        .contains("data-personal=\"false\""));
     let m = mon.post(
         "/console/exports",
         &[("csrf", &mcsrf), ("what", "members"), ("format", "csv")],
     );
     assert_eq!(m.status, 200, "{}", m.body);
     assert_eq!(m.headers["x-shumari-personal"].to_str().unwrap(), "false");
-    assert_eq!(m.headers["x-shumari-rows"].to_str().unwrap(), members.to_string());
+    assert_eq!(
+        m.headers["x-shumari-rows"].to_str().unwrap(),
+        members.to_string()
+    );
     let header: Vec<&str> = m.body.lines().next().unwrap().split(',').collect();
-    assert!(!header.contains(&"name") && !header.contains(&"id_number"), "{header:?}");
+    assert!(
+        !header.contains(&"name") && !header.contains(&"id_number"),
+        "{header:?}"
+    );
     for h in &households {
         for mem in &h.members {
             assert!(!m.body.contains(&mem.name));
@@ -140,9 +167,16 @@ fn downloads<S: Storage + ConsoleStorage>(reg: &mut TestRegistry<S>) {
     assert!(!header.contains("address") && !header.contains("phone") && !header.contains("gps_"));
     let book = mon.post(
         "/console/exports",
-        &[("csrf", &mcsrf), ("what", "members"), ("format", "codebook")],
+        &[
+            ("csrf", &mcsrf),
+            ("what", "members"),
+            ("format", "codebook"),
+        ],
     );
-    assert!(!book.body.lines().any(|l| l.starts_with("name,") || l.starts_with("id_number,")));
+    assert!(!book
+        .body
+        .lines()
+        .any(|l| l.starts_with("name,") || l.starts_with("id_number,")));
 
     // Every data download on the trail (the codebooks hold no household data).
     let trail = reg.rt.block_on(reg.reg.access_audit(0, 10_000)).unwrap();

@@ -60,7 +60,9 @@ fn main() {
         "\nexport of a registry of {} households (SQLite, release, personal columns included)\n",
         loaded.households
     );
-    println!("| dataset | format | rows | seconds | rows/s | file | RSS before | peak RSS during |");
+    println!(
+        "| dataset | format | rows | seconds | rows/s | file | RSS before | peak RSS during |"
+    );
     println!("|---|---|---|---|---|---|---|---|");
     for what in What::ALL {
         for format in [Format::Csv, Format::Parquet] {
@@ -72,7 +74,9 @@ fn main() {
                 area: None,
                 since: None,
             };
-            let dir = out.path().join(format!("{}-{}", what.as_str(), format.as_str()));
+            let dir = out
+                .path()
+                .join(format!("{}-{}", what.as_str(), format.as_str()));
             let t = Instant::now();
             let m = reg
                 .rt

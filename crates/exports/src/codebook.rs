@@ -44,8 +44,7 @@ pub fn to_csv(columns: &[&Column]) -> Result<Vec<u8>, ExportError> {
             ])?;
         }
     }
-    w.into_inner()
-        .map_err(|e| ExportError::Io(e.into_error()))
+    w.into_inner().map_err(|e| ExportError::Io(e.into_error()))
 }
 
 #[derive(Serialize)]

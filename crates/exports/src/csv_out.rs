@@ -24,7 +24,8 @@ impl CsvOut {
     /// Writes the cells `keep` of each row.
     pub fn write(&mut self, rows: &[Row], keep: &[usize]) -> Result<(), ExportError> {
         for r in rows {
-            self.w.write_record(keep.iter().map(|&i| r[i].to_csv().into_owned()))?;
+            self.w
+                .write_record(keep.iter().map(|&i| r[i].to_csv().into_owned()))?;
         }
         Ok(())
     }
@@ -35,7 +36,9 @@ impl CsvOut {
             .w
             .into_inner()
             .map_err(|e| ExportError::Io(e.into_error()))?;
-        let file = buf.into_inner().map_err(|e| ExportError::Io(e.into_error()))?;
+        let file = buf
+            .into_inner()
+            .map_err(|e| ExportError::Io(e.into_error()))?;
         file.sync_all()?;
         Ok(())
     }

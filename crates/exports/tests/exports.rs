@@ -5,9 +5,7 @@
 //! the access trail, and an area outside the exporter's is refused with nothing written.
 
 use arrow_array::cast::AsArray;
-use arrow_array::types::{
-    Date32Type, Float64Type, Int64Type, TimestampMillisecondType,
-};
+use arrow_array::types::{Date32Type, Float64Type, Int64Type, TimestampMillisecondType};
 use arrow_array::{Array, RecordBatch};
 use arrow_schema::{DataType, TimeUnit};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
@@ -81,7 +79,12 @@ fn run<S: Storage + ConsoleStorage>(
 /// The CSV as a header and rows.
 fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
     let mut r = csv::Reader::from_path(path).expect("csv");
-    let header = r.headers().expect("header").iter().map(String::from).collect();
+    let header = r
+        .headers()
+        .expect("header")
+        .iter()
+        .map(String::from)
+        .collect();
     let rows = r
         .records()
         .map(|x| x.expect("record").iter().map(String::from).collect())
@@ -129,7 +132,13 @@ fn read_parquet(path: &Path) -> (BTreeMap<String, DataType>, Vec<Vec<String>>) {
     for batch in b.build().unwrap() {
         let batch: RecordBatch = batch.unwrap();
         for i in 0..batch.num_rows() {
-            rows.push(batch.columns().iter().map(|c| cell(c.as_ref(), i)).collect());
+            rows.push(
+                batch
+                    .columns()
+                    .iter()
+                    .map(|c| cell(c.as_ref(), i))
+                    .collect(),
+            );
         }
     }
     (types, rows)
@@ -141,12 +150,26 @@ fn csv_and_parquet<S: Storage + ConsoleStorage>(reg: &mut TestRegistry<S>) {
     let dir = tempfile::tempdir().unwrap();
     let (c, p) = (dir.path().join("csv"), dir.path().join("parquet"));
 
-    let m = run(reg, &district, What::Households, Format::Csv, None, None, &c).expect("csv");
+    let m = run(
+        reg,
+        &district,
+        What::Households,
+        Format::Csv,
+        None,
+        None,
+        &c,
+    )
+    .expect("csv");
     assert_eq!((m.rows, m.personal_data), (5, true));
     let (header, rows) = read_csv(&c.join("households.csv"));
     assert_eq!(rows.len(), 5);
     assert_eq!(header.len(), m.columns);
-    let col = |n: &str| header.iter().position(|h| h == n).unwrap_or_else(|| panic!("{n}"));
+    let col = |n: &str| {
+        header
+            .iter()
+            .position(|h| h == n)
+            .unwrap_or_else(|| panic!("{n}"))
+    };
     for h in &households {
         let row = rows
             .iter()
@@ -155,13 +178,21 @@ fn csv_and_parquet<S: Storage + ConsoleStorage>(reg: &mut TestRegistry<S>) {
         assert_eq!(row[col("reference")], h.reference);
         assert_eq!(row[col("area")], h.area);
         assert_eq!(
-            (&row[col("province")][..], &row[col("district")][..], &row[col("tehsil")][..]),
+            (
+                &row[col("province")][..],
+                &row[col("district")][..],
+                &row[col("tehsil")][..]
+            ),
             ("PK1", "PK101", h.area.as_str())
         );
         assert_eq!(row[col("address")], h.answers["address"].as_str().unwrap());
         assert_eq!(row[col("rooms")], h.answers["rooms"].to_string());
         // select_multiple: the space-separated names.
-        let assets = h.answers.get("assets").and_then(|v| v.as_str()).unwrap_or("");
+        let assets = h
+            .answers
+            .get("assets")
+            .and_then(|v| v.as_str())
+            .unwrap_or("");
         assert_eq!(row[col("assets")], assets.trim());
         assert_eq!(row[col("consent")], "true");
         assert_eq!(row[col("form_id")], "nser-household");
@@ -171,7 +202,16 @@ fn csv_and_parquet<S: Storage + ConsoleStorage>(reg: &mut TestRegistry<S>) {
     assert_eq!(areas, [TEHSIL_A, TEHSIL_A, TEHSIL_A, TEHSIL_B, TEHSIL_B]);
 
     // The same export as Parquet: the same values, typed.
-    let mp = run(reg, &district, What::Households, Format::Parquet, None, None, &p).expect("pq");
+    let mp = run(
+        reg,
+        &district,
+        What::Households,
+        Format::Parquet,
+        None,
+        None,
+        &p,
+    )
+    .expect("pq");
     assert_eq!(mp.rows, 5);
     let (types, prows) = read_parquet(&p.join("households.parquet"));
     assert_eq!(prows, rows, "Parquet and CSV hold the same values");
@@ -181,11 +221,23 @@ fn csv_and_parquet<S: Storage + ConsoleStorage>(reg: &mut TestRegistry<S>) {
     assert_eq!(types["land_owned"], DataType::Float64);
     assert_eq!(types["gps_latitude"], DataType::Float64);
     assert_eq!(types["consent"], DataType::Boolean);
-    assert_eq!(types["created_at"], DataType::Timestamp(TimeUnit::Millisecond, tz));
+    assert_eq!(
+        types["created_at"],
+        DataType::Timestamp(TimeUnit::Millisecond, tz)
+    );
     assert_eq!(types["assets"], DataType::Utf8);
 
     // Members: one row per member, dates as dates.
-    let mm = run(reg, &district, What::Members, Format::Parquet, None, None, &p).expect("members");
+    let mm = run(
+        reg,
+        &district,
+        What::Members,
+        Format::Parquet,
+        None,
+        None,
+        &p,
+    )
+    .expect("members");
     let members: usize = households.iter().map(|h| h.members.len()).sum();
     assert_eq!(mm.rows as usize, members);
     let (types, prows) = read_parquet(&p.join("members.parquet"));
@@ -206,7 +258,10 @@ fn csv_and_parquet<S: Storage + ConsoleStorage>(reg: &mut TestRegistry<S>) {
     assert_eq!(row[mcol("relation")], "head");
     assert_eq!(
         row[mcol("id_number")],
-        head.id_number.as_ref().map(|n| n.digits().to_string()).unwrap_or_default()
+        head.id_number
+            .as_ref()
+            .map(|n| n.digits().to_string())
+            .unwrap_or_default()
     );
 
     // The codebook: labels in both languages, choices with theirs.
@@ -221,12 +276,27 @@ fn csv_and_parquet<S: Storage + ConsoleStorage>(reg: &mut TestRegistry<S>) {
     assert_ne!(assets["label"]["en"], assets["label"]["ur"]);
     let choices = assets["choices"].as_array().unwrap();
     assert!(choices.len() > 3);
-    assert!(choices.iter().all(|c| !c["label"]["ur"].as_str().unwrap().is_empty()));
+    assert!(choices
+        .iter()
+        .all(|c| !c["label"]["ur"].as_str().unwrap().is_empty()));
     let rooms = cols.iter().find(|c| c["name"] == "rooms").unwrap();
     assert_eq!(rooms["type"], "integer");
     let (bh, brows) = read_csv(&c.join("households.codebook.csv"));
-    assert_eq!(bh, ["column", "type", "label_en", "label_ur", "choice", "choice_label_en", "choice_label_ur"]);
-    assert!(brows.iter().any(|r| r[0] == "assets" && !r[4].is_empty() && !r[6].is_empty()));
+    assert_eq!(
+        bh,
+        [
+            "column",
+            "type",
+            "label_en",
+            "label_ur",
+            "choice",
+            "choice_label_en",
+            "choice_label_ur"
+        ]
+    );
+    assert!(brows
+        .iter()
+        .any(|r| r[0] == "assets" && !r[4].is_empty() && !r[6].is_empty()));
 
     // The manifest: each file's SHA-256 and size.
     let on_disk: Manifest =
@@ -238,7 +308,12 @@ fn csv_and_parquet<S: Storage + ConsoleStorage>(reg: &mut TestRegistry<S>) {
         let bytes = std::fs::read(p.join(&f.name)).unwrap();
         assert_eq!(f.bytes, bytes.len() as u64);
         use sha2::Digest;
-        assert_eq!(f.sha256, hex::encode(sha2::Sha256::digest(&bytes)), "{}", f.name);
+        assert_eq!(
+            f.sha256,
+            hex::encode(sha2::Sha256::digest(&bytes)),
+            "{}",
+            f.name
+        );
     }
 }
 
@@ -250,22 +325,53 @@ fn filters_and_rights<S: Storage + ConsoleStorage>(reg: &mut TestRegistry<S>) {
     let out = |n: &str| dir.path().join(n);
 
     // --area: one tehsil.
-    let m = run(reg, &district, What::Households, Format::Csv, Some(TEHSIL_B), None, &out("b"))
-        .expect("area");
+    let m = run(
+        reg,
+        &district,
+        What::Households,
+        Format::Csv,
+        Some(TEHSIL_B),
+        None,
+        &out("b"),
+    )
+    .expect("area");
     assert_eq!(m.rows, 2);
     assert_eq!(m.filters.area.as_deref(), Some(TEHSIL_B));
     // --since: households changed on or after a day.
     let today = chrono::Utc::now().date_naive();
-    let later = (today + chrono::Duration::days(2)).format("%Y-%m-%d").to_string();
-    let earlier = (today - chrono::Duration::days(2)).format("%Y-%m-%d").to_string();
-    let none = run(reg, &district, What::Households, Format::Csv, None, Some(&later), &out("l"))
-        .expect("since later");
+    let later = (today + chrono::Duration::days(2))
+        .format("%Y-%m-%d")
+        .to_string();
+    let earlier = (today - chrono::Duration::days(2))
+        .format("%Y-%m-%d")
+        .to_string();
+    let none = run(
+        reg,
+        &district,
+        What::Households,
+        Format::Csv,
+        None,
+        Some(&later),
+        &out("l"),
+    )
+    .expect("since later");
     assert_eq!(none.rows, 0);
     let (_, rows) = read_csv(&out("l").join("households.csv"));
     assert!(rows.is_empty());
-    let all = run(reg, &district, What::Members, Format::Csv, None, Some(&earlier), &out("e"))
-        .expect("since earlier");
-    assert_eq!(all.rows as usize, households.iter().map(|h| h.members.len()).sum::<usize>());
+    let all = run(
+        reg,
+        &district,
+        What::Members,
+        Format::Csv,
+        None,
+        Some(&earlier),
+        &out("e"),
+    )
+    .expect("since earlier");
+    assert_eq!(
+        all.rows as usize,
+        households.iter().map(|h| h.members.len()).sum::<usize>()
+    );
 
     // A provincial monitor: no names, CNICs, phones, addresses or GPS, in data or codebook.
     for what in [What::Households, What::Members] {
@@ -277,8 +383,20 @@ fn filters_and_rights<S: Storage + ConsoleStorage>(reg: &mut TestRegistry<S>) {
                 Format::Csv => read_csv(&d.join(m.data_file())).0,
                 Format::Parquet => read_parquet(&d.join(m.data_file())).0.into_keys().collect(),
             };
-            for personal in ["name", "id_number", "id_issued", "phone", "address", "respondent", "gps_latitude", "gps_longitude"] {
-                assert!(!names.iter().any(|n| n == personal), "{personal} in {names:?}");
+            for personal in [
+                "name",
+                "id_number",
+                "id_issued",
+                "phone",
+                "address",
+                "respondent",
+                "gps_latitude",
+                "gps_longitude",
+            ] {
+                assert!(
+                    !names.iter().any(|n| n == personal),
+                    "{personal} in {names:?}"
+                );
             }
             let bytes = std::fs::read(d.join(m.data_file())).unwrap();
             let text = String::from_utf8_lossy(&bytes);
@@ -290,9 +408,11 @@ fn filters_and_rights<S: Storage + ConsoleStorage>(reg: &mut TestRegistry<S>) {
                     }
                 }
             }
-            let book = std::fs::read_to_string(d.join(format!("{}.codebook.csv", what.as_str())))
-                .unwrap();
-            assert!(!book.lines().any(|l| l.starts_with("name,") || l.starts_with("id_number,")));
+            let book =
+                std::fs::read_to_string(d.join(format!("{}.codebook.csv", what.as_str()))).unwrap();
+            assert!(!book
+                .lines()
+                .any(|l| l.starts_with("name,") || l.starts_with("id_number,")));
             if what == What::Households {
                 assert!(names.iter().any(|n| n == "rooms"), "the rest is there");
             }
@@ -301,8 +421,16 @@ fn filters_and_rights<S: Storage + ConsoleStorage>(reg: &mut TestRegistry<S>) {
 
     // An area outside the exporter's: refused, nothing written.
     let elsewhere = other_area();
-    let e = run(reg, &district, What::Households, Format::Csv, Some(&elsewhere), None, &out("x"))
-        .expect_err("out of scope");
+    let e = run(
+        reg,
+        &district,
+        What::Households,
+        Format::Csv,
+        Some(&elsewhere),
+        None,
+        &out("x"),
+    )
+    .expect_err("out of scope");
     assert!(matches!(
         e,
         shumari_exports::ExportError::Registry(shumari_registry::RegistryError::Forbidden(_))
@@ -310,10 +438,22 @@ fn filters_and_rights<S: Storage + ConsoleStorage>(reg: &mut TestRegistry<S>) {
     assert!(!out("x").exists());
     // An administrator reads no households, so exports none.
     let admin = user(reg, "administrator", &["PK1"]);
-    assert!(run(reg, &admin, What::Households, Format::Csv, None, None, &out("a")).is_err());
+    assert!(run(
+        reg,
+        &admin,
+        What::Households,
+        Format::Csv,
+        None,
+        None,
+        &out("a")
+    )
+    .is_err());
 
     // Every export is on the access trail: what, which area, rows, personal data or not.
-    let trail = reg.rt.block_on(reg.reg.access_audit(0, 10_000)).expect("trail");
+    let trail = reg
+        .rt
+        .block_on(reg.reg.access_audit(0, 10_000))
+        .expect("trail");
     let exports: Vec<_> = trail.iter().filter(|r| r.action == "data.export").collect();
     assert_eq!(exports.len(), 3 + 4);
     let area_row = exports
@@ -322,8 +462,14 @@ fn filters_and_rights<S: Storage + ConsoleStorage>(reg: &mut TestRegistry<S>) {
         .expect("the area's export");
     assert_eq!(area_row.actor, district.id);
     let detail = area_row.detail.as_deref().unwrap();
-    assert!(detail.contains("dataset=households") && detail.contains("rows=2"), "{detail}");
-    assert!(detail.contains("format=csv") && detail.contains("personal=true"), "{detail}");
+    assert!(
+        detail.contains("dataset=households") && detail.contains("rows=2"),
+        "{detail}"
+    );
+    assert!(
+        detail.contains("format=csv") && detail.contains("personal=true"),
+        "{detail}"
+    );
     let monitor_rows: Vec<_> = exports.iter().filter(|r| r.actor == province.id).collect();
     assert_eq!(monitor_rows.len(), 4);
     assert!(monitor_rows

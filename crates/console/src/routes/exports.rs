@@ -149,7 +149,11 @@ async fn answer<S: Storage + ConsoleStorage>(
         ("x-shumari-personal", manifest.personal_data.to_string()),
         (
             "x-shumari-sha256",
-            manifest.files.first().map(|f| f.sha256.clone()).unwrap_or_default(),
+            manifest
+                .files
+                .first()
+                .map(|f| f.sha256.clone())
+                .unwrap_or_default(),
         ),
     ] {
         if let Ok(v) = HeaderValue::from_str(&v) {

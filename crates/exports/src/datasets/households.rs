@@ -58,7 +58,12 @@ pub(super) fn columns() -> Vec<Column> {
         Column::fixed("district", Text, "District code", "ضلع کا کوڈ"),
         Column::fixed("tehsil", Text, "Tehsil code", "تحصیل کا کوڈ"),
         Column::fixed("status", Text, "Status", "حیثیت").with_choices(STATUSES),
-        Column::fixed("created_at", Timestamp, "Created at (UTC)", "بنانے کا وقت (UTC)"),
+        Column::fixed(
+            "created_at",
+            Timestamp,
+            "Created at (UTC)",
+            "بنانے کا وقت (UTC)",
+        ),
         Column::fixed("created_by", Text, "Created by", "بنانے والا"),
         Column::fixed(
             "updated_at",
@@ -66,9 +71,19 @@ pub(super) fn columns() -> Vec<Column> {
             "Last changed at (UTC)",
             "آخری تبدیلی کا وقت (UTC)",
         ),
-        Column::fixed("updated_by", Text, "Last changed by", "آخری تبدیلی کرنے والا"),
+        Column::fixed(
+            "updated_by",
+            Text,
+            "Last changed by",
+            "آخری تبدیلی کرنے والا",
+        ),
         Column::fixed("gps_latitude", Decimal, "GPS latitude", "جی پی ایس عرض بلد"),
-        Column::fixed("gps_longitude", Decimal, "GPS longitude", "جی پی ایس طول بلد"),
+        Column::fixed(
+            "gps_longitude",
+            Decimal,
+            "GPS longitude",
+            "جی پی ایس طول بلد",
+        ),
         Column::fixed(
             "gps_accuracy",
             Decimal,
@@ -76,7 +91,12 @@ pub(super) fn columns() -> Vec<Column> {
             "جی پی ایس کی درستگی (میٹر)",
         ),
         Column::fixed("form_id", Text, "Questionnaire id", "سوالنامے کی آئی ڈی"),
-        Column::fixed("form_version", Text, "Questionnaire version", "سوالنامے کا ورژن"),
+        Column::fixed(
+            "form_version",
+            Text,
+            "Questionnaire version",
+            "سوالنامے کا ورژن",
+        ),
     ];
     c.extend(question_columns(household_form(), None, OWN));
     c
@@ -140,7 +160,8 @@ impl Households {
             Value::text(h.updated_by.as_str()),
             gps.map_or(Value::Null, |g| Value::Float(g.lat)),
             gps.map_or(Value::Null, |g| Value::Float(g.lon)),
-            gps.and_then(|g| g.accuracy).map_or(Value::Null, Value::Float),
+            gps.and_then(|g| g.accuracy)
+                .map_or(Value::Null, Value::Float),
             Value::text(h.form_id.as_str()),
             Value::text(h.form_version.as_str()),
         ];
@@ -175,7 +196,10 @@ mod tests {
     fn an_area_knows_its_province_district_and_tehsil() {
         assert_eq!(levels("PK10101"), ["PK1", "PK101", "PK10101"]);
         assert_eq!(levels("PK10101-UC012-V03"), ["PK1", "PK101", "PK10101"]);
-        assert_eq!(levels("PK101"), ["PK1".to_string(), "PK101".into(), String::new()]);
+        assert_eq!(
+            levels("PK101"),
+            ["PK1".to_string(), "PK101".into(), String::new()]
+        );
     }
 
     #[test]
@@ -183,13 +207,23 @@ mod tests {
         let c = columns();
         let names: Vec<&str> = c.iter().map(|c| c.name.as_str()).collect();
         assert_eq!(names[..3], ["id", "reference", "area"]);
-        for q in ["address", "phone", "rooms", "assets", "consent", "land_owned"] {
+        for q in [
+            "address",
+            "phone",
+            "rooms",
+            "assets",
+            "consent",
+            "land_owned",
+        ] {
             assert_eq!(names.iter().filter(|n| **n == q).count(), 1, "{q}");
         }
         // Members' questions are the members dataset's; calculations store nothing.
         assert!(!names.contains(&"relation") && !names.contains(&"household_size"));
         let assets = c.iter().find(|c| c.name == "assets").unwrap();
         assert!(!assets.choices.is_empty());
-        assert_eq!(c.iter().find(|c| c.name == "rooms").unwrap().kind, ColumnType::Integer);
+        assert_eq!(
+            c.iter().find(|c| c.name == "rooms").unwrap().kind,
+            ColumnType::Integer
+        );
     }
 }
