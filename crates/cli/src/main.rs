@@ -14,6 +14,7 @@ mod console_user_cmd;
 mod device_cmd;
 mod duplicates_cmd;
 mod exit;
+mod export_cmd;
 mod flags_cmd;
 mod form_cmd;
 mod grievance_cmd;

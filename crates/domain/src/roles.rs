@@ -166,11 +166,14 @@ pub enum Action {
     FileGrievance,
     /// Work on grievances routed to the user's areas: notes, escalation, resolution.
     HandleGrievances,
+    /// Export households with their personal data (names, ID numbers, phone, address, GPS); without
+    /// it an export leaves those columns out.
+    ExportPersonalData,
 }
 
 impl Action {
     /// Every action except the steps (see [`STEPS`]).
-    pub const PLAIN: [Action; 13] = [
+    pub const PLAIN: [Action; 14] = [
         Action::EnrollTablet,
         Action::PushHouseholds,
         Action::EditApproved,
@@ -184,6 +187,7 @@ impl Action {
         Action::ReadPayments,
         Action::FileGrievance,
         Action::HandleGrievances,
+        Action::ExportPersonalData,
     ];
 
     /// Every action, the steps included: the rows of the table.
@@ -213,6 +217,7 @@ impl fmt::Display for Action {
             Action::ReadPayments => f.write_str("read programmes and payments in scope"),
             Action::FileGrievance => f.write_str("file a grievance for a citizen"),
             Action::HandleGrievances => f.write_str("handle grievances in scope"),
+            Action::ExportPersonalData => f.write_str("export personal data (names, ID numbers)"),
         }
     }
 }
@@ -287,6 +292,9 @@ pub fn allows(role: Role, action: Action) -> bool {
         ),
         // The district office handles its grievances; the province those escalated to it.
         Action::HandleGrievances => matches!(role, Role::District | Role::Province),
+        // The district office works with named households; monitors above it get the data without
+        // who the households are.
+        Action::ExportPersonalData => role == Role::District,
     }
 }
 

@@ -10,6 +10,7 @@
 mod assignments;
 mod duplicates;
 mod grievances;
+mod exports;
 mod households;
 mod identity;
 mod payments;
@@ -59,6 +60,7 @@ pub fn router<S: Storage + ConsoleStorage>(c: Arc<Console<S>>) -> Router {
         .merge(identity::routes::<S>())
         .merge(payments::routes::<S>())
         .merge(grievances::routes::<S>())
+        .merge(exports::routes::<S>())
         .with_state(c)
         .layer(axum::middleware::map_response(protect))
 }

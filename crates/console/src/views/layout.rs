@@ -50,6 +50,7 @@ pub fn page(c: &Chrome<'_>, title: &str, body: Markup) -> Markup {
                             a href="/console/households" data-testid="nav-households" { (lang.t(T::Households)) }
                             @if allows(user.role, Action::ReadHouseholds) {
                                 a href="/console/scoring" data-testid="nav-scoring" { (lang.t(super::scoring::R::Title)) }
+                                a href="/console/exports" data-testid="nav-exports" { (lang.t(super::exports::X::Title)) }
                             }
                             @if allows(user.role, Action::AdministerUsers) {
                                 a href="/console/users" data-testid="nav-users" { (lang.t(super::people::P::Users)) }

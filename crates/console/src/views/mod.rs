@@ -6,6 +6,7 @@
 pub mod assignments;
 pub mod detail;
 pub mod duplicates;
+pub mod exports;
 pub mod flags;
 pub mod grievances;
 pub mod history;

@@ -115,6 +115,8 @@ pub enum AccessAction {
     GrievanceResolve,
     /// A grievance past its SLA was escalated to its province.
     GrievanceEscalate,
+    /// Households or members were exported (dataset, format, area, rows, personal data or not).
+    DataExport,
 }
 
 impl AccessAction {
@@ -166,6 +168,7 @@ impl AccessAction {
             AccessAction::GrievanceNote => "grievance.note",
             AccessAction::GrievanceResolve => "grievance.resolve",
             AccessAction::GrievanceEscalate => "grievance.escalate",
+            AccessAction::DataExport => "data.export",
         }
     }
 }

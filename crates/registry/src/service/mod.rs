@@ -19,6 +19,8 @@
 //! - `admin.rs`: users, enrollment codes and the household list and detail (typed JSON answers);
 //! - `browse.rs`: the console's reads: a page of the household list in (area, id) order with
 //!   filters, and the counts of each status, both within the user's areas;
+//! - `exports.rs`: what an export of households may read (its grant: areas and personal data),
+//!   page by page in (area, id) order, and its row on the access trail;
 //! - `access_audit.rs`: the hash-chained trail of reads, admin actions and failed authentication;
 //! - `scoring.rs`: the proxy means test at the registry (every stored household scored after its
 //!   push, the model in force, rescoring runs with progress);
@@ -46,6 +48,7 @@ mod citizen;
 mod device_admin;
 mod devices;
 mod duplicates;
+mod exports;
 mod feed;
 mod flag_pass;
 mod flags;
@@ -83,6 +86,7 @@ pub use citizen::{
 };
 pub use device_admin::DeviceInfo;
 pub use duplicates::{CaseHousehold, CaseKind, CaseState, DuplicateCase, Resolution};
+pub use exports::{ExportGrant, ExportPage, ExportRecord};
 pub use flag_pass::Flag;
 pub use flags::{far_from_median, reason, FlagKind, QualitySettings};
 pub use grievances::{
