@@ -4,7 +4,7 @@
 //! leaves its list empty and the page says "Nothing yet".
 
 use crate::texts::{Lang, Tx};
-use crate::views::{EligibilityLine, EnrolmentLine, Extras, PaymentLine};
+use crate::views::{EligibilityLine, EnrolmentLine, Extras, GrievanceLine, PaymentLine};
 use shumari_registry::service::EnrolmentStatus;
 use shumari_registry::{Registry, RegistryError, Storage};
 use uuid::Uuid;
@@ -91,11 +91,24 @@ pub async fn of<S: Storage>(
         .collect();
     // Newest first: references grow within a cycle, periods sort by name.
     payments.reverse();
+    let grievances = reg
+        .grievances_of_household(id)
+        .await?
+        .into_iter()
+        .map(|g| GrievanceLine {
+            tracking: g.tracking,
+            status: match lang {
+                Lang::En => g.status_words.en,
+                Lang::Ur => g.status_words.ur,
+            }
+            .to_string(),
+        })
+        .collect();
     Ok(Extras {
         eligibility,
         enrolments,
         payments,
-        grievances: Vec::new(),
+        grievances,
     })
 }
 

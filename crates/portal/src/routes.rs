@@ -12,7 +12,8 @@ use axum::{Form, Json, Router};
 use chrono::NaiveDate;
 use maud::Markup;
 use sha2::{Digest, Sha256};
-use shumari_registry::service::{same_phone, CitizenAnswer};
+use shumari_domain::money::Paisa;
+use shumari_registry::service::{same_phone, Category, Channel, CitizenAnswer, CitizenFiling};
 use shumari_registry::{Registry, RegistryError, Storage};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
@@ -28,7 +29,8 @@ type St<S> = State<Arc<Portal<S>>>;
 /// The portal's routes, to merge into the registry's router.
 pub fn router<S: Storage>(reg: Arc<Registry<S>>, config: PortalConfig) -> Router {
     Router::new()
-        .route("/status", get(form::<S>).post(lookup::<S>))
+        .route("/status", get(form).post(lookup::<S>))
+        .route("/status/report", post(report::<S>))
         .route("/sms/inbound", post(sms_inbound::<S>))
         .with_state(Arc::new(Portal { reg, config }))
 }
@@ -72,7 +74,7 @@ struct LangQuery {
     lang: Option<String>,
 }
 
-async fn form<S: Storage>(Query(q): Query<LangQuery>) -> Response {
+async fn form(Query(q): Query<LangQuery>) -> Response {
     let lang = Lang::from_code(q.lang.as_deref());
     html(StatusCode::OK, views::form(lang, &Typed::default(), None))
 }
@@ -166,6 +168,81 @@ async fn lookup<S: Storage>(State(p): St<S>, req: Request) -> Response {
 }
 
 #[derive(serde::Deserialize)]
+struct ReportForm {
+    #[serde(default)]
+    lang: String,
+    #[serde(default)]
+    token: String,
+    #[serde(default)]
+    category: String,
+    #[serde(default)]
+    payment: String,
+    #[serde(default)]
+    received: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    text: String,
+}
+
+/// `POST /status/report`: a problem reported from the household's page, with the page's token in
+/// place of the CNIC and date (a grievance routed to the household's district office).
+async fn report<S: Storage>(State(p): St<S>, Form(f): Form<ReportForm>) -> Response {
+    let lang = Lang::from_code(Some(&f.lang));
+    let now = p.reg.clock_ms();
+    let token = match p.reg.citizen_token_check(&f.token, now).await {
+        Ok(Some(t)) => t,
+        Ok(None) => {
+            return html(
+                StatusCode::BAD_REQUEST,
+                views::complaint_problem(lang, None, tx::EXPIRED),
+            )
+        }
+        Err(e) => return trouble(e),
+    };
+    let again = |error| {
+        html(
+            StatusCode::BAD_REQUEST,
+            views::complaint_problem(lang, Some(&f.token), error),
+        )
+    };
+    // The four problems a citizen can report here; the others are the office's to record.
+    let category = match f.category.as_str() {
+        c @ ("not_paid" | "paid_less" | "wrong_data" | "excluded_wrongly") => Category::parse(c),
+        _ => return again(tx::BAD_COMPLAINT),
+    };
+    let Ok(category) = category else {
+        return again(tx::BAD_COMPLAINT);
+    };
+    let text = f.text.trim();
+    if text.chars().count() < 3 {
+        return again(tx::BAD_COMPLAINT);
+    }
+    let reported_amount = match f.received.trim() {
+        "" => None,
+        r => match Paisa::parse_rupees(r) {
+            Ok(a) => Some(a),
+            Err(_) => return again(tx::BAD_AMOUNT),
+        },
+    };
+    let filing = CitizenFiling {
+        household: Some(token.household_id),
+        area: String::new(),
+        category,
+        text: text.chars().take(500).collect(),
+        phone: f.phone.trim().chars().take(16).collect(),
+        channel: Channel::Portal,
+        payment_reference: Some(f.payment.trim().to_string()).filter(|r| !r.is_empty()),
+        reported_amount,
+    };
+    match p.reg.file_citizen_grievance(filing, now).await {
+        Ok(tracking) => html(StatusCode::OK, views::filed(lang, &tracking)),
+        Err(RegistryError::BadRequest(_)) => again(tx::BAD_COMPLAINT),
+        Err(e) => trouble(e),
+    }
+}
+
+#[derive(serde::Deserialize)]
 struct InboundSms {
     from: String,
     text: String,
@@ -236,7 +313,7 @@ async fn sms_inbound<S: Storage>(State(p): St<S>, headers: HeaderMap, body: Byte
             );
         }
     };
-    let text = sms::text(lang, &reply, crate::sms::fits_one);
+    let text = sms::text(lang, &reply, sms::fits_one);
     Json(SmsAnswer {
         to: msg.from,
         reply: text,
@@ -269,9 +346,18 @@ async fn reply_for<S: Storage>(
     p.reg
         .record_sms_lookup(Some(view.household_id), "details")
         .await?;
+    let last_payment = p
+        .reg
+        .payments_of_household(view.household_id)
+        .await?
+        .into_iter()
+        .filter(|x| x.status == "paid")
+        .filter_map(|x| Some((x.paid_on?, x.paid.unwrap_or(x.planned))))
+        .max_by(|a, b| a.0.cmp(&b.0))
+        .map(|(on, amount)| format!("{amount} {}", crate::extras::day_first(&on)));
     Ok(sms::Reply::Details {
         reference: view.reference,
         stage: view.stage,
-        last_payment: None,
+        last_payment,
     })
 }

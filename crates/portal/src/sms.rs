@@ -109,15 +109,8 @@ pub fn text(lang: Lang, reply: &Reply, fits: impl Fn(&str) -> bool) -> String {
     }
 }
 
-/// Whether `text` fits one SMS: 160 GSM-7 characters when every character is in the GSM basic set
-/// (English replies), else 70 UCS-2 characters (Urdu).
+/// Whether `text` fits one SMS (the SMS crate's count: 160 GSM-7 characters, extension characters
+/// counting two, else 70 UCS-2 units).
 pub fn fits_one(text: &str) -> bool {
-    let gsm = text
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || " .,:;!?'\"-+()/@&%*#=<>\n\r".contains(c));
-    if gsm {
-        text.chars().count() <= 160
-    } else {
-        text.encode_utf16().count() <= 70
-    }
+    shumari_sms::segments(text).fits_one()
 }

@@ -145,6 +145,57 @@ fn citizen_finds_their_household_and_strangers_learn_nothing<S: Storage>(
     let (_, found_ur) = lookup(&c, &base, "3520212345671", "14", "08", "2015", "ur");
     assert!(found_ur.contains("سروے ابھی مکمل نہیں ہوا۔") && found_ur.contains(&reference));
 
+    // A problem reported from the household's page opens a grievance with a tracking number,
+    // routed to the household's district, and the next look-up lists it.
+    let token = found
+        .split(r#"name="token" value=""#)
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .expect("the page's token")
+        .to_string();
+    let report = |fields: &[(&str, &str)]| {
+        let r = c
+            .post(format!("{base}/status/report"))
+            .form(fields)
+            .send()
+            .unwrap();
+        (r.status().as_u16(), r.text().unwrap())
+    };
+    let (s, filed) = report(&[
+        ("lang", "en"),
+        ("token", &token),
+        ("category", "paid_less"),
+        ("received", "9,000"),
+        ("phone", PHONE),
+        ("text", "The agent kept Rs 1,500 of my payment"),
+    ]);
+    assert_eq!(s, 200, "{filed}");
+    page_rules(&filed);
+    assert!(filed.contains("GRV-PK101-000001"), "{filed}");
+    let (s, no_kind) = report(&[("lang", "en"), ("token", &token), ("text", "help")]);
+    assert_eq!(s, 400);
+    assert!(no_kind.contains("Choose what the problem is"), "{no_kind}");
+    let (s, bad_amount) = report(&[
+        ("lang", "en"),
+        ("token", &token),
+        ("category", "paid_less"),
+        ("received", "nine thousand"),
+        ("text", "less money"),
+    ]);
+    assert_eq!(s, 400);
+    assert!(bad_amount.contains("amount in rupees"), "{bad_amount}");
+    let forged = format!("{}0", &token[..token.len() - 1]);
+    let (s, expired) = report(&[
+        ("lang", "en"),
+        ("token", &forged),
+        ("category", "not_paid"),
+        ("text", "not paid"),
+    ]);
+    assert_eq!(s, 400);
+    assert!(expired.contains("This page has expired"), "{expired}");
+    let (_, again) = lookup(&c, &base, CNIC, "14", "8", "2015", "en");
+    assert!(again.contains("GRV-PK101-000001"), "{again}");
+
     // A wrong date and an unknown CNIC get the same page, byte for byte.
     let (s1, wrong_date) = lookup(&c, &base, CNIC, "15", "8", "2015", "en");
     let (s2, unknown) = lookup(&c, &base, "35202-7654321-3", "14", "8", "2015", "en");
@@ -172,13 +223,20 @@ fn citizen_finds_their_household_and_strangers_learn_nothing<S: Storage>(
         .iter()
         .filter(|e| e.action == "citizen.lookup")
         .collect();
-    assert_eq!(lookups.len(), 4, "{lookups:?}");
+    assert_eq!(lookups.len(), 5, "{lookups:?}");
     assert_eq!(
         lookups
             .iter()
             .filter(|e| e.subject.as_deref() == Some(&id.to_string()))
             .count(),
-        2
+        3
+    );
+    assert_eq!(
+        trail
+            .iter()
+            .filter(|e| e.action == "grievance.file")
+            .count(),
+        1
     );
     for e in &trail {
         let text = format!("{e:?}");

@@ -38,7 +38,7 @@ fn paid_household_reaches_the_citizen<S: Storage>(reg: &mut TestRegistry<S>) {
     let surveyor = reg.user("surveyor", &[AREA]);
     let supervisor = reg.user("supervisor", &[AREA]);
     let officer = reg.user("programme", &[AREA]);
-    let finance = reg.user("finance", &[AREA]);
+    let finance = reg.user("finance", &["PK101"]);
     let mut d = reg.device_for(&surveyor);
     let input = serde_json::from_value(serde_json::json!({
         "area": AREA,
@@ -56,6 +56,7 @@ fn paid_household_reaches_the_citizen<S: Storage>(reg: &mut TestRegistry<S>) {
         .add_household(&input, None, "nser-household", "1")
         .expect("add")
         .id;
+    d.set(id, "status", serde_json::json!("complete"));
     d.sync();
     let user = |id: &str| reg.rt.block_on(reg.reg.acting_user(id)).expect("user");
     let (sup, off, fin) = (user(&supervisor), user(&officer), user(&finance));

@@ -9,8 +9,8 @@
 
 mod assignments;
 mod duplicates;
-mod grievances;
 mod exports;
+mod grievances;
 mod households;
 mod identity;
 mod payments;
