@@ -320,7 +320,7 @@ pub fn run(cli: &Cli, rt: &tokio::runtime::Runtime, cmd: &PaymentsCmd) -> anyhow
             ..
         }) => {
             let report = rt
-                .block_on(reg.reconcile(&user, cycle, district.as_deref(), &[]))
+                .block_on(reg.reconcile_with_reports(&user, cycle, district.as_deref()))
                 .map_err(to_anyhow)?;
             if let Some(path) = csv {
                 write_private(path, &write_reconciliation(&report))?;

@@ -218,7 +218,17 @@ async fn report<S: Storage>(State(p): St<S>, Form(f): Form<ReportForm>) -> Respo
     if text.chars().count() < 3 {
         return again(tx::BAD_COMPLAINT);
     }
-    let reported_amount = match f.received.trim() {
+    let digits = f.phone.chars().filter(char::is_ascii_digit).count();
+    if !(10..=13).contains(&digits) {
+        return again(tx::BAD_PHONE);
+    }
+    // An amount received belongs to "I received less" only.
+    let received = if category == Category::PaidLess {
+        f.received.trim()
+    } else {
+        ""
+    };
+    let reported_amount = match received {
         "" => None,
         r => match Paisa::parse_rupees(r) {
             Ok(a) => Some(a),

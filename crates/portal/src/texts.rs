@@ -169,4 +169,8 @@ pub const BAD_COMPLAINT: Tx = Tx(
     "Choose what the problem is and write a few words.",
     "مسئلے کی قسم منتخب کریں اور چند الفاظ لکھیں۔",
 );
+pub const BAD_PHONE: Tx = Tx(
+    "Write your phone number, like 0300-1234567, so the office can tell you what it did.",
+    "اپنا فون نمبر لکھیں، مثلاً 0300-1234567، تاکہ دفتر آپ کو بتا سکے کہ کیا کیا گیا۔",
+);
 pub const BACK: Tx = Tx("Back", "واپس");

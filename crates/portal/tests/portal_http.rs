@@ -175,11 +175,20 @@ fn citizen_finds_their_household_and_strangers_learn_nothing<S: Storage>(
     let (s, no_kind) = report(&[("lang", "en"), ("token", &token), ("text", "help")]);
     assert_eq!(s, 400);
     assert!(no_kind.contains("Choose what the problem is"), "{no_kind}");
+    let (s, no_phone) = report(&[
+        ("lang", "en"),
+        ("token", &token),
+        ("category", "not_paid"),
+        ("text", "not paid"),
+    ]);
+    assert_eq!(s, 400);
+    assert!(no_phone.contains("Write your phone number"), "{no_phone}");
     let (s, bad_amount) = report(&[
         ("lang", "en"),
         ("token", &token),
         ("category", "paid_less"),
         ("received", "nine thousand"),
+        ("phone", PHONE),
         ("text", "less money"),
     ]);
     assert_eq!(s, 400);

@@ -172,6 +172,48 @@ fn paid_household_reaches_the_citizen<S: Storage>(reg: &mut TestRegistry<S>) {
         "{reply}"
     );
     assert!(shumari_portal::sms::fits_one(reply), "{reply}");
+
+    // The citizen says the agent kept part of it: the complaint names the payment, and the cycle's
+    // reconciliation lists the shortfall with the grievance's tracking number.
+    let token = page
+        .split(r#"name="token" value=""#)
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .expect("token")
+        .to_string();
+    let filed = c
+        .post(format!("{base}/status/report"))
+        .form(&[
+            ("lang", "en"),
+            ("token", token.as_str()),
+            ("category", "paid_less"),
+            ("payment", reference.as_str()),
+            ("received", "1000"),
+            ("phone", "0300-1234567"),
+            ("text", "The agent gave me Rs 1,000 only"),
+        ])
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    let tracking = filed
+        .split(r#"data-testid="tracking">"#)
+        .nth(1)
+        .and_then(|r| r.split('<').next())
+        .unwrap_or_else(|| panic!("tracking number: {filed}"))
+        .to_string();
+    let report = reg
+        .rt
+        .block_on(reg.reg.reconcile_with_reports(&off, &cycle.id, None))
+        .expect("reconciliation");
+    assert_eq!(report.shortfalls.len(), 1, "{report:?}");
+    let line = &report.shortfalls[0];
+    assert_eq!(
+        (line.payment_reference.as_str(), line.grievance.as_str()),
+        (reference.as_str(), tracking.as_str())
+    );
+    assert_eq!(line.reported, shumari_domain::Paisa::rupees(1000));
+    assert_eq!(line.shortfall.0, amount.0 - 100_000);
 }
 
 on_both!(

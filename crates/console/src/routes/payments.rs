@@ -40,7 +40,7 @@ async fn cycles_page<S: Storage + ConsoleStorage>(
                 Some(id) => {
                     let cycle = c.reg.cycle_show(&s.user, &id).await?;
                     // Citizens' reported shortfalls join the report where grievances are filed.
-                    let report = c.reg.reconcile(&s.user, &id, None, &[]).await?;
+                    let report = c.reg.reconcile_with_reports(&s.user, &id, None).await?;
                     Some((cycle, report))
                 }
                 None => None,

@@ -309,9 +309,41 @@ impl<S: Storage> Registry<S> {
         .await
     }
 
+    /// The reconciliation report of `cycle` for `user` with the citizens' reports of receiving less
+    /// or nothing: the grievances filed about the cycle's payments (`payment_shortfalls`, the
+    /// grievances feature's read).
+    pub async fn reconcile_with_reports(
+        &self,
+        user: &User,
+        cycle: &str,
+        district: Option<&str>,
+    ) -> Result<Reconciliation> {
+        may(user, Action::ReadPayments)?;
+        let references: Vec<String> = self
+            .storage
+            .cycle_payments(cycle, district)
+            .await?
+            .into_iter()
+            .map(|p| p.reference)
+            .collect();
+        let shortfalls: Vec<ReportedShortfall> = self
+            .payment_shortfalls(&references)
+            .await?
+            .into_iter()
+            .map(
+                |(payment_reference, grievance, reported_amount)| ReportedShortfall {
+                    payment_reference,
+                    grievance,
+                    reported_amount,
+                },
+            )
+            .collect();
+        self.reconcile(user, cycle, district, &shortfalls).await
+    }
+
     /// The reconciliation report of `cycle` for `user`, over the payments in the user's areas, in
     /// `district` when given; `shortfalls` are the citizens' reports of receiving less (see the
-    /// module docs). On the access trail.
+    /// module docs; [`Self::reconcile_with_reports`] supplies them). On the access trail.
     pub async fn reconcile(
         &self,
         user: &User,
