@@ -128,5 +128,20 @@ export async function portalSteps({ step, axe, shotsDir }) {
     }
   });
 
+  await step('a problem reported from the status page without JavaScript gets a tracking number', async () => {
+    await lookUp('en', ISSUED);
+    await s.click('[data-testid="category-not_paid"]');
+    await s.type('[data-testid="phone"]', '0345-1112233');
+    await s.type('[data-testid="text"]', 'The March instalment never came.');
+    await s.click('[data-testid="send"]');
+    const tracking = await s.text('[data-testid="tracking"]');
+    assert(/^GRV-PK101-\d{6}$/.test(tracking), `tracking number ${tracking}`);
+    await axe(s, 'complaint filed (en)');
+    await shot('complaint-filed');
+    await lookUp('ur', ISSUED);
+    const listed = await s.text('[data-testid="grievances"]');
+    assert(listed.includes(tracking), `the complaint is listed: ${listed}`);
+  });
+
   return { close: async () => s?.close(), session: () => s, ref, lookUp, shot };
 }
