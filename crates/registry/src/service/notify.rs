@@ -14,6 +14,33 @@ impl<S: Storage> Registry<S> {
         self.sms.set(gateway).is_ok()
     }
 
+    /// Whether a gateway is set (callers skip reading phones when none is).
+    pub fn has_sms_gateway(&self) -> bool {
+        self.sms.get().is_some()
+    }
+
+    /// The phone each of `ids` gave at the survey (the household answer `phone`), for notices.
+    pub(super) async fn household_phones(
+        &self,
+        ids: &[uuid::Uuid],
+    ) -> crate::error::Result<std::collections::HashMap<uuid::Uuid, String>> {
+        let mut out = std::collections::HashMap::new();
+        for d in self.storage.load_docs(ids).await?.into_iter().flatten() {
+            let Ok(am) = shumari_domain::automerge::AutoCommit::load(&d.doc) else {
+                continue;
+            };
+            let Ok(h) =
+                shumari_domain::HouseholdDoc::from_automerge(am).and_then(|x| x.household())
+            else {
+                continue;
+            };
+            if let Some(p) = h.answers.get("phone").and_then(|v| v.as_str()) {
+                out.insert(d.id, p.to_string());
+            }
+        }
+        Ok(out)
+    }
+
     /// Sends `notice` to `phone` in `lang`, worded to fit one SMS. `Ok(false)` when no gateway is
     /// set (nothing is sent); an error when the gateway refused or could not be reached.
     pub async fn notify(&self, phone: &str, lang: Lang, notice: &Notice) -> Result<bool, SmsError> {

@@ -35,7 +35,9 @@ use sha2::{Digest, Sha256};
 use shumari_domain::area::contains;
 use shumari_domain::money::Paisa;
 use shumari_domain::roles::Action;
+use shumari_sms::{Lang, Notice};
 use std::collections::{BTreeMap, BTreeSet};
+use uuid::Uuid;
 
 /// What an import did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -218,6 +220,8 @@ impl<S: Storage> Registry<S> {
             ));
         }
         let mut updates = Vec::new();
+        // (household, amount) of each payment this file marks paid: its citizen is told by SMS.
+        let mut credited: Vec<(String, Paisa)> = Vec::new();
         for l in &lines {
             let Some(p) = known.get(&l.reference) else {
                 problems.push((l.line, format!("unknown payment reference {}", l.reference)));
@@ -247,7 +251,10 @@ impl<S: Storage> Registry<S> {
                 ));
             } else {
                 match l.status {
-                    BankStatus::Paid => report.paid += 1,
+                    BankStatus::Paid => {
+                        report.paid += 1;
+                        credited.push((p.household_id.clone(), l.amount_paid));
+                    }
                     BankStatus::Failed => report.failed += 1,
                 }
                 updates.push(ResultUpdate {
@@ -267,7 +274,7 @@ impl<S: Storage> Registry<S> {
         self.record_import(user, &report, "applied").await?;
         let file = BankFileRow {
             sha256: sha.clone(),
-            cycle_id: cycle,
+            cycle_id: cycle.clone(),
             imported_by: user.id.clone(),
             imported_at: now_ms(),
             rows: report.rows as i64,
@@ -293,7 +300,53 @@ impl<S: Storage> Registry<S> {
             unchanged = report.unchanged,
             "bank results imported"
         );
+        let programme = self.cycle_row(&cycle).await?.programme_id;
+        self.tell_credited(&programme, &credited).await;
         Ok(report)
+    }
+
+    /// Tells each credited household, on the phone it gave at the survey, what was paid (in Urdu,
+    /// which every recipient reads). Nothing is read without a gateway; a message that cannot be
+    /// sent is logged without the number and the import stands.
+    async fn tell_credited(&self, programme: &str, credited: &[(String, Paisa)]) {
+        if credited.is_empty() || !self.has_sms_gateway() {
+            return;
+        }
+        let name = match self.programme_names().await {
+            Ok(names) => names
+                .into_iter()
+                .find(|(id, _, _)| id == programme)
+                .map_or_else(|| programme.to_string(), |(_, _, ur)| ur),
+            Err(_) => programme.to_string(),
+        };
+        for chunk in credited.chunks(256) {
+            let ids: Vec<Uuid> = chunk
+                .iter()
+                .filter_map(|(h, _)| Uuid::parse_str(h).ok())
+                .collect();
+            let phones = match self.household_phones(&ids).await {
+                Ok(p) => p,
+                Err(e) => {
+                    tracing::warn!(error = %e, "payment SMS: households could not be read");
+                    continue;
+                }
+            };
+            for (household, amount) in chunk {
+                let Some(phone) = Uuid::parse_str(household)
+                    .ok()
+                    .and_then(|id| phones.get(&id))
+                else {
+                    continue;
+                };
+                let notice = Notice::PaymentCredited {
+                    programme: name.clone(),
+                    amount: *amount,
+                };
+                if let Err(e) = self.notify(phone, Lang::Ur, &notice).await {
+                    tracing::warn!(error = %e, "a payment SMS was not sent");
+                }
+            }
+        }
     }
 
     async fn record_import(&self, user: &User, r: &BankImportReport, outcome: &str) -> Result<()> {
