@@ -2,8 +2,8 @@
 //! and scored; Kafalat loaded, eligibility and enrolment run, the quarter's cycle prepared by a
 //! programme officer, approved by a finance officer, paid by the bank's result file — and the
 //! citizen's status page shows the eligibility with its reason, the enrolment and the payment, and
-//! the SMS reply to the household's phone names the payment; the bank's file sends the household a
-//! "payment credited" SMS once.
+//! the SMS reply to the household's phone names the payment; the enrolment and the bank's file each send
+//! the household one SMS ("enrolled", "payment credited").
 
 use reqwest::blocking::Client;
 use shumari_domain::Decision;
@@ -61,6 +61,10 @@ fn paid_household_reaches_the_citizen<S: Storage>(reg: &mut TestRegistry<S>) {
     d.sync();
     let user = |id: &str| reg.rt.block_on(reg.reg.acting_user(id)).expect("user");
     let (sup, off, fin) = (user(&supervisor), user(&officer), user(&finance));
+    let outbox = reg.dir.path().join("sms.jsonl");
+    assert!(reg
+        .reg
+        .set_sms_gateway(std::sync::Arc::new(shumari_sms::FileGateway::new(&outbox))));
     reg.rt
         .block_on(reg.reg.review(
             &sup,
@@ -110,33 +114,28 @@ fn paid_household_reaches_the_citizen<S: Storage>(reg: &mut TestRegistry<S>) {
         "reference,cnic,status,amount_paid,date,agent_id,reason\n{reference},3520212345671,paid,{},2026-10-12,RTL-0042,\n",
         amount.plain()
     );
-    let outbox = reg.dir.path().join("sms.jsonl");
-    assert!(reg
-        .reg
-        .set_sms_gateway(std::sync::Arc::new(shumari_sms::FileGateway::new(&outbox))));
     reg.rt
         .block_on(reg.reg.import_bank_file(&off, bank.as_bytes()))
         .expect("bank file");
-    // The household hears of the payment on the phone it gave, in one SMS.
+    // The household hears of the payment on the phone it gave, in one SMS (the enrolment told it
+    // first), in Urdu.
     let sent = shumari_sms::FileGateway::read(&outbox).expect("outbox");
-    assert_eq!(sent.len(), 1, "{sent:?}");
-    assert_eq!(sent[0].to, "0300-1234567");
+    assert_eq!(sent.len(), 2, "{sent:?}");
+    assert!(sent.iter().all(|m| m.to == "0300-1234567"));
     assert!(
-        sent[0].text.contains(&amount.to_string()),
+        sent[1].text.contains(&amount.to_string()),
         "{}",
-        sent[0].text
+        sent[1].text
     );
-    assert!(shumari_sms::segments(&sent[0].text).fits_one());
+    assert!(sent
+        .iter()
+        .all(|m| shumari_sms::segments(&m.text).fits_one()));
     // The same file again changes nothing and sends nothing.
     reg.rt
         .block_on(reg.reg.import_bank_file(&off, bank.as_bytes()))
         .expect("bank file again");
-    assert_eq!(
-        shumari_sms::FileGateway::read(&outbox)
-            .expect("outbox")
-            .len(),
-        1
-    );
+    let again = shumari_sms::FileGateway::read(&outbox).expect("outbox");
+    assert_eq!(again.len(), 2);
 
     let base = serve(reg);
     let c = Client::new();

@@ -41,6 +41,34 @@ impl<S: Storage> Registry<S> {
         Ok(out)
     }
 
+    /// Sends each household its notice on the phone it gave at the survey, in Urdu (which every
+    /// recipient reads). Nothing is read without a gateway; a household without a phone is
+    /// skipped; a message that cannot be sent is logged without the number, and what caused it
+    /// stands.
+    pub(super) async fn tell_households(&self, notices: Vec<(uuid::Uuid, Notice)>) {
+        if notices.is_empty() || !self.has_sms_gateway() {
+            return;
+        }
+        for chunk in notices.chunks(256) {
+            let ids: Vec<uuid::Uuid> = chunk.iter().map(|(id, _)| *id).collect();
+            let phones = match self.household_phones(&ids).await {
+                Ok(p) => p,
+                Err(e) => {
+                    tracing::warn!(error = %e, "citizen SMS: households could not be read");
+                    continue;
+                }
+            };
+            for (id, notice) in chunk {
+                let Some(phone) = phones.get(id) else {
+                    continue;
+                };
+                if let Err(e) = self.notify(phone, Lang::Ur, notice).await {
+                    tracing::warn!(error = %e, "a citizen SMS was not sent");
+                }
+            }
+        }
+    }
+
     /// Sends `notice` to `phone` in `lang`, worded to fit one SMS. `Ok(false)` when no gateway is
     /// set (nothing is sent); an error when the gateway refused or could not be reached.
     pub async fn notify(&self, phone: &str, lang: Lang, notice: &Notice) -> Result<bool, SmsError> {

@@ -35,7 +35,7 @@ use sha2::{Digest, Sha256};
 use shumari_domain::area::contains;
 use shumari_domain::money::Paisa;
 use shumari_domain::roles::Action;
-use shumari_sms::{Lang, Notice};
+use shumari_sms::Notice;
 use std::collections::{BTreeMap, BTreeSet};
 use uuid::Uuid;
 
@@ -305,48 +305,26 @@ impl<S: Storage> Registry<S> {
         Ok(report)
     }
 
-    /// Tells each credited household, on the phone it gave at the survey, what was paid (in Urdu,
-    /// which every recipient reads). Nothing is read without a gateway; a message that cannot be
-    /// sent is logged without the number and the import stands.
+    /// Tells each credited household what was paid ([`Registry::tell_households`]).
     async fn tell_credited(&self, programme: &str, credited: &[(String, Paisa)]) {
         if credited.is_empty() || !self.has_sms_gateway() {
             return;
         }
-        let name = match self.programme_names().await {
-            Ok(names) => names
-                .into_iter()
-                .find(|(id, _, _)| id == programme)
-                .map_or_else(|| programme.to_string(), |(_, _, ur)| ur),
-            Err(_) => programme.to_string(),
-        };
-        for chunk in credited.chunks(256) {
-            let ids: Vec<Uuid> = chunk
-                .iter()
-                .filter_map(|(h, _)| Uuid::parse_str(h).ok())
-                .collect();
-            let phones = match self.household_phones(&ids).await {
-                Ok(p) => p,
-                Err(e) => {
-                    tracing::warn!(error = %e, "payment SMS: households could not be read");
-                    continue;
-                }
-            };
-            for (household, amount) in chunk {
-                let Some(phone) = Uuid::parse_str(household)
-                    .ok()
-                    .and_then(|id| phones.get(&id))
-                else {
-                    continue;
-                };
-                let notice = Notice::PaymentCredited {
-                    programme: name.clone(),
-                    amount: *amount,
-                };
-                if let Err(e) = self.notify(phone, Lang::Ur, &notice).await {
-                    tracing::warn!(error = %e, "a payment SMS was not sent");
-                }
-            }
-        }
+        let name = self.programme_name_ur(programme).await;
+        let notices = credited
+            .iter()
+            .filter_map(|(h, amount)| {
+                let id = Uuid::parse_str(h).ok()?;
+                Some((
+                    id,
+                    Notice::PaymentCredited {
+                        programme: name.clone(),
+                        amount: *amount,
+                    },
+                ))
+            })
+            .collect();
+        self.tell_households(notices).await;
     }
 
     async fn record_import(&self, user: &User, r: &BankImportReport, outcome: &str) -> Result<()> {

@@ -302,6 +302,19 @@ impl<S: Storage> Registry<S> {
                         &format!("eligible; enrolment run {}", job.id),
                     )
                     .await?;
+                let name = self.programme_name_ur(programme).await;
+                let notices = mine
+                    .iter()
+                    .map(|id| {
+                        let status = shumari_sms::ProgrammeStatus::Enrolled;
+                        let programme = name.clone();
+                        (
+                            *id,
+                            shumari_sms::Notice::StatusChanged { programme, status },
+                        )
+                    })
+                    .collect();
+                self.tell_households(notices).await;
                 job.done += page.len() as u64;
                 self.storage.put_programme_job(&job.row(&user.id)).await?;
                 progress(&job);

@@ -27,6 +27,7 @@ use serde::Serialize;
 use shumari_domain::roles::{allows, Action};
 use shumari_domain::{Household, HouseholdDoc};
 use shumari_programmes::{Programme, Reason};
+use shumari_sms::{Notice, ProgrammeStatus};
 use std::collections::BTreeMap;
 use uuid::Uuid;
 
@@ -287,6 +288,15 @@ impl<S: Storage> Registry<S> {
             .collect())
     }
 
+    /// A programme's Urdu name (its id when it has none), for citizens' SMS.
+    pub(super) async fn programme_name_ur(&self, programme: &str) -> String {
+        self.programme_names()
+            .await
+            .ok()
+            .and_then(|names| names.into_iter().find(|(id, _, _)| id == programme))
+            .map_or_else(|| programme.to_string(), |(_, _, ur)| ur)
+    }
+
     /// Every programme in force with its checked rules.
     pub(super) async fn programmes_in_force(&self) -> Result<Vec<(ProgrammeRow, Programme)>> {
         self.storage
@@ -470,6 +480,15 @@ impl<S: Storage> Registry<S> {
                 "the enrolment was changed meanwhile; look at it again".into(),
             ));
         }
+        let notice = Notice::StatusChanged {
+            programme: self.programme_name_ur(programme).await,
+            status: match status {
+                EnrolmentStatus::Enrolled => ProgrammeStatus::Enrolled,
+                EnrolmentStatus::Suspended => ProgrammeStatus::Suspended,
+                EnrolmentStatus::Exited => ProgrammeStatus::Exited,
+            },
+        };
+        self.tell_households(vec![(s.id, notice)]).await;
         self.enrolments_of(s.id)
             .await?
             .into_iter()
