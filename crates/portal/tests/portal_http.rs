@@ -49,7 +49,7 @@ fn serve<S: Storage>(reg: &TestRegistry<S>) -> String {
 }
 
 /// A tablet pushes a household whose head holds [`CNIC`], issued 2015-08-14, with [`PHONE`].
-fn household<S: Storage>(reg: &TestRegistry<S>) -> (Uuid, String) {
+fn household<S: Storage>(reg: &TestRegistry<S>) -> (Uuid, String, shumari_scenarios::TestDevice) {
     let mut d = reg.device(&[AREA]);
     let input = serde_json::from_value(serde_json::json!({
         "area": AREA,
@@ -66,7 +66,7 @@ fn household<S: Storage>(reg: &TestRegistry<S>) -> (Uuid, String) {
         .add_household(&input, None, "nser-household", "1")
         .expect("add");
     d.sync();
-    (created.id, created.reference)
+    (created.id, created.reference, d)
 }
 
 fn lookup(
@@ -104,7 +104,7 @@ fn page_rules(body: &str) {
 fn citizen_finds_their_household_and_strangers_learn_nothing<S: Storage>(
     reg: &mut TestRegistry<S>,
 ) {
-    let (id, reference) = household(reg);
+    let (id, reference, mut tablet) = household(reg);
     let base = serve(reg);
     let c = Client::new();
 
@@ -205,6 +205,16 @@ fn citizen_finds_their_household_and_strangers_learn_nothing<S: Storage>(
     let (_, again) = lookup(&c, &base, CNIC, "14", "8", "2015", "en");
     assert!(again.contains("GRV-PK101-000001"), "{again}");
 
+    // The surveyor completes the interview: the next look-up says it is being checked (a page
+    // decoded before is never shown once the household has changed).
+    tablet.set(id, "status", serde_json::json!("complete"));
+    tablet.sync();
+    let (_, checked) = lookup(&c, &base, CNIC, "14", "8", "2015", "en");
+    assert!(
+        checked.contains("The district office is checking your data."),
+        "{checked}"
+    );
+
     // A wrong date and an unknown CNIC get the same page, byte for byte.
     let (s1, wrong_date) = lookup(&c, &base, CNIC, "15", "8", "2015", "en");
     let (s2, unknown) = lookup(&c, &base, "35202-7654321-3", "14", "8", "2015", "en");
@@ -232,13 +242,13 @@ fn citizen_finds_their_household_and_strangers_learn_nothing<S: Storage>(
         .iter()
         .filter(|e| e.action == "citizen.lookup")
         .collect();
-    assert_eq!(lookups.len(), 5, "{lookups:?}");
+    assert_eq!(lookups.len(), 6, "{lookups:?}");
     assert_eq!(
         lookups
             .iter()
             .filter(|e| e.subject.as_deref() == Some(&id.to_string()))
             .count(),
-        3
+        4
     );
     assert_eq!(
         trail
@@ -317,7 +327,7 @@ fn sms(
 }
 
 fn sms_details_go_only_to_the_household_phone<S: Storage>(reg: &mut TestRegistry<S>) {
-    let (_, reference) = household(reg);
+    let (_, reference, _) = household(reg);
     let base = serve(reg);
     let c = Client::new();
     let (s, e) = sms(&c, &base, None, "+923001234567", CNIC);

@@ -24,7 +24,8 @@
 use super::access_audit::AccessAction;
 use super::{now_ms, Registry};
 use crate::error::{RegistryError, Result};
-use crate::storage::{AttemptRule, Storage, StoredDoc};
+use crate::storage::citizen::IssueRow;
+use crate::storage::{AttemptRule, Storage};
 use chrono::{DateTime, NaiveDate, Utc};
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
@@ -175,27 +176,38 @@ const TOKEN_TTL_MS: i64 = 30 * 60_000;
 
 type HmacSha256 = Hmac<Sha256>;
 
-/// The member of `doc` holding `digits` with date of issue `issued`, if any.
-fn matching_member(
-    doc: &[u8],
-    digits: &str,
-    issued: NaiveDate,
-) -> Option<(Uuid, HouseholdDocView)> {
-    let am = shumari_domain::automerge::AutoCommit::load(doc).ok()?;
-    let household = HouseholdDoc::from_automerge(am).ok()?.household().ok()?;
-    let wanted = issued.format("%Y-%m-%d").to_string();
-    let member = household.members.iter().find(|m| {
-        m.id_number.as_ref().is_some_and(|n| n.digits() == digits)
-            && m.answers
-                .get(ISSUE_DATE_FIELD)
-                .and_then(|v| v.as_str())
-                .is_some_and(|d| d == wanted)
-    })?;
-    Some((member.id, household))
+/// A household as the status page shows it, decoded once and kept while its heads stand.
+#[derive(Debug)]
+struct Decoded {
+    heads: Vec<u8>,
+    reference: String,
+    area: String,
+    area_names: Vec<String>,
+    phone: Option<String>,
+    surveyed_at: DateTime<Utc>,
+    stage: CitizenStage,
+    /// (member id, masked name, ID number digits, recorded date of issue).
+    members: Vec<(Uuid, String, Option<String>, Option<String>)>,
 }
 
-/// The household as decoded from its document.
-type HouseholdDocView = shumari_domain::Household;
+/// The households the status page decoded, by id. Bounded (the least used go first), so a
+/// household looked up again — as families do around payment days — costs an index read and no
+/// automerge decode; an entry is used only while the household's heads are the ones it was decoded
+/// at, so a change is never hidden.
+pub(super) struct CitizenCache(quick_cache::sync::Cache<Uuid, std::sync::Arc<Decoded>>);
+
+impl std::fmt::Debug for CitizenCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "CitizenCache({} households)", self.0.len())
+    }
+}
+
+impl Default for CitizenCache {
+    fn default() -> Self {
+        // ~1 KB each: some 50 MB at most.
+        CitizenCache(quick_cache::sync::Cache::new(50_000))
+    }
+}
 
 impl<S: Storage> Registry<S> {
     /// The key failures of `what` (a CNIC's digits or an address) are counted under: keyed with the
@@ -257,28 +269,27 @@ impl<S: Storage> Registry<S> {
         // One index read answers both misses alike (no household, or none with this date): the
         // card's date of issue is indexed beside the number, so no document is read before a match.
         let wanted = issued.format("%Y-%m-%d").to_string();
-        let hits: Vec<Uuid> = self
+        let hits: Vec<IssueRow> = self
             .storage
             .id_number_issues(&digits)
             .await?
             .into_iter()
-            .filter(|(_, d)| d.as_deref() == Some(wanted.as_str()))
-            .map(|(id, _)| id)
+            .filter(|r| r.issued.as_deref() == Some(wanted.as_str()))
             .collect();
-        let docs: Vec<StoredDoc> = if hits.is_empty() {
-            Vec::new()
-        } else {
-            self.storage
-                .load_docs(&hits)
+        let found = match hits.first() {
+            Some(hit) => self
+                .decoded(hit.household, &hit.heads)
                 .await?
-                .into_iter()
-                .flatten()
-                .collect()
+                .and_then(|d| {
+                    let member = d.members.iter().find(|m| {
+                        m.2.as_deref() == Some(digits.as_str())
+                            && m.3.as_deref() == Some(wanted.as_str())
+                    })?;
+                    Some((hit.household, member.0, d))
+                }),
+            None => None,
         };
-        let found = docs
-            .iter()
-            .find_map(|d| matching_member(&d.doc, &digits, issued).map(|m| (d, m)));
-        let Some((stored, (member_id, household))) = found else {
+        let Some((household_id, member_id, d)) = found else {
             let a = self
                 .storage
                 .note_failure(&cnic_key, now, limits.per_cnic)
@@ -301,7 +312,7 @@ impl<S: Storage> Registry<S> {
             .await?;
             return Ok(CitizenAnswer::NoMatch);
         };
-        let id = stored.id.to_string();
+        let id = household_id.to_string();
         self.record_access(
             AccessAction::CitizenLookup,
             CITIZEN,
@@ -309,34 +320,85 @@ impl<S: Storage> Registry<S> {
             Some("outcome=found".into()),
         )
         .await?;
-        let area_names = self
-            .areas
-            .path(&household.area)
-            .map(|p| p.iter().map(|a| a.name.clone()).collect())
-            .unwrap_or_default();
-        let phone = household
-            .answers
-            .get("phone")
-            .and_then(|v| v.as_str())
-            .map(str::to_string);
         Ok(CitizenAnswer::Found(Box::new(CitizenView {
-            household_id: household.id,
-            reference: household.reference.clone(),
-            area: household.area.clone(),
-            area_names,
+            household_id,
+            reference: d.reference.clone(),
+            area: d.area.clone(),
+            area_names: d.area_names.clone(),
             member_id,
-            phone,
-            surveyed_at: household.created_at,
-            stage: CitizenStage::of(household.status),
-            members: household
+            phone: d.phone.clone(),
+            surveyed_at: d.surveyed_at,
+            stage: d.stage,
+            members: d
                 .members
                 .iter()
                 .map(|m| CitizenMember {
-                    name: mask_name(&m.name),
-                    is_you: m.id == member_id,
+                    name: m.1.clone(),
+                    is_you: m.0 == member_id,
                 })
                 .collect(),
         })))
+    }
+
+    /// Household `id` decoded for the status page, from the cache while its heads are `heads`,
+    /// else from its document (and kept). `None` when it is gone or unreadable.
+    async fn decoded(&self, id: Uuid, heads: &[u8]) -> Result<Option<std::sync::Arc<Decoded>>> {
+        if let Some(d) = self.citizens.0.get(&id) {
+            if d.heads == heads {
+                return Ok(Some(d));
+            }
+        }
+        let Some(stored) = self
+            .storage
+            .load_docs(&[id])
+            .await?
+            .into_iter()
+            .flatten()
+            .next()
+        else {
+            return Ok(None);
+        };
+        let Some(h) = shumari_domain::automerge::AutoCommit::load(&stored.doc)
+            .ok()
+            .and_then(|am| HouseholdDoc::from_automerge(am).ok())
+            .and_then(|hd| hd.household().ok())
+        else {
+            return Ok(None);
+        };
+        let d = std::sync::Arc::new(Decoded {
+            heads: stored.heads.clone(),
+            reference: h.reference.clone(),
+            area: h.area.clone(),
+            area_names: self
+                .areas
+                .path(&h.area)
+                .map(|p| p.iter().map(|a| a.name.clone()).collect())
+                .unwrap_or_default(),
+            phone: h
+                .answers
+                .get("phone")
+                .and_then(|v| v.as_str())
+                .map(str::to_string),
+            surveyed_at: h.created_at,
+            stage: CitizenStage::of(h.status),
+            members: h
+                .members
+                .iter()
+                .map(|m| {
+                    (
+                        m.id,
+                        mask_name(&m.name),
+                        m.id_number.as_ref().map(|n| n.digits().to_string()),
+                        m.answers
+                            .get(ISSUE_DATE_FIELD)
+                            .and_then(|v| v.as_str())
+                            .map(str::to_string),
+                    )
+                })
+                .collect(),
+        });
+        self.citizens.0.insert(id, d.clone());
+        Ok(Some(d))
     }
 
     /// A token for the citizen who just found `view`, valid for half an hour from `now`.

@@ -189,6 +189,8 @@ pub struct Registry<S> {
     queue: queue::Queue,
     /// Where citizens' SMS go (`notify.rs`); none until set.
     sms: std::sync::OnceLock<Arc<dyn shumari_sms::SmsGateway>>,
+    /// Households the citizen status page decoded, by id with their heads (`citizen.rs`).
+    citizens: citizen::CitizenCache,
 }
 
 fn now_ms() -> i64 {
@@ -233,6 +235,7 @@ impl<S: Storage> Registry<S> {
             scoring: tokio::sync::Mutex::new(None),
             queue: queue::Queue::default(),
             sms: std::sync::OnceLock::new(),
+            citizens: citizen::CitizenCache::default(),
         }
     }
 

@@ -1,11 +1,11 @@
 //! [`CitizenStore`] on whichever backend an [`AnyStorage`] is.
 
-use super::{AttemptRule, CitizenStore};
+use super::{AttemptRule, CitizenStore, IssueRow};
 use crate::storage::any::AnyStorage;
 use crate::storage::Result;
 
 impl CitizenStore for AnyStorage {
-    async fn id_number_issues(&self, digits: &str) -> Result<Vec<(uuid::Uuid, Option<String>)>> {
+    async fn id_number_issues(&self, digits: &str) -> Result<Vec<IssueRow>> {
         match self {
             AnyStorage::Sqlite(s) => s.id_number_issues(digits).await,
             AnyStorage::Postgres(s) => s.id_number_issues(digits).await,

@@ -23,15 +23,23 @@ pub struct AttemptRule {
     pub lock_ms: i64,
 }
 
+/// A household holding a looked-up ID number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IssueRow {
+    /// The household.
+    pub household: uuid::Uuid,
+    /// The card's date of issue recorded for the number (`YYYY-MM-DD`), if any.
+    pub issued: Option<String>,
+    /// The household's heads now (a cached decoding is good while they are the same).
+    pub heads: Vec<u8>,
+}
+
 /// Counting failed look-ups, and the one index read a look-up makes.
 pub trait CitizenStore {
-    /// (household, the card's date of issue as recorded, if any) of every household with a member
-    /// holding the ID number `digits`: one seek in the ID-number index (`member_ids`, the ingest's
-    /// projection), no document read.
-    fn id_number_issues(
-        &self,
-        digits: &str,
-    ) -> impl Future<Output = Result<Vec<(uuid::Uuid, Option<String>)>>> + Send;
+    /// Every household with a member holding the ID number `digits`, with the card's date of
+    /// issue as recorded and the household's heads: one seek in the ID-number index (`member_ids`,
+    /// the ingest's projection) and one in the households' key, no document read.
+    fn id_number_issues(&self, digits: &str) -> impl Future<Output = Result<Vec<IssueRow>>> + Send;
     /// Until when `key` is locked out, if it is locked at `now`.
     fn locked_until(
         &self,

@@ -1,15 +1,16 @@
 //! [`CitizenStore`] on PostgreSQL (see the module above).
 
-use super::{AttemptRule, CitizenStore};
+use super::{AttemptRule, CitizenStore, IssueRow};
 use crate::storage::postgres::PgStorage;
 use crate::storage::Result;
 
 impl CitizenStore for PgStorage {
-    async fn id_number_issues(&self, digits: &str) -> Result<Vec<(uuid::Uuid, Option<String>)>> {
+    async fn id_number_issues(&self, digits: &str) -> Result<Vec<IssueRow>> {
         let c = self.conn().await;
         let rows = c
             .query(
-                "SELECT household_id, issued FROM member_ids WHERE id_number = $1",
+                "SELECT m.household_id, m.issued, h.heads FROM member_ids m
+                   JOIN households h ON h.id = m.household_id WHERE m.id_number = $1",
                 &[&digits],
             )
             .await?;
@@ -17,7 +18,11 @@ impl CitizenStore for PgStorage {
             .map(|r| {
                 let id: String = r.get(0);
                 uuid::Uuid::parse_str(&id)
-                    .map(|u| (u, r.get(1)))
+                    .map(|household| IssueRow {
+                        household,
+                        issued: r.get(1),
+                        heads: r.get(2),
+                    })
                     .map_err(|e| {
                         crate::storage::StorageError::Other(format!("bad household id: {e}"))
                     })

@@ -1,26 +1,35 @@
 //! [`CitizenStore`] on SQLite (see the module above).
 
-use super::{AttemptRule, CitizenStore};
+use super::{AttemptRule, CitizenStore, IssueRow};
 use crate::storage::sqlite::SqliteStorage;
 use crate::storage::Result;
 use rusqlite::{params, OptionalExtension};
 
 impl CitizenStore for SqliteStorage {
-    async fn id_number_issues(&self, digits: &str) -> Result<Vec<(uuid::Uuid, Option<String>)>> {
+    async fn id_number_issues(&self, digits: &str) -> Result<Vec<IssueRow>> {
         let digits = digits.to_string();
         self.run(move |c| {
             let mut st = c.prepare_cached(
-                "SELECT household_id, issued FROM member_ids WHERE id_number = ?1",
+                "SELECT m.household_id, m.issued, h.heads FROM member_ids m
+                   JOIN households h ON h.id = m.household_id WHERE m.id_number = ?1",
             )?;
             let rows = st
                 .query_map([digits], |r| {
-                    Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?))
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, Option<String>>(1)?,
+                        r.get::<_, Vec<u8>>(2)?,
+                    ))
                 })?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
             rows.into_iter()
-                .map(|(id, issued)| {
+                .map(|(id, issued, heads)| {
                     uuid::Uuid::parse_str(&id)
-                        .map(|u| (u, issued))
+                        .map(|household| IssueRow {
+                            household,
+                            issued,
+                            heads,
+                        })
                         .map_err(|e| {
                             crate::storage::StorageError::Other(format!("bad household id: {e}"))
                         })
