@@ -22,7 +22,8 @@ fn approve<S: Storage + ConsoleStorage>(reg: &mut TestRegistry<S>) {
     let clock = TestClock::new();
     let base = serve(reg, &clock, false);
     let programme = console_user_with_password(reg, "Imran Programme", Role::Programme, &[AREA]);
-    let finance = console_user_with_password(reg, "Ayesha Finance", Role::Finance, &[AREA]);
+    // The approver covers every district the cycle pays into (PK101 holds the households).
+    let finance = console_user_with_password(reg, "Ayesha Finance", Role::Finance, &["PK101"]);
     let mut a = reg.device(&[AREA]);
     let ids = [a.add(1, AREA), a.add(2, AREA)];
     a.sync();
