@@ -4,6 +4,9 @@
 # CARGO_TARGET_DIR: outside the clone, so CI's build cache survives fresh clones.
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/shumari-target}"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+# CARGO_INCREMENTAL: off unless asked for. A test run builds each crate once; incremental state
+# only costs disk (gigabytes per run on a shared cache).
+export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
 # Tools installed with `cargo install` (tauri-driver) live here.
 export PATH="$HOME/.cargo/bin:$PATH"
 SHUMARI_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -45,7 +45,7 @@ pub fn cnic_in(text: &str) -> Option<String> {
 
 const HELP: Tx = Tx(
     "Shumari: send your 13-digit CNIC number to get your household's status.",
-    "اپنے گھرانے کی حیثیت جاننے کے لیے 13 ہندسوں کا شناختی کارڈ نمبر بھیجیں۔",
+    "گھرانے کی حیثیت جاننے کے لیے 13 ہندسوں کا شناختی کارڈ نمبر بھیجیں۔",
 );
 const ELSEWHERE: Tx = Tx(
     "Shumari: a household's status is sent only to the phone number given at its survey.",
@@ -113,4 +113,52 @@ pub fn text(lang: Lang, reply: &Reply, fits: impl Fn(&str) -> bool) -> String {
 /// counting two, else 70 UCS-2 units).
 pub fn fits_one(text: &str) -> bool {
     shumari_sms::segments(text).fits_one()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_reply_fits_one_sms_in_both_languages() {
+        let longest_ref = "PK9999999-UC123-ZZZZZZ-99999";
+        let replies = [
+            Reply::Help,
+            Reply::Elsewhere,
+            Reply::Details {
+                reference: longest_ref.into(),
+                stage: CitizenStage::NotAccepted,
+                last_payment: Some("Rs 1,234,567.89 28-12-2026".into()),
+            },
+        ];
+        for lang in [Lang::En, Lang::Ur] {
+            for r in &replies {
+                let t = text(lang, r, fits_one);
+                assert!(
+                    fits_one(&t),
+                    "{lang:?} {r:?}: {t} ({:?})",
+                    shumari_sms::segments(&t)
+                );
+            }
+        }
+        // A detail that would not fit is left out whole, never cut.
+        let long = Reply::Details {
+            reference: longest_ref.into(),
+            stage: CitizenStage::Accepted,
+            last_payment: Some("x".repeat(200)),
+        };
+        assert!(!text(Lang::En, &long, fits_one).contains("xxx"));
+    }
+
+    #[test]
+    fn a_cnic_is_found_in_any_message() {
+        assert_eq!(
+            cnic_in("status 35202-1234567-1 please").as_deref(),
+            Some("3520212345671")
+        );
+        assert_eq!(cnic_in("۳۵۲۰۲۱۲۳۴۵۶۷۱").as_deref(), Some("3520212345671"));
+        assert_eq!(cnic_in("call 0300 1234567"), None);
+        assert_eq!(lang_of("حیثیت"), Lang::Ur);
+        assert_eq!(lang_of("status"), Lang::En);
+    }
 }
