@@ -25,40 +25,12 @@ use shumari_domain::money::Paisa;
 use shumari_domain::IdNumber;
 use std::collections::BTreeMap;
 
-/// At most this many line problems are listed (the rest are counted).
-const MAX_LISTED: usize = 20;
-
 /// Problems by line: (line number, what is wrong).
 pub(super) type LineProblems = Vec<(u64, String)>;
 
-/// What is wrong with a bank file.
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
-pub enum BankFileError {
-    /// The header is not the format's.
-    #[error("line 1: {0}")]
-    Header(String),
-    /// Lines that are wrong (line number, problem); the file is refused whole.
-    #[error("{}", list_lines(.0))]
-    Lines(Vec<(u64, String)>),
-    /// The file has no rows.
-    #[error("the file holds no result rows")]
-    Empty,
-    /// The file is not the one its manifest describes.
-    #[error("the manifest does not match the file: {0}")]
-    Manifest(String),
-}
-
-fn list_lines(lines: &[(u64, String)]) -> String {
-    let mut s: Vec<String> = lines
-        .iter()
-        .take(MAX_LISTED)
-        .map(|(n, p)| format!("line {n}: {p}"))
-        .collect();
-    if lines.len() > MAX_LISTED {
-        s.push(format!("and {} more lines", lines.len() - MAX_LISTED));
-    }
-    s.join("; ")
-}
+/// What is wrong with a bank file: the one "file refused by line" error of the registry's file
+/// exchanges (the NADRA result file's too).
+pub use super::identity_files::FileError as BankFileError;
 
 fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
