@@ -4,6 +4,9 @@
 // in English and Urdu, a wrong date finds nothing, and a problem is reported with a tracking number.
 // Pages are weighed over plain HTTP (under 20 KB each) and checked with axe-core.
 //
+// Not yet run by run.mjs: its axe-core check hangs in this headless set-up (see the closing note);
+// the portal is tested over HTTP by crates/portal/tests/.
+//
 // Env: CONSOLE_DRIVER (chromedriver base URL), CHROMIUM, REGISTRY_URL, SHUMARI_BIN, CLI_C_DIR,
 // CLI_C_PIN.
 import { execFileSync } from 'node:child_process';
