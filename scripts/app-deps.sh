@@ -6,7 +6,9 @@ set -euo pipefail
 source "$(dirname "$0")/env.sh"
 need=()
 pkgs=(libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev libsoup-3.0-dev)
-[ "${1:-}" = "--e2e" ] && pkgs+=(xvfb webkit2gtk-driver chromium chromium-driver)
+# fonts-noto-core: an Urdu (Naskh) face for the status pages, which ship no web font and rely on the
+# phone's own, so the screenshots show the letters a phone would.
+[ "${1:-}" = "--e2e" ] && pkgs+=(xvfb webkit2gtk-driver chromium chromium-driver fonts-noto-core)
 for p in "${pkgs[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
 done

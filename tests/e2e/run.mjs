@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { Session, sleep } from './webdriver.mjs';
 import { receiveOnSecond, conflictShownAndResolved } from './two_instances.mjs';
 import { consoleSteps } from './console.mjs';
+import { portalSteps } from './portal.mjs';
 
 const env = (k, d) => process.env[k] ?? d;
 const APP = env('APP');
@@ -369,6 +370,8 @@ try {
     await a.waitFor(async () => (await a.exec(`return document.querySelector('[data-testid=sync-state]').dataset.state`)) !== 'running', 'sync round to end', 20000);
   };
   await consoleSteps({ step, axe, a, ref, appSync, shotsDir: SHOTS });
+  const portal = await portalSteps({ step, axe, shotsDir: SHOTS });
+  await portal.close();
 } catch (e) {
   results.push({ name: 'session', status: 'failed', detail: String(e?.stack ?? e) });
   console.log(`✗ session: ${e?.message ?? e}`);
