@@ -3,6 +3,7 @@
 use assert_cmd::Command;
 use predicates::prelude::*;
 use serde_json::{json, Value};
+mod common;
 
 struct Env {
     dir: tempfile::TempDir,
@@ -61,31 +62,6 @@ fn household(name: &str, cnic: &str) -> Value {
             {"name": "شازیہ", "relation": "spouse", "sex": "female", "dob": "1980-05-06"},
             {"name": "Hamza", "relation": "son", "sex": "male", "age": 12}
         ]
-    })
-}
-
-/// A household that answers every required question of the shipped questionnaire.
-fn complete_household() -> Value {
-    let adult = |name: &str, relation: &str, sex: &str, age: u32, cnic: &str| {
-        json!({"name": name, "relation": relation, "sex": sex, "age": age, "id_number": cnic,
-            "answers": {"marital_status": "married", "literate": "yes", "education": "primary",
-                "wg_seeing": "no_difficulty", "wg_hearing": "no_difficulty", "wg_walking": "no_difficulty",
-                "wg_remembering": "no_difficulty", "wg_selfcare": "some", "wg_communicating": "no_difficulty",
-                "occupation": "labour", "income": 25000}})
-    };
-    json!({
-        "area": "PK60301",
-        "gps": {"lat": 31.52, "lon": 74.35, "accuracy": 8.0},
-        "answers": {
-            "address": "House 12, Mohalla 4", "phone": "0300-1234567", "respondent": "Karim Bakhsh",
-            "consent": "OK", "tenure": "owned", "rooms": 2, "walls": "brick", "roof": "iron_sheet",
-            "floor": "cement", "toilet": "pit", "water": "hand_pump", "cooking_fuel": "wood",
-            "lighting": "electricity", "electricity": "yes", "electricity_bill": 2500, "gas": "no",
-            "assets": "tv smartphone", "has_livestock": "yes", "cattle": 1, "buffalo": 0, "goats": 3,
-            "sheep": 0, "camels": 0, "poultry": 6, "land_owned": 0, "land_rented": 0, "support": "none"
-        },
-        "members": [adult("Karim Bakhsh", "head", "male", 42, "35202-1234567-1"),
-                    adult("Shazia Bibi", "spouse", "female", 38, "35202-7654321-2")]
     })
 }
 
@@ -155,7 +131,12 @@ fn questionnaire_rules_validate_complete_and_form_check() {
     );
 
     // a complete household validates, records its form, explains its score, and can be marked complete
-    let done = env.add(&complete_household());
+    let done = env.add(&common::complete_household(
+        "Karim Bakhsh",
+        "35202-1234567-1",
+        2,
+        "some",
+    ));
     let did = done["id"].as_str().unwrap();
     let shown = env.json(&["household", "show", did]);
     assert_eq!(
@@ -597,7 +578,12 @@ fn list_filters_and_search() {
         env.json(&["household", "list", "--search", o["ref"].as_str().unwrap()])[0]["id"],
         o["id"]
     );
-    let done = env.add(&complete_household());
+    let done = env.add(&common::complete_household(
+        "Karim Bakhsh",
+        "35202-1234567-1",
+        2,
+        "some",
+    ));
     env.cmd()
         .args([
             "household",

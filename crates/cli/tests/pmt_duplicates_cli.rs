@@ -13,31 +13,6 @@ use common::{
     TempRegistry as Registry,
 };
 
-/// A household of the shipped questionnaire whose head carries `cnic`.
-fn household(head: &str, cnic: &str, rooms: u32) -> Value {
-    let adult = |name: &str, relation: &str, sex: &str, age: u32, cnic: &str| {
-        json!({"name": name, "relation": relation, "sex": sex, "age": age, "id_number": cnic,
-            "answers": {"marital_status": "married", "literate": "yes", "education": "primary",
-                "wg_seeing": "no_difficulty", "wg_hearing": "no_difficulty", "wg_walking": "no_difficulty",
-                "wg_remembering": "no_difficulty", "wg_selfcare": "no_difficulty",
-                "wg_communicating": "no_difficulty", "occupation": "labour", "income": 25000}})
-    };
-    json!({
-        "area": "PK60301",
-        "gps": {"lat": 31.52, "lon": 74.35, "accuracy": 8.0},
-        "answers": {
-            "address": "House 12, Mohalla 4", "phone": "0300-1234567", "respondent": head,
-            "consent": "OK", "tenure": "owned", "rooms": rooms, "walls": "brick", "roof": "iron_sheet",
-            "floor": "cement", "toilet": "pit", "water": "hand_pump", "cooking_fuel": "wood",
-            "lighting": "electricity", "electricity": "yes", "electricity_bill": 2500, "gas": "no",
-            "assets": "tv smartphone", "has_livestock": "yes", "cattle": 1, "buffalo": 0, "goats": 3,
-            "sheep": 0, "camels": 0, "poultry": 6, "land_owned": 0, "land_rented": 0, "support": "none"
-        },
-        "members": [adult(head, "head", "male", 42, cnic),
-                    adult("Shazia Bibi", "spouse", "female", 38, "35202-7654321-2")]
-    })
-}
-
 fn add(dir: &Path, h: &Value) -> String {
     let out = device(dir)
         .args(["household", "add", "-f", "-", "--json"])
@@ -67,7 +42,10 @@ fn scores_rescoring_and_a_duplicate_case_from_the_command_line() {
     let supervisor = district_user(&reg, "supervisor");
     let a = enrolled_device(&reg, &surveyor);
     let b = enrolled_device(&reg, &colleague);
-    let first = add(a.path(), &household("Karim Bakhsh", "35202-1234567-1", 2));
+    let first = add(
+        a.path(),
+        &common::complete_household("Karim Bakhsh", "35202-1234567-1", 2, "no_difficulty"),
+    );
     complete_and_sync(a.path(), &first);
 
     // The registry scored the household when it arrived.
@@ -134,7 +112,10 @@ fn scores_rescoring_and_a_duplicate_case_from_the_command_line() {
     );
 
     // A colleague's household names Karim Bakhsh's CNIC for its head: a case opens.
-    let second = add(b.path(), &household("Karim Bux", "35202-1234567-1", 3));
+    let second = add(
+        b.path(),
+        &common::complete_household("Karim Bux", "35202-1234567-1", 3, "no_difficulty"),
+    );
     complete_and_sync(b.path(), &second);
     let cases = admin_json(&reg.db, &["duplicates", "list"]);
     assert_eq!(

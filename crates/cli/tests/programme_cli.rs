@@ -14,30 +14,6 @@ use common::{
 
 const KAFALAT: &str = include_str!("../../programmes/shipped/kafalat.toml");
 
-fn household() -> Value {
-    let adult = |name: &str, relation: &str, sex: &str, age: u32, cnic: &str| {
-        json!({"name": name, "relation": relation, "sex": sex, "age": age, "id_number": cnic,
-            "answers": {"marital_status": "married", "literate": "yes", "education": "primary",
-                "wg_seeing": "no_difficulty", "wg_hearing": "no_difficulty", "wg_walking": "no_difficulty",
-                "wg_remembering": "no_difficulty", "wg_selfcare": "no_difficulty", "wg_communicating": "no_difficulty",
-                "occupation": "labour", "income": 25000}})
-    };
-    json!({
-        "area": "PK60301",
-        "gps": {"lat": 31.52, "lon": 74.35, "accuracy": 8.0},
-        "answers": {
-            "address": "House 12, Mohalla 4", "phone": "0300-1234567", "respondent": "Karim Bakhsh",
-            "consent": "OK", "tenure": "owned", "rooms": 2, "walls": "brick", "roof": "iron_sheet",
-            "floor": "cement", "toilet": "pit", "water": "hand_pump", "cooking_fuel": "wood",
-            "lighting": "electricity", "electricity": "yes", "electricity_bill": 2500, "gas": "no",
-            "assets": "tv smartphone", "has_livestock": "yes", "cattle": 1, "buffalo": 0, "goats": 3,
-            "sheep": 0, "camels": 0, "poultry": 6, "land_owned": 0, "land_rented": 0, "support": "none"
-        },
-        "members": [adult("Karim Bakhsh", "head", "male", 42, "35202-1234567-1"),
-                    adult("Shazia Bibi", "spouse", "female", 38, "35202-7654321-2")]
-    })
-}
-
 /// JSON lines (a run's progress with `--json`): the last object.
 fn last_line(out: &std::process::Output) -> Value {
     let text = String::from_utf8_lossy(&out.stdout);
@@ -94,7 +70,10 @@ fn programmes_are_checked_loaded_run_and_enrolments_changed_from_the_command_lin
     let t = tablet.path();
     let added = device(t)
         .args(["household", "add", "-f", "-", "--json"])
-        .write_stdin(household().to_string())
+        .write_stdin(
+            common::complete_household("Karim Bakhsh", "35202-1234567-1", 2, "no_difficulty")
+                .to_string(),
+        )
         .output()
         .unwrap();
     let id = serde_json::from_slice::<Value>(&added.stdout).unwrap()["id"]

@@ -11,31 +11,6 @@ use common::{
     admin_json, device, district_user, enrolled_device, registry_out, TempRegistry as Registry,
 };
 
-/// A household answering every required question of the shipped questionnaire.
-fn complete_household() -> Value {
-    let adult = |name: &str, relation: &str, sex: &str, age: u32, cnic: &str| {
-        json!({"name": name, "relation": relation, "sex": sex, "age": age, "id_number": cnic,
-            "answers": {"marital_status": "married", "literate": "yes", "education": "primary",
-                "wg_seeing": "no_difficulty", "wg_hearing": "no_difficulty", "wg_walking": "no_difficulty",
-                "wg_remembering": "no_difficulty", "wg_selfcare": "some", "wg_communicating": "no_difficulty",
-                "occupation": "labour", "income": 25000}})
-    };
-    json!({
-        "area": "PK60301",
-        "gps": {"lat": 31.52, "lon": 74.35, "accuracy": 8.0},
-        "answers": {
-            "address": "House 12, Mohalla 4", "phone": "0300-1234567", "respondent": "Karim Bakhsh",
-            "consent": "OK", "tenure": "owned", "rooms": 2, "walls": "brick", "roof": "iron_sheet",
-            "floor": "cement", "toilet": "pit", "water": "hand_pump", "cooking_fuel": "wood",
-            "lighting": "electricity", "electricity": "yes", "electricity_bill": 2500, "gas": "no",
-            "assets": "tv smartphone", "has_livestock": "yes", "cattle": 1, "buffalo": 0, "goats": 3,
-            "sheep": 0, "camels": 0, "poultry": 6, "land_owned": 0, "land_rented": 0, "support": "none"
-        },
-        "members": [adult("Karim Bakhsh", "head", "male", 42, "35202-1234567-1"),
-                    adult("Shazia Bibi", "spouse", "female", 38, "35202-7654321-2")]
-    })
-}
-
 fn dev_json(dir: &Path, args: &[&str]) -> Value {
     let out = device(dir).args(args).arg("--json").output().unwrap();
     assert!(out.status.success(), "{args:?}: {out:?}");
@@ -64,7 +39,9 @@ fn a_household_returned_at_the_registry_is_corrected_on_the_tablet_and_approved(
     let t = tablet.path();
     let id = device(t)
         .args(["household", "add", "-f", "-", "--json"])
-        .write_stdin(complete_household().to_string())
+        .write_stdin(
+            common::complete_household("Karim Bakhsh", "35202-1234567-1", 2, "some").to_string(),
+        )
         .output()
         .unwrap();
     let id = serde_json::from_slice::<Value>(&id.stdout).unwrap()["id"]

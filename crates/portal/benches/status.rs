@@ -7,7 +7,8 @@
 //! right CNIC and date (the status page), right CNIC with a wrong date, and unknown CNICs. It prints
 //! requests per second and latency percentiles per mix, and the median of the two misses side by
 //! side (they must cost the same: the enumeration guard). Client and server share the machine's
-//! cores, so the rate is a floor of what the server alone would do.
+//! cores, so the rate is a floor of what the server alone would do. `SHUMARI_PORTAL_BENCH_DB=FILE`
+//! keeps the filled registry in FILE and reuses it on the next run.
 
 use shumari_portal::PortalConfig;
 use shumari_registry::service::CitizenLimits;
@@ -130,26 +131,41 @@ fn main() {
         .enable_all()
         .build()
         .expect("runtime");
+    // SHUMARI_PORTAL_BENCH_DB names a registry file to keep between runs: filled the first time,
+    // reused (not refilled) after, so a change to the look-up is measured without a long load.
     let dir = tempfile::tempdir().expect("tempdir");
-    let storage = SqliteStorage::open(&dir.path().join("registry.db")).expect("open");
+    let path = std::env::var_os("SHUMARI_PORTAL_BENCH_DB")
+        .map_or_else(|| dir.path().join("registry.db"), std::path::PathBuf::from);
+    let reuse = path.exists();
+    let storage = SqliteStorage::open(&path).expect("open");
     // One load generator on loopback is one address: lift the per-address rate for the bench.
     let mut config = Config::default();
     config.rate.per_address_per_minute = u32::MAX / 2;
     config.rate.address_burst = u32::MAX / 2;
     let reg = Arc::new(Registry::new(storage, config));
-    let t = Instant::now();
-    let loaded = shumari_scenarios::loader::load(&reg, rt.handle(), n, 20261130);
-    eprintln!(
-        "loaded {} households in {:.1} s",
-        loaded.households,
-        t.elapsed().as_secs_f64()
-    );
-    let ids: Vec<uuid::Uuid> = loaded
-        .by_district
-        .values()
-        .flat_map(|v| v.iter().step_by(50).copied())
-        .take(4000)
-        .collect();
+    let ids: Vec<uuid::Uuid> = if reuse {
+        let ids = rt.block_on(reg.storage.all_heads()).expect("heads");
+        eprintln!("reusing {} households in {}", ids.len(), path.display());
+        ids.iter()
+            .step_by(25)
+            .map(|(id, _, _)| *id)
+            .take(4000)
+            .collect()
+    } else {
+        let t = Instant::now();
+        let loaded = shumari_scenarios::loader::load(&reg, rt.handle(), n, 20261130);
+        eprintln!(
+            "loaded {} households in {:.1} s",
+            loaded.households,
+            t.elapsed().as_secs_f64()
+        );
+        loaded
+            .by_district
+            .values()
+            .flat_map(|v| v.iter().step_by(50).copied())
+            .take(4000)
+            .collect()
+    };
     let keys = Arc::new(sample_keys(&reg, &rt, &ids));
     // The bench misses on purpose: limits it never reaches.
     let wide = AttemptRule {

@@ -1,7 +1,7 @@
 //! The access audit trail on both backends: reads of personal data, admin actions and failed
 //! authentication are recorded without the token; concurrent writers (two connections to one SQLite
-//! file, as when an admin command runs beside `serve`, and a pool of PostgreSQL connections) keep one
-//! unbroken chain; a row edited directly in the database is named by `verify_access_audit`.
+//! file, as when an admin command runs beside `serve`, and a pool of PostgreSQL connections; within
+//! each, requests grouped into one commit) keep one unbroken chain; a row edited directly in the database is named by `verify_access_audit`.
 
 #[path = "../../../tests/harness/pg.rs"]
 mod pg;
@@ -81,7 +81,7 @@ async fn records_and_stays_one_chain(
     for (i, r) in std::iter::once(&reg)
         .chain(&others)
         .cycle()
-        .take(24)
+        .take(200)
         .enumerate()
     {
         let r = r.clone();
@@ -94,13 +94,13 @@ async fn records_and_stays_one_chain(
     }
     let report = reg.verify_access_audit().await.unwrap();
     assert_eq!(report.broken, None);
-    assert_eq!(report.rows, 30);
-    let rows = reg.access_audit(0, 100).await.unwrap();
+    assert_eq!(report.rows, 206);
+    let rows = reg.access_audit(0, 300).await.unwrap();
     assert_eq!(
         rows.iter().map(|r| r.seq).collect::<Vec<_>>(),
-        (1..=30).collect::<Vec<_>>()
+        (1..=206).collect::<Vec<_>>()
     );
-    assert_eq!(report.head, Some(hex(&rows[29].hash)));
+    assert_eq!(report.head, Some(hex(&rows[205].hash)));
 }
 
 fn hex(b: &[u8]) -> String {

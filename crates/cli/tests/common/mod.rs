@@ -173,3 +173,30 @@ pub fn enrolled_device(reg: &TempRegistry, user: &str) -> tempfile::TempDir {
         .success();
     dir
 }
+
+/// A household answering every required question of the shipped questionnaire, in PK60301: its
+/// head `head` (CNIC `cnic`) and his wife, in `rooms` rooms; `selfcare` is both adults' answer to
+/// the Washington Group self-care question (`some` counts as a difficulty, `no_difficulty` not).
+pub fn complete_household(head: &str, cnic: &str, rooms: u32, selfcare: &str) -> Value {
+    let adult = |name: &str, relation: &str, sex: &str, age: u32, cnic: &str| {
+        serde_json::json!({"name": name, "relation": relation, "sex": sex, "age": age, "id_number": cnic,
+            "answers": {"marital_status": "married", "literate": "yes", "education": "primary",
+                "wg_seeing": "no_difficulty", "wg_hearing": "no_difficulty", "wg_walking": "no_difficulty",
+                "wg_remembering": "no_difficulty", "wg_selfcare": selfcare,
+                "wg_communicating": "no_difficulty", "occupation": "labour", "income": 25000}})
+    };
+    serde_json::json!({
+        "area": "PK60301",
+        "gps": {"lat": 31.52, "lon": 74.35, "accuracy": 8.0},
+        "answers": {
+            "address": "House 12, Mohalla 4", "phone": "0300-1234567", "respondent": head,
+            "consent": "OK", "tenure": "owned", "rooms": rooms, "walls": "brick", "roof": "iron_sheet",
+            "floor": "cement", "toilet": "pit", "water": "hand_pump", "cooking_fuel": "wood",
+            "lighting": "electricity", "electricity": "yes", "electricity_bill": 2500, "gas": "no",
+            "assets": "tv smartphone", "has_livestock": "yes", "cattle": 1, "buffalo": 0, "goats": 3,
+            "sheep": 0, "camels": 0, "poultry": 6, "land_owned": 0, "land_rented": 0, "support": "none"
+        },
+        "members": [adult(head, "head", "male", 42, cnic),
+                    adult("Shazia Bibi", "spouse", "female", 38, "35202-7654321-2")]
+    })
+}

@@ -22,7 +22,7 @@ use crate::error::RegistryError;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use governor::clock::{Clock, DefaultClock};
+use governor::clock::Clock;
 use governor::{DefaultKeyedRateLimiter, Quota};
 use sha2::{Digest, Sha256};
 use std::net::{IpAddr, SocketAddr};
@@ -99,7 +99,8 @@ impl Limiter {
             self.per_token.retain_recent();
             self.per_address.retain_recent();
         }
-        let now = DefaultClock::default().now();
+        // The limiter's own clock: making a new one calibrates it (cpuid), a cost per request.
+        let now = self.per_address.clock().now();
         if let Some(ip) = address {
             if let Err(n) = self.per_address.check_key(&ip) {
                 return Some(n.wait_time_from(now));

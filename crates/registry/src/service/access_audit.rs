@@ -10,7 +10,7 @@
 //! authentication is refused whether or not its row could be written.
 
 use super::{now_ms, Registry};
-use crate::error::Result;
+use crate::error::{RegistryError, Result};
 use crate::storage::access::{ChainReport, ChainWalk};
 use crate::storage::{AccessEntry, AccessEvent, Storage, User};
 
@@ -193,8 +193,7 @@ impl<S: Storage> Registry<S> {
             subject: subject.map(str::to_string),
             detail,
         };
-        self.storage.append_access(&event, now_ms()).await?;
-        Ok(())
+        self.access_trail.append(&self.storage, event).await
     }
 
     /// Records a failed authentication; a failure to record is logged (the request is refused anyway).
@@ -224,5 +223,63 @@ impl<S: Storage> Registry<S> {
             }
         }
         Ok(walk.report())
+    }
+}
+
+/// Appends to the access trail with group commit. Each caller queues its event and waits until a
+/// transaction holding it has committed, so a read is still answered only once its row is stored;
+/// but callers arriving while a transaction is being written go into the next one together, so
+/// under load (the citizen status page's look-ups) the trail costs one commit per batch rather than
+/// one per request, and the chain stays one sequence (one writer at a time in this process; the
+/// backend's table lock orders writers of other processes).
+#[derive(Debug, Default)]
+pub(super) struct AccessTrail {
+    queued: std::sync::Mutex<Vec<(AccessEvent, Waiter)>>,
+    writer: tokio::sync::Mutex<()>,
+}
+
+type Waiter = tokio::sync::oneshot::Sender<std::result::Result<(), String>>;
+
+/// The most events one transaction takes (the rest wait for the next).
+const BATCH: usize = 512;
+
+impl AccessTrail {
+    async fn append<S: Storage>(&self, storage: &S, event: AccessEvent) -> Result<()> {
+        let (tx, mut rx) = tokio::sync::oneshot::channel();
+        self.queued
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push((event, tx));
+        let _writing = self.writer.lock().await;
+        // Holding the writer, write batches until ours is among the written: usually the first
+        // one, or none when the writer before us took it.
+        loop {
+            match rx.try_recv() {
+                Ok(done) => return done.map_err(RegistryError::Internal),
+                Err(tokio::sync::oneshot::error::TryRecvError::Closed) => {
+                    // The writer holding it was dropped mid-write (its request went away).
+                    return Err(RegistryError::Internal(
+                        "the access trail's writer stopped before confirming this request's row"
+                            .into(),
+                    ));
+                }
+                Err(tokio::sync::oneshot::error::TryRecvError::Empty) => {}
+            }
+            let batch: Vec<(AccessEvent, Waiter)> = {
+                let mut q = self.queued.lock().unwrap_or_else(|p| p.into_inner());
+                let n = q.len().min(BATCH);
+                q.drain(..n).collect()
+            };
+            let (events, waiters): (Vec<AccessEvent>, Vec<Waiter>) = batch.into_iter().unzip();
+            let outcome = storage
+                .append_access(&events, now_ms())
+                .await
+                .map(|_| ())
+                .map_err(|e| e.to_string());
+            for w in waiters {
+                // A waiter that gave up (its request was dropped) no longer listens.
+                let _ = w.send(outcome.clone());
+            }
+        }
     }
 }

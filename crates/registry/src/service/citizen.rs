@@ -24,7 +24,7 @@
 use super::access_audit::AccessAction;
 use super::{now_ms, Registry};
 use crate::error::{RegistryError, Result};
-use crate::storage::citizen::IssueRow;
+use crate::storage::citizen::{IssueRow, LookUp};
 use crate::storage::{AttemptRule, Storage};
 use chrono::{DateTime, NaiveDate, Utc};
 use hmac::{Hmac, Mac};
@@ -190,6 +190,30 @@ struct Decoded {
     members: Vec<(Uuid, String, Option<String>, Option<String>)>,
 }
 
+impl Decoded {
+    /// What the citizen who is member `member_id` of household `household_id` is shown.
+    fn view(&self, household_id: Uuid, member_id: Uuid) -> CitizenView {
+        CitizenView {
+            household_id,
+            reference: self.reference.clone(),
+            area: self.area.clone(),
+            area_names: self.area_names.clone(),
+            member_id,
+            phone: self.phone.clone(),
+            surveyed_at: self.surveyed_at,
+            stage: self.stage,
+            members: self
+                .members
+                .iter()
+                .map(|m| CitizenMember {
+                    name: m.1.clone(),
+                    is_you: m.0 == member_id,
+                })
+                .collect(),
+        }
+    }
+}
+
 /// The households the status page decoded, by id. Bounded (the least used go first), so a
 /// household looked up again — as families do around payment days — costs an index read and no
 /// automerge decode; an entry is used only while the household's heads are the ones it was decoded
@@ -249,30 +273,25 @@ impl<S: Storage> Registry<S> {
         let digits = number.digits().to_string();
         let cnic_key = self.attempt_key("cnic", &digits).await?;
         let addr_key = self.attempt_key("address", &client.to_string()).await?;
-        let locked = [
-            self.storage.locked_until(&cnic_key, now).await?,
-            self.storage.locked_until(&addr_key, now).await?,
-        ]
-        .into_iter()
-        .flatten()
-        .max();
-        if let Some(until) = locked {
-            self.record_access(
-                AccessAction::CitizenLookup,
-                CITIZEN,
-                None,
-                Some("outcome=locked".into()),
-            )
-            .await?;
-            return Ok(CitizenAnswer::Locked { until });
-        }
-        // One index read answers both misses alike (no household, or none with this date): the
-        // card's date of issue is indexed beside the number, so no document is read before a match.
+        // One round trip reads the lockouts and, when neither key is locked, the index: an unknown
+        // CNIC and a known one with the wrong date cost the same read (the card's date of issue is
+        // indexed beside the number, so no document is read before a match).
+        let keys = [cnic_key, addr_key];
+        let rows = match self.storage.look_up(&keys, &digits, now).await? {
+            LookUp::Locked(until) => {
+                self.record_access(
+                    AccessAction::CitizenLookup,
+                    CITIZEN,
+                    None,
+                    Some("outcome=locked".into()),
+                )
+                .await?;
+                return Ok(CitizenAnswer::Locked { until });
+            }
+            LookUp::Rows(rows) => rows,
+        };
         let wanted = issued.format("%Y-%m-%d").to_string();
-        let hits: Vec<IssueRow> = self
-            .storage
-            .id_number_issues(&digits)
-            .await?
+        let hits: Vec<IssueRow> = rows
             .into_iter()
             .filter(|r| r.issued.as_deref() == Some(wanted.as_str()))
             .collect();
@@ -290,15 +309,15 @@ impl<S: Storage> Registry<S> {
             None => None,
         };
         let Some((household_id, member_id, d)) = found else {
-            let a = self
+            let [cnic_key, addr_key] = keys;
+            let locked = self
                 .storage
-                .note_failure(&cnic_key, now, limits.per_cnic)
+                .note_failures(
+                    &[(cnic_key, limits.per_cnic), (addr_key, limits.per_address)],
+                    now,
+                )
                 .await?;
-            let b = self
-                .storage
-                .note_failure(&addr_key, now, limits.per_address)
-                .await?;
-            let outcome = if a.or(b).is_some() {
+            let outcome = if locked.is_some() {
                 "no_match locked"
             } else {
                 "no_match"
@@ -320,24 +339,9 @@ impl<S: Storage> Registry<S> {
             Some("outcome=found".into()),
         )
         .await?;
-        Ok(CitizenAnswer::Found(Box::new(CitizenView {
-            household_id,
-            reference: d.reference.clone(),
-            area: d.area.clone(),
-            area_names: d.area_names.clone(),
-            member_id,
-            phone: d.phone.clone(),
-            surveyed_at: d.surveyed_at,
-            stage: d.stage,
-            members: d
-                .members
-                .iter()
-                .map(|m| CitizenMember {
-                    name: m.1.clone(),
-                    is_you: m.0 == member_id,
-                })
-                .collect(),
-        })))
+        Ok(CitizenAnswer::Found(Box::new(
+            d.view(household_id, member_id),
+        )))
     }
 
     /// Household `id` decoded for the status page, from the cache while its heads are `heads`,
@@ -448,47 +452,22 @@ impl<S: Storage> Registry<S> {
         let number =
             IdNumber::parse("cnic", cnic).map_err(|e| RegistryError::BadRequest(e.to_string()))?;
         let digits = number.digits().to_string();
-        let rows = self.storage.with_id_number(&digits).await?;
-        let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-        let docs = if ids.is_empty() {
-            Vec::new()
-        } else {
-            self.storage.load_docs(&ids).await?
+        // The same index read as the status page (no lockout keys: the SMS service checks the
+        // sender's phone instead), and the same decoded cache.
+        let LookUp::Rows(rows) = self.storage.look_up(&[], &digits, now_ms()).await? else {
+            return Ok(Vec::new());
         };
         let mut out = Vec::new();
-        for d in docs.into_iter().flatten() {
-            let Ok(am) = shumari_domain::automerge::AutoCommit::load(&d.doc) else {
+        for row in rows {
+            let Some(d) = self.decoded(row.household, &row.heads).await? else {
                 continue;
             };
-            let Ok(h) = HouseholdDoc::from_automerge(am).and_then(|hd| hd.household()) else {
-                continue;
-            };
-            let Some(m) = h
-                .members
-                .iter()
-                .find(|m| m.id_number.as_ref().is_some_and(|n| n.digits() == digits))
-            else {
-                continue;
-            };
-            out.push(CitizenView {
-                household_id: h.id,
-                reference: h.reference.clone(),
-                area: h.area.clone(),
-                area_names: self
-                    .areas
-                    .path(&h.area)
-                    .map(|p| p.iter().map(|a| a.name.clone()).collect())
-                    .unwrap_or_default(),
-                member_id: m.id,
-                phone: h
-                    .answers
-                    .get("phone")
-                    .and_then(|v| v.as_str())
-                    .map(str::to_string),
-                surveyed_at: h.created_at,
-                stage: CitizenStage::of(h.status),
-                members: Vec::new(),
-            });
+            if let Some(m) = d.members.iter().find(|m| m.2.as_deref() == Some(&digits)) {
+                let mut view = d.view(row.household, m.0);
+                // A reply by SMS names no one.
+                view.members.clear();
+                out.push(view);
+            }
         }
         Ok(out)
     }

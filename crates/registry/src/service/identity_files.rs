@@ -143,18 +143,73 @@ pub struct ResultLine {
     pub fields: Vec<String>,
 }
 
+/// A CSV file received from outside (a bank's results, NADRA's answers), read whole before anything
+/// is applied: the header lower-cased and without a byte-order mark, each non-blank record with its
+/// line number, and the lines that are not CSV or have another number of fields than the header.
+pub(super) struct ReceivedCsv {
+    /// Column names.
+    pub header: Vec<String>,
+    /// (line number, record) of each well-formed, non-blank line.
+    pub records: Vec<(u64, csv::StringRecord)>,
+    /// (line number, what is wrong) of each malformed line.
+    pub problems: Vec<(u64, String)>,
+}
+
+impl ReceivedCsv {
+    pub(super) fn read(bytes: &[u8]) -> Result<Self, FileError> {
+        let mut reader = csv::ReaderBuilder::new()
+            .flexible(true)
+            .trim(csv::Trim::All)
+            .from_reader(bytes);
+        let header: Vec<String> = reader
+            .headers()
+            .map_err(|e| FileError::Header(e.to_string()))?
+            .iter()
+            .map(|h| h.trim_start_matches('\u{feff}').to_ascii_lowercase())
+            .collect();
+        let mut records = Vec::new();
+        let mut problems = Vec::new();
+        for record in reader.records() {
+            let record = match record {
+                Ok(r) => r,
+                Err(e) => {
+                    let line = e.position().map_or(0, |p| p.line());
+                    problems.push((line, format!("not CSV ({e})")));
+                    continue;
+                }
+            };
+            let line = record.position().map_or(0, |p| p.line());
+            if record.iter().all(str::is_empty) {
+                continue;
+            }
+            if record.len() != header.len() {
+                problems.push((
+                    line,
+                    format!(
+                        "{} fields where the header has {}",
+                        record.len(),
+                        header.len()
+                    ),
+                ));
+                continue;
+            }
+            records.push((line, record));
+        }
+        Ok(ReceivedCsv {
+            header,
+            records,
+            problems,
+        })
+    }
+}
+
 /// Reads the authority's result file, refusing it whole when any line is wrong.
 pub fn parse_results(bytes: &[u8]) -> Result<Vec<ResultLine>, FileError> {
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .from_reader(bytes);
-    let header: Vec<String> = reader
-        .headers()
-        .map_err(|e| FileError::Header(e.to_string()))?
-        .iter()
-        .map(|h| h.trim_start_matches('\u{feff}').to_ascii_lowercase())
-        .collect();
+    let ReceivedCsv {
+        header,
+        records,
+        mut problems,
+    } = ReceivedCsv::read(bytes)?;
     let col = |name: &str| header.iter().position(|h| h == name);
     let (Some(c_cnic), Some(c_result)) = (col("cnic"), col("result")) else {
         return Err(FileError::Header(format!(
@@ -164,32 +219,8 @@ pub fn parse_results(bytes: &[u8]) -> Result<Vec<ResultLine>, FileError> {
     };
     let (c_batch, c_fields) = (col("batch_id"), col("fields"));
     let mut out = Vec::new();
-    let mut problems = Vec::new();
     let mut seen: BTreeMap<String, (u64, VerificationState, Vec<String>)> = BTreeMap::new();
-    for record in reader.records() {
-        let record = match record {
-            Ok(r) => r,
-            Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
-                problems.push((line, format!("not CSV ({e})")));
-                continue;
-            }
-        };
-        let line = record.position().map_or(0, |p| p.line());
-        if record.iter().all(str::is_empty) {
-            continue;
-        }
-        if record.len() != header.len() {
-            problems.push((
-                line,
-                format!(
-                    "{} fields where the header has {}",
-                    record.len(),
-                    header.len()
-                ),
-            ));
-            continue;
-        }
+    for (line, record) in records {
         let get = |c: Option<usize>| c.and_then(|c| record.get(c)).unwrap_or("");
         let id_number = match IdNumber::parse("cnic", get(Some(c_cnic))) {
             Ok(n) => n.digits().to_string(),
@@ -260,6 +291,7 @@ pub fn parse_results(bytes: &[u8]) -> Result<Vec<ResultLine>, FileError> {
         });
     }
     if !problems.is_empty() {
+        problems.sort();
         return Err(FileError::Lines(problems));
     }
     if out.is_empty() {

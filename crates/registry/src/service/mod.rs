@@ -191,6 +191,8 @@ pub struct Registry<S> {
     sms: std::sync::OnceLock<Arc<dyn shumari_sms::SmsGateway>>,
     /// Households the citizen status page decoded, by id with their heads (`citizen.rs`).
     citizens: citizen::CitizenCache,
+    /// The access trail's group commit (`access_audit.rs`).
+    access_trail: access_audit::AccessTrail,
 }
 
 fn now_ms() -> i64 {
@@ -236,6 +238,7 @@ impl<S: Storage> Registry<S> {
             queue: queue::Queue::default(),
             sms: std::sync::OnceLock::new(),
             citizens: citizen::CitizenCache::default(),
+            access_trail: access_audit::AccessTrail::default(),
         }
     }
 

@@ -31,6 +31,7 @@ pub(super) type LineProblems = Vec<(u64, String)>;
 /// What is wrong with a bank file: the one "file refused by line" error of the registry's file
 /// exchanges (the NADRA result file's too).
 pub use super::identity_files::FileError as BankFileError;
+use super::identity_files::ReceivedCsv;
 
 fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
@@ -186,16 +187,11 @@ pub fn parse_bank_file(bytes: &[u8]) -> Result<Vec<BankLine>, BankFileError> {
 /// add the problems only the registry's rows reveal before it refuses the file. A header that is
 /// not the format's, or a file without rows, is an error at once.
 pub(super) fn read_bank_file(bytes: &[u8]) -> Result<(Vec<BankLine>, LineProblems), BankFileError> {
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .from_reader(bytes);
-    let header: Vec<String> = reader
-        .headers()
-        .map_err(|e| BankFileError::Header(e.to_string()))?
-        .iter()
-        .map(|h| h.trim_start_matches('\u{feff}').to_ascii_lowercase())
-        .collect();
+    let ReceivedCsv {
+        header,
+        records,
+        mut problems,
+    } = ReceivedCsv::read(bytes)?;
     let col = |names: &[&str]| header.iter().position(|h| names.contains(&h.as_str()));
     let cols = (
         col(&["reference", "payment_reference"]),
@@ -214,32 +210,8 @@ pub(super) fn read_bank_file(bytes: &[u8]) -> Result<(Vec<BankLine>, LineProblem
     let c_agent = col(&["agent_id", "retailer_id", "agent"]);
     let c_reason = col(&["reason", "failure_reason"]);
     let mut out = Vec::new();
-    let mut problems = Vec::new();
     let mut seen: BTreeMap<String, u64> = BTreeMap::new();
-    for record in reader.records() {
-        let record = match record {
-            Ok(r) => r,
-            Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
-                problems.push((line, format!("not CSV ({e})")));
-                continue;
-            }
-        };
-        let line = record.position().map_or(0, |p| p.line());
-        if record.iter().all(str::is_empty) {
-            continue;
-        }
-        if record.len() != header.len() {
-            problems.push((
-                line,
-                format!(
-                    "{} fields where the header has {}",
-                    record.len(),
-                    header.len()
-                ),
-            ));
-            continue;
-        }
+    for (line, record) in records {
         let get = |c: usize| record.get(c).unwrap_or("");
         let opt = |c: Option<usize>| c.map(get).filter(|s| !s.is_empty()).map(str::to_string);
         let mut wrong = Vec::new();
@@ -334,6 +306,7 @@ pub(super) fn read_bank_file(bytes: &[u8]) -> Result<(Vec<BankLine>, LineProblem
     if out.is_empty() && problems.is_empty() {
         return Err(BankFileError::Empty);
     }
+    problems.sort();
     Ok((out, problems))
 }
 

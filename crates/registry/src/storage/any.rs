@@ -248,8 +248,8 @@ impl Storage for AnyStorage {
         delegate!(self.audit(id))
     }
 
-    async fn append_access(&self, event: &AccessEvent, now: i64) -> Result<AccessEntry> {
-        delegate!(self.append_access(event, now))
+    async fn append_access(&self, events: &[AccessEvent], now: i64) -> Result<Vec<AccessEntry>> {
+        delegate!(self.append_access(events, now))
     }
 
     async fn access_page(&self, after: u64, limit: usize) -> Result<Vec<AccessEntry>> {

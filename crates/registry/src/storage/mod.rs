@@ -314,13 +314,13 @@ pub trait Storage:
     fn resolve(&self, id_or_ref: &str) -> impl Future<Output = Result<Option<Uuid>>> + Send;
     /// The audit trail of a household.
     fn audit(&self, id: Uuid) -> impl Future<Output = Result<Vec<AuditEntry>>> + Send;
-    /// Appends an event to the access audit trail, linked to the last row, in one transaction that
-    /// holds off other appenders (see [`access`]); returns the row as stored.
+    /// Appends events to the access audit trail in order, the first linked to the last row, all in
+    /// one transaction that holds off other appenders (see [`access`]); returns the rows as stored.
     fn append_access(
         &self,
-        event: &AccessEvent,
+        events: &[AccessEvent],
         now: i64,
-    ) -> impl Future<Output = Result<AccessEntry>> + Send;
+    ) -> impl Future<Output = Result<Vec<AccessEntry>>> + Send;
     /// Up to `limit` access audit rows with sequence numbers greater than `after`, in order.
     fn access_page(
         &self,

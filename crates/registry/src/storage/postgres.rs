@@ -723,8 +723,8 @@ impl Storage for PgStorage {
         .collect())
     }
 
-    async fn append_access(&self, event: &AccessEvent, now: i64) -> Result<AccessEntry> {
-        access::postgres::append(&mut *self.conn().await, event, now).await
+    async fn append_access(&self, events: &[AccessEvent], now: i64) -> Result<Vec<AccessEntry>> {
+        access::postgres::append(&mut *self.conn().await, events, now).await
     }
 
     async fn access_page(&self, after: u64, limit: usize) -> Result<Vec<AccessEntry>> {

@@ -88,6 +88,25 @@ impl SqliteStorage {
     }
 }
 
+impl SqliteStorage {
+    /// A short read (a few rows found through an index, as the citizen status page makes): run on
+    /// the calling thread when the connection is free, sparing the two thread switches of the
+    /// blocking pool that would cost more than the read; when the connection is busy (an ingest is
+    /// writing), wait for it on the blocking pool like [`Self::run`], never on an async worker.
+    pub(super) async fn read_quick<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T> + Send + 'static,
+    {
+        let f = match self.conn.try_lock() {
+            Ok(mut c) => return f(&mut c),
+            Err(std::sync::TryLockError::Poisoned(p)) => return f(&mut p.into_inner()),
+            Err(std::sync::TryLockError::WouldBlock) => f,
+        };
+        self.run(f).await
+    }
+}
+
 /// Creates the database file with mode 0600 when absent (an empty file is a new SQLite database) and
 /// narrows the file and its `-wal`/`-shm` companions to 0600 when they are wider.
 #[cfg(unix)]
@@ -699,9 +718,9 @@ impl Storage for SqliteStorage {
         .await
     }
 
-    async fn append_access(&self, event: &AccessEvent, now: i64) -> Result<AccessEntry> {
-        let event = event.clone();
-        self.run(move |c| access::sqlite::append(c, &event, now))
+    async fn append_access(&self, events: &[AccessEvent], now: i64) -> Result<Vec<AccessEntry>> {
+        let events = events.to_vec();
+        self.run(move |c| access::sqlite::append(c, &events, now))
             .await
     }
 

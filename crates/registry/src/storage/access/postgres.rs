@@ -6,12 +6,12 @@ use super::{AccessEntry, AccessEvent, GENESIS};
 use crate::storage::Result;
 use tokio_postgres::{Client, Row};
 
-/// Appends `event` at `now`; returns the row as stored.
+/// Appends `events` at `now`, in order; returns the rows as stored.
 pub(in crate::storage) async fn append(
     c: &mut Client,
-    event: &AccessEvent,
+    events: &[AccessEvent],
     now: i64,
-) -> Result<AccessEntry> {
+) -> Result<Vec<AccessEntry>> {
     let tx = c.transaction().await?;
     tx.batch_execute("LOCK TABLE access_audit IN EXCLUSIVE MODE")
         .await?;
@@ -21,27 +21,38 @@ pub(in crate::storage) async fn append(
             &[],
         )
         .await?;
-    let (seq, prev) = last.map_or((1, GENESIS.to_vec()), |r| {
+    let (mut seq, mut prev) = last.map_or((1, GENESIS.to_vec()), |r| {
         (r.get::<_, i64>(0) as u64 + 1, r.get(1))
     });
-    let row = AccessEntry::next(seq, prev, now, event);
-    tx.execute(
-        "INSERT INTO access_audit (seq, at, action, actor, subject, detail, prev_hash, hash)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        &[
-            &(row.seq as i64),
-            &row.at,
-            &row.action,
-            &row.actor,
-            &row.subject,
-            &row.detail,
-            &row.prev_hash,
-            &row.hash,
-        ],
-    )
-    .await?;
+    let insert = tx
+        .prepare(
+            "INSERT INTO access_audit (seq, at, action, actor, subject, detail, prev_hash, hash)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .await?;
+    let mut rows = Vec::with_capacity(events.len());
+    for event in events {
+        let row = AccessEntry::next(seq, prev, now, event);
+        tx.execute(
+            &insert,
+            &[
+                &(row.seq as i64),
+                &row.at,
+                &row.action,
+                &row.actor,
+                &row.subject,
+                &row.detail,
+                &row.prev_hash,
+                &row.hash,
+            ],
+        )
+        .await?;
+        seq += 1;
+        prev = row.hash.clone();
+        rows.push(row);
+    }
     tx.commit().await?;
-    Ok(row)
+    Ok(rows)
 }
 
 fn entry(r: &Row) -> AccessEntry {

@@ -1,4 +1,4 @@
-//! The access trail on SQLite. An append is one `BEGIN IMMEDIATE` transaction: it takes the database's
+//! The access trail on SQLite. An append (of one or many rows) is one `BEGIN IMMEDIATE` transaction: it takes the database's
 //! write lock before reading the last row, so another process (an admin command while `serve` runs)
 //! waits for it instead of linking to the same row.
 
@@ -6,12 +6,12 @@ use super::{AccessEntry, AccessEvent, GENESIS};
 use crate::storage::Result;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
-/// Appends `event` at `now`; returns the row as stored.
+/// Appends `events` at `now`, in order; returns the rows as stored.
 pub(in crate::storage) fn append(
     c: &mut Connection,
-    event: &AccessEvent,
+    events: &[AccessEvent],
     now: i64,
-) -> Result<AccessEntry> {
+) -> Result<Vec<AccessEntry>> {
     let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let last: Option<(i64, Vec<u8>)> = tx
         .query_row(
@@ -20,24 +20,32 @@ pub(in crate::storage) fn append(
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()?;
-    let (seq, prev) = last.map_or((1, GENESIS.to_vec()), |(s, h)| (s as u64 + 1, h));
-    let row = AccessEntry::next(seq, prev, now, event);
-    tx.execute(
-        "INSERT INTO access_audit (seq, at, action, actor, subject, detail, prev_hash, hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![
-            row.seq as i64,
-            row.at,
-            row.action,
-            row.actor,
-            row.subject,
-            row.detail,
-            row.prev_hash,
-            row.hash
-        ],
-    )?;
+    let (mut seq, mut prev) = last.map_or((1, GENESIS.to_vec()), |(s, h)| (s as u64 + 1, h));
+    let mut rows = Vec::with_capacity(events.len());
+    {
+        let mut insert = tx.prepare_cached(
+            "INSERT INTO access_audit (seq, at, action, actor, subject, detail, prev_hash, hash)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        )?;
+        for event in events {
+            let row = AccessEntry::next(seq, prev, now, event);
+            insert.execute(params![
+                row.seq as i64,
+                row.at,
+                row.action,
+                row.actor,
+                row.subject,
+                row.detail,
+                row.prev_hash,
+                row.hash
+            ])?;
+            seq += 1;
+            prev = row.hash.clone();
+            rows.push(row);
+        }
+    }
     tx.commit()?;
-    Ok(row)
+    Ok(rows)
 }
 
 /// Up to `limit` rows after `after`, by sequence.

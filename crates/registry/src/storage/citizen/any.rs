@@ -1,28 +1,25 @@
 //! [`CitizenStore`] on whichever backend an [`AnyStorage`] is.
 
-use super::{AttemptRule, CitizenStore, IssueRow};
+use super::{AttemptRule, CitizenStore, LookUp};
 use crate::storage::any::AnyStorage;
 use crate::storage::Result;
 
 impl CitizenStore for AnyStorage {
-    async fn id_number_issues(&self, digits: &str) -> Result<Vec<IssueRow>> {
+    async fn look_up(&self, keys: &[Vec<u8>], digits: &str, now: i64) -> Result<LookUp> {
         match self {
-            AnyStorage::Sqlite(s) => s.id_number_issues(digits).await,
-            AnyStorage::Postgres(s) => s.id_number_issues(digits).await,
+            AnyStorage::Sqlite(s) => s.look_up(keys, digits, now).await,
+            AnyStorage::Postgres(s) => s.look_up(keys, digits, now).await,
         }
     }
 
-    async fn locked_until(&self, key: &[u8], now: i64) -> Result<Option<i64>> {
+    async fn note_failures(
+        &self,
+        keys: &[(Vec<u8>, AttemptRule)],
+        now: i64,
+    ) -> Result<Option<i64>> {
         match self {
-            AnyStorage::Sqlite(s) => s.locked_until(key, now).await,
-            AnyStorage::Postgres(s) => s.locked_until(key, now).await,
-        }
-    }
-
-    async fn note_failure(&self, key: &[u8], now: i64, rule: AttemptRule) -> Result<Option<i64>> {
-        match self {
-            AnyStorage::Sqlite(s) => s.note_failure(key, now, rule).await,
-            AnyStorage::Postgres(s) => s.note_failure(key, now, rule).await,
+            AnyStorage::Sqlite(s) => s.note_failures(keys, now).await,
+            AnyStorage::Postgres(s) => s.note_failures(keys, now).await,
         }
     }
 }

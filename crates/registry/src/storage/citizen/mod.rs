@@ -2,8 +2,8 @@
 //! hash of a CNIC or of a client address, so neither is stored.
 //!
 //! The rule (how many failures in which window lock a key for how long) is the service's
-//! (`service/citizen.rs`); a backend only counts atomically: [`CitizenStore::note_failure`] is one
-//! upsert, so two registry processes counting the same key never lose a failure.
+//! (`service/citizen.rs`); a backend only counts atomically: [`CitizenStore::note_failures`] is one
+//! upsert per key, so two registry processes counting the same key never lose a failure.
 
 pub(super) mod any;
 pub(super) mod postgres;
@@ -34,24 +34,34 @@ pub struct IssueRow {
     pub heads: Vec<u8>,
 }
 
+/// What the read side of a look-up found: a lockout, or the households holding the number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LookUp {
+    /// One of the keys is locked out until this time (ms); the index was not read.
+    Locked(i64),
+    /// Every household with a member holding the number (none for an unknown number).
+    Rows(Vec<IssueRow>),
+}
+
 /// Counting failed look-ups, and the one index read a look-up makes.
 pub trait CitizenStore {
-    /// Every household with a member holding the ID number `digits`, with the card's date of
-    /// issue as recorded and the household's heads: one seek in the ID-number index (`member_ids`,
-    /// the ingest's projection) and one in the households' key, no document read.
-    fn id_number_issues(&self, digits: &str) -> impl Future<Output = Result<Vec<IssueRow>>> + Send;
-    /// Until when `key` is locked out, if it is locked at `now`.
-    fn locked_until(
+    /// The read side of a look-up in one round trip: if any of `keys` is locked out at `now`,
+    /// until when (the latest of them); otherwise every household with a member holding the ID
+    /// number `digits`, with the card's date of issue as recorded and the household's heads: one
+    /// seek in the ID-number index (`member_ids`, the ingest's projection) and one in the
+    /// households' key, no document read.
+    fn look_up(
         &self,
-        key: &[u8],
+        keys: &[Vec<u8>],
+        digits: &str,
         now: i64,
-    ) -> impl Future<Output = Result<Option<i64>>> + Send;
-    /// Counts one failure of `key` at `now` under `rule` (a window that has passed starts again);
-    /// returns until when the key is now locked, if this failure reached the limit or it was locked.
-    fn note_failure(
+    ) -> impl Future<Output = Result<LookUp>> + Send;
+    /// Counts one failure of each key at `now` under its rule (a window that has passed starts
+    /// again), all in one transaction; returns until when the keys are now locked (the latest),
+    /// if a failure reached its limit or a key was locked.
+    fn note_failures(
         &self,
-        key: &[u8],
+        keys: &[(Vec<u8>, AttemptRule)],
         now: i64,
-        rule: AttemptRule,
     ) -> impl Future<Output = Result<Option<i64>>> + Send;
 }

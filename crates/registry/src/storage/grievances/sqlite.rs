@@ -253,7 +253,7 @@ impl GrievanceStore for SqliteStorage {
 
     async fn grievances_of_household(&self, household_id: &str) -> Result<Vec<GrievanceRow>> {
         let id = household_id.to_string();
-        self.run(move |c| {
+        self.read_quick(move |c| {
             Ok(c.prepare_cached(concat!(
                 grievance_columns!(),
                 " WHERE household_id = ?1 ORDER BY filed_at, tracking"

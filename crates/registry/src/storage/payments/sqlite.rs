@@ -112,7 +112,7 @@ impl PaymentStore for SqliteStorage {
 
     async fn payment_cycle(&self, id: &str) -> Result<Option<CycleRow>> {
         let id = id.to_string();
-        self.run(move |c| {
+        self.read_quick(move |c| {
             Ok(c.prepare_cached(&format!("{CYCLE_COLUMNS} WHERE id = ?1"))?
                 .query_row([id], cycle)
                 .optional()?)
@@ -233,7 +233,7 @@ impl PaymentStore for SqliteStorage {
 
     async fn payments_of_household(&self, household_id: &str) -> Result<Vec<PaymentRow>> {
         let id = household_id.to_string();
-        self.run(move |c| {
+        self.read_quick(move |c| {
             let mut stmt = c.prepare_cached(&format!(
                 "{PAYMENT_COLUMNS} WHERE household_id = ?1 ORDER BY reference"
             ))?;

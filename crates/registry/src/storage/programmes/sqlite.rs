@@ -62,7 +62,7 @@ impl ProgrammeStore for SqliteStorage {
     }
 
     async fn programmes(&self) -> Result<Vec<ProgrammeRow>> {
-        self.run(move |c| {
+        self.read_quick(move |c| {
             Ok(c.prepare_cached(
                 "SELECT id, version, name_en, name_ur, source, loaded_by, loaded_at
                    FROM programmes p
@@ -107,7 +107,7 @@ impl ProgrammeStore for SqliteStorage {
     }
 
     async fn eligibility_rows(&self, household: Uuid) -> Result<Vec<EligibilityRow>> {
-        self.run(move |c| {
+        self.read_quick(move |c| {
             Ok(c.prepare_cached(
                 "SELECT programme_id, programme_version, eligible, reasons, score, model_version,
                         computed_at
@@ -220,7 +220,7 @@ impl ProgrammeStore for SqliteStorage {
     }
 
     async fn enrolment_rows(&self, household: Uuid) -> Result<Vec<EnrolmentRow>> {
-        self.run(move |c| {
+        self.read_quick(move |c| {
             Ok(c.prepare_cached(
                 "SELECT programme_id, status, since FROM programme_enrolments
                   WHERE household_id = ?1 ORDER BY programme_id",
@@ -239,7 +239,7 @@ impl ProgrammeStore for SqliteStorage {
     }
 
     async fn enrolment_history(&self, household: Uuid) -> Result<Vec<EnrolmentChange>> {
-        self.run(move |c| {
+        self.read_quick(move |c| {
             Ok(c.prepare_cached(
                 "SELECT programme_id, from_status, to_status, changed_by, changed_at, reason
                    FROM programme_enrolment_history WHERE household_id = ?1 ORDER BY seq",
