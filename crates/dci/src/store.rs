@@ -97,9 +97,19 @@ pub trait DciStore: Storage {
     ) -> impl Future<Output = Result<Option<TxnRow>>> + Send;
 }
 
-const CLIENT_COLUMNS: &str =
-    "SELECT id, name, user_id, secret_hash, public_key, callback_url, created_at FROM dci_clients";
-const TXN_COLUMNS: &str = "SELECT client_id, transaction_id, correlation_id, action, state, records, callback_status, created_at, finished_at FROM dci_transactions";
+/// The client columns' `SELECT`, as a literal so statements are whole literals (`concat!`).
+macro_rules! client_select {
+    () => {
+        "SELECT id, name, user_id, secret_hash, public_key, callback_url, created_at FROM dci_clients"
+    };
+}
+
+/// The transaction columns' `SELECT`.
+macro_rules! txn_select {
+    () => {
+        "SELECT client_id, transaction_id, correlation_id, action, state, records, callback_status, created_at, finished_at FROM dci_transactions"
+    };
+}
 
 fn client_of_sqlite(r: &rusqlite::Row<'_>) -> rusqlite::Result<ClientRow> {
     Ok(ClientRow {
@@ -146,7 +156,7 @@ impl DciStore for SqliteStorage {
             use rusqlite::OptionalExtension;
             Ok(conn
                 .query_row(
-                    &format!("{CLIENT_COLUMNS} WHERE id = ?1"),
+                    concat!(client_select!(), " WHERE id = ?1"),
                     [id],
                     client_of_sqlite,
                 )
@@ -157,7 +167,7 @@ impl DciStore for SqliteStorage {
 
     async fn clients(&self) -> Result<Vec<ClientRow>> {
         self.with_connection(|conn| {
-            let mut st = conn.prepare(&format!("{CLIENT_COLUMNS} ORDER BY id"))?;
+            let mut st = conn.prepare(concat!(client_select!(), " ORDER BY id"))?;
             let rows = st.query_map([], client_of_sqlite)?;
             Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
         })
@@ -232,7 +242,10 @@ impl DciStore for SqliteStorage {
             use rusqlite::OptionalExtension;
             Ok(conn
                 .query_row(
-                    &format!("{TXN_COLUMNS} WHERE client_id = ?1 AND transaction_id = ?2"),
+                    concat!(
+                        txn_select!(),
+                        " WHERE client_id = ?1 AND transaction_id = ?2"
+                    ),
                     [c, t],
                     txn_of_sqlite,
                 )
@@ -284,7 +297,7 @@ impl DciStore for PgStorage {
         let row = self
             .connection()
             .await
-            .query_opt(&format!("{CLIENT_COLUMNS} WHERE id = $1"), &[&id])
+            .query_opt(concat!(client_select!(), " WHERE id = $1"), &[&id])
             .await?;
         Ok(row.as_ref().map(client_of_pg))
     }
@@ -293,7 +306,7 @@ impl DciStore for PgStorage {
         let rows = self
             .connection()
             .await
-            .query(&format!("{CLIENT_COLUMNS} ORDER BY id COLLATE \"C\""), &[])
+            .query(concat!(client_select!(), " ORDER BY id COLLATE \"C\""), &[])
             .await?;
         Ok(rows.iter().map(client_of_pg).collect())
     }
@@ -357,7 +370,10 @@ impl DciStore for PgStorage {
             .connection()
             .await
             .query_opt(
-                &format!("{TXN_COLUMNS} WHERE client_id = $1 AND transaction_id = $2"),
+                concat!(
+                    txn_select!(),
+                    " WHERE client_id = $1 AND transaction_id = $2"
+                ),
                 &[&client_id, &transaction_id],
             )
             .await?;
