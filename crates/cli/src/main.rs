@@ -10,6 +10,7 @@ mod assign_cmd;
 mod audit_cmd;
 mod backup_cmd;
 mod cli;
+mod client_cmd;
 mod console_user_cmd;
 mod device_cmd;
 mod duplicates_cmd;

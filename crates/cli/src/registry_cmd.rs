@@ -200,6 +200,9 @@ pub enum RegistryCmd {
     Grievance(crate::grievance_cmd::GrievanceCmd),
     /// Exports households or members as CSV or Parquet, with a codebook and a manifest.
     Export(crate::export_cmd::ExportArgs),
+    /// System clients of the DCI social registry API.
+    #[command(subcommand)]
+    Client(crate::client_cmd::ClientCmd),
 }
 
 /// `registry user ...`.
@@ -571,5 +574,6 @@ pub fn run(cli: &Cli, cmd: &RegistryCmd) -> anyhow::Result<i32> {
         RegistryCmd::Payments(cmd) => crate::payments_cmd::run(cli, &rt, cmd),
         RegistryCmd::Grievance(cmd) => crate::grievance_cmd::run(cli, &rt, cmd),
         RegistryCmd::Export(args) => crate::export_cmd::run(cli, &rt, args),
+        RegistryCmd::Client(cmd) => crate::client_cmd::run(cli, &rt, cmd),
     }
 }

@@ -86,7 +86,9 @@ pub fn run(
         let router = shumari_registry::app_with(
             reg.clone(),
             shumari_console::router(reg.clone(), console)
-                .merge(shumari_portal::router(reg.clone(), portal)),
+                .merge(shumari_portal::router(reg.clone(), portal))
+                // The DCI social registry API for other social-protection systems.
+                .merge(shumari_dci::router(reg.clone(), shumari_dci::DciConfig::default())),
         );
         let escalation = crate::grievance_cmd::spawn_escalation(reg.clone());
         let server = async {

@@ -35,6 +35,7 @@ pub const MAX_QUESTIONS: usize = 100;
 
 /// What a reviewer decided.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Decision {
     /// The household is accepted.
@@ -99,6 +100,7 @@ impl FromStr for Decision {
 
 /// A review decision as the household document holds it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Review {
     /// What was decided.
     pub decision: Decision,

@@ -17,6 +17,7 @@ use uuid::Uuid;
 
 /// One row of a household list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HouseholdSummary {
     /// Household id.
     pub id: Uuid,
@@ -28,6 +29,7 @@ pub struct HouseholdSummary {
     /// The head of household's name (the first member recorded as head), if there is a head.
     pub head_name: Option<String>,
     /// The head's CNIC or B-form number (13 digits in JSON).
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, pattern = "^[0-9]{13}$"))]
     pub head_id_number: Option<IdNumber>,
     /// Members on the roster (removed members not counted).
     pub member_count: u32,

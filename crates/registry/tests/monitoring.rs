@@ -85,7 +85,7 @@ async fn monitoring_answers<S: Storage>(storage: S) {
         r#"shumari_http_requests_total{method="GET",route="/v1/households",status="401"} 1"#,
         r#"shumari_http_requests_total{method="GET",route="/v1/households/{id}",status="401"} 1"#,
         r#"shumari_http_requests_total{method="GET",route="other",status="404"} 1"#,
-        r#"shumari_http_requests_total{method="POST",route="/v1/{endpoint}",status="400"} 1"#,
+        r#"shumari_http_requests_total{method="POST",route="/v1/push",status="400"} 1"#,
         r#"shumari_http_errors_total{code="unauthorized"} 2"#,
         r#"shumari_http_errors_total{code="bad_request"} 1"#,
         "shumari_http_request_duration_seconds_bucket",

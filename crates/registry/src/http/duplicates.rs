@@ -9,7 +9,8 @@
 //! resolve cases or a case reaching outside the caller's areas, `forbidden_transition` with 409 for
 //! a closed case, `not_found` for a case with no household in the caller's areas).
 
-use super::{bearer, HttpError};
+use super::table::Route;
+use super::{bearer, ErrorJson, HttpError};
 use crate::error::RegistryError;
 use crate::service::{CaseState, DuplicateCase, PossibleDuplicate, Registry, Resolution};
 use crate::storage::Storage;
@@ -17,16 +18,23 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use std::sync::Arc;
 
-#[derive(Debug, serde::Deserialize)]
-struct QueueQuery {
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(super) struct QueueQuery {
+    /// An area code within the caller's areas.
     area: Option<String>,
+    /// `open` (the default), `resolved`, `data_error`, `dismissed` or `all`.
     state: Option<String>,
 }
 
-async fn queue<S: Storage>(
+/// The duplicates queue: cases with a household in the caller's areas.
+#[utoipa::path(get, path = "/v1/duplicates", tag = "duplicates", params(QueueQuery),
+    responses((status = 200, body = Vec<DuplicateCase>), (status = "4XX", description = "Refused", body = ErrorJson)),
+    security(("device_token" = [])))]
+pub(super) async fn queue<S: Storage>(
     State(reg): State<Arc<Registry<S>>>,
     headers: HeaderMap,
     Query(q): Query<QueueQuery>,
@@ -43,7 +51,13 @@ async fn queue<S: Storage>(
     ))
 }
 
-async fn resolve<S: Storage>(
+/// Closes a case: keep the member in one household, a data error, or not a duplicate.
+#[utoipa::path(post, path = "/v1/duplicates/{case}/resolve", tag = "duplicates",
+    params(("case" = String, Path, description = "Case id")),
+    request_body = Resolution,
+    responses((status = 200, body = DuplicateCase), (status = "4XX", description = "Refused", body = ErrorJson)),
+    security(("device_token" = [])))]
+pub(super) async fn resolve<S: Storage>(
     State(reg): State<Arc<Registry<S>>>,
     headers: HeaderMap,
     Path(case): Path<String>,
@@ -54,12 +68,18 @@ async fn resolve<S: Storage>(
     Ok(Json(reg.resolve_duplicate(&auth.user, &case, res).await?))
 }
 
-#[derive(Debug, serde::Deserialize)]
-struct PossibleQuery {
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(super) struct PossibleQuery {
+    /// The area to compare households within.
     area: String,
 }
 
-async fn possible<S: Storage>(
+/// Households whose heads' names match and that share another attribute.
+#[utoipa::path(get, path = "/v1/duplicates/possible", tag = "duplicates", params(PossibleQuery),
+    responses((status = 200, body = Vec<PossibleDuplicate>), (status = "4XX", description = "Refused", body = ErrorJson)),
+    security(("device_token" = [])))]
+pub(super) async fn possible<S: Storage>(
     State(reg): State<Arc<Registry<S>>>,
     headers: HeaderMap,
     Query(q): Query<PossibleQuery>,
@@ -70,31 +90,50 @@ async fn possible<S: Storage>(
     ))
 }
 
-#[derive(Debug, serde::Deserialize)]
-struct Dismissal {
+/// Two households a reviewer says are not one.
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+pub struct Dismissal {
+    /// One household (id or reference number).
     a: String,
+    /// The other.
     b: String,
+    /// Why.
     #[serde(default)]
     note: String,
 }
 
-async fn dismiss<S: Storage>(
+/// What a dismissal answers.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct Dismissed {
+    /// The two households, as given.
+    dismissed: [String; 2],
+}
+
+/// Dismisses a possible duplicate pair.
+#[utoipa::path(post, path = "/v1/duplicates/possible/dismiss", tag = "duplicates",
+    request_body = Dismissal,
+    responses((status = 200, body = Dismissed), (status = "4XX", description = "Refused", body = ErrorJson)),
+    security(("device_token" = [])))]
+pub(super) async fn dismiss<S: Storage>(
     State(reg): State<Arc<Registry<S>>>,
     headers: HeaderMap,
     body: Result<Json<Dismissal>, JsonRejection>,
-) -> Result<Json<serde_json::Value>, HttpError> {
+) -> Result<Json<Dismissed>, HttpError> {
     let auth = reg.authenticate(bearer(&headers)).await?;
     let Json(d) = body.map_err(|e| RegistryError::BadRequest(e.body_text()))?;
     reg.dismiss_possible_duplicate(&auth.user, &d.a, &d.b, &d.note)
         .await?;
-    Ok(Json(serde_json::json!({"dismissed": [d.a, d.b]})))
+    Ok(Json(Dismissed {
+        dismissed: [d.a, d.b],
+    }))
 }
 
 /// The duplicates routes, merged into the registry's router.
-pub(super) fn routes<S: Storage>() -> Router<Arc<Registry<S>>> {
-    Router::new()
-        .route("/v1/duplicates", get(queue::<S>))
-        .route("/v1/duplicates/{case}/resolve", post(resolve::<S>))
-        .route("/v1/duplicates/possible", get(possible::<S>))
-        .route("/v1/duplicates/possible/dismiss", post(dismiss::<S>))
+pub(super) fn routes<S: Storage>() -> Vec<Route<S>> {
+    vec![
+        Route::get("/v1/duplicates", get(queue::<S>)),
+        Route::post("/v1/duplicates/{case}/resolve", post(resolve::<S>)),
+        Route::get("/v1/duplicates/possible", get(possible::<S>)),
+        Route::post("/v1/duplicates/possible/dismiss", post(dismiss::<S>)),
+    ]
 }

@@ -11,7 +11,8 @@
 //!
 //! These routes sit outside the request limits: a registry busy with syncs still says it is alive.
 
-use super::bearer;
+use super::table::Route;
+use super::{bearer, ErrorJson};
 use crate::service::Registry;
 use crate::storage::Storage;
 use axum::extract::{ConnectInfo, State};
@@ -19,28 +20,55 @@ use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-/// The monitoring routes.
-pub(super) fn routes<S: Storage>(reg: Arc<Registry<S>>) -> Router {
-    Router::new()
-        .route("/healthz", get(healthz))
+/// The monitoring routes, outside the request limits.
+pub(super) fn routes<S: Storage>() -> Vec<Route<S>> {
+    vec![
+        Route::get("/healthz", get(healthz)).monitoring(),
         // The name scripts and tests used before `/healthz`.
-        .route("/health", get(healthz))
-        .route("/readyz", get(readyz::<S>))
-        .route("/metrics", get(metrics::<S>))
-        .with_state(reg)
+        Route::get("/health", get(health)).monitoring(),
+        Route::get("/readyz", get(readyz::<S>)).monitoring(),
+        Route::get("/metrics", get(metrics::<S>)).monitoring(),
+    ]
 }
 
-async fn healthz() -> Json<serde_json::Value> {
-    Json(json!({ "status": "ok" }))
+/// Liveness: `{"status": "ok"}`.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct Alive {
+    /// Always `ok`.
+    status: &'static str,
 }
 
-async fn readyz<S: Storage>(State(reg): State<Arc<Registry<S>>>) -> Response {
+/// The process answers (no database access, no authentication).
+#[utoipa::path(get, path = "/healthz", tag = "monitoring", responses((status = 200, body = Alive)))]
+pub(super) async fn healthz() -> Json<Alive> {
+    Json(Alive { status: "ok" })
+}
+
+/// The same as `/healthz`, under the name scripts used before it.
+#[utoipa::path(get, path = "/health", tag = "monitoring", responses((status = 200, body = Alive)))]
+pub(super) async fn health() -> Json<Alive> {
+    healthz().await
+}
+
+/// Readiness: the database answers at the schema version this build migrates to.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct Ready {
+    /// `ready`.
+    status: &'static str,
+    /// The database's schema version.
+    schema_version: i64,
+}
+
+/// The database answers and its schema is the one this build migrates to.
+#[utoipa::path(get, path = "/readyz", tag = "monitoring",
+    responses((status = 200, body = Ready), (status = 503, description = "Not ready: `not_ready`", body = ErrorJson)))]
+pub(super) async fn readyz<S: Storage>(State(reg): State<Arc<Registry<S>>>) -> Response {
     let expected = reg.storage.expected_schema();
     let not_ready = |message: String| {
         (
@@ -50,7 +78,11 @@ async fn readyz<S: Storage>(State(reg): State<Arc<Registry<S>>>) -> Response {
             .into_response()
     };
     match reg.storage.schema_version().await {
-        Ok(v) if v == expected => Json(json!({ "status": "ready", "schema_version": v })).into_response(),
+        Ok(v) if v == expected => Json(Ready {
+            status: "ready",
+            schema_version: v,
+        })
+        .into_response(),
         Ok(v) => not_ready(format!(
             "the database's schema is version {v}; this registry needs version {expected} (restart it to migrate, or run the build that matches the database)"
         )),
@@ -61,7 +93,15 @@ async fn readyz<S: Storage>(State(reg): State<Arc<Registry<S>>>) -> Response {
     }
 }
 
-async fn metrics<S: Storage>(State(reg): State<Arc<Registry<S>>>, parts: Parts) -> Response {
+/// The Prometheus text exposition (the metrics token as a bearer token, or a loopback peer).
+#[utoipa::path(get, path = "/metrics", tag = "monitoring",
+    responses((status = 200, description = "Prometheus text format 0.0.4", content_type = "text/plain", body = String),
+        (status = 401, description = "No metrics token, or not on this machine", body = ErrorJson)),
+    security(("metrics_token" = []), ()))]
+pub(super) async fn metrics<S: Storage>(
+    State(reg): State<Arc<Registry<S>>>,
+    parts: Parts,
+) -> Response {
     // The peer's address is there when served over a socket (`launch`), absent in in-process tests.
     let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>();
     let allowed = match &reg.config().metrics_token {

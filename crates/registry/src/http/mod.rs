@@ -1,6 +1,8 @@
 //! The HTTP face of the registry (axum): `POST /v1/{enroll,actors,push,pull,check,token}` carry protocol
 //! frames; `GET /v1/households[/{id}]` serve JSON for dashboards; errors are JSON `{code, message}`
-//! ([`HttpError`]). [`launch`] serves plain HTTP (loopback, or behind a TLS proxy), [`launch_tls`]
+//! ([`HttpError`]). Every route is a row of one table ([`table`], [`routes`]), which the router is
+//! built from and the OpenAPI 3.1 document served at `GET /openapi.json` ([`openapi`]) is tested
+//! against. [`launch`] serves plain HTTP (loopback, or behind a TLS proxy), [`launch_tls`]
 //! HTTPS; [`tls`] holds the rules for both.
 
 mod duplicates;
@@ -9,12 +11,17 @@ mod flags;
 mod health;
 mod limits;
 pub mod observe;
+pub mod openapi;
 mod pmt;
 mod review;
+mod table;
 pub mod tls;
 
 pub use error::HttpError;
 pub use limits::RateLimits;
+pub use openapi::ErrorJson;
+pub use table::route_table;
+use table::{Fence, Route};
 pub use tls::{check_plain_listen, launch_tls, launch_tls_router, ServeError, TlsSettings};
 
 use crate::error::RegistryError;
@@ -28,6 +35,7 @@ use axum::http::HeaderName;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use shumari_domain::HouseholdSummary;
 use shumari_proto::limits::MAX_ENROLL_BODY;
 use shumari_proto::{Endpoint, CONTENT_TYPE, PROTOCOL_VERSION, VERSION_HEADER};
 use std::sync::Arc;
@@ -43,31 +51,102 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
         .map(str::trim)
 }
 
-async fn protocol<S: Storage>(
+/// A protocol frame's answer, or a refusal.
+type Answer = Result<Response, HttpError>;
+
+/// The request body of every protocol endpoint: one frame of the compact binary codec.
+const FRAME: &str = "One protocol frame in the compact binary codec of `crates/proto` (its crate \
+    documentation, `lib.rs`, explains every message; `codec.rs` and `compact.rs` the bytes), labelled \
+    `Content-Type: application/x-shumari-sync`, with the protocol version in `x-shumari-protocol`.";
+
+/// Registers the device's automerge actor ids.
+#[utoipa::path(post, path = "/v1/actors", tag = "sync",
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = FRAME),
+    responses((status = 200, description = "An `ActorsReply` frame", content_type = "application/octet-stream", body = Vec<u8>),
+        (status = "4XX", description = "Refused", body = ErrorJson)),
+    security(("device_token" = [])))]
+pub(super) async fn actors<S: Storage>(
     State(reg): State<Arc<Registry<S>>>,
-    Path(endpoint): Path<String>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
-) -> Result<Response, HttpError> {
-    let ep = match endpoint.as_str() {
-        "actors" => Endpoint::Actors,
-        "push" => Endpoint::Push,
-        "pull" => Endpoint::Pull,
-        "check" => Endpoint::Check,
-        "token" => Endpoint::Token,
-        other => return Err(RegistryError::NotFound(format!("no endpoint `{other}`")).into()),
-    };
-    let limit = reg.config().max_body;
-    exchange(&reg, ep, &headers, body, limit).await
+) -> Answer {
+    exchange(
+        &reg,
+        Endpoint::Actors,
+        &headers,
+        body,
+        reg.config().max_body,
+    )
+    .await
 }
 
-/// `/v1/enroll` has a route of its own for its own body limit: it is the one endpoint anyone may
-/// call without a token, and an enrollment is a code and a device name.
-async fn enroll<S: Storage>(
+/// Sends households' changes to the registry.
+#[utoipa::path(post, path = "/v1/push", tag = "sync",
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = FRAME),
+    responses((status = 200, description = "A `PushReply` frame: each household stored or refused", content_type = "application/octet-stream", body = Vec<u8>),
+        (status = "4XX", description = "Refused", body = ErrorJson)),
+    security(("device_token" = [])))]
+pub(super) async fn push<S: Storage>(
     State(reg): State<Arc<Registry<S>>>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
-) -> Result<Response, HttpError> {
+) -> Answer {
+    exchange(&reg, Endpoint::Push, &headers, body, reg.config().max_body).await
+}
+
+/// Receives the device's scope's feed after a cursor.
+#[utoipa::path(post, path = "/v1/pull", tag = "sync",
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = FRAME),
+    responses((status = 200, description = "A `PullReply` frame", content_type = "application/octet-stream", body = Vec<u8>),
+        (status = "4XX", description = "Refused", body = ErrorJson)),
+    security(("device_token" = [])))]
+pub(super) async fn pull<S: Storage>(
+    State(reg): State<Arc<Registry<S>>>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Answer {
+    exchange(&reg, Endpoint::Pull, &headers, body, reg.config().max_body).await
+}
+
+/// Compares per-household heads in buckets, to find what either side lacks.
+#[utoipa::path(post, path = "/v1/check", tag = "sync",
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = FRAME),
+    responses((status = 200, description = "A `CheckReply` frame", content_type = "application/octet-stream", body = Vec<u8>),
+        (status = "4XX", description = "Refused", body = ErrorJson)),
+    security(("device_token" = [])))]
+pub(super) async fn check<S: Storage>(
+    State(reg): State<Arc<Registry<S>>>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Answer {
+    exchange(&reg, Endpoint::Check, &headers, body, reg.config().max_body).await
+}
+
+/// Swaps the device's token for a new one.
+#[utoipa::path(post, path = "/v1/token", tag = "sync",
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = FRAME),
+    responses((status = 200, description = "A `TokenReply` frame", content_type = "application/octet-stream", body = Vec<u8>),
+        (status = "4XX", description = "Refused", body = ErrorJson)),
+    security(("device_token" = [])))]
+pub(super) async fn token<S: Storage>(
+    State(reg): State<Arc<Registry<S>>>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Answer {
+    exchange(&reg, Endpoint::Token, &headers, body, reg.config().max_body).await
+}
+
+/// Redeems an enrollment code for a device token. The one protocol endpoint anyone may call
+/// without a token, so it has its own small body limit: an enrollment is a code and a device name.
+#[utoipa::path(post, path = "/v1/enroll", tag = "sync",
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = FRAME),
+    responses((status = 200, description = "An `EnrollReply` frame with the device's token", content_type = "application/octet-stream", body = Vec<u8>),
+        (status = "4XX", description = "Refused", body = ErrorJson)))]
+pub(super) async fn enroll<S: Storage>(
+    State(reg): State<Arc<Registry<S>>>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Answer {
     exchange(&reg, Endpoint::Enroll, &headers, body, MAX_ENROLL_BODY).await
 }
 
@@ -92,18 +171,24 @@ async fn exchange<S: Storage>(
     Ok(([(axum::http::header::CONTENT_TYPE, CONTENT_TYPE)], out).into_response())
 }
 
-#[derive(Debug, serde::Deserialize)]
-struct ListQuery {
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(super) struct ListQuery {
+    /// An area code: the households in it and under it (within the caller's areas).
     area: Option<String>,
     /// A member's CNIC or B-form number: the households holding it (within `area` when given).
     cnic: Option<String>,
 }
 
-async fn list<S: Storage>(
+/// The households in the caller's areas (and `area`), or those holding a CNIC.
+#[utoipa::path(get, path = "/v1/households", tag = "households", params(ListQuery),
+    responses((status = 200, body = Vec<HouseholdSummary>), (status = "4XX", description = "Refused", body = ErrorJson)),
+    security(("device_token" = [])))]
+pub(super) async fn list<S: Storage>(
     State(reg): State<Arc<Registry<S>>>,
     headers: HeaderMap,
     Query(q): Query<ListQuery>,
-) -> Result<Json<Vec<shumari_domain::HouseholdSummary>>, HttpError> {
+) -> Result<Json<Vec<HouseholdSummary>>, HttpError> {
     let auth = reg.authenticate(bearer(&headers)).await?;
     let rows = match &q.cnic {
         Some(number) => reg
@@ -124,13 +209,43 @@ async fn list<S: Storage>(
     Ok(Json(rows))
 }
 
-async fn show<S: Storage>(
+/// One household in full, by id or reference number (not found outside the caller's areas).
+#[utoipa::path(get, path = "/v1/households/{id}", tag = "households",
+    params(("id" = String, Path, description = "Household id or reference number")),
+    responses((status = 200, body = HouseholdDetail), (status = "4XX", description = "Refused", body = ErrorJson)),
+    security(("device_token" = [])))]
+pub(super) async fn show<S: Storage>(
     State(reg): State<Arc<Registry<S>>>,
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Json<HouseholdDetail>, HttpError> {
     let auth = reg.authenticate(bearer(&headers)).await?;
     Ok(Json(reg.household_show(Some(&auth.user), &id).await?))
+}
+
+/// Every route of the registry's own API ([`table`]): the router is built from this list, and
+/// the OpenAPI document (`openapi.rs`) is held to it by `tests/openapi.rs`.
+pub(crate) fn routes<S: Storage>() -> Vec<Route<S>> {
+    let mut all = vec![
+        Route::post(
+            "/v1/enroll",
+            post(enroll::<S>).layer(DefaultBodyLimit::max(MAX_ENROLL_BODY)),
+        ),
+        Route::post("/v1/actors", post(actors::<S>)),
+        Route::post("/v1/push", post(push::<S>)),
+        Route::post("/v1/pull", post(pull::<S>)),
+        Route::post("/v1/check", post(check::<S>)),
+        Route::post("/v1/token", post(token::<S>)),
+        Route::get("/v1/households", get(list::<S>)),
+        Route::get("/v1/households/{id}", get(show::<S>)),
+    ];
+    all.extend(review::routes::<S>());
+    all.extend(duplicates::routes::<S>());
+    all.extend(pmt::routes::<S>());
+    all.extend(flags::routes::<S>());
+    all.extend(health::routes::<S>());
+    all.extend(openapi::routes::<S>());
+    all
 }
 
 /// The router. Protocol and admin routes sit inside the request limits ([`RateLimits`]): the timeout
@@ -167,23 +282,16 @@ pub fn app_with<S: Storage>(reg: Arc<Registry<S>>, extra: Router) -> Router {
                 rate.timeout,
             ))
     };
-    let api = Router::new()
-        .route(
-            "/v1/enroll",
-            post(enroll::<S>).layer(DefaultBodyLimit::max(MAX_ENROLL_BODY)),
-        )
-        .route("/v1/{endpoint}", post(protocol::<S>))
-        .route("/v1/households", get(list::<S>))
-        .route("/v1/households/{id}", get(show::<S>))
-        .merge(review::routes::<S>())
-        .merge(duplicates::routes::<S>())
-        .merge(pmt::routes::<S>())
-        .merge(flags::routes::<S>())
+    let (monitoring, inside): (Vec<_>, Vec<_>) = routes::<S>()
+        .into_iter()
+        .partition(|r| r.fence == Fence::Monitoring);
+    let monitoring = table::router_of(monitoring).with_state(reg.clone());
+    let api = table::router_of(inside)
         .layer(DefaultBodyLimit::max(limit))
-        .with_state(reg.clone());
+        .with_state(reg);
     limited(api)
         .merge(limited(extra))
-        .merge(health::routes(reg))
+        .merge(monitoring)
         .layer(axum::middleware::from_fn_with_state(
             metrics,
             observe::track,

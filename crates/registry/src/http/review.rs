@@ -5,7 +5,8 @@
 //! (`forbidden` for a role that does not review, `forbidden_transition` with 409 for a household
 //! whose status the decision does not follow, `not_found` outside the caller's areas).
 
-use super::{bearer, HttpError};
+use super::table::Route;
+use super::{bearer, ErrorJson, HttpError};
 use crate::error::RegistryError;
 use crate::service::{Registry, ReviewRequest, Reviewed};
 use crate::storage::Storage;
@@ -13,17 +14,24 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use shumari_domain::{HouseholdSummary, Status};
 use std::sync::Arc;
 
-#[derive(Debug, serde::Deserialize)]
-struct QueueQuery {
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(super) struct QueueQuery {
+    /// The status to list (`submitted` unless asked).
     status: Option<String>,
+    /// An area code within the caller's areas.
     area: Option<String>,
 }
 
-async fn queue<S: Storage>(
+/// The review queue: households in a status within the caller's areas.
+#[utoipa::path(get, path = "/v1/review", tag = "review", params(QueueQuery),
+    responses((status = 200, body = Vec<HouseholdSummary>), (status = "4XX", description = "Refused", body = ErrorJson)),
+    security(("device_token" = [])))]
+pub(super) async fn queue<S: Storage>(
     State(reg): State<Arc<Registry<S>>>,
     headers: HeaderMap,
     Query(q): Query<QueueQuery>,
@@ -39,7 +47,13 @@ async fn queue<S: Storage>(
     ))
 }
 
-async fn decide<S: Storage>(
+/// Approves, returns or rejects a household.
+#[utoipa::path(post, path = "/v1/households/{id}/review", tag = "review",
+    params(("id" = String, Path, description = "Household id or reference number")),
+    request_body = ReviewRequest,
+    responses((status = 200, body = Reviewed), (status = "4XX", description = "Refused (409 `forbidden_transition`)", body = ErrorJson)),
+    security(("device_token" = [])))]
+pub(super) async fn decide<S: Storage>(
     State(reg): State<Arc<Registry<S>>>,
     headers: HeaderMap,
     Path(id): Path<String>,
@@ -51,8 +65,9 @@ async fn decide<S: Storage>(
 }
 
 /// The review routes, merged into the registry's router.
-pub(super) fn routes<S: Storage>() -> Router<Arc<Registry<S>>> {
-    Router::new()
-        .route("/v1/review", get(queue::<S>))
-        .route("/v1/households/{id}/review", post(decide::<S>))
+pub(super) fn routes<S: Storage>() -> Vec<Route<S>> {
+    vec![
+        Route::get("/v1/review", get(queue::<S>)),
+        Route::post("/v1/households/{id}/review", post(decide::<S>)),
+    ]
 }

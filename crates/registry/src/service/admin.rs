@@ -28,7 +28,7 @@ fn time_of(ms: i64) -> DateTime<Utc> {
 }
 
 /// Which device and user brought one change to the registry, and when.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct AuditRow {
     /// Change hash (hex).
     pub change: String,
@@ -56,12 +56,14 @@ impl From<AuditEntry> for AuditRow {
 }
 
 /// One household in full: its fields, its open conflicts and its audit trail.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct HouseholdDetail {
     /// The household's fields (the winning value of each), at the top level of the JSON.
     #[serde(flatten)]
+    #[schema(value_type = Object)]
     pub household: Household,
     /// Fields with concurrent values, each value with its author.
+    #[schema(value_type = Vec<Object>)]
     pub conflicts: Vec<Conflict>,
     /// Every change the registry received for it.
     pub audit: Vec<AuditRow>,
@@ -72,11 +74,14 @@ pub struct HouseholdDetail {
     /// has nothing to score); set beside [`Self::pmt`] when the two differ.
     pub device_pmt: Option<super::scoring::ProvisionalScore>,
     /// Who changed what when, newest first ([`HISTORY_ROWS`] at most), read from the document.
+    #[schema(value_type = Vec<Object>)]
     pub history: Vec<HistoryEntry>,
     /// Each member's identity verification by member id (`service/identity.rs`); members never
     /// checked are absent.
+    #[schema(value_type = std::collections::BTreeMap<String, Object>)]
     pub verifications: std::collections::BTreeMap<Uuid, shumari_domain::Verification>,
     /// How the interview was made, as the field app recorded it.
+    #[schema(value_type = Object)]
     pub paradata: shumari_domain::Paradata,
     /// The data-quality flags standing on it (`flags.rs`), each with its reason.
     pub flags: Vec<super::flag_pass::Flag>,

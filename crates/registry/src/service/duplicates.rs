@@ -67,7 +67,7 @@ fn time_of(ms: i64) -> DateTime<Utc> {
 }
 
 /// Where a case stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum CaseState {
     /// Waiting for the district office.
@@ -108,7 +108,7 @@ impl CaseState {
 }
 
 /// What a case is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum CaseKind {
     /// Several households carry the number.
@@ -141,7 +141,7 @@ impl CaseKind {
 }
 
 /// How a reviewer closes a case (the JSON body of `POST /v1/duplicates/{case}/resolve`).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "resolution", rename_all = "snake_case")]
 pub enum Resolution {
     /// Keep the member in this household (id or reference number); remove it from the others.
@@ -167,7 +167,7 @@ pub enum Resolution {
 }
 
 /// One household of a case, as the queue shows it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct CaseHousehold {
     /// Household id.
     pub id: Uuid,
@@ -176,7 +176,7 @@ pub struct CaseHousehold {
 }
 
 /// A case of the duplicates queue.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct DuplicateCase {
     /// Case id.
     pub id: String,

@@ -26,13 +26,15 @@ use uuid::Uuid;
 pub const NEAR_METRES: f64 = 50.0;
 
 /// A pair of households that may be one.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct PossibleDuplicate {
     /// The two households, by reference.
+    #[schema(value_type = Vec<HouseholdSummary>, min_items = 2, max_items = 2)]
     pub households: [HouseholdSummary; 2],
     /// How alike the heads' names are, 0 to 1.
     pub name_similarity: f64,
     /// What else they share: `phone`, `father_or_husband_name`, `gps`.
+    #[schema(value_type = Vec<String>)]
     pub also: Vec<&'static str>,
     /// The distance between their GPS points, in metres, when both have one.
     pub distance_m: Option<f64>,

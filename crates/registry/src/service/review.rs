@@ -46,7 +46,7 @@ use uuid::Uuid;
 pub const REGISTRY_DEVICE: &str = "registry";
 
 /// A review decision as a reviewer gives it (the JSON body of `POST /v1/households/{id}/review`).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
 pub struct ReviewRequest {
     /// `approved`, `returned` or `rejected`.
     pub decision: Decision,
@@ -59,7 +59,7 @@ pub struct ReviewRequest {
 }
 
 /// A decision as recorded.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Reviewed {
     /// Household id.
     pub id: Uuid,

@@ -50,7 +50,7 @@ fn rfc3339<S: Serializer>(t: &DateTime<Utc>, s: S) -> std::result::Result<S::Ok,
 }
 
 /// One variable's share of a registry score (the variables' points sum to the score).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ScoreLine {
     /// Variable name (`constant` and `clamp` for the fixed lines).
     pub variable: String,
@@ -65,7 +65,7 @@ pub struct ScoreLine {
 }
 
 /// Eligibility for one programme.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ProgrammeLine {
     /// Programme name.
     pub programme: String,
@@ -76,7 +76,7 @@ pub struct ProgrammeLine {
 }
 
 /// A household's score at the registry (`registry pmt show`, the household detail's `pmt`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct RegistryScore {
     /// Household id.
     pub household: Uuid,
@@ -98,13 +98,14 @@ pub struct RegistryScore {
 }
 
 /// A rescoring run and how far it got.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct PmtJob {
     /// Job id.
     pub id: String,
     /// The model it scores with.
     pub model_version: String,
     /// `running`, `done` or `failed`.
+    #[schema(value_type = String)]
     pub state: &'static str,
     /// Households to score.
     pub total: u64,
@@ -160,7 +161,7 @@ pub fn band_of(r: &PmtResult) -> String {
 
 /// The score a tablet shows for a household: the model shipped with `shumari-forms` (what the app
 /// scores with), as of `today`. `None` when the household cannot be scored (no members yet).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct ProvisionalScore {
     /// 0 (poorest) to 100.
     pub score: f64,

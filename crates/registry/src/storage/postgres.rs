@@ -60,6 +60,13 @@ impl PgStorage {
         })
     }
 
+    /// A connection of the pool, for a crate beside the registry that keeps its own tables in the
+    /// registry's database (their migrations are the registry's, `migrations/registry-postgres/`),
+    /// such as `shumari-dci`. It must not touch the registry's own tables.
+    pub async fn connection(&self) -> tokio::sync::MutexGuard<'_, Client> {
+        self.conn().await
+    }
+
     /// A free connection if there is one, else the next in turn.
     pub(super) async fn conn(&self) -> tokio::sync::MutexGuard<'_, Client> {
         for c in self.pool.iter() {

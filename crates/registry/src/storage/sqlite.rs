@@ -73,6 +73,18 @@ impl SqliteStorage {
         })
     }
 
+    /// Runs `f` on the registry's connection on the blocking pool, for a crate beside the registry
+    /// that keeps its own tables in the registry's database (their migrations are the registry's,
+    /// `migrations/registry-sqlite/`), such as `shumari-dci`. `f` is one unit of work; it must not
+    /// touch the registry's own tables.
+    pub async fn with_connection<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T> + Send + 'static,
+    {
+        self.run(f).await
+    }
+
     pub(super) async fn run<T, F>(&self, f: F) -> Result<T>
     where
         T: Send + 'static,
