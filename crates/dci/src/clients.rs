@@ -88,7 +88,7 @@ async fn record<S: DciStore>(
         subject: subject.map(str::to_string),
         detail,
     };
-    reg.storage.append_access(&event, now_ms()).await?;
+    reg.record_access_event(event).await?;
     Ok(())
 }
 

@@ -196,6 +196,12 @@ impl<S: Storage> Registry<S> {
         self.access_trail.append(&self.storage, event).await
     }
 
+    /// Appends `event` for a feature that lives outside this crate (the DCI API's searches), through
+    /// the same group commit as the registry's own rows: answered once the row is stored.
+    pub async fn record_access_event(&self, event: AccessEvent) -> Result<()> {
+        self.access_trail.append(&self.storage, event).await
+    }
+
     /// Records a failed authentication; a failure to record is logged (the request is refused anyway).
     pub(super) async fn record_auth_failure(&self, action: AccessAction) {
         if let Err(e) = self.record_access(action, ANONYMOUS, None, None).await {
