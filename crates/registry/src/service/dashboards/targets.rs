@@ -108,6 +108,20 @@ impl<S: Storage> Registry<S> {
             .await?;
         Ok(pairs.len())
     }
+
+    /// The targets set in `area` and under it (`None`: everywhere), within the user's areas when a
+    /// user asks (`None`: the registry's command line).
+    pub async fn targets(&self, user: Option<&User>, area: Option<&str>) -> Result<Vec<Target>> {
+        let areas = match user {
+            Some(u) => crate::service::browse::areas_for(u, area),
+            None => vec![area.unwrap_or(super::rollup::COUNTRY).to_string()],
+        };
+        let mut out = Vec::new();
+        for a in areas {
+            out.extend(self.storage.targets_under(&a).await?);
+        }
+        Ok(out)
+    }
 }
 
 #[cfg(test)]
