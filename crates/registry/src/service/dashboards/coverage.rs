@@ -162,6 +162,47 @@ impl<S: Storage> Registry<S> {
         })
     }
 
+    /// Coverage of every district holding households or targets in the user's areas (the part
+    /// of it within them), for the district map.
+    pub async fn district_coverage(&self, user: &User) -> Result<Vec<AreaCoverage>> {
+        may_view(user)?;
+        let mut rows: BTreeMap<String, BTreeMap<Status, u64>> = BTreeMap::new();
+        let mut targets = BTreeMap::new();
+        for a in crate::scope::outermost(&user.areas) {
+            for c in self.storage.status_counts_under(&a).await? {
+                if let Some(d) = super::rollup::ancestor_at(&c.area, AreaLevel::District) {
+                    *rows
+                        .entry(d.to_string())
+                        .or_default()
+                        .entry(c.status)
+                        .or_default() += c.households;
+                }
+            }
+            for t in self.storage.targets_under(&a).await? {
+                if let Some(d) = super::rollup::ancestor_at(&t.area, AreaLevel::District) {
+                    rows.entry(d.to_string()).or_default();
+                }
+                targets.insert(t.area, t.households);
+            }
+        }
+        Ok(rows
+            .into_iter()
+            .map(|(code, by_status)| AreaCoverage {
+                name: self.areas.get(&code).ok().map(|a| a.name.clone()),
+                level: Some(AreaLevel::District),
+                enumerated: by_status
+                    .iter()
+                    .filter(|(s, _)| counts_as_done(**s))
+                    .map(|(_, n)| n)
+                    .sum(),
+                by_status,
+                target: target_of(&code, &targets),
+                drillable: true,
+                code,
+            })
+            .collect())
+    }
+
     /// The areas from the province down to `area` that lie within the user's areas.
     fn visible_path(&self, user: &User, area: &str) -> Vec<(String, Option<String>)> {
         [
