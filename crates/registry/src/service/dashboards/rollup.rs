@@ -3,7 +3,7 @@
 //! the shipped codes of fixed widths), and the target of an area given the targets set under it.
 
 use shumari_domain::area::contains;
-use shumari_domain::AreaLevel;
+use shumari_domain::{AreaLevel, AreaRange};
 use std::collections::BTreeMap;
 
 /// The whole country's code: every area lies under it.
@@ -73,17 +73,20 @@ pub fn target_of(code: &str, targets: &BTreeMap<String, u64>) -> Option<u64> {
     if let Some(t) = targets.get(code) {
         return Some(*t);
     }
-    let under: Vec<(&String, &u64)> = targets
-        .iter()
-        .filter(|(a, _)| a.as_str() != code && contains(code, a))
-        .collect();
-    let outermost = under
-        .iter()
-        .filter(|(a, _)| !under.iter().any(|(b, _)| b != a && contains(b, a)))
-        .map(|(_, n)| **n);
-    let mut any = false;
-    let sum = outermost.inspect(|_| any = true).sum();
-    any.then_some(sum)
+    // The codes under `code` are one contiguous run of the sorted map (the domain's `AreaRange`),
+    // and the codes under any of them follow it directly: skipping those under the last one kept
+    // leaves the outermost, in one pass.
+    let r = AreaRange::of(code);
+    let mut last: Option<&str> = None;
+    let mut sum = None;
+    for (a, n) in targets.range(r.from.clone()..r.until.clone()) {
+        if a == code || last.is_some_and(|l| contains(l, a)) {
+            continue;
+        }
+        last = Some(a);
+        *sum.get_or_insert(0) += n;
+    }
+    sum
 }
 
 #[cfg(test)]
