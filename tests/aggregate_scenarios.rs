@@ -12,7 +12,7 @@ use shumari_domain::{HouseholdSummary, Projection, Status};
 use shumari_registry::storage::aggregates::{pmt_bucket, BucketCount, StatusCount};
 use shumari_registry::storage::casework::ScoreRow;
 use shumari_registry::storage::postgres::PgStorage;
-use shumari_registry::storage::{AggregateStore, IngestRow, ScoreStore};
+use shumari_registry::storage::IngestRow;
 use shumari_registry::{RegistryError, SqliteStorage, Storage};
 use shumari_scenarios::pg::PgCluster;
 use shumari_scenarios::{on_both, runtime, TestRegistry};

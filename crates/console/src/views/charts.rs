@@ -156,6 +156,6 @@ mod tests {
         )
         .into_string();
         assert!(h.contains("Kafalat ≤ 32"), "{h:.400}");
-        assert_eq!(h.matches("<rect").count() >= 2, true);
+        assert!(h.matches("<rect").count() >= 2, "{h:.400}");
     }
 }
