@@ -31,6 +31,7 @@ mod registry_cmd;
 mod review_cmd;
 mod serve_cmd;
 mod sync_cmd;
+mod target_cmd;
 
 use clap::Parser;
 use cli::{Cli, Command};

@@ -198,6 +198,9 @@ pub enum RegistryCmd {
     /// Citizens' grievances: the queue, filing, notes, resolution and SLA escalation.
     #[command(subcommand)]
     Grievance(crate::grievance_cmd::GrievanceCmd),
+    /// Coverage targets: the households expected per area (the console's coverage dashboard).
+    #[command(subcommand)]
+    Target(crate::target_cmd::TargetCmd),
     /// Exports households or members as CSV or Parquet, with a codebook and a manifest.
     Export(crate::export_cmd::ExportArgs),
     /// System clients of the DCI social registry API.
@@ -573,6 +576,7 @@ pub fn run(cli: &Cli, cmd: &RegistryCmd) -> anyhow::Result<i32> {
         RegistryCmd::Enrolment(cmd) => crate::programme_cmd::enrolment(cli, &rt, cmd),
         RegistryCmd::Payments(cmd) => crate::payments_cmd::run(cli, &rt, cmd),
         RegistryCmd::Grievance(cmd) => crate::grievance_cmd::run(cli, &rt, cmd),
+        RegistryCmd::Target(cmd) => crate::target_cmd::run(cli, &rt, cmd),
         RegistryCmd::Export(args) => crate::export_cmd::run(cli, &rt, args),
         RegistryCmd::Client(cmd) => crate::client_cmd::run(cli, &rt, cmd),
     }

@@ -24,6 +24,7 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod district_map;
 pub mod error;
 pub mod i18n;
 pub mod routes;

@@ -8,6 +8,7 @@
 //! the data comes from the registry's service.
 
 mod assignments;
+mod dashboards;
 mod duplicates;
 mod exports;
 mod grievances;
@@ -61,6 +62,7 @@ pub fn router<S: Storage + ConsoleStorage>(c: Arc<Console<S>>) -> Router {
         .merge(payments::routes::<S>())
         .merge(grievances::routes::<S>())
         .merge(exports::routes::<S>())
+        .merge(dashboards::routes::<S>())
         .with_state(c)
         .layer(axum::middleware::map_response(protect))
 }

@@ -51,6 +51,7 @@ pub fn page(c: &Chrome<'_>, title: &str, body: Markup) -> Markup {
                             @if allows(user.role, Action::ReadHouseholds) {
                                 a href="/console/scoring" data-testid="nav-scoring" { (lang.t(super::scoring::R::Title)) }
                                 a href="/console/exports" data-testid="nav-exports" { (lang.t(super::exports::X::Title)) }
+                                a href="/console/dashboards" data-testid="nav-dashboards" { (lang.t(super::dashboards::DB::Title)) }
                             }
                             @if allows(user.role, Action::AdministerUsers) {
                                 a href="/console/users" data-testid="nav-users" { (lang.t(super::people::P::Users)) }

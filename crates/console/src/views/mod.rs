@@ -4,6 +4,8 @@
 //! (the browser tests find them by it).
 
 pub mod assignments;
+pub mod charts;
+pub mod dashboards;
 pub mod detail;
 pub mod duplicates;
 pub mod exports;

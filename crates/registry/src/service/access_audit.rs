@@ -117,6 +117,8 @@ pub enum AccessAction {
     GrievanceEscalate,
     /// Households or members were exported (dataset, format, area, rows, personal data or not).
     DataExport,
+    /// Coverage targets were set (how many areas; the CLI's or the console's administrator).
+    TargetSet,
 }
 
 impl AccessAction {
@@ -169,6 +171,7 @@ impl AccessAction {
             AccessAction::GrievanceResolve => "grievance.resolve",
             AccessAction::GrievanceEscalate => "grievance.escalate",
             AccessAction::DataExport => "data.export",
+            AccessAction::TargetSet => "dashboard.target_set",
         }
     }
 }

@@ -35,6 +35,8 @@
 //! - `grievances.rs`: citizens' grievances with tracking numbers per district, the queue, notes,
 //!   resolution and SLA escalation (`grievance_types.rs` their names, SLAs and plain words);
 //! - `notify.rs`: SMS to citizens through the gateway the registry was given;
+//! - `dashboards/`: the console's dashboards from the maintained aggregates (coverage against
+//!   targets, the PMT distribution), rolled up by area-code prefix within the user's areas;
 //! - `queue.rs`: scoring, duplicate detection and flags after a push, off its path (a background task
 //!   when the registry serves HTTP), and the settling reads do first.
 
@@ -45,6 +47,7 @@ mod bounds;
 mod browse;
 mod check;
 mod citizen;
+pub mod dashboards;
 mod device_admin;
 mod devices;
 mod duplicates;
@@ -84,6 +87,7 @@ pub use citizen::{
     mask_name, same_phone, CitizenAnswer, CitizenLimits, CitizenMember, CitizenStage, CitizenToken,
     CitizenView, CITIZEN, ISSUE_DATE_FIELD,
 };
+pub use dashboards::{AreaCoverage, CoverageReport, PmtHistogram, Threshold};
 pub use device_admin::DeviceInfo;
 pub use duplicates::{CaseHousehold, CaseKind, CaseState, DuplicateCase, Resolution};
 pub use exports::{ExportGrant, ExportPage, ExportRecord};

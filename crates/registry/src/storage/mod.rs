@@ -8,6 +8,7 @@
 //! run time without being generic over it.
 
 pub mod access;
+pub mod aggregates;
 pub mod any;
 pub mod assignments;
 pub mod backup;
@@ -30,6 +31,7 @@ use std::future::Future;
 use uuid::Uuid;
 
 pub use access::{AccessEntry, AccessEvent};
+pub use aggregates::AggregateStore;
 pub use assignments::AssignmentStore;
 pub use casework::{CaseStore, ScoreStore};
 pub use citizen::{AttemptRule, CitizenStore};
@@ -177,6 +179,7 @@ pub trait Storage:
     + ProgrammeStore
     + PaymentStore
     + GrievanceStore
+    + AggregateStore
     + Send
     + Sync
     + 'static
