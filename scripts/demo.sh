@@ -65,6 +65,8 @@ if [ ! -f "$SHUMARI_DATA_DIR/shumari.db" ]; then
     | while read -r id; do "$BIN" household set "$id" status=complete >/dev/null; done
 fi
 "$BIN" sync
+# The households each demo district is expected to have, for the console's coverage dashboard.
+"$BIN" registry target import --db "$DB" demo/targets.csv >/dev/null
 "$BIN" household list --limit 20
 echo
 "$BIN" registry household list --db "$DB" | tail -n 3
