@@ -8,6 +8,7 @@
 //! - [`codec`]: the wire format (hand-written, bounds-checked, one compressed frame per message; fuzzed);
 //! - [`compact`]: the compact form of pushed automerge changes;
 //! - [`check`]: the consistency check's bucket digests;
+//! - [`signing`]: change signatures, the records that prove a change's author whoever delivers it;
 //! - [`transport`]: the [`Transport`] trait (bytes in, bytes out, per endpoint).
 //!
 //! # The protocol, end to end
@@ -61,6 +62,7 @@ pub mod compact;
 pub mod inspect;
 pub mod limits;
 pub mod message;
+pub mod signing;
 pub mod transport;
 
 pub use codec::DecodeError;
