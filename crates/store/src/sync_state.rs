@@ -35,6 +35,8 @@ pub struct OutgoingDoc {
     pub changes: Vec<u8>,
     /// The document's heads once those changes are applied.
     pub heads: Vec<ChangeHash>,
+    /// Signature records of the changes in `changes`, as far as the store holds or made them.
+    pub signatures: Vec<crate::signatures::ChangeSignature>,
 }
 
 impl Store {
@@ -61,6 +63,7 @@ impl Store {
                 area,
                 changes,
                 heads: doc.heads(),
+                signatures: Vec::new(),
             });
         }
         Ok(out)
@@ -192,6 +195,7 @@ impl Store {
             }
             tx.execute("DELETE FROM left_scope WHERE rid = ?1", [rid])?;
             tx.execute("DELETE FROM household_names WHERE rowid = ?1", [rid])?;
+            tx.execute("DELETE FROM change_signatures WHERE rid = ?1", [rid])?;
             tx.execute("DELETE FROM doc_chunks WHERE rid = ?1", [rid])?;
             tx.execute("DELETE FROM documents WHERE rid = ?1", [rid])?;
             tx.execute("DELETE FROM members WHERE rid = ?1", [rid])?;

@@ -16,6 +16,7 @@ pub mod access;
 pub mod engine;
 pub mod error;
 pub mod http;
+pub mod identity;
 pub mod rotation;
 
 pub use shumari_proto::message as proto;
