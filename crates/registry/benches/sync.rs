@@ -189,6 +189,7 @@ fn storage_only<S: Storage>(rt: &tokio::runtime::Runtime, storage: &S, docs: &[S
             },
             log_changes: d.doc.clone(),
             audit: vec![(d.heads[..32].try_into().expect("32 bytes"), vec![7; 16])],
+            signatures: Vec::new(),
         })
         .collect();
     let t = Instant::now();

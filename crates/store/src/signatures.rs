@@ -154,11 +154,7 @@ impl Store {
         ids: &[Uuid],
         signer: Option<Signer<'_>>,
     ) -> Result<Vec<OutgoingDoc>> {
-        let own = if signer.is_some() {
-            self.own_actors()?
-        } else {
-            HashSet::new()
-        };
+        let own = self.own_actors()?;
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
             let Some(rid) = find_rid(&self.conn, id)? else {
@@ -185,6 +181,7 @@ impl Store {
                 .into_iter()
                 .map(|m| (m.hash.0, m.actor.to_bytes().to_vec()))
                 .collect();
+            let relays = metas.iter().any(|(_, actor)| !own.contains(actor));
             let mut kept = self.records_of(rid)?;
             let mut signatures = Vec::new();
             for (hash, actor) in metas {
@@ -210,6 +207,7 @@ impl Store {
                 changes,
                 heads: doc.heads(),
                 signatures,
+                relays,
             });
         }
         Ok(out)

@@ -37,6 +37,8 @@ pub struct OutgoingDoc {
     pub heads: Vec<ChangeHash>,
     /// Signature records of the changes in `changes`, as far as the store holds or made them.
     pub signatures: Vec<crate::signatures::ChangeSignature>,
+    /// Whether `changes` hold changes made on other devices (which this device relays).
+    pub relays: bool,
 }
 
 impl Store {
@@ -64,6 +66,7 @@ impl Store {
                 changes,
                 heads: doc.heads(),
                 signatures: Vec::new(),
+                relays: false,
             });
         }
         Ok(out)

@@ -313,7 +313,8 @@ impl<A: StoreAccess + ?Sized> Session<'_, A> {
             for o in outgoing {
                 // The compact form leaves out what the registry holds (dependency hashes, chunk
                 // framing): a third of a lone edit.
-                let d = crate::identity::push_doc(o.id, o.changes, o.signatures);
+                let heads = o.heads.clone();
+                let d = crate::identity::push_doc(o);
                 let full = batch.len() >= shumari_proto::limits::MAX_PUSH_DOCS
                     || batch_raw + d.wire_len() > raw_budget(self.push_ratio);
                 if !batch.is_empty() && full {
@@ -322,7 +323,7 @@ impl<A: StoreAccess + ?Sized> Session<'_, A> {
                     self.tell("push", done, Some(total));
                 }
                 batch_raw += d.wire_len();
-                batch.push((d, o.heads));
+                batch.push((d, heads));
             }
         }
         if !batch.is_empty() {

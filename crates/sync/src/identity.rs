@@ -90,11 +90,18 @@ pub fn signed_unsent(store: &Store, ids: &[Uuid]) -> Result<Vec<PushDoc>, SyncEr
     Ok(outgoing_signed(store, ids)?
         .into_iter()
         .filter(|o| !o.changes.is_empty())
-        .map(|o| push_doc(o.id, o.changes, o.signatures))
+        .map(push_doc)
         .collect())
 }
 
-/// A push document for changes and their store records.
-pub(crate) fn push_doc(id: Uuid, changes: Vec<u8>, records: Vec<ChangeSignature>) -> PushDoc {
-    PushDoc::best(id, changes).signed(records.into_iter().map(to_wire).collect())
+/// The push document of outgoing changes with their records. Changes relayed from other devices
+/// go raw: the compact form names actors by prefixes the registry resolves among the pushing
+/// device's own and the document's, and a relayed change's actor may be neither.
+pub(crate) fn push_doc(o: OutgoingDoc) -> PushDoc {
+    let d = if o.relays {
+        PushDoc::raw(o.id, o.changes)
+    } else {
+        PushDoc::best(o.id, o.changes)
+    };
+    d.signed(o.signatures.into_iter().map(to_wire).collect())
 }

@@ -117,6 +117,12 @@ pub enum AccessAction {
     GrievanceEscalate,
     /// Households or members were exported (dataset, format, area, rows, personal data or not).
     DataExport,
+    /// A pushed household was refused because a change's author could not be proven (no signature
+    /// where one is needed, or one that does not verify); the detail names the code, the change and
+    /// both devices.
+    ChangeRefused,
+    /// A device registered its public key, or was refused another one.
+    DeviceKey,
 }
 
 impl AccessAction {
@@ -169,6 +175,8 @@ impl AccessAction {
             AccessAction::GrievanceResolve => "grievance.resolve",
             AccessAction::GrievanceEscalate => "grievance.escalate",
             AccessAction::DataExport => "data.export",
+            AccessAction::ChangeRefused => "change.refused",
+            AccessAction::DeviceKey => "device.key",
         }
     }
 }

@@ -73,6 +73,7 @@ mod queue;
 mod references;
 mod review;
 mod scoring;
+mod signatures;
 mod tokens;
 
 pub use crate::storage::access::{BrokenLink, ChainReport};
