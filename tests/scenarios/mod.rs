@@ -202,6 +202,7 @@ pub fn forged_actor<S: Storage>(reg: &TestRegistry<S>) {
             Some(&token(&b)),
             ActorsRequest {
                 actors: vec![b_actor],
+                key: None,
             }
             .encode(),
         )
@@ -234,6 +235,7 @@ pub fn forged_actor<S: Storage>(reg: &TestRegistry<S>) {
             Some(&token(&b)),
             ActorsRequest {
                 actors: vec![a_actor.to_bytes().to_vec()],
+                key: None,
             }
             .encode(),
         )
@@ -572,6 +574,7 @@ pub fn console_users_old_tablet_is_refused<S: Storage>(reg: &TestRegistry<S>) {
         max_bytes: 1 << 20,
         digest: [0; 8],
         assignments: false,
+        signatures: false,
     };
     let refused = t
         .call(Endpoint::Pull, Some(token), pull.encode())
