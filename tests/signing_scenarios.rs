@@ -30,11 +30,17 @@ fn colleagues<S: Storage>(r: &TestRegistry<S>) -> (TestDevice, TestDevice, Uuid)
     assert!(b.sync().refused.is_empty());
     // The colleague received the household with its author's signatures, so it can relay it.
     let kept = b.store.signatures_of(&h).expect("signatures");
-    let a_key = a.store.device_key().expect("key").expect("made at enrollment");
+    let a_key = a
+        .store
+        .device_key()
+        .expect("key")
+        .expect("made at enrollment");
     assert!(a_key.registered);
     let a_pub = DeviceKey::from_secret(*a_key.secret).public();
     assert!(!kept.is_empty());
-    assert!(kept.iter().all(|r| signing::verify(&a_pub, &to_wire(r.clone()))));
+    assert!(kept
+        .iter()
+        .all(|r| signing::verify(&a_pub, &to_wire(r.clone()))));
     (a, b, h)
 }
 
@@ -122,13 +128,12 @@ fn relay_by_a_colleague_is_accepted_and_converges<S: Storage>(r: &mut TestRegist
     assert_eq!(r.heads()[&h], a.heads()[&h], "the registry has A's edit");
     assert_eq!(r.show(h)["answers"]["q03"], json!("Mohalla Bilal"));
     // The registry kept the signature beside the change, and A's next sync changes nothing there.
-    let held = r
-        .rt
-        .block_on(r.reg.storage.household_signatures(&[h]))
-        .expect("records")
-        .pop()
-        .expect("one")
-        .1;
+    let held =
+        r.rt.block_on(r.reg.storage.household_signatures(&[h]))
+            .expect("records")
+            .pop()
+            .expect("one")
+            .1;
     assert!(held.contains(&to_wire(o.signatures[0].clone())));
     assert!(a.sync().refused.is_empty());
     assert!(b.sync().complete);
@@ -252,7 +257,10 @@ fn a_device_enrolled_before_keys_registers_one_and_signs_from_then_on<S: Storage
     old.store.kv_set(KEY_DEVICE, &e.device_id).expect("device");
     old.store.adopt_short_id(&e.short_id).expect("short id");
     old.store
-        .set_user(&shumari_domain::roles::author_name(&e.user_name, &e.user_id))
+        .set_user(&shumari_domain::roles::author_name(
+            &e.user_name,
+            &e.user_id,
+        ))
         .expect("user");
     // Its household, pushed unsigned after registering its actor without a key: accepted.
     let h = old.add(7, AREA);
@@ -271,8 +279,16 @@ fn a_device_enrolled_before_keys_registers_one_and_signs_from_then_on<S: Storage
             ActorsRequest { actors, key: None }.encode(),
         )
         .expect("actors");
-    assert!(ActorsResponse::decode(&resp).expect("response").key.is_none());
-    let o = old.store.outgoing(&[h]).expect("outgoing").pop().expect("one");
+    assert!(ActorsResponse::decode(&resp)
+        .expect("response")
+        .key
+        .is_none());
+    let o = old
+        .store
+        .outgoing(&[h])
+        .expect("outgoing")
+        .pop()
+        .expect("one");
     assert!(o.signatures.is_empty());
     assert_eq!(
         push_raw(&mut old, h, o.changes, vec![]),
@@ -285,29 +301,36 @@ fn a_device_enrolled_before_keys_registers_one_and_signs_from_then_on<S: Storage
     let key = old.store.device_key().expect("key").expect("made");
     assert!(key.registered);
     let public = DeviceKey::from_secret(*key.secret).public();
-    let held = r
-        .rt
-        .block_on(r.reg.storage.device_signers(std::slice::from_ref(&e.device_id)))
+    let held =
+        r.rt.block_on(
+            r.reg
+                .storage
+                .device_signers(std::slice::from_ref(&e.device_id)),
+        )
         .expect("signers");
     assert_eq!(held[0].key, Some(public));
 
     // Its later changes are signed and verified, and the registry keeps their records.
     old.set(h, "answers.q03", json!("after the upgrade"));
     assert!(old.sync().refused.is_empty());
-    let records = r
-        .rt
-        .block_on(r.reg.storage.household_signatures(&[h]))
-        .expect("records")
-        .pop()
-        .expect("one")
-        .1;
+    let records =
+        r.rt.block_on(r.reg.storage.household_signatures(&[h]))
+            .expect("records")
+            .pop()
+            .expect("one")
+            .1;
     assert_eq!(records.len(), 1, "only the change made after the upgrade");
     assert!(signing::verify(&public, &records[0]));
     assert_eq!(r.show(h)["answers"]["q03"], json!("after the upgrade"));
 
     // From now on an unsigned change from it is refused, and nothing of it is stored.
     old.set(h, "answers.q03", json!("unsigned"));
-    let o = old.store.outgoing(&[h]).expect("outgoing").pop().expect("one");
+    let o = old
+        .store
+        .outgoing(&[h])
+        .expect("outgoing")
+        .pop()
+        .expect("one");
     let counts = r.counts();
     assert_eq!(
         refused(push_raw(&mut old, h, o.changes, vec![])),
@@ -360,9 +383,8 @@ on_both!(
 #[test]
 fn signer_lookup_of_an_unknown_device_is_empty() {
     let r = TestRegistry::sqlite();
-    let none = r
-        .rt
-        .block_on(r.reg.storage.device_signers(&["nobody".to_string()]))
-        .expect("signers");
+    let none =
+        r.rt.block_on(r.reg.storage.device_signers(&["nobody".to_string()]))
+            .expect("signers");
     assert!(none.is_empty());
 }

@@ -220,11 +220,13 @@ fn the_settings_files_request_limits_apply() {
     let mut t = HttpTransport::new(&server.url).unwrap();
     shumari_sync::enroll(&mut store, &mut t, &server.url, &code, &Options::default()).unwrap();
     let token = store.kv_get(KEY_TOKEN).unwrap().expect("enrolled");
-    let empty = || shumari_sync::proto::ActorsRequest {
-        actors: Vec::new(),
-        key: None,
-    }
-    .encode();
+    let empty = || {
+        shumari_sync::proto::ActorsRequest {
+            actors: Vec::new(),
+            key: None,
+        }
+        .encode()
+    };
     for _ in 0..2 {
         t.call(Endpoint::Actors, Some(&token), empty()).unwrap();
     }

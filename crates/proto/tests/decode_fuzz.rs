@@ -29,7 +29,9 @@ fn cases() -> u32 {
 /// `n % 3` signature records for the changes `n` names (none for every third document).
 fn records(n: u8) -> Vec<SignedChange> {
     let key = DeviceKey::from_secret([n; 32]);
-    (0..n % 3).map(|i| key.sign(&[n.wrapping_add(i); 32])).collect()
+    (0..n % 3)
+        .map(|i| key.sign(&[n.wrapping_add(i); 32]))
+        .collect()
 }
 
 fn doc(n: u8) -> DocChanges {

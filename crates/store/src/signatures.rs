@@ -128,7 +128,9 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare_cached("SELECT hash, signature FROM change_signatures WHERE rid = ?1")?;
-        let rows = stmt.query_map([rid], |r| Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, Vec<u8>>(1)?)))?;
+        let rows = stmt.query_map([rid], |r| {
+            Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, Vec<u8>>(1)?))
+        })?;
         let mut out = HashMap::new();
         for row in rows {
             let (h, s) = row?;

@@ -42,7 +42,10 @@ pub fn signing_key(store: &Store) -> Result<Option<DeviceKey>, SyncError> {
 
 /// Records what the registry answered for the key; a refused key is logged and tried again at the
 /// next sync (the device keeps pushing, unsigned, as a device without a registered key).
-pub(crate) fn note_key_outcome(store: &Store, outcome: Option<KeyOutcome>) -> Result<(), SyncError> {
+pub(crate) fn note_key_outcome(
+    store: &Store,
+    outcome: Option<KeyOutcome>,
+) -> Result<(), SyncError> {
     match outcome {
         Some(KeyOutcome::Registered) => store.mark_device_key_registered()?,
         Some(KeyOutcome::Refused(r)) => {

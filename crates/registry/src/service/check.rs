@@ -135,8 +135,16 @@ impl<S: Storage> Registry<S> {
         let mut send = Vec::new();
         let mut used = 0;
         for chunk in ids.chunks(64) {
-            let docs: Vec<_> = self.storage.load_docs(chunk).await?.into_iter().flatten().collect();
-            let mut records = self.records_of(&docs.iter().map(|d| d.id).collect::<Vec<_>>(), signed).await?;
+            let docs: Vec<_> = self
+                .storage
+                .load_docs(chunk)
+                .await?
+                .into_iter()
+                .flatten()
+                .collect();
+            let mut records = self
+                .records_of(&docs.iter().map(|d| d.id).collect::<Vec<_>>(), signed)
+                .await?;
             for s in docs {
                 let signatures = records.remove(&s.id).unwrap_or_default();
                 let cost = s.doc.len() + 64 + shumari_proto::signing::RECORD_LEN * signatures.len();

@@ -1,13 +1,13 @@
 //! Devices: redeeming a one-time enrollment code for a bearer token (the registry keeps only its
 //! hash), and binding a device's automerge actors to it so that no other device can push as them.
 
+use super::access_audit::AccessAction;
 use super::{now_ms, sha, Registry};
 use crate::error::{RegistryError, Result};
 use crate::storage::{DeviceAuth, Storage};
 use rand::Rng;
 use shumari_domain::roles::{allows, Action};
 use shumari_proto::limits::MAX_REGISTER_ACTORS;
-use super::access_audit::AccessAction;
 use shumari_proto::message::{
     ActorsRequest, ActorsResponse, EnrollRequest, EnrollResponse, KeyOutcome,
 };

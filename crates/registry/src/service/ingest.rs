@@ -11,9 +11,9 @@
 //!
 //! [`merge`]: super::merge
 
+use super::access_audit::AccessAction;
 use super::bounds::{self, PushBudget};
 use super::merge::{compact_of, prepare, Prepared};
-use super::access_audit::AccessAction;
 use super::signatures::{self, Authors, Unproven};
 use super::{now_ms, permit, Registry};
 use crate::error::{RegistryError, Result};
@@ -274,52 +274,51 @@ impl<S: Storage> Registry<S> {
                 outcomes.insert(id, out_of_scope(&a));
                 continue;
             }
-            let outcome = match p {
-                Prepared::Noop => DocOutcome::Accepted,
-                Prepared::Refused(r) => DocOutcome::Refused(r),
-                Prepared::Ready {
-                    mut row,
-                    actors,
-                    before,
-                } => {
-                    let after = row.projection.summary.status;
-                    let attributed = if scope.contains(&row.projection.summary.area) {
-                        signatures::attribute(auth, &row.audit, &d.signatures, &authors)
-                    } else {
-                        Ok(signatures::Attributed::default())
-                    };
-                    if !scope.contains(&row.projection.summary.area) {
-                        out_of_scope(&row.projection.summary.area)
-                    } else if let Err(unproven) = attributed {
-                        self.record_unproven(auth, id, &unproven).await?;
-                        DocOutcome::Refused(unproven.refusal)
-                    } else if signatures::forged_author(auth, &authors, &actors) {
-                        permit::forged_author(&auth.user)
-                    } else if let Some(refused) = attributed
-                        .as_ref()
-                        .ok()
-                        .and_then(|a| permit::transition_by(&auth.user, &a.users, before, after))
-                    {
-                        refused
-                    } else if let Some(refused) = references.check_for(
-                        id,
-                        &row.projection.summary.reference,
-                        attributed
-                            .as_ref()
-                            .map(|a| a.relayed_short_ids.as_slice())
-                            .unwrap_or_default(),
-                    ) {
-                        refused
-                    } else {
-                        if let Ok(a) = attributed {
-                            row.signatures = a.records;
+            let outcome =
+                match p {
+                    Prepared::Noop => DocOutcome::Accepted,
+                    Prepared::Refused(r) => DocOutcome::Refused(r),
+                    Prepared::Ready {
+                        mut row,
+                        actors,
+                        before,
+                    } => {
+                        let after = row.projection.summary.status;
+                        let attributed = if scope.contains(&row.projection.summary.area) {
+                            signatures::attribute(auth, &row.audit, &d.signatures, &authors)
+                        } else {
+                            Ok(signatures::Attributed::default())
+                        };
+                        if !scope.contains(&row.projection.summary.area) {
+                            out_of_scope(&row.projection.summary.area)
+                        } else if let Err(unproven) = attributed {
+                            self.record_unproven(auth, id, &unproven).await?;
+                            DocOutcome::Refused(unproven.refusal)
+                        } else if signatures::forged_author(auth, &authors, &actors) {
+                            permit::forged_author(&auth.user)
+                        } else if let Some(refused) = attributed.as_ref().ok().and_then(|a| {
+                            permit::transition_by(&auth.user, &a.users, before, after)
+                        }) {
+                            refused
+                        } else if let Some(refused) = references.check_for(
+                            id,
+                            &row.projection.summary.reference,
+                            attributed
+                                .as_ref()
+                                .map(|a| a.relayed_short_ids.as_slice())
+                                .unwrap_or_default(),
+                        ) {
+                            refused
+                        } else {
+                            if let Ok(a) = attributed {
+                                row.signatures = a.records;
+                            }
+                            rows.push(*row);
+                            ready.push(d);
+                            DocOutcome::Accepted
                         }
-                        rows.push(*row);
-                        ready.push(d);
-                        DocOutcome::Accepted
                     }
-                }
-            };
+                };
             outcomes.insert(id, outcome);
         }
         Ok((rows, ready))

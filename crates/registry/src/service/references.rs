@@ -50,7 +50,8 @@ impl ReferenceCheck {
             None => {
                 let short = split_reference(reference).map(|(_, short, _)| short);
                 if short.is_some()
-                    && (short == self.mine.as_deref() || also.iter().any(|a| Some(a.as_str()) == short))
+                    && (short == self.mine.as_deref()
+                        || also.iter().any(|a| Some(a.as_str()) == short))
                 {
                     self.taken_here.insert(reference.to_string());
                     return None;

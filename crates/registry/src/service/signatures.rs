@@ -122,10 +122,10 @@ pub(super) fn attribute(
                 return Err(unproven(
                     RefusalCode::UnsignedChange,
                     format!(
-                        "change {} is not signed, but this device registered a key: every change it \
+                    "change {} is not signed, but this device registered a key: every change it \
                          sends must be signed",
-                        hex::encode(&hash[..8])
-                    ),
+                    hex::encode(&hash[..8])
+                ),
                     hash,
                     Some(device),
                 ))
@@ -234,7 +234,10 @@ mod tests {
     /// Device `a` (Ayesha, key A) pushes; device `b` (Bilal, key B) made the relayed changes;
     /// device `old` has no key.
     fn setup() -> (DeviceAuth, Authors, DeviceKey, DeviceKey) {
-        let (ka, kb) = (DeviceKey::from_secret([1; 32]), DeviceKey::from_secret([2; 32]));
+        let (ka, kb) = (
+            DeviceKey::from_secret([1; 32]),
+            DeviceKey::from_secret([2; 32]),
+        );
         let auth = DeviceAuth {
             device_id: "a".into(),
             user: user("u-a", "Ayesha"),
@@ -285,14 +288,24 @@ mod tests {
         assert_eq!(ok.records.len(), 2);
         assert_eq!(ok.users.len(), 2);
         // The relayed change signed by the relaying device, by nobody, or altered.
-        let by_relay = attribute(&auth, &[theirs.clone()], &[ka.sign(&theirs.0)], &authors);
+        let by_relay = attribute(
+            &auth,
+            std::slice::from_ref(&theirs),
+            &[ka.sign(&theirs.0)],
+            &authors,
+        );
         assert_eq!(code(by_relay), Some(RefusalCode::BadSignature));
-        let missing = attribute(&auth, &[theirs.clone()], &[], &authors);
+        let missing = attribute(&auth, std::slice::from_ref(&theirs), &[], &authors);
         assert_eq!(code(missing), Some(RefusalCode::UnsignedChange));
         let mut forged = kb.sign(&theirs.0);
         forged.signature[0] ^= 1;
         assert_eq!(
-            code(attribute(&auth, &[theirs.clone()], &[forged], &authors)),
+            code(attribute(
+                &auth,
+                std::slice::from_ref(&theirs),
+                &[forged],
+                &authors
+            )),
             Some(RefusalCode::BadSignature)
         );
         // A device with a key must sign its own changes too.
@@ -308,7 +321,7 @@ mod tests {
         // A keyless device's change relayed by another: refused; pushed by itself: accepted.
         let old = ([4u8; 32], vec![0xc]);
         assert_eq!(
-            code(attribute(&auth, &[old.clone()], &[], &authors)),
+            code(attribute(&auth, std::slice::from_ref(&old), &[], &authors)),
             Some(RefusalCode::UnsignedChange)
         );
         let old_auth = DeviceAuth {
@@ -322,17 +335,25 @@ mod tests {
     #[test]
     fn each_change_names_its_own_devices_user_or_no_one() {
         let (auth, authors, _, _) = setup();
-        let with = |a: u8, name: Option<&str>| BTreeMap::from([(vec![a], name.map(str::to_string))]);
+        let with =
+            |a: u8, name: Option<&str>| BTreeMap::from([(vec![a], name.map(str::to_string))]);
         let ayesha = permit::author_of(&auth.user);
         assert!(!forged_author(&auth, &authors, &with(0xa, Some(&ayesha))));
-        assert!(!forged_author(&auth, &authors, &with(0xa, Some(shumari_domain::roles::UNENROLLED_AUTHOR))));
+        assert!(!forged_author(
+            &auth,
+            &authors,
+            &with(0xa, Some(shumari_domain::roles::UNENROLLED_AUTHOR))
+        ));
         assert!(!forged_author(&auth, &authors, &with(0xa, None)));
         // Bilal's relayed change names Bilal, not the pusher.
         let bilal = permit::author_of(&user("u-b", "Bilal"));
         assert!(!forged_author(&auth, &authors, &with(0xb, Some(&bilal))));
         assert!(forged_author(&auth, &authors, &with(0xb, Some(&ayesha))));
         for forged in ["Bilal (u-2)", "Ayesha (u-2)", "Ayesha"] {
-            assert!(forged_author(&auth, &authors, &with(0xa, Some(forged))), "{forged}");
+            assert!(
+                forged_author(&auth, &authors, &with(0xa, Some(forged))),
+                "{forged}"
+            );
         }
     }
 }

@@ -7,7 +7,12 @@ use shumari_proto::signing::SignedChange;
 use uuid::Uuid;
 
 impl SigningStore for AnyStorage {
-    async fn register_device_key(&self, device_id: &str, key: &[u8; 32], now: i64) -> Result<[u8; 32]> {
+    async fn register_device_key(
+        &self,
+        device_id: &str,
+        key: &[u8; 32],
+        now: i64,
+    ) -> Result<[u8; 32]> {
         match self {
             AnyStorage::Sqlite(s) => s.register_device_key(device_id, key, now).await,
             AnyStorage::Postgres(s) => s.register_device_key(device_id, key, now).await,

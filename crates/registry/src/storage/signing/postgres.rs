@@ -8,7 +8,12 @@ use std::collections::HashMap;
 use uuid::Uuid;
 
 impl SigningStore for PgStorage {
-    async fn register_device_key(&self, device_id: &str, key: &[u8; 32], now: i64) -> Result<[u8; 32]> {
+    async fn register_device_key(
+        &self,
+        device_id: &str,
+        key: &[u8; 32],
+        now: i64,
+    ) -> Result<[u8; 32]> {
         let c = self.conn().await;
         c.execute(
             "INSERT INTO device_keys (device_id, public_key, registered_at) VALUES ($1, $2, $3)

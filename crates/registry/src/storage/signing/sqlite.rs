@@ -8,7 +8,12 @@ use shumari_proto::signing::{unpack, SignedChange};
 use uuid::Uuid;
 
 impl SigningStore for SqliteStorage {
-    async fn register_device_key(&self, device_id: &str, key: &[u8; 32], now: i64) -> Result<[u8; 32]> {
+    async fn register_device_key(
+        &self,
+        device_id: &str,
+        key: &[u8; 32],
+        now: i64,
+    ) -> Result<[u8; 32]> {
         let (device_id, key) = (device_id.to_string(), *key);
         self.run(move |c| {
             let tx = c.transaction()?;
@@ -21,7 +26,8 @@ impl SigningStore for SqliteStorage {
                 .prepare_cached("SELECT public_key FROM device_keys WHERE device_id = ?1")?
                 .query_row([&device_id], |r| r.get(0))?;
             tx.commit()?;
-            key_of(Some(held)).ok_or_else(|| StorageError::Other("bad device key in database".into()))
+            key_of(Some(held))
+                .ok_or_else(|| StorageError::Other("bad device key in database".into()))
         })
         .await
     }
