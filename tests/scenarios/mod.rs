@@ -210,17 +210,21 @@ pub fn forged_actor<S: Storage>(reg: &TestRegistry<S>) {
     )
     .unwrap();
     assert!(resp.results[0].1.is_none());
-    let honest = b.store.outgoing(&[other]).unwrap().pop().unwrap();
+    let honest = shumari_sync::identity::signed_unsent(&b.store, &[other])
+        .unwrap()
+        .pop()
+        .unwrap();
     let req = PushRequest {
-        docs: vec![forged, PushDoc::raw(other, honest.changes)],
+        docs: vec![forged, honest],
     };
     let resp = PushResponse::decode(
         &t.call(Endpoint::Push, Some(&token(&b)), req.encode())
             .unwrap(),
     )
     .unwrap();
+    // A's actor is bound to A, and A did not sign the change: it is not A's.
     match &resp.results[0].1 {
-        DocOutcome::Refused(r) => assert_eq!(r.code, RefusalCode::ForgedActor),
+        DocOutcome::Refused(r) => assert_eq!(r.code, RefusalCode::UnsignedChange),
         other => panic!("forged change accepted: {other:?}"),
     }
     assert!(
