@@ -21,8 +21,8 @@ pub use crate::error::SyncError;
 use crate::identity::to_store;
 use crate::proto::{
     heads_from_wire, heads_to_wire, CheckRequest, CheckResponse, CheckVerdict, Cursor, DocChanges,
-    DocOutcome, Endpoint, EnrollRequest, EnrollResponse, Message, PullRequest, PullResponse,
-    PushDoc, PushRequest, PushResponse, TokenRequest, TokenResponse, DEFAULT_CHUNK_BYTES,
+    DocOutcome, Endpoint, Message, PullRequest, PullResponse, PushDoc, PushRequest, PushResponse,
+    TokenRequest, TokenResponse, DEFAULT_CHUNK_BYTES,
 };
 use crate::rotation;
 use crate::transport::{Transport, TransportError};
