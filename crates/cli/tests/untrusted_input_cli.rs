@@ -132,7 +132,10 @@ fn decompression_bombs_are_refused_per_household_and_the_registry_stays_small() 
         .unwrap()
         .into_iter()
         .map(|o| {
-            let records = o.signatures.into_iter().map(shumari_sync::identity::to_wire);
+            let records = o
+                .signatures
+                .into_iter()
+                .map(shumari_sync::identity::to_wire);
             PushDoc::raw(o.id, o.changes).signed(records.collect())
         })
         .collect();
