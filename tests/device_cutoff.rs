@@ -27,6 +27,7 @@ fn frame_for(ep: Endpoint) -> Option<Vec<u8>> {
         Endpoint::Enroll => return None,
         Endpoint::Actors => ActorsRequest {
             actors: vec![vec![7; 16]],
+            key: None,
         }
         .encode(),
         Endpoint::Push => PushRequest { docs: vec![] }.encode(),
@@ -35,11 +36,13 @@ fn frame_for(ep: Endpoint) -> Option<Vec<u8>> {
             max_bytes: 65_536,
             digest: [0; 8],
             assignments: false,
+            signatures: false,
         }
         .encode(),
         Endpoint::Check => CheckRequest {
             buckets: vec![0],
             docs: vec![],
+            signatures: false,
         }
         .encode(),
         Endpoint::Token => TokenRequest.encode(),

@@ -99,6 +99,7 @@ fn requests_over_a_bound_are_refused_whole() {
     // Actors per registration.
     let actors = |n: usize| ActorsRequest {
         actors: (0..n).map(|_| Uuid::new_v4().as_bytes().to_vec()).collect(),
+        key: None,
     };
     too_large(t.call(
         Endpoint::Actors,
@@ -164,7 +165,13 @@ fn a_burst_over_the_token_limit_gets_429_with_retry_after() {
     let d = reg.device(&[AREA]);
     let token = d.store.kv_get(KEY_TOKEN).unwrap().unwrap();
     let mut http = http_transport(&url);
-    let empty = || ActorsRequest { actors: Vec::new() }.encode();
+    let empty = || {
+        ActorsRequest {
+            actors: Vec::new(),
+            key: None,
+        }
+        .encode()
+    };
     for _ in 0..3 {
         http.call(Endpoint::Actors, Some(&token), empty()).unwrap();
     }
@@ -286,6 +293,7 @@ impl Transport for SlipIntoPulls {
             id: self.id,
             changes: self.bomb.clone(),
             heads: vec![[7; 32]],
+            signatures: Vec::new(),
         });
         Ok(page.encode())
     }

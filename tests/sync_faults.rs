@@ -238,12 +238,17 @@ fn malformed_and_oversized_requests_are_4xx_and_change_nothing() {
     a.transport = http_transport(&url);
     assert!(a.sync().complete);
     let ids = a.add_many(5, 40, AREA);
-    let docs: Vec<PushDoc> = a
-        .store
-        .outgoing(&ids)
+    let docs: Vec<PushDoc> = shumari_sync::identity::outgoing_signed(&a.store, &ids)
         .unwrap()
         .into_iter()
-        .map(|o| PushDoc::raw(o.id, o.changes))
+        .map(|o| {
+            // Signed as the engine signs them: the device has a key.
+            let records = o
+                .signatures
+                .into_iter()
+                .map(shumari_sync::identity::to_wire);
+            PushDoc::raw(o.id, o.changes).signed(records.collect())
+        })
         .collect();
     let req = PushRequest { docs };
     let before = snapshot(&reg);
@@ -318,12 +323,17 @@ fn pushes_with_mutated_changes_are_refused_per_household_and_never_crash_the_reg
     let reg = TestRegistry::sqlite();
     let mut a = reg.device(&[AREA]);
     let ids = a.add_many(0, 3, AREA);
-    let docs: Vec<PushDoc> = a
-        .store
-        .outgoing(&ids)
+    let docs: Vec<PushDoc> = shumari_sync::identity::outgoing_signed(&a.store, &ids)
         .unwrap()
         .into_iter()
-        .map(|o| PushDoc::raw(o.id, o.changes))
+        .map(|o| {
+            // Signed as the engine signs them: the device has a key.
+            let records = o
+                .signatures
+                .into_iter()
+                .map(shumari_sync::identity::to_wire);
+            PushDoc::raw(o.id, o.changes).signed(records.collect())
+        })
         .collect();
     let tok = token(&a);
     let t = std::cell::RefCell::new(reg.transport());
@@ -363,6 +373,10 @@ fn pushes_with_mutated_changes_are_refused_per_household_and_never_crash_the_reg
                     "bad_document",
                     "forged_actor",
                     "out_of_scope",
+                    // A mutation automerge still reads makes another change, with another hash:
+                    // the record sent is not its author's signature of it.
+                    "unsigned_change",
+                    "bad_signature",
                     // A flipped length can describe far more data than was sent: refused by the
                     // bounds before automerge loads it.
                     "too_large",

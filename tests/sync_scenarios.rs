@@ -96,6 +96,7 @@ fn stale_rows_are_skipped<S: Storage>(r: &TestRegistry<S>) {
         },
         log_changes: vec![heads],
         audit: vec![([heads; 32], vec![7; 16])],
+        signatures: Vec::new(),
     };
     let st = &r.reg.storage;
     let commit = |rows| {
@@ -180,6 +181,7 @@ fn list_rows_by_area<S: Storage>(r: &TestRegistry<S>) {
             },
             log_changes: vec![1],
             audit: Vec::new(),
+            signatures: Vec::new(),
         })
         .collect();
     let st = &r.reg.storage;

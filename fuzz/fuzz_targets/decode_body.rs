@@ -66,6 +66,18 @@ pub fn decode_all(data: &[u8]) -> usize {
     if let Ok(raw) = shumari_proto::compact::expand(data, &mut Everything) {
         ok += 1 + load(&raw);
     }
+    // Signature records as a relay sends them, checked against a key made from the same bytes.
+    let mut r = Reader::new(data);
+    if let Ok(records) = shumari_proto::signing::read_records(&mut r) {
+        let mut key = [0u8; 32];
+        let n = data.len().min(32);
+        key[..n].copy_from_slice(&data[..n]);
+        ok += records
+            .iter()
+            .filter(|rec| shumari_proto::signing::verify(&key, rec))
+            .count();
+        ok += shumari_proto::signing::unpack(data).len().min(1);
+    }
     // The cursor travels as a token in the device's store.
     let _ = Cursor::from_token(&String::from_utf8_lossy(data));
     ok

@@ -202,6 +202,7 @@ pub fn forged_actor<S: Storage>(reg: &TestRegistry<S>) {
             Some(&token(&b)),
             ActorsRequest {
                 actors: vec![b_actor],
+                key: None,
             }
             .encode(),
         )
@@ -209,17 +210,21 @@ pub fn forged_actor<S: Storage>(reg: &TestRegistry<S>) {
     )
     .unwrap();
     assert!(resp.results[0].1.is_none());
-    let honest = b.store.outgoing(&[other]).unwrap().pop().unwrap();
+    let honest = shumari_sync::identity::signed_unsent(&b.store, &[other])
+        .unwrap()
+        .pop()
+        .unwrap();
     let req = PushRequest {
-        docs: vec![forged, PushDoc::raw(other, honest.changes)],
+        docs: vec![forged, honest],
     };
     let resp = PushResponse::decode(
         &t.call(Endpoint::Push, Some(&token(&b)), req.encode())
             .unwrap(),
     )
     .unwrap();
+    // A's actor is bound to A, and A did not sign the change: it is not A's.
     match &resp.results[0].1 {
-        DocOutcome::Refused(r) => assert_eq!(r.code, RefusalCode::ForgedActor),
+        DocOutcome::Refused(r) => assert_eq!(r.code, RefusalCode::UnsignedChange),
         other => panic!("forged change accepted: {other:?}"),
     }
     assert!(
@@ -234,6 +239,7 @@ pub fn forged_actor<S: Storage>(reg: &TestRegistry<S>) {
             Some(&token(&b)),
             ActorsRequest {
                 actors: vec![a_actor.to_bytes().to_vec()],
+                key: None,
             }
             .encode(),
         )
@@ -572,6 +578,7 @@ pub fn console_users_old_tablet_is_refused<S: Storage>(reg: &TestRegistry<S>) {
         max_bytes: 1 << 20,
         digest: [0; 8],
         assignments: false,
+        signatures: false,
     };
     let refused = t
         .call(Endpoint::Pull, Some(token), pull.encode())

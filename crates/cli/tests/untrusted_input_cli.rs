@@ -126,11 +126,18 @@ fn decompression_bombs_are_refused_per_household_and_the_registry_stays_small() 
     store
         .add_households(&[household(1), household(2)], None, "nser-household", "1")
         .unwrap();
-    let good: Vec<PushDoc> = store
-        .unsynced(10)
+    let ids: Vec<Uuid> = store.unsynced(10).unwrap().iter().map(|o| o.id).collect();
+    // Signed by the device, as its engine sends them.
+    let good: Vec<PushDoc> = shumari_sync::identity::outgoing_signed(&store, &ids)
         .unwrap()
         .into_iter()
-        .map(|o| PushDoc::raw(o.id, o.changes))
+        .map(|o| {
+            let records = o
+                .signatures
+                .into_iter()
+                .map(shumari_sync::identity::to_wire);
+            PushDoc::raw(o.id, o.changes).signed(records.collect())
+        })
         .collect();
     assert_eq!(good.len(), 2);
 
@@ -220,10 +227,15 @@ fn the_settings_files_request_limits_apply() {
     let mut t = HttpTransport::new(&server.url).unwrap();
     shumari_sync::enroll(&mut store, &mut t, &server.url, &code, &Options::default()).unwrap();
     let token = store.kv_get(KEY_TOKEN).unwrap().expect("enrolled");
-    let empty = || shumari_sync::proto::ActorsRequest { actors: Vec::new() }.encode();
-    for _ in 0..2 {
-        t.call(Endpoint::Actors, Some(&token), empty()).unwrap();
-    }
+    let empty = || {
+        shumari_sync::proto::ActorsRequest {
+            actors: Vec::new(),
+            key: None,
+        }
+        .encode()
+    };
+    // Enrollment registered the device's key with one request of the burst of two.
+    t.call(Endpoint::Actors, Some(&token), empty()).unwrap();
     match t.call(Endpoint::Actors, Some(&token), empty()) {
         Err(shumari_sync::TransportError::Throttled { code, .. }) => {
             assert_eq!(code, "rate_limited")

@@ -8,6 +8,7 @@
 //! - [`codec`]: the wire format (hand-written, bounds-checked, one compressed frame per message; fuzzed);
 //! - [`compact`]: the compact form of pushed automerge changes;
 //! - [`check`]: the consistency check's bucket digests;
+//! - [`signing`]: change signatures, the records that prove a change's author whoever delivers it;
 //! - [`transport`]: the [`Transport`] trait (bytes in, bytes out, per endpoint).
 //!
 //! # The protocol, end to end
@@ -17,8 +18,9 @@
 //! 1. **Enroll** (`/v1/enroll`, once): the device redeems a one-time code printed by an administrator
 //!    and receives a bearer token (the registry stores only its hash), its user id, role and areas.
 //! 2. **Register actors** (`/v1/actors`): each store open uses a fresh automerge actor id. Before
-//!    pushing, the device binds its new actors to itself. The registry refuses any pushed change whose
-//!    actor is not bound to the pushing device, so no device can forge another's edits.
+//!    pushing, the device binds its new actors (and once its public key) to itself. The registry
+//!    refuses any pushed change whose actor is bound to no device, or to another device that did not
+//!    sign it (7.), so no device can forge another's edits.
 //! 3. **Push** (`/v1/push`, push before pull): for every household whose heads differ from the heads the
 //!    registry acknowledged, the changes since those heads (`save_after`), in the [`compact`] form
 //!    that leaves out what the registry holds (dependency hashes, chunk framing). Many households per
@@ -46,7 +48,13 @@
 //!    default) unless rotated; a revoked device, a disabled user's device and an expired token are
 //!    refused on every endpoint with HTTP 401 and the code `revoked` or `expired`
 //!    ([`message::CODE_REVOKED`], [`message::CODE_EXPIRED`]), which the device does not retry.
-//! 7. **Versioned**: every frame carries [`PROTOCOL_VERSION`]; another version gets
+//! 7. **Signed**: every change carries its author device's Ed25519 signature ([`signing`]): the
+//!    device registers its public key with its actors, pushes a (hash, signature) record beside each
+//!    change, and asks for the records of what it pulls so it can relay it. The registry accepts a
+//!    change from any device in scope that brings it, iff the record verifies against the key of the
+//!    device its actor is registered to (a device without a key yet may push its own unsigned); so a
+//!    colleague's tablet holding a change the registry lost can push it again.
+//! 8. **Versioned**: every frame carries [`PROTOCOL_VERSION`]; another version gets
 //!    `unsupported_version` (HTTP 426) telling the user to update.
 //!
 //! The same sequence among any number of devices converges: every replica ends with the same changes,
@@ -61,6 +69,7 @@ pub mod compact;
 pub mod inspect;
 pub mod limits;
 pub mod message;
+pub mod signing;
 pub mod transport;
 
 pub use codec::DecodeError;

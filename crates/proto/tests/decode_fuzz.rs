@@ -10,10 +10,11 @@
 use proptest::prelude::*;
 use shumari_proto::codec::{frame, Writer};
 use shumari_proto::message::{
-    ChangeEncoding, CheckResponse, CheckVerdict, Cursor, DocChanges, DocOutcome, EnrollResponse,
-    Message, PullRequest, PullResponse, PushDoc, PushRequest, PushResponse, Refusal, RefusalCode,
-    Role, BUCKETS, PROTOCOL_VERSION,
+    ActorsRequest, ActorsResponse, ChangeEncoding, CheckRequest, CheckResponse, CheckVerdict,
+    Cursor, DocChanges, DocOutcome, EnrollResponse, KeyOutcome, Message, PullRequest, PullResponse,
+    PushDoc, PushRequest, PushResponse, Refusal, RefusalCode, Role, BUCKETS, PROTOCOL_VERSION,
 };
+use shumari_proto::signing::{DeviceKey, SignedChange};
 use uuid::Uuid;
 
 include!("../../../fuzz/fuzz_targets/decode_body.rs");
@@ -25,11 +26,20 @@ fn cases() -> u32 {
         .unwrap_or(2000)
 }
 
+/// `n % 3` signature records for the changes `n` names (none for every third document).
+fn records(n: u8) -> Vec<SignedChange> {
+    let key = DeviceKey::from_secret([n; 32]);
+    (0..n % 3)
+        .map(|i| key.sign(&[n.wrapping_add(i); 32]))
+        .collect()
+}
+
 fn doc(n: u8) -> DocChanges {
     DocChanges {
         id: Uuid::from_bytes([n; 16]),
         changes: vec![n; 40 + n as usize],
         heads: vec![[n; 32], [n.wrapping_add(1); 32]],
+        signatures: records(n),
     }
 }
 
@@ -42,6 +52,7 @@ fn push_doc(n: u8) -> PushDoc {
         } else {
             ChangeEncoding::Compact
         },
+        signatures: records(n),
     }
 }
 
@@ -86,6 +97,23 @@ fn samples() -> Vec<(u8, Vec<u8>)> {
             max_bytes: 65536,
             digest: [3; 8],
             assignments: true,
+            signatures: true,
+        }),
+        payload(&CheckRequest {
+            buckets: vec![1, 7],
+            docs: vec![(Uuid::from_bytes([6; 16]), vec![[6; 32]])],
+            signatures: true,
+        }),
+        payload(&ActorsRequest {
+            actors: vec![vec![1; 16], vec![2; 16]],
+            key: Some(DeviceKey::from_secret([4; 32]).public()),
+        }),
+        payload(&ActorsResponse {
+            results: vec![(vec![1; 16], None)],
+            key: Some(KeyOutcome::Refused(Refusal::new(
+                RefusalCode::KeyTaken,
+                "another key",
+            ))),
         }),
         payload(&PullResponse {
             docs: (0..3).map(doc).collect(),
@@ -106,7 +134,7 @@ fn samples() -> Vec<(u8, Vec<u8>)> {
             }]),
         }),
         payload(&CheckResponse {
-            send: vec![doc(5)],
+            send: vec![doc(5), doc(6)],
             want: vec![Uuid::from_bytes([4; 16])],
             remove: vec![],
             more: false,
@@ -154,6 +182,36 @@ fn well_formed_messages_decode_to_themselves() {
         docs: (0..4).map(push_doc).collect(),
     };
     assert_eq!(PushRequest::decode(&m.encode()).unwrap(), m);
+    // Signatures in every message that carries them come back as sent, and an earlier device's
+    // messages (none) still read.
+    let unsigned = PushRequest {
+        docs: vec![push_doc(3)],
+    };
+    assert!(unsigned.docs[0].signatures.is_empty());
+    assert_eq!(PushRequest::decode(&unsigned.encode()).unwrap(), unsigned);
+    for (kind, p) in samples() {
+        let f = frame(PROTOCOL_VERSION, kind, &p);
+        match kind {
+            k if k == PullResponse::KIND => {
+                let r = PullResponse::decode(&f).unwrap();
+                assert_eq!(r.docs[1].signatures, records(1));
+                assert!(r.assignments.is_some());
+            }
+            k if k == CheckResponse::KIND => {
+                let r = CheckResponse::decode(&f).unwrap();
+                assert_eq!(r.send[0].signatures, records(5));
+                assert!(r.send[1].signatures.is_empty());
+            }
+            k if k == ActorsRequest::KIND => {
+                assert!(ActorsRequest::decode(&f).unwrap().key.is_some());
+            }
+            k if k == PullRequest::KIND => {
+                let r = PullRequest::decode(&f).unwrap();
+                assert!(r.signatures && r.assignments);
+            }
+            _ => {}
+        }
+    }
     let refused = PushResponse {
         results: vec![(
             Uuid::from_bytes([2; 16]),

@@ -15,6 +15,9 @@
 //!   head's name and CNIC, member count, status, updated time; members with ID numbers; an FTS5 index
 //!   of names (English and Urdu) and prefix search over ID digits. "Under an area" is the domain's rule
 //!   (`AreaRange`), bound as parameters.
+//! - **Signed changes**: the device's Ed25519 secret key and the signature records of the changes it
+//!   holds (its own, signed when first sent, and others' received with their changes), so any change
+//!   here can be forwarded with its author's signature (`signatures.rs`, migration V4).
 //! - **Migrations** are SQL files in `migrations/store/`, embedded and applied on open ([`migrate`]).
 //!
 //! ```no_run
@@ -35,6 +38,7 @@ mod households;
 pub mod key;
 pub mod migrate;
 mod short_id;
+mod signatures;
 mod store;
 mod sync_state;
 mod sync_support;
@@ -42,6 +46,7 @@ mod unlock;
 
 pub use error::{Result, StoreError};
 pub use households::{Created, HouseholdView, ListFilter};
+pub use signatures::{ChangeSignature, DeviceKeyRow, Signer};
 pub use store::{Device, Store, DB_FILE, KEY_FILE};
 pub use sync_state::{LeftScope, OutgoingDoc};
 pub use unlock::{UpgradeStop, KEY_FILE_NEXT};

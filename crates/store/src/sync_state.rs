@@ -35,6 +35,10 @@ pub struct OutgoingDoc {
     pub changes: Vec<u8>,
     /// The document's heads once those changes are applied.
     pub heads: Vec<ChangeHash>,
+    /// Signature records of the changes in `changes`, as far as the store holds or made them.
+    pub signatures: Vec<crate::signatures::ChangeSignature>,
+    /// Whether `changes` hold changes made on other devices (which this device relays).
+    pub relays: bool,
 }
 
 impl Store {
@@ -61,6 +65,8 @@ impl Store {
                 area,
                 changes,
                 heads: doc.heads(),
+                signatures: Vec::new(),
+                relays: false,
             });
         }
         Ok(out)
@@ -192,6 +198,7 @@ impl Store {
             }
             tx.execute("DELETE FROM left_scope WHERE rid = ?1", [rid])?;
             tx.execute("DELETE FROM household_names WHERE rowid = ?1", [rid])?;
+            tx.execute("DELETE FROM change_signatures WHERE rid = ?1", [rid])?;
             tx.execute("DELETE FROM doc_chunks WHERE rid = ?1", [rid])?;
             tx.execute("DELETE FROM documents WHERE rid = ?1", [rid])?;
             tx.execute("DELETE FROM members WHERE rid = ?1", [rid])?;

@@ -2,7 +2,6 @@
 //! refused documents never block the queue behind them and the store is never held for long.
 
 use crate::error::Result;
-use crate::households::{find_rid, heads_from_bytes};
 use crate::store::Store;
 use crate::sync_state::OutgoingDoc;
 use uuid::Uuid;
@@ -34,38 +33,10 @@ impl Store {
         )?)
     }
 
-    /// The unacknowledged changes of these documents (ids the store does not hold are skipped).
+    /// The unacknowledged changes of these documents (ids the store does not hold are skipped),
+    /// with the signature records kept for them ([`Store::outgoing_with`] also signs this device's
+    /// own).
     pub fn outgoing(&self, ids: &[Uuid]) -> Result<Vec<OutgoingDoc>> {
-        let mut out = Vec::with_capacity(ids.len());
-        for id in ids {
-            let Some(rid) = find_rid(&self.conn, id)? else {
-                continue;
-            };
-            let (area, acked): (String, Option<Vec<u8>>) = self.conn.query_row(
-                "SELECT h.area, d.acked_heads FROM documents d JOIN households h ON h.rid = d.rid
-                  WHERE d.rid = ?1",
-                [rid],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )?;
-            let mut doc = self.load_doc(rid)?;
-            let acked = acked.map(|b| heads_from_bytes(&b)).unwrap_or_default();
-            // Acked heads the document does not contain (should not happen) fall back to everything.
-            let acked: Vec<_> = if acked
-                .iter()
-                .all(|h| doc.automerge().get_change_by_hash(h).is_some())
-            {
-                acked
-            } else {
-                Vec::new()
-            };
-            let changes = doc.automerge().save_after(&acked);
-            out.push(OutgoingDoc {
-                id: *id,
-                area,
-                changes,
-                heads: doc.heads(),
-            });
-        }
-        Ok(out)
+        self.outgoing_with(ids, None)
     }
 }

@@ -10,14 +10,19 @@
 //! a surveyor keeps typing while a round waits on a 2G link or on an unreachable registry. Local steps
 //! handle at most [`LOCAL_STEP_DOCS`] documents, so a keystroke save waits for one short step at most.
 
+mod enrollment;
+mod register;
+
+pub use enrollment::{enroll, enroll_with};
+
 use crate::access::StoreAccess;
 use crate::check::{bucket_digests, bucket_of, differing, root_digest};
 pub use crate::error::SyncError;
+use crate::identity::to_store;
 use crate::proto::{
-    heads_from_wire, heads_to_wire, ActorsRequest, ActorsResponse, CheckRequest, CheckResponse,
-    CheckVerdict, Cursor, DocChanges, DocOutcome, Endpoint, EnrollRequest, EnrollResponse, Message,
-    PullRequest, PullResponse, PushDoc, PushRequest, PushResponse, TokenRequest, TokenResponse,
-    DEFAULT_CHUNK_BYTES,
+    heads_from_wire, heads_to_wire, CheckRequest, CheckResponse, CheckVerdict, Cursor, DocChanges,
+    DocOutcome, Endpoint, Message, PullRequest, PullResponse, PushDoc, PushRequest, PushResponse,
+    TokenRequest, TokenResponse, DEFAULT_CHUNK_BYTES,
 };
 use crate::rotation;
 use crate::transport::{Transport, TransportError};
@@ -189,6 +194,8 @@ struct Session<'a, A: StoreAccess + ?Sized> {
     refused: BTreeSet<Uuid>,
     /// Raw bytes per compressed byte of the last push frame, to fill the next one close to the cap.
     push_ratio: f64,
+    /// Whether this round already offered the device's key (a refused key is offered once a round).
+    key_offered: bool,
 }
 
 impl<A: StoreAccess + ?Sized> Session<'_, A> {
@@ -267,44 +274,6 @@ impl<A: StoreAccess + ?Sized> Session<'_, A> {
         Ok(())
     }
 
-    /// Registers actors the registry does not know yet (a local look-up; a request only when there
-    /// are new ones).
-    fn register_actors(&mut self) -> Result<(), SyncError> {
-        let new: Vec<_> = self.store.with_store(|s| {
-            Ok(s.actors()?
-                .into_iter()
-                .filter(|(_, registered)| !registered)
-                .map(|(a, _)| a)
-                .collect())
-        })?;
-        // A few per request at most (the registry's bound), in as many requests as it takes.
-        for part in new.chunks(shumari_proto::limits::MAX_REGISTER_ACTORS) {
-            let resp: ActorsResponse = self.call(
-                Endpoint::Actors,
-                &ActorsRequest {
-                    actors: part.iter().map(|a| a.to_bytes().to_vec()).collect(),
-                },
-            )?;
-            let ok: Vec<_> = part
-                .iter()
-                .filter(|a| {
-                    resp.results
-                        .iter()
-                        .any(|(b, r)| b.as_slice() == a.to_bytes() && r.is_none())
-                })
-                .cloned()
-                .collect();
-            for (_, r) in &resp.results {
-                if let Some(r) = r {
-                    tracing::warn!(code = %r.code, "an actor was refused: {}", r.message);
-                }
-            }
-            self.store
-                .with_store(|s| Ok(s.mark_actors_registered(&ok)?))?;
-        }
-        Ok(())
-    }
-
     /// Sends every unacknowledged change in chunks.
     fn push(&mut self) -> Result<(), SyncError> {
         let refused = &self.refused;
@@ -330,7 +299,7 @@ impl<A: StoreAccess + ?Sized> Session<'_, A> {
             let outgoing = self.store.with_store(|s| {
                 let mut out = Vec::new();
                 let mut already = Vec::new();
-                for o in s.outgoing(group)? {
+                for o in crate::identity::outgoing_signed(s, group)? {
                     if o.changes.is_empty() {
                         // Everything is already at the registry (acknowledged under other heads).
                         already.push((o.id, o.heads));
@@ -346,7 +315,8 @@ impl<A: StoreAccess + ?Sized> Session<'_, A> {
             for o in outgoing {
                 // The compact form leaves out what the registry holds (dependency hashes, chunk
                 // framing): a third of a lone edit.
-                let d = PushDoc::best(o.id, o.changes);
+                let heads = o.heads.clone();
+                let d = crate::identity::push_doc(o);
                 let full = batch.len() >= shumari_proto::limits::MAX_PUSH_DOCS
                     || batch_raw + d.wire_len() > raw_budget(self.push_ratio);
                 if !batch.is_empty() && full {
@@ -355,7 +325,7 @@ impl<A: StoreAccess + ?Sized> Session<'_, A> {
                     self.tell("push", done, Some(total));
                 }
                 batch_raw += d.wire_len();
-                batch.push((d, o.heads));
+                batch.push((d, heads));
             }
         }
         if !batch.is_empty() {
@@ -420,13 +390,26 @@ impl<A: StoreAccess + ?Sized> Session<'_, A> {
                 message: "the registry sent a household larger than a device accepts".into(),
             });
         }
+        let mut records = Vec::with_capacity(docs.len());
         let batch: Vec<_> = docs
             .into_iter()
-            .map(|d| (d.id, d.changes, heads_from_wire(&d.heads)))
+            .map(|d| {
+                records.push((d.id, d.signatures.iter().map(to_store).collect::<Vec<_>>()));
+                (d.id, d.changes, heads_from_wire(&d.heads))
+            })
             .collect();
         let mut ok = 0;
-        for part in batch.chunks(LOCAL_STEP_DOCS) {
-            let results = self.store.with_store(|s| Ok(s.apply_remote(part)?))?;
+        for (part, signed) in batch
+            .chunks(LOCAL_STEP_DOCS)
+            .zip(records.chunks(LOCAL_STEP_DOCS))
+        {
+            // The signatures that came with the changes are kept beside them, so this device can
+            // forward them (a household the store could not apply is skipped by the store).
+            let results = self.store.with_store(|s| {
+                let results = s.apply_remote(part)?;
+                s.keep_signatures(signed)?;
+                Ok(results)
+            })?;
             for (id, r) in results {
                 match r {
                     Ok(()) => ok += 1,
@@ -477,6 +460,7 @@ impl<A: StoreAccess + ?Sized> Session<'_, A> {
                         [0; 8]
                     },
                     assignments: true,
+                    signatures: true,
                 },
             )?;
             more_follows = resp.more;
@@ -561,6 +545,7 @@ impl<A: StoreAccess + ?Sized> Session<'_, A> {
                     &CheckRequest {
                         buckets: buckets.clone(),
                         docs: docs.clone(),
+                        signatures: true,
                     },
                 )?;
                 let n = self.apply(resp.send)?;
@@ -597,70 +582,6 @@ impl<A: StoreAccess + ?Sized> Session<'_, A> {
     }
 }
 
-/// Redeems an enrollment code: stores the token, the user and the areas, and registers this store's
-/// actors. Edits made afterwards are attributed to the registry's user id.
-pub fn enroll(
-    store: &mut Store,
-    transport: &mut dyn Transport,
-    registry_url: &str,
-    code: &str,
-    opts: &Options,
-) -> Result<EnrollResponse, SyncError> {
-    enroll_with(store, transport, registry_url, code, opts)
-}
-
-/// [`enroll`] through any [`StoreAccess`] (the store is not held during the request).
-pub fn enroll_with<A: StoreAccess + ?Sized>(
-    store: &mut A,
-    transport: &mut dyn Transport,
-    registry_url: &str,
-    code: &str,
-    opts: &Options,
-) -> Result<EnrollResponse, SyncError> {
-    let mut quiet = |_: &Progress| {};
-    let label = store.with_store(|s| Ok(s.device().short_id.clone()))?;
-    let mut s = Session {
-        store,
-        t: transport,
-        token: None,
-        opts,
-        report: Report::default(),
-        progress: &mut quiet,
-        refused: BTreeSet::new(),
-        push_ratio: 3.0,
-    };
-    let resp: EnrollResponse = s.call(
-        Endpoint::Enroll,
-        &EnrollRequest {
-            code: code.trim().to_string(),
-            label: label.clone(),
-            short_id: label,
-        },
-    )?;
-    s.store.with_store(|store| {
-        rotation::save(store, &resp.token, chrono::Utc::now())?;
-        store.kv_set(KEY_URL, registry_url)?;
-        store.kv_set(KEY_DEVICE, &resp.device_id)?;
-        store.kv_set(
-            KEY_AREAS,
-            &serde_json::to_string(&resp.areas).unwrap_or_default(),
-        )?;
-        // References made from now on carry the short id the registry granted (unique among its
-        // devices); households it has never seen are renumbered if the id changed.
-        store.adopt_short_id(&resp.short_id)?;
-        // Edits are signed with the user's name beside the registry id, so a conflict on another
-        // device says who wrote each value in words a surveyor recognises ("Ayesha (u-…)"), not an
-        // opaque id.
-        Ok(store.set_user(&shumari_domain::roles::author_name(
-            &resp.user_name,
-            &resp.user_id,
-        ))?)
-    })?;
-    s.token = Some(resp.token.clone());
-    s.register_actors()?;
-    Ok(resp)
-}
-
 /// One full sync: register new actors, push, pull, check and repair, until consistent or
 /// `max_rounds` is reached. Per-household refusals are in the report; they never stop the rest.
 pub fn sync(
@@ -690,6 +611,7 @@ pub fn sync_with<A: StoreAccess + ?Sized>(
         progress,
         refused: BTreeSet::new(),
         push_ratio: 3.0,
+        key_offered: false,
     };
     s.rotate_token()?;
     s.register_actors()?;

@@ -8,6 +8,53 @@
 //! that crate, not this one. Its modules are re-exported here under their old names so that
 //! `shumari_sync::proto::PushRequest` and `crate::codec::…` keep working.
 //!
+//! # Signed changes
+//!
+//! Every change a device makes is signed by it, so the registry can accept the change from whoever
+//! delivers it: the device itself, a colleague's tablet that holds it, later a district hub or a USB
+//! bundle. The pieces:
+//!
+//! 1. **A key per device.** [`enroll`] makes an Ed25519 key pair from the operating system's
+//!    randomness and keeps the secret in the encrypted store; the public key goes to the registry with
+//!    the store's actors (`/v1/actors`). A store enrolled before keys existed makes and registers one at
+//!    its next sync ([`identity`]).
+//! 2. **A signature per change.** The message signed is `b"shumari-change-v1"` followed by the
+//!    automerge change hash, which covers the change's actor, sequence number, dependencies and
+//!    operations ([`shumari_proto::signing`]). A change is signed the first time it is sent and the
+//!    record (hash, signature) is kept in the store beside it.
+//! 3. **Records travel with changes.** A push carries, per household, the record of every change
+//!    it sends: its own and those it relays. The device asks the registry for records on every pull
+//!    and check, and keeps them, so whatever it holds it can forward with its author's signature.
+//! 4. **The registry checks the author, not the messenger.** A change new to the registry is
+//!    accepted iff its record verifies against the key of the device its actor is registered to; a
+//!    device without a key (not yet upgraded) may still push its own changes unsigned. Anything else
+//!    is refused for the household (`bad_signature`, `unsigned_change`) and put on the access trail.
+//!
+//! A relay is just a push of changes made elsewhere with their records:
+//!
+//! ```
+//! use shumari_proto::signing::{self, DeviceKey};
+//! use shumari_proto::message::{Message, PushDoc, PushRequest};
+//! // Device A signs its change (the engine does this when it first sends the change).
+//! let a = DeviceKey::from_secret([1; 32]);
+//! let change_hash = [42u8; 32];
+//! let record = a.sign(&change_hash);
+//! // Device B relays A's change bytes with A's record, untouched.
+//! let id = uuid::Uuid::now_v7();
+//! let push = PushRequest {
+//!     docs: vec![PushDoc::raw(id, vec![/* A's raw change chunk */]).signed(vec![record.clone()])],
+//! };
+//! let received = PushRequest::decode(&push.encode()).unwrap();
+//! // The registry looks A's key up through the change's actor and checks the record.
+//! assert!(signing::verify(&a.public(), &received.docs[0].signatures[0]));
+//! // Signed by B instead, the same change would be refused: only its author's device can sign it.
+//! let b = DeviceKey::from_secret([2; 32]);
+//! assert!(!signing::verify(&a.public(), &b.sign(&change_hash)));
+//! ```
+//!
+//! What a device would send for some households, records included, is
+//! [`identity::signed_unsent`]: the same documents the next push sends, for a relay, a hub or a file.
+//!
 //! The engine never stands in the surveyor's way: it takes the device's store for one short local
 //! step at a time ([`access`]), never across a request, and acknowledges the heads it sent, so edits
 //! made while a batch is in flight stay waiting for the next round.
@@ -16,6 +63,7 @@ pub mod access;
 pub mod engine;
 pub mod error;
 pub mod http;
+pub mod identity;
 pub mod rotation;
 
 pub use shumari_proto::message as proto;

@@ -1,4 +1,6 @@
-//! Enrollment (`/v1/enroll`) and actor registration (`/v1/actors`).
+//! Enrollment (`/v1/enroll`) and actor registration (`/v1/actors`), which also registers the
+//! device's public key ([`crate::signing`]) once: right after enrollment, or at the first sync of a
+//! device enrolled before keys existed.
 
 use super::{Message, Refusal, Role};
 use crate::codec::{DecodeError, Reader, Writer};
@@ -86,11 +88,24 @@ impl Message for EnrollResponse {
     }
 }
 
-/// `POST /v1/actors`: binds actor ids to the authenticated device.
+/// `POST /v1/actors`: binds actor ids, and once the device's public key, to the authenticated
+/// device.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ActorsRequest {
     /// Actor ids (raw bytes).
     pub actors: Vec<Vec<u8>>,
+    /// The device's Ed25519 public key, until the registry has acknowledged it (32 trailing bytes,
+    /// absent from older devices).
+    pub key: Option<[u8; 32]>,
+}
+
+/// What became of the public key an [`ActorsRequest`] carried.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyOutcome {
+    /// The registry holds this key for the device (now or before).
+    Registered,
+    /// Refused (`key_taken`: the device registered another key; a key is never replaced).
+    Refused(Refusal),
 }
 
 impl Message for ActorsRequest {
@@ -100,13 +115,21 @@ impl Message for ActorsRequest {
         for a in &self.actors {
             w.bytes(a);
         }
+        if let Some(k) = &self.key {
+            w.hash(k);
+        }
     }
     fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
         let n = r.count(1)?;
         let actors = (0..n)
             .map(|_| r.bytes().map(<[u8]>::to_vec))
             .collect::<Result<_, _>>()?;
-        Ok(ActorsRequest { actors })
+        let key = if r.remaining() > 0 {
+            Some(r.hash()?)
+        } else {
+            None
+        };
+        Ok(ActorsRequest { actors, key })
     }
 }
 
@@ -115,6 +138,8 @@ impl Message for ActorsRequest {
 pub struct ActorsResponse {
     /// In request order.
     pub results: Vec<(Vec<u8>, Option<Refusal>)>,
+    /// The outcome for the key the request carried (`None`: it carried none).
+    pub key: Option<KeyOutcome>,
 }
 
 impl Message for ActorsResponse {
@@ -131,6 +156,14 @@ impl Message for ActorsResponse {
                 }
             }
         }
+        match &self.key {
+            None => {}
+            Some(KeyOutcome::Registered) => w.u8(0),
+            Some(KeyOutcome::Refused(r)) => {
+                w.u8(1);
+                r.write(w);
+            }
+        }
     }
     fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
         let n = r.count(2)?;
@@ -144,6 +177,15 @@ impl Message for ActorsResponse {
             };
             results.push((a, refusal));
         }
-        Ok(ActorsResponse { results })
+        let key = if r.remaining() > 0 {
+            Some(match r.u8()? {
+                0 => KeyOutcome::Registered,
+                1 => KeyOutcome::Refused(Refusal::read(r)?),
+                _ => return Err(DecodeError::Invalid("key outcome tag")),
+            })
+        } else {
+            None
+        };
+        Ok(ActorsResponse { results, key })
     }
 }

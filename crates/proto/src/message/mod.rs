@@ -6,6 +6,11 @@
 //! check's first step), `repair.rs` (the check's second step), `token.rs` (token rotation and the
 //! codes of a cut-off device); `refusal.rs` and `role.rs` are the shared vocabulary. Everything is
 //! re-exported here.
+//!
+//! Signatures ([`crate::signing`]) were added without a new version, the way the assignments were:
+//! an earlier device's requests read as before (no key, no signatures, not asking for them), and
+//! the registry sends signatures only to a device that asks, behind a flag bit an earlier build
+//! never receives.
 
 mod assignments;
 mod enroll;
@@ -16,7 +21,7 @@ mod repair;
 mod role;
 mod token;
 
-pub use enroll::{ActorsRequest, ActorsResponse, EnrollRequest, EnrollResponse};
+pub use enroll::{ActorsRequest, ActorsResponse, EnrollRequest, EnrollResponse, KeyOutcome};
 pub use pull::{CheckVerdict, Cursor, PullRequest, PullResponse, BUCKETS};
 pub use push::{ChangeEncoding, DocOutcome, PushDoc, PushRequest, PushResponse};
 pub use refusal::{Refusal, RefusalCode};
@@ -25,6 +30,7 @@ pub use role::{Role, UnknownRole};
 pub use token::{TokenRequest, TokenResponse, CODE_EXPIRED, CODE_REVOKED};
 
 use crate::codec::{frame, unframe, DecodeError, Reader, Writer};
+use crate::signing::SignedChange;
 use automerge::ChangeHash;
 use uuid::Uuid;
 
@@ -130,6 +136,9 @@ pub struct DocChanges {
     pub changes: Vec<u8>,
     /// Heads after these changes on the sender.
     pub heads: Heads,
+    /// Signatures the sender holds for these changes, sent only to a device that asked for them
+    /// ([`PullRequest::signatures`], [`CheckRequest::signatures`]) so that it can relay the changes.
+    pub signatures: Vec<SignedChange>,
 }
 
 impl DocChanges {
@@ -143,12 +152,43 @@ impl DocChanges {
             id: r.uuid()?,
             changes: r.bytes()?.to_vec(),
             heads: read_heads(r)?,
+            signatures: Vec::new(),
         })
     }
     /// Bytes this takes in a payload (before compression), for chunking.
     pub fn wire_len(&self) -> usize {
-        16 + self.changes.len() + 32 * self.heads.len() + 6
+        16 + self.changes.len()
+            + 32 * self.heads.len()
+            + 6
+            + crate::signing::RECORD_LEN * self.signatures.len()
     }
+}
+
+/// The flag bit, beside a response's `more` bit, saying that signature lists follow the documents
+/// (set only for a device that asked, so an earlier build never sees it).
+pub(super) const SIGNED: u8 = 2;
+
+/// Whether any of `docs` carries signatures.
+pub(super) fn any_signed(docs: &[DocChanges]) -> bool {
+    docs.iter().any(|d| !d.signatures.is_empty())
+}
+
+/// One signature list per document, in order.
+pub(super) fn write_doc_signatures(w: &mut Writer, docs: &[DocChanges]) {
+    for d in docs {
+        crate::signing::write_records(w, &d.signatures);
+    }
+}
+
+/// Reads what [`write_doc_signatures`] wrote into `docs`.
+pub(super) fn read_doc_signatures(
+    r: &mut Reader<'_>,
+    docs: &mut [DocChanges],
+) -> Result<(), DecodeError> {
+    for d in docs {
+        d.signatures = crate::signing::read_records(r)?;
+    }
+    Ok(())
 }
 
 pub(super) fn write_docs(w: &mut Writer, docs: &[DocChanges]) {
@@ -198,6 +238,7 @@ mod tests {
                     id,
                     changes: vec![4],
                     encoding: ChangeEncoding::Compact,
+                    signatures: vec![crate::signing::DeviceKey::from_secret([5; 32]).sign(&[6; 32])],
                 },
             ],
         };
@@ -289,6 +330,7 @@ mod tests {
             max_bytes: DEFAULT_CHUNK_BYTES as u32,
             digest: [9; 8],
             assignments: false,
+            signatures: false,
         };
         assert!(pull.encode().len() <= 24, "{}", pull.encode().len());
         // Asking for the assignments costs one byte, and a request without it still reads.
@@ -299,6 +341,13 @@ mod tests {
         assert_eq!(asking.encode().len(), pull.encode().len() + 1);
         assert_eq!(PullRequest::decode(&asking.encode()).unwrap(), asking);
         assert_eq!(PullRequest::decode(&pull.encode()).unwrap(), pull);
+        // Asking for signatures too costs nothing more: the same byte.
+        let both = PullRequest {
+            signatures: true,
+            ..asking.clone()
+        };
+        assert_eq!(both.encode().len(), asking.encode().len());
+        assert_eq!(PullRequest::decode(&both.encode()).unwrap(), both);
         let ok = PushResponse {
             results: vec![(Uuid::now_v7(), DocOutcome::Accepted)],
         };

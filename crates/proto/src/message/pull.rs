@@ -1,6 +1,9 @@
 //! The feed (`/v1/pull`): the cursor, a page of changes, and the consistency check's first step.
 
-use super::{read_docs, read_ids, write_docs, write_ids, DocChanges, Message};
+use super::{
+    any_signed, read_doc_signatures, read_docs, read_ids, write_doc_signatures, write_docs,
+    write_ids, DocChanges, Message, SIGNED,
+};
 use crate::codec::{DecodeError, Reader, Writer};
 use uuid::Uuid;
 
@@ -96,6 +99,9 @@ pub struct PullRequest {
     /// The device wants its user's assignments on the page that ends the feed
     /// (`assignments.rs`; a trailing byte, absent from older devices).
     pub assignments: bool,
+    /// The device keeps change signatures to relay changes: send them beside the changes (bit 1
+    /// of the same trailing byte).
+    pub signatures: bool,
 }
 
 impl Message for PullRequest {
@@ -106,8 +112,9 @@ impl Message for PullRequest {
         for b in self.digest {
             w.u8(b);
         }
-        if self.assignments {
-            w.u8(1);
+        let flags = u8::from(self.assignments) | (u8::from(self.signatures) << 1);
+        if flags != 0 {
+            w.u8(flags);
         }
     }
     fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
@@ -116,12 +123,13 @@ impl Message for PullRequest {
             u32::try_from(r.varint()?).map_err(|_| DecodeError::Invalid("max_bytes"))?;
         let digest =
             <[u8; 8]>::try_from(r.take_bytes(8)?).map_err(|_| DecodeError::Invalid("digest"))?;
-        let assignments = r.remaining() > 0 && r.u8()? == 1;
+        let flags = if r.remaining() > 0 { r.u8()? } else { 0 };
         Ok(PullRequest {
             cursor,
             max_bytes,
             digest,
-            assignments,
+            assignments: flags & 1 != 0,
+            signatures: flags & 2 != 0,
         })
     }
 }
@@ -162,7 +170,8 @@ impl Message for PullResponse {
         write_docs(w, &self.docs);
         write_ids(w, &self.removed);
         self.cursor.write(w);
-        w.u8(u8::from(self.more));
+        let signed = any_signed(&self.docs);
+        w.u8(u8::from(self.more) | if signed { SIGNED } else { 0 });
         match &self.check {
             CheckVerdict::NotChecked => w.u8(0),
             CheckVerdict::Consistent => w.u8(1),
@@ -176,19 +185,22 @@ impl Message for PullResponse {
                 }
             }
         }
+        if signed {
+            write_doc_signatures(w, &self.docs);
+        }
         if let Some(list) = &self.assignments {
             super::assignments::write(w, list);
         }
     }
     fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        let docs = read_docs(r)?;
+        let mut docs = read_docs(r)?;
         let removed = read_ids(r)?;
         let cursor = Cursor::read(r)?;
-        let more = match r.u8()? {
-            0 => false,
-            1 => true,
-            _ => return Err(DecodeError::Invalid("more")),
-        };
+        let flags = r.u8()?;
+        if flags & !(1 | SIGNED) != 0 {
+            return Err(DecodeError::Invalid("more"));
+        }
+        let more = flags & 1 != 0;
         let check = match r.u8()? {
             0 => CheckVerdict::NotChecked,
             1 => CheckVerdict::Consistent,
@@ -205,6 +217,9 @@ impl Message for PullResponse {
             }
             _ => return Err(DecodeError::Invalid("check tag")),
         };
+        if flags & SIGNED != 0 {
+            read_doc_signatures(r, &mut docs)?;
+        }
         let assignments = if r.remaining() > 0 {
             Some(super::assignments::read(r)?)
         } else {

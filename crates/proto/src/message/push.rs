@@ -1,7 +1,12 @@
 //! Pushing changes (`/v1/push`) and the per-household outcome.
+//!
+//! Signatures ([`crate::signing`]) travel after the documents, one list per document in document
+//! order, and only when there is at least one: a push from a device of an earlier build (no
+//! signatures) reads as before.
 
 use super::{Message, Refusal};
 use crate::codec::{DecodeError, Reader, Writer};
+use crate::signing::{read_records, write_records, SignedChange, RECORD_LEN};
 use uuid::Uuid;
 
 /// How a pushed document's changes are encoded.
@@ -22,6 +27,9 @@ pub struct PushDoc {
     pub changes: Vec<u8>,
     /// How `changes` is encoded.
     pub encoding: ChangeEncoding,
+    /// Signatures of changes in `changes` (the pushing device's own, and others' it relays); a
+    /// record for a change the registry holds or that is not in `changes` is ignored.
+    pub signatures: Vec<SignedChange>,
 }
 
 impl PushDoc {
@@ -31,6 +39,7 @@ impl PushDoc {
             id,
             changes,
             encoding: ChangeEncoding::Raw,
+            signatures: Vec::new(),
         }
     }
 
@@ -41,14 +50,21 @@ impl PushDoc {
                 id,
                 changes: c,
                 encoding: ChangeEncoding::Compact,
+                signatures: Vec::new(),
             },
             _ => PushDoc::raw(id, changes),
         }
     }
 
+    /// The same document carrying `signatures`.
+    pub fn signed(mut self, signatures: Vec<SignedChange>) -> Self {
+        self.signatures = signatures;
+        self
+    }
+
     /// Bytes this takes in a payload (before compression), for chunking.
     pub fn wire_len(&self) -> usize {
-        16 + 1 + self.changes.len() + 5
+        16 + 1 + self.changes.len() + 5 + 1 + RECORD_LEN * self.signatures.len()
     }
 
     fn write(&self, w: &mut Writer) {
@@ -71,6 +87,7 @@ impl PushDoc {
             id,
             changes: r.bytes()?.to_vec(),
             encoding,
+            signatures: Vec::new(),
         })
     }
 }
@@ -89,12 +106,23 @@ impl Message for PushRequest {
         for d in &self.docs {
             d.write(w);
         }
+        if self.docs.iter().any(|d| !d.signatures.is_empty()) {
+            for d in &self.docs {
+                write_records(w, &d.signatures);
+            }
+        }
     }
     fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
         let n = r.count(18)?;
-        Ok(PushRequest {
-            docs: (0..n).map(|_| PushDoc::read(r)).collect::<Result<_, _>>()?,
-        })
+        let mut docs = (0..n)
+            .map(|_| PushDoc::read(r))
+            .collect::<Result<Vec<_>, _>>()?;
+        if r.remaining() > 0 {
+            for d in &mut docs {
+                d.signatures = read_records(r)?;
+            }
+        }
+        Ok(PushRequest { docs })
     }
 }
 

@@ -43,13 +43,21 @@ pub enum RefusalCode {
     TooManyMembers,
     /// The household holds more conflicting fields than the registry accepts.
     TooManyConflicts,
+    /// A change's signature does not verify against the public key of the device its actor is
+    /// registered to (the change was altered, the signature forged or made with another key).
+    BadSignature,
+    /// A change that must be signed came without a signature: another device's change relayed, or a
+    /// change by a device that has registered its key.
+    UnsignedChange,
+    /// The device already registered another public key (a device's key is never replaced).
+    KeyTaken,
     /// A code this build does not know (from a newer registry), kept as sent.
     Other(String),
 }
 
 impl RefusalCode {
     /// Every code this build knows, for documentation and tests.
-    pub const KNOWN: [RefusalCode; 16] = [
+    pub const KNOWN: [RefusalCode; 19] = [
         RefusalCode::OutOfScope,
         RefusalCode::ForgedActor,
         RefusalCode::BadDocument,
@@ -66,6 +74,9 @@ impl RefusalCode {
         RefusalCode::TooManyKeys,
         RefusalCode::TooManyMembers,
         RefusalCode::TooManyConflicts,
+        RefusalCode::BadSignature,
+        RefusalCode::UnsignedChange,
+        RefusalCode::KeyTaken,
     ];
 
     /// The code as it travels.
@@ -87,6 +98,9 @@ impl RefusalCode {
             RefusalCode::TooManyKeys => "too_many_keys",
             RefusalCode::TooManyMembers => "too_many_members",
             RefusalCode::TooManyConflicts => "too_many_conflicts",
+            RefusalCode::BadSignature => "bad_signature",
+            RefusalCode::UnsignedChange => "unsigned_change",
+            RefusalCode::KeyTaken => "key_taken",
             RefusalCode::Other(s) => s,
         }
     }

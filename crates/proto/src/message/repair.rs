@@ -2,7 +2,8 @@
 //! and what to send, want or remove.
 
 use super::{
-    read_docs, read_heads, read_ids, write_docs, write_heads, write_ids, DocChanges, Heads, Message,
+    any_signed, read_doc_signatures, read_docs, read_heads, read_ids, write_doc_signatures,
+    write_docs, write_heads, write_ids, DocChanges, Heads, Message, SIGNED,
 };
 use crate::codec::{DecodeError, Reader, Writer};
 use uuid::Uuid;
@@ -14,6 +15,9 @@ pub struct CheckRequest {
     pub buckets: Vec<u8>,
     /// Every document the device holds in those buckets, with its heads.
     pub docs: Vec<(Uuid, Heads)>,
+    /// The device keeps change signatures: send them with what it lacks (a trailing byte, absent
+    /// from older devices).
+    pub signatures: bool,
 }
 
 impl Message for CheckRequest {
@@ -25,6 +29,9 @@ impl Message for CheckRequest {
             w.uuid(id);
             write_heads(w, h);
         }
+        if self.signatures {
+            w.u8(1);
+        }
     }
     fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
         let buckets = r.bytes()?.to_vec();
@@ -33,7 +40,12 @@ impl Message for CheckRequest {
         for _ in 0..n {
             docs.push((r.uuid()?, read_heads(r)?));
         }
-        Ok(CheckRequest { buckets, docs })
+        let signatures = r.remaining() > 0 && r.u8()? == 1;
+        Ok(CheckRequest {
+            buckets,
+            docs,
+            signatures,
+        })
     }
 }
 
@@ -56,13 +68,21 @@ impl Message for CheckResponse {
         write_docs(w, &self.send);
         write_ids(w, &self.want);
         write_ids(w, &self.remove);
-        w.u8(u8::from(self.more));
+        let signed = any_signed(&self.send);
+        w.u8(u8::from(self.more) | if signed { SIGNED } else { 0 });
+        if signed {
+            write_doc_signatures(w, &self.send);
+        }
     }
     fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        let send = read_docs(r)?;
+        let mut send = read_docs(r)?;
         let want = read_ids(r)?;
         let remove = read_ids(r)?;
-        let more = r.u8()? != 0;
+        let flags = r.u8()?;
+        let more = flags & 1 != 0;
+        if flags & SIGNED != 0 {
+            read_doc_signatures(r, &mut send)?;
+        }
         Ok(CheckResponse {
             send,
             want,

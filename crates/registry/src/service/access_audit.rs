@@ -119,6 +119,12 @@ pub enum AccessAction {
     DataExport,
     /// Coverage targets were set (how many areas; the CLI's or the console's administrator).
     TargetSet,
+    /// A pushed household was refused because a change's author could not be proven (no signature
+    /// where one is needed, or one that does not verify); the detail names the code, the change and
+    /// both devices.
+    ChangeRefused,
+    /// A device registered its public key, or was refused another one.
+    DeviceKey,
 }
 
 impl AccessAction {
@@ -172,6 +178,8 @@ impl AccessAction {
             AccessAction::GrievanceEscalate => "grievance.escalate",
             AccessAction::DataExport => "data.export",
             AccessAction::TargetSet => "dashboard.target_set",
+            AccessAction::ChangeRefused => "change.refused",
+            AccessAction::DeviceKey => "device.key",
         }
     }
 }

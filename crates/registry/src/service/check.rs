@@ -119,7 +119,7 @@ impl<S: Storage> Registry<S> {
                 }
             }
         }
-        let (send, more) = self.whole_docs(&to_send).await?;
+        let (send, more) = self.whole_docs(&to_send, req.signatures).await?;
         Ok(CheckResponse {
             send,
             want,
@@ -128,24 +128,55 @@ impl<S: Storage> Registry<S> {
         })
     }
 
-    /// The stored documents of `ids` up to the size cap, and whether some were left out.
-    async fn whole_docs(&self, ids: &[Uuid]) -> Result<(Vec<DocChanges>, bool)> {
+    /// The stored documents of `ids` up to the size cap, and whether some were left out; with
+    /// `signed`, each with the signature records the log holds for it.
+    async fn whole_docs(&self, ids: &[Uuid], signed: bool) -> Result<(Vec<DocChanges>, bool)> {
         let cap = self.config.chunk_bytes * 9 / 10;
         let mut send = Vec::new();
         let mut used = 0;
         for chunk in ids.chunks(64) {
-            for s in self.storage.load_docs(chunk).await?.into_iter().flatten() {
-                if !send.is_empty() && used + s.doc.len() > cap {
+            let docs: Vec<_> = self
+                .storage
+                .load_docs(chunk)
+                .await?
+                .into_iter()
+                .flatten()
+                .collect();
+            let mut records = self
+                .records_of(&docs.iter().map(|d| d.id).collect::<Vec<_>>(), signed)
+                .await?;
+            for s in docs {
+                let signatures = records.remove(&s.id).unwrap_or_default();
+                let cost = s.doc.len() + 64 + shumari_proto::signing::RECORD_LEN * signatures.len();
+                if !send.is_empty() && used + cost > cap {
                     return Ok((send, true));
                 }
-                used += s.doc.len() + 64;
+                used += cost;
                 send.push(DocChanges {
                     id: s.id,
                     changes: s.doc,
                     heads: heads_vec(&s.heads),
+                    signatures,
                 });
             }
         }
         Ok((send, false))
+    }
+
+    /// The signature records of these households, when the device asked for them (`signed`).
+    pub(super) async fn records_of(
+        &self,
+        ids: &[Uuid],
+        signed: bool,
+    ) -> Result<std::collections::HashMap<Uuid, Vec<shumari_proto::signing::SignedChange>>> {
+        if !signed || ids.is_empty() {
+            return Ok(Default::default());
+        }
+        Ok(self
+            .storage
+            .household_signatures(ids)
+            .await?
+            .into_iter()
+            .collect())
     }
 }

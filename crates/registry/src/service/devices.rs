@@ -1,13 +1,17 @@
 //! Devices: redeeming a one-time enrollment code for a bearer token (the registry keeps only its
 //! hash), and binding a device's automerge actors to it so that no other device can push as them.
 
+use super::access_audit::AccessAction;
 use super::{now_ms, sha, Registry};
 use crate::error::{RegistryError, Result};
 use crate::storage::{DeviceAuth, Storage};
 use rand::Rng;
 use shumari_domain::roles::{allows, Action};
 use shumari_proto::limits::MAX_REGISTER_ACTORS;
-use shumari_proto::message::{ActorsRequest, ActorsResponse, EnrollRequest, EnrollResponse};
+use shumari_proto::message::{
+    ActorsRequest, ActorsResponse, EnrollRequest, EnrollResponse, KeyOutcome,
+};
+use shumari_proto::signing::is_valid_public_key;
 use shumari_proto::{Refusal, RefusalCode};
 use uuid::Uuid;
 
@@ -74,11 +78,16 @@ impl<S: Storage> Registry<S> {
                 "an actor id must be 1 to 64 bytes".into(),
             ));
         }
+        let key = match req.key {
+            Some(k) => Some(self.register_key(auth, &k).await?),
+            None => None,
+        };
         let owners = self
             .storage
             .register_actors(&auth.device_id, &req.actors, now_ms())
             .await?;
         Ok(ActorsResponse {
+            key,
             results: req
                 .actors
                 .into_iter()
@@ -94,6 +103,43 @@ impl<S: Storage> Registry<S> {
                 })
                 .collect(),
         })
+    }
+}
+
+impl<S: Storage> Registry<S> {
+    /// Keeps a device's public key, once: the first key a device registers is its key for good, so
+    /// a copied token cannot replace it and sign as the device.
+    async fn register_key(&self, auth: &DeviceAuth, key: &[u8; 32]) -> Result<KeyOutcome> {
+        if !is_valid_public_key(key) {
+            return Err(RegistryError::BadRequest(
+                "the device key is not a usable Ed25519 public key".into(),
+            ));
+        }
+        let held = self
+            .storage
+            .register_device_key(&auth.device_id, key, now_ms())
+            .await?;
+        let (outcome, detail) = if held == *key {
+            (KeyOutcome::Registered, "registered")
+        } else {
+            tracing::warn!(device = %auth.device_id, "refused a second key for a device");
+            (
+                KeyOutcome::Refused(Refusal::new(
+                    RefusalCode::KeyTaken,
+                    "this device registered another key; a device's key is never replaced (enroll \
+                     the device again if its store was lost)",
+                )),
+                "refused",
+            )
+        };
+        self.record_access(
+            AccessAction::DeviceKey,
+            &auth.user.id,
+            Some(&auth.device_id),
+            Some(format!("{detail} key={}", hex::encode(&key[..8]))),
+        )
+        .await?;
+        Ok(outcome)
     }
 }
 

@@ -4,6 +4,8 @@
 //! their history; after that, from the log after the device's cursor, without its own entries (no
 //! echo). A household that moved into the scope is sent whole; one that moved out is sent as removed.
 //! A pull that delivers nothing carries the consistency check's verdict ([`super::check`]).
+//! A device that asks for signatures gets each change's record beside it: a log entry's own, or
+//! every record of the household for a whole document, so it can relay what it received.
 
 use super::Registry;
 use crate::error::Result;
@@ -13,6 +15,7 @@ use shumari_domain::area::contains;
 use shumari_proto::message::{
     CheckVerdict, Cursor, DocChanges, Message, PullRequest, PullResponse,
 };
+use shumari_proto::signing::RECORD_LEN;
 use uuid::Uuid;
 
 /// One page of the feed being built.
@@ -73,7 +76,9 @@ impl<S: Storage> Registry<S> {
         // `message/assignments.rs`), read once per pull.
         let mut assignments = None;
         loop {
-            let (page, cursor, more) = self.page(auth, req.cursor.clone(), budget).await?;
+            let (page, cursor, more) = self
+                .page(auth, req.cursor.clone(), budget, req.signatures)
+                .await?;
             let check = if page.docs.is_empty() && page.removed.is_empty() && !more {
                 self.verdict(auth, &req.digest).await?
             } else {
@@ -106,6 +111,7 @@ impl<S: Storage> Registry<S> {
         auth: &DeviceAuth,
         mut cursor: Cursor,
         budget: usize,
+        signed: bool,
     ) -> Result<(Page, Cursor, bool)> {
         let scope = self.scope(&auth.user);
         let mut page = Page::default();
@@ -131,15 +137,20 @@ impl<S: Storage> Registry<S> {
                     if rows.is_empty() {
                         break;
                     }
+                    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+                    let mut records = self.records_of(&ids, signed).await?;
                     for r in rows {
                         let at = (r.area.clone(), r.id);
                         if scope.contains(&r.area) && r.last_device != auth.device_id {
-                            // Snapshots are already compressed: count them at full size.
-                            let cost = r.doc.len() + 64;
+                            let signatures = records.remove(&r.id).unwrap_or_default();
+                            // Snapshots are already compressed, and signatures do not compress:
+                            // count both at full size.
+                            let cost = r.doc.len() + 64 + RECORD_LEN * signatures.len();
                             let item = DocChanges {
                                 id: r.id,
                                 changes: r.doc,
                                 heads: heads_vec(&r.heads),
+                                signatures,
                             };
                             if !page.offer(item, cost, budget) {
                                 let c = Cursor {
@@ -173,19 +184,23 @@ impl<S: Storage> Registry<S> {
                         id: e.id,
                         changes: e.changes,
                         heads: heads_vec(&e.heads),
+                        signatures: if signed { e.signatures } else { Vec::new() },
                     }),
-                    Delivery::Whole => self
-                        .storage
-                        .load_docs(&[e.id])
-                        .await?
-                        .into_iter()
-                        .flatten()
-                        .next()
-                        .map(|s| DocChanges {
-                            id: s.id,
-                            changes: s.doc,
-                            heads: heads_vec(&s.heads),
-                        }),
+                    Delivery::Whole => {
+                        let mut records = self.records_of(&[e.id], signed).await?;
+                        self.storage
+                            .load_docs(&[e.id])
+                            .await?
+                            .into_iter()
+                            .flatten()
+                            .next()
+                            .map(|s| DocChanges {
+                                id: s.id,
+                                changes: s.doc,
+                                heads: heads_vec(&s.heads),
+                                signatures: records.remove(&s.id).unwrap_or_default(),
+                            })
+                    }
                     Delivery::Removed => {
                         page.removed.push(e.id);
                         None
@@ -193,8 +208,8 @@ impl<S: Storage> Registry<S> {
                     Delivery::Skip => None,
                 };
                 if let Some(item) = item {
-                    // Raw changes compress about 4x in a batch.
-                    let cost = item.changes.len() / 4 + 48;
+                    // Raw changes compress about 4x in a batch; signatures not at all.
+                    let cost = item.changes.len() / 4 + 48 + RECORD_LEN * item.signatures.len();
                     if !page.offer(item, cost, budget) {
                         return Ok((page, cursor, true));
                     }

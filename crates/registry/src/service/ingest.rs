@@ -11,12 +11,14 @@
 //!
 //! [`merge`]: super::merge
 
+use super::access_audit::AccessAction;
 use super::bounds::{self, PushBudget};
 use super::merge::{compact_of, prepare, Prepared};
+use super::signatures::{self, Authors, Unproven};
 use super::{now_ms, permit, Registry};
 use crate::error::{RegistryError, Result};
 use crate::scope::Scope;
-use crate::storage::{DeviceAuth, IngestRow, Storage, StoredDoc};
+use crate::storage::{DeviceAuth, DeviceSigner, IngestRow, Storage, StoredDoc};
 use rayon::prelude::*;
 use shumari_domain::Status;
 use shumari_proto::limits::MAX_PUSH_DOCS;
@@ -34,12 +36,16 @@ fn merge_duplicates(docs: Vec<PushDoc>, outcomes: &mut BTreeMap<Uuid, DocOutcome
     let mut at: HashMap<Uuid, usize> = HashMap::with_capacity(docs.len());
     for d in docs {
         match at.get(&d.id).map(|&i| &mut out[i]) {
-            Some(x) if x.encoding == d.encoding => x.changes.extend_from_slice(&d.changes),
+            Some(x) if x.encoding == d.encoding => {
+                x.changes.extend_from_slice(&d.changes);
+                x.signatures.extend(d.signatures);
+            }
             Some(x) => match (compact_of(x), compact_of(&d)) {
                 (Some(mut a), Some(b)) => {
                     a.extend_from_slice(&b);
                     x.changes = a;
                     x.encoding = ChangeEncoding::Compact;
+                    x.signatures.extend(d.signatures);
                 }
                 _ => {
                     outcomes.insert(
@@ -84,33 +90,59 @@ fn out_of_scope(area: &str) -> DocOutcome {
     ))
 }
 
-/// Only actors registered to this device (through `/v1/actors`, which the engine calls before
-/// pushing) may appear in its changes: anything else is refused, so no device can forge another's
-/// edits or slip in unattributed ones.
-fn forged_actor(
-    auth: &DeviceAuth,
-    actors: &BTreeMap<Vec<u8>, Option<String>>,
-    owners: &HashMap<Vec<u8>, String>,
-) -> Option<DocOutcome> {
-    let (a, why) = actors.keys().find_map(|a| match owners.get(a) {
-        Some(dev) if *dev == auth.device_id => None,
-        Some(_) => Some((a, "is registered to another device")),
-        None => Some((a, "is not registered to this device")),
-    })?;
-    tracing::warn!(device = %auth.device_id, actor = %hex::encode(a), "refused a change by an actor not registered to the pushing device");
-    Some(DocOutcome::Refused(Refusal::new(
-        RefusalCode::ForgedActor,
-        format!(
-            "a change was made by automerge actor {} which {why}; a device may only push its own edits",
-            hex::encode(a)
-        ),
-    )))
-}
-
 /// The rows to store, and the documents they came from; every other document got its outcome.
 type Checked = (Vec<IngestRow>, Vec<PushDoc>);
 
 impl<S: Storage> Registry<S> {
+    /// The devices, keys and users behind these actors, for [`signatures::attribute`].
+    async fn authors(&self, actors: &[Vec<u8>]) -> Result<Authors> {
+        let owners: HashMap<Vec<u8>, String> = self
+            .storage
+            .actor_devices(actors)
+            .await?
+            .into_iter()
+            .collect();
+        let devices: HashMap<String, DeviceSigner> = self
+            .storage
+            .device_signers(&signatures::devices_of(&owners))
+            .await?
+            .into_iter()
+            .map(|d| (d.device_id.clone(), d))
+            .collect();
+        // Relays are rare and name few devices: one look-up each.
+        let mut users = HashMap::new();
+        let mut short_ids = HashMap::new();
+        for d in devices.values() {
+            if !users.contains_key(&d.user_id) {
+                if let Some(u) = self.storage.user(&d.user_id).await? {
+                    users.insert(d.user_id.clone(), u);
+                }
+            }
+            if let Some(short) = self.storage.device_short_id(&d.device_id).await? {
+                short_ids.insert(d.device_id.clone(), short);
+            }
+        }
+        Ok(Authors {
+            owners,
+            devices,
+            users,
+            short_ids,
+        })
+    }
+
+    /// Puts a refusal of unproven changes on the access trail (the push is answered only once it
+    /// is recorded).
+    async fn record_unproven(&self, auth: &DeviceAuth, id: Uuid, u: &Unproven) -> Result<()> {
+        tracing::warn!(device = %auth.device_id, code = %u.refusal.code, "refused changes whose author could not be proven");
+        self.record_access(
+            AccessAction::ChangeRefused,
+            &auth.user.id,
+            Some(&id.to_string()),
+            Some(signatures::detail(auth, u)),
+        )
+        .await
+    }
+
     pub(super) async fn push(&self, auth: &DeviceAuth, req: PushRequest) -> Result<PushResponse> {
         permit::on_tablet(&auth.user)?;
         if req.docs.len() > MAX_PUSH_DOCS {
@@ -222,12 +254,7 @@ impl<S: Storage> Registry<S> {
             }
         }
         let all_actors: Vec<Vec<u8>> = all_actors.into_iter().collect();
-        let owners: HashMap<Vec<u8>, String> = self
-            .storage
-            .actor_devices(&all_actors)
-            .await?
-            .into_iter()
-            .collect();
+        let authors = self.authors(&all_actors).await?;
         let refs: Vec<String> = prepared
             .iter()
             .filter_map(|p| match p {
@@ -247,34 +274,51 @@ impl<S: Storage> Registry<S> {
                 outcomes.insert(id, out_of_scope(&a));
                 continue;
             }
-            let outcome = match p {
-                Prepared::Noop => DocOutcome::Accepted,
-                Prepared::Refused(r) => DocOutcome::Refused(r),
-                Prepared::Ready {
-                    row,
-                    actors,
-                    before,
-                } => {
-                    let after = row.projection.summary.status;
-                    if !scope.contains(&row.projection.summary.area) {
-                        out_of_scope(&row.projection.summary.area)
-                    } else if let Some(forged) = forged_actor(auth, &actors, &owners) {
-                        forged
-                    } else if let Some(forged) = permit::authors(&auth.user, &actors) {
-                        forged
-                    } else if let Some(refused) = permit::transition(&auth.user, before, after) {
-                        refused
-                    } else if let Some(refused) =
-                        references.check(id, &row.projection.summary.reference)
-                    {
-                        refused
-                    } else {
-                        rows.push(*row);
-                        ready.push(d);
-                        DocOutcome::Accepted
+            let outcome =
+                match p {
+                    Prepared::Noop => DocOutcome::Accepted,
+                    Prepared::Refused(r) => DocOutcome::Refused(r),
+                    Prepared::Ready {
+                        mut row,
+                        actors,
+                        before,
+                    } => {
+                        let after = row.projection.summary.status;
+                        let attributed = if scope.contains(&row.projection.summary.area) {
+                            signatures::attribute(auth, &row.audit, &d.signatures, &authors)
+                        } else {
+                            Ok(signatures::Attributed::default())
+                        };
+                        if !scope.contains(&row.projection.summary.area) {
+                            out_of_scope(&row.projection.summary.area)
+                        } else if let Err(unproven) = attributed {
+                            self.record_unproven(auth, id, &unproven).await?;
+                            DocOutcome::Refused(unproven.refusal)
+                        } else if signatures::forged_author(auth, &authors, &actors) {
+                            permit::forged_author(&auth.user)
+                        } else if let Some(refused) = attributed.as_ref().ok().and_then(|a| {
+                            permit::transition_by(&auth.user, &a.users, before, after)
+                        }) {
+                            refused
+                        } else if let Some(refused) = references.check_for(
+                            id,
+                            &row.projection.summary.reference,
+                            attributed
+                                .as_ref()
+                                .map(|a| a.relayed_short_ids.as_slice())
+                                .unwrap_or_default(),
+                        ) {
+                            refused
+                        } else {
+                            if let Ok(a) = attributed {
+                                row.signatures = a.records;
+                            }
+                            rows.push(*row);
+                            ready.push(d);
+                            DocOutcome::Accepted
+                        }
                     }
-                }
-            };
+                };
             outcomes.insert(id, outcome);
         }
         Ok((rows, ready))

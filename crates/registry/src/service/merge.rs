@@ -243,6 +243,7 @@ pub(super) fn prepare(
             projection,
             log_changes,
             audit,
+            signatures: Vec::new(),
         }),
         actors,
         before: before_status,

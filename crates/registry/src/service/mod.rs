@@ -3,16 +3,19 @@
 //! [`crate::memory::InMemoryTransport`] both call [`Registry::handle`].
 //!
 //! One file per job, each adding methods to [`Registry`]:
-//! - `devices.rs`: enrollment and actor registration;
+//! - `devices.rs`: enrollment, actor registration and each device's public key (kept once);
 //! - `tokens.rs`: authentication (unknown, revoked, disabled and expired tokens refused) and token
 //!   rotation;
 //! - `device_admin.rs`: the device list, revoking a device and disabling a user;
 //! - `ingest.rs`: a push, batch by batch (`merge.rs` merges one household's changes, CPU only;
-//!   `permit.rs` decides what the pushing user's role and record allow for it; `references.rs` keeps
+//!   `signatures.rs` proves each new change's author by its device's signature, so a change is
+//!   accepted from any device in scope that relays it; `permit.rs` decides what the role and record
+//!   of the users whose changes are new allow for it; `references.rs` keeps
 //!   reference numbers unique by granting each device its own short id and checking new references;
 //!   `bounds.rs` what one household may cost, before automerge loads its bytes and before it is
 //!   stored);
-//! - `feed.rs`: the pull, from snapshots on a first sync and from the log after that;
+//! - `feed.rs`: the pull, from snapshots on a first sync and from the log after that, each change
+//!   with its signature record for a device that asks;
 //! - `check.rs`: the consistency check's verdict and repair;
 //! - `review.rs`: the changes the registry writes itself (complete -> submitted when it stores a
 //!   completed household; a reviewer's approve / return / reject) and the review queue;
@@ -76,6 +79,7 @@ mod queue;
 mod references;
 mod review;
 mod scoring;
+mod signatures;
 mod tokens;
 
 pub use crate::storage::access::{BrokenLink, ChainReport};

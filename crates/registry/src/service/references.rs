@@ -35,14 +35,24 @@ pub(super) struct ReferenceCheck {
 impl ReferenceCheck {
     /// The refusal for household `id` carrying `reference`, if any. Call it last, for a household
     /// that passed every other check: an accepted reference is remembered for the rest of the batch.
-    pub(super) fn check(&mut self, id: Uuid, reference: &str) -> Option<DocOutcome> {
+    /// A push that relays other devices' signed changes may also introduce a reference carrying
+    /// the short id of a device whose changes it relays (`also`): that device numbered it.
+    pub(super) fn check_for(
+        &mut self,
+        id: Uuid,
+        reference: &str,
+        also: &[String],
+    ) -> Option<DocOutcome> {
         let refusal = match self.in_use.get(reference) {
             Some(holder) if *holder == id => return None,
             Some(_) => duplicate(reference),
             None if self.taken_here.contains(reference) => duplicate(reference),
             None => {
                 let short = split_reference(reference).map(|(_, short, _)| short);
-                if short.is_some() && short == self.mine.as_deref() {
+                if short.is_some()
+                    && (short == self.mine.as_deref()
+                        || also.iter().any(|a| Some(a.as_str()) == short))
+                {
                     self.taken_here.insert(reference.to_string());
                     return None;
                 }
@@ -152,25 +162,30 @@ mod tests {
         let (a, b) = (Uuid::from_u128(1), Uuid::from_u128(2));
         let mut c = check(&[("PK101-AAAAA-1", a)], Some("BBBBB"));
         // Its own new household.
-        assert_eq!(code(c.check(b, "PK101-BBBBB-1")), None);
+        assert_eq!(code(c.check_for(b, "PK101-BBBBB-1", &[])), None);
         // A colleague's household it edits keeps its reference.
-        assert_eq!(code(c.check(a, "PK101-AAAAA-1")), None);
+        assert_eq!(code(c.check_for(a, "PK101-AAAAA-1", &[])), None);
         // A new household numbered in another device's range, or not numbered at all.
         assert_eq!(
-            code(c.check(Uuid::from_u128(3), "PK101-AAAAA-2")),
+            code(c.check_for(Uuid::from_u128(3), "PK101-AAAAA-2", &[])),
             Some(RefusalCode::ForeignReference)
         );
         assert_eq!(
-            code(c.check(Uuid::from_u128(3), "Ayesha")),
+            code(c.check_for(Uuid::from_u128(3), "Ayesha", &[])),
             Some(RefusalCode::ForeignReference)
+        );
+        // Unless the push relays that device's signed changes: it numbered the household.
+        assert_eq!(
+            code(c.check_for(Uuid::from_u128(3), "PK101-AAAAA-2", &["AAAAA".into()])),
+            None
         );
         // Another household's reference copied, from the registry or from earlier in the batch.
         assert_eq!(
-            code(c.check(Uuid::from_u128(4), "PK101-AAAAA-1")),
+            code(c.check_for(Uuid::from_u128(4), "PK101-AAAAA-1", &[])),
             Some(RefusalCode::DuplicateReference)
         );
         assert_eq!(
-            code(c.check(Uuid::from_u128(5), "PK101-BBBBB-1")),
+            code(c.check_for(Uuid::from_u128(5), "PK101-BBBBB-1", &[])),
             Some(RefusalCode::DuplicateReference)
         );
     }
@@ -179,7 +194,7 @@ mod tests {
     fn a_device_without_a_short_id_introduces_nothing() {
         let mut c = check(&[], None);
         assert_eq!(
-            code(c.check(Uuid::from_u128(1), "PK101-BBBBB-1")),
+            code(c.check_for(Uuid::from_u128(1), "PK101-BBBBB-1", &[])),
             Some(RefusalCode::ForeignReference)
         );
     }

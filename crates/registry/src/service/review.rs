@@ -109,6 +109,7 @@ pub(super) fn registry_row(
         projection,
         log_changes,
         audit,
+        signatures: Vec::new(),
     }))
 }
 

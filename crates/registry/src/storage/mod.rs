@@ -24,6 +24,7 @@ pub mod postgres;
 pub mod programmes;
 pub mod quality;
 mod registry_actor;
+pub mod signing;
 pub mod sqlite;
 
 use shumari_proto::Role;
@@ -41,6 +42,7 @@ pub use identity::IdentityStore;
 pub use payments::PaymentStore;
 pub use programmes::ProgrammeStore;
 pub use quality::QualityStore;
+pub use signing::{DeviceSigner, SigningStore};
 
 /// The household list's row and what an ingest indexes are the domain's, shared with the device.
 pub use shumari_domain::{HouseholdSummary, Projection};
@@ -131,6 +133,8 @@ pub struct IngestRow {
     pub log_changes: Vec<u8>,
     /// (change hash, actor) of each new change, for the audit trail.
     pub audit: Vec<([u8; 32], Vec<u8>)>,
+    /// The verified signature records of the new changes, kept in the log entry beside them.
+    pub signatures: Vec<shumari_proto::signing::SignedChange>,
 }
 
 /// A log entry.
@@ -150,6 +154,8 @@ pub struct LogEntry {
     pub changes: Vec<u8>,
     /// Heads after.
     pub heads: Vec<u8>,
+    /// Signature records of the entry's changes (none for unsigned ones).
+    pub signatures: Vec<shumari_proto::signing::SignedChange>,
 }
 
 /// One audit entry.
@@ -180,6 +186,7 @@ pub trait Storage:
     + PaymentStore
     + GrievanceStore
     + AggregateStore
+    + SigningStore
     + Send
     + Sync
     + 'static

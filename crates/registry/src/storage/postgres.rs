@@ -522,6 +522,7 @@ impl Storage for PgStorage {
         let (mut l_id, mut l_area, mut l_prev, mut l_changes, mut l_heads) =
             (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
         let (mut a_hash, mut a_hh, mut a_actor) = (Vec::new(), Vec::new(), Vec::new());
+        let mut l_signed: Vec<Option<Vec<u8>>> = Vec::new();
         for row in rows {
             let id = row.id.to_string();
             if !written.contains(&id) {
@@ -541,6 +542,9 @@ impl Storage for PgStorage {
             }
             l_prev.push(row.prev_area.filter(|a| *a != p.area));
             l_area.push(p.area);
+            l_signed.push(
+                (!row.signatures.is_empty()).then(|| shumari_proto::signing::pack(&row.signatures)),
+            );
             l_changes.push(row.log_changes);
             l_heads.push(row.heads);
             l_id.push(id.clone());
@@ -568,13 +572,13 @@ impl Storage for PgStorage {
             // Held to commit: sequence numbers are taken and made visible in order (see module docs).
             tx.batch_execute("LOCK TABLE log IN EXCLUSIVE MODE").await?;
             tx.execute(
-                "INSERT INTO log (household_id, area, prev_area, device_id, changes, heads, at)
-                 SELECT v.id, v.area, v.prev, $6, v.changes, v.heads, $7
-                   FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[], $5::bytea[])
-                        WITH ORDINALITY AS v(id, area, prev, changes, heads, n)
+                "INSERT INTO log (household_id, area, prev_area, device_id, changes, heads, at, signatures)
+                 SELECT v.id, v.area, v.prev, $6, v.changes, v.heads, $7, v.signed
+                   FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[], $5::bytea[], $8::bytea[])
+                        WITH ORDINALITY AS v(id, area, prev, changes, heads, signed, n)
                   ORDER BY v.n",
                 &[
-                    &l_id, &l_area, &l_prev, &l_changes, &l_heads, &device_id, &now,
+                    &l_id, &l_area, &l_prev, &l_changes, &l_heads, &device_id, &now, &l_signed,
                 ],
             )
             .await?;
@@ -587,7 +591,7 @@ impl Storage for PgStorage {
         let c = self.conn().await;
         let rows = c
             .query(
-                "SELECT seq, household_id, area, prev_area, device_id, changes, heads FROM log
+                "SELECT seq, household_id, area, prev_area, device_id, changes, heads, signatures FROM log
                   WHERE seq > $1 ORDER BY seq LIMIT $2",
                 &[&(after as i64), &(limit as i64)],
             )
@@ -602,6 +606,10 @@ impl Storage for PgStorage {
                     device_id: r.get(4),
                     changes: r.get(5),
                     heads: r.get(6),
+                    signatures: r
+                        .get::<_, Option<Vec<u8>>>(7)
+                        .map(|b| shumari_proto::signing::unpack(&b))
+                        .unwrap_or_default(),
                 })
             })
             .collect()

@@ -571,11 +571,13 @@ impl Storage for SqliteStorage {
                     .execute(params![id, m.digits(), issued])?;
                 }
                 let prev_area = row.prev_area.as_ref().filter(|a| **a != p.area);
+                let signatures = (!row.signatures.is_empty())
+                    .then(|| shumari_proto::signing::pack(&row.signatures));
                 tx.prepare_cached(
-                    "INSERT INTO log (household_id, area, prev_area, device_id, changes, heads, at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    "INSERT INTO log (household_id, area, prev_area, device_id, changes, heads, at, signatures)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                 )?
-                .execute(params![id, p.area, prev_area, device_id, row.log_changes, row.heads, now])?;
+                .execute(params![id, p.area, prev_area, device_id, row.log_changes, row.heads, now, signatures])?;
                 for (hash, actor) in &row.audit {
                     tx.prepare_cached(
                         "INSERT INTO audit (change_hash, household_id, actor, device_id, user_id, at)
@@ -593,7 +595,7 @@ impl Storage for SqliteStorage {
     async fn read_log(&self, after: u64, limit: usize) -> Result<Vec<LogEntry>> {
         self.run(move |c| {
             let mut stmt = c.prepare_cached(
-                "SELECT seq, household_id, area, prev_area, device_id, changes, heads FROM log
+                "SELECT seq, household_id, area, prev_area, device_id, changes, heads, signatures FROM log
                   WHERE seq > ?1 ORDER BY seq LIMIT ?2",
             )?;
             let rows = stmt.query_map(params![after as i64, limit as i64], |r| {
@@ -605,11 +607,12 @@ impl Storage for SqliteStorage {
                     r.get(4)?,
                     r.get(5)?,
                     r.get(6)?,
+                    r.get::<_, Option<Vec<u8>>>(7)?,
                 ))
             })?;
             let mut out = Vec::new();
             for row in rows {
-                let (seq, id, area, prev_area, device_id, changes, heads) = row?;
+                let (seq, id, area, prev_area, device_id, changes, heads, signed) = row?;
                 out.push(LogEntry {
                     seq: seq as u64,
                     id: uuid_of(&id)?,
@@ -618,6 +621,9 @@ impl Storage for SqliteStorage {
                     device_id,
                     changes,
                     heads,
+                    signatures: signed
+                        .map(|b| shumari_proto::signing::unpack(&b))
+                        .unwrap_or_default(),
                 });
             }
             Ok(out)
