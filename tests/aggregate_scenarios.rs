@@ -120,6 +120,7 @@ fn row(
         },
         log_changes: vec![0],
         audit: Vec::new(),
+        signatures: Vec::new(),
     }
 }
 
