@@ -94,7 +94,7 @@ pub use exports::{ExportGrant, ExportPage, ExportRecord};
 pub use flag_pass::Flag;
 pub use flags::{far_from_median, reason, FlagKind, QualitySettings};
 pub use grievances::{
-    Category, Channel, CitizenFiling, CitizenGrievance, Grievance, GrievanceDetail, GrievanceEvent,
+    Category, CategoryTally, Channel, CitizenFiling, CitizenGrievance, Grievance, GrievanceDetail, GrievanceEvent,
     GrievanceFilter, GrievancePage, GrievanceSettings, GrievanceStatus, NewGrievance,
 };
 pub use identity::{IdentityExport, ImportReport};
@@ -103,7 +103,7 @@ pub use payment_files::{
     parse_bank_file, write_reconciliation, BankFileError, BankLine, BankStatus, CycleManifest,
 };
 pub use payment_results::{
-    BankImportReport, DistrictFigures, FailedReason, Reconciliation, ReportedShortfall,
+    BankImportReport, CycleProgress, DistrictFigures, FailedReason, Reconciliation, ReportedShortfall,
     ShortfallLine,
 };
 pub use payments::{Cycle, CycleExport, CycleState, HouseholdPayment};
@@ -112,7 +112,7 @@ pub use possible::{PossibleDuplicate, NEAR_METRES};
 pub use programme_runs::ProgrammeJob;
 pub use programmes::{
     Enrolment, EnrolmentEvent, EnrolmentStatus, HouseholdProgrammes, LoadOutcome,
-    ProgrammeEligibility, ProgrammeInfo,
+    ProgrammeEligibility, ProgrammeInfo, ProgrammeReach,
 };
 pub use review::{ReviewRequest, Reviewed, REGISTRY_DEVICE};
 pub use scoring::{
