@@ -8,6 +8,7 @@
 //! the data comes from the registry's service.
 
 mod assignments;
+mod dashboard_delivery;
 mod dashboards;
 mod duplicates;
 mod exports;
@@ -63,6 +64,7 @@ pub fn router<S: Storage + ConsoleStorage>(c: Arc<Console<S>>) -> Router {
         .merge(grievances::routes::<S>())
         .merge(exports::routes::<S>())
         .merge(dashboards::routes::<S>())
+        .merge(dashboard_delivery::routes::<S>())
         .with_state(c)
         .layer(axum::middleware::map_response(protect))
 }

@@ -6,6 +6,7 @@
 pub mod assignments;
 pub mod charts;
 pub mod dashboards;
+pub mod delivery;
 pub mod detail;
 pub mod duplicates;
 pub mod exports;
