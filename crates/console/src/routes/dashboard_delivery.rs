@@ -20,9 +20,15 @@ use std::sync::Arc;
 
 pub(super) fn routes<S: Storage + ConsoleStorage>() -> Router<Arc<Console<S>>> {
     Router::new()
-        .route("/console/dashboards/programmes.csv", get(programmes_csv::<S>))
+        .route(
+            "/console/dashboards/programmes.csv",
+            get(programmes_csv::<S>),
+        )
         .route("/console/dashboards/payments.csv", get(payments_csv::<S>))
-        .route("/console/dashboards/grievances.csv", get(grievances_csv::<S>))
+        .route(
+            "/console/dashboards/grievances.csv",
+            get(grievances_csv::<S>),
+        )
 }
 
 /// `None` when the role may not read the feature: the section is left out.

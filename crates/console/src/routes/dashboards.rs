@@ -2,7 +2,7 @@
 //! figures are the registry's (`coverage`, `district_coverage`, `pmt_histogram`: maintained
 //! aggregates within the user's areas, an area outside them "not found"); the page is
 //! `views/dashboards.rs`. The targeting and delivery sections below them are
-//! `dashboard_delivery.rs`.
+//! `dashboard_delivery.rs`, the field operations ones `dashboard_field.rs`.
 
 use super::{chrome, html, req, with_session, St};
 use crate::error::ConsoleError;
@@ -45,10 +45,14 @@ async fn page<S: Storage + ConsoleStorage>(
                 None
             };
             let pmt = c.reg.pmt_histogram(&s.user, cov.area.as_deref()).await?;
-            let delivery =
-                super::dashboard_delivery::figures(&c, &s.user, c.config.clock.now()).await?;
+            let now = c.config.clock.now();
+            let delivery = super::dashboard_delivery::figures(&c, &s.user, now).await?;
+            let field = super::dashboard_field::figures(&c, &s.user, now).await?;
             let chrome = chrome(&r, Some(&s));
-            let more = crate::views::delivery::delivery(chrome.lang, &delivery);
+            let more = maud::html! {
+                (crate::views::delivery::delivery(chrome.lang, &delivery))
+                (crate::views::field_ops::field_ops(chrome.lang, field.as_ref(), now))
+            };
             let page = view::dashboards(&chrome, &cov, districts.as_deref(), &pmt, more);
             Ok::<_, ConsoleError>(html(StatusCode::OK, page, &[]))
         }

@@ -9,6 +9,7 @@
 
 mod assignments;
 mod dashboard_delivery;
+mod dashboard_field;
 mod dashboards;
 mod duplicates;
 mod exports;
@@ -65,6 +66,7 @@ pub fn router<S: Storage + ConsoleStorage>(c: Arc<Console<S>>) -> Router {
         .merge(exports::routes::<S>())
         .merge(dashboards::routes::<S>())
         .merge(dashboard_delivery::routes::<S>())
+        .merge(dashboard_field::routes::<S>())
         .with_state(c)
         .layer(axum::middleware::map_response(protect))
 }

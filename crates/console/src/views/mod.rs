@@ -7,6 +7,7 @@ pub mod assignments;
 pub mod charts;
 pub mod dashboards;
 pub mod delivery;
+pub mod field_ops;
 pub mod detail;
 pub mod duplicates;
 pub mod exports;

@@ -391,12 +391,14 @@ impl<S: Storage> Registry<S> {
             for t in self.storage.grievance_tally(&area, now).await? {
                 let category = Category::parse(&t.category).map_err(|_| bad_row(&t.category))?;
                 let place = Category::ALL.iter().position(|c| *c == category);
-                let e = by.entry(place.unwrap_or(usize::MAX)).or_insert(CategoryTally {
-                    category,
-                    total: 0,
-                    unresolved: 0,
-                    past_sla: 0,
-                });
+                let e = by
+                    .entry(place.unwrap_or(usize::MAX))
+                    .or_insert(CategoryTally {
+                        category,
+                        total: 0,
+                        unresolved: 0,
+                        past_sla: 0,
+                    });
                 e.total += t.total;
                 e.unresolved += t.unresolved;
                 e.past_sla += t.past_sla;

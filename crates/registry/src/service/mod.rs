@@ -94,8 +94,9 @@ pub use exports::{ExportGrant, ExportPage, ExportRecord};
 pub use flag_pass::Flag;
 pub use flags::{far_from_median, reason, FlagKind, QualitySettings};
 pub use grievances::{
-    Category, CategoryTally, Channel, CitizenFiling, CitizenGrievance, Grievance, GrievanceDetail, GrievanceEvent,
-    GrievanceFilter, GrievancePage, GrievanceSettings, GrievanceStatus, NewGrievance,
+    Category, CategoryTally, Channel, CitizenFiling, CitizenGrievance, Grievance, GrievanceDetail,
+    GrievanceEvent, GrievanceFilter, GrievancePage, GrievanceSettings, GrievanceStatus,
+    NewGrievance,
 };
 pub use identity::{IdentityExport, ImportReport};
 pub use identity_files::{FileError, Manifest};
@@ -103,8 +104,8 @@ pub use payment_files::{
     parse_bank_file, write_reconciliation, BankFileError, BankLine, BankStatus, CycleManifest,
 };
 pub use payment_results::{
-    BankImportReport, CycleProgress, DistrictFigures, FailedReason, Reconciliation, ReportedShortfall,
-    ShortfallLine,
+    BankImportReport, CycleProgress, DistrictFigures, FailedReason, Reconciliation,
+    ReportedShortfall, ShortfallLine,
 };
 pub use payments::{Cycle, CycleExport, CycleState, HouseholdPayment};
 pub use people::UserInfo;

@@ -296,7 +296,8 @@ impl<S: Storage> Registry<S> {
     /// households or payments or manages programmes. It goes through the households of the areas
     /// (the programme rows carry no area), as a cycle's preparation does.
     pub async fn programme_reach(&self, user: &User) -> Result<Vec<ProgrammeReach>> {
-        if !allows(user.role, Action::ManageProgrammes) && !allows(user.role, Action::ReadHouseholds)
+        if !allows(user.role, Action::ManageProgrammes)
+            && !allows(user.role, Action::ReadHouseholds)
         {
             may(user, Action::ReadPayments)?;
         }
@@ -306,7 +307,13 @@ impl<S: Storage> Registry<S> {
         }
         let mut mine = std::collections::BTreeSet::new();
         for area in crate::scope::outermost(&user.areas) {
-            mine.extend(self.storage.list(Some(&area)).await?.into_iter().map(|s| s.id));
+            mine.extend(
+                self.storage
+                    .list(Some(&area))
+                    .await?
+                    .into_iter()
+                    .map(|s| s.id),
+            );
         }
         let mut out = Vec::new();
         for row in programmes {

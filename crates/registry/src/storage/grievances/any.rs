@@ -1,6 +1,8 @@
 //! [`GrievanceStore`] on whichever backend an [`AnyStorage`] is.
 
-use super::{EventRow, GrievanceChange, GrievanceQuery, GrievanceRow, GrievanceStore, GrievanceTally};
+use super::{
+    EventRow, GrievanceChange, GrievanceQuery, GrievanceRow, GrievanceStore, GrievanceTally,
+};
 use crate::storage::any::AnyStorage;
 use crate::storage::Result;
 
