@@ -10,6 +10,10 @@
 //! the bank, and citizens' grievances one of which passed its SLA, each made through the
 //! registry's services, shown to the province's monitor with their numbers and CSVs, in Urdu too,
 //! while another province's monitor sees none of them.
+//!
+//! The field operations sections: "no data yet" before any tablet syncs; then households
+//! submitted (one waiting four days), a conflict between two tablets and a duplicate case, shown
+//! to the province's monitor with each tablet's last sync and as CSVs, and to no other province.
 
 mod common;
 
@@ -249,6 +253,160 @@ fn delivery<S: Storage + ConsoleStorage>(reg: &mut TestRegistry<S>) {
     );
     let p2_programmes = b2.get("/console/dashboards/programmes.csv");
     assert!(p2_programmes.body.contains("kafalat,") && p2_programmes.body.ends_with(",0,0\n"));
+}
+
+on_both!(
+    field_operations_show_backlog_conflicts_duplicates_and_devices,
+    pg_field_operations_show_backlog_conflicts_duplicates_and_devices,
+    field_operations
+);
+
+fn field_operations<S: Storage + ConsoleStorage>(reg: &mut TestRegistry<S>) {
+    let clock = TestClock::new();
+    let base = serve(reg, &clock, false);
+    let other = other_area();
+    let p1 = console_user_with_password(reg, "Nadia Province", Role::Province, &["PK1"]);
+    let p2 = console_user_with_password(reg, "Faisal Province", Role::Province, &[&other[..3]]);
+    let mut b1 = Browser::new(&base);
+    assert_eq!(b1.sign_in(&p1, CONSOLE_PASSWORD).status, 303);
+    let empty = b1.get("/console/dashboards");
+    assert!(
+        empty.body.contains("data-testid=\"field\""),
+        "{}",
+        empty.body
+    );
+    assert!(empty.body.contains("data-testid=\"backlog-no-data\""));
+    assert!(empty.body.contains("data-testid=\"devices-no-data\""));
+    assert_eq!(
+        b1.get("/console/dashboards/devices.csv")
+            .body
+            .lines()
+            .count(),
+        1
+    );
+
+    // Two households submitted, one edited on two tablets at once; a member on a second tablet
+    // carries the first head's CNIC (a duplicate case).
+    let mut a = reg.device(&[AREA]);
+    let mut b = reg.device(&[AREA]);
+    let first = a.add(1, AREA);
+    let second = a.add(2, AREA);
+    a.set(first, "status", json!("complete"));
+    a.set(second, "status", json!("complete"));
+    assert!(a.sync().refused.is_empty());
+    b.sync();
+    a.set(second, "answers.rooms", json!(4));
+    b.set(second, "answers.rooms", json!(5));
+    a.sync();
+    b.sync();
+    let third = b.add(3, AREA);
+    let head = a.store.get(&first.to_string()).unwrap().household.members[0].clone();
+    let copy = b.store.get(&third.to_string()).unwrap().household.members[2].clone();
+    b.set(
+        third,
+        &format!("members.{}.id_number", copy.id),
+        json!(head.id_number.expect("CNIC").digits()),
+    );
+    b.sync();
+    let newest = reg
+        .rt
+        .block_on(async {
+            reg.reg.settle_queue().await;
+            reg.reg.household_list(None, None).await
+        })
+        .expect("the list")
+        .iter()
+        .filter(|h| h.id == first || h.id == second)
+        .map(|h| h.updated_at.timestamp_millis())
+        .max()
+        .unwrap();
+    // Four days after the later submission (the console's clock is the test's).
+    clock.advance_ms(newest + 4 * DAY - clock.now());
+    let mut b1 = Browser::new(&base);
+    assert_eq!(b1.sign_in(&p1, CONSOLE_PASSWORD).status, 303);
+    let page = b1.get("/console/dashboards");
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(!page.body.contains("data-testid=\"backlog-no-data\""));
+    assert!(!page.body.contains("data-testid=\"devices-no-data\""));
+    assert_eq!(
+        testid_text(&page.body, "backlog-waiting").as_deref(),
+        Some("2"),
+        "{}",
+        page.body
+    );
+    assert_eq!(
+        testid_text(&page.body, "backlog-oldest").as_deref(),
+        Some("4")
+    );
+    assert_eq!(
+        testid_text(&page.body, "backlog-conflicts").as_deref(),
+        Some("1")
+    );
+    assert_eq!(
+        testid_text(&page.body, "backlog-duplicates").as_deref(),
+        Some("1")
+    );
+    let backlog = b1.get("/console/dashboards/backlog.csv");
+    assert!(
+        backlog.body.starts_with("measure,value\n"),
+        "{}",
+        backlog.body
+    );
+    for line in [
+        "waiting,2",
+        "oldest_waiting_days,4",
+        "waiting_3_to_7_days,2",
+        "households_with_conflicts,1",
+        "open_duplicate_cases,1",
+    ] {
+        assert!(
+            backlog.body.lines().any(|l| l == line),
+            "{line}: {}",
+            backlog.body
+        );
+    }
+    let devices = b1.get("/console/dashboards/devices.csv");
+    assert!(
+        devices
+            .body
+            .starts_with("device,label,user,last_seen,days_since,state\n"),
+        "{}",
+        devices.body
+    );
+    assert_eq!(
+        devices.body.lines().count(),
+        3,
+        "two tablets: {}",
+        devices.body
+    );
+    assert!(devices.body.lines().skip(1).all(|l| l.ends_with(",active")));
+
+    b1.get("/console/lang/ur?back=/console/dashboards");
+    let ur = b1.get("/console/dashboards");
+    assert!(ur.body.contains("فیلڈ آپریشنز") && ur.body.contains("ہر آلے کی تازہ ترین ہم آہنگی"));
+
+    // Another province's monitor: nothing of it.
+    let mut b2 = Browser::new(&base);
+    assert_eq!(b2.sign_in(&p2, CONSOLE_PASSWORD).status, 303);
+    let page2 = b2.get("/console/dashboards");
+    assert!(
+        page2.body.contains("data-testid=\"backlog-no-data\""),
+        "{}",
+        page2.body
+    );
+    assert!(page2.body.contains("data-testid=\"devices-no-data\""));
+    assert_eq!(
+        b2.get("/console/dashboards/devices.csv")
+            .body
+            .lines()
+            .count(),
+        1
+    );
+    assert!(b2
+        .get("/console/dashboards/backlog.csv")
+        .body
+        .lines()
+        .any(|l| l == "waiting,0"));
 }
 
 fn dashboards<S: Storage + ConsoleStorage>(reg: &mut TestRegistry<S>) {

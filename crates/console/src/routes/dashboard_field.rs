@@ -100,9 +100,16 @@ async fn devices_csv<S: Storage + ConsoleStorage>(
         let out = async {
             let now = c.config.clock.now();
             let f = required(&c, &s.user, now).await?;
-            let mut rows = vec![["device", "label", "user", "last_seen", "days_since", "state"]
-                .map(String::from)
-                .to_vec()];
+            let mut rows = vec![[
+                "device",
+                "label",
+                "user",
+                "last_seen",
+                "days_since",
+                "state",
+            ]
+            .map(String::from)
+            .to_vec()];
             for d in f.devices {
                 rows.push(vec![
                     d.id,

@@ -7,10 +7,10 @@ use super::access_audit::{AccessAction, CONSOLE};
 use super::{now_ms, Registry};
 use crate::error::{RegistryError, Result};
 use crate::storage::{DeviceRow, Disabled, Storage, User};
-use shumari_domain::roles::{allows, Action};
-use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+use shumari_domain::roles::{allows, Action};
+use std::collections::BTreeMap;
 
 fn time_of(ms: i64) -> DateTime<Utc> {
     DateTime::from_timestamp_millis(ms).unwrap_or_default()
