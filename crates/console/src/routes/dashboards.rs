@@ -1,7 +1,8 @@
 //! The dashboards: the page (`?area=CODE` drills down) and the CSV of each chart's numbers. The
 //! figures are the registry's (`coverage`, `district_coverage`, `pmt_histogram`: maintained
 //! aggregates within the user's areas, an area outside them "not found"); the page is
-//! `views/dashboards.rs`.
+//! `views/dashboards.rs`. The targeting and delivery sections below them are
+//! `dashboard_delivery.rs`, the field operations ones `dashboard_field.rs`.
 
 use super::{chrome, html, req, with_session, St};
 use crate::error::ConsoleError;
@@ -44,13 +45,15 @@ async fn page<S: Storage + ConsoleStorage>(
                 None
             };
             let pmt = c.reg.pmt_histogram(&s.user, cov.area.as_deref()).await?;
-            let page = view::dashboards(
-                &chrome(&r, Some(&s)),
-                &cov,
-                districts.as_deref(),
-                &pmt,
-                maud::html! {},
-            );
+            let now = c.config.clock.now();
+            let delivery = super::dashboard_delivery::figures(&c, &s.user, now).await?;
+            let field = super::dashboard_field::figures(&c, &s.user, now).await?;
+            let chrome = chrome(&r, Some(&s));
+            let more = maud::html! {
+                (crate::views::delivery::delivery(chrome.lang, &delivery))
+                (crate::views::field_ops::field_ops(chrome.lang, field.as_ref(), now))
+            };
+            let page = view::dashboards(&chrome, &cov, districts.as_deref(), &pmt, more);
             Ok::<_, ConsoleError>(html(StatusCode::OK, page, &[]))
         }
         .await;
@@ -60,7 +63,7 @@ async fn page<S: Storage + ConsoleStorage>(
 }
 
 /// A CSV download named `name`.
-fn csv_answer(name: &str, rows: Vec<Vec<String>>) -> Result<Response, ConsoleError> {
+pub(super) fn csv_answer(name: &str, rows: Vec<Vec<String>>) -> Result<Response, ConsoleError> {
     let mut w = csv::Writer::from_writer(Vec::new());
     for row in rows {
         w.write_record(&row)

@@ -8,6 +8,8 @@
 //! the data comes from the registry's service.
 
 mod assignments;
+mod dashboard_delivery;
+mod dashboard_field;
 mod dashboards;
 mod duplicates;
 mod exports;
@@ -63,6 +65,8 @@ pub fn router<S: Storage + ConsoleStorage>(c: Arc<Console<S>>) -> Router {
         .merge(grievances::routes::<S>())
         .merge(exports::routes::<S>())
         .merge(dashboards::routes::<S>())
+        .merge(dashboard_delivery::routes::<S>())
+        .merge(dashboard_field::routes::<S>())
         .with_state(c)
         .layer(axum::middleware::map_response(protect))
 }

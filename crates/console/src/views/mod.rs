@@ -6,9 +6,11 @@
 pub mod assignments;
 pub mod charts;
 pub mod dashboards;
+pub mod delivery;
 pub mod detail;
 pub mod duplicates;
 pub mod exports;
+pub mod field_ops;
 pub mod flags;
 pub mod grievances;
 pub mod history;

@@ -6,9 +6,11 @@
 use super::access_audit::{AccessAction, CONSOLE};
 use super::{now_ms, Registry};
 use crate::error::{RegistryError, Result};
-use crate::storage::{DeviceRow, Disabled, Storage};
+use crate::storage::{DeviceRow, Disabled, Storage, User};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+use shumari_domain::roles::{allows, Action};
+use std::collections::BTreeMap;
 
 fn time_of(ms: i64) -> DateTime<Utc> {
     DateTime::from_timestamp_millis(ms).unwrap_or_default()
@@ -81,6 +83,38 @@ impl<S: Storage> Registry<S> {
             .into_iter()
             .map(|r| DeviceInfo::new(r, now, self.config.token_ttl_secs))
             .collect())
+    }
+
+    /// The devices of users whose areas all lie within `user`'s, with when each was last seen, for
+    /// the dashboards' sync freshness (oldest enrollment first). For a user who reads households;
+    /// ids, labels and times only, so not on the access trail.
+    pub async fn device_freshness(&self, user: &User) -> Result<Vec<DeviceInfo>> {
+        if !allows(user.role, Action::ReadHouseholds) {
+            return Err(RegistryError::Forbidden(format!(
+                "a {} reads no field operations",
+                user.role.title()
+            )));
+        }
+        let scope = self.scope(user);
+        let mut holders: BTreeMap<String, bool> = BTreeMap::new();
+        let mut out = Vec::new();
+        let now = now_ms();
+        for row in self.storage.devices().await? {
+            let mine = match holders.get(&row.user_id) {
+                Some(m) => *m,
+                None => {
+                    let m = self.storage.user(&row.user_id).await?.is_some_and(|u| {
+                        !u.areas.is_empty() && u.areas.iter().all(|a| scope.contains(a))
+                    });
+                    holders.insert(row.user_id.clone(), m);
+                    m
+                }
+            };
+            if mine {
+                out.push(DeviceInfo::new(row, now, self.config.token_ttl_secs));
+            }
+        }
+        Ok(out)
     }
 
     /// Revokes a device: from now on every request it makes is refused with `revoked`. Revoking a

@@ -49,6 +49,19 @@ use shumari_domain::AreaLevel;
 use shumari_sms::{Lang, Notice};
 use uuid::Uuid;
 
+/// One category's grievances in a user's areas, counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CategoryTally {
+    /// The category.
+    pub category: Category,
+    /// Grievances filed.
+    pub total: u64,
+    /// Not yet resolved.
+    pub unresolved: u64,
+    /// Past their SLA (resolved late, or unresolved past the due time).
+    pub past_sla: u64,
+}
+
 /// Most grievances one page lists.
 pub const MAX_PAGE: usize = 200;
 /// The author of escalations.
@@ -362,6 +375,36 @@ impl<S: Storage> Registry<S> {
                 .collect::<Result<_>>()?,
             next,
         })
+    }
+
+    /// The grievances in `user`'s areas counted per category (all of them, escalated or not: the
+    /// dashboards' monitors watch the breaches their districts let pass), with how many are
+    /// unresolved and how many passed their SLA by `now`. Counts only, so not on the access trail;
+    /// for a user who works on grievances or reads households.
+    pub async fn grievance_tally(&self, user: &User, now: i64) -> Result<Vec<CategoryTally>> {
+        if !allows(user.role, Action::ReadHouseholds) {
+            Self::may_read_grievances(user)?;
+        }
+        // Keyed by the category's place in `Category::ALL`, so the rows come in that order.
+        let mut by: std::collections::BTreeMap<usize, CategoryTally> = Default::default();
+        for area in outermost(&user.areas) {
+            for t in self.storage.grievance_tally(&area, now).await? {
+                let category = Category::parse(&t.category).map_err(|_| bad_row(&t.category))?;
+                let place = Category::ALL.iter().position(|c| *c == category);
+                let e = by
+                    .entry(place.unwrap_or(usize::MAX))
+                    .or_insert(CategoryTally {
+                        category,
+                        total: 0,
+                        unresolved: 0,
+                        past_sla: 0,
+                    });
+                e.total += t.total;
+                e.unresolved += t.unresolved;
+                e.past_sla += t.past_sla;
+            }
+        }
+        Ok(by.into_values().collect())
     }
 
     /// How many grievances in `user`'s queue still need action (0 for a role without a queue).

@@ -98,8 +98,9 @@ pub use exports::{ExportGrant, ExportPage, ExportRecord};
 pub use flag_pass::Flag;
 pub use flags::{far_from_median, reason, FlagKind, QualitySettings};
 pub use grievances::{
-    Category, Channel, CitizenFiling, CitizenGrievance, Grievance, GrievanceDetail, GrievanceEvent,
-    GrievanceFilter, GrievancePage, GrievanceSettings, GrievanceStatus, NewGrievance,
+    Category, CategoryTally, Channel, CitizenFiling, CitizenGrievance, Grievance, GrievanceDetail,
+    GrievanceEvent, GrievanceFilter, GrievancePage, GrievanceSettings, GrievanceStatus,
+    NewGrievance,
 };
 pub use identity::{IdentityExport, ImportReport};
 pub use identity_files::{FileError, Manifest};
@@ -107,8 +108,8 @@ pub use payment_files::{
     parse_bank_file, write_reconciliation, BankFileError, BankLine, BankStatus, CycleManifest,
 };
 pub use payment_results::{
-    BankImportReport, DistrictFigures, FailedReason, Reconciliation, ReportedShortfall,
-    ShortfallLine,
+    BankImportReport, CycleProgress, DistrictFigures, FailedReason, Reconciliation,
+    ReportedShortfall, ShortfallLine,
 };
 pub use payments::{Cycle, CycleExport, CycleState, HouseholdPayment};
 pub use people::UserInfo;
@@ -116,7 +117,7 @@ pub use possible::{PossibleDuplicate, NEAR_METRES};
 pub use programme_runs::ProgrammeJob;
 pub use programmes::{
     Enrolment, EnrolmentEvent, EnrolmentStatus, HouseholdProgrammes, LoadOutcome,
-    ProgrammeEligibility, ProgrammeInfo,
+    ProgrammeEligibility, ProgrammeInfo, ProgrammeReach,
 };
 pub use review::{ReviewRequest, Reviewed, REGISTRY_DEVICE};
 pub use scoring::{

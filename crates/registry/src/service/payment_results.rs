@@ -39,6 +39,25 @@ use shumari_sms::Notice;
 use std::collections::{BTreeMap, BTreeSet};
 use uuid::Uuid;
 
+/// One cycle's payments in a user's areas, counted.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct CycleProgress {
+    /// Cycle id.
+    pub cycle: String,
+    /// Its programme.
+    pub programme_id: String,
+    /// Its period.
+    pub period: String,
+    /// Payments planned (every payment of the cycle in the areas).
+    pub planned: u64,
+    /// Paid by the bank.
+    pub paid: u64,
+    /// Failed.
+    pub failed: u64,
+    /// No result from the bank yet.
+    pub unanswered: u64,
+}
+
 /// What an import did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct BankImportReport {
@@ -338,6 +357,37 @@ impl<S: Storage> Registry<S> {
             )),
         )
         .await
+    }
+
+    /// Every cycle's payments in `user`'s areas, counted by the database: planned, paid, failed
+    /// and not yet answered, newest cycle first (a cycle with no payment in the areas left out).
+    /// Counts only, so not on the access trail; for a user who may read payments.
+    pub async fn payment_progress(&self, user: &User) -> Result<Vec<CycleProgress>> {
+        may(user, Action::ReadPayments)?;
+        let mut out = Vec::new();
+        for cycle in self.storage.payment_cycles().await? {
+            let mut p = CycleProgress {
+                cycle: cycle.id.clone(),
+                programme_id: cycle.programme_id,
+                period: cycle.period,
+                ..CycleProgress::default()
+            };
+            for area in outermost(&user.areas) {
+                for g in self.storage.cycle_figures(&cycle.id, &area, None).await? {
+                    let n = u64::try_from(g.count).unwrap_or(0);
+                    p.planned += n;
+                    match g.status.as_str() {
+                        "paid" => p.paid += n,
+                        "failed" => p.failed += n,
+                        _ => p.unanswered += n,
+                    }
+                }
+            }
+            if p.planned > 0 {
+                out.push(p);
+            }
+        }
+        Ok(out)
     }
 
     /// The reconciliation report of `cycle` for `user` with the citizens' reports of receiving less

@@ -82,6 +82,21 @@ impl EnrolmentStatus {
     }
 }
 
+/// A programme's households in a user's areas, counted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProgrammeReach {
+    /// Programme id.
+    pub id: String,
+    /// English name.
+    pub name_en: String,
+    /// Urdu name.
+    pub name_ur: String,
+    /// Households eligible (enrolled or not).
+    pub eligible: u64,
+    /// Households enrolled.
+    pub enrolled: u64,
+}
+
 /// A programme as listed.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ProgrammeInfo {
@@ -274,6 +289,44 @@ impl<S: Storage> Registry<S> {
                 })
             })
             .collect()
+    }
+
+    /// Every programme in force with the households in `user`'s areas eligible for it and enrolled
+    /// in it (status `enrolled`). Counts only, so not on the access trail; for a user who reads
+    /// households or payments or manages programmes. It goes through the households of the areas
+    /// (the programme rows carry no area), as a cycle's preparation does.
+    pub async fn programme_reach(&self, user: &User) -> Result<Vec<ProgrammeReach>> {
+        if !allows(user.role, Action::ManageProgrammes)
+            && !allows(user.role, Action::ReadHouseholds)
+        {
+            may(user, Action::ReadPayments)?;
+        }
+        let programmes = self.storage.programmes().await?;
+        if programmes.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut mine = std::collections::BTreeSet::new();
+        for area in crate::scope::outermost(&user.areas) {
+            mine.extend(
+                self.storage
+                    .list(Some(&area))
+                    .await?
+                    .into_iter()
+                    .map(|s| s.id),
+            );
+        }
+        let mut out = Vec::new();
+        for row in programmes {
+            let count = |ids: Vec<Uuid>| ids.iter().filter(|h| mine.contains(*h)).count() as u64;
+            out.push(ProgrammeReach {
+                eligible: count(self.storage.eligible_in(&row.id).await?),
+                enrolled: count(self.storage.enrolled_in(&row.id).await?),
+                id: row.id,
+                name_en: row.name_en,
+                name_ur: row.name_ur,
+            });
+        }
+        Ok(out)
     }
 
     /// (id, English name, Urdu name) of every programme in force: public information (the citizen

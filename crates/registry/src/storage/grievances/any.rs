@@ -1,6 +1,8 @@
 //! [`GrievanceStore`] on whichever backend an [`AnyStorage`] is.
 
-use super::{EventRow, GrievanceChange, GrievanceQuery, GrievanceRow, GrievanceStore};
+use super::{
+    EventRow, GrievanceChange, GrievanceQuery, GrievanceRow, GrievanceStore, GrievanceTally,
+};
 use crate::storage::any::AnyStorage;
 use crate::storage::Result;
 
@@ -29,6 +31,10 @@ impl GrievanceStore for AnyStorage {
 
     async fn grievances_in(&self, q: &GrievanceQuery) -> Result<Vec<GrievanceRow>> {
         delegate!(self.grievances_in(q))
+    }
+
+    async fn grievance_tally(&self, area: &str, now: i64) -> Result<Vec<GrievanceTally>> {
+        delegate!(self.grievance_tally(area, now))
     }
 
     async fn count_open_grievances(&self, area: &str, escalated_only: bool) -> Result<u64> {

@@ -123,6 +123,19 @@ pub struct GrievanceQuery {
 }
 
 /// The tracking number of the `n`th grievance of `district`.
+/// One category's grievances under an area, counted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GrievanceTally {
+    /// The category's stored name.
+    pub category: String,
+    /// Grievances filed.
+    pub total: u64,
+    /// Not yet resolved.
+    pub unresolved: u64,
+    /// Past their SLA (resolved late, or unresolved past the due time).
+    pub past_sla: u64,
+}
+
 pub fn tracking_number(district: &str, n: i64) -> String {
     format!("GRV-{district}-{n:06}")
 }
@@ -160,6 +173,14 @@ pub trait GrievanceStore {
         &self,
         q: &GrievanceQuery,
     ) -> impl Future<Output = Result<Vec<GrievanceRow>>> + Send;
+    /// The grievances under `area` counted per category by the database: all, those not yet
+    /// resolved, and those past their SLA at `now` (resolved after their due time, or still
+    /// unresolved past it).
+    fn grievance_tally(
+        &self,
+        area: &str,
+        now: i64,
+    ) -> impl Future<Output = Result<Vec<GrievanceTally>>> + Send;
     /// How many grievances under `area` are open, in progress or escalated (only escalated ones
     /// with `escalated_only`).
     fn count_open_grievances(

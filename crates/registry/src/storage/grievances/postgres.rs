@@ -3,7 +3,7 @@
 
 use super::{
     grievance_columns, tracking_number, EventRow, GrievanceChange, GrievanceQuery, GrievanceRow,
-    GrievanceStore,
+    GrievanceStore, GrievanceTally,
 };
 use crate::storage::postgres::PgStorage;
 use crate::storage::Result;
@@ -172,6 +172,32 @@ impl GrievanceStore for PgStorage {
         .iter()
         .map(row)
         .collect())
+    }
+
+    async fn grievance_tally(&self, area: &str, now: i64) -> Result<Vec<GrievanceTally>> {
+        let r = AreaRange::of(area);
+        let c = self.conn().await;
+        let rows = c
+            .query(
+                "SELECT category, COUNT(*)::int8,
+                        COUNT(*) FILTER (WHERE resolved_at IS NULL)::int8,
+                        COUNT(*) FILTER (WHERE COALESCE(resolved_at, $4::int8) > due_at)::int8
+                   FROM grievances
+                  WHERE area COLLATE \"C\" >= $1::text AND area COLLATE \"C\" < $3::text
+                    AND (area COLLATE \"C\" = $1::text OR area COLLATE \"C\" >= $2::text)
+                  GROUP BY category ORDER BY category",
+                &[&r.code, &r.from, &r.until, &now],
+            )
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|row| GrievanceTally {
+                category: row.get(0),
+                total: u64::try_from(row.get::<_, i64>(1)).unwrap_or(0),
+                unresolved: u64::try_from(row.get::<_, i64>(2)).unwrap_or(0),
+                past_sla: u64::try_from(row.get::<_, i64>(3)).unwrap_or(0),
+            })
+            .collect())
     }
 
     async fn count_open_grievances(&self, area: &str, escalated_only: bool) -> Result<u64> {

@@ -3,7 +3,7 @@
 
 use super::{
     grievance_columns, tracking_number, EventRow, GrievanceChange, GrievanceQuery, GrievanceRow,
-    GrievanceStore,
+    GrievanceStore, GrievanceTally,
 };
 use crate::storage::sqlite::SqliteStorage;
 use crate::storage::Result;
@@ -170,6 +170,32 @@ impl GrievanceStore for SqliteStorage {
                 row,
             )?
             .collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+        .await
+    }
+
+    async fn grievance_tally(&self, area: &str, now: i64) -> Result<Vec<GrievanceTally>> {
+        let r = AreaRange::of(area);
+        self.run(move |c| {
+            let rows = c
+                .prepare_cached(
+                    "SELECT category, COUNT(*),
+                            SUM(CASE WHEN resolved_at IS NULL THEN 1 ELSE 0 END),
+                            SUM(CASE WHEN COALESCE(resolved_at, ?4) > due_at THEN 1 ELSE 0 END)
+                       FROM grievances
+                      WHERE area >= ?1 AND area < ?3 AND (area = ?1 OR area >= ?2)
+                      GROUP BY category ORDER BY category",
+                )?
+                .query_map(params![r.code, r.from, r.until, now], |r| {
+                    Ok(GrievanceTally {
+                        category: r.get(0)?,
+                        total: u64::try_from(r.get::<_, i64>(1)?).unwrap_or(0),
+                        unresolved: u64::try_from(r.get::<_, i64>(2)?).unwrap_or(0),
+                        past_sla: u64::try_from(r.get::<_, i64>(3)?).unwrap_or(0),
+                    })
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(rows)
         })
         .await
     }

@@ -66,6 +66,10 @@ impl ProgrammeStore for AnyStorage {
         delegate!(self.enrolment_history(household))
     }
 
+    async fn eligible_in(&self, programme: &str) -> Result<Vec<Uuid>> {
+        delegate!(self.eligible_in(programme))
+    }
+
     async fn enrolled_in(&self, programme: &str) -> Result<Vec<Uuid>> {
         delegate!(self.enrolled_in(programme))
     }

@@ -197,6 +197,8 @@ pub trait ProgrammeStore {
         &self,
         household: Uuid,
     ) -> impl Future<Output = Result<Vec<EnrolmentChange>>> + Send;
+    /// The households eligible for a programme (enrolled or not), by id.
+    fn eligible_in(&self, programme: &str) -> impl Future<Output = Result<Vec<Uuid>>> + Send;
     /// The households enrolled (status `enrolled`) in a programme, by id.
     fn enrolled_in(&self, programme: &str) -> impl Future<Output = Result<Vec<Uuid>>> + Send;
     /// Stores compliance records (a record for the same programme, period, household, member and

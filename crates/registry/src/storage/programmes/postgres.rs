@@ -243,6 +243,18 @@ impl ProgrammeStore for PgStorage {
             .collect())
     }
 
+    async fn eligible_in(&self, programme: &str) -> Result<Vec<Uuid>> {
+        let c = self.conn().await;
+        let rows = c
+            .query(
+                "SELECT household_id FROM programme_eligibility
+                  WHERE programme_id = $1 AND eligible ORDER BY household_id",
+                &[&programme],
+            )
+            .await?;
+        ids(&rows)
+    }
+
     async fn enrolled_in(&self, programme: &str) -> Result<Vec<Uuid>> {
         let c = self.conn().await;
         let rows = c

@@ -260,6 +260,21 @@ impl ProgrammeStore for SqliteStorage {
         .await
     }
 
+    async fn eligible_in(&self, programme: &str) -> Result<Vec<Uuid>> {
+        let programme = programme.to_string();
+        self.run(move |c| {
+            let rows = c
+                .prepare_cached(
+                    "SELECT household_id FROM programme_eligibility
+                      WHERE programme_id = ?1 AND eligible = 1 ORDER BY household_id",
+                )?
+                .query_map([programme], |r| r.get::<_, String>(0))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            ids(rows)
+        })
+        .await
+    }
+
     async fn enrolled_in(&self, programme: &str) -> Result<Vec<Uuid>> {
         let programme = programme.to_string();
         self.run(move |c| {
