@@ -13,6 +13,7 @@ use axum::http::HeaderMap;
 use axum::routing::post;
 use axum::{Form, Json, Router};
 use serde_json::{json, Value};
+use shumari_registry::http::bearer;
 use shumari_registry::storage::User;
 use std::sync::Arc;
 
@@ -27,14 +28,6 @@ pub(crate) fn router<S: DciStore>(dci: Arc<Dci<S>>) -> Router {
         .route("/registry/txn/status", post(txn_status::<S>))
         .route("/registry/sync/txn/status", post(txn_status::<S>))
         .with_state(dci)
-}
-
-fn bearer(headers: &HeaderMap) -> Option<&str> {
-    headers
-        .get(axum::http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim)
 }
 
 /// The OAuth2 token request (form-encoded, RFC 6749 section 4.4).
