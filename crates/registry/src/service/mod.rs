@@ -58,6 +58,7 @@ mod exports;
 mod feed;
 mod flag_pass;
 mod flags;
+mod grievance_exports;
 mod grievance_records;
 mod grievance_types;
 pub mod grievances;
@@ -66,6 +67,7 @@ mod identity_files;
 mod ingest;
 mod merge;
 mod notify;
+mod payment_exports;
 mod payment_files;
 mod payment_results;
 mod payments;
@@ -91,11 +93,12 @@ pub use citizen::{
     mask_name, same_phone, CitizenAnswer, CitizenLimits, CitizenMember, CitizenStage, CitizenToken,
     CitizenView, CITIZEN, ISSUE_DATE_FIELD,
 };
-pub use dashboards::{AreaCoverage, CoverageReport, PmtHistogram, Threshold};
+pub use dashboards::{AreaCoverage, CoverageReport, FieldDays, FieldFigures, PmtHistogram, Threshold};
 pub use device_admin::DeviceInfo;
 pub use duplicates::{CaseHousehold, CaseKind, CaseState, DuplicateCase, Resolution};
 pub use exports::{ExportGrant, ExportPage, ExportRecord};
 pub use flag_pass::Flag;
+pub use grievance_exports::{GrievanceExportPage, GrievancePosition};
 pub use flags::{far_from_median, reason, FlagKind, QualitySettings};
 pub use grievances::{
     Category, CategoryTally, Channel, CitizenFiling, CitizenGrievance, Grievance, GrievanceDetail,
@@ -111,6 +114,7 @@ pub use payment_results::{
     BankImportReport, CycleProgress, DistrictFigures, FailedReason, Reconciliation,
     ReportedShortfall, ShortfallLine,
 };
+pub use payment_exports::{ExportedPayment, PaymentExportPage, PaymentPosition};
 pub use payments::{Cycle, CycleExport, CycleState, HouseholdPayment};
 pub use people::UserInfo;
 pub use possible::{PossibleDuplicate, NEAR_METRES};
