@@ -11,11 +11,11 @@
 use chrono::{DateTime, Utc};
 use proptest::prelude::*;
 use shumari_domain::{HouseholdSummary, Projection, Status};
-use shumari_registry::storage::aggregates::{pmt_bucket, BucketCount, StatusCount};
 use shumari_registry::storage::aggregates::ProgrammeCount;
+use shumari_registry::storage::aggregates::{pmt_bucket, BucketCount, StatusCount};
 use shumari_registry::storage::casework::ScoreRow;
-use shumari_registry::storage::programmes::{EligibilityRow, EnrolmentChange};
 use shumari_registry::storage::postgres::PgStorage;
+use shumari_registry::storage::programmes::{EligibilityRow, EnrolmentChange};
 use shumari_registry::storage::IngestRow;
 use shumari_registry::{RegistryError, SqliteStorage, Storage};
 use shumari_scenarios::pg::PgCluster;
@@ -349,7 +349,10 @@ fn reach_and_field_counts_follow_their_rows<S: Storage>(t: &mut TestRegistry<S>)
             .unwrap();
         assert_eq!(s.enrol("k", &[a], "u", 0, "test").await.unwrap(), 1);
         assert_eq!(s.programme_counts_under("PK1").await.unwrap(), reach(2, 1));
-        assert_eq!(s.programme_counts_under("PK10102").await.unwrap(), reach(1, 0));
+        assert_eq!(
+            s.programme_counts_under("PK10102").await.unwrap(),
+            reach(1, 0)
+        );
         assert!(s.programme_counts_under("PK6").await.unwrap().is_empty());
         // A decision reversed, an enrolment suspended.
         s.put_eligibility(vec![decided(b, false)]).await.unwrap();
@@ -372,8 +375,18 @@ fn reach_and_field_counts_follow_their_rows<S: Storage>(t: &mut TestRegistry<S>)
             ..suspended
         };
         assert!(s.set_enrolment(&back).await.unwrap());
-        let moved = row(a, "PK60301", Status::Submitted, Some(vec![1; 32]), vec![4; 32]);
-        assert!(s.commit_ingest("dev", "u", vec![moved], 0).await.unwrap().is_empty());
+        let moved = row(
+            a,
+            "PK60301",
+            Status::Submitted,
+            Some(vec![1; 32]),
+            vec![4; 32],
+        );
+        assert!(s
+            .commit_ingest("dev", "u", vec![moved], 0)
+            .await
+            .unwrap()
+            .is_empty());
         assert!(s.programme_counts_under("PK1").await.unwrap().is_empty());
         assert_eq!(s.programme_counts_under("PK6").await.unwrap(), reach(1, 1));
 

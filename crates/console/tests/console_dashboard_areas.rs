@@ -9,7 +9,9 @@
 mod common;
 
 use chrono::{Duration, Utc};
-use common::{console_user_with_password, serve, testid_text, Browser, TestClock, CONSOLE_PASSWORD};
+use common::{
+    console_user_with_password, serve, testid_text, Browser, TestClock, CONSOLE_PASSWORD,
+};
 use serde_json::json;
 use shumari_registry::service::{Category, Channel, CitizenFiling};
 use shumari_registry::storage::console::ConsoleStorage;
@@ -90,7 +92,10 @@ fn drill_down<S: Storage + ConsoleStorage>(reg: &mut TestRegistry<S>) {
     // The province: three waiting, three timed interviews, two grievances.
     let all = b.get("/console/dashboards");
     assert_eq!(all.status, 200, "{}", all.body);
-    assert_eq!(testid_text(&all.body, "backlog-waiting").as_deref(), Some("3"));
+    assert_eq!(
+        testid_text(&all.body, "backlog-waiting").as_deref(),
+        Some("3")
+    );
     assert!(all.body.contains("data-testid=\"surveyor-days\""));
     assert_eq!(
         testid_text(&all.body, "durations-timed").as_deref(),
@@ -111,11 +116,17 @@ fn drill_down<S: Storage + ConsoleStorage>(reg: &mut TestRegistry<S>) {
         "{}",
         district.body
     );
-    for name in ["backlog", "surveyor-days", "durations", "devices", "grievances"] {
+    for name in [
+        "backlog",
+        "surveyor-days",
+        "durations",
+        "devices",
+        "grievances",
+    ] {
         assert!(
-            district
-                .body
-                .contains(&format!("href=\"/console/dashboards/{name}.csv?area=PK101\"")),
+            district.body.contains(&format!(
+                "href=\"/console/dashboards/{name}.csv?area=PK101\""
+            )),
             "{name}"
         );
     }
@@ -127,16 +138,15 @@ fn drill_down<S: Storage + ConsoleStorage>(reg: &mut TestRegistry<S>) {
         "day,surveyor,name,households,timed,average_minutes,shortest_minutes,longest_minutes"
     );
     assert_eq!(rows.len(), 2, "one surveyor on one day: {}", days.body);
-    assert!(
-        rows[1].ends_with(",2,2,32.5,20.0,45.0"),
-        "{}",
-        days.body
-    );
+    assert!(rows[1].ends_with(",2,2,32.5,20.0,45.0"), "{}", days.body);
     let durations = b.get("/console/dashboards/durations.csv?area=PK101");
     let d = lines(&durations.body);
     assert_eq!(d[0], "minutes,interviews");
     assert!(d.contains(&"20–30,1") && d.contains(&"40–50,1"), "{d:?}");
-    assert!(d.contains(&"0–10,0"), "Bhimber's short interview is not Bagh's");
+    assert!(
+        d.contains(&"0–10,0"),
+        "Bhimber's short interview is not Bagh's"
+    );
     let grievances = b.get("/console/dashboards/grievances.csv?area=PK101");
     assert!(
         lines(&grievances.body).contains(&"not_paid,1,1,0"),
@@ -144,7 +154,12 @@ fn drill_down<S: Storage + ConsoleStorage>(reg: &mut TestRegistry<S>) {
         grievances.body
     );
     let devices = b.get("/console/dashboards/devices.csv?area=PK101");
-    assert_eq!(lines(&devices.body).len(), 2, "Bagh's tablet: {}", devices.body);
+    assert_eq!(
+        lines(&devices.body).len(),
+        2,
+        "Bagh's tablet: {}",
+        devices.body
+    );
 
     // Bhimber: its one.
     let other_district = b.get("/console/dashboards?area=PK102");
@@ -155,7 +170,11 @@ fn drill_down<S: Storage + ConsoleStorage>(reg: &mut TestRegistry<S>) {
     let d = b.get("/console/dashboards/durations.csv?area=PK102");
     assert!(lines(&d.body).contains(&"0–10,1"), "{}", d.body);
     let backlog = b.get("/console/dashboards/backlog.csv?area=PK102");
-    assert!(lines(&backlog.body).contains(&"waiting,1"), "{}", backlog.body);
+    assert!(
+        lines(&backlog.body).contains(&"waiting,1"),
+        "{}",
+        backlog.body
+    );
     let grievances = b.get("/console/dashboards/grievances.csv?area=PK102");
     assert!(lines(&grievances.body).contains(&"not_paid,1,1,0"));
 

@@ -61,7 +61,11 @@ pub(crate) async fn deliver<S: DciStore>(
 }
 
 /// Delivers a `txn-on-status` envelope to the client's `{callback}/registry/txn/on-status`.
-pub(crate) async fn deliver_status<S: DciStore>(dci: Arc<Dci<S>>, client: ClientRow, answer: Value) {
+pub(crate) async fn deliver_status<S: DciStore>(
+    dci: Arc<Dci<S>>,
+    client: ClientRow,
+    answer: Value,
+) {
     let Some(base) = &client.callback_url else {
         return;
     };

@@ -190,13 +190,11 @@ pub async fn list_clients<S: DciStore>(reg: &Registry<S>) -> Result<Vec<ClientIn
 /// request is refused; on the access trail as `dci.client_revoke`. Revoking a revoked client
 /// changes nothing more.
 pub async fn revoke_client<S: DciStore>(reg: &Registry<S>, client_id: &str) -> Result<ClientInfo> {
-    let client = reg
-        .storage
-        .client(client_id)
-        .await?
-        .ok_or_else(|| DciError::Registry(shumari_registry::RegistryError::NotFound(format!(
+    let client = reg.storage.client(client_id).await?.ok_or_else(|| {
+        DciError::Registry(shumari_registry::RegistryError::NotFound(format!(
             "no client `{client_id}`"
-        ))))?;
+        )))
+    })?;
     if reg
         .storage
         .user_disabled_at(&client.user_id)
@@ -219,9 +217,11 @@ pub async fn revoke_client<S: DciStore>(reg: &Registry<S>, client_id: &str) -> R
         .await?
         .into_iter()
         .find(|c| c.id == client.id)
-        .ok_or_else(|| DciError::Registry(shumari_registry::RegistryError::NotFound(format!(
-            "no client `{client_id}`"
-        ))))
+        .ok_or_else(|| {
+            DciError::Registry(shumari_registry::RegistryError::NotFound(format!(
+                "no client `{client_id}`"
+            )))
+        })
 }
 
 /// Hashes of equal length compared whole: the time taken says nothing about the secret.

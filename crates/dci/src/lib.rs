@@ -35,7 +35,9 @@ pub mod search;
 pub mod signature;
 pub mod store;
 
-pub use clients::{add_client, list_clients, parse_public_key, revoke_client, ClientInfo, NewClient};
+pub use clients::{
+    add_client, list_clients, parse_public_key, revoke_client, ClientInfo, NewClient,
+};
 pub use error::DciError;
 pub use store::DciStore;
 

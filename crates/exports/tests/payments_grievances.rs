@@ -4,16 +4,18 @@
 //! (without them, in the data and the codebook, CSV and Parquet alike); the area and since filters
 //! narrow the rows; every export is on the access trail.
 
+mod common;
+
 use arrow_schema::DataType;
+use common::{pushed, run, user, TEHSIL_A, TEHSIL_B};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use shumari_domain::money::Paisa;
-use shumari_domain::{Household, PlannedPayment};
-use shumari_exports::{export, ExportRequest, Format, Manifest, What};
+use shumari_domain::PlannedPayment;
+use shumari_exports::{Format, Manifest, What};
 use shumari_registry::service::{Category, Channel, CitizenFiling};
 use shumari_registry::storage::console::ConsoleStorage;
 use shumari_registry::storage::User;
 use shumari_registry::Storage;
-use shumari_scenarios::nser_gen::Generator;
 use shumari_scenarios::{on_both, TestRegistry};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -24,35 +26,8 @@ on_both!(
     payments_and_grievances
 );
 
-const TEHSIL_A: &str = "PK10101";
-const TEHSIL_B: &str = "PK10102";
-
-/// Households pushed by a tablet: two in one tehsil, one in another of the same district.
-fn pushed<S: Storage>(reg: &TestRegistry<S>) -> Vec<Household> {
-    let mut d = reg.device(&["PK101"]);
-    let mut g = Generator::new(7);
-    let inputs: Vec<_> = (0..3)
-        .map(|i| g.household_in(if i < 2 { TEHSIL_A } else { TEHSIL_B }))
-        .collect();
-    let ids: Vec<_> = d
-        .store
-        .add_households(&inputs, None, "nser-household", "1")
-        .expect("add")
-        .into_iter()
-        .map(|r| r.expect("valid").id)
-        .collect();
-    assert!(d.sync().refused.is_empty());
-    ids.iter()
-        .map(|id| d.store.get(&id.to_string()).expect("household").household)
-        .collect()
-}
-
-fn user<S: Storage>(reg: &TestRegistry<S>, role: &str, areas: &[&str]) -> User {
-    let id = reg.user(role, areas);
-    reg.rt.block_on(reg.reg.acting_user(&id)).expect("user")
-}
-
-fn run<S: Storage + ConsoleStorage>(
+/// Runs an export that must succeed.
+fn ok<S: Storage + ConsoleStorage>(
     reg: &TestRegistry<S>,
     u: &User,
     what: What,
@@ -61,21 +36,18 @@ fn run<S: Storage + ConsoleStorage>(
     since: Option<&str>,
     dir: &Path,
 ) -> Manifest {
-    let req = ExportRequest {
-        what,
-        format,
-        area: area.map(str::to_string),
-        since: since.map(|s| shumari_exports::parse_since(s).expect("date")),
-    };
-    reg.rt
-        .block_on(export(&reg.reg, u, &req, dir))
-        .expect("export")
+    run(reg, u, what, format, area, since, dir).expect("export")
 }
 
 /// The CSV's header and rows, each row as (column -> cell).
 fn read_csv(path: &Path) -> (Vec<String>, Vec<BTreeMap<String, String>>) {
     let mut r = csv::Reader::from_path(path).expect("csv");
-    let header: Vec<String> = r.headers().expect("header").iter().map(String::from).collect();
+    let header: Vec<String> = r
+        .headers()
+        .expect("header")
+        .iter()
+        .map(String::from)
+        .collect();
     let rows = r
         .records()
         .map(|x| {
@@ -103,7 +75,7 @@ fn read_parquet(path: &Path) -> (BTreeMap<String, DataType>, usize) {
 }
 
 fn payments_and_grievances<S: Storage + ConsoleStorage>(reg: &mut TestRegistry<S>) {
-    let households = pushed(reg);
+    let households = pushed(reg, 7, &[TEHSIL_A, TEHSIL_A, TEHSIL_B]);
     let officer = user(reg, "programme", &["PK101"]);
     let district = user(reg, "district", &["PK101"]);
     let province = user(reg, "province", &["PK1"]);
@@ -162,11 +134,22 @@ fn payments_and_grievances<S: Storage + ConsoleStorage>(reg: &mut TestRegistry<S
     let out = |n: &str| dir.path().join(n);
 
     // The district office: every payment with its payee, every grievance with the citizen's words.
-    let m = run(reg, &district, What::Payments, Format::Csv, None, None, &out("dp"));
+    let m = ok(
+        reg,
+        &district,
+        What::Payments,
+        Format::Csv,
+        None,
+        None,
+        &out("dp"),
+    );
     assert!(m.personal_data);
     assert_eq!(m.rows, 3);
     let (header, rows) = read_csv(&out("dp").join("payments.csv"));
-    assert_eq!(header[..4], ["reference", "cycle_id", "programme_id", "period"]);
+    assert_eq!(
+        header[..4],
+        ["reference", "cycle_id", "programme_id", "period"]
+    );
     let mut cnics: Vec<&str> = rows.iter().map(|r| r["payee_cnic"].as_str()).collect();
     let mut planned: Vec<&str> = lines.iter().map(|l| l.payee_cnic.as_str()).collect();
     cnics.sort_unstable();
@@ -179,7 +162,15 @@ fn payments_and_grievances<S: Storage + ConsoleStorage>(reg: &mut TestRegistry<S
     let book = std::fs::read_to_string(out("dp").join("payments.codebook.csv")).unwrap();
     assert!(book.contains("Payee CNIC") && book.contains("ادا شدہ"));
 
-    let m = run(reg, &district, What::Grievances, Format::Csv, None, None, &out("dg"));
+    let m = ok(
+        reg,
+        &district,
+        What::Grievances,
+        Format::Csv,
+        None,
+        None,
+        &out("dg"),
+    );
     assert_eq!(m.rows, 2);
     let (_, rows) = read_csv(&out("dg").join("grievances.csv"));
     let mut categories: Vec<&str> = rows.iter().map(|r| r["category"].as_str()).collect();
@@ -190,21 +181,32 @@ fn payments_and_grievances<S: Storage + ConsoleStorage>(reg: &mut TestRegistry<S
         && r["past_sla"] == "false"));
 
     // --area narrows to one tehsil; --since after today leaves nothing.
-    let m = run(reg, &district, What::Payments, Format::Csv, Some(TEHSIL_B), None, &out("a"));
+    let m = ok(
+        reg,
+        &district,
+        What::Payments,
+        Format::Csv,
+        Some(TEHSIL_B),
+        None,
+        &out("a"),
+    );
     assert_eq!(m.rows, 1);
     let later = (chrono::Utc::now().date_naive() + chrono::Duration::days(2))
         .format("%Y-%m-%d")
         .to_string();
     for what in [What::Payments, What::Grievances] {
         let d = out(&format!("l-{}", what.as_str()));
-        assert_eq!(run(reg, &district, what, Format::Csv, None, Some(&later), &d).rows, 0);
+        assert_eq!(
+            ok(reg, &district, what, Format::Csv, None, Some(&later), &d).rows,
+            0
+        );
     }
 
     // A provincial monitor: the same rows without names, CNICs, phones or the citizens' words.
     for what in [What::Payments, What::Grievances] {
         for format in [Format::Csv, Format::Parquet] {
             let d = out(&format!("p-{}-{}", what.as_str(), format.as_str()));
-            let m = run(reg, &province, what, format, None, None, &d);
+            let m = ok(reg, &province, what, format, None, None, &d);
             assert!(!m.personal_data);
             assert_eq!(m.rows, if what == What::Payments { 3 } else { 2 });
             let names: Vec<String> = match format {
@@ -218,18 +220,33 @@ fn payments_and_grievances<S: Storage + ConsoleStorage>(reg: &mut TestRegistry<S
                     types.into_keys().collect()
                 }
             };
-            for personal in ["payee_name", "payee_cnic", "phone", "citizen_text", "resolution"] {
-                assert!(!names.iter().any(|n| n == personal), "{personal} in {names:?}");
+            for personal in [
+                "payee_name",
+                "payee_cnic",
+                "phone",
+                "citizen_text",
+                "resolution",
+            ] {
+                assert!(
+                    !names.iter().any(|n| n == personal),
+                    "{personal} in {names:?}"
+                );
             }
             let text = String::from_utf8_lossy(&std::fs::read(d.join(m.data_file())).unwrap())
                 .into_owned();
             for l in &lines {
-                assert!(!text.contains(&l.payee_cnic), "a CNIC in the monitor's export");
-                assert!(!text.contains(&l.payee_name), "a name in the monitor's export");
+                assert!(
+                    !text.contains(&l.payee_cnic),
+                    "a CNIC in the monitor's export"
+                );
+                assert!(
+                    !text.contains(&l.payee_name),
+                    "a name in the monitor's export"
+                );
             }
             assert!(!text.contains("03001234567") && !text.contains("Razia"));
-            let book = std::fs::read_to_string(d.join(format!("{}.codebook.csv", what.as_str())))
-                .unwrap();
+            let book =
+                std::fs::read_to_string(d.join(format!("{}.codebook.csv", what.as_str()))).unwrap();
             assert!(!book.contains("payee_cnic") && !book.contains("citizen_text"));
         }
     }

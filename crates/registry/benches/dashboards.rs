@@ -121,8 +121,13 @@ fn rows(now: i64) -> Rows {
                 }
             }
         }
-        r.households
-            .push((next_id(), uc.clone(), Status::Approved.as_str().into(), 1, now));
+        r.households.push((
+            next_id(),
+            uc.clone(),
+            Status::Approved.as_str().into(),
+            1,
+            now,
+        ));
         for b in BUCKETS {
             r.buckets.push((uc.clone(), b, (per_uc / n_buckets).max(1)));
         }
@@ -400,8 +405,16 @@ fn main() {
         });
         columns.push(("PostgreSQL", m));
     }
-    let status_rows = data.status.iter().filter(|r| r.0.starts_with(PROVINCE)).count();
-    let bucket_rows = data.buckets.iter().filter(|r| r.0.starts_with(PROVINCE)).count();
+    let status_rows = data
+        .status
+        .iter()
+        .filter(|r| r.0.starts_with(PROVINCE))
+        .count();
+    let bucket_rows = data
+        .buckets
+        .iter()
+        .filter(|r| r.0.starts_with(PROVINCE))
+        .count();
     let n = households();
     println!(
         "\nDashboard reads of {PROVINCE} in a registry of {n} households \

@@ -8,7 +8,9 @@
 use super::dashboards::{area, csv_answer};
 use super::{signed_get, St};
 use crate::error::ConsoleError;
-use crate::views::field_ops::{average_minutes, days_since, duration_label, first_day_shown, minutes, FieldOps};
+use crate::views::field_ops::{
+    average_minutes, days_since, duration_label, first_day_shown, minutes, FieldOps,
+};
 use crate::Console;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, Uri};

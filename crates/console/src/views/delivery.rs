@@ -70,13 +70,13 @@ pub fn delivery(lang: Lang, d: &Delivery, area: Option<&str>) -> Markup {
     html! {
         h2 data-testid="delivery" { (lang.t(DL::Delivery)) }
         p { (lang.t(if area.is_some() { DL::InThisArea } else { DL::InAllAreas })) }
-        @if let Some(p) = &d.programmes { (programmes(lang, p)) }
-        @if let Some(p) = &d.payments { (payments(lang, p)) }
-        @if let Some(g) = &d.grievances { (grievances(lang, g)) }
+        @if let Some(p) = &d.programmes { (programmes(lang, p, area)) }
+        @if let Some(p) = &d.payments { (payments(lang, p, area)) }
+        @if let Some(g) = &d.grievances { (grievances(lang, g, area)) }
     }
 }
 
-fn programmes(lang: Lang, rows: &[ProgrammeReach]) -> Markup {
+fn programmes(lang: Lang, rows: &[ProgrammeReach], area: Option<&str>) -> Markup {
     let name = |p: &ProgrammeReach| {
         if lang == Lang::Ur {
             p.name_ur.clone()
@@ -111,7 +111,7 @@ fn programmes(lang: Lang, rows: &[ProgrammeReach]) -> Markup {
     }
 }
 
-fn payments(lang: Lang, rows: &[CycleProgress]) -> Markup {
+fn payments(lang: Lang, rows: &[CycleProgress], area: Option<&str>) -> Markup {
     html! {
         section data-testid="payments" {
             h3 { (lang.t(DL::Payments)) }
@@ -148,7 +148,7 @@ fn payments(lang: Lang, rows: &[CycleProgress]) -> Markup {
     }
 }
 
-fn grievances(lang: Lang, rows: &[CategoryTally]) -> Markup {
+fn grievances(lang: Lang, rows: &[CategoryTally], area: Option<&str>) -> Markup {
     html! {
         section data-testid="grievances" {
             h3 { (lang.t(DL::Grievances)) }

@@ -216,7 +216,10 @@ fn per_surveyor(lang: Lang, d: &FieldDays, area: Option<&str>) -> Markup {
     for r in &d.days {
         *per_day.entry(r.day.as_str()).or_default() += r.households;
     }
-    let labels: Vec<String> = per_day.keys().map(|k| k.get(5..).unwrap_or(*k).to_string()).collect();
+    let labels: Vec<String> = per_day
+        .keys()
+        .map(|k| k.get(5..).unwrap_or(*k).to_string())
+        .collect();
     let values: Vec<u64> = per_day.values().copied().collect();
     html! {
         section data-testid="surveyor-days" {

@@ -20,23 +20,43 @@ const PAGE: usize = 500;
 const CATEGORIES: &[(&str, &str, &str)] = &[
     ("not_paid", "Payment not received", "ادائیگی نہیں ملی"),
     ("paid_less", "Received less than paid", "کم رقم ملی"),
-    ("wrong_data", "Wrong data in the registry", "رجسٹری میں غلط معلومات"),
-    ("excluded_wrongly", "Wrongly found not eligible", "غلط طور پر نااہل قرار دیا گیا"),
-    ("agent_misconduct", "Misconduct by an agent or official", "ایجنٹ یا اہلکار کا غلط رویہ"),
+    (
+        "wrong_data",
+        "Wrong data in the registry",
+        "رجسٹری میں غلط معلومات",
+    ),
+    (
+        "excluded_wrongly",
+        "Wrongly found not eligible",
+        "غلط طور پر نااہل قرار دیا گیا",
+    ),
+    (
+        "agent_misconduct",
+        "Misconduct by an agent or official",
+        "ایجنٹ یا اہلکار کا غلط رویہ",
+    ),
     ("other", "Other", "دیگر"),
 ];
 
 const CHANNELS: &[(&str, &str, &str)] = &[
     ("portal", "Citizen portal", "شہری پورٹل"),
     ("sms", "SMS", "ایس ایم ایس"),
-    ("console", "Console, on the citizen's behalf", "کنسول، شہری کی جانب سے"),
+    (
+        "console",
+        "Console, on the citizen's behalf",
+        "کنسول، شہری کی جانب سے",
+    ),
     ("community", "Community organisation", "کمیونٹی تنظیم"),
 ];
 
 const STATUSES: &[(&str, &str, &str)] = &[
     ("open", "Open", "کھلی"),
     ("in_progress", "In progress", "زیر کار"),
-    ("escalated", "Escalated to the province", "صوبے کو بھیجی گئی"),
+    (
+        "escalated",
+        "Escalated to the province",
+        "صوبے کو بھیجی گئی",
+    ),
     ("resolved", "Resolved", "حل شدہ"),
     ("closed", "Closed", "بند"),
 ];
@@ -50,7 +70,12 @@ pub(super) fn columns() -> Vec<Column> {
         Column::fixed("district", Text, "District code", "ضلع کا کوڈ"),
         Column::fixed("area", Text, "Area code", "علاقے کا کوڈ"),
         Column::fixed("household_id", Text, "Household id", "گھرانے کی آئی ڈی"),
-        Column::fixed("payment_reference", Text, "Payment reference", "ادائیگی کا حوالہ"),
+        Column::fixed(
+            "payment_reference",
+            Text,
+            "Payment reference",
+            "ادائیگی کا حوالہ",
+        ),
         Column::fixed(
             "reported_paisa",
             Integer,
@@ -64,7 +89,12 @@ pub(super) fn columns() -> Vec<Column> {
         Column::fixed("phone", Text, "Phone", "فون"),
         Column::fixed("status", Text, "Status", "حیثیت").with_choices(STATUSES),
         Column::fixed("filed_by", Text, "Filed by", "درج کرنے والا"),
-        Column::fixed("filed_at", Timestamp, "Filed at (UTC)", "درج کرنے کا وقت (UTC)"),
+        Column::fixed(
+            "filed_at",
+            Timestamp,
+            "Filed at (UTC)",
+            "درج کرنے کا وقت (UTC)",
+        ),
         Column::fixed("due_at", Timestamp, "Due at (UTC)", "مقررہ وقت (UTC)"),
         Column::fixed(
             "escalated_at",
@@ -72,7 +102,12 @@ pub(super) fn columns() -> Vec<Column> {
             "Escalated at (UTC)",
             "صوبے کو بھیجنے کا وقت (UTC)",
         ),
-        Column::fixed("resolved_at", Timestamp, "Resolved at (UTC)", "حل کا وقت (UTC)"),
+        Column::fixed(
+            "resolved_at",
+            Timestamp,
+            "Resolved at (UTC)",
+            "حل کا وقت (UTC)",
+        ),
         Column::fixed("resolution", Text, "Resolution", "حل"),
         Column::fixed(
             "past_sla",

@@ -18,14 +18,22 @@ const PAGE: usize = 500;
 
 /// The payment's statuses in both languages.
 const STATUSES: &[(&str, &str, &str)] = &[
-    ("planned", "Planned, no result from the bank yet", "منصوبہ بند، بینک کا نتیجہ ابھی نہیں"),
+    (
+        "planned",
+        "Planned, no result from the bank yet",
+        "منصوبہ بند، بینک کا نتیجہ ابھی نہیں",
+    ),
     ("paid", "Paid", "ادا شدہ"),
     ("failed", "Failed", "ناکام"),
 ];
 
 /// A cycle's states in both languages.
 const CYCLE_STATES: &[(&str, &str, &str)] = &[
-    ("prepared", "Prepared, awaiting approval", "تیار، منظوری کا منتظر"),
+    (
+        "prepared",
+        "Prepared, awaiting approval",
+        "تیار، منظوری کا منتظر",
+    ),
     ("approved", "Approved", "منظور شدہ"),
 ];
 
@@ -47,9 +55,19 @@ pub(super) fn columns() -> Vec<Column> {
         ),
         Column::fixed("area", Text, "Area code", "علاقے کا کوڈ"),
         Column::fixed("district", Text, "District code", "ضلع کا کوڈ"),
-        Column::fixed("payee_member", Text, "Payee member id", "وصول کنندہ فرد کی آئی ڈی"),
+        Column::fixed(
+            "payee_member",
+            Text,
+            "Payee member id",
+            "وصول کنندہ فرد کی آئی ڈی",
+        ),
         Column::fixed("payee_name", Text, "Payee name", "وصول کنندہ کا نام"),
-        Column::fixed("payee_cnic", Text, "Payee CNIC", "وصول کنندہ کا شناختی کارڈ نمبر"),
+        Column::fixed(
+            "payee_cnic",
+            Text,
+            "Payee CNIC",
+            "وصول کنندہ کا شناختی کارڈ نمبر",
+        ),
         Column::fixed(
             "planned_paisa",
             Integer,
@@ -58,9 +76,24 @@ pub(super) fn columns() -> Vec<Column> {
         ),
         Column::fixed("basis", Text, "How the amount was reached", "رقم کی بنیاد"),
         Column::fixed("status", Text, "Status", "حیثیت").with_choices(STATUSES),
-        Column::fixed("paid_paisa", Integer, "Amount paid (paisa)", "ادا شدہ رقم (پیسے)"),
-        Column::fixed("paid_on", Date, "Paid or attempted on", "ادائیگی یا کوشش کی تاریخ"),
-        Column::fixed("agent_id", Text, "Bank agent or retailer", "بینک ایجنٹ یا ریٹیلر"),
+        Column::fixed(
+            "paid_paisa",
+            Integer,
+            "Amount paid (paisa)",
+            "ادا شدہ رقم (پیسے)",
+        ),
+        Column::fixed(
+            "paid_on",
+            Date,
+            "Paid or attempted on",
+            "ادائیگی یا کوشش کی تاریخ",
+        ),
+        Column::fixed(
+            "agent_id",
+            Text,
+            "Bank agent or retailer",
+            "بینک ایجنٹ یا ریٹیلر",
+        ),
         Column::fixed("failure_reason", Text, "Why it failed", "ناکامی کی وجہ"),
         Column::fixed(
             "bank_file",
@@ -136,13 +169,7 @@ impl<S: Storage + ConsoleStorage> Dataset<S> for Payments {
             return Ok(None);
         }
         let page = reg
-            .payment_export_page(
-                &self.user,
-                &self.grant,
-                self.since,
-                self.after.take(),
-                PAGE,
-            )
+            .payment_export_page(&self.user, &self.grant, self.since, self.after.take(), PAGE)
             .await?;
         self.done = page.next.is_none();
         self.after = page.next;

@@ -93,13 +93,15 @@ pub use citizen::{
     mask_name, same_phone, CitizenAnswer, CitizenLimits, CitizenMember, CitizenStage, CitizenToken,
     CitizenView, CITIZEN, ISSUE_DATE_FIELD,
 };
-pub use dashboards::{AreaCoverage, CoverageReport, FieldDays, FieldFigures, PmtHistogram, Threshold};
+pub use dashboards::{
+    AreaCoverage, CoverageReport, FieldDays, FieldFigures, PmtHistogram, Threshold,
+};
 pub use device_admin::DeviceInfo;
 pub use duplicates::{CaseHousehold, CaseKind, CaseState, DuplicateCase, Resolution};
 pub use exports::{ExportGrant, ExportPage, ExportRecord};
 pub use flag_pass::Flag;
-pub use grievance_exports::{GrievanceExportPage, GrievancePosition};
 pub use flags::{far_from_median, reason, FlagKind, QualitySettings};
+pub use grievance_exports::{GrievanceExportPage, GrievancePosition};
 pub use grievances::{
     Category, CategoryTally, Channel, CitizenFiling, CitizenGrievance, Grievance, GrievanceDetail,
     GrievanceEvent, GrievanceFilter, GrievancePage, GrievanceSettings, GrievanceStatus,
@@ -107,6 +109,7 @@ pub use grievances::{
 };
 pub use identity::{IdentityExport, ImportReport};
 pub use identity_files::{FileError, Manifest};
+pub use payment_exports::{ExportedPayment, PaymentExportPage, PaymentPosition};
 pub use payment_files::{
     parse_bank_file, write_reconciliation, BankFileError, BankLine, BankStatus, CycleManifest,
 };
@@ -114,7 +117,6 @@ pub use payment_results::{
     BankImportReport, CycleProgress, DistrictFigures, FailedReason, Reconciliation,
     ReportedShortfall, ShortfallLine,
 };
-pub use payment_exports::{ExportedPayment, PaymentExportPage, PaymentPosition};
 pub use payments::{Cycle, CycleExport, CycleState, HouseholdPayment};
 pub use people::UserInfo;
 pub use possible::{PossibleDuplicate, NEAR_METRES};

@@ -81,15 +81,17 @@ impl AggregateStore for PgStorage {
     async fn programme_counts_under(&self, area: &str) -> Result<Vec<ProgrammeCount>> {
         let r = range(area);
         let c = self.conn().await;
-        Ok(c.query(PROGRAMME_COUNTS_UNDER, &[&r.code, &r.from, &r.until])
-            .await?
-            .iter()
-            .map(|row| ProgrammeCount {
-                programme_id: row.get(0),
-                eligible: count(row.get(1)),
-                enrolled: count(row.get(2)),
-            })
-            .collect())
+        Ok(
+            c.query(PROGRAMME_COUNTS_UNDER, &[&r.code, &r.from, &r.until])
+                .await?
+                .iter()
+                .map(|row| ProgrammeCount {
+                    programme_id: row.get(0),
+                    eligible: count(row.get(1)),
+                    enrolled: count(row.get(2)),
+                })
+                .collect(),
+        )
     }
 
     async fn field_counts_under(&self, area: &str, now: i64) -> Result<FieldCounts> {
@@ -130,19 +132,22 @@ impl AggregateStore for PgStorage {
     async fn surveyor_days_under(&self, area: &str, from_day: &str) -> Result<Vec<SurveyorDay>> {
         let r = range(area);
         let c = self.conn().await;
-        Ok(c.query(SURVEYOR_DAYS_UNDER, &[&r.code, &r.from, &r.until, &from_day])
-            .await?
-            .iter()
-            .map(|row| SurveyorDay {
-                day: row.get(0),
-                surveyor: row.get(1),
-                households: count(row.get(2)),
-                timed: count(row.get(3)),
-                duration_secs: count(row.get(4)),
-                shortest_secs: row.get::<_, Option<i64>>(5).map(count),
-                longest_secs: row.get::<_, Option<i64>>(6).map(count),
-            })
-            .collect())
+        Ok(c.query(
+            SURVEYOR_DAYS_UNDER,
+            &[&r.code, &r.from, &r.until, &from_day],
+        )
+        .await?
+        .iter()
+        .map(|row| SurveyorDay {
+            day: row.get(0),
+            surveyor: row.get(1),
+            households: count(row.get(2)),
+            timed: count(row.get(3)),
+            duration_secs: count(row.get(4)),
+            shortest_secs: row.get::<_, Option<i64>>(5).map(count),
+            longest_secs: row.get::<_, Option<i64>>(6).map(count),
+        })
+        .collect())
     }
 
     async fn duration_buckets_under(&self, area: &str, from_day: &str) -> Result<Vec<(u8, u64)>> {
@@ -151,16 +156,18 @@ impl AggregateStore for PgStorage {
         let last = i64::from(DURATION_BUCKETS);
         Ok(c.query(
             DURATION_BUCKETS_UNDER,
-            &[&r.code, &r.from, &r.until, &from_day, &DURATION_BUCKET_SECS, &last],
+            &[
+                &r.code,
+                &r.from,
+                &r.until,
+                &from_day,
+                &DURATION_BUCKET_SECS,
+                &last,
+            ],
         )
         .await?
         .iter()
-        .map(|row| {
-            (
-                row.get::<_, i64>(0).clamp(0, last) as u8,
-                count(row.get(1)),
-            )
-        })
+        .map(|row| (row.get::<_, i64>(0).clamp(0, last) as u8, count(row.get(1))))
         .collect())
     }
 

@@ -91,32 +91,30 @@ impl AggregateStore for SqliteStorage {
         let [day, three, seven] = age_edges(now);
         let waiting = shumari_domain::Status::Submitted.as_str();
         self.run(move |c| {
-            let mut f = c
-                .prepare_cached(BACKLOG_UNDER)?
-                .query_row(
-                    params![r.code, r.from, r.until, waiting, day, three, seven],
-                    |row| {
-                        Ok(FieldCounts {
-                            waiting: count(row.get(0)?),
-                            oldest_at: row.get(1)?,
-                            by_age: [
-                                count(row.get(2)?),
-                                count(row.get(3)?),
-                                count(row.get(4)?),
-                                count(row.get(5)?),
-                            ],
-                            ..FieldCounts::default()
-                        })
-                    },
-                )?;
-            f.conflicts = count(c.prepare_cached(CONFLICTS_UNDER)?.query_row(
-                params![r.code, r.from, r.until],
-                |row| row.get(0),
-            )?);
-            f.open_duplicates = count(c.prepare_cached(OPEN_DUPLICATES_UNDER)?.query_row(
-                params![r.code, r.from, r.until],
-                |row| row.get(0),
-            )?);
+            let mut f = c.prepare_cached(BACKLOG_UNDER)?.query_row(
+                params![r.code, r.from, r.until, waiting, day, three, seven],
+                |row| {
+                    Ok(FieldCounts {
+                        waiting: count(row.get(0)?),
+                        oldest_at: row.get(1)?,
+                        by_age: [
+                            count(row.get(2)?),
+                            count(row.get(3)?),
+                            count(row.get(4)?),
+                            count(row.get(5)?),
+                        ],
+                        ..FieldCounts::default()
+                    })
+                },
+            )?;
+            f.conflicts = count(
+                c.prepare_cached(CONFLICTS_UNDER)?
+                    .query_row(params![r.code, r.from, r.until], |row| row.get(0))?,
+            );
+            f.open_duplicates = count(
+                c.prepare_cached(OPEN_DUPLICATES_UNDER)?
+                    .query_row(params![r.code, r.from, r.until], |row| row.get(0))?,
+            );
             Ok(f)
         })
         .await
