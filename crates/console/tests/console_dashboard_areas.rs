@@ -103,9 +103,10 @@ fn drill_down<S: Storage + ConsoleStorage>(reg: &mut TestRegistry<S>) {
         "{}",
         all.body
     );
+    // A monitor of one province looks at it: the links name it.
     assert!(all
         .body
-        .contains("href=\"/console/dashboards/backlog.csv\""));
+        .contains("href=\"/console/dashboards/backlog.csv?area=PK1\""));
 
     // Bagh: its two, with CSV links that carry the area.
     let district = b.get("/console/dashboards?area=PK101");
