@@ -326,8 +326,12 @@ async fn status_answer<S: DciStore>(
             "correlation_id": row.correlation_id,
             "txnstatus_response": {
                 "txn_type": "search",
+                // The standard's shape of a search's status: its ids and the answers (delivered by
+                // the callback, so none here), with where it stands and what the callback got.
                 "txn_status": {
                     "transaction_id": row.transaction_id,
+                    "correlation_id": row.correlation_id,
+                    "search_response": [],
                     "status": row.state,
                     "records": row.records,
                     "callback_status": row.callback_status,
