@@ -4,14 +4,18 @@
 //! by the test and the counts recomputed from scratch (`rebuild_aggregates`) — a proptest, each case
 //! on a fresh database. Then the service's reads: coverage rolled up by area-code prefix against
 //! targets, the PMT histogram with the model's thresholds, and two users of different provinces
-//! each seeing only their own numbers.
+//! each seeing only their own numbers. And V25's: programme reach maintained through eligibility
+//! decisions, enrolments and a household's move (equal to the recount), and the field counts (the
+//! review backlog by age, conflicts) of an area, both backends.
 
 use chrono::{DateTime, Utc};
 use proptest::prelude::*;
 use shumari_domain::{HouseholdSummary, Projection, Status};
+use shumari_registry::storage::aggregates::ProgrammeCount;
 use shumari_registry::storage::aggregates::{pmt_bucket, BucketCount, StatusCount};
 use shumari_registry::storage::casework::ScoreRow;
 use shumari_registry::storage::postgres::PgStorage;
+use shumari_registry::storage::programmes::{EligibilityRow, EnrolmentChange};
 use shumari_registry::storage::IngestRow;
 use shumari_registry::{RegistryError, SqliteStorage, Storage};
 use shumari_scenarios::pg::PgCluster;
@@ -286,6 +290,127 @@ on_both!(
     sqlite_aggregate_reads_stay_inside_an_area,
     pg_aggregate_reads_stay_inside_an_area,
     reads_stay_inside_an_area
+);
+
+const DAY: i64 = 86_400_000;
+
+fn decided(household_id: Uuid, eligible: bool) -> EligibilityRow {
+    EligibilityRow {
+        household_id,
+        programme_id: "k".into(),
+        programme_version: "1".into(),
+        eligible,
+        reasons: "[]".into(),
+        score: None,
+        model_version: None,
+        computed_at: 0,
+    }
+}
+
+fn reach(eligible: u64, enrolled: u64) -> Vec<ProgrammeCount> {
+    vec![ProgrammeCount {
+        programme_id: "k".into(),
+        eligible,
+        enrolled,
+    }]
+}
+
+/// Programme reach follows decisions, enrolments and moves; the field counts read an area's
+/// backlog by age and its conflicts.
+fn reach_and_field_counts_follow_their_rows<S: Storage>(t: &mut TestRegistry<S>) {
+    t.rt.block_on(async {
+        let s = &t.reg.storage;
+        let now = 100 * DAY;
+        let at = |ms: i64| DateTime::<Utc>::from_timestamp_millis(ms).unwrap();
+        let (a, b, c) = (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
+        let mut ra = row(a, "PK10101", Status::Submitted, None, vec![1; 32]);
+        ra.projection.summary.updated_at = at(now - 4 * DAY);
+        let mut rb = row(b, "PK10102-UC1", Status::Submitted, None, vec![2; 32]);
+        rb.projection.summary.updated_at = at(now - 3_600_000);
+        rb.projection.summary.conflict_count = 2;
+        let rc = row(c, "PK60301", Status::Submitted, None, vec![3; 32]);
+        s.commit_ingest("dev", "u", vec![ra, rb, rc], 0)
+            .await
+            .unwrap();
+
+        let f = s.field_counts_under("PK101", now).await.unwrap();
+        assert_eq!(f.waiting, 2);
+        assert_eq!(f.by_age, [1, 0, 1, 0]);
+        assert_eq!(f.oldest_at, Some(now - 4 * DAY));
+        assert_eq!(f.conflicts, 1);
+        assert_eq!(f.open_duplicates, 0);
+        let tehsil = s.field_counts_under("PK10101", now).await.unwrap();
+        assert_eq!((tehsil.waiting, tehsil.conflicts), (1, 0));
+        assert_eq!(s.field_counts_under("PK6", now).await.unwrap().waiting, 1);
+
+        // Two households of province 1 eligible, one enrolled; the other province's not eligible.
+        s.put_eligibility(vec![decided(a, true), decided(b, true), decided(c, false)])
+            .await
+            .unwrap();
+        assert_eq!(s.enrol("k", &[a], "u", 0, "test").await.unwrap(), 1);
+        assert_eq!(s.programme_counts_under("PK1").await.unwrap(), reach(2, 1));
+        assert_eq!(
+            s.programme_counts_under("PK10102").await.unwrap(),
+            reach(1, 0)
+        );
+        assert!(s.programme_counts_under("PK6").await.unwrap().is_empty());
+        // A decision reversed, an enrolment suspended.
+        s.put_eligibility(vec![decided(b, false)]).await.unwrap();
+        let suspended = EnrolmentChange {
+            household_id: a,
+            programme_id: "k".into(),
+            from: Some("enrolled".into()),
+            to: "suspended".into(),
+            by: "u".into(),
+            at: 1,
+            reason: "test".into(),
+        };
+        assert!(s.set_enrolment(&suspended).await.unwrap());
+        assert_eq!(s.programme_counts_under("PK1").await.unwrap(), reach(1, 0));
+        // Re-enrolled, then the household moves to the other province: its counts go along.
+        let back = EnrolmentChange {
+            from: Some("suspended".into()),
+            to: "enrolled".into(),
+            at: 2,
+            ..suspended
+        };
+        assert!(s.set_enrolment(&back).await.unwrap());
+        let moved = row(
+            a,
+            "PK60301",
+            Status::Submitted,
+            Some(vec![1; 32]),
+            vec![4; 32],
+        );
+        assert!(s
+            .commit_ingest("dev", "u", vec![moved], 0)
+            .await
+            .unwrap()
+            .is_empty());
+        assert!(s.programme_counts_under("PK1").await.unwrap().is_empty());
+        assert_eq!(s.programme_counts_under("PK6").await.unwrap(), reach(1, 1));
+
+        // The maintained counts are the recount.
+        let before = (
+            s.programme_counts_under("PK").await.unwrap(),
+            s.programme_counts_under("PK603").await.unwrap(),
+        );
+        s.rebuild_aggregates().await.unwrap();
+        assert_eq!(
+            (
+                s.programme_counts_under("PK").await.unwrap(),
+                s.programme_counts_under("PK603").await.unwrap(),
+            ),
+            before
+        );
+        assert_eq!(before.0, reach(1, 1));
+    });
+}
+
+on_both!(
+    sqlite_reach_and_field_counts_follow_their_rows,
+    pg_reach_and_field_counts_follow_their_rows,
+    reach_and_field_counts_follow_their_rows
 );
 
 /// Households pushed by tablets in two provinces, scored by the registry; targets set by an

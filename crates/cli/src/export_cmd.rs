@@ -1,5 +1,6 @@
-//! `shumari registry export --format csv|parquet --what households|members [--area CODE]
-//! [--since DATE] --out DIR --as USER`: the registry's households or members as a data file, a
+//! `shumari registry export --format csv|parquet --what households|members|payments|grievances
+//! [--area CODE] [--since DATE] --out DIR --as USER`: the registry's households, members,
+//! payments or grievances as a data file, a
 //! codebook (CSV and JSON, labels in English and Urdu) and a manifest (rows, each file's SHA-256,
 //! filters, personal data or not), all in `DIR` and readable by the owner only. The work is the
 //! `shumari-exports` crate's; `--json` prints the manifest.
@@ -17,13 +18,15 @@ pub struct ExportArgs {
     /// `csv` or `parquet`.
     #[arg(long)]
     format: String,
-    /// `households` (one row per household) or `members` (one row per member).
+    /// `households` (one row per household), `members` (one per member), `payments` (one per
+    /// payment of a cycle) or `grievances` (one per grievance).
     #[arg(long)]
     what: String,
     /// Only this area (and everything under it), within yours.
     #[arg(long)]
     area: Option<String>,
-    /// Only households changed on or after this day (YYYY-MM-DD, Pakistan time).
+    /// Only rows changed on or after this day (YYYY-MM-DD, Pakistan time): households and
+    /// grievances changed, payments of cycles prepared, since then.
     #[arg(long)]
     since: Option<String>,
     /// The folder to write into (made if missing).

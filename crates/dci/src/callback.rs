@@ -2,7 +2,8 @@
 //! POSTed to the client's registered callback (`{callback}/registry/on-search`), never to a URL a
 //! request names (a registry must not be made to call arbitrary addresses). The transaction's row
 //! (`store.rs`) records the outcome and the HTTP status the callback answered, for
-//! `/registry/txn/status`.
+//! `/registry/txn/status`. An asynchronous status request is answered the same way: its
+//! `txn-on-status` envelope is POSTed to `{callback}/registry/txn/on-status`.
 
 use crate::clients::now_ms;
 use crate::store::{ClientRow, DciStore};
@@ -56,5 +57,25 @@ pub(crate) async fn deliver<S: DciStore>(
         .await
     {
         tracing::error!(error = %e, "dci: a transaction's end could not be recorded");
+    }
+}
+
+/// Delivers a `txn-on-status` envelope to the client's `{callback}/registry/txn/on-status`.
+pub(crate) async fn deliver_status<S: DciStore>(
+    dci: Arc<Dci<S>>,
+    client: ClientRow,
+    answer: Value,
+) {
+    let Some(base) = &client.callback_url else {
+        return;
+    };
+    if let Err(e) = dci
+        .http
+        .post(format!("{base}/registry/txn/on-status"))
+        .json(&answer)
+        .send()
+        .await
+    {
+        tracing::warn!(client = %client.id, error = %e.without_url(), "dci: the txn on-status callback could not be reached");
     }
 }

@@ -5,6 +5,11 @@
 //! [`crate::DciConfig::token_ttl_secs`]) and signs each message with its Ed25519 key
 //! (`signature.rs`). Secrets and tokens are 256-bit random values stored as SHA-256, like the
 //! registry's device tokens; each is shown once.
+//!
+//! `shumari registry client list` shows every client with its areas and whether it is revoked;
+//! `client revoke` ([`revoke_client`]) disables the client's registry user (so no new token is
+//! issued and a token still held is refused by [`authenticate`]) and deletes its tokens, both
+//! before it returns: a revoked client's next request fails.
 
 use crate::error::{DciError, Result};
 use crate::store::{ClientRow, DciStore};
@@ -141,6 +146,82 @@ pub async fn add_client<S: DciStore>(
         secret,
         user_id,
     })
+}
+
+/// A client as `client list` shows it: no secret, no key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientInfo {
+    /// `client_id`.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// The registry user scoping its reads.
+    pub user_id: String,
+    /// The areas it reads.
+    pub areas: Vec<String>,
+    /// Where its callbacks go.
+    pub callback_url: Option<String>,
+    /// When it was added (ms since epoch).
+    pub created_at: i64,
+    /// When it was revoked (its user disabled), if it was.
+    pub revoked_at: Option<i64>,
+}
+
+/// Every system client, by id, with its areas and whether it is revoked.
+pub async fn list_clients<S: DciStore>(reg: &Registry<S>) -> Result<Vec<ClientInfo>> {
+    let mut out = Vec::new();
+    for c in reg.storage.clients().await? {
+        let user = reg.storage.user(&c.user_id).await?;
+        let revoked_at = reg.storage.user_disabled_at(&c.user_id).await?.flatten();
+        out.push(ClientInfo {
+            areas: user.map(|u| u.areas).unwrap_or_default(),
+            id: c.id,
+            name: c.name,
+            user_id: c.user_id,
+            callback_url: c.callback_url,
+            created_at: c.created_at,
+            revoked_at,
+        });
+    }
+    Ok(out)
+}
+
+/// Revokes a client: its registry user is disabled and every token it holds deleted, so its next
+/// request is refused; on the access trail as `dci.client_revoke`. Revoking a revoked client
+/// changes nothing more.
+pub async fn revoke_client<S: DciStore>(reg: &Registry<S>, client_id: &str) -> Result<ClientInfo> {
+    let client = reg.storage.client(client_id).await?.ok_or_else(|| {
+        DciError::Registry(shumari_registry::RegistryError::NotFound(format!(
+            "no client `{client_id}`"
+        )))
+    })?;
+    if reg
+        .storage
+        .user_disabled_at(&client.user_id)
+        .await?
+        .flatten()
+        .is_none()
+    {
+        reg.disable_user(&client.user_id).await?;
+    }
+    let tokens = reg.storage.drop_tokens(&client.id).await?;
+    record(
+        reg,
+        "dci.client_revoke",
+        shumari_registry::service::CONSOLE,
+        Some(&client.id),
+        Some(format!("user={} tokens={tokens}", client.user_id)),
+    )
+    .await?;
+    list_clients(reg)
+        .await?
+        .into_iter()
+        .find(|c| c.id == client.id)
+        .ok_or_else(|| {
+            DciError::Registry(shumari_registry::RegistryError::NotFound(format!(
+                "no client `{client_id}`"
+            )))
+        })
 }
 
 /// Hashes of equal length compared whole: the time taken says nothing about the secret.

@@ -12,8 +12,11 @@
 //!   [`search`], [`records`], [`envelope`]).
 //! - `POST /registry/search`: the same, asynchronous: acknowledged with the transaction's
 //!   correlation id, the answer POSTed to the client's `{callback}/registry/on-search`
-//!   ([`callback`]); `POST /registry/txn/status` and `/registry/sync/txn/status` say where a
-//!   transaction is.
+//!   ([`callback`]); `POST /registry/sync/txn/status` says at once where a transaction is, and
+//!   `POST /registry/txn/status` acknowledges and POSTs the same `txn-on-status` envelope to the
+//!   client's `{callback}/registry/txn/on-status`.
+//! - `shumari registry client list` and `client revoke` ([`clients`]): a revoked client's tokens
+//!   stop working at once.
 //!
 //! Every message carries an Ed25519 signature verified against the client's registered key
 //! ([`signature`]); every read is scoped to the client's areas by the registry user behind it and
@@ -32,7 +35,9 @@ pub mod search;
 pub mod signature;
 pub mod store;
 
-pub use clients::{add_client, parse_public_key, NewClient};
+pub use clients::{
+    add_client, list_clients, parse_public_key, revoke_client, ClientInfo, NewClient,
+};
 pub use error::DciError;
 pub use store::DciStore;
 

@@ -25,8 +25,8 @@ pub(crate) fn router<S: DciStore>(dci: Arc<Dci<S>>) -> Router {
         .route("/oauth2/client/token", post(token::<S>))
         .route("/registry/sync/search", post(sync_search::<S>))
         .route("/registry/search", post(async_search::<S>))
-        .route("/registry/txn/status", post(txn_status::<S>))
-        .route("/registry/sync/txn/status", post(txn_status::<S>))
+        .route("/registry/txn/status", post(async_txn_status::<S>))
+        .route("/registry/sync/txn/status", post(sync_txn_status::<S>))
         .with_state(dci)
 }
 
@@ -242,14 +242,50 @@ async fn async_search<S: DciStore>(
     Ok(Json(envelope::ack(&correlation_id)))
 }
 
-async fn txn_status<S: DciStore>(
+/// `/registry/sync/txn/status`: the transaction's status, answered at once.
+async fn sync_txn_status<S: DciStore>(
     State(dci): State<Arc<Dci<S>>>,
     headers: HeaderMap,
     body: std::result::Result<Json<Value>, JsonRejection>,
 ) -> Result<Json<Value>> {
     let (client, _user, env) = admit(&dci, &headers, body).await?;
-    header_of(&env, "txn-status")?;
-    let m = message_of(&env)?;
+    let answer = status_answer(&dci, &client, &env, "sync").await?;
+    Ok(Json(answer))
+}
+
+/// `/registry/txn/status`: acknowledged at once, the status POSTed to the client's
+/// `{callback}/registry/txn/on-status` (`callback.rs`), as `/registry/search` does `on-search`.
+async fn async_txn_status<S: DciStore>(
+    State(dci): State<Arc<Dci<S>>>,
+    headers: HeaderMap,
+    body: std::result::Result<Json<Value>, JsonRejection>,
+) -> Result<Json<Value>> {
+    let (client, _user, env) = admit(&dci, &headers, body).await?;
+    if client.callback_url.is_none() {
+        return Err(DciError::BadRequest(
+            "this client has no callback registered; use /registry/sync/txn/status".into(),
+        ));
+    }
+    // Read (and refused, for an unknown transaction) before the acknowledgement.
+    let answer = status_answer(&dci, &client, &env, "async").await?;
+    let correlation_id = answer["message"]["correlation_id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    tokio::spawn(crate::callback::deliver_status(dci.clone(), client, answer));
+    Ok(Json(envelope::ack(&correlation_id)))
+}
+
+/// The `txn-on-status` envelope of the transaction a `txn-status` request asks about (by
+/// `transaction_id`), on the access trail as `dci.txn_status`.
+async fn status_answer<S: DciStore>(
+    dci: &Dci<S>,
+    client: &ClientRow,
+    env: &Value,
+    mode: &str,
+) -> Result<Value> {
+    header_of(env, "txn-status")?;
+    let m = message_of(env)?;
     let req = &m["txnstatus_request"];
     let asked = match text(req, "attribute_type") {
         "transaction_id" | "" => req["attribute_value"]
@@ -271,8 +307,8 @@ async fn txn_status<S: DciStore>(
     audit(
         &dci.reg,
         "dci.txn_status",
-        &client,
-        format!("correlation={}", row.correlation_id),
+        client,
+        format!("mode={mode} correlation={}", row.correlation_id),
     )
     .await?;
     let header = envelope::reply_header(
@@ -283,20 +319,24 @@ async fn txn_status<S: DciStore>(
         &dci.config.sender_id,
         &client.id,
     );
-    Ok(Json(json!({
+    Ok(json!({
         "header": header,
         "message": {
             "transaction_id": text(m, "transaction_id"),
             "correlation_id": row.correlation_id,
             "txnstatus_response": {
                 "txn_type": "search",
+                // The standard's shape of a search's status: its ids and the answers (delivered by
+                // the callback, so none here), with where it stands and what the callback got.
                 "txn_status": {
                     "transaction_id": row.transaction_id,
+                    "correlation_id": row.correlation_id,
+                    "search_response": [],
                     "status": row.state,
                     "records": row.records,
                     "callback_status": row.callback_status,
                 }
             }
         }
-    })))
+    }))
 }

@@ -71,6 +71,9 @@ pub trait DciStore: Storage {
         client_id: &str,
         expires_at: i64,
     ) -> impl Future<Output = Result<()>> + Send;
+    /// Deletes every token of `client_id` (a revoked client's tokens stop working at once);
+    /// returns how many there were.
+    fn drop_tokens(&self, client_id: &str) -> impl Future<Output = Result<u64>> + Send;
     /// The client of a token that has not expired at `now`.
     fn token_client(
         &self,
@@ -182,6 +185,15 @@ impl DciStore for SqliteStorage {
                 rusqlite::params![hash.to_vec(), client_id, expires_at],
             )?;
             Ok(())
+        })
+        .await
+    }
+
+    async fn drop_tokens(&self, client_id: &str) -> Result<u64> {
+        let client_id = client_id.to_string();
+        self.with_connection(move |conn| {
+            let n = conn.execute("DELETE FROM dci_tokens WHERE client_id = ?1", [client_id])?;
+            Ok(n as u64)
         })
         .await
     }
@@ -322,6 +334,14 @@ impl DciStore for PgStorage {
         Ok(())
     }
 
+    async fn drop_tokens(&self, client_id: &str) -> Result<u64> {
+        Ok(self
+            .connection()
+            .await
+            .execute("DELETE FROM dci_tokens WHERE client_id = $1", &[&client_id])
+            .await?)
+    }
+
     async fn token_client(&self, hash: [u8; 32], now: i64) -> Result<Option<String>> {
         let row = self
             .connection()
@@ -403,6 +423,9 @@ impl DciStore for AnyStorage {
     }
     async fn add_token(&self, hash: [u8; 32], client_id: &str, expires_at: i64) -> Result<()> {
         delegate!(self.add_token(hash, client_id, expires_at))
+    }
+    async fn drop_tokens(&self, client_id: &str) -> Result<u64> {
+        delegate!(self.drop_tokens(client_id))
     }
     async fn token_client(&self, hash: [u8; 32], now: i64) -> Result<Option<String>> {
         delegate!(self.token_client(hash, now))

@@ -99,19 +99,20 @@ fn records(answer: &Value) -> &Vec<Value> {
         .expect("records")
 }
 
-/// A tiny callback receiver: every body POSTed to `/registry/on-search` goes to the channel.
+/// A tiny callback receiver: every body POSTed to `/registry/on-search` or
+/// `/registry/txn/on-status` goes to the channel.
 fn receiver<S>(reg: &TestRegistry<S>) -> (String, std::sync::mpsc::Receiver<Value>) {
     let (tx, rx) = std::sync::mpsc::channel::<Value>();
-    let app = axum::Router::new().route(
-        "/registry/on-search",
-        axum::routing::post(move |axum::Json(v): axum::Json<Value>| {
-            let tx = tx.clone();
-            async move {
-                let _ = tx.send(v);
-                axum::Json(json!({"message": {"ack_status": "ACK"}}))
-            }
-        }),
-    );
+    let take = move |axum::Json(v): axum::Json<Value>| {
+        let tx = tx.clone();
+        async move {
+            let _ = tx.send(v);
+            axum::Json(json!({"message": {"ack_status": "ACK"}}))
+        }
+    };
+    let app = axum::Router::new()
+        .route("/registry/on-search", axum::routing::post(take.clone()))
+        .route("/registry/txn/on-status", axum::routing::post(take));
     let listener = reg
         .rt
         .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
@@ -129,6 +130,7 @@ fn a_system_client_searches_its_areas<S: DciStore>(reg: &mut TestRegistry<S>) {
     let sync_answer = validator(&doc, SYNC_SEARCH_RESPONSE);
     let sync_request = validator(&doc, SYNC_SEARCH_REQUEST);
     let on_search = validator(&doc, ON_SEARCH_REQUEST);
+    let on_status = validator(&doc, ON_STATUS_REQUEST);
     let ack = validator(&doc, ACK_RESPONSE);
 
     let (callback, delivered) = receiver(reg);
@@ -365,7 +367,7 @@ fn a_system_client_searches_its_areas<S: DciStore>(reg: &mut TestRegistry<S>) {
     for _ in 0..100 {
         let (status, answer) = post(
             &http,
-            &format!("{base}/registry/txn/status"),
+            &format!("{base}/registry/sync/txn/status"),
             &token,
             &status_req("t-async"),
         );
@@ -379,6 +381,38 @@ fn a_system_client_searches_its_areas<S: DciStore>(reg: &mut TestRegistry<S>) {
     assert_eq!(state["status"], "succ", "{state}");
     assert_eq!(state["records"], 2);
     assert_eq!(state["callback_status"], 200);
+    // Asked asynchronously: acknowledged, the same status POSTed to `txn/on-status`.
+    let (status, answer) = post(
+        &http,
+        &format!("{base}/registry/txn/status"),
+        &token,
+        &status_req("t-async"),
+    );
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(violations(&ack, &answer), Vec::<String>::new());
+    assert_eq!(answer["message"]["correlation_id"], correlation.as_str());
+    let called = delivered
+        .recv_timeout(Duration::from_secs(30))
+        .expect("txn on-status callback");
+    assert_eq!(
+        violations(&on_status, &called),
+        Vec::<String>::new(),
+        "{called:#}"
+    );
+    assert_eq!(called["header"]["action"], "txn-on-status");
+    assert_eq!(called["message"]["correlation_id"], correlation.as_str());
+    let delivered_state = &called["message"]["txnstatus_response"]["txn_status"];
+    assert_eq!(delivered_state["transaction_id"], "t-async");
+    assert_eq!(delivered_state["status"], "succ");
+    assert_eq!(delivered_state["records"], 2);
+    // An unknown transaction is refused before any acknowledgement.
+    let (status, _) = post(
+        &http,
+        &format!("{base}/registry/txn/status"),
+        &token,
+        &status_req("nothing"),
+    );
+    assert_eq!(status, 400);
     let (status, _) = post(
         &http,
         &format!("{base}/registry/sync/txn/status"),
@@ -488,4 +522,94 @@ on_both!(
     sqlite_the_standards_examples_are_answered,
     postgres_the_standards_examples_are_answered,
     the_standards_examples_are_answered
+);
+
+/// A client is listed, revoked, and its token stops working at once: no search, no new token.
+fn a_revoked_clients_tokens_stop_working<S: DciStore>(reg: &mut TestRegistry<S>) {
+    households(reg);
+    let k = key();
+    let client = reg
+        .rt
+        .block_on(shumari_dci::add_client(
+            &reg.reg,
+            "BISP",
+            &[AREA.to_string()],
+            public(&k),
+            None,
+        ))
+        .unwrap();
+    let base = serve(reg);
+    let http = Client::new();
+    let token = token(&http, &base, &client.id, &client.secret);
+    let sync_url = format!("{base}/registry/sync/search");
+    let by_cnic = |t: &str| {
+        signed(
+            search(
+                t,
+                "Group",
+                "idtype-value",
+                json!({"type": "CNIC", "value": CNIC}),
+                10,
+            ),
+            &client.id,
+            &k,
+        )
+    };
+    let (status, answer) = post(&http, &sync_url, &token, &by_cnic("r-1"));
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(records(&answer).len(), 1);
+
+    let listed = reg
+        .rt
+        .block_on(shumari_dci::list_clients(&reg.reg))
+        .unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].id, client.id);
+    assert_eq!(listed[0].areas, vec![AREA.to_string()]);
+    assert!(listed[0].revoked_at.is_none());
+
+    let revoked = reg
+        .rt
+        .block_on(shumari_dci::revoke_client(&reg.reg, &client.id))
+        .unwrap();
+    assert!(revoked.revoked_at.is_some());
+    // The token taken before is refused on the very next request.
+    let (status, e) = post(&http, &sync_url, &token, &by_cnic("r-2"));
+    assert_eq!(status, 401, "{e}");
+    assert_eq!(e["errors"][0]["code"], "err.request.unauthorized");
+    // And no new token is issued.
+    let r = http
+        .post(format!("{base}/oauth2/client/token"))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", client.id.as_str()),
+            ("client_secret", client.secret.as_str()),
+        ])
+        .send()
+        .unwrap();
+    assert!(r.status() == 401 || r.status() == 403, "{}", r.status());
+    // Revoking again changes nothing; an unknown client is "not found".
+    let again = reg
+        .rt
+        .block_on(shumari_dci::revoke_client(&reg.reg, &client.id))
+        .unwrap();
+    assert_eq!(again.revoked_at, revoked.revoked_at);
+    assert!(reg
+        .rt
+        .block_on(shumari_dci::revoke_client(&reg.reg, "dci-nobody"))
+        .is_err());
+    let trail = reg.rt.block_on(reg.reg.access_audit(0, 10_000)).unwrap();
+    assert_eq!(
+        trail
+            .iter()
+            .filter(|e| e.action == "dci.client_revoke")
+            .count(),
+        2
+    );
+}
+
+on_both!(
+    sqlite_a_revoked_clients_tokens_stop_working,
+    postgres_a_revoked_clients_tokens_stop_working,
+    a_revoked_clients_tokens_stop_working
 );

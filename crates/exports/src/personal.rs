@@ -12,15 +12,20 @@
 pub const PERSONAL_COLUMNS: &[&str] = &[
     // Names.
     "name",
+    "payee_name",
     "respondent",
     "father_name",
     "husband_name",
     // CNIC/B-form numbers and the card's date of issue (which unlocks the citizen status page).
     "id_number",
     "id_issued",
+    "payee_cnic",
     // Phone and address.
     "phone",
     "address",
+    // What a citizen wrote in a grievance and the answer they were given: free text naming people.
+    "citizen_text",
+    "resolution",
     // GPS: where the dwelling is.
     "gps",
     "gps_latitude",

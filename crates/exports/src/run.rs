@@ -4,7 +4,7 @@
 use crate::codebook;
 use crate::column::Column;
 use crate::csv_out::CsvOut;
-use crate::datasets::{Dataset, Households, Members, What};
+use crate::datasets::{Dataset, Grievances, Households, Members, Payments, What};
 use crate::error::ExportError;
 use crate::manifest::{file_entry, Filters, Manifest};
 use crate::parquet_out::ParquetOut;
@@ -59,7 +59,8 @@ pub struct ExportRequest {
     pub format: Format,
     /// Only this area (and everything under it), within the exporter's.
     pub area: Option<String>,
-    /// Only households changed on or after this day (from midnight, Pakistan time).
+    /// Only rows changed on or after this day (from midnight, Pakistan time): households and
+    /// grievances changed, payments of cycles prepared, since then.
     pub since: Option<NaiveDate>,
 }
 
@@ -113,6 +114,15 @@ pub async fn export<S: Storage + ConsoleStorage>(
         }
         What::Members => {
             let d = Members::new(grant.clone(), since);
+            write(reg, user, req, &grant, d, dir).await
+        }
+        What::Payments => {
+            let d = Payments::new(user.clone(), grant.clone(), since);
+            write(reg, user, req, &grant, d, dir).await
+        }
+        What::Grievances => {
+            let now = Utc::now().timestamp_millis();
+            let d = Grievances::new(grant.clone(), since, now);
             write(reg, user, req, &grant, d, dir).await
         }
     }

@@ -4,17 +4,18 @@
 //! provincial monitor's export holds no names, CNICs, phones, addresses or GPS, every export is on
 //! the access trail, and an area outside the exporter's is refused with nothing written.
 
+mod common;
+
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Date32Type, Float64Type, Int64Type, TimestampMillisecondType};
 use arrow_array::{Array, RecordBatch};
 use arrow_schema::{DataType, TimeUnit};
+use common::{pushed, run, user, TEHSIL_A, TEHSIL_B};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use shumari_domain::Household;
-use shumari_exports::{export, ExportRequest, Format, Manifest, What};
+use shumari_exports::{Format, Manifest, What};
 use shumari_registry::storage::console::ConsoleStorage;
-use shumari_registry::storage::User;
 use shumari_registry::Storage;
-use shumari_scenarios::nser_gen::Generator;
 use shumari_scenarios::{on_both, other_area, TestRegistry};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -30,50 +31,9 @@ on_both!(
     filters_and_rights
 );
 
-const TEHSIL_A: &str = "PK10101";
-const TEHSIL_B: &str = "PK10102";
-
 /// Households pushed by a tablet: three in one tehsil, two in another of the same district.
-fn pushed<S: Storage>(reg: &TestRegistry<S>) -> Vec<Household> {
-    let mut d = reg.device(&["PK101"]);
-    let mut g = Generator::new(16);
-    let inputs: Vec<_> = (0..5)
-        .map(|i| g.household_in(if i < 3 { TEHSIL_A } else { TEHSIL_B }))
-        .collect();
-    let ids: Vec<_> = d
-        .store
-        .add_households(&inputs, None, "nser-household", "1")
-        .expect("add")
-        .into_iter()
-        .map(|r| r.expect("valid").id)
-        .collect();
-    assert!(d.sync().refused.is_empty());
-    ids.iter()
-        .map(|id| d.store.get(&id.to_string()).expect("household").household)
-        .collect()
-}
-
-fn user<S: Storage>(reg: &TestRegistry<S>, role: &str, areas: &[&str]) -> User {
-    let id = reg.user(role, areas);
-    reg.rt.block_on(reg.reg.acting_user(&id)).expect("user")
-}
-
-fn run<S: Storage + ConsoleStorage>(
-    reg: &TestRegistry<S>,
-    u: &User,
-    what: What,
-    format: Format,
-    area: Option<&str>,
-    since: Option<&str>,
-    dir: &Path,
-) -> Result<Manifest, shumari_exports::ExportError> {
-    let req = ExportRequest {
-        what,
-        format,
-        area: area.map(str::to_string),
-        since: since.map(|s| shumari_exports::parse_since(s).expect("date")),
-    };
-    reg.rt.block_on(export(&reg.reg, u, &req, dir))
+fn five<S: Storage>(reg: &TestRegistry<S>) -> Vec<Household> {
+    pushed(reg, 16, &[TEHSIL_A, TEHSIL_A, TEHSIL_A, TEHSIL_B, TEHSIL_B])
 }
 
 /// The CSV as a header and rows.
@@ -145,7 +105,7 @@ fn read_parquet(path: &Path) -> (BTreeMap<String, DataType>, Vec<Vec<String>>) {
 }
 
 fn csv_and_parquet<S: Storage + ConsoleStorage>(reg: &mut TestRegistry<S>) {
-    let households = pushed(reg);
+    let households = five(reg);
     let district = user(reg, "district", &["PK101"]);
     let dir = tempfile::tempdir().unwrap();
     let (c, p) = (dir.path().join("csv"), dir.path().join("parquet"));
@@ -318,7 +278,7 @@ fn csv_and_parquet<S: Storage + ConsoleStorage>(reg: &mut TestRegistry<S>) {
 }
 
 fn filters_and_rights<S: Storage + ConsoleStorage>(reg: &mut TestRegistry<S>) {
-    let households = pushed(reg);
+    let households = five(reg);
     let district = user(reg, "district", &["PK101"]);
     let province = user(reg, "province", &["PK1"]);
     let dir = tempfile::tempdir().unwrap();

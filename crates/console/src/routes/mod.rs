@@ -130,6 +130,7 @@ async fn font(axum::extract::Path(name): axum::extract::Path<String>) -> Respons
 }
 
 /// The language and the page's own address, from the request.
+#[derive(Debug, Clone)]
 pub(crate) struct Req {
     pub(crate) lang: Lang,
     pub(crate) here: String,
@@ -254,4 +255,27 @@ where
         Ok(None) => see_other("/console/sign-in", &[]),
         Err(e) => error_page(r, None, &e),
     }
+}
+
+/// Runs a GET page or download that needs a full session, in one call: reads the request's
+/// language and address, sends a visitor without a session to the sign-in page, hands `f` the
+/// session and the request, and answers an error of `f` with the error page in the request's
+/// language. The dashboards' handlers are each one call of this.
+pub(crate) async fn signed_get<S, F, Fut>(
+    c: &Console<S>,
+    headers: &HeaderMap,
+    uri: &Uri,
+    f: F,
+) -> Response
+where
+    S: Storage + ConsoleStorage,
+    F: FnOnce(Signed, Req) -> Fut,
+    Fut: std::future::Future<Output = Result<Response, ConsoleError>>,
+{
+    let r = req(headers, uri);
+    with_session(c, headers, &r, |s| async {
+        let out = f(s.clone(), r.clone()).await;
+        (s, out)
+    })
+    .await
 }

@@ -1,4 +1,5 @@
-//! The dashboards' targeting and delivery sections, over all of the user's areas: households
+//! The dashboards' targeting and delivery sections, over the area the page looks at (all of the
+//! user's areas without one; each CSV link carries the same `?area=`): households
 //! eligible and enrolled per programme, each payment cycle's payments planned against paid, failed
 //! and not yet answered, and grievances per category with those past their SLA. Each section is a
 //! chart with its numbers in a table beside it and a "download CSV" link, says "no data yet" when
@@ -15,6 +16,7 @@ texts! {
     pub enum DL;
     Delivery => "Targeting and delivery", "ہدف بندی اور ترسیل";
     InAllAreas => "In all your areas.", "آپ کے تمام علاقوں میں۔";
+    InThisArea => "In the area shown above.", "اوپر دکھائے گئے علاقے میں۔";
     Programmes => "Eligible and enrolled households per programme", "ہر پروگرام میں اہل اور شامل گھرانے";
     Programme => "Programme", "پروگرام";
     Eligible => "Eligible", "اہل";
@@ -46,9 +48,13 @@ pub struct Delivery {
     pub grievances: Option<Vec<CategoryTally>>,
 }
 
-fn csv_link(lang: Lang, name: &str) -> Markup {
+fn csv_link(lang: Lang, name: &str, area: Option<&str>) -> Markup {
+    let href = format!(
+        "/console/dashboards/{name}.csv{}",
+        super::query(&[("area", area.unwrap_or(""))])
+    );
     html! {
-        p { a href=(format!("/console/dashboards/{name}.csv")) data-testid=(format!("{name}-csv")) download { (lang.t(DL::DownloadCsv)) } }
+        p { a href=(href) data-testid=(format!("{name}-csv")) download { (lang.t(DL::DownloadCsv)) } }
     }
 }
 
@@ -56,21 +62,21 @@ fn no_data(lang: Lang, id: &str) -> Markup {
     html! { p.no-data data-testid=(format!("{id}-no-data")) { (lang.t(DL::NoData)) } }
 }
 
-/// The sections.
-pub fn delivery(lang: Lang, d: &Delivery) -> Markup {
+/// The sections of `area` (`None`: all the user's areas).
+pub fn delivery(lang: Lang, d: &Delivery, area: Option<&str>) -> Markup {
     if d.programmes.is_none() && d.payments.is_none() && d.grievances.is_none() {
         return html! {};
     }
     html! {
         h2 data-testid="delivery" { (lang.t(DL::Delivery)) }
-        p { (lang.t(DL::InAllAreas)) }
-        @if let Some(p) = &d.programmes { (programmes(lang, p)) }
-        @if let Some(p) = &d.payments { (payments(lang, p)) }
-        @if let Some(g) = &d.grievances { (grievances(lang, g)) }
+        p { (lang.t(if area.is_some() { DL::InThisArea } else { DL::InAllAreas })) }
+        @if let Some(p) = &d.programmes { (programmes(lang, p, area)) }
+        @if let Some(p) = &d.payments { (payments(lang, p, area)) }
+        @if let Some(g) = &d.grievances { (grievances(lang, g, area)) }
     }
 }
 
-fn programmes(lang: Lang, rows: &[ProgrammeReach]) -> Markup {
+fn programmes(lang: Lang, rows: &[ProgrammeReach], area: Option<&str>) -> Markup {
     let name = |p: &ProgrammeReach| {
         if lang == Lang::Ur {
             p.name_ur.clone()
@@ -100,12 +106,12 @@ fn programmes(lang: Lang, rows: &[ProgrammeReach]) -> Markup {
                     }
                 }
             }
-            (csv_link(lang, "programmes"))
+            (csv_link(lang, "programmes", area))
         }
     }
 }
 
-fn payments(lang: Lang, rows: &[CycleProgress]) -> Markup {
+fn payments(lang: Lang, rows: &[CycleProgress], area: Option<&str>) -> Markup {
     html! {
         section data-testid="payments" {
             h3 { (lang.t(DL::Payments)) }
@@ -137,12 +143,12 @@ fn payments(lang: Lang, rows: &[CycleProgress]) -> Markup {
                     }
                 }
             }
-            (csv_link(lang, "payments"))
+            (csv_link(lang, "payments", area))
         }
     }
 }
 
-fn grievances(lang: Lang, rows: &[CategoryTally]) -> Markup {
+fn grievances(lang: Lang, rows: &[CategoryTally], area: Option<&str>) -> Markup {
     html! {
         section data-testid="grievances" {
             h3 { (lang.t(DL::Grievances)) }
@@ -169,7 +175,7 @@ fn grievances(lang: Lang, rows: &[CategoryTally]) -> Markup {
                     }
                 }
             }
-            (csv_link(lang, "grievances"))
+            (csv_link(lang, "grievances", area))
         }
     }
 }

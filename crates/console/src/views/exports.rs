@@ -10,10 +10,12 @@ use shumari_exports::What;
 texts! {
     pub enum X;
     Title => "Export", "ایکسپورٹ";
-    Intro => "Download the households or their members of your areas as a file for analysis, with a codebook of every column in English and Urdu.", "اپنے علاقوں کے گھرانے یا ان کے افراد تجزیے کے لیے فائل کی صورت میں ڈاؤن لوڈ کریں، ہر کالم کی انگریزی اور اردو میں وضاحت (کوڈ بک) کے ساتھ۔";
+    Intro => "Download the households, their members, the payments or the grievances of your areas as a file for analysis, with a codebook of every column in English and Urdu.", "اپنے علاقوں کے گھرانے، ان کے افراد، ادائیگیاں یا شکایات تجزیے کے لیے فائل کی صورت میں ڈاؤن لوڈ کریں، ہر کالم کی انگریزی اور اردو میں وضاحت (کوڈ بک) کے ساتھ۔";
     Dataset => "Data", "ڈیٹا";
     Households => "Households (one row per household)", "گھرانے (ہر گھرانے کی ایک قطار)";
     Members => "Members (one row per person)", "افراد (ہر فرد کی ایک قطار)";
+    Payments => "Payments (one row per payment)", "ادائیگیاں (ہر ادائیگی کی ایک قطار)";
+    Grievances => "Grievances (one row per grievance)", "شکایات (ہر شکایت کی ایک قطار)";
     Format => "Format", "فارمیٹ";
     Csv => "CSV", "CSV";
     Parquet => "Parquet (typed columns)", "Parquet (اقسام کے ساتھ کالم)";
@@ -31,6 +33,8 @@ fn dataset(what: What) -> X {
     match what {
         What::Households => X::Households,
         What::Members => X::Members,
+        What::Payments => X::Payments,
+        What::Grievances => X::Grievances,
     }
 }
 

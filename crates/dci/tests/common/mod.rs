@@ -112,6 +112,8 @@ pub const SYNC_SEARCH_RESPONSE: &str =
     "/paths/~1registry~1sync~1search/post/responses/default/content/application~1json/schema";
 pub const ON_SEARCH_REQUEST: &str =
     "/paths/~1registry~1on-search/post/requestBody/content/application~1json/schema";
+pub const ON_STATUS_REQUEST: &str =
+    "/paths/~1registry~1txn~1on-status/post/requestBody/content/application~1json/schema";
 pub const ACK_RESPONSE: &str = "/components/responses/Response/content/application~1json/schema";
 
 /// A system client's key.

@@ -3,13 +3,19 @@
 //!
 //! `households` and `members` both read the registry's households through [`HouseholdPages`]: a
 //! page of stored documents in (area, id) order, decoded into `Household`s, turned into rows and
-//! dropped before the next page is read.
+//! dropped before the next page is read. `payments` and `grievances` each read through their own
+//! feature's paged read (`Registry::payment_export_page`, `Registry::grievance_export_page`),
+//! never another feature's tables.
 
+mod grievances;
 mod households;
 mod members;
+mod payments;
 
+pub use grievances::Grievances;
 pub use households::Households;
 pub use members::Members;
+pub use payments::Payments;
 
 use crate::column::Column;
 use crate::error::ExportError;
@@ -49,17 +55,28 @@ pub enum What {
     Households,
     /// One row per member of a household's roster.
     Members,
+    /// One row per payment of a payment cycle.
+    Payments,
+    /// One row per grievance.
+    Grievances,
 }
 
 impl What {
     /// Every dataset.
-    pub const ALL: [What; 2] = [What::Households, What::Members];
+    pub const ALL: [What; 4] = [
+        What::Households,
+        What::Members,
+        What::Payments,
+        What::Grievances,
+    ];
 
     /// The name (`--what`, file names).
     pub fn as_str(self) -> &'static str {
         match self {
             What::Households => "households",
             What::Members => "members",
+            What::Payments => "payments",
+            What::Grievances => "grievances",
         }
     }
 
@@ -70,7 +87,7 @@ impl What {
             .find(|w| w.as_str() == s)
             .ok_or_else(|| {
                 ExportError::BadRequest(format!(
-                    "`{s}` is not a dataset; use one of households, members"
+                    "`{s}` is not a dataset; use one of households, members, payments, grievances"
                 ))
             })
     }
@@ -80,6 +97,8 @@ impl What {
         match self {
             What::Households => households::columns(),
             What::Members => members::columns(),
+            What::Payments => payments::columns(),
+            What::Grievances => grievances::columns(),
         }
     }
 }

@@ -85,10 +85,14 @@ impl<S: Storage> Registry<S> {
             .collect())
     }
 
-    /// The devices of users whose areas all lie within `user`'s, with when each was last seen, for
-    /// the dashboards' sync freshness (oldest enrollment first). For a user who reads households;
+    /// The devices of users whose areas all lie within `user`'s (and within `area` when given),
+    /// with when each was last seen, for the dashboards' sync freshness (oldest enrollment first). For a user who reads households;
     /// ids, labels and times only, so not on the access trail.
-    pub async fn device_freshness(&self, user: &User) -> Result<Vec<DeviceInfo>> {
+    pub async fn device_freshness(
+        &self,
+        user: &User,
+        area: Option<&str>,
+    ) -> Result<Vec<DeviceInfo>> {
         if !allows(user.role, Action::ReadHouseholds) {
             return Err(RegistryError::Forbidden(format!(
                 "a {} reads no field operations",
@@ -104,7 +108,11 @@ impl<S: Storage> Registry<S> {
                 Some(m) => *m,
                 None => {
                     let m = self.storage.user(&row.user_id).await?.is_some_and(|u| {
-                        !u.areas.is_empty() && u.areas.iter().all(|a| scope.contains(a))
+                        !u.areas.is_empty()
+                            && u.areas.iter().all(|a| {
+                                scope.contains(a)
+                                    && area.is_none_or(|x| shumari_domain::area::contains(x, a))
+                            })
                     });
                     holders.insert(row.user_id.clone(), m);
                     m

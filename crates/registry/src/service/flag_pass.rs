@@ -140,6 +140,7 @@ impl<S: Storage> Registry<S> {
                     asset_print: flags::asset_print(&h, &s.asset_questions),
                     lat: h.gps.map(|g| g.lat),
                     lon: h.gps.map(|g| g.lon),
+                    duration_secs: p.duration_secs(),
                 },
                 own: flags::own_flags(&h, &p, &s),
             });

@@ -377,18 +377,25 @@ impl<S: Storage> Registry<S> {
         })
     }
 
-    /// The grievances in `user`'s areas counted per category (all of them, escalated or not: the
-    /// dashboards' monitors watch the breaches their districts let pass), with how many are
-    /// unresolved and how many passed their SLA by `now`. Counts only, so not on the access trail;
-    /// for a user who works on grievances or reads households.
-    pub async fn grievance_tally(&self, user: &User, now: i64) -> Result<Vec<CategoryTally>> {
+    /// The grievances in `user`'s areas (only `area` when given; an area outside them is "not
+    /// found") counted per category (all of them, escalated or not: the dashboards' monitors
+    /// watch the breaches their districts let pass), with how many are unresolved and how many
+    /// passed their SLA by `now`. Counts only, so not on the access trail; for a user who works on
+    /// grievances or reads households.
+    pub async fn grievance_tally(
+        &self,
+        user: &User,
+        area: Option<&str>,
+        now: i64,
+    ) -> Result<Vec<CategoryTally>> {
         if !allows(user.role, Action::ReadHouseholds) {
             Self::may_read_grievances(user)?;
         }
+        let areas = self.dashboard_areas(user, area)?;
         // Keyed by the category's place in `Category::ALL`, so the rows come in that order.
         let mut by: std::collections::BTreeMap<usize, CategoryTally> = Default::default();
-        for area in outermost(&user.areas) {
-            for t in self.storage.grievance_tally(&area, now).await? {
+        for area in &areas {
+            for t in self.storage.grievance_tally(area, now).await? {
                 let category = Category::parse(&t.category).map_err(|_| bad_row(&t.category))?;
                 let place = Category::ALL.iter().position(|c| *c == category);
                 let e = by

@@ -58,6 +58,7 @@ mod exports;
 mod feed;
 mod flag_pass;
 mod flags;
+mod grievance_exports;
 mod grievance_records;
 mod grievance_types;
 pub mod grievances;
@@ -66,6 +67,7 @@ mod identity_files;
 mod ingest;
 mod merge;
 mod notify;
+mod payment_exports;
 mod payment_files;
 mod payment_results;
 mod payments;
@@ -91,12 +93,15 @@ pub use citizen::{
     mask_name, same_phone, CitizenAnswer, CitizenLimits, CitizenMember, CitizenStage, CitizenToken,
     CitizenView, CITIZEN, ISSUE_DATE_FIELD,
 };
-pub use dashboards::{AreaCoverage, CoverageReport, PmtHistogram, Threshold};
+pub use dashboards::{
+    AreaCoverage, CoverageReport, FieldDays, FieldFigures, PmtHistogram, Threshold,
+};
 pub use device_admin::DeviceInfo;
 pub use duplicates::{CaseHousehold, CaseKind, CaseState, DuplicateCase, Resolution};
 pub use exports::{ExportGrant, ExportPage, ExportRecord};
 pub use flag_pass::Flag;
 pub use flags::{far_from_median, reason, FlagKind, QualitySettings};
+pub use grievance_exports::{GrievanceExportPage, GrievancePosition};
 pub use grievances::{
     Category, CategoryTally, Channel, CitizenFiling, CitizenGrievance, Grievance, GrievanceDetail,
     GrievanceEvent, GrievanceFilter, GrievancePage, GrievanceSettings, GrievanceStatus,
@@ -104,6 +109,7 @@ pub use grievances::{
 };
 pub use identity::{IdentityExport, ImportReport};
 pub use identity_files::{FileError, Manifest};
+pub use payment_exports::{ExportedPayment, PaymentExportPage, PaymentPosition};
 pub use payment_files::{
     parse_bank_file, write_reconciliation, BankFileError, BankLine, BankStatus, CycleManifest,
 };

@@ -359,11 +359,17 @@ impl<S: Storage> Registry<S> {
         .await
     }
 
-    /// Every cycle's payments in `user`'s areas, counted by the database: planned, paid, failed
-    /// and not yet answered, newest cycle first (a cycle with no payment in the areas left out).
-    /// Counts only, so not on the access trail; for a user who may read payments.
-    pub async fn payment_progress(&self, user: &User) -> Result<Vec<CycleProgress>> {
+    /// Every cycle's payments in `user`'s areas (only `area` when given; an area outside them is
+    /// "not found"), counted by the database: planned, paid, failed and not yet answered, newest
+    /// cycle first (a cycle with no payment in the areas left out). Counts only, so not on the
+    /// access trail; for a user who may read payments.
+    pub async fn payment_progress(
+        &self,
+        user: &User,
+        area: Option<&str>,
+    ) -> Result<Vec<CycleProgress>> {
         may(user, Action::ReadPayments)?;
+        let areas = self.dashboard_areas(user, area)?;
         let mut out = Vec::new();
         for cycle in self.storage.payment_cycles().await? {
             let mut p = CycleProgress {
@@ -372,8 +378,8 @@ impl<S: Storage> Registry<S> {
                 period: cycle.period,
                 ..CycleProgress::default()
             };
-            for area in outermost(&user.areas) {
-                for g in self.storage.cycle_figures(&cycle.id, &area, None).await? {
+            for area in &areas {
+                for g in self.storage.cycle_figures(&cycle.id, area, None).await? {
                     let n = u64::try_from(g.count).unwrap_or(0);
                     p.planned += n;
                     match g.status.as_str() {

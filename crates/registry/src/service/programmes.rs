@@ -291,42 +291,47 @@ impl<S: Storage> Registry<S> {
             .collect()
     }
 
-    /// Every programme in force with the households in `user`'s areas eligible for it and enrolled
-    /// in it (status `enrolled`). Counts only, so not on the access trail; for a user who reads
-    /// households or payments or manages programmes. It goes through the households of the areas
-    /// (the programme rows carry no area), as a cycle's preparation does.
-    pub async fn programme_reach(&self, user: &User) -> Result<Vec<ProgrammeReach>> {
+    /// Every programme in force with the households in `user`'s areas (only `area` when given;
+    /// an area outside them is "not found") eligible for it and enrolled in it (status
+    /// `enrolled`). Read from the maintained per-area counts (`programme_area_counts`, V25), never
+    /// the households. Counts only, so not on the access trail; for a user who reads households or
+    /// payments or manages programmes.
+    pub async fn programme_reach(
+        &self,
+        user: &User,
+        area: Option<&str>,
+    ) -> Result<Vec<ProgrammeReach>> {
         if !allows(user.role, Action::ManageProgrammes)
             && !allows(user.role, Action::ReadHouseholds)
         {
             may(user, Action::ReadPayments)?;
         }
+        let areas = self.dashboard_areas(user, area)?;
         let programmes = self.storage.programmes().await?;
         if programmes.is_empty() {
             return Ok(Vec::new());
         }
-        let mut mine = std::collections::BTreeSet::new();
-        for area in crate::scope::outermost(&user.areas) {
-            mine.extend(
-                self.storage
-                    .list(Some(&area))
-                    .await?
-                    .into_iter()
-                    .map(|s| s.id),
-            );
+        let mut counts: std::collections::BTreeMap<String, (u64, u64)> = Default::default();
+        for a in &areas {
+            for c in self.storage.programme_counts_under(a).await? {
+                let e = counts.entry(c.programme_id).or_default();
+                e.0 += c.eligible;
+                e.1 += c.enrolled;
+            }
         }
-        let mut out = Vec::new();
-        for row in programmes {
-            let count = |ids: Vec<Uuid>| ids.iter().filter(|h| mine.contains(*h)).count() as u64;
-            out.push(ProgrammeReach {
-                eligible: count(self.storage.eligible_in(&row.id).await?),
-                enrolled: count(self.storage.enrolled_in(&row.id).await?),
-                id: row.id,
-                name_en: row.name_en,
-                name_ur: row.name_ur,
-            });
-        }
-        Ok(out)
+        Ok(programmes
+            .into_iter()
+            .map(|row| {
+                let (eligible, enrolled) = counts.get(&row.id).copied().unwrap_or_default();
+                ProgrammeReach {
+                    eligible,
+                    enrolled,
+                    id: row.id,
+                    name_en: row.name_en,
+                    name_ur: row.name_ur,
+                }
+            })
+            .collect())
     }
 
     /// (id, English name, Urdu name) of every programme in force: public information (the citizen

@@ -1,6 +1,8 @@
 //! [`AggregateStore`] on whichever backend an [`AnyStorage`] is.
 
-use super::{AggregateStore, BucketCount, StatusCount, Target};
+use super::{
+    AggregateStore, BucketCount, FieldCounts, ProgrammeCount, StatusCount, SurveyorDay, Target,
+};
 use crate::storage::any::AnyStorage;
 use crate::storage::Result;
 
@@ -37,6 +39,34 @@ impl AggregateStore for AnyStorage {
         match self {
             AnyStorage::Sqlite(s) => s.rebuild_aggregates().await,
             AnyStorage::Postgres(s) => s.rebuild_aggregates().await,
+        }
+    }
+
+    async fn programme_counts_under(&self, area: &str) -> Result<Vec<ProgrammeCount>> {
+        match self {
+            AnyStorage::Sqlite(s) => s.programme_counts_under(area).await,
+            AnyStorage::Postgres(s) => s.programme_counts_under(area).await,
+        }
+    }
+
+    async fn field_counts_under(&self, area: &str, now: i64) -> Result<FieldCounts> {
+        match self {
+            AnyStorage::Sqlite(s) => s.field_counts_under(area, now).await,
+            AnyStorage::Postgres(s) => s.field_counts_under(area, now).await,
+        }
+    }
+
+    async fn surveyor_days_under(&self, area: &str, from_day: &str) -> Result<Vec<SurveyorDay>> {
+        match self {
+            AnyStorage::Sqlite(s) => s.surveyor_days_under(area, from_day).await,
+            AnyStorage::Postgres(s) => s.surveyor_days_under(area, from_day).await,
+        }
+    }
+
+    async fn duration_buckets_under(&self, area: &str, from_day: &str) -> Result<Vec<(u8, u64)>> {
+        match self {
+            AnyStorage::Sqlite(s) => s.duration_buckets_under(area, from_day).await,
+            AnyStorage::Postgres(s) => s.duration_buckets_under(area, from_day).await,
         }
     }
 }

@@ -19,6 +19,17 @@
 //! by the triggers and left out by the reads. [`AggregateStore::rebuild_aggregates`] recomputes both
 //! tables from the households and scores (V19 does the same once for an existing registry; the
 //! tests compare the maintained counts with it).
+//!
+//! # Field operations and programme reach (migration V25)
+//! Programme reach is maintained the same way: `programme_area_counts`, households eligible for and
+//! enrolled in each programme per area code, moved by triggers on the eligibility decisions, the
+//! enrolments and a household's area ([`AggregateStore::programme_counts_under`]). The field
+//! figures are counted by the database through indexes over small slices, never the whole
+//! registry: the review backlog by age through (status, area, updated_at), the households with
+//! open conflicts through a partial index, the open duplicate cases from their own partial index
+//! (few: a queue), and households per surveyor per day with their interview durations through the
+//! quality facts' (day, area) index from the first day shown ([`AggregateStore::field_counts_under`],
+//! [`AggregateStore::surveyor_days_under`], [`AggregateStore::duration_buckets_under`]).
 
 pub(super) mod any;
 pub(super) mod postgres;
@@ -63,6 +74,65 @@ pub struct Target {
     pub set_at: i64,
 }
 
+/// Households eligible for and enrolled in one programme under an area.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ProgrammeCount {
+    /// The programme.
+    pub programme_id: String,
+    /// Households it found eligible.
+    pub eligible: u64,
+    /// Households enrolled in it.
+    pub enrolled: u64,
+}
+
+/// The field figures of an area counted by the database.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FieldCounts {
+    /// Households submitted and waiting for review.
+    pub waiting: u64,
+    /// When the longest-waiting one was last changed (ms since epoch).
+    pub oldest_at: Option<i64>,
+    /// Waiting households by age at the time asked: under 1 day, 1–3, 3–7, 7 or more.
+    pub by_age: [u64; 4],
+    /// Households with open conflicts.
+    pub conflicts: u64,
+    /// Open duplicate cases with a household in the area.
+    pub open_duplicates: u64,
+}
+
+/// One surveyor's interviews on one day under an area.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct SurveyorDay {
+    /// The interview's day, `YYYY-MM-DD` in Pakistan time.
+    pub day: String,
+    /// The surveyor (user id).
+    pub surveyor: String,
+    /// Households interviewed.
+    pub households: u64,
+    /// Those with a recorded duration.
+    pub timed: u64,
+    /// Their durations added up, in seconds.
+    pub duration_secs: u64,
+    /// The shortest, in seconds.
+    pub shortest_secs: Option<u64>,
+    /// The longest, in seconds.
+    pub longest_secs: Option<u64>,
+}
+
+/// Width of a bucket of interview durations, in seconds (10 minutes).
+pub const DURATION_BUCKET_SECS: i64 = 600;
+
+/// The last bucket of interview durations (2 hours or more).
+pub const DURATION_BUCKETS: u8 = 12;
+
+/// Milliseconds in a day (the backlog's ages).
+const DAY_MS: i64 = 86_400_000;
+
+/// The times a backlog's age buckets start at, for `now`: a day, three and seven days before.
+pub(crate) fn age_edges(now: i64) -> [i64; 3] {
+    [now - DAY_MS, now - 3 * DAY_MS, now - 7 * DAY_MS]
+}
+
 /// The bucket a score falls in, as the triggers compute it.
 pub fn pmt_bucket(score: f64) -> u8 {
     // `as` saturates, then the clamp gives 0..=100 (scores are finite: the PMT clamps them).
@@ -85,8 +155,36 @@ pub trait AggregateStore {
     fn targets_under(&self, area: &str) -> impl Future<Output = Result<Vec<Target>>> + Send;
     /// Sets (or replaces) the targets in one transaction; a target of 0 households removes it.
     fn set_targets(&self, targets: Vec<Target>) -> impl Future<Output = Result<()>> + Send;
-    /// Recomputes both count tables from the households and their scores, in one transaction.
+    /// Recomputes the count tables (status, score buckets, programme reach) from the households,
+    /// their scores and the programmes' decisions, in one transaction.
     fn rebuild_aggregates(&self) -> impl Future<Output = Result<()>> + Send;
+    /// The households eligible for and enrolled in each programme under `area`, by programme
+    /// (programmes with none left out).
+    fn programme_counts_under(
+        &self,
+        area: &str,
+    ) -> impl Future<Output = Result<Vec<ProgrammeCount>>> + Send;
+    /// The review backlog, conflicts and open duplicate cases under `area`, ages taken at `now`
+    /// (ms since epoch).
+    fn field_counts_under(
+        &self,
+        area: &str,
+        now: i64,
+    ) -> impl Future<Output = Result<FieldCounts>> + Send;
+    /// Households per surveyor per day under `area` from the day `from_day` (`YYYY-MM-DD`) on,
+    /// by day and surveyor.
+    fn surveyor_days_under(
+        &self,
+        area: &str,
+        from_day: &str,
+    ) -> impl Future<Output = Result<Vec<SurveyorDay>>> + Send;
+    /// Interviews under `area` from `from_day` on with a recorded duration, per bucket of
+    /// [`DURATION_BUCKET_SECS`] (the last, [`DURATION_BUCKETS`], holds everything longer).
+    fn duration_buckets_under(
+        &self,
+        area: &str,
+        from_day: &str,
+    ) -> impl Future<Output = Result<Vec<(u8, u64)>>> + Send;
 }
 
 /// The range parameters of an area, shared by both backends' reads.

@@ -56,6 +56,15 @@ impl PaymentStore for AnyStorage {
         delegate!(self.payments_by_reference(references))
     }
 
+    async fn payments_under(
+        &self,
+        area: &str,
+        after: &str,
+        limit: usize,
+    ) -> Result<Vec<PaymentRow>> {
+        delegate!(self.payments_under(area, after, limit))
+    }
+
     async fn payments_of_household(&self, household_id: &str) -> Result<Vec<PaymentRow>> {
         delegate!(self.payments_of_household(household_id))
     }

@@ -195,6 +195,15 @@ pub trait PaymentStore {
         &self,
         references: &[String],
     ) -> impl Future<Output = Result<Vec<PaymentRow>>> + Send;
+    /// Up to `limit` payments of every cycle under `area` (the domain's `AreaRange`) whose
+    /// reference sorts after `after`, by reference: a page of an export, one forward walk of the
+    /// reference key per area.
+    fn payments_under(
+        &self,
+        area: &str,
+        after: &str,
+        limit: usize,
+    ) -> impl Future<Output = Result<Vec<PaymentRow>>> + Send;
     /// A household's payments in every cycle.
     fn payments_of_household(
         &self,

@@ -231,6 +231,29 @@ impl PaymentStore for PgStorage {
         .collect())
     }
 
+    async fn payments_under(
+        &self,
+        area: &str,
+        after: &str,
+        limit: usize,
+    ) -> Result<Vec<PaymentRow>> {
+        let r = AreaRange::of(area);
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let c = self.conn().await;
+        Ok(c.query(
+            &format!(
+                "{PAYMENT_COLUMNS} WHERE area >= $1::text AND area < $3::text
+                   AND (area = $1::text OR area >= $2::text)
+                   AND reference > $4::text ORDER BY reference LIMIT $5"
+            ),
+            &[&r.code, &r.from, &r.until, &after, &limit],
+        )
+        .await?
+        .iter()
+        .map(payment)
+        .collect())
+    }
+
     async fn payments_of_household(&self, household_id: &str) -> Result<Vec<PaymentRow>> {
         let c = self.conn().await;
         Ok(c.query(

@@ -231,6 +231,28 @@ impl PaymentStore for SqliteStorage {
         .await
     }
 
+    async fn payments_under(
+        &self,
+        area: &str,
+        after: &str,
+        limit: usize,
+    ) -> Result<Vec<PaymentRow>> {
+        let r = AreaRange::of(area);
+        let after = after.to_string();
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        self.run(move |c| {
+            let mut stmt = c.prepare_cached(&format!(
+                "{PAYMENT_COLUMNS} WHERE area >= ?1 AND area < ?3 AND (area = ?1 OR area >= ?2)
+                   AND reference > ?4 ORDER BY reference LIMIT ?5"
+            ))?;
+            let rows = stmt
+                .query_map(params![r.code, r.from, r.until, after, limit], payment)?
+                .collect::<rusqlite::Result<_>>()?;
+            Ok(rows)
+        })
+        .await
+    }
+
     async fn payments_of_household(&self, household_id: &str) -> Result<Vec<PaymentRow>> {
         let id = household_id.to_string();
         self.read_quick(move |c| {

@@ -36,6 +36,9 @@ pub struct FactRow {
     pub lat: Option<f64>,
     /// GPS longitude.
     pub lon: Option<f64>,
+    /// Seconds from the interview's first opening to its last completion (the paradata's
+    /// `duration_secs`; `None` without both), for the dashboards' interview durations.
+    pub duration_secs: Option<i64>,
 }
 
 /// One flag standing on one household.

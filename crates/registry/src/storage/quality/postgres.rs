@@ -34,7 +34,7 @@ impl QualityStore for PgStorage {
         let ids: Vec<String> = ids.iter().map(Uuid::to_string).collect();
         let c = self.conn().await;
         c.query(
-            "SELECT household_id, area, tehsil, surveyor, day, asset_print, lat, lon
+            "SELECT household_id, area, tehsil, surveyor, day, asset_print, lat, lon, duration_secs
                FROM quality_facts WHERE household_id = ANY($1)",
             &[&ids],
         )
@@ -50,6 +50,7 @@ impl QualityStore for PgStorage {
                 asset_print: r.get(5),
                 lat: r.get(6),
                 lon: r.get(7),
+                duration_secs: r.get(8),
             })
         })
         .collect()
@@ -64,15 +65,18 @@ impl QualityStore for PgStorage {
         let prints: Vec<Option<&str>> = rows.iter().map(|r| r.asset_print.as_deref()).collect();
         let lats: Vec<Option<f64>> = rows.iter().map(|r| r.lat).collect();
         let lons: Vec<Option<f64>> = rows.iter().map(|r| r.lon).collect();
+        let durations: Vec<Option<i64>> = rows.iter().map(|r| r.duration_secs).collect();
         let c = self.conn().await;
         c.execute(
-            "INSERT INTO quality_facts (household_id, area, tehsil, surveyor, day, asset_print, lat, lon)
+            "INSERT INTO quality_facts (household_id, area, tehsil, surveyor, day, asset_print, lat, lon,
+                                        duration_secs)
              SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
-                                  $6::text[], $7::float8[], $8::float8[])
+                                  $6::text[], $7::float8[], $8::float8[], $9::int8[])
              ON CONFLICT (household_id) DO UPDATE SET area = excluded.area,
                 tehsil = excluded.tehsil, surveyor = excluded.surveyor, day = excluded.day,
-                asset_print = excluded.asset_print, lat = excluded.lat, lon = excluded.lon",
-            &[&ids, &areas, &tehsils, &surveyors, &days, &prints, &lats, &lons],
+                asset_print = excluded.asset_print, lat = excluded.lat, lon = excluded.lon,
+                duration_secs = excluded.duration_secs",
+            &[&ids, &areas, &tehsils, &surveyors, &days, &prints, &lats, &lons, &durations],
         )
         .await?;
         Ok(())

@@ -47,7 +47,8 @@ impl QualityStore for SqliteStorage {
         self.run(move |c| {
             let mut out = Vec::new();
             let mut stmt = c.prepare_cached(
-                "SELECT household_id, area, tehsil, surveyor, day, asset_print, lat, lon
+                "SELECT household_id, area, tehsil, surveyor, day, asset_print, lat, lon,
+                        duration_secs
                    FROM quality_facts WHERE household_id = ?1",
             )?;
             for id in &ids {
@@ -62,6 +63,7 @@ impl QualityStore for SqliteStorage {
                         asset_print: r.get(5)?,
                         lat: r.get(6)?,
                         lon: r.get(7)?,
+                        duration_secs: r.get(8)?,
                     });
                 }
             }
@@ -75,11 +77,13 @@ impl QualityStore for SqliteStorage {
             let tx = c.transaction()?;
             for r in &rows {
                 tx.prepare_cached(
-                    "INSERT INTO quality_facts (household_id, area, tehsil, surveyor, day, asset_print, lat, lon)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                    "INSERT INTO quality_facts (household_id, area, tehsil, surveyor, day, asset_print, lat, lon,
+                                                duration_secs)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
                      ON CONFLICT (household_id) DO UPDATE SET area = excluded.area,
                         tehsil = excluded.tehsil, surveyor = excluded.surveyor, day = excluded.day,
-                        asset_print = excluded.asset_print, lat = excluded.lat, lon = excluded.lon",
+                        asset_print = excluded.asset_print, lat = excluded.lat, lon = excluded.lon,
+                        duration_secs = excluded.duration_secs",
                 )?
                 .execute(params![
                     r.household_id.to_string(),
@@ -89,7 +93,8 @@ impl QualityStore for SqliteStorage {
                     r.day,
                     r.asset_print,
                     r.lat,
-                    r.lon
+                    r.lon,
+                    r.duration_secs
                 ])?;
             }
             tx.commit()?;
