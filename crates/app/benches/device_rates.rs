@@ -28,6 +28,7 @@ use std::time::{Duration, Instant};
 
 const PIN: &str = "246813";
 const SEED: u64 = 7;
+/// Households imported (`SHUMARI_DEVICE_BENCH_IMPORT` to change it, e.g. for a profile).
 const IMPORT: usize = 10_000;
 /// Households a `household import` hands the app at once.
 const IMPORT_BATCH: usize = 1_000;
@@ -61,6 +62,13 @@ fn place() -> (String, String) {
     (tehsil, district)
 }
 
+fn import_count() -> usize {
+    std::env::var("SHUMARI_DEVICE_BENCH_IMPORT")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(IMPORT)
+}
+
 /// Households per second through the app's import use case.
 fn import_rate() -> f64 {
     let tmp = tempfile::tempdir().expect("tempdir");
@@ -81,7 +89,9 @@ fn import_rate() -> f64 {
     let app = App::new(dir);
     app.unlock(PIN).expect("unlock");
     let mut gen = Generator::new(SEED);
-    let inputs: Vec<_> = (0..IMPORT).map(|_| gen.household_in(&tehsil)).collect();
+    let inputs: Vec<_> = (0..import_count())
+        .map(|_| gen.household_in(&tehsil))
+        .collect();
     let start = Instant::now();
     let mut ok = 0;
     for chunk in inputs.chunks(IMPORT_BATCH) {
@@ -91,7 +101,7 @@ fn import_rate() -> f64 {
         }
     }
     let secs = start.elapsed().as_secs_f64();
-    assert_eq!(ok, IMPORT);
+    assert_eq!(ok, inputs.len());
     ok as f64 / secs
 }
 
@@ -168,6 +178,7 @@ fn main() {
     let sizes: Vec<usize> = std::env::var("SHUMARI_DEVICE_BENCH_SIZES")
         .unwrap_or_else(|_| "10000".into())
         .split(',')
+        .filter(|s| !s.trim().is_empty())
         .map(|s| s.trim().parse().expect("a size"))
         .collect();
     let import = import_rate();
@@ -178,7 +189,7 @@ fn main() {
     table.add_row(vec![
         format!(
             "import of {} households (App::import_households)",
-            thousands(IMPORT as f64)
+            thousands(import_count() as f64)
         ),
         format!("{}/s", thousands(import)),
         ">= 5,000/s".to_string(),
@@ -208,12 +219,7 @@ fn main() {
                 p.wall.as_secs_f64(),
                 p.bytes as f64 / 1e6
             ),
-            if p.n == 10_000 {
-                "<= 1 s, <= 1 MB"
-            } else {
-                ""
-            }
-            .to_string(),
+            if p.n == 10_000 { "<= 1 s, <= 1 MB" } else { "" }.to_string(),
         ]);
     }
     println!("{table}");

@@ -44,18 +44,7 @@ pub(crate) fn check_values(
     lang: &str,
     today: NaiveDate,
 ) -> std::result::Result<(), Vec<Issue>> {
-    let form = engine_form();
-    let mut issues = Vec::new();
-    for (path, value) in pairs {
-        if let Err(mut e) = form.check_value(inst, path, value, lang, today) {
-            issues.append(&mut e);
-        }
-    }
-    if issues.is_empty() {
-        Ok(())
-    } else {
-        Err(issues)
-    }
+    engine_form().check_values(inst, pairs, lang, today)
 }
 
 fn refuse(issues: Vec<Issue>) -> AppError {
