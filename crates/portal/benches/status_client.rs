@@ -105,8 +105,12 @@ pub fn run() {
     let var = |k: &str| std::env::var(k).unwrap_or_else(|_| panic!("{k} is not set"));
     let addr = var("SHUMARI_PORTAL_BENCH_CLIENT");
     let mix = Mix::parse(&var("SHUMARI_PORTAL_BENCH_MIX"));
-    let clients: usize = var("SHUMARI_PORTAL_BENCH_CLIENTS").parse().expect("clients");
-    let seconds: u64 = var("SHUMARI_PORTAL_BENCH_SECONDS").parse().expect("seconds");
+    let clients: usize = var("SHUMARI_PORTAL_BENCH_CLIENTS")
+        .parse()
+        .expect("clients");
+    let seconds: u64 = var("SHUMARI_PORTAL_BENCH_SECONDS")
+        .parse()
+        .expect("seconds");
     let keys: Vec<Key> = std::fs::read_to_string(var("SHUMARI_PORTAL_BENCH_KEYS"))
         .expect("keys")
         .lines()

@@ -104,7 +104,10 @@ fn the_page_is_the_household_as_it_is_now<S: Storage>(
     assert!(sms[0].members.is_empty(), "an SMS names no one");
     let made = reg.rt.block_on(reg.reg.fill_citizen_rows()).expect("fill");
     assert_eq!(made, 1);
-    assert_eq!(reg.rt.block_on(reg.reg.fill_citizen_rows()).expect("fill"), 0);
+    assert_eq!(
+        reg.rt.block_on(reg.reg.fill_citizen_rows()).expect("fill"),
+        0
+    );
     assert_eq!(found(reg), submitted);
 
     // The row the catch-up made is replaced by the next change like any other.
