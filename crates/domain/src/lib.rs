@@ -56,7 +56,7 @@ pub use money::Paisa;
 pub use payment::PlannedPayment;
 pub use review::{Decision, Review};
 pub use roles::{Action, Role, UnknownRole};
-pub use summary::{HouseholdSummary, Projection};
+pub use summary::{HouseholdSummary, Projection, RosterMember, PHONE_ANSWER};
 
 /// Automerge types the other crates need, re-exported so that everyone uses the one pinned version.
 pub use automerge;

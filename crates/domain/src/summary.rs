@@ -71,6 +71,29 @@ pub struct Projection {
     /// (the member answer [`crate::id_number::ISSUE_DATE_ANSWER`]), by the number's 13 digits: what
     /// the registry indexes beside the number, so a citizen's look-up needs no document.
     pub id_issued: std::collections::BTreeMap<String, String>,
+    /// When the household was first recorded (the citizen status page's "surveyed on").
+    pub created_at: DateTime<Utc>,
+    /// The household's phone answer ([`PHONE_ANSWER`]) when it is text: the SMS service replies
+    /// with details only to this line.
+    pub phone: Option<String>,
+    /// Every member on the roster (removed members not listed), in roster order: what the
+    /// registry keeps beside its ID-number index for the citizen status page, so a look-up reads
+    /// no document.
+    pub roster: Vec<RosterMember>,
+}
+
+/// The household answer holding the family's phone number.
+pub const PHONE_ANSWER: &str = "phone";
+
+/// One member of a [`Projection`]'s roster.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RosterMember {
+    /// Member id.
+    pub id: Uuid,
+    /// The name as recorded.
+    pub name: String,
+    /// The member's CNIC or B-form number, if recorded.
+    pub id_number: Option<IdNumber>,
 }
 
 impl Projection {
@@ -93,6 +116,21 @@ impl Projection {
                         .get(crate::id_number::ISSUE_DATE_ANSWER)?
                         .as_str()?;
                     Some((n.digits().to_string(), d.to_string()))
+                })
+                .collect(),
+            created_at: h.created_at,
+            phone: h
+                .answers
+                .get(PHONE_ANSWER)
+                .and_then(|v| v.as_str())
+                .map(str::to_string),
+            roster: h
+                .members
+                .iter()
+                .map(|m| RosterMember {
+                    id: m.id,
+                    name: m.name.clone(),
+                    id_number: m.id_number.clone(),
                 })
                 .collect(),
         }

@@ -3,19 +3,24 @@
 //! `cargo bench -p shumari-portal --bench status` fills an SQLite registry with
 //! `SHUMARI_PORTAL_BENCH_HOUSEHOLDS` generated NSER households (default 100,000) through the real
 //! ingest path (the scale harness's loader), serves it with the portal on loopback, and drives
-//! `POST /status` from concurrent keep-alive clients in this process for a few seconds per mix:
-//! right CNIC and date (the status page), right CNIC with a wrong date, and unknown CNICs. It prints
-//! requests per second and latency percentiles per mix, and the median of the two misses side by
-//! side (they must cost the same: the enumeration guard). Client and server share the machine's
-//! cores, so the rate is a floor of what the server alone would do. `SHUMARI_PORTAL_BENCH_DB=FILE`
-//! keeps the filled registry in FILE and reuses it on the next run.
+//! `POST /status` from concurrent keep-alive connections for a few seconds per mix: right CNIC and
+//! date (the status page), right CNIC with a wrong date, and unknown CNICs. It prints requests per
+//! second and latency percentiles per mix, and the median of the two misses side by side (they must
+//! cost the same: the enumeration guard). The load generator is this bench started again as its
+//! own single-threaded process (`status_client.rs`); it still shares the machine's cores with the
+//! server, so the rate is a floor of what the server alone would do.
+//! `SHUMARI_PORTAL_BENCH_DB=FILE` keeps the filled registry in FILE and reuses it on the next run.
 
 use shumari_portal::PortalConfig;
 use shumari_registry::service::CitizenLimits;
 use shumari_registry::storage::AttemptRule;
 use shumari_registry::{Config, Registry, SqliteStorage, Storage};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
+
+#[path = "status_client.rs"]
+mod client;
+use client::Mix;
 
 const CLIENTS: usize = 16;
 const SECONDS: u64 = 8;
@@ -48,81 +53,39 @@ fn sample_keys(
     out
 }
 
-#[derive(Clone, Copy, PartialEq)]
-enum Mix {
-    Found,
-    WrongDate,
-    Unknown,
+fn percentile_ms(us: u128) -> f64 {
+    us as f64 / 1000.0
 }
 
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i]
-}
-
-fn drive(
-    rt: &tokio::runtime::Runtime,
-    base: &str,
-    keys: &Arc<Vec<(String, String, String, String)>>,
-    mix: Mix,
-) -> (f64, Vec<Duration>) {
-    let stop = Instant::now() + Duration::from_secs(SECONDS);
-    let started = Instant::now();
-    let tasks: Vec<_> = (0..CLIENTS)
-        .map(|w| {
-            let keys = keys.clone();
-            let url = format!("{base}/status");
-            rt.spawn(async move {
-                let client = reqwest::Client::new();
-                let mut lat = Vec::new();
-                let mut i = w;
-                while Instant::now() < stop {
-                    let (n, d, m, y) = &keys[i % keys.len()];
-                    i += CLIENTS;
-                    let (cnic, year) = match mix {
-                        Mix::Found => (n.clone(), y.clone()),
-                        // Cards are generated issued from 2005 on, so 1999 is always wrong.
-                        Mix::WrongDate => (n.clone(), "1999".to_string()),
-                        Mix::Unknown => (
-                            format!("{}{:07}{}", &n[..5], (i * 7919) % 10_000_000, 9),
-                            y.clone(),
-                        ),
-                    };
-                    let t = Instant::now();
-                    let r = client
-                        .post(&url)
-                        .form(&[
-                            ("lang", "en"),
-                            ("cnic", cnic.as_str()),
-                            ("day", d.as_str()),
-                            ("month", m.as_str()),
-                            ("year", year.as_str()),
-                        ])
-                        .send()
-                        .await
-                        .expect("request");
-                    let status = r.status().as_u16();
-                    let _ = r.bytes().await.expect("body");
-                    assert!(status == 200, "status {status}");
-                    lat.push(t.elapsed());
-                }
-                lat
-            })
-        })
+/// Runs the load generator in its own process for one mix; returns (requests/s, p50 ms, p99 ms).
+fn drive(addr: &str, keys: &std::path::Path, mix: Mix) -> (f64, f64, f64) {
+    let out = std::process::Command::new(std::env::current_exe().expect("this bench's path"))
+        .env("SHUMARI_PORTAL_BENCH_CLIENT", addr)
+        .env("SHUMARI_PORTAL_BENCH_MIX", mix.name())
+        .env("SHUMARI_PORTAL_BENCH_CLIENTS", CLIENTS.to_string())
+        .env("SHUMARI_PORTAL_BENCH_SECONDS", SECONDS.to_string())
+        .env("SHUMARI_PORTAL_BENCH_KEYS", keys)
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .expect("the load generator");
+    assert!(out.status.success(), "the load generator failed");
+    let line = String::from_utf8_lossy(&out.stdout);
+    let v: Vec<f64> = line
+        .split_whitespace()
+        .map(|x| x.parse().expect("a number"))
         .collect();
-    let mut all = Vec::new();
-    for t in tasks {
-        all.extend(rt.block_on(t).expect("client"));
-    }
-    let rate = all.len() as f64 / started.elapsed().as_secs_f64();
-    all.sort();
-    (rate, all)
+    (
+        v[0],
+        percentile_ms(v[1] as u128),
+        percentile_ms(v[2] as u128),
+    )
 }
 
 fn main() {
+    if std::env::var_os("SHUMARI_PORTAL_BENCH_CLIENT").is_some() {
+        client::run();
+        return;
+    }
     let n: u64 = std::env::var("SHUMARI_PORTAL_BENCH_HOUSEHOLDS")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -146,6 +109,12 @@ fn main() {
     let ids: Vec<uuid::Uuid> = if reuse {
         let ids = rt.block_on(reg.storage.all_heads()).expect("heads");
         eprintln!("reusing {} households in {}", ids.len(), path.display());
+        // A registry filled before the citizen rows existed (V22) gets them as a server's start
+        // would give them.
+        let made = rt.block_on(reg.fill_citizen_rows()).expect("citizen rows");
+        if made > 0 {
+            eprintln!("made {made} citizen rows");
+        }
         ids.iter()
             .step_by(25)
             .map(|(id, _, _)| *id)
@@ -166,7 +135,15 @@ fn main() {
             .take(4000)
             .collect()
     };
-    let keys = Arc::new(sample_keys(&reg, &rt, &ids));
+    let keys = sample_keys(&reg, &rt, &ids);
+    let keys_file = dir.path().join("keys.tsv");
+    std::fs::write(
+        &keys_file,
+        keys.iter()
+            .map(|(n, d, m, y)| format!("{n}\t{d}\t{m}\t{y}\n"))
+            .collect::<String>(),
+    )
+    .expect("keys file");
     // The bench misses on purpose: limits it never reaches.
     let wide = AttemptRule {
         limit: u32::MAX,
@@ -183,7 +160,7 @@ fn main() {
     let listener = rt
         .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
         .expect("bind");
-    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    let addr = listener.local_addr().expect("addr").to_string();
     let router =
         shumari_registry::app_with(reg.clone(), shumari_portal::router(reg.clone(), portal));
     rt.spawn(async move {
@@ -199,14 +176,9 @@ fn main() {
         ("right CNIC, wrong date", Mix::WrongDate),
         ("unknown CNIC", Mix::Unknown),
     ] {
-        let (rate, lat) = drive(&rt, &base, &keys, mix);
-        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-        println!(
-            "| {name} | {rate:.0} | {:.2} | {:.2} |",
-            ms(percentile(&lat, 0.5)),
-            ms(percentile(&lat, 0.99))
-        );
-        medians.push(ms(percentile(&lat, 0.5)));
+        let (rate, p50, p99) = drive(&addr, &keys_file, mix);
+        println!("| {name} | {rate:.0} | {p50:.2} | {p99:.2} |");
+        medians.push(p50);
     }
     println!(
         "\nMisses: median {:.2} ms (wrong date) vs {:.2} ms (unknown CNIC).",

@@ -187,6 +187,10 @@ fn storage_only<S: Storage>(rt: &tokio::runtime::Runtime, storage: &S, docs: &[S
                 },
                 id_numbers: vec![id_number("3520200000011"), id_number("3520200000012")],
                 id_issued: Default::default(),
+                created_at: chrono::DateTime::from_timestamp_millis(1_750_000_000_000)
+                    .expect("a valid time"),
+                phone: None,
+                roster: Vec::new(),
             },
             log_changes: d.doc.clone(),
             audit: vec![(d.heads[..32].try_into().expect("32 bytes"), vec![7; 16])],

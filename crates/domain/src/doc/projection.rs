@@ -17,8 +17,10 @@ use super::HouseholdDoc;
 use crate::error::Result;
 use crate::household::Relation;
 use crate::id_number::IdNumber;
-use crate::summary::{HouseholdSummary, Projection};
-use automerge::{AutoCommit, ObjId, ObjType, ReadDoc, ScalarValue, ScalarValueRef, ValueRef, ROOT};
+use crate::summary::{HouseholdSummary, Projection, RosterMember, PHONE_ANSWER};
+use automerge::{
+    AutoCommit, ObjId, ObjType, ReadDoc, ScalarValue, ScalarValueRef, Value, ValueRef, ROOT,
+};
 use std::borrow::Cow;
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -102,7 +104,15 @@ fn read(d: &AutoCommit, conflict_count: u32) -> Result<Projection> {
     let id = parse_id(text(&root, keys::ID))?;
     let status = parse_status(text(&root, keys::STATUS))?;
     parse_gps(text(&root, keys::GPS))?;
-    map_of(&root, keys::ANSWERS)?;
+    let answers = map_of(&root, keys::ANSWERS)?;
+    // One key of the household's answers (the full read's answer map, as text only).
+    let phone = match d.get(&answers, PHONE_ANSWER).ok().flatten() {
+        Some((Value::Scalar(s), _)) => match s.as_ref() {
+            ScalarValue::Str(p) => Some(p.to_string()),
+            _ => None,
+        },
+        _ => None,
+    };
     let members_id = map_of(&root, keys::MEMBERS)?;
     let mut members = Vec::new();
     for item in d.map_range(&members_id, ..) {
@@ -127,7 +137,20 @@ fn read(d: &AutoCommit, conflict_count: u32) -> Result<Projection> {
             .map(ScalarValue::from)
             .as_ref(),
     );
+    let created_at = time_of(
+        scalar(&root, keys::CREATED_AT)
+            .map(ScalarValue::from)
+            .as_ref(),
+    );
     let head = members.iter().find(|m| m.relation == Relation::Head);
+    let roster = members
+        .iter()
+        .map(|m| RosterMember {
+            id: m.id,
+            name: m.name.clone(),
+            id_number: m.id_number.clone(),
+        })
+        .collect();
     Ok(Projection {
         summary: HouseholdSummary {
             id,
@@ -150,6 +173,9 @@ fn read(d: &AutoCommit, conflict_count: u32) -> Result<Projection> {
             })
             .collect(),
         id_numbers: members.into_iter().filter_map(|m| m.id_number).collect(),
+        created_at,
+        phone,
+        roster,
     })
 }
 
@@ -185,7 +211,7 @@ mod tests {
         let ctx = EditContext::new("enum-1", at);
         let input: HouseholdInput = serde_json::from_value(serde_json::json!({
             "area": "PK10101",
-            "answers": {"q00": 1, "q01": "option_2", "q02": true},
+            "answers": {"q00": 1, "q01": "option_2", "q02": true, "phone": "0300-1234567"},
             "members": [
                 {"name": "Amina Bibi", "relation": "spouse", "sex": "female", "age": 31,
                  "id_number": "3520212345672"},
@@ -225,6 +251,13 @@ mod tests {
                 Box::new(|d| d.put(ROOT, keys::STATUS, 3).unwrap()),
             ),
             ("no area", Box::new(|d| d.delete(ROOT, keys::AREA).unwrap())),
+            (
+                "phone as a number",
+                Box::new(|d| {
+                    let (_, answers) = d.get(ROOT, keys::ANSWERS).unwrap().unwrap();
+                    d.put(&answers, PHONE_ANSWER, 3_001_234_567_i64).unwrap();
+                }),
+            ),
             ("no id", Box::new(|d| d.delete(ROOT, keys::ID).unwrap())),
             (
                 "bad id",
@@ -338,7 +371,7 @@ mod tests {
             assert_eq!(f, slow(d, 0), "{what}");
             accepted += usize::from(f.is_ok());
         }
-        assert_eq!(accepted, 8, "the valid cases were read");
+        assert_eq!(accepted, 9, "the valid cases were read");
         let p = fast(base, 2).unwrap();
         assert_eq!(p.summary.head_name.as_deref(), Some("Bilal Khan"));
         assert_eq!(
@@ -354,5 +387,11 @@ mod tests {
             p.id_issued.into_iter().collect::<Vec<_>>(),
             vec![("3520212345671".to_string(), "2014-06-02".to_string())]
         );
+        // What the citizen status page shows: the phone, the whole roster in roster order.
+        assert_eq!(p.phone.as_deref(), Some("0300-1234567"));
+        let names: Vec<&str> = p.roster.iter().map(|m| m.name.as_str()).collect();
+        assert_eq!(names, ["Amina Bibi", "Bilal Khan", "Sana"]);
+        assert_eq!(p.roster[2].id_number, None);
+        assert_eq!(p.created_at.timestamp(), 1_750_000_000);
     }
 }

@@ -7,8 +7,8 @@
 //!
 //! - **One answer for every miss.** An unknown CNIC and a known CNIC with the wrong date give the same
 //!   [`CitizenAnswer::NoMatch`] after the same work: one read of the ID-number index, where the
-//!   ingest keeps each number's recorded date of issue beside it (no document is read before both
-//!   factors match), and the same two failure counts.
+//!   ingest keeps each number's recorded date of issue beside it (nothing about the household is
+//!   used before both factors match), and the same two failure counts.
 //! - **Failures lock out.** Failures are counted per CNIC and per client address
 //!   ([`CitizenLimits`]); a locked key answers [`CitizenAnswer::Locked`] without looking anything
 //!   up, whether or not the CNIC exists. The counts live in the database (`storage/citizen`) under a
@@ -19,13 +19,16 @@
 //!
 //! A found household comes back as a [`CitizenView`]: names partly masked, the status in plain words,
 //! and a [`CitizenToken`] that lets the same citizen file a grievance about it for a while without
-//! typing their CNIC again.
+//! typing their CNIC again. The view is made from the household's citizen row, which the ingest
+//! writes with the household and the index read returns in the same statement
+//! (`storage/citizen/row.rs`): a look-up decodes no document, and shows the household exactly as it
+//! is stored. Misses are counted with group commit (`citizen_failures.rs`).
 
 use super::access_audit::AccessAction;
 use super::{now_ms, Registry};
 use crate::error::{RegistryError, Result};
-use crate::storage::citizen::{IssueRow, LookUp};
-use crate::storage::{AttemptRule, Storage};
+use crate::storage::citizen::{row::roster_of, CitizenRow, Failures, IssueRow, LookUp, Shown};
+use crate::storage::{columns, AttemptRule, Storage};
 use chrono::{DateTime, NaiveDate, Utc};
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
@@ -142,21 +145,7 @@ pub struct CitizenView {
     pub members: Vec<CitizenMember>,
 }
 
-/// Masks a name for a page anyone with the card can open: each word keeps its first letter (two
-/// when it is longer than four), the rest becomes `*`, so a family recognises itself and a stranger
-/// learns little ("Ayesha Bibi" → "Ay**** B***").
-pub fn mask_name(name: &str) -> String {
-    name.split_whitespace()
-        .map(|w| {
-            let n = w.chars().count();
-            let keep = if n > 4 { 2 } else { 1 };
-            let mut s: String = w.chars().take(keep).collect();
-            s.extend(std::iter::repeat_n('*', n - keep));
-            s
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
-}
+pub use crate::storage::citizen::mask_name;
 
 /// A short-lived proof that its holder looked a household up with the right CNIC and date: the
 /// household, the member and an expiry, signed with a key only the registry holds (derived from its
@@ -176,61 +165,43 @@ const TOKEN_TTL_MS: i64 = 30 * 60_000;
 
 type HmacSha256 = Hmac<Sha256>;
 
-/// A household as the status page shows it, decoded once and kept while its heads stand.
-#[derive(Debug)]
-struct Decoded {
-    heads: Vec<u8>,
-    reference: String,
-    area: String,
-    area_names: Vec<String>,
-    phone: Option<String>,
-    surveyed_at: DateTime<Utc>,
-    stage: CitizenStage,
-    /// (member id, masked name, ID number digits, recorded date of issue).
-    members: Vec<(Uuid, String, Option<String>, Option<String>)>,
-}
-
-impl Decoded {
-    /// What the citizen who is member `member_id` of household `household_id` is shown.
-    fn view(&self, household_id: Uuid, member_id: Uuid) -> CitizenView {
-        CitizenView {
-            household_id,
-            reference: self.reference.clone(),
-            area: self.area.clone(),
-            area_names: self.area_names.clone(),
-            member_id,
-            phone: self.phone.clone(),
-            surveyed_at: self.surveyed_at,
-            stage: self.stage,
-            members: self
-                .members
-                .iter()
-                .map(|m| CitizenMember {
-                    name: m.1.clone(),
-                    is_you: m.0 == member_id,
-                })
-                .collect(),
-        }
-    }
-}
-
-/// The households the status page decoded, by id. Bounded (the least used go first), so a
-/// household looked up again — as families do around payment days — costs an index read and no
-/// automerge decode; an entry is used only while the household's heads are the ones it was decoded
-/// at, so a change is never hidden.
-pub(super) struct CitizenCache(quick_cache::sync::Cache<Uuid, std::sync::Arc<Decoded>>);
-
-impl std::fmt::Debug for CitizenCache {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "CitizenCache({} households)", self.0.len())
-    }
-}
-
-impl Default for CitizenCache {
-    fn default() -> Self {
-        // ~1 KB each: some 50 MB at most.
-        CitizenCache(quick_cache::sync::Cache::new(50_000))
-    }
+/// The view of the household `shown` for the member holding ID number `digits` (and, for the status
+/// page, whose card was issued on `issued`); `None` when no member of its roster does.
+fn view_of(
+    household_id: Uuid,
+    shown: Shown,
+    areas: &shumari_domain::AreaRegistry,
+    digits: &str,
+    issued: Option<&str>,
+) -> Option<CitizenView> {
+    let roster = roster_of(&shown.row.roster)?;
+    let member_id = roster
+        .iter()
+        .find(|m| {
+            m.number.as_deref() == Some(digits)
+                && issued.is_none_or(|d| m.issued.as_deref() == Some(d))
+        })?
+        .id;
+    Some(CitizenView {
+        household_id,
+        area_names: areas
+            .path(&shown.area)
+            .map(|p| p.iter().map(|a| a.name.clone()).collect())
+            .unwrap_or_default(),
+        reference: shown.reference,
+        area: shown.area,
+        member_id,
+        phone: shown.row.phone,
+        surveyed_at: columns::time(shown.row.surveyed_at),
+        stage: CitizenStage::of(shown.status),
+        members: roster
+            .into_iter()
+            .map(|m| CitizenMember {
+                is_you: m.id == member_id,
+                name: m.name,
+            })
+            .collect(),
+    })
 }
 
 impl<S: Storage> Registry<S> {
@@ -295,26 +266,23 @@ impl<S: Storage> Registry<S> {
             .into_iter()
             .filter(|r| r.issued.as_deref() == Some(wanted.as_str()))
             .collect();
-        let found = match hits.first() {
+        let found = match hits.into_iter().next() {
             Some(hit) => self
-                .decoded(hit.household, &hit.heads)
+                .shown(hit)
                 .await?
-                .and_then(|d| {
-                    let member = d.members.iter().find(|m| {
-                        m.2.as_deref() == Some(digits.as_str())
-                            && m.3.as_deref() == Some(wanted.as_str())
-                    })?;
-                    Some((hit.household, member.0, d))
-                }),
+                .and_then(|(id, shown)| view_of(id, shown, &self.areas, &digits, Some(&wanted))),
             None => None,
         };
-        let Some((household_id, member_id, d)) = found else {
+        let Some(view) = found else {
             let [cnic_key, addr_key] = keys;
             let locked = self
-                .storage
-                .note_failures(
-                    &[(cnic_key, limits.per_cnic), (addr_key, limits.per_address)],
-                    now,
+                .citizen_failures
+                .note(
+                    &self.storage,
+                    Failures {
+                        keys: vec![(cnic_key, limits.per_cnic), (addr_key, limits.per_address)],
+                        now,
+                    },
                 )
                 .await?;
             let outcome = if locked.is_some() {
@@ -331,7 +299,7 @@ impl<S: Storage> Registry<S> {
             .await?;
             return Ok(CitizenAnswer::NoMatch);
         };
-        let id = household_id.to_string();
+        let id = view.household_id.to_string();
         self.record_access(
             AccessAction::CitizenLookup,
             CITIZEN,
@@ -339,22 +307,20 @@ impl<S: Storage> Registry<S> {
             Some("outcome=found".into()),
         )
         .await?;
-        Ok(CitizenAnswer::Found(Box::new(
-            d.view(household_id, member_id),
-        )))
+        Ok(CitizenAnswer::Found(Box::new(view)))
     }
 
-    /// Household `id` decoded for the status page, from the cache while its heads are `heads`,
-    /// else from its document (and kept). `None` when it is gone or unreadable.
-    async fn decoded(&self, id: Uuid, heads: &[u8]) -> Result<Option<std::sync::Arc<Decoded>>> {
-        if let Some(d) = self.citizens.0.get(&id) {
-            if d.heads == heads {
-                return Ok(Some(d));
-            }
+    /// What the status page shows of the household of index row `hit`: its citizen row, read with
+    /// the index; for a household stored before V22 and not yet caught up
+    /// (`citizen_rows.rs`), the same row made from its document. `None` when it is gone or
+    /// unreadable.
+    async fn shown(&self, hit: IssueRow) -> Result<Option<(Uuid, Shown)>> {
+        if let Some(shown) = hit.shown {
+            return Ok(Some((hit.household, shown)));
         }
         let Some(stored) = self
             .storage
-            .load_docs(&[id])
+            .load_docs(&[hit.household])
             .await?
             .into_iter()
             .flatten()
@@ -362,47 +328,7 @@ impl<S: Storage> Registry<S> {
         else {
             return Ok(None);
         };
-        let Some(h) = shumari_domain::automerge::AutoCommit::load(&stored.doc)
-            .ok()
-            .and_then(|am| HouseholdDoc::from_automerge(am).ok())
-            .and_then(|hd| hd.household().ok())
-        else {
-            return Ok(None);
-        };
-        let d = std::sync::Arc::new(Decoded {
-            heads: stored.heads.clone(),
-            reference: h.reference.clone(),
-            area: h.area.clone(),
-            area_names: self
-                .areas
-                .path(&h.area)
-                .map(|p| p.iter().map(|a| a.name.clone()).collect())
-                .unwrap_or_default(),
-            phone: h
-                .answers
-                .get("phone")
-                .and_then(|v| v.as_str())
-                .map(str::to_string),
-            surveyed_at: h.created_at,
-            stage: CitizenStage::of(h.status),
-            members: h
-                .members
-                .iter()
-                .map(|m| {
-                    (
-                        m.id,
-                        mask_name(&m.name),
-                        m.id_number.as_ref().map(|n| n.digits().to_string()),
-                        m.answers
-                            .get(ISSUE_DATE_FIELD)
-                            .and_then(|v| v.as_str())
-                            .map(str::to_string),
-                    )
-                })
-                .collect(),
-        });
-        self.citizens.0.insert(id, d.clone());
-        Ok(Some(d))
+        Ok(shown_of_doc(&stored.doc).map(|shown| (hit.household, shown)))
     }
 
     /// A token for the citizen who just found `view`, valid for half an hour from `now`.
@@ -453,17 +379,16 @@ impl<S: Storage> Registry<S> {
             IdNumber::parse("cnic", cnic).map_err(|e| RegistryError::BadRequest(e.to_string()))?;
         let digits = number.digits().to_string();
         // The same index read as the status page (no lockout keys: the SMS service checks the
-        // sender's phone instead), and the same decoded cache.
+        // sender's phone instead).
         let LookUp::Rows(rows) = self.storage.look_up(&[], &digits, now_ms()).await? else {
             return Ok(Vec::new());
         };
         let mut out = Vec::new();
         for row in rows {
-            let Some(d) = self.decoded(row.household, &row.heads).await? else {
+            let Some((id, shown)) = self.shown(row).await? else {
                 continue;
             };
-            if let Some(m) = d.members.iter().find(|m| m.2.as_deref() == Some(&digits)) {
-                let mut view = d.view(row.household, m.0);
+            if let Some(mut view) = view_of(id, shown, &self.areas, &digits, None) {
                 // A reply by SMS names no one.
                 view.members.clear();
                 out.push(view);
@@ -490,6 +415,20 @@ impl<S: Storage> Registry<S> {
     }
 }
 
+/// What the status page shows of a stored document: the citizen row and list columns the ingest
+/// would have written for it (read with the ingest's own projection reader); `None` when the
+/// document is unreadable.
+pub(super) fn shown_of_doc(doc: &[u8]) -> Option<Shown> {
+    let am = shumari_domain::automerge::AutoCommit::load(doc).ok()?;
+    let p = HouseholdDoc::from_automerge(am).ok()?.projection(0).ok()?;
+    Some(Shown {
+        row: CitizenRow::of(&p),
+        reference: p.summary.reference,
+        area: p.summary.area,
+        status: p.summary.status,
+    })
+}
+
 /// Phone numbers compared as the same line: digits only, a leading `92` country code read as `0`
 /// (`+92 300 1234567` and `0300-1234567` are one phone).
 pub fn same_phone(a: &str, b: &str) -> bool {
@@ -507,14 +446,6 @@ pub fn same_phone(a: &str, b: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn names_keep_their_first_letters_only() {
-        assert_eq!(mask_name("Ayesha Bibi"), "Ay**** B***");
-        assert_eq!(mask_name("Ali"), "A**");
-        assert_eq!(mask_name("  Muhammad   Aslam Khan "), "Mu****** As*** K***");
-        assert_eq!(mask_name("عائشہ بی بی"), "عا*** ب* ب*");
-    }
 
     #[test]
     fn a_phone_is_the_same_with_or_without_the_country_code() {

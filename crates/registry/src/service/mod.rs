@@ -37,6 +37,9 @@
 //!   `payment_files.rs` the files as bytes;
 //! - `grievances.rs`: citizens' grievances with tracking numbers per district, the queue, notes,
 //!   resolution and SLA escalation (`grievance_types.rs` their names, SLAs and plain words);
+//! - `citizen.rs`: what a citizen may look up (status page, SMS), `citizen_rows.rs` the catch-up
+//!   that gives households stored before V22 their citizen row, `citizen_failures.rs` the
+//!   group commit of failed look-ups' counts;
 //! - `notify.rs`: SMS to citizens through the gateway the registry was given;
 //! - `dashboards/`: the console's dashboards from the maintained aggregates (coverage against
 //!   targets, the PMT distribution), rolled up by area-code prefix within the user's areas;
@@ -50,6 +53,8 @@ mod bounds;
 mod browse;
 mod check;
 mod citizen;
+mod citizen_failures;
+mod citizen_rows;
 pub mod dashboards;
 mod device_admin;
 mod devices;
@@ -204,10 +209,10 @@ pub struct Registry<S> {
     queue: queue::Queue,
     /// Where citizens' SMS go (`notify.rs`); none until set.
     sms: std::sync::OnceLock<Arc<dyn shumari_sms::SmsGateway>>,
-    /// Households the citizen status page decoded, by id with their heads (`citizen.rs`).
-    citizens: citizen::CitizenCache,
     /// The access trail's group commit (`access_audit.rs`).
     access_trail: access_audit::AccessTrail,
+    /// Failed citizen look-ups' group commit (`citizen_failures.rs`).
+    citizen_failures: citizen_failures::FailureCounter,
 }
 
 fn now_ms() -> i64 {
@@ -252,8 +257,8 @@ impl<S: Storage> Registry<S> {
             scoring: tokio::sync::Mutex::new(None),
             queue: queue::Queue::default(),
             sms: std::sync::OnceLock::new(),
-            citizens: citizen::CitizenCache::default(),
             access_trail: access_audit::AccessTrail::default(),
+            citizen_failures: citizen_failures::FailureCounter::default(),
         }
     }
 

@@ -158,6 +158,12 @@ impl<S: Storage> Registry<S> {
         if let Err(e) = self.flag_unflagged().await {
             tracing::error!(error = %e, "flagging households at start failed");
         }
+        // Households stored before the citizen rows existed (V22) get theirs (citizen_rows.rs).
+        match self.fill_citizen_rows().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(households = n, "citizen rows made at start"),
+            Err(e) => tracing::error!(error = %e, "making citizen rows at start failed"),
+        }
         match self.scan_duplicates().await {
             Ok(n) => tracing::info!(cases = n, "duplicate scan at start"),
             Err(e) => tracing::error!(error = %e, "duplicate scan at start failed"),

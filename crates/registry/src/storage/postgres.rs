@@ -523,6 +523,7 @@ impl Storage for PgStorage {
             (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
         let (mut a_hash, mut a_hh, mut a_actor) = (Vec::new(), Vec::new(), Vec::new());
         let mut l_signed: Vec<Option<Vec<u8>>> = Vec::new();
+        let mut citizen_rows = Vec::new();
         for row in rows {
             let id = row.id.to_string();
             if !written.contains(&id) {
@@ -534,6 +535,8 @@ impl Storage for PgStorage {
                 m_num.push(m.digits().to_string());
                 m_issued.push(row.projection.id_issued.get(m.digits()).cloned());
             }
+            // The citizen status page's row, beside the ID-number index (storage/citizen/row.rs).
+            citizen_rows.push(super::citizen::CitizenRow::of(&row.projection));
             let p = row.projection.summary;
             for (hash, actor) in row.audit {
                 a_hash.push(hash.to_vec());
@@ -562,6 +565,7 @@ impl Storage for PgStorage {
                 &[&m_hh, &m_num, &m_issued],
             )
             .await?;
+            super::citizen::postgres::write_rows(&tx, &ids, citizen_rows).await?;
             tx.execute(
                 "INSERT INTO audit (change_hash, household_id, actor, device_id, user_id, at)
                  SELECT v.h, v.id, v.a, $4, $5, $6 FROM unnest($1::bytea[], $2::text[], $3::bytea[]) AS v(h, id, a)

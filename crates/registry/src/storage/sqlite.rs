@@ -570,6 +570,8 @@ impl Storage for SqliteStorage {
                     )?
                     .execute(params![id, m.digits(), issued])?;
                 }
+                // The citizen status page's row, beside the ID-number index (storage/citizen/row.rs).
+                super::citizen::sqlite::write_row(&tx, &id, &row.projection)?;
                 let prev_area = row.prev_area.as_ref().filter(|a| **a != p.area);
                 let signatures = (!row.signatures.is_empty())
                     .then(|| shumari_proto::signing::pack(&row.signatures));

@@ -1,6 +1,6 @@
 //! [`CitizenStore`] on whichever backend an [`AnyStorage`] is.
 
-use super::{AttemptRule, CitizenStore, LookUp};
+use super::{CitizenRow, CitizenStore, Failures, LookUp};
 use crate::storage::any::AnyStorage;
 use crate::storage::Result;
 
@@ -12,14 +12,28 @@ impl CitizenStore for AnyStorage {
         }
     }
 
-    async fn note_failures(
+    async fn without_citizen_row(
         &self,
-        keys: &[(Vec<u8>, AttemptRule)],
-        now: i64,
-    ) -> Result<Option<i64>> {
+        after: Option<uuid::Uuid>,
+        limit: usize,
+    ) -> Result<Vec<uuid::Uuid>> {
         match self {
-            AnyStorage::Sqlite(s) => s.note_failures(keys, now).await,
-            AnyStorage::Postgres(s) => s.note_failures(keys, now).await,
+            AnyStorage::Sqlite(s) => s.without_citizen_row(after, limit).await,
+            AnyStorage::Postgres(s) => s.without_citizen_row(after, limit).await,
+        }
+    }
+
+    async fn put_citizen_rows(&self, rows: Vec<(uuid::Uuid, Vec<u8>, CitizenRow)>) -> Result<u64> {
+        match self {
+            AnyStorage::Sqlite(s) => s.put_citizen_rows(rows).await,
+            AnyStorage::Postgres(s) => s.put_citizen_rows(rows).await,
+        }
+    }
+
+    async fn note_failures(&self, batch: &[Failures]) -> Result<Vec<Option<i64>>> {
+        match self {
+            AnyStorage::Sqlite(s) => s.note_failures(batch).await,
+            AnyStorage::Postgres(s) => s.note_failures(batch).await,
         }
     }
 }

@@ -1,9 +1,42 @@
 //! [`CitizenStore`] on SQLite (see the module above).
 
-use super::{AttemptRule, CitizenStore, IssueRow, LookUp};
+use super::{CitizenRow, CitizenStore, Failures, IssueRow, LookUp, Shown};
 use crate::storage::sqlite::SqliteStorage;
-use crate::storage::Result;
-use rusqlite::{params, OptionalExtension};
+use crate::storage::{columns, Result, StorageError};
+use rusqlite::{params, OptionalExtension, Transaction};
+use shumari_domain::Projection;
+use uuid::Uuid;
+
+/// Writes household `id`'s citizen row from its projection, in the ingest's transaction (called by
+/// `commit_ingest` for every household it writes, beside the ID-number index).
+pub(crate) fn write_row(tx: &Transaction<'_>, id: &str, p: &Projection) -> rusqlite::Result<()> {
+    let row = CitizenRow::of(p);
+    tx.prepare_cached(
+        "INSERT INTO citizen_rows (household_id, surveyed_at, phone, roster) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (household_id) DO UPDATE SET
+           surveyed_at = excluded.surveyed_at, phone = excluded.phone, roster = excluded.roster",
+    )?
+    .execute(params![id, row.surveyed_at, row.phone, row.roster])?;
+    Ok(())
+}
+
+/// The index read: every household holding a number, with its citizen row when it has one.
+const LOOK_UP: &str = "SELECT m.household_id, m.issued, h.ref, h.area, h.status,
+        c.surveyed_at, c.phone, c.roster
+   FROM member_ids m JOIN households h ON h.id = m.household_id
+   LEFT JOIN citizen_rows c ON c.household_id = m.household_id
+  WHERE m.id_number = ?1";
+
+type LookUpRow = (
+    String,
+    Option<String>,
+    String,
+    String,
+    String,
+    Option<i64>,
+    Option<String>,
+    Option<String>,
+);
 
 impl CitizenStore for SqliteStorage {
     async fn look_up(&self, keys: &[Vec<u8>], digits: &str, now: i64) -> Result<LookUp> {
@@ -22,30 +55,43 @@ impl CitizenStore for SqliteStorage {
             if let Some(until) = locked {
                 return Ok(LookUp::Locked(until));
             }
-            let mut st = c.prepare_cached(
-                "SELECT m.household_id, m.issued, h.heads FROM member_ids m
-                   JOIN households h ON h.id = m.household_id WHERE m.id_number = ?1",
-            )?;
+            let mut st = c.prepare_cached(LOOK_UP)?;
             let rows = st
                 .query_map([digits], |r| {
                     Ok((
-                        r.get::<_, String>(0)?,
-                        r.get::<_, Option<String>>(1)?,
-                        r.get::<_, Vec<u8>>(2)?,
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                        r.get(6)?,
+                        r.get(7)?,
                     ))
                 })?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
+                .collect::<rusqlite::Result<Vec<LookUpRow>>>()?;
             rows.into_iter()
-                .map(|(id, issued, heads)| {
-                    uuid::Uuid::parse_str(&id)
-                        .map(|household| IssueRow {
-                            household,
-                            issued,
-                            heads,
-                        })
-                        .map_err(|e| {
-                            crate::storage::StorageError::Other(format!("bad household id: {e}"))
-                        })
+                .map(|(id, issued, reference, area, status, at, phone, roster)| {
+                    let household = Uuid::parse_str(&id)
+                        .map_err(|e| StorageError::Other(format!("bad household id: {e}")))?;
+                    let shown = match (at, roster) {
+                        (Some(surveyed_at), Some(roster)) => Some(Shown {
+                            reference,
+                            area,
+                            status: columns::status(&status)?,
+                            row: CitizenRow {
+                                surveyed_at,
+                                phone,
+                                roster,
+                            },
+                        }),
+                        _ => None,
+                    };
+                    Ok(IssueRow {
+                        household,
+                        issued,
+                        shown,
+                    })
                 })
                 .collect::<Result<Vec<_>>>()
                 .map(LookUp::Rows)
@@ -53,15 +99,60 @@ impl CitizenStore for SqliteStorage {
         .await
     }
 
-    async fn note_failures(
-        &self,
-        keys: &[(Vec<u8>, AttemptRule)],
-        now: i64,
-    ) -> Result<Option<i64>> {
-        let keys = keys.to_vec();
+    async fn without_citizen_row(&self, after: Option<Uuid>, limit: usize) -> Result<Vec<Uuid>> {
+        let after = after.map(|a| a.to_string()).unwrap_or_default();
+        self.run(move |c| {
+            let mut st = c.prepare_cached(
+                "SELECT h.id FROM households h
+                  WHERE h.id > ?1
+                    AND NOT EXISTS (SELECT 1 FROM citizen_rows c WHERE c.household_id = h.id)
+                  ORDER BY h.id LIMIT ?2",
+            )?;
+            let ids = st
+                .query_map(params![after, limit as i64], |r| r.get::<_, String>(0))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            ids.iter()
+                .map(|id| {
+                    Uuid::parse_str(id)
+                        .map_err(|e| StorageError::Other(format!("bad household id: {e}")))
+                })
+                .collect()
+        })
+        .await
+    }
+
+    async fn put_citizen_rows(&self, rows: Vec<(Uuid, Vec<u8>, CitizenRow)>) -> Result<u64> {
         self.run(move |c| {
             let tx = c.transaction()?;
-            let mut locked = None;
+            let mut n = 0;
+            {
+                // Only at the heads the row was read from, and never over a row an ingest wrote.
+                let mut st = tx.prepare_cached(
+                    "INSERT INTO citizen_rows (household_id, surveyed_at, phone, roster)
+                     SELECT id, ?3, ?4, ?5 FROM households WHERE id = ?1 AND heads = ?2
+                     ON CONFLICT (household_id) DO NOTHING",
+                )?;
+                for (id, heads, row) in &rows {
+                    n += st.execute(params![
+                        id.to_string(),
+                        heads,
+                        row.surveyed_at,
+                        row.phone,
+                        row.roster
+                    ])? as u64;
+                }
+            }
+            tx.commit()?;
+            Ok(n)
+        })
+        .await
+    }
+
+    async fn note_failures(&self, batch: &[Failures]) -> Result<Vec<Option<i64>>> {
+        let batch = batch.to_vec();
+        self.run(move |c| {
+            let tx = c.transaction()?;
+            let mut out = Vec::with_capacity(batch.len());
             {
                 // One statement per key: a passed window restarts at one failure; reaching the
                 // limit sets the lock; a lock already running is kept.
@@ -78,16 +169,20 @@ impl CitizenStore for SqliteStorage {
                          ELSE NULL END
                      RETURNING locked_until",
                 )?;
-                for (key, rule) in &keys {
-                    let until = st.query_row(
-                        params![key, now, rule.limit, rule.window_ms, rule.lock_ms],
-                        |r| r.get::<_, Option<i64>>(0),
-                    )?;
-                    locked = locked.max(until);
+                for Failures { keys, now } in &batch {
+                    let mut locked = None;
+                    for (key, rule) in keys {
+                        let until = st.query_row(
+                            params![key, now, rule.limit, rule.window_ms, rule.lock_ms],
+                            |r| r.get::<_, Option<i64>>(0),
+                        )?;
+                        locked = locked.max(until);
+                    }
+                    out.push(locked);
                 }
             }
             tx.commit()?;
-            Ok(locked)
+            Ok(out)
         })
         .await
     }
