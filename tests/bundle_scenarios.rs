@@ -100,12 +100,20 @@ fn up_and_down_by_files_only<S: Storage>(r: &mut TestRegistry<S>) {
     let ack = import_from_registry(&mut a.store, &back).expect("import on A");
     assert!(ack.acknowledged >= 1);
     assert!(a.store.unsynced_ids().expect("unsynced").is_empty());
-    assert_eq!(export_for_registry(&mut a.store, false).expect("export").households, 0);
+    assert_eq!(
+        export_for_registry(&mut a.store, false)
+            .expect("export")
+            .households,
+        0
+    );
 
     // B edits; the edit travels up and down again, and both tablets and the registry agree.
     b.set(h, "answers.q03", json!("Edited on B"));
     let up_b = export_for_registry(&mut b.store, false).expect("export B");
-    assert_eq!(import_up(r, &key, &up_b.bytes).expect("import B").accepted, 1);
+    assert_eq!(
+        import_up(r, &key, &up_b.bytes).expect("import B").accepted,
+        1
+    );
     let down_a = export_down(r, &key, &a);
     import_from_registry(&mut a.store, &down_a).expect("import on A");
     assert_eq!(a.heads(), b.heads());
@@ -120,7 +128,9 @@ fn bad_bundles_are_refused_with_nothing_applied<S: Storage>(r: &mut TestRegistry
     let mut a = r.device(&[AREA]);
     let mut b = r.device(&[AREA]);
     a.add(2, AREA);
-    let up = export_for_registry(&mut a.store, false).expect("export").bytes;
+    let up = export_for_registry(&mut a.store, false)
+        .expect("export")
+        .bytes;
     let counts = r.counts();
     let heads = r.heads();
     let unchanged = |r: &TestRegistry<S>| {
@@ -136,14 +146,20 @@ fn bad_bundles_are_refused_with_nothing_applied<S: Storage>(r: &mut TestRegistry
     let mut flipped = up.clone();
     let at = up.len() / 2;
     flipped[at] ^= 0x04;
-    assert_eq!(refusal_code(import_up(r, &key, &flipped).unwrap_err()), "corrupted");
+    assert_eq!(
+        refusal_code(import_up(r, &key, &flipped).unwrap_err()),
+        "corrupted"
+    );
     unchanged(r);
     // Tampered: a byte changed and the checksum made to match; the signature catches it.
     let mut tampered = flipped.clone();
     let n = tampered.len();
     let sum: [u8; 32] = Sha256::digest(&tampered[..n - 32]).into();
     tampered[n - 32..].copy_from_slice(&sum);
-    assert_eq!(refusal_code(import_up(r, &key, &tampered).unwrap_err()), "tampered");
+    assert_eq!(
+        refusal_code(import_up(r, &key, &tampered).unwrap_err()),
+        "tampered"
+    );
     unchanged(r);
     // Foreign: made for another registry's key.
     let other_registry = DeviceKey::from_secret([7; 32]);
@@ -157,7 +173,10 @@ fn bad_bundles_are_refused_with_nothing_applied<S: Storage>(r: &mut TestRegistry
         0,
     );
     let foreign = bundle::seal(&header, &Contents::default(), &a_key).expect("seal");
-    assert_eq!(refusal_code(import_up(r, &key, &foreign).unwrap_err()), "foreign");
+    assert_eq!(
+        refusal_code(import_up(r, &key, &foreign).unwrap_err()),
+        "foreign"
+    );
     // Unknown sender: a device key the registry never registered, claiming to be A.
     let impostor = DeviceKey::from_secret([9; 32]);
     let header = Header::new(
@@ -182,9 +201,19 @@ fn bad_bundles_are_refused_with_nothing_applied<S: Storage>(r: &mut TestRegistry
         refusal_code(import_up(r, &key, &forged).unwrap_err()),
         "unknown_sender"
     );
-    let nobody = Header::new(Direction::Up, "no-such-device", impostor.public(), REGISTRY, key.public(), 0);
+    let nobody = Header::new(
+        Direction::Up,
+        "no-such-device",
+        impostor.public(),
+        REGISTRY,
+        key.public(),
+        0,
+    );
     let nobody = bundle::seal(&nobody, &Contents::default(), &impostor).expect("seal");
-    assert_eq!(refusal_code(import_up(r, &key, &nobody).unwrap_err()), "unknown_sender");
+    assert_eq!(
+        refusal_code(import_up(r, &key, &nobody).unwrap_err()),
+        "unknown_sender"
+    );
     unchanged(r);
 
     // On a tablet: A's downward bundle is foreign to B, and damaged ones are refused.
@@ -192,23 +221,42 @@ fn bad_bundles_are_refused_with_nothing_applied<S: Storage>(r: &mut TestRegistry
     let for_a = export_down(r, &key, &a);
     let b_before = b.heads();
     let e = import_from_registry(&mut b.store, &for_a).unwrap_err();
-    assert!(matches!(e, shumari_sync::SyncError::Bundle(ref x) if x.code() == "foreign"), "{e:?}");
+    assert!(
+        matches!(e, shumari_sync::SyncError::Bundle(ref x) if x.code() == "foreign"),
+        "{e:?}"
+    );
     let for_b = export_down(r, &key, &b);
     let e = import_from_registry(&mut b.store, &for_b[..for_b.len() / 2]).unwrap_err();
-    assert!(matches!(e, shumari_sync::SyncError::Bundle(ref x) if x.code() == "truncated"), "{e:?}");
+    assert!(
+        matches!(e, shumari_sync::SyncError::Bundle(ref x) if x.code() == "truncated"),
+        "{e:?}"
+    );
     let mut bad = for_b.clone();
     let at = bad.len() - 80;
     bad[at] ^= 1;
     let e = import_from_registry(&mut b.store, &bad).unwrap_err();
-    assert!(matches!(e, shumari_sync::SyncError::Bundle(ref x) if x.code() == "corrupted"), "{e:?}");
+    assert!(
+        matches!(e, shumari_sync::SyncError::Bundle(ref x) if x.code() == "corrupted"),
+        "{e:?}"
+    );
     assert_eq!(b.heads(), b_before, "nothing applied on B");
     // A bundle signed by someone else than the registry B knows: unknown sender.
     let fake_registry = DeviceKey::from_secret([8; 32]);
     let b_key = DeviceKey::from_secret(*b.store.device_key().expect("kv").expect("key").secret);
-    let header = Header::new(Direction::Down, REGISTRY, fake_registry.public(), &device_id(&b), b_key.public(), 0);
+    let header = Header::new(
+        Direction::Down,
+        REGISTRY,
+        fake_registry.public(),
+        &device_id(&b),
+        b_key.public(),
+        0,
+    );
     let fake = bundle::seal(&header, &Contents::default(), &fake_registry).expect("seal");
     let e = import_from_registry(&mut b.store, &fake).unwrap_err();
-    assert!(matches!(e, shumari_sync::SyncError::Bundle(ref x) if x.code() == "unknown_sender"), "{e:?}");
+    assert!(
+        matches!(e, shumari_sync::SyncError::Bundle(ref x) if x.code() == "unknown_sender"),
+        "{e:?}"
+    );
     assert_eq!(b.heads(), b_before);
     // The sound one applies.
     import_from_registry(&mut b.store, &for_b).expect("sound");
@@ -226,12 +274,28 @@ fn a_colleagues_change_relayed_in_a_bundle_is_verified_by_its_author<S: Storage>
     assert!(b.sync().refused.is_empty());
     // A's edit reaches B's tablet (a colleague's hand-over); A never sends it.
     a.set(h, "answers.q03", json!("Relayed by B"));
-    let o = outgoing_signed(&a.store, &[h]).expect("outgoing").pop().expect("h");
-    let b_heads = b.store.all_heads().expect("heads").into_iter().find(|(id, _)| *id == h).expect("held").1;
-    for (_, res) in b.store.apply_remote(&[(h, o.changes.clone(), b_heads)]).expect("apply") {
+    let o = outgoing_signed(&a.store, &[h])
+        .expect("outgoing")
+        .pop()
+        .expect("h");
+    let b_heads = b
+        .store
+        .all_heads()
+        .expect("heads")
+        .into_iter()
+        .find(|(id, _)| *id == h)
+        .expect("held")
+        .1;
+    for (_, res) in b
+        .store
+        .apply_remote(&[(h, o.changes.clone(), b_heads)])
+        .expect("apply")
+    {
         res.expect("applied");
     }
-    b.store.keep_signatures(&[(h, o.signatures.clone())]).expect("keep");
+    b.store
+        .keep_signatures(&[(h, o.signatures.clone())])
+        .expect("keep");
     // B's bundle carries A's change with A's signature: accepted at the registry.
     let up = export_for_registry(&mut b.store, false).expect("export");
     let report = import_up(r, &key, &up.bytes).expect("import");
@@ -241,15 +305,29 @@ fn a_colleagues_change_relayed_in_a_bundle_is_verified_by_its_author<S: Storage>
 
     // A change altered on the way (A's record, another change) is refused for the household.
     a.set(h, "answers.q03", json!("Second edit"));
-    let o = outgoing_signed(&a.store, &[h]).expect("outgoing").pop().expect("h");
+    let o = outgoing_signed(&a.store, &[h])
+        .expect("outgoing")
+        .pop()
+        .expect("h");
     let mut records = o.signatures.clone();
     records[0].signature[3] ^= 1;
     let b_key = DeviceKey::from_secret(*b.store.device_key().expect("kv").expect("key").secret);
-    let header = Header::new(Direction::Up, &device_id(&b), b_key.public(), REGISTRY, key.public(), 0);
+    let header = Header::new(
+        Direction::Up,
+        &device_id(&b),
+        b_key.public(),
+        REGISTRY,
+        key.public(),
+        0,
+    );
     let contents = Contents {
         parts: vec![Part::Push(PushRequest {
-            docs: vec![PushDoc::raw(h, o.changes.clone())
-                .signed(records.into_iter().map(shumari_sync::identity::to_wire).collect())],
+            docs: vec![PushDoc::raw(h, o.changes.clone()).signed(
+                records
+                    .into_iter()
+                    .map(shumari_sync::identity::to_wire)
+                    .collect(),
+            )],
         })],
     };
     let file = bundle::seal(&header, &contents, &b_key).expect("seal");
@@ -268,14 +346,20 @@ fn out_of_scope_households_are_refused_as_a_push_would_be<S: Storage>(r: &mut Te
     let up = export_for_registry(&mut a.store, false).expect("export");
     let report = import_up(r, &key, &up.bytes).expect("import");
     assert_eq!(report.accepted, 1);
-    let refused: Vec<(Uuid, String)> = report.refused.iter().map(|x| (x.id, x.code.clone())).collect();
+    let refused: Vec<(Uuid, String)> = report
+        .refused
+        .iter()
+        .map(|x| (x.id, x.code.clone()))
+        .collect();
     assert_eq!(refused, vec![(outside, "out_of_scope".to_string())]);
     assert!(r.heads().contains_key(&inside));
     assert!(!r.heads().contains_key(&outside));
 }
 
 /// A device enrolled before the registry had a bundle key learns it at its next online pull.
-fn a_device_enrolled_before_the_key_learns_it_on_its_next_sync<S: Storage>(r: &mut TestRegistry<S>) {
+fn a_device_enrolled_before_the_key_learns_it_on_its_next_sync<S: Storage>(
+    r: &mut TestRegistry<S>,
+) {
     let mut a = r.device(&[AREA]);
     assert_eq!(registry_key(&a.store).expect("kv"), None);
     assert!(matches!(

@@ -61,8 +61,12 @@ impl App {
 
     /// Applies the registry's bundle at `path` ("Load from USB").
     pub fn load_bundle(&self, path: &Path) -> Result<BundleLoaded> {
-        let bytes = std::fs::read(path)
-            .map_err(|e| AppError::Invalid(format!("the file {} could not be read: {e}", path.display())))?;
+        let bytes = std::fs::read(path).map_err(|e| {
+            AppError::Invalid(format!(
+                "the file {} could not be read: {e}",
+                path.display()
+            ))
+        })?;
         let r = self.with_store(|store| {
             shumari_sync::bundle::import_from_registry(store, &bytes).map_err(bundle_error)
         })?;

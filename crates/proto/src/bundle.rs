@@ -301,7 +301,9 @@ pub enum BundleError {
     #[error("this bundle was written by a newer Shumari (format {0}); update Shumari to read it")]
     Format(u8),
     /// The file ends early.
-    #[error("the bundle is truncated (the file ends early): copy it again from the sender's device")]
+    #[error(
+        "the bundle is truncated (the file ends early): copy it again from the sender's device"
+    )]
     Truncated,
     /// The bytes were damaged (checksum, decryption or decoding failed).
     #[error("the bundle is corrupted ({0}): copy it again from the sender's device")]
@@ -341,9 +343,7 @@ impl BundleError {
 }
 
 /// The age recipient of the party whose Ed25519 public key is `public_key`.
-pub fn recipient(
-    public_key: &[u8; PUBLIC_KEY_LEN],
-) -> Result<age::x25519::Recipient, BundleError> {
+pub fn recipient(public_key: &[u8; PUBLIC_KEY_LEN]) -> Result<age::x25519::Recipient, BundleError> {
     use bech32::ToBase32;
     let key = VerifyingKey::from_bytes(public_key)
         .map_err(|_| BundleError::Seal("the recipient's key is not an Ed25519 key".into()))?;
@@ -381,7 +381,11 @@ fn signed_message(hash: &[u8; 32]) -> Vec<u8> {
 
 /// Writes a bundle: `contents` encrypted to `header.recipient_key` and signed by `sender`, whose
 /// public key must be `header.sender_key`. The header's counts are filled in here.
-pub fn seal(header: &Header, contents: &Contents, sender: &DeviceKey) -> Result<Vec<u8>, BundleError> {
+pub fn seal(
+    header: &Header,
+    contents: &Contents,
+    sender: &DeviceKey,
+) -> Result<Vec<u8>, BundleError> {
     if sender.public() != header.sender_key {
         return Err(BundleError::Seal(
             "the header names another sender key than the one signing".into(),
@@ -465,7 +469,9 @@ pub fn parse(bytes: &[u8]) -> Result<Sealed<'_>, BundleError> {
         return Err(BundleError::Truncated);
     }
     if bytes.len() > end {
-        return Err(BundleError::Corrupted("bytes after the end of the bundle".into()));
+        return Err(BundleError::Corrupted(
+            "bytes after the end of the bundle".into(),
+        ));
     }
     let checked = &bytes[..end - CHECKSUM_LEN];
     let checksum: [u8; 32] = Sha256::digest(checked).into();
@@ -546,7 +552,10 @@ mod tests {
     use crate::message::{Cursor, PushDoc};
 
     fn keys() -> (DeviceKey, DeviceKey) {
-        (DeviceKey::from_secret([1; 32]), DeviceKey::from_secret([2; 32]))
+        (
+            DeviceKey::from_secret([1; 32]),
+            DeviceKey::from_secret([2; 32]),
+        )
     }
 
     fn sample(device: &DeviceKey, registry: &DeviceKey) -> Vec<u8> {
@@ -593,7 +602,10 @@ mod tests {
         assert_eq!(contents.parts.len(), 4);
         assert_eq!(contents.households(), 1);
         let other = DeviceKey::from_secret([9; 32]);
-        assert_eq!(sealed.open(&other, &device.public()).unwrap_err().code(), "foreign");
+        assert_eq!(
+            sealed.open(&other, &device.public()).unwrap_err().code(),
+            "foreign"
+        );
         assert_eq!(
             sealed.open(&registry, &other.public()).unwrap_err().code(),
             "unknown_sender"
@@ -606,9 +618,15 @@ mod tests {
     fn damage_and_changes_are_told_apart() {
         let (device, registry) = keys();
         let file = sample(&device, &registry);
-        assert_eq!(parse(&file[..file.len() - 1]).unwrap_err().code(), "truncated");
+        assert_eq!(
+            parse(&file[..file.len() - 1]).unwrap_err().code(),
+            "truncated"
+        );
         assert_eq!(parse(&file[..20]).unwrap_err().code(), "truncated");
-        assert_eq!(parse(b"PK\x03\x04zip file").unwrap_err().code(), "not_a_bundle");
+        assert_eq!(
+            parse(b"PK\x03\x04zip file").unwrap_err().code(),
+            "not_a_bundle"
+        );
         // A flipped byte in the header or the body: the checksum catches it.
         for i in [30usize, file.len() / 2, file.len() - 40] {
             let mut bad = file.clone();

@@ -18,13 +18,23 @@ fn cases() -> u32 {
 }
 
 fn keys() -> (DeviceKey, DeviceKey) {
-    (DeviceKey::from_secret([1; 32]), DeviceKey::from_secret([2; 32]))
+    (
+        DeviceKey::from_secret([1; 32]),
+        DeviceKey::from_secret([2; 32]),
+    )
 }
 
 /// A real bundle from a device to the registry.
 fn sample() -> Vec<u8> {
     let (device, registry) = keys();
-    let header = Header::new(Direction::Up, "d-1", device.public(), REGISTRY, registry.public(), 5);
+    let header = Header::new(
+        Direction::Up,
+        "d-1",
+        device.public(),
+        REGISTRY,
+        registry.public(),
+        5,
+    );
     let contents = Contents {
         parts: vec![
             Part::Actors(ActorsRequest {
@@ -48,7 +58,9 @@ fn sample() -> Vec<u8> {
 fn read(bytes: &[u8]) -> Result<Contents, &'static str> {
     let (device, registry) = keys();
     let sealed = bundle::parse(bytes).map_err(|e| e.code())?;
-    sealed.open(&registry, &device.public()).map_err(|e| e.code())
+    sealed
+        .open(&registry, &device.public())
+        .map_err(|e| e.code())
 }
 
 #[derive(Debug, Clone)]

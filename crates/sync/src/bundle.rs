@@ -136,7 +136,8 @@ pub fn export_for_registry(store: &mut Store, all: bool) -> Result<Exported, Syn
                 continue;
             }
             let d = push_doc(doc);
-            if !batch.is_empty() && (size + d.wire_len() > PART_BYTES || batch.len() >= MAX_PUSH_DOCS)
+            if !batch.is_empty()
+                && (size + d.wire_len() > PART_BYTES || batch.len() >= MAX_PUSH_DOCS)
             {
                 parts.push(Part::Push(PushRequest {
                     docs: std::mem::take(&mut batch),
@@ -203,7 +204,10 @@ pub fn import_from_registry(store: &mut Store, bytes: &[u8]) -> Result<Imported,
         .iter()
         .any(|p| !matches!(p, Part::Page(_) | Part::Heads(_)))
     {
-        return Err(BundleError::Corrupted("a bundle to a device carries a device's request".into()).into());
+        return Err(BundleError::Corrupted(
+            "a bundle to a device carries a device's request".into(),
+        )
+        .into());
     }
     let mut report = Imported::default();
     // The registry starts a bundle where this device last said it was (or from the beginning), and

@@ -667,7 +667,9 @@ pub(crate) fn apply_offline(
             _: Option<&str>,
             _: Vec<u8>,
         ) -> Result<Vec<u8>, TransportError> {
-            Err(TransportError::Unreachable("a bundle is applied offline".into()))
+            Err(TransportError::Unreachable(
+                "a bundle is applied offline".into(),
+            ))
         }
     }
     let mut quiet = |_: &Progress| {};

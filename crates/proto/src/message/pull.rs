@@ -184,15 +184,13 @@ impl Message for PullResponse {
         write_ids(w, &self.removed);
         self.cursor.write(w);
         let signed = any_signed(&self.docs);
-        w.u8(
-            u8::from(self.more)
-                | if signed { SIGNED } else { 0 }
-                | if self.bundle_key.is_some() {
-                    BUNDLE_KEY
-                } else {
-                    0
-                },
-        );
+        w.u8(u8::from(self.more)
+            | if signed { SIGNED } else { 0 }
+            | if self.bundle_key.is_some() {
+                BUNDLE_KEY
+            } else {
+                0
+            });
         match &self.check {
             CheckVerdict::NotChecked => w.u8(0),
             CheckVerdict::Consistent => w.u8(1),

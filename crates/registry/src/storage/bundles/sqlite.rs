@@ -31,7 +31,8 @@ impl BundleStore for SqliteStorage {
                 .prepare_cached("SELECT public_key FROM bundle_key WHERE id = 1")?
                 .query_row([], |r| r.get(0))?;
             tx.commit()?;
-            key_of(Some(held)).ok_or_else(|| StorageError::Other("bad bundle key in database".into()))
+            key_of(Some(held))
+                .ok_or_else(|| StorageError::Other("bad bundle key in database".into()))
         })
         .await
     }
@@ -39,9 +40,11 @@ impl BundleStore for SqliteStorage {
     async fn bundle_position(&self, device_id: &str) -> Result<Option<String>> {
         let device_id = device_id.to_string();
         self.run(move |c| {
-            Ok(c.prepare_cached("SELECT cursor FROM bundle_positions WHERE device_id = ?1")?
-                .query_row([&device_id], |r| r.get(0))
-                .optional()?)
+            Ok(
+                c.prepare_cached("SELECT cursor FROM bundle_positions WHERE device_id = ?1")?
+                    .query_row([&device_id], |r| r.get(0))
+                    .optional()?,
+            )
         })
         .await
     }
@@ -53,8 +56,11 @@ impl BundleStore for SqliteStorage {
         bundle_id: &str,
         now: i64,
     ) -> Result<()> {
-        let (device_id, cursor, bundle_id) =
-            (device_id.to_string(), cursor.to_string(), bundle_id.to_string());
+        let (device_id, cursor, bundle_id) = (
+            device_id.to_string(),
+            cursor.to_string(),
+            bundle_id.to_string(),
+        );
         self.run(move |c| {
             c.prepare_cached(
                 "INSERT INTO bundle_positions (device_id, cursor, bundle_id, imported_at)
