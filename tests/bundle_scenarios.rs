@@ -309,8 +309,12 @@ fn a_colleagues_change_relayed_in_a_bundle_is_verified_by_its_author<S: Storage>
         .expect("outgoing")
         .pop()
         .expect("h");
+    // Every record altered (the one of the change the registry already holds is ignored; the new
+    // change's no longer verifies).
     let mut records = o.signatures.clone();
-    records[0].signature[3] ^= 1;
+    for r in &mut records {
+        r.signature[3] ^= 1;
+    }
     let b_key = DeviceKey::from_secret(*b.store.device_key().expect("kv").expect("key").secret);
     let header = Header::new(
         Direction::Up,
