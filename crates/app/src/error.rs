@@ -102,7 +102,7 @@ impl AppError {
             AppError::Expired => "expired",
             AppError::UpdateRequired(_) => "update_required",
             AppError::Refused { .. } => "refused",
-            AppError::Bundle { code, .. } => *code,
+            AppError::Bundle { code, .. } => code,
             AppError::Internal(_) => "internal",
         }
     }
