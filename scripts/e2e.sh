@@ -43,6 +43,10 @@ new_code() { # name -> enrollment code of a new surveyor in PK10101
 CODE_A="$(new_code "Surveyor A")"
 CODE_B="$(new_code "Surveyor B")"
 export REGISTRY_URL="http://127.0.0.1:$REG_PORT" CODE_A CODE_B
+# The registry's bundle key (USB bundles; key file beside the database), made before the apps
+# enroll so they learn it then; usb.mjs imports and exports bundles with the CLI in $BUNDLE_DIR.
+"$SHUMARI" bundle key --db "$REG_DB" >/dev/null
+export REG_DB BUNDLE_DIR="$WORK"
 # The console's users: a supervisor and a district officer of PK10101, and an administrator with a
 # TOTP second factor.
 CONSOLE_PASSWORD="e2e console password"

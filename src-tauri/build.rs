@@ -28,6 +28,8 @@ const COMMANDS: &[&str] = &[
     "set_settings",
     "store_info",
     "back_up_now",
+    "save_bundle",
+    "load_bundle",
     "open_preview",
     "preview_answer",
     "preview_add_row",

@@ -37,6 +37,7 @@ fn frame_for(ep: Endpoint) -> Option<Vec<u8>> {
             digest: [0; 8],
             assignments: false,
             signatures: false,
+            bundle_key: false,
         }
         .encode(),
         Endpoint::Check => CheckRequest {

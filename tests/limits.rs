@@ -124,6 +124,7 @@ fn requests_over_a_bound_are_refused_whole() {
         code: "ABCD-EFGH".into(),
         label,
         short_id: "K7QD2".into(),
+        bundle_key: false,
     }
     .encode();
     assert!(big.len() > MAX_ENROLL_BODY, "{}", big.len());
@@ -133,6 +134,7 @@ fn requests_over_a_bound_are_refused_whole() {
         code: "ABCD-EFGH".into(),
         label: "tablet 7".into(),
         short_id: "K7QD2".into(),
+        bundle_key: false,
     }
     .encode();
     match http.call(Endpoint::Enroll, None, small) {
@@ -346,6 +348,7 @@ fn one_address_flooding_enrollments_gets_429() {
             code: format!("GUESS-{n:04}"),
             label: "tablet".into(),
             short_id: "K7QD2".into(),
+            bundle_key: false,
         }
         .encode()
     };

@@ -248,6 +248,7 @@ fn a_device_enrolled_before_keys_registers_one_and_signs_from_then_on<S: Storage
                 code: r.code(&user),
                 label: "old".into(),
                 short_id: old.store.device().short_id.clone(),
+                bundle_key: false,
             }
             .encode(),
         )

@@ -8,7 +8,9 @@
 mod commands;
 mod error;
 
-use commands::{assignments, conflicts, households, interview, preview, session, settings, sync};
+use commands::{
+    assignments, bundles, conflicts, households, interview, preview, session, settings, sync,
+};
 use std::path::PathBuf;
 use tauri::Manager;
 
@@ -54,6 +56,8 @@ fn main() {
             settings::set_settings,
             settings::store_info,
             settings::back_up_now,
+            bundles::save_bundle,
+            bundles::load_bundle,
             preview::open_preview,
             preview::preview_answer,
             preview::preview_add_row,

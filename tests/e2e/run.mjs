@@ -10,6 +10,7 @@ import { Session, sleep } from './webdriver.mjs';
 import { receiveOnSecond, conflictShownAndResolved } from './two_instances.mjs';
 import { consoleSteps } from './console.mjs';
 import { portalSteps } from './portal.mjs';
+import { householdByUsb } from './usb.mjs';
 
 const env = (k, d) => process.env[k] ?? d;
 const APP = env('APP');
@@ -298,6 +299,10 @@ try {
   await step('a conflict made by two instances is shown and resolved', async () => {
     assert(b, 'the second instance is running');
     await conflictShownAndResolved({ a, b, ref, shot, audit });
+  });
+  await step('an edit travels from instance A to the registry and down to B by USB files only', async () => {
+    assert(b, 'the second instance is running');
+    await householdByUsb({ a, b, ref, shot, audit });
   });
 
   await step('wrong PIN: clear message, nothing lost', async () => {

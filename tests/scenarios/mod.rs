@@ -579,6 +579,7 @@ pub fn console_users_old_tablet_is_refused<S: Storage>(reg: &TestRegistry<S>) {
         digest: [0; 8],
         assignments: false,
         signatures: false,
+        bundle_key: false,
     };
     let refused = t
         .call(Endpoint::Pull, Some(token), pull.encode())

@@ -65,6 +65,15 @@ pub enum AppError {
         /// The registry's reasons, in plain words.
         detail: String,
     },
+    /// A USB bundle was refused (`truncated`, `corrupted`, `foreign`, `tampered`,
+    /// `unknown_sender`, ...) and nothing of it applied, or could not be made.
+    #[error("{message}")]
+    Bundle {
+        /// The bundle's refusal code (translated by the UI as `bundle.<code>`).
+        code: &'static str,
+        /// In plain words.
+        message: String,
+    },
     /// A fault of the app or the device (disk, database).
     #[error("internal error: {0}")]
     Internal(String),
@@ -93,6 +102,7 @@ impl AppError {
             AppError::Expired => "expired",
             AppError::UpdateRequired(_) => "update_required",
             AppError::Refused { .. } => "refused",
+            AppError::Bundle { code, .. } => code,
             AppError::Internal(_) => "internal",
         }
     }

@@ -16,6 +16,7 @@
 //! - [`form_preview`]: "try a form": any XLSForm file checked by the forms engine and filled in
 //!   memory only (never a household), evaluated after each answer.
 //! - [`conflicts`]: fields two devices changed concurrently, and choosing the value to keep.
+//! - [`bundles`]: "Save to USB" and "Load from USB": sync by encrypted, signed files.
 //! - [`sync`]: background sync with backoff, on-demand sync and one foreground round, with progress;
 //!   a round holds the store for one short local step at a time, never across network IO, so no
 //!   call here ever waits on the network.
@@ -30,6 +31,7 @@
 mod answers;
 pub mod assignments;
 pub mod backups;
+pub mod bundles;
 pub mod conflicts;
 pub mod dto;
 pub mod error;

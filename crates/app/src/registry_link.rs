@@ -57,6 +57,10 @@ fn sync_error(e: SyncError) -> AppError {
         SyncError::Stopped => AppError::Locked,
         SyncError::Revoked(_) => AppError::Revoked,
         SyncError::Expired(_) => AppError::Expired,
+        SyncError::Bundle(b) => AppError::Bundle {
+            code: b.code(),
+            message: b.to_string(),
+        },
     }
 }
 

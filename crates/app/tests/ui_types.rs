@@ -10,6 +10,7 @@
 
 use shumari_app::assignments::AssignmentView;
 use shumari_app::backups::{BackupInfo, StoreInfo};
+use shumari_app::bundles::{BundleLoaded, BundleSaved};
 use shumari_app::form_preview::{FormCheck, FormProblem, PreviewOpened, PreviewState, TypeCount};
 use shumari_app::questionnaire::{Choice, FormDef, Kind, Question, RangeDef, Section};
 use shumari_app::sync::{SyncError, SyncStatus};
@@ -115,6 +116,8 @@ fn render() -> Rendered {
         .add::<Settings>()
         .add::<BackupInfo>()
         .add::<StoreInfo>()
+        .add::<BundleSaved>()
+        .add::<BundleLoaded>()
         .add::<FormProblem>()
         .add::<TypeCount>()
         .add::<FormCheck>()

@@ -37,6 +37,10 @@ pub enum Command {
     /// Run and administer the central registry.
     #[command(subcommand)]
     Registry(crate::registry_cmd::RegistryCmd),
+    /// Sync by USB stick: export and import encrypted, signed bundles (on a device, or with --db at
+    /// the registry).
+    #[command(subcommand)]
+    Bundle(crate::bundle_cmd::BundleCmd),
 }
 
 /// `shumari areas`

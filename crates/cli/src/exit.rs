@@ -39,7 +39,16 @@ pub fn code_for(err: &anyhow::Error) -> i32 {
         | "refused"
         | "revoked"
         | "expired"
-        | "update_required" => 2,
+        | "update_required"
+        // A refused USB bundle: the file the user gave.
+        | "not_a_bundle"
+        | "unsupported_format"
+        | "truncated"
+        | "corrupted"
+        | "foreign"
+        | "unknown_sender"
+        | "tampered"
+        | "too_large" => 2,
         _ => 1,
     }
 }

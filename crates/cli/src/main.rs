@@ -9,6 +9,7 @@ mod areas_cmd;
 mod assign_cmd;
 mod audit_cmd;
 mod backup_cmd;
+mod bundle_cmd;
 mod cli;
 mod client_cmd;
 mod console_user_cmd;
@@ -45,6 +46,7 @@ fn main() {
         Command::Enroll(args) => sync_cmd::enroll(&cli, args),
         Command::Sync(args) => sync_cmd::run(&cli, args),
         Command::Registry(cmd) => registry_cmd::run(&cli, cmd),
+        Command::Bundle(cmd) => bundle_cmd::run(&cli, cmd),
         Command::Form(cli::FormCmd::Check { file }) => form_cmd::check(file, cli.json),
     };
     match result {

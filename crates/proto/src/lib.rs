@@ -9,7 +9,8 @@
 //! - [`compact`]: the compact form of pushed automerge changes;
 //! - [`check`]: the consistency check's bucket digests;
 //! - [`signing`]: change signatures, the records that prove a change's author whoever delivers it;
-//! - [`transport`]: the [`Transport`] trait (bytes in, bytes out, per endpoint).
+//! - [`transport`]: the [`Transport`] trait (bytes in, bytes out, per endpoint);
+//! - [`bundle`]: USB bundles, the same messages in a signed file encrypted to its recipient.
 //!
 //! # The protocol, end to end
 //! Every household is an automerge document. Automerge changes are content-addressed, so sending a
@@ -54,7 +55,12 @@
 //!    change from any device in scope that brings it, iff the record verifies against the key of the
 //!    device its actor is registered to (a device without a key yet may push its own unsigned); so a
 //!    colleague's tablet holding a change the registry lost can push it again.
-//! 8. **Versioned**: every frame carries [`PROTOCOL_VERSION`]; another version gets
+//! 8. **By hand** ([`bundle`]): the same messages in a file on a USB stick for a tablet that never
+//!    sees a network — upward the actors, pushes and cursor a sync would send, downward the pages
+//!    a pull would give and the registry's heads —, encrypted to the recipient, signed by the
+//!    sender, checked whole before anything is applied. The registry's bundle key reaches devices
+//!    in the enrollment answer and on a pull's last page, each behind a flag the device sets.
+//! 9. **Versioned**: every frame carries [`PROTOCOL_VERSION`]; another version gets
 //!    `unsupported_version` (HTTP 426) telling the user to update.
 //!
 //! The same sequence among any number of devices converges: every replica ends with the same changes,
@@ -63,6 +69,7 @@
 //! Errors outside a message (no token, an old client, a body too large) travel as HTTP statuses with a
 //! JSON [`ErrorBody`] `{code, message}`.
 
+pub mod bundle;
 pub mod check;
 pub mod codec;
 pub mod compact;

@@ -70,3 +70,13 @@ pub const MAX_REGISTER_ACTORS: usize = 256;
 /// Bytes of an enrollment request (a code, a device name and a few fields): anything larger is not
 /// an enrollment.
 pub const MAX_ENROLL_BODY: usize = 1024;
+
+/// Bytes of one USB bundle ([`crate::bundle`]), on the stick and once decrypted. A bundle is read
+/// whole into memory; a district's 10,000 households with their history are a few tens of MiB, so
+/// 512 MiB leaves room for a province while staying inside a laptop's memory.
+pub const MAX_BUNDLE_BYTES: usize = 512 * 1024 * 1024;
+
+/// Messages one bundle may carry. Each is a frame of at most [`crate::codec::MAX_DECOMPRESSED`]
+/// bytes, written by the sender at about a megabyte: 100,000 is far beyond any real bundle and keeps
+/// a lying count from costing anything (each part is at least two bytes, checked before reading).
+pub const MAX_BUNDLE_PARTS: usize = 100_000;

@@ -72,6 +72,7 @@ fn samples() -> Vec<(u8, Vec<u8>)> {
             role: Role::Supervisor,
             areas: vec!["PK10101".into()],
             short_id: "K7QD2".into(),
+            bundle_key: Some([8; 32]),
         }),
         payload(&PushRequest {
             docs: (0..4).map(push_doc).collect(),
@@ -98,6 +99,7 @@ fn samples() -> Vec<(u8, Vec<u8>)> {
             digest: [3; 8],
             assignments: true,
             signatures: true,
+            bundle_key: true,
         }),
         payload(&CheckRequest {
             buckets: vec![1, 7],
@@ -132,6 +134,7 @@ fn samples() -> Vec<(u8, Vec<u8>)> {
                 assigned_by_name: "S".into(),
                 assigned_at: 5,
             }]),
+            bundle_key: Some([2; 32]),
         }),
         payload(&CheckResponse {
             send: vec![doc(5), doc(6)],

@@ -54,6 +54,10 @@ pub enum RegistryError {
     /// Something else went wrong inside.
     #[error("internal error: {0}")]
     Internal(String),
+    /// A USB bundle was refused (`shumari_proto::bundle`): truncated, corrupted, foreign, tampered,
+    /// from an unknown sender; nothing of it was applied.
+    #[error("{0}")]
+    Bundle(#[from] shumari_proto::bundle::BundleError),
 }
 
 impl RegistryError {
@@ -80,6 +84,7 @@ impl RegistryError {
             RegistryError::RateLimited(_) => "rate_limited",
             RegistryError::Storage(_) => "unavailable",
             RegistryError::Internal(_) => "internal",
+            RegistryError::Bundle(e) => e.code(),
         }
     }
 
@@ -90,6 +95,7 @@ impl RegistryError {
             RegistryError::BadRequest(_)
                 | RegistryError::NotFound(_)
                 | RegistryError::Transition(_)
+                | RegistryError::Bundle(_)
         )
     }
 }

@@ -461,6 +461,7 @@ impl<A: StoreAccess + ?Sized> Session<'_, A> {
                     },
                     assignments: true,
                     signatures: true,
+                    bundle_key: true,
                 },
             )?;
             more_follows = resp.more;
@@ -480,11 +481,16 @@ impl<A: StoreAccess + ?Sized> Session<'_, A> {
             // The page that ends the feed carries the user's assignments, complete: they replace
             // what the device held (a withdrawn one is gone); absent, the device keeps its list.
             let assignments = resp.assignments;
+            let bundle_key = resp.bundle_key;
             let gone = self.store.with_store(|s| {
                 let gone = s.remove_local(&removed)?;
                 s.kv_set(KEY_CURSOR, &next)?;
                 if let Some(list) = &assignments {
                     s.replace_assignments(list)?;
+                }
+                // The registry's bundle key, for USB bundles (`crate::bundle`).
+                if let Some(k) = &bundle_key {
+                    crate::bundle::learn_registry_key(s, k)?;
                 }
                 Ok(gone)
             })?;
@@ -642,4 +648,44 @@ pub fn sync_with<A: StoreAccess + ?Sized>(
         Ok(st.conflicted_count()?)
     })?;
     Ok(s.report)
+}
+
+/// Applies documents that came another way than a pull (a USB bundle, `crate::bundle`) exactly as
+/// a pull's pages are applied: measured first, a few per local step, signature records kept.
+/// Returns how many were applied; what could not be is added to `refused`.
+pub(crate) fn apply_offline(
+    store: &mut Store,
+    docs: Vec<DocChanges>,
+    refused: &mut Vec<Refused>,
+) -> Result<u64, SyncError> {
+    /// No network: a bundle is read from a file.
+    struct Offline;
+    impl Transport for Offline {
+        fn call(
+            &mut self,
+            _: Endpoint,
+            _: Option<&str>,
+            _: Vec<u8>,
+        ) -> Result<Vec<u8>, TransportError> {
+            Err(TransportError::Unreachable(
+                "a bundle is applied offline".into(),
+            ))
+        }
+    }
+    let mut quiet = |_: &Progress| {};
+    let opts = Options::default();
+    let mut s = Session {
+        store,
+        t: &mut Offline,
+        token: None,
+        opts: &opts,
+        report: Report::default(),
+        progress: &mut quiet,
+        refused: BTreeSet::new(),
+        push_ratio: 3.0,
+        key_offered: false,
+    };
+    let n = s.apply(docs)?;
+    refused.append(&mut s.report.refused);
+    Ok(n)
 }

@@ -34,6 +34,10 @@ pub enum SyncError {
     /// kept). Never retried.
     #[error("this device's registry token expired because it did not sync for too long; ask your supervisor for a new enrollment code (its households stay on this device)")]
     Expired(String),
+    /// A USB bundle was refused (truncated, corrupted, foreign, tampered, from an unknown sender),
+    /// or could not be made; nothing of a refused bundle was applied.
+    #[error(transparent)]
+    Bundle(#[from] shumari_proto::bundle::BundleError),
 }
 
 impl From<TransportError> for SyncError {

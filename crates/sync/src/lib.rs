@@ -55,11 +55,47 @@
 //! What a device would send for some households, records included, is
 //! [`identity::signed_unsent`]: the same documents the next push sends, for a relay, a hub or a file.
 //!
+//! # USB bundles
+//!
+//! A tablet that never sees a network syncs by file ([`bundle`]; the format is
+//! [`shumari_proto::bundle`]). A bundle is the protocol's own messages carried by hand: upward, the
+//! actors to bind, the documents the next push would send (records included, so relayed changes
+//! keep their authors' signatures) and the device's cursor; downward, the pages a pull from that
+//! cursor would give and the registry's heads for the scope, which acknowledge what the device sent.
+//! The body is encrypted with `age` to the recipient's key (an X25519 key derived from its Ed25519
+//! key: the device's signing key, the registry's bundle key learnt at enrollment or on a pull) and the
+//! file is signed by its sender, so a relay, a stick or a courier sees nothing and can change
+//! nothing. The receiver checks the whole file before it applies anything, then applies it with the
+//! code that serves the online exchange: importing twice changes nothing.
+//!
+//! ```
+//! use shumari_proto::bundle::{self, Contents, Direction, Header, Part, REGISTRY};
+//! use shumari_proto::message::{PushDoc, PushRequest};
+//! use shumari_proto::signing::DeviceKey;
+//! let tablet = DeviceKey::from_secret([1; 32]);
+//! let registry = DeviceKey::from_secret([2; 32]); // its public half is what tablets learn
+//! // The tablet's push, with its signature record, sealed for the registry.
+//! let id = uuid::Uuid::now_v7();
+//! let push = PushRequest {
+//!     docs: vec![PushDoc::raw(id, vec![/* raw change chunk */]).signed(vec![tablet.sign(&[9; 32])])],
+//! };
+//! let header = Header::new(Direction::Up, "tablet-7", tablet.public(), REGISTRY, registry.public(), 0);
+//! let file = bundle::seal(&header, &Contents { parts: vec![Part::Push(push.clone())] }, &tablet).unwrap();
+//! // At the registry: the sender's key is the one the tablet registered, never the file's claim.
+//! let contents = bundle::parse(&file).unwrap().open(&registry, &tablet.public()).unwrap();
+//! assert_eq!(contents.parts, vec![Part::Push(push)]);
+//! // One byte changed on the stick: refused before anything is applied.
+//! let mut damaged = file.clone();
+//! damaged[40] ^= 1;
+//! assert_eq!(bundle::parse(&damaged).unwrap_err().code(), "corrupted");
+//! ```
+//!
 //! The engine never stands in the surveyor's way: it takes the device's store for one short local
 //! step at a time ([`access`]), never across a request, and acknowledges the heads it sent, so edits
 //! made while a batch is in flight stay waiting for the next round.
 
 pub mod access;
+pub mod bundle;
 pub mod engine;
 pub mod error;
 pub mod http;

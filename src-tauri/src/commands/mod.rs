@@ -2,6 +2,7 @@
 //! `async` (run on Tauri's thread pool, not the main thread), so a slow disk never freezes the window.
 
 pub mod assignments;
+pub mod bundles;
 pub mod conflicts;
 pub mod households;
 pub mod interview;

@@ -672,6 +672,46 @@ export type StoreInfo = {
 };
 
 /**
+ * A bundle saved for the registry.
+ */
+export type BundleSaved = {
+  /**
+   * The file written.
+   */
+  path: string,
+  /**
+   * Households it carries.
+   */
+  households: number,
+  /**
+   * Its size in bytes.
+   */
+  bytes: number,
+};
+
+/**
+ * What loading a bundle from the registry did.
+ */
+export type BundleLoaded = {
+  /**
+   * Households received and applied.
+   */
+  received: number,
+  /**
+   * Households removed because they left this device's area.
+   */
+  removed: number,
+  /**
+   * Households whose changes the registry now holds.
+   */
+  acknowledged: number,
+  /**
+   * Households that could not be applied.
+   */
+  refused: number,
+};
+
+/**
  * One error or warning of a form source, located for its author.
  */
 export type FormProblem = {

@@ -15,6 +15,9 @@ pub struct EnrollRequest {
     /// The short id the device has used so far (in the references of households made before
     /// enrollment); granted when no other device holds it.
     pub short_id: String,
+    /// The device wants the registry's bundle key ([`crate::bundle`]) in the answer (a trailing
+    /// byte, absent from older devices, which are answered without it).
+    pub bundle_key: bool,
 }
 
 impl Message for EnrollRequest {
@@ -23,12 +26,20 @@ impl Message for EnrollRequest {
         w.str(&self.code);
         w.str(&self.label);
         w.str(&self.short_id);
+        if self.bundle_key {
+            w.u8(1);
+        }
     }
     fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let code = r.str()?;
+        let label = r.str()?;
+        let short_id = r.str()?;
+        let flags = if r.remaining() > 0 { r.u8()? } else { 0 };
         Ok(EnrollRequest {
-            code: r.str()?,
-            label: r.str()?,
-            short_id: r.str()?,
+            code,
+            label,
+            short_id,
+            bundle_key: flags & 1 != 0,
         })
     }
 }
@@ -51,6 +62,10 @@ pub struct EnrollResponse {
     /// The short id granted to this device: no other device holds it, and every reference number
     /// the device makes from now on carries it.
     pub short_id: String,
+    /// The registry's bundle key (the Ed25519 public key bundles to the registry are encrypted to
+    /// and bundles from it are signed with), when the device asked and the registry has one
+    /// (32 trailing bytes).
+    pub bundle_key: Option<[u8; 32]>,
 }
 
 impl Message for EnrollResponse {
@@ -66,6 +81,9 @@ impl Message for EnrollResponse {
             w.str(a);
         }
         w.str(&self.short_id);
+        if let Some(k) = &self.bundle_key {
+            w.hash(k);
+        }
     }
     fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
         let token = r.str()?;
@@ -76,6 +94,11 @@ impl Message for EnrollResponse {
         let n = r.count(1)?;
         let areas = (0..n).map(|_| r.str()).collect::<Result<_, _>>()?;
         let short_id = r.str()?;
+        let bundle_key = if r.remaining() > 0 {
+            Some(r.hash()?)
+        } else {
+            None
+        };
         Ok(EnrollResponse {
             token,
             device_id,
@@ -84,6 +107,7 @@ impl Message for EnrollResponse {
             role,
             areas,
             short_id,
+            bundle_key,
         })
     }
 }

@@ -115,14 +115,14 @@ pub trait Message: Sized {
     }
 }
 
-pub(super) fn write_heads(w: &mut Writer, h: &[[u8; 32]]) {
+pub(crate) fn write_heads(w: &mut Writer, h: &[[u8; 32]]) {
     w.varint(h.len() as u64);
     for x in h {
         w.hash(x);
     }
 }
 
-pub(super) fn read_heads(r: &mut Reader<'_>) -> Result<Heads, DecodeError> {
+pub(crate) fn read_heads(r: &mut Reader<'_>) -> Result<Heads, DecodeError> {
     let n = r.count(32)?;
     (0..n).map(|_| r.hash()).collect()
 }
@@ -254,6 +254,7 @@ mod tests {
             more: true,
             check: CheckVerdict::Differs(vec![[1; 8], [3; 8]]),
             assignments: None,
+            bundle_key: None,
         };
         assert_eq!(PullResponse::decode(&pull.encode()).unwrap(), pull);
         // The page that ends the feed carries the assignments, areas and households alike.
@@ -292,6 +293,12 @@ mod tests {
             ..pull.clone()
         };
         assert_eq!(PullResponse::decode(&empty.encode()).unwrap(), empty);
+        // The registry's bundle key rides on the last page behind its own flag bit.
+        let keyed = PullResponse {
+            bundle_key: Some([7; 32]),
+            ..last.clone()
+        };
+        assert_eq!(PullResponse::decode(&keyed.encode()).unwrap(), keyed);
         let c = pull.cursor;
         assert_eq!(Cursor::from_token(&c.to_token()), c);
         assert_eq!(Cursor::from_token("zz"), Cursor::default());
@@ -331,6 +338,7 @@ mod tests {
             digest: [9; 8],
             assignments: false,
             signatures: false,
+            bundle_key: false,
         };
         assert!(pull.encode().len() <= 24, "{}", pull.encode().len());
         // Asking for the assignments costs one byte, and a request without it still reads.
@@ -364,8 +372,14 @@ mod tests {
             role: Role::District,
             areas: vec!["PK101".into()],
             short_id: "K7QD2".into(),
+            bundle_key: None,
         };
         assert_eq!(EnrollResponse::decode(&resp.encode()).unwrap(), resp);
+        let keyed = EnrollResponse {
+            bundle_key: Some([3; 32]),
+            ..resp.clone()
+        };
+        assert_eq!(EnrollResponse::decode(&keyed.encode()).unwrap(), keyed);
         // The same payload with another role name written by hand.
         let mut w = Writer::new();
         for f in ["t", "d", "u", "Name", "admin"] {

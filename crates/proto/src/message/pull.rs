@@ -4,6 +4,10 @@ use super::{
     any_signed, read_doc_signatures, read_docs, read_ids, write_doc_signatures, write_docs,
     write_ids, DocChanges, Message, SIGNED,
 };
+
+/// The flag bit, beside `more` and [`SIGNED`], saying that the registry's bundle key follows the
+/// signatures (set only for a device that asked).
+const BUNDLE_KEY: u8 = 4;
 use crate::codec::{DecodeError, Reader, Writer};
 use uuid::Uuid;
 
@@ -102,6 +106,9 @@ pub struct PullRequest {
     /// The device keeps change signatures to relay changes: send them beside the changes (bit 1
     /// of the same trailing byte).
     pub signatures: bool,
+    /// The device wants the registry's bundle key ([`crate::bundle`]) on the page that ends the
+    /// feed (bit 2 of the same trailing byte).
+    pub bundle_key: bool,
 }
 
 impl Message for PullRequest {
@@ -112,7 +119,9 @@ impl Message for PullRequest {
         for b in self.digest {
             w.u8(b);
         }
-        let flags = u8::from(self.assignments) | (u8::from(self.signatures) << 1);
+        let flags = u8::from(self.assignments)
+            | (u8::from(self.signatures) << 1)
+            | (u8::from(self.bundle_key) << 2);
         if flags != 0 {
             w.u8(flags);
         }
@@ -130,6 +139,7 @@ impl Message for PullRequest {
             digest,
             assignments: flags & 1 != 0,
             signatures: flags & 2 != 0,
+            bundle_key: flags & 4 != 0,
         })
     }
 }
@@ -162,6 +172,9 @@ pub struct PullResponse {
     /// The user's active assignments, complete, on the page that ends the feed when the device
     /// asked (`None`: not sent; the device keeps what it has).
     pub assignments: Option<Vec<shumari_domain::Assignment>>,
+    /// The registry's bundle key, on the page that ends the feed when the device asked and the
+    /// registry has one (32 bytes behind a flag bit an earlier build never receives).
+    pub bundle_key: Option<[u8; 32]>,
 }
 
 impl Message for PullResponse {
@@ -171,7 +184,13 @@ impl Message for PullResponse {
         write_ids(w, &self.removed);
         self.cursor.write(w);
         let signed = any_signed(&self.docs);
-        w.u8(u8::from(self.more) | if signed { SIGNED } else { 0 });
+        w.u8(u8::from(self.more)
+            | if signed { SIGNED } else { 0 }
+            | if self.bundle_key.is_some() {
+                BUNDLE_KEY
+            } else {
+                0
+            });
         match &self.check {
             CheckVerdict::NotChecked => w.u8(0),
             CheckVerdict::Consistent => w.u8(1),
@@ -188,6 +207,9 @@ impl Message for PullResponse {
         if signed {
             write_doc_signatures(w, &self.docs);
         }
+        if let Some(k) = &self.bundle_key {
+            w.hash(k);
+        }
         if let Some(list) = &self.assignments {
             super::assignments::write(w, list);
         }
@@ -197,7 +219,7 @@ impl Message for PullResponse {
         let removed = read_ids(r)?;
         let cursor = Cursor::read(r)?;
         let flags = r.u8()?;
-        if flags & !(1 | SIGNED) != 0 {
+        if flags & !(1 | SIGNED | BUNDLE_KEY) != 0 {
             return Err(DecodeError::Invalid("more"));
         }
         let more = flags & 1 != 0;
@@ -220,6 +242,11 @@ impl Message for PullResponse {
         if flags & SIGNED != 0 {
             read_doc_signatures(r, &mut docs)?;
         }
+        let bundle_key = if flags & BUNDLE_KEY != 0 {
+            Some(r.hash()?)
+        } else {
+            None
+        };
         let assignments = if r.remaining() > 0 {
             Some(super::assignments::read(r)?)
         } else {
@@ -232,6 +259,7 @@ impl Message for PullResponse {
             more,
             check,
             assignments,
+            bundle_key,
         })
     }
 }

@@ -20,7 +20,7 @@ impl HttpError {
             | RegistryError::Revoked(_)
             | RegistryError::Expired(_) => StatusCode::UNAUTHORIZED,
             RegistryError::Forbidden(_) => StatusCode::FORBIDDEN,
-            RegistryError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            RegistryError::BadRequest(_) | RegistryError::Bundle(_) => StatusCode::BAD_REQUEST,
             RegistryError::Transition(_) => StatusCode::CONFLICT,
             RegistryError::UnsupportedVersion { .. } => StatusCode::UPGRADE_REQUIRED,
             RegistryError::NotFound(_) => StatusCode::NOT_FOUND,

@@ -125,6 +125,10 @@ pub enum AccessAction {
     ChangeRefused,
     /// A device registered its public key, or was refused another one.
     DeviceKey,
+    /// A USB bundle from a device was imported (its id, households, accepted and refused counts).
+    BundleImport,
+    /// A USB bundle for a device was exported (its id and households).
+    BundleExport,
 }
 
 impl AccessAction {
@@ -180,6 +184,8 @@ impl AccessAction {
             AccessAction::TargetSet => "dashboard.target_set",
             AccessAction::ChangeRefused => "change.refused",
             AccessAction::DeviceKey => "device.key",
+            AccessAction::BundleImport => "bundle.import",
+            AccessAction::BundleExport => "bundle.export",
         }
     }
 }

@@ -52,6 +52,11 @@ impl<S: Storage> Registry<S> {
         }
         let short_id = self.grant_short_id(&device_id, &req.short_id).await?;
         tracing::info!(device = %device_id, user = %user.id, "device enrolled");
+        let bundle_key = if req.bundle_key {
+            self.storage.bundle_key().await?
+        } else {
+            None
+        };
         Ok(EnrollResponse {
             token,
             device_id,
@@ -60,6 +65,7 @@ impl<S: Storage> Registry<S> {
             role: user.role,
             areas: user.areas,
             short_id,
+            bundle_key,
         })
     }
 

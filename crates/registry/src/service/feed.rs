@@ -87,6 +87,12 @@ impl<S: Storage> Registry<S> {
             if req.assignments && !more && assignments.is_none() {
                 assignments = Some(self.device_assignments(&auth.user).await?);
             }
+            // The registry's bundle key rides on the same page (`bundles.rs`).
+            let bundle_key = if req.bundle_key && !more {
+                self.storage.bundle_key().await?
+            } else {
+                None
+            };
             let resp = PullResponse {
                 docs: page.docs,
                 removed: page.removed,
@@ -94,6 +100,7 @@ impl<S: Storage> Registry<S> {
                 more,
                 check,
                 assignments: if more { None } else { assignments.clone() },
+                bundle_key,
             };
             // Rarely, a page compresses worse than guessed: halve the budget and build it again.
             if resp.docs.len() > 1 && resp.encode().len() > limit {

@@ -14,6 +14,8 @@
 //!   reference numbers unique by granting each device its own short id and checking new references;
 //!   `bounds.rs` what one household may cost, before automerge loads its bytes and before it is
 //!   stored);
+//! - `bundles.rs`: USB bundles: a device's bundle imported as its push, a device's bundle of
+//!   what its pull would give, and the registry's bundle key (a key file; the public half in V23);
 //! - `feed.rs`: the pull, from snapshots on a first sync and from the log after that, each change
 //!   with its signature record for a device that asks;
 //! - `check.rs`: the consistency check's verdict and repair;
@@ -51,6 +53,7 @@ mod admin;
 mod assignments;
 mod bounds;
 mod browse;
+mod bundles;
 mod check;
 mod citizen;
 mod citizen_failures;
@@ -94,6 +97,7 @@ pub use access_audit::{AccessAction, ANONYMOUS, CONSOLE};
 pub use admin::{AuditRow, HouseholdDetail};
 pub use assignments::{AssignWhat, AssignmentProgress, Coverage, Overview, Unassigned, MAX_LISTED};
 pub use browse::{HouseholdPage, PageRequest};
+pub use bundles::{load_or_create_key, BundleExport, BundleImport, RefusedHousehold};
 pub use citizen::{
     mask_name, same_phone, CitizenAnswer, CitizenLimits, CitizenMember, CitizenStage, CitizenToken,
     CitizenView, CITIZEN, ISSUE_DATE_FIELD,

@@ -12,6 +12,7 @@ pub mod aggregates;
 pub mod any;
 pub mod assignments;
 pub mod backup;
+pub mod bundles;
 pub mod casework;
 pub mod citizen;
 pub mod console;
@@ -34,6 +35,7 @@ use uuid::Uuid;
 pub use access::{AccessEntry, AccessEvent};
 pub use aggregates::AggregateStore;
 pub use assignments::AssignmentStore;
+pub use bundles::BundleStore;
 pub use casework::{CaseStore, ScoreStore};
 pub use citizen::{AttemptRule, CitizenStore};
 pub use devices::{DeviceRow, Disabled, TokenRecord, UserRow};
@@ -187,6 +189,7 @@ pub trait Storage:
     + GrievanceStore
     + AggregateStore
     + SigningStore
+    + BundleStore
     + Send
     + Sync
     + 'static

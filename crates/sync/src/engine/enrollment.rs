@@ -48,6 +48,7 @@ pub fn enroll_with<A: StoreAccess + ?Sized>(
             code: code.trim().to_string(),
             label: label.clone(),
             short_id: label,
+            bundle_key: true,
         },
     )?;
     s.store.with_store(|store| {
@@ -61,6 +62,10 @@ pub fn enroll_with<A: StoreAccess + ?Sized>(
         // References made from now on carry the short id the registry granted (unique among its
         // devices); households it has never seen are renumbered if the id changed.
         store.adopt_short_id(&resp.short_id)?;
+        // The registry's bundle key, for USB bundles (`crate::bundle`), when it has one.
+        if let Some(k) = &resp.bundle_key {
+            crate::bundle::learn_registry_key(store, k)?;
+        }
         // Edits are signed with the user's name beside the registry id, so a conflict on another
         // device says who wrote each value in words a surveyor recognises ("Ayesha (u-…)"), not an
         // opaque id.
