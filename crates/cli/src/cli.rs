@@ -37,6 +37,9 @@ pub enum Command {
     /// Run and administer the central registry.
     #[command(subcommand)]
     Registry(crate::registry_cmd::RegistryCmd),
+    /// Run a district hub: a registry for the office's tablets that syncs with the registry above.
+    #[command(subcommand)]
+    Hub(crate::hub_cmd::HubCmd),
 }
 
 /// `shumari areas`

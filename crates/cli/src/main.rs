@@ -20,6 +20,7 @@ mod flags_cmd;
 mod form_cmd;
 mod grievance_cmd;
 mod household_cmd;
+mod hub_cmd;
 mod identity_cmd;
 mod output;
 mod payments_cmd;
@@ -45,6 +46,7 @@ fn main() {
         Command::Enroll(args) => sync_cmd::enroll(&cli, args),
         Command::Sync(args) => sync_cmd::run(&cli, args),
         Command::Registry(cmd) => registry_cmd::run(&cli, cmd),
+        Command::Hub(cmd) => hub_cmd::run(cmd, cli.json),
         Command::Form(cli::FormCmd::Check { file }) => form_cmd::check(file, cli.json),
     };
     match result {

@@ -54,7 +54,12 @@
 //!    change from any device in scope that brings it, iff the record verifies against the key of the
 //!    device its actor is registered to (a device without a key yet may push its own unsigned); so a
 //!    colleague's tablet holding a change the registry lost can push it again.
-//! 8. **Versioned**: every frame carries [`PROTOCOL_VERSION`]; another version gets
+//! 8. **Relayed by hubs** (`/v1/hub/devices`): a district hub is a device of role `hub` that runs a
+//!    registry for its own tablets. Before pushing their changes upstream it registers each tablet
+//!    (user, public key, short id, actors; [`message::HubDevicesRequest`]), held to the hub's
+//!    district; the changes then verify upstream as any relay's (7.), and the hub pulls its
+//!    district's feed with records to pass down (`shumari-hub`).
+//! 9. **Versioned**: every frame carries [`PROTOCOL_VERSION`]; another version gets
 //!    `unsupported_version` (HTTP 426) telling the user to update.
 //!
 //! The same sequence among any number of devices converges: every replica ends with the same changes,

@@ -125,6 +125,9 @@ pub enum AccessAction {
     ChangeRefused,
     /// A device registered its public key, or was refused another one.
     DeviceKey,
+    /// A district hub registered one of its tablets (or was refused); the detail names the
+    /// outcome and the tablet's device id here.
+    HubDevice,
 }
 
 impl AccessAction {
@@ -180,6 +183,7 @@ impl AccessAction {
             AccessAction::TargetSet => "dashboard.target_set",
             AccessAction::ChangeRefused => "change.refused",
             AccessAction::DeviceKey => "device.key",
+            AccessAction::HubDevice => "hub.device",
         }
     }
 }
