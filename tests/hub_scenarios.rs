@@ -316,13 +316,20 @@ fn cut_rounds_resume<S: Storage>(centre: &mut TestRegistry<S>) {
     let done = done.expect("a round went through");
     assert!(done.refused.is_empty(), "{done:?}");
     let stats = proxy.stats();
-    assert!(stats.cuts_up + stats.cuts_down > 0 && failures > 0, "{stats:?}");
+    assert!(
+        stats.cuts_up + stats.cuts_down > 0 && failures > 0,
+        "{stats:?}"
+    );
     // Whatever the cuts did, the next clean round finds nothing left, and everyone converges.
     proxy.set_faults(false);
     let counts = centre.counts();
     let r = site.hub.sync_upstream(t.as_mut()).expect("clean round");
     assert_eq!((r.pushed, r.pulled), (0, 0), "{r:?}");
-    assert_eq!(centre.counts(), counts, "nothing stored twice at the centre");
+    assert_eq!(
+        centre.counts(),
+        counts,
+        "nothing stored twice at the centre"
+    );
     assert!(a.sync().refused.is_empty());
     assert!(c.sync().refused.is_empty());
     converged(centre, &site, &[&a, &c]);
@@ -350,7 +357,8 @@ fn duplicated_deliveries<S: Storage>(centre: &mut TestRegistry<S>) {
     let conn = rusqlite::Connection::open(db_path(&site.reg)).expect("db");
     conn.execute("DELETE FROM hub_upstream_acked", [])
         .expect("forget");
-    conn.execute("DELETE FROM hub_registered", []).expect("forget");
+    conn.execute("DELETE FROM hub_registered", [])
+        .expect("forget");
     let r = site.round(centre);
     assert_eq!(r.pushed, 10, "every household sent again: {r:?}");
     assert_eq!(r.pulled, 0, "nothing new came down: {r:?}");
@@ -401,11 +409,18 @@ fn altered_by_the_hub<S: Storage>(centre: &mut TestRegistry<S>) {
     let mut out = site
         .reg
         .rt
-        .block_on(shumari_hub::outgoing::outgoing(&site.reg.reg.storage, &acked))
+        .block_on(shumari_hub::outgoing::outgoing(
+            &site.reg.reg.storage,
+            &acked,
+        ))
         .expect("outgoing");
     assert_eq!(out.len(), 1);
     let mut doc = out.pop().expect("h").doc;
-    assert_eq!(doc.signatures.len(), 1, "the tablet's record travels with it");
+    assert_eq!(
+        doc.signatures.len(),
+        1,
+        "the tablet's record travels with it"
+    );
     let at = doc
         .changes
         .windows(6)
@@ -424,7 +439,12 @@ fn altered_by_the_hub<S: Storage>(centre: &mut TestRegistry<S>) {
             PushRequest { docs: vec![doc] }.encode(),
         )
         .expect("push");
-    let outcome = PushResponse::decode(&resp).expect("answer").results.pop().expect("one").1;
+    let outcome = PushResponse::decode(&resp)
+        .expect("answer")
+        .results
+        .pop()
+        .expect("one")
+        .1;
     match outcome {
         DocOutcome::Refused(r) => assert_eq!(r.code, RefusalCode::BadSignature),
         DocOutcome::Accepted => panic!("an altered change was accepted"),

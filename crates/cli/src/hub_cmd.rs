@@ -123,7 +123,9 @@ pub enum HubUserCmd {
 fn open_hub(rt: &tokio::runtime::Runtime, db: &HubDb) -> anyhow::Result<Arc<Hub<AnyStorage>>> {
     let url = DbUrl::parse(&db.db);
     let DbUrl::Sqlite(path) = &url else {
-        return Err(crate::exit::bad("a hub's database is SQLite: --db sqlite:PATH"));
+        return Err(crate::exit::bad(
+            "a hub's database is SQLite: --db sqlite:PATH",
+        ));
     };
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;

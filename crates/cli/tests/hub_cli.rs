@@ -27,7 +27,10 @@ fn hub(db: &str, args: &[&str]) -> String {
         "{args:?}: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    String::from_utf8(out.stdout).expect("utf-8").trim().to_string()
+    String::from_utf8(out.stdout)
+        .expect("utf-8")
+        .trim()
+        .to_string()
 }
 
 /// A running `shumari hub serve`, killed when dropped.
@@ -69,7 +72,16 @@ fn serve_hub(db: &str) -> HubServer {
 fn office(centre: &TempRegistry, dir: &Path) -> (String, String) {
     let hub_user = admin_json(
         &centre.db,
-        &["user", "add", "--name", "Office Hub", "--role", "hub", "--area", "PK603"],
+        &[
+            "user",
+            "add",
+            "--name",
+            "Office Hub",
+            "--role",
+            "hub",
+            "--area",
+            "PK603",
+        ],
     )["id"]
         .as_str()
         .expect("id")
@@ -82,7 +94,16 @@ fn office(centre: &TempRegistry, dir: &Path) -> (String, String) {
     hub(&db, &["enroll", "--upstream", &centre.url, "--code", &code]);
     let surveyor = admin_json(
         &centre.db,
-        &["user", "add", "--name", "Sana Malik", "--role", "surveyor", "--area", "PK603"],
+        &[
+            "user",
+            "add",
+            "--name",
+            "Sana Malik",
+            "--role",
+            "surveyor",
+            "--area",
+            "PK603",
+        ],
     )["id"]
         .as_str()
         .expect("id")
@@ -90,8 +111,16 @@ fn office(centre: &TempRegistry, dir: &Path) -> (String, String) {
     hub(
         &db,
         &[
-            "user", "add", "--id", &surveyor, "--name", "Sana Malik", "--role", "surveyor",
-            "--area", "PK603",
+            "user",
+            "add",
+            "--id",
+            &surveyor,
+            "--name",
+            "Sana Malik",
+            "--role",
+            "surveyor",
+            "--area",
+            "PK603",
         ],
     );
     (db, surveyor)
@@ -139,7 +168,10 @@ fn a_district_office_set_up_and_synced_from_the_command_line() {
     let t = tablet(&db, &served.url, &surveyor);
     add(t.path(), 1);
     device(t.path()).arg("sync").assert().success();
-    assert!(centre_households(&centre).is_empty(), "not upstream before a round");
+    assert!(
+        centre_households(&centre).is_empty(),
+        "not upstream before a round"
+    );
 
     let report: Value = serde_json::from_str(&hub(&db, &["sync", "--json"])).expect("json");
     assert_eq!(report["pushed"], json!(1), "{report}");
@@ -148,7 +180,10 @@ fn a_district_office_set_up_and_synced_from_the_command_line() {
     assert_eq!(listed.len(), 1);
     // A second round has nothing to do.
     let report: Value = serde_json::from_str(&hub(&db, &["sync", "--json"])).expect("json");
-    assert_eq!((&report["pushed"], &report["pulled"]), (&json!(0), &json!(0)));
+    assert_eq!(
+        (&report["pushed"], &report["pulled"]),
+        (&json!(0), &json!(0))
+    );
 }
 
 /// Rows in the centre's change log (what it has committed), read beside the running server.
@@ -187,12 +222,18 @@ fn a_hub_killed_mid_round_finishes_at_the_next_with_nothing_twice() {
     round.kill().expect("SIGKILL");
     round.wait().expect("reaped");
     let before = log_rows(&centre);
-    assert!(before >= 10, "the round was killed after the centre committed something");
+    assert!(
+        before >= 10,
+        "the round was killed after the centre committed something"
+    );
 
     // The next round finishes; a further one finds nothing.
     hub(&db, &["sync"]);
     let report: Value = serde_json::from_str(&hub(&db, &["sync", "--json"])).expect("json");
-    assert_eq!((&report["pushed"], &report["pulled"]), (&json!(0), &json!(0)));
+    assert_eq!(
+        (&report["pushed"], &report["pulled"]),
+        (&json!(0), &json!(0))
+    );
     let listed = centre_households(&centre);
     assert_eq!(listed.len(), HOUSEHOLDS as usize);
     // One log entry per household: nothing was stored twice.
@@ -204,5 +245,8 @@ fn a_hub_killed_mid_round_finishes_at_the_next_with_nothing_twice() {
         .output()
         .expect("list");
     let on_tablet: Value = serde_json::from_slice(&on_tablet.stdout).expect("json");
-    assert_eq!(on_tablet.as_array().expect("list").len(), HOUSEHOLDS as usize);
+    assert_eq!(
+        on_tablet.as_array().expect("list").len(),
+        HOUSEHOLDS as usize
+    );
 }

@@ -49,10 +49,7 @@ fn wire(h: &[ChangeHash]) -> Vec<[u8; 32]> {
 }
 
 /// Merges one household; `None` when nothing new arrived (the hub's heads are returned then).
-fn merge(
-    d: &DocChanges,
-    stored: Option<&StoredDoc>,
-) -> Result<(Option<IngestRow>, Vec<[u8; 32]>)> {
+fn merge(d: &DocChanges, stored: Option<&StoredDoc>) -> Result<(Option<IngestRow>, Vec<[u8; 32]>)> {
     let mut am = match stored {
         Some(s) => AutoCommit::load(&s.doc).map_err(|e| bad(d.id, e))?,
         None => AutoCommit::new(),
@@ -75,8 +72,8 @@ fn merge(
     if household_id != d.id {
         return Err(bad(d.id, "the document belongs to another household"));
     }
-    let conflicts = u32::try_from(hd.conflicts().map_err(|e| bad(d.id, e))?.len())
-        .unwrap_or(u32::MAX);
+    let conflicts =
+        u32::try_from(hd.conflicts().map_err(|e| bad(d.id, e))?.len()).unwrap_or(u32::MAX);
     let projection = hd.projection(conflicts).map_err(|e| bad(d.id, e))?;
     let heads = wire(&hd.heads());
     let row = IngestRow {
@@ -139,7 +136,10 @@ pub async fn apply_page<S: Storage>(storage: &S, docs: &[DocChanges]) -> Result<
         pending.retain(|d| stale.contains(&d.id));
     }
     if let Some(d) = pending.first() {
-        return Err(bad(d.id, "kept changing while the hub applied it; sync again"));
+        return Err(bad(
+            d.id,
+            "kept changing while the hub applied it; sync again",
+        ));
     }
     Ok(out)
 }

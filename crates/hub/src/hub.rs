@@ -90,18 +90,21 @@ impl<S: Storage> Hub<S> {
     pub fn add_user(&self, user: &User) -> Result<()> {
         let link = self.link()?.ok_or(HubError::NotEnrolled)?;
         if !allows(user.role, Action::EnrollTablet) || user.role == Role::Hub {
-            return Err(HubError::Registry(shumari_registry::RegistryError::BadRequest(
-                format!("a {} holds no tablet at a hub", user.role.title()),
-            )));
+            return Err(HubError::Registry(
+                shumari_registry::RegistryError::BadRequest(format!(
+                    "a {} holds no tablet at a hub",
+                    user.role.title()
+                )),
+            ));
         }
         let inside = |a: &String| link.areas.iter().any(|h| area::contains(h, a));
         if user.areas.is_empty() || !user.areas.iter().all(inside) {
-            return Err(HubError::Registry(shumari_registry::RegistryError::BadRequest(
-                format!(
+            return Err(HubError::Registry(
+                shumari_registry::RegistryError::BadRequest(format!(
                     "the hub serves {}; a user's areas must lie inside them",
                     link.areas.join(", ")
-                ),
-            )));
+                )),
+            ));
         }
         self.rt
             .block_on(self.reg.storage.add_user(user, crate::apply::now_ms()))?;

@@ -139,9 +139,11 @@ impl UpstreamState {
     pub fn last_sync(&self) -> Result<Option<i64>> {
         Ok(self
             .conn
-            .query_row("SELECT last_sync_at FROM hub_upstream WHERE id = 1", [], |r| {
-                r.get(0)
-            })
+            .query_row(
+                "SELECT last_sync_at FROM hub_upstream WHERE id = 1",
+                [],
+                |r| r.get(0),
+            )
             .optional()?
             .flatten())
     }
@@ -151,7 +153,9 @@ impl UpstreamState {
         let mut stmt = self
             .conn
             .prepare("SELECT household_id, heads FROM hub_upstream_acked")?;
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?)))?;
+        let rows = stmt.query_map([], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?))
+        })?;
         let mut out = HashMap::new();
         for row in rows {
             let (id, heads) = row?;

@@ -69,7 +69,11 @@ impl<S: Storage> Registry<S> {
             let refusal = self.hub_device(auth, d).await?;
             let detail = match &refusal {
                 None => format!("registered {}", hub_device_id(&auth.device_id, &local)),
-                Some(r) => format!("refused {} {}", r.code, hub_device_id(&auth.device_id, &local)),
+                Some(r) => format!(
+                    "refused {} {}",
+                    r.code,
+                    hub_device_id(&auth.device_id, &local)
+                ),
             };
             self.record_access(
                 AccessAction::HubDevice,
@@ -97,7 +101,8 @@ impl<S: Storage> Registry<S> {
                 "a hub's device id must be 1 to 64 letters, digits or dashes".into(),
             ));
         }
-        if d.actors.len() > MAX_REGISTER_ACTORS || d.actors.iter().any(|a| a.is_empty() || a.len() > 64)
+        if d.actors.len() > MAX_REGISTER_ACTORS
+            || d.actors.iter().any(|a| a.is_empty() || a.len() > 64)
         {
             return Err(RegistryError::BadRequest(format!(
                 "a device registers at most {MAX_REGISTER_ACTORS} actors of 1 to 64 bytes at a time"
@@ -143,7 +148,12 @@ impl<S: Storage> Registry<S> {
             );
         }
         let id = hub_device_id(&hub.device_id, &d.local_id);
-        match self.storage.device_signers(std::slice::from_ref(&id)).await?.pop() {
+        match self
+            .storage
+            .device_signers(std::slice::from_ref(&id))
+            .await?
+            .pop()
+        {
             Some(held) if held.user_id != user.id => {
                 return refuse(
                     RefusalCode::ActorTaken,

@@ -136,8 +136,8 @@ use sha2::{Digest, Sha256};
 use shumari_domain::AreaRegistry;
 use shumari_proto::codec::peek;
 use shumari_proto::message::{
-    ActorsRequest, CheckRequest, EnrollRequest, HubDevicesRequest, Message, PullRequest, PushRequest, TokenRequest,
-    DEFAULT_CHUNK_BYTES,
+    ActorsRequest, CheckRequest, EnrollRequest, HubDevicesRequest, Message, PullRequest,
+    PushRequest, TokenRequest, DEFAULT_CHUNK_BYTES,
 };
 use shumari_proto::{Endpoint, PROTOCOL_VERSION};
 use std::sync::Arc;
