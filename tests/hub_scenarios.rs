@@ -18,9 +18,9 @@ use shumari_proto::message::{
     PushResponse,
 };
 use shumari_proto::signing::DeviceKey;
-use shumari_proto::{Endpoint, RefusalCode, Transport};
+use shumari_proto::{Endpoint, RefusalCode};
 use shumari_registry::service::ReviewRequest;
-use shumari_registry::storage::{SigningStore, Storage, User};
+use shumari_registry::storage::{Storage, User};
 use shumari_registry::SqliteStorage;
 use shumari_scenarios::faults::{FaultConfig, FaultProxy};
 use shumari_scenarios::{http_transport, on_both, other_area, TestDevice, TestRegistry, AREA};
@@ -153,7 +153,9 @@ fn through_the_hub_and_back<S: Storage>(centre: &mut TestRegistry<S>) {
     assert_eq!(status_at(&site.reg, h), "complete");
 
     let r = site.round(centre);
-    assert_eq!(r.tablets_registered, 2, "both tablets registered upstream");
+    // The tablet whose changes go up is registered with the centre; the other has made no change
+    // yet, so there is nothing of it to verify.
+    assert_eq!(r.tablets_registered, 1);
     assert_eq!(r.pushed, 1);
     // The centre verified the tablet's signatures, kept them, and marked the household submitted;
     // the mark came down in the same round.
@@ -295,10 +297,12 @@ fn cut_rounds_resume<S: Storage>(centre: &mut TestRegistry<S>) {
         addr,
         15,
         FaultConfig {
-            cut_probability: 0.5,
-            max_cuts: 8,
-            max_cut_up: 200_000,
-            max_cut_down: 60_000,
+            // A round travels on one kept-alive connection: the first few are each cut somewhere
+            // inside the round's bytes.
+            cut_probability: 1.0,
+            max_cuts: 6,
+            max_cut_up: 15_000,
+            max_cut_down: 20_000,
             max_delay: Duration::from_millis(5),
             ..FaultConfig::default()
         },
