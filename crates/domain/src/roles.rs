@@ -406,9 +406,14 @@ mod tests {
                 Role::Surveyor,
                 Role::Community,
                 Role::Supervisor,
-                Role::District
+                Role::District,
+                // A district hub enrolls and pushes as a device, but makes no step of its own.
+                Role::Hub
             ]
         );
+        assert!(STEPS
+            .iter()
+            .all(|&(a, b)| !allows(Role::Hub, Action::Step(a, b))));
         for r in Role::ALL {
             // Whoever holds a tablet may push from it, and nobody else.
             assert_eq!(
