@@ -47,16 +47,18 @@ fn frame_for(ep: Endpoint) -> Option<Vec<u8>> {
         }
         .encode(),
         Endpoint::Token => TokenRequest.encode(),
+        Endpoint::HubDevices => shumari_proto::message::HubDevicesRequest::default().encode(),
     })
 }
 
-const ENDPOINTS: [Endpoint; 6] = [
+const ENDPOINTS: [Endpoint; 7] = [
     Endpoint::Enroll,
     Endpoint::Actors,
     Endpoint::Push,
     Endpoint::Pull,
     Endpoint::Check,
     Endpoint::Token,
+    Endpoint::HubDevices,
 ];
 
 /// `GET path` with a bearer token over plain HTTP: (status, body).

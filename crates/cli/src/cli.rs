@@ -41,6 +41,9 @@ pub enum Command {
     /// the registry).
     #[command(subcommand)]
     Bundle(crate::bundle_cmd::BundleCmd),
+    /// Run a district hub: a registry for the office's tablets that syncs with the registry above.
+    #[command(subcommand)]
+    Hub(crate::hub_cmd::HubCmd),
 }
 
 /// `shumari areas`

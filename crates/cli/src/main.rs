@@ -21,6 +21,7 @@ mod flags_cmd;
 mod form_cmd;
 mod grievance_cmd;
 mod household_cmd;
+mod hub_cmd;
 mod identity_cmd;
 mod output;
 mod payments_cmd;
@@ -47,6 +48,7 @@ fn main() {
         Command::Sync(args) => sync_cmd::run(&cli, args),
         Command::Registry(cmd) => registry_cmd::run(&cli, cmd),
         Command::Bundle(cmd) => bundle_cmd::run(&cli, cmd),
+        Command::Hub(cmd) => hub_cmd::run(cmd, cli.json),
         Command::Form(cli::FormCmd::Check { file }) => form_cmd::check(file, cli.json),
     };
     match result {

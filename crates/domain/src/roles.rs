@@ -50,11 +50,16 @@ pub enum Role {
     /// Finance officer: approves the payment cycles a programme officer prepared and releases their
     /// lists to the bank; never on a tablet.
     Finance,
+    /// A district hub: a machine, not a person. It enrolls with the registry like a tablet, holds
+    /// its district, relays the changes its own tablets signed (their authors' roles are what the
+    /// registry checks) and receives the district's feed to pass down. It makes no change of its
+    /// own, so no status step is its.
+    Hub,
 }
 
 impl Role {
     /// Every role, from the field upwards, then the console-only administrator.
-    pub const ALL: [Role; 9] = [
+    pub const ALL: [Role; 10] = [
         Role::Surveyor,
         Role::Community,
         Role::Supervisor,
@@ -64,6 +69,7 @@ impl Role {
         Role::Administrator,
         Role::Programme,
         Role::Finance,
+        Role::Hub,
     ];
 
     /// The role's name, as stored and sent.
@@ -78,6 +84,7 @@ impl Role {
             Role::Administrator => "administrator",
             Role::Programme => "programme",
             Role::Finance => "finance",
+            Role::Hub => "hub",
         }
     }
 
@@ -93,6 +100,7 @@ impl Role {
             Role::Administrator => "administrator",
             Role::Programme => "programme officer",
             Role::Finance => "finance officer",
+            Role::Hub => "district hub",
         }
     }
 }
@@ -106,7 +114,7 @@ impl fmt::Display for Role {
 /// A name that is no role.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "`{0}` is not a role; use one of surveyor, community, supervisor, district, province, federal, administrator, programme, finance"
+    "`{0}` is not a role; use one of surveyor, community, supervisor, district, province, federal, administrator, programme, finance, hub"
 )]
 pub struct UnknownRole(pub String);
 
@@ -255,7 +263,9 @@ fn reviews(r: Role) -> bool {
 pub fn allows(role: Role, action: Action) -> bool {
     use Status::*;
     match action {
-        Action::EnrollTablet | Action::PushHouseholds => enumerates(role),
+        // A hub enrolls and pushes like a tablet, but only relays: what it pushes is held to the
+        // roles of the users who made the changes, so it gains no step of its own.
+        Action::EnrollTablet | Action::PushHouseholds => enumerates(role) || role == Role::Hub,
         Action::Step(from, to) => {
             STEPS.contains(&(from, to))
                 && match (from, to) {
@@ -396,9 +406,14 @@ mod tests {
                 Role::Surveyor,
                 Role::Community,
                 Role::Supervisor,
-                Role::District
+                Role::District,
+                // A district hub enrolls and pushes as a device, but makes no step of its own.
+                Role::Hub
             ]
         );
+        assert!(STEPS
+            .iter()
+            .all(|&(a, b)| !allows(Role::Hub, Action::Step(a, b))));
         for r in Role::ALL {
             // Whoever holds a tablet may push from it, and nobody else.
             assert_eq!(

@@ -60,7 +60,12 @@
 //!    a pull would give and the registry's heads —, encrypted to the recipient, signed by the
 //!    sender, checked whole before anything is applied. The registry's bundle key reaches devices
 //!    in the enrollment answer and on a pull's last page, each behind a flag the device sets.
-//! 9. **Versioned**: every frame carries [`PROTOCOL_VERSION`]; another version gets
+//! 9. **Relayed by hubs** (`/v1/hub/devices`): a district hub is a device of role `hub` that runs a
+//!    registry for its own tablets. Before pushing their changes upstream it registers each tablet
+//!    (user, public key, short id, actors; [`message::HubDevicesRequest`]), held to the hub's
+//!    district; the changes then verify upstream as any relay's (7.), and the hub pulls its
+//!    district's feed with records to pass down (`shumari-hub`).
+//! 10. **Versioned**: every frame carries [`PROTOCOL_VERSION`]; another version gets
 //!    `unsupported_version` (HTTP 426) telling the user to update.
 //!
 //! The same sequence among any number of devices converges: every replica ends with the same changes,

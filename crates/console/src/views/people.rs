@@ -77,6 +77,7 @@ fn role_name(lang: Lang, r: Role) -> &'static str {
         (Lang::Ur, Role::Administrator) => "منتظم",
         (Lang::Ur, Role::Programme) => "پروگرام افسر",
         (Lang::Ur, Role::Finance) => "مالیاتی افسر",
+        (Lang::Ur, Role::Hub) => "ضلعی مرکز",
     }
 }
 

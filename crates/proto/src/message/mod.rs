@@ -4,7 +4,7 @@
 //! receives another version answers `unsupported_version` (HTTP 426) telling the device to update.
 //! One file per exchange: `enroll.rs` (enrollment and actors), `push.rs`, `pull.rs` (the feed and the
 //! check's first step), `repair.rs` (the check's second step), `token.rs` (token rotation and the
-//! codes of a cut-off device); `refusal.rs` and `role.rs` are the shared vocabulary. Everything is
+//! codes of a cut-off device), `hub.rs` (a district hub registering its tablets); `refusal.rs` and `role.rs` are the shared vocabulary. Everything is
 //! re-exported here.
 //!
 //! Signatures ([`crate::signing`]) were added without a new version, the way the assignments were:
@@ -14,6 +14,7 @@
 
 mod assignments;
 mod enroll;
+mod hub;
 mod pull;
 mod push;
 mod refusal;
@@ -22,6 +23,7 @@ mod role;
 mod token;
 
 pub use enroll::{ActorsRequest, ActorsResponse, EnrollRequest, EnrollResponse, KeyOutcome};
+pub use hub::{HubDevice, HubDevicesRequest, HubDevicesResponse};
 pub use pull::{CheckVerdict, Cursor, PullRequest, PullResponse, BUCKETS};
 pub use push::{ChangeEncoding, DocOutcome, PushDoc, PushRequest, PushResponse};
 pub use refusal::{Refusal, RefusalCode};
@@ -75,6 +77,8 @@ pub enum Endpoint {
     Check,
     /// Swap the device token for a new one.
     Token,
+    /// A district hub registers the tablets it serves (`hub.rs`).
+    HubDevices,
 }
 
 impl Endpoint {
@@ -87,6 +91,7 @@ impl Endpoint {
             Endpoint::Pull => "/v1/pull",
             Endpoint::Check => "/v1/check",
             Endpoint::Token => "/v1/token",
+            Endpoint::HubDevices => "/v1/hub/devices",
         }
     }
 }

@@ -138,6 +138,28 @@ pub(super) async fn token<S: Storage>(
     exchange(&reg, Endpoint::Token, &headers, body, reg.config().max_body).await
 }
 
+/// A district hub registers the tablets it serves (their users, keys, actors and short ids), so
+/// that their changes, relayed by the hub, verify here.
+#[utoipa::path(post, path = "/v1/hub/devices", tag = "sync",
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = FRAME),
+    responses((status = 200, description = "A `HubDevicesReply` frame: each tablet registered or refused", content_type = "application/octet-stream", body = Vec<u8>),
+        (status = "4XX", description = "Refused", body = ErrorJson)),
+    security(("device_token" = [])))]
+pub(super) async fn hub_devices<S: Storage>(
+    State(reg): State<Arc<Registry<S>>>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Answer {
+    exchange(
+        &reg,
+        Endpoint::HubDevices,
+        &headers,
+        body,
+        reg.config().max_body,
+    )
+    .await
+}
+
 /// Redeems an enrollment code for a device token. The one protocol endpoint anyone may call
 /// without a token, so it has its own small body limit: an enrollment is a code and a device name.
 #[utoipa::path(post, path = "/v1/enroll", tag = "sync",
@@ -238,6 +260,7 @@ pub(crate) fn routes<S: Storage>() -> Vec<Route<S>> {
         Route::post("/v1/pull", post(pull::<S>)),
         Route::post("/v1/check", post(check::<S>)),
         Route::post("/v1/token", post(token::<S>)),
+        Route::post("/v1/hub/devices", post(hub_devices::<S>)),
         Route::get("/v1/households", get(list::<S>)),
         Route::get("/v1/households/{id}", get(show::<S>)),
     ];

@@ -60,6 +60,7 @@ pub struct ErrorJson {
         super::pull,
         super::check,
         super::token,
+        super::hub_devices,
         super::list,
         super::show,
         super::review::queue,

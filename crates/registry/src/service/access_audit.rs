@@ -129,6 +129,9 @@ pub enum AccessAction {
     BundleImport,
     /// A USB bundle for a device was exported (its id and households).
     BundleExport,
+    /// A district hub registered one of its tablets (or was refused); the detail names the
+    /// outcome and the tablet's device id here.
+    HubDevice,
 }
 
 impl AccessAction {
@@ -186,6 +189,7 @@ impl AccessAction {
             AccessAction::DeviceKey => "device.key",
             AccessAction::BundleImport => "bundle.import",
             AccessAction::BundleExport => "bundle.export",
+            AccessAction::HubDevice => "hub.device",
         }
     }
 }

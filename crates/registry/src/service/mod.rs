@@ -45,6 +45,8 @@
 //! - `notify.rs`: SMS to citizens through the gateway the registry was given;
 //! - `dashboards/`: the console's dashboards from the maintained aggregates (coverage against
 //!   targets, the PMT distribution), rolled up by area-code prefix within the user's areas;
+//! - `hub.rs`: a district hub below this registry registering the tablets it serves, so their
+//!   relayed changes verify here;
 //! - `queue.rs`: scoring, duplicate detection and flags after a push, off its path (a background task
 //!   when the registry serves HTTP), and the settling reads do first.
 
@@ -70,6 +72,7 @@ mod grievance_exports;
 mod grievance_records;
 mod grievance_types;
 pub mod grievances;
+pub mod hub;
 mod identity;
 mod identity_files;
 mod ingest;
@@ -148,8 +151,8 @@ use sha2::{Digest, Sha256};
 use shumari_domain::AreaRegistry;
 use shumari_proto::codec::peek;
 use shumari_proto::message::{
-    ActorsRequest, CheckRequest, EnrollRequest, Message, PullRequest, PushRequest, TokenRequest,
-    DEFAULT_CHUNK_BYTES,
+    ActorsRequest, CheckRequest, EnrollRequest, HubDevicesRequest, Message, PullRequest,
+    PushRequest, TokenRequest, DEFAULT_CHUNK_BYTES,
 };
 use shumari_proto::{Endpoint, PROTOCOL_VERSION};
 use std::sync::Arc;
@@ -175,6 +178,10 @@ pub struct Config {
     pub quality: QualitySettings,
     /// Grievances' SLAs per category and the escalation timer (`grievances.rs`).
     pub grievances: GrievanceSettings,
+    /// This registry is a district hub's (`crates/hub`): it relays its tablets' changes to the
+    /// registry above and writes none of its own, so it does not mark completed households
+    /// submitted (the centre does, and its change comes down the hub's feed).
+    pub relay: bool,
 }
 
 impl Default for Config {
@@ -189,6 +196,7 @@ impl Default for Config {
             metrics_token: None,
             quality: QualitySettings::default(),
             grievances: GrievanceSettings::default(),
+            relay: false,
         }
     }
 }
@@ -326,6 +334,12 @@ impl<S: Storage> Registry<S> {
                 let auth = auth().await?;
                 TokenRequest::decode(body)?;
                 self.rotate_token(&auth, token.unwrap_or_default())
+                    .await?
+                    .encode()
+            }
+            Endpoint::HubDevices => {
+                let auth = auth().await?;
+                self.hub_devices(&auth, HubDevicesRequest::decode(body)?)
                     .await?
                     .encode()
             }

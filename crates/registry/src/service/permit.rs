@@ -89,7 +89,11 @@ pub(crate) fn transition_by(
 /// Whether the registry may acknowledge `user`'s completed household as submitted (the step
 /// complete -> submitted, made by the registry when it has stored the completed household).
 pub(crate) fn submits(user: &User) -> bool {
-    allows(user.role, Action::Step(Status::Complete, Status::Submitted))
+    // A hub relays households its tablets completed; whoever completed one may also submit it
+    // (the role table gives both steps to the same roles), and the completion itself was held to
+    // that user's role when the push was checked.
+    user.role == shumari_domain::Role::Hub
+        || allows(user.role, Action::Step(Status::Complete, Status::Submitted))
 }
 
 /// Refuses a review decision `user` may not make on a household whose status is `from`: a role that

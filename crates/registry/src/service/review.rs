@@ -139,7 +139,8 @@ impl<S: Storage> Registry<S> {
         auth: &DeviceAuth,
         mut ids: Vec<Uuid>,
     ) -> Result<()> {
-        if ids.is_empty() || !permit::submits(&auth.user) {
+        // A hub's registry leaves the acknowledgement to the centre (`Config::relay`).
+        if ids.is_empty() || self.config.relay || !permit::submits(&auth.user) {
             return Ok(());
         }
         let actor = self.own_actor().await?;

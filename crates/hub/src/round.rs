@@ -1,0 +1,197 @@
+//! One upstream round: register the tablets, push what the registry above lacks, pull its feed.
+//!
+//! The order is the device engine's (push before pull), for the same reason: what the hub's
+//! tablets did reaches the centre first, and the centre's answer to it (a completed household
+//! marked submitted) comes down in the same round. Every step leaves durable progress behind it:
+//!
+//! 1. **register**: the tablets with a key or actors the registry above has not heard of
+//!    ([`crate::tablets`]); each registered one is remembered with its actor count;
+//! 2. **push**: the households whose heads the registry above has not acknowledged
+//!    ([`crate::outgoing`]), raw with their records, in requests of bounded size; each accepted
+//!    household's heads are acknowledged at once, so a cut round resumes with the rest;
+//! 3. **pull**: the hub's scope's feed from its cursor, asking for signature records; each page is
+//!    applied to the hub's registry ([`crate::apply`]) and then the heads it brought are
+//!    acknowledged and the cursor moved. A cut between applying and moving the cursor replays the
+//!    page, which changes nothing.
+//!
+//! A transport error ends the round with the error (the scheduler tries again later); a refused
+//! household or tablet is reported and does not stop the others.
+
+use crate::apply::{apply_page, now_ms};
+use crate::error::Result;
+use crate::outgoing::{outgoing, Outgoing};
+use crate::state::UpstreamState;
+use crate::tablets::pending;
+use shumari_proto::limits::MAX_PUSH_DOCS;
+use shumari_proto::message::{
+    DocOutcome, HubDevicesRequest, HubDevicesResponse, Message, PullRequest, PullResponse,
+    PushRequest, PushResponse, DEFAULT_CHUNK_BYTES,
+};
+use shumari_proto::{Endpoint, Refusal, Transport};
+use shumari_registry::storage::Storage;
+use std::collections::{HashMap, HashSet};
+use uuid::Uuid;
+
+/// Bytes of changes one push carries before compression (a household larger than this goes alone).
+pub const PUSH_BYTES: usize = 256 * 1024;
+
+/// What a round did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Report {
+    /// Tablets registered with the registry above (or again, with new actors).
+    pub tablets_registered: usize,
+    /// Tablets it refused, with the reason.
+    pub tablets_refused: Vec<(String, String)>,
+    /// Households the registry above accepted.
+    pub pushed: usize,
+    /// Households it refused, with the reason (their changes stay waiting at the hub).
+    pub refused: Vec<(Uuid, String)>,
+    /// Households that received changes from above.
+    pub pulled: usize,
+    /// Feed pages read.
+    pub pages: usize,
+    /// Request/response exchanges.
+    pub round_trips: usize,
+}
+
+fn refusal_text(r: &Refusal) -> String {
+    format!("{}: {}", r.code, r.message)
+}
+
+/// One exchange with the registry above.
+fn call<Req: Message, Resp: Message>(
+    t: &mut dyn Transport,
+    ep: Endpoint,
+    token: &str,
+    req: &Req,
+    report: &mut Report,
+) -> Result<Resp> {
+    report.round_trips += 1;
+    let body = t.call(ep, Some(token), req.encode())?;
+    Ok(Resp::decode(&body)?)
+}
+
+/// Runs a round with `storage` (the hub's registry) and `state` over `t`.
+pub fn round<S: Storage>(
+    rt: &tokio::runtime::Handle,
+    storage: &S,
+    state: &mut UpstreamState,
+    t: &mut dyn Transport,
+) -> Result<Report> {
+    let link = state.link()?.ok_or(crate::HubError::NotEnrolled)?;
+    let token = link.token.as_str();
+    let mut report = Report::default();
+
+    // 1. The tablets.
+    let tablets = rt.block_on(pending(storage, state))?;
+    for part in tablets.chunks(64) {
+        let req = HubDevicesRequest {
+            devices: part.iter().map(|p| p.device.clone()).collect(),
+        };
+        let resp: HubDevicesResponse = call(t, Endpoint::HubDevices, token, &req, &mut report)?;
+        for ((id, refusal), p) in resp.results.into_iter().zip(part) {
+            match refusal {
+                None => {
+                    state.set_registered(&id, p.actors)?;
+                    report.tablets_registered += 1;
+                }
+                Some(r) => {
+                    tracing::warn!(device = %id, code = %r.code, "the registry above refused a tablet");
+                    report.tablets_refused.push((id, refusal_text(&r)));
+                }
+            }
+        }
+    }
+
+    // 2. Push.
+    let acked = state.acked()?;
+    let waiting = rt.block_on(outgoing(storage, &acked))?;
+    for batch in batches(waiting) {
+        let heads: HashMap<Uuid, Vec<[u8; 32]>> =
+            batch.iter().map(|o| (o.doc.id, o.heads.clone())).collect();
+        let req = PushRequest {
+            docs: batch.into_iter().map(|o| o.doc).collect(),
+        };
+        let resp: PushResponse = call(t, Endpoint::Push, token, &req, &mut report)?;
+        let mut acks = Vec::new();
+        for (id, outcome) in resp.results {
+            match outcome {
+                DocOutcome::Accepted => {
+                    if let Some(h) = heads.get(&id) {
+                        acks.push((id, h.clone()));
+                    }
+                }
+                DocOutcome::Refused(r) => {
+                    tracing::warn!(household = %id, code = %r.code, "the registry above refused a household");
+                    report.refused.push((id, refusal_text(&r)));
+                }
+            }
+        }
+        report.pushed += acks.len();
+        state.set_acked(&acks)?;
+    }
+
+    // 3. Pull.
+    let mut cursor = state.cursor()?;
+    loop {
+        let req = PullRequest {
+            cursor: cursor.clone(),
+            max_bytes: u32::try_from(DEFAULT_CHUNK_BYTES).unwrap_or(u32::MAX),
+            digest: [0; 8],
+            assignments: false,
+            signatures: true,
+        };
+        let page: PullResponse = call(t, Endpoint::Pull, token, &req, &mut report)?;
+        report.pages += 1;
+        let applied = rt.block_on(apply_page(storage, &page.docs))?;
+        report.pulled += applied.iter().filter(|a| a.changed).count();
+        // What the registry above holds after the page: its heads for each household, merged with
+        // what it was already known to hold when the hub has more.
+        let sent: HashMap<Uuid, &Vec<[u8; 32]>> =
+            page.docs.iter().map(|d| (d.id, &d.heads)).collect();
+        let known = state.acked()?;
+        let acks: Vec<(Uuid, Vec<[u8; 32]>)> = applied
+            .iter()
+            .filter_map(|a| {
+                let theirs = sent.get(&a.id)?;
+                let mine: HashSet<&[u8; 32]> = a.heads.iter().collect();
+                if theirs.iter().all(|h| mine.contains(h)) && theirs.len() == mine.len() {
+                    return Some((a.id, (*theirs).clone()));
+                }
+                let mut all: Vec<[u8; 32]> = known.get(&a.id).cloned().unwrap_or_default();
+                all.extend(theirs.iter().copied());
+                all.sort_unstable();
+                all.dedup();
+                Some((a.id, all))
+            })
+            .collect();
+        state.set_acked(&acks)?;
+        cursor = page.cursor;
+        state.set_cursor(&cursor)?;
+        if !page.more {
+            break;
+        }
+    }
+    state.set_last_sync(now_ms())?;
+    Ok(report)
+}
+
+/// Pushes of at most [`PUSH_BYTES`] of changes and [`MAX_PUSH_DOCS`] households each.
+fn batches(docs: Vec<Outgoing>) -> Vec<Vec<Outgoing>> {
+    let mut out: Vec<Vec<Outgoing>> = Vec::new();
+    let mut size = 0;
+    for d in docs {
+        let len = d.doc.wire_len();
+        match out.last_mut() {
+            Some(b) if size + len <= PUSH_BYTES && b.len() < MAX_PUSH_DOCS => {
+                size += len;
+                b.push(d);
+            }
+            _ => {
+                size = len;
+                out.push(vec![d]);
+            }
+        }
+    }
+    out
+}

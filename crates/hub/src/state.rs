@@ -1,0 +1,208 @@
+//! What the hub remembers about the registry above it, in its own database (registry migration
+//! V24): its enrollment there (`hub_upstream`: URL, token, device id, user, areas, the feed's
+//! cursor), per household the heads the registry above is known to hold (`hub_upstream_acked`),
+//! and per tablet how many of its actors were registered there (`hub_registered`).
+//!
+//! The hub's registry writes households through its own connection; these three tables are this
+//! crate's alone, written through a second connection to the same SQLite file. Nothing here needs
+//! to commit with a household: every step of a round is idempotent (changes are content-addressed,
+//! a replayed page or push changes nothing), so a crash between a household's write and the
+//! bookkeeping that follows costs a repeat, never a loss.
+
+use crate::error::{HubError, Result};
+use rusqlite::{params, Connection, OptionalExtension};
+use shumari_proto::message::Cursor;
+use std::collections::HashMap;
+use std::path::Path;
+use std::time::Duration;
+use uuid::Uuid;
+
+/// The hub's enrollment with the registry above.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link {
+    /// The registry above (base URL).
+    pub url: String,
+    /// The hub's device token there (never logged or printed).
+    pub token: String,
+    /// The hub's device id there.
+    pub device_id: String,
+    /// The hub's user there (role `hub`).
+    pub user_id: String,
+    /// The district(s) the hub serves.
+    pub areas: Vec<String>,
+}
+
+/// The hub's upstream bookkeeping.
+#[derive(Debug)]
+pub struct UpstreamState {
+    conn: Connection,
+}
+
+fn heads_blob(h: &[[u8; 32]]) -> Vec<u8> {
+    h.iter().flatten().copied().collect()
+}
+
+fn heads_of(b: &[u8]) -> Vec<[u8; 32]> {
+    b.chunks_exact(32)
+        .filter_map(|c| <[u8; 32]>::try_from(c).ok())
+        .collect()
+}
+
+impl UpstreamState {
+    /// Opens the hub's tables in the SQLite database at `path` (the registry made them when it
+    /// opened the database).
+    pub fn open(path: &Path) -> Result<Self> {
+        let conn = Connection::open(path)?;
+        // The registry's own connections write the same file.
+        conn.busy_timeout(Duration::from_secs(30))?;
+        Ok(UpstreamState { conn })
+    }
+
+    /// The enrollment, once made.
+    pub fn link(&self) -> Result<Option<Link>> {
+        let row = self
+            .conn
+            .query_row(
+                "SELECT url, token, device_id, user_id, areas FROM hub_upstream WHERE id = 1",
+                [],
+                |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, String>(3)?,
+                        r.get::<_, String>(4)?,
+                    ))
+                },
+            )
+            .optional()?;
+        row.map(|(url, token, device_id, user_id, areas)| {
+            let areas: Vec<String> = serde_json::from_str(&areas)
+                .map_err(|e| HubError::Corrupt(format!("hub areas: {e}")))?;
+            Ok(Link {
+                url,
+                token,
+                device_id,
+                user_id,
+                areas,
+            })
+        })
+        .transpose()
+    }
+
+    /// Keeps the enrollment (a hub enrolls once; enrolling again replaces it and starts the feed
+    /// over, which replays harmlessly).
+    pub fn set_link(&self, link: &Link) -> Result<()> {
+        let areas = serde_json::to_string(&link.areas)
+            .map_err(|e| HubError::Corrupt(format!("hub areas: {e}")))?;
+        self.conn.execute(
+            "INSERT INTO hub_upstream (id, url, token, device_id, user_id, areas, cursor)
+             VALUES (1, ?1, ?2, ?3, ?4, ?5, '')
+             ON CONFLICT (id) DO UPDATE SET url = excluded.url, token = excluded.token,
+               device_id = excluded.device_id, user_id = excluded.user_id,
+               areas = excluded.areas, cursor = ''",
+            params![link.url, link.token, link.device_id, link.user_id, areas],
+        )?;
+        Ok(())
+    }
+
+    /// Where the hub is in the upstream feed.
+    pub fn cursor(&self) -> Result<Cursor> {
+        let c: Option<String> = self
+            .conn
+            .query_row("SELECT cursor FROM hub_upstream WHERE id = 1", [], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        Ok(Cursor::from_token(&c.unwrap_or_default()))
+    }
+
+    /// Moves the cursor (after the page it ends was applied).
+    pub fn set_cursor(&self, c: &Cursor) -> Result<()> {
+        self.conn.execute(
+            "UPDATE hub_upstream SET cursor = ?1 WHERE id = 1",
+            [c.to_token()],
+        )?;
+        Ok(())
+    }
+
+    /// Records the time of a round that went through (ms since the epoch).
+    pub fn set_last_sync(&self, at: i64) -> Result<()> {
+        self.conn.execute(
+            "UPDATE hub_upstream SET last_sync_at = ?1 WHERE id = 1",
+            [at],
+        )?;
+        Ok(())
+    }
+
+    /// The time of the last round that went through.
+    pub fn last_sync(&self) -> Result<Option<i64>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT last_sync_at FROM hub_upstream WHERE id = 1",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?
+            .flatten())
+    }
+
+    /// Every household's acknowledged heads.
+    pub fn acked(&self) -> Result<HashMap<Uuid, Vec<[u8; 32]>>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT household_id, heads FROM hub_upstream_acked")?;
+        let rows = stmt.query_map([], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?))
+        })?;
+        let mut out = HashMap::new();
+        for row in rows {
+            let (id, heads) = row?;
+            if let Ok(id) = Uuid::parse_str(&id) {
+                out.insert(id, heads_of(&heads));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Records heads the registry above holds, one transaction for the batch.
+    pub fn set_acked(&mut self, acks: &[(Uuid, Vec<[u8; 32]>)]) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        {
+            let mut stmt = tx.prepare_cached(
+                "INSERT INTO hub_upstream_acked (household_id, heads) VALUES (?1, ?2)
+                 ON CONFLICT (household_id) DO UPDATE SET heads = excluded.heads",
+            )?;
+            for (id, heads) in acks {
+                stmt.execute(params![id.to_string(), heads_blob(heads)])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// How many actors of each tablet the registry above has bound.
+    pub fn registered(&self) -> Result<HashMap<String, usize>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT device_id, actors FROM hub_registered")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+        let mut out = HashMap::new();
+        for row in rows {
+            let (id, n) = row?;
+            out.insert(id, usize::try_from(n).unwrap_or(0));
+        }
+        Ok(out)
+    }
+
+    /// Records that the registry above bound `actors` actors of tablet `device_id`.
+    pub fn set_registered(&self, device_id: &str, actors: usize) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO hub_registered (device_id, actors) VALUES (?1, ?2)
+             ON CONFLICT (device_id) DO UPDATE SET actors = excluded.actors",
+            params![device_id, i64::try_from(actors).unwrap_or(i64::MAX)],
+        )?;
+        Ok(())
+    }
+}

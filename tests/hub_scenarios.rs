@@ -1,0 +1,565 @@
+//! District hubs end to end, with the centre on SQLite and on PostgreSQL (the hub runs on SQLite):
+//! tablets enrolled at a hub sync with it; the hub registers them with the centre and relays their
+//! signed changes up, the centre verifies every change against its author's key and marks
+//! completed households submitted; the centre's work (a review decision, a colleague's edit from a
+//! tablet syncing directly with the centre) comes down through the hub to the tablets, and every
+//! replica converges. Also: the hub offline for a batch of edits, an upstream round cut again and
+//! again by the fault proxy and resumed, the same feed and pushes delivered twice, a hub altering
+//! a tablet's change refused at the centre, registrations held to the hub's district.
+
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use shumari_domain::review::Decision;
+use shumari_domain::{Role, Status};
+use shumari_hub::state::UpstreamState;
+use shumari_hub::{Hub, Report};
+use shumari_proto::message::{
+    Cursor, DocOutcome, HubDevice, HubDevicesRequest, HubDevicesResponse, Message, PushRequest,
+    PushResponse,
+};
+use shumari_proto::signing::DeviceKey;
+use shumari_proto::{Endpoint, RefusalCode};
+use shumari_registry::service::ReviewRequest;
+use shumari_registry::storage::{Storage, User};
+use shumari_registry::SqliteStorage;
+use shumari_scenarios::faults::{FaultConfig, FaultProxy};
+use shumari_scenarios::{http_transport, on_both, other_area, TestDevice, TestRegistry, AREA};
+use std::path::PathBuf;
+use std::time::Duration;
+use uuid::Uuid;
+
+on_both!(
+    sqlite_tablets_reach_the_centre_through_the_hub_and_its_work_comes_back,
+    pg_tablets_reach_the_centre_through_the_hub_and_its_work_comes_back,
+    through_the_hub_and_back
+);
+on_both!(
+    sqlite_a_hub_offline_for_a_week_catches_up_in_one_round,
+    pg_a_hub_offline_for_a_week_catches_up_in_one_round,
+    offline_for_a_week
+);
+on_both!(
+    sqlite_rounds_cut_by_the_link_resume_and_converge,
+    pg_rounds_cut_by_the_link_resume_and_converge,
+    cut_rounds_resume
+);
+on_both!(
+    sqlite_duplicated_deliveries_change_nothing,
+    pg_duplicated_deliveries_change_nothing,
+    duplicated_deliveries
+);
+on_both!(
+    sqlite_a_hub_altering_a_change_is_refused_at_the_centre,
+    pg_a_hub_altering_a_change_is_refused_at_the_centre,
+    altered_by_the_hub
+);
+on_both!(
+    sqlite_registrations_are_held_to_the_hub_district,
+    pg_registrations_are_held_to_the_hub_district,
+    registrations_in_scope
+);
+
+/// A district office: the hub's registry (SQLite, in a temp dir) and the hub over it, enrolled
+/// with the centre for `AREA`.
+struct Site {
+    // Dropped before the registry whose runtime it uses.
+    hub: Hub<SqliteStorage>,
+    reg: TestRegistry<SqliteStorage>,
+}
+
+impl Site {
+    fn new<S: Storage>(centre: &TestRegistry<S>) -> Site {
+        let reg = TestRegistry::sqlite_with(shumari_hub::registry_config());
+        let hub = Hub::new(reg.reg.clone(), &db_path(&reg), reg.rt.handle().clone())
+            .expect("open the hub");
+        let hub_user = centre.user("hub", &[AREA]);
+        let code = centre.code(&hub_user);
+        let link = hub
+            .enroll(centre.transport().as_mut(), "memory:", &code)
+            .expect("enroll the hub");
+        assert_eq!(link.areas, [AREA]);
+        Site { hub, reg }
+    }
+
+    /// A tablet enrolled at the hub, for a new surveyor of the centre given to the hub.
+    fn tablet<S: Storage>(&self, centre: &TestRegistry<S>) -> TestDevice {
+        let user = centre.user("surveyor", &[AREA]);
+        self.hub
+            .add_user(&User {
+                id: user.clone(),
+                name: "Test User".into(),
+                role: Role::Surveyor,
+                areas: vec![AREA.into()],
+            })
+            .expect("add the user at the hub");
+        let code = self.hub.enroll_code(&user).expect("a hub code");
+        let mut d = TestDevice::new(self.reg.transport());
+        d.enroll(&code).expect("enroll at the hub");
+        d
+    }
+
+    /// One upstream round over the centre's in-memory transport.
+    fn round<S: Storage>(&self, centre: &TestRegistry<S>) -> Report {
+        let r = self
+            .hub
+            .sync_upstream(centre.transport().as_mut())
+            .expect("round");
+        assert!(r.refused.is_empty(), "{r:?}");
+        assert!(r.tablets_refused.is_empty(), "{r:?}");
+        r
+    }
+
+    fn state(&self) -> UpstreamState {
+        UpstreamState::open(&db_path(&self.reg)).expect("state")
+    }
+}
+
+fn db_path(r: &TestRegistry<SqliteStorage>) -> PathBuf {
+    r.dir.path().join("registry.db")
+}
+
+fn status_at<S: Storage>(r: &TestRegistry<S>, id: Uuid) -> String {
+    r.show(id)["status"].as_str().expect("status").to_string()
+}
+
+fn on_device(d: &TestDevice, id: Uuid) -> shumari_domain::Household {
+    d.store.get(&id.to_string()).expect("held").household
+}
+
+/// Every replica holds the same households with the same heads.
+fn converged<S: Storage>(centre: &TestRegistry<S>, site: &Site, devices: &[&TestDevice]) {
+    let at_centre = centre.heads();
+    assert!(!at_centre.is_empty());
+    assert_eq!(site.reg.heads(), at_centre, "the hub");
+    for (i, d) in devices.iter().enumerate() {
+        assert_eq!(d.heads(), at_centre, "device {i}");
+    }
+}
+
+fn through_the_hub_and_back<S: Storage>(centre: &mut TestRegistry<S>) {
+    let site = Site::new(centre);
+    let mut a = site.tablet(centre);
+    let mut b = site.tablet(centre);
+    // A colleague whose tablet syncs with the centre directly.
+    let mut c = centre.device(&[AREA]);
+    let supervisor = centre.user("supervisor", &[AREA]);
+
+    let h = a.add(1, AREA);
+    a.set(h, "answers.q03", json!("Mohalla Ayesha"));
+    a.set(h, "status", json!("complete"));
+    let r = a.sync();
+    assert!(r.refused.is_empty() && r.pushed == 1, "{r:?}");
+    // The hub's registry leaves the acknowledgement to the centre.
+    assert_eq!(status_at(&site.reg, h), "complete");
+
+    let r = site.round(centre);
+    // The tablet whose changes go up is registered with the centre; the other has made no change
+    // yet, so there is nothing of it to verify.
+    assert_eq!(r.tablets_registered, 1);
+    assert_eq!(r.pushed, 1);
+    // The centre verified the tablet's signatures, kept them, and marked the household submitted;
+    // the mark came down in the same round.
+    let a_key = DeviceKey::from_secret(*a.store.device_key().expect("key").expect("made").secret);
+    let held = centre
+        .rt
+        .block_on(centre.reg.storage.household_signatures(&[h]))
+        .expect("records")
+        .pop()
+        .expect("one")
+        .1;
+    assert!(!held.is_empty());
+    assert!(held
+        .iter()
+        .all(|r| shumari_proto::signing::verify(&a_key.public(), r)));
+    assert_eq!(status_at(centre, h), "submitted");
+    assert_eq!(status_at(&site.reg, h), "submitted");
+    assert_eq!(
+        centre.show(h)["answers"]["q03"],
+        json!("Mohalla Ayesha"),
+        "the centre holds the tablet's answer"
+    );
+
+    // The colleague at the centre receives it; a supervisor returns it; the colleague edits it.
+    assert!(c.sync().refused.is_empty());
+    assert_eq!(on_device(&c, h).status, Status::Submitted);
+    let u = centre
+        .rt
+        .block_on(centre.reg.acting_user(&supervisor))
+        .expect("supervisor");
+    centre
+        .rt
+        .block_on(centre.reg.review(
+            &u,
+            &h.to_string(),
+            ReviewRequest {
+                decision: Decision::Returned,
+                comment: "The number of rooms looks wrong".into(),
+                questions: vec!["q01".into()],
+            },
+        ))
+        .expect("return");
+    assert!(c.sync().refused.is_empty());
+    c.set(h, "answers.q03", json!("Mohalla Bilal"));
+    assert!(c.sync().refused.is_empty());
+
+    // Down through the hub to both tablets.
+    let r = site.round(centre);
+    assert!(r.pulled >= 1, "{r:?}");
+    assert!(a.sync().refused.is_empty());
+    assert!(b.sync().refused.is_empty());
+    for d in [&a, &b] {
+        let got = on_device(d, h);
+        assert_eq!(got.status, Status::Returned);
+        assert_eq!(
+            got.review.expect("the decision").comment,
+            "The number of rooms looks wrong"
+        );
+    }
+    assert_eq!(
+        b.store.get(&h.to_string()).expect("held").household.answers["q03"],
+        json!("Mohalla Bilal")
+    );
+
+    // The surveyor fixes and completes it again; up through the hub, submitted again.
+    a.set(h, "answers.q03", json!("Mohalla Bilal Sahib"));
+    a.set(h, "status", json!("complete"));
+    assert!(a.sync().refused.is_empty());
+    site.round(centre);
+    assert_eq!(status_at(centre, h), "submitted");
+
+    // Everyone syncs: every replica holds the same history.
+    assert!(a.sync().refused.is_empty());
+    assert!(b.sync().refused.is_empty());
+    assert!(c.sync().refused.is_empty());
+    converged(centre, &site, &[&a, &b, &c]);
+
+    // Nothing was stored twice, and another round of everyone stores nothing.
+    let counts = (centre.counts(), site.reg.counts());
+    let r = site.round(centre);
+    assert_eq!((r.pushed, r.pulled), (0, 0), "{r:?}");
+    a.sync();
+    b.sync();
+    c.sync();
+    site.round(centre);
+    assert_eq!((centre.counts(), site.reg.counts()), counts);
+}
+
+fn offline_for_a_week<S: Storage>(centre: &mut TestRegistry<S>) {
+    let site = Site::new(centre);
+    let mut a = site.tablet(centre);
+    let mut b = site.tablet(centre);
+    let mut c = centre.device(&[AREA]);
+    site.round(centre);
+    // A "week" without a link: each day both tablets add households and edit earlier ones, and
+    // sync with the hub; the colleague at the centre works too.
+    let mut mine: [Vec<Uuid>; 2] = [Vec::new(), Vec::new()];
+    for day in 0..5u32 {
+        for (n, d) in [&mut a, &mut b].into_iter().enumerate() {
+            let first = 100 * day + 10 * n as u32;
+            // Yesterday's household edited again today.
+            if let Some(&earlier) = mine[n].last() {
+                d.set(earlier, "answers.q03", json!(format!("day {day} by {n}")));
+            }
+            mine[n].extend(d.add_many(first, 3, AREA));
+            let r = d.sync();
+            assert!(r.refused.is_empty(), "{r:?}");
+        }
+        c.add(900 + day, AREA);
+        assert!(c.sync().refused.is_empty());
+    }
+    assert_eq!(site.reg.heads().len(), 30);
+    // The link comes back: one round carries the week up and the colleague's work down.
+    let r = site.round(centre);
+    assert_eq!(r.pushed, 30, "{r:?}");
+    assert!(r.pulled >= 5, "{r:?}");
+    for d in [&mut a, &mut b, &mut c] {
+        assert!(d.sync().refused.is_empty());
+    }
+    site.round(centre);
+    converged(centre, &site, &[&a, &b, &c]);
+    assert_eq!(centre.heads().len(), 35);
+}
+
+fn cut_rounds_resume<S: Storage>(centre: &mut TestRegistry<S>) {
+    let site = Site::new(centre);
+    let mut a = site.tablet(centre);
+    let mut c = centre.device(&[AREA]);
+    // Enough households for several pushes and pages.
+    a.add_many(0, 40, AREA);
+    assert!(a.sync().refused.is_empty());
+    c.add_many(500, 30, AREA);
+    assert!(c.sync().refused.is_empty());
+
+    let url = centre.serve_http();
+    let addr = url.trim_start_matches("http://").parse().expect("addr");
+    let proxy = FaultProxy::start(
+        centre.rt.handle(),
+        addr,
+        15,
+        FaultConfig {
+            // A round travels on one kept-alive connection: the first few are each cut somewhere
+            // inside the round's bytes.
+            cut_probability: 1.0,
+            max_cuts: 6,
+            max_cut_up: 15_000,
+            max_cut_down: 20_000,
+            max_delay: Duration::from_millis(5),
+            ..FaultConfig::default()
+        },
+    );
+    let mut t = http_transport(&proxy.url());
+    let mut failures = 0;
+    let done = (0..40).find_map(|_| match site.hub.sync_upstream(t.as_mut()) {
+        Ok(r) => Some(r),
+        Err(e) => {
+            assert!(e.retryable(), "{e}");
+            failures += 1;
+            None
+        }
+    });
+    let done = done.expect("a round went through");
+    assert!(done.refused.is_empty(), "{done:?}");
+    let stats = proxy.stats();
+    assert!(
+        stats.cuts_up + stats.cuts_down > 0 && failures > 0,
+        "{stats:?}"
+    );
+    // Whatever the cuts did, the next clean round finds nothing left, and everyone converges.
+    proxy.set_faults(false);
+    let counts = centre.counts();
+    let r = site.hub.sync_upstream(t.as_mut()).expect("clean round");
+    assert_eq!((r.pushed, r.pulled), (0, 0), "{r:?}");
+    assert_eq!(
+        centre.counts(),
+        counts,
+        "nothing stored twice at the centre"
+    );
+    assert!(a.sync().refused.is_empty());
+    assert!(c.sync().refused.is_empty());
+    converged(centre, &site, &[&a, &c]);
+    assert_eq!(centre.heads().len(), 70);
+}
+
+fn duplicated_deliveries<S: Storage>(centre: &mut TestRegistry<S>) {
+    let site = Site::new(centre);
+    let mut a = site.tablet(centre);
+    let mut c = centre.device(&[AREA]);
+    let ids = a.add_many(0, 5, AREA);
+    a.set(ids[0], "status", json!("complete"));
+    assert!(a.sync().refused.is_empty());
+    c.add_many(50, 5, AREA);
+    assert!(c.sync().refused.is_empty());
+    site.round(centre);
+    assert!(a.sync().refused.is_empty());
+    let counts = (centre.counts(), site.reg.counts());
+    let heads = centre.heads();
+
+    // The hub forgets what it knew of the centre: everything is pushed again and the whole feed
+    // (a first sync's snapshots) delivered again.
+    let state = site.state();
+    state.set_cursor(&Cursor::default()).expect("cursor");
+    let conn = rusqlite::Connection::open(db_path(&site.reg)).expect("db");
+    conn.execute("DELETE FROM hub_upstream_acked", [])
+        .expect("forget");
+    conn.execute("DELETE FROM hub_registered", [])
+        .expect("forget");
+    let r = site.round(centre);
+    assert_eq!(r.pushed, 10, "every household sent again: {r:?}");
+    assert_eq!(r.pulled, 0, "nothing new came down: {r:?}");
+    assert_eq!(r.tablets_registered, 1, "registered again, harmlessly");
+    // The same round again, twice.
+    state.set_cursor(&Cursor::default()).expect("cursor");
+    site.round(centre);
+    site.round(centre);
+    assert_eq!((centre.counts(), site.reg.counts()), counts);
+    assert_eq!(centre.heads(), heads);
+    assert!(a.sync().refused.is_empty());
+    assert!(c.sync().refused.is_empty());
+    converged(centre, &site, &[&a, &c]);
+}
+
+/// A raw automerge change chunk with its checksum recomputed for its (altered) body; returns the
+/// new change hash and the chunk.
+fn rechecksum(mut chunk: Vec<u8>) -> ([u8; 32], Vec<u8>) {
+    // magic (4), checksum (4), then what the hash covers: type, length, body.
+    let hash: [u8; 32] = Sha256::digest(&chunk[8..]).into();
+    chunk[4..8].copy_from_slice(&hash[..4]);
+    (hash, chunk)
+}
+
+fn refusals<S: Storage>(r: &TestRegistry<S>) -> Vec<(String, String)> {
+    r.rt.block_on(r.reg.access_audit(0, 10_000))
+        .expect("trail")
+        .into_iter()
+        .filter(|e| e.action == "change.refused")
+        .map(|e| (e.subject.unwrap_or_default(), e.detail.unwrap_or_default()))
+        .collect()
+}
+
+fn altered_by_the_hub<S: Storage>(centre: &mut TestRegistry<S>) {
+    let site = Site::new(centre);
+    let mut a = site.tablet(centre);
+    let h = a.add(1, AREA);
+    assert!(a.sync().refused.is_empty());
+    site.round(centre);
+    a.set(h, "answers.q03", json!("Mohalla Ayesha Bibi Sahiba"));
+    assert!(a.sync().refused.is_empty());
+    let counts = centre.counts();
+    let heads = centre.heads();
+
+    // What the hub would push, altered on the way: one letter of the value, the chunk's checksum
+    // made right so that only the signature tells, the record relabelled with the new hash.
+    let acked = site.state().acked().expect("acked");
+    let mut out = site
+        .reg
+        .rt
+        .block_on(shumari_hub::outgoing::outgoing(
+            &site.reg.reg.storage,
+            &acked,
+        ))
+        .expect("outgoing");
+    assert_eq!(out.len(), 1);
+    let mut doc = out.pop().expect("h").doc;
+    assert_eq!(
+        doc.signatures.len(),
+        1,
+        "the tablet's record travels with it"
+    );
+    let at = doc
+        .changes
+        .windows(6)
+        .position(|w| w == b"Sahiba")
+        .expect("the value in the change");
+    doc.changes[at] ^= 0x01;
+    let (hash, changes) = rechecksum(doc.changes.clone());
+    doc.changes = changes;
+    doc.signatures[0].hash = hash;
+    let token = site.hub.link().expect("link").expect("enrolled").token;
+    let resp = centre
+        .transport()
+        .call(
+            Endpoint::Push,
+            Some(&token),
+            PushRequest { docs: vec![doc] }.encode(),
+        )
+        .expect("push");
+    let outcome = PushResponse::decode(&resp)
+        .expect("answer")
+        .results
+        .pop()
+        .expect("one")
+        .1;
+    match outcome {
+        DocOutcome::Refused(r) => assert_eq!(r.code, RefusalCode::BadSignature),
+        DocOutcome::Accepted => panic!("an altered change was accepted"),
+    }
+    // Nothing of it stored, and the refusal is on the centre's access trail.
+    assert_eq!(centre.counts(), counts);
+    assert_eq!(centre.heads(), heads);
+    let trail = refusals(centre);
+    assert_eq!(trail.len(), 1);
+    assert_eq!(trail[0].0, h.to_string());
+    assert!(trail[0].1.contains("code=bad_signature"), "{}", trail[0].1);
+
+    // The honest round carries the genuine change, and it verifies.
+    let r = site.round(centre);
+    assert_eq!(r.pushed, 1);
+    assert_eq!(
+        centre.show(h)["answers"]["q03"],
+        json!("Mohalla Ayesha Bibi Sahiba")
+    );
+    assert!(a.sync().refused.is_empty());
+    converged(centre, &site, &[&a]);
+}
+
+fn registrations_in_scope<S: Storage>(centre: &mut TestRegistry<S>) {
+    let site = Site::new(centre);
+    let token = site.hub.link().expect("link").expect("enrolled").token;
+    let key = DeviceKey::from_secret([9; 32]).public();
+    let far = other_area();
+    let outside = centre.user("surveyor", &[far.as_str()]);
+    let inside = centre.user("surveyor", &[AREA]);
+    let device = |local: &str, user: &str, name: &str| HubDevice {
+        local_id: local.into(),
+        user_id: user.into(),
+        user_name: name.into(),
+        key,
+        short_id: String::new(),
+        actors: vec![vec![0xab; 16]],
+    };
+    let ask = |req: &HubDevicesRequest, token: &str| {
+        centre
+            .transport()
+            .call(Endpoint::HubDevices, Some(token), req.encode())
+            .map(|b| HubDevicesResponse::decode(&b).expect("answer"))
+    };
+    let req = HubDevicesRequest {
+        devices: vec![
+            device("t-1", &outside, "Test User"),
+            device("t-2", "nobody", "Test User"),
+            device("t-3", &inside, "Someone Else"),
+        ],
+    };
+    let resp = ask(&req, &token).expect("answered");
+    let codes: Vec<_> = resp
+        .results
+        .iter()
+        .map(|(_, r)| r.as_ref().map(|r| r.code.clone()))
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            Some(RefusalCode::OutOfScope),
+            Some(RefusalCode::OutOfScope),
+            Some(RefusalCode::ForgedAuthor)
+        ]
+    );
+    // None of them became a device at the centre.
+    for local in ["t-1", "t-2", "t-3"] {
+        let id = shumari_registry::service::hub::hub_device_id(
+            &site.hub.link().expect("link").expect("enrolled").device_id,
+            local,
+        );
+        assert!(centre
+            .rt
+            .block_on(centre.reg.storage.device_signers(&[id]))
+            .expect("signers")
+            .is_empty());
+    }
+    // One in scope is registered, again harmlessly; with another key it is refused.
+    let ok = HubDevicesRequest {
+        devices: vec![device("t-4", &inside, "Test User")],
+    };
+    assert_eq!(ask(&ok, &token).expect("answered").results[0].1, None);
+    assert_eq!(ask(&ok, &token).expect("answered").results[0].1, None);
+    let mut other_key = ok.clone();
+    other_key.devices[0].key = DeviceKey::from_secret([8; 32]).public();
+    assert_eq!(
+        ask(&other_key, &token).expect("answered").results[0]
+            .1
+            .as_ref()
+            .map(|r| r.code.clone()),
+        Some(RefusalCode::KeyTaken)
+    );
+    // A tablet's token registers nothing.
+    let tablet = centre.device(&[AREA]);
+    let tablet_token = tablet
+        .store
+        .kv_get(shumari_sync::engine::KEY_TOKEN)
+        .expect("kv")
+        .expect("enrolled");
+    match ask(&ok, &tablet_token) {
+        Err(shumari_proto::TransportError::Rejected { status, .. }) => assert_eq!(status, 403),
+        other => panic!("a tablet registered devices: {other:?}"),
+    }
+    // The hub's own check: a user outside its district is not taken.
+    assert!(site
+        .hub
+        .add_user(&User {
+            id: outside.clone(),
+            name: "Test User".into(),
+            role: Role::Surveyor,
+            areas: vec![far.clone()],
+        })
+        .is_err());
+}
