@@ -215,7 +215,7 @@ impl Form {
         path: &str,
         value: &Value,
         lang: &str,
-    ) -> Result<Option<(usize, Option<(usize, usize)>)>, Issue> {
+    ) -> Result<Option<Place>, Issue> {
         let fail = |question: &str, message: String| Issue {
             path: path.to_string(),
             question: question.to_string(),
@@ -265,3 +265,7 @@ impl Form {
         Ok(Some((i, row)))
     }
 }
+
+/// Where a written value is asked: its question's index in the survey, and its repeat and row when
+/// it is inside a repeat.
+type Place = (usize, Option<(usize, usize)>);

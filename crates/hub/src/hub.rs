@@ -60,6 +60,8 @@ impl<S: Storage> Hub<S> {
             code: code.to_string(),
             label: "hub".into(),
             short_id: String::new(),
+            // Bundles are for devices out of reach; a hub syncs online.
+            bundle_key: false,
         };
         let resp = EnrollResponse::decode(&t.call(Endpoint::Enroll, None, req.encode())?)?;
         if resp.role != Role::Hub {

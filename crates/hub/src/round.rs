@@ -140,6 +140,7 @@ pub fn round<S: Storage>(
             digest: [0; 8],
             assignments: false,
             signatures: true,
+            bundle_key: false,
         };
         let page: PullResponse = call(t, Endpoint::Pull, token, &req, &mut report)?;
         report.pages += 1;

@@ -66,7 +66,7 @@
 //!    district; the changes then verify upstream as any relay's (7.), and the hub pulls its
 //!    district's feed with records to pass down (`shumari-hub`).
 //! 10. **Versioned**: every frame carries [`PROTOCOL_VERSION`]; another version gets
-//!    `unsupported_version` (HTTP 426) telling the user to update.
+//!     `unsupported_version` (HTTP 426) telling the user to update.
 //!
 //! The same sequence among any number of devices converges: every replica ends with the same changes,
 //! hence the same heads; concurrent writes of one field stay visible as a conflict until resolved.
