@@ -3,7 +3,8 @@
 //! document says for a household stored before the rows existed (and after the catch-up gives it
 //! one), and misses counted exactly when many arrive together.
 
-use shumari_registry::service::{CitizenAnswer, CitizenLimits, CitizenView};
+use shumari_domain::review::Decision;
+use shumari_registry::service::{CitizenAnswer, CitizenLimits, CitizenView, ReviewRequest};
 use shumari_registry::storage::postgres::PgStorage;
 use shumari_registry::storage::AttemptRule;
 use shumari_registry::{SqliteStorage, Storage};
@@ -110,13 +111,29 @@ fn the_page_is_the_household_as_it_is_now<S: Storage>(
     );
     assert_eq!(found(reg), submitted);
 
-    // The row the catch-up made is replaced by the next change like any other.
-    tablet.set(id, "status", serde_json::json!("draft"));
-    tablet.sync();
+    // The row the catch-up made is replaced by the next change like any other: a supervisor
+    // returns the household.
+    let supervisor = reg.user("supervisor", &[AREA]);
+    let u = reg
+        .rt
+        .block_on(reg.reg.acting_user(&supervisor))
+        .expect("supervisor");
+    reg.rt
+        .block_on(reg.reg.review(
+            &u,
+            &id.to_string(),
+            ReviewRequest {
+                decision: Decision::Returned,
+                comment: "The head's card number looks wrong".into(),
+                questions: Vec::new(),
+            },
+        ))
+        .expect("return");
     assert_eq!(
         found(reg).stage,
-        shumari_registry::service::CitizenStage::BeingSurveyed
+        shumari_registry::service::CitizenStage::BeingCorrected
     );
+    tablet.sync();
 
     // A wrong date is still a miss, with or without a row.
     assert_eq!(look_up(reg, 15), CitizenAnswer::NoMatch);
