@@ -240,6 +240,20 @@ pub fn contains(ancestor: &str, code: &str) -> bool {
     }
 }
 
+/// The length of a district's code (`PK603`). Province codes have 3 characters (`PK6`), districts
+/// 5, tehsils 7 (`PK60301`), and every area added below a tehsil starts with its tehsil's code
+/// ([`AreaRegistry::add`]), so the first five characters of any code at or below a district name
+/// its district. The registry's change log is indexed by that prefix (`substr(area, 1, 5)` in its
+/// migrations, checked against [`district_of`] by its tests), so a device's feed reads its own
+/// districts' entries and no others.
+pub const DISTRICT_CODE_LEN: usize = 5;
+
+/// The district of an area at or below district level (`PK60301-UC012` → `PK603`); `None` for a
+/// province, the country, or a string that is not an area code.
+pub fn district_of(code: &str) -> Option<&str> {
+    (code.len() >= DISTRICT_CODE_LEN && is_code_text(code)).then(|| &code[..DISTRICT_CODE_LEN])
+}
+
 fn is_code_text(s: &str) -> bool {
     !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
 }
@@ -297,6 +311,24 @@ impl AreaRange {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_shipped_area_below_a_province_starts_with_its_district() {
+        let reg = AreaRegistry::builtin();
+        for a in reg.all() {
+            let path = reg.path(&a.code).unwrap();
+            let district = path.iter().find(|p| p.level == AreaLevel::District);
+            assert_eq!(
+                district_of(&a.code),
+                district.map(|d| d.code.as_str()),
+                "{}",
+                a.code
+            );
+        }
+        assert_eq!(district_of("PK60301-UC012-V03"), Some("PK603"));
+        assert_eq!(district_of("PK6"), None);
+        assert_eq!(district_of("PK 60"), None);
+    }
 
     #[test]
     fn builtin_list_has_the_documented_counts() {

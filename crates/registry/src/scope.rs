@@ -5,8 +5,8 @@
 //! ([`AreaRegistry::recognises`]): the shipped list, or a union council or village under a known tehsil,
 //! since the areas district offices add are not sent to the registry.
 
-use shumari_domain::area::contains;
-use shumari_domain::AreaRegistry;
+use shumari_domain::area::{contains, district_of, DISTRICT_CODE_LEN};
+use shumari_domain::{AreaRange, AreaRegistry};
 
 /// The areas one user may read and write.
 #[derive(Debug, Clone, Copy)]
@@ -84,4 +84,27 @@ mod tests {
         assert!(!Scope::new(&in_province, &reg).contains(&format!("{province}ZZ")));
         assert!(!Scope::new(&in_province, &reg).contains(&format!("{}-uc 1", tehsil.code)));
     }
+}
+
+/// Where a feed reads the change log for `areas` ([`crate::storage::Storage::read_log_in`]): pairs
+/// of a district's code and an area range inside it, whose entries together are exactly the
+/// scope's. An area at or below a district is one pair; an area above (a province) is itself (a
+/// household recorded at that level: the log's district expression of a code shorter than a
+/// district's is the whole code) and every province and district under it.
+pub fn log_reads(areas: &[String], registry: &AreaRegistry) -> Vec<(String, AreaRange)> {
+    let mut out = Vec::new();
+    for a in outermost(areas) {
+        match district_of(&a) {
+            Some(d) => out.push((d.to_string(), AreaRange::of(&a))),
+            None => {
+                for x in registry.all() {
+                    if x.code.len() <= DISTRICT_CODE_LEN && x.code != a && contains(&a, &x.code) {
+                        out.push((x.code.clone(), AreaRange::of(&x.code)));
+                    }
+                }
+                out.push((a.clone(), AreaRange::of(&a)));
+            }
+        }
+    }
+    out
 }

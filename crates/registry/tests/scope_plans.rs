@@ -1,6 +1,8 @@
 //! A device's scope reads go through the area index on both backends: its consistency check reads
-//! the households under its areas (`SCOPE_HEADS`) and each page of its first sync seeks to its
-//! (area, id) position (`SNAPSHOT_PAGE`), never a scan of the country. Asserted on the query plans,
+//! the households under its areas (`SCOPE_HEADS`), each page of its first sync seeks to its
+//! (area, id) position (`SNAPSHOT_PAGE`), and each later pull seeks to its cursor in its
+//! district's part of the change log (`LOG_IN_DISTRICT`, `LOG_LEFT_DISTRICT`), never a scan of the
+//! country. Asserted on the query plans,
 //! with the domain's `AreaRange` as the parameters.
 
 #[path = "../../../tests/harness/pg.rs"]
@@ -9,10 +11,12 @@ mod pg;
 use rusqlite::Connection;
 use shumari_domain::AreaRange;
 use shumari_registry::storage::postgres::{
-    PgStorage, SCOPE_HEADS as PG_SCOPE_HEADS, SNAPSHOT_PAGE as PG_SNAPSHOT_PAGE,
+    PgStorage, LOG_IN_DISTRICT as PG_LOG_IN_DISTRICT, LOG_LEFT_DISTRICT as PG_LOG_LEFT_DISTRICT,
+    SCOPE_HEADS as PG_SCOPE_HEADS, SNAPSHOT_PAGE as PG_SNAPSHOT_PAGE,
 };
 use shumari_registry::storage::sqlite::{
-    LIST_AREA as SQLITE_LIST_AREA, SCOPE_HEADS as SQLITE_SCOPE_HEADS,
+    LIST_AREA as SQLITE_LIST_AREA, LOG_IN_DISTRICT as SQLITE_LOG_IN_DISTRICT,
+    LOG_LEFT_DISTRICT as SQLITE_LOG_LEFT_DISTRICT, SCOPE_HEADS as SQLITE_SCOPE_HEADS,
     SNAPSHOT_PAGE as SQLITE_SNAPSHOT_PAGE,
 };
 use shumari_registry::SqliteStorage;
@@ -69,6 +73,28 @@ fn sqlite_reads_a_scope_through_the_area_index() {
         ["SEARCH households USING INDEX households_area_id (area>? AND area<?)"],
         "{plan:?}"
     );
+    // A pull after the first: one search of the district's log entries after the cursor, already
+    // in sequence order (no sort), for households in the area now and for those that left it.
+    let plan = sqlite_plan(
+        &c,
+        SQLITE_LOG_IN_DISTRICT,
+        rusqlite::params!["PK603", 1000, r.code, r.from, r.until, 512],
+    );
+    assert_eq!(
+        plan,
+        ["SEARCH log USING INDEX log_district_seq (<expr>=? AND seq>?)"],
+        "{plan:?}"
+    );
+    let plan = sqlite_plan(
+        &c,
+        SQLITE_LOG_LEFT_DISTRICT,
+        rusqlite::params!["PK603", 1000, r.code, r.from, r.until, 512],
+    );
+    assert_eq!(
+        plan,
+        ["SEARCH log USING INDEX log_prev_district_seq (<expr>=? AND seq>?)"],
+        "{plan:?}"
+    );
     // An area's list: a search of the area index (then a sort of that area's rows by reference).
     let plan = sqlite_plan(&c, SQLITE_LIST_AREA, [&r.code, &r.from, &r.until]);
     assert!(
@@ -117,4 +143,21 @@ fn postgres_reads_a_scope_through_the_bytewise_area_index() {
         !plan.contains("Sort") && !plan.contains("Seq Scan"),
         "{plan}"
     );
+    // A pull after the first: an index scan of the district's log entries after the cursor, in
+    // sequence order, for households in the area now and for those that left it.
+    for (sql, index) in [
+        (PG_LOG_IN_DISTRICT, "log_district_seq"),
+        (PG_LOG_LEFT_DISTRICT, "log_prev_district_seq"),
+    ] {
+        let bound = pg_bound(sql, &["PK603", "1000", &r.code, &r.from, &r.until, "512"]);
+        let plan = cluster.psql(&url, &format!("SET enable_seqscan = off; EXPLAIN {bound}"));
+        assert!(
+            plan.contains(&format!("Index Scan using {index}")),
+            "{plan}"
+        );
+        assert!(
+            !plan.contains("Sort") && !plan.contains("Seq Scan"),
+            "{plan}"
+        );
+    }
 }

@@ -153,7 +153,7 @@ impl Store {
                         let heads = doc.heads();
                         tx.execute(
                             "INSERT INTO documents (rid, snapshot, heads, acked_heads) VALUES (?1, ?2, ?3, ?4)",
-                            params![rid, doc.save(), heads_to_bytes(&heads), heads_to_bytes(registry_heads)],
+                            params![rid, snapshot_of(bytes, &mut doc), heads_to_bytes(&heads), heads_to_bytes(registry_heads)],
                         )?;
                     }
                 }
@@ -276,6 +276,24 @@ impl Store {
     pub fn doc_bytes(&self, id: Uuid) -> Result<Vec<u8>> {
         let rid = self.resolve(&id.to_string())?;
         Ok(self.load_doc(rid)?.save())
+    }
+}
+
+/// The bytes to keep as a new household's snapshot: what arrived, when it is already a saved
+/// document (a registry's first pull sends its compact saves), otherwise a fresh save. Saving
+/// again would cost about as much as the load and give bytes of the same size.
+///
+/// automerge has no public "is this a saved document" call, so this reads the storage format's
+/// chunk header: 4 magic bytes, a 4-byte checksum, then the chunk type, 0 for a whole document.
+/// Anything else (raw or compressed changes) is saved afresh; a saved document followed by more
+/// chunks is kept as it came, which `load` reads the same way.
+fn snapshot_of(bytes: &[u8], doc: &mut HouseholdDoc) -> Vec<u8> {
+    const MAGIC: [u8; 4] = [0x85, 0x6f, 0x4a, 0x83];
+    const DOCUMENT_CHUNK: u8 = 0;
+    if bytes.len() > 8 && bytes[..4] == MAGIC && bytes[8] == DOCUMENT_CHUNK {
+        bytes.to_vec()
+    } else {
+        doc.save()
     }
 }
 

@@ -439,6 +439,43 @@ fn sync_hooks_unsynced_ack_and_idempotent_apply() {
     assert!(a.list(&ListFilter::default()).unwrap().is_empty());
 }
 
+/// A first pull sends whole saved documents, which the store keeps as they came instead of saving
+/// them again; the household must read, edit and sync like any other, after a reopen too.
+#[test]
+fn a_saved_document_from_the_registry_is_kept_and_stays_editable() {
+    let (_d1, mut a) = new_store();
+    let (d2, mut b) = new_store();
+    let h = a
+        .add_household(&household(1), None, FORM.0, FORM.1)
+        .unwrap();
+    a.set_fields(&h.reference, &[("answers.rooms".into(), json!(3))])
+        .unwrap();
+    let saved = a.doc_bytes(h.id).unwrap();
+    let heads = a.all_heads().unwrap()[0].1.clone();
+    let res = b.apply_remote(&[(h.id, saved, heads.clone())]).unwrap();
+    assert!(res[0].1.is_ok(), "{res:?}");
+    drop(b);
+    let mut b = Store::open(d2.path(), PIN).unwrap();
+    assert_eq!(
+        b.get(&h.reference).unwrap().household.answers["rooms"],
+        json!(3)
+    );
+    assert_eq!(b.unsynced_count().unwrap(), 0, "acknowledged as it came");
+    b.set_fields(&h.reference, &[("answers.rooms".into(), json!(4))])
+        .unwrap();
+    let out = b.unsynced(10).unwrap();
+    assert_eq!(out.len(), 1);
+    let res = a
+        .apply_remote(&[(out[0].id, out[0].changes.clone(), out[0].heads.clone())])
+        .unwrap();
+    assert!(res[0].1.is_ok());
+    assert_eq!(
+        a.get(&h.reference).unwrap().household.answers["rooms"],
+        json!(4)
+    );
+    assert_eq!(a.all_heads().unwrap(), b.all_heads().unwrap());
+}
+
 #[test]
 fn every_open_uses_a_fresh_actor() {
     let (dir, mut store) = new_store();

@@ -54,12 +54,18 @@ impl HouseholdDoc {
     pub fn conflicts(&mut self) -> Result<Vec<Conflict>> {
         let mut raw: Vec<(String, Vec<(Value, ExId)>)> = Vec::new();
         let d = &self.doc;
+        // One pass per map: the range iterator flags the keys holding several values, so only
+        // those are read again (`get_all`), not every key of a ~150-answer household.
         let mut scan = |obj: &ExId, prefix: &str, skip: &[&str]| -> Result<()> {
-            for key in d.keys(obj) {
-                if skip.contains(&key.as_str()) || super::paradata::is_paradata(&key) {
+            for item in d.map_range(obj, ..) {
+                let key = item.key;
+                if !item.conflict
+                    || skip.contains(&key.as_ref())
+                    || super::paradata::is_paradata(&key)
+                {
                     continue;
                 }
-                let all = d.get_all(obj, key.as_str())?;
+                let all = d.get_all(obj, key.as_ref())?;
                 if all.len() < 2 {
                     continue;
                 }

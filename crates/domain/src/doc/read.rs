@@ -163,12 +163,10 @@ fn read_member(d: &AutoCommit, mid: &ExId, key: &str) -> Result<Member> {
     })
 }
 
+/// Every answer of a map, in one pass of automerge's range iterator: a look-up per key (`keys`
+/// then `get`) searched the map again for each of a household's ~150 answers, on every read.
 fn read_answers(d: &AutoCommit, obj: &ExId) -> Result<Answers> {
-    let mut out = Answers::new();
-    for key in d.keys(obj) {
-        if let Some((v, _)) = d.get(obj, key.as_str())? {
-            out.insert(key, am_value_to_json(&v));
-        }
-    }
-    Ok(out)
+    Ok(d.map_range(obj, ..)
+        .map(|item| (item.key.into_owned(), am_value_to_json(&item.value.into())))
+        .collect())
 }

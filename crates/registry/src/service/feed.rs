@@ -51,6 +51,9 @@ enum Delivery {
     Skip,
 }
 
+/// Log entries read at a time, from each of a scope's districts.
+const LOG_PAGE: usize = 512;
+
 fn delivery(e: &LogEntry, scope: &Scope<'_>, device_id: &str) -> Delivery {
     let now_in = scope.contains(&e.area);
     let was_in = e.prev_area.as_deref().map(|a| scope.contains(a));
@@ -179,9 +182,19 @@ impl<S: Storage> Registry<S> {
                 started: true,
             };
         }
-        // Then the log after the cursor, filtered by scope, without the device's own entries.
+        // Then the log after the cursor: the scope's districts' entries only, each read in
+        // sequence order and merged (`scope::log_reads`), without the device's own entries.
+        let reads = crate::scope::log_reads(&auth.user.areas, &self.areas);
         loop {
-            let entries = self.storage.read_log(cursor.seq, 512).await?;
+            let mut entries = Vec::new();
+            for (district, range) in &reads {
+                entries.extend(
+                    self.storage
+                        .read_log_in(district, range, cursor.seq, LOG_PAGE)
+                        .await?,
+                );
+            }
+            let entries = crate::storage::first_by_seq(entries, LOG_PAGE);
             if entries.is_empty() {
                 return Ok((page, cursor, false));
             }

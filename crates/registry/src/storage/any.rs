@@ -9,6 +9,7 @@ use super::{
     AccessEntry, AccessEvent, AuditEntry, DeviceRow, Disabled, HouseholdSummary, IngestRow,
     LogEntry, Result, Storage, StorageError, StoredDoc, TokenRecord, User, UserRow,
 };
+use shumari_domain::AreaRange;
 use std::fmt;
 use std::path::PathBuf;
 use uuid::Uuid;
@@ -207,8 +208,14 @@ impl Storage for AnyStorage {
         delegate!(self.commit_ingest(device_id, user_id, rows, now))
     }
 
-    async fn read_log(&self, after: u64, limit: usize) -> Result<Vec<LogEntry>> {
-        delegate!(self.read_log(after, limit))
+    async fn read_log_in(
+        &self,
+        district: &str,
+        range: &AreaRange,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<LogEntry>> {
+        delegate!(self.read_log_in(district, range, after, limit))
     }
 
     async fn max_seq(&self) -> Result<u64> {

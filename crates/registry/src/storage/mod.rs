@@ -28,6 +28,7 @@ mod registry_actor;
 pub mod signing;
 pub mod sqlite;
 
+use shumari_domain::AreaRange;
 use shumari_proto::Role;
 use std::future::Future;
 use uuid::Uuid;
@@ -160,6 +161,16 @@ pub struct LogEntry {
     pub signatures: Vec<shumari_proto::signing::SignedChange>,
 }
 
+/// The first `limit` of several sequence-ordered reads of the log, merged in sequence order, each
+/// entry once (an entry that moved a household within the area is found by both of a district's
+/// statements).
+pub(crate) fn first_by_seq(mut entries: Vec<LogEntry>, limit: usize) -> Vec<LogEntry> {
+    entries.sort_by_key(|e| e.seq);
+    entries.dedup_by_key(|e| e.seq);
+    entries.truncate(limit);
+    entries
+}
+
 /// One audit entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditEntry {
@@ -285,9 +296,14 @@ pub trait Storage:
         rows: Vec<IngestRow>,
         now: i64,
     ) -> impl Future<Output = Result<Vec<Uuid>>> + Send;
-    /// Up to `limit` log entries after `seq`.
-    fn read_log(
+    /// Up to `limit` log entries after `after`, in sequence order, of households under `range`
+    /// (the domain's `AreaRange`) after the entry or before it (`prev_area`: they moved away), all
+    /// within district `district` (`range` lies in it). One seek per statement in the log's
+    /// (district, seq) indexes (V28), so a device's feed reads no other district's entries.
+    fn read_log_in(
         &self,
+        district: &str,
+        range: &AreaRange,
         after: u64,
         limit: usize,
     ) -> impl Future<Output = Result<Vec<LogEntry>>> + Send;

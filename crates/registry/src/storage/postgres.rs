@@ -205,6 +205,23 @@ pub const SCOPE_HEADS: &str = "SELECT id, area, heads FROM households
   WHERE area COLLATE \"C\" = $1::text
      OR (area COLLATE \"C\" >= $2::text AND area COLLATE \"C\" < $3::text)";
 
+/// Log entries of one district ($1) after a sequence number ($2) of households now under an area
+/// (`AreaRange`'s parameters $3-$5, bytewise), in sequence order ($6 at most): a scan of
+/// `log_district_seq` (V28), whose expression this repeats.
+pub const LOG_IN_DISTRICT: &str = "SELECT seq, household_id, area, prev_area, device_id, changes, heads, signatures
+   FROM log
+  WHERE substr(area, 1, 5) = $1::text AND seq > $2
+    AND (area COLLATE \"C\" = $3::text OR (area COLLATE \"C\" >= $4::text AND area COLLATE \"C\" < $5::text))
+  ORDER BY seq LIMIT $6";
+
+/// The same for households that were under the area before the entry moved them
+/// (`log_prev_district_seq`).
+pub const LOG_LEFT_DISTRICT: &str = "SELECT seq, household_id, area, prev_area, device_id, changes, heads, signatures
+   FROM log
+  WHERE substr(prev_area, 1, 5) = $1::text AND prev_area IS NOT NULL AND seq > $2
+    AND (prev_area COLLATE \"C\" = $3::text OR (prev_area COLLATE \"C\" >= $4::text AND prev_area COLLATE \"C\" < $5::text))
+  ORDER BY seq LIMIT $6";
+
 /// A page of a scope's snapshot: households under one area (`AreaRange`'s parameters 1-3) after
 /// an (area, id) position (4-5), bytewise in (area, id) order through `households_area_c` (V7).
 pub const SNAPSHOT_PAGE: &str = "SELECT id, area, heads, doc, last_device, conflict_count
@@ -591,18 +608,31 @@ impl Storage for PgStorage {
         Ok(stale)
     }
 
-    async fn read_log(&self, after: u64, limit: usize) -> Result<Vec<LogEntry>> {
+    async fn read_log_in(
+        &self,
+        district: &str,
+        range: &AreaRange,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<LogEntry>> {
         let c = self.conn().await;
-        let rows = c
-            .query(
-                "SELECT seq, household_id, area, prev_area, device_id, changes, heads, signatures FROM log
-                  WHERE seq > $1 ORDER BY seq LIMIT $2",
-                &[&(after as i64), &(limit as i64)],
-            )
-            .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(LogEntry {
+        let mut out = Vec::new();
+        for sql in [LOG_IN_DISTRICT, LOG_LEFT_DISTRICT] {
+            let rows = c
+                .query(
+                    sql,
+                    &[
+                        &district,
+                        &(after as i64),
+                        &range.code,
+                        &range.from,
+                        &range.until,
+                        &(limit as i64),
+                    ],
+                )
+                .await?;
+            for r in &rows {
+                out.push(LogEntry {
                     seq: r.get::<_, i64>(0) as u64,
                     id: uuid_of(r.get(1))?,
                     area: r.get(2),
@@ -614,9 +644,10 @@ impl Storage for PgStorage {
                         .get::<_, Option<Vec<u8>>>(7)
                         .map(|b| shumari_proto::signing::unpack(&b))
                         .unwrap_or_default(),
-                })
-            })
-            .collect()
+                });
+            }
+        }
+        Ok(super::first_by_seq(out, limit))
     }
 
     async fn max_seq(&self) -> Result<u64> {

@@ -67,6 +67,11 @@ impl SqliteStorage {
         // (the check's `want`). FULL fsynced every batch for that case alone.
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // SQLite's default page cache is 2 MB: at a few hundred thousand households the indexes a
+        // look-up descends (member IDs, references, areas) no longer fit, and every look-up pays
+        // read() calls into the OS page cache. 64 MiB keeps them in the process (the scale bench's
+        // memory row includes it).
+        conn.pragma_update(None, "cache_size", -65_536)?;
         super::migrate::sqlite(&mut conn)?;
         Ok(SqliteStorage {
             conn: Arc::new(Mutex::new(conn)),
@@ -262,6 +267,22 @@ pub const LIST_AREA: &str =
 const LIST_ALL: &str =
     "SELECT id, area, ref, head_name, head_id_number, member_count, status, conflict_count, updated_at
        FROM households ORDER BY ref";
+
+/// Log entries of one district (1) after a sequence number (2) of households now under an area
+/// (`AreaRange`'s parameters 3-5), in sequence order (6 at most): a seek in `log_district_seq`
+/// (V28), whose expression this repeats.
+pub const LOG_IN_DISTRICT: &str =
+    "SELECT seq, household_id, area, prev_area, device_id, changes, heads, signatures FROM log
+      WHERE substr(area, 1, 5) = ?1 AND seq > ?2 AND (area = ?3 OR (area >= ?4 AND area < ?5))
+      ORDER BY seq LIMIT ?6";
+
+/// The same for households that were under the area before the entry moved them
+/// (`log_prev_district_seq`).
+pub const LOG_LEFT_DISTRICT: &str =
+    "SELECT seq, household_id, area, prev_area, device_id, changes, heads, signatures FROM log
+      WHERE substr(prev_area, 1, 5) = ?1 AND prev_area IS NOT NULL AND seq > ?2
+        AND (prev_area = ?3 OR (prev_area >= ?4 AND prev_area < ?5))
+      ORDER BY seq LIMIT ?6";
 
 /// A page of a scope's snapshot: households under one area (`AreaRange`'s parameters 1-3) after
 /// an (area, id) position (4-5), in (area, id) order through `households_area_id` (V7).
@@ -594,41 +615,50 @@ impl Storage for SqliteStorage {
         .await
     }
 
-    async fn read_log(&self, after: u64, limit: usize) -> Result<Vec<LogEntry>> {
+    async fn read_log_in(
+        &self,
+        district: &str,
+        range: &AreaRange,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<LogEntry>> {
+        let (d, r) = (district.to_string(), range.clone());
         self.run(move |c| {
-            let mut stmt = c.prepare_cached(
-                "SELECT seq, household_id, area, prev_area, device_id, changes, heads, signatures FROM log
-                  WHERE seq > ?1 ORDER BY seq LIMIT ?2",
-            )?;
-            let rows = stmt.query_map(params![after as i64, limit as i64], |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                    r.get(6)?,
-                    r.get::<_, Option<Vec<u8>>>(7)?,
-                ))
-            })?;
             let mut out = Vec::new();
-            for row in rows {
-                let (seq, id, area, prev_area, device_id, changes, heads, signed) = row?;
-                out.push(LogEntry {
-                    seq: seq as u64,
-                    id: uuid_of(&id)?,
-                    area,
-                    prev_area,
-                    device_id,
-                    changes,
-                    heads,
-                    signatures: signed
-                        .map(|b| shumari_proto::signing::unpack(&b))
-                        .unwrap_or_default(),
-                });
+            for sql in [LOG_IN_DISTRICT, LOG_LEFT_DISTRICT] {
+                let mut stmt = c.prepare_cached(sql)?;
+                let rows = stmt.query_map(
+                    params![d, after as i64, r.code, r.from, r.until, limit as i64],
+                    |r| {
+                        Ok((
+                            r.get::<_, i64>(0)?,
+                            r.get::<_, String>(1)?,
+                            r.get(2)?,
+                            r.get(3)?,
+                            r.get(4)?,
+                            r.get(5)?,
+                            r.get(6)?,
+                            r.get::<_, Option<Vec<u8>>>(7)?,
+                        ))
+                    },
+                )?;
+                for row in rows {
+                    let (seq, id, area, prev_area, device_id, changes, heads, signed) = row?;
+                    out.push(LogEntry {
+                        seq: seq as u64,
+                        id: uuid_of(&id)?,
+                        area,
+                        prev_area,
+                        device_id,
+                        changes,
+                        heads,
+                        signatures: signed
+                            .map(|b| shumari_proto::signing::unpack(&b))
+                            .unwrap_or_default(),
+                    });
+                }
             }
-            Ok(out)
+            Ok(super::first_by_seq(out, limit))
         })
         .await
     }
