@@ -203,7 +203,8 @@ fn log_rows(centre: &TempRegistry) -> i64 {
 
 #[test]
 fn a_hub_killed_mid_round_finishes_at_the_next_with_nothing_twice() {
-    const HOUSEHOLDS: u32 = 120;
+    // Enough for several pushes of a round (`shumari_hub::round::PUSH_BYTES` each).
+    const HOUSEHOLDS: u32 = 300;
     let centre = TempRegistry::start();
     let dir = tempfile::tempdir().expect("tempdir");
     let (db, surveyor) = office(&centre, dir.path());
@@ -220,14 +221,14 @@ fn a_hub_killed_mid_round_finishes_at_the_next_with_nothing_twice() {
         .spawn()
         .expect("start a round");
     let started = Instant::now();
-    while log_rows(&centre) < 10 && started.elapsed() < Duration::from_secs(120) {
+    while log_rows(&centre) == 0 && started.elapsed() < Duration::from_secs(120) {
         std::thread::sleep(Duration::from_millis(2));
     }
     round.kill().expect("SIGKILL");
     round.wait().expect("reaped");
     let before = log_rows(&centre);
     assert!(
-        before >= 10,
+        before >= 1,
         "the round was killed after the centre committed something"
     );
 
