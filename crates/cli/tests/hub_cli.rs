@@ -246,7 +246,7 @@ fn a_hub_killed_mid_round_finishes_at_the_next_with_nothing_twice() {
     // The tablet, syncing with the hub, holds what the centre holds.
     device(t.path()).arg("sync").assert().success();
     let on_tablet = device(t.path())
-        .args(["household", "list", "--json"])
+        .args(["household", "list", "--limit", "1000", "--json"])
         .output()
         .expect("list");
     let on_tablet: Value = serde_json::from_slice(&on_tablet.stdout).expect("json");
