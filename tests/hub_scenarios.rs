@@ -942,7 +942,7 @@ impl shumari_proto::Transport for Misdelivery {
             Endpoint::Push => {
                 let out = self.inner.call(ep, token, body.clone())?;
                 self.pushes.push(body);
-                if self.calls % 2 == 0 {
+                if self.calls.is_multiple_of(2) {
                     let old = self.pushes[self.calls % self.pushes.len()].clone();
                     self.inner.call(ep, token, old)?;
                     self.replayed += 1;
@@ -952,7 +952,7 @@ impl shumari_proto::Transport for Misdelivery {
             Endpoint::Pull => {
                 let out = self.inner.call(ep, token, body)?;
                 self.pages.push(out.clone());
-                if self.calls % 3 == 0 && self.pages.len() > 1 {
+                if self.calls.is_multiple_of(3) && self.pages.len() > 1 {
                     self.replayed += 1;
                     return Ok(self.pages[self.calls % (self.pages.len() - 1)].clone());
                 }
