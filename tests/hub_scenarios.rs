@@ -5,7 +5,10 @@
 //! tablet syncing directly with the centre) comes down through the hub to the tablets, and every
 //! replica converges. Also: the hub offline for a batch of edits, an upstream round cut again and
 //! again by the fault proxy and resumed, the same feed and pushes delivered twice, a hub altering
-//! a tablet's change refused at the centre, registrations held to the hub's district.
+//! a tablet's change refused at the centre, registrations held to the hub's district. And what the
+//! hub learns from above: a device enrolled at the centre syncing with either in any order, users
+//! and revocations, offline enrollment codes, a hub below a hub; then the three-tier
+//! scenario over a link that cuts, duplicates and reorders.
 
 use serde_json::json;
 use sha2::{Digest, Sha256};
