@@ -165,7 +165,7 @@ fn revoked_device_is_refused_everywhere<S: Storage>(reg: &mut TestRegistry<S>) {
         .block_on(reg.reg.revoke_device(&device_id(&a)))
         .unwrap();
     let answers = every_route(&url, &token(&a), synced);
-    assert_eq!(answers.len(), 8, "every authenticated route was tried");
+    assert_eq!(answers.len(), 9, "every authenticated route was tried");
     for (route, status, code) in answers {
         assert_eq!((status, code.as_str()), (401, "revoked"), "{route}");
     }
