@@ -48,10 +48,11 @@ fn frame_for(ep: Endpoint) -> Option<Vec<u8>> {
         .encode(),
         Endpoint::Token => TokenRequest.encode(),
         Endpoint::HubDevices => shumari_proto::message::HubDevicesRequest::default().encode(),
+        Endpoint::HubDirectory => shumari_proto::message::HubDirectoryRequest.encode(),
     })
 }
 
-const ENDPOINTS: [Endpoint; 7] = [
+const ENDPOINTS: [Endpoint; 8] = [
     Endpoint::Enroll,
     Endpoint::Actors,
     Endpoint::Push,
@@ -59,6 +60,7 @@ const ENDPOINTS: [Endpoint; 7] = [
     Endpoint::Check,
     Endpoint::Token,
     Endpoint::HubDevices,
+    Endpoint::HubDirectory,
 ];
 
 /// `GET path` with a bearer token over plain HTTP: (status, body).
@@ -151,7 +153,7 @@ fn revoked_device_is_refused_everywhere<S: Storage>(reg: &mut TestRegistry<S>) {
     assert_eq!(a.sync().pushed, 1);
     // While it is trusted, every route answers it.
     for (route, status, code) in every_route(&url, &token(&a), synced) {
-        if route == Endpoint::HubDevices.path() {
+        if route == Endpoint::HubDevices.path() || route == Endpoint::HubDirectory.path() {
             // Only a hub registers tablets; a tablet is refused for its role, not its trust.
             assert_eq!((status, code.as_str()), (403, "forbidden"), "{route}");
         } else {
@@ -163,7 +165,7 @@ fn revoked_device_is_refused_everywhere<S: Storage>(reg: &mut TestRegistry<S>) {
         .block_on(reg.reg.revoke_device(&device_id(&a)))
         .unwrap();
     let answers = every_route(&url, &token(&a), synced);
-    assert_eq!(answers.len(), 8, "every authenticated route was tried");
+    assert_eq!(answers.len(), 9, "every authenticated route was tried");
     for (route, status, code) in answers {
         assert_eq!((status, code.as_str()), (401, "revoked"), "{route}");
     }

@@ -123,6 +123,22 @@ fn key_path(side: &RegistrySide, url: &str) -> anyhow::Result<PathBuf> {
     }
 }
 
+/// The registry's bundle key for the registry at `url` opened with `db` (made when missing).
+pub(crate) fn registry_key(
+    db: &DbArgs,
+    key: Option<&Path>,
+    url: &str,
+) -> anyhow::Result<shumari_proto::signing::DeviceKey> {
+    let side = RegistrySide {
+        db: db.db.clone(),
+        config: db.config.clone(),
+        key: key.map(Path::to_path_buf),
+    };
+    let path = key_path(&side, url)?;
+    shumari_registry::service::load_or_create_key(&path)
+        .with_context(|| format!("the bundle key file {}", path.display()))
+}
+
 fn open_registry(
     rt: &tokio::runtime::Runtime,
     side: &RegistrySide,

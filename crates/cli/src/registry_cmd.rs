@@ -149,6 +149,18 @@ pub enum RegistryCmd {
         /// User id.
         #[arg(long)]
         user: String,
+        /// An offline code instead, valid this many days: signed with the bundle key, a district
+        /// hub redeems it (once) even while its link to this registry is down.
+        #[arg(long, value_name = "DAYS")]
+        offline_days: Option<u32>,
+        /// The registry's bundle key file (for --offline-days; see `shumari bundle key`).
+        #[arg(
+            long,
+            env = "SHUMARI_BUNDLE_KEY",
+            value_name = "FILE",
+            requires = "offline_days"
+        )]
+        bundle_key: Option<std::path::PathBuf>,
     },
     /// Devices: list them, revoke one.
     #[command(subcommand)]
@@ -527,10 +539,25 @@ pub fn run(cli: &Cli, cmd: &RegistryCmd) -> anyhow::Result<i32> {
             crate::device_cmd::disable_user(cli, &rt, db, id)
         }
         RegistryCmd::Device(cmd) => crate::device_cmd::run(cli, &rt, cmd),
-        RegistryCmd::EnrollCode { db, user } => {
+        RegistryCmd::EnrollCode {
+            db,
+            user,
+            offline_days,
+            bundle_key,
+        } => {
             let (url, _, config) = settings(db)?;
-            let reg = open(&rt, &url, config)?;
-            let code = rt.block_on(reg.enroll_code(user)).map_err(to_anyhow)?;
+            let code = match offline_days {
+                Some(days) => {
+                    let key = crate::bundle_cmd::registry_key(db, bundle_key.as_deref(), &url)?;
+                    let reg = open(&rt, &url, config)?;
+                    rt.block_on(reg.offline_enroll_code(&key, user, *days))
+                        .map_err(to_anyhow)?
+                }
+                None => {
+                    let reg = open(&rt, &url, config)?;
+                    rt.block_on(reg.enroll_code(user)).map_err(to_anyhow)?
+                }
+            };
             if cli.json {
                 crate::output::json(&serde_json::json!({ "code": code }))?;
             } else {

@@ -60,8 +60,8 @@ impl<S: Storage> Hub<S> {
             code: code.to_string(),
             label: "hub".into(),
             short_id: String::new(),
-            // Bundles are for devices out of reach; a hub syncs online.
-            bundle_key: false,
+            // The key the centre signs offline enrollment codes with.
+            bundle_key: true,
         };
         let resp = EnrollResponse::decode(&t.call(Endpoint::Enroll, None, req.encode())?)?;
         if resp.role != Role::Hub {
@@ -75,6 +75,9 @@ impl<S: Storage> Hub<S> {
             areas: resp.areas,
         };
         self.state().set_link(&link)?;
+        if let Some(key) = &resp.bundle_key {
+            self.rt.block_on(self.reg.honour_offline_codes(key))?;
+        }
         tracing::info!(device = %link.device_id, "hub enrolled upstream");
         Ok(link)
     }
@@ -83,7 +86,7 @@ impl<S: Storage> Hub<S> {
     /// waits for the first.
     pub fn sync_upstream(&self, t: &mut dyn Transport) -> Result<Report> {
         let mut state = self.state();
-        round(&self.rt, &self.reg.storage, &mut state, t)
+        round(&self.rt, &self.reg, &mut state, t)
     }
 
     /// Adds a user of the registry above to the hub, under the same id and name, so the hub can

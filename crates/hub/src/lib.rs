@@ -36,12 +36,19 @@
 //! check yet (see the plan below).
 //!
 //! # A round ([`round`])
+//! 0. **Learn the district** ([`directory`], `/v1/hub/directory`): the users whose areas lie in
+//!    the hub's, with the disabled mark, and their devices with their token hashes, keys, actors,
+//!    short ids and the revoked mark. A user the hub lacks is added (same id, name, role, areas);
+//!    a device enrolled above becomes a device of the hub's registry under its own id and token
+//!    hash, so it syncs with the hub exactly as with the centre; a device revoked or a user
+//!    disabled above is cut off at the hub too.
 //! 1. **Register the tablets** ([`tablets`], `/v1/hub/devices`, `shumari_proto::message::hub`):
 //!    each tablet that registered its key at the hub is sent upstream with its user (id and name,
-//!    who must exist above with a tablet role and areas inside the hub's), public key, short id
-//!    and actors. The registry above makes it a device of that user (`HUB.LOCAL`) and refuses a
-//!    user outside the hub's scope, an unknown or renamed user, another key, a taken actor or
-//!    short id.
+//!    who must exist above with a tablet role and areas inside the hub's), public key, short id and
+//!    actors. The registry above makes it a device of that user (`HUB.LOCAL`) and refuses a user
+//!    outside the hub's scope, an unknown or renamed user, another key, a taken actor or short id.
+//!    A device enrolled above that bound new actors at the hub is sent under its own id, and the
+//!    registry above binds them to it.
 //! 2. **Push** ([`outgoing`]): every household whose heads the registry above has not
 //!    acknowledged, the changes after the acknowledged heads, raw, with the signature records the
 //!    hub's log kept for them. The registry above verifies each change against its author's key,
@@ -50,7 +57,8 @@
 //! 3. **Pull**: the hub's district's feed from its cursor, with signature records; each page is
 //!    merged into the hub's registry ([`apply`]) as a log entry of the device `upstream`, which
 //!    the hub's feed delivers to its tablets with the records, so a tablet can relay it again.
-//!    Then the page's heads are acknowledged and the cursor moved.
+//!    Then the page's heads are acknowledged and the cursor moved. The last page carries the
+//!    centre's bundle key, whose offline enrollment codes the hub then honours.
 //!
 //! **Nothing twice, nothing lost.** Automerge changes are content-addressed: a change pushed or
 //! applied again is ignored, a page applied again writes nothing (no second log entry or audit
@@ -58,34 +66,50 @@
 //! from the last acknowledgement and the last cursor. A hub's registry marks nothing submitted
 //! (`Config::relay`): that acknowledgement is the centre's, and comes down the feed.
 //!
-//! # Identity in this version
-//! Tablets enroll at the hub with codes the hub issues (`shumari hub code --user ID`) for users
-//! the hub was given with the same id and name as at the centre (`shumari hub user add`). The
-//! tablets sign every change (the signed-changes work); the hub never signs for them, and the
-//! centre learns their keys only from the hub's registration, held to the hub's district. The
-//! hub's token upstream is kept in the hub's database, as a tablet keeps its token in its store.
+//! # Identity
+//! - **Tablets enrolled at the hub**: with codes the hub issues (`shumari hub code --user ID`) for
+//!   users the hub learnt from above (or was given with `shumari hub user add`, same id and name),
+//!   or with an **offline code** the centre issued in advance (`shumari registry enroll-code
+//!   --offline-days N`, [`shumari_proto::offline_code`]): signed with the centre's bundle key,
+//!   checked by the hub without a link, redeemed once (a replay is refused), its user added from
+//!   the code if the hub has not learnt them yet. Either way the tablet is registered above at the
+//!   hub's next round.
+//! - **Devices enrolled at the centre** sync with the hub under their centre token once the hub
+//!   has learnt them (its first round after their enrollment). The hub never learns a token, only
+//!   its hash; it does not rotate such a device's token (it answers 404, and the device keeps its
+//!   token until it rotates at the centre, which the hub learns at its next round). A device
+//!   keeps one feed cursor: moving between the hub and the centre, the cursor is the other
+//!   registry's, and the engine's consistency check (the digest in every pull, then `/v1/check`)
+//!   finds and repairs what the cursor skipped, so both orders converge.
+//! - The tablets sign every change; the hub never signs for them, and the centre learns the keys
+//!   of the hub's own tablets only from the hub's registration, held to the hub's district. The
+//!   hub's token upstream is kept in the hub's database, as a tablet keeps its token in its store.
+//!
+//! # Hubs below hubs
+//! A hub's registry accepts another hub (role `hub`, a user it learnt from above) as it accepts a
+//! tablet, serves it the directory and takes its registrations; a district hub below a province
+//! hub needs no other code. The province hub forwards the district hub's tablets under the ids it
+//! gave them (`DISTRICT.LOCAL`, so `PROVINCE.DISTRICT.LOCAL` at the centre). A hub runs on SQLite
+//! only: its own bookkeeping ([`state`]) is a second SQLite connection to the registry's file, so
+//! `--db postgres://…` is refused for a hub.
 //!
 //! # Next steps (the plan)
-//! - **Centre-enrolled devices at the hub**: a tablet enrolled at the centre syncing with the hub
-//!   (and back). The hub must learn those devices' keys and actors from upstream (a trailing part
-//!   of the feed's page or a `/v1/hub/devices` answer listing the district's devices), so its
-//!   registry verifies their changes; the hub's cursor then also carries device records.
-//! - **Offline enrollment**: codes the centre signs with its own Ed25519 key, carrying user,
-//!   role, areas and expiry, which the hub verifies without a link and redeems once; the hub
-//!   registers the tablet upstream at its next round as now.
-//! - **Users and revocations from upstream**: the district's users, disabled users and revoked
-//!   devices ride on the feed's last page (like assignments), replacing `hub user add`.
+//! - **A cursor per registry on the device**: a device moving between hub and centre repairs
+//!   through the consistency check today; a cursor kept per registry URL would make the move cost
+//!   only the feed.
 //! - **Consistency check upstream**: the hub's heads digest in its pull and `/v1/check` repair,
 //!   as the device engine does, so a centre restored from a backup is repaired by the hub;
 //!   households leaving the hub's scope (`removed`) handled as a device does.
-//! - **Token rotation** for the hub's own token (`/v1/token`, as `shumari_sync::rotation`).
-//! - **Hubs below hubs**: a hub's registry accepting another hub (role `hub`) needs only the
-//!   registration of its tablets to be forwarded with their original ids; the round is the same.
+//! - **Token rotation** for the hub's own token (`/v1/token`, as `shumari_sync::rotation`), and
+//!   for centre devices at the hub (forwarded up).
+//! - Users renamed or moved above: the directory adds users the hub lacks and disables; it does
+//!   not yet rewrite a held user's name or areas.
 //! - Short ids granted by the centre to the hub's tablets (today the hub grants them from its own
 //!   pool; a clash with a centre device is refused at registration and its households' new
 //!   references would be refused).
 
 pub mod apply;
+pub mod directory;
 pub mod error;
 mod hub;
 pub mod outgoing;

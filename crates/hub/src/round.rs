@@ -4,6 +4,9 @@
 //! tablets did reaches the centre first, and the centre's answer to it (a completed household
 //! marked submitted) comes down in the same round. Every step leaves durable progress behind it:
 //!
+//! 0. **directory**: the district's users and devices as the registry above knows them
+//!    ([`crate::directory`]): devices enrolled there are accepted at the hub, and devices revoked
+//!    and users disabled there are cut off here;
 //! 1. **register**: the tablets with a key or actors the registry above has not heard of
 //!    ([`crate::tablets`]); each registered one is remembered with its actor count;
 //! 2. **push**: the households whose heads the registry above has not acknowledged
@@ -18,17 +21,19 @@
 //! household or tablet is reported and does not stop the others.
 
 use crate::apply::{apply_page, now_ms};
+use crate::directory::{learn, Learnt};
 use crate::error::Result;
 use crate::outgoing::{outgoing, Outgoing};
 use crate::state::UpstreamState;
 use crate::tablets::pending;
 use shumari_proto::limits::MAX_PUSH_DOCS;
 use shumari_proto::message::{
-    DocOutcome, HubDevicesRequest, HubDevicesResponse, Message, PullRequest, PullResponse,
-    PushRequest, PushResponse, DEFAULT_CHUNK_BYTES,
+    DocOutcome, HubDevicesRequest, HubDevicesResponse, HubDirectoryRequest, HubDirectoryResponse,
+    Message, PullRequest, PullResponse, PushRequest, PushResponse, DEFAULT_CHUNK_BYTES,
 };
 use shumari_proto::{Endpoint, Refusal, Transport};
 use shumari_registry::storage::Storage;
+use shumari_registry::Registry;
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
@@ -38,6 +43,8 @@ pub const PUSH_BYTES: usize = 256 * 1024;
 /// What a round did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Report {
+    /// What the registry above's directory added or cut off at the hub.
+    pub learnt: Learnt,
     /// Tablets registered with the registry above (or again, with new actors).
     pub tablets_registered: usize,
     /// Tablets it refused, with the reason.
@@ -71,16 +78,27 @@ fn call<Req: Message, Resp: Message>(
     Ok(Resp::decode(&body)?)
 }
 
-/// Runs a round with `storage` (the hub's registry) and `state` over `t`.
+/// Runs a round with `reg` (the hub's registry) and `state` over `t`.
 pub fn round<S: Storage>(
     rt: &tokio::runtime::Handle,
-    storage: &S,
+    reg: &Registry<S>,
     state: &mut UpstreamState,
     t: &mut dyn Transport,
 ) -> Result<Report> {
+    let storage = &reg.storage;
     let link = state.link()?.ok_or(crate::HubError::NotEnrolled)?;
     let token = link.token.as_str();
     let mut report = Report::default();
+
+    // 0. Who works in the district above: users, devices, revocations.
+    let dir: HubDirectoryResponse = call(
+        t,
+        Endpoint::HubDirectory,
+        token,
+        &HubDirectoryRequest,
+        &mut report,
+    )?;
+    report.learnt = rt.block_on(learn(storage, state, &dir, now_ms()))?;
 
     // 1. The tablets.
     let tablets = rt.block_on(pending(storage, state))?;
@@ -140,10 +158,15 @@ pub fn round<S: Storage>(
             digest: [0; 8],
             assignments: false,
             signatures: true,
-            bundle_key: false,
+            // The key of the offline enrollment codes the hub redeems (it may be made after the
+            // hub enrolled), on the feed's last page.
+            bundle_key: true,
         };
         let page: PullResponse = call(t, Endpoint::Pull, token, &req, &mut report)?;
         report.pages += 1;
+        if let Some(key) = &page.bundle_key {
+            rt.block_on(reg.honour_offline_codes(key))?;
+        }
         let applied = rt.block_on(apply_page(storage, &page.docs))?;
         report.pulled += applied.iter().filter(|a| a.changed).count();
         // What the registry above holds after the page: its heads for each household, merged with

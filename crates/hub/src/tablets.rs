@@ -1,7 +1,8 @@
 //! The tablets the hub serves, as the registry above must know them to verify their changes
 //! (`shumari_proto::message::HubDevicesRequest`).
 //!
-//! A tablet is listed once it has registered its public key at the hub (it does at its first
+//! A device the hub learnt from above ([`crate::directory`]) is listed only for actors it bound at
+//! the hub, under its own id. A tablet is listed once it has registered its public key at the hub (it does at its first
 //! sync), and again whenever it has bound actors the registry above has not heard of (a tablet
 //! binds a new actor each time its store is opened). Revoked tablets and tablets of disabled users
 //! are not listed: the registry above learns nothing new about them, and what they signed before

@@ -81,6 +81,7 @@ pub mod compact;
 pub mod inspect;
 pub mod limits;
 pub mod message;
+pub mod offline_code;
 pub mod signing;
 pub mod transport;
 

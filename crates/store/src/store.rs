@@ -253,6 +253,14 @@ impl Store {
         Ok(rows.collect::<std::result::Result<_, _>>()?)
     }
 
+    /// Forgets which actors the registry knows, so that the next sync offers them all again (a
+    /// registry this store has not synced with since they were made: a district hub that learnt
+    /// the device from the centre before them).
+    pub fn forget_actor_registrations(&mut self) -> Result<()> {
+        self.conn.execute("UPDATE actors SET registered = 0", [])?;
+        Ok(())
+    }
+
     /// Marks actors as known to the registry.
     pub fn mark_actors_registered(&mut self, actors: &[ActorId]) -> Result<()> {
         let tx = self.conn.transaction()?;

@@ -196,6 +196,8 @@ struct Session<'a, A: StoreAccess + ?Sized> {
     push_ratio: f64,
     /// Whether this round already offered the device's key (a refused key is offered once a round).
     key_offered: bool,
+    /// Whether this round already offered every actor again after a `forged_actor` refusal.
+    actors_reoffered: bool,
 }
 
 impl<A: StoreAccess + ?Sized> Session<'_, A> {
@@ -350,8 +352,52 @@ impl<A: StoreAccess + ?Sized> Session<'_, A> {
         // freshly opened store since the round began: its actor must be known before its changes go.
         self.register_actors()?;
         let resp: PushResponse = self.call_encoded(Endpoint::Push, body)?;
+        let unknown_actor: Vec<uuid::Uuid> = resp
+            .results
+            .iter()
+            .filter(|(_, o)| {
+                matches!(o, DocOutcome::Refused(r) if r.code == shumari_proto::RefusalCode::ForgedActor)
+            })
+            .map(|(id, _)| *id)
+            .collect();
+        if !unknown_actor.is_empty() && !self.actors_reoffered {
+            // This registry does not know an actor this device registered elsewhere (a district
+            // hub that learnt the device from the centre before the actor existed): offer every
+            // actor again, once a round, and send those households once more.
+            self.actors_reoffered = true;
+            self.store
+                .with_store(|s| Ok(s.forget_actor_registrations()?))?;
+            self.register_actors()?;
+            let again: Vec<Outgoing> = req
+                .docs
+                .iter()
+                .zip(&heads)
+                .filter(|(d, _)| unknown_actor.contains(&d.id))
+                .map(|(d, h)| (d.clone(), h.clone()))
+                .collect();
+            let resent = self.send_push(again)?;
+            let rest: Vec<_> = resp
+                .results
+                .into_iter()
+                .filter(|(id, _)| !unknown_actor.contains(id))
+                .collect();
+            return Ok(self.ack_results(&req, &heads, rest)? + resent);
+        }
+        self.ack_results(&req, &heads, resp.results)?;
+        Ok(req.docs.len() as u64)
+    }
+
+    /// Records a push's answers: the accepted households acknowledged, the refused ones reported
+    /// (and skipped for the rest of the round); how many households the answers cover.
+    fn ack_results(
+        &mut self,
+        req: &PushRequest,
+        heads: &[Vec<ChangeHash>],
+        results: Vec<(uuid::Uuid, DocOutcome)>,
+    ) -> Result<u64, SyncError> {
         let mut acks = Vec::new();
-        for (id, outcome) in resp.results {
+        let n = results.len() as u64;
+        for (id, outcome) in results {
             match outcome {
                 DocOutcome::Accepted => {
                     // Acknowledge what we sent (heads we hold), not the registry's heads, which may
@@ -373,7 +419,7 @@ impl<A: StoreAccess + ?Sized> Session<'_, A> {
         }
         self.store.with_store(|s| Ok(s.mark_acked(&acks)?))?;
         self.report.pushed += acks.len() as u64;
-        Ok(req.docs.len() as u64)
+        Ok(n)
     }
 
     /// Applies received documents, a few per local step (a page may hold hundreds).
@@ -618,6 +664,7 @@ pub fn sync_with<A: StoreAccess + ?Sized>(
         refused: BTreeSet::new(),
         push_ratio: 3.0,
         key_offered: false,
+        actors_reoffered: false,
     };
     s.rotate_token()?;
     s.register_actors()?;
@@ -684,6 +731,7 @@ pub(crate) fn apply_offline(
         refused: BTreeSet::new(),
         push_ratio: 3.0,
         key_offered: false,
+        actors_reoffered: false,
     };
     let n = s.apply(docs)?;
     refused.append(&mut s.report.refused);

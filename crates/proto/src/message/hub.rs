@@ -11,6 +11,12 @@
 //! answers per tablet: registered, or refused (outside the hub's scope, another key or actor
 //! already held, the short id taken).
 //!
+//! The other way (`/v1/hub/directory`), the hub learns who works in its district at the centre:
+//! the users (with the disabled mark) and their devices, with the hashes of their tokens, keys,
+//! actors, short ids and the revoked mark. A device enrolled at the centre can then sync with the
+//! hub as with the centre, and a device or user cut off at the centre is cut off at the hub after
+//! its next round.
+//!
 //! The hub never signs for a tablet: a hub that altered a tablet's change could not make its
 //! signature, and the centre refuses the change (`bad_signature`) as it refuses any relay's.
 
@@ -122,6 +128,156 @@ impl Message for HubDevicesResponse {
     }
 }
 
+/// `POST /v1/hub/directory`, by a hub's token: who works in the hub's district at the registry
+/// above, so that the hub accepts the devices enrolled there (their tokens, keys, actors and short
+/// ids) and refuses the revoked ones and those of disabled users after its next round.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct HubDirectoryRequest;
+
+impl Message for HubDirectoryRequest {
+    const KIND: u8 = 15;
+    fn write(&self, _w: &mut Writer) {}
+    fn read(_r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        Ok(HubDirectoryRequest)
+    }
+}
+
+/// A user of the district, as the registry above holds them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DirectoryUser {
+    /// Id (the same at every registry).
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Role.
+    pub role: super::Role,
+    /// Areas (inside the hub's).
+    pub areas: Vec<String>,
+    /// Disabled at the registry above.
+    pub disabled: bool,
+}
+
+/// A device of a district user enrolled at the registry above (or registered there by a hub).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DirectoryDevice {
+    /// Device id there (kept as the device's id at the hub).
+    pub id: String,
+    /// Its user.
+    pub user_id: String,
+    /// SHA-256 of its current token and of the token its last rotation replaced, if still kept:
+    /// the hub authenticates the device by them, never learning the token itself.
+    pub token_hashes: Vec<[u8; 32]>,
+    /// Its Ed25519 public key, once registered.
+    pub key: Option<[u8; 32]>,
+    /// Its automerge actors.
+    pub actors: Vec<Vec<u8>>,
+    /// Its short id (empty when none).
+    pub short_id: String,
+    /// Revoked at the registry above.
+    pub revoked: bool,
+}
+
+/// The district's users and devices.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct HubDirectoryResponse {
+    /// Users whose areas lie inside the hub's.
+    pub users: Vec<DirectoryUser>,
+    /// Their devices.
+    pub devices: Vec<DirectoryDevice>,
+}
+
+impl Message for HubDirectoryResponse {
+    const KIND: u8 = 16;
+    fn write(&self, w: &mut Writer) {
+        w.varint(self.users.len() as u64);
+        for u in &self.users {
+            w.str(&u.id);
+            w.str(&u.name);
+            w.str(u.role.as_str());
+            w.varint(u.areas.len() as u64);
+            for a in &u.areas {
+                w.str(a);
+            }
+            w.u8(u8::from(u.disabled));
+        }
+        w.varint(self.devices.len() as u64);
+        for d in &self.devices {
+            w.str(&d.id);
+            w.str(&d.user_id);
+            w.varint(d.token_hashes.len() as u64);
+            for h in &d.token_hashes {
+                w.hash(h);
+            }
+            match &d.key {
+                None => w.u8(0),
+                Some(k) => {
+                    w.u8(1);
+                    w.hash(k);
+                }
+            }
+            w.varint(d.actors.len() as u64);
+            for a in &d.actors {
+                w.bytes(a);
+            }
+            w.str(&d.short_id);
+            w.u8(u8::from(d.revoked));
+        }
+    }
+    fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let flag = |r: &mut Reader<'_>, what: &'static str| match r.u8()? {
+            0 => Ok(false),
+            1 => Ok(true),
+            _ => Err(DecodeError::Invalid(what)),
+        };
+        let n = r.count(6)?;
+        let mut users = Vec::with_capacity(n);
+        for _ in 0..n {
+            let id = r.str()?;
+            let name = r.str()?;
+            let role = r.str()?.parse().map_err(|_| DecodeError::Invalid("role"))?;
+            let m = r.count(1)?;
+            let areas = (0..m).map(|_| r.str()).collect::<Result<_, _>>()?;
+            let disabled = flag(r, "disabled flag")?;
+            users.push(DirectoryUser {
+                id,
+                name,
+                role,
+                areas,
+                disabled,
+            });
+        }
+        let n = r.count(7)?;
+        let mut devices = Vec::with_capacity(n);
+        for _ in 0..n {
+            let id = r.str()?;
+            let user_id = r.str()?;
+            let m = r.count(32)?;
+            let token_hashes = (0..m).map(|_| r.hash()).collect::<Result<_, _>>()?;
+            let key = if flag(r, "key flag")? {
+                Some(r.hash()?)
+            } else {
+                None
+            };
+            let m = r.count(1)?;
+            let actors = (0..m)
+                .map(|_| r.bytes().map(<[u8]>::to_vec))
+                .collect::<Result<_, _>>()?;
+            let short_id = r.str()?;
+            let revoked = flag(r, "revoked flag")?;
+            devices.push(DirectoryDevice {
+                id,
+                user_id,
+                token_hashes,
+                key,
+                actors,
+                short_id,
+                revoked,
+            });
+        }
+        Ok(HubDirectoryResponse { users, devices })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -152,5 +308,44 @@ mod tests {
         assert_eq!(HubDevicesResponse::decode(&resp.encode()).unwrap(), resp);
         // Never panics on garbage.
         assert!(HubDevicesRequest::decode(&[0xff; 40]).is_err());
+        assert!(HubDirectoryResponse::decode(&[0xff; 40]).is_err());
+    }
+
+    #[test]
+    fn directories_round_trip() {
+        let dir = HubDirectoryResponse {
+            users: vec![DirectoryUser {
+                id: "u1".into(),
+                name: "Ayesha".into(),
+                role: crate::message::Role::Surveyor,
+                areas: vec!["PK60301".into()],
+                disabled: true,
+            }],
+            devices: vec![
+                DirectoryDevice {
+                    id: "0190-a".into(),
+                    user_id: "u1".into(),
+                    token_hashes: vec![[1; 32], [2; 32]],
+                    key: Some([7; 32]),
+                    actors: vec![vec![1, 2, 3]],
+                    short_id: "K7QD2".into(),
+                    revoked: false,
+                },
+                DirectoryDevice {
+                    id: "0190-b".into(),
+                    user_id: "u1".into(),
+                    token_hashes: vec![[3; 32]],
+                    key: None,
+                    actors: vec![],
+                    short_id: String::new(),
+                    revoked: true,
+                },
+            ],
+        };
+        assert_eq!(HubDirectoryResponse::decode(&dir.encode()).unwrap(), dir);
+        assert_eq!(
+            HubDirectoryRequest::decode(&HubDirectoryRequest.encode()).unwrap(),
+            HubDirectoryRequest
+        );
     }
 }

@@ -23,7 +23,10 @@ mod role;
 mod token;
 
 pub use enroll::{ActorsRequest, ActorsResponse, EnrollRequest, EnrollResponse, KeyOutcome};
-pub use hub::{HubDevice, HubDevicesRequest, HubDevicesResponse};
+pub use hub::{
+    DirectoryDevice, DirectoryUser, HubDevice, HubDevicesRequest, HubDevicesResponse,
+    HubDirectoryRequest, HubDirectoryResponse,
+};
 pub use pull::{CheckVerdict, Cursor, PullRequest, PullResponse, BUCKETS};
 pub use push::{ChangeEncoding, DocOutcome, PushDoc, PushRequest, PushResponse};
 pub use refusal::{Refusal, RefusalCode};
@@ -79,6 +82,8 @@ pub enum Endpoint {
     Token,
     /// A district hub registers the tablets it serves (`hub.rs`).
     HubDevices,
+    /// A district hub learns its district's users and devices (`hub.rs`).
+    HubDirectory,
 }
 
 impl Endpoint {
@@ -92,6 +97,7 @@ impl Endpoint {
             Endpoint::Check => "/v1/check",
             Endpoint::Token => "/v1/token",
             Endpoint::HubDevices => "/v1/hub/devices",
+            Endpoint::HubDirectory => "/v1/hub/directory",
         }
     }
 }

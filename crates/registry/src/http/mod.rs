@@ -160,6 +160,28 @@ pub(super) async fn hub_devices<S: Storage>(
     .await
 }
 
+/// A district hub reads its district's users and devices (token hashes, keys, actors, the
+/// revoked and disabled marks), so that it accepts devices enrolled here and cuts off the same.
+#[utoipa::path(post, path = "/v1/hub/directory", tag = "sync",
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = FRAME),
+    responses((status = 200, description = "A `HubDirectoryReply` frame", content_type = "application/octet-stream", body = Vec<u8>),
+        (status = "4XX", description = "Refused", body = ErrorJson)),
+    security(("device_token" = [])))]
+pub(super) async fn hub_directory<S: Storage>(
+    State(reg): State<Arc<Registry<S>>>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Answer {
+    exchange(
+        &reg,
+        Endpoint::HubDirectory,
+        &headers,
+        body,
+        reg.config().max_body,
+    )
+    .await
+}
+
 /// Redeems an enrollment code for a device token. The one protocol endpoint anyone may call
 /// without a token, so it has its own small body limit: an enrollment is a code and a device name.
 #[utoipa::path(post, path = "/v1/enroll", tag = "sync",
@@ -261,6 +283,7 @@ pub(crate) fn routes<S: Storage>() -> Vec<Route<S>> {
         Route::post("/v1/check", post(check::<S>)),
         Route::post("/v1/token", post(token::<S>)),
         Route::post("/v1/hub/devices", post(hub_devices::<S>)),
+        Route::post("/v1/hub/directory", post(hub_directory::<S>)),
         Route::get("/v1/households", get(list::<S>)),
         Route::get("/v1/households/{id}", get(show::<S>)),
     ];

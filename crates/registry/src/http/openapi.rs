@@ -61,6 +61,7 @@ pub struct ErrorJson {
         super::check,
         super::token,
         super::hub_devices,
+        super::hub_directory,
         super::list,
         super::show,
         super::review::queue,

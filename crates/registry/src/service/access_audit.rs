@@ -132,6 +132,8 @@ pub enum AccessAction {
     /// A district hub registered one of its tablets (or was refused); the detail names the
     /// outcome and the tablet's device id here.
     HubDevice,
+    /// A hub read its district's users and devices.
+    HubDirectory,
 }
 
 impl AccessAction {
@@ -190,6 +192,7 @@ impl AccessAction {
             AccessAction::BundleImport => "bundle.import",
             AccessAction::BundleExport => "bundle.export",
             AccessAction::HubDevice => "hub.device",
+            AccessAction::HubDirectory => "hub.directory",
         }
     }
 }

@@ -31,6 +31,12 @@ impl<S: Storage> Registry<S> {
         let token = hex::encode(raw);
         let device_id = Uuid::now_v7().to_string();
         let label: String = req.label.chars().take(64).collect();
+        if shumari_proto::offline_code::is_offline(&code) {
+            let user = self
+                .enroll_offline(&code, &device_id, &label, &token)
+                .await?;
+            return self.enrolled(req, user, device_id, token).await;
+        }
         let user = self
             .storage
             .redeem_code(sha(&code), now_ms(), &device_id, &label, sha(&token))
@@ -50,6 +56,17 @@ impl<S: Storage> Registry<S> {
                 user.role.title()
             )));
         }
+        self.enrolled(req, user, device_id, token).await
+    }
+
+    /// The answer to an enrollment that made device `device_id` for `user`.
+    async fn enrolled(
+        &self,
+        req: EnrollRequest,
+        user: crate::storage::User,
+        device_id: String,
+        token: String,
+    ) -> Result<EnrollResponse> {
         let short_id = self.grant_short_id(&device_id, &req.short_id).await?;
         tracing::info!(device = %device_id, user = %user.id, "device enrolled");
         let bundle_key = if req.bundle_key {

@@ -11,7 +11,11 @@
 //!   a hub cannot bring a device outside its district, nor invent a user;
 //! - the device's id here is the hub's device id and the hub's own id for the tablet
 //!   (`HUB.LOCAL`), so registering the same tablet again changes nothing, and a tablet stays its
-//!   first user's: registering it for another user is refused;
+//!   first user's: registering it for another user is refused; a hub below a hub forwards its
+//!   tablets' ids as they are (`LOWER.LOCAL`, so `UPPER.LOWER.LOCAL` here);
+//! - a device enrolled here that synced with the hub (the hub learnt it from
+//!   `hub_directory.rs`) is sent under its own id, to bind the actors it made at the hub: it must
+//!   be the named user's, with the key it holds here;
 //! - a key is kept once and never replaced, an actor is bound to one device forever and a short id
 //!   is held by one device, exactly as for a tablet enrolled here (`devices.rs`,
 //!   `references.rs`).
@@ -31,6 +35,9 @@ use shumari_proto::limits::MAX_REGISTER_ACTORS;
 use shumari_proto::message::{HubDevice, HubDevicesRequest, HubDevicesResponse};
 use shumari_proto::signing::is_valid_public_key;
 use shumari_proto::{Refusal, RefusalCode};
+
+/// The longest id a hub may give a tablet (a hub below a hub forwards `HUB.LOCAL` ids).
+pub const MAX_LOCAL_ID: usize = 160;
 
 /// Tablets one hub may register in one request.
 pub const MAX_HUB_DEVICES: usize = 256;
@@ -91,15 +98,15 @@ impl<S: Storage> Registry<S> {
     async fn hub_device(&self, hub: &DeviceAuth, d: HubDevice) -> Result<Option<Refusal>> {
         let refuse = |code: RefusalCode, m: String| Ok(Some(Refusal::new(code, m)));
         if d.local_id.is_empty()
-            || d.local_id.len() > 64
+            || d.local_id.len() > MAX_LOCAL_ID
             || !d
                 .local_id
                 .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
         {
-            return Err(RegistryError::BadRequest(
-                "a hub's device id must be 1 to 64 letters, digits or dashes".into(),
-            ));
+            return Err(RegistryError::BadRequest(format!(
+                "a hub's device id must be 1 to {MAX_LOCAL_ID} letters, digits, dashes or dots"
+            )));
         }
         if d.actors.len() > MAX_REGISTER_ACTORS
             || d.actors.iter().any(|a| a.is_empty() || a.len() > 64)
@@ -147,13 +154,27 @@ impl<S: Storage> Registry<S> {
                 ),
             );
         }
-        let id = hub_device_id(&hub.device_id, &d.local_id);
-        match self
+        // A device enrolled here that met the hub (it learnt the device from its directory) is
+        // sent under its own id, with the actors it bound at the hub.
+        let own = self
             .storage
-            .device_signers(std::slice::from_ref(&id))
+            .device_signers(std::slice::from_ref(&d.local_id))
             .await?
             .pop()
-        {
+            .filter(|_| !d.local_id.contains('.'));
+        let id = match &own {
+            Some(_) => d.local_id.clone(),
+            None => hub_device_id(&hub.device_id, &d.local_id),
+        };
+        let held = match own {
+            Some(o) => Some(o),
+            None => self
+                .storage
+                .device_signers(std::slice::from_ref(&id))
+                .await?
+                .pop(),
+        };
+        match held {
             Some(held) if held.user_id != user.id => {
                 return refuse(
                     RefusalCode::ActorTaken,

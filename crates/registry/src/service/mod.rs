@@ -46,7 +46,10 @@
 //! - `dashboards/`: the console's dashboards from the maintained aggregates (coverage against
 //!   targets, the PMT distribution), rolled up by area-code prefix within the user's areas;
 //! - `hub.rs`: a district hub below this registry registering the tablets it serves, so their
-//!   relayed changes verify here;
+//!   relayed changes verify here; `hub_directory.rs` what the hub learns of its district's users
+//!   and devices (token hashes, keys, actors, the revoked and disabled marks);
+//! - `offline_codes.rs`: enrollment codes signed with the bundle key, issued here in advance and
+//!   redeemed once at a hub whose link is down;
 //! - `queue.rs`: scoring, duplicate detection and flags after a push, off its path (a background task
 //!   when the registry serves HTTP), and the settling reads do first.
 
@@ -73,11 +76,13 @@ mod grievance_records;
 mod grievance_types;
 pub mod grievances;
 pub mod hub;
+mod hub_directory;
 mod identity;
 mod identity_files;
 mod ingest;
 mod merge;
 mod notify;
+pub mod offline_codes;
 mod payment_exports;
 mod payment_files;
 mod payment_results;
@@ -93,7 +98,7 @@ mod references;
 mod review;
 mod scoring;
 mod signatures;
-mod tokens;
+pub mod tokens;
 
 pub use crate::storage::access::{BrokenLink, ChainReport};
 pub use access_audit::{AccessAction, ANONYMOUS, CONSOLE};
@@ -151,8 +156,8 @@ use sha2::{Digest, Sha256};
 use shumari_domain::AreaRegistry;
 use shumari_proto::codec::peek;
 use shumari_proto::message::{
-    ActorsRequest, CheckRequest, EnrollRequest, HubDevicesRequest, Message, PullRequest,
-    PushRequest, TokenRequest, DEFAULT_CHUNK_BYTES,
+    ActorsRequest, CheckRequest, EnrollRequest, HubDevicesRequest, HubDirectoryRequest, Message,
+    PullRequest, PushRequest, TokenRequest, DEFAULT_CHUNK_BYTES,
 };
 use shumari_proto::{Endpoint, PROTOCOL_VERSION};
 use std::sync::Arc;
@@ -342,6 +347,11 @@ impl<S: Storage> Registry<S> {
                 self.hub_devices(&auth, HubDevicesRequest::decode(body)?)
                     .await?
                     .encode()
+            }
+            Endpoint::HubDirectory => {
+                let auth = auth().await?;
+                HubDirectoryRequest::decode(body)?;
+                self.hub_directory(&auth).await?.encode()
             }
         })
     }

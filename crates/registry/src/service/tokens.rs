@@ -75,7 +75,21 @@ fn refusal(
     None
 }
 
+/// The label a district hub gives the devices it learnt from the registry above
+/// (`shumari_hub::directory`).
+pub const ENROLLED_ABOVE: &str = "enrolled above";
+
 impl<S: Storage> Registry<S> {
+    /// Whether a device was learnt from the registry above (at a hub).
+    async fn enrolled_above(&self, device_id: &str) -> Result<bool> {
+        Ok(self
+            .storage
+            .devices()
+            .await?
+            .iter()
+            .any(|d| d.id == device_id && d.label == ENROLLED_ABOVE))
+    }
+
     /// The device a bearer token belongs to, if it may still act. A missing or unknown token, a
     /// revoked device, a disabled user's device and an expired token are refused and recorded in the
     /// access audit trail (never the token itself).
@@ -127,6 +141,13 @@ impl<S: Storage> Registry<S> {
         auth: &DeviceAuth,
         used: &str,
     ) -> Result<TokenResponse> {
+        if self.config.relay && self.enrolled_above(&auth.device_id).await? {
+            // A hub cannot tell the registry above of a new token: the device keeps the one it
+            // has (an answer it reads as "this registry does not rotate").
+            return Err(RegistryError::NotFound(
+                "this device rotates its token at the registry it enrolled with".into(),
+            ));
+        }
         let token = new_token();
         let now = now_ms();
         let rotated = self

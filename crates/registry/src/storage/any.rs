@@ -6,8 +6,8 @@
 use super::postgres::PgStorage;
 use super::sqlite::SqliteStorage;
 use super::{
-    AccessEntry, AccessEvent, AuditEntry, DeviceRow, Disabled, HouseholdSummary, IngestRow,
-    LogEntry, Result, Storage, StorageError, StoredDoc, TokenRecord, User, UserRow,
+    AccessEntry, AccessEvent, AuditEntry, DeviceRow, DeviceTokens, Disabled, HouseholdSummary,
+    IngestRow, LogEntry, Result, Storage, StorageError, StoredDoc, TokenRecord, User, UserRow,
 };
 use shumari_domain::AreaRange;
 use std::fmt;
@@ -146,6 +146,10 @@ impl Storage for AnyStorage {
 
     async fn users(&self) -> Result<Vec<UserRow>> {
         delegate!(self.users())
+    }
+
+    async fn device_tokens(&self, user_ids: &[String]) -> Result<Vec<DeviceTokens>> {
+        delegate!(self.device_tokens(user_ids))
     }
 
     async fn revoke_device(&self, device_id: &str, now: i64) -> Result<bool> {

@@ -20,6 +20,7 @@ pub mod devices;
 pub mod grievances;
 pub mod identity;
 pub mod migrate;
+pub mod offline_codes;
 pub mod payments;
 pub mod postgres;
 pub mod programmes;
@@ -39,9 +40,10 @@ pub use assignments::AssignmentStore;
 pub use bundles::BundleStore;
 pub use casework::{CaseStore, ScoreStore};
 pub use citizen::{AttemptRule, CitizenStore};
-pub use devices::{DeviceRow, Disabled, TokenRecord, UserRow};
+pub use devices::{DeviceRow, DeviceTokens, Disabled, TokenRecord, UserRow};
 pub use grievances::GrievanceStore;
 pub use identity::IdentityStore;
+pub use offline_codes::OfflineCodeStore;
 pub use payments::PaymentStore;
 pub use programmes::ProgrammeStore;
 pub use quality::QualityStore;
@@ -201,6 +203,7 @@ pub trait Storage:
     + AggregateStore
     + SigningStore
     + BundleStore
+    + OfflineCodeStore
     + Send
     + Sync
     + 'static
@@ -251,6 +254,12 @@ pub trait Storage:
     ) -> impl Future<Output = Result<bool>> + Send;
     /// Every device, oldest enrollment first.
     fn devices(&self) -> impl Future<Output = Result<Vec<DeviceRow>>> + Send;
+    /// The hashes of each device's current token and of the token its last rotation replaced (while
+    /// kept), for the devices of `user_ids` (what a district hub authenticates them by).
+    fn device_tokens(
+        &self,
+        user_ids: &[String],
+    ) -> impl Future<Output = Result<Vec<DeviceTokens>>> + Send;
     /// Every user with their areas and whether they are disabled, by name.
     fn users(&self) -> impl Future<Output = Result<Vec<UserRow>>> + Send;
     /// Revokes a device; `false` when there is no such device.

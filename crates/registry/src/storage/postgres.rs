@@ -17,9 +17,9 @@
 mod tls;
 
 use super::{
-    access, columns, devices, role_of, AccessEntry, AccessEvent, AuditEntry, DeviceRow, Disabled,
-    HouseholdSummary, IngestRow, LogEntry, Result, Storage, StorageError, StoredDoc, TokenRecord,
-    User, UserRow,
+    access, columns, devices, role_of, AccessEntry, AccessEvent, AuditEntry, DeviceRow,
+    DeviceTokens, Disabled, HouseholdSummary, IngestRow, LogEntry, Result, Storage, StorageError,
+    StoredDoc, TokenRecord, User, UserRow,
 };
 use shumari_domain::AreaRange;
 use std::collections::{HashMap, HashSet};
@@ -324,6 +324,10 @@ impl Storage for PgStorage {
 
     async fn users(&self) -> Result<Vec<UserRow>> {
         devices::postgres::users(&*self.conn().await).await
+    }
+
+    async fn device_tokens(&self, user_ids: &[String]) -> Result<Vec<DeviceTokens>> {
+        devices::postgres::tokens(&*self.conn().await, user_ids).await
     }
 
     async fn revoke_device(&self, device_id: &str, now: i64) -> Result<bool> {

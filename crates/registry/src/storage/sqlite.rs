@@ -7,9 +7,9 @@
 //! the database file's permissions.
 
 use super::{
-    access, columns, devices, role_of, AccessEntry, AccessEvent, AuditEntry, DeviceRow, Disabled,
-    HouseholdSummary, IngestRow, LogEntry, Result, Storage, StorageError, StoredDoc, TokenRecord,
-    User, UserRow,
+    access, columns, devices, role_of, AccessEntry, AccessEvent, AuditEntry, DeviceRow,
+    DeviceTokens, Disabled, HouseholdSummary, IngestRow, LogEntry, Result, Storage, StorageError,
+    StoredDoc, TokenRecord, User, UserRow,
 };
 use rusqlite::{params, Connection, OptionalExtension};
 use shumari_domain::{AreaRange, IdNumber};
@@ -396,6 +396,12 @@ impl Storage for SqliteStorage {
 
     async fn users(&self) -> Result<Vec<UserRow>> {
         self.run(|c| devices::sqlite::users(c)).await
+    }
+
+    async fn device_tokens(&self, user_ids: &[String]) -> Result<Vec<DeviceTokens>> {
+        let user_ids = user_ids.to_vec();
+        self.run(move |c| devices::sqlite::tokens(c, &user_ids))
+            .await
     }
 
     async fn revoke_device(&self, device_id: &str, now: i64) -> Result<bool> {

@@ -41,6 +41,7 @@ pub fn enroll_with<A: StoreAccess + ?Sized>(
         refused: BTreeSet::new(),
         push_ratio: 3.0,
         key_offered: false,
+        actors_reoffered: false,
     };
     let resp: EnrollResponse = s.call(
         Endpoint::Enroll,

@@ -53,6 +53,21 @@ pub struct DeviceRow {
     pub user_disabled_at: Option<i64>,
 }
 
+/// A device's token hashes (never the tokens: the registry keeps only their hashes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceTokens {
+    /// Device id.
+    pub device_id: String,
+    /// Its user's id.
+    pub user_id: String,
+    /// Hash of its current token.
+    pub current: [u8; 32],
+    /// Hash of the token its last rotation replaced, while that one is still accepted.
+    pub previous: Option<[u8; 32]>,
+    /// When it was revoked.
+    pub revoked_at: Option<i64>,
+}
+
 /// One user as the console's user list shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UserRow {

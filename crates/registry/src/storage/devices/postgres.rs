@@ -1,6 +1,6 @@
 //! Device rows on PostgreSQL (see the module above for what the columns mean).
 
-use super::{DeviceRow, Disabled, TokenRecord, UserRow};
+use super::{DeviceRow, DeviceTokens, Disabled, TokenRecord, UserRow};
 use crate::storage::postgres::user_with;
 use crate::storage::{role_of, DeviceAuth, Result, User};
 use tokio_postgres::{Client, GenericClient};
@@ -67,6 +67,34 @@ pub(in crate::storage) async fn rotate(
         )
         .await?;
     Ok(n == 1)
+}
+
+fn hash32(b: &[u8]) -> [u8; 32] {
+    <[u8; 32]>::try_from(b).unwrap_or([0; 32])
+}
+
+/// The token hashes of the devices of `user_ids`.
+pub(in crate::storage) async fn tokens(
+    c: &Client,
+    user_ids: &[String],
+) -> Result<Vec<DeviceTokens>> {
+    let rows = c
+        .query(
+            "SELECT id, user_id, token_hash, prev_token_hash, revoked_at FROM devices
+              WHERE user_id = ANY($1) ORDER BY created_at, id",
+            &[&user_ids],
+        )
+        .await?;
+    Ok(rows
+        .iter()
+        .map(|r| DeviceTokens {
+            device_id: r.get(0),
+            user_id: r.get(1),
+            current: hash32(r.get::<_, &[u8]>(2)),
+            previous: r.get::<_, Option<&[u8]>>(3).map(hash32),
+            revoked_at: r.get(4),
+        })
+        .collect())
 }
 
 /// Every device, oldest enrollment first.

@@ -1,6 +1,6 @@
 //! Device rows on SQLite (see the module above for what the columns mean).
 
-use super::{DeviceRow, Disabled, TokenRecord, UserRow};
+use super::{DeviceRow, DeviceTokens, Disabled, TokenRecord, UserRow};
 use crate::storage::sqlite::user_with;
 use crate::storage::{role_of, DeviceAuth, Result, User};
 use rusqlite::{params, Connection, OptionalExtension};
@@ -96,6 +96,34 @@ pub(in crate::storage) fn list(c: &Connection) -> Result<Vec<DeviceRow>> {
         })
     })?;
     Ok(rows.collect::<std::result::Result<_, _>>()?)
+}
+
+fn hash32(b: Vec<u8>) -> [u8; 32] {
+    <[u8; 32]>::try_from(b.as_slice()).unwrap_or([0; 32])
+}
+
+/// The token hashes of the devices of `user_ids`.
+pub(in crate::storage) fn tokens(c: &Connection, user_ids: &[String]) -> Result<Vec<DeviceTokens>> {
+    let mut stmt = c.prepare_cached(
+        "SELECT id, user_id, token_hash, prev_token_hash, revoked_at FROM devices
+          WHERE user_id = ?1 ORDER BY created_at, id",
+    )?;
+    let mut out = Vec::new();
+    for u in user_ids {
+        let rows = stmt.query_map([u], |r| {
+            Ok(DeviceTokens {
+                device_id: r.get(0)?,
+                user_id: r.get(1)?,
+                current: hash32(r.get(2)?),
+                previous: r.get::<_, Option<Vec<u8>>>(3)?.map(hash32),
+                revoked_at: r.get(4)?,
+            })
+        })?;
+        for row in rows {
+            out.push(row?);
+        }
+    }
+    Ok(out)
 }
 
 /// Revokes a device (a second revocation keeps the first time); `false` when there is no such device.
