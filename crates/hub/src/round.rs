@@ -111,6 +111,7 @@ pub fn round<S: Storage>(
             batch.iter().map(|o| (o.doc.id, o.heads.clone())).collect();
         let req = PushRequest {
             docs: batch.into_iter().map(|o| o.doc).collect(),
+            submissions: Vec::new(),
         };
         let resp: PushResponse = call(t, Endpoint::Push, token, &req, &mut report)?;
         let mut acks = Vec::new();
@@ -141,6 +142,7 @@ pub fn round<S: Storage>(
             assignments: false,
             signatures: true,
             bundle_key: false,
+            forms: false,
         };
         let page: PullResponse = call(t, Endpoint::Pull, token, &req, &mut report)?;
         report.pages += 1;

@@ -132,6 +132,10 @@ pub enum AccessAction {
     /// A district hub registered one of its tablets (or was refused); the detail names the
     /// outcome and the tablet's device id here.
     HubDevice,
+    /// A questionnaire version was published to areas (or that was attempted and refused).
+    FormPublish,
+    /// A form's submissions were read (its page, a list or an export).
+    SubmissionList,
 }
 
 impl AccessAction {
@@ -190,6 +194,8 @@ impl AccessAction {
             AccessAction::BundleImport => "bundle.import",
             AccessAction::BundleExport => "bundle.export",
             AccessAction::HubDevice => "hub.device",
+            AccessAction::FormPublish => "form.publish",
+            AccessAction::SubmissionList => "form.submissions",
         }
     }
 }
