@@ -6,6 +6,7 @@
 
 use serde_json::json;
 use shumari_registry::service::NewSubmission;
+use shumari_registry::storage::console::ConsoleStorage;
 use shumari_registry::storage::Storage;
 use shumari_registry::RegistryError;
 use shumari_scenarios::{on_both, other_area, TestRegistry, AREA};
@@ -42,7 +43,7 @@ fn report(site: &str, day: &str, meals: i64, version: &str) -> NewSubmission {
 }
 
 fn publish_fill_and_count<S: Storage>(r: &mut TestRegistry<S>) {
-    let admin_id = r.user("administrator", &["PK"]);
+    let admin_id = r.user("administrator", &["PK1"]);
     let admin = block(r, r.reg.acting_user(&admin_id)).expect("admin");
 
     // A broken form is refused with the forms crate's located errors.
@@ -246,7 +247,11 @@ fn publish_fill_and_count<S: Storage>(r: &mut TestRegistry<S>) {
     )
     .expect("rows");
     assert_eq!(rows.len(), 3);
-    assert_eq!(rows[0].answers["meals_served"], json!(400));
+    // In (day, id) order; the answers come back as sent.
+    let days: Vec<&str> = rows.iter().map(|s| s.day.as_str()).collect();
+    assert_eq!(days, ["2026-11-29", "2026-11-29", "2026-11-30"]);
+    let first = rows.iter().find(|s| s.id == a.id.to_string()).expect("a");
+    assert_eq!(first.answers["meals_served"], json!(400));
 
     // Another province's monitor sees nothing.
     let province = &other_area()[..3];
@@ -287,7 +292,7 @@ on_both!(
 /// A tablet receives the forms of its areas with sync, keeps every version, keeps a draft on the
 /// version it was started with after a new version is published, and sends its reports with the
 /// next sync, each stored once.
-fn a_tablet_fills_and_sends<S: Storage>(r: &mut TestRegistry<S>) {
+fn a_tablet_fills_and_sends<S: Storage + ConsoleStorage>(r: &mut TestRegistry<S>) {
     let mut d = r.device(&[AREA]);
     // Nothing published: nothing received.
     d.sync();

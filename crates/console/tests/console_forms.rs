@@ -52,7 +52,7 @@ fn report(site: &str, day: &str) -> NewSubmission {
 fn forms_page<S: Storage + ConsoleStorage>(reg: &mut TestRegistry<S>) {
     let clock = TestClock::new();
     let base = serve(reg, &clock, false);
-    let (_, mut admin) = signed_in_administrator(reg, &base, &clock, &["PK"]);
+    let (_, mut admin) = signed_in_administrator(reg, &base, &clock, &["PK1"]);
 
     // The list with the publish form; a forged upload and a broken form are refused.
     let page = admin.get("/console/forms");

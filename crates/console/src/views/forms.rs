@@ -22,7 +22,7 @@ texts! {
     PublishHelp => "An XLSForm (.xlsx) or the TOML text format. Tablets of these areas receive it with their next sync; every version is kept.", "XLSForm (.xlsx) یا TOML متن۔ ان علاقوں کے ٹیبلٹ اگلے سنک پر اسے وصول کریں گے؛ ہر ورژن محفوظ رہتا ہے۔";
     File => "Form file", "فارم فائل";
     AreaCodes => "Area codes (separated by spaces)", "علاقوں کے کوڈ (خالی جگہ سے الگ)";
-    Send => "Publish", "شائع کریں";
+    Submit => "Publish", "شائع کریں";
     Refused => "The form was not published", "فارم شائع نہیں ہوا";
     Published => "Published", "شائع ہو گیا";
     Site => "Site", "مرکز";
@@ -84,7 +84,7 @@ pub fn list(c: &Chrome<'_>, forms: &[FormInfo], outcome: Option<Result<String, S
                         (csrf_field(csrf))
                         label { (lang.t(F::File)) " " input type="file" name="file" required accept=".xlsx,.xls,.ods,.toml"; }
                         label { (lang.t(F::AreaCodes)) " " input type="text" name="areas" required dir="ltr"; }
-                        button type="submit" { (lang.t(F::Send)) }
+                        button type="submit" { (lang.t(F::Submit)) }
                     }
                 }
             }
