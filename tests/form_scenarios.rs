@@ -200,7 +200,7 @@ fn publish_fill_and_count<S: Storage>(r: &mut TestRegistry<S>) {
     let twice = block(
         r,
         r.reg
-            .ingest_submissions(&surveyor, "device-1", &[a.clone()]),
+            .ingest_submissions(&surveyor, "device-1", std::slice::from_ref(&a)),
     )
     .expect("again");
     assert_eq!((twice.stored, twice.already), (0, 1));
