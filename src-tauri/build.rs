@@ -35,6 +35,12 @@ const COMMANDS: &[&str] = &[
     "preview_add_row",
     "preview_remove_row",
     "close_preview",
+    "device_forms",
+    "list_reports",
+    "start_report",
+    "open_report",
+    "report_answer",
+    "submit_report",
 ];
 
 fn main() {

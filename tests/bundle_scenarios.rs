@@ -194,6 +194,7 @@ fn bad_bundles_are_refused_with_nothing_applied<S: Storage>(r: &mut TestRegistry
                 .into_iter()
                 .map(|o| PushDoc::raw(o.id, o.changes))
                 .collect(),
+            submissions: Vec::new(),
         })],
     };
     let forged = bundle::seal(&header, &forged, &impostor).expect("seal");
@@ -332,6 +333,7 @@ fn a_colleagues_change_relayed_in_a_bundle_is_verified_by_its_author<S: Storage>
                     .map(shumari_sync::identity::to_wire)
                     .collect(),
             )],
+            submissions: Vec::new(),
         })],
     };
     let file = bundle::seal(&header, &contents, &b_key).expect("seal");

@@ -30,7 +30,11 @@ fn frame_for(ep: Endpoint) -> Option<Vec<u8>> {
             key: None,
         }
         .encode(),
-        Endpoint::Push => PushRequest { docs: vec![] }.encode(),
+        Endpoint::Push => PushRequest {
+            docs: vec![],
+            submissions: Vec::new(),
+        }
+        .encode(),
         Endpoint::Pull => PullRequest {
             cursor: Cursor::default(),
             max_bytes: 65_536,
@@ -38,6 +42,7 @@ fn frame_for(ep: Endpoint) -> Option<Vec<u8>> {
             assignments: false,
             signatures: false,
             bundle_key: false,
+            forms: false,
         }
         .encode(),
         Endpoint::Check => CheckRequest {

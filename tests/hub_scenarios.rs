@@ -501,7 +501,11 @@ fn altered_by_the_hub<S: Storage>(centre: &mut TestRegistry<S>) {
         .call(
             Endpoint::Push,
             Some(&token),
-            PushRequest { docs: vec![doc] }.encode(),
+            PushRequest {
+                docs: vec![doc],
+                submissions: Vec::new(),
+            }
+            .encode(),
         )
         .expect("push");
     let outcome = PushResponse::decode(&resp)

@@ -84,6 +84,7 @@ fn requests_over_a_bound_are_refused_whole() {
         docs: (0..n)
             .map(|_| PushDoc::raw(Uuid::new_v4(), Vec::new()))
             .collect(),
+        submissions: Vec::new(),
     };
     let message = too_large(t.call(
         Endpoint::Push,

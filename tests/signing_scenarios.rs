@@ -66,6 +66,7 @@ fn push_raw(
 ) -> DocOutcome {
     let body = PushRequest {
         docs: vec![PushDoc::raw(h, changes).signed(records)],
+        submissions: Vec::new(),
     }
     .encode();
     let tok = token(d);

@@ -250,7 +250,10 @@ fn malformed_and_oversized_requests_are_4xx_and_change_nothing() {
             PushDoc::raw(o.id, o.changes).signed(records.collect())
         })
         .collect();
-    let req = PushRequest { docs };
+    let req = PushRequest {
+        docs,
+        submissions: Vec::new(),
+    };
     let before = snapshot(&reg);
     let tok = token(&a);
     let mut t = http_transport(&url);
@@ -283,7 +286,10 @@ fn malformed_and_oversized_requests_are_4xx_and_change_nothing() {
         );
     }
     // Over the body limit (the batch, again and again).
-    let mut big = PushRequest { docs: Vec::new() };
+    let mut big = PushRequest {
+        docs: Vec::new(),
+        submissions: Vec::new(),
+    };
     while big.encode().len() <= 256 * 1024 {
         big.docs.extend(req.docs.iter().cloned());
         for d in big.docs.iter_mut().skip(req.docs.len()) {
@@ -361,7 +367,11 @@ fn pushes_with_mutated_changes_are_refused_per_household_and_never_crash_the_reg
             .call(
                 Endpoint::Push,
                 Some(&tok),
-                PushRequest { docs: vec![d] }.encode(),
+                PushRequest {
+                    docs: vec![d],
+                    submissions: Vec::new(),
+                }
+                .encode(),
             )
             .expect("a push with bad changes is answered per household");
         let resp = PushResponse::decode(&resp).expect("a valid answer");

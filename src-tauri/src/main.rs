@@ -9,7 +9,8 @@ mod commands;
 mod error;
 
 use commands::{
-    assignments, bundles, conflicts, households, interview, preview, session, settings, sync,
+    assignments, bundles, conflicts, households, interview, preview, reports, session, settings,
+    sync,
 };
 use std::path::PathBuf;
 use tauri::Manager;
@@ -40,6 +41,12 @@ fn main() {
             households::left_area_households,
             households::export_left_area,
             assignments::my_assignments,
+            reports::device_forms,
+            reports::list_reports,
+            reports::start_report,
+            reports::open_report,
+            reports::report_answer,
+            reports::submit_report,
             households::export_unsent,
             interview::get_form,
             interview::open_interview,

@@ -11,6 +11,7 @@ import { receiveOnSecond, conflictShownAndResolved } from './two_instances.mjs';
 import { consoleSteps } from './console.mjs';
 import { portalSteps } from './portal.mjs';
 import { householdByUsb } from './usb.mjs';
+import { formSteps } from './forms.mjs';
 
 const env = (k, d) => process.env[k] ?? d;
 const APP = env('APP');
@@ -379,6 +380,7 @@ try {
     await a.waitFor(async () => (await a.exec(`return document.querySelector('[data-testid=sync-state]').dataset.state`)) !== 'running', 'sync round to end', 20000);
   };
   await consoleSteps({ step, axe, a, ref, appSync, shotsDir: SHOTS });
+  await formSteps({ step, a, appSync, shot, audit });
   const portal = await portalSteps({ step, axe, shotsDir: SHOTS });
   await portal.close();
 } catch (e) {

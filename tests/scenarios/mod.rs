@@ -216,6 +216,7 @@ pub fn forged_actor<S: Storage>(reg: &TestRegistry<S>) {
         .unwrap();
     let req = PushRequest {
         docs: vec![forged, honest],
+        submissions: Vec::new(),
     };
     let resp = PushResponse::decode(
         &t.call(Endpoint::Push, Some(&token(&b)), req.encode())
@@ -252,7 +253,15 @@ pub fn forged_actor<S: Storage>(reg: &TestRegistry<S>) {
     );
     // Without a token nothing is accepted.
     let err = t
-        .call(Endpoint::Push, None, PushRequest { docs: vec![] }.encode())
+        .call(
+            Endpoint::Push,
+            None,
+            PushRequest {
+                docs: vec![],
+                submissions: Vec::new(),
+            }
+            .encode(),
+        )
         .unwrap_err();
     assert!(matches!(
         err,
@@ -284,6 +293,7 @@ pub fn replay<S: Storage>(reg: &TestRegistry<S>) {
             .into_iter()
             .map(|o| PushDoc::raw(o.id, o.changes))
             .collect(),
+        submissions: Vec::new(),
     };
     a.sync();
     b.sync();
@@ -580,12 +590,16 @@ pub fn console_users_old_tablet_is_refused<S: Storage>(reg: &TestRegistry<S>) {
         assignments: false,
         signatures: false,
         bundle_key: false,
+        forms: false,
     };
     let refused = t
         .call(Endpoint::Pull, Some(token), pull.encode())
         .expect_err("a console user's tablet pulls nothing");
     assert!(refused.to_string().contains("forbidden"), "{refused}");
-    let push = PushRequest { docs: Vec::new() };
+    let push = PushRequest {
+        docs: Vec::new(),
+        submissions: Vec::new(),
+    };
     let refused = t
         .call(Endpoint::Push, Some(token), push.encode())
         .expect_err("a console user's tablet pushes nothing");

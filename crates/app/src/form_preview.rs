@@ -221,6 +221,18 @@ fn split(path: &str) -> (String, Option<String>) {
 }
 
 impl Preview {
+    /// A form with answers already given (a report reopened, `reports.rs`).
+    pub(crate) fn with_answers(form: Form, answers: Answers) -> Preview {
+        let mut p = Preview::new(form);
+        p.answers = answers;
+        p
+    }
+
+    /// The answers evaluated; `lang` is the UI's language.
+    pub(crate) fn evaluate(&self, lang: &str, today: chrono::NaiveDate) -> PreviewState {
+        self.state(lang, today)
+    }
+
     fn new(form: Form) -> Preview {
         let rows = form
             .survey

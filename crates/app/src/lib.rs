@@ -15,6 +15,9 @@
 //!   changes: kept, listed and exported instead of deleted.
 //! - [`form_preview`]: "try a form": any XLSForm file checked by the forms engine and filled in
 //!   memory only (never a household), evaluated after each answer.
+//! - [`reports`]: questionnaires besides the household one (a service point's daily report), as
+//!   sync brought them: reports started with the newest version, always reopened with their own,
+//!   filled with the preview's renderer and engine, submitted for the next sync.
 //! - [`conflicts`]: fields two devices changed concurrently, and choosing the value to keep.
 //! - [`bundles`]: "Save to USB" and "Load from USB": sync by encrypted, signed files.
 //! - [`sync`]: background sync with backoff, on-demand sync and one foreground round, with progress;
@@ -47,6 +50,7 @@ pub mod left_area;
 pub mod paradata;
 pub mod questionnaire;
 mod registry_link;
+pub mod reports;
 pub mod session;
 pub mod sync;
 

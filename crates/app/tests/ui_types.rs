@@ -13,6 +13,7 @@ use shumari_app::backups::{BackupInfo, StoreInfo};
 use shumari_app::bundles::{BundleLoaded, BundleSaved};
 use shumari_app::form_preview::{FormCheck, FormProblem, PreviewOpened, PreviewState, TypeCount};
 use shumari_app::questionnaire::{Choice, FormDef, Kind, Question, RangeDef, Section};
+use shumari_app::reports::{DeviceForm, ReportOpened, ReportView};
 use shumari_app::sync::{SyncError, SyncStatus};
 use shumari_app::{
     AreaInfo, ConflictValueView, ConflictView, ExportedFile, HouseholdSummary, Interview, Issue,
@@ -25,7 +26,7 @@ use ts_rs::{Config, TS};
 
 const HEADER: &str = "\
 // Generated from the field app core's DTOs (crates/app/src: dto.rs, questionnaire.rs, form_preview.rs,
-// sync.rs, backups.rs, assignments.rs) by crates/app/tests/ui_types.rs. Do not edit: change the Rust types, then run
+// sync.rs, backups.rs, assignments.rs, reports.rs) by crates/app/tests/ui_types.rs. Do not edit: change the Rust types, then run
 //   SHUMARI_WRITE_UI_TYPES=1 cargo test -p shumari-app --test ui_types
 // Values the core sends as plain strings or JSON are named in ./vocabulary.ts.
 
@@ -123,7 +124,10 @@ fn render() -> Rendered {
         .add::<FormCheck>()
         .add::<PreviewState>()
         .add::<PreviewOpened>()
-        .add::<AssignmentView>();
+        .add::<AssignmentView>()
+        .add::<DeviceForm>()
+        .add::<ReportView>()
+        .add::<ReportOpened>();
     r
 }
 

@@ -1,6 +1,6 @@
-//! `shumari registry export --format csv|parquet --what households|members|payments|grievances
-//! [--area CODE] [--since DATE] --out DIR --as USER`: the registry's households, members,
-//! payments or grievances as a data file, a
+//! `shumari registry export --format csv|parquet --what households|members|payments|grievances|
+//! submissions [--form ID] [--area CODE] [--since DATE] --out DIR --as USER`: the registry's
+//! households, members, payments, grievances or a form's reports as a data file, a
 //! codebook (CSV and JSON, labels in English and Urdu) and a manifest (rows, each file's SHA-256,
 //! filters, personal data or not), all in `DIR` and readable by the owner only. The work is the
 //! `shumari-exports` crate's; `--json` prints the manifest.
@@ -19,7 +19,8 @@ pub struct ExportArgs {
     #[arg(long)]
     format: String,
     /// `households` (one row per household), `members` (one per member), `payments` (one per
-    /// payment of a cycle) or `grievances` (one per grievance).
+    /// payment of a cycle), `grievances` (one per grievance) or `submissions` (one per report
+    /// filled with the form `--form` names).
     #[arg(long)]
     what: String,
     /// Only this area (and everything under it), within yours.
@@ -35,6 +36,9 @@ pub struct ExportArgs {
     /// The exporting user's id; their role decides whether personal data is included.
     #[arg(long = "as")]
     as_user: String,
+    /// For `--what submissions`: the form whose reports to export (`registry form list`).
+    #[arg(long)]
+    form: Option<String>,
 }
 
 fn to_anyhow_export(e: ExportError) -> anyhow::Error {
@@ -57,6 +61,7 @@ pub fn run(cli: &Cli, rt: &tokio::runtime::Runtime, args: &ExportArgs) -> anyhow
                 .as_deref()
                 .map(shumari_exports::parse_since)
                 .transpose()?,
+            form: args.form.clone(),
         })
     })()
     .map_err(to_anyhow_export)?;

@@ -30,6 +30,7 @@ mod pmt_cmd;
 mod programme_cmd;
 mod progress;
 mod registry_cmd;
+mod registry_form_cmd;
 mod review_cmd;
 mod serve_cmd;
 mod sync_cmd;

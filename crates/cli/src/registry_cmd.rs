@@ -210,6 +210,9 @@ pub enum RegistryCmd {
     /// Citizens' grievances: the queue, filing, notes, resolution and SLA escalation.
     #[command(subcommand)]
     Grievance(crate::grievance_cmd::GrievanceCmd),
+    /// Questionnaires besides the household one (a service point's daily report): publish, list.
+    #[command(subcommand)]
+    Form(crate::registry_form_cmd::RegistryFormCmd),
     /// Coverage targets: the households expected per area (the console's coverage dashboard).
     #[command(subcommand)]
     Target(crate::target_cmd::TargetCmd),
@@ -604,6 +607,7 @@ pub fn run(cli: &Cli, cmd: &RegistryCmd) -> anyhow::Result<i32> {
         RegistryCmd::Payments(cmd) => crate::payments_cmd::run(cli, &rt, cmd),
         RegistryCmd::Grievance(cmd) => crate::grievance_cmd::run(cli, &rt, cmd),
         RegistryCmd::Target(cmd) => crate::target_cmd::run(cli, &rt, cmd),
+        RegistryCmd::Form(cmd) => crate::registry_form_cmd::run(cli, &rt, cmd),
         RegistryCmd::Export(args) => crate::export_cmd::run(cli, &rt, args),
         RegistryCmd::Client(cmd) => crate::client_cmd::run(cli, &rt, cmd),
     }

@@ -158,6 +158,7 @@ fn decompression_bombs_are_refused_per_household_and_the_registry_stays_small() 
             good[1].clone(),
             PushDoc::raw(column_bomb, document_with_deflated_column(&bomb)),
         ],
+        submissions: Vec::new(),
     };
     let body = req.encode();
     assert!(body.len() < 64 * 1024, "{} bytes on the wire", body.len());

@@ -177,11 +177,14 @@ pub enum Action {
     /// Export households with their personal data (names, ID numbers, phone, address, GPS); without
     /// it an export leaves those columns out.
     ExportPersonalData,
+    /// Publish a questionnaire other than the household one (a service point's daily report) to
+    /// areas, for their tablets to fill.
+    PublishForms,
 }
 
 impl Action {
     /// Every action except the steps (see [`STEPS`]).
-    pub const PLAIN: [Action; 14] = [
+    pub const PLAIN: [Action; 15] = [
         Action::EnrollTablet,
         Action::PushHouseholds,
         Action::EditApproved,
@@ -196,6 +199,7 @@ impl Action {
         Action::FileGrievance,
         Action::HandleGrievances,
         Action::ExportPersonalData,
+        Action::PublishForms,
     ];
 
     /// Every action, the steps included: the rows of the table.
@@ -226,6 +230,7 @@ impl fmt::Display for Action {
             Action::FileGrievance => f.write_str("file a grievance for a citizen"),
             Action::HandleGrievances => f.write_str("handle grievances in scope"),
             Action::ExportPersonalData => f.write_str("export personal data (names, ID numbers)"),
+            Action::PublishForms => f.write_str("publish a questionnaire to areas"),
         }
     }
 }
@@ -305,6 +310,7 @@ pub fn allows(role: Role, action: Action) -> bool {
         // The district office works with named households; monitors above it get the data without
         // who the households are.
         Action::ExportPersonalData => role == Role::District,
+        Action::PublishForms => role == Role::Administrator,
     }
 }
 

@@ -4,7 +4,7 @@
 use crate::codebook;
 use crate::column::Column;
 use crate::csv_out::CsvOut;
-use crate::datasets::{Dataset, Grievances, Households, Members, Payments, What};
+use crate::datasets::{Dataset, Grievances, Households, Members, Payments, Submissions, What};
 use crate::error::ExportError;
 use crate::manifest::{file_entry, Filters, Manifest};
 use crate::parquet_out::ParquetOut;
@@ -62,6 +62,8 @@ pub struct ExportRequest {
     /// Only rows changed on or after this day (from midnight, Pakistan time): households and
     /// grievances changed, payments of cycles prepared, since then.
     pub since: Option<NaiveDate>,
+    /// For `submissions`: the form whose reports are exported (required there, refused elsewhere).
+    pub form: Option<String>,
 }
 
 /// A `--since` date, `YYYY-MM-DD`.
@@ -105,6 +107,12 @@ pub async fn export<S: Storage + ConsoleStorage>(
     dir: &Path,
 ) -> Result<Manifest, ExportError> {
     let grant = reg.export_grant(user, req.area.as_deref())?;
+    if req.form.is_some() && req.what != What::Submissions {
+        return Err(ExportError::BadRequest(format!(
+            "--form names the form of a submissions export, not of {}",
+            req.what.as_str()
+        )));
+    }
     let since = req.since.map(since_ms);
     // Adding a dataset: one arm here (and its `What` variant).
     match req.what {
@@ -123,6 +131,15 @@ pub async fn export<S: Storage + ConsoleStorage>(
         What::Grievances => {
             let now = Utc::now().timestamp_millis();
             let d = Grievances::new(grant.clone(), since, now);
+            write(reg, user, req, &grant, d, dir).await
+        }
+        What::Submissions => {
+            let Some(form) = &req.form else {
+                return Err(ExportError::BadRequest(
+                    "name the form whose reports to export (--form ID)".into(),
+                ));
+            };
+            let d = Submissions::new(reg, form, grant.clone(), req.since).await?;
             write(reg, user, req, &grant, d, dir).await
         }
     }
@@ -247,7 +264,11 @@ mod tests {
         for what in What::ALL {
             let all = what.columns();
             let open = visible_columns(what, false);
-            assert!(open.len() < all.len(), "{what:?}");
+            // A form's reports have personal columns only when the form asks for them by name.
+            assert!(
+                open.len() < all.len() || what == What::Submissions,
+                "{what:?}"
+            );
             for c in &open {
                 assert!(!crate::personal::is_personal(&c.name), "{}", c.name);
             }

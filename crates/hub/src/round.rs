@@ -129,6 +129,7 @@ pub fn round<S: Storage>(
             batch.iter().map(|o| (o.doc.id, o.heads.clone())).collect();
         let req = PushRequest {
             docs: batch.into_iter().map(|o| o.doc).collect(),
+            submissions: Vec::new(),
         };
         let resp: PushResponse = call(t, Endpoint::Push, token, &req, &mut report)?;
         let mut acks = Vec::new();
@@ -161,6 +162,7 @@ pub fn round<S: Storage>(
             // The key of the offline enrollment codes the hub redeems (it may be made after the
             // hub enrolled), on the feed's last page.
             bundle_key: true,
+            forms: false,
         };
         let page: PullResponse = call(t, Endpoint::Pull, token, &req, &mut report)?;
         report.pages += 1;

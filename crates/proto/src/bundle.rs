@@ -52,7 +52,7 @@
 //! let device = DeviceKey::from_secret([1; 32]);
 //! let registry = DeviceKey::from_secret([2; 32]);
 //! let header = Header::new(Direction::Up, "device-1", device.public(), "registry", registry.public(), 1);
-//! let push = PushRequest { docs: vec![PushDoc::raw(uuid::Uuid::nil(), vec![1, 2, 3])] };
+//! let push = PushRequest { docs: vec![PushDoc::raw(uuid::Uuid::nil(), vec![1, 2, 3])], submissions: Vec::new() };
 //! let file = bundle::seal(&header, &Contents { parts: vec![Part::Push(push.clone())] }, &device).unwrap();
 //! // The registry reads the header, finds the device's key, and opens the bundle.
 //! let sealed = bundle::parse(&file).unwrap();
@@ -576,6 +576,7 @@ mod tests {
                 Part::Push(PushRequest {
                     docs: vec![PushDoc::raw(Uuid::nil(), b"household".repeat(50))
                         .signed(vec![device.sign(&[4; 32])])],
+                    submissions: Vec::new(),
                 }),
                 Part::Position(PullRequest {
                     cursor: Cursor::default(),
@@ -584,6 +585,7 @@ mod tests {
                     assignments: false,
                     signatures: false,
                     bundle_key: false,
+                    forms: false,
                 }),
                 Part::Heads(vec![(Uuid::nil(), vec![[5; 32]])]),
             ],

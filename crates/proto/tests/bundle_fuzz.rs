@@ -48,6 +48,7 @@ fn sample() -> Vec<u8> {
                             .signed(vec![device.sign(&[n; 32])])
                     })
                     .collect(),
+                submissions: Vec::new(),
             }),
         ],
     };

@@ -11,8 +11,9 @@ use proptest::prelude::*;
 use shumari_proto::codec::{frame, Writer};
 use shumari_proto::message::{
     ActorsRequest, ActorsResponse, ChangeEncoding, CheckRequest, CheckResponse, CheckVerdict,
-    Cursor, DocChanges, DocOutcome, EnrollResponse, KeyOutcome, Message, PullRequest, PullResponse,
-    PushDoc, PushRequest, PushResponse, Refusal, RefusalCode, Role, BUCKETS, PROTOCOL_VERSION,
+    Cursor, DocChanges, DocOutcome, EnrollResponse, FormSubmission, KeyOutcome, Message,
+    PublishedForm, PullRequest, PullResponse, PushDoc, PushRequest, PushResponse, Refusal,
+    RefusalCode, Role, SubmissionOutcome, BUCKETS, PROTOCOL_VERSION,
 };
 use shumari_proto::signing::{DeviceKey, SignedChange};
 use uuid::Uuid;
@@ -40,6 +41,17 @@ fn doc(n: u8) -> DocChanges {
         changes: vec![n; 40 + n as usize],
         heads: vec![[n; 32], [n.wrapping_add(1); 32]],
         signatures: records(n),
+    }
+}
+
+fn submission(n: u8) -> FormSubmission {
+    FormSubmission {
+        id: Uuid::from_bytes([n; 16]),
+        form_id: "meal_centre_daily".into(),
+        version: n.to_string(),
+        area: "PK10101".into(),
+        answers: format!("{{\"meals_served\": {n}}}"),
+        filled_at: 1_780_000_000_000 + u64::from(n),
     }
 }
 
@@ -76,6 +88,16 @@ fn samples() -> Vec<(u8, Vec<u8>)> {
         }),
         payload(&PushRequest {
             docs: (0..4).map(push_doc).collect(),
+            submissions: Vec::new(),
+        }),
+        // Reports after documents without signatures (empty signature lists precede them).
+        payload(&PushRequest {
+            docs: vec![push_doc(3)],
+            submissions: vec![submission(1), submission(2)],
+        }),
+        payload(&PushRequest {
+            docs: Vec::new(),
+            submissions: vec![submission(3)],
         }),
         payload(&PushResponse {
             results: vec![
@@ -92,6 +114,16 @@ fn samples() -> Vec<(u8, Vec<u8>)> {
                     )),
                 ),
             ],
+            submissions: vec![
+                SubmissionOutcome {
+                    id: Uuid::from_bytes([4; 16]),
+                    refused: None,
+                },
+                SubmissionOutcome {
+                    id: Uuid::from_bytes([5; 16]),
+                    refused: Some("meals_served: required".into()),
+                },
+            ],
         }),
         payload(&PullRequest {
             cursor: Cursor::default(),
@@ -100,6 +132,7 @@ fn samples() -> Vec<(u8, Vec<u8>)> {
             assignments: true,
             signatures: true,
             bundle_key: true,
+            forms: true,
         }),
         payload(&CheckRequest {
             buckets: vec![1, 7],
@@ -135,6 +168,24 @@ fn samples() -> Vec<(u8, Vec<u8>)> {
                 assigned_at: 5,
             }]),
             bundle_key: Some([2; 32]),
+            forms: Some(vec![PublishedForm {
+                form_id: "meal_centre_daily".into(),
+                version: "2".into(),
+                title: "Meal centre daily report".into(),
+                file_name: "meal_centre_daily.toml".into(),
+                source: b"[settings]\nform_id = \"meal_centre_daily\"\n".to_vec(),
+            }]),
+        }),
+        // Forms without assignments: the assignments' trailing list is still told apart.
+        payload(&PullResponse {
+            docs: Vec::new(),
+            removed: Vec::new(),
+            cursor: Cursor::default(),
+            more: false,
+            check: CheckVerdict::Consistent,
+            assignments: None,
+            bundle_key: None,
+            forms: Some(Vec::new()),
         }),
         payload(&CheckResponse {
             send: vec![doc(5), doc(6)],
@@ -183,22 +234,46 @@ fn real_automerge_bytes_reach_automerge_through_the_registrys_path() {
 fn well_formed_messages_decode_to_themselves() {
     let m = PushRequest {
         docs: (0..4).map(push_doc).collect(),
+        submissions: Vec::new(),
     };
     assert_eq!(PushRequest::decode(&m.encode()).unwrap(), m);
     // Signatures in every message that carries them come back as sent, and an earlier device's
     // messages (none) still read.
     let unsigned = PushRequest {
         docs: vec![push_doc(3)],
+        submissions: Vec::new(),
     };
     assert!(unsigned.docs[0].signatures.is_empty());
     assert_eq!(PushRequest::decode(&unsigned.encode()).unwrap(), unsigned);
+    // Reports after unsigned documents, after signed ones, and alone come back as sent.
+    for docs in [
+        vec![push_doc(3)],
+        vec![push_doc(1), push_doc(4)],
+        Vec::new(),
+    ] {
+        let with_reports = PushRequest {
+            docs,
+            submissions: vec![submission(7), submission(8)],
+        };
+        assert_eq!(
+            PushRequest::decode(&with_reports.encode()).unwrap(),
+            with_reports
+        );
+    }
     for (kind, p) in samples() {
         let f = frame(PROTOCOL_VERSION, kind, &p);
         match kind {
             k if k == PullResponse::KIND => {
                 let r = PullResponse::decode(&f).unwrap();
-                assert_eq!(r.docs[1].signatures, records(1));
-                assert!(r.assignments.is_some());
+                if r.docs.is_empty() {
+                    // Forms and no assignments: the forms' list does not read as assignments.
+                    assert_eq!(r.forms, Some(Vec::new()));
+                    assert!(r.assignments.is_none());
+                } else {
+                    assert_eq!(r.docs[1].signatures, records(1));
+                    assert!(r.assignments.is_some());
+                    assert_eq!(r.forms.as_ref().map(Vec::len), Some(1));
+                }
             }
             k if k == CheckResponse::KIND => {
                 let r = CheckResponse::decode(&f).unwrap();
@@ -210,7 +285,7 @@ fn well_formed_messages_decode_to_themselves() {
             }
             k if k == PullRequest::KIND => {
                 let r = PullRequest::decode(&f).unwrap();
-                assert!(r.signatures && r.assignments);
+                assert!(r.signatures && r.assignments && r.forms);
             }
             _ => {}
         }
@@ -220,6 +295,7 @@ fn well_formed_messages_decode_to_themselves() {
             Uuid::from_bytes([2; 16]),
             DocOutcome::Refused(Refusal::new(RefusalCode::ForgedActor, "not yours")),
         )],
+        submissions: Vec::new(),
     };
     assert_eq!(PushResponse::decode(&refused.encode()).unwrap(), refused);
     for (kind, p) in samples() {

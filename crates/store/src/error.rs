@@ -62,6 +62,10 @@ pub enum StoreError {
     /// The key file next to the database is damaged.
     #[error("key file {0} is damaged")]
     KeyFile(String),
+    /// A form version or report that is not on this device, or a report that can no longer change
+    /// (`forms.rs`).
+    #[error("{0}")]
+    Report(String),
 }
 
 impl StoreError {
@@ -82,6 +86,7 @@ impl StoreError {
             StoreError::Io(_) => "io",
             StoreError::Document { .. } => "document",
             StoreError::KeyFile(_) => "key_file",
+            StoreError::Report(_) => "report",
         }
     }
 

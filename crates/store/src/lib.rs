@@ -18,6 +18,9 @@
 //! - **Signed changes**: the device's Ed25519 secret key and the signature records of the changes it
 //!   holds (its own, signed when first sent, and others' received with their changes), so any change
 //!   here can be forwarded with its author's signature (`signatures.rs`, migration V4).
+//! - **Forms besides the household one**: every version of a form the registry sent, and the
+//!   reports filled with them, each opened with the version it was started with (`forms.rs`,
+//!   migration V5).
 //! - **Migrations** are SQL files in `migrations/store/`, embedded and applied on open ([`migrate`]).
 //!
 //! ```no_run
@@ -34,6 +37,7 @@ mod assignments;
 pub mod attempts;
 mod backup;
 pub mod error;
+mod forms;
 mod households;
 pub mod key;
 pub mod migrate;
@@ -45,6 +49,7 @@ mod sync_support;
 mod unlock;
 
 pub use error::{Result, StoreError};
+pub use forms::{Report, StoredForm};
 pub use households::{Created, HouseholdView, ListFilter};
 pub use signatures::{ChangeSignature, DeviceKeyRow, Signer};
 pub use store::{Device, Store, DB_FILE, KEY_FILE};

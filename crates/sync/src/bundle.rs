@@ -141,6 +141,7 @@ pub fn export_for_registry(store: &mut Store, all: bool) -> Result<Exported, Syn
             {
                 parts.push(Part::Push(PushRequest {
                     docs: std::mem::take(&mut batch),
+                    submissions: Vec::new(),
                 }));
                 size = 0;
             }
@@ -149,7 +150,10 @@ pub fn export_for_registry(store: &mut Store, all: bool) -> Result<Exported, Syn
         }
     }
     if !batch.is_empty() {
-        parts.push(Part::Push(PushRequest { docs: batch }));
+        parts.push(Part::Push(PushRequest {
+            docs: batch,
+            submissions: Vec::new(),
+        }));
     }
     let cursor = store
         .kv_get(KEY_CURSOR)?
@@ -162,6 +166,7 @@ pub fn export_for_registry(store: &mut Store, all: bool) -> Result<Exported, Syn
         assignments: false,
         signatures: false,
         bundle_key: false,
+        forms: false,
     }));
     let header = Header::new(
         Direction::Up,

@@ -12,6 +12,7 @@
 
 mod enrollment;
 mod register;
+pub(crate) mod reports;
 
 pub use enrollment::{enroll, enroll_with};
 
@@ -149,6 +150,10 @@ pub struct Report {
     pub conflicts: u64,
     /// Households refused, each with its reason.
     pub refused: Vec<Refused>,
+    /// Reports filled with published forms that the registry stored.
+    pub reports_sent: u64,
+    /// Reports it refused (each keeps the reason on the device, editable again).
+    pub reports_refused: u64,
     /// Whether the device and the registry agree on everything this device may hold.
     pub complete: bool,
 }
@@ -339,7 +344,10 @@ impl<A: StoreAccess + ?Sized> Session<'_, A> {
 
     fn send_push(&mut self, batch: Vec<Outgoing>) -> Result<u64, SyncError> {
         let (docs, heads): (Vec<PushDoc>, Vec<Vec<ChangeHash>>) = batch.into_iter().unzip();
-        let req = PushRequest { docs };
+        let req = PushRequest {
+            docs,
+            submissions: Vec::new(),
+        };
         let body = req.encode();
         let raw: usize = req.docs.iter().map(PushDoc::wire_len).sum();
         self.push_ratio = (raw as f64 / body.len().max(1) as f64).clamp(1.0, 12.0);
@@ -508,6 +516,7 @@ impl<A: StoreAccess + ?Sized> Session<'_, A> {
                     assignments: true,
                     signatures: true,
                     bundle_key: true,
+                    forms: true,
                 },
             )?;
             more_follows = resp.more;
@@ -528,6 +537,7 @@ impl<A: StoreAccess + ?Sized> Session<'_, A> {
             // what the device held (a withdrawn one is gone); absent, the device keeps its list.
             let assignments = resp.assignments;
             let bundle_key = resp.bundle_key;
+            let forms = resp.forms;
             let gone = self.store.with_store(|s| {
                 let gone = s.remove_local(&removed)?;
                 s.kv_set(KEY_CURSOR, &next)?;
@@ -537,6 +547,13 @@ impl<A: StoreAccess + ?Sized> Session<'_, A> {
                 // The registry's bundle key, for USB bundles (`crate::bundle`).
                 if let Some(k) = &bundle_key {
                     crate::bundle::learn_registry_key(s, k)?;
+                }
+                // The forms of the device's areas: versions not held yet are kept, none dropped.
+                if let Some(list) = &forms {
+                    s.keep_forms(
+                        &reports::stored_forms(list),
+                        chrono::Utc::now().timestamp_millis(),
+                    )?;
                 }
                 Ok(gone)
             })?;
@@ -668,8 +685,11 @@ pub fn sync_with<A: StoreAccess + ?Sized>(
     };
     s.rotate_token()?;
     s.register_actors()?;
-    for _ in 0..opts.max_rounds.max(1) {
+    for round in 0..opts.max_rounds.max(1) {
         s.push()?;
+        if round == 0 {
+            s.push_reports()?;
+        }
         match s.pull()? {
             Verdict::Consistent => {
                 s.report.complete = true;

@@ -43,6 +43,7 @@
 //! let id = uuid::Uuid::now_v7();
 //! let push = PushRequest {
 //!     docs: vec![PushDoc::raw(id, vec![/* A's raw change chunk */]).signed(vec![record.clone()])],
+//!     submissions: Vec::new(),
 //! };
 //! let received = PushRequest::decode(&push.encode()).unwrap();
 //! // The registry looks A's key up through the change's actor and checks the record.
@@ -78,6 +79,7 @@
 //! let id = uuid::Uuid::now_v7();
 //! let push = PushRequest {
 //!     docs: vec![PushDoc::raw(id, vec![/* raw change chunk */]).signed(vec![tablet.sign(&[9; 32])])],
+//!     submissions: Vec::new(),
 //! };
 //! let header = Header::new(Direction::Up, "tablet-7", tablet.public(), REGISTRY, registry.public(), 0);
 //! let file = bundle::seal(&header, &Contents { parts: vec![Part::Push(push.clone())] }, &tablet).unwrap();

@@ -7,6 +7,7 @@ pub mod conflicts;
 pub mod households;
 pub mod interview;
 pub mod preview;
+pub mod reports;
 pub mod session;
 pub mod settings;
 pub mod sync;

@@ -1,5 +1,5 @@
 // Generated from the field app core's DTOs (crates/app/src: dto.rs, questionnaire.rs, form_preview.rs,
-// sync.rs, backups.rs, assignments.rs) by crates/app/tests/ui_types.rs. Do not edit: change the Rust types, then run
+// sync.rs, backups.rs, assignments.rs, reports.rs) by crates/app/tests/ui_types.rs. Do not edit: change the Rust types, then run
 //   SHUMARI_WRITE_UI_TYPES=1 cargo test -p shumari-app --test ui_types
 // Values the core sends as plain strings or JSON are named in ./vocabulary.ts.
 
@@ -889,4 +889,102 @@ export type AssignmentView = {
    * Households expected.
    */
   total: number,
+};
+
+/**
+ * A form this tablet holds, with its reports counted.
+ */
+export type DeviceForm = {
+  /**
+   * The form's id.
+   */
+  formId: string,
+  /**
+   * The newest version's title.
+   */
+  title: string,
+  /**
+   * The version new reports are started with (the newest held).
+   */
+  version: string,
+  /**
+   * Every version held, oldest first.
+   */
+  versions: Array<string>,
+  /**
+   * Reports being filled (drafts, and those the registry refused).
+   */
+  drafts: number,
+  /**
+   * Reports waiting for a sync.
+   */
+  queued: number,
+  /**
+   * Reports the registry stored.
+   */
+  sent: number,
+};
+
+/**
+ * A report as listed.
+ */
+export type ReportView = {
+  /**
+   * Its id.
+   */
+  id: string,
+  /**
+   * The form.
+   */
+  formId: string,
+  /**
+   * The version it was started with.
+   */
+  version: string,
+  /**
+   * The area it reports from.
+   */
+  area: string,
+  /**
+   * `draft`, `queued`, `sent` or `refused`.
+   */
+  state: string,
+  /**
+   * Why the registry refused it.
+   */
+  refusal: string | null,
+  /**
+   * The site it reports on, as answered ("" until answered).
+   */
+  site: string,
+  /**
+   * The day it reports on, as answered ("" until answered).
+   */
+  day: string,
+  /**
+   * Last saved (ms since epoch).
+   */
+  updatedAt: number,
+};
+
+/**
+ * A report opened: the report, its form as the UI renders it, and the form evaluated.
+ */
+export type ReportOpened = {
+  /**
+   * The report.
+   */
+  report: ReportView,
+  /**
+   * Its form, in the version it was started with.
+   */
+  form: FormDef,
+  /**
+   * Its answers as the engine judged them.
+   */
+  state: PreviewState,
+  /**
+   * Whether it may still be changed.
+   */
+  editable: boolean,
 };

@@ -12,7 +12,9 @@ export type Screen =
   | { name: 'conflicts' }
   | { name: 'sync' }
   | { name: 'settings' }
-  | { name: 'preview'; opened: PreviewOpened };
+  | { name: 'preview'; opened: PreviewOpened }
+  | { name: 'forms' }
+  | { name: 'report'; reportId: string };
 
 export const nav = $state({ screen: { name: 'loading' } as Screen });
 

@@ -80,6 +80,7 @@ fn request(f: &[(String, String)], format: Format) -> Result<ExportRequest, Expo
         since: text("since")
             .map(|s| shumari_exports::parse_since(&s))
             .transpose()?,
+        form: text("form"),
     })
 }
 

@@ -13,6 +13,7 @@ mod dashboard_field;
 mod dashboards;
 mod duplicates;
 mod exports;
+mod forms;
 mod grievances;
 mod households;
 mod identity;
@@ -64,6 +65,7 @@ pub fn router<S: Storage + ConsoleStorage>(c: Arc<Console<S>>) -> Router {
         .merge(payments::routes::<S>())
         .merge(grievances::routes::<S>())
         .merge(exports::routes::<S>())
+        .merge(forms::routes::<S>())
         .merge(dashboards::routes::<S>())
         .merge(dashboard_delivery::routes::<S>())
         .merge(dashboard_field::routes::<S>())

@@ -16,6 +16,8 @@ texts! {
     Members => "Members (one row per person)", "افراد (ہر فرد کی ایک قطار)";
     Payments => "Payments (one row per payment)", "ادائیگیاں (ہر ادائیگی کی ایک قطار)";
     Grievances => "Grievances (one row per grievance)", "شکایات (ہر شکایت کی ایک قطار)";
+    Submissions => "A form's reports (one row per report; name the form)", "کسی فارم کی رپورٹیں (ہر رپورٹ کی ایک قطار؛ فارم کا نام دیں)";
+    Form => "Form (for a form's reports)", "فارم (رپورٹوں کے لیے)";
     Format => "Format", "فارمیٹ";
     Csv => "CSV", "CSV";
     Parquet => "Parquet (typed columns)", "Parquet (اقسام کے ساتھ کالم)";
@@ -35,6 +37,7 @@ fn dataset(what: What) -> X {
         What::Members => X::Members,
         What::Payments => X::Payments,
         What::Grievances => X::Grievances,
+        What::Submissions => X::Submissions,
     }
 }
 
@@ -69,6 +72,9 @@ pub fn form(c: &Chrome<'_>, personal: bool) -> Markup {
                     input type="text" name="area" dir="ltr" data-testid="export-area" aria-describedby="export-area-hint";
                 }
                 small id="export-area-hint" { (lang.t(X::AreaHint)) }
+                label { (lang.t(X::Form)) " "
+                    input type="text" name="form" dir="ltr" data-testid="export-form-id";
+                }
                 label { (lang.t(X::Since)) " "
                     input type="date" name="since" dir="ltr" data-testid="export-since";
                 }

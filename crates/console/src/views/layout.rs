@@ -61,6 +61,7 @@ pub fn page(c: &Chrome<'_>, title: &str, body: Markup) -> Markup {
                                 a href="/console/assignments" data-testid="nav-assignments" { (lang.t(super::assignments::A::Title)) }
                             }
                             a href="/console/duplicates" data-testid="nav-duplicates" { (lang.t(super::duplicates::D::Duplicates)) }
+                            @if allows(user.role, Action::ReadHouseholds) || allows(user.role, Action::PublishForms) { a href="/console/forms" data-testid="nav-forms" { (lang.t(super::forms::F::Title)) } }
                             @if shumari_domain::roles::allows(user.role, shumari_domain::Action::VerifyIdentity) { a href="/console/identity" data-testid="nav-identity" { (lang.t(super::identity::V::Exchange)) } }
                             @if allows(user.role, Action::ReadPayments) { a href="/console/payments" data-testid="nav-payments" { (lang.t(super::payments::P::Title)) } }
                             @if allows(user.role, Action::HandleGrievances) || allows(user.role, Action::FileGrievance) { a href="/console/grievances" data-testid="nav-grievances" { (lang.t(super::grievances::G::Title)) } }

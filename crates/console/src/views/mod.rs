@@ -12,6 +12,7 @@ pub mod duplicates;
 pub mod exports;
 pub mod field_ops;
 pub mod flags;
+pub mod forms;
 pub mod grievances;
 pub mod history;
 pub mod home;

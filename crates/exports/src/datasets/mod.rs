@@ -5,17 +5,20 @@
 //! page of stored documents in (area, id) order, decoded into `Household`s, turned into rows and
 //! dropped before the next page is read. `payments` and `grievances` each read through their own
 //! feature's paged read (`Registry::payment_export_page`, `Registry::grievance_export_page`),
-//! never another feature's tables.
+//! never another feature's tables; `submissions` reads one form's reports through
+//! `Registry::submission_export_page`, its columns from the form's published versions.
 
 mod grievances;
 mod households;
 mod members;
 mod payments;
+mod submissions;
 
 pub use grievances::Grievances;
 pub use households::Households;
 pub use members::Members;
 pub use payments::Payments;
+pub use submissions::Submissions;
 
 use crate::column::Column;
 use crate::error::ExportError;
@@ -59,15 +62,18 @@ pub enum What {
     Payments,
     /// One row per grievance.
     Grievances,
+    /// One row per report filled with a published form (the request names the form).
+    Submissions,
 }
 
 impl What {
     /// Every dataset.
-    pub const ALL: [What; 4] = [
+    pub const ALL: [What; 5] = [
         What::Households,
         What::Members,
         What::Payments,
         What::Grievances,
+        What::Submissions,
     ];
 
     /// The name (`--what`, file names).
@@ -77,6 +83,7 @@ impl What {
             What::Members => "members",
             What::Payments => "payments",
             What::Grievances => "grievances",
+            What::Submissions => "submissions",
         }
     }
 
@@ -87,18 +94,20 @@ impl What {
             .find(|w| w.as_str() == s)
             .ok_or_else(|| {
                 ExportError::BadRequest(format!(
-                    "`{s}` is not a dataset; use one of households, members, payments, grievances"
+                    "`{s}` is not a dataset; use one of households, members, payments, grievances, submissions"
                 ))
             })
     }
 
-    /// The dataset's columns (all of them, personal ones included), without reading the registry.
+    /// The dataset's columns (all of them, personal ones included), without reading the registry
+    /// (for `submissions`, those before the form's questions).
     pub fn columns(self) -> Vec<Column> {
         match self {
             What::Households => households::columns(),
             What::Members => members::columns(),
             What::Payments => payments::columns(),
             What::Grievances => grievances::columns(),
+            What::Submissions => submissions::columns(),
         }
     }
 }

@@ -55,6 +55,7 @@ pub fn run<S: Storage + ConsoleStorage>(
         format,
         area: area.map(str::to_string),
         since: since.map(|s| shumari_exports::parse_since(s).expect("date")),
+        form: None,
     };
     reg.rt.block_on(export(&reg.reg, u, &req, dir))
 }

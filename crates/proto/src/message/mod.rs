@@ -4,7 +4,7 @@
 //! receives another version answers `unsupported_version` (HTTP 426) telling the device to update.
 //! One file per exchange: `enroll.rs` (enrollment and actors), `push.rs`, `pull.rs` (the feed and the
 //! check's first step), `repair.rs` (the check's second step), `token.rs` (token rotation and the
-//! codes of a cut-off device), `hub.rs` (a district hub registering its tablets); `refusal.rs` and `role.rs` are the shared vocabulary. Everything is
+//! codes of a cut-off device), `hub.rs` (a district hub registering its tablets), `forms.rs` (questionnaires besides the household one and the reports filled with them); `refusal.rs` and `role.rs` are the shared vocabulary. Everything is
 //! re-exported here.
 //!
 //! Signatures ([`crate::signing`]) were added without a new version, the way the assignments were:
@@ -14,6 +14,7 @@
 
 mod assignments;
 mod enroll;
+mod forms;
 mod hub;
 mod pull;
 mod push;
@@ -23,6 +24,7 @@ mod role;
 mod token;
 
 pub use enroll::{ActorsRequest, ActorsResponse, EnrollRequest, EnrollResponse, KeyOutcome};
+pub use forms::{FormSubmission, PublishedForm, SubmissionOutcome};
 pub use hub::{
     DirectoryDevice, DirectoryUser, HubDevice, HubDevicesRequest, HubDevicesResponse,
     HubDirectoryRequest, HubDirectoryResponse,
@@ -252,6 +254,7 @@ mod tests {
                     signatures: vec![crate::signing::DeviceKey::from_secret([5; 32]).sign(&[6; 32])],
                 },
             ],
+            submissions: Vec::new(),
         };
         assert_eq!(PushRequest::decode(&push.encode()).unwrap(), push);
         let pull = PullResponse {
@@ -266,6 +269,7 @@ mod tests {
             check: CheckVerdict::Differs(vec![[1; 8], [3; 8]]),
             assignments: None,
             bundle_key: None,
+            forms: None,
         };
         assert_eq!(PullResponse::decode(&pull.encode()).unwrap(), pull);
         // The page that ends the feed carries the assignments, areas and households alike.
@@ -310,6 +314,23 @@ mod tests {
             ..last.clone()
         };
         assert_eq!(PullResponse::decode(&keyed.encode()).unwrap(), keyed);
+        // And the forms of the device's areas after it, behind another flag bit; without them
+        // the page is byte for byte what an earlier registry sends.
+        let with_forms = PullResponse {
+            forms: Some(vec![PublishedForm {
+                form_id: "meal_centre_daily".into(),
+                version: "1".into(),
+                title: "Meal centre daily report".into(),
+                file_name: "meal_centre_daily.toml".into(),
+                source: b"[settings]".to_vec(),
+            }]),
+            ..keyed.clone()
+        };
+        assert_eq!(
+            PullResponse::decode(&with_forms.encode()).unwrap(),
+            with_forms
+        );
+        assert!(with_forms.encode().len() > keyed.encode().len());
         let c = pull.cursor;
         assert_eq!(Cursor::from_token(&c.to_token()), c);
         assert_eq!(Cursor::from_token("zz"), Cursor::default());
@@ -337,6 +358,7 @@ mod tests {
         // Framing only: 7 bytes of frame, 1 of count, 16 of id, 1 of encoding, 1-2 of length.
         let push = PushRequest {
             docs: vec![PushDoc::raw(Uuid::now_v7(), vec![0xab; 100])],
+            submissions: Vec::new(),
         };
         assert!(push.encode().len() <= 7 + 1 + 16 + 1 + 1 + 100);
         let pull = PullRequest {
@@ -350,6 +372,7 @@ mod tests {
             assignments: false,
             signatures: false,
             bundle_key: false,
+            forms: false,
         };
         assert!(pull.encode().len() <= 24, "{}", pull.encode().len());
         // Asking for the assignments costs one byte, and a request without it still reads.
@@ -367,8 +390,31 @@ mod tests {
         };
         assert_eq!(both.encode().len(), asking.encode().len());
         assert_eq!(PullRequest::decode(&both.encode()).unwrap(), both);
+        // Asking for forms is bit 8 of the same byte; an earlier registry reads the request as
+        // before (it looks at bits 1, 2 and 4 only).
+        let forms = PullRequest {
+            forms: true,
+            ..both.clone()
+        };
+        assert_eq!(forms.encode().len(), both.encode().len());
+        assert_eq!(PullRequest::decode(&forms.encode()).unwrap(), forms);
+        // A push without reports is byte for byte an earlier device's.
+        let plain = PushRequest {
+            docs: vec![PushDoc::raw(Uuid::nil(), vec![1, 2, 3])],
+            submissions: Vec::new(),
+        };
+        let mut w = Writer::new();
+        w.varint(1);
+        w.uuid(&Uuid::nil());
+        w.u8(0);
+        w.bytes(&[1, 2, 3]);
+        assert_eq!(
+            plain.encode(),
+            frame(PROTOCOL_VERSION, PushRequest::KIND, &w.into_inner())
+        );
         let ok = PushResponse {
             results: vec![(Uuid::now_v7(), DocOutcome::Accepted)],
+            submissions: Vec::new(),
         };
         assert!(ok.encode().len() <= 7 + 1 + 17);
     }
@@ -420,7 +466,11 @@ mod tests {
 
     #[test]
     fn a_frame_of_another_kind_is_refused() {
-        let push = PushRequest { docs: vec![] }.encode();
+        let push = PushRequest {
+            docs: vec![],
+            submissions: Vec::new(),
+        }
+        .encode();
         assert!(PullRequest::decode(&push).is_err());
     }
 }

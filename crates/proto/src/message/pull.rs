@@ -8,6 +8,9 @@ use super::{
 /// The flag bit, beside `more` and [`SIGNED`], saying that the registry's bundle key follows the
 /// signatures (set only for a device that asked).
 const BUNDLE_KEY: u8 = 4;
+/// The flag bit saying that the versions of forms the device's areas receive follow the bundle key
+/// (set only for a device that asked, `forms.rs`).
+const FORMS: u8 = 8;
 use crate::codec::{DecodeError, Reader, Writer};
 use uuid::Uuid;
 
@@ -109,6 +112,9 @@ pub struct PullRequest {
     /// The device wants the registry's bundle key ([`crate::bundle`]) on the page that ends the
     /// feed (bit 2 of the same trailing byte).
     pub bundle_key: bool,
+    /// The device wants the versions of forms published to its areas on the page that ends the
+    /// feed (bit 3 of the same trailing byte, `forms.rs`).
+    pub forms: bool,
 }
 
 impl Message for PullRequest {
@@ -121,7 +127,8 @@ impl Message for PullRequest {
         }
         let flags = u8::from(self.assignments)
             | (u8::from(self.signatures) << 1)
-            | (u8::from(self.bundle_key) << 2);
+            | (u8::from(self.bundle_key) << 2)
+            | (u8::from(self.forms) << 3);
         if flags != 0 {
             w.u8(flags);
         }
@@ -140,6 +147,7 @@ impl Message for PullRequest {
             assignments: flags & 1 != 0,
             signatures: flags & 2 != 0,
             bundle_key: flags & 4 != 0,
+            forms: flags & 8 != 0,
         })
     }
 }
@@ -175,6 +183,9 @@ pub struct PullResponse {
     /// The registry's bundle key, on the page that ends the feed when the device asked and the
     /// registry has one (32 bytes behind a flag bit an earlier build never receives).
     pub bundle_key: Option<[u8; 32]>,
+    /// Every version of every form published to the device's areas, on the page that ends the
+    /// feed when the device asked (`None`: not sent; the device keeps what it has).
+    pub forms: Option<Vec<super::PublishedForm>>,
 }
 
 impl Message for PullResponse {
@@ -190,7 +201,8 @@ impl Message for PullResponse {
                 BUNDLE_KEY
             } else {
                 0
-            });
+            }
+            | if self.forms.is_some() { FORMS } else { 0 });
         match &self.check {
             CheckVerdict::NotChecked => w.u8(0),
             CheckVerdict::Consistent => w.u8(1),
@@ -210,6 +222,9 @@ impl Message for PullResponse {
         if let Some(k) = &self.bundle_key {
             w.hash(k);
         }
+        if let Some(forms) = &self.forms {
+            super::forms::write_forms(w, forms);
+        }
         if let Some(list) = &self.assignments {
             super::assignments::write(w, list);
         }
@@ -219,7 +234,7 @@ impl Message for PullResponse {
         let removed = read_ids(r)?;
         let cursor = Cursor::read(r)?;
         let flags = r.u8()?;
-        if flags & !(1 | SIGNED | BUNDLE_KEY) != 0 {
+        if flags & !(1 | SIGNED | BUNDLE_KEY | FORMS) != 0 {
             return Err(DecodeError::Invalid("more"));
         }
         let more = flags & 1 != 0;
@@ -247,6 +262,11 @@ impl Message for PullResponse {
         } else {
             None
         };
+        let forms = if flags & FORMS != 0 {
+            Some(super::forms::read_forms(r)?)
+        } else {
+            None
+        };
         let assignments = if r.remaining() > 0 {
             Some(super::assignments::read(r)?)
         } else {
@@ -260,6 +280,7 @@ impl Message for PullResponse {
             check,
             assignments,
             bundle_key,
+            forms,
         })
     }
 }

@@ -97,6 +97,9 @@ impl PushDoc {
 pub struct PushRequest {
     /// Documents with changes the registry has not acknowledged.
     pub docs: Vec<PushDoc>,
+    /// Reports filled with published forms (`forms.rs`): a trailing list after the signature
+    /// lists (written, empty ones included, whenever reports follow), absent from older devices.
+    pub submissions: Vec<super::FormSubmission>,
 }
 
 impl Message for PushRequest {
@@ -106,10 +109,13 @@ impl Message for PushRequest {
         for d in &self.docs {
             d.write(w);
         }
-        if self.docs.iter().any(|d| !d.signatures.is_empty()) {
+        if self.docs.iter().any(|d| !d.signatures.is_empty()) || !self.submissions.is_empty() {
             for d in &self.docs {
                 write_records(w, &d.signatures);
             }
+        }
+        if !self.submissions.is_empty() {
+            super::forms::write_submissions(w, &self.submissions);
         }
     }
     fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
@@ -122,7 +128,12 @@ impl Message for PushRequest {
                 d.signatures = read_records(r)?;
             }
         }
-        Ok(PushRequest { docs })
+        let submissions = if r.remaining() > 0 {
+            super::forms::read_submissions(r)?
+        } else {
+            Vec::new()
+        };
+        Ok(PushRequest { docs, submissions })
     }
 }
 
@@ -140,6 +151,9 @@ pub enum DocOutcome {
 pub struct PushResponse {
     /// One per pushed document.
     pub results: Vec<(Uuid, DocOutcome)>,
+    /// One per pushed report, in request order (a trailing list, written when the push had
+    /// reports; `forms.rs`).
+    pub submissions: Vec<super::SubmissionOutcome>,
 }
 
 impl Message for PushResponse {
@@ -156,6 +170,9 @@ impl Message for PushResponse {
                 }
             }
         }
+        if !self.submissions.is_empty() {
+            super::forms::write_outcomes(w, &self.submissions);
+        }
     }
     fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
         let n = r.count(17)?;
@@ -169,6 +186,14 @@ impl Message for PushResponse {
             };
             results.push((id, o));
         }
-        Ok(PushResponse { results })
+        let submissions = if r.remaining() > 0 {
+            super::forms::read_outcomes(r)?
+        } else {
+            Vec::new()
+        };
+        Ok(PushResponse {
+            results,
+            submissions,
+        })
     }
 }

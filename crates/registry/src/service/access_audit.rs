@@ -134,6 +134,10 @@ pub enum AccessAction {
     HubDevice,
     /// A hub read its district's users and devices.
     HubDirectory,
+    /// A questionnaire version was published to areas (or that was attempted and refused).
+    FormPublish,
+    /// A form's submissions were read (its page, a list or an export).
+    SubmissionList,
 }
 
 impl AccessAction {
@@ -193,6 +197,8 @@ impl AccessAction {
             AccessAction::BundleExport => "bundle.export",
             AccessAction::HubDevice => "hub.device",
             AccessAction::HubDirectory => "hub.directory",
+            AccessAction::FormPublish => "form.publish",
+            AccessAction::SubmissionList => "form.submissions",
         }
     }
 }

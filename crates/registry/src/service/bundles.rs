@@ -295,6 +295,7 @@ impl<S: Storage> Registry<S> {
                         assignments: true,
                         signatures: true,
                         bundle_key: true,
+                        forms: false,
                     },
                 )
                 .await?;

@@ -96,6 +96,12 @@ impl<S: Storage> Registry<S> {
             } else {
                 None
             };
+            // And the forms published to the device's areas (`forms.rs`).
+            let forms = if req.forms && !more {
+                Some(self.wire_forms(&auth.user.areas).await?)
+            } else {
+                None
+            };
             let resp = PullResponse {
                 docs: page.docs,
                 removed: page.removed,
@@ -104,6 +110,7 @@ impl<S: Storage> Registry<S> {
                 check,
                 assignments: if more { None } else { assignments.clone() },
                 bundle_key,
+                forms,
             };
             // Rarely, a page compresses worse than guessed: halve the budget and build it again.
             if resp.docs.len() > 1 && resp.encode().len() > limit {

@@ -145,6 +145,9 @@ impl<S: Storage> Registry<S> {
 
     pub(super) async fn push(&self, auth: &DeviceAuth, req: PushRequest) -> Result<PushResponse> {
         permit::on_tablet(&auth.user)?;
+        // Reports filled with published forms are stored apart from households
+        // (`submissions.rs`), before them: they share nothing with the households' merge.
+        let submissions = self.push_submissions(auth, &req.submissions).await?;
         if req.docs.len() > MAX_PUSH_DOCS {
             return Err(RegistryError::OverLimit(format!(
                 "a push may hold at most {MAX_PUSH_DOCS} households; this one held {}",
@@ -229,6 +232,7 @@ impl<S: Storage> Registry<S> {
                 .into_iter()
                 .filter_map(|id| outcomes.remove(&id).map(|o| (id, o)))
                 .collect(),
+            submissions,
         })
     }
 

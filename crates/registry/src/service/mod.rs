@@ -45,6 +45,9 @@
 //! - `notify.rs`: SMS to citizens through the gateway the registry was given;
 //! - `dashboards/`: the console's dashboards from the maintained aggregates (coverage against
 //!   targets, the PMT distribution), rolled up by area-code prefix within the user's areas;
+//! - `forms.rs`: questionnaires besides the household one published to areas (every version
+//!   kept, checked by the forms crate), and which versions a tablet receives; `submissions.rs` the
+//!   reports tablets submit with them, a form's page (per site per day, missing reports);
 //! - `hub.rs`: a district hub below this registry registering the tablets it serves, so their
 //!   relayed changes verify here; `hub_directory.rs` what the hub learns of its district's users
 //!   and devices (token hashes, keys, actors, the revoked and disabled marks);
@@ -71,6 +74,7 @@ mod exports;
 mod feed;
 mod flag_pass;
 mod flags;
+pub mod forms;
 mod grievance_exports;
 mod grievance_records;
 mod grievance_types;
@@ -98,6 +102,7 @@ mod references;
 mod review;
 mod scoring;
 mod signatures;
+pub mod submissions;
 pub mod tokens;
 
 pub use crate::storage::access::{BrokenLink, ChainReport};
@@ -118,6 +123,7 @@ pub use duplicates::{CaseHousehold, CaseKind, CaseState, DuplicateCase, Resoluti
 pub use exports::{ExportGrant, ExportPage, ExportRecord};
 pub use flag_pass::Flag;
 pub use flags::{far_from_median, reason, FlagKind, QualitySettings};
+pub use forms::{FormInfo, FormSource, FormVersion, Published};
 pub use grievance_exports::{GrievanceExportPage, GrievancePosition};
 pub use grievances::{
     Category, CategoryTally, Channel, CitizenFiling, CitizenGrievance, Grievance, GrievanceDetail,
@@ -147,6 +153,10 @@ pub use scoring::{
     band_of, PmtJob, ProgrammeLine, ProvisionalScore, RegistryScore, ScoreLine, NOT_ELIGIBLE,
 };
 pub use shumari_sms::{Lang as SmsLang, Notice, ProgrammeStatus};
+pub use submissions::{
+    FormReport, MissingReport, NewSubmission, RefusedSubmission, SiteReports, Submission,
+    SubmissionExportPage, SubmissionPosition, SubmissionsReport,
+};
 
 use crate::error::{RegistryError, Result};
 use crate::scope::Scope;

@@ -17,6 +17,7 @@ pub mod casework;
 pub mod citizen;
 pub mod console;
 pub mod devices;
+pub mod forms;
 pub mod grievances;
 pub mod identity;
 pub mod migrate;
@@ -41,6 +42,7 @@ pub use bundles::BundleStore;
 pub use casework::{CaseStore, ScoreStore};
 pub use citizen::{AttemptRule, CitizenStore};
 pub use devices::{DeviceRow, DeviceTokens, Disabled, TokenRecord, UserRow};
+pub use forms::FormStore;
 pub use grievances::GrievanceStore;
 pub use identity::IdentityStore;
 pub use offline_codes::OfflineCodeStore;
@@ -200,6 +202,7 @@ pub trait Storage:
     + ProgrammeStore
     + PaymentStore
     + GrievanceStore
+    + FormStore
     + AggregateStore
     + SigningStore
     + BundleStore

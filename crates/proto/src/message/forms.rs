@@ -1,0 +1,137 @@
+//! Questionnaires besides the household one on the wire: the versions of forms a device receives on
+//! the page that ends its feed ([`PublishedForm`], behind the pull's flag bit 8, asked for with the
+//! request's bit 8), and the reports it submits with them ([`FormSubmission`], a trailing list of
+//! the push, answered by a trailing list of [`SubmissionOutcome`]s).
+//!
+//! Old peers: a registry of an earlier build ignores the request's bit 8 and answers without
+//! forms, which reads as "no forms". A device submits only reports filled with forms this registry
+//! sent, so an earlier registry, which sends none, never receives the push's trailing list (which
+//! its decoder would refuse whole, as a bad request). A device of an earlier build never asks, so
+//! it never receives the pull's flag bit its decoder does not know.
+
+use crate::codec::{DecodeError, Reader, Writer};
+use uuid::Uuid;
+
+/// One published version of a form, as the registry sends it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublishedForm {
+    /// The form's id.
+    pub form_id: String,
+    /// The version.
+    pub version: String,
+    /// Its title.
+    pub title: String,
+    /// The file name it was published as (tells the TOML text format from a workbook).
+    pub file_name: String,
+    /// The source, as published.
+    pub source: Vec<u8>,
+}
+
+/// One report filled on a device.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FormSubmission {
+    /// Its id (the device's).
+    pub id: Uuid,
+    /// The form.
+    pub form_id: String,
+    /// The version it was filled with.
+    pub version: String,
+    /// The device's area it reports from.
+    pub area: String,
+    /// The answers: a JSON object by question name, as text.
+    pub answers: String,
+    /// When it was filled (ms since epoch).
+    pub filled_at: u64,
+}
+
+/// What the registry did with one report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubmissionOutcome {
+    /// The report.
+    pub id: Uuid,
+    /// `None`: stored (now or before); `Some`: refused, and why (the device keeps it to correct).
+    pub refused: Option<String>,
+}
+
+pub(super) fn write_forms(w: &mut Writer, forms: &[PublishedForm]) {
+    w.varint(forms.len() as u64);
+    for f in forms {
+        w.str(&f.form_id);
+        w.str(&f.version);
+        w.str(&f.title);
+        w.str(&f.file_name);
+        w.bytes(&f.source);
+    }
+}
+
+pub(super) fn read_forms(r: &mut Reader<'_>) -> Result<Vec<PublishedForm>, DecodeError> {
+    let n = r.count(5)?;
+    let mut out = Vec::with_capacity(n);
+    for _ in 0..n {
+        out.push(PublishedForm {
+            form_id: r.str()?,
+            version: r.str()?,
+            title: r.str()?,
+            file_name: r.str()?,
+            source: r.bytes()?.to_vec(),
+        });
+    }
+    Ok(out)
+}
+
+pub(super) fn write_submissions(w: &mut Writer, subs: &[FormSubmission]) {
+    w.varint(subs.len() as u64);
+    for s in subs {
+        w.uuid(&s.id);
+        w.str(&s.form_id);
+        w.str(&s.version);
+        w.str(&s.area);
+        w.str(&s.answers);
+        w.varint(s.filled_at);
+    }
+}
+
+pub(super) fn read_submissions(r: &mut Reader<'_>) -> Result<Vec<FormSubmission>, DecodeError> {
+    let n = r.count(21)?;
+    let mut out = Vec::with_capacity(n);
+    for _ in 0..n {
+        out.push(FormSubmission {
+            id: r.uuid()?,
+            form_id: r.str()?,
+            version: r.str()?,
+            area: r.str()?,
+            answers: r.str()?,
+            filled_at: r.varint()?,
+        });
+    }
+    Ok(out)
+}
+
+pub(super) fn write_outcomes(w: &mut Writer, outcomes: &[SubmissionOutcome]) {
+    w.varint(outcomes.len() as u64);
+    for o in outcomes {
+        w.uuid(&o.id);
+        match &o.refused {
+            None => w.u8(0),
+            Some(reason) => {
+                w.u8(1);
+                w.str(reason);
+            }
+        }
+    }
+}
+
+pub(super) fn read_outcomes(r: &mut Reader<'_>) -> Result<Vec<SubmissionOutcome>, DecodeError> {
+    let n = r.count(17)?;
+    let mut out = Vec::with_capacity(n);
+    for _ in 0..n {
+        let id = r.uuid()?;
+        let refused = match r.u8()? {
+            0 => None,
+            1 => Some(r.str()?),
+            _ => return Err(DecodeError::Invalid("submission outcome tag")),
+        };
+        out.push(SubmissionOutcome { id, refused });
+    }
+    Ok(out)
+}

@@ -1,0 +1,59 @@
+//! The engine's part for questionnaires besides the household one: the forms of the device's areas
+//! kept from the page that ends the feed, and the reports submitted here sent with a push of their
+//! own (no households in it), their outcomes recorded on the device.
+
+use super::{Session, SyncError};
+use crate::access::StoreAccess;
+use crate::proto::{Endpoint, FormSubmission, PublishedForm, PushRequest, PushResponse};
+use shumari_store::{Report, StoredForm};
+
+/// Reports per push request (the registry takes up to 1000).
+const REPORTS_PER_PUSH: usize = 200;
+
+/// The forms as the store keeps them.
+pub(crate) fn stored_forms(list: &[PublishedForm]) -> Vec<StoredForm> {
+    list.iter()
+        .map(|f| StoredForm {
+            form_id: f.form_id.clone(),
+            version: f.version.clone(),
+            title: f.title.clone(),
+            file_name: f.file_name.clone(),
+            source: f.source.clone(),
+        })
+        .collect()
+}
+
+fn wire(r: &Report) -> FormSubmission {
+    FormSubmission {
+        id: r.id,
+        form_id: r.form_id.clone(),
+        version: r.version.clone(),
+        area: r.area.clone(),
+        answers: r.answers.clone(),
+        filled_at: u64::try_from(r.filled_at.unwrap_or(r.updated_at)).unwrap_or(0),
+    }
+}
+
+impl<A: StoreAccess + ?Sized> Session<'_, A> {
+    /// Sends the reports waiting for a sync; each is marked sent or refused with the reason.
+    pub(super) fn push_reports(&mut self) -> Result<(), SyncError> {
+        let queued = self.store.with_store(|s| Ok(s.queued_reports()?))?;
+        for part in queued.chunks(REPORTS_PER_PUSH) {
+            let req = PushRequest {
+                docs: Vec::new(),
+                submissions: part.iter().map(wire).collect(),
+            };
+            let resp: PushResponse = self.call(Endpoint::Push, &req)?;
+            let outcomes: Vec<_> = resp
+                .submissions
+                .into_iter()
+                .map(|o| (o.id, o.refused))
+                .collect();
+            self.report.reports_sent += outcomes.iter().filter(|(_, r)| r.is_none()).count() as u64;
+            self.report.reports_refused +=
+                outcomes.iter().filter(|(_, r)| r.is_some()).count() as u64;
+            self.store.with_store(|s| Ok(s.mark_reports(&outcomes)?))?;
+        }
+        Ok(())
+    }
+}
