@@ -2,7 +2,7 @@
 //!
 //! A device's public key is registered once and never replaced ([`SigningStore::register_device_key`]
 //! keeps the first). The records themselves live in the log, beside the changes they sign (the
-//! `signatures` column each backend's `commit_ingest` writes and `read_log` reads); a household's
+//! `signatures` column each backend's `commit_ingest` writes and `read_log_in` reads); a household's
 //! records, for the feed's whole-document deliveries, are read through the log's partial index
 //! `log_signed` ([`SigningStore::household_signatures`]). What is checked, and when, is the service's
 //! (`service/signatures.rs`).
