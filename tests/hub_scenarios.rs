@@ -1150,7 +1150,11 @@ fn three_tiers<S: Storage>(centre: &mut TestRegistry<S>) {
         .call(
             Endpoint::Push,
             Some(&token),
-            PushRequest { docs: vec![doc] }.encode(),
+            PushRequest {
+                docs: vec![doc],
+                submissions: Vec::new(),
+            }
+            .encode(),
         )
         .expect("push");
     let refused = PushResponse::decode(&resp).expect("answer").results;

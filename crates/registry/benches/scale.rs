@@ -523,17 +523,23 @@ fn size_label(n: u64) -> String {
     }
 }
 
-fn print_table(runs: &[Run]) {
+/// The table of `runs`, one column per run.
+fn table(runs: &[Run]) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
     let mut header = String::from("| measure (2 cores) | aim |");
     let mut rule = String::from("|---|---|");
     for r in runs {
         header.push_str(&format!(" {} {} |", r.label, size_label(r.n)));
         rule.push_str("---|");
     }
-    println!("\nShumari scale benchmark (seed {SEED})\n\n{header}\n{rule}");
-    let row = |measure: &str, aim: &str, cell: &dyn Fn(&Run) -> String| {
+    let _ = writeln!(
+        out,
+        "\nShumari scale benchmark (seed {SEED})\n\n{header}\n{rule}"
+    );
+    let mut row = |measure: &str, aim: &str, cell: &dyn Fn(&Run) -> String| {
         let cells: Vec<String> = runs.iter().map(cell).collect();
-        println!("| {measure} | {aim} | {} |", cells.join(" | "));
+        let _ = writeln!(out, "| {measure} | {aim} | {} |", cells.join(" | "));
     };
     row(
         "ingest through sync pushes (households/s)",
@@ -649,7 +655,8 @@ fn print_table(runs: &[Run]) {
         .iter()
         .map(|r| format!("{} {}: {}", r.label, size_label(r.n), r.district))
         .collect();
-    println!("\nDistrict measured: {}\n", districts.join("; "));
+    let _ = writeln!(out, "\nDistrict measured: {}\n", districts.join("; "));
+    out
 }
 
 fn main() {
@@ -664,17 +671,21 @@ fn main() {
         .unwrap_or_else(|| vec![10_000, 100_000]);
     let backends =
         std::env::var("SHUMARI_SCALE_BACKENDS").unwrap_or_else(|_| "sqlite,postgres".to_string());
+    // The table so far goes to standard error after each run, so a long run stopped part-way (a
+    // million households takes about an hour per backend) keeps what it measured.
     let mut runs = Vec::new();
     if backends.contains("sqlite") {
         for &n in &sizes {
             runs.push(sqlite_run(n));
+            eprintln!("{}", table(&runs));
         }
     }
     if backends.contains("postgres") {
         let cluster = pg::PgCluster::start(true);
         for &n in &sizes {
             runs.push(postgres_run(&cluster, n));
+            eprintln!("{}", table(&runs));
         }
     }
-    print_table(&runs);
+    println!("{}", table(&runs));
 }

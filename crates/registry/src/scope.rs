@@ -40,6 +40,29 @@ pub fn outermost(areas: &[String]) -> Vec<String> {
     out
 }
 
+/// Where a feed reads the change log for `areas` ([`crate::storage::Storage::read_log_in`]): pairs
+/// of a district's code and an area range inside it, whose entries together are exactly the
+/// scope's. An area at or below a district is one pair; an area above (a province) is itself (a
+/// household recorded at that level: the log's district expression of a code shorter than a
+/// district's is the whole code) and every province and district under it.
+pub fn log_reads(areas: &[String], registry: &AreaRegistry) -> Vec<(String, AreaRange)> {
+    let mut out = Vec::new();
+    for a in outermost(areas) {
+        match district_of(&a) {
+            Some(d) => out.push((d.to_string(), AreaRange::of(&a))),
+            None => {
+                for x in registry.all() {
+                    if x.code.len() <= DISTRICT_CODE_LEN && x.code != a && contains(&a, &x.code) {
+                        out.push((x.code.clone(), AreaRange::of(&x.code)));
+                    }
+                }
+                out.push((a.clone(), AreaRange::of(&a)));
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -84,27 +107,4 @@ mod tests {
         assert!(!Scope::new(&in_province, &reg).contains(&format!("{province}ZZ")));
         assert!(!Scope::new(&in_province, &reg).contains(&format!("{}-uc 1", tehsil.code)));
     }
-}
-
-/// Where a feed reads the change log for `areas` ([`crate::storage::Storage::read_log_in`]): pairs
-/// of a district's code and an area range inside it, whose entries together are exactly the
-/// scope's. An area at or below a district is one pair; an area above (a province) is itself (a
-/// household recorded at that level: the log's district expression of a code shorter than a
-/// district's is the whole code) and every province and district under it.
-pub fn log_reads(areas: &[String], registry: &AreaRegistry) -> Vec<(String, AreaRange)> {
-    let mut out = Vec::new();
-    for a in outermost(areas) {
-        match district_of(&a) {
-            Some(d) => out.push((d.to_string(), AreaRange::of(&a))),
-            None => {
-                for x in registry.all() {
-                    if x.code.len() <= DISTRICT_CODE_LEN && x.code != a && contains(&a, &x.code) {
-                        out.push((x.code.clone(), AreaRange::of(&x.code)));
-                    }
-                }
-                out.push((a.clone(), AreaRange::of(&a)));
-            }
-        }
-    }
-    out
 }

@@ -129,7 +129,13 @@ impl Message for PushRequest {
             }
         }
         let submissions = if r.remaining() > 0 {
-            super::forms::read_submissions(r)?
+            let list = super::forms::read_submissions(r)?;
+            // The writer leaves an empty list out, so a present empty one is a stray byte after a
+            // whole batch, which must stay an error as it was before reports existed.
+            if list.is_empty() {
+                return Err(DecodeError::Invalid("empty report list"));
+            }
+            list
         } else {
             Vec::new()
         };
@@ -187,7 +193,12 @@ impl Message for PushResponse {
             results.push((id, o));
         }
         let submissions = if r.remaining() > 0 {
-            super::forms::read_outcomes(r)?
+            let list = super::forms::read_outcomes(r)?;
+            // Left out when empty, as in the request.
+            if list.is_empty() {
+                return Err(DecodeError::Invalid("empty report outcome list"));
+            }
+            list
         } else {
             Vec::new()
         };
