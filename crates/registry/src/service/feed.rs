@@ -51,6 +51,14 @@ enum Delivery {
     Skip,
 }
 
+/// What the page that ends the feed carries besides documents, each only when the device asked.
+#[derive(Debug, Clone, Default)]
+struct LastPage {
+    assignments: Option<Vec<shumari_domain::Assignment>>,
+    bundle_key: Option<[u8; 32]>,
+    forms: Option<Vec<shumari_proto::message::PublishedForm>>,
+}
+
 /// Log entries read at a time, from each of a scope's districts.
 const LOG_PAGE: usize = 512;
 
@@ -75,9 +83,11 @@ impl<S: Storage> Registry<S> {
         super::permit::on_tablet(&auth.user)?;
         let limit = (req.max_bytes as usize).clamp(4096, self.config.chunk_bytes.max(4096));
         let mut budget = limit * 9 / 10;
-        // The user's assignments ride on the page that ends the feed (shumari_proto's
-        // `message/assignments.rs`), read once per pull.
-        let mut assignments = None;
+        // What rides on the page that ends the feed, read once per pull (a page that compresses
+        // worse than guessed is built again): the user's assignments (shumari_proto's
+        // `message/assignments.rs`), the registry's bundle key (`bundles.rs`) and the forms
+        // published to the device's areas (`forms.rs`).
+        let mut last_page: Option<LastPage> = None;
         loop {
             let (page, cursor, more) = self
                 .page(auth, req.cursor.clone(), budget, req.signatures)
@@ -87,20 +97,32 @@ impl<S: Storage> Registry<S> {
             } else {
                 CheckVerdict::NotChecked
             };
-            if req.assignments && !more && assignments.is_none() {
-                assignments = Some(self.device_assignments(&auth.user).await?);
+            if !more && last_page.is_none() {
+                last_page = Some(LastPage {
+                    assignments: if req.assignments {
+                        Some(self.device_assignments(&auth.user).await?)
+                    } else {
+                        None
+                    },
+                    bundle_key: if req.bundle_key {
+                        self.storage.bundle_key().await?
+                    } else {
+                        None
+                    },
+                    forms: if req.forms {
+                        Some(self.wire_forms(&auth.user.areas).await?)
+                    } else {
+                        None
+                    },
+                });
             }
-            // The registry's bundle key rides on the same page (`bundles.rs`).
-            let bundle_key = if req.bundle_key && !more {
-                self.storage.bundle_key().await?
-            } else {
-                None
-            };
-            // And the forms published to the device's areas (`forms.rs`).
-            let forms = if req.forms && !more {
-                Some(self.wire_forms(&auth.user.areas).await?)
-            } else {
-                None
+            let LastPage {
+                assignments,
+                bundle_key,
+                forms,
+            } = match (&last_page, more) {
+                (Some(extras), false) => extras.clone(),
+                _ => LastPage::default(),
             };
             let resp = PullResponse {
                 docs: page.docs,
@@ -108,7 +130,7 @@ impl<S: Storage> Registry<S> {
                 cursor,
                 more,
                 check,
-                assignments: if more { None } else { assignments.clone() },
+                assignments,
                 bundle_key,
                 forms,
             };
