@@ -22,7 +22,14 @@ use std::time::Instant;
 mod client;
 use client::Mix;
 
-const CLIENTS: usize = 16;
+/// Concurrent keep-alive connections (`SHUMARI_PORTAL_BENCH_CLIENTS` overrides): a closed loop
+/// drives at most connections / latency requests per second, so too few leave the server idle.
+fn clients() -> usize {
+    std::env::var("SHUMARI_PORTAL_BENCH_CLIENTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(32)
+}
 const SECONDS: u64 = 8;
 
 /// (CNIC digits, day, month, year) of adults the registry holds.
@@ -62,7 +69,7 @@ fn drive(addr: &str, keys: &std::path::Path, mix: Mix) -> (f64, f64, f64) {
     let out = std::process::Command::new(std::env::current_exe().expect("this bench's path"))
         .env("SHUMARI_PORTAL_BENCH_CLIENT", addr)
         .env("SHUMARI_PORTAL_BENCH_MIX", mix.name())
-        .env("SHUMARI_PORTAL_BENCH_CLIENTS", CLIENTS.to_string())
+        .env("SHUMARI_PORTAL_BENCH_CLIENTS", clients().to_string())
         .env("SHUMARI_PORTAL_BENCH_SECONDS", SECONDS.to_string())
         .env("SHUMARI_PORTAL_BENCH_KEYS", keys)
         .stderr(std::process::Stdio::inherit())
@@ -167,7 +174,10 @@ fn main() {
         let _ = shumari_registry::launch_router(listener, router, std::future::pending()).await;
     });
 
-    println!("\n## Citizen status page, {n} households (SQLite), {CLIENTS} clients, {SECONDS} s per row\n");
+    println!(
+        "\n## Citizen status page, {n} households (SQLite), {} clients, {SECONDS} s per row\n",
+        clients()
+    );
     println!("| look-up | requests/s | p50 ms | p99 ms |");
     println!("|---|---|---|---|");
     let mut medians = Vec::new();

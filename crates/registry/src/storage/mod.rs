@@ -29,6 +29,8 @@ pub mod quality;
 mod registry_actor;
 pub mod signing;
 pub mod sqlite;
+mod sqlite_checkpoint;
+mod sqlite_readers;
 
 use shumari_domain::AreaRange;
 use shumari_proto::Role;

@@ -1,4 +1,5 @@
-//! The embedded backend: one SQLite file (WAL), one connection behind a mutex, work on the blocking pool.
+//! The embedded backend: one SQLite file (WAL), one write connection behind a mutex, work on the
+//! blocking pool; short reads on read-only connections of their own (`sqlite_readers.rs`).
 //! Admin commands open the same file from another process while `serve` runs; WAL and a busy timeout
 //! make that safe.
 //!
@@ -11,6 +12,8 @@ use super::{
     DeviceTokens, Disabled, HouseholdSummary, IngestRow, LogEntry, Result, Storage, StorageError,
     StoredDoc, TokenRecord, User, UserRow,
 };
+use super::sqlite_checkpoint::Checkpointer;
+use super::sqlite_readers::Readers;
 use rusqlite::{params, Connection, OptionalExtension};
 use shumari_domain::{AreaRange, IdNumber};
 use std::path::Path;
@@ -21,6 +24,8 @@ use uuid::Uuid;
 #[derive(Debug, Clone)]
 pub struct SqliteStorage {
     conn: Arc<Mutex<Connection>>,
+    readers: Arc<Readers>,
+    _checkpoints: Arc<Checkpointer>,
 }
 
 impl SqliteStorage {
@@ -72,9 +77,13 @@ impl SqliteStorage {
         // read() calls into the OS page cache. 64 MiB keeps them in the process (the scale bench's
         // memory row includes it).
         conn.pragma_update(None, "cache_size", -65_536)?;
+        // Checkpoints run on their own thread, off every commit's path (`sqlite_checkpoint.rs`).
+        conn.pragma_update(None, "wal_autocheckpoint", 0)?;
         super::migrate::sqlite(&mut conn)?;
         Ok(SqliteStorage {
             conn: Arc::new(Mutex::new(conn)),
+            readers: Arc::new(Readers::new(path, key)),
+            _checkpoints: Arc::new(Checkpointer::start(path, key)?),
         })
     }
 
@@ -106,11 +115,25 @@ impl SqliteStorage {
 }
 
 impl SqliteStorage {
-    /// A short read (a few rows found through an index, as the citizen status page makes): run on
-    /// the calling thread when the connection is free, sparing the two thread switches of the
-    /// blocking pool that would cost more than the read; when the connection is busy (an ingest is
-    /// writing), wait for it on the blocking pool like [`Self::run`], never on an async worker.
+    /// A short read (a few rows found through an index, as the citizen status page makes), on
+    /// the calling thread with a read-only connection of its own ([`Readers`]): in WAL mode it
+    /// waits for no writer, and sees everything committed before it began.
     pub(super) async fn read_quick<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T> + Send + 'static,
+    {
+        self.readers.read(f)
+    }
+
+    /// One small transaction of a group commit (the access trail's batch, the citizens' failure
+    /// counts): with synchronous=NORMAL in WAL mode its commit appends to the WAL without an
+    /// fsync. It runs on the calling thread when the write connection is free, sparing the two
+    /// thread switches of the blocking pool, which cost more than the write; when the connection
+    /// is busy (an ingest is writing), it waits for it on the blocking pool like [`Self::run`],
+    /// never on an async worker. (The WAL's automatic checkpoint, once per thousand pages
+    /// written, can land here and fsync: a rare pause of one worker, which the others cover.)
+    pub(super) async fn write_quick<T, F>(&self, f: F) -> Result<T>
     where
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> Result<T> + Send + 'static,
@@ -776,7 +799,7 @@ impl Storage for SqliteStorage {
 
     async fn append_access(&self, events: &[AccessEvent], now: i64) -> Result<Vec<AccessEntry>> {
         let events = events.to_vec();
-        self.run(move |c| access::sqlite::append(c, &events, now))
+        self.write_quick(move |c| access::sqlite::append(c, &events, now))
             .await
     }
 

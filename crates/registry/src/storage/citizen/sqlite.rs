@@ -150,7 +150,7 @@ impl CitizenStore for SqliteStorage {
 
     async fn note_failures(&self, batch: &[Failures]) -> Result<Vec<Option<i64>>> {
         let batch = batch.to_vec();
-        self.run(move |c| {
+        self.write_quick(move |c| {
             let tx = c.transaction()?;
             let mut out = Vec::with_capacity(batch.len());
             {
