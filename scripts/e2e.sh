@@ -46,7 +46,7 @@ export REGISTRY_URL="http://127.0.0.1:$REG_PORT" CODE_A CODE_B
 # The registry's bundle key (USB bundles; key file beside the database), made before the apps
 # enroll so they learn it then; usb.mjs imports and exports bundles with the CLI in $BUNDLE_DIR.
 "$SHUMARI" bundle key --db "$REG_DB" >/dev/null
-export REG_DB BUNDLE_DIR="$WORK"
+export REG_DB BUNDLE_DIR="$WORK" REGISTRY_PID
 # The console's users: a supervisor and a district officer of PK10101, and an administrator with a
 # TOTP second factor.
 CONSOLE_PASSWORD="e2e console password"

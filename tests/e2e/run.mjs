@@ -301,14 +301,10 @@ try {
     assert(b, 'the second instance is running');
     await conflictShownAndResolved({ a, b, ref, shot, audit });
   });
-  // Opt-in until it has run green here: instance A's background sync may send the edit online
-  // before "Save to USB", and the step expects the file to carry it.
-  if (env('SHUMARI_E2E_USB', '') === '1') {
-    await step('an edit travels from instance A to the registry and down to B by USB files only', async () => {
-      assert(b, 'the second instance is running');
-      await householdByUsb({ a, b, ref, shot, audit });
-    });
-  }
+  await step('an edit travels from instance A to the registry and down to B by USB files only', async () => {
+    assert(b, 'the second instance is running');
+    await householdByUsb({ a, b, ref, shot, audit });
+  });
 
   await step('wrong PIN: clear message, nothing lost', async () => {
     await nav(a, 'lock');

@@ -2,7 +2,10 @@
 // registry imports it and exports a file for instance B (`shumari bundle import|export --db`), and
 // B loads it ("Load from USB"). The household's edit travels only by files: A's file is checked to
 // carry it (so A had not synced it online), and the registry's import reports it accepted.
-// Env (from scripts/e2e.sh): SHUMARI_BIN, REG_DB, BUNDLE_DIR.
+// The registry's server is paused (SIGSTOP) for the whole move, so A's background sync cannot send
+// the edit online first; the CLI imports and exports on the database file meanwhile. Once the
+// server runs again, A syncs so the later steps find it acknowledged.
+// Env (from scripts/e2e.sh): SHUMARI_BIN, REG_DB, BUNDLE_DIR, REGISTRY_PID.
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { openHousehold } from './two_instances.mjs';
@@ -25,6 +28,23 @@ async function setRooms(s, value) {
 
 /** Moves an edit of household `ref` from instance `a` to instance `b` by files only. */
 export async function householdByUsb({ a, b, ref, shot, audit }) {
+  const server = Number(process.env.REGISTRY_PID);
+  assert(server > 0, 'REGISTRY_PID names the registry server');
+  process.kill(server, 'SIGSTOP');
+  try {
+    await byFiles({ a, b, ref, shot, audit });
+  } finally {
+    process.kill(server, 'SIGCONT');
+  }
+  // A's round that was waiting on the paused server ends; one more round acknowledges the edit.
+  const state = () => a.exec(`return document.querySelector('[data-testid=sync-state]').dataset.state`);
+  await nav(a, 'sync');
+  await a.waitFor(async () => (await state()) !== 'running', 'a waiting round to end', 60000);
+  await a.click('[data-testid=sync-now]');
+  await a.waitFor(async () => (await state()) !== 'running', 'sync round to end', 30000);
+}
+
+async function byFiles({ a, b, ref, shot, audit }) {
   const dir = process.env.BUNDLE_DIR;
   const up = join(dir, 'tablet-a.shumari');
   const down = join(dir, 'for-tablet-b.shumari');

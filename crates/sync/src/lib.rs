@@ -92,6 +92,53 @@
 //! assert_eq!(bundle::parse(&damaged).unwrap_err().code(), "corrupted");
 //! ```
 //!
+//! # District hubs
+//!
+//! A district hub (crate `shumari-hub`, `shumari hub serve`) is a registry to the tablets below it
+//! and a device to the registry above it. Nothing in this engine knows about hubs: a tablet syncs
+//! with its district's hub over the office LAN exactly as with the centre (same routes, same
+//! messages, same checks), and with whichever of the two it reaches, in any order. What makes that
+//! safe is the signing above: the hub pushes its tablets' changes upward raw, with their authors'
+//! records, and never signs anything itself, so the centre verifies each change against the key
+//! of the tablet that made it, however many hubs it passed through (a district hub below a
+//! province hub is the same code). The consistency check (a digest in every pull, then
+//! `/v1/check`) repairs whatever a device's cursor skipped when it moved between registries.
+//!
+//! A tablet can even enroll at a hub whose link upward is down, with an **offline code** the centre
+//! issued in advance ([`shumari_proto::offline_code`]): signed with the centre's bundle key, which the
+//! hub learnt at its own enrollment, and checked by the hub without asking anyone.
+//!
+//! ```
+//! use shumari_proto::message::Role;
+//! use shumari_proto::offline_code::{OfflineCode, OfflineCodeError};
+//! use shumari_proto::signing::{self, DeviceKey};
+//! // At the centre, before the field season: a code for one surveyor's tablet.
+//! let centre = DeviceKey::from_secret([3; 32]);
+//! let code = OfflineCode {
+//!     id: [7; 16],
+//!     user_id: "u-42".into(),
+//!     user_name: "Amina".into(),
+//!     role: Role::Surveyor,
+//!     areas: vec!["PK60301".into()],
+//!     expires_at: 2_000,
+//! };
+//! let typed: String = code.sign(&centre).chars().filter(|c| *c != '-').collect();
+//! // At the hub, link down: the centre's public key is all it needs.
+//! assert_eq!(OfflineCode::verify(&typed, &centre.public(), 1_000).unwrap(), code);
+//! assert_eq!(OfflineCode::verify(&typed, &centre.public(), 2_000).unwrap_err(), OfflineCodeError::Expired);
+//! let other = DeviceKey::from_secret([4; 32]);
+//! assert_eq!(OfflineCode::verify(&typed, &other.public(), 1_000).unwrap_err(), OfflineCodeError::BadSignature);
+//!
+//! // Later the tablet edits; its change travels tablet -> hub -> centre with its record untouched.
+//! let tablet = DeviceKey::from_secret([1; 32]);
+//! let record = tablet.sign(&[42; 32]);
+//! let at_the_centre = record.clone(); // the hub forwards records, it never signs
+//! assert!(signing::verify(&tablet.public(), &at_the_centre));
+//! // A hub that altered the change (so its hash) is caught: the record no longer fits.
+//! let altered = signing::SignedChange { hash: [43; 32], ..at_the_centre };
+//! assert!(!signing::verify(&tablet.public(), &altered));
+//! ```
+//!
 //! The engine never stands in the surveyor's way: it takes the device's store for one short local
 //! step at a time ([`access`]), never across a request, and acknowledges the heads it sent, so edits
 //! made while a batch is in flight stay waiting for the next round.

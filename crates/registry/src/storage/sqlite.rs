@@ -7,13 +7,13 @@
 //! existing one with wider permissions is narrowed on open; SQLite gives its `-wal` and `-shm` files
 //! the database file's permissions.
 
+use super::sqlite_checkpoint::Checkpointer;
+use super::sqlite_readers::Readers;
 use super::{
     access, columns, devices, role_of, AccessEntry, AccessEvent, AuditEntry, DeviceRow,
     DeviceTokens, Disabled, HouseholdSummary, IngestRow, LogEntry, Result, Storage, StorageError,
     StoredDoc, TokenRecord, User, UserRow,
 };
-use super::sqlite_checkpoint::Checkpointer;
-use super::sqlite_readers::Readers;
 use rusqlite::{params, Connection, OptionalExtension};
 use shumari_domain::{AreaRange, IdNumber};
 use std::path::Path;

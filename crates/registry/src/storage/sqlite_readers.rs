@@ -125,9 +125,7 @@ mod tests {
         let path = dir.path().join("k.db");
         let s = SqliteStorage::open_keyed(&path, Some("correct horse")).unwrap();
         s.run(|c| {
-            Ok(c.execute_batch(
-                "CREATE TABLE notes (n INTEGER); INSERT INTO notes VALUES (7);",
-            )?)
+            Ok(c.execute_batch("CREATE TABLE notes (n INTEGER); INSERT INTO notes VALUES (7);")?)
         })
         .await
         .unwrap();
