@@ -163,6 +163,7 @@ pub fn round<S: Storage>(
             // hub enrolled), on the feed's last page.
             bundle_key: true,
             forms: false,
+            held_forms: Vec::new(),
         };
         let page: PullResponse = call(t, Endpoint::Pull, token, &req, &mut report)?;
         report.pages += 1;

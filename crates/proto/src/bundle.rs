@@ -586,6 +586,7 @@ mod tests {
                     signatures: false,
                     bundle_key: false,
                     forms: false,
+                    held_forms: Vec::new(),
                 }),
                 Part::Heads(vec![(Uuid::nil(), vec![[5; 32]])]),
             ],

@@ -167,6 +167,7 @@ pub fn export_for_registry(store: &mut Store, all: bool) -> Result<Exported, Syn
         signatures: false,
         bundle_key: false,
         forms: false,
+        held_forms: Vec::new(),
     }));
     let header = Header::new(
         Direction::Up,

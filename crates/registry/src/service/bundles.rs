@@ -296,6 +296,7 @@ impl<S: Storage> Registry<S> {
                         signatures: true,
                         bundle_key: true,
                         forms: false,
+                        held_forms: Vec::new(),
                     },
                 )
                 .await?;
