@@ -218,7 +218,11 @@ impl UpstreamState {
     }
 
     /// Records the registry above's answers to reports (`None`: stored), one transaction.
-    pub fn set_forwarded_reports(&mut self, answers: &[(Uuid, Option<String>)], at: i64) -> Result<()> {
+    pub fn set_forwarded_reports(
+        &mut self,
+        answers: &[(Uuid, Option<String>)],
+        at: i64,
+    ) -> Result<()> {
         let tx = self.conn.transaction()?;
         {
             let mut stmt = tx.prepare_cached(
