@@ -14,7 +14,10 @@
 //! reach the device's areas and are not in that list: the first pull brings every version, a
 //! quiet pull none (an empty list behind the flag, a few bytes), a new version exactly that one.
 //! A request without the list (an earlier device, or one holding nothing) gets every version, as
-//! before. The registry has no withdrawal of a form: a version once published stays published,
+//! before. A device names versions only once a registry sent it some, so a registry without forms
+//! never sees the list; a registry of the build that sent forms before this list existed would
+//! refuse the request whole (its decoder refuses trailing bytes), so registries are upgraded
+//! before their tablets, as for every trailing field. The registry has no withdrawal of a form: a version once published stays published,
 //! and a device keeps every version it received, so a draft started with it can always be opened.
 
 use crate::codec::{DecodeError, Reader, Writer};
