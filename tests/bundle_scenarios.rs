@@ -3,7 +3,8 @@
 //! registry's file that its work arrived; a bundle imported twice changes nothing; a truncated,
 //! damaged, foreign, altered or unknown sender's bundle is refused with nothing applied; a
 //! colleague's change relayed in a bundle is accepted by its author's signature, and one altered
-//! on the way is refused; a household outside the device's areas is refused as a push would be.
+//! on the way is refused; a household outside the device's areas is refused as a push would be;
+//! the forms of a tablet's areas travel down in its file and its reports up, each stored once.
 
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -400,4 +401,103 @@ on_both!(
     learn_key_sqlite,
     learn_key_postgres,
     a_device_enrolled_before_the_key_learns_it_on_its_next_sync
+);
+
+const MEAL_CENTRE: &str = include_str!("../crates/forms/questionnaires/meal_centre_daily.toml");
+
+/// A tablet that never syncs online receives the forms of its areas in its bundle, fills a report
+/// and sends it up in its own bundle: stored once, however often the files are imported.
+fn forms_and_reports_travel_by_files<S: Storage>(r: &mut TestRegistry<S>) {
+    let key = registry_bundle_key(r);
+    let mut a = r.device(&[AREA]);
+    r.rt.block_on(r.reg.publish_form(
+        None,
+        "meal_centre_daily.toml",
+        MEAL_CENTRE.as_bytes(),
+        &[AREA.into()],
+    ))
+    .expect("publish");
+    assert!(a.store.forms().expect("forms").is_empty());
+
+    // Down: the file carries the form; a second import keeps one copy.
+    let down = export_down(r, &key, &a);
+    let got = import_from_registry(&mut a.store, &down).expect("import on A");
+    assert_eq!(got.forms, 1);
+    let held = a.store.forms().expect("forms");
+    assert_eq!(held.len(), 1);
+    assert_eq!(held[0].source, MEAL_CENTRE.as_bytes());
+    let again = import_from_registry(&mut a.store, &down).expect("again on A");
+    assert_eq!(again.forms, 0);
+    assert_eq!(a.store.forms().expect("forms").len(), 1);
+
+    // A report filled with it, submitted, and carried up in a file with no household.
+    let draft = a
+        .store
+        .start_report("meal_centre_daily", "1", AREA, 1_780_000_000_000)
+        .expect("start");
+    a.store
+        .save_report(
+            draft.id,
+            &json!({"site": "Langar Mall Road", "date": "2026-11-30",
+                    "site_kind": "meal_centre", "meals_served": 355})
+            .to_string(),
+            1_780_000_000_001,
+        )
+        .expect("save");
+    a.store
+        .submit_report(draft.id, 1_780_000_000_002)
+        .expect("submit");
+    let up = export_for_registry(&mut a.store, false).expect("export");
+    assert_eq!((up.households, up.reports), (0, 1));
+    let stored = |r: &TestRegistry<S>| {
+        r.rt.block_on(r.reg.submissions_in(
+            None,
+            "meal_centre_daily",
+            AREA,
+            "",
+            "",
+            (String::new(), String::new()),
+            100,
+        ))
+        .expect("rows")
+    };
+    let first = import_up(r, &key, &up.bytes).expect("import");
+    assert_eq!(first.reports_stored, 1);
+    assert!(first.reports_refused.is_empty(), "{first:?}");
+    let rows = stored(r);
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].id, draft.id.to_string());
+    assert_eq!(rows[0].answers["meals_served"], json!(355));
+
+    // Imported twice: nothing new at the registry.
+    let twice = import_up(r, &key, &up.bytes).expect("import again");
+    assert_eq!(twice.reports_stored, 1, "already stored counts as stored");
+    assert_eq!(stored(r).len(), 1);
+
+    // The report stays queued until an online sync hears the answer; that sync stores nothing
+    // twice.
+    assert_eq!(
+        a.store.report(draft.id).expect("read").expect("kept").state,
+        "queued"
+    );
+    let synced = a.sync();
+    assert_eq!(synced.reports_sent, 1);
+    assert_eq!(
+        a.store.report(draft.id).expect("read").expect("kept").state,
+        "sent"
+    );
+    assert_eq!(stored(r).len(), 1);
+    assert_eq!(
+        export_for_registry(&mut a.store, false)
+            .expect("export")
+            .reports,
+        0,
+        "nothing left to carry"
+    );
+}
+
+on_both!(
+    forms_reports_sqlite,
+    forms_reports_postgres,
+    forms_and_reports_travel_by_files
 );

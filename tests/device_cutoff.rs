@@ -43,6 +43,7 @@ fn frame_for(ep: Endpoint) -> Option<Vec<u8>> {
             signatures: false,
             bundle_key: false,
             forms: false,
+            held_forms: Vec::new(),
         }
         .encode(),
         Endpoint::Check => CheckRequest {

@@ -2,7 +2,8 @@
 //! service point's daily report to an area; a broken form is refused with its located errors; a
 //! second version is kept beside the first; reports from the area's tablets are stored once, checked
 //! against the version they were filled with, and counted per site per day with the missing ones;
-//! another province's monitor sees none of it.
+//! another province's monitor sees none of it; a tablet's pull receives only the versions it does
+//! not hold yet.
 
 use serde_json::json;
 use shumari_registry::service::NewSubmission;
@@ -457,4 +458,148 @@ on_both!(
     a_tablet_fills_and_sends_on_sqlite,
     a_tablet_fills_and_sends_on_postgres,
     a_tablet_fills_and_sends
+);
+
+/// What a tablet's pulls asked for and received, seen on its link.
+#[derive(Default)]
+struct Seen {
+    /// The versions each pull named as held.
+    held: Vec<Vec<(String, String)>>,
+    /// The versions received (form, version, source bytes), over every page.
+    received: Vec<(String, String, usize)>,
+}
+
+/// A tablet's link that records its pulls' forms.
+struct Watch {
+    inner: Box<dyn shumari_sync::Transport>,
+    seen: std::sync::Arc<std::sync::Mutex<Seen>>,
+}
+
+impl shumari_sync::Transport for Watch {
+    fn call(
+        &mut self,
+        endpoint: shumari_sync::Endpoint,
+        token: Option<&str>,
+        body: Vec<u8>,
+    ) -> Result<Vec<u8>, shumari_sync::TransportError> {
+        use shumari_sync::proto::{Message as _, PullRequest, PullResponse};
+        let asked = (endpoint == shumari_sync::Endpoint::Pull)
+            .then(|| PullRequest::decode(&body).expect("a pull"));
+        let out = self.inner.call(endpoint, token, body)?;
+        if let Some(req) = asked {
+            let resp = PullResponse::decode(&out).expect("a page");
+            let mut seen = self.seen.lock().expect("seen");
+            seen.held.push(
+                req.held_forms
+                    .into_iter()
+                    .map(|h| (h.form_id, h.version))
+                    .collect(),
+            );
+            for f in resp.forms.unwrap_or_default() {
+                seen.received.push((f.form_id, f.version, f.source.len()));
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// A tablet's pull names the versions it holds and receives only the others: the first pull
+/// brings the form, a quiet pull no form bytes, a new version exactly that version.
+fn forms_travel_only_when_new<S: Storage>(r: &mut TestRegistry<S>) {
+    let mut d = r.device(&[AREA]);
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Seen::default()));
+    let inner = std::mem::replace(&mut d.transport, r.transport());
+    d.transport = Box::new(Watch {
+        inner,
+        seen: seen.clone(),
+    });
+    let take = || std::mem::take(&mut *seen.lock().expect("seen"));
+    block(
+        r,
+        r.reg.publish_form(
+            None,
+            "meal_centre_daily.toml",
+            MEAL_CENTRE.as_bytes(),
+            &[AREA.into()],
+        ),
+    )
+    .expect("publish");
+
+    // First pull: holding nothing, it names nothing and receives version 1.
+    d.sync();
+    let first = take();
+    assert!(first.held.iter().all(Vec::is_empty), "{:?}", first.held);
+    let got: Vec<(&str, &str, usize)> = first
+        .received
+        .iter()
+        .map(|(f, v, n)| (f.as_str(), v.as_str(), *n))
+        .collect();
+    assert_eq!(
+        got,
+        [("meal_centre_daily", "1", MEAL_CENTRE.len())],
+        "once, with its source"
+    );
+
+    // A quiet round: every pull names version 1, and no form travels.
+    d.sync();
+    let quiet = take();
+    assert!(!quiet.held.is_empty());
+    for held in &quiet.held {
+        assert_eq!(held, &[("meal_centre_daily".to_string(), "1".to_string())]);
+    }
+    assert!(quiet.received.is_empty(), "{:?}", quiet.received);
+
+    // Version 2 published: exactly that version travels, and the tablet holds both.
+    let v2 = version_2();
+    block(
+        r,
+        r.reg.publish_form(
+            None,
+            "meal_centre_daily.toml",
+            v2.as_bytes(),
+            &[AREA.into()],
+        ),
+    )
+    .expect("publish v2");
+    d.sync();
+    let next = take();
+    let got: Vec<(&str, &str, usize)> = next
+        .received
+        .iter()
+        .map(|(f, v, n)| (f.as_str(), v.as_str(), *n))
+        .collect();
+    assert_eq!(got, [("meal_centre_daily", "2", v2.len())]);
+    let versions: Vec<String> = d
+        .store
+        .forms()
+        .expect("forms")
+        .into_iter()
+        .map(|f| f.version)
+        .collect();
+    assert_eq!(versions, ["1", "2"]);
+    d.sync();
+    assert!(take().received.is_empty(), "quiet again");
+
+    // A device that names nothing (an earlier build) still receives every version.
+    let all = block(r, r.reg.forms_for_areas_lacking(&[AREA.into()], &[])).expect("all");
+    assert_eq!(all.len(), 2);
+    let held_v1 = [shumari_sync::proto::HeldForm {
+        form_id: "meal_centre_daily".into(),
+        version: "1".into(),
+    }];
+    let lacking =
+        block(r, r.reg.forms_for_areas_lacking(&[AREA.into()], &held_v1)).expect("lacking");
+    assert_eq!(
+        lacking
+            .iter()
+            .map(|f| f.version.as_str())
+            .collect::<Vec<_>>(),
+        ["2"]
+    );
+}
+
+on_both!(
+    forms_travel_only_when_new_on_sqlite,
+    forms_travel_only_when_new_on_postgres,
+    forms_travel_only_when_new
 );

@@ -8,7 +8,9 @@
 //! a tablet's change refused at the centre, registrations held to the hub's district. And what the
 //! hub learns from above: a device enrolled at the centre syncing with either in any order, users
 //! and revocations, offline enrollment codes, a hub below a hub; then the three-tier
-//! scenario over a link that cuts, duplicates and reorders.
+//! scenario over a link that cuts, duplicates and reorders. And questionnaires besides the
+//! household one: a form published at the centre reaches the hub's tablets, and their reports reach
+//! the centre once, even when a round loses the centre's answer.
 
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -80,6 +82,11 @@ on_both!(
     sqlite_three_tiers_converge_through_a_week_offline_and_a_bad_link,
     pg_three_tiers_converge_through_a_week_offline_and_a_bad_link,
     three_tiers
+);
+on_both!(
+    sqlite_forms_come_down_and_reports_go_up_through_the_hub_once,
+    pg_forms_come_down_and_reports_go_up_through_the_hub_once,
+    forms_and_reports_through_the_hub
 );
 on_both!(
     sqlite_registrations_are_held_to_the_hub_district,
@@ -1190,4 +1197,121 @@ fn three_tiers<S: Storage>(centre: &mut TestRegistry<S>) {
     }
     site.round(centre);
     assert_eq!((centre.counts(), site.reg.counts()), counts);
+}
+
+const MEAL_CENTRE: &str = include_str!("../crates/forms/questionnaires/meal_centre_daily.toml");
+
+/// A link to the centre that loses the answer to the first push carrying reports (the centre
+/// stored them; the hub never hears it).
+struct LoseReportAnswer {
+    inner: Box<dyn shumari_proto::Transport>,
+    lost: bool,
+}
+
+impl shumari_proto::Transport for LoseReportAnswer {
+    fn call(
+        &mut self,
+        endpoint: Endpoint,
+        token: Option<&str>,
+        body: Vec<u8>,
+    ) -> Result<Vec<u8>, shumari_proto::TransportError> {
+        let reports = endpoint == Endpoint::Push
+            && PushRequest::decode(&body).is_ok_and(|p| !p.submissions.is_empty());
+        let out = self.inner.call(endpoint, token, body)?;
+        if reports && !self.lost {
+            self.lost = true;
+            return Err(shumari_proto::TransportError::Unreachable(
+                "the test lost the answer".into(),
+            ));
+        }
+        Ok(out)
+    }
+}
+
+/// The meal centre reports a registry holds in `AREA`.
+fn listed<T: Storage>(r: &TestRegistry<T>) -> Vec<shumari_registry::service::Submission> {
+    r.rt.block_on(r.reg.submissions_in(
+        None,
+        "meal_centre_daily",
+        AREA,
+        "",
+        "",
+        (String::new(), String::new()),
+        100,
+    ))
+    .expect("rows")
+}
+
+fn forms_and_reports_through_the_hub<S: Storage>(centre: &mut TestRegistry<S>) {
+    let site = Site::new(centre);
+    let mut a = site.tablet(centre);
+    centre
+        .rt
+        .block_on(centre.reg.publish_form(
+            None,
+            "meal_centre_daily.toml",
+            MEAL_CENTRE.as_bytes(),
+            &[AREA.into()],
+        ))
+        .expect("publish at the centre");
+
+    // The round brings the form into the hub's registry; the tablet receives it from the hub.
+    let r = site.round(centre);
+    assert_eq!(r.forms_received, 1, "{r:?}");
+    assert!(r.forms_refused.is_empty(), "{r:?}");
+    let at_hub = site
+        .reg
+        .rt
+        .block_on(site.reg.reg.forms(None))
+        .expect("forms");
+    assert_eq!(at_hub.len(), 1);
+    assert_eq!(at_hub[0].versions[0].version, "1");
+    assert!(a.sync().refused.is_empty());
+    let held = a.store.forms().expect("forms");
+    assert_eq!(held.len(), 1);
+    assert_eq!(held[0].source, MEAL_CENTRE.as_bytes());
+    // A quiet round brings no form again.
+    assert_eq!(site.round(centre).forms_received, 0);
+
+    // The tablet fills a report and sends it to the hub, which stores it.
+    let draft = a
+        .store
+        .start_report("meal_centre_daily", "1", AREA, 1_780_000_000_000)
+        .expect("start");
+    a.store
+        .save_report(
+            draft.id,
+            &json!({"site": "Langar Mall Road", "date": "2026-11-30",
+                    "site_kind": "meal_centre", "meals_served": 355})
+            .to_string(),
+            1_780_000_000_001,
+        )
+        .expect("save");
+    a.store
+        .submit_report(draft.id, 1_780_000_000_002)
+        .expect("submit");
+    let sent = a.sync();
+    assert_eq!((sent.reports_sent, sent.reports_refused), (1, 0));
+    assert_eq!(listed(&site.reg).len(), 1);
+    assert!(listed(centre).is_empty());
+
+    // A round whose answer to the reports is lost: the centre stored them, the hub does not know.
+    let mut lossy = LoseReportAnswer {
+        inner: centre.transport(),
+        lost: false,
+    };
+    assert!(site.hub.sync_upstream(&mut lossy).is_err());
+    assert_eq!(listed(centre).len(), 1);
+    // The next round sends it again; the centre keeps one, and the hub records the answer.
+    let r = site.round(centre);
+    assert_eq!(r.reports_forwarded, 1, "{r:?}");
+    assert!(r.reports_refused.is_empty(), "{r:?}");
+    let rows = listed(centre);
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].id, draft.id.to_string());
+    assert_eq!(rows[0].answers["meals_served"], json!(355));
+    // Answered: later rounds send nothing.
+    let r = site.round(centre);
+    assert_eq!((r.reports_forwarded, r.forms_received), (0, 0), "{r:?}");
+    assert_eq!(listed(centre).len(), 1);
 }

@@ -591,6 +591,7 @@ pub fn console_users_old_tablet_is_refused<S: Storage>(reg: &TestRegistry<S>) {
         signatures: false,
         bundle_key: false,
         forms: false,
+        held_forms: Vec::new(),
     };
     let refused = t
         .call(Endpoint::Pull, Some(token), pull.encode())

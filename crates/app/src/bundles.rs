@@ -3,11 +3,11 @@
 //!
 //! Saving writes a bundle ([`shumari_sync::bundle`]) of everything the registry has not
 //! acknowledged — the surveyor's own work signed by this device, colleagues' changes with their
-//! authors' signatures —, encrypted to the registry's bundle key, to the file the surveyor chose
+//! authors' signatures, the submitted reports waiting for a sync —, encrypted to the registry's bundle key, to the file the surveyor chose
 //! (a USB stick). The supervisor imports it at the registry (`shumari bundle import FILE --db
 //! ...`) and exports one for this device, which "Load from USB" applies as a pull would: new and
-//! changed households, assignments, review decisions, and the acknowledgement of what the registry
-//! received. Loading the same file twice changes nothing; a damaged, foreign or altered file is
+//! changed households, assignments, review decisions, the forms of the device's areas, and the
+//! acknowledgement of what the registry received. Loading the same file twice changes nothing; a damaged, foreign or altered file is
 //! refused whole with a plain message and nothing is applied.
 //!
 //! The store is held for the whole save or load (one local operation the surveyor asked for; a

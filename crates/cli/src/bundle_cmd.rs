@@ -264,6 +264,16 @@ fn import(cli: &Cli, args: &ImportArgs) -> anyhow::Result<i32> {
         for r in &report.refused {
             println!("refused {} ({}): {}", r.id, r.code, r.message);
         }
+        if report.reports_stored > 0 || !report.reports_refused.is_empty() {
+            println!(
+                "reports: {} stored, {} refused",
+                report.reports_stored,
+                report.reports_refused.len()
+            );
+        }
+        for (id, why) in &report.reports_refused {
+            println!("refused report {id}: {why}");
+        }
     }
     Ok(if report.refused.is_empty() { 0 } else { 1 })
 }

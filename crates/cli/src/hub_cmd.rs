@@ -175,6 +175,18 @@ fn print_report(r: &shumari_hub::Report, json: bool) -> anyhow::Result<()> {
     for (id, why) in &r.tablets_refused {
         println!("tablet {id} refused: {why}");
     }
+    if r.reports_forwarded > 0 || r.forms_received > 0 {
+        println!(
+            "{} report(s) forwarded, {} form version(s) received",
+            r.reports_forwarded, r.forms_received
+        );
+    }
+    for (id, why) in &r.reports_refused {
+        println!("report {id} refused above: {why}");
+    }
+    for (form, why) in &r.forms_refused {
+        println!("form {form} not kept: {why}");
+    }
     Ok(())
 }
 

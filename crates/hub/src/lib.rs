@@ -60,6 +60,13 @@
 //!    Then the page's heads are acknowledged and the cursor moved. The last page carries the
 //!    centre's bundle key, whose offline enrollment codes the hub then honours.
 //!
+//! **Questionnaires besides the household one.** Between the push and the pull, the reports the
+//! tablets submitted at the hub go up ([`reports`]: those the registry above has not answered, in
+//! pushes of their own; each answer is recorded at once, and the registry above stores an id
+//! once, so a cut round sends again and stores nothing twice). The pull names the form versions
+//! the hub holds, and the last page brings the others ([`forms`]), published in the hub's
+//! registry to the hub's areas, from where its tablets pull them as from the centre.
+//!
 //! **Nothing twice, nothing lost.** Automerge changes are content-addressed: a change pushed or
 //! applied again is ignored, a page applied again writes nothing (no second log entry or audit
 //! row), and every step's progress is durable before the next, so a round cut anywhere resumes
@@ -104,6 +111,13 @@
 //!   for centre devices at the hub (forwarded up).
 //! - Users renamed or moved above: the directory adds users the hub lacks and disables; it does
 //!   not yet rewrite a held user's name or areas.
+//! - Forms and reports: the areas a version is published to inside the district do not travel
+//!   (the pull carries the source only), so the hub publishes what it receives to its whole
+//!   district; a report the centre refuses (a version published to another part of the district)
+//!   is recorded at the hub and reported by the round, not sent back to the tablet, which the hub
+//!   told "stored". Reports reach the centre under the hub's user and device, not the tablet's.
+//!   Finding the reports to forward reads every report the hub holds (by form and area) each
+//!   round; an index by arrival would read only the new ones.
 //! - Short ids granted by the centre to the hub's tablets (today the hub grants them from its own
 //!   pool; a clash with a centre device is refused at registration and its households' new
 //!   references would be refused).
@@ -111,8 +125,10 @@
 pub mod apply;
 pub mod directory;
 pub mod error;
+pub mod forms;
 mod hub;
 pub mod outgoing;
+pub mod reports;
 pub mod round;
 pub mod schedule;
 pub mod state;

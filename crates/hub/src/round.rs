@@ -11,9 +11,13 @@
 //!    ([`crate::tablets`]); each registered one is remembered with its actor count;
 //! 2. **push**: the households whose heads the registry above has not acknowledged
 //!    ([`crate::outgoing`]), raw with their records, in requests of bounded size; each accepted
-//!    household's heads are acknowledged at once, so a cut round resumes with the rest;
-//! 3. **pull**: the hub's scope's feed from its cursor, asking for signature records; each page is
-//!    applied to the hub's registry ([`crate::apply`]) and then the heads it brought are
+//!    household's heads are acknowledged at once, so a cut round resumes with the rest.
+//!    Then the reports the tablets submitted at the hub that the registry above has not answered
+//!    ([`crate::reports`]), in pushes of their own, each answer recorded as it arrives;
+//! 3. **pull**: the hub's scope's feed from its cursor, asking for signature records and for the
+//!    form versions the hub lacks (naming those it holds, [`crate::forms`]); each page is
+//!    applied to the hub's registry ([`crate::apply`]), the forms of the last page published in
+//!    the hub's registry to its district, and then the heads it brought are
 //!    acknowledged and the cursor moved. A cut between applying and moving the cursor replays the
 //!    page, which changes nothing.
 //!
@@ -53,6 +57,14 @@ pub struct Report {
     pub pushed: usize,
     /// Households it refused, with the reason (their changes stay waiting at the hub).
     pub refused: Vec<(Uuid, String)>,
+    /// Reports of the hub's tablets the registry above stored (now, or before a cut round).
+    pub reports_forwarded: usize,
+    /// Reports it refused, with the reason (recorded; not sent again).
+    pub reports_refused: Vec<(Uuid, String)>,
+    /// Versions of forms received from above and new at the hub.
+    pub forms_received: usize,
+    /// Versions of forms from above the hub could not keep, with the reason.
+    pub forms_refused: Vec<(String, String)>,
     /// Households that received changes from above.
     pub pulled: usize,
     /// Feed pages read.
@@ -150,7 +162,35 @@ pub fn round<S: Storage>(
         state.set_acked(&acks)?;
     }
 
+    // 2b. The reports the tablets submitted here, in pushes of their own; each answer is recorded
+    // as it arrives (`reports.rs`).
+    let answered = state.forwarded_reports()?;
+    let reports = rt.block_on(crate::reports::waiting(storage, &link.areas, &answered))?;
+    for part in reports.chunks(crate::reports::REPORTS_PER_PUSH) {
+        let req = PushRequest {
+            docs: Vec::new(),
+            submissions: part.to_vec(),
+        };
+        let resp: PushResponse = call(t, Endpoint::Push, token, &req, &mut report)?;
+        let answers: Vec<(Uuid, Option<String>)> = resp
+            .submissions
+            .into_iter()
+            .map(|o| (o.id, o.refused))
+            .collect();
+        for (id, refused) in &answers {
+            match refused {
+                None => report.reports_forwarded += 1,
+                Some(why) => {
+                    tracing::warn!(report = %id, "the registry above refused a report");
+                    report.reports_refused.push((*id, why.clone()));
+                }
+            }
+        }
+        state.set_forwarded_reports(&answers, now_ms())?;
+    }
+
     // 3. Pull.
+    let held_forms = rt.block_on(crate::forms::held(reg))?;
     let mut cursor = state.cursor()?;
     loop {
         let req = PullRequest {
@@ -162,12 +202,19 @@ pub fn round<S: Storage>(
             // The key of the offline enrollment codes the hub redeems (it may be made after the
             // hub enrolled), on the feed's last page.
             bundle_key: true,
-            forms: false,
+            // The forms of the hub's district, only the versions it lacks (`forms.rs`).
+            forms: true,
+            held_forms: held_forms.clone(),
         };
         let page: PullResponse = call(t, Endpoint::Pull, token, &req, &mut report)?;
         report.pages += 1;
         if let Some(key) = &page.bundle_key {
             rt.block_on(reg.honour_offline_codes(key))?;
+        }
+        if let Some(forms) = &page.forms {
+            let kept = rt.block_on(crate::forms::keep(reg, forms, &link.areas))?;
+            report.forms_received += kept.new;
+            report.forms_refused.extend(kept.refused);
         }
         let applied = rt.block_on(apply_page(storage, &page.docs))?;
         report.pulled += applied.iter().filter(|a| a.changed).count();

@@ -1,9 +1,11 @@
 //! What the hub remembers about the registry above it, in its own database (registry migration
 //! V24): its enrollment there (`hub_upstream`: URL, token, device id, user, areas, the feed's
 //! cursor), per household the heads the registry above is known to hold (`hub_upstream_acked`),
-//! and per tablet how many of its actors were registered there (`hub_registered`).
+//! and per tablet how many of its actors were registered there (`hub_registered`); and (migration
+//! V29) which of the reports its tablets submitted the registry above has answered
+//! (`hub_forwarded_reports`).
 //!
-//! The hub's registry writes households through its own connection; these three tables are this
+//! The hub's registry writes households through its own connection; these tables are this
 //! crate's alone, written through a second connection to the same SQLite file. Nothing here needs
 //! to commit with a household: every step of a round is idempotent (changes are content-addressed,
 //! a replayed page or push changes nothing), so a crash between a household's write and the
@@ -12,7 +14,7 @@
 use crate::error::{HubError, Result};
 use rusqlite::{params, Connection, OptionalExtension};
 use shumari_proto::message::Cursor;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::time::Duration;
 use uuid::Uuid;
@@ -203,6 +205,35 @@ impl UpstreamState {
              ON CONFLICT (device_id) DO UPDATE SET actors = excluded.actors",
             params![device_id, i64::try_from(actors).unwrap_or(i64::MAX)],
         )?;
+        Ok(())
+    }
+
+    /// The reports the registry above has answered (stored or refused), by id.
+    pub fn forwarded_reports(&self) -> Result<HashSet<String>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT report_id FROM hub_forwarded_reports")?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+
+    /// Records the registry above's answers to reports (`None`: stored), one transaction.
+    pub fn set_forwarded_reports(
+        &mut self,
+        answers: &[(Uuid, Option<String>)],
+        at: i64,
+    ) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        {
+            let mut stmt = tx.prepare_cached(
+                "INSERT INTO hub_forwarded_reports (report_id, refused, forwarded_at)
+                 VALUES (?1, ?2, ?3) ON CONFLICT (report_id) DO NOTHING",
+            )?;
+            for (id, refused) in answers {
+                stmt.execute(params![id.to_string(), refused, at])?;
+            }
+        }
+        tx.commit()?;
         Ok(())
     }
 }

@@ -2,9 +2,11 @@
 //!
 //! A bundle carries exactly what the wire carries, in the same frames ([`crate::codec`]): upward,
 //! from a device to the registry, the [`ActorsRequest`] and [`PushRequest`]s its next sync would
-//! send (documents with their [`crate::signing`] records) and a [`PullRequest`] naming where the
-//! device is in its feed; downward, from the registry to one device, the [`PullResponse`] pages a
-//! pull would give it (households with their records, the assignments on the last page) and the
+//! send (documents with their [`crate::signing`] records, and the reports filled with published
+//! forms in pushes of their own) and a [`PullRequest`] naming where the device is in its feed;
+//! downward, from the registry to one device, the [`PullResponse`] pages a pull would give it
+//! (households with their records, the assignments and every form version of the device's areas
+//! on the last page) and the
 //! heads the registry holds for the device's scope. The receiver applies them with the code that
 //! answers or reads those messages online, so a bundle is a sync whose round trips were carried by
 //! hand: importing one twice changes nothing, and a change's author is proven by its own signature
@@ -586,6 +588,7 @@ mod tests {
                     signatures: false,
                     bundle_key: false,
                     forms: false,
+                    held_forms: Vec::new(),
                 }),
                 Part::Heads(vec![(Uuid::nil(), vec![[5; 32]])]),
             ],

@@ -67,6 +67,10 @@ pub const MAX_CHANGE_DEPS: usize = 64;
 /// since its last sync: a handful.
 pub const MAX_REGISTER_ACTORS: usize = 256;
 
+/// Form versions a device may name as held in one pull (`PullRequest::held_forms`). A tablet holds
+/// the versions of the few forms of its areas: a few dozen after years of revisions.
+pub const MAX_HELD_FORMS: usize = 4_096;
+
 /// Bytes of an enrollment request (a code, a device name and a few fields): anything larger is not
 /// an enrollment.
 pub const MAX_ENROLL_BODY: usize = 1024;

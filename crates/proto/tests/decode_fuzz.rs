@@ -11,7 +11,7 @@ use proptest::prelude::*;
 use shumari_proto::codec::{frame, Writer};
 use shumari_proto::message::{
     ActorsRequest, ActorsResponse, ChangeEncoding, CheckRequest, CheckResponse, CheckVerdict,
-    Cursor, DocChanges, DocOutcome, EnrollResponse, FormSubmission, KeyOutcome, Message,
+    Cursor, DocChanges, DocOutcome, EnrollResponse, FormSubmission, HeldForm, KeyOutcome, Message,
     PublishedForm, PullRequest, PullResponse, PushDoc, PushRequest, PushResponse, Refusal,
     RefusalCode, Role, SubmissionOutcome, BUCKETS, PROTOCOL_VERSION,
 };
@@ -133,6 +133,10 @@ fn samples() -> Vec<(u8, Vec<u8>)> {
             signatures: true,
             bundle_key: true,
             forms: true,
+            held_forms: vec![HeldForm {
+                form_id: "meal_centre_daily".into(),
+                version: "1".into(),
+            }],
         }),
         payload(&CheckRequest {
             buckets: vec![1, 7],

@@ -145,6 +145,18 @@ impl Store {
         Ok(rows)
     }
 
+    /// The (form id, version) of every version held, without sources: what a pull names so the
+    /// registry sends only the others.
+    pub fn form_versions(&self) -> Result<Vec<(String, String)>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT form_id, version FROM forms ORDER BY form_id, version")?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
     /// One version of a form.
     pub fn form(&self, form_id: &str, version: &str) -> Result<Option<StoredForm>> {
         Ok(self

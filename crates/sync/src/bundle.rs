@@ -5,14 +5,17 @@
 //! **Upward** ([`export_for_registry`]): the actors the registry has not bound to this device, the
 //! documents with changes it has not acknowledged (or all, with `all`) exactly as a push carries
 //! them — the device's own changes signed, colleagues' relayed with their authors' records —, and
-//! the device's feed cursor, so the registry's next bundle for it starts there. Encrypted to the
+//! the device's feed cursor, so the registry's next bundle for it starts there, and the reports
+//! submitted here that wait for a sync (in pushes of their own; they stay queued until an online
+//! sync hears they were stored: the registry stores each id once). Encrypted to the
 //! registry's bundle key (learnt at enrollment or on a pull, [`KEY_REGISTRY_BUNDLE_KEY`]) and
 //! signed with the device's key. Exporting marks nothing acknowledged: the file may never arrive.
 //!
 //! **Downward** ([`import_from_registry`]): checked whole first (for this device, from the registry
 //! whose key the device learnt online, signature, decryption), then its pages are applied with the
 //! engine's own code (measured before automerge reads them, signature records kept for relaying),
-//! removals and assignments as on a pull, and the cursor moved when the bundle continues from where
+//! removals, assignments and the forms of the device's areas as on a pull (versions not held are
+//! kept), and the cursor moved when the bundle continues from where
 //! this device was. Last, the registry's heads for the scope become what the registry acknowledged:
 //! that is how the device learns that its upward bundle arrived, and stops sending those changes.
 //! Applying the same file again changes nothing.
@@ -55,6 +58,8 @@ pub struct Exported {
     pub bundle: Uuid,
     /// Households it carries.
     pub households: u64,
+    /// Reports (filled with published forms) it carries.
+    pub reports: u64,
     /// The file's bytes.
     pub bytes: Vec<u8>,
 }
@@ -70,6 +75,8 @@ pub struct Imported {
     pub acknowledged: u64,
     /// Households that could not be applied, each with its reason.
     pub refused: Vec<Refused>,
+    /// Versions of forms received that this device did not hold.
+    pub forms: u64,
 }
 
 /// Remembers the registry's bundle key (from enrollment or a pull).
@@ -155,6 +162,16 @@ pub fn export_for_registry(store: &mut Store, all: bool) -> Result<Exported, Syn
             submissions: Vec::new(),
         }));
     }
+    // The reports submitted here and not yet stored by the registry, in pushes of their own as
+    // a sync sends them. They stay queued: the registry stores each id once, and the next online
+    // sync (or bundle) that gets its answer marks them sent.
+    let reports = store.queued_reports()?;
+    for part in reports.chunks(crate::engine::reports::REPORTS_PER_PUSH) {
+        parts.push(Part::Push(PushRequest {
+            docs: Vec::new(),
+            submissions: part.iter().map(crate::engine::reports::wire).collect(),
+        }));
+    }
     let cursor = store
         .kv_get(KEY_CURSOR)?
         .map(|t| Cursor::from_token(&t))
@@ -167,6 +184,7 @@ pub fn export_for_registry(store: &mut Store, all: bool) -> Result<Exported, Syn
         signatures: false,
         bundle_key: false,
         forms: false,
+        held_forms: Vec::new(),
     }));
     let header = Header::new(
         Direction::Up,
@@ -181,6 +199,7 @@ pub fn export_for_registry(store: &mut Store, all: bool) -> Result<Exported, Syn
     Ok(Exported {
         bundle: header.id,
         households: contents.households(),
+        reports: reports.len() as u64,
         bytes,
     })
 }
@@ -232,6 +251,13 @@ pub fn import_from_registry(store: &mut Store, bytes: &[u8]) -> Result<Imported,
                 report.removed += gone.removed as u64;
                 if let Some(list) = &page.assignments {
                     store.replace_assignments(list)?;
+                }
+                // The forms of the device's areas, as on a pull: versions not held are kept.
+                if let Some(list) = &page.forms {
+                    report.forms += store.keep_forms(
+                        &crate::engine::reports::stored_forms(list),
+                        chrono::Utc::now().timestamp_millis(),
+                    )?;
                 }
                 if !page.more {
                     last = Some(page.cursor);

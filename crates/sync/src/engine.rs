@@ -489,7 +489,7 @@ impl<A: StoreAccess + ?Sized> Session<'_, A> {
         // request and after the feed's last page, where a verdict can come back.
         let mut more_follows = false;
         loop {
-            let (cursor, heads) = self.store.with_store(|s| {
+            let (cursor, heads, held_forms) = self.store.with_store(|s| {
                 let cursor = s
                     .kv_get(KEY_CURSOR)?
                     .map(|t| Cursor::from_token(&t))
@@ -499,7 +499,7 @@ impl<A: StoreAccess + ?Sized> Session<'_, A> {
                 } else {
                     s.all_heads()?
                 };
-                Ok((cursor, heads))
+                Ok((cursor, heads, reports::held_forms(s)?))
             })?;
             let buckets = bucket_digests(heads.into_iter().map(|(id, h)| (id, heads_to_wire(&h))));
             let judged = !more_follows;
@@ -517,6 +517,7 @@ impl<A: StoreAccess + ?Sized> Session<'_, A> {
                     signatures: true,
                     bundle_key: true,
                     forms: true,
+                    held_forms,
                 },
             )?;
             more_follows = resp.more;
@@ -548,7 +549,7 @@ impl<A: StoreAccess + ?Sized> Session<'_, A> {
                 if let Some(k) = &bundle_key {
                     crate::bundle::learn_registry_key(s, k)?;
                 }
-                // The forms of the device's areas: versions not held yet are kept, none dropped.
+                // The versions of the device's areas it did not name as held: kept, none dropped.
                 if let Some(list) = &forms {
                     s.keep_forms(
                         &reports::stored_forms(list),

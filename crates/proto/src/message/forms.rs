@@ -8,6 +8,17 @@
 //! sent, so an earlier registry, which sends none, never receives the push's trailing list (which
 //! its decoder would refuse whole, as a bad request). A device of an earlier build never asks, so
 //! it never receives the pull's flag bit its decoder does not know.
+//!
+//! **Only what the device lacks.** A device names the versions it holds ([`HeldForm`], a trailing
+//! list of the pull request after its flag byte), and the registry sends only the versions that
+//! reach the device's areas and are not in that list: the first pull brings every version, a
+//! quiet pull none (an empty list behind the flag, a few bytes), a new version exactly that one.
+//! A request without the list (an earlier device, or one holding nothing) gets every version, as
+//! before. A device names versions only once a registry sent it some, so a registry without forms
+//! never sees the list; a registry of the build that sent forms before this list existed would
+//! refuse the request whole (its decoder refuses trailing bytes), so registries are upgraded
+//! before their tablets, as for every trailing field. The registry has no withdrawal of a form: a version once published stays published,
+//! and a device keeps every version it received, so a draft started with it can always be opened.
 
 use crate::codec::{DecodeError, Reader, Writer};
 use uuid::Uuid;
@@ -25,6 +36,15 @@ pub struct PublishedForm {
     pub file_name: String,
     /// The source, as published.
     pub source: Vec<u8>,
+}
+
+/// A version of a form a device holds, as its pull names it (no source: the registry has it).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct HeldForm {
+    /// The form's id.
+    pub form_id: String,
+    /// The version.
+    pub version: String,
 }
 
 /// One report filled on a device.
@@ -74,6 +94,29 @@ pub(super) fn read_forms(r: &mut Reader<'_>) -> Result<Vec<PublishedForm>, Decod
             title: r.str()?,
             file_name: r.str()?,
             source: r.bytes()?.to_vec(),
+        });
+    }
+    Ok(out)
+}
+
+pub(super) fn write_held(w: &mut Writer, held: &[HeldForm]) {
+    w.varint(held.len() as u64);
+    for h in held {
+        w.str(&h.form_id);
+        w.str(&h.version);
+    }
+}
+
+pub(super) fn read_held(r: &mut Reader<'_>) -> Result<Vec<HeldForm>, DecodeError> {
+    let n = r.count(2)?;
+    if n > crate::limits::MAX_HELD_FORMS {
+        return Err(DecodeError::Invalid("held forms"));
+    }
+    let mut out = Vec::with_capacity(n);
+    for _ in 0..n {
+        out.push(HeldForm {
+            form_id: r.str()?,
+            version: r.str()?,
         });
     }
     Ok(out)

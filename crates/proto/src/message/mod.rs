@@ -24,7 +24,7 @@ mod role;
 mod token;
 
 pub use enroll::{ActorsRequest, ActorsResponse, EnrollRequest, EnrollResponse, KeyOutcome};
-pub use forms::{FormSubmission, PublishedForm, SubmissionOutcome};
+pub use forms::{FormSubmission, HeldForm, PublishedForm, SubmissionOutcome};
 pub use hub::{
     DirectoryDevice, DirectoryUser, HubDevice, HubDevicesRequest, HubDevicesResponse,
     HubDirectoryRequest, HubDirectoryResponse,
@@ -373,6 +373,7 @@ mod tests {
             signatures: false,
             bundle_key: false,
             forms: false,
+            held_forms: Vec::new(),
         };
         assert!(pull.encode().len() <= 24, "{}", pull.encode().len());
         // Asking for the assignments costs one byte, and a request without it still reads.
@@ -398,6 +399,71 @@ mod tests {
         };
         assert_eq!(forms.encode().len(), both.encode().len());
         assert_eq!(PullRequest::decode(&forms.encode()).unwrap(), forms);
+        // The versions a device holds follow the flag byte; a request without them (an earlier
+        // device's, or one holding none) is byte for byte what it was and reads as holding none.
+        let holding = PullRequest {
+            held_forms: vec![
+                HeldForm {
+                    form_id: "meal_centre_daily".into(),
+                    version: "2026110101".into(),
+                },
+                HeldForm {
+                    form_id: "shelter".into(),
+                    version: "3".into(),
+                },
+            ],
+            ..forms.clone()
+        };
+        assert_eq!(PullRequest::decode(&holding.encode()).unwrap(), holding);
+        assert!(holding.encode().len() > forms.encode().len());
+        assert!(PullRequest::decode(&forms.encode())
+            .unwrap()
+            .held_forms
+            .is_empty());
+        // An earlier device's request, written field by field without the list, reads the same.
+        let mut w = Writer::new();
+        w.varint(100_000); // the cursor: seq, started, no snapshot
+        w.u8(1);
+        w.u8(0);
+        w.varint(u64::from(forms.max_bytes));
+        for b in forms.digest {
+            w.u8(b);
+        }
+        w.u8(1 | 2 | 8);
+        assert_eq!(
+            forms.encode(),
+            frame(PROTOCOL_VERSION, PullRequest::KIND, &w.into_inner())
+        );
+        // A list cut short, or one longer than the bound, is refused.
+        let mut cut = Writer::new();
+        cut.varint(100_000); // the cursor: seq, started, no snapshot
+        cut.u8(1);
+        cut.u8(0);
+        cut.varint(u64::from(forms.max_bytes));
+        for b in forms.digest {
+            cut.u8(b);
+        }
+        cut.u8(8);
+        cut.varint(2);
+        cut.str("meal_centre_daily");
+        let cut = frame(PROTOCOL_VERSION, PullRequest::KIND, &cut.into_inner());
+        assert!(PullRequest::decode(&cut).is_err());
+        let mut long = Writer::new();
+        long.varint(100_000); // the cursor: seq, started, no snapshot
+        long.u8(1);
+        long.u8(0);
+        long.varint(u64::from(forms.max_bytes));
+        for b in forms.digest {
+            long.u8(b);
+        }
+        long.u8(8);
+        long.varint(crate::limits::MAX_HELD_FORMS as u64 + 1);
+        for _ in 0..=crate::limits::MAX_HELD_FORMS {
+            long.str("f");
+            long.str("1");
+        }
+        let long = frame(PROTOCOL_VERSION, PullRequest::KIND, &long.into_inner());
+        assert!(PullRequest::decode(&long).is_err());
         // A push without reports is byte for byte an earlier device's.
         let plain = PushRequest {
             docs: vec![PushDoc::raw(Uuid::nil(), vec![1, 2, 3])],

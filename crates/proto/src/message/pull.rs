@@ -115,6 +115,10 @@ pub struct PullRequest {
     /// The device wants the versions of forms published to its areas on the page that ends the
     /// feed (bit 3 of the same trailing byte, `forms.rs`).
     pub forms: bool,
+    /// The versions of forms the device holds, so the registry sends only the others (`forms.rs`;
+    /// a list after the flag byte, written when not empty; absent from older devices and from a
+    /// device holding none, which receive every version).
+    pub held_forms: Vec<super::HeldForm>,
 }
 
 impl Message for PullRequest {
@@ -129,8 +133,11 @@ impl Message for PullRequest {
             | (u8::from(self.signatures) << 1)
             | (u8::from(self.bundle_key) << 2)
             | (u8::from(self.forms) << 3);
-        if flags != 0 {
+        if flags != 0 || !self.held_forms.is_empty() {
             w.u8(flags);
+        }
+        if !self.held_forms.is_empty() {
+            super::forms::write_held(w, &self.held_forms);
         }
     }
     fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
@@ -140,6 +147,11 @@ impl Message for PullRequest {
         let digest =
             <[u8; 8]>::try_from(r.take_bytes(8)?).map_err(|_| DecodeError::Invalid("digest"))?;
         let flags = if r.remaining() > 0 { r.u8()? } else { 0 };
+        let held_forms = if r.remaining() > 0 {
+            super::forms::read_held(r)?
+        } else {
+            Vec::new()
+        };
         Ok(PullRequest {
             cursor,
             max_bytes,
@@ -148,6 +160,7 @@ impl Message for PullRequest {
             signatures: flags & 2 != 0,
             bundle_key: flags & 4 != 0,
             forms: flags & 8 != 0,
+            held_forms,
         })
     }
 }

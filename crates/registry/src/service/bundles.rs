@@ -19,14 +19,16 @@
 //! this registry, that its sender is a device whose registered key signed it, that the device is not
 //! revoked nor its user disabled, and that it decrypts and decodes. Then its parts go through the
 //! very code the endpoints run, as that device: actors are bound (`devices.rs`), pushes ingested
-//! (`ingest.rs`: scope, author signatures, permits, bounds, audit trail), and the device's feed
-//! position is kept for the next downward bundle. Automerge changes are content-addressed, so a
+//! (`ingest.rs`: scope, author signatures, permits, bounds, audit trail) with the reports they
+//! carry (`submissions.rs`: each id stored once), and the device's feed position is kept for the
+//! next downward bundle. Automerge changes are content-addressed, so a
 //! bundle imported twice changes nothing the second time.
 //!
 //! # Export (downward)
 //! The pages a pull with the device's last known position would give it (from the start, as a
 //! first sync's snapshots, when none is known or `all` is asked), with signature records and the
-//! user's assignments, followed by the registry's heads for every household of the scope, which is
+//! user's assignments and every version of a form published to the device's areas (the device keeps
+//! those it lacks), followed by the registry's heads for every household of the scope, which is
 //! how the device learns what of its own work the registry now holds.
 
 use super::access_audit::AccessAction;
@@ -52,6 +54,10 @@ pub struct BundleImport {
     pub accepted: u64,
     /// Households refused, each with the protocol's reason.
     pub refused: Vec<RefusedHousehold>,
+    /// Reports (filled with published forms) stored, now or by an earlier import or sync.
+    pub reports_stored: u64,
+    /// Reports refused, each with the reason.
+    pub reports_refused: Vec<(Uuid, String)>,
 }
 
 /// A household of a bundle the registry refused, as a push would have.
@@ -211,6 +217,8 @@ impl<S: Storage> Registry<S> {
             households: contents.households(),
             accepted: 0,
             refused: Vec::new(),
+            reports_stored: 0,
+            reports_refused: Vec::new(),
         };
         for part in contents.parts {
             match part {
@@ -233,6 +241,12 @@ impl<S: Storage> Registry<S> {
                             }),
                         }
                     }
+                    for o in answer.submissions {
+                        match o.refused {
+                            None => report.reports_stored += 1,
+                            Some(why) => report.reports_refused.push((o.id, why)),
+                        }
+                    }
                 }
                 Part::Position(req) => {
                     self.storage
@@ -252,11 +266,13 @@ impl<S: Storage> Registry<S> {
             &auth.user.id,
             Some(&auth.device_id),
             Some(format!(
-                "bundle={} households={} accepted={} refused={}",
+                "bundle={} households={} accepted={} refused={} reports={} reports_refused={}",
                 header.id,
                 report.households,
                 report.accepted,
-                report.refused.len()
+                report.refused.len(),
+                report.reports_stored,
+                report.reports_refused.len()
             )),
         )
         .await?;
@@ -295,7 +311,10 @@ impl<S: Storage> Registry<S> {
                         assignments: true,
                         signatures: true,
                         bundle_key: true,
-                        forms: false,
+                        // Every version of the device's areas: what it holds is not known here,
+                        // and a version it holds already is kept once.
+                        forms: true,
+                        held_forms: Vec::new(),
                     },
                 )
                 .await?;

@@ -86,7 +86,7 @@ impl<S: Storage> Registry<S> {
         // What rides on the page that ends the feed, read once per pull (a page that compresses
         // worse than guessed is built again): the user's assignments (shumari_proto's
         // `message/assignments.rs`), the registry's bundle key (`bundles.rs`) and the forms
-        // published to the device's areas (`forms.rs`).
+        // published to the device's areas that it does not hold yet (`forms.rs`).
         let mut last_page: Option<LastPage> = None;
         loop {
             let (page, cursor, more) = self
@@ -110,7 +110,7 @@ impl<S: Storage> Registry<S> {
                         None
                     },
                     forms: if req.forms {
-                        Some(self.wire_forms(&auth.user.areas).await?)
+                        Some(self.wire_forms(&auth.user.areas, &req.held_forms).await?)
                     } else {
                         None
                     },

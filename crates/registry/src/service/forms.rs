@@ -10,7 +10,10 @@
 //!   households have their own pipes.
 //! - **Reach** ([`Registry::forms_for_areas`]): a tablet receives every version published to an
 //!   area that contains one of its areas or lies inside one, so a draft started with an older
-//!   version can always be opened with that version.
+//!   version can always be opened with that version. A pull names the versions the tablet holds
+//!   already, and only the others are sent ([`Registry::forms_for_areas_lacking`]), so a quiet
+//!   pull carries no form. There is no withdrawal: a version once published to an area stays
+//!   published there, and a tablet keeps it.
 //!
 //! Publishing is an administrator's (the role table's `PublishForms`), or the registry's command
 //! line; each publication is on the access trail.
@@ -26,7 +29,8 @@ use sha2::{Digest, Sha256};
 use shumari_domain::area::contains;
 use shumari_domain::roles::Action;
 use shumari_forms::{household_form, Form, FormError};
-use std::collections::BTreeMap;
+use shumari_proto::message::HeldForm;
+use std::collections::{BTreeMap, HashSet};
 
 /// Bytes a form's source may have (a questionnaire with its choice lists is far smaller).
 pub const MAX_FORM_SOURCE: usize = 2 << 20;
@@ -263,14 +267,29 @@ impl<S: Storage> Registry<S> {
     /// Every version of every form that reaches a tablet of `areas`, with its source, by form id
     /// and version.
     pub async fn forms_for_areas(&self, areas: &[String]) -> Result<Vec<FormSource>> {
+        self.forms_for_areas_lacking(areas, &[]).await
+    }
+
+    /// The versions [`Registry::forms_for_areas`] gives, less those in `held` (what the tablet
+    /// holds already; their sources are not read).
+    pub async fn forms_for_areas_lacking(
+        &self,
+        areas: &[String],
+        held: &[HeldForm],
+    ) -> Result<Vec<FormSource>> {
+        let held: HashSet<(&str, &str)> = held
+            .iter()
+            .map(|h| (h.form_id.as_str(), h.version.as_str()))
+            .collect();
         let mut wanted: Vec<(String, String)> = self
             .storage
             .form_publications()
             .await?
             .into_iter()
-            .filter(|(_, _, a)| reaches(a, areas))
+            .filter(|(f, v, a)| reaches(a, areas) && !held.contains(&(f.as_str(), v.as_str())))
             .map(|(f, v, _)| (f, v))
             .collect();
+        wanted.sort();
         wanted.dedup();
         let mut out = Vec::with_capacity(wanted.len());
         for (f, v) in wanted {
@@ -297,13 +316,14 @@ impl<S: Storage> Registry<S> {
 }
 
 impl<S: Storage> Registry<S> {
-    /// The forms a tablet of `areas` receives, as the pull carries them.
+    /// The forms a tablet of `areas` that holds `held` receives, as the pull carries them.
     pub(super) async fn wire_forms(
         &self,
         areas: &[String],
+        held: &[HeldForm],
     ) -> Result<Vec<shumari_proto::message::PublishedForm>> {
         Ok(self
-            .forms_for_areas(areas)
+            .forms_for_areas_lacking(areas, held)
             .await?
             .into_iter()
             .map(|f| shumari_proto::message::PublishedForm {

@@ -1,14 +1,15 @@
 //! The engine's part for questionnaires besides the household one: the forms of the device's areas
 //! kept from the page that ends the feed, and the reports submitted here sent with a push of their
-//! own (no households in it), their outcomes recorded on the device.
+//! own (no households in it), their outcomes recorded on the device. Each pull names the versions
+//! the device holds ([`held_forms`]), so the registry sends only the ones it lacks.
 
 use super::{Session, SyncError};
 use crate::access::StoreAccess;
-use crate::proto::{Endpoint, FormSubmission, PublishedForm, PushRequest, PushResponse};
-use shumari_store::{Report, StoredForm};
+use crate::proto::{Endpoint, FormSubmission, HeldForm, PublishedForm, PushRequest, PushResponse};
+use shumari_store::{Report, Store, StoredForm};
 
 /// Reports per push request (the registry takes up to 1000).
-const REPORTS_PER_PUSH: usize = 200;
+pub(crate) const REPORTS_PER_PUSH: usize = 200;
 
 /// The forms as the store keeps them.
 pub(crate) fn stored_forms(list: &[PublishedForm]) -> Vec<StoredForm> {
@@ -23,7 +24,17 @@ pub(crate) fn stored_forms(list: &[PublishedForm]) -> Vec<StoredForm> {
         .collect()
 }
 
-fn wire(r: &Report) -> FormSubmission {
+/// The versions this device holds, as a pull names them.
+pub(crate) fn held_forms(store: &Store) -> Result<Vec<HeldForm>, shumari_store::StoreError> {
+    Ok(store
+        .form_versions()?
+        .into_iter()
+        .map(|(form_id, version)| HeldForm { form_id, version })
+        .collect())
+}
+
+/// A queued report as a push (or an upward bundle) carries it.
+pub(crate) fn wire(r: &Report) -> FormSubmission {
     FormSubmission {
         id: r.id,
         form_id: r.form_id.clone(),
