@@ -193,7 +193,9 @@ fn citizen_finds_their_household_and_strangers_learn_nothing<S: Storage>(
     ]);
     assert_eq!(s, 400);
     assert!(bad_amount.contains("amount in rupees"), "{bad_amount}");
-    let forged = format!("{}0", &token[..token.len() - 1]);
+    // Change the last hex digit to one it is not (a fixed "0" would leave one token in 16 intact).
+    let last = if token.ends_with('0') { '1' } else { '0' };
+    let forged = format!("{}{last}", &token[..token.len() - 1]);
     let (s, expired) = report(&[
         ("lang", "en"),
         ("token", &forged),
