@@ -82,6 +82,16 @@ on_both!(
     three_tiers
 );
 on_both!(
+    sqlite_a_centre_that_lost_households_is_repaired_by_one_hub_round,
+    pg_a_centre_that_lost_households_is_repaired_by_one_hub_round,
+    centre_lost_households
+);
+on_both!(
+    sqlite_the_hub_rotates_its_token_and_keeps_syncing,
+    pg_the_hub_rotates_its_token_and_keeps_syncing,
+    hub_token_rotation
+);
+on_both!(
     sqlite_registrations_are_held_to_the_hub_district,
     pg_registrations_are_held_to_the_hub_district,
     registrations_in_scope
@@ -1190,4 +1200,134 @@ fn three_tiers<S: Storage>(centre: &mut TestRegistry<S>) {
     }
     site.round(centre);
     assert_eq!((centre.counts(), site.reg.counts()), counts);
+}
+
+fn centre_lost_households<S: Storage>(centre: &mut TestRegistry<S>) {
+    let site = Site::new(centre);
+    let mut a = site.tablet(centre);
+    let far = other_area();
+    // A colleague at the centre whose areas reach beyond the district.
+    let mut c = centre.device(&[AREA, far.as_str()]);
+    let ids = a.add_many(0, 6, AREA);
+    assert!(a.sync().refused.is_empty());
+    c.add_many(50, 2, AREA);
+    assert!(c.sync().refused.is_empty());
+    let r = site.round(centre);
+    assert_eq!(r.pushed, 6, "{r:?}");
+    // A quiet round: the hub's digest agrees with the centre's, no check is run.
+    let r = site.round(centre);
+    assert!(!r.checked && r.pushed == 0 && r.pulled == 0, "{r:?}");
+    let counts = centre.counts();
+    let heads = centre.heads();
+    assert_eq!(heads.len(), 8);
+
+    // The centre loses four of the hub's households, as one restored from a backup taken before
+    // the hub pushed them: the hub saw them acknowledged, and its cursor is past their entries.
+    centre
+        .rt
+        .block_on(centre.reg.storage.lose_households(&ids[..4]))
+        .expect("lose");
+    assert_eq!(centre.heads().len(), 4);
+
+    // One round: the digests differ, the check finds what the centre lacks, the hub pushes it
+    // whole with the tablet's records, and the centre holds everything once again.
+    let r = site.round(centre);
+    assert!(r.checked, "{r:?}");
+    assert_eq!(r.pushed, 4, "{r:?}");
+    assert_eq!(centre.heads(), heads);
+    assert_eq!(
+        centre.counts(),
+        counts,
+        "each lost household stored once again, nothing twice"
+    );
+    every_author_verified(centre, &[&a, &c]);
+    // Consistent again: the next round is quiet and stores nothing.
+    let r = site.round(centre);
+    assert!(!r.checked && r.pushed == 0 && r.pulled == 0, "{r:?}");
+    assert_eq!(centre.counts(), counts);
+
+    // A household moved out of the district at the centre: the hub is told it left, stops
+    // counting it, and stays consistent with the centre.
+    assert!(c.sync().refused.is_empty());
+    c.set(ids[5], "area", json!(far));
+    assert!(c.sync().refused.is_empty());
+    let r = site.round(centre);
+    assert_eq!(r.removed, 1, "{r:?}");
+    assert!(site.state().left_scope().expect("left").contains(&ids[5]));
+    let r = site.round(centre);
+    assert!(!r.checked && r.pushed == 0 && r.removed == 0, "{r:?}");
+    assert!(a.sync().refused.is_empty());
+    let mut in_district = centre.heads();
+    in_district.remove(&ids[5]);
+    let mut at_hub = site.reg.heads();
+    at_hub.remove(&ids[5]);
+    assert_eq!(at_hub, in_district);
+}
+
+fn hub_token_rotation<S: Storage>(centre: &mut TestRegistry<S>) {
+    let mut site = Site::new(centre);
+    let mut a = site.tablet(centre);
+    a.add(1, AREA);
+    assert!(a.sync().refused.is_empty());
+    // Freshly enrolled: a round keeps the token.
+    let r = site.round(centre);
+    assert!(!r.token_rotated, "{r:?}");
+    let state = site.state();
+    let old = state.link().expect("link").expect("enrolled").token;
+    // The token has aged past the rotation period: the next round swaps it first, keeping the
+    // new one in the hub's database before using it.
+    site.hub.set_rotate_after(Duration::ZERO);
+    a.add(2, AREA);
+    assert!(a.sync().refused.is_empty());
+    let r = site.round(centre);
+    assert!(r.token_rotated, "{r:?}");
+    assert_eq!(r.pushed, 1, "{r:?}");
+    let new = state.link().expect("link").expect("enrolled").token;
+    assert_ne!(new, old);
+    // It keeps syncing with the new one; the old one is refused at the centre.
+    site.hub
+        .set_rotate_after(shumari_hub::rotation::ROTATE_AFTER);
+    let r = site.round(centre);
+    assert!(!r.token_rotated, "{r:?}");
+    let refused = centre.transport().call(
+        Endpoint::HubDirectory,
+        Some(&old),
+        shumari_proto::message::HubDirectoryRequest.encode(),
+    );
+    match refused {
+        Err(shumari_proto::TransportError::Rejected { status: 401, .. }) => {}
+        other => panic!("the hub's old token still works: {other:?}"),
+    }
+    // A rotation whose answer was lost keeps the old token working until the new one is used.
+    site.hub.set_rotate_after(Duration::ZERO);
+    let mut lost = LoseTokenAnswer(centre.transport());
+    let r = site.hub.sync_upstream(&mut lost);
+    assert!(r.is_err(), "the answer was lost");
+    let kept = state.link().expect("link").expect("enrolled").token;
+    assert_eq!(kept, new, "the hub holds the token it had");
+    let r = site.round(centre);
+    assert!(r.token_rotated, "{r:?}");
+    assert!(a.sync().refused.is_empty());
+    converged(centre, &site, &[&a]);
+}
+
+/// Passes calls through but loses the answer to a token rotation (the link cut after the
+/// registry above issued the new token).
+struct LoseTokenAnswer(Box<dyn shumari_proto::Transport>);
+
+impl shumari_proto::Transport for LoseTokenAnswer {
+    fn call(
+        &mut self,
+        ep: Endpoint,
+        token: Option<&str>,
+        body: Vec<u8>,
+    ) -> Result<Vec<u8>, shumari_proto::TransportError> {
+        let out = self.0.call(ep, token, body)?;
+        if ep == Endpoint::Token {
+            return Err(shumari_proto::TransportError::Unreachable(
+                "the link dropped".into(),
+            ));
+        }
+        Ok(out)
+    }
 }

@@ -1,6 +1,7 @@
 //! [`Hub`]: the hub's registry, its upstream bookkeeping and the runtime both run on.
 
 use crate::error::{HubError, Result};
+use crate::rotation::{rotate, ROTATE_AFTER};
 use crate::round::{round, Report};
 use crate::state::{Link, UpstreamState};
 use shumari_domain::roles::{allows, Action};
@@ -11,6 +12,7 @@ use shumari_registry::storage::{Storage, User};
 use shumari_registry::Registry;
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
 
 /// A district hub: a registry its tablets sync with, enrolled as a device of the registry above.
 #[derive(Debug)]
@@ -18,6 +20,8 @@ pub struct Hub<S> {
     reg: Arc<Registry<S>>,
     state: Mutex<UpstreamState>,
     rt: tokio::runtime::Handle,
+    /// Age of the hub's token upstream after which a round swaps it ([`crate::rotation`]).
+    rotate_after: Duration,
 }
 
 impl<S: Storage> Hub<S> {
@@ -28,7 +32,13 @@ impl<S: Storage> Hub<S> {
             reg,
             state: Mutex::new(UpstreamState::open(db)?),
             rt,
+            rotate_after: ROTATE_AFTER,
         })
+    }
+
+    /// Sets how old the hub's token upstream gets before a round swaps it (a day by default).
+    pub fn set_rotate_after(&mut self, after: Duration) {
+        self.rotate_after = after;
     }
 
     /// The hub's registry (what `hub serve` serves to tablets).
@@ -82,11 +92,18 @@ impl<S: Storage> Hub<S> {
         Ok(link)
     }
 
-    /// One upstream round over `t` (see [`crate::round`]). Rounds are serialised: a second caller
-    /// waits for the first.
+    /// One upstream round over `t` (see [`crate::round`]), which first swaps the hub's token
+    /// when it is due ([`crate::rotation`]). Rounds are serialised: a second caller waits for the
+    /// first.
     pub fn sync_upstream(&self, t: &mut dyn Transport) -> Result<Report> {
         let mut state = self.state();
-        round(&self.rt, &self.reg, &mut state, t)
+        let rotated = rotate(&state, t, self.rotate_after)?;
+        let mut report = round(&self.rt, &self.reg, &mut state, t)?;
+        if rotated {
+            report.token_rotated = true;
+            report.round_trips += 1;
+        }
+        Ok(report)
     }
 
     /// Adds a user of the registry above to the hub, under the same id and name, so the hub can

@@ -109,10 +109,12 @@
 //!   references would be refused).
 
 pub mod apply;
+pub mod check;
 pub mod directory;
 pub mod error;
 mod hub;
 pub mod outgoing;
+pub mod rotation;
 pub mod round;
 pub mod schedule;
 pub mod state;

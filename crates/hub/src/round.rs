@@ -21,20 +21,23 @@
 //! household or tablet is reported and does not stop the others.
 
 use crate::apply::{apply_page, now_ms};
+use crate::check;
 use crate::directory::{learn, Learnt};
 use crate::error::Result;
 use crate::outgoing::{outgoing, Outgoing};
 use crate::state::UpstreamState;
 use crate::tablets::pending;
+use shumari_proto::check::{differing, root_digest};
 use shumari_proto::limits::MAX_PUSH_DOCS;
 use shumari_proto::message::{
-    DocOutcome, HubDevicesRequest, HubDevicesResponse, HubDirectoryRequest, HubDirectoryResponse,
-    Message, PullRequest, PullResponse, PushRequest, PushResponse, DEFAULT_CHUNK_BYTES,
+    CheckResponse, CheckVerdict, DocOutcome, HubDevicesRequest, HubDevicesResponse,
+    HubDirectoryRequest, HubDirectoryResponse, Message, PullRequest, PullResponse, PushRequest,
+    PushResponse, DEFAULT_CHUNK_BYTES,
 };
 use shumari_proto::{Endpoint, Refusal, Transport};
 use shumari_registry::storage::Storage;
 use shumari_registry::Registry;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use uuid::Uuid;
 
 /// Bytes of changes one push carries before compression (a household larger than this goes alone).
@@ -55,6 +58,12 @@ pub struct Report {
     pub refused: Vec<(Uuid, String)>,
     /// Households that received changes from above.
     pub pulled: usize,
+    /// Households the registry above said left the hub's district.
+    pub removed: usize,
+    /// Whether the digest differed and `/v1/check` was run.
+    pub checked: bool,
+    /// Whether the hub's token upstream was swapped for a new one.
+    pub token_rotated: bool,
     /// Feed pages read.
     pub pages: usize,
     /// Request/response exchanges.
@@ -122,8 +131,105 @@ pub fn round<S: Storage>(
     }
 
     // 2. Push.
+    push(rt, storage, state, t, token, &mut report)?;
+
+    // 3. Pull, with the digest of what the hub holds.
+    let mut cursor = state.cursor()?;
+    // As the device engine does: the digest is computed for the first request and after the
+    // feed's last page, where a verdict can come back, not for every page of a long feed.
+    let mut judged = true;
+    let mut asked_again = false;
+    let differs = loop {
+        let mine = if judged {
+            rt.block_on(check::digests(storage, state))?
+        } else {
+            Vec::new()
+        };
+        let req = PullRequest {
+            cursor: cursor.clone(),
+            max_bytes: u32::try_from(DEFAULT_CHUNK_BYTES).unwrap_or(u32::MAX),
+            digest: if judged { root_digest(&mine) } else { [0; 8] },
+            assignments: false,
+            signatures: true,
+            // The key of the offline enrollment codes the hub redeems (it may be made after the
+            // hub enrolled), on the feed's last page.
+            bundle_key: true,
+            forms: false,
+        };
+        let page: PullResponse = call(t, Endpoint::Pull, token, &req, &mut report)?;
+        report.pages += 1;
+        if let Some(key) = &page.bundle_key {
+            rt.block_on(reg.honour_offline_codes(key))?;
+        }
+        let applied = rt.block_on(apply_page(storage, &page.docs))?;
+        report.pulled += applied.iter().filter(|a| a.changed).count();
+        check::acknowledge(state, &page.docs, &applied)?;
+        report.removed += check::leave(state, &page.removed)?;
+        cursor = page.cursor;
+        state.set_cursor(&cursor)?;
+        if page.more {
+            judged = false;
+            continue;
+        }
+        let had_data = !page.docs.is_empty() || !page.removed.is_empty();
+        match page.check {
+            CheckVerdict::Differs(theirs) if judged => break Some(differing(&mine, &theirs)),
+            CheckVerdict::Consistent if judged => break None,
+            // A verdict comes with a page that delivered nothing, on a digest computed for it:
+            // after a page that brought data, or ended a long feed, ask once more.
+            _ if (had_data || !judged) && !asked_again => {
+                asked_again = true;
+                judged = true;
+            }
+            _ => break None,
+        }
+    };
+
+    // 4. Repair what the digest found: what the registry above lacks is pushed again.
+    if let Some(buckets) = differs {
+        report.checked = true;
+        let held = rt.block_on(check::held(storage, state))?;
+        let mut wanted = false;
+        for req in check::requests(held, &buckets) {
+            loop {
+                let resp: CheckResponse = call(t, Endpoint::Check, token, &req, &mut report)?;
+                let done = rt.block_on(check::apply_answer(
+                    storage,
+                    state,
+                    &resp.send,
+                    &resp.want,
+                    &resp.remove,
+                ))?;
+                report.pulled += done.pulled;
+                report.removed += done.removed;
+                wanted |= !done.wanted.is_empty();
+                if !resp.more || resp.send.is_empty() {
+                    break;
+                }
+            }
+        }
+        if wanted {
+            push(rt, storage, state, t, token, &mut report)?;
+        }
+    }
+    state.set_last_sync(now_ms())?;
+    Ok(report)
+}
+
+/// Pushes every household whose heads the registry above has not acknowledged, acknowledging each
+/// accepted one at once.
+fn push<S: Storage>(
+    rt: &tokio::runtime::Handle,
+    storage: &S,
+    state: &mut UpstreamState,
+    t: &mut dyn Transport,
+    token: &str,
+    report: &mut Report,
+) -> Result<()> {
     let acked = state.acked()?;
-    let waiting = rt.block_on(outgoing(storage, &acked))?;
+    let left = state.left_scope()?;
+    let mut waiting = rt.block_on(outgoing(storage, &acked))?;
+    waiting.retain(|o| !left.contains(&o.doc.id));
     for batch in batches(waiting) {
         let heads: HashMap<Uuid, Vec<[u8; 32]>> =
             batch.iter().map(|o| (o.doc.id, o.heads.clone())).collect();
@@ -131,7 +237,7 @@ pub fn round<S: Storage>(
             docs: batch.into_iter().map(|o| o.doc).collect(),
             submissions: Vec::new(),
         };
-        let resp: PushResponse = call(t, Endpoint::Push, token, &req, &mut report)?;
+        let resp: PushResponse = call(t, Endpoint::Push, token, &req, report)?;
         let mut acks = Vec::new();
         for (id, outcome) in resp.results {
             match outcome {
@@ -149,57 +255,7 @@ pub fn round<S: Storage>(
         report.pushed += acks.len();
         state.set_acked(&acks)?;
     }
-
-    // 3. Pull.
-    let mut cursor = state.cursor()?;
-    loop {
-        let req = PullRequest {
-            cursor: cursor.clone(),
-            max_bytes: u32::try_from(DEFAULT_CHUNK_BYTES).unwrap_or(u32::MAX),
-            digest: [0; 8],
-            assignments: false,
-            signatures: true,
-            // The key of the offline enrollment codes the hub redeems (it may be made after the
-            // hub enrolled), on the feed's last page.
-            bundle_key: true,
-            forms: false,
-        };
-        let page: PullResponse = call(t, Endpoint::Pull, token, &req, &mut report)?;
-        report.pages += 1;
-        if let Some(key) = &page.bundle_key {
-            rt.block_on(reg.honour_offline_codes(key))?;
-        }
-        let applied = rt.block_on(apply_page(storage, &page.docs))?;
-        report.pulled += applied.iter().filter(|a| a.changed).count();
-        // What the registry above holds after the page: its heads for each household, merged with
-        // what it was already known to hold when the hub has more.
-        let sent: HashMap<Uuid, &Vec<[u8; 32]>> =
-            page.docs.iter().map(|d| (d.id, &d.heads)).collect();
-        let known = state.acked()?;
-        let acks: Vec<(Uuid, Vec<[u8; 32]>)> = applied
-            .iter()
-            .filter_map(|a| {
-                let theirs = sent.get(&a.id)?;
-                let mine: HashSet<&[u8; 32]> = a.heads.iter().collect();
-                if theirs.iter().all(|h| mine.contains(h)) && theirs.len() == mine.len() {
-                    return Some((a.id, (*theirs).clone()));
-                }
-                let mut all: Vec<[u8; 32]> = known.get(&a.id).cloned().unwrap_or_default();
-                all.extend(theirs.iter().copied());
-                all.sort_unstable();
-                all.dedup();
-                Some((a.id, all))
-            })
-            .collect();
-        state.set_acked(&acks)?;
-        cursor = page.cursor;
-        state.set_cursor(&cursor)?;
-        if !page.more {
-            break;
-        }
-    }
-    state.set_last_sync(now_ms())?;
-    Ok(report)
+    Ok(())
 }
 
 /// Pushes of at most [`PUSH_BYTES`] of changes and [`MAX_PUSH_DOCS`] households each.

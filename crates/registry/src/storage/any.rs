@@ -276,6 +276,11 @@ impl Storage for AnyStorage {
         delegate!(self.counts())
     }
 
+    #[cfg(any(test, feature = "test-support"))]
+    async fn lose_households(&self, ids: &[Uuid]) -> Result<()> {
+        delegate!(self.lose_households(ids))
+    }
+
     async fn schema_version(&self) -> Result<i64> {
         delegate!(self.schema_version())
     }

@@ -398,6 +398,11 @@ pub trait Storage:
     /// (the `test-support` feature).
     #[cfg(any(test, feature = "test-support"))]
     fn counts(&self) -> impl Future<Output = Result<(u64, u64)>> + Send;
+    /// Deletes every row of these households (the household, its log entries and audit rows, its
+    /// indexes), as a registry restored from an older backup lacks them: for tests of the repair
+    /// that follows (the `test-support` feature).
+    #[cfg(any(test, feature = "test-support"))]
+    fn lose_households(&self, ids: &[Uuid]) -> impl Future<Output = Result<()>> + Send;
 
     // Operation: what `/readyz`, `/metrics` and a clean shutdown ask of the backend.
 

@@ -801,6 +801,29 @@ impl Storage for PgStorage {
         Ok((r.get::<_, i64>(0) as u64, r.get::<_, i64>(1) as u64))
     }
 
+    #[cfg(any(test, feature = "test-support"))]
+    async fn lose_households(&self, ids: &[Uuid]) -> Result<()> {
+        let mut c = self.conn().await;
+        let tx = c.transaction().await?;
+        for id in ids {
+            let id = id.to_string();
+            for sql in [
+                "DELETE FROM households WHERE id = $1",
+                "DELETE FROM member_ids WHERE household_id = $1",
+                "DELETE FROM citizen_rows WHERE household_id = $1",
+                "DELETE FROM pmt_scores WHERE household_id = $1",
+                "DELETE FROM quality_facts WHERE household_id = $1",
+                "DELETE FROM quality_flags WHERE household_id = $1",
+                "DELETE FROM log WHERE household_id = $1",
+                "DELETE FROM audit WHERE household_id = $1",
+            ] {
+                tx.execute(sql, &[&id]).await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
     async fn schema_version(&self) -> Result<i64> {
         let c = self.conn().await;
         let r = c

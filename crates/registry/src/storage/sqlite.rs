@@ -801,6 +801,31 @@ impl Storage for SqliteStorage {
         .await
     }
 
+    #[cfg(any(test, feature = "test-support"))]
+    async fn lose_households(&self, ids: &[Uuid]) -> Result<()> {
+        let ids: Vec<String> = ids.iter().map(Uuid::to_string).collect();
+        self.run(move |c| {
+            let tx = c.transaction()?;
+            for id in &ids {
+                for sql in [
+                    "DELETE FROM households WHERE id = ?1",
+                    "DELETE FROM member_ids WHERE household_id = ?1",
+                    "DELETE FROM citizen_rows WHERE household_id = ?1",
+                    "DELETE FROM pmt_scores WHERE household_id = ?1",
+                    "DELETE FROM quality_facts WHERE household_id = ?1",
+                    "DELETE FROM quality_flags WHERE household_id = ?1",
+                    "DELETE FROM log WHERE household_id = ?1",
+                    "DELETE FROM audit WHERE household_id = ?1",
+                ] {
+                    tx.execute(sql, [id])?;
+                }
+            }
+            tx.commit()?;
+            Ok(())
+        })
+        .await
+    }
+
     async fn schema_version(&self) -> Result<i64> {
         self.run(|c| {
             Ok(c.query_row(
