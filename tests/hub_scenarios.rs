@@ -92,6 +92,11 @@ on_both!(
     hub_token_rotation
 );
 on_both!(
+    sqlite_users_renamed_or_moved_above_follow_at_the_hub,
+    pg_users_renamed_or_moved_above_follow_at_the_hub,
+    users_renamed_or_moved
+);
+on_both!(
     sqlite_registrations_are_held_to_the_hub_district,
     pg_registrations_are_held_to_the_hub_district,
     registrations_in_scope
@@ -1330,4 +1335,84 @@ impl shumari_proto::Transport for LoseTokenAnswer {
         }
         Ok(out)
     }
+}
+
+/// Another tehsil of `AREA`'s district.
+fn sibling_area() -> String {
+    shumari_domain::AreaRegistry::builtin()
+        .all()
+        .find(|a| {
+            a.level == shumari_domain::AreaLevel::Tehsil
+                && a.code.starts_with(&AREA[..5])
+                && a.code != AREA
+        })
+        .expect("a second tehsil in the district")
+        .code
+        .clone()
+}
+
+fn users_renamed_or_moved<S: Storage>(centre: &mut TestRegistry<S>) {
+    // A hub for the whole district of `AREA`.
+    let district = &AREA[..5];
+    let sibling = sibling_area();
+    let site = Site::new_for(centre, &[district]);
+    let user = centre.user("surveyor", &[AREA]);
+    site.round(centre);
+    let mut t = TestDevice::new(site.reg.transport());
+    t.enroll(&site.hub.enroll_code(&user).expect("a hub code"))
+        .expect("enroll at the hub");
+    let h = t.add(1, AREA);
+    assert!(t.sync().refused.is_empty());
+    site.round(centre);
+    let at_hub = |id: &str| {
+        site.reg
+            .rt
+            .block_on(site.reg.reg.storage.user(id))
+            .expect("user")
+            .expect("held")
+    };
+
+    // Renamed and moved to the district's other tehsil at the centre: the hub's copy follows.
+    let moved = User {
+        id: user.clone(),
+        name: "Renamed User".into(),
+        role: Role::Surveyor,
+        areas: vec![sibling.clone()],
+    };
+    assert!(centre
+        .rt
+        .block_on(centre.reg.storage.update_user(&moved))
+        .expect("update"));
+    let r = site.round(centre);
+    assert_eq!(r.learnt.updated, 1, "{r:?}");
+    assert_eq!(at_hub(&user), moved);
+    let r = site.round(centre);
+    assert_eq!(r.learnt, shumari_hub::directory::Learnt::default(), "{r:?}");
+    // The tablet's scope at the hub is the new tehsil: the household of the old one leaves it.
+    let r = t.sync();
+    assert!(r.refused.is_empty(), "{r:?}");
+    assert!(
+        t.store.get(&h.to_string()).is_err(),
+        "the old tehsil's household left the tablet: {r:?}"
+    );
+
+    // Moved out of the district: the hub cuts the user off.
+    let far = other_area();
+    let out = User {
+        areas: vec![far],
+        ..moved
+    };
+    assert!(centre
+        .rt
+        .block_on(centre.reg.storage.update_user(&out))
+        .expect("update"));
+    let r = site.round(centre);
+    assert_eq!(r.learnt.cut_off, 1, "{r:?}");
+    match t.try_sync() {
+        Err(shumari_sync::SyncError::Revoked(_)) => {}
+        other => panic!("a user moved out of the district synced with the hub: {other:?}"),
+    }
+    assert!(site.hub.enroll_code(&user).is_err());
+    let r = site.round(centre);
+    assert_eq!(r.learnt.cut_off, 0, "{r:?}");
 }

@@ -98,6 +98,10 @@ impl Storage for AnyStorage {
         delegate!(self.add_user(user, now))
     }
 
+    async fn update_user(&self, user: &User) -> Result<bool> {
+        delegate!(self.update_user(user))
+    }
+
     async fn user(&self, id: &str) -> Result<Option<User>> {
         delegate!(self.user(id))
     }

@@ -213,6 +213,8 @@ pub trait Storage:
 {
     /// Adds a user; returns nothing (the id is the caller's).
     fn add_user(&self, user: &User, now: i64) -> impl Future<Output = Result<()>> + Send;
+    /// Rewrites a user's name and areas (the id and role stay); `false` when there is no such user.
+    fn update_user(&self, user: &User) -> impl Future<Output = Result<bool>> + Send;
     /// A user by id.
     fn user(&self, id: &str) -> impl Future<Output = Result<Option<User>>> + Send;
     /// Stores an enrollment code's hash.

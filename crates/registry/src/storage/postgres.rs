@@ -249,6 +249,29 @@ impl Storage for PgStorage {
         Ok(())
     }
 
+    async fn update_user(&self, user: &User) -> Result<bool> {
+        let mut c = self.conn().await;
+        let tx = c.transaction().await?;
+        let n = tx
+            .execute(
+                "UPDATE users SET name = $2 WHERE id = $1",
+                &[&user.id, &user.name],
+            )
+            .await?;
+        if n == 0 {
+            return Ok(false);
+        }
+        tx.execute("DELETE FROM user_areas WHERE user_id = $1", &[&user.id])
+            .await?;
+        tx.execute(
+            "INSERT INTO user_areas (user_id, area) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING",
+            &[&user.id, &user.areas],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
     async fn user(&self, id: &str) -> Result<Option<User>> {
         let c = self.conn().await;
         user_with(&*c, id).await

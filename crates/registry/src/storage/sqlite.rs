@@ -312,6 +312,30 @@ impl Storage for SqliteStorage {
         .await
     }
 
+    async fn update_user(&self, user: &User) -> Result<bool> {
+        let u = user.clone();
+        self.run(move |c| {
+            let tx = c.transaction()?;
+            let n = tx.execute(
+                "UPDATE users SET name = ?2 WHERE id = ?1",
+                params![u.id, u.name],
+            )?;
+            if n == 0 {
+                return Ok(false);
+            }
+            tx.execute("DELETE FROM user_areas WHERE user_id = ?1", [&u.id])?;
+            for a in &u.areas {
+                tx.execute(
+                    "INSERT OR IGNORE INTO user_areas (user_id, area) VALUES (?1, ?2)",
+                    params![u.id, a],
+                )?;
+            }
+            tx.commit()?;
+            Ok(true)
+        })
+        .await
+    }
+
     async fn user(&self, id: &str) -> Result<Option<User>> {
         let id = id.to_string();
         self.run(move |c| user_with(c, &id)).await
