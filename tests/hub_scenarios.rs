@@ -97,6 +97,11 @@ on_both!(
     users_renamed_or_moved
 );
 on_both!(
+    sqlite_a_device_keeps_its_place_in_each_feed_between_hub_and_centre,
+    pg_a_device_keeps_its_place_in_each_feed_between_hub_and_centre,
+    cursor_per_registry
+);
+on_both!(
     sqlite_registrations_are_held_to_the_hub_district,
     pg_registrations_are_held_to_the_hub_district,
     registrations_in_scope
@@ -1415,4 +1420,91 @@ fn users_renamed_or_moved<S: Storage>(centre: &mut TestRegistry<S>) {
     assert!(site.hub.enroll_code(&user).is_err());
     let r = site.round(centre);
     assert_eq!(r.learnt.cut_off, 0, "{r:?}");
+}
+
+/// The hub as a device configured with its address reaches it (the centre is the registry the
+/// device enrolled at).
+fn at_the_hub(site: &Site) -> Box<dyn shumari_proto::Transport> {
+    Box::new(
+        shumari_registry::InMemoryTransport::new(
+            site.reg.reg.clone(),
+            site.reg.rt.handle().clone(),
+        )
+        .named("https://hub.district.example"),
+    )
+}
+
+fn cursor_per_registry<S: Storage>(centre: &mut TestRegistry<S>) {
+    let site = Site::new(centre);
+    let mut a = site.tablet(centre);
+    // Enrolled at the centre; works at the centre and in the office, in turns.
+    let mut c = centre.device(&[AREA]);
+    let h1 = c.add(1, AREA);
+    assert!(c.sync().refused.is_empty());
+    let h2 = a.add(2, AREA);
+    assert!(a.sync().refused.is_empty());
+    site.round(centre);
+
+    // First visit to the hub: its feed from the start.
+    let r = sync_over(&mut c, at_the_hub(&site));
+    assert!(r.complete, "{r:?}");
+    let mut checks = r.checks;
+    // Back at the centre: its feed resumes (the tablet's household, which the device already got
+    // from the hub, comes again and changes nothing).
+    let r = c.sync();
+    assert!(r.complete, "{r:?}");
+    checks += r.checks;
+    // Quiet rounds at each: the feeds bring nothing and the digests agree, no check.
+    for _ in 0..2 {
+        let r = sync_over(&mut c, at_the_hub(&site));
+        assert!(
+            r.complete && r.checks == 0 && r.pulled == 0,
+            "at the hub: {r:?}"
+        );
+        let r = c.sync();
+        assert!(
+            r.complete && r.checks == 0 && r.pulled == 0,
+            "at the centre: {r:?}"
+        );
+    }
+
+    // Work on both sides, and moves between them: each feed resumes where the device left it.
+    for turn in 0..3u32 {
+        c.set(
+            h1,
+            "answers.q03",
+            json!(format!("at the centre, turn {turn}")),
+        );
+        let r = c.sync();
+        assert!(r.complete, "{r:?}");
+        checks += r.checks;
+        a.set(h2, "answers.q03", json!(format!("at the hub, turn {turn}")));
+        assert!(a.sync().refused.is_empty());
+        site.round(centre);
+        let r = sync_over(&mut c, at_the_hub(&site));
+        assert!(r.complete && r.pulled >= 1, "{r:?}");
+        checks += r.checks;
+        c.set(
+            h1,
+            "answers.q04",
+            json!(format!("in the office, turn {turn}")),
+        );
+        let r = sync_over(&mut c, at_the_hub(&site));
+        assert!(r.complete, "{r:?}");
+        checks += r.checks;
+        site.round(centre);
+        let r = c.sync();
+        assert!(r.complete && r.pulled >= 1, "{r:?}");
+        checks += r.checks;
+    }
+    assert_eq!(
+        checks, 0,
+        "every move resumed a feed; nothing needed the check"
+    );
+    assert!(a.sync().refused.is_empty());
+    converged(centre, &site, &[&a, &c]);
+    assert_eq!(
+        on_device(&a, h1).answers["q04"],
+        json!("in the office, turn 2")
+    );
 }
