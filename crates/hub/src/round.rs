@@ -1,4 +1,5 @@
-//! One upstream round: register the tablets, push what the registry above lacks, pull its feed.
+//! One upstream round: register the tablets, push what the registry above lacks, pull its feed,
+//! repair what the consistency check finds.
 //!
 //! The order is the device engine's (push before pull), for the same reason: what the hub's
 //! tablets did reaches the centre first, and the centre's answer to it (a completed household
@@ -15,7 +16,13 @@
 //! 3. **pull**: the hub's scope's feed from its cursor, asking for signature records; each page is
 //!    applied to the hub's registry ([`crate::apply`]) and then the heads it brought are
 //!    acknowledged and the cursor moved. A cut between applying and moving the cursor replays the
-//!    page, which changes nothing.
+//!    page, which changes nothing. Households the feed says left the district are recorded as left;
+//! 4. **check**: the pull carries the digest of what the hub holds ([`crate::check`]); when the
+//!    registry above's differs, `/v1/check` compares the differing buckets household by household:
+//!    what the hub lacks is applied, what the registry above lacks is pushed again whole.
+//!
+//! The hub's token is swapped before the round when due ([`crate::rotation`], in
+//! [`crate::Hub::sync_upstream`]).
 //!
 //! A transport error ends the round with the error (the scheduler tries again later); a refused
 //! household or tablet is reported and does not stop the others.
