@@ -1274,8 +1274,16 @@ fn centre_lost_households<S: Storage>(centre: &mut TestRegistry<S>) {
     assert_eq!(at_hub, in_district);
 }
 
+/// Makes the hub's token upstream `hours` old on the hub's clock.
+fn age_token(site: &Site, hours: i64) {
+    let conn = rusqlite::Connection::open(db_path(&site.reg)).expect("db");
+    let at = chrono::Utc::now().timestamp_millis() - hours * 3_600_000;
+    conn.execute("UPDATE hub_upstream SET token_received_at = ?1", [at])
+        .expect("age the token");
+}
+
 fn hub_token_rotation<S: Storage>(centre: &mut TestRegistry<S>) {
-    let mut site = Site::new(centre);
+    let site = Site::new(centre);
     let mut a = site.tablet(centre);
     a.add(1, AREA);
     assert!(a.sync().refused.is_empty());
@@ -1284,9 +1292,13 @@ fn hub_token_rotation<S: Storage>(centre: &mut TestRegistry<S>) {
     assert!(!r.token_rotated, "{r:?}");
     let state = site.state();
     let old = state.link().expect("link").expect("enrolled").token;
-    // The token has aged past the rotation period: the next round swaps it first, keeping the
-    // new one in the hub's database before using it.
-    site.hub.set_rotate_after(Duration::ZERO);
+    // A token 23 hours old is kept.
+    age_token(&site, 23);
+    let r = site.round(centre);
+    assert!(!r.token_rotated, "{r:?}");
+    // Once it has aged past the rotation period (25 hours on the hub's clock), the next round
+    // swaps it first, keeping the new one in the hub's database before using it.
+    age_token(&site, 25);
     a.add(2, AREA);
     assert!(a.sync().refused.is_empty());
     let r = site.round(centre);
@@ -1295,8 +1307,6 @@ fn hub_token_rotation<S: Storage>(centre: &mut TestRegistry<S>) {
     let new = state.link().expect("link").expect("enrolled").token;
     assert_ne!(new, old);
     // It keeps syncing with the new one; the old one is refused at the centre.
-    site.hub
-        .set_rotate_after(shumari_hub::rotation::ROTATE_AFTER);
     let r = site.round(centre);
     assert!(!r.token_rotated, "{r:?}");
     let refused = centre.transport().call(
@@ -1309,7 +1319,7 @@ fn hub_token_rotation<S: Storage>(centre: &mut TestRegistry<S>) {
         other => panic!("the hub's old token still works: {other:?}"),
     }
     // A rotation whose answer was lost keeps the old token working until the new one is used.
-    site.hub.set_rotate_after(Duration::ZERO);
+    age_token(&site, 25);
     let mut lost = LoseTokenAnswer(centre.transport());
     let r = site.hub.sync_upstream(&mut lost);
     assert!(r.is_err(), "the answer was lost");

@@ -12,7 +12,6 @@ use shumari_registry::storage::{Storage, User};
 use shumari_registry::Registry;
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Duration;
 
 /// A district hub: a registry its tablets sync with, enrolled as a device of the registry above.
 #[derive(Debug)]
@@ -20,8 +19,6 @@ pub struct Hub<S> {
     reg: Arc<Registry<S>>,
     state: Mutex<UpstreamState>,
     rt: tokio::runtime::Handle,
-    /// Age of the hub's token upstream after which a round swaps it ([`crate::rotation`]).
-    rotate_after: Duration,
 }
 
 impl<S: Storage> Hub<S> {
@@ -32,13 +29,7 @@ impl<S: Storage> Hub<S> {
             reg,
             state: Mutex::new(UpstreamState::open(db)?),
             rt,
-            rotate_after: ROTATE_AFTER,
         })
-    }
-
-    /// Sets how old the hub's token upstream gets before a round swaps it (a day by default).
-    pub fn set_rotate_after(&mut self, after: Duration) {
-        self.rotate_after = after;
     }
 
     /// The hub's registry (what `hub serve` serves to tablets).
@@ -97,7 +88,7 @@ impl<S: Storage> Hub<S> {
     /// first.
     pub fn sync_upstream(&self, t: &mut dyn Transport) -> Result<Report> {
         let mut state = self.state();
-        let rotated = rotate(&state, t, self.rotate_after)?;
+        let rotated = rotate(&state, t, ROTATE_AFTER)?;
         let mut report = round(&self.rt, &self.reg, &mut state, t)?;
         if rotated {
             report.token_rotated = true;
