@@ -89,6 +89,26 @@ on_both!(
     forms_and_reports_through_the_hub
 );
 on_both!(
+    sqlite_a_centre_that_lost_households_is_repaired_by_one_hub_round,
+    pg_a_centre_that_lost_households_is_repaired_by_one_hub_round,
+    centre_lost_households
+);
+on_both!(
+    sqlite_the_hub_rotates_its_token_and_keeps_syncing,
+    pg_the_hub_rotates_its_token_and_keeps_syncing,
+    hub_token_rotation
+);
+on_both!(
+    sqlite_users_renamed_or_moved_above_follow_at_the_hub,
+    pg_users_renamed_or_moved_above_follow_at_the_hub,
+    users_renamed_or_moved
+);
+on_both!(
+    sqlite_a_device_keeps_its_place_in_each_feed_between_hub_and_centre,
+    pg_a_device_keeps_its_place_in_each_feed_between_hub_and_centre,
+    cursor_per_registry
+);
+on_both!(
     sqlite_registrations_are_held_to_the_hub_district,
     pg_registrations_are_held_to_the_hub_district,
     registrations_in_scope
@@ -1314,4 +1334,311 @@ fn forms_and_reports_through_the_hub<S: Storage>(centre: &mut TestRegistry<S>) {
     let r = site.round(centre);
     assert_eq!((r.reports_forwarded, r.forms_received), (0, 0), "{r:?}");
     assert_eq!(listed(centre).len(), 1);
+}
+
+fn centre_lost_households<S: Storage>(centre: &mut TestRegistry<S>) {
+    let site = Site::new(centre);
+    let mut a = site.tablet(centre);
+    let far = other_area();
+    // A colleague at the centre whose areas reach beyond the district.
+    let mut c = centre.device(&[AREA, far.as_str()]);
+    let ids = a.add_many(0, 6, AREA);
+    assert!(a.sync().refused.is_empty());
+    c.add_many(50, 2, AREA);
+    assert!(c.sync().refused.is_empty());
+    let r = site.round(centre);
+    assert_eq!(r.pushed, 6, "{r:?}");
+    // A quiet round: the hub's digest agrees with the centre's, no check is run.
+    let r = site.round(centre);
+    assert!(!r.checked && r.pushed == 0 && r.pulled == 0, "{r:?}");
+    let counts = centre.counts();
+    let heads = centre.heads();
+    assert_eq!(heads.len(), 8);
+
+    // The centre loses four of the hub's households, as one restored from a backup taken before
+    // the hub pushed them: the hub saw them acknowledged, and its cursor is past their entries.
+    centre
+        .rt
+        .block_on(centre.reg.storage.lose_households(&ids[..4]))
+        .expect("lose");
+    assert_eq!(centre.heads().len(), 4);
+
+    // One round: the digests differ, the check finds what the centre lacks, the hub pushes it
+    // whole with the tablet's records, and the centre holds everything once again.
+    let r = site.round(centre);
+    assert!(r.checked, "{r:?}");
+    assert_eq!(r.pushed, 4, "{r:?}");
+    assert_eq!(centre.heads(), heads);
+    assert_eq!(
+        centre.counts(),
+        counts,
+        "each lost household stored once again, nothing twice"
+    );
+    every_author_verified(centre, &[&a, &c]);
+    // Consistent again: the next round is quiet and stores nothing.
+    let r = site.round(centre);
+    assert!(!r.checked && r.pushed == 0 && r.pulled == 0, "{r:?}");
+    assert_eq!(centre.counts(), counts);
+
+    // A household moved out of the district at the centre: the hub is told it left, stops
+    // counting it, and stays consistent with the centre.
+    assert!(c.sync().refused.is_empty());
+    c.set(ids[5], "area", json!(far));
+    assert!(c.sync().refused.is_empty());
+    let r = site.round(centre);
+    assert_eq!(r.removed, 1, "{r:?}");
+    assert!(site.state().left_scope().expect("left").contains(&ids[5]));
+    let r = site.round(centre);
+    assert!(!r.checked && r.pushed == 0 && r.removed == 0, "{r:?}");
+    assert!(a.sync().refused.is_empty());
+    let mut in_district = centre.heads();
+    in_district.remove(&ids[5]);
+    let mut at_hub = site.reg.heads();
+    at_hub.remove(&ids[5]);
+    assert_eq!(at_hub, in_district);
+}
+
+/// Makes the hub's token upstream `hours` old on the hub's clock.
+fn age_token(site: &Site, hours: i64) {
+    let conn = rusqlite::Connection::open(db_path(&site.reg)).expect("db");
+    let at = chrono::Utc::now().timestamp_millis() - hours * 3_600_000;
+    conn.execute("UPDATE hub_upstream SET token_received_at = ?1", [at])
+        .expect("age the token");
+}
+
+fn hub_token_rotation<S: Storage>(centre: &mut TestRegistry<S>) {
+    let site = Site::new(centre);
+    let mut a = site.tablet(centre);
+    a.add(1, AREA);
+    assert!(a.sync().refused.is_empty());
+    // Freshly enrolled: a round keeps the token.
+    let r = site.round(centre);
+    assert!(!r.token_rotated, "{r:?}");
+    let state = site.state();
+    let old = state.link().expect("link").expect("enrolled").token;
+    // A token 23 hours old is kept.
+    age_token(&site, 23);
+    let r = site.round(centre);
+    assert!(!r.token_rotated, "{r:?}");
+    // Once it has aged past the rotation period (25 hours on the hub's clock), the next round
+    // swaps it first, keeping the new one in the hub's database before using it.
+    age_token(&site, 25);
+    a.add(2, AREA);
+    assert!(a.sync().refused.is_empty());
+    let r = site.round(centre);
+    assert!(r.token_rotated, "{r:?}");
+    assert_eq!(r.pushed, 1, "{r:?}");
+    let new = state.link().expect("link").expect("enrolled").token;
+    assert_ne!(new, old);
+    // It keeps syncing with the new one; the old one is refused at the centre.
+    let r = site.round(centre);
+    assert!(!r.token_rotated, "{r:?}");
+    let refused = centre.transport().call(
+        Endpoint::HubDirectory,
+        Some(&old),
+        shumari_proto::message::HubDirectoryRequest.encode(),
+    );
+    match refused {
+        Err(shumari_proto::TransportError::Rejected { status: 401, .. }) => {}
+        other => panic!("the hub's old token still works: {other:?}"),
+    }
+    // A rotation whose answer was lost keeps the old token working until the new one is used.
+    age_token(&site, 25);
+    let mut lost = LoseTokenAnswer(centre.transport());
+    let r = site.hub.sync_upstream(&mut lost);
+    assert!(r.is_err(), "the answer was lost");
+    let kept = state.link().expect("link").expect("enrolled").token;
+    assert_eq!(kept, new, "the hub holds the token it had");
+    let r = site.round(centre);
+    assert!(r.token_rotated, "{r:?}");
+    assert!(a.sync().refused.is_empty());
+    converged(centre, &site, &[&a]);
+}
+
+/// Passes calls through but loses the answer to a token rotation (the link cut after the
+/// registry above issued the new token).
+struct LoseTokenAnswer(Box<dyn shumari_proto::Transport>);
+
+impl shumari_proto::Transport for LoseTokenAnswer {
+    fn call(
+        &mut self,
+        ep: Endpoint,
+        token: Option<&str>,
+        body: Vec<u8>,
+    ) -> Result<Vec<u8>, shumari_proto::TransportError> {
+        let out = self.0.call(ep, token, body)?;
+        if ep == Endpoint::Token {
+            return Err(shumari_proto::TransportError::Unreachable(
+                "the link dropped".into(),
+            ));
+        }
+        Ok(out)
+    }
+}
+
+/// Another tehsil of `AREA`'s district.
+fn sibling_area() -> String {
+    shumari_domain::AreaRegistry::builtin()
+        .all()
+        .find(|a| {
+            a.level == shumari_domain::AreaLevel::Tehsil
+                && a.code.starts_with(&AREA[..5])
+                && a.code != AREA
+        })
+        .expect("a second tehsil in the district")
+        .code
+        .clone()
+}
+
+fn users_renamed_or_moved<S: Storage>(centre: &mut TestRegistry<S>) {
+    // A hub for the whole district of `AREA`.
+    let district = &AREA[..5];
+    let sibling = sibling_area();
+    let site = Site::new_for(centre, &[district]);
+    let user = centre.user("surveyor", &[AREA]);
+    site.round(centre);
+    let mut t = TestDevice::new(site.reg.transport());
+    t.enroll(&site.hub.enroll_code(&user).expect("a hub code"))
+        .expect("enroll at the hub");
+    let h = t.add(1, AREA);
+    assert!(t.sync().refused.is_empty());
+    site.round(centre);
+    let at_hub = |id: &str| {
+        site.reg
+            .rt
+            .block_on(site.reg.reg.storage.user(id))
+            .expect("user")
+            .expect("held")
+    };
+
+    // Renamed and moved to the district's other tehsil at the centre: the hub's copy follows.
+    let moved = User {
+        id: user.clone(),
+        name: "Renamed User".into(),
+        role: Role::Surveyor,
+        areas: vec![sibling.clone()],
+    };
+    assert!(centre
+        .rt
+        .block_on(centre.reg.storage.update_user(&moved))
+        .expect("update"));
+    let r = site.round(centre);
+    assert_eq!(r.learnt.updated, 1, "{r:?}");
+    assert_eq!(at_hub(&user), moved);
+    let r = site.round(centre);
+    assert_eq!(r.learnt, shumari_hub::directory::Learnt::default(), "{r:?}");
+    // The tablet's scope at the hub is the new tehsil: the household of the old one leaves it.
+    let r = t.sync();
+    assert!(r.refused.is_empty(), "{r:?}");
+    assert!(
+        t.store.get(&h.to_string()).is_err(),
+        "the old tehsil's household left the tablet: {r:?}"
+    );
+
+    // Moved out of the district: the hub cuts the user off.
+    let far = other_area();
+    let out = User {
+        areas: vec![far],
+        ..moved
+    };
+    assert!(centre
+        .rt
+        .block_on(centre.reg.storage.update_user(&out))
+        .expect("update"));
+    let r = site.round(centre);
+    assert_eq!(r.learnt.cut_off, 1, "{r:?}");
+    match t.try_sync() {
+        Err(shumari_sync::SyncError::Revoked(_)) => {}
+        other => panic!("a user moved out of the district synced with the hub: {other:?}"),
+    }
+    assert!(site.hub.enroll_code(&user).is_err());
+    let r = site.round(centre);
+    assert_eq!(r.learnt.cut_off, 0, "{r:?}");
+}
+
+/// The hub as a device configured with its address reaches it (the centre is the registry the
+/// device enrolled at).
+fn at_the_hub(site: &Site) -> Box<dyn shumari_proto::Transport> {
+    Box::new(
+        shumari_registry::InMemoryTransport::new(
+            site.reg.reg.clone(),
+            site.reg.rt.handle().clone(),
+        )
+        .named("https://hub.district.example"),
+    )
+}
+
+fn cursor_per_registry<S: Storage>(centre: &mut TestRegistry<S>) {
+    let site = Site::new(centre);
+    let mut a = site.tablet(centre);
+    // Enrolled at the centre; works at the centre and in the office, in turns.
+    let mut c = centre.device(&[AREA]);
+    let h1 = c.add(1, AREA);
+    assert!(c.sync().refused.is_empty());
+    let h2 = a.add(2, AREA);
+    assert!(a.sync().refused.is_empty());
+    site.round(centre);
+
+    // First visit to the hub: its feed from the start.
+    let r = sync_over(&mut c, at_the_hub(&site));
+    assert!(r.complete, "{r:?}");
+    let mut checks = r.checks;
+    // Back at the centre: its feed resumes (the tablet's household, which the device already got
+    // from the hub, comes again and changes nothing).
+    let r = c.sync();
+    assert!(r.complete, "{r:?}");
+    checks += r.checks;
+    // Quiet rounds at each: the feeds bring nothing and the digests agree, no check.
+    for _ in 0..2 {
+        let r = sync_over(&mut c, at_the_hub(&site));
+        assert!(
+            r.complete && r.checks == 0 && r.pulled == 0,
+            "at the hub: {r:?}"
+        );
+        let r = c.sync();
+        assert!(
+            r.complete && r.checks == 0 && r.pulled == 0,
+            "at the centre: {r:?}"
+        );
+    }
+
+    // Work on both sides, and moves between them: each feed resumes where the device left it.
+    for turn in 0..3u32 {
+        c.set(
+            h1,
+            "answers.q03",
+            json!(format!("at the centre, turn {turn}")),
+        );
+        let r = c.sync();
+        assert!(r.complete, "{r:?}");
+        checks += r.checks;
+        a.set(h2, "answers.q03", json!(format!("at the hub, turn {turn}")));
+        assert!(a.sync().refused.is_empty());
+        site.round(centre);
+        let r = sync_over(&mut c, at_the_hub(&site));
+        assert!(r.complete && r.pulled >= 1, "{r:?}");
+        checks += r.checks;
+        c.set(
+            h1,
+            "answers.q04",
+            json!(format!("in the office, turn {turn}")),
+        );
+        let r = sync_over(&mut c, at_the_hub(&site));
+        assert!(r.complete, "{r:?}");
+        checks += r.checks;
+        site.round(centre);
+        let r = c.sync();
+        assert!(r.complete && r.pulled >= 1, "{r:?}");
+        checks += r.checks;
+    }
+    assert_eq!(
+        checks, 0,
+        "every move resumed a feed; nothing needed the check"
+    );
+    assert!(a.sync().refused.is_empty());
+    converged(centre, &site, &[&a, &c]);
+    assert_eq!(
+        on_device(&a, h1).answers["q04"],
+        json!("in the office, turn 2")
+    );
 }

@@ -318,7 +318,7 @@ pub fn replay<S: Storage>(reg: &TestRegistry<S>) {
     );
     assert_eq!(reg.heads(), heads);
     // A replayed pull: B forgets its cursor and pulls everything again.
-    b.store.kv_delete(shumari_sync::engine::KEY_CURSOR).unwrap();
+    b.store.forget_feed_cursors().unwrap();
     let before = b.heads();
     let r = b.sync();
     assert!(r.complete);

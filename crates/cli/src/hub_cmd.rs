@@ -169,6 +169,21 @@ fn print_report(r: &shumari_hub::Report, json: bool) -> anyhow::Result<()> {
         "pushed {} household(s), pulled {}, {} page(s); {} tablet(s) registered",
         r.pushed, r.pulled, r.pages, r.tablets_registered
     );
+    if r.checked {
+        println!("the registry above's holdings differed: checked and repaired");
+    }
+    if r.removed > 0 {
+        println!("{} household(s) left the hub's district", r.removed);
+    }
+    if r.token_rotated {
+        println!("the hub's token upstream was renewed");
+    }
+    if r.learnt.updated > 0 {
+        println!(
+            "{} user(s) renamed or moved above updated",
+            r.learnt.updated
+        );
+    }
     for (id, why) in &r.refused {
         println!("refused {id}: {why}");
     }

@@ -4,7 +4,9 @@
 //!
 //! - a **user** the hub does not hold is added with the same id, name, role and areas (so a hub
 //!   can issue codes for them, and a hub below it can register their tablets); a user disabled
-//!   above is disabled here, which cuts off their devices at the hub too;
+//!   above is disabled here, which cuts off their devices at the hub too; a held user renamed or
+//!   moved above (inside the district) gets the new name and areas, and a held user the directory
+//!   no longer lists (moved out of the district) is disabled here;
 //! - a **device** enrolled above (or registered there by another hub) becomes a device of the
 //!   hub's registry under the same id, authenticated by the same token hash (the hub never learns
 //!   a token), with its key, actors and short id, so it syncs with the hub as with the centre and
@@ -19,6 +21,7 @@
 use crate::error::Result;
 use crate::state::UpstreamState;
 use sha2::{Digest, Sha256};
+use shumari_domain::roles::{allows, Action};
 use shumari_proto::message::HubDirectoryResponse;
 use shumari_registry::storage::{Storage, User};
 use std::collections::HashMap;
@@ -33,8 +36,40 @@ pub struct Learnt {
     pub users: usize,
     /// Devices added.
     pub devices: usize,
-    /// Devices revoked and users disabled.
+    /// Devices revoked and users disabled (disabled above, or moved out of the district).
     pub cut_off: usize,
+    /// Users renamed or moved inside the district above whose name and areas were rewritten.
+    pub updated: usize,
+}
+
+/// Disables the users the hub holds who work with devices but are no longer in its district
+/// above (`listed`: the directory's users inside the district): moved elsewhere, given areas
+/// beyond the district, or no longer holding a device there. The directory lists every such user
+/// of the district, so one it leaves out has nothing to do at the hub, and their devices are cut
+/// off here as the registry above would refuse their work in the district. The hub's own user is
+/// left alone. Returns how many were disabled.
+async fn cut_off_moved_out<S: Storage>(
+    storage: &S,
+    own_user: &str,
+    listed: &[String],
+    now: i64,
+) -> Result<usize> {
+    let listed: std::collections::HashSet<&str> = listed.iter().map(String::as_str).collect();
+    let mut n = 0;
+    for row in storage.users().await? {
+        let u = &row.user;
+        if row.disabled_at.is_some()
+            || u.id == own_user
+            || listed.contains(u.id.as_str())
+            || !allows(u.role, Action::EnrollTablet)
+        {
+            continue;
+        }
+        tracing::info!(user = %u.id, "a user no longer in the hub's district above is cut off");
+        storage.disable_user(&u.id, now).await?;
+        n += 1;
+    }
+    Ok(n)
 }
 
 fn random_hex() -> String {
@@ -83,6 +118,24 @@ pub async fn learn<S: Storage>(
             }
             Some(_) => {}
         }
+        // Renamed or moved above (inside the district): the hub's copy follows, so the hub scopes
+        // the user's devices and checks their changes' author as the registry above does.
+        if let Some(held) = storage.user(&u.id).await? {
+            let mut theirs = u.areas.clone();
+            theirs.sort_unstable();
+            let mut mine = held.areas.clone();
+            mine.sort_unstable();
+            if held.name != u.name || mine != theirs {
+                let user = User {
+                    name: u.name.clone(),
+                    areas: u.areas.clone(),
+                    ..held
+                };
+                if storage.update_user(&user).await? {
+                    learnt.updated += 1;
+                }
+            }
+        }
     }
     let users: Vec<String> = dir
         .users
@@ -90,6 +143,7 @@ pub async fn learn<S: Storage>(
         .filter(|u| !u.areas.is_empty() && u.areas.iter().all(inside))
         .map(|u| u.id.clone())
         .collect();
+    learnt.cut_off += cut_off_moved_out(storage, &link.user_id, &users, now).await?;
     let held: HashMap<String, _> = storage
         .device_tokens(&users)
         .await?

@@ -1,6 +1,7 @@
 //! [`Hub`]: the hub's registry, its upstream bookkeeping and the runtime both run on.
 
 use crate::error::{HubError, Result};
+use crate::rotation::{rotate, ROTATE_AFTER};
 use crate::round::{round, Report};
 use crate::state::{Link, UpstreamState};
 use shumari_domain::roles::{allows, Action};
@@ -82,11 +83,18 @@ impl<S: Storage> Hub<S> {
         Ok(link)
     }
 
-    /// One upstream round over `t` (see [`crate::round`]). Rounds are serialised: a second caller
-    /// waits for the first.
+    /// One upstream round over `t` (see [`crate::round`]), which first swaps the hub's token
+    /// when it is due ([`crate::rotation`]). Rounds are serialised: a second caller waits for the
+    /// first.
     pub fn sync_upstream(&self, t: &mut dyn Transport) -> Result<Report> {
         let mut state = self.state();
-        round(&self.rt, &self.reg, &mut state, t)
+        let rotated = rotate(&state, t, ROTATE_AFTER)?;
+        let mut report = round(&self.rt, &self.reg, &mut state, t)?;
+        if rotated {
+            report.token_rotated = true;
+            report.round_trips += 1;
+        }
+        Ok(report)
     }
 
     /// Adds a user of the registry above to the hub, under the same id and name, so the hub can

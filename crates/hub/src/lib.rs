@@ -30,18 +30,23 @@
 //! own unsent work (it acknowledges whatever it applies from a registry), put an encrypted store
 //! behind a PIN on a server, and run a bridge with cursors in both directions whose every step
 //! must be as crash-safe as the two syncs around it. What a device store keeps for its engine
-//! becomes three small tables (registry migration V24, [`state`]): the hub's token and the
-//! upstream feed's cursor, the heads the registry above holds per household, and which tablets it
-//! has registered. The price is a client of its own ([`round`]): push, pull pages, no consistency
-//! check yet (see the plan below).
+//! becomes a few small tables (registry migrations V24, V29 and V30, [`state`]): the hub's token and
+//! the upstream feed's cursor, the heads the registry above holds per household, which tablets it
+//! has registered, and which households left its district. The price is a client of its own
+//! ([`round`]): push, pull pages, the consistency check ([`check`]), token rotation
+//! ([`rotation`]).
 //!
 //! # A round ([`round`])
+//! The hub's token upstream is first swapped for a new one once it is a day old ([`rotation`], as
+//! a device does: kept in the hub's database before it is used).
+//!
 //! 0. **Learn the district** ([`directory`], `/v1/hub/directory`): the users whose areas lie in
 //!    the hub's, with the disabled mark, and their devices with their token hashes, keys, actors,
 //!    short ids and the revoked mark. A user the hub lacks is added (same id, name, role, areas);
 //!    a device enrolled above becomes a device of the hub's registry under its own id and token
 //!    hash, so it syncs with the hub exactly as with the centre; a device revoked or a user
-//!    disabled above is cut off at the hub too.
+//!    disabled above is cut off at the hub too. A held user renamed or moved above (inside the
+//!    district) gets the new name and areas; one moved out of the district is cut off.
 //! 1. **Register the tablets** ([`tablets`], `/v1/hub/devices`, `shumari_proto::message::hub`):
 //!    each tablet that registered its key at the hub is sent upstream with its user (id and name,
 //!    who must exist above with a tablet role and areas inside the hub's), public key, short id and
@@ -58,7 +63,12 @@
 //!    merged into the hub's registry ([`apply`]) as a log entry of the device `upstream`, which
 //!    the hub's feed delivers to its tablets with the records, so a tablet can relay it again.
 //!    Then the page's heads are acknowledged and the cursor moved. The last page carries the
-//!    centre's bundle key, whose offline enrollment codes the hub then honours.
+//!    centre's bundle key, whose offline enrollment codes the hub then honours. Households the
+//!    feed says left the district (`removed`) are recorded as left: not counted nor pushed again.
+//! 4. **Check** ([`check`]): the pull carries the digest of what the hub holds, as a device's
+//!    does; when the registry above's differs, `/v1/check` per differing bucket: what the hub
+//!    lacks is applied, what the registry above lacks (a centre restored from an older backup) is
+//!    pushed again whole, with its records, in the same round.
 //!
 //! **Questionnaires besides the household one.** Between the push and the pull, the reports the
 //! tablets submitted at the hub go up ([`reports`]: those the registry above has not answered, in
@@ -85,9 +95,9 @@
 //!   has learnt them (its first round after their enrollment). The hub never learns a token, only
 //!   its hash; it does not rotate such a device's token (it answers 404, and the device keeps its
 //!   token until it rotates at the centre, which the hub learns at its next round). A device
-//!   keeps one feed cursor: moving between the hub and the centre, the cursor is the other
-//!   registry's, and the engine's consistency check (the digest in every pull, then `/v1/check`)
-//!   finds and repairs what the cursor skipped, so both orders converge.
+//!   keeps a feed cursor per registry (`shumari_sync`'s `engine/cursors.rs`, keyed by the address
+//!   it reaches): moving between the hub and the centre resumes each feed where it left it, and
+//!   the consistency check (the digest in every pull) finds nothing to repair.
 //! - The tablets sign every change; the hub never signs for them, and the centre learns the keys
 //!   of the hub's own tablets only from the hub's registration, held to the hub's district. The
 //!   hub's token upstream is kept in the hub's database, as a tablet keeps its token in its store.
@@ -101,16 +111,14 @@
 //! `--db postgres://…` is refused for a hub.
 //!
 //! # Next steps (the plan)
-//! - **A cursor per registry on the device**: a device moving between hub and centre repairs
-//!   through the consistency check today; a cursor kept per registry URL would make the move cost
-//!   only the feed.
-//! - **Consistency check upstream**: the hub's heads digest in its pull and `/v1/check` repair,
-//!   as the device engine does, so a centre restored from a backup is repaired by the hub;
-//!   households leaving the hub's scope (`removed`) handled as a device does.
-//! - **Token rotation** for the hub's own token (`/v1/token`, as `shumari_sync::rotation`), and
-//!   for centre devices at the hub (forwarded up).
-//! - Users renamed or moved above: the directory adds users the hub lacks and disables; it does
-//!   not yet rewrite a held user's name or areas.
+//! - **Token rotation for centre devices at the hub** (forwarded up): the hub answers their
+//!   rotation with 404 today, and they rotate when they sync with the centre.
+//! - **Households that left the district, at the hub's tablets**: the hub stops counting and
+//!   pushing them, but a registry deletes no household, so they stay in the hub's registry and on
+//!   its tablets until a household can be removed from a registry's storage.
+//! - **A user moved back into the district** stays disabled at the hub (a registry has no
+//!   re-enable); the centre has no action of its own to rename or move a user yet
+//!   (`Storage::update_user` is what the hub uses).
 //! - Forms and reports: the areas a version is published to inside the district do not travel
 //!   (the pull carries the source only), so the hub publishes what it receives to its whole
 //!   district; a report the centre refuses (a version published to another part of the district)
@@ -123,12 +131,14 @@
 //!   references would be refused).
 
 pub mod apply;
+pub mod check;
 pub mod directory;
 pub mod error;
 pub mod forms;
 mod hub;
 pub mod outgoing;
 pub mod reports;
+pub mod rotation;
 pub mod round;
 pub mod schedule;
 pub mod state;

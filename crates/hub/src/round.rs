@@ -1,4 +1,5 @@
-//! One upstream round: register the tablets, push what the registry above lacks, pull its feed.
+//! One upstream round: register the tablets, push what the registry above lacks, pull its feed,
+//! repair what the consistency check finds.
 //!
 //! The order is the device engine's (push before pull), for the same reason: what the hub's
 //! tablets did reaches the centre first, and the centre's answer to it (a completed household
@@ -19,26 +20,35 @@
 //!    applied to the hub's registry ([`crate::apply`]), the forms of the last page published in
 //!    the hub's registry to its district, and then the heads it brought are
 //!    acknowledged and the cursor moved. A cut between applying and moving the cursor replays the
-//!    page, which changes nothing.
+//!    page, which changes nothing. Households the feed says left the district are recorded as left;
+//! 4. **check**: the pull carries the digest of what the hub holds ([`crate::check`]); when the
+//!    registry above's differs, `/v1/check` compares the differing buckets household by household:
+//!    what the hub lacks is applied, what the registry above lacks is pushed again whole.
+//!
+//! The hub's token is swapped before the round when due ([`crate::rotation`], in
+//! [`crate::Hub::sync_upstream`]).
 //!
 //! A transport error ends the round with the error (the scheduler tries again later); a refused
 //! household or tablet is reported and does not stop the others.
 
 use crate::apply::{apply_page, now_ms};
+use crate::check;
 use crate::directory::{learn, Learnt};
 use crate::error::Result;
 use crate::outgoing::{outgoing, Outgoing};
 use crate::state::UpstreamState;
 use crate::tablets::pending;
+use shumari_proto::check::{differing, root_digest};
 use shumari_proto::limits::MAX_PUSH_DOCS;
 use shumari_proto::message::{
-    DocOutcome, HubDevicesRequest, HubDevicesResponse, HubDirectoryRequest, HubDirectoryResponse,
-    Message, PullRequest, PullResponse, PushRequest, PushResponse, DEFAULT_CHUNK_BYTES,
+    CheckResponse, CheckVerdict, DocOutcome, HubDevicesRequest, HubDevicesResponse,
+    HubDirectoryRequest, HubDirectoryResponse, Message, PullRequest, PullResponse, PushRequest,
+    PushResponse, DEFAULT_CHUNK_BYTES,
 };
 use shumari_proto::{Endpoint, Refusal, Transport};
 use shumari_registry::storage::Storage;
 use shumari_registry::Registry;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use uuid::Uuid;
 
 /// Bytes of changes one push carries before compression (a household larger than this goes alone).
@@ -67,6 +77,12 @@ pub struct Report {
     pub forms_refused: Vec<(String, String)>,
     /// Households that received changes from above.
     pub pulled: usize,
+    /// Households the registry above said left the hub's district.
+    pub removed: usize,
+    /// Whether the digest differed and `/v1/check` was run.
+    pub checked: bool,
+    /// Whether the hub's token upstream was swapped for a new one.
+    pub token_rotated: bool,
     /// Feed pages read.
     pub pages: usize,
     /// Request/response exchanges.
@@ -134,69 +150,29 @@ pub fn round<S: Storage>(
     }
 
     // 2. Push.
-    let acked = state.acked()?;
-    let waiting = rt.block_on(outgoing(storage, &acked))?;
-    for batch in batches(waiting) {
-        let heads: HashMap<Uuid, Vec<[u8; 32]>> =
-            batch.iter().map(|o| (o.doc.id, o.heads.clone())).collect();
-        let req = PushRequest {
-            docs: batch.into_iter().map(|o| o.doc).collect(),
-            submissions: Vec::new(),
-        };
-        let resp: PushResponse = call(t, Endpoint::Push, token, &req, &mut report)?;
-        let mut acks = Vec::new();
-        for (id, outcome) in resp.results {
-            match outcome {
-                DocOutcome::Accepted => {
-                    if let Some(h) = heads.get(&id) {
-                        acks.push((id, h.clone()));
-                    }
-                }
-                DocOutcome::Refused(r) => {
-                    tracing::warn!(household = %id, code = %r.code, "the registry above refused a household");
-                    report.refused.push((id, refusal_text(&r)));
-                }
-            }
-        }
-        report.pushed += acks.len();
-        state.set_acked(&acks)?;
-    }
+    push(rt, storage, state, t, token, &mut report)?;
 
     // 2b. The reports the tablets submitted here, in pushes of their own; each answer is recorded
     // as it arrives (`reports.rs`).
-    let answered = state.forwarded_reports()?;
-    let reports = rt.block_on(crate::reports::waiting(storage, &link.areas, &answered))?;
-    for part in reports.chunks(crate::reports::REPORTS_PER_PUSH) {
-        let req = PushRequest {
-            docs: Vec::new(),
-            submissions: part.to_vec(),
-        };
-        let resp: PushResponse = call(t, Endpoint::Push, token, &req, &mut report)?;
-        let answers: Vec<(Uuid, Option<String>)> = resp
-            .submissions
-            .into_iter()
-            .map(|o| (o.id, o.refused))
-            .collect();
-        for (id, refused) in &answers {
-            match refused {
-                None => report.reports_forwarded += 1,
-                Some(why) => {
-                    tracing::warn!(report = %id, "the registry above refused a report");
-                    report.reports_refused.push((*id, why.clone()));
-                }
-            }
-        }
-        state.set_forwarded_reports(&answers, now_ms())?;
-    }
+    forward_reports(rt, storage, state, t, token, &link.areas, &mut report)?;
 
-    // 3. Pull.
+    // 3. Pull, with the digest of what the hub holds and the form versions it lacks.
     let held_forms = rt.block_on(crate::forms::held(reg))?;
     let mut cursor = state.cursor()?;
-    loop {
+    // As the device engine does: the digest is computed for the first request and after the
+    // feed's last page, where a verdict can come back, not for every page of a long feed.
+    let mut judged = true;
+    let mut asked_again = false;
+    let differs = loop {
+        let mine = if judged {
+            rt.block_on(check::digests(storage, state))?
+        } else {
+            Vec::new()
+        };
         let req = PullRequest {
             cursor: cursor.clone(),
             max_bytes: u32::try_from(DEFAULT_CHUNK_BYTES).unwrap_or(u32::MAX),
-            digest: [0; 8],
+            digest: if judged { root_digest(&mine) } else { [0; 8] },
             assignments: false,
             signatures: true,
             // The key of the offline enrollment codes the hub redeems (it may be made after the
@@ -218,35 +194,137 @@ pub fn round<S: Storage>(
         }
         let applied = rt.block_on(apply_page(storage, &page.docs))?;
         report.pulled += applied.iter().filter(|a| a.changed).count();
-        // What the registry above holds after the page: its heads for each household, merged with
-        // what it was already known to hold when the hub has more.
-        let sent: HashMap<Uuid, &Vec<[u8; 32]>> =
-            page.docs.iter().map(|d| (d.id, &d.heads)).collect();
-        let known = state.acked()?;
-        let acks: Vec<(Uuid, Vec<[u8; 32]>)> = applied
-            .iter()
-            .filter_map(|a| {
-                let theirs = sent.get(&a.id)?;
-                let mine: HashSet<&[u8; 32]> = a.heads.iter().collect();
-                if theirs.iter().all(|h| mine.contains(h)) && theirs.len() == mine.len() {
-                    return Some((a.id, (*theirs).clone()));
-                }
-                let mut all: Vec<[u8; 32]> = known.get(&a.id).cloned().unwrap_or_default();
-                all.extend(theirs.iter().copied());
-                all.sort_unstable();
-                all.dedup();
-                Some((a.id, all))
-            })
-            .collect();
-        state.set_acked(&acks)?;
+        check::acknowledge(state, &page.docs, &applied)?;
+        report.removed += check::leave(state, &page.removed)?;
         cursor = page.cursor;
         state.set_cursor(&cursor)?;
-        if !page.more {
-            break;
+        if page.more {
+            judged = false;
+            continue;
+        }
+        let had_data = !page.docs.is_empty() || !page.removed.is_empty();
+        match page.check {
+            CheckVerdict::Differs(theirs) if judged => break Some(differing(&mine, &theirs)),
+            CheckVerdict::Consistent if judged => break None,
+            // A verdict comes with a page that delivered nothing, on a digest computed for it:
+            // after a page that brought data, or ended a long feed, ask once more.
+            _ if (had_data || !judged) && !asked_again => {
+                asked_again = true;
+                judged = true;
+            }
+            _ => break None,
+        }
+    };
+
+    // 4. Repair what the digest found: what the registry above lacks is pushed again.
+    if let Some(buckets) = differs {
+        report.checked = true;
+        let held = rt.block_on(check::held(storage, state))?;
+        let mut wanted = false;
+        for req in check::requests(held, &buckets) {
+            loop {
+                let resp: CheckResponse = call(t, Endpoint::Check, token, &req, &mut report)?;
+                let done = rt.block_on(check::apply_answer(
+                    storage,
+                    state,
+                    &resp.send,
+                    &resp.want,
+                    &resp.remove,
+                ))?;
+                report.pulled += done.pulled;
+                report.removed += done.removed;
+                wanted |= !done.wanted.is_empty();
+                if !resp.more || resp.send.is_empty() {
+                    break;
+                }
+            }
+        }
+        if wanted {
+            push(rt, storage, state, t, token, &mut report)?;
         }
     }
     state.set_last_sync(now_ms())?;
     Ok(report)
+}
+
+/// Pushes every household whose heads the registry above has not acknowledged, acknowledging each
+/// accepted one at once.
+fn push<S: Storage>(
+    rt: &tokio::runtime::Handle,
+    storage: &S,
+    state: &mut UpstreamState,
+    t: &mut dyn Transport,
+    token: &str,
+    report: &mut Report,
+) -> Result<()> {
+    let acked = state.acked()?;
+    let left = state.left_scope()?;
+    let mut waiting = rt.block_on(outgoing(storage, &acked))?;
+    waiting.retain(|o| !left.contains(&o.doc.id));
+    for batch in batches(waiting) {
+        let heads: HashMap<Uuid, Vec<[u8; 32]>> =
+            batch.iter().map(|o| (o.doc.id, o.heads.clone())).collect();
+        let req = PushRequest {
+            docs: batch.into_iter().map(|o| o.doc).collect(),
+            submissions: Vec::new(),
+        };
+        let resp: PushResponse = call(t, Endpoint::Push, token, &req, report)?;
+        let mut acks = Vec::new();
+        for (id, outcome) in resp.results {
+            match outcome {
+                DocOutcome::Accepted => {
+                    if let Some(h) = heads.get(&id) {
+                        acks.push((id, h.clone()));
+                    }
+                }
+                DocOutcome::Refused(r) => {
+                    tracing::warn!(household = %id, code = %r.code, "the registry above refused a household");
+                    report.refused.push((id, refusal_text(&r)));
+                }
+            }
+        }
+        report.pushed += acks.len();
+        state.set_acked(&acks)?;
+    }
+    Ok(())
+}
+
+/// Sends the reports the tablets submitted at the hub that the registry above has not answered,
+/// recording each answer as it arrives, so a cut round sends only the rest again.
+fn forward_reports<S: Storage>(
+    rt: &tokio::runtime::Handle,
+    storage: &S,
+    state: &mut UpstreamState,
+    t: &mut dyn Transport,
+    token: &str,
+    areas: &[String],
+    report: &mut Report,
+) -> Result<()> {
+    let answered = state.forwarded_reports()?;
+    let reports = rt.block_on(crate::reports::waiting(storage, areas, &answered))?;
+    for part in reports.chunks(crate::reports::REPORTS_PER_PUSH) {
+        let req = PushRequest {
+            docs: Vec::new(),
+            submissions: part.to_vec(),
+        };
+        let resp: PushResponse = call(t, Endpoint::Push, token, &req, report)?;
+        let answers: Vec<(Uuid, Option<String>)> = resp
+            .submissions
+            .into_iter()
+            .map(|o| (o.id, o.refused))
+            .collect();
+        for (id, refused) in &answers {
+            match refused {
+                None => report.reports_forwarded += 1,
+                Some(why) => {
+                    tracing::warn!(report = %id, "the registry above refused a report");
+                    report.reports_refused.push((*id, why.clone()));
+                }
+            }
+        }
+        state.set_forwarded_reports(&answers, now_ms())?;
+    }
+    Ok(())
 }
 
 /// Pushes of at most [`PUSH_BYTES`] of changes and [`MAX_PUSH_DOCS`] households each.

@@ -1,9 +1,10 @@
-//! What the hub remembers about the registry above it, in its own database (registry migration
-//! V24): its enrollment there (`hub_upstream`: URL, token, device id, user, areas, the feed's
-//! cursor), per household the heads the registry above is known to hold (`hub_upstream_acked`),
-//! and per tablet how many of its actors were registered there (`hub_registered`); and (migration
-//! V29) which of the reports its tablets submitted the registry above has answered
-//! (`hub_forwarded_reports`).
+//! What the hub remembers about the registry above it, in its own database (registry migrations
+//! V24, V29 and V30): its enrollment there (`hub_upstream`: URL, token and when it was received,
+//! device id, user, areas, the feed's cursor), per household the heads the registry above is known
+//! to hold (`hub_upstream_acked`), per tablet how many of its actors were registered there
+//! (`hub_registered`), which of the reports its tablets submitted the registry above has answered
+//! (`hub_forwarded_reports`, V29), and the households the registry above said left the hub's
+//! district (`hub_left_scope`, V30).
 //!
 //! The hub's registry writes households through its own connection; these tables are this
 //! crate's alone, written through a second connection to the same SQLite file. Nothing here needs
@@ -98,13 +99,96 @@ impl UpstreamState {
         let areas = serde_json::to_string(&link.areas)
             .map_err(|e| HubError::Corrupt(format!("hub areas: {e}")))?;
         self.conn.execute(
-            "INSERT INTO hub_upstream (id, url, token, device_id, user_id, areas, cursor)
-             VALUES (1, ?1, ?2, ?3, ?4, ?5, '')
+            "INSERT INTO hub_upstream (id, url, token, device_id, user_id, areas, cursor,
+                                       token_received_at)
+             VALUES (1, ?1, ?2, ?3, ?4, ?5, '', ?6)
              ON CONFLICT (id) DO UPDATE SET url = excluded.url, token = excluded.token,
                device_id = excluded.device_id, user_id = excluded.user_id,
-               areas = excluded.areas, cursor = ''",
-            params![link.url, link.token, link.device_id, link.user_id, areas],
+               areas = excluded.areas, cursor = '',
+               token_received_at = excluded.token_received_at",
+            params![
+                link.url,
+                link.token,
+                link.device_id,
+                link.user_id,
+                areas,
+                crate::apply::now_ms()
+            ],
         )?;
+        Ok(())
+    }
+
+    /// When the hub received its current token upstream (ms since the epoch, its own clock); `None`
+    /// for a hub enrolled before tokens rotated.
+    pub fn token_received_at(&self) -> Result<Option<i64>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT token_received_at FROM hub_upstream WHERE id = 1",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?
+            .flatten())
+    }
+
+    /// Keeps `token` as the hub's token upstream, received at `at`: one statement, so the hub holds
+    /// either the old token or the new one, never neither.
+    pub fn set_token(&self, token: &str, at: i64) -> Result<()> {
+        self.conn.execute(
+            "UPDATE hub_upstream SET token = ?1, token_received_at = ?2 WHERE id = 1",
+            params![token, at],
+        )?;
+        Ok(())
+    }
+
+    /// Records `at` as when the current token was received (a registry above that does not
+    /// rotate is asked again a rotation period later).
+    pub fn stamp_token(&self, at: i64) -> Result<()> {
+        self.conn.execute(
+            "UPDATE hub_upstream SET token_received_at = ?1 WHERE id = 1",
+            [at],
+        )?;
+        Ok(())
+    }
+
+    /// The households the registry above said left the hub's district.
+    pub fn left_scope(&self) -> Result<HashSet<Uuid>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT household_id FROM hub_left_scope")?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        let mut out = HashSet::new();
+        for row in rows {
+            if let Ok(id) = Uuid::parse_str(&row?) {
+                out.insert(id);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Records that `ids` left the hub's district (`left`), or came back into it (`!left`).
+    pub fn set_left_scope(&mut self, ids: &[Uuid], left: bool, at: i64) -> Result<()> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let tx = self.conn.transaction()?;
+        {
+            let mut add = tx.prepare_cached(
+                "INSERT INTO hub_left_scope (household_id, at) VALUES (?1, ?2)
+                 ON CONFLICT (household_id) DO NOTHING",
+            )?;
+            let mut drop =
+                tx.prepare_cached("DELETE FROM hub_left_scope WHERE household_id = ?1")?;
+            for id in ids {
+                if left {
+                    add.execute(params![id.to_string(), at])?;
+                } else {
+                    drop.execute([id.to_string()])?;
+                }
+            }
+        }
+        tx.commit()?;
         Ok(())
     }
 

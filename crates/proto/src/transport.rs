@@ -62,4 +62,11 @@ pub trait Transport {
         token: Option<&str>,
         body: Vec<u8>,
     ) -> Result<Vec<u8>, TransportError>;
+
+    /// The registry this transport reaches, as configured (its base URL), so a device keeps its
+    /// place in each registry's feed apart. `None` (the default, and what a wrapper that does not
+    /// say answers): the registry the device enrolled at.
+    fn registry(&self) -> Option<&str> {
+        None
+    }
 }

@@ -13,16 +13,32 @@ use std::sync::Arc;
 pub struct InMemoryTransport<S> {
     reg: Arc<Registry<S>>,
     rt: tokio::runtime::Handle,
+    name: Option<String>,
 }
 
 impl<S: Storage> InMemoryTransport<S> {
     /// A transport to `reg`, driving futures on `rt` (call from outside the runtime).
     pub fn new(reg: Arc<Registry<S>>, rt: tokio::runtime::Handle) -> Self {
-        InMemoryTransport { reg, rt }
+        InMemoryTransport {
+            reg,
+            rt,
+            name: None,
+        }
+    }
+
+    /// The same, saying it reaches the registry `name` ([`Transport::registry`]): a test's second
+    /// registry (a district hub) as a device tells it apart from the one it enrolled at.
+    pub fn named(mut self, name: &str) -> Self {
+        self.name = Some(name.to_string());
+        self
     }
 }
 
 impl<S: Storage> Transport for InMemoryTransport<S> {
+    fn registry(&self) -> Option<&str> {
+        self.name.as_deref()
+    }
+
     fn call(
         &mut self,
         endpoint: Endpoint,

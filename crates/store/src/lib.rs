@@ -37,6 +37,7 @@ mod assignments;
 pub mod attempts;
 mod backup;
 pub mod error;
+mod feed_cursors;
 mod forms;
 mod households;
 pub mod key;

@@ -178,3 +178,55 @@ fn a_store_from_a_newer_build_is_refused_untouched() {
 fn a_newer_user_version_is_refused_untouched_too() {
     refused_untouched(|conn| conn.pragma_update(None, "user_version", 99).unwrap());
 }
+
+#[test]
+fn the_single_feed_cursor_becomes_the_enrolled_registrys() {
+    // A store of schema 5, enrolled and synced: one cursor in `meta`, beside the registry's address.
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::create(dir.path(), PIN).unwrap();
+    drop(store);
+    {
+        let conn = keyed(dir.path());
+        conn.execute_batch(
+            "DROP TABLE feed_cursors;
+             DELETE FROM refinery_schema_history WHERE version >= 6;
+             INSERT INTO meta (key, value) VALUES
+               ('sync.registry_url', 'https://registry.example.pk'), ('sync.cursor', 'c-41');",
+        )
+        .unwrap();
+        conn.pragma_update(None, "user_version", 5).unwrap();
+    }
+
+    let store = Store::open(dir.path(), PIN).expect("the store opens at schema 6");
+    assert_eq!(
+        store
+            .feed_cursor("https://registry.example.pk")
+            .unwrap()
+            .as_deref(),
+        Some("c-41"),
+        "the enrolled registry keeps its place"
+    );
+    assert_eq!(store.feed_cursor("https://hub.example.pk").unwrap(), None);
+    assert_eq!(store.kv_get("sync.cursor").unwrap(), None);
+    // Each registry's cursor is its own.
+    store
+        .set_feed_cursor("https://hub.example.pk", "h-3")
+        .unwrap();
+    store
+        .set_feed_cursor("https://registry.example.pk", "c-42")
+        .unwrap();
+    assert_eq!(
+        store
+            .feed_cursor("https://hub.example.pk")
+            .unwrap()
+            .as_deref(),
+        Some("h-3")
+    );
+    assert_eq!(
+        store
+            .feed_cursor("https://registry.example.pk")
+            .unwrap()
+            .as_deref(),
+        Some("c-42")
+    );
+}

@@ -32,13 +32,14 @@
 //! # Ok(()) }
 //! ```
 
-use crate::engine::{Refused, KEY_CURSOR, KEY_DEVICE};
+use crate::engine::cursors;
+use crate::engine::{Refused, KEY_DEVICE};
 use crate::error::SyncError;
 use crate::identity::{ensure_key, push_doc};
 use serde::Serialize;
 use shumari_proto::bundle::{self, Contents, Direction, Header, Part, REGISTRY};
 use shumari_proto::limits::{MAX_PUSH_DOCS, MAX_REGISTER_ACTORS};
-use shumari_proto::message::{heads_from_wire, ActorsRequest, Cursor, PullRequest, PushRequest};
+use shumari_proto::message::{heads_from_wire, ActorsRequest, PullRequest, PushRequest};
 use shumari_store::Store;
 use uuid::Uuid;
 
@@ -172,10 +173,8 @@ pub fn export_for_registry(store: &mut Store, all: bool) -> Result<Exported, Syn
             submissions: part.iter().map(crate::engine::reports::wire).collect(),
         }));
     }
-    let cursor = store
-        .kv_get(KEY_CURSOR)?
-        .map(|t| Cursor::from_token(&t))
-        .unwrap_or_default();
+    // A bundle travels to the registry the device enrolled at: its feed's cursor.
+    let cursor = cursors::get(store, &cursors::enrolled(store)?)?;
     parts.push(Part::Position(PullRequest {
         cursor,
         max_bytes: 0,
@@ -237,10 +236,8 @@ pub fn import_from_registry(store: &mut Store, bytes: &[u8]) -> Result<Imported,
     // The registry starts a bundle where this device last said it was (or from the beginning), and
     // a device's cursor only moves forward, so the bundle's pages bring everything up to their last
     // cursor: the device continues from there, unless an online pull took it further meanwhile.
-    let mine = store
-        .kv_get(KEY_CURSOR)?
-        .map(|t| Cursor::from_token(&t))
-        .unwrap_or_default();
+    let enrolled = cursors::enrolled(store)?;
+    let mine = cursors::get(store, &enrolled)?;
     let mut last = None;
     for part in contents.parts {
         match part {
@@ -278,7 +275,7 @@ pub fn import_from_registry(store: &mut Store, bytes: &[u8]) -> Result<Imported,
         }
     }
     if let Some(c) = last.filter(|c| c.seq >= mine.seq || !mine.started) {
-        store.kv_set(KEY_CURSOR, &c.to_token())?;
+        cursors::set(store, &enrolled, &c)?;
     }
     Ok(report)
 }

@@ -10,6 +10,7 @@
 //! a surveyor keeps typing while a round waits on a 2G link or on an unreachable registry. Local steps
 //! handle at most [`LOCAL_STEP_DOCS`] documents, so a keystroke save waits for one short step at most.
 
+pub(crate) mod cursors;
 mod enrollment;
 mod register;
 pub(crate) mod reports;
@@ -21,7 +22,7 @@ use crate::check::{bucket_digests, bucket_of, differing, root_digest};
 pub use crate::error::SyncError;
 use crate::identity::to_store;
 use crate::proto::{
-    heads_from_wire, heads_to_wire, CheckRequest, CheckResponse, CheckVerdict, Cursor, DocChanges,
+    heads_from_wire, heads_to_wire, CheckRequest, CheckResponse, CheckVerdict, DocChanges,
     DocOutcome, Endpoint, Message, PullRequest, PullResponse, PushDoc, PushRequest, PushResponse,
     TokenRequest, TokenResponse, DEFAULT_CHUNK_BYTES,
 };
@@ -39,8 +40,6 @@ use uuid::Uuid;
 pub const KEY_TOKEN: &str = "sync.token";
 /// Store setting: the registry's address.
 pub const KEY_URL: &str = "sync.registry_url";
-/// Store setting: the pull cursor.
-pub const KEY_CURSOR: &str = "sync.cursor";
 /// Store setting: this device's id at the registry.
 pub const KEY_DEVICE: &str = "sync.device_id";
 /// Store setting: the areas granted (JSON array).
@@ -156,6 +155,9 @@ pub struct Report {
     pub reports_refused: u64,
     /// Whether the device and the registry agree on everything this device may hold.
     pub complete: bool,
+    /// `/v1/check` exchanges: the repairs the digest asked for (none in a round where the device
+    /// and the registry already agreed, or the feed alone brought them together).
+    pub checks: u64,
 }
 
 /// Progress while syncing.
@@ -488,12 +490,12 @@ impl<A: StoreAccess + ?Sized> Session<'_, A> {
         // first sync's cost growing with the square of its size. It is computed for the first
         // request and after the feed's last page, where a verdict can come back.
         let mut more_follows = false;
+        // The feed of the registry this round reaches (`cursors`): each keeps its own place.
+        let t: &dyn Transport = &*self.t;
+        let registry = self.store.with_store(|s| Ok(cursors::reached(s, t)?))?;
         loop {
             let (cursor, heads, held_forms) = self.store.with_store(|s| {
-                let cursor = s
-                    .kv_get(KEY_CURSOR)?
-                    .map(|t| Cursor::from_token(&t))
-                    .unwrap_or_default();
+                let cursor = cursors::get(s, &registry)?;
                 let heads = if more_follows {
                     Vec::new()
                 } else {
@@ -533,7 +535,7 @@ impl<A: StoreAccess + ?Sized> Session<'_, A> {
             // The cursor moves only once the whole page is applied: a round cut inside a page pulls
             // it again, which changes nothing already applied.
             let removed = resp.removed;
-            let next = resp.cursor.to_token();
+            let next = resp.cursor;
             // The page that ends the feed carries the user's assignments, complete: they replace
             // what the device held (a withdrawn one is gone); absent, the device keeps its list.
             let assignments = resp.assignments;
@@ -541,7 +543,7 @@ impl<A: StoreAccess + ?Sized> Session<'_, A> {
             let forms = resp.forms;
             let gone = self.store.with_store(|s| {
                 let gone = s.remove_local(&removed)?;
-                s.kv_set(KEY_CURSOR, &next)?;
+                cursors::set(s, &registry, &next)?;
                 if let Some(list) = &assignments {
                     s.replace_assignments(list)?;
                 }
@@ -610,6 +612,7 @@ impl<A: StoreAccess + ?Sized> Session<'_, A> {
         let mut pending = false;
         for (buckets, docs) in groups {
             loop {
+                self.report.checks += 1;
                 let resp: CheckResponse = self.call(
                     Endpoint::Check,
                     &CheckRequest {

@@ -153,6 +153,10 @@ impl HttpTransport {
 }
 
 impl Transport for HttpTransport {
+    fn registry(&self) -> Option<&str> {
+        Some(&self.base)
+    }
+
     fn call(
         &mut self,
         endpoint: Endpoint,

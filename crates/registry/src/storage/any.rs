@@ -98,6 +98,10 @@ impl Storage for AnyStorage {
         delegate!(self.add_user(user, now))
     }
 
+    async fn update_user(&self, user: &User) -> Result<bool> {
+        delegate!(self.update_user(user))
+    }
+
     async fn user(&self, id: &str) -> Result<Option<User>> {
         delegate!(self.user(id))
     }
@@ -274,6 +278,11 @@ impl Storage for AnyStorage {
     #[cfg(any(test, feature = "test-support"))]
     async fn counts(&self) -> Result<(u64, u64)> {
         delegate!(self.counts())
+    }
+
+    #[cfg(any(test, feature = "test-support"))]
+    async fn lose_households(&self, ids: &[Uuid]) -> Result<()> {
+        delegate!(self.lose_households(ids))
     }
 
     async fn schema_version(&self) -> Result<i64> {

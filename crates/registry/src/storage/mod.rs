@@ -215,6 +215,8 @@ pub trait Storage:
 {
     /// Adds a user; returns nothing (the id is the caller's).
     fn add_user(&self, user: &User, now: i64) -> impl Future<Output = Result<()>> + Send;
+    /// Rewrites a user's name and areas (the id and role stay); `false` when there is no such user.
+    fn update_user(&self, user: &User) -> impl Future<Output = Result<bool>> + Send;
     /// A user by id.
     fn user(&self, id: &str) -> impl Future<Output = Result<Option<User>>> + Send;
     /// Stores an enrollment code's hash.
@@ -400,6 +402,11 @@ pub trait Storage:
     /// (the `test-support` feature).
     #[cfg(any(test, feature = "test-support"))]
     fn counts(&self) -> impl Future<Output = Result<(u64, u64)>> + Send;
+    /// Deletes every row of these households (the household, its log entries and audit rows, its
+    /// indexes), as a registry restored from an older backup lacks them: for tests of the repair
+    /// that follows (the `test-support` feature).
+    #[cfg(any(test, feature = "test-support"))]
+    fn lose_households(&self, ids: &[Uuid]) -> impl Future<Output = Result<()>> + Send;
 
     // Operation: what `/readyz`, `/metrics` and a clean shutdown ask of the backend.
 

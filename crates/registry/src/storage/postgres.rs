@@ -249,6 +249,29 @@ impl Storage for PgStorage {
         Ok(())
     }
 
+    async fn update_user(&self, user: &User) -> Result<bool> {
+        let mut c = self.conn().await;
+        let tx = c.transaction().await?;
+        let n = tx
+            .execute(
+                "UPDATE users SET name = $2 WHERE id = $1",
+                &[&user.id, &user.name],
+            )
+            .await?;
+        if n == 0 {
+            return Ok(false);
+        }
+        tx.execute("DELETE FROM user_areas WHERE user_id = $1", &[&user.id])
+            .await?;
+        tx.execute(
+            "INSERT INTO user_areas (user_id, area) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING",
+            &[&user.id, &user.areas],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
     async fn user(&self, id: &str) -> Result<Option<User>> {
         let c = self.conn().await;
         user_with(&*c, id).await
@@ -799,6 +822,29 @@ impl Storage for PgStorage {
             )
             .await?;
         Ok((r.get::<_, i64>(0) as u64, r.get::<_, i64>(1) as u64))
+    }
+
+    #[cfg(any(test, feature = "test-support"))]
+    async fn lose_households(&self, ids: &[Uuid]) -> Result<()> {
+        let mut c = self.conn().await;
+        let tx = c.transaction().await?;
+        for id in ids {
+            let id = id.to_string();
+            for sql in [
+                "DELETE FROM households WHERE id = $1",
+                "DELETE FROM member_ids WHERE household_id = $1",
+                "DELETE FROM citizen_rows WHERE household_id = $1",
+                "DELETE FROM pmt_scores WHERE household_id = $1",
+                "DELETE FROM quality_facts WHERE household_id = $1",
+                "DELETE FROM quality_flags WHERE household_id = $1",
+                "DELETE FROM log WHERE household_id = $1",
+                "DELETE FROM audit WHERE household_id = $1",
+            ] {
+                tx.execute(sql, &[&id]).await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(())
     }
 
     async fn schema_version(&self) -> Result<i64> {

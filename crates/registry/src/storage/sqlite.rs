@@ -335,6 +335,30 @@ impl Storage for SqliteStorage {
         .await
     }
 
+    async fn update_user(&self, user: &User) -> Result<bool> {
+        let u = user.clone();
+        self.run(move |c| {
+            let tx = c.transaction()?;
+            let n = tx.execute(
+                "UPDATE users SET name = ?2 WHERE id = ?1",
+                params![u.id, u.name],
+            )?;
+            if n == 0 {
+                return Ok(false);
+            }
+            tx.execute("DELETE FROM user_areas WHERE user_id = ?1", [&u.id])?;
+            for a in &u.areas {
+                tx.execute(
+                    "INSERT OR IGNORE INTO user_areas (user_id, area) VALUES (?1, ?2)",
+                    params![u.id, a],
+                )?;
+            }
+            tx.commit()?;
+            Ok(true)
+        })
+        .await
+    }
+
     async fn user(&self, id: &str) -> Result<Option<User>> {
         let id = id.to_string();
         self.run(move |c| user_with(c, &id)).await
@@ -820,6 +844,31 @@ impl Storage for SqliteStorage {
             let l: i64 = c.query_row("SELECT count(*) FROM log", [], |r| r.get(0))?;
             let a: i64 = c.query_row("SELECT count(*) FROM audit", [], |r| r.get(0))?;
             Ok((l as u64, a as u64))
+        })
+        .await
+    }
+
+    #[cfg(any(test, feature = "test-support"))]
+    async fn lose_households(&self, ids: &[Uuid]) -> Result<()> {
+        let ids: Vec<String> = ids.iter().map(Uuid::to_string).collect();
+        self.run(move |c| {
+            let tx = c.transaction()?;
+            for id in &ids {
+                for sql in [
+                    "DELETE FROM households WHERE id = ?1",
+                    "DELETE FROM member_ids WHERE household_id = ?1",
+                    "DELETE FROM citizen_rows WHERE household_id = ?1",
+                    "DELETE FROM pmt_scores WHERE household_id = ?1",
+                    "DELETE FROM quality_facts WHERE household_id = ?1",
+                    "DELETE FROM quality_flags WHERE household_id = ?1",
+                    "DELETE FROM log WHERE household_id = ?1",
+                    "DELETE FROM audit WHERE household_id = ?1",
+                ] {
+                    tx.execute(sql, [id])?;
+                }
+            }
+            tx.commit()?;
+            Ok(())
         })
         .await
     }

@@ -1,0 +1,15 @@
+-- A district hub's consistency check and token rotation upstream (crates/hub). Empty on a
+-- registry that is no hub.
+
+-- When the hub received its token upstream (ms since the epoch, its own clock): the round swaps it
+-- for a new one once it is old enough (crates/hub/src/rotation.rs). NULL: enrolled before
+-- rotation, rotated at the next round.
+ALTER TABLE hub_upstream ADD COLUMN token_received_at BIGINT;
+
+-- Households the registry above said left the hub's district (a pull's or check's `removed`): the
+-- hub no longer counts them in its digest nor pushes them, as a device forgets them. A household
+-- that comes back (sent whole again) leaves this list.
+CREATE TABLE hub_left_scope (
+    household_id TEXT PRIMARY KEY,
+    at           BIGINT NOT NULL
+);
