@@ -13,7 +13,7 @@ use shumari_proto::message::{
     ActorsRequest, ActorsResponse, ChangeEncoding, CheckRequest, CheckResponse, CheckVerdict,
     Cursor, DocChanges, DocOutcome, EnrollResponse, FormSubmission, KeyOutcome, Message,
     PublishedForm, PullRequest, PullResponse, PushDoc, PushRequest, PushResponse, Refusal,
-    RefusalCode, Role, SubmissionOutcome, BUCKETS, PROTOCOL_VERSION,
+    RefusalCode, ReportReview, Role, SubmissionOutcome, BUCKETS, PROTOCOL_VERSION,
 };
 use shumari_proto::signing::{DeviceKey, SignedChange};
 use uuid::Uuid;
@@ -175,6 +175,13 @@ fn samples() -> Vec<(u8, Vec<u8>)> {
                 file_name: "meal_centre_daily.toml".into(),
                 source: b"[settings]\nform_id = \"meal_centre_daily\"\n".to_vec(),
             }]),
+            reviews: Some(vec![ReportReview {
+                id: Uuid::from_bytes([3; 16]),
+                decision: "returned".into(),
+                note: "count again".into(),
+                by: "Sana".into(),
+                at: 7,
+            }]),
         }),
         // Forms without assignments: the assignments' trailing list is still told apart.
         payload(&PullResponse {
@@ -186,6 +193,7 @@ fn samples() -> Vec<(u8, Vec<u8>)> {
             assignments: None,
             bundle_key: None,
             forms: Some(Vec::new()),
+            reviews: None,
         }),
         payload(&CheckResponse {
             send: vec![doc(5), doc(6)],

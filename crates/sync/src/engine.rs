@@ -538,6 +538,7 @@ impl<A: StoreAccess + ?Sized> Session<'_, A> {
             let assignments = resp.assignments;
             let bundle_key = resp.bundle_key;
             let forms = resp.forms;
+            let reviews = resp.reviews;
             let gone = self.store.with_store(|s| {
                 let gone = s.remove_local(&removed)?;
                 s.kv_set(KEY_CURSOR, &next)?;
@@ -554,6 +555,10 @@ impl<A: StoreAccess + ?Sized> Session<'_, A> {
                         &reports::stored_forms(list),
                         chrono::Utc::now().timestamp_millis(),
                     )?;
+                }
+                // Reviewers' decisions on the reports this device sent.
+                if let Some(list) = &reviews {
+                    s.apply_reviews(&reports::decisions(list))?;
                 }
                 Ok(gone)
             })?;

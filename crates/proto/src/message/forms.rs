@@ -27,6 +27,11 @@ pub struct PublishedForm {
     pub source: Vec<u8>,
 }
 
+/// The answers' key under which a report correcting a returned one names it (the returned
+/// report's id). A question's name never starts with `@` (XLSForm names start with a letter or
+/// `_`), so the key is never an answer; the registry takes it out before checking the answers.
+pub const REPLACES_KEY: &str = "@replaces";
+
 /// One report filled on a device.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FormSubmission {
@@ -42,6 +47,21 @@ pub struct FormSubmission {
     pub answers: String,
     /// When it was filled (ms since epoch).
     pub filled_at: u64,
+}
+
+/// A reviewer's decision on a report the device sent, as the pull carries it to that device.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportReview {
+    /// The report.
+    pub id: Uuid,
+    /// `approved`, `returned` or `rejected`.
+    pub decision: String,
+    /// The reviewer's note ("" for an approval without one).
+    pub note: String,
+    /// The reviewer's name.
+    pub by: String,
+    /// When (ms since epoch).
+    pub at: u64,
 }
 
 /// What the registry did with one report.
@@ -132,6 +152,32 @@ pub(super) fn read_outcomes(r: &mut Reader<'_>) -> Result<Vec<SubmissionOutcome>
             _ => return Err(DecodeError::Invalid("submission outcome tag")),
         };
         out.push(SubmissionOutcome { id, refused });
+    }
+    Ok(out)
+}
+
+pub(super) fn write_reviews(w: &mut Writer, reviews: &[ReportReview]) {
+    w.varint(reviews.len() as u64);
+    for v in reviews {
+        w.uuid(&v.id);
+        w.str(&v.decision);
+        w.str(&v.note);
+        w.str(&v.by);
+        w.varint(v.at);
+    }
+}
+
+pub(super) fn read_reviews(r: &mut Reader<'_>) -> Result<Vec<ReportReview>, DecodeError> {
+    let n = r.count(20)?;
+    let mut out = Vec::with_capacity(n);
+    for _ in 0..n {
+        out.push(ReportReview {
+            id: r.uuid()?,
+            decision: r.str()?,
+            note: r.str()?,
+            by: r.str()?,
+            at: r.varint()?,
+        });
     }
     Ok(out)
 }

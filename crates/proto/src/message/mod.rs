@@ -24,7 +24,7 @@ mod role;
 mod token;
 
 pub use enroll::{ActorsRequest, ActorsResponse, EnrollRequest, EnrollResponse, KeyOutcome};
-pub use forms::{FormSubmission, PublishedForm, SubmissionOutcome};
+pub use forms::{FormSubmission, PublishedForm, ReportReview, SubmissionOutcome, REPLACES_KEY};
 pub use hub::{
     DirectoryDevice, DirectoryUser, HubDevice, HubDevicesRequest, HubDevicesResponse,
     HubDirectoryRequest, HubDirectoryResponse,
@@ -270,6 +270,7 @@ mod tests {
             assignments: None,
             bundle_key: None,
             forms: None,
+            reviews: None,
         };
         assert_eq!(PullResponse::decode(&pull.encode()).unwrap(), pull);
         // The page that ends the feed carries the assignments, areas and households alike.
@@ -331,6 +332,23 @@ mod tests {
             with_forms
         );
         assert!(with_forms.encode().len() > keyed.encode().len());
+        // Reviewers' decisions on the device's reports trail the assignments; none is no bytes.
+        let reviewed = PullResponse {
+            reviews: Some(vec![ReportReview {
+                id,
+                decision: "returned".into(),
+                note: "میلز کی گنتی دوبارہ کریں".into(),
+                by: "Sana".into(),
+                at: 1_780_000_000_000,
+            }]),
+            ..with_forms.clone()
+        };
+        assert_eq!(PullResponse::decode(&reviewed.encode()).unwrap(), reviewed);
+        let none = PullResponse {
+            reviews: Some(vec![]),
+            ..with_forms.clone()
+        };
+        assert_eq!(none.encode(), with_forms.encode());
         let c = pull.cursor;
         assert_eq!(Cursor::from_token(&c.to_token()), c);
         assert_eq!(Cursor::from_token("zz"), Cursor::default());

@@ -186,6 +186,11 @@ pub struct PullResponse {
     /// Every version of every form published to the device's areas, on the page that ends the
     /// feed when the device asked (`None`: not sent; the device keeps what it has).
     pub forms: Option<Vec<super::PublishedForm>>,
+    /// Reviewers' decisions on reports this device sent that it was not sent before, on the page
+    /// that ends the feed (`forms.rs`). A trailing list behind the assignments: written only when
+    /// the page carries the assignments too (the registry sends decisions only to a device that
+    /// asked for both), and only when there is one; absent, the device has nothing new.
+    pub reviews: Option<Vec<super::ReportReview>>,
 }
 
 impl Message for PullResponse {
@@ -227,6 +232,9 @@ impl Message for PullResponse {
         }
         if let Some(list) = &self.assignments {
             super::assignments::write(w, list);
+            if let Some(reviews) = self.reviews.as_ref().filter(|v| !v.is_empty()) {
+                super::forms::write_reviews(w, reviews);
+            }
         }
     }
     fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
@@ -272,6 +280,11 @@ impl Message for PullResponse {
         } else {
             None
         };
+        let reviews = if r.remaining() > 0 {
+            Some(super::forms::read_reviews(r)?)
+        } else {
+            None
+        };
         Ok(PullResponse {
             docs,
             removed,
@@ -281,6 +294,7 @@ impl Message for PullResponse {
             assignments,
             bundle_key,
             forms,
+            reviews,
         })
     }
 }

@@ -99,6 +99,7 @@ mod programme_runs;
 mod programmes;
 mod queue;
 mod references;
+pub mod report_review;
 mod review;
 mod scoring;
 mod signatures;

@@ -1,11 +1,16 @@
 //! The engine's part for questionnaires besides the household one: the forms of the device's areas
 //! kept from the page that ends the feed, and the reports submitted here sent with a push of their
-//! own (no households in it), their outcomes recorded on the device.
+//! own (no households in it), their outcomes recorded on the device; reviewers' decisions on those
+//! reports, from the same page, recorded too. A correction of a returned report names it in its
+//! answers under the registry's reserved key ([`REPLACES_KEY`]), which no question has.
 
 use super::{Session, SyncError};
 use crate::access::StoreAccess;
-use crate::proto::{Endpoint, FormSubmission, PublishedForm, PushRequest, PushResponse};
-use shumari_store::{Report, StoredForm};
+use crate::proto::{
+    Endpoint, FormSubmission, PublishedForm, PushRequest, PushResponse, ReportReview, REPLACES_KEY,
+};
+use serde_json::Value;
+use shumari_store::{Report, ReportDecision, StoredForm};
 
 /// Reports per push request (the registry takes up to 1000).
 const REPORTS_PER_PUSH: usize = 200;
@@ -23,13 +28,37 @@ pub(crate) fn stored_forms(list: &[PublishedForm]) -> Vec<StoredForm> {
         .collect()
 }
 
+/// Reviewers' decisions as the store keeps them.
+pub(crate) fn decisions(list: &[ReportReview]) -> Vec<ReportDecision> {
+    list.iter()
+        .map(|v| ReportDecision {
+            id: v.id,
+            decision: v.decision.clone(),
+            note: v.note.clone(),
+            by: v.by.clone(),
+            at: i64::try_from(v.at).unwrap_or(i64::MAX),
+        })
+        .collect()
+}
+
+/// A report's answers as sent: a correction names the report it replaces.
+fn answers(r: &Report) -> String {
+    match (r.replaces, serde_json::from_str::<Value>(&r.answers)) {
+        (Some(old), Ok(Value::Object(mut m))) => {
+            m.insert(REPLACES_KEY.into(), Value::String(old.to_string()));
+            Value::Object(m).to_string()
+        }
+        _ => r.answers.clone(),
+    }
+}
+
 fn wire(r: &Report) -> FormSubmission {
     FormSubmission {
         id: r.id,
         form_id: r.form_id.clone(),
         version: r.version.clone(),
         area: r.area.clone(),
-        answers: r.answers.clone(),
+        answers: answers(r),
         filled_at: u64::try_from(r.filled_at.unwrap_or(r.updated_at)).unwrap_or(0),
     }
 }
