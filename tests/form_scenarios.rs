@@ -2,7 +2,9 @@
 //! service point's daily report to an area; a broken form is refused with its located errors; a
 //! second version is kept beside the first; reports from the area's tablets are stored once, checked
 //! against the version they were filled with, and counted per site per day with the missing ones;
-//! another province's monitor sees none of it.
+//! another province's monitor sees none of it. A supervisor returns a report with a note, the tablet
+//! that sent it sees the note, corrects it and sends it again as a report that replaces it, which is
+//! approved: the form's figures and its export count one report.
 
 use serde_json::json;
 use shumari_registry::service::NewSubmission;
@@ -457,4 +459,255 @@ on_both!(
     a_tablet_fills_and_sends_on_sqlite,
     a_tablet_fills_and_sends_on_postgres,
     a_tablet_fills_and_sends
+);
+
+/// Review of a report: submitted from the tablet, returned with a note (a surveyor may not decide,
+/// a supervisor of another district does not find it, a return needs a note), seen on the tablet
+/// once, corrected and sent again as a report that replaces it, approved; the form's figures and its
+/// export count the correction alone, and the chain keeps both reports with their decisions.
+fn a_report_is_returned_corrected_and_approved<S: Storage + ConsoleStorage>(
+    r: &mut TestRegistry<S>,
+) {
+    use shumari_domain::review::Decision;
+
+    block(
+        r,
+        r.reg.publish_form(
+            None,
+            "meal_centre_daily.toml",
+            MEAL_CENTRE.as_bytes(),
+            &[AREA.into()],
+        ),
+    )
+    .expect("publish");
+    let mut d = r.device(&[AREA]);
+    d.sync();
+    let first = d
+        .store
+        .start_report("meal_centre_daily", "1", AREA, 1_780_000_000_000)
+        .expect("start");
+    d.store
+        .save_report(
+            first.id,
+            &json!({"site": "Langar Mall Road", "date": "2026-11-30", "site_kind": "meal_centre",
+                    "meals_served": 9000})
+            .to_string(),
+            1_780_000_000_001,
+        )
+        .expect("save");
+    d.store
+        .submit_report(first.id, 1_780_000_000_002)
+        .expect("submit");
+    assert_eq!(d.sync().reports_sent, 1);
+    let id = first.id.to_string();
+
+    // Who may decide, and where.
+    let supervisor_id = r.user("supervisor", &[AREA]);
+    let supervisor = block(r, r.reg.acting_user(&supervisor_id)).expect("supervisor");
+    let surveyor_id = r.user("surveyor", &[AREA]);
+    let surveyor = block(r, r.reg.acting_user(&surveyor_id)).expect("surveyor");
+    let e = block(
+        r,
+        r.reg.review_report(&surveyor, &id, Decision::Approved, ""),
+    )
+    .expect_err("a surveyor does not review");
+    assert!(matches!(e, RegistryError::Forbidden(_)), "{e:?}");
+    let other = other_area();
+    let elsewhere_id = r.user("supervisor", &[other.as_str()]);
+    let elsewhere = block(r, r.reg.acting_user(&elsewhere_id)).expect("elsewhere");
+    let e = block(
+        r,
+        r.reg
+            .review_report(&elsewhere, &id, Decision::Returned, "no"),
+    )
+    .expect_err("another district's supervisor");
+    assert!(matches!(e, RegistryError::NotFound(_)), "{e:?}");
+    let e = block(
+        r,
+        r.reg
+            .review_report(&supervisor, &id, Decision::Returned, "  "),
+    )
+    .expect_err("a return says why");
+    assert!(matches!(e, RegistryError::BadRequest(_)), "{e:?}");
+
+    // Returned with a note: the tablet sees it on its next sync, and only once.
+    let chain = block(
+        r,
+        r.reg.review_report(
+            &supervisor,
+            &id,
+            Decision::Returned,
+            "9000 meals in a day? Count again",
+        ),
+    )
+    .expect("return");
+    assert_eq!(chain.chain.len(), 1);
+    assert_eq!(chain.chain[0].report.status, "returned");
+    let e = block(
+        r,
+        r.reg
+            .review_report(&supervisor, &id, Decision::Approved, ""),
+    )
+    .expect_err("a returned report is not approved");
+    assert!(matches!(e, RegistryError::Transition(_)), "{e:?}");
+    let device_id = block(r, async {
+        Ok(r.reg
+            .storage
+            .submission(&id)
+            .await?
+            .expect("stored")
+            .device_id)
+    })
+    .expect("device");
+    assert_eq!(
+        block(r, async {
+            Ok(r.reg.storage.decisions_unsent(&device_id, 10).await?)
+        })
+        .expect("unsent")
+        .len(),
+        1
+    );
+    d.sync();
+    let back = d.store.report(first.id).expect("read").expect("kept");
+    assert_eq!(back.state, "returned");
+    assert_eq!(
+        back.review_note.as_deref(),
+        Some("9000 meals in a day? Count again")
+    );
+    assert!(
+        !back.editable(),
+        "a returned report is corrected as a new one"
+    );
+    assert!(
+        block(r, async {
+            Ok(r.reg.storage.decisions_unsent(&device_id, 10).await?)
+        })
+        .expect("unsent")
+        .is_empty(),
+        "a decision is sent once"
+    );
+
+    // Corrected and sent again, naming the report it replaces.
+    let fix = d
+        .store
+        .correct_report(first.id, 1_780_000_000_010)
+        .expect("correct");
+    assert_eq!(fix.replaces, Some(first.id));
+    assert_eq!(
+        d.store
+            .correct_report(first.id, 1_780_000_000_011)
+            .expect("again")
+            .id,
+        fix.id,
+        "one correction per returned report"
+    );
+    d.store
+        .save_report(
+            fix.id,
+            &json!({"site": "Langar Mall Road", "date": "2026-11-30", "site_kind": "meal_centre",
+                    "meals_served": 900})
+            .to_string(),
+            1_780_000_000_012,
+        )
+        .expect("save");
+    d.store
+        .submit_report(fix.id, 1_780_000_000_013)
+        .expect("submit");
+    let sent = d.sync();
+    assert_eq!((sent.reports_sent, sent.reports_refused), (1, 0));
+    let old = block(r, async { Ok(r.reg.storage.submission(&id).await?) })
+        .expect("read")
+        .expect("kept");
+    assert_eq!(old.status, "replaced");
+
+    // A second correction of the same returned report is refused by name.
+    let mut twice = report("Langar Mall Road", "2026-11-30", 901, "1");
+    twice
+        .answers
+        .as_object_mut()
+        .expect("object")
+        .insert("@replaces".into(), json!(id));
+    let surveyor_of_device = block(r, async {
+        let row = r.reg.storage.submission(&id).await?.expect("stored");
+        r.reg.acting_user(&row.user_id).await
+    })
+    .expect("the device's user");
+    let got = block(
+        r,
+        r.reg
+            .ingest_submissions(&surveyor_of_device, &device_id, &[twice]),
+    )
+    .expect("ingest");
+    assert_eq!(got.stored, 0);
+    assert!(
+        got.refused[0].reason.contains("replaced"),
+        "{:?}",
+        got.refused
+    );
+
+    // Approved; the tablet sees it.
+    let chain = block(
+        r,
+        r.reg
+            .review_report(&supervisor, &fix.id.to_string(), Decision::Approved, ""),
+    )
+    .expect("approve");
+    let statuses: Vec<&str> = chain
+        .chain
+        .iter()
+        .map(|x| x.report.status.as_str())
+        .collect();
+    assert_eq!(statuses, ["replaced", "approved"]);
+    assert_eq!(chain.chain[1].report.replaces.as_deref(), Some(id.as_str()));
+    let returned = &chain.chain[0].decisions;
+    assert_eq!(returned.len(), 1);
+    assert_eq!(
+        (returned[0].decision.as_str(), returned[0].by.as_str()),
+        ("returned", supervisor_id.as_str())
+    );
+    assert_eq!(returned[0].note, "9000 meals in a day? Count again");
+    d.sync();
+    assert_eq!(
+        d.store.report(fix.id).expect("read").expect("kept").state,
+        "approved"
+    );
+    assert_eq!(
+        d.store.report(first.id).expect("read").expect("kept").state,
+        "returned"
+    );
+
+    // The figures and the export count the correction alone.
+    let monitor_id = r.user("province", &["PK1"]);
+    let monitor = block(r, r.reg.acting_user(&monitor_id)).expect("monitor");
+    let page = block(
+        r,
+        r.reg
+            .form_report(&monitor, "meal_centre_daily", "2026-11-30", "2026-11-30"),
+    )
+    .expect("page");
+    assert_eq!(page.total, 1);
+    let district = r.user("district", &[AREA]);
+    let user = block(r, r.reg.acting_user(&district)).expect("district");
+    let out = tempfile::tempdir().expect("dir");
+    let req = shumari_exports::ExportRequest {
+        what: shumari_exports::What::Submissions,
+        format: shumari_exports::Format::Csv,
+        area: None,
+        since: None,
+        form: Some("meal_centre_daily".into()),
+    };
+    let manifest =
+        r.rt.block_on(shumari_exports::export(&r.reg, &user, &req, out.path()))
+            .expect("export");
+    assert_eq!(manifest.rows, 1);
+    let csv = std::fs::read_to_string(out.path().join("submissions.csv")).expect("csv");
+    assert!(csv.contains(&fix.id.to_string()), "{csv}");
+    assert!(!csv.contains(&id), "{csv}");
+    assert!(!csv.contains("9000"), "{csv}");
+}
+
+on_both!(
+    a_report_is_returned_corrected_and_approved_on_sqlite,
+    a_report_is_returned_corrected_and_approved_on_postgres,
+    a_report_is_returned_corrected_and_approved
 );

@@ -202,6 +202,36 @@ impl<S: Storage> Registry<S> {
         self.chain_of(id).await
     }
 
+    /// A form's reports about days from `from_day` to `until_day` within `user`'s areas, those
+    /// replaced included, at most `limit` per area of theirs, in (day, id) order: the review
+    /// queue of a form's page.
+    pub async fn form_reports(
+        &self,
+        user: &User,
+        form_id: &str,
+        from_day: &str,
+        until_day: &str,
+        limit: usize,
+    ) -> Result<Vec<Submission>> {
+        let mut out = Vec::new();
+        for area in crate::scope::outermost(&user.areas) {
+            out.extend(
+                self.submissions_in(
+                    Some(user),
+                    form_id,
+                    &area,
+                    from_day,
+                    until_day,
+                    (String::new(), String::new()),
+                    limit,
+                )
+                .await?,
+            );
+        }
+        out.sort_by(|a, b| (&a.day, &a.id).cmp(&(&b.day, &b.id)));
+        Ok(out)
+    }
+
     async fn chain_of(&self, id: &str) -> Result<ReportChain> {
         let not_found = || RegistryError::NotFound(format!("no report `{id}`"));
         let row = self.storage.submission(id).await?.ok_or_else(not_found)?;
