@@ -8,6 +8,16 @@
 //! sent, so an earlier registry, which sends none, never receives the push's trailing list (which
 //! its decoder would refuse whole, as a bad request). A device of an earlier build never asks, so
 //! it never receives the pull's flag bit its decoder does not know.
+//!
+//! Review: reviewers' decisions on the reports a device sent ([`ReportReview`]) trail the
+//! assignments on the page that ends its feed (`PullResponse::reviews`); a correction names the
+//! report it replaces inside its answers ([`REPLACES_KEY`]), so the push is unchanged. An earlier
+//! registry sends no decisions (so it never returns a report to correct), and would refuse a
+//! correction by name, `@replaces` being no question of the form. A device of the build that brought
+//! forms but not review refuses a page carrying decisions as a whole (its decoder finds bytes after
+//! the assignments), so only devices of this build should send reports to a registry that reviews
+//! them: decisions are written only for a device that sent reports and asked for forms and
+//! assignments.
 
 use crate::codec::{DecodeError, Reader, Writer};
 use uuid::Uuid;
