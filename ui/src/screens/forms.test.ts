@@ -170,6 +170,7 @@ it('Forms shows a returned report with the note and corrects it as a new report'
   });
   render(Forms);
   const shown = await screen.findByTestId('report-returned');
+  expect(screen.getByTestId('form-returned-meal_centre_daily').textContent).toBe('1 returned to correct');
   expect(shown.textContent).toBe('returned: Count the meals again');
   const rows = screen.getAllByTestId('report-row');
   expect(rows[0].dataset.state).toBe('returned');
