@@ -41,6 +41,7 @@ const COMMANDS: &[&str] = &[
     "open_report",
     "report_answer",
     "submit_report",
+    "correct_report",
 ];
 
 fn main() {

@@ -44,6 +44,7 @@ fn frame_for(ep: Endpoint) -> Option<Vec<u8>> {
             bundle_key: false,
             forms: false,
             held_forms: Vec::new(),
+            reviews_after: None,
         }
         .encode(),
         Endpoint::Check => CheckRequest {

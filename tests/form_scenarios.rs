@@ -3,7 +3,9 @@
 //! second version is kept beside the first; reports from the area's tablets are stored once, checked
 //! against the version they were filled with, and counted per site per day with the missing ones;
 //! another province's monitor sees none of it; a tablet's pull receives only the versions it does
-//! not hold yet.
+//! not hold yet. A supervisor returns a report with a note, the tablet that sent it sees the note,
+//! corrects it and sends it again as a report that replaces it, which is approved: the form's
+//! figures and its export count one report.
 
 use serde_json::json;
 use shumari_registry::service::NewSubmission;
@@ -602,4 +604,306 @@ on_both!(
     forms_travel_only_when_new_on_sqlite,
     forms_travel_only_when_new_on_postgres,
     forms_travel_only_when_new
+);
+
+/// A tablet's link that loses the first page carrying reviewers' decisions after the registry
+/// sent it.
+struct LoseReviews {
+    inner: Box<dyn shumari_sync::Transport>,
+    lost: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl shumari_sync::Transport for LoseReviews {
+    fn call(
+        &mut self,
+        endpoint: shumari_sync::Endpoint,
+        token: Option<&str>,
+        body: Vec<u8>,
+    ) -> Result<Vec<u8>, shumari_sync::TransportError> {
+        use shumari_sync::proto::{Message as _, PullResponse};
+        let pull = endpoint == shumari_sync::Endpoint::Pull;
+        let out = self.inner.call(endpoint, token, body)?;
+        let carries = pull
+            && PullResponse::decode(&out).is_ok_and(|p| p.reviews.is_some_and(|v| !v.is_empty()));
+        if carries && !self.lost.swap(true, std::sync::atomic::Ordering::SeqCst) {
+            return Err(shumari_sync::TransportError::Unreachable(
+                "the test lost the page".into(),
+            ));
+        }
+        Ok(out)
+    }
+
+    fn registry(&self) -> Option<&str> {
+        self.inner.registry()
+    }
+}
+
+/// Review of a report: submitted from the tablet, returned with a note (a surveyor may not decide,
+/// a supervisor of another district does not find it, a return needs a note), seen on the tablet
+/// once, corrected and sent again as a report that replaces it, approved; the form's figures and its
+/// export count the correction alone, and the chain keeps both reports with their decisions.
+fn a_report_is_returned_corrected_and_approved<S: Storage + ConsoleStorage>(
+    r: &mut TestRegistry<S>,
+) {
+    use shumari_domain::review::Decision;
+
+    block(
+        r,
+        r.reg.publish_form(
+            None,
+            "meal_centre_daily.toml",
+            MEAL_CENTRE.as_bytes(),
+            &[AREA.into()],
+        ),
+    )
+    .expect("publish");
+    let mut d = r.device(&[AREA]);
+    d.sync();
+    let first = d
+        .store
+        .start_report("meal_centre_daily", "1", AREA, 1_780_000_000_000)
+        .expect("start");
+    d.store
+        .save_report(
+            first.id,
+            &json!({"site": "Langar Mall Road", "date": "2026-11-30", "site_kind": "meal_centre",
+                    "meals_served": 9000})
+            .to_string(),
+            1_780_000_000_001,
+        )
+        .expect("save");
+    d.store
+        .submit_report(first.id, 1_780_000_000_002)
+        .expect("submit");
+    assert_eq!(d.sync().reports_sent, 1);
+    let id = first.id.to_string();
+
+    // Who may decide, and where.
+    let supervisor_id = r.user("supervisor", &[AREA]);
+    let supervisor = block(r, r.reg.acting_user(&supervisor_id)).expect("supervisor");
+    let surveyor_id = r.user("surveyor", &[AREA]);
+    let surveyor = block(r, r.reg.acting_user(&surveyor_id)).expect("surveyor");
+    let e = block(
+        r,
+        r.reg.review_report(&surveyor, &id, Decision::Approved, ""),
+    )
+    .expect_err("a surveyor does not review");
+    assert!(matches!(e, RegistryError::Forbidden(_)), "{e:?}");
+    let other = other_area();
+    let elsewhere_id = r.user("supervisor", &[other.as_str()]);
+    let elsewhere = block(r, r.reg.acting_user(&elsewhere_id)).expect("elsewhere");
+    let e = block(
+        r,
+        r.reg
+            .review_report(&elsewhere, &id, Decision::Returned, "no"),
+    )
+    .expect_err("another district's supervisor");
+    assert!(matches!(e, RegistryError::NotFound(_)), "{e:?}");
+    let e = block(
+        r,
+        r.reg
+            .review_report(&supervisor, &id, Decision::Returned, "  "),
+    )
+    .expect_err("a return says why");
+    assert!(matches!(e, RegistryError::BadRequest(_)), "{e:?}");
+
+    // Returned with a note: the tablet sees it on its next sync, and only once.
+    let chain = block(
+        r,
+        r.reg.review_report(
+            &supervisor,
+            &id,
+            Decision::Returned,
+            "9000 meals in a day? Count again",
+        ),
+    )
+    .expect("return");
+    assert_eq!(chain.chain.len(), 1);
+    assert_eq!(chain.chain[0].report.status, "returned");
+    let e = block(
+        r,
+        r.reg
+            .review_report(&supervisor, &id, Decision::Approved, ""),
+    )
+    .expect_err("a returned report is not approved");
+    assert!(matches!(e, RegistryError::Transition(_)), "{e:?}");
+    let device_id = block(r, async {
+        Ok(r.reg
+            .storage
+            .submission(&id)
+            .await?
+            .expect("stored")
+            .device_id)
+    })
+    .expect("device");
+    let pending = block(r, async {
+        Ok(r.reg.storage.decisions_after(&device_id, 0, 10).await?)
+    })
+    .expect("decisions");
+    assert_eq!(pending.len(), 1);
+    // The page carrying the decision is lost on the way (the registry built and sent it, the
+    // tablet never read it): the tablet's pull, tried again, still brings it.
+    let lost = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let inner = std::mem::replace(&mut d.transport, r.transport());
+    d.transport = Box::new(LoseReviews {
+        inner,
+        lost: lost.clone(),
+    });
+    d.sync();
+    assert!(
+        lost.load(std::sync::atomic::Ordering::SeqCst),
+        "a page with the decision was lost"
+    );
+    let back = d.store.report(first.id).expect("read").expect("kept");
+    assert_eq!(back.state, "returned");
+    assert_eq!(
+        back.review_note.as_deref(),
+        Some("9000 meals in a day? Count again")
+    );
+    assert!(
+        !back.editable(),
+        "a returned report is corrected as a new one"
+    );
+    // The tablet now names that decision as the last it holds: the next pull brings none.
+    let registry = d
+        .store
+        .kv_get("sync.registry_url")
+        .expect("kv")
+        .unwrap_or_default();
+    assert_eq!(
+        d.store
+            .reviews_after(registry.trim_end_matches('/'))
+            .expect("position"),
+        u64::try_from(pending[0].seq).expect("seq")
+    );
+    let quiet = d.sync();
+    assert_eq!(quiet.reports_sent, 0);
+    assert_eq!(
+        d.store.report(first.id).expect("read").expect("kept").state,
+        "returned"
+    );
+
+    // Corrected and sent again, naming the report it replaces.
+    let fix = d
+        .store
+        .correct_report(first.id, 1_780_000_000_010)
+        .expect("correct");
+    assert_eq!(fix.replaces, Some(first.id));
+    assert_eq!(
+        d.store
+            .correct_report(first.id, 1_780_000_000_011)
+            .expect("again")
+            .id,
+        fix.id,
+        "one correction per returned report"
+    );
+    d.store
+        .save_report(
+            fix.id,
+            &json!({"site": "Langar Mall Road", "date": "2026-11-30", "site_kind": "meal_centre",
+                    "meals_served": 900})
+            .to_string(),
+            1_780_000_000_012,
+        )
+        .expect("save");
+    d.store
+        .submit_report(fix.id, 1_780_000_000_013)
+        .expect("submit");
+    let sent = d.sync();
+    assert_eq!((sent.reports_sent, sent.reports_refused), (1, 0));
+    let old = block(r, async { Ok(r.reg.storage.submission(&id).await?) })
+        .expect("read")
+        .expect("kept");
+    assert_eq!(old.status, "replaced");
+
+    // A second correction of the same returned report is refused by name.
+    let mut twice = report("Langar Mall Road", "2026-11-30", 901, "1");
+    twice
+        .answers
+        .as_object_mut()
+        .expect("object")
+        .insert("@replaces".into(), json!(id));
+    let surveyor_of_device = block(r, async {
+        let row = r.reg.storage.submission(&id).await?.expect("stored");
+        r.reg.acting_user(&row.user_id).await
+    })
+    .expect("the device's user");
+    let got = block(
+        r,
+        r.reg
+            .ingest_submissions(&surveyor_of_device, &device_id, &[twice]),
+    )
+    .expect("ingest");
+    assert_eq!(got.stored, 0);
+    assert!(
+        got.refused[0].reason.contains("replaced"),
+        "{:?}",
+        got.refused
+    );
+
+    // Approved; the tablet sees it.
+    let chain = block(
+        r,
+        r.reg
+            .review_report(&supervisor, &fix.id.to_string(), Decision::Approved, ""),
+    )
+    .expect("approve");
+    let statuses: Vec<&str> = chain
+        .chain
+        .iter()
+        .map(|x| x.report.status.as_str())
+        .collect();
+    assert_eq!(statuses, ["replaced", "approved"]);
+    assert_eq!(chain.chain[1].report.replaces.as_deref(), Some(id.as_str()));
+    let returned = &chain.chain[0].decisions;
+    assert_eq!(returned.len(), 1);
+    assert_eq!(
+        (returned[0].decision.as_str(), returned[0].by.as_str()),
+        ("returned", supervisor_id.as_str())
+    );
+    assert_eq!(returned[0].note, "9000 meals in a day? Count again");
+    d.sync();
+    assert_eq!(
+        d.store.report(fix.id).expect("read").expect("kept").state,
+        "approved"
+    );
+    assert_eq!(
+        d.store.report(first.id).expect("read").expect("kept").state,
+        "returned"
+    );
+
+    // The figures and the export count the correction alone.
+    let monitor_id = r.user("province", &["PK1"]);
+    let monitor = block(r, r.reg.acting_user(&monitor_id)).expect("monitor");
+    let page = block(
+        r,
+        r.reg
+            .form_report(&monitor, "meal_centre_daily", "2026-11-30", "2026-11-30"),
+    )
+    .expect("page");
+    assert_eq!(page.total, 1);
+    let district = r.user("district", &[AREA]);
+    let user = block(r, r.reg.acting_user(&district)).expect("district");
+    let out = tempfile::tempdir().expect("dir");
+    let req = shumari_exports::ExportRequest {
+        what: shumari_exports::What::Submissions,
+        format: shumari_exports::Format::Csv,
+        area: None,
+        since: None,
+        form: Some("meal_centre_daily".into()),
+    };
+    let manifest =
+        r.rt.block_on(shumari_exports::export(&r.reg, &user, &req, out.path()))
+            .expect("export");
+    assert_eq!(manifest.rows, 1);
+    let csv = std::fs::read_to_string(out.path().join("submissions.csv")).expect("csv");
+    assert!(csv.contains(&fix.id.to_string()), "{csv}");
+    assert!(!csv.contains(&id), "{csv}");
+    assert!(!csv.contains("9000"), "{csv}");
+}
+
+on_both!(
+    a_report_is_returned_corrected_and_approved_on_sqlite,
+    a_report_is_returned_corrected_and_approved_on_postgres,
+    a_report_is_returned_corrected_and_approved
 );

@@ -47,6 +47,7 @@ fn main() {
             reports::open_report,
             reports::report_answer,
             reports::submit_report,
+            reports::correct_report,
             households::export_unsent,
             interview::get_form,
             interview::open_interview,

@@ -592,6 +592,7 @@ pub fn console_users_old_tablet_is_refused<S: Storage>(reg: &TestRegistry<S>) {
         bundle_key: false,
         forms: false,
         held_forms: Vec::new(),
+        reviews_after: None,
     };
     let refused = t
         .call(Endpoint::Pull, Some(token), pull.encode())

@@ -12,6 +12,11 @@
 //! Answers are kept as the engine reads them (a multiple choice as ODK's space-separated names, a
 //! GPS point as its text), which is what the registry checks; the UI gets a multiple choice back as
 //! a list. Repeats are not asked in reports yet.
+//!
+//! A reviewer's decision comes back with sync: a report reads `approved`, `returned` (with the
+//! reviewer's note) or `rejected`. A returned report is corrected as a new report started from
+//! its answers that names it ([`App::correct_report`]); the registry then counts the correction in
+//! its place.
 
 use crate::answers::{to_engine, Answers};
 use crate::error::{AppError, Result};
@@ -41,8 +46,10 @@ pub struct DeviceForm {
     pub drafts: u32,
     /// Reports waiting for a sync.
     pub queued: u32,
-    /// Reports the registry stored.
+    /// Reports the registry stored (approved ones included).
     pub sent: u32,
+    /// Reports a reviewer returned that are not corrected yet.
+    pub returned: u32,
 }
 
 /// A report as listed.
@@ -57,10 +64,19 @@ pub struct ReportView {
     pub version: String,
     /// The area it reports from.
     pub area: String,
-    /// `draft`, `queued`, `sent` or `refused`.
+    /// `draft`, `queued`, `sent` or `refused`, or a reviewer's `approved`, `returned`,
+    /// `rejected`.
     pub state: String,
     /// Why the registry refused it.
     pub refusal: Option<String>,
+    /// The reviewer's note (`approved`, `returned`, `rejected`).
+    pub review_note: Option<String>,
+    /// The reviewer's name.
+    pub reviewed_by: Option<String>,
+    /// The returned report this one corrects.
+    pub replaces: Option<String>,
+    /// The report correcting this returned one.
+    pub replaced_by: Option<String>,
     /// The site it reports on, as answered ("" until answered).
     pub site: String,
     /// The day it reports on, as answered ("" until answered).
@@ -103,6 +119,10 @@ fn view(r: &Report) -> ReportView {
         area: r.area.clone(),
         state: r.state.clone(),
         refusal: r.refusal.clone(),
+        review_note: r.review_note.clone(),
+        reviewed_by: r.reviewed_by.clone(),
+        replaces: r.replaces.map(|u| u.to_string()),
+        replaced_by: r.replaced_by.map(|u| u.to_string()),
         site: text("site"),
         day: text("date"),
         updated_at: r.updated_at,
@@ -166,6 +186,7 @@ impl App {
                         drafts: 0,
                         queued: 0,
                         sent: 0,
+                        returned: 0,
                     }),
                 }
             }
@@ -174,8 +195,10 @@ impl App {
                 for r in reports.iter().filter(|r| r.form_id == d.form_id) {
                     match r.state.as_str() {
                         "queued" => d.queued += 1,
-                        "sent" => d.sent += 1,
-                        _ => d.drafts += 1,
+                        "sent" | "approved" => d.sent += 1,
+                        "returned" if r.replaced_by.is_none() => d.returned += 1,
+                        "draft" | "refused" => d.drafts += 1,
+                        _ => {}
                     }
                 }
             }
@@ -309,5 +332,14 @@ impl App {
         }
         let now = self.now_ms();
         self.with_store(|s| Ok(view(&s.submit_report(r.id, now)?)))
+    }
+
+    /// Starts the correction of a returned report (a new report with its answers, naming it) and
+    /// opens it; a report already being corrected opens its correction.
+    pub fn correct_report(&self, id: &str) -> Result<ReportOpened> {
+        let id = Uuid::parse_str(id).map_err(|_| AppError::NotFound(format!("report {id}")))?;
+        let now = self.now_ms();
+        let new = self.with_store(|s| Ok(s.correct_report(id, now)?.id))?;
+        self.open_report(&new.to_string())
     }
 }

@@ -2,7 +2,9 @@
 //! PostgreSQL: an administrator publishes a service point's daily report by upload (a broken form is
 //! refused with its located errors, a forged upload with 403); a tablet's reports are counted per
 //! site per day on the form's page with the missing ones; a monitor of another province sees
-//! neither the form nor its page.
+//! neither the form nor its page. A supervisor returns a report with a note from its page (a forged
+//! decision is refused with 403, a supervisor of another district finds no report, a monitor may
+//! not decide), and the page keeps the decision with who made it.
 
 mod common;
 
@@ -151,4 +153,155 @@ fn forms_page<S: Storage + ConsoleStorage>(reg: &mut TestRegistry<S>) {
         list.body
     );
     assert_eq!(o.get("/console/forms/meal_centre_daily").status, 404);
+}
+
+on_both!(
+    a_supervisor_reviews_a_report,
+    pg_a_supervisor_reviews_a_report,
+    review_page
+);
+
+/// The `data-testid="{id}"` element's text up to the next tag.
+fn after_testid<'a>(body: &'a str, id: &str) -> Option<&'a str> {
+    let at = body.find(&format!("data-testid=\"{id}\""))?;
+    let rest = &body[at..];
+    let s = rest.find('>')? + 1;
+    Some(&rest[s..s + rest[s..].find('<')?])
+}
+
+fn review_page<S: Storage + ConsoleStorage>(reg: &mut TestRegistry<S>) {
+    let clock = TestClock::new();
+    let base = serve(reg, &clock, false);
+    let surveyor = reg.user("surveyor", &[AREA]);
+    let first = report("Langar Mall Road", "2026-11-30");
+    let id = first.id.to_string();
+    reg.rt
+        .block_on(async {
+            reg.reg
+                .publish_form(
+                    None,
+                    "meal_centre_daily.toml",
+                    MEAL_CENTRE.as_bytes(),
+                    &[AREA.into()],
+                )
+                .await?;
+            let u = reg.reg.acting_user(&surveyor).await?;
+            reg.reg
+                .ingest_submissions(&u, "device-1", std::slice::from_ref(&first))
+                .await
+        })
+        .expect("a report");
+
+    // The form's page lists the report with its status; its page offers the decision.
+    let sup = console_user_with_password(reg, "Imran Qureshi", Role::Supervisor, &[AREA]);
+    let mut b = Browser::new(&base);
+    assert_eq!(b.sign_in(&sup, CONSOLE_PASSWORD).status, 303);
+    let list = b.get("/console/forms/meal_centre_daily?from=2026-11-30&until=2026-11-30");
+    assert_eq!(list.status, 200, "{}", list.body);
+    assert!(
+        list.body.contains(&format!(
+            "data-testid=\"listed-report\" data-report=\"{id}\" data-status=\"submitted\""
+        )),
+        "{}",
+        list.body
+    );
+    let path = format!("/console/forms/meal_centre_daily/reports/{id}");
+    let page = b.get(&path);
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("data-testid=\"report-review-form\""));
+    assert!(page.body.contains("data-testid=\"report-approve\""));
+    let csrf = csrf_of(&page.body);
+    let review = format!("{path}/review");
+
+    // A forged decision is refused; a return without a note is sent back with why.
+    let forged = b.post(
+        &review,
+        &[("csrf", "forged"), ("decision", "returned"), ("note", "x")],
+    );
+    assert_eq!(forged.status, 403, "{}", forged.body);
+    let bare = b.post(
+        &review,
+        &[("csrf", &csrf), ("decision", "returned"), ("note", "")],
+    );
+    assert_eq!(bare.status, 400, "{}", bare.body);
+    assert!(
+        after_testid(&bare.body, "report-review-error").is_some_and(|e| e.contains("note")),
+        "{}",
+        bare.body
+    );
+
+    // A supervisor of another district finds no report, on its page or by posting.
+    let other = other_area();
+    let far = console_user_with_password(reg, "Bilal Supervisor", Role::Supervisor, &[&other]);
+    let mut f = Browser::new(&base);
+    assert_eq!(f.sign_in(&far, CONSOLE_PASSWORD).status, 303);
+    let theirs = f.get("/console/forms");
+    let far_csrf = csrf_of(&theirs.body);
+    assert_eq!(f.get(&path).status, 404);
+    let refused = f.post(
+        &review,
+        &[
+            ("csrf", &far_csrf),
+            ("decision", "rejected"),
+            ("note", "not mine"),
+        ],
+    );
+    assert_eq!(refused.status, 404, "{}", refused.body);
+
+    // A provincial monitor reads the report but may not decide.
+    let monitor = console_user_with_password(reg, "Nadia Monitor", Role::Province, &["PK1"]);
+    let mut m = Browser::new(&base);
+    assert_eq!(m.sign_in(&monitor, CONSOLE_PASSWORD).status, 303);
+    let seen = m.get(&path);
+    assert_eq!(seen.status, 200, "{}", seen.body);
+    assert!(!seen.body.contains("data-testid=\"report-review-form\""));
+    let m_csrf = csrf_of(&seen.body);
+    let denied = m.post(
+        &review,
+        &[("csrf", &m_csrf), ("decision", "approved"), ("note", "")],
+    );
+    assert_eq!(denied.status, 403, "{}", denied.body);
+
+    // Returned with a note: the page keeps the decision with who made it; none is offered now.
+    let done = b.post(
+        &review,
+        &[
+            ("csrf", &csrf),
+            ("decision", "returned"),
+            ("note", "Count the meals again"),
+        ],
+    );
+    assert_eq!(done.status, 303, "{}", done.body);
+    let page = b.get(done.location.as_deref().expect("to the report"));
+    assert!(
+        page.body.contains("data-testid=\"report-decided\""),
+        "{}",
+        page.body
+    );
+    assert!(page
+        .body
+        .contains(&format!("data-report=\"{id}\" data-status=\"returned\"")));
+    assert_eq!(
+        after_testid(&page.body, "decision-note"),
+        Some("Count the meals again")
+    );
+    assert!(page.body.contains("Imran Qureshi"));
+    assert!(page.body.contains("data-testid=\"report-no-decision\""));
+
+    // Both attempts that reached the report are on the access trail, the refused one as such.
+    let trail = reg
+        .rt
+        .block_on(reg.reg.access_audit(0, 10_000))
+        .expect("trail");
+    let outcomes: Vec<String> = trail
+        .iter()
+        .filter(|e| e.action == "form.report_review" && e.subject.as_deref() == Some(&id))
+        .map(|e| e.detail.clone().unwrap_or_default())
+        .collect();
+    assert_eq!(outcomes.len(), 2, "{outcomes:?}");
+    assert!(outcomes[0].contains("outcome=out_of_scope"), "{outcomes:?}");
+    assert!(
+        outcomes[1].contains("decision=returned outcome=decided"),
+        "{outcomes:?}"
+    );
 }

@@ -126,6 +126,11 @@
 //!   told "stored". Reports reach the centre under the hub's user and device, not the tablet's.
 //!   Finding the reports to forward reads every report the hub holds (by form and area) each
 //!   round; an index by arrival would read only the new ones.
+//! - **Review of reports through a hub**: reviewers' decisions do not travel between registries.
+//!   A report reviewed at the hub's registry reaches the hub's tablets, and a correction goes up
+//!   naming the report it replaces, which the centre refuses unless it returned that report too
+//!   (recorded at the hub as a refused report); a report returned at the centre is not told to
+//!   the hub's tablets (the hub's pull asks for no assignments, so no decisions come down).
 //! - Short ids granted by the centre to the hub's tablets (today the hub grants them from its own
 //!   pool; a clash with a centre device is refused at registration and its households' new
 //!   references would be refused).

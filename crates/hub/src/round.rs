@@ -181,6 +181,8 @@ pub fn round<S: Storage>(
             // The forms of the hub's district, only the versions it lacks (`forms.rs`).
             forms: true,
             held_forms: held_forms.clone(),
+            // Reviewers' decisions go to the tablet that sent a report, not to a hub.
+            reviews_after: None,
         };
         let page: PullResponse = call(t, Endpoint::Pull, token, &req, &mut report)?;
         report.pages += 1;

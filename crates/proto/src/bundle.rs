@@ -589,6 +589,7 @@ mod tests {
                     bundle_key: false,
                     forms: false,
                     held_forms: Vec::new(),
+                    reviews_after: None,
                 }),
                 Part::Heads(vec![(Uuid::nil(), vec![[5; 32]])]),
             ],

@@ -13,7 +13,7 @@ use shumari_proto::message::{
     ActorsRequest, ActorsResponse, ChangeEncoding, CheckRequest, CheckResponse, CheckVerdict,
     Cursor, DocChanges, DocOutcome, EnrollResponse, FormSubmission, HeldForm, KeyOutcome, Message,
     PublishedForm, PullRequest, PullResponse, PushDoc, PushRequest, PushResponse, Refusal,
-    RefusalCode, Role, SubmissionOutcome, BUCKETS, PROTOCOL_VERSION,
+    RefusalCode, ReportReview, Role, SubmissionOutcome, BUCKETS, PROTOCOL_VERSION,
 };
 use shumari_proto::signing::{DeviceKey, SignedChange};
 use uuid::Uuid;
@@ -137,6 +137,7 @@ fn samples() -> Vec<(u8, Vec<u8>)> {
                 form_id: "meal_centre_daily".into(),
                 version: "1".into(),
             }],
+            reviews_after: Some(12),
         }),
         payload(&CheckRequest {
             buckets: vec![1, 7],
@@ -179,6 +180,14 @@ fn samples() -> Vec<(u8, Vec<u8>)> {
                 file_name: "meal_centre_daily.toml".into(),
                 source: b"[settings]\nform_id = \"meal_centre_daily\"\n".to_vec(),
             }]),
+            reviews: Some(vec![ReportReview {
+                id: Uuid::from_bytes([3; 16]),
+                decision: "returned".into(),
+                note: "count again".into(),
+                by: "Sana".into(),
+                at: 7,
+                seq: 3,
+            }]),
         }),
         // Forms without assignments: the assignments' trailing list is still told apart.
         payload(&PullResponse {
@@ -190,6 +199,7 @@ fn samples() -> Vec<(u8, Vec<u8>)> {
             assignments: None,
             bundle_key: None,
             forms: Some(Vec::new()),
+            reviews: None,
         }),
         payload(&CheckResponse {
             send: vec![doc(5), doc(6)],

@@ -23,8 +23,11 @@
 //! the status rows, of every age up to ten days) and one household with an open conflict per union
 //! council as `households` rows, two weeks of interviews (a million households over six months of
 //! enumeration: 14/180 of them, five surveyors per tehsil, with durations) as quality facts, and
-//! two programmes' eligible and enrolled counts per union council. The rest of the million
-//! households would lie outside every index range these reads walk.
+//! two shipped programmes' eligible and enrolled counts per union council. Programme reach counts
+//! only the programmes in force, so both programme files are loaded too, and the counts are kept
+//! under their ids; the bench stops if the reach read does not count every enrolment under the
+//! province. The rest of the million households would lie outside every index range these reads
+//! walk.
 
 #[path = "../../../tests/harness/pg.rs"]
 mod pg;
@@ -57,6 +60,23 @@ const BUCKETS: std::ops::RangeInclusive<i64> = 10..=70;
 const RUNS: usize = 11;
 /// The province read (Punjab).
 const PROVINCE: &str = "PK6";
+/// The programmes loaded, whose reach is read (shipped files).
+const PROGRAMMES: [&str; 2] = [
+    shumari_programmes::shipped::KAFALAT,
+    shumari_programmes::shipped::TALEEMI_WAZAIF,
+];
+
+/// The ids of [`PROGRAMMES`].
+fn programme_ids() -> Vec<String> {
+    PROGRAMMES
+        .iter()
+        .map(|src| {
+            shumari_programmes::Programme::from_toml_str(src)
+                .expect("a shipped programme")
+                .id
+        })
+        .collect()
+}
 
 /// A `households` row: id, area, status, conflicts, last change (ms).
 type HouseholdRow = (String, String, String, i64, i64);
@@ -97,6 +117,7 @@ fn rows(now: i64) -> Rows {
         facts: Vec::new(),
         reach: Vec::new(),
     };
+    let programmes = programme_ids();
     let n_buckets = BUCKETS.count() as i64;
     let mut id = 0u64;
     let mut next_id = || {
@@ -144,9 +165,9 @@ fn rows(now: i64) -> Rows {
                 600 + (k * 37) % 3600,
             ));
         }
-        for p in ["kafalat", "taleemi"] {
+        for p in &programmes {
             r.reach
-                .push((p.to_string(), uc.clone(), per_uc / 3, per_uc / 4));
+                .push((p.clone(), uc.clone(), per_uc / 3, per_uc / 4));
         }
     }
     r
@@ -320,6 +341,15 @@ async fn measure<S: Storage>(reg: &Registry<S>, now: i64) -> [(Duration, u64); R
         .await
         .expect("user");
     let user = reg.acting_user(&id).await.expect("the user");
+    // Reach counts the programmes in force: load them, as a programme officer does.
+    let officer = reg
+        .add_user("Bench Officer", Role::Programme, &[PROVINCE.to_string()])
+        .await
+        .expect("officer");
+    let officer = reg.acting_user(&officer).await.expect("the officer");
+    for src in PROGRAMMES {
+        reg.load_programme(&officer, src).await.expect("programme");
+    }
     let (mut cov, mut map, mut hist) = (Vec::new(), Vec::new(), Vec::new());
     let (mut reach, mut field, mut days) = (Vec::new(), Vec::new(), Vec::new());
     let (mut households, mut districts, mut scored) = (0, 0, 0);
@@ -415,6 +445,20 @@ fn main() {
         .iter()
         .filter(|r| r.0.starts_with(PROVINCE))
         .count();
+    // The reach row counts every enrolment inserted under the province, in every programme.
+    let enrolled: i64 = data
+        .reach
+        .iter()
+        .filter(|r| r.1.starts_with(PROVINCE))
+        .map(|r| r.3)
+        .sum();
+    for (name, m) in &columns {
+        let read = m[3].1;
+        assert!(
+            read > 0 && read == enrolled as u64,
+            "{name}: programme reach read {read} enrolments, the province holds {enrolled}"
+        );
+    }
     let n = households();
     println!(
         "\nDashboard reads of {PROVINCE} in a registry of {n} households \

@@ -29,10 +29,12 @@ impl Store {
         Ok(())
     }
 
-    /// Forgets every registry's cursor: the next pull from each starts the feed over (which
-    /// changes nothing the device holds).
+    /// Forgets every registry's cursor and the last reviewer's decision held from it: the next
+    /// pull from each starts the feed and the decisions over (which changes nothing the device
+    /// holds).
     pub fn forget_feed_cursors(&self) -> Result<()> {
         self.conn.execute("DELETE FROM feed_cursors", [])?;
+        self.conn.execute("DELETE FROM review_positions", [])?;
         Ok(())
     }
 }

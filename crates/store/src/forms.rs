@@ -9,6 +9,11 @@
 //!   `refused` (the registry said why; editable and submitted again). The sync engine takes the
 //!   queued ones ([`Store::queued_reports`]) and records the registry's answer
 //!   ([`Store::mark_reports`]).
+//! - **Review** (migration V7): a sent report follows the reviewer's decision the pull brings
+//!   ([`Store::apply_reviews`]): `approved`, `returned` or `rejected`, with the note, who and when.
+//!   A returned report is corrected as a new draft with its answers that names it
+//!   ([`Store::correct_report`], once per returned report); the sync sends the correction naming
+//!   the report it replaces.
 //!
 //! What a form means (its questions and checks) is the forms crate's, applied by the app; the store
 //! keeps sources and answers.
@@ -45,7 +50,7 @@ pub struct Report {
     pub area: String,
     /// The answers: a JSON object by question name, as text.
     pub answers: String,
-    /// `draft`, `queued`, `sent` or `refused`.
+    /// `draft`, `queued`, `sent`, `refused`, or a reviewer's `approved`, `returned`, `rejected`.
     pub state: String,
     /// Why the registry refused it (`refused` only).
     pub refusal: Option<String>,
@@ -55,6 +60,33 @@ pub struct Report {
     pub updated_at: i64,
     /// Submitted here (ms since epoch).
     pub filled_at: Option<i64>,
+    /// The reviewer's note (`approved`, `returned` or `rejected` only).
+    pub review_note: Option<String>,
+    /// The reviewer's name.
+    pub reviewed_by: Option<String>,
+    /// When the reviewer decided (ms since epoch).
+    pub reviewed_at: Option<i64>,
+    /// The returned report this one corrects.
+    pub replaces: Option<Uuid>,
+    /// The report correcting this returned one.
+    pub replaced_by: Option<Uuid>,
+}
+
+/// A reviewer's decision on a report this device sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportDecision {
+    /// The report.
+    pub id: Uuid,
+    /// `approved`, `returned` or `rejected`.
+    pub decision: String,
+    /// The note.
+    pub note: String,
+    /// The reviewer's name.
+    pub by: String,
+    /// When (ms since epoch).
+    pub at: i64,
+    /// The decision's number at the registry that made it.
+    pub seq: u64,
 }
 
 impl Report {
@@ -65,7 +97,15 @@ impl Report {
 }
 
 const REPORT_COLUMNS: &str = "SELECT id, form_id, version, area, answers, state, refusal,
-        created_at, updated_at, filled_at FROM form_reports";
+        created_at, updated_at, filled_at, review_note, reviewed_by, reviewed_at, replaces,
+        replaced_by FROM form_reports";
+
+/// The states a reviewer's decision can move a report from (the registry stored it).
+const DECIDED_FROM: &str = "('sent', 'approved', 'returned', 'rejected')";
+
+fn uuid_of(s: Option<String>) -> Option<Uuid> {
+    s.and_then(|s| Uuid::parse_str(&s).ok())
+}
 
 fn report(r: &rusqlite::Row<'_>) -> rusqlite::Result<(String, Report)> {
     let id: String = r.get(0)?;
@@ -82,6 +122,11 @@ fn report(r: &rusqlite::Row<'_>) -> rusqlite::Result<(String, Report)> {
             created_at: r.get(7)?,
             updated_at: r.get(8)?,
             filled_at: r.get(9)?,
+            review_note: r.get(10)?,
+            reviewed_by: r.get(11)?,
+            reviewed_at: r.get(12)?,
+            replaces: uuid_of(r.get(13)?),
+            replaced_by: uuid_of(r.get(14)?),
         },
     ))
 }
@@ -284,5 +329,95 @@ impl Store {
         }
         tx.commit()?;
         Ok(())
+    }
+
+    /// Records reviewers' decisions on reports this device sent, from the registry keyed
+    /// `registry`: each report the registry stored takes the decision's state with its note; a
+    /// report not held, or not sent yet, is left alone. In the same transaction the number of the
+    /// last decision held from that registry moves up to the highest of these
+    /// ([`Store::reviews_after`]), so a decision is never counted as held before it is.
+    /// Returns how many reports changed.
+    pub fn apply_reviews(&mut self, registry: &str, reviews: &[ReportDecision]) -> Result<u64> {
+        let tx = self.conn.transaction()?;
+        let mut changed = 0;
+        if let Some(upto) = reviews.iter().map(|d| d.seq).max() {
+            tx.prepare_cached(
+                "INSERT INTO review_positions (registry, upto) VALUES (?1, ?2)
+                 ON CONFLICT (registry) DO UPDATE SET upto = max(upto, excluded.upto)",
+            )?
+            .execute(params![registry, i64::try_from(upto).unwrap_or(i64::MAX)])?;
+        }
+        {
+            let mut set = tx.prepare_cached(&format!(
+                "UPDATE form_reports SET state = ?2, review_note = ?3, reviewed_by = ?4,
+                        reviewed_at = ?5
+                  WHERE id = ?1 AND state IN {DECIDED_FROM}"
+            ))?;
+            for d in reviews {
+                if !matches!(d.decision.as_str(), "approved" | "returned" | "rejected") {
+                    continue;
+                }
+                changed +=
+                    set.execute(params![d.id.to_string(), d.decision, d.note, d.by, d.at])? as u64;
+            }
+        }
+        tx.commit()?;
+        Ok(changed)
+    }
+
+    /// The number of the last reviewer's decision this device holds from the registry keyed
+    /// `registry` (0 before any): its pull asks for those after it.
+    pub fn reviews_after(&self, registry: &str) -> Result<u64> {
+        let upto: Option<i64> = self
+            .conn
+            .query_row(
+                "SELECT upto FROM review_positions WHERE registry = ?1",
+                [registry],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(upto.and_then(|u| u64::try_from(u).ok()).unwrap_or(0))
+    }
+
+    /// Starts the correction of a returned report: a new draft with its form version, area and
+    /// answers that names it. A report already being corrected gives its correction back.
+    pub fn correct_report(&mut self, id: Uuid, now: i64) -> Result<Report> {
+        let r = self
+            .report(id)?
+            .ok_or_else(|| StoreError::Report(format!("no report {id}")))?;
+        if let Some(c) = r.replaced_by {
+            return self
+                .report(c)?
+                .ok_or_else(|| StoreError::Report(format!("no report {c}")));
+        }
+        if r.state != "returned" {
+            return Err(StoreError::Report(format!(
+                "report {id} is {}; only a returned report is corrected",
+                r.state
+            )));
+        }
+        let new = Uuid::now_v7();
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT INTO form_reports (id, form_id, version, area, answers, state, created_at,
+                    updated_at, replaces)
+             VALUES (?1, ?2, ?3, ?4, ?5, 'draft', ?6, ?6, ?7)",
+            params![
+                new.to_string(),
+                r.form_id,
+                r.version,
+                r.area,
+                r.answers,
+                now,
+                id.to_string()
+            ],
+        )?;
+        tx.execute(
+            "UPDATE form_reports SET replaced_by = ?2 WHERE id = ?1",
+            params![id.to_string(), new.to_string()],
+        )?;
+        tx.commit()?;
+        self.report(new)?
+            .ok_or_else(|| StoreError::Report(format!("no report {new}")))
     }
 }

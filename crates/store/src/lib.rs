@@ -50,7 +50,7 @@ mod sync_support;
 mod unlock;
 
 pub use error::{Result, StoreError};
-pub use forms::{Report, StoredForm};
+pub use forms::{Report, ReportDecision, StoredForm};
 pub use households::{Created, HouseholdView, ListFilter};
 pub use signatures::{ChangeSignature, DeviceKeyRow, Signer};
 pub use store::{Device, Store, DB_FILE, KEY_FILE};

@@ -1,10 +1,12 @@
 //! Forms besides the household one on the device: every version received is kept, a report stays
 //! on the version it was started with, a submitted report is final once the registry stored it and
-//! editable again when refused; all of it survives closing and reopening the store.
+//! editable again when refused; all of it survives closing and reopening the store. A reviewer's
+//! decision moves only a report the registry stored; a returned one is corrected once, as a new
+//! draft with its answers that names it.
 
 mod common;
 use common::PIN;
-use shumari_store::{Store, StoredForm};
+use shumari_store::{ReportDecision, Store, StoredForm};
 
 fn form(version: &str) -> StoredForm {
     StoredForm {
@@ -78,4 +80,90 @@ fn versions_are_kept_and_a_draft_keeps_its_version() {
     assert_eq!(s.report(draft.id).unwrap().unwrap().state, "sent");
     assert_eq!(s.reports(Some("meal_centre_daily")).unwrap().len(), 1);
     assert!(s.reports(Some("other")).unwrap().is_empty());
+}
+
+#[test]
+fn a_returned_report_shows_the_note_and_is_corrected_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Store::create(dir.path(), PIN).unwrap();
+    s.keep_forms(&[form("1")], 1).unwrap();
+    let sent = s
+        .start_report("meal_centre_daily", "1", "PK10101", 2)
+        .unwrap();
+    s.save_report(sent.id, r#"{"site":"A","meals_served":9000}"#, 3)
+        .unwrap();
+    s.submit_report(sent.id, 4).unwrap();
+    let draft = s
+        .start_report("meal_centre_daily", "1", "PK10101", 5)
+        .unwrap();
+    let decision = |id, decision: &str| ReportDecision {
+        id,
+        decision: decision.into(),
+        note: "Count again".into(),
+        by: "Sana".into(),
+        at: 6,
+        seq: 4,
+    };
+    const CENTRE: &str = "https://centre.example";
+    assert_eq!(s.reviews_after(CENTRE).unwrap(), 0);
+    // Not stored by the registry yet (queued), a draft, or an unknown decision: left alone.
+    assert_eq!(
+        s.apply_reviews(CENTRE, &[decision(sent.id, "returned")])
+            .unwrap(),
+        0
+    );
+    s.mark_reports(&[(sent.id, None)]).unwrap();
+    assert_eq!(
+        s.apply_reviews(
+            CENTRE,
+            &[
+                decision(draft.id, "returned"),
+                decision(sent.id, "replaced")
+            ]
+        )
+        .unwrap(),
+        0
+    );
+    assert!(
+        s.correct_report(sent.id, 7).is_err(),
+        "only a returned report"
+    );
+    assert_eq!(
+        s.apply_reviews(CENTRE, &[decision(sent.id, "returned")])
+            .unwrap(),
+        1
+    );
+    // The last decision held is kept per registry, and never moves back.
+    assert_eq!(s.reviews_after(CENTRE).unwrap(), 4);
+    assert_eq!(s.reviews_after("https://hub.example").unwrap(), 0);
+    let older = ReportDecision {
+        seq: 2,
+        ..decision(sent.id, "returned")
+    };
+    s.apply_reviews(CENTRE, &[older]).unwrap();
+    assert_eq!(s.reviews_after(CENTRE).unwrap(), 4);
+    drop(s);
+
+    let mut s = Store::open(dir.path(), PIN).unwrap();
+    assert_eq!(s.reviews_after(CENTRE).unwrap(), 4, "kept across a restart");
+    let back = s.report(sent.id).unwrap().unwrap();
+    assert_eq!(back.state, "returned");
+    assert_eq!(back.review_note.as_deref(), Some("Count again"));
+    assert_eq!(back.reviewed_by.as_deref(), Some("Sana"));
+    assert!(!back.editable());
+    let fix = s.correct_report(sent.id, 8).unwrap();
+    assert_eq!(
+        (fix.state.as_str(), fix.replaces, fix.answers.as_str()),
+        (
+            "draft",
+            Some(sent.id),
+            r#"{"site":"A","meals_served":9000}"#
+        )
+    );
+    assert_eq!(s.correct_report(sent.id, 9).unwrap().id, fix.id);
+    assert_eq!(
+        s.report(sent.id).unwrap().unwrap().replaced_by,
+        Some(fix.id)
+    );
+    assert_eq!(s.reports(None).unwrap().len(), 3);
 }

@@ -189,6 +189,12 @@ fn the_single_feed_cursor_becomes_the_enrolled_registrys() {
         let conn = keyed(dir.path());
         conn.execute_batch(
             "DROP TABLE feed_cursors;
+             DROP TABLE review_positions;
+             ALTER TABLE form_reports DROP COLUMN review_note;
+             ALTER TABLE form_reports DROP COLUMN reviewed_by;
+             ALTER TABLE form_reports DROP COLUMN reviewed_at;
+             ALTER TABLE form_reports DROP COLUMN replaces;
+             ALTER TABLE form_reports DROP COLUMN replaced_by;
              DELETE FROM refinery_schema_history WHERE version >= 6;
              INSERT INTO meta (key, value) VALUES
                ('sync.registry_url', 'https://registry.example.pk'), ('sync.cursor', 'c-41');",

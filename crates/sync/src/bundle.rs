@@ -14,8 +14,8 @@
 //! **Downward** ([`import_from_registry`]): checked whole first (for this device, from the registry
 //! whose key the device learnt online, signature, decryption), then its pages are applied with the
 //! engine's own code (measured before automerge reads them, signature records kept for relaying),
-//! removals, assignments and the forms of the device's areas as on a pull (versions not held are
-//! kept), and the cursor moved when the bundle continues from where
+//! removals, assignments, the forms of the device's areas (versions not held are kept) and
+//! reviewers' decisions on its reports as on a pull, and the cursor moved when the bundle continues from where
 //! this device was. Last, the registry's heads for the scope become what the registry acknowledged:
 //! that is how the device learns that its upward bundle arrived, and stops sending those changes.
 //! Applying the same file again changes nothing.
@@ -78,6 +78,8 @@ pub struct Imported {
     pub refused: Vec<Refused>,
     /// Versions of forms received that this device did not hold.
     pub forms: u64,
+    /// Reports of this device a reviewer's decision moved (approved, returned or rejected).
+    pub reviews: u64,
 }
 
 /// Remembers the registry's bundle key (from enrollment or a pull).
@@ -184,6 +186,7 @@ pub fn export_for_registry(store: &mut Store, all: bool) -> Result<Exported, Syn
         bundle_key: false,
         forms: false,
         held_forms: Vec::new(),
+        reviews_after: None,
     }));
     let header = Header::new(
         Direction::Up,
@@ -255,6 +258,12 @@ pub fn import_from_registry(store: &mut Store, bytes: &[u8]) -> Result<Imported,
                         &crate::engine::reports::stored_forms(list),
                         chrono::Utc::now().timestamp_millis(),
                     )?;
+                }
+                // Reviewers' decisions on this device's reports, as on a pull from the
+                // registry the bundle came from.
+                if let Some(list) = &page.reviews {
+                    report.reviews +=
+                        store.apply_reviews(&enrolled, &crate::engine::reports::decisions(list))?;
                 }
                 if !page.more {
                     last = Some(page.cursor);

@@ -494,14 +494,19 @@ impl<A: StoreAccess + ?Sized> Session<'_, A> {
         let t: &dyn Transport = &*self.t;
         let registry = self.store.with_store(|s| Ok(cursors::reached(s, t)?))?;
         loop {
-            let (cursor, heads, held_forms) = self.store.with_store(|s| {
+            let (cursor, heads, held_forms, reviews_after) = self.store.with_store(|s| {
                 let cursor = cursors::get(s, &registry)?;
                 let heads = if more_follows {
                     Vec::new()
                 } else {
                     s.all_heads()?
                 };
-                Ok((cursor, heads, reports::held_forms(s)?))
+                Ok((
+                    cursor,
+                    heads,
+                    reports::held_forms(s)?,
+                    s.reviews_after(&registry)?,
+                ))
             })?;
             let buckets = bucket_digests(heads.into_iter().map(|(id, h)| (id, heads_to_wire(&h))));
             let judged = !more_follows;
@@ -520,6 +525,7 @@ impl<A: StoreAccess + ?Sized> Session<'_, A> {
                     bundle_key: true,
                     forms: true,
                     held_forms,
+                    reviews_after: Some(reviews_after),
                 },
             )?;
             more_follows = resp.more;
@@ -541,6 +547,7 @@ impl<A: StoreAccess + ?Sized> Session<'_, A> {
             let assignments = resp.assignments;
             let bundle_key = resp.bundle_key;
             let forms = resp.forms;
+            let reviews = resp.reviews;
             let gone = self.store.with_store(|s| {
                 let gone = s.remove_local(&removed)?;
                 cursors::set(s, &registry, &next)?;
@@ -557,6 +564,10 @@ impl<A: StoreAccess + ?Sized> Session<'_, A> {
                         &reports::stored_forms(list),
                         chrono::Utc::now().timestamp_millis(),
                     )?;
+                }
+                // Reviewers' decisions on the reports this device sent.
+                if let Some(list) = &reviews {
+                    s.apply_reviews(&registry, &reports::decisions(list))?;
                 }
                 Ok(gone)
             })?;

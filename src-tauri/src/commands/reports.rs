@@ -45,3 +45,8 @@ pub fn report_answer(
 pub fn submit_report(app: State<'_, App>, id: String) -> CmdResult<ReportView> {
     app.submit_report(&id)
 }
+
+#[tauri::command(async)]
+pub fn correct_report(app: State<'_, App>, id: String) -> CmdResult<ReportOpened> {
+    app.correct_report(&id)
+}

@@ -22,3 +22,7 @@ export const reportAnswer = (id: string, field: string, value: AnswerValue) =>
 
 /** Submits a complete report for the next sync. */
 export const submitReport = (id: string) => call<ReportView>('submit_report', { id });
+
+/** Starts the correction of a returned report (a new report with its answers that names it); a
+ * report already being corrected gives its correction. */
+export const correctReport = (id: string) => call<ReportOpened>('correct_report', { id });

@@ -920,9 +920,13 @@ export type DeviceForm = {
    */
   queued: number,
   /**
-   * Reports the registry stored.
+   * Reports the registry stored (approved ones included).
    */
   sent: number,
+  /**
+   * Reports a reviewer returned that are not corrected yet.
+   */
+  returned: number,
 };
 
 /**
@@ -946,13 +950,30 @@ export type ReportView = {
    */
   area: string,
   /**
-   * `draft`, `queued`, `sent` or `refused`.
+   * `draft`, `queued`, `sent` or `refused`, or a reviewer's `approved`, `returned`,
+   * `rejected`.
    */
   state: string,
   /**
    * Why the registry refused it.
    */
   refusal: string | null,
+  /**
+   * The reviewer's note (`approved`, `returned`, `rejected`).
+   */
+  reviewNote: string | null,
+  /**
+   * The reviewer's name.
+   */
+  reviewedBy: string | null,
+  /**
+   * The returned report this one corrects.
+   */
+  replaces: string | null,
+  /**
+   * The report correcting this returned one.
+   */
+  replacedBy: string | null,
   /**
    * The site it reports on, as answered ("" until answered).
    */

@@ -1,6 +1,7 @@
 // Reports: the Forms screen lists the forms sync brought and the reports on the tablet; the Report
 // screen opens one with the version it was started with, saves each answer in the core, submits a
-// complete one, and shows a submitted one read-only.
+// complete one, and shows a submitted one read-only; a report a reviewer returned shows
+// "returned: note" and is corrected as a new report that names it.
 import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { invoke } from '@tauri-apps/api/core';
 import Forms from './Forms.svelte';
@@ -24,6 +25,7 @@ const mealCentre: DeviceForm = {
   drafts: 1,
   queued: 0,
   sent: 3,
+  returned: 0,
 };
 
 const draft: ReportView = {
@@ -33,6 +35,10 @@ const draft: ReportView = {
   area: 'PK10101',
   state: 'draft',
   refusal: null,
+  reviewNote: null,
+  reviewedBy: null,
+  replaces: null,
+  replacedBy: null,
   site: 'Langar Mall Road',
   day: '2026-11-30',
   updatedAt: 1,
@@ -142,4 +148,69 @@ it('Report shows a sent report read-only and a refused one with the reason', asy
   mocked.mockResolvedValueOnce(opened({ report: { ...draft, state: 'refused', refusal: 'meals_served: required' } }));
   render(Report, { reportId: 'r-1' });
   expect((await screen.findByTestId('report-refusal')).textContent).toContain('meals_served: required');
+});
+
+const returned: ReportView = {
+  ...draft,
+  id: 'r-3',
+  state: 'returned',
+  reviewNote: 'Count the meals again',
+  reviewedBy: 'Sana Supervisor',
+};
+
+it('Forms shows a returned report with the note and corrects it as a new report', async () => {
+  mocked.mockImplementation(async (cmd, args) => {
+    if (cmd === 'device_forms') return [{ ...mealCentre, returned: 1 }];
+    if (cmd === 'list_reports') return [returned, { ...draft, id: 'r-4', state: 'approved', reviewNote: '' }];
+    if (cmd === 'correct_report') {
+      expect(args).toEqual({ id: 'r-3' });
+      return opened({ report: { ...draft, id: 'r-5', replaces: 'r-3' } });
+    }
+    throw new Error(`unexpected ${cmd}`);
+  });
+  render(Forms);
+  const shown = await screen.findByTestId('report-returned');
+  expect(screen.getByTestId('form-returned-meal_centre_daily').textContent).toBe('1 returned to correct');
+  expect(shown.textContent).toBe('returned: Count the meals again');
+  const rows = screen.getAllByTestId('report-row');
+  expect(rows[0].dataset.state).toBe('returned');
+  expect(rows[0].textContent).toContain('Returned');
+  expect(rows[1].textContent).toContain('Approved');
+  expect(screen.getAllByTestId('report-correct')).toHaveLength(1);
+  await fireEvent.click(screen.getByTestId('report-correct'));
+  await waitFor(() => expect(nav.screen).toEqual({ name: 'report', reportId: 'r-5' }));
+});
+
+it('Forms opens the correction of a returned report already being corrected', async () => {
+  mocked.mockImplementation(async (cmd) => {
+    if (cmd === 'device_forms') return [mealCentre];
+    if (cmd === 'list_reports') return [{ ...returned, replacedBy: 'r-5' }];
+    throw new Error(`unexpected ${cmd}`);
+  });
+  render(Forms);
+  await fireEvent.click(await screen.findByTestId('report-correcting'));
+  expect(screen.queryByTestId('report-correct')).toBeNull();
+  await waitFor(() => expect(nav.screen).toEqual({ name: 'report', reportId: 'r-5' }));
+});
+
+it('Report shows a returned report read-only with the note and who returned it, and its correction', async () => {
+  mocked.mockImplementation(async (cmd, args) => {
+    if (cmd === 'open_report' && (args as { id: string }).id === 'r-3') return opened({ report: returned, editable: false });
+    if (cmd === 'correct_report') return opened({ report: { ...draft, id: 'r-5', replaces: 'r-3' } });
+    throw new Error(`unexpected ${cmd}`);
+  });
+  render(Report, { reportId: 'r-3' });
+  const note = await screen.findByTestId('report-returned');
+  expect(note.textContent).toContain('returned: Count the meals again');
+  expect(note.textContent).toContain('by Sana Supervisor');
+  expect(screen.queryByTestId('report-submit')).toBeNull();
+  await fireEvent.click(screen.getByTestId('report-correct'));
+  await waitFor(() => expect(nav.screen).toEqual({ name: 'report', reportId: 'r-5' }));
+});
+
+it('Report says a correction corrects a returned report', async () => {
+  mocked.mockResolvedValueOnce(opened({ report: { ...draft, replaces: 'r-3' } }));
+  render(Report, { reportId: 'r-1' });
+  expect((await screen.findByTestId('report-corrects')).textContent).toMatch(/corrects one a reviewer returned/);
+  expect(screen.queryByTestId('report-returned')).toBeNull();
 });

@@ -1,14 +1,16 @@
 //! Forms besides the household questionnaire in the console: the list of forms published to the
 //! user's areas with their versions (and, for an administrator, the form that publishes one by
-//! upload, with the forms crate's located errors when it is refused), and a form's page: its
-//! reports per site per day within the user's areas, and the reports missing. Texts of this view
-//! are [`F`], beside it.
+//! upload, with the forms crate's located errors when it is refused), a form's page: its
+//! reports per site per day within the user's areas, the reports missing, and the reports of those
+//! days with where each stands; and a report's page: its chain of corrections, each report with
+//! its answers and decisions (who, when, the note), and for a reviewer the decision form. Texts of
+//! this view are [`F`], beside it.
 
 use super::layout::{csrf_field, page, Chrome};
 use crate::i18n::texts;
 use maud::{html, Markup};
 use shumari_domain::roles::{allows, Action};
-use shumari_registry::service::{FormInfo, FormReport};
+use shumari_registry::service::{FormInfo, FormReport, ReportChain, Submission};
 
 texts! {
     pub enum F;
@@ -35,6 +37,51 @@ texts! {
     From => "From", "سے";
     Until => "Until", "تک";
     Show => "Show", "دکھائیں";
+    Reports => "Reports of these days", "ان دنوں کی رپورٹیں";
+    Day => "Day", "دن";
+    Status => "Status", "حیثیت";
+    OpenReport => "Open", "کھولیں";
+    Report => "Report", "رپورٹ";
+    Chain => "Reports and corrections, oldest first", "رپورٹیں اور درستیاں، پرانی پہلے";
+    Replaces => "Corrects the report above", "اوپر والی رپورٹ کی درستی";
+    Answers => "Answers", "جوابات";
+    Decisions => "Decisions", "فیصلے";
+    NoDecision => "Not reviewed yet.", "ابھی جائزہ نہیں ہوا۔";
+    Decide => "Review", "جائزہ";
+    Note => "Note (required to return or reject)", "نوٹ (واپس یا مسترد کرنے کے لیے ضروری)";
+    Approve => "Approve", "منظور کریں";
+    Return => "Return with the note", "نوٹ کے ساتھ واپس کریں";
+    Reject => "Reject", "مسترد کریں";
+    Decided => "The decision is recorded; the tablet that sent the report receives it with its next sync.", "فیصلہ محفوظ ہو گیا؛ رپورٹ بھیجنے والا ٹیبلٹ اگلے سنک پر اسے وصول کرے گا۔";
+    NoDecisionNow => "No decision can be made on this report now.", "اس رپورٹ پر ابھی کوئی فیصلہ نہیں ہو سکتا۔";
+    StatusSubmitted => "submitted", "جمع شدہ";
+    StatusApproved => "approved", "منظور";
+    StatusReturned => "returned", "واپس";
+    StatusRejected => "rejected", "مسترد";
+    StatusReplaced => "replaced by a correction", "درستی سے بدلی گئی";
+}
+
+/// A report's status in words.
+fn status_text(lang: crate::i18n::Lang, status: &str) -> String {
+    match status {
+        "submitted" => lang.t(F::StatusSubmitted).to_string(),
+        "approved" => lang.t(F::StatusApproved).to_string(),
+        "returned" => lang.t(F::StatusReturned).to_string(),
+        "rejected" => lang.t(F::StatusRejected).to_string(),
+        "replaced" => lang.t(F::StatusReplaced).to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// What a report's page shows besides the report.
+#[derive(Debug)]
+pub struct ReportState<'a> {
+    /// The user reviews (the role table's review steps).
+    pub may_review: bool,
+    /// A decision was just recorded.
+    pub decided: bool,
+    /// Why the last decision was refused.
+    pub error: Option<&'a str>,
 }
 
 /// The list of forms, with the publish form for an administrator; `outcome` is the last
@@ -93,7 +140,7 @@ pub fn list(c: &Chrome<'_>, forms: &[FormInfo], outcome: Option<Result<String, S
 }
 
 /// A form's page: reports per site per day and the missing ones.
-pub fn report(c: &Chrome<'_>, title: &str, r: &FormReport) -> Markup {
+pub fn report(c: &Chrome<'_>, title: &str, r: &FormReport, listed: &[Submission]) -> Markup {
     let lang = c.lang;
     let from = r.days.first().cloned().unwrap_or_default();
     let until = r.days.last().cloned().unwrap_or_default();
@@ -127,6 +174,23 @@ pub fn report(c: &Chrome<'_>, title: &str, r: &FormReport) -> Markup {
                     }
                 }
             }
+            h2 { (lang.t(F::Reports)) }
+            @if listed.is_empty() {
+                p data-testid="no-listed" { (lang.t(F::NoReports)) }
+            } @else {
+                table data-testid="reports" {
+                    thead { tr { th { (lang.t(F::Day)) } th { (lang.t(F::Area)) } th { (lang.t(F::Site)) } th { (lang.t(F::Status)) } th {} } }
+                    tbody {
+                        @for x in listed {
+                            tr data-testid="listed-report" data-report=(x.id) data-status=(x.status) {
+                                td dir="ltr" { (x.day) } td dir="ltr" { (x.area) } td { (x.site) }
+                                td { (status_text(lang, &x.status)) }
+                                td { a href=(format!("/console/forms/{}/reports/{}", r.form_id, x.id)) data-testid="report-open" { (lang.t(F::OpenReport)) } }
+                            }
+                        }
+                    }
+                }
+            }
             h2 { (lang.t(F::Missing)) }
             @if r.missing.is_empty() {
                 p data-testid="no-missing" { (lang.t(F::NoMissing)) }
@@ -139,6 +203,80 @@ pub fn report(c: &Chrome<'_>, title: &str, r: &FormReport) -> Markup {
                         }
                     }
                 }
+            }
+        },
+    )
+}
+
+/// A report's page: the chain of corrections it belongs to, oldest first, each with its answers
+/// and decisions; the decision form for a reviewer, on the report that stands (the last).
+pub fn report_detail(c: &Chrome<'_>, chain: &ReportChain, state: ReportState<'_>) -> Markup {
+    let lang = c.lang;
+    let stands = chain.chain.last();
+    let decidable =
+        stands.is_some_and(|x| matches!(x.report.status.as_str(), "submitted" | "approved"));
+    let from_submitted = stands.is_some_and(|x| x.report.status == "submitted");
+    page(
+        c,
+        lang.t(F::Report),
+        html! {
+            @if state.decided { p.notice role="status" data-testid="report-decided" { (lang.t(F::Decided)) } }
+            @if let Some(e) = state.error { p.error role="alert" data-testid="report-review-error" { (e) } }
+            h2 { (lang.t(F::Chain)) }
+            ol data-testid="report-chain" {
+                @for x in &chain.chain {
+                    li.card data-testid="chain-report" data-report=(x.report.id) data-status=(x.report.status) {
+                        p {
+                            bdi dir="ltr" { (x.report.day) } " · " (x.report.site) " · "
+                            strong data-testid="chain-status" { (status_text(lang, &x.report.status)) }
+                        }
+                        @if x.report.replaces.is_some() { p.hint data-testid="chain-replaces" { (lang.t(F::Replaces)) } }
+                        details open[x.report.id == chain.id] {
+                            summary { (lang.t(F::Answers)) }
+                            dl {
+                                @if let Some(m) = x.report.answers.as_object() {
+                                    @for (k, v) in m {
+                                        dt dir="ltr" { (k) }
+                                        dd { (match v { serde_json::Value::String(s) => s.clone(), other => other.to_string() }) }
+                                    }
+                                }
+                            }
+                        }
+                        h3 { (lang.t(F::Decisions)) }
+                        @if x.decisions.is_empty() {
+                            p { (lang.t(F::NoDecision)) }
+                        } @else {
+                            ul data-testid="decisions" {
+                                @for d in &x.decisions {
+                                    li data-testid="decision" data-decision=(d.decision) {
+                                        (status_text(lang, &d.decision)) " · " strong { (d.by_name) } " · "
+                                        span dir="ltr" { (chrono::DateTime::<chrono::Utc>::from_timestamp_millis(d.at).map(|t| super::when(&t)).unwrap_or_default()) }
+                                        @if !d.note.is_empty() { blockquote data-testid="decision-note" { (d.note) } }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            @if let (true, Some((_, csrf)), Some(x)) = (state.may_review && decidable, c.signed, stands) {
+                form.card method="post" action=(format!("/console/forms/{}/reports/{}/review", x.report.form_id, x.report.id)) data-testid="report-review-form" {
+                    h2 { (lang.t(F::Decide)) }
+                    (csrf_field(csrf))
+                    label for="note" { (lang.t(F::Note)) }
+                    textarea #note name="note" rows="3" maxlength="2000" data-testid="report-note" {}
+                    div.buttons {
+                        @if from_submitted {
+                            button type="submit" name="decision" value="approved" data-testid="report-approve" { (lang.t(F::Approve)) }
+                        }
+                        button type="submit" name="decision" value="returned" data-testid="report-return" { (lang.t(F::Return)) }
+                        @if from_submitted {
+                            button type="submit" name="decision" value="rejected" data-testid="report-reject" { (lang.t(F::Reject)) }
+                        }
+                    }
+                }
+            } @else if state.may_review {
+                p data-testid="report-no-decision" { (lang.t(F::NoDecisionNow)) }
             }
         },
     )

@@ -19,6 +19,17 @@
 //! refuse the request whole (its decoder refuses trailing bytes), so registries are upgraded
 //! before their tablets, as for every trailing field. The registry has no withdrawal of a form: a version once published stays published,
 //! and a device keeps every version it received, so a draft started with it can always be opened.
+//!
+//! Review: reviewers' decisions on the reports a device sent ([`ReportReview`]) trail the
+//! assignments on the page that ends its feed (`PullResponse::reviews`); a correction names the
+//! report it replaces inside its answers ([`REPLACES_KEY`]), so the push is unchanged. A device
+//! asks for decisions by naming the number of the last one it holds
+//! (`PullRequest::reviews_after`, flag bit 4 and a number after the held forms), and the registry
+//! sends those after it: a page lost on the way (a cut connection) is answered again on the next
+//! pull, because the device names a number only once it has stored the decisions up to it. A
+//! device of an earlier build never names one, so it is never sent decisions its decoder would
+//! refuse. An earlier registry sends no decisions (so it never returns a report to correct), and
+//! would refuse a correction by name, `@replaces` being no question of the form.
 
 use crate::codec::{DecodeError, Reader, Writer};
 use uuid::Uuid;
@@ -47,6 +58,11 @@ pub struct HeldForm {
     pub version: String,
 }
 
+/// The answers' key under which a report correcting a returned one names it (the returned
+/// report's id). A question's name never starts with `@` (XLSForm names start with a letter or
+/// `_`), so the key is never an answer; the registry takes it out before checking the answers.
+pub const REPLACES_KEY: &str = "@replaces";
+
 /// One report filled on a device.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FormSubmission {
@@ -62,6 +78,24 @@ pub struct FormSubmission {
     pub answers: String,
     /// When it was filled (ms since epoch).
     pub filled_at: u64,
+}
+
+/// A reviewer's decision on a report the device sent, as the pull carries it to that device.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportReview {
+    /// The report.
+    pub id: Uuid,
+    /// `approved`, `returned` or `rejected`.
+    pub decision: String,
+    /// The reviewer's note ("" for an approval without one).
+    pub note: String,
+    /// The reviewer's name.
+    pub by: String,
+    /// When (ms since epoch).
+    pub at: u64,
+    /// The decision's number at the registry that made it (increasing); the device names the
+    /// highest it holds in its next pull ([`super::PullRequest::reviews_after`]).
+    pub seq: u64,
 }
 
 /// What the registry did with one report.
@@ -175,6 +209,34 @@ pub(super) fn read_outcomes(r: &mut Reader<'_>) -> Result<Vec<SubmissionOutcome>
             _ => return Err(DecodeError::Invalid("submission outcome tag")),
         };
         out.push(SubmissionOutcome { id, refused });
+    }
+    Ok(out)
+}
+
+pub(super) fn write_reviews(w: &mut Writer, reviews: &[ReportReview]) {
+    w.varint(reviews.len() as u64);
+    for v in reviews {
+        w.uuid(&v.id);
+        w.str(&v.decision);
+        w.str(&v.note);
+        w.str(&v.by);
+        w.varint(v.at);
+        w.varint(v.seq);
+    }
+}
+
+pub(super) fn read_reviews(r: &mut Reader<'_>) -> Result<Vec<ReportReview>, DecodeError> {
+    let n = r.count(21)?;
+    let mut out = Vec::with_capacity(n);
+    for _ in 0..n {
+        out.push(ReportReview {
+            id: r.uuid()?,
+            decision: r.str()?,
+            note: r.str()?,
+            by: r.str()?,
+            at: r.varint()?,
+            seq: r.varint()?,
+        });
     }
     Ok(out)
 }

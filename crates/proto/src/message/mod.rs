@@ -24,7 +24,9 @@ mod role;
 mod token;
 
 pub use enroll::{ActorsRequest, ActorsResponse, EnrollRequest, EnrollResponse, KeyOutcome};
-pub use forms::{FormSubmission, HeldForm, PublishedForm, SubmissionOutcome};
+pub use forms::{
+    FormSubmission, HeldForm, PublishedForm, ReportReview, SubmissionOutcome, REPLACES_KEY,
+};
 pub use hub::{
     DirectoryDevice, DirectoryUser, HubDevice, HubDevicesRequest, HubDevicesResponse,
     HubDirectoryRequest, HubDirectoryResponse,
@@ -270,6 +272,7 @@ mod tests {
             assignments: None,
             bundle_key: None,
             forms: None,
+            reviews: None,
         };
         assert_eq!(PullResponse::decode(&pull.encode()).unwrap(), pull);
         // The page that ends the feed carries the assignments, areas and households alike.
@@ -331,6 +334,24 @@ mod tests {
             with_forms
         );
         assert!(with_forms.encode().len() > keyed.encode().len());
+        // Reviewers' decisions on the device's reports trail the assignments; none is no bytes.
+        let reviewed = PullResponse {
+            reviews: Some(vec![ReportReview {
+                id,
+                decision: "returned".into(),
+                note: "میلز کی گنتی دوبارہ کریں".into(),
+                by: "Sana".into(),
+                at: 1_780_000_000_000,
+                seq: 41,
+            }]),
+            ..with_forms.clone()
+        };
+        assert_eq!(PullResponse::decode(&reviewed.encode()).unwrap(), reviewed);
+        let none = PullResponse {
+            reviews: Some(vec![]),
+            ..with_forms.clone()
+        };
+        assert_eq!(none.encode(), with_forms.encode());
         let c = pull.cursor;
         assert_eq!(Cursor::from_token(&c.to_token()), c);
         assert_eq!(Cursor::from_token("zz"), Cursor::default());
@@ -374,6 +395,7 @@ mod tests {
             bundle_key: false,
             forms: false,
             held_forms: Vec::new(),
+            reviews_after: None,
         };
         assert!(pull.encode().len() <= 24, "{}", pull.encode().len());
         // Asking for the assignments costs one byte, and a request without it still reads.
@@ -464,6 +486,35 @@ mod tests {
         }
         let long = frame(PROTOCOL_VERSION, PullRequest::KIND, &long.into_inner());
         assert!(PullRequest::decode(&long).is_err());
+        // A device taking reviewers' decisions names the last it holds after the held forms,
+        // which are then written even when it holds none; without it, the request is as before.
+        for held in [Vec::new(), holding.held_forms.clone()] {
+            for after in [0, 1, 300_000] {
+                let asking = PullRequest {
+                    held_forms: held.clone(),
+                    reviews_after: Some(after),
+                    ..forms.clone()
+                };
+                assert_eq!(PullRequest::decode(&asking.encode()).unwrap(), asking);
+            }
+        }
+        assert_eq!(
+            PullRequest::decode(&forms.encode()).unwrap().reviews_after,
+            None
+        );
+        // The flag without its number is cut short.
+        let mut flagged = Writer::new();
+        flagged.varint(100_000);
+        flagged.u8(1);
+        flagged.u8(0);
+        flagged.varint(u64::from(forms.max_bytes));
+        for b in forms.digest {
+            flagged.u8(b);
+        }
+        flagged.u8(8 | 16);
+        flagged.varint(0);
+        let flagged = frame(PROTOCOL_VERSION, PullRequest::KIND, &flagged.into_inner());
+        assert!(PullRequest::decode(&flagged).is_err());
         // A push without reports is byte for byte an earlier device's.
         let plain = PushRequest {
             docs: vec![PushDoc::raw(Uuid::nil(), vec![1, 2, 3])],

@@ -119,6 +119,10 @@ pub struct PullRequest {
     /// a list after the flag byte, written when not empty; absent from older devices and from a
     /// device holding none, which receive every version).
     pub held_forms: Vec<super::HeldForm>,
+    /// The device takes reviewers' decisions on its reports and holds every one up to this number
+    /// (`forms.rs`): the registry sends those after it (flag bit 4, and a number after the held
+    /// forms, which are then written even when empty; `None` from older devices).
+    pub reviews_after: Option<u64>,
 }
 
 impl Message for PullRequest {
@@ -132,12 +136,16 @@ impl Message for PullRequest {
         let flags = u8::from(self.assignments)
             | (u8::from(self.signatures) << 1)
             | (u8::from(self.bundle_key) << 2)
-            | (u8::from(self.forms) << 3);
+            | (u8::from(self.forms) << 3)
+            | (u8::from(self.reviews_after.is_some()) << 4);
         if flags != 0 || !self.held_forms.is_empty() {
             w.u8(flags);
         }
-        if !self.held_forms.is_empty() {
+        if !self.held_forms.is_empty() || self.reviews_after.is_some() {
             super::forms::write_held(w, &self.held_forms);
+        }
+        if let Some(after) = self.reviews_after {
+            w.varint(after);
         }
     }
     fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
@@ -152,6 +160,11 @@ impl Message for PullRequest {
         } else {
             Vec::new()
         };
+        let reviews_after = if flags & 16 != 0 {
+            Some(r.varint()?)
+        } else {
+            None
+        };
         Ok(PullRequest {
             cursor,
             max_bytes,
@@ -161,6 +174,7 @@ impl Message for PullRequest {
             bundle_key: flags & 4 != 0,
             forms: flags & 8 != 0,
             held_forms,
+            reviews_after,
         })
     }
 }
@@ -199,6 +213,11 @@ pub struct PullResponse {
     /// Every version of every form published to the device's areas, on the page that ends the
     /// feed when the device asked (`None`: not sent; the device keeps what it has).
     pub forms: Option<Vec<super::PublishedForm>>,
+    /// Reviewers' decisions on reports this device sent that it was not sent before, on the page
+    /// that ends the feed (`forms.rs`). A trailing list behind the assignments: written only when
+    /// the page carries the assignments too (the registry sends decisions only to a device that
+    /// asked for both), and only when there is one; absent, the device has nothing new.
+    pub reviews: Option<Vec<super::ReportReview>>,
 }
 
 impl Message for PullResponse {
@@ -240,6 +259,9 @@ impl Message for PullResponse {
         }
         if let Some(list) = &self.assignments {
             super::assignments::write(w, list);
+            if let Some(reviews) = self.reviews.as_ref().filter(|v| !v.is_empty()) {
+                super::forms::write_reviews(w, reviews);
+            }
         }
     }
     fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
@@ -285,6 +307,11 @@ impl Message for PullResponse {
         } else {
             None
         };
+        let reviews = if r.remaining() > 0 {
+            Some(super::forms::read_reviews(r)?)
+        } else {
+            None
+        };
         Ok(PullResponse {
             docs,
             removed,
@@ -294,6 +321,7 @@ impl Message for PullResponse {
             assignments,
             bundle_key,
             forms,
+            reviews,
         })
     }
 }

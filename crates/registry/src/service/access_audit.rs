@@ -138,6 +138,8 @@ pub enum AccessAction {
     FormPublish,
     /// A form's submissions were read (its page, a list or an export).
     SubmissionList,
+    /// A reviewer decided on a report (or tried to, outside their areas).
+    ReportReview,
 }
 
 impl AccessAction {
@@ -199,6 +201,7 @@ impl AccessAction {
             AccessAction::HubDirectory => "hub.directory",
             AccessAction::FormPublish => "form.publish",
             AccessAction::SubmissionList => "form.submissions",
+            AccessAction::ReportReview => "form.report_review",
         }
     }
 }

@@ -315,6 +315,10 @@ impl<S: Storage> Registry<S> {
                         // and a version it holds already is kept once.
                         forms: true,
                         held_forms: Vec::new(),
+                        // Every decision on the device's reports (the latest per report, up to
+                        // a pull's bound): what it holds is not known here, and a decision it
+                        // holds already changes nothing.
+                        reviews_after: Some(0),
                     },
                 )
                 .await?;

@@ -57,6 +57,7 @@ struct LastPage {
     assignments: Option<Vec<shumari_domain::Assignment>>,
     bundle_key: Option<[u8; 32]>,
     forms: Option<Vec<shumari_proto::message::PublishedForm>>,
+    reviews: Option<Vec<shumari_proto::message::ReportReview>>,
 }
 
 /// Log entries read at a time, from each of a scope's districts.
@@ -86,7 +87,8 @@ impl<S: Storage> Registry<S> {
         // What rides on the page that ends the feed, read once per pull (a page that compresses
         // worse than guessed is built again): the user's assignments (shumari_proto's
         // `message/assignments.rs`), the registry's bundle key (`bundles.rs`) and the forms
-        // published to the device's areas that it does not hold yet (`forms.rs`).
+        // published to the device's areas that it does not hold yet (`forms.rs`), and reviewers'
+        // decisions on the device's reports after the last one it holds (`report_review.rs`).
         let mut last_page: Option<LastPage> = None;
         loop {
             let (page, cursor, more) = self
@@ -114,12 +116,21 @@ impl<S: Storage> Registry<S> {
                     } else {
                         None
                     },
+                    // Decisions ride behind the assignments, to a device that names the last
+                    // one it holds (`report_review.rs`).
+                    reviews: match req.reviews_after {
+                        Some(after) if req.assignments => {
+                            self.decisions_for_device(&auth.device_id, after).await?
+                        }
+                        _ => None,
+                    },
                 });
             }
             let LastPage {
                 assignments,
                 bundle_key,
                 forms,
+                reviews,
             } = match (&last_page, more) {
                 (Some(extras), false) => extras.clone(),
                 _ => LastPage::default(),
@@ -133,6 +144,7 @@ impl<S: Storage> Registry<S> {
                 assignments,
                 bundle_key,
                 forms,
+                reviews,
             };
             // Rarely, a page compresses worse than guessed: halve the budget and build it again.
             if resp.docs.len() > 1 && resp.encode().len() > limit {

@@ -99,6 +99,7 @@ mod programme_runs;
 mod programmes;
 mod queue;
 mod references;
+pub mod report_review;
 mod review;
 mod scoring;
 mod signatures;
@@ -148,6 +149,7 @@ pub use programmes::{
     Enrolment, EnrolmentEvent, EnrolmentStatus, HouseholdProgrammes, LoadOutcome,
     ProgrammeEligibility, ProgrammeInfo, ProgrammeReach,
 };
+pub use report_review::{ReportChain, ReportDecision, ReviewedReport};
 pub use review::{ReviewRequest, Reviewed, REGISTRY_DEVICE};
 pub use scoring::{
     band_of, PmtJob, ProgrammeLine, ProvisionalScore, RegistryScore, ScoreLine, NOT_ELIGIBLE,

@@ -9,6 +9,11 @@
 //!   version lacks). A report is final when sent (a correction is a new report), so one id is
 //!   stored once; a repeated push stores nothing again. A report refused is named with the reason
 //!   and the rest of the push goes on.
+//! - **Corrections**: a report whose answers carry [`REPLACES_KEY`] (the id of a report a reviewer
+//!   returned, `report_review.rs`) replaces it: the key is taken out of the answers before they are
+//!   checked, the returned report must be of the same form, within the user's areas and still
+//!   `returned`, and once the correction is stored the returned report reads `replaced` and leaves
+//!   the form's figures and its export (a form's list of reports still shows it, in its chain).
 //! - **Site and day**: a report is about the site its `site` answer names and the day its `date`
 //!   answer names (`YYYY-MM-DD`); without them, the tablet's area and the day it was filled.
 //! - **Missing reports** ([`Registry::form_report`]): each site that reported in the window is
@@ -40,6 +45,9 @@ pub const DATE_FIELD: &str = "date";
 pub const MAX_REPORT_DAYS: i64 = 92;
 /// Submissions read per page at most.
 pub const MAX_PAGE: usize = 1000;
+/// The answers' key under which a correction names the returned report it replaces (the
+/// protocol's; never a question's name).
+pub use shumari_proto::message::REPLACES_KEY;
 
 /// A report as a tablet sends it.
 #[derive(Debug, Clone, PartialEq)]
@@ -103,6 +111,8 @@ pub struct Submission {
     pub received_at: i64,
     /// The user who sent it.
     pub user_id: String,
+    /// The returned report this one corrects.
+    pub replaces: Option<String>,
 }
 
 /// One site's reports per day.
@@ -190,6 +200,7 @@ impl<S: Storage> Registry<S> {
         let mut forms = BTreeMap::new();
         let mut report = SubmissionsReport::default();
         let mut rows = Vec::new();
+        let mut replacing: BTreeSet<String> = BTreeSet::new();
         for s in subs {
             let refuse = |reason: String| RefusedSubmission { id: s.id, reason };
             if !self.scope(user).contains(&s.area) {
@@ -218,14 +229,28 @@ impl<S: Storage> Registry<S> {
                     .push(refuse(format!("form `{}` is not published", s.form_id)));
                 continue;
             };
-            if !s.answers.is_object() {
+            let Some(mut answers) = s.answers.as_object().cloned() else {
                 report
                     .refused
                     .push(refuse("the answers are not a JSON object".into()));
                 continue;
-            }
+            };
+            let replaces = match answers.remove(REPLACES_KEY) {
+                None => None,
+                Some(old) => match self
+                    .replaceable(user, s, old.as_str().unwrap_or(""), &mut replacing)
+                    .await?
+                {
+                    Ok(old) => Some(old),
+                    Err(why) => {
+                        report.refused.push(refuse(why));
+                        continue;
+                    }
+                },
+            };
+            let answers = Value::Object(answers);
             let instance = Instance::from_household_json(&json!({
-                "form_id": s.form_id, "form_version": s.version, "answers": s.answers,
+                "form_id": s.form_id, "form_version": s.version, "answers": answers,
             }));
             let today = NaiveDate::parse_from_str(&day_of(now), "%Y-%m-%d").unwrap_or_default();
             let problems: Vec<String> = match instance {
@@ -244,7 +269,7 @@ impl<S: Storage> Registry<S> {
                 report.refused.push(refuse(problems.join("; ")));
                 continue;
             }
-            let (site, day) = site_and_day(&s.answers, &s.area, s.filled_at);
+            let (site, day) = site_and_day(&answers, &s.area, s.filled_at);
             rows.push(SubmissionRow {
                 id: s.id.to_string(),
                 form_id: s.form_id.clone(),
@@ -252,12 +277,13 @@ impl<S: Storage> Registry<S> {
                 area: s.area.clone(),
                 site,
                 day,
-                answers: s.answers.to_string(),
+                answers: answers.to_string(),
                 status: "submitted".into(),
                 filled_at: s.filled_at,
                 received_at: now,
                 device_id: device_id.to_string(),
                 user_id: user.id.clone(),
+                replaces,
             });
         }
         if !rows.is_empty() {
@@ -267,9 +293,50 @@ impl<S: Storage> Registry<S> {
         Ok(report)
     }
 
+    /// Whether `s` may replace the report `old`: of the same form, within `user`'s areas, still
+    /// `returned`, not replaced by another report of this push (`claimed`) or stored before.
+    /// `Ok`: its id; `Err`: why not, for the surveyor.
+    async fn replaceable(
+        &self,
+        user: &User,
+        s: &NewSubmission,
+        old: &str,
+        claimed: &mut BTreeSet<String>,
+    ) -> Result<std::result::Result<String, String>> {
+        let Some(row) = self.storage.submission(old).await? else {
+            return Ok(Err(format!(
+                "the report `{old}` it replaces is not at the registry"
+            )));
+        };
+        if row.form_id != s.form_id || !self.scope(user).contains(&row.area) {
+            return Ok(Err(format!(
+                "the report `{old}` is not one of your `{}` reports",
+                s.form_id
+            )));
+        }
+        if row.status != "returned" || claimed.contains(old) {
+            let already = self.storage.replacement_of(old).await?;
+            if already.is_some_and(|r| r.id == s.id.to_string()) {
+                // The same correction sent again: stored once, as any report.
+                return Ok(Ok(old.to_string()));
+            }
+            return Ok(Err(format!(
+                "the report `{old}` is {}; only a returned report is corrected",
+                if claimed.contains(old) {
+                    "corrected twice in this sync"
+                } else {
+                    &row.status
+                }
+            )));
+        }
+        claimed.insert(old.to_string());
+        Ok(Ok(old.to_string()))
+    }
+
     /// Up to `limit` of a form's reports under `area` (one of `user`'s, or under one; the command
-    /// line's `None` reads any), on days from `from_day` to `until_day` ("": unbounded), after the
-    /// position `after` (day, id), in (day, id) order. Recorded on the access trail.
+    /// line's `None` reads any), those replaced by a correction included, on days from `from_day`
+    /// to `until_day` ("": unbounded), after the position `after` (day, id), in (day, id) order.
+    /// Recorded on the access trail.
     #[allow(clippy::too_many_arguments)]
     pub async fn submissions_in(
         &self,
@@ -305,6 +372,7 @@ impl<S: Storage> Registry<S> {
                 until_day: until_day.to_string(),
                 after,
                 limit: limit.min(MAX_PAGE),
+                with_replaced: true,
             })
             .await?;
         Ok(rows.into_iter().map(submission_of).collect())
@@ -505,6 +573,7 @@ impl<S: Storage> Registry<S> {
                 until_day: String::new(),
                 after: last,
                 limit,
+                with_replaced: false,
             })
             .await?;
         let next = if read.len() == limit {
@@ -533,7 +602,7 @@ impl<S: Storage> Registry<S> {
     }
 }
 
-fn submission_of(r: SubmissionRow) -> Submission {
+pub(super) fn submission_of(r: SubmissionRow) -> Submission {
     Submission {
         answers: serde_json::from_str(&r.answers).unwrap_or(Value::Null),
         id: r.id,
@@ -546,5 +615,6 @@ fn submission_of(r: SubmissionRow) -> Submission {
         filled_at: r.filled_at,
         received_at: r.received_at,
         user_id: r.user_id,
+        replaces: r.replaces,
     }
 }

@@ -1,12 +1,19 @@
 //! The engine's part for questionnaires besides the household one: the forms of the device's areas
 //! kept from the page that ends the feed, and the reports submitted here sent with a push of their
-//! own (no households in it), their outcomes recorded on the device. Each pull names the versions
-//! the device holds ([`held_forms`]), so the registry sends only the ones it lacks.
+//! own (no households in it), their outcomes recorded on the device; reviewers' decisions on those
+//! reports, from the same page, recorded too. Each pull names the versions the device holds
+//! ([`held_forms`]), so the registry sends only the ones it lacks. A correction of a returned
+//! report names it in its answers under the registry's reserved key ([`REPLACES_KEY`]), which no
+//! question has.
 
 use super::{Session, SyncError};
 use crate::access::StoreAccess;
-use crate::proto::{Endpoint, FormSubmission, HeldForm, PublishedForm, PushRequest, PushResponse};
-use shumari_store::{Report, Store, StoredForm};
+use crate::proto::{
+    Endpoint, FormSubmission, HeldForm, PublishedForm, PushRequest, PushResponse, ReportReview,
+    REPLACES_KEY,
+};
+use serde_json::Value;
+use shumari_store::{Report, ReportDecision, Store, StoredForm};
 
 /// Reports per push request (the registry takes up to 1000).
 pub(crate) const REPORTS_PER_PUSH: usize = 200;
@@ -33,6 +40,31 @@ pub(crate) fn held_forms(store: &Store) -> Result<Vec<HeldForm>, shumari_store::
         .collect())
 }
 
+/// Reviewers' decisions as the store keeps them.
+pub(crate) fn decisions(list: &[ReportReview]) -> Vec<ReportDecision> {
+    list.iter()
+        .map(|v| ReportDecision {
+            id: v.id,
+            decision: v.decision.clone(),
+            note: v.note.clone(),
+            by: v.by.clone(),
+            at: i64::try_from(v.at).unwrap_or(i64::MAX),
+            seq: v.seq,
+        })
+        .collect()
+}
+
+/// A report's answers as sent: a correction names the report it replaces.
+fn answers(r: &Report) -> String {
+    match (r.replaces, serde_json::from_str::<Value>(&r.answers)) {
+        (Some(old), Ok(Value::Object(mut m))) => {
+            m.insert(REPLACES_KEY.into(), Value::String(old.to_string()));
+            Value::Object(m).to_string()
+        }
+        _ => r.answers.clone(),
+    }
+}
+
 /// A queued report as a push (or an upward bundle) carries it.
 pub(crate) fn wire(r: &Report) -> FormSubmission {
     FormSubmission {
@@ -40,7 +72,7 @@ pub(crate) fn wire(r: &Report) -> FormSubmission {
         form_id: r.form_id.clone(),
         version: r.version.clone(),
         area: r.area.clone(),
-        answers: r.answers.clone(),
+        answers: answers(r),
         filled_at: u64::try_from(r.filled_at.unwrap_or(r.updated_at)).unwrap_or(0),
     }
 }

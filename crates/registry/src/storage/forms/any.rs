@@ -1,6 +1,6 @@
 //! [`FormStore`] on whichever backend an [`AnyStorage`] is.
 
-use super::{FormRow, FormStore, SiteDay, SubmissionQuery, SubmissionRow};
+use super::{DecisionRow, FormRow, FormStore, SiteDay, SubmissionQuery, SubmissionRow};
 use crate::storage::any::AnyStorage;
 use crate::storage::Result;
 
@@ -46,5 +46,30 @@ impl FormStore for AnyStorage {
         from_day: &str,
     ) -> Result<Vec<SiteDay>> {
         delegate!(self.submissions_per_site_day(form_id, area, from_day))
+    }
+
+    async fn submission(&self, id: &str) -> Result<Option<SubmissionRow>> {
+        delegate!(self.submission(id))
+    }
+
+    async fn replacement_of(&self, id: &str) -> Result<Option<SubmissionRow>> {
+        delegate!(self.replacement_of(id))
+    }
+
+    async fn decide_submission(&self, from: &str, decision: &DecisionRow) -> Result<bool> {
+        delegate!(self.decide_submission(from, decision))
+    }
+
+    async fn submission_decisions(&self, id: &str) -> Result<Vec<DecisionRow>> {
+        delegate!(self.submission_decisions(id))
+    }
+
+    async fn decisions_after(
+        &self,
+        device_id: &str,
+        after: i64,
+        limit: usize,
+    ) -> Result<Vec<DecisionRow>> {
+        delegate!(self.decisions_after(device_id, after, limit))
     }
 }

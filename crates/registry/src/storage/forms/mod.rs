@@ -1,6 +1,7 @@
 //! The registry's rows of questionnaires other than the household one (migration V26): every
 //! published version of a form with its source ([`FormRow`]), the areas each version is published
-//! to, and the reports tablets submitted with them ([`SubmissionRow`]).
+//! to, and the reports tablets submitted with them ([`SubmissionRow`]); since V31 the decisions of
+//! their review ([`DecisionRow`]) and the last one each device was sent.
 //!
 //! What a form means (its questions, its checks, which version a tablet gets) is
 //! `service/forms.rs`'s and `service/submissions.rs`'s; each backend only stores and reads, with
@@ -52,7 +53,7 @@ pub struct SubmissionRow {
     pub day: String,
     /// The answers (a JSON object).
     pub answers: String,
-    /// `submitted`, `approved` or `returned`.
+    /// `submitted`, `approved`, `returned`, `rejected` or `replaced` (by a corrected report).
     pub status: String,
     /// When it was filled on the tablet (ms since epoch).
     pub filled_at: i64,
@@ -62,6 +63,29 @@ pub struct SubmissionRow {
     pub device_id: String,
     /// The user of that device.
     pub user_id: String,
+    /// The returned report this one corrects (its id), if any.
+    pub replaces: Option<String>,
+}
+
+/// One decision on a report, as kept.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct DecisionRow {
+    /// Its place in the order decisions were made (set by the store).
+    pub seq: i64,
+    /// The report.
+    pub submission_id: String,
+    /// The device that sent the report.
+    pub device_id: String,
+    /// `approved`, `returned` or `rejected`.
+    pub decision: String,
+    /// The reviewer's note ("" for an approval without one).
+    pub note: String,
+    /// The reviewer's user id.
+    pub reviewer_id: String,
+    /// The reviewer's name.
+    pub reviewer_name: String,
+    /// When (ms since epoch).
+    pub decided_at: i64,
 }
 
 /// Which submissions a read takes: one form's, under `area` (the domain's `AreaRange`), on days
@@ -80,6 +104,9 @@ pub struct SubmissionQuery {
     pub after: (String, String),
     /// Rows at most.
     pub limit: usize,
+    /// Whether reports replaced by a correction are read too (the figures and the export leave
+    /// them out; a form's list of reports shows them).
+    pub with_replaced: bool,
 }
 
 /// The submissions of one site on one day, counted.
@@ -99,7 +126,7 @@ pub struct SiteDay {
 macro_rules! submission_columns {
     () => {
         "SELECT id, form_id, version, area, site, day, answers, status, filled_at, received_at,
-                device_id, user_id FROM form_submissions"
+                device_id, user_id, replaces FROM form_submissions"
     };
 }
 pub(super) use submission_columns;
@@ -125,7 +152,8 @@ pub trait FormStore {
     fn form_publications(
         &self,
     ) -> impl Future<Output = Result<Vec<(String, String, String)>>> + Send;
-    /// Stores submissions not stored yet (by id); returns how many were new.
+    /// Stores submissions not stored yet (by id); returns how many were new. A new one that
+    /// `replaces` a report still `returned` marks that report `replaced` in the same transaction.
     fn insert_submissions(
         &self,
         rows: &[SubmissionRow],
@@ -135,11 +163,40 @@ pub trait FormStore {
         &self,
         q: &SubmissionQuery,
     ) -> impl Future<Output = Result<Vec<SubmissionRow>>> + Send;
-    /// One form's submissions under `area` from `from_day` on, counted per day and site.
+    /// One form's submissions under `area` from `from_day` on, counted per day and site (reports
+    /// replaced by a correction left out).
     fn submissions_per_site_day(
         &self,
         form_id: &str,
         area: &str,
         from_day: &str,
     ) -> impl Future<Output = Result<Vec<SiteDay>>> + Send;
+    /// One submission.
+    fn submission(&self, id: &str) -> impl Future<Output = Result<Option<SubmissionRow>>> + Send;
+    /// The submission that replaces `id`, if one does.
+    fn replacement_of(
+        &self,
+        id: &str,
+    ) -> impl Future<Output = Result<Option<SubmissionRow>>> + Send;
+    /// Records a decision when the submission's status is still `from`: its status becomes the
+    /// decision and the decision joins its history, in one transaction. `false`: the status had
+    /// moved, nothing was written.
+    fn decide_submission(
+        &self,
+        from: &str,
+        decision: &DecisionRow,
+    ) -> impl Future<Output = Result<bool>> + Send;
+    /// A submission's decisions, oldest first.
+    fn submission_decisions(
+        &self,
+        id: &str,
+    ) -> impl Future<Output = Result<Vec<DecisionRow>>> + Send;
+    /// The decisions on `device_id`'s submissions numbered after `after` (the last the device
+    /// says it holds), in the order they were made, at most `limit`.
+    fn decisions_after(
+        &self,
+        device_id: &str,
+        after: i64,
+        limit: usize,
+    ) -> impl Future<Output = Result<Vec<DecisionRow>>> + Send;
 }

@@ -1,7 +1,9 @@
 //! Forms and submissions on SQLite (see the module above). The one connection is held for a whole
 //! method, so each method's statements are one transaction.
 
-use super::{submission_columns, FormRow, FormStore, SiteDay, SubmissionQuery, SubmissionRow};
+use super::{
+    submission_columns, DecisionRow, FormRow, FormStore, SiteDay, SubmissionQuery, SubmissionRow,
+};
 use crate::storage::sqlite::SqliteStorage;
 use crate::storage::Result;
 use rusqlite::{params, OptionalExtension};
@@ -34,8 +36,25 @@ fn submission(r: &rusqlite::Row<'_>) -> rusqlite::Result<SubmissionRow> {
         received_at: r.get(9)?,
         device_id: r.get(10)?,
         user_id: r.get(11)?,
+        replaces: r.get(12)?,
     })
 }
+
+fn decision(r: &rusqlite::Row<'_>) -> rusqlite::Result<DecisionRow> {
+    Ok(DecisionRow {
+        seq: r.get(0)?,
+        submission_id: r.get(1)?,
+        device_id: r.get(2)?,
+        decision: r.get(3)?,
+        note: r.get(4)?,
+        reviewer_id: r.get(5)?,
+        reviewer_name: r.get(6)?,
+        decided_at: r.get(7)?,
+    })
+}
+
+const DECISION_COLUMNS: &str = "SELECT seq, submission_id, device_id, decision, note, reviewer_id,
+        reviewer_name, decided_at FROM form_submission_reviews";
 
 const FORM_COLUMNS: &str = "SELECT form_id, version, title, file_name, source, checksum,
         published_at, published_by FROM forms";
@@ -115,11 +134,12 @@ impl FormStore for SqliteStorage {
             let tx = c.transaction()?;
             let mut new = 0u64;
             for s in &rows {
-                new += tx
+                let stored = tx
                     .prepare_cached(
                         "INSERT INTO form_submissions (id, form_id, version, area, site, day,
-                                answers, status, filled_at, received_at, device_id, user_id)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+                                answers, status, filled_at, received_at, device_id, user_id,
+                                replaces)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
                          ON CONFLICT DO NOTHING",
                     )?
                     .execute(params![
@@ -134,8 +154,17 @@ impl FormStore for SqliteStorage {
                         s.filled_at,
                         s.received_at,
                         s.device_id,
-                        s.user_id
+                        s.user_id,
+                        s.replaces
                     ])? as u64;
+                if let (1, Some(old)) = (stored, &s.replaces) {
+                    tx.prepare_cached(
+                        "UPDATE form_submissions SET status = 'replaced'
+                          WHERE id = ?1 AND status = 'returned'",
+                    )?
+                    .execute([old])?;
+                }
+                new += stored;
             }
             tx.commit()?;
             Ok(new)
@@ -153,6 +182,7 @@ impl FormStore for SqliteStorage {
                         AND area >= ?2 AND area < ?4 AND (area = ?2 OR area >= ?3)
                         AND day >= ?5 AND (?6 = '' OR day <= ?6)
                         AND (day > ?7 OR (day = ?7 AND id > ?8))
+                        AND (?10 OR status <> 'replaced')
                       ORDER BY day, id LIMIT ?9"
             ))?
             .query_map(
@@ -165,7 +195,8 @@ impl FormStore for SqliteStorage {
                     q.until_day,
                     q.after.0,
                     q.after.1,
-                    i64::try_from(q.limit).unwrap_or(i64::MAX)
+                    i64::try_from(q.limit).unwrap_or(i64::MAX),
+                    q.with_replaced
                 ],
                 submission,
             )?
@@ -187,7 +218,7 @@ impl FormStore for SqliteStorage {
                 "SELECT day, area, site, COUNT(*) FROM form_submissions
                       WHERE form_id = ?1
                         AND area >= ?2 AND area < ?4 AND (area = ?2 OR area >= ?3)
-                        AND day >= ?5
+                        AND day >= ?5 AND status <> 'replaced'
                       GROUP BY day, area, site ORDER BY day, area, site",
             )?
             .query_map(params![id, r.code, r.from, r.until, from], |r| {
@@ -198,6 +229,93 @@ impl FormStore for SqliteStorage {
                     count: u64::try_from(r.get::<_, i64>(3)?).unwrap_or(0),
                 })
             })?
+            .collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+        .await
+    }
+
+    async fn submission(&self, id: &str) -> Result<Option<SubmissionRow>> {
+        let id = id.to_string();
+        self.run(move |c| {
+            Ok(
+                c.prepare_cached(concat!(submission_columns!(), " WHERE id = ?1"))?
+                    .query_row([id], submission)
+                    .optional()?,
+            )
+        })
+        .await
+    }
+
+    async fn replacement_of(&self, id: &str) -> Result<Option<SubmissionRow>> {
+        let id = id.to_string();
+        self.run(move |c| {
+            Ok(c.prepare_cached(concat!(
+                submission_columns!(),
+                " WHERE replaces = ?1 ORDER BY received_at, id LIMIT 1"
+            ))?
+            .query_row([id], submission)
+            .optional()?)
+        })
+        .await
+    }
+
+    async fn decide_submission(&self, from: &str, d: &DecisionRow) -> Result<bool> {
+        let (from, d) = (from.to_string(), d.clone());
+        self.run(move |c| {
+            let tx = c.transaction()?;
+            let moved = tx
+                .prepare_cached(
+                    "UPDATE form_submissions SET status = ?3 WHERE id = ?1 AND status = ?2",
+                )?
+                .execute(params![d.submission_id, from, d.decision])?
+                == 1;
+            if moved {
+                tx.prepare_cached(
+                    "INSERT INTO form_submission_reviews (submission_id, device_id, decision,
+                            note, reviewer_id, reviewer_name, decided_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                )?
+                .execute(params![
+                    d.submission_id,
+                    d.device_id,
+                    d.decision,
+                    d.note,
+                    d.reviewer_id,
+                    d.reviewer_name,
+                    d.decided_at
+                ])?;
+            }
+            tx.commit()?;
+            Ok(moved)
+        })
+        .await
+    }
+
+    async fn submission_decisions(&self, id: &str) -> Result<Vec<DecisionRow>> {
+        let id = id.to_string();
+        self.run(move |c| {
+            Ok(c.prepare_cached(&format!(
+                "{DECISION_COLUMNS} WHERE submission_id = ?1 ORDER BY seq"
+            ))?
+            .query_map([id], decision)?
+            .collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+        .await
+    }
+
+    async fn decisions_after(
+        &self,
+        device_id: &str,
+        after: i64,
+        limit: usize,
+    ) -> Result<Vec<DecisionRow>> {
+        let device = device_id.to_string();
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        self.run(move |c| {
+            Ok(c.prepare_cached(&format!(
+                "{DECISION_COLUMNS} WHERE device_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3"
+            ))?
+            .query_map(params![device, after, limit], decision)?
             .collect::<rusqlite::Result<Vec<_>>>()?)
         })
         .await
