@@ -25,6 +25,7 @@ use shumari_proto::message::{
 use shumari_proto::signing::DeviceKey;
 use shumari_proto::{Endpoint, RefusalCode};
 use shumari_registry::service::ReviewRequest;
+use shumari_registry::storage::forms::FormStore as _;
 use shumari_registry::storage::{Storage, User};
 use shumari_registry::SqliteStorage;
 use shumari_scenarios::faults::{FaultConfig, FaultProxy};
@@ -1334,6 +1335,100 @@ fn forms_and_reports_through_the_hub<S: Storage>(centre: &mut TestRegistry<S>) {
     let r = site.round(centre);
     assert_eq!((r.reports_forwarded, r.forms_received), (0, 0), "{r:?}");
     assert_eq!(listed(centre).len(), 1);
+
+    // A supervisor at the centre returns it with a note: the next round writes the decision into
+    // the hub's registry, and the tablet learns it from the hub.
+    let supervisor_id = centre.user("supervisor", &[AREA]);
+    let supervisor = centre
+        .rt
+        .block_on(centre.reg.acting_user(&supervisor_id))
+        .expect("supervisor");
+    let id = draft.id.to_string();
+    centre
+        .rt
+        .block_on(centre.reg.review_report(
+            &supervisor,
+            &id,
+            Decision::Returned,
+            "355 meals, but 40 people fed? Count again",
+        ))
+        .expect("return");
+    let r = site.round(centre);
+    assert_eq!(r.reviews_received, 1, "{r:?}");
+    assert_eq!(
+        site.reg
+            .rt
+            .block_on(site.reg.reg.storage.submission(&id))
+            .expect("read")
+            .expect("at the hub")
+            .status,
+        "returned"
+    );
+    // Another round brings it no more (the hub names the last decision it holds).
+    assert_eq!(site.round(centre).reviews_received, 0);
+    a.sync();
+    let back = a.store.report(draft.id).expect("read").expect("kept");
+    assert_eq!(back.state, "returned");
+    assert_eq!(
+        back.review_note.as_deref(),
+        Some("355 meals, but 40 people fed? Count again")
+    );
+
+    // The tablet corrects it at the hub; the round sends the correction up naming the report it
+    // replaces, which the centre accepts because it returned that report.
+    let fix = a
+        .store
+        .correct_report(draft.id, 1_780_000_000_010)
+        .expect("correct");
+    a.store
+        .save_report(
+            fix.id,
+            &json!({"site": "Langar Mall Road", "date": "2026-11-30",
+                    "site_kind": "meal_centre", "meals_served": 40})
+            .to_string(),
+            1_780_000_000_011,
+        )
+        .expect("save");
+    a.store
+        .submit_report(fix.id, 1_780_000_000_012)
+        .expect("submit");
+    assert_eq!(a.sync().reports_sent, 1);
+    let r = site.round(centre);
+    assert_eq!(r.reports_forwarded, 1, "{r:?}");
+    assert!(r.reports_refused.is_empty(), "{r:?}");
+    let at_centre = |id: &str| {
+        centre
+            .rt
+            .block_on(centre.reg.storage.submission(id))
+            .expect("read")
+            .expect("at the centre")
+    };
+    assert_eq!(at_centre(&id).status, "replaced");
+    let corrected = at_centre(&fix.id.to_string());
+    assert_eq!(corrected.replaces.as_deref(), Some(id.as_str()));
+    assert_eq!(corrected.status, "submitted");
+    assert_eq!(
+        listed(centre).len(),
+        2,
+        "both reports kept, one in the chain of the other"
+    );
+
+    // Approved above, the approval reaches the tablet through the hub too.
+    centre
+        .rt
+        .block_on(centre.reg.review_report(
+            &supervisor,
+            &fix.id.to_string(),
+            Decision::Approved,
+            "",
+        ))
+        .expect("approve");
+    assert_eq!(site.round(centre).reviews_received, 1);
+    a.sync();
+    assert_eq!(
+        a.store.report(fix.id).expect("read").expect("kept").state,
+        "approved"
+    );
 }
 
 fn centre_lost_households<S: Storage>(centre: &mut TestRegistry<S>) {

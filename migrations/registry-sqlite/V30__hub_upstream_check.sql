@@ -1,5 +1,5 @@
--- A district hub's consistency check and token rotation upstream (crates/hub). Empty on a
--- registry that is no hub.
+-- A district hub's consistency check, token rotation and reviewers' decisions upstream
+-- (crates/hub). Empty on a registry that is no hub.
 
 -- When the hub received its token upstream (ms since the epoch, its own clock): the round swaps it
 -- for a new one once it is old enough (crates/hub/src/rotation.rs). NULL: enrolled before
@@ -13,3 +13,7 @@ CREATE TABLE hub_left_scope (
     household_id TEXT PRIMARY KEY,
     at           INTEGER NOT NULL
 );
+
+-- The number of the last reviewer's decision the hub holds from the registry above (on the reports
+-- it forwarded): its pull names it and receives those after it (crates/hub/src/reviews.rs).
+ALTER TABLE hub_upstream ADD COLUMN reviews_after BIGINT NOT NULL DEFAULT 0;

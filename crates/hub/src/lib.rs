@@ -75,7 +75,10 @@
 //! pushes of their own; each answer is recorded at once, and the registry above stores an id
 //! once, so a cut round sends again and stores nothing twice). The pull names the form versions
 //! the hub holds, and the last page brings the others ([`forms`]), published in the hub's
-//! registry to the hub's areas, from where its tablets pull them as from the centre.
+//! registry to the hub's areas, from where its tablets pull them as from the centre. The same
+//! page brings reviewers' decisions above on the reports the hub forwarded ([`reviews`]), written
+//! into the hub's registry for the tablets that sent them; a tablet's correction of a returned
+//! report goes up naming the report it replaces.
 //!
 //! **Nothing twice, nothing lost.** Automerge changes are content-addressed: a change pushed or
 //! applied again is ignored, a page applied again writes nothing (no second log entry or audit
@@ -126,11 +129,10 @@
 //!   told "stored". Reports reach the centre under the hub's user and device, not the tablet's.
 //!   Finding the reports to forward reads every report the hub holds (by form and area) each
 //!   round; an index by arrival would read only the new ones.
-//! - **Review of reports through a hub**: reviewers' decisions do not travel between registries.
-//!   A report reviewed at the hub's registry reaches the hub's tablets, and a correction goes up
-//!   naming the report it replaces, which the centre refuses unless it returned that report too
-//!   (recorded at the hub as a refused report); a report returned at the centre is not told to
-//!   the hub's tablets (the hub's pull asks for no assignments, so no decisions come down).
+//! - **Decisions made at the hub** stay at the hub: a supervisor reviewing in the hub's console
+//!   reaches the hub's tablets, but the registry above does not learn the decision, and a
+//!   correction of a report returned only at the hub is refused above (recorded at the hub as a
+//!   refused report). Decisions from above come down ([`reviews`]).
 //! - Short ids granted by the centre to the hub's tablets (today the hub grants them from its own
 //!   pool; a clash with a centre device is refused at registration and its households' new
 //!   references would be refused).
@@ -143,6 +145,7 @@ pub mod forms;
 mod hub;
 pub mod outgoing;
 pub mod reports;
+pub mod reviews;
 pub mod rotation;
 pub mod round;
 pub mod schedule;

@@ -15,10 +15,12 @@
 //!    household's heads are acknowledged at once, so a cut round resumes with the rest.
 //!    Then the reports the tablets submitted at the hub that the registry above has not answered
 //!    ([`crate::reports`]), in pushes of their own, each answer recorded as it arrives;
-//! 3. **pull**: the hub's scope's feed from its cursor, asking for signature records and for the
-//!    form versions the hub lacks (naming those it holds, [`crate::forms`]); each page is
-//!    applied to the hub's registry ([`crate::apply`]), the forms of the last page published in
-//!    the hub's registry to its district, and then the heads it brought are
+//! 3. **pull**: the hub's scope's feed from its cursor, asking for signature records, for the
+//!    form versions the hub lacks (naming those it holds, [`crate::forms`]) and for reviewers'
+//!    decisions on the reports it forwarded (naming the last it holds, [`crate::reviews`]); each
+//!    page is applied to the hub's registry ([`crate::apply`]), the forms of the last page
+//!    published in the hub's registry to its district and its decisions written there for the
+//!    tablets that sent the reports, and then the heads it brought are
 //!    acknowledged and the cursor moved. A cut between applying and moving the cursor replays the
 //!    page, which changes nothing. Households the feed says left the district are recorded as left;
 //! 4. **check**: the pull carries the digest of what the hub holds ([`crate::check`]); when the
@@ -75,6 +77,8 @@ pub struct Report {
     pub forms_received: usize,
     /// Versions of forms from above the hub could not keep, with the reason.
     pub forms_refused: Vec<(String, String)>,
+    /// Reports of the hub's tablets a reviewer's decision above moved (`reviews.rs`).
+    pub reviews_received: usize,
     /// Households that received changes from above.
     pub pulled: usize,
     /// Households the registry above said left the hub's district.
@@ -158,6 +162,7 @@ pub fn round<S: Storage>(
 
     // 3. Pull, with the digest of what the hub holds and the form versions it lacks.
     let held_forms = rt.block_on(crate::forms::held(reg))?;
+    let reviews_after = state.reviews_after()?;
     let mut cursor = state.cursor()?;
     // As the device engine does: the digest is computed for the first request and after the
     // feed's last page, where a verdict can come back, not for every page of a long feed.
@@ -173,7 +178,8 @@ pub fn round<S: Storage>(
             cursor: cursor.clone(),
             max_bytes: u32::try_from(DEFAULT_CHUNK_BYTES).unwrap_or(u32::MAX),
             digest: if judged { root_digest(&mine) } else { [0; 8] },
-            assignments: false,
+            // Reviewers' decisions ride behind the assignments (the hub keeps none of its own).
+            assignments: true,
             signatures: true,
             // The key of the offline enrollment codes the hub redeems (it may be made after the
             // hub enrolled), on the feed's last page.
@@ -181,8 +187,9 @@ pub fn round<S: Storage>(
             // The forms of the hub's district, only the versions it lacks (`forms.rs`).
             forms: true,
             held_forms: held_forms.clone(),
-            // Reviewers' decisions go to the tablet that sent a report, not to a hub.
-            reviews_after: None,
+            // The decisions on the reports the hub forwarded, after the last it holds
+            // (`reviews.rs`).
+            reviews_after: Some(reviews_after),
         };
         let page: PullResponse = call(t, Endpoint::Pull, token, &req, &mut report)?;
         report.pages += 1;
@@ -193,6 +200,12 @@ pub fn round<S: Storage>(
             let kept = rt.block_on(crate::forms::keep(reg, forms, &link.areas))?;
             report.forms_received += kept.new;
             report.forms_refused.extend(kept.refused);
+        }
+        if let Some(list) = page.reviews.as_ref().filter(|l| !l.is_empty()) {
+            report.reviews_received += rt.block_on(crate::reviews::apply(storage, list))?;
+            if let Some(upto) = list.iter().map(|v| v.seq).max() {
+                state.set_reviews_after(upto)?;
+            }
         }
         let applied = rt.block_on(apply_page(storage, &page.docs))?;
         report.pulled += applied.iter().filter(|a| a.changed).count();

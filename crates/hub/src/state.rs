@@ -292,6 +292,29 @@ impl UpstreamState {
         Ok(())
     }
 
+    /// The number of the last reviewer's decision the hub holds from the registry above (0 before
+    /// any).
+    pub fn reviews_after(&self) -> Result<u64> {
+        let upto: Option<i64> = self
+            .conn
+            .query_row(
+                "SELECT reviews_after FROM hub_upstream WHERE id = 1",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(upto.and_then(|u| u64::try_from(u).ok()).unwrap_or(0))
+    }
+
+    /// Keeps the number of the last decision held from above (never moves back).
+    pub fn set_reviews_after(&self, upto: u64) -> Result<()> {
+        self.conn.execute(
+            "UPDATE hub_upstream SET reviews_after = max(reviews_after, ?1) WHERE id = 1",
+            params![i64::try_from(upto).unwrap_or(i64::MAX)],
+        )?;
+        Ok(())
+    }
+
     /// The reports the registry above has answered (stored or refused), by id.
     pub fn forwarded_reports(&self) -> Result<HashSet<String>> {
         let mut stmt = self
