@@ -94,6 +94,21 @@ fn up_and_down_by_files_only<S: Storage>(r: &mut TestRegistry<S>) {
     let before = b.heads();
     import_from_registry(&mut b.store, &down).expect("import again on B");
     assert_eq!(b.heads(), before);
+    // The office names the tablet by the short id its Settings screen shows, in any case; a
+    // short id no device holds is an unknown recipient.
+    let short = b.store.device().short_id.clone();
+    let by_short =
+        r.rt.block_on(
+            r.reg
+                .export_bundle(&key, &format!(" {} ", short.to_lowercase()), false),
+        )
+        .expect("export by short id");
+    import_from_registry(&mut b.store, &by_short.bytes).expect("B's file, named by short id");
+    assert_eq!(b.heads(), before);
+    let unknown =
+        r.rt.block_on(r.reg.export_bundle(&key, "ZZZZZ9", false))
+            .unwrap_err();
+    assert_eq!(refusal_code(unknown), "unknown_sender");
 
     // A's own file back from the registry acknowledges its work: nothing is left to send.
     assert!(!a.store.unsynced_ids().expect("unsynced").is_empty());

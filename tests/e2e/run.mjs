@@ -301,14 +301,12 @@ try {
     assert(b, 'the second instance is running');
     await conflictShownAndResolved({ a, b, ref, shot, audit });
   });
-  // Opt-in until it has run green here (SHUMARI_E2E_USB=1): the step now pauses the registry's
-  // server so A cannot send the edit online first, and has not yet run in a real window.
-  if (env('SHUMARI_E2E_USB', '') === '1') {
-    await step('an edit travels from instance A to the registry and down to B by USB files only', async () => {
-      assert(b, 'the second instance is running');
-      await householdByUsb({ a, b, ref, shot, audit });
-    });
-  }
+  // The registry's server is paused while the edit moves by files, so A cannot send it online
+  // first (usb.mjs).
+  await step('an edit travels from instance A to the registry and down to B by USB files only', async () => {
+    assert(b, 'the second instance is running');
+    await householdByUsb({ a, b, ref, shot, audit });
+  });
 
   await step('wrong PIN: clear message, nothing lost', async () => {
     await nav(a, 'lock');

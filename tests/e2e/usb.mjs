@@ -63,8 +63,9 @@ async function byFiles({ a, b, ref, shot, audit }) {
   const imported = shumari(['bundle', 'import', up, '--db', process.env.REG_DB]);
   assert(imported.accepted === 1 && imported.refused.length === 0, `import: ${JSON.stringify(imported)}`);
   await nav(b, 'settings');
+  // The office names the tablet by the short id its Settings screen shows.
   const idText = await b.text('[data-testid=device-id]');
-  const deviceB = (idText.match(/[0-9a-f]{8}-[0-9a-f-]{27}/) ?? [])[0];
+  const deviceB = (idText.match(/([A-Z0-9]{4,})\s*$/) ?? [])[1];
   assert(deviceB, `B's device id: ${idText}`);
   const exported = shumari(['bundle', 'export', '--db', process.env.REG_DB, '--for', 'device', deviceB, '--to', down]);
   assert(exported.households >= 1, `export: ${JSON.stringify(exported)}`);

@@ -51,7 +51,8 @@ pub struct ExportArgs {
     /// The file to write.
     #[arg(long, value_name = "FILE")]
     pub to: PathBuf,
-    /// `registry` (on a device), or `device ID` (at the registry).
+    /// `registry` (on a device), or `device ID` (at the registry; ID is the device's id or the
+    /// short id the field app's Settings screen shows).
     #[arg(long = "for", num_args = 1..=2, value_names = ["registry|device", "ID"])]
     pub recipient: Vec<String>,
     /// Everything in scope, not only what the recipient is not known to hold.

@@ -145,6 +145,24 @@ impl<S: Storage> Registry<S> {
 
     /// The device `device_id` as a bundle's sender or recipient: its user and its registered key.
     /// A device unknown here, without a key, revoked, or whose user is disabled is refused.
+    /// The device id `name` stands for: an id as it is, a short id (any case) the device it was
+    /// granted to. An unknown short id is an unknown sender, named as given.
+    async fn device_named(&self, name: &str) -> Result<String> {
+        let name = name.trim();
+        if Uuid::parse_str(name).is_ok() {
+            return Ok(name.to_string());
+        }
+        self.storage
+            .device_of_short_id(&name.to_ascii_uppercase())
+            .await?
+            .ok_or_else(|| {
+                RegistryError::Bundle(BundleError::UnknownSender(
+                    name.to_string(),
+                    "no device of that id or short id is enrolled at this registry",
+                ))
+            })
+    }
+
     async fn bundle_party(&self, device_id: &str) -> Result<(DeviceAuth, [u8; 32])> {
         let unknown = |why: &'static str| {
             RegistryError::Bundle(BundleError::UnknownSender(device_id.to_string(), why))
@@ -280,15 +298,18 @@ impl<S: Storage> Registry<S> {
         Ok(report)
     }
 
-    /// Makes the bundle for device `device_id`: what a pull from where the device last said it was
+    /// Makes the bundle for device `device`: what a pull from where the device last said it was
     /// (from the start with `all`) would give it, then the registry's heads for its scope.
+    /// `device` is its id or the short id the field app shows on its Settings screen.
     pub async fn export_bundle(
         &self,
         key: &DeviceKey,
-        device_id: &str,
+        device: &str,
         all: bool,
     ) -> Result<BundleExport> {
         self.adopt_bundle_key(key).await?;
+        let device_id = self.device_named(device).await?;
+        let device_id = device_id.as_str();
         let (auth, device_key) = self.bundle_party(device_id).await?;
         let mut cursor = if all {
             Cursor::default()

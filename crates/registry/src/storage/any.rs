@@ -189,6 +189,10 @@ impl Storage for AnyStorage {
         delegate!(self.device_short_id(device_id))
     }
 
+    async fn device_of_short_id(&self, short_id: &str) -> Result<Option<String>> {
+        delegate!(self.device_of_short_id(short_id))
+    }
+
     async fn claim_short_id(
         &self,
         device_id: &str,

@@ -377,6 +377,11 @@ pub trait Storage:
         &self,
         device_id: &str,
     ) -> impl Future<Output = Result<Option<String>>> + Send;
+    /// The device holding `short_id` (what the field app shows as the device's id), if any.
+    fn device_of_short_id(
+        &self,
+        short_id: &str,
+    ) -> impl Future<Output = Result<Option<String>>> + Send;
     /// Grants `short_id` to `device_id` unless the device already holds one or another device holds
     /// this one; returns the device's short id after the call (`None`: it holds none, this one was
     /// taken).

@@ -438,6 +438,16 @@ impl Storage for PgStorage {
         .map(|r| r.get(0)))
     }
 
+    async fn device_of_short_id(&self, short_id: &str) -> Result<Option<String>> {
+        let c = self.conn().await;
+        Ok(c.query_opt(
+            "SELECT device_id FROM device_short_ids WHERE short_id = $1",
+            &[&short_id],
+        )
+        .await?
+        .map(|r| r.get(0)))
+    }
+
     async fn claim_short_id(
         &self,
         device_id: &str,

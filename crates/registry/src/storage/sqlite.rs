@@ -530,6 +530,18 @@ impl Storage for SqliteStorage {
         .await
     }
 
+    async fn device_of_short_id(&self, short_id: &str) -> Result<Option<String>> {
+        let short_id = short_id.to_string();
+        self.read_quick(move |c| {
+            Ok(
+                c.prepare_cached("SELECT device_id FROM device_short_ids WHERE short_id = ?1")?
+                    .query_row([&short_id], |r| r.get(0))
+                    .optional()?,
+            )
+        })
+        .await
+    }
+
     async fn claim_short_id(
         &self,
         device_id: &str,
