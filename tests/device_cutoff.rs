@@ -55,7 +55,7 @@ fn frame_for(ep: Endpoint) -> Option<Vec<u8>> {
         .encode(),
         Endpoint::Token => TokenRequest.encode(),
         Endpoint::HubDevices => shumari_proto::message::HubDevicesRequest::default().encode(),
-        Endpoint::HubDirectory => shumari_proto::message::HubDirectoryRequest.encode(),
+        Endpoint::HubDirectory => shumari_proto::message::HubDirectoryRequest::default().encode(),
     })
 }
 

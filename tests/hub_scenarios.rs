@@ -90,6 +90,11 @@ on_both!(
     forms_and_reports_through_the_hub
 );
 on_both!(
+    sqlite_assignments_made_above_reach_the_tablets_through_the_hub,
+    pg_assignments_made_above_reach_the_tablets_through_the_hub,
+    assignments_through_the_hub
+);
+on_both!(
     sqlite_a_centre_that_lost_households_is_repaired_by_one_hub_round,
     pg_a_centre_that_lost_households_is_repaired_by_one_hub_round,
     centre_lost_households
@@ -144,6 +149,11 @@ impl Site {
 
     /// A tablet enrolled at the hub, for a new surveyor of the centre given to the hub.
     fn tablet<S: Storage>(&self, centre: &TestRegistry<S>) -> TestDevice {
+        self.tablet_and_user(centre).0
+    }
+
+    /// A tablet as [`Site::tablet`] makes it, with its user's id.
+    fn tablet_and_user<S: Storage>(&self, centre: &TestRegistry<S>) -> (TestDevice, String) {
         let user = centre.user("surveyor", &[AREA]);
         self.hub
             .add_user(&User {
@@ -156,7 +166,7 @@ impl Site {
         let code = self.hub.enroll_code(&user).expect("a hub code");
         let mut d = TestDevice::new(self.reg.transport());
         d.enroll(&code).expect("enroll at the hub");
-        d
+        (d, user)
     }
 
     /// One upstream round over the centre's in-memory transport.
@@ -1431,6 +1441,85 @@ fn forms_and_reports_through_the_hub<S: Storage>(centre: &mut TestRegistry<S>) {
     );
 }
 
+/// Assignments made at the centre for a surveyor whose tablet syncs with the hub: the round
+/// brings the district's list into the hub's registry, the tablet receives it from the hub; one
+/// withdrawn above is withdrawn at the hub and leaves the tablet; one made at the hub itself stays.
+fn assignments_through_the_hub<S: Storage>(centre: &mut TestRegistry<S>) {
+    use shumari_registry::service::AssignWhat;
+    let site = Site::new(centre);
+    let (mut a, surveyor) = site.tablet_and_user(centre);
+    let assign_at = |reg: &TestRegistry<_>, by: &str, what: AssignWhat| {
+        reg.rt
+            .block_on(async {
+                let u = reg.reg.acting_user(by).await?;
+                reg.reg.assign(&u, &surveyor, what).await
+            })
+            .expect("assign")
+    };
+    let on_tablet = |d: &TestDevice| -> Vec<String> {
+        let mut ids: Vec<String> = d
+            .store
+            .assignments()
+            .expect("assignments")
+            .into_iter()
+            .map(|(x, _)| x.id)
+            .collect();
+        ids.sort();
+        ids
+    };
+    let supervisor = centre.user("supervisor", &[AREA]);
+    let area = centre.rt.block_on(async {
+        let u = centre.reg.acting_user(&supervisor).await?;
+        centre
+            .reg
+            .assign(
+                &u,
+                &surveyor,
+                AssignWhat::Area {
+                    code: AREA.into(),
+                    target: Some(40),
+                },
+            )
+            .await
+    });
+    let area = area.expect("assign above");
+    let r = site.round(centre);
+    assert_eq!(r.assignments.added, 1, "{r:?}");
+    assert!(a.sync().refused.is_empty());
+    assert_eq!(on_tablet(&a), vec![area.id.clone()]);
+    // A quiet round writes nothing.
+    assert_eq!(
+        site.round(centre).assignments,
+        shumari_hub::assignments::Applied::default()
+    );
+
+    // A supervisor at the hub assigns a household there; withdrawn above, the area leaves the
+    // hub and the tablet, and the hub's own assignment stays.
+    let h = a.add(1, AREA);
+    assert!(a.sync().refused.is_empty());
+    let hub_supervisor = site.reg.user("supervisor", &[AREA]);
+    let here = assign_at(
+        &site.reg,
+        &hub_supervisor,
+        AssignWhat::Household(h.to_string()),
+    );
+    centre
+        .rt
+        .block_on(async {
+            let u = centre.reg.acting_user(&supervisor).await?;
+            centre.reg.withdraw_assignment(&u, &area.id).await
+        })
+        .expect("withdraw above");
+    let r = site.round(centre);
+    assert_eq!(r.assignments.withdrawn, 1, "{r:?}");
+    a.sync();
+    assert_eq!(on_tablet(&a), vec![here.id.clone()]);
+    assert_eq!(
+        site.round(centre).assignments,
+        shumari_hub::assignments::Applied::default()
+    );
+}
+
 fn centre_lost_households<S: Storage>(centre: &mut TestRegistry<S>) {
     let site = Site::new(centre);
     let mut a = site.tablet(centre);
@@ -1531,7 +1620,7 @@ fn hub_token_rotation<S: Storage>(centre: &mut TestRegistry<S>) {
     let refused = centre.transport().call(
         Endpoint::HubDirectory,
         Some(&old),
-        shumari_proto::message::HubDirectoryRequest.encode(),
+        shumari_proto::message::HubDirectoryRequest::default().encode(),
     );
     match refused {
         Err(shumari_proto::TransportError::Rejected { status: 401, .. }) => {}

@@ -46,7 +46,10 @@
 //!    a device enrolled above becomes a device of the hub's registry under its own id and token
 //!    hash, so it syncs with the hub exactly as with the centre; a device revoked or a user
 //!    disabled above is cut off at the hub too. A held user renamed or moved above (inside the
-//!    district) gets the new name and areas; one moved out of the district is cut off.
+//!    district) gets the new name and areas; one moved out of the district is cut off. The same
+//!    answer lists the users' active assignments, complete ([`assignments`]): new ones are stored
+//!    at the hub under the same ids and those withdrawn above are withdrawn, so the tablets
+//!    receive them from the hub as from the centre; assignments made at the hub stay.
 //! 1. **Register the tablets** ([`tablets`], `/v1/hub/devices`, `shumari_proto::message::hub`):
 //!    each tablet that registered its key at the hub is sent upstream with its user (id and name,
 //!    who must exist above with a tablet role and areas inside the hub's), public key, short id and
@@ -138,6 +141,7 @@
 //!   references would be refused).
 
 pub mod apply;
+pub mod assignments;
 pub mod check;
 pub mod directory;
 pub mod error;

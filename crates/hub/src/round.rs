@@ -7,7 +7,8 @@
 //!
 //! 0. **directory**: the district's users and devices as the registry above knows them
 //!    ([`crate::directory`]): devices enrolled there are accepted at the hub, and devices revoked
-//!    and users disabled there are cut off here;
+//!    and users disabled there are cut off here; with them, the users' active assignments, made
+//!    the hub's for their tablets ([`crate::assignments`]);
 //! 1. **register**: the tablets with a key or actors the registry above has not heard of
 //!    ([`crate::tablets`]); each registered one is remembered with its actor count;
 //! 2. **push**: the households whose heads the registry above has not acknowledged
@@ -61,6 +62,8 @@ pub const PUSH_BYTES: usize = 256 * 1024;
 pub struct Report {
     /// What the registry above's directory added or cut off at the hub.
     pub learnt: Learnt,
+    /// The district's assignments above stored or withdrawn at the hub.
+    pub assignments: crate::assignments::Applied,
     /// Tablets registered with the registry above (or again, with new actors).
     pub tablets_registered: usize,
     /// Tablets it refused, with the reason.
@@ -127,10 +130,15 @@ pub fn round<S: Storage>(
         t,
         Endpoint::HubDirectory,
         token,
-        &HubDirectoryRequest,
+        &HubDirectoryRequest { assignments: true },
         &mut report,
     )?;
     report.learnt = rt.block_on(learn(storage, state, &dir, now_ms()))?;
+    // Their assignments above, for their tablets here (`assignments.rs`), after the users exist.
+    if let Some(list) = &dir.assignments {
+        report.assignments =
+            rt.block_on(crate::assignments::apply(storage, state, list, now_ms()))?;
+    }
 
     // 1. The tablets.
     let tablets = rt.block_on(pending(storage, state))?;

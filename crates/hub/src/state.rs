@@ -1,10 +1,12 @@
 //! What the hub remembers about the registry above it, in its own database (registry migrations
 //! V24, V29 and V30): its enrollment there (`hub_upstream`: URL, token and when it was received,
-//! device id, user, areas, the feed's cursor), per household the heads the registry above is known
+//! device id, user, areas, the feed's cursor, the last reviewer's decision held from above), per
+//! household the heads the registry above is known
 //! to hold (`hub_upstream_acked`), per tablet how many of its actors were registered there
 //! (`hub_registered`), which of the reports its tablets submitted the registry above has answered
-//! (`hub_forwarded_reports`, V29), and the households the registry above said left the hub's
-//! district (`hub_left_scope`, V30).
+//! (`hub_forwarded_reports`, V29), the households the registry above said left the hub's
+//! district (`hub_left_scope`, V30), and the assignments it holds because the registry above
+//! listed them (`hub_assignments_above`, V30).
 //!
 //! The hub's registry writes households through its own connection; these tables are this
 //! crate's alone, written through a second connection to the same SQLite file. Nothing here needs
@@ -311,6 +313,34 @@ impl UpstreamState {
         self.conn.execute(
             "UPDATE hub_upstream SET reviews_after = max(reviews_after, ?1) WHERE id = 1",
             params![i64::try_from(upto).unwrap_or(i64::MAX)],
+        )?;
+        Ok(())
+    }
+
+    /// The ids of the assignments the hub holds because the registry above listed them.
+    pub fn assignments_above(&self) -> Result<HashSet<String>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT assignment_id FROM hub_assignments_above")?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+
+    /// Remembers that the assignment `id` came from above.
+    pub fn remember_assignment_above(&self, id: &str) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO hub_assignments_above (assignment_id) VALUES (?1)
+             ON CONFLICT (assignment_id) DO NOTHING",
+            [id],
+        )?;
+        Ok(())
+    }
+
+    /// Forgets the assignment `id` (withdrawn at the hub because the list above dropped it).
+    pub fn forget_assignment_above(&self, id: &str) -> Result<()> {
+        self.conn.execute(
+            "DELETE FROM hub_assignments_above WHERE assignment_id = ?1",
+            [id],
         )?;
         Ok(())
     }

@@ -131,14 +131,34 @@ impl Message for HubDevicesResponse {
 /// `POST /v1/hub/directory`, by a hub's token: who works in the hub's district at the registry
 /// above, so that the hub accepts the devices enrolled there (their tokens, keys, actors and short
 /// ids) and refuses the revoked ones and those of disabled users after its next round.
+///
+/// A hub that asks (`assignments`, one trailing byte; absent from earlier hubs) also receives the
+/// district users' active assignments, complete, to hand to their tablets as the registry above
+/// would. A registry of an earlier build refuses the byte as malformed: upgrade the registry above
+/// before its hubs, as for every trailing field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct HubDirectoryRequest;
+pub struct HubDirectoryRequest {
+    /// The hub wants the district users' active assignments in the answer.
+    pub assignments: bool,
+}
 
 impl Message for HubDirectoryRequest {
     const KIND: u8 = 15;
-    fn write(&self, _w: &mut Writer) {}
-    fn read(_r: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        Ok(HubDirectoryRequest)
+    fn write(&self, w: &mut Writer) {
+        if self.assignments {
+            w.u8(1);
+        }
+    }
+    fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let assignments = match r.remaining() {
+            0 => false,
+            _ => match r.u8()? {
+                0 => false,
+                1 => true,
+                _ => return Err(DecodeError::Invalid("assignments flag")),
+            },
+        };
+        Ok(HubDirectoryRequest { assignments })
     }
 }
 
@@ -184,6 +204,9 @@ pub struct HubDirectoryResponse {
     pub users: Vec<DirectoryUser>,
     /// Their devices.
     pub devices: Vec<DirectoryDevice>,
+    /// When the hub asked: every active assignment of these users (not disabled), within their
+    /// areas, complete (an assignment withdrawn above is absent). A trailing list.
+    pub assignments: Option<Vec<shumari_domain::assignment::Assignment>>,
 }
 
 impl Message for HubDirectoryResponse {
@@ -221,6 +244,9 @@ impl Message for HubDirectoryResponse {
             }
             w.str(&d.short_id);
             w.u8(u8::from(d.revoked));
+        }
+        if let Some(list) = &self.assignments {
+            super::assignments::write(w, list);
         }
     }
     fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
@@ -274,7 +300,16 @@ impl Message for HubDirectoryResponse {
                 revoked,
             });
         }
-        Ok(HubDirectoryResponse { users, devices })
+        let assignments = if r.remaining() > 0 {
+            Some(super::assignments::read(r)?)
+        } else {
+            None
+        };
+        Ok(HubDirectoryResponse {
+            users,
+            devices,
+            assignments,
+        })
     }
 }
 
@@ -341,11 +376,40 @@ mod tests {
                     revoked: true,
                 },
             ],
+            assignments: None,
         };
         assert_eq!(HubDirectoryResponse::decode(&dir.encode()).unwrap(), dir);
+        // The district's assignments trail the devices when the hub asked; an empty list is told
+        // apart from none.
+        use shumari_domain::assignment::{Assignment, Work};
+        for list in [
+            Vec::new(),
+            vec![Assignment {
+                id: "a1".into(),
+                surveyor: "u1".into(),
+                work: Work::Area {
+                    code: "PK60301".into(),
+                    target: Some(120),
+                },
+                assigned_by: "s1".into(),
+                assigned_by_name: "Sana".into(),
+                assigned_at: 1_780_000_000_000,
+            }],
+        ] {
+            let with = HubDirectoryResponse {
+                assignments: Some(list),
+                ..dir.clone()
+            };
+            assert_eq!(HubDirectoryResponse::decode(&with.encode()).unwrap(), with);
+        }
+        // An earlier hub's request is empty and asks for none; the flag is one byte.
+        let plain = HubDirectoryRequest::default();
+        assert_eq!(HubDirectoryRequest::decode(&plain.encode()).unwrap(), plain);
+        let asking = HubDirectoryRequest { assignments: true };
         assert_eq!(
-            HubDirectoryRequest::decode(&HubDirectoryRequest.encode()).unwrap(),
-            HubDirectoryRequest
+            HubDirectoryRequest::decode(&asking.encode()).unwrap(),
+            asking
         );
+        assert_eq!(asking.encode().len(), plain.encode().len() + 1);
     }
 }

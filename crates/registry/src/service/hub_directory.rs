@@ -10,16 +10,26 @@
 //! users cut off here. The hub's own device and the tablets it registered here (`HUB.LOCAL`) are
 //! left out: the hub knows them better. Only a hub may ask, and the answer is held to its areas
 //! like everything else it receives; each answer is on the access trail as `hub.directory`.
+//!
+//! A hub that asks also receives the active assignments of the listed users who are not
+//! disabled, each within its surveyor's areas ([`Registry::device_assignments`], what their
+//! tablets would receive here), complete, so the hub hands them to the tablets that sync with it.
 
 use super::access_audit::AccessAction;
 use super::Registry;
 use crate::error::{RegistryError, Result};
-use crate::storage::{DeviceAuth, Storage};
+use crate::storage::{DeviceAuth, Storage, User};
 use shumari_domain::roles::{allows, Action, Role};
-use shumari_proto::message::{DirectoryDevice, DirectoryUser, HubDirectoryResponse};
+use shumari_proto::message::{
+    DirectoryDevice, DirectoryUser, HubDirectoryRequest, HubDirectoryResponse,
+};
 
 impl<S: Storage> Registry<S> {
-    pub(super) async fn hub_directory(&self, auth: &DeviceAuth) -> Result<HubDirectoryResponse> {
+    pub(super) async fn hub_directory(
+        &self,
+        auth: &DeviceAuth,
+        req: &HubDirectoryRequest,
+    ) -> Result<HubDirectoryResponse> {
         if auth.user.role != Role::Hub {
             return Err(RegistryError::Forbidden(format!(
                 "only a district hub reads its district's directory; this device's user is a {}",
@@ -45,6 +55,21 @@ impl<S: Storage> Registry<S> {
                 disabled: u.disabled_at.is_some(),
             })
             .collect();
+        let assignments = if req.assignments {
+            let mut list = Vec::new();
+            for u in users.iter().filter(|u| !u.disabled) {
+                let user = User {
+                    id: u.id.clone(),
+                    name: u.name.clone(),
+                    role: u.role,
+                    areas: u.areas.clone(),
+                };
+                list.extend(self.device_assignments(&user).await?);
+            }
+            Some(list)
+        } else {
+            None
+        };
         let ids: Vec<String> = users.iter().map(|u| u.id.clone()).collect();
         let own = format!("{}.", auth.device_id);
         let tokens: Vec<_> = self
@@ -84,9 +109,18 @@ impl<S: Storage> Registry<S> {
             AccessAction::HubDirectory,
             &auth.user.id,
             Some(&auth.device_id),
-            Some(format!("users={} devices={}", users.len(), devices.len())),
+            Some(format!(
+                "users={} devices={} assignments={}",
+                users.len(),
+                devices.len(),
+                assignments.as_ref().map_or(0, Vec::len)
+            )),
         )
         .await?;
-        Ok(HubDirectoryResponse { users, devices })
+        Ok(HubDirectoryResponse {
+            users,
+            devices,
+            assignments,
+        })
     }
 }

@@ -362,8 +362,8 @@ impl<S: Storage> Registry<S> {
             }
             Endpoint::HubDirectory => {
                 let auth = auth().await?;
-                HubDirectoryRequest::decode(body)?;
-                self.hub_directory(&auth).await?.encode()
+                let req = HubDirectoryRequest::decode(body)?;
+                self.hub_directory(&auth, &req).await?.encode()
             }
         })
     }
