@@ -13,7 +13,7 @@ use shumari_proto::message::{PushDoc, PushRequest};
 use shumari_proto::signing::DeviceKey;
 use shumari_registry::storage::Storage;
 use shumari_registry::RegistryError;
-use shumari_scenarios::{on_both, other_area, TestDevice, TestRegistry, AREA};
+use shumari_scenarios::{meal_report, on_both, other_area, TestDevice, TestRegistry, AREA};
 use shumari_sync::bundle::{export_for_registry, import_from_registry, registry_key};
 use shumari_sync::engine::KEY_DEVICE;
 use shumari_sync::identity::outgoing_signed;
@@ -446,22 +446,13 @@ fn forms_and_reports_travel_by_files<S: Storage>(r: &mut TestRegistry<S>) {
     assert_eq!(a.store.forms().expect("forms").len(), 1);
 
     // A report filled with it, submitted, and carried up in a file with no household.
-    let draft = a
-        .store
-        .start_report("meal_centre_daily", "1", AREA, 1_780_000_000_000)
-        .expect("start");
-    a.store
-        .save_report(
-            draft.id,
-            &json!({"site": "Langar Mall Road", "date": "2026-11-30",
-                    "site_kind": "meal_centre", "meals_served": 355})
-            .to_string(),
-            1_780_000_000_001,
-        )
-        .expect("save");
-    a.store
-        .submit_report(draft.id, 1_780_000_000_002)
-        .expect("submit");
+    let draft = a.file_report(
+        "meal_centre_daily",
+        "1",
+        AREA,
+        &meal_report(355),
+        1_780_000_000_000,
+    );
     let up = export_for_registry(&mut a.store, false).expect("export");
     assert_eq!((up.households, up.reports), (0, 1));
     let stored = |r: &TestRegistry<S>| {

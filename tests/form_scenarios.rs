@@ -12,7 +12,7 @@ use shumari_registry::service::NewSubmission;
 use shumari_registry::storage::console::ConsoleStorage;
 use shumari_registry::storage::Storage;
 use shumari_registry::RegistryError;
-use shumari_scenarios::{on_both, other_area, TestRegistry, AREA};
+use shumari_scenarios::{meal_report, on_both, other_area, TestRegistry, AREA};
 use uuid::Uuid;
 
 const MEAL_CENTRE: &str = include_str!("../crates/forms/questionnaires/meal_centre_daily.toml");
@@ -659,22 +659,13 @@ fn a_report_is_returned_corrected_and_approved<S: Storage + ConsoleStorage>(
     .expect("publish");
     let mut d = r.device(&[AREA]);
     d.sync();
-    let first = d
-        .store
-        .start_report("meal_centre_daily", "1", AREA, 1_780_000_000_000)
-        .expect("start");
-    d.store
-        .save_report(
-            first.id,
-            &json!({"site": "Langar Mall Road", "date": "2026-11-30", "site_kind": "meal_centre",
-                    "meals_served": 9000})
-            .to_string(),
-            1_780_000_000_001,
-        )
-        .expect("save");
-    d.store
-        .submit_report(first.id, 1_780_000_000_002)
-        .expect("submit");
+    let first = d.file_report(
+        "meal_centre_daily",
+        "1",
+        AREA,
+        &meal_report(9000),
+        1_780_000_000_000,
+    );
     assert_eq!(d.sync().reports_sent, 1);
     let id = first.id.to_string();
 
@@ -784,31 +775,16 @@ fn a_report_is_returned_corrected_and_approved<S: Storage + ConsoleStorage>(
     );
 
     // Corrected and sent again, naming the report it replaces.
-    let fix = d
-        .store
-        .correct_report(first.id, 1_780_000_000_010)
-        .expect("correct");
+    let fix = d.file_correction(first.id, &meal_report(900), 1_780_000_000_010);
     assert_eq!(fix.replaces, Some(first.id));
     assert_eq!(
         d.store
-            .correct_report(first.id, 1_780_000_000_011)
+            .correct_report(first.id, 1_780_000_000_014)
             .expect("again")
             .id,
         fix.id,
         "one correction per returned report"
     );
-    d.store
-        .save_report(
-            fix.id,
-            &json!({"site": "Langar Mall Road", "date": "2026-11-30", "site_kind": "meal_centre",
-                    "meals_served": 900})
-            .to_string(),
-            1_780_000_000_012,
-        )
-        .expect("save");
-    d.store
-        .submit_report(fix.id, 1_780_000_000_013)
-        .expect("submit");
     let sent = d.sync();
     assert_eq!((sent.reports_sent, sent.reports_refused), (1, 0));
     let old = block(r, async { Ok(r.reg.storage.submission(&id).await?) })

@@ -29,7 +29,9 @@ use shumari_registry::storage::forms::FormStore as _;
 use shumari_registry::storage::{Storage, User};
 use shumari_registry::SqliteStorage;
 use shumari_scenarios::faults::{FaultConfig, FaultProxy};
-use shumari_scenarios::{http_transport, on_both, other_area, TestDevice, TestRegistry, AREA};
+use shumari_scenarios::{
+    http_transport, meal_report, on_both, other_area, TestDevice, TestRegistry, AREA,
+};
 use std::path::PathBuf;
 use std::time::Duration;
 use uuid::Uuid;
@@ -1305,22 +1307,13 @@ fn forms_and_reports_through_the_hub<S: Storage>(centre: &mut TestRegistry<S>) {
     assert_eq!(site.round(centre).forms_received, 0);
 
     // The tablet fills a report and sends it to the hub, which stores it.
-    let draft = a
-        .store
-        .start_report("meal_centre_daily", "1", AREA, 1_780_000_000_000)
-        .expect("start");
-    a.store
-        .save_report(
-            draft.id,
-            &json!({"site": "Langar Mall Road", "date": "2026-11-30",
-                    "site_kind": "meal_centre", "meals_served": 355})
-            .to_string(),
-            1_780_000_000_001,
-        )
-        .expect("save");
-    a.store
-        .submit_report(draft.id, 1_780_000_000_002)
-        .expect("submit");
+    let draft = a.file_report(
+        "meal_centre_daily",
+        "1",
+        AREA,
+        &meal_report(355),
+        1_780_000_000_000,
+    );
     let sent = a.sync();
     assert_eq!((sent.reports_sent, sent.reports_refused), (1, 0));
     assert_eq!(listed(&site.reg).len(), 1);
@@ -1386,22 +1379,7 @@ fn forms_and_reports_through_the_hub<S: Storage>(centre: &mut TestRegistry<S>) {
 
     // The tablet corrects it at the hub; the round sends the correction up naming the report it
     // replaces, which the centre accepts because it returned that report.
-    let fix = a
-        .store
-        .correct_report(draft.id, 1_780_000_000_010)
-        .expect("correct");
-    a.store
-        .save_report(
-            fix.id,
-            &json!({"site": "Langar Mall Road", "date": "2026-11-30",
-                    "site_kind": "meal_centre", "meals_served": 40})
-            .to_string(),
-            1_780_000_000_011,
-        )
-        .expect("save");
-    a.store
-        .submit_report(fix.id, 1_780_000_000_012)
-        .expect("submit");
+    let fix = a.file_correction(draft.id, &meal_report(40), 1_780_000_000_010);
     assert_eq!(a.sync().reports_sent, 1);
     let r = site.round(centre);
     assert_eq!(r.reports_forwarded, 1, "{r:?}");

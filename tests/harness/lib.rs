@@ -266,7 +266,49 @@ impl std::fmt::Debug for TestDevice {
     }
 }
 
+/// The answers of a meal centre's daily report (`meal_centre_daily.toml`) for the day the form
+/// scenarios use, with `meals` served.
+pub fn meal_report(meals: u32) -> Value {
+    json!({"site": "Langar Mall Road", "date": "2026-11-30", "site_kind": "meal_centre",
+           "meals_served": meals})
+}
+
 impl TestDevice {
+    /// Fills a report of `form` version `version` in `area` with `answers` and submits it: started,
+    /// saved and submitted one millisecond apart from `at`. Returns the report as started.
+    pub fn file_report(
+        &mut self,
+        form: &str,
+        version: &str,
+        area: &str,
+        answers: &Value,
+        at: i64,
+    ) -> shumari_store::Report {
+        let draft = self
+            .store
+            .start_report(form, version, area, at)
+            .expect("start a report");
+        self.submit_with(draft.id, answers, at + 1);
+        draft
+    }
+
+    /// Corrects the returned report `id` with `answers` and submits the correction (from `at`).
+    /// Returns the correction as started.
+    pub fn file_correction(&mut self, id: Uuid, answers: &Value, at: i64) -> shumari_store::Report {
+        let fix = self.store.correct_report(id, at).expect("correct");
+        self.submit_with(fix.id, answers, at + 1);
+        fix
+    }
+
+    fn submit_with(&mut self, id: Uuid, answers: &Value, at: i64) {
+        self.store
+            .save_report(id, &answers.to_string(), at)
+            .expect("save the report");
+        self.store
+            .submit_report(id, at + 1)
+            .expect("submit the report");
+    }
+
     /// A fresh store using `transport`.
     pub fn new(transport: Box<dyn Transport>) -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
