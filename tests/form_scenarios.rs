@@ -415,21 +415,8 @@ fn a_tablet_fills_and_sends<S: Storage + ConsoleStorage>(r: &mut TestRegistry<S>
     assert_eq!(rows[0].answers["meals_served"], json!(355));
 
     // The export: one row, columns named after the form's questions (both versions'), no name.
-    let district = r.user("district", &[AREA]);
-    let user = block(r, r.reg.acting_user(&district)).expect("district");
-    let out = tempfile::tempdir().expect("dir");
-    let req = shumari_exports::ExportRequest {
-        what: shumari_exports::What::Submissions,
-        format: shumari_exports::Format::Csv,
-        area: None,
-        since: None,
-        form: Some("meal_centre_daily".into()),
-    };
-    let manifest =
-        r.rt.block_on(shumari_exports::export(&r.reg, &user, &req, out.path()))
-            .expect("export");
-    assert_eq!(manifest.rows, 1);
-    let csv = std::fs::read_to_string(out.path().join("submissions.csv")).expect("csv");
+    let (exported, csv, book) = meal_reports_csv(r);
+    assert_eq!(exported, 1);
     let mut lines = csv.lines();
     let header: Vec<&str> = lines.next().expect("header").split(',').collect();
     for c in [
@@ -449,7 +436,6 @@ fn a_tablet_fills_and_sends<S: Storage + ConsoleStorage>(r: &mut TestRegistry<S>
     assert_eq!(col("day"), "2026-11-30");
     assert_eq!(col("form_version"), "1");
     assert!(lines.next().is_none());
-    let book = std::fs::read_to_string(out.path().join("submissions.codebook.csv")).expect("book");
     assert!(
         book.contains("meal_centre"),
         "the choices are in the codebook: {book}"
@@ -858,6 +844,22 @@ fn a_report_is_returned_corrected_and_approved<S: Storage + ConsoleStorage>(
     )
     .expect("page");
     assert_eq!(page.total, 1);
+    let (exported, csv, _) = meal_reports_csv(r);
+    assert_eq!(exported, 1);
+    assert!(csv.contains(&fix.id.to_string()), "{csv}");
+    assert!(!csv.contains(&id), "{csv}");
+    assert!(!csv.contains("9000"), "{csv}");
+}
+
+on_both!(
+    a_report_is_returned_corrected_and_approved_on_sqlite,
+    a_report_is_returned_corrected_and_approved_on_postgres,
+    a_report_is_returned_corrected_and_approved
+);
+
+/// The meal centre reports exported as CSV by a district officer of `AREA`: rows, the file and
+/// its codebook.
+fn meal_reports_csv<S: Storage + ConsoleStorage>(r: &TestRegistry<S>) -> (u64, String, String) {
     let district = r.user("district", &[AREA]);
     let user = block(r, r.reg.acting_user(&district)).expect("district");
     let out = tempfile::tempdir().expect("dir");
@@ -871,15 +873,7 @@ fn a_report_is_returned_corrected_and_approved<S: Storage + ConsoleStorage>(
     let manifest =
         r.rt.block_on(shumari_exports::export(&r.reg, &user, &req, out.path()))
             .expect("export");
-    assert_eq!(manifest.rows, 1);
     let csv = std::fs::read_to_string(out.path().join("submissions.csv")).expect("csv");
-    assert!(csv.contains(&fix.id.to_string()), "{csv}");
-    assert!(!csv.contains(&id), "{csv}");
-    assert!(!csv.contains("9000"), "{csv}");
+    let book = std::fs::read_to_string(out.path().join("submissions.codebook.csv")).expect("book");
+    (manifest.rows, csv, book)
 }
-
-on_both!(
-    a_report_is_returned_corrected_and_approved_on_sqlite,
-    a_report_is_returned_corrected_and_approved_on_postgres,
-    a_report_is_returned_corrected_and_approved
-);
