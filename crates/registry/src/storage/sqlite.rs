@@ -77,8 +77,18 @@ impl SqliteStorage {
         // read() calls into the OS page cache. 64 MiB keeps them in the process (the scale bench's
         // memory row includes it).
         conn.pragma_update(None, "cache_size", -65_536)?;
-        // Checkpoints run on their own thread, off every commit's path (`sqlite_checkpoint.rs`).
-        conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+        // Checkpoints run on their own thread, off every commit's path (`sqlite_checkpoint.rs`);
+        // the writer checkpoints itself only when a sustained ingest outruns that thread.
+        conn.pragma_update(
+            None,
+            "wal_autocheckpoint",
+            super::sqlite_checkpoint::WRITER_BACKSTOP_PAGES,
+        )?;
+        conn.pragma_update(
+            None,
+            "journal_size_limit",
+            super::sqlite_checkpoint::WAL_SIZE_LIMIT,
+        )?;
         super::migrate::sqlite(&mut conn)?;
         Ok(SqliteStorage {
             conn: Arc::new(Mutex::new(conn)),
