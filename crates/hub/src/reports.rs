@@ -11,7 +11,7 @@
 //! the answers, and reported by the round.
 
 use crate::error::Result;
-use shumari_proto::message::{FormSubmission, REPLACES_KEY};
+use shumari_proto::message::{answers_naming_replaced, FormSubmission};
 use shumari_registry::storage::forms::SubmissionQuery;
 use shumari_registry::storage::Storage;
 use std::collections::{BTreeSet, HashSet};
@@ -72,7 +72,8 @@ pub async fn waiting<S: Storage>(
                         form_id: r.form_id,
                         version: r.version,
                         area: r.area,
-                        answers: with_replaces(r.answers, r.replaces.as_deref()),
+                        // A correction names the report it replaces, as its tablet sent it.
+                        answers: answers_naming_replaced(&r.answers, r.replaces.as_deref()),
                         filled_at: u64::try_from(r.filled_at).unwrap_or(0),
                     });
                 }
@@ -83,22 +84,4 @@ pub async fn waiting<S: Storage>(
         }
     }
     Ok(out)
-}
-
-/// A correction's answers as its tablet sent them: the registry stores the report it replaces
-/// beside the answers, and the registry above learns it from the same reserved key.
-fn with_replaces(answers: String, replaces: Option<&str>) -> String {
-    let Some(old) = replaces else {
-        return answers;
-    };
-    match serde_json::from_str::<serde_json::Value>(&answers) {
-        Ok(serde_json::Value::Object(mut m)) => {
-            m.insert(
-                REPLACES_KEY.into(),
-                serde_json::Value::String(old.to_string()),
-            );
-            serde_json::Value::Object(m).to_string()
-        }
-        _ => answers,
-    }
 }

@@ -15,6 +15,7 @@
 //! replaced by its correction is skipped.
 
 use crate::error::Result;
+use shumari_domain::review::Decision;
 use shumari_proto::message::ReportReview;
 use shumari_registry::storage::forms::DecisionRow;
 use shumari_registry::storage::Storage;
@@ -27,7 +28,7 @@ pub const FROM_ABOVE: &str = "upstream";
 pub async fn apply<S: Storage>(storage: &S, reviews: &[ReportReview]) -> Result<usize> {
     let mut moved = 0;
     for v in reviews {
-        if !matches!(v.decision.as_str(), "approved" | "returned" | "rejected") {
+        if v.decision.parse::<Decision>().is_err() {
             continue;
         }
         let Some(row) = storage.submission(&v.id.to_string()).await? else {

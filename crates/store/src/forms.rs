@@ -20,6 +20,7 @@
 
 use crate::{Result, Store, StoreError};
 use rusqlite::{params, OptionalExtension};
+use shumari_domain::review::Decision;
 use uuid::Uuid;
 
 /// One version of a form, as received.
@@ -354,7 +355,7 @@ impl Store {
                   WHERE id = ?1 AND state IN {DECIDED_FROM}"
             ))?;
             for d in reviews {
-                if !matches!(d.decision.as_str(), "approved" | "returned" | "rejected") {
+                if d.decision.parse::<Decision>().is_err() {
                     continue;
                 }
                 changed +=

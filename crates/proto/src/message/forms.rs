@@ -63,6 +63,19 @@ pub struct HeldForm {
 /// `_`), so the key is never an answer; the registry takes it out before checking the answers.
 pub const REPLACES_KEY: &str = "@replaces";
 
+/// A report's answers as a push carries them: a correction of the report `replaces` names it under
+/// [`REPLACES_KEY`]; other answers, and answers that are not a JSON object, go as they are.
+pub fn answers_naming_replaced(answers: &str, replaces: Option<&str>) -> String {
+    use serde_json::Value;
+    match (replaces, serde_json::from_str::<Value>(answers)) {
+        (Some(old), Ok(Value::Object(mut m))) => {
+            m.insert(REPLACES_KEY.into(), Value::String(old.to_string()));
+            Value::Object(m).to_string()
+        }
+        _ => answers.to_string(),
+    }
+}
+
 /// One report filled on a device.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FormSubmission {

@@ -25,7 +25,8 @@ mod token;
 
 pub use enroll::{ActorsRequest, ActorsResponse, EnrollRequest, EnrollResponse, KeyOutcome};
 pub use forms::{
-    FormSubmission, HeldForm, PublishedForm, ReportReview, SubmissionOutcome, REPLACES_KEY,
+    answers_naming_replaced, FormSubmission, HeldForm, PublishedForm, ReportReview,
+    SubmissionOutcome, REPLACES_KEY,
 };
 pub use hub::{
     DirectoryDevice, DirectoryUser, HubDevice, HubDevicesRequest, HubDevicesResponse,

@@ -3,16 +3,15 @@
 //! own (no households in it), their outcomes recorded on the device; reviewers' decisions on those
 //! reports, from the same page, recorded too. Each pull names the versions the device holds
 //! ([`held_forms`]), so the registry sends only the ones it lacks. A correction of a returned
-//! report names it in its answers under the registry's reserved key ([`REPLACES_KEY`]), which no
-//! question has.
+//! report names it in its answers under the registry's reserved key
+//! ([`answers_naming_replaced`]), which no question has.
 
 use super::{Session, SyncError};
 use crate::access::StoreAccess;
 use crate::proto::{
-    Endpoint, FormSubmission, HeldForm, PublishedForm, PushRequest, PushResponse, ReportReview,
-    REPLACES_KEY,
+    answers_naming_replaced, Endpoint, FormSubmission, HeldForm, PublishedForm, PushRequest,
+    PushResponse, ReportReview,
 };
-use serde_json::Value;
 use shumari_store::{Report, ReportDecision, Store, StoredForm};
 
 /// Reports per push request (the registry takes up to 1000).
@@ -54,17 +53,6 @@ pub(crate) fn decisions(list: &[ReportReview]) -> Vec<ReportDecision> {
         .collect()
 }
 
-/// A report's answers as sent: a correction names the report it replaces.
-fn answers(r: &Report) -> String {
-    match (r.replaces, serde_json::from_str::<Value>(&r.answers)) {
-        (Some(old), Ok(Value::Object(mut m))) => {
-            m.insert(REPLACES_KEY.into(), Value::String(old.to_string()));
-            Value::Object(m).to_string()
-        }
-        _ => r.answers.clone(),
-    }
-}
-
 /// A queued report as a push (or an upward bundle) carries it.
 pub(crate) fn wire(r: &Report) -> FormSubmission {
     FormSubmission {
@@ -72,7 +60,7 @@ pub(crate) fn wire(r: &Report) -> FormSubmission {
         form_id: r.form_id.clone(),
         version: r.version.clone(),
         area: r.area.clone(),
-        answers: answers(r),
+        answers: answers_naming_replaced(&r.answers, r.replaces.map(|u| u.to_string()).as_deref()),
         filled_at: u64::try_from(r.filled_at.unwrap_or(r.updated_at)).unwrap_or(0),
     }
 }
