@@ -69,6 +69,32 @@ impl Decision {
         !matches!(self, Decision::Approved)
     }
 
+    /// The reason given for this decision on a `subject` ("household", "report"), called a `word`
+    /// ("comment", "note") in what the reviewer reads: trimmed, required for a return or a
+    /// rejection, at most [`MAX_COMMENT_CHARS`]. `Err`: what is wrong, in plain words.
+    pub fn reason(
+        self,
+        text: &str,
+        subject: &str,
+        word: &str,
+    ) -> std::result::Result<String, String> {
+        let text = text.trim();
+        if self.needs_comment() && text.is_empty() {
+            return Err(format!("a {subject} {self} needs a {word} saying why"));
+        }
+        if text.chars().count() > MAX_COMMENT_CHARS {
+            return Err(format!(
+                "the {word} is longer than {MAX_COMMENT_CHARS} characters"
+            ));
+        }
+        Ok(text.to_string())
+    }
+
+    /// Whether `role` makes this decision at all, from some status.
+    pub fn may_make(self, role: Role) -> bool {
+        Status::ALL.into_iter().any(|s| self.may_decide(role, s))
+    }
+
     /// Whether `role` may make this decision on a household whose status is `from`: one step of the
     /// workflow, as the role table allows it.
     pub fn may_decide(self, role: Role, from: Status) -> bool {
@@ -127,19 +153,9 @@ impl Review {
         comment: &str,
         questions: Vec<String>,
     ) -> Result<Self> {
-        let comment = comment.trim().to_string();
-        if decision.needs_comment() && comment.is_empty() {
-            return Err(DomainError::invalid(
-                "comment",
-                format!("a household {decision} needs a comment saying why"),
-            ));
-        }
-        if comment.chars().count() > MAX_COMMENT_CHARS {
-            return Err(DomainError::invalid(
-                "comment",
-                format!("the comment is longer than {MAX_COMMENT_CHARS} characters"),
-            ));
-        }
+        let comment = decision
+            .reason(comment, "household", "comment")
+            .map_err(|problem| DomainError::invalid("comment", problem))?;
         if questions.len() > MAX_QUESTIONS {
             return Err(DomainError::invalid(
                 "questions",

@@ -24,7 +24,7 @@ use crate::error::{RegistryError, Result};
 use crate::storage::forms::DecisionRow;
 use crate::storage::{Storage, User};
 use serde::Serialize;
-use shumari_domain::review::{Decision, MAX_COMMENT_CHARS};
+use shumari_domain::review::Decision;
 use shumari_domain::Status;
 use shumari_proto::message::ReportReview;
 use std::collections::BTreeMap;
@@ -101,26 +101,15 @@ impl<S: Storage> Registry<S> {
         decision: Decision,
         note: &str,
     ) -> Result<ReportChain> {
-        let reviews_at_all = Status::ALL
-            .into_iter()
-            .any(|s| decision.may_decide(user.role, s));
-        if !reviews_at_all {
+        if !decision.may_make(user.role) {
             return Err(RegistryError::Forbidden(format!(
                 "a {} may not mark a report {decision}; a supervisor or district officer does",
                 user.role.title()
             )));
         }
-        let note = note.trim();
-        if decision.needs_comment() && note.is_empty() {
-            return Err(RegistryError::BadRequest(format!(
-                "a report {decision} needs a note saying why"
-            )));
-        }
-        if note.chars().count() > MAX_COMMENT_CHARS {
-            return Err(RegistryError::BadRequest(format!(
-                "the note is longer than {MAX_COMMENT_CHARS} characters"
-            )));
-        }
+        let note = decision
+            .reason(note, "report", "note")
+            .map_err(RegistryError::BadRequest)?;
         let not_found = || RegistryError::NotFound(format!("no report `{id}`"));
         let row = self.storage.submission(id).await?.ok_or_else(not_found)?;
         let in_scope = self.scope(user).contains(&row.area);
@@ -165,7 +154,7 @@ impl<S: Storage> Registry<S> {
                     submission_id: row.id.clone(),
                     device_id: row.device_id.clone(),
                     decision: decision.as_str().to_string(),
-                    note: note.to_string(),
+                    note: note.clone(),
                     reviewer_id: user.id.clone(),
                     reviewer_name: user.name.clone(),
                     decided_at: now_ms(),
