@@ -169,8 +169,10 @@ pub fn round<S: Storage>(
     forward_reports(rt, storage, state, t, token, &link.areas, &mut report)?;
 
     // 3. Pull, with the digest of what the hub holds and the form versions it lacks.
-    let held_forms = rt.block_on(crate::forms::held(reg))?;
-    let reviews_after = state.reviews_after()?;
+    // Both move with what the pages bring, so a request asked again after the last page does not
+    // bring the same forms and decisions twice.
+    let mut held_forms = rt.block_on(crate::forms::held(reg))?;
+    let mut reviews_after = state.reviews_after()?;
     let mut cursor = state.cursor()?;
     // As the device engine does: the digest is computed for the first request and after the
     // feed's last page, where a verdict can come back, not for every page of a long feed.
@@ -208,11 +210,15 @@ pub fn round<S: Storage>(
             let kept = rt.block_on(crate::forms::keep(reg, forms, &link.areas))?;
             report.forms_received += kept.new;
             report.forms_refused.extend(kept.refused);
+            if kept.new > 0 {
+                held_forms = rt.block_on(crate::forms::held(reg))?;
+            }
         }
         if let Some(list) = page.reviews.as_ref().filter(|l| !l.is_empty()) {
             report.reviews_received += rt.block_on(crate::reviews::apply(storage, list))?;
             if let Some(upto) = list.iter().map(|v| v.seq).max() {
                 state.set_reviews_after(upto)?;
+                reviews_after = reviews_after.max(upto);
             }
         }
         let applied = rt.block_on(apply_page(storage, &page.docs))?;
